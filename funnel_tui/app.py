@@ -1,0 +1,78 @@
+"""The Textual app. For now a shell that shows how many records stand at each step of
+the funnel; the capture, list, board and Today screens build on it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Header, Static
+
+from .config import Config
+from .db import describe
+from .models import database
+from .queries import StageCount, funnel_counts
+
+REFRESH_SECONDS = 2.0
+BAR_WIDTH = 30
+
+
+class FunnelCounts(Static):
+    """Counts per funnel step with a bar each; text is built as Text, never as markup."""
+
+    def show_counts(self, rows: list[StageCount]) -> None:
+        biggest = max((r.count for r in rows), default=0) or 1
+        text = Text()
+        group = None
+        for row in rows:
+            if group is not None and row.group != group:
+                text.append("\n")
+            group = row.group
+            filled = round(BAR_WIDTH * row.count / biggest)
+            text.append(f"{row.label:<24}", style="bold")
+            text.append(f"{row.count:>9,}  ")
+            text.append("█" * filled, style=f"funnel.{row.group}")
+            text.append("·" * (BAR_WIDTH - filled), style="dim")
+            text.append("\n")
+        self.update(text)
+
+
+class FunnelApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "funnel"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("r", "refresh_counts", "Refresh", id="refresh"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, *, config: Config, target: str, user: str) -> None:
+        super().__init__()
+        self.config = config
+        self.target = target
+        self.user = user
+        self.sub_title = f"{user} · {describe(target)}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="body"):
+            yield Static("Funnel", id="heading")
+            yield FunnelCounts("Loading…", id="counts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh_counts()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh_counts)
+
+    def action_refresh_counts(self) -> None:
+        self.load_counts()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def load_counts(self) -> None:
+        # The database is read in a worker thread so the screen never waits on it.
+        with database.connection_context():
+            rows = funnel_counts(self.config)
+        self.call_from_thread(self.query_one(FunnelCounts).show_counts, rows)

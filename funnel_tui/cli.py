@@ -1,0 +1,465 @@
+"""Command line: `funnel` opens the TUI; subcommands script the same rules.
+
+Exit codes: 0 ok, 1 refused (the reasons on stderr, each naming its field), 2 usage.
+Imports are deferred into the commands: `funnel --help` loads neither Peewee nor
+Textual, and nothing but the TUI loads Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+class CliRefused(Exception):
+    """Refused with messages already worded for the user."""
+
+    def __init__(self, *messages: str):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="database file, sqlite:///PATH or postgresql://USER@HOST/NAME "
+        "(default: $FUNNEL_DB, else funnel.db in your data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="act as this user (default: $FUNNEL_USER, else your login)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="funnel.toml to use (default: $FUNNEL_CONFIG, else the one in your config folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="funnel",
+        description="Keyboard-driven CRM for the front of the sales funnel. "
+        "Without a command, opens the terminal UI.",
+    )
+    _common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _common(sub, suppress=True)
+        return sub
+
+    add = command("add", "capture a lead")
+    add.add_argument("--name", required=True)
+    for name in ("company", "email", "phone", "country", "source", "title"):
+        add.add_argument(f"--{name}")
+    add.add_argument("--note", dest="notes")
+    add.add_argument(
+        "--allow-duplicate", action="store_true", help="save even if it matches an existing lead"
+    )
+    add.add_argument("--format", choices=("text", "json"), default="text")
+
+    update = command("update", "change fields of a lead")
+    update.add_argument("id", type=int)
+    for name in ("name", "company", "email", "phone", "country", "source", "title"):
+        update.add_argument(f"--{name}")
+    update.add_argument("--note", dest="notes")
+    update.add_argument("--expect-version", type=int, help="refuse if the lead changed since")
+
+    listing = command("list", "list leads")
+    listing.add_argument(
+        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
+    )
+    listing.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
+    )
+    listing.add_argument("--owner", help="only leads owned by this user")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    show = command("show", "show a lead with its checklist, score, deals and history")
+    show.add_argument("id", type=int)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    status = command("status", "set a lead's status")
+    status.add_argument("id", type=int)
+    status.add_argument("status", help="new, working, nurturing or unqualified")
+    status.add_argument("--reason", default="", help="why (required for unqualified)")
+    status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
+
+    qualify = command("qualify", "answer a checklist item")
+    qualify.add_argument("id", type=int)
+    qualify.add_argument("item", help="budget, authority, need, timeline or icp:<key>")
+    qualify.add_argument("answer", help="yes, no or unknown")
+    qualify.add_argument("--evidence", default="")
+    qualify.add_argument("--value", default="", help="a figure for ICP items, e.g. 250")
+
+    promote = command("promote", "promote a lead to prospect through the gate")
+    promote.add_argument("id", type=int)
+
+    convert = command("convert", "open an opportunity for a prospect")
+    convert.add_argument("id", type=int)
+    convert.add_argument("--amount", required=True)
+    convert.add_argument("--currency", default="")
+    convert.add_argument("--close", help="expected close date YYYY-MM-DD")
+    convert.add_argument("--stage", default="")
+    convert.add_argument("--name", default="", help="deal name (default: company – contact)")
+
+    move = command("move", "move an opportunity to a stage")
+    move.add_argument("id", type=int)
+    move.add_argument("stage")
+
+    win = command("win", "mark an opportunity won")
+    win.add_argument("id", type=int)
+
+    lose = command("lose", "mark an opportunity lost")
+    lose.add_argument("id", type=int)
+    lose.add_argument("--reason", required=True)
+
+    reopen = command("reopen", "reopen a won or lost opportunity")
+    reopen.add_argument("id", type=int)
+
+    log = command("log", "log an activity on a lead (or --opportunity)")
+    log.add_argument("id", type=int)
+    log.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    log.add_argument(
+        "--type",
+        dest="kind",
+        required=True,
+        help="call, email, meeting, sms, social, in_person, note",
+    )
+    log.add_argument("--direction", default="outbound", choices=("outbound", "inbound"))
+    log.add_argument("--outcome", default="", help="e.g. reached, no_answer, left_voicemail")
+    log.add_argument("--note", default="")
+    log.add_argument("--next", dest="next_action", default="", help="next action")
+    log.add_argument("--due", help="next action due YYYY-MM-DD")
+
+    demo = command("demo", "fill the database with realistic demo data")
+    demo.add_argument("--leads", type=int, default=1000)
+    demo.add_argument("--seed", type=int, default=1)
+
+    command("counts", "print how many records stand at each step of the funnel")
+    command("where", "print the database, config file and user funnel would use")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _open_tui(args)
+        handler = globals()[f"cmd_{args.command}"]
+        return handler(args) or EXIT_OK
+    except CliRefused as exc:
+        for message in exc.messages:
+            print(f"funnel: {message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `funnel list | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:
+        refusal = _as_refusal(exc)
+        if refusal is None:
+            raise
+        for message in refusal:
+            print(f"funnel: {message}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _as_refusal(exc: Exception) -> list[str] | None:
+    """Known failures as messages; None for bugs, which keep their traceback."""
+    from .config import ConfigError
+    from .validators import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return [str(p) for p in exc.problems]
+    if isinstance(exc, ConfigError):
+        return [f"config: {exc}"]
+    if "peewee" in sys.modules:
+        from .db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            return [f"database: {exc}"]
+        import peewee
+
+        if isinstance(exc, peewee.OperationalError | peewee.InterfaceError):
+            return [f"database: {exc}"]
+    return None
+
+
+# ----------------------------------------------------------------------- context
+
+
+class Context:
+    """Config, database and rules for one command, opened on first use."""
+
+    def __init__(self, args: argparse.Namespace):
+        from .config import current_user, database_target, load_config
+
+        self.config = load_config(getattr(args, "config", None))
+        self.target = database_target(getattr(args, "db", None))
+        self.user = current_user(getattr(args, "user", None))
+        if not self.user:
+            raise CliRefused("user: the user name cannot be empty")
+        from .db import open_database
+
+        self.db = open_database(self.target)
+        from .funnel import Funnel
+
+        self.rules = Funnel(self.config, self.user)
+
+
+def _date(text: str | None, field: str):
+    if not text:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
+
+
+def _lead_values(args: argparse.Namespace) -> dict:
+    names = ("name", "company", "email", "phone", "country", "source", "title", "notes")
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .funnel import DuplicateFound
+
+    try:
+        lead = ctx.rules.capture_lead(_lead_values(args), allow_duplicate=args.allow_duplicate)
+    except DuplicateFound as exc:
+        messages = [str(p) for p in exc.problems]
+        messages.append("not saved; add --allow-duplicate to save it anyway")
+        raise CliRefused(*messages) from exc
+    if args.format == "json":
+        import json
+
+        print(json.dumps({"id": lead.id, "name": lead.name}, ensure_ascii=False))
+    else:
+        print(f"added lead #{lead.id} {_safe(lead.name)}")
+    return EXIT_OK
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    values = _lead_values(args)
+    if not values:
+        raise CliRefused("nothing to change: give at least one field, e.g. --phone")
+    lead = ctx.rules.update_lead(args.id, values, expected_version=args.expect_version)
+    print(f"updated lead #{lead.id} {_safe(lead.name)} (version {lead.version})")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from . import output
+    from .queries import LIST_COLUMNS, FilterRefused, iter_leads, list_leads, parse_filter
+
+    try:
+        flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit)
+    except FilterRefused as exc:
+        raise CliRefused(*(str(p) for p in exc.problems)) from exc
+    if args.format == "json":
+        output.write_json(
+            iter_leads(ctx.config, flt) if flt.limit is None else list_leads(ctx.config, flt),
+            LIST_COLUMNS,
+            sys.stdout,
+        )
+    elif args.format == "csv":
+        output.write_csv(iter_leads(ctx.config, flt), LIST_COLUMNS, sys.stdout)
+    else:
+        columns = ("id", "name", "company", "phone", "email", "status", "level", "owner")
+        output.write_table(list_leads(ctx.config, flt), columns, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .queries import lead_record
+    from .record_text import record_as_dict, record_as_text
+
+    record = lead_record(args.id)
+    if record is None:
+        raise CliRefused(f"id: no lead #{args.id}")
+    score = ctx.rules.score(args.id)
+    gate = ctx.rules.gate_problems(args.id)
+    if args.format == "json":
+        import json
+
+        data = record_as_dict(record, score, gate)
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        sys.stdout.write(record_as_text(record, score, gate, ctx.config))
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    lead = ctx.rules.set_status(
+        args.id, args.status.lower(), reason=args.reason, until=_date(args.until, "until")
+    )
+    print(f"lead #{lead.id} {_safe(lead.name)} is now {lead.status}")
+    return EXIT_OK
+
+
+def cmd_qualify(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    ctx.rules.answer(args.id, args.item, args.answer, evidence=args.evidence, value=args.value)
+    score = ctx.rules.score(args.id)
+    print(f"lead #{args.id}: {args.item} = {args.answer.lower()}; score {score.total}/100")
+    return EXIT_OK
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    lead = ctx.rules.promote(args.id)
+    print(f"lead #{lead.id} {_safe(lead.name)} is now a prospect")
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    opp = ctx.rules.convert(
+        args.id,
+        amount=args.amount,
+        currency=args.currency,
+        expected_close=_date(args.close, "close"),
+        stage=args.stage,
+        name=args.name,
+    )
+    print(f"opened opportunity #{opp.id} {_safe(opp.name)} in {opp.stage}")
+    return EXIT_OK
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    opp = Context(args).rules.move(args.id, args.stage)
+    print(f"opportunity #{opp.id} is now in {opp.stage}")
+    return EXIT_OK
+
+
+def cmd_win(args: argparse.Namespace) -> int:
+    opp = Context(args).rules.win(args.id)
+    print(f"opportunity #{opp.id} {_safe(opp.name)} won")
+    return EXIT_OK
+
+
+def cmd_lose(args: argparse.Namespace) -> int:
+    opp = Context(args).rules.lose(args.id, args.reason)
+    print(f"opportunity #{opp.id} {_safe(opp.name)} lost: {opp.lost_reason}")
+    return EXIT_OK
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    opp = Context(args).rules.reopen(args.id)
+    print(f"opportunity #{opp.id} reopened in {opp.stage}")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    target = {"opportunity_id": args.id} if args.opportunity else {"lead_id": args.id}
+    activity = ctx.rules.log_activity(
+        **target,
+        kind=args.kind,
+        direction=args.direction,
+        outcome=args.outcome,
+        note=args.note,
+        next_action=args.next_action,
+        next_due=_date(args.due, "due"),
+    )
+    print(f"logged {activity.kind} #{activity.id}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.leads < 1:
+        raise CliRefused("leads: must be at least 1")
+    ctx = Context(args)
+    from .demo import generate_demo
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done:,}/{total:,} leads", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo(
+        ctx.db, ctx.config, leads=args.leads, seed=args.seed, user=ctx.user, progress=progress
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"demo: {summary.leads:,} leads, {summary.companies:,} companies, "
+        f"{summary.opportunities:,} opportunities, {summary.activities:,} activities, "
+        f"{summary.history:,} history entries in {summary.seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_counts(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .queries import funnel_counts
+
+    for row in funnel_counts(ctx.config):
+        print(f"{row.label:<28}{row.count:>10,}")
+    return EXIT_OK
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    from .config import current_user, database_target, load_config, user_config_path
+
+    config = load_config(getattr(args, "config", None))
+    from .db import describe
+
+    print(f"database: {describe(database_target(getattr(args, 'db', None)))}")
+    print(f"config:   {config.source_path or f'{user_config_path()} (not present; defaults)'}")
+    print(f"user:     {current_user(getattr(args, 'user', None))}")
+    return EXIT_OK
+
+
+def _open_tui(args: argparse.Namespace) -> int:
+    from .config import current_user, database_target, load_config
+
+    config = load_config(args.config)
+    target = database_target(args.db)
+    user = current_user(args.user)
+    from .db import open_database
+
+    open_database(target)  # refuse a bad database before the screen takes over
+    from .app import FunnelApp
+
+    FunnelApp(config=config, target=target, user=user).run()
+    return EXIT_OK
+
+
+def _safe(text: str) -> str:
+    from .output import plain
+
+    return plain(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

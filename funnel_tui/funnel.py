@@ -1,0 +1,1065 @@
+"""The rules of the funnel: capture, qualify, score, promote, convert, move, win/lose, log.
+
+No UI imports here: the TUI and the CLI both call these functions. Each write is one
+transaction (IMMEDIATE on SQLite, see db.py) that also appends to History, so a refused
+operation writes nothing at all. Refusals raise `Refused` with every reason, each naming
+its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import peewee
+
+from . import validators as v
+from .config import BANT_ITEMS, Config
+from .db import utcnow
+from .models import (
+    ANSWER_NO,
+    ANSWER_UNKNOWN,
+    ANSWER_YES,
+    ANSWERS,
+    LEAD_STATUSES,
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    LEVEL_PROSPECT,
+    OPP_LOST,
+    OPP_OPEN,
+    OPP_WON,
+    STATUS_NEW,
+    STATUS_NURTURING,
+    STATUS_UNQUALIFIED,
+    STATUS_WORKING,
+    Activity,
+    Company,
+    History,
+    Lead,
+    Opportunity,
+    Qualification,
+    StageChange,
+    User,
+    database,
+)
+from .validators import Problem
+
+ACTIVITY_KINDS = ("call", "email", "meeting", "sms", "social", "in_person", "note")
+DIRECTIONS = ("outbound", "inbound")
+# Outcomes that mean we actually spoke or heard back: a two-way interaction.
+TWO_WAY_OUTCOMES = frozenset({"reached", "replied", "held", "met", "connected"})
+ALWAYS_TWO_WAY_KINDS = frozenset({"meeting", "in_person"})
+
+LEAD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
+BANT_LABELS = {"budget": "Budget", "authority": "Authority", "need": "Need", "timeline": "Timeline"}
+
+
+class Refused(v.ValidationError):
+    """An operation refused; nothing was written. `problems` name the fields."""
+
+
+class NotFound(Refused):
+    def __init__(self, entity: str, ident: object):
+        super().__init__([Problem("id", "not_found", f"no {entity} #{ident}")])
+
+
+class DuplicateFound(Refused):
+    """Capture found leads with the same email, phone or name at the same company."""
+
+    def __init__(self, problems: list[Problem], matches: list[Lead]):
+        super().__init__(problems)
+        self.matches = matches
+
+
+class StaleEdit(Refused):
+    """The record changed since the caller read it; nothing was saved over it."""
+
+    def __init__(self, entity: str, ident: int, changes: list[dict[str, Any]]):
+        who = ", ".join(sorted({c["user"] for c in changes})) or "someone else"
+        super().__init__(
+            [Problem("version", "stale", f"{entity} #{ident} was changed by {who} meanwhile")]
+        )
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    key: str  # "budget", ..., or "icp:<key>"
+    label: str
+    answer: str  # yes / no / unknown
+    points: int
+    max_points: int
+    source: str  # "checklist" or "company data"
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Score:
+    """A 0–100 score with each item's contribution, so it explains itself."""
+
+    total: int
+    items: tuple[ScoreItem, ...]
+
+    @property
+    def bant_yes(self) -> int:
+        return sum(1 for i in self.items if i.key in BANT_ITEMS and i.answer == ANSWER_YES)
+
+    def item(self, key: str) -> ScoreItem:
+        return next(i for i in self.items if i.key == key)
+
+    def explain(self) -> list[str]:
+        lines = [
+            f"{i.label}: {i.answer} → {i.points}/{i.max_points}"
+            + (f" ({i.source})" if i.source != "checklist" else "")
+            for i in self.items
+        ]
+        return [*lines, f"score {self.total}/100"]
+
+
+@dataclass
+class LeadInput:
+    """What a user typed for a lead; any field may be missing."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> LeadInput:
+        return cls({k: data[k] for k in LEAD_FIELDS if k in data and data[k] is not None})
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+class Funnel:
+    """The rules, bound to a config and the acting user. Requires an open database."""
+
+    def __init__(self, config: Config, user: str):
+        self.config = config
+        self.login = user
+        self._user_id: int | None = None
+
+    # ----------------------------------------------------------------- users & history
+
+    @property
+    def user_id(self) -> int:
+        if self._user_id is None:
+            self._user_id = self._ensure_user(self.login)
+        return self._user_id
+
+    @staticmethod
+    def _ensure_user(login: str) -> int:
+        found = User.get_or_none(User.login == login)
+        if found:
+            return found.id
+        with database.atomic():
+            User.insert(
+                login=login, display_name=login, created_at=utcnow()
+            ).on_conflict_ignore().execute()
+        return User.get(User.login == login).id
+
+    def _history(
+        self,
+        entity: str,
+        entity_id: int,
+        action: str,
+        changes: Iterable[tuple[str, Any, Any]] = (("", None, None),),
+        at: dt.datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        at = at or utcnow()
+        rows = [
+            {
+                "at": at,
+                "user": self.user_id,
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "field": name,
+                "old": None if old is None else str(old),
+                "new": None if new is None else str(new),
+                "version": version,
+            }
+            for name, old, new in changes
+        ]
+        History.insert_many(rows).execute()
+
+    # ------------------------------------------------------------------- capture
+
+    def check_lead(self, data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+        """Validate lead input; returns the columns to store or raises Refused.
+
+        With `partial`, only the fields present are checked (for updates).
+        """
+        values = LeadInput.of(data).values
+        problems: list[Problem] = []
+        out: dict[str, Any] = {}
+
+        def take(check: v.Check) -> str:
+            if not check.ok:
+                problems.append(check.problem)
+            return check.value
+
+        if not partial or "name" in values:
+            out["name"] = take(v.check_name(values.get("name")))
+            out["name_key"] = v.normalise_key(out["name"])
+        country = ""
+        if "country" in values:
+            country = take(v.check_country(values["country"]))
+            out["country"] = country
+        if "phone" in values:
+            region = country or data.get("_region", "") or self.config.default_region
+            check = v.check_phone(values["phone"], region)
+            out["phone_raw"] = v.clean_text(values["phone"], "phone")
+            out["phone_e164"] = take(check) or None
+            out["phone_type"] = check.details.get("type", "")
+        if "email" in values:
+            out["email_raw"] = v.clean_text(values["email"], "email")
+            out["email_norm"] = take(v.check_email(values["email"])) or None
+        if "source" in values:
+            out["source"] = take(
+                v.check_choice("source", values["source"], self.config.lead_sources)
+            )
+        for name in ("title", "notes"):
+            if name in values:
+                out[name] = take(v.check_text(name, values[name]))
+        if "company" in values:
+            out["company_name"] = take(v.check_text("company", values["company"]))
+        if not partial and not out.get("phone_raw") and not out.get("email_raw"):
+            problems.append(
+                Problem("contact", "required", "a lead needs a phone number or an email address")
+            )
+        if problems:
+            raise Refused(problems)
+        return out
+
+    def find_duplicates(
+        self, email_norm: str | None, phone_e164: str | None, name_key: str, company_key: str
+    ) -> list[tuple[Lead, str]]:
+        """Leads that look like the same person, with the field that matched."""
+        found: list[tuple[Lead, str]] = []
+        seen: set[int] = set()
+
+        def add(query: peewee.Query, reason: str) -> None:
+            for lead in query.limit(5):
+                if lead.id not in seen:
+                    seen.add(lead.id)
+                    found.append((lead, reason))
+
+        if email_norm:
+            add(Lead.select().where(Lead.email_norm == email_norm), "email")
+        if phone_e164:
+            add(Lead.select().where(Lead.phone_e164 == phone_e164), "phone")
+        if name_key and company_key:
+            add(
+                Lead.select()
+                .join(Company)
+                .where((Lead.name_key == name_key) & (Company.name_key == company_key)),
+                "name",
+            )
+        return found
+
+    def capture_lead(self, data: Mapping[str, Any], *, allow_duplicate: bool = False) -> Lead:
+        """Create a lead from what the user typed.
+
+        Refuses bad input (every problem at once) and, unless `allow_duplicate`, leads that
+        match an existing one by normalised email, E.164 phone, or name at the same
+        company. Saving a duplicate anyway is recorded in the history.
+        """
+        clean = self.check_lead(data)
+        company_name = clean.pop("company_name", "")
+        company_key = v.normalise_key(company_name) if company_name else ""
+        now = utcnow()
+        with database.atomic():
+            matches = self.find_duplicates(
+                clean.get("email_norm"), clean.get("phone_e164"), clean["name_key"], company_key
+            )
+            if matches and not allow_duplicate:
+                raise DuplicateFound(
+                    [
+                        Problem(reason, "duplicate", f"matches lead #{lead.id} {lead.name}")
+                        for lead, reason in matches
+                    ],
+                    [lead for lead, _ in matches],
+                )
+            company_id = self._company_for(company_name, company_key, clean.get("country", ""), now)
+            lead = Lead.create(
+                **clean,
+                company=company_id,
+                status=STATUS_NEW,
+                level=LEVEL_LEAD,
+                owner=self.user_id,
+                created_by=self.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            changes = [("", None, _json(_lead_snapshot(clean, company_name)))]
+            self._history("lead", lead.id, "create", changes, now, version=1)
+            if matches:
+                ids = ",".join(str(m.id) for m, _ in matches)
+                self._history(
+                    "lead", lead.id, "duplicate_saved", [("duplicate_of", None, ids)], now
+                )
+        return lead
+
+    def _company_for(self, name: str, key: str, country: str, now: dt.datetime) -> int | None:
+        if not name:
+            return None
+        existing = Company.select(Company.id).where(Company.name_key == key).first()
+        if existing:
+            return existing.id
+        company = Company.create(
+            name=name, name_key=key, country=country, created_at=now, updated_at=now
+        )
+        self._history("company", company.id, "create", [("name", None, name)], now)
+        return company.id
+
+    def update_lead(
+        self, lead_id: int, data: Mapping[str, Any], *, expected_version: int | None = None
+    ) -> Lead:
+        """Change some fields of a lead; history records each changed field.
+
+        With `expected_version`, an edit made on a stale copy is refused (StaleEdit).
+        """
+        values = dict(data)
+        if "phone" in values and "country" not in values:
+            # A number typed without "+" is read in the lead's own country.
+            values["_region"] = self.get_lead(lead_id).country
+        clean = self.check_lead(values, partial=True)
+        now = utcnow()
+        with database.atomic():
+            lead = self._lead_for_update(lead_id, expected_version)
+            company_name = clean.pop("company_name", None)
+            if company_name is not None:
+                key = v.normalise_key(company_name)
+                clean["company"] = self._company_for(company_name, key, lead.country, now)
+            changes = [
+                (name, _plain(getattr(lead, _column(name))), _plain(new))
+                for name, new in clean.items()
+                if name not in ("name_key",) and _plain(getattr(lead, _column(name))) != _plain(new)
+            ]
+            if not changes:
+                return lead
+            self._bump(Lead, lead, {**clean, "updated_at": now})
+            self._history("lead", lead.id, "update", changes, now, lead.version)
+        return Lead.get_by_id(lead_id)
+
+    def _lead_for_update(self, lead_id: int, expected_version: int | None) -> Lead:
+        lead = Lead.get_or_none(Lead.id == lead_id)
+        if lead is None:
+            raise NotFound("lead", lead_id)
+        if expected_version is not None and lead.version != expected_version:
+            raise StaleEdit("lead", lead_id, self.changes_since("lead", lead_id, expected_version))
+        return lead
+
+    def _bump(self, model: type[peewee.Model], row: peewee.Model, values: dict[str, Any]) -> None:
+        """Write `values` and raise the version, only if nobody else did since we read."""
+        updated = (
+            model.update({**values, model.version: model.version + 1})
+            .where((model.id == row.id) & (model.version == row.version))
+            .execute()
+        )
+        if updated != 1:
+            raise StaleEdit(
+                model.__name__.lower(),
+                row.id,
+                self.changes_since(model.__name__.lower(), row.id, row.version),
+            )
+        row.version += 1
+        for name, value in values.items():
+            setattr(row, name if isinstance(name, str) else name.name, value)
+
+    def changes_since(self, entity: str, entity_id: int, version: int) -> list[dict[str, Any]]:
+        """What was changed on a record after `version`: field by field, who and when."""
+        rows = (
+            History.select(History, User.login)
+            .join(User)
+            .where(
+                (History.entity == entity)
+                & (History.entity_id == entity_id)
+                & (History.version > version)
+            )
+            .order_by(History.id)
+        )
+        return [
+            {"user": r.user.login, "at": r.at, "field": r.field, "old": r.old, "new": r.new}
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------- status
+
+    def set_status(
+        self,
+        lead_id: int,
+        status: str,
+        *,
+        reason: str = "",
+        until: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Lead:
+        """Set a lead's status. Unqualified needs a reason; nurturing needs a date."""
+        problems = []
+        if status not in LEAD_STATUSES:
+            problems.append(
+                Problem("status", "invalid", f"{status!r} is not one of {', '.join(LEAD_STATUSES)}")
+            )
+        reason_check = v.check_text("reason", reason)
+        if not reason_check.ok:
+            problems.append(reason_check.problem)
+        if status == STATUS_UNQUALIFIED and not reason_check.value:
+            problems.append(Problem("reason", "required", "say why the lead is unqualified"))
+        if status == STATUS_NURTURING:
+            if until is None:
+                problems.append(Problem("until", "required", "say when to touch the lead again"))
+            elif until < dt.date.today():
+                problems.append(Problem("until", "past", f"{until} is in the past"))
+        if problems:
+            raise Refused(problems)
+        now = utcnow()
+        with database.atomic():
+            lead = self._lead_for_update(lead_id, expected_version)
+            new = {
+                "status": status,
+                "unqualified_reason": reason_check.value if status == STATUS_UNQUALIFIED else "",
+                "nurture_until": until if status == STATUS_NURTURING else None,
+            }
+            changes = [
+                (name, _plain(getattr(lead, name)), _plain(value))
+                for name, value in new.items()
+                if _plain(getattr(lead, name)) != _plain(value)
+            ]
+            if not changes:
+                return lead
+            self._bump(Lead, lead, {**new, "updated_at": now})
+            self._history("lead", lead.id, "status", changes, now, lead.version)
+        return lead
+
+    # ------------------------------------------------------------- qualification
+
+    def answer(
+        self, lead_id: int, item: str, answer: str, evidence: str = "", value: str = ""
+    ) -> Qualification:
+        """Record one checklist answer (BANT item or `icp:<key>`); revisions go to history."""
+        item = item.strip().lower()
+        known = set(BANT_ITEMS) | {f"icp:{c.key}" for c in self.config.icp}
+        problems = []
+        if item not in known:
+            problems.append(
+                Problem(
+                    "item",
+                    "unknown",
+                    f"{item!r} is not a checklist item: {', '.join(sorted(known))}",
+                )
+            )
+        answer = answer.strip().lower()
+        if answer not in ANSWERS:
+            problems.append(
+                Problem(
+                    item or "answer", "invalid", f"answer {answer!r} must be yes, no or unknown"
+                )
+            )
+        evidence_check = v.check_text("evidence", evidence)
+        value_check = v.check_text("value", value)
+        problems += [c.problem for c in (evidence_check, value_check) if not c.ok]
+        if problems:
+            raise Refused(problems)
+        now = utcnow()
+        with database.atomic():
+            if Lead.get_or_none(Lead.id == lead_id) is None:
+                raise NotFound("lead", lead_id)
+            row = Qualification.get_or_none(
+                (Qualification.lead == lead_id) & (Qualification.item == item)
+            )
+            new = {"answer": answer, "evidence": evidence_check.value, "value": value_check.value}
+            if row is None:
+                row = Qualification.create(
+                    lead=lead_id, item=item, answered_by=self.user_id, answered_at=now, **new
+                )
+                changes = [(f"{item}.{k}", None, val) for k, val in new.items() if val]
+            else:
+                changes = [
+                    (f"{item}.{k}", getattr(row, k), val)
+                    for k, val in new.items()
+                    if getattr(row, k) != val
+                ]
+                if not changes:
+                    return row
+                Qualification.update(answered_by=self.user_id, answered_at=now, **new).where(
+                    Qualification.id == row.id
+                ).execute()
+            self._history("lead", lead_id, "qualify", changes or [(item, None, answer)], now)
+            Lead.update(updated_at=now).where(Lead.id == lead_id).execute()
+        return Qualification.get_by_id(row.id)
+
+    def score(self, lead_id: int) -> Score:
+        """The lead's 0–100 score with each item's contribution."""
+        lead = self.get_lead(lead_id)
+        answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
+        return compute_score(self.config, lead, answers)
+
+    # ---------------------------------------------------------------- promotion
+
+    def gate_problems(self, lead_id: int) -> list[Problem]:
+        """Every reason the gate would refuse to promote this lead now (empty: it passes)."""
+        lead = self.get_lead(lead_id)
+        problems: list[Problem] = []
+        if lead.level != LEVEL_LEAD:
+            problems.append(
+                Problem("level", "already", f"lead #{lead.id} is already a {lead.level}")
+            )
+        if lead.status == STATUS_UNQUALIFIED:
+            problems.append(
+                Problem(
+                    "status",
+                    "unqualified",
+                    f"the lead is unqualified ({lead.unqualified_reason}); reopen it first",
+                )
+            )
+        problems += self._contact_problems(lead)
+        answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
+        score = compute_score(self.config, lead, answers)
+        if self.config.need_required and score.item("need").answer != ANSWER_YES:
+            problems.append(
+                Problem("need", "required", f"{score.item('need').answer} (Need must be yes)")
+            )
+        if score.bant_yes < self.config.min_bant_yes:
+            for key in BANT_ITEMS:
+                item = score.item(key)
+                if item.answer != ANSWER_YES and not (key == "need" and self.config.need_required):
+                    problems.append(Problem(key, "not_yes", item.answer))
+            problems.append(
+                Problem(
+                    "bant",
+                    "too_few",
+                    f"{score.bant_yes} of 4 BANT items are yes; {self.config.min_bant_yes} needed",
+                )
+            )
+        if score.total < self.config.min_score:
+            problems.append(Problem("score", "too_low", f"{score.total} < {self.config.min_score}"))
+        return problems
+
+    def _contact_problems(self, lead: Lead) -> list[Problem]:
+        """Contact data checked again now: metadata may have changed since capture."""
+        problems = []
+        if not lead.phone_raw and not lead.email_raw:
+            problems.append(
+                Problem("contact", "required", "a phone number or an email address is needed")
+            )
+        if lead.phone_raw:
+            region = lead.country or self.config.default_region
+            check = v.check_phone(lead.phone_e164 or lead.phone_raw, region)
+            if not check.ok:
+                problems.append(check.problem)
+        if lead.email_raw:
+            check = v.check_email(lead.email_norm or lead.email_raw)
+            if not check.ok:
+                problems.append(check.problem)
+        return problems
+
+    def promote(self, lead_id: int) -> Lead:
+        """Promote a lead to prospect through the gate; Refused lists every reason."""
+        with database.atomic():
+            problems = self.gate_problems(lead_id)
+            if problems:
+                raise Refused(problems)
+            lead = self.get_lead(lead_id)
+            now = utcnow()
+            checklist = {
+                i.key: {"answer": i.answer, "points": i.points, "evidence": i.evidence}
+                for i in self.score(lead_id).items
+            }
+            self._bump(
+                Lead,
+                lead,
+                {"level": LEVEL_PROSPECT, "promoted_at": now, "updated_at": now},
+            )
+            self._history(
+                "lead",
+                lead_id,
+                "promote",
+                [("level", LEVEL_LEAD, LEVEL_PROSPECT), ("checklist", None, _json(checklist))],
+                now,
+                lead.version,
+            )
+        return lead
+
+    # ------------------------------------------------------------- opportunities
+
+    def convert(
+        self,
+        lead_id: int,
+        *,
+        amount: str | float | int,
+        currency: str = "",
+        expected_close: dt.date | None = None,
+        stage: str = "",
+        name: str = "",
+    ) -> Opportunity:
+        """Open an opportunity for a prospect, carrying over company, owner and notes."""
+        problems = []
+        cents = _parse_amount(amount, problems)
+        currency = (currency or self.config.default_currency).strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            problems.append(
+                Problem("currency", "invalid", f"{currency!r} is not a 3-letter currency code")
+            )
+        first = self.config.open_stages[0].name
+        stage_obj = self.config.stage(stage or first)
+        if stage_obj is None or stage_obj not in self.config.open_stages:
+            names = ", ".join(s.name for s in self.config.open_stages)
+            problems.append(Problem("stage", "invalid", f"{stage!r} is not an open stage: {names}"))
+        name_check = v.check_text("title", name)
+        if not name_check.ok:
+            problems.append(name_check.problem)
+        if problems:
+            raise Refused(problems)
+        now = utcnow()
+        with database.atomic():
+            lead = self.get_lead(lead_id)
+            if lead.level == LEVEL_LEAD:
+                raise Refused(
+                    [
+                        Problem(
+                            "level",
+                            "not_prospect",
+                            f"lead #{lead.id} must be promoted to prospect first",
+                        )
+                    ]
+                )
+            title = name_check.value or (
+                f"{lead.company.name} – {lead.name}" if lead.company_id else lead.name
+            )
+            opp = Opportunity.create(
+                lead=lead.id,
+                company=lead.company_id,
+                name=title,
+                amount_cents=cents,
+                currency=currency,
+                expected_close=expected_close,
+                stage=stage_obj.name,
+                state=OPP_OPEN,
+                notes=lead.notes,
+                owner=lead.owner_id,
+                created_by=self.user_id,
+                created_at=now,
+                updated_at=now,
+                stage_entered_at=now,
+            )
+            StageChange.create(
+                opportunity=opp.id,
+                from_stage=None,
+                to_stage=stage_obj.name,
+                user=self.user_id,
+                at=now,
+            )
+            snapshot = {
+                "lead": lead.id,
+                "amount_cents": cents,
+                "currency": currency,
+                "expected_close": expected_close,
+                "stage": stage_obj.name,
+                "name": title,
+            }
+            self._history("opportunity", opp.id, "create", [("", None, _json(snapshot))], now, 1)
+            if lead.level == LEVEL_PROSPECT:
+                self._bump(Lead, lead, {"level": LEVEL_OPPORTUNITY, "updated_at": now})
+                self._history(
+                    "lead",
+                    lead.id,
+                    "convert",
+                    [("level", LEVEL_PROSPECT, LEVEL_OPPORTUNITY), ("opportunity", None, opp.id)],
+                    now,
+                    lead.version,
+                )
+        return opp
+
+    def move(
+        self, opp_id: int, to_stage: str, *, expected_version: int | None = None
+    ) -> Opportunity:
+        """Move an open opportunity to another open stage; recorded in its stage history."""
+        stage = self.config.stage(to_stage)
+        if stage is None or stage not in self.config.open_stages:
+            names = ", ".join(s.name for s in self.config.open_stages)
+            raise Refused(
+                [Problem("stage", "invalid", f"{to_stage!r} is not an open stage: {names}")]
+            )
+        with database.atomic():
+            opp = self._opp_for_update(opp_id, expected_version)
+            if opp.state != OPP_OPEN:
+                raise Refused(
+                    [
+                        Problem(
+                            "stage",
+                            "closed",
+                            f"opportunity #{opp_id} is {opp.state}; reopen it first",
+                        )
+                    ]
+                )
+            if opp.stage == stage.name:
+                return opp
+            self._change_stage(opp, stage.name, {})
+        return opp
+
+    def step(self, opp_id: int, delta: int, *, expected_version: int | None = None) -> Opportunity:
+        """Move to the next (+1) or previous (-1) open stage."""
+        opp = self.get_opportunity(opp_id)
+        names = [s.name for s in self.config.open_stages]
+        if opp.stage not in names:
+            raise Refused([Problem("stage", "closed", f"opportunity #{opp_id} is {opp.state}")])
+        index = names.index(opp.stage) + delta
+        if not 0 <= index < len(names):
+            edge = "last" if delta > 0 else "first"
+            raise Refused([Problem("stage", "edge", f"{opp.stage} is the {edge} open stage")])
+        return self.move(opp_id, names[index], expected_version=expected_version)
+
+    def win(self, opp_id: int, *, expected_version: int | None = None) -> Opportunity:
+        """Close a deal as won; its lead becomes a customer."""
+        with database.atomic():
+            opp = self._opp_for_update(opp_id, expected_version)
+            if opp.state != OPP_OPEN:
+                raise Refused(
+                    [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
+                )
+            now = utcnow()
+            self._change_stage(
+                opp, self.config.won_stage, {"state": OPP_WON, "closed_at": now}, now
+            )
+            lead = Lead.get_by_id(opp.lead_id)
+            if lead.level != LEVEL_CUSTOMER:
+                self._bump(Lead, lead, {"level": LEVEL_CUSTOMER, "updated_at": now})
+                self._history(
+                    "lead",
+                    lead.id,
+                    "won",
+                    [("level", LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)],
+                    now,
+                    lead.version,
+                )
+        return opp
+
+    def lose(self, opp_id: int, reason: str, *, expected_version: int | None = None) -> Opportunity:
+        """Close a deal as lost; the reason must be one of the configured loss reasons."""
+        check = v.check_choice("reason", reason, self.config.loss_reasons)
+        if check.ok and not check.value:
+            check = v.Check(
+                "reason",
+                False,
+                "required",
+                "a lost deal needs a reason: " + ", ".join(self.config.loss_reasons),
+            )
+        if not check.ok:
+            raise Refused([check.problem])
+        with database.atomic():
+            opp = self._opp_for_update(opp_id, expected_version)
+            if opp.state != OPP_OPEN:
+                raise Refused(
+                    [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
+                )
+            now = utcnow()
+            self._change_stage(
+                opp,
+                self.config.lost_stage,
+                {"state": OPP_LOST, "closed_at": now, "lost_reason": check.value},
+                now,
+            )
+        return opp
+
+    def reopen(self, opp_id: int, *, expected_version: int | None = None) -> Opportunity:
+        """Reopen a won or lost deal in the stage it was closed from."""
+        with database.atomic():
+            opp = self._opp_for_update(opp_id, expected_version)
+            if opp.state == OPP_OPEN:
+                raise Refused([Problem("state", "open", f"opportunity #{opp_id} is already open")])
+            last = (
+                StageChange.select()
+                .where((StageChange.opportunity == opp.id) & (StageChange.to_stage == opp.stage))
+                .order_by(StageChange.id.desc())
+                .first()
+            )
+            open_names = [s.name for s in self.config.open_stages]
+            back = last.from_stage if last and last.from_stage in open_names else open_names[0]
+            was_won = opp.state == OPP_WON
+            now = utcnow()
+            self._change_stage(
+                opp, back, {"state": OPP_OPEN, "closed_at": None, "lost_reason": ""}, now
+            )
+            if was_won:
+                lead = Lead.get_by_id(opp.lead_id)
+                still_won = (
+                    Opportunity.select()
+                    .where((Opportunity.lead == lead.id) & (Opportunity.state == OPP_WON))
+                    .exists()
+                )
+                if not still_won and lead.level == LEVEL_CUSTOMER:
+                    self._bump(Lead, lead, {"level": LEVEL_OPPORTUNITY, "updated_at": now})
+                    self._history(
+                        "lead",
+                        lead.id,
+                        "reopen",
+                        [("level", LEVEL_CUSTOMER, LEVEL_OPPORTUNITY)],
+                        now,
+                        lead.version,
+                    )
+        return opp
+
+    def _opp_for_update(self, opp_id: int, expected_version: int | None) -> Opportunity:
+        opp = Opportunity.get_or_none(Opportunity.id == opp_id)
+        if opp is None:
+            raise NotFound("opportunity", opp_id)
+        if expected_version is not None and opp.version != expected_version:
+            raise StaleEdit(
+                "opportunity", opp_id, self.changes_since("opportunity", opp_id, expected_version)
+            )
+        return opp
+
+    def _change_stage(
+        self, opp: Opportunity, to_stage: str, extra: dict[str, Any], now: dt.datetime | None = None
+    ) -> None:
+        now = now or utcnow()
+        old_stage, old_extra = opp.stage, {k: _plain(getattr(opp, k)) for k in extra}
+        self._bump(
+            Opportunity,
+            opp,
+            {"stage": to_stage, "stage_entered_at": now, "updated_at": now, **extra},
+        )
+        StageChange.create(
+            opportunity=opp.id, from_stage=old_stage, to_stage=to_stage, user=self.user_id, at=now
+        )
+        changes = [("stage", old_stage, to_stage)] + [
+            (k, old_extra[k], _plain(val))
+            for k, val in extra.items()
+            if old_extra[k] != _plain(val)
+        ]
+        self._history("opportunity", opp.id, "move", changes, now, opp.version)
+
+    # ---------------------------------------------------------------- activities
+
+    def log_activity(
+        self,
+        *,
+        lead_id: int | None = None,
+        opportunity_id: int | None = None,
+        kind: str,
+        direction: str = "outbound",
+        outcome: str = "",
+        note: str = "",
+        next_action: str = "",
+        next_due: dt.date | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Activity:
+        """Log an interaction; the first two-way one moves a *new* lead to *working*."""
+        problems = []
+        kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
+        if kind not in ACTIVITY_KINDS:
+            problems.append(
+                Problem("type", "invalid", f"{kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
+            )
+        direction = "" if kind == "note" else direction.strip().lower()
+        if kind != "note" and direction not in DIRECTIONS:
+            problems.append(
+                Problem("direction", "invalid", f"{direction!r} must be outbound or inbound")
+            )
+        checks = [
+            v.check_text("outcome", outcome.strip().lower()),
+            v.check_text("note", note),
+            v.check_text("next_action", next_action),
+        ]
+        problems += [c.problem for c in checks if not c.ok]
+        if next_action.strip() and next_due is None:
+            problems.append(Problem("due", "required", "a next action needs a due date"))
+        if (lead_id is None) == (opportunity_id is None):
+            problems.append(
+                Problem("record", "required", "log against exactly one lead or opportunity")
+            )
+        if problems:
+            raise Refused(problems)
+        outcome_text, note_text, action_text = (c.value for c in checks)
+        now = utcnow()
+        when = occurred_at or now
+        with database.atomic():
+            if opportunity_id is not None:
+                opp = self.get_opportunity(opportunity_id)
+                lead = Lead.get_by_id(opp.lead_id)
+            else:
+                lead = self.get_lead(lead_id)
+            activity = Activity.create(
+                lead=lead.id,
+                opportunity=opportunity_id,
+                kind=kind,
+                direction=direction,
+                outcome=outcome_text,
+                note=note_text,
+                occurred_at=when,
+                user=self.user_id,
+                next_action=action_text,
+                next_action_due=next_due,
+                created_at=now,
+            )
+            # A newer next action replaces the open ones on the same record.
+            if next_due is not None:
+                (
+                    Activity.update(next_action_done=True)
+                    .where(
+                        (Activity.lead == lead.id)
+                        & (Activity.id != activity.id)
+                        & (
+                            Activity.opportunity == opportunity_id
+                            if opportunity_id
+                            else Activity.opportunity.is_null()
+                        )
+                        & Activity.next_action_due.is_null(False)
+                        & (not Activity.next_action_done)
+                    )
+                    .execute()
+                )
+            snapshot = {
+                "kind": kind,
+                "direction": direction,
+                "outcome": outcome_text,
+                "next_action": action_text,
+                "next_due": next_due,
+            }
+            self._history("activity", activity.id, "create", [("", None, _json(snapshot))], now)
+            updates: dict[str, Any] = {}
+            if lead.last_activity_at is None or when > lead.last_activity_at:
+                updates["last_activity_at"] = when
+            if lead.status == STATUS_NEW and is_two_way(kind, direction, outcome_text):
+                updates["status"] = STATUS_WORKING
+                updates["version"] = Lead.version + 1
+                # The system acts for the user: recorded as an automatic change.
+                self._history(
+                    "lead",
+                    lead.id,
+                    "auto",
+                    [("status", STATUS_NEW, STATUS_WORKING)],
+                    now,
+                    lead.version + 1,
+                )
+            if updates:
+                Lead.update(**updates).where(Lead.id == lead.id).execute()
+        return activity
+
+    # ------------------------------------------------------------------- reading
+
+    def get_lead(self, lead_id: int) -> Lead:
+        lead = Lead.get_or_none(Lead.id == lead_id)
+        if lead is None:
+            raise NotFound("lead", lead_id)
+        return lead
+
+    def get_opportunity(self, opp_id: int) -> Opportunity:
+        opp = Opportunity.get_or_none(Opportunity.id == opp_id)
+        if opp is None:
+            raise NotFound("opportunity", opp_id)
+        return opp
+
+
+def is_two_way(kind: str, direction: str, outcome: str) -> bool:
+    """Whether an interaction reached the person: they talked, met or answered."""
+    if kind == "note":
+        return False
+    return kind in ALWAYS_TWO_WAY_KINDS or direction == "inbound" or outcome in TWO_WAY_OUTCOMES
+
+
+def compute_score(config: Config, lead: Lead, answers: Mapping[str, Qualification]) -> Score:
+    """Score a lead from its checklist answers and, for ICP items, its company data."""
+    items: list[ScoreItem] = []
+    for key in BANT_ITEMS:
+        row = answers.get(key)
+        answer = row.answer if row else ANSWER_UNKNOWN
+        weight = config.bant_weights.get(key, 0)
+        items.append(
+            ScoreItem(
+                key,
+                BANT_LABELS[key],
+                answer,
+                weight if answer == ANSWER_YES else 0,
+                weight,
+                "checklist",
+                row.evidence if row else "",
+            )
+        )
+    company = lead.company if lead.company_id else None
+    for criterion in config.icp:
+        key = f"icp:{criterion.key}"
+        known = _company_fact(criterion.key, lead, company)
+        row = answers.get(key)
+        if known not in (None, ""):
+            answer, source = _meets(criterion, known), "company data"
+        elif row and row.value:
+            answer, source = _meets(criterion, row.value), "checklist"
+        else:
+            answer, source = (row.answer if row else ANSWER_UNKNOWN), "checklist"
+        items.append(
+            ScoreItem(
+                key,
+                criterion.label,
+                answer,
+                criterion.weight if answer == ANSWER_YES else 0,
+                criterion.weight,
+                source,
+                row.evidence if row else "",
+            )
+        )
+    earned = sum(i.points for i in items)
+    total = round(100 * earned / config.total_weight)
+    return Score(total, tuple(items))
+
+
+def _company_fact(key: str, lead: Lead, company: Company | None) -> Any:
+    if key == "region":
+        return lead.country or (company.country if company else "")
+    if company is None:
+        return None
+    return {"industry": company.industry, "employees": company.employees}.get(key)
+
+
+def _meets(criterion, value: Any) -> str:
+    if criterion.kind == "in":
+        wanted = {x.casefold() for x in criterion.values}
+        return ANSWER_YES if str(value).strip().casefold() in wanted else ANSWER_NO
+    try:
+        number = float(str(value).replace(",", "").replace("_", "").strip())
+    except ValueError:
+        return ANSWER_UNKNOWN
+    return ANSWER_YES if number >= criterion.value else ANSWER_NO
+
+
+def _parse_amount(amount: Any, problems: list[Problem]) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    text = str(amount).strip().replace(",", "").replace("_", "").replace(" ", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        problems.append(Problem("amount", "invalid", f"{amount!r} is not an amount"))
+        return 0
+    if not value.is_finite() or value < 0:
+        problems.append(Problem("amount", "invalid", f"{amount!r} must be zero or more"))
+        return 0
+    if value > Decimal("1e15"):
+        problems.append(Problem("amount", "too_large", f"{amount!r} is too large"))
+        return 0
+    return int((value * 100).to_integral_value())
+
+
+def _column(name: str) -> str:
+    return "company_id" if name == "company" else name
+
+
+def _plain(value: Any) -> Any:
+    """A value as history stores it: dates as ISO text, None kept."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _lead_snapshot(clean: Mapping[str, Any], company: str) -> dict[str, Any]:
+    shown = {k: val for k, val in clean.items() if k not in ("name_key",) and val not in ("", None)}
+    if company:
+        shown["company"] = company
+    return shown

@@ -1,0 +1,205 @@
+"""Peewee models of the funnel; nothing else lives here.
+
+Conventions:
+- Timestamps are naive UTC datetimes; dates (due, close, nurture) are calendar dates.
+- Amounts are integer minor units (cents) so sums in SQL are exact on every engine.
+- Text columns are TEXT; length limits are the validators' job, so a limit can change
+  without a migration.
+- Records edited by people carry `version` for optimistic locking.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+# Lead status (DESIGN.md): where a lead stands in being worked.
+STATUS_NEW = "new"
+STATUS_WORKING = "working"
+STATUS_NURTURING = "nurturing"
+STATUS_UNQUALIFIED = "unqualified"
+LEAD_STATUSES = (STATUS_NEW, STATUS_WORKING, STATUS_NURTURING, STATUS_UNQUALIFIED)
+
+# Funnel level of a lead record: it moves forward as it is promoted, converted and won.
+LEVEL_LEAD = "lead"
+LEVEL_PROSPECT = "prospect"
+LEVEL_OPPORTUNITY = "opportunity"
+LEVEL_CUSTOMER = "customer"
+FUNNEL_LEVELS = (LEVEL_LEAD, LEVEL_PROSPECT, LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)
+
+# Opportunity state; its stage is a name from the config.
+OPP_OPEN = "open"
+OPP_WON = "won"
+OPP_LOST = "lost"
+
+ANSWER_UNKNOWN = "unknown"
+ANSWER_YES = "yes"
+ANSWER_NO = "no"
+ANSWERS = (ANSWER_UNKNOWN, ANSWER_YES, ANSWER_NO)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class MetaEntry(BaseModel):
+    """Key/value facts about the database itself, e.g. the schema version."""
+
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "funnel_meta"
+
+
+class User(BaseModel):
+    login = TextField(unique=True)
+    display_name = TextField(default="")
+    created_at = DateTimeField()
+
+
+class Company(BaseModel):
+    name = TextField()
+    name_key = TextField(index=True)  # casefolded, spaces collapsed: for duplicate checks
+    industry = TextField(default="")
+    employees = IntegerField(null=True)
+    country = TextField(default="")  # ISO 3166 alpha-2
+    website = TextField(default="")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    version = IntegerField(default=1)
+
+
+class Lead(BaseModel):
+    name = TextField()
+    name_key = TextField(index=True)
+    company = ForeignKeyField(Company, null=True, backref="leads", on_delete="SET NULL")
+    title = TextField(default="")
+    phone_raw = TextField(default="")  # exactly what the user typed
+    phone_e164 = TextField(null=True, index=True)
+    phone_type = TextField(default="")  # mobile, fixed line, ...
+    email_raw = TextField(default="")
+    email_norm = TextField(null=True, index=True)
+    country = TextField(default="")
+    source = TextField(default="")
+    notes = TextField(default="")
+    status = TextField(default=STATUS_NEW)
+    level = TextField(default=LEVEL_LEAD)
+    nurture_until = DateField(null=True)
+    unqualified_reason = TextField(default="")
+    owner = ForeignKeyField(User, backref="owned_leads")
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    promoted_at = DateTimeField(null=True)
+    last_activity_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("level", "status"), False),
+            (("owner", "status"), False),
+        )
+
+
+class Qualification(BaseModel):
+    """The current answer to one checklist item of a lead; revisions are in History."""
+
+    lead = ForeignKeyField(Lead, backref="answers", on_delete="CASCADE")
+    item = TextField()  # "budget", "authority", "need", "timeline" or "icp:<key>"
+    answer = TextField(default=ANSWER_UNKNOWN)
+    value = TextField(default="")  # a figure for ICP items, e.g. "250" employees
+    evidence = TextField(default="")
+    answered_by = ForeignKeyField(User)
+    answered_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("lead", "item"), True),)
+
+
+class Opportunity(BaseModel):
+    lead = ForeignKeyField(Lead, backref="opportunities")
+    company = ForeignKeyField(Company, null=True, backref="opportunities", on_delete="SET NULL")
+    name = TextField()
+    amount_cents = BigIntegerField(default=0)
+    currency = TextField()
+    expected_close = DateField(null=True)
+    stage = TextField(index=True)
+    state = TextField(default=OPP_OPEN, index=True)
+    lost_reason = TextField(default="")
+    notes = TextField(default="")
+    owner = ForeignKeyField(User, backref="owned_opportunities")
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    stage_entered_at = DateTimeField()
+    closed_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+
+class StageChange(BaseModel):
+    """One move of an opportunity across the board: what cycle-time reports read."""
+
+    opportunity = ForeignKeyField(Opportunity, backref="stage_changes", on_delete="CASCADE")
+    from_stage = TextField(null=True)
+    to_stage = TextField()
+    user = ForeignKeyField(User)
+    at = DateTimeField(index=True)
+
+
+class Activity(BaseModel):
+    lead = ForeignKeyField(Lead, null=True, backref="activities", on_delete="CASCADE")
+    opportunity = ForeignKeyField(Opportunity, null=True, backref="activities", on_delete="CASCADE")
+    kind = TextField()  # call, email, meeting, sms, social, in_person, note
+    direction = TextField(default="")  # outbound, inbound or "" for notes
+    outcome = TextField(default="")
+    note = TextField(default="")
+    occurred_at = DateTimeField(index=True)
+    user = ForeignKeyField(User)
+    next_action = TextField(default="")
+    next_action_due = DateField(null=True, index=True)
+    next_action_done = BooleanField(default=False)
+    created_at = DateTimeField()
+
+
+class History(BaseModel):
+    """Append-only record of every change: who, when, which record, which field, old → new."""
+
+    at = DateTimeField(index=True)
+    user = ForeignKeyField(User)
+    entity = TextField()  # "lead", "opportunity", "company", "qualification", "activity"
+    entity_id = BigIntegerField()
+    action = TextField()  # "create", "update", "status", "promote", "move", ...
+    field = TextField(default="")
+    old = TextField(null=True)
+    new = TextField(null=True)
+    version = IntegerField(null=True)  # the record's version after this change
+
+    class Meta:
+        indexes = ((("entity", "entity_id"), False),)
+
+
+ALL_MODELS = (
+    MetaEntry,
+    User,
+    Company,
+    Lead,
+    Qualification,
+    Opportunity,
+    StageChange,
+    Activity,
+    History,
+)

@@ -1,0 +1,243 @@
+"""Read-side queries shared by the CLI and the screens: lists, counts, a lead's record.
+
+Counts and totals are computed by the database, never from rows loaded into memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from .config import Config
+from .models import (
+    LEAD_STATUSES,
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    LEVEL_PROSPECT,
+    OPP_LOST,
+    OPP_OPEN,
+    OPP_WON,
+    Activity,
+    Company,
+    History,
+    Lead,
+    Opportunity,
+    Qualification,
+    StageChange,
+    User,
+)
+from .validators import Problem
+
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "phone",
+    "phone_e164",
+    "email",
+    "email_norm",
+    "country",
+    "source",
+    "status",
+    "level",
+    "owner",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    statuses: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()  # lead, prospect, opportunity, customer
+    stages: tuple[str, ...] = ()  # pipeline stage names: leads with an open deal there
+    owner: str = ""
+    limit: int | None = None
+    offset: int = 0
+
+
+def parse_filter(
+    config: Config,
+    statuses: list[str],
+    stages: list[str],
+    owner: str = "",
+    limit: int | None = None,
+) -> LeadFilter:
+    """Read user-typed filters; `stages` may name funnel levels or pipeline stages.
+
+    Raises ValueError-free: unknown names come back as Problems via `FilterRefused`.
+    """
+    problems: list[Problem] = []
+    wanted_status = []
+    for text in _split(statuses):
+        if text.lower() not in LEAD_STATUSES:
+            problems.append(
+                Problem("status", "invalid", f"{text!r} is not one of {', '.join(LEAD_STATUSES)}")
+            )
+        else:
+            wanted_status.append(text.lower())
+    levels, pipeline = [], []
+    level_names = (LEVEL_LEAD, LEVEL_PROSPECT, LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)
+    for text in _split(stages):
+        folded = text.lower()
+        singular = folded[:-1] if folded.endswith("s") and folded[:-1] in level_names else folded
+        stage = config.stage(text)
+        if singular in level_names:
+            levels.append(singular)
+        elif stage is not None:
+            pipeline.append(stage.name)
+        else:
+            choices = ", ".join([*level_names, *(s.name for s in config.stages)])
+            problems.append(Problem("stage", "invalid", f"{text!r} is not one of: {choices}"))
+    if problems:
+        raise FilterRefused(problems)
+    return LeadFilter(tuple(wanted_status), tuple(levels), tuple(pipeline), owner, limit)
+
+
+class FilterRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _lead_query(config: Config, flt: LeadFilter) -> peewee.Query:
+    owner = User.alias()
+    query = (
+        Lead.select(
+            Lead.id,
+            Lead.name,
+            Company.name.alias("company"),
+            Lead.title,
+            Lead.phone_raw.alias("phone"),
+            Lead.phone_e164,
+            Lead.email_raw.alias("email"),
+            Lead.email_norm,
+            Lead.country,
+            Lead.source,
+            Lead.status,
+            Lead.level,
+            owner.login.alias("owner"),
+            Lead.created_at,
+        )
+        .join(Company, peewee.JOIN.LEFT_OUTER, on=(Lead.company == Company.id))
+        .switch(Lead)
+        .join(owner, on=(Lead.owner == owner.id))
+    )
+    if flt.statuses:
+        query = query.where(Lead.status.in_(flt.statuses))
+    if flt.levels or flt.stages:
+        condition = None
+        if flt.levels:
+            condition = Lead.level.in_(flt.levels)
+        if flt.stages:
+            in_stage = Lead.id.in_(
+                Opportunity.select(Opportunity.lead).where(Opportunity.stage.in_(flt.stages))
+            )
+            condition = in_stage if condition is None else (condition | in_stage)
+        query = query.where(condition)
+    if flt.owner:
+        query = query.where(owner.login == flt.owner)
+    return query
+
+
+def list_leads(config: Config, flt: LeadFilter = LeadFilter()) -> list[dict[str, Any]]:
+    """Leads matching `flt`, newest first, as plain dicts with LIST_COLUMNS."""
+    query = _lead_query(config, flt).order_by(Lead.id.desc())
+    if flt.limit is not None:
+        query = query.limit(flt.limit).offset(flt.offset)
+    return list(query.dicts())
+
+
+def iter_leads(config: Config, flt: LeadFilter = LeadFilter()):
+    """Like list_leads but streamed: for exports of the whole database."""
+    return _lead_query(config, flt).order_by(Lead.id.desc()).dicts().iterator()
+
+
+@dataclass(frozen=True)
+class StageCount:
+    label: str
+    count: int
+    group: str  # "lead", "prospect", "opportunity", "closed"
+
+
+def funnel_counts(config: Config) -> list[StageCount]:
+    """How many records stand at each step of the funnel, in funnel order."""
+    by_status = dict(
+        Lead.select(Lead.status, peewee.fn.COUNT(Lead.id))
+        .where(Lead.level == LEVEL_LEAD)
+        .group_by(Lead.status)
+        .tuples()
+    )
+    by_level = dict(Lead.select(Lead.level, peewee.fn.COUNT(Lead.id)).group_by(Lead.level).tuples())
+    open_by_stage = dict(
+        Opportunity.select(Opportunity.stage, peewee.fn.COUNT(Opportunity.id))
+        .where(Opportunity.state == OPP_OPEN)
+        .group_by(Opportunity.stage)
+        .tuples()
+    )
+    by_state = dict(
+        Opportunity.select(Opportunity.state, peewee.fn.COUNT(Opportunity.id))
+        .group_by(Opportunity.state)
+        .tuples()
+    )
+    rows = [StageCount(f"Leads · {s}", by_status.get(s, 0), "lead") for s in LEAD_STATUSES]
+    rows.append(StageCount("Prospects", by_level.get(LEVEL_PROSPECT, 0), "prospect"))
+    rows += [
+        StageCount(s.name, open_by_stage.get(s.name, 0), "opportunity") for s in config.open_stages
+    ]
+    rows.append(StageCount(config.won_stage, by_state.get(OPP_WON, 0), "closed"))
+    rows.append(StageCount(config.lost_stage, by_state.get(OPP_LOST, 0), "closed"))
+    rows.append(StageCount("Customers", by_level.get(LEVEL_CUSTOMER, 0), "closed"))
+    return rows
+
+
+def lead_record(lead_id: int) -> dict[str, Any] | None:
+    """Everything about one lead for `show` and the lead screen: fields, answers,
+    opportunities, activities and history (newest last)."""
+    lead = Lead.get_or_none(Lead.id == lead_id)
+    if lead is None:
+        return None
+    company = lead.company if lead.company_id else None
+    answers = list(Qualification.select().where(Qualification.lead == lead_id))
+    opportunities = list(
+        Opportunity.select().where(Opportunity.lead == lead_id).order_by(Opportunity.id)
+    )
+    opp_ids = [o.id for o in opportunities]
+    activities = list(
+        Activity.select(Activity, User.login)
+        .join(User)
+        .where(Activity.lead == lead_id)
+        .order_by(Activity.occurred_at, Activity.id)
+    )
+    history_filter = (History.entity == "lead") & (History.entity_id == lead_id)
+    if opp_ids:
+        history_filter |= (History.entity == "opportunity") & History.entity_id.in_(opp_ids)
+    history = list(
+        History.select(History, User.login).join(User).where(history_filter).order_by(History.id)
+    )
+    stage_changes = (
+        list(
+            StageChange.select()
+            .where(StageChange.opportunity.in_(opp_ids))
+            .order_by(StageChange.id)
+        )
+        if opp_ids
+        else []
+    )
+    return {
+        "lead": lead,
+        "company": company,
+        "owner": lead.owner.login,
+        "answers": {a.item: a for a in answers},
+        "opportunities": opportunities,
+        "stage_changes": stage_changes,
+        "activities": activities,
+        "history": history,
+    }

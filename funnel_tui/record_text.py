@@ -1,0 +1,155 @@
+"""A lead's whole record as text (for `funnel show`) and as plain data (for JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Config
+from .funnel import Score
+from .output import plain, to_json_value
+from .validators import Problem
+
+_LEAD_FIELDS = (
+    ("name", "name"),
+    ("title", "title"),
+    ("phone_raw", "phone"),
+    ("phone_e164", "phone (E.164)"),
+    ("phone_type", "phone type"),
+    ("email_raw", "email"),
+    ("email_norm", "email (normalised)"),
+    ("country", "country"),
+    ("source", "source"),
+    ("status", "status"),
+    ("level", "level"),
+    ("nurture_until", "nurture until"),
+    ("unqualified_reason", "unqualified because"),
+    ("created_at", "created (UTC)"),
+    ("last_activity_at", "last activity (UTC)"),
+    ("version", "version"),
+    ("notes", "notes"),
+)
+
+
+def record_as_dict(record: dict[str, Any], score: Score, gate: list[Problem]) -> dict[str, Any]:
+    lead = record["lead"]
+    company = record["company"]
+    return {
+        "id": lead.id,
+        **{column: to_json_value(getattr(lead, column)) for column, _ in _LEAD_FIELDS},
+        "owner": record["owner"],
+        "company": company.name if company else None,
+        "score": {
+            "total": score.total,
+            "items": [
+                {
+                    "key": i.key,
+                    "label": i.label,
+                    "answer": i.answer,
+                    "points": i.points,
+                    "max": i.max_points,
+                    "source": i.source,
+                    "evidence": i.evidence,
+                }
+                for i in score.items
+            ],
+        },
+        "gate": [p.as_dict() for p in gate],
+        "opportunities": [
+            {
+                "id": o.id,
+                "name": o.name,
+                "stage": o.stage,
+                "state": o.state,
+                "amount": o.amount_cents / 100,
+                "currency": o.currency,
+                "expected_close": to_json_value(o.expected_close),
+                "lost_reason": o.lost_reason,
+            }
+            for o in record["opportunities"]
+        ],
+        "activities": [
+            {
+                "id": a.id,
+                "at": to_json_value(a.occurred_at),
+                "user": a.user.login,
+                "type": a.kind,
+                "direction": a.direction,
+                "outcome": a.outcome,
+                "note": a.note,
+                "next_action": a.next_action,
+                "next_due": to_json_value(a.next_action_due),
+            }
+            for a in record["activities"]
+        ],
+        "history": [
+            {
+                "at": to_json_value(h.at),
+                "user": h.user.login,
+                "entity": h.entity,
+                "entity_id": h.entity_id,
+                "action": h.action,
+                "field": h.field,
+                "old": h.old,
+                "new": h.new,
+            }
+            for h in record["history"]
+        ],
+    }
+
+
+def record_as_text(
+    record: dict[str, Any], score: Score, gate: list[Problem], config: Config
+) -> str:
+    lead = record["lead"]
+    company = record["company"]
+    lines = [f"Lead #{lead.id}"]
+    for column, label in _LEAD_FIELDS:
+        value = getattr(lead, column)
+        if value not in ("", None):
+            lines.append(f"  {label:<22}{plain(value)}")
+    lines.append(f"  {'owner':<22}{plain(record['owner'])}")
+    if company:
+        lines.append(f"  {'company':<22}{plain(company.name)}")
+    lines.append("")
+    lines.append(f"Qualification (score {score.total}/100, prospect at ≥ {config.min_score})")
+    for item in score.items:
+        mark = {"yes": "✔", "no": "✘"}.get(item.answer, "?")
+        evidence = f" — {plain(item.evidence)}" if item.evidence else ""
+        origin = " (company data)" if item.source != "checklist" else ""
+        lines.append(
+            f"  {mark} {item.label:<26}{item.answer:<8}{item.points:>3}/{item.max_points}"
+            f"{origin}{evidence}"
+        )
+    lines.append("")
+    if gate:
+        lines.append("Promotion gate: refused")
+        lines += [f"  ✘ {plain(str(p))}" for p in gate]
+    else:
+        lines.append("Promotion gate: passes")
+    if record["opportunities"]:
+        lines.append("")
+        lines.append("Opportunities")
+        for o in record["opportunities"]:
+            lines.append(
+                f"  #{o.id} {plain(o.name)} — {o.amount_cents / 100:,.2f} {o.currency}, "
+                f"{o.stage} ({o.state})"
+                + (f", lost: {plain(o.lost_reason)}" if o.lost_reason else "")
+            )
+    if record["activities"]:
+        lines.append("")
+        lines.append("Activities")
+        for a in record["activities"]:
+            nxt = f" → next: {plain(a.next_action)} by {a.next_action_due}" if a.next_action else ""
+            lines.append(
+                f"  {plain(a.occurred_at)} {a.user.login}: {a.kind} {a.direction} "
+                f"{plain(a.outcome)} {plain(a.note)}{nxt}".rstrip()
+            )
+    lines.append("")
+    lines.append("History")
+    for h in record["history"]:
+        change = f"{h.field}: {plain(h.old)} → {plain(h.new)}" if h.field else plain(h.new)
+        lines.append(
+            f"  {plain(h.at)} {plain(h.user.login)} {h.entity} #{h.entity_id} "
+            f"{h.action} {change}".rstrip()
+        )
+    return "\n".join(lines) + "\n"

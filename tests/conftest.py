@@ -1,0 +1,92 @@
+"""Shared fixtures: every storage and rules test runs on a real SQLite file under tmp_path
+and on a real PostgreSQL server that this session starts itself."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from funnel_tui.config import load_config
+from funnel_tui.db import close_database, open_database
+from funnel_tui.funnel import Funnel
+
+from .pg_server import PostgresServer
+
+PG_TEST_DB = "funnel_test"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's config, data or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    for name in ("FUNNEL_DB", "FUNNEL_CONFIG", "FUNNEL_USER", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = PostgresServer()
+    server.start()
+    server.create_database(PG_TEST_DB)
+    yield server
+    server.stop()
+
+
+def _reset_pg(server: PostgresServer) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port, user="funnel", dbname=PG_TEST_DB)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_target(request, tmp_path):
+    """A database location, empty: a SQLite file path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "funnel.db")
+    else:
+        server = request.getfixturevalue("pg_server")
+        _reset_pg(server)
+        yield server.url(PG_TEST_DB)
+    close_database()
+
+
+@pytest.fixture
+def db(db_target):
+    database = open_database(db_target)
+    yield database
+    close_database()
+
+
+@pytest.fixture
+def config():
+    return load_config()
+
+
+@pytest.fixture
+def rules(db, config):
+    """The rules layer acting as user alice."""
+    return Funnel(config, "alice")
+
+
+@pytest.fixture
+def sqlite_path(tmp_path):
+    return str(tmp_path / "funnel.db")
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    """Environment for running `funnel` as a subprocess against a tmp database."""
+    env = dict(os.environ)
+    env["FUNNEL_DB"] = str(tmp_path / "cli.db")
+    env["FUNNEL_USER"] = "carol"
+    env.pop("NO_COLOR", None)
+    return env
