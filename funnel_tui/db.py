@@ -140,6 +140,25 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
             f"(schema {version}; this funnel knows up to {SCHEMA_VERSION}). "
             "Upgrade funnel to open it; the database was not changed."
         )
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    if sqlite and version is not None:
+        # SQLite changes some columns by rebuilding the table; with foreign keys on,
+        # dropping the old table would cascade-delete the rows that point at it. The
+        # pragma cannot change inside a transaction, so it is set around it.
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        _create_or_migrate(db, target)
+        if sqlite and version is not None:
+            broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise DatabaseError(f"migration left {len(broken)} broken references")
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+    return SCHEMA_VERSION
+
+
+def _create_or_migrate(db: peewee.Database, target: str) -> None:
     with db.atomic():
         # Read again inside the write lock: another instance may have just done this.
         version = stored_version(db)
@@ -155,7 +174,6 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](db)
             _set_version(SCHEMA_VERSION)
-    return SCHEMA_VERSION
 
 
 def _has_foreign_tables(db: peewee.Database) -> bool:
@@ -172,11 +190,13 @@ def _set_version(version: int) -> None:
 
 
 def _migrate_1_to_2(db: peewee.Database) -> None:
-    """Schema 2 keeps the phone's number type and the time of a lead's last activity."""
+    """Schema 2 keeps the phone's number type, the time of a lead's last activity, and
+    the record version each history entry produced (to show what others changed)."""
     migrator = SchemaMigrator.from_database(db)
     migrate(
         migrator.add_column("lead", "phone_type", models.Lead.phone_type),
         migrator.add_column("lead", "last_activity_at", models.Lead.last_activity_at),
+        migrator.add_column("history", "version", models.History.version),
     )
     db.execute_sql(
         "UPDATE lead SET last_activity_at = "

@@ -162,8 +162,7 @@ def check_phone(value: object, region: str = "") -> Check:
     problem = check_length("phone", text)
     if problem:
         return Check("phone", False, problem.code, problem.message)
-    international = text.startswith("+") or text.startswith("00")
-    if not international and not region:
+    if not text.startswith("+") and not region:
         return Check(
             "phone",
             False,
@@ -175,7 +174,12 @@ def check_phone(value: object, region: str = "") -> Check:
         number = phonenumbers.parse(text, region or None)
     except NumberParseException as exc:
         return Check("phone", False, *_parse_failure(exc, text))
-    where = phonenumbers.region_code_for_number(number) or region
+    # An invalid number maps to no region; name the country its code belongs to instead.
+    where = (
+        phonenumbers.region_code_for_number(number)
+        or phonenumbers.region_code_for_country_code(number.country_code)
+        or region
+    )
     place = country_name(where) if where and where != "001" else "that country code"
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible == ValidationResult.INVALID_COUNTRY_CODE:

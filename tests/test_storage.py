@@ -1,0 +1,165 @@
+"""Opening databases: pragmas, schema version, migration in place, refusing newer files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import peewee
+import pytest
+
+from funnel_tui import db as dbmod
+from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
+from funnel_tui.funnel import Funnel
+from funnel_tui.models import Activity, History, Lead, MetaEntry
+
+from .legacy_schema import v1_statements
+
+
+def _dialect(database: peewee.Database) -> str:
+    return "postgres" if isinstance(database, peewee.PostgresqlDatabase) else "sqlite"
+
+
+def test_new_database_gets_current_schema_and_version(db):
+    assert dbmod.stored_version(db) == SCHEMA_VERSION
+    tables = set(db.get_tables())
+    assert {"lead", "company", "opportunity", "activity", "history", "user"} <= tables
+
+
+def test_normalised_contact_columns_are_indexed(db):
+    indexed = {tuple(i.columns) for i in db.get_indexes("lead")}
+    assert ("email_norm",) in indexed
+    assert ("phone_e164",) in indexed
+
+
+def test_reopening_is_idempotent(db_target):
+    open_database(db_target).close()
+    database = open_database(db_target)
+    assert MetaEntry.select().count() == 1
+    assert dbmod.stored_version(database) == SCHEMA_VERSION
+
+
+def test_sqlite_pragmas(sqlite_path):
+    database = open_database(sqlite_path)
+    pragma = lambda name: database.execute_sql(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+    assert pragma("journal_mode") == "wal"
+    assert pragma("foreign_keys") == 1
+    assert pragma("synchronous") == 1
+    assert pragma("busy_timeout") == dbmod.BUSY_TIMEOUT_MS
+    database.close()
+
+
+def test_sqlite_url_and_path_open_the_same_file(tmp_path):
+    path = tmp_path / "sub" / "f.db"
+    database = open_database(f"sqlite:///{path}")
+    assert path.exists()
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    database.close()
+
+
+def test_sqlite_transactions_begin_immediate(sqlite_path):
+    """A second connection cannot take the write lock while a funnel transaction is open,
+    even before that transaction wrote anything (BEGIN IMMEDIATE, not deferred)."""
+    database = open_database(sqlite_path)
+    with database.atomic():
+        Lead.select().count()  # a read only
+        other = sqlite3.connect(sqlite_path, timeout=0.05)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    database.close()
+
+
+def _build_v1(db_target: str) -> None:
+    database = dbmod.make_database(db_target)
+    database.connect()
+    for statement in v1_statements(_dialect(database)):
+        database.execute_sql(statement)
+    database.close()
+
+
+def test_schema_1_database_is_migrated_in_place(db_target):
+    _build_v1(db_target)
+    database = open_database(db_target)
+    assert dbmod.stored_version(database) == SCHEMA_VERSION
+    lead = Lead.get()
+    assert lead.name == "Łucja Kowalska"
+    assert lead.phone_type == ""
+    # The migration fills the new column from the activities already there.
+    assert lead.last_activity_at == dt.datetime(2026, 2, 10, 14, 30)
+    assert History.get().version is None
+    # Rebuilding a table must keep its indexes and the rows that refer to it.
+    indexed = {tuple(i.columns) for i in database.get_indexes("lead")}
+    assert {("email_norm",), ("phone_e164",), ("level", "status")} <= indexed
+    assert Activity.get().lead_id == lead.id
+    # And the migrated database works with today's rules.
+    rules = Funnel(_config(), "olga")
+    rules.log_activity(lead_id=lead.id, kind="email", outcome="replied", direction="inbound")
+    assert Activity.select().count() == 2
+    rules.update_lead(lead.id, {"title": "CEO"}, expected_version=1)
+    assert Lead.get_by_id(lead.id).version == 2
+
+
+def test_database_newer_than_the_code_is_refused_untouched(sqlite_path):
+    open_database(sqlite_path)
+    MetaEntry.update(value=str(SCHEMA_VERSION + 1)).execute()
+    dbmod.close_database()
+    before = _digest(sqlite_path)
+    with pytest.raises(SchemaTooNew, match="newer funnel"):
+        open_database(sqlite_path)
+    assert _digest(sqlite_path) == before
+
+
+def test_postgres_newer_schema_refused_and_left_alone(db_target):
+    open_database(db_target)
+    MetaEntry.update(value="99").execute()
+    dbmod.close_database()
+    with pytest.raises(SchemaTooNew, match="schema 99"):
+        open_database(db_target)
+    database = dbmod.make_database(db_target)
+    database.connect()
+    assert database.execute_sql("SELECT value FROM funnel_meta").fetchone()[0] == "99"
+    database.close()
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"this is not sqlite\n" * 100)
+    with pytest.raises(DatabaseError, match="not a funnel database"):
+        open_database(str(path))
+    assert path.read_bytes() == b"this is not sqlite\n" * 100
+
+
+def test_a_database_of_another_program_is_not_written_into(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="not funnel's"):
+        open_database(str(path))
+    tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("invoices",)]
+
+
+def test_unknown_url_scheme_is_a_clear_error():
+    with pytest.raises(DatabaseError, match="cannot use database"):
+        open_database("oracle://somewhere/db")
+
+
+def test_password_is_hidden_when_a_url_is_shown():
+    shown = dbmod.describe("postgresql://sam:s3cret@db.example/funnel")
+    assert "s3cret" not in shown
+    assert shown == "postgresql://sam:***@db.example/funnel"
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _config():
+    from funnel_tui.config import load_config
+
+    return load_config()
