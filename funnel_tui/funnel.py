@@ -912,7 +912,7 @@ class Funnel:
                             else Activity.opportunity.is_null()
                         )
                         & Activity.next_action_due.is_null(False)
-                        & (not Activity.next_action_done)
+                        & (Activity.next_action_done == False)  # noqa: E712 (SQL, not Python)
                     )
                     .execute()
                 )

@@ -107,10 +107,18 @@ INSERT INTO "history" ("at", "user_id", "entity", "entity_id", "action", "field"
 """
 
 DIALECTS = {
-    "sqlite": {"pk": "INTEGER NOT NULL PRIMARY KEY", "ts": "DATETIME", "bool": "INTEGER",
-               "false": "0"},
-    "postgres": {"pk": "SERIAL NOT NULL PRIMARY KEY", "ts": "TIMESTAMP", "bool": "BOOLEAN",
-                 "false": "false"},
+    "sqlite": {
+        "pk": "INTEGER NOT NULL PRIMARY KEY",
+        "ts": "DATETIME",
+        "bool": "INTEGER",
+        "false": "0",
+    },
+    "postgres": {
+        "pk": "SERIAL NOT NULL PRIMARY KEY",
+        "ts": "TIMESTAMP",
+        "bool": "BOOLEAN",
+        "false": "false",
+    },
 }
 
 

@@ -1,0 +1,411 @@
+"""The rules layer on SQLite and PostgreSQL: capture, duplicates, history, status,
+qualification, the promotion gate, opportunities and activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from funnel_tui.funnel import DuplicateFound, Funnel, Refused, StaleEdit
+from funnel_tui.models import (
+    Activity,
+    Company,
+    History,
+    Lead,
+    Opportunity,
+    Qualification,
+    StageChange,
+)
+
+ANNA = {
+    "name": "Anna Kowalska",
+    "company": "Kowalski Logistyka",
+    "phone": "512 345 678",
+    "email": "Anna@Kowalski.PL",
+    "country": "PL",
+    "source": "trade show",
+    "title": "CFO",
+}
+
+HOSTILE_NAMES = [
+    "[bold red]x",
+    "=cmd|' /C calc'!A0",
+    "王小明 (台灣)",
+    "שלום עליכם",
+    "👩‍💻 Zoë",
+    "n" * 500,
+]
+
+
+def _counts():
+    return Lead.select().count(), History.select().count(), Company.select().count()
+
+
+def _qualify(rules: Funnel, lead_id: int, **answers: str) -> None:
+    for item, answer in answers.items():
+        rules.answer(lead_id, item, answer, evidence=f"{item} confirmed on the call")
+
+
+# ------------------------------------------------------------------ capture
+
+
+def test_capture_stores_raw_and_normalised_contact(rules):
+    lead = Lead.get_by_id(rules.capture_lead(ANNA).id)
+    assert lead.phone_raw == "512 345 678"
+    assert lead.phone_e164 == "+48512345678"
+    assert lead.phone_type == "mobile"
+    assert lead.email_raw == "Anna@Kowalski.PL"
+    assert lead.email_norm == "Anna@kowalski.pl"
+    assert lead.source == "Trade show"
+    assert lead.status == "new" and lead.level == "lead"
+    assert lead.owner.login == "alice" and lead.created_by.login == "alice"
+    assert lead.company.name == "Kowalski Logistyka"
+
+
+def test_capture_records_who_created_it_in_history(rules):
+    lead = rules.capture_lead(ANNA)
+    entry = History.get((History.entity == "lead") & (History.entity_id == lead.id))
+    assert entry.action == "create"
+    assert entry.user.login == "alice"
+    assert json.loads(entry.new)["phone_e164"] == "+48512345678"
+
+
+def test_refused_capture_writes_no_row_and_no_history(rules):
+    before = _counts()
+    with pytest.raises(Refused) as refused:
+        rules.capture_lead({"name": " ", "phone": "+48 12 34", "email": "x@", "company": "Acme"})
+    fields = [p.field for p in refused.value.problems]
+    assert fields == ["name", "phone", "email"]
+    assert _counts() == before
+
+
+def test_capture_needs_a_contact_channel(rules):
+    with pytest.raises(Refused) as refused:
+        rules.capture_lead({"name": "Nobody"})
+    assert str(refused.value) == "contact: a lead needs a phone number or an email address"
+
+
+def test_phone_without_country_uses_configured_default_region(db, config):
+    import dataclasses
+
+    rules = Funnel(dataclasses.replace(config, default_region="DE"), "alice")
+    lead = rules.capture_lead({"name": "Jonas", "phone": "030 901820"})
+    assert lead.phone_e164 == "+4930901820"
+
+
+@pytest.mark.parametrize("field", ["email", "phone"])
+def test_duplicate_by_normalised_contact_is_reported(rules, field):
+    first = rules.capture_lead(ANNA)
+    again = {
+        "name": "A. Kowalska",
+        field: {"email": "Anna@KOWALSKI.pl", "phone": "+48512345678"}[field],
+    }
+    before = _counts()
+    with pytest.raises(DuplicateFound) as found:
+        rules.capture_lead(again)
+    assert [m.id for m in found.value.matches] == [first.id]
+    assert found.value.problems[0].field == field
+    assert _counts() == before
+
+
+def test_duplicate_by_name_at_same_company(rules):
+    rules.capture_lead(ANNA)
+    with pytest.raises(DuplicateFound):
+        rules.capture_lead(
+            {
+                "name": "anna  KOWALSKA",
+                "company": "kowalski logistyka",
+                "email": "other@example.com",
+            }
+        )
+
+
+def test_saving_a_duplicate_anyway_is_recorded(rules):
+    first = rules.capture_lead(ANNA)
+    second = rules.capture_lead({**ANNA, "name": "Anna K."}, allow_duplicate=True)
+    entry = History.get((History.entity_id == second.id) & (History.action == "duplicate_saved"))
+    assert entry.new == str(first.id)
+    assert Company.select().count() == 1  # the company is shared, not duplicated
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_and_international_text_is_stored_exactly(rules, name):
+    lead = rules.capture_lead({"name": name, "email": "x@example.com", "notes": name})
+    stored = Lead.get_by_id(lead.id)
+    assert stored.name == name
+    assert stored.notes == name
+
+
+def test_escape_codes_are_stripped_and_the_rest_kept(rules):
+    lead = rules.capture_lead({"name": "\x1b[2JEve\x07", "email": "eve@example.com"})
+    assert Lead.get_by_id(lead.id).name == "[2JEve"
+
+
+# ------------------------------------------------------------------- update
+
+
+def test_update_writes_one_history_row_per_changed_field(rules):
+    lead = rules.capture_lead(ANNA)
+    rules.update_lead(
+        lead.id, {"title": "CEO", "phone": "+48 601 234 567", "name": "Anna Kowalska"}
+    )
+    rows = list(
+        History.select().where((History.entity_id == lead.id) & (History.action == "update"))
+    )
+    changed = {r.field: (r.old, r.new) for r in rows}
+    assert changed == {
+        "title": ("CFO", "CEO"),
+        "phone_raw": ("512 345 678", "+48 601 234 567"),
+        "phone_e164": ("+48512345678", "+48601234567"),
+    }
+    assert Lead.get_by_id(lead.id).version == 2
+
+
+def test_update_reads_national_numbers_in_the_leads_country(rules):
+    lead = rules.capture_lead(ANNA)
+    rules.update_lead(lead.id, {"phone": "601 234 567"})
+    assert Lead.get_by_id(lead.id).phone_e164 == "+48601234567"
+
+
+def test_refused_update_changes_nothing(rules):
+    lead = rules.capture_lead(ANNA)
+    before = _counts()
+    with pytest.raises(Refused) as refused:
+        rules.update_lead(lead.id, {"email": "nope", "title": "CEO"})
+    assert refused.value.problems[0].field == "email"
+    assert Lead.get_by_id(lead.id).title == "CFO"
+    assert _counts() == before
+
+
+def test_stale_edit_is_refused_and_shows_what_the_other_user_changed(db, config):
+    alice, bob = Funnel(config, "alice"), Funnel(config, "bob")
+    lead = alice.capture_lead(ANNA)
+    bob.update_lead(lead.id, {"title": "COO"}, expected_version=1)
+    with pytest.raises(StaleEdit) as stale:
+        alice.update_lead(lead.id, {"title": "CEO"}, expected_version=1)
+    assert stale.value.changes[0]["user"] == "bob"
+    assert (stale.value.changes[0]["field"], stale.value.changes[0]["new"]) == ("title", "COO")
+    assert Lead.get_by_id(lead.id).title == "COO"
+
+
+# ------------------------------------------------------------------- status
+
+
+def test_unqualified_needs_a_reason_and_nurturing_a_date(rules):
+    lead = rules.capture_lead(ANNA)
+    with pytest.raises(Refused, match="reason: say why"):
+        rules.set_status(lead.id, "unqualified")
+    with pytest.raises(Refused, match="until: say when"):
+        rules.set_status(lead.id, "nurturing")
+    rules.set_status(lead.id, "unqualified", reason="student, no budget")
+    assert Lead.get_by_id(lead.id).unqualified_reason == "student, no budget"
+    later = dt.date.today() + dt.timedelta(days=30)
+    rules.set_status(lead.id, "nurturing", until=later)
+    stored = Lead.get_by_id(lead.id)
+    assert (stored.status, stored.nurture_until, stored.unqualified_reason) == (
+        "nurturing",
+        later,
+        "",
+    )
+    assert Lead.select().count() == 1  # unqualified leads are kept, never deleted
+
+
+# ------------------------------------------------------------ qualification
+
+
+def test_answers_are_revised_and_every_revision_is_in_history(rules):
+    lead = rules.capture_lead(ANNA)
+    rules.answer(lead.id, "budget", "unknown")
+    rules.answer(lead.id, "budget", "yes", evidence="CFO confirmed 40k in Q3 budget")
+    rules.answer(lead.id, "budget", "no", evidence="budget moved to next year")
+    assert Qualification.get().answer == "no"
+    revisions = [
+        (h.old, h.new)
+        for h in History.select().where(History.field == "budget.answer").order_by(History.id)
+    ]
+    assert revisions == [(None, "unknown"), ("unknown", "yes"), ("yes", "no")]
+
+
+def test_score_explains_each_items_contribution(rules, config):
+    lead = rules.capture_lead(ANNA)  # country PL is in the default ICP regions
+    _qualify(rules, lead.id, budget="yes", need="yes", authority="no")
+    rules.answer(lead.id, "icp:employees", "unknown", value="250")
+    score = rules.score(lead.id)
+    points = {i.key: i.points for i in score.items}
+    assert points["budget"] == config.bant_weights["budget"]
+    assert points["authority"] == 0
+    assert points["icp:region"] == 5 and score.item("icp:region").source == "company data"
+    assert points["icp:employees"] == 5
+    assert score.total == round(100 * sum(points.values()) / config.total_weight)
+    assert score.explain()[-1] == f"score {score.total}/100"
+
+
+# --------------------------------------------------------------------- gate
+
+
+def test_gate_lists_every_reason_at_once(rules):
+    lead = rules.capture_lead({**ANNA, "email": ""})
+    # Make the stored number one that the validators refuse today.
+    Lead.update(phone_raw="+52 1 234", phone_e164="+521234").where(Lead.id == lead.id).execute()
+    _qualify(rules, lead.id, budget="yes")
+    with pytest.raises(Refused) as refused:
+        rules.promote(lead.id)
+    messages = [str(p) for p in refused.value.problems]
+    assert messages[0].startswith("phone: +521234")
+    assert "need: unknown (Need must be yes)" in messages
+    assert "authority: unknown" in messages
+    assert "timeline: unknown" in messages
+    assert any(m.startswith("score: ") and " < 60" in m for m in messages)
+    assert Lead.get_by_id(lead.id).level == "lead"
+
+
+def test_gate_accepts_and_records_the_checklist(rules):
+    lead = rules.capture_lead(ANNA)
+    _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="no")
+    rules.answer(lead.id, "icp:industry", "yes")
+    assert rules.gate_problems(lead.id) == []
+    rules.promote(lead.id)
+    stored = Lead.get_by_id(lead.id)
+    assert stored.level == "prospect" and stored.promoted_at is not None
+    entry = History.get((History.action == "promote") & (History.field == "checklist"))
+    assert json.loads(entry.new)["need"]["answer"] == "yes"
+    assert entry.user.login == "alice"
+
+
+def test_unqualified_lead_cannot_be_promoted(rules):
+    lead = rules.capture_lead(ANNA)
+    _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
+    rules.set_status(lead.id, "unqualified", reason="duplicate account")
+    problems = rules.gate_problems(lead.id)
+    assert [p.field for p in problems] == ["status"]
+
+
+# ------------------------------------------------------------ opportunities
+
+
+def _prospect(rules: Funnel) -> Lead:
+    lead = rules.capture_lead(ANNA)
+    _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
+    return rules.promote(lead.id)
+
+
+def test_convert_requires_a_prospect_and_carries_data_over(rules, config):
+    lead = rules.capture_lead({**ANNA, "notes": "met at LogiMAT"})
+    with pytest.raises(Refused, match="promoted to prospect first"):
+        rules.convert(lead.id, amount="1000")
+    _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
+    rules.promote(lead.id)
+    opp = rules.convert(lead.id, amount="12,500.50", expected_close=dt.date(2027, 3, 31))
+    stored = Opportunity.get_by_id(opp.id)
+    assert stored.amount_cents == 1250050
+    assert stored.currency == config.default_currency
+    assert stored.stage == config.open_stages[0].name
+    assert stored.company_id == lead.company_id and stored.owner_id == lead.owner_id
+    assert stored.notes == "met at LogiMAT"
+    assert Lead.get_by_id(lead.id).level == "opportunity"
+    assert [(c.from_stage, c.to_stage) for c in StageChange.select()] == [(None, "Qualification")]
+
+
+def test_convert_refuses_bad_amount_currency_and_stage_together(rules):
+    lead = _prospect(rules)
+    with pytest.raises(Refused) as refused:
+        rules.convert(lead.id, amount="lots", currency="EURO", stage="Won")
+    assert [p.field for p in refused.value.problems] == ["amount", "currency", "stage"]
+    assert Opportunity.select().count() == 0
+
+
+def test_move_through_every_stage_win_lose_and_reopen(rules, config):
+    opp = rules.convert(_prospect(rules).id, amount=5000)
+    for _ in config.open_stages[1:]:
+        rules.step(opp.id, +1)
+    with pytest.raises(Refused, match="last open stage"):
+        rules.step(opp.id, +1)
+    rules.win(opp.id)
+    assert Lead.get(Lead.id == opp.lead_id).level == "customer"
+    rules.reopen(opp.id)
+    reopened = Opportunity.get_by_id(opp.id)
+    assert (reopened.state, reopened.stage) == ("open", "Negotiation")
+    assert Lead.get(Lead.id == opp.lead_id).level == "opportunity"
+    with pytest.raises(Refused, match="reason: a lost deal needs a reason"):
+        rules.lose(opp.id, "")
+    with pytest.raises(Refused, match="not one of"):
+        rules.lose(opp.id, "the moon was full")
+    rules.lose(opp.id, "price")
+    lost = Opportunity.get_by_id(opp.id)
+    assert (lost.state, lost.stage, lost.lost_reason) == ("lost", "Lost", "Price")
+    path = [c.to_stage for c in StageChange.select().order_by(StageChange.id)]
+    assert path == [
+        "Qualification",
+        "Needs analysis",
+        "Proposal",
+        "Negotiation",
+        "Won",
+        "Negotiation",
+        "Lost",
+    ]
+    assert all(c.user.login == "alice" for c in StageChange.select())
+
+
+def test_moving_a_deal_someone_else_just_closed_is_refused(db, config):
+    alice, bob = Funnel(config, "alice"), Funnel(config, "bob")
+    opp = alice.convert(_prospect(alice).id, amount=5000)
+    bob.lose(opp.id, "Timing")
+    with pytest.raises(Refused, match="lost; reopen it first"):
+        alice.move(opp.id, "Proposal")
+    with pytest.raises(StaleEdit):
+        alice.move(opp.id, "Proposal", expected_version=opp.version)
+
+
+# --------------------------------------------------------------- activities
+
+
+def test_first_two_way_interaction_moves_new_to_working(rules):
+    lead = rules.capture_lead(ANNA)
+    rules.log_activity(lead_id=lead.id, kind="call", outcome="no_answer")
+    rules.log_activity(lead_id=lead.id, kind="note", note="try again Friday")
+    assert Lead.get_by_id(lead.id).status == "new"
+    rules.log_activity(lead_id=lead.id, kind="call", outcome="reached", note="interested")
+    stored = Lead.get_by_id(lead.id)
+    assert stored.status == "working"
+    auto = History.get(History.action == "auto")
+    assert (auto.field, auto.old, auto.new, auto.user.login) == (
+        "status",
+        "new",
+        "working",
+        "alice",
+    )
+    assert (
+        stored.last_activity_at == Activity.select().order_by(Activity.id.desc()).get().occurred_at
+    )
+
+
+def test_next_action_needs_a_date_and_replaces_the_open_one(rules):
+    lead = rules.capture_lead(ANNA)
+    with pytest.raises(Refused, match="due: a next action needs a due date"):
+        rules.log_activity(lead_id=lead.id, kind="call", next_action="call back")
+    first = rules.log_activity(
+        lead_id=lead.id, kind="call", next_action="call back", next_due=dt.date(2026, 12, 1)
+    )
+    rules.log_activity(
+        lead_id=lead.id, kind="email", next_action="send deck", next_due=dt.date(2026, 12, 3)
+    )
+    assert Activity.get_by_id(first.id).next_action_done is True
+    assert Activity.select().where(Activity.next_action_done == False).count() == 1  # noqa: E712
+
+
+def test_activity_on_an_opportunity_counts_for_its_lead(rules):
+    opp = rules.convert(_prospect(rules).id, amount=100)
+    rules.log_activity(opportunity_id=opp.id, kind="meeting", note="demo")
+    activity = Activity.get()
+    assert (activity.lead_id, activity.opportunity_id) == (opp.lead_id, opp.id)
+    assert Lead.get_by_id(opp.lead_id).last_activity_at == activity.occurred_at
+
+
+def test_bad_activity_is_refused_with_every_field(rules):
+    lead = rules.capture_lead(ANNA)
+    with pytest.raises(Refused) as refused:
+        rules.log_activity(lead_id=lead.id, kind="telegram", direction="sideways")
+    assert [p.field for p in refused.value.problems] == ["type", "direction"]
+    assert Activity.select().count() == 0
