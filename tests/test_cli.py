@@ -1,0 +1,177 @@
+"""The command line as a script sees it: output, exit codes, messages naming fields."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from funnel_tui.cli import main
+
+HOSTILE = [
+    "[bold red]x",
+    "=cmd|' /C calc'!A0",
+    "王小明",
+    "שלום",
+    "🚀 Zoë",
+    "m" * 500,
+]
+
+
+def run(args: list[str], env: dict, check_rc: int | None = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "funnel_tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if check_rc is not None:
+        assert result.returncode == check_rc, result.stderr
+    return result
+
+
+def test_add_then_list_as_json_round_trips_hostile_text(cli_env):
+    for index, name in enumerate(HOSTILE):
+        run(["add", "--name", name, "--email", f"p{index}@example.com", "--note", name], cli_env)
+    listed = json.loads(run(["list", "--format", "json"], cli_env).stdout)
+    assert sorted(row["name"] for row in listed) == sorted(HOSTILE)
+
+
+def test_escape_codes_are_stripped_before_storing(cli_env):
+    run(["add", "--name", "\x1b[2Jevil\x1b[0m", "--email", "e@example.com"], cli_env)
+    listed = json.loads(run(["list", "--format", "json"], cli_env).stdout)
+    assert listed[0]["name"] == "[2Jevil[0m"
+
+
+def test_refused_input_exits_1_and_names_each_field(cli_env):
+    result = run(["add", "--name", "", "--phone", "+48 12 34", "--email", "a@"], cli_env, 1)
+    lines = result.stderr.splitlines()
+    assert lines[0] == "funnel: name: is required"
+    assert lines[1] == "funnel: phone: +48 12 34 is too short for Poland"
+    assert lines[2].startswith("funnel: email: a@ is not valid")
+    assert json.loads(run(["list", "--format", "json"], cli_env).stdout) == []
+
+
+def test_usage_errors_exit_2(cli_env):
+    assert run(["list", "--format", "xml"], cli_env, 2).stderr.startswith("usage:")
+    assert run(["add"], cli_env, 2).returncode == 2
+
+
+def test_duplicate_is_refused_until_allowed(cli_env):
+    args = ["add", "--name", "Jan", "--phone", "+48 512 345 678"]
+    run(args, cli_env)
+    refused = run([*args[:2], "Jan Nowak", *args[3:]], cli_env, 1)
+    assert "funnel: phone: matches lead #1 Jan" in refused.stderr
+    run([*args, "--allow-duplicate"], cli_env)
+    assert len(json.loads(run(["list", "--format", "json"], cli_env).stdout)) == 2
+
+
+def test_csv_export_cannot_start_a_formula(cli_env):
+    run(["add", "--name", "=1+2", "--email", "f@example.com", "--phone", "+48 512 345 678"], cli_env)
+    text = run(["list", "--format", "csv"], cli_env).stdout
+    row = text.splitlines()[1]
+    assert row.startswith("1,'=1+2,")
+    assert ",'+48512345678," in row
+
+
+def test_list_filters_by_status_and_stage(cli_env):
+    run(["add", "--name", "New One", "--email", "n@example.com"], cli_env)
+    run(["add", "--name", "Gone", "--email", "g@example.com"], cli_env)
+    run(["status", "2", "unqualified", "--reason", "left the company"], cli_env)
+    names = lambda *a: [r["name"] for r in json.loads(run(["list", *a, "--format", "json"], cli_env).stdout)]  # noqa: E731
+    assert names("--status", "unqualified") == ["Gone"]
+    assert names("--stage", "leads") == ["Gone", "New One"]
+    assert names("--stage", "prospect") == []
+    assert "is not one of" in run(["list", "--stage", "nowhere"], cli_env, 1).stderr
+
+
+def test_whole_funnel_from_the_command_line(cli_env):
+    run(["add", "--name", "Ana López", "--company", "Grupo Norte", "--phone", "55 1234 5678",
+         "--country", "MX", "--source", "referral"], cli_env)
+    refused = run(["promote", "1"], cli_env, 1)
+    assert "funnel: need: unknown (Need must be yes)" in refused.stderr
+    assert "funnel: authority: unknown" in refused.stderr
+    for item in ("budget", "authority", "need", "timeline"):
+        run(["qualify", "1", item, "yes", "--evidence", "on the call"], cli_env)
+    assert run(["promote", "1"], cli_env).stdout.startswith("lead #1 Ana López is now a prospect")
+    assert "in Qualification" in run(["convert", "1", "--amount", "25000", "--currency", "MXN",
+                                      "--close", "2027-02-28"], cli_env).stdout
+    run(["move", "1", "proposal"], cli_env)
+    run(["log", "1", "--opportunity", "--type", "meeting", "--note", "pricing review",
+         "--next", "send contract", "--due", "2027-01-15"], cli_env)
+    assert "lost: Price" in run(["lose", "1", "--reason", "price"], cli_env).stdout
+    assert "reopened in Proposal" in run(["reopen", "1"], cli_env).stdout
+    run(["win", "1"], cli_env)
+    shown = json.loads(run(["show", "1", "--format", "json"], cli_env).stdout)
+    assert shown["level"] == "customer"
+    assert shown["status"] == "working"  # the meeting was a two-way interaction
+    assert shown["opportunities"][0]["state"] == "won"
+    assert shown["phone_e164"] == "+525512345678"
+    text = run(["show", "1"], cli_env).stdout
+    assert "Promotion gate" in text and "carol" in text
+    counts = run(["counts"], cli_env).stdout
+    assert "Customers" in counts and counts.count("\n") >= 10
+
+
+def test_show_unknown_id_is_refused(cli_env):
+    assert run(["show", "42"], cli_env, 1).stderr == "funnel: id: no lead #42\n"
+
+
+def test_newer_database_is_refused_with_a_message_not_a_traceback(cli_env, tmp_path):
+    import sqlite3
+
+    run(["counts"], cli_env)
+    conn = sqlite3.connect(cli_env["FUNNEL_DB"])
+    conn.execute("UPDATE funnel_meta SET value = '99'")
+    conn.commit()
+    conn.close()
+    result = run(["list"], cli_env, 1)
+    assert "newer funnel" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_option_accepts_a_postgres_url(cli_env, pg_server):
+    url = pg_server.create_database("funnel_cli")
+    env = {**cli_env, "FUNNEL_DB": "/nonexistent/should-not-be-used.db"}
+    run(["add", "--db", url, "--name", "Paweł", "--email", "pawel@example.pl"], env)
+    listed = json.loads(run(["--db", url, "list", "--format", "json"], env).stdout)
+    assert [r["name"] for r in listed] == ["Paweł"]
+
+
+def test_demo_builds_a_deterministic_database(cli_env, tmp_path):
+    first = run(["demo", "--leads", "300", "--seed", "7", "--db", str(tmp_path / "a.db")], cli_env)
+    assert first.stdout.startswith("demo: 300 leads")
+    run(["demo", "--leads", "300", "--seed", "7", "--db", str(tmp_path / "b.db")], cli_env)
+    a = run(["list", "--format", "json", "--db", str(tmp_path / "a.db")], cli_env).stdout
+    b = run(["list", "--format", "json", "--db", str(tmp_path / "b.db")], cli_env).stdout
+    strip = lambda text: [{k: v for k, v in r.items() if k != "created_at"} for r in json.loads(text)]  # noqa: E731
+    assert strip(a) == strip(b)
+    assert len(json.loads(a)) == 300
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list"]])
+def test_help_and_list_do_not_import_textual(cli_env, argv):
+    code = (
+        "import sys\n"
+        "from funnel_tui.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('textual' in sys.modules, 'peewee' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=cli_env, timeout=60)
+    textual_loaded, peewee_loaded = result.stderr.split()[-2:]
+    assert textual_loaded == "False"
+    assert peewee_loaded == ("False" if argv == ["--help"] else "True")
+
+
+def test_main_returns_exit_codes_in_process(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FUNNEL_DB", str(tmp_path / "x.db"))
+    assert main(["add", "--name", "Ok", "--email", "ok@example.com"]) == 0
+    assert main(["add", "--name", "Bad", "--email", "bad"]) == 1
+    assert "funnel: email: bad is not valid" in capsys.readouterr().err
