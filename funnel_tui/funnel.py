@@ -18,7 +18,7 @@ import peewee
 
 from . import validators as v
 from .config import BANT_ITEMS, Config
-from .db import utcnow
+from .db import insert_row, prepared, utcnow
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -131,6 +131,35 @@ class LeadInput:
         return cls({k: data[k] for k in LEAD_FIELDS if k in data and data[k] is not None})
 
 
+# Every lead column but the id, as a new lead starts: capture inserts all of them so the
+# prepared INSERT is one statement whatever was typed.
+_LEAD_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "name_key": "",
+    "company": None,
+    "title": "",
+    "phone_raw": "",
+    "phone_e164": None,
+    "phone_type": "",
+    "email_raw": "",
+    "email_norm": None,
+    "country": "",
+    "source": "",
+    "notes": "",
+    "status": STATUS_NEW,
+    "level": LEVEL_LEAD,
+    "nurture_until": None,
+    "unqualified_reason": "",
+    "owner": None,
+    "created_by": None,
+    "created_at": None,
+    "updated_at": None,
+    "promoted_at": None,
+    "last_activity_at": None,
+    "version": 1,
+}
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
@@ -172,21 +201,21 @@ class Funnel:
         version: int | None = None,
     ) -> None:
         at = at or utcnow()
-        rows = [
-            {
-                "at": at,
-                "user": self.user_id,
-                "entity": entity,
-                "entity_id": entity_id,
-                "action": action,
-                "field": name,
-                "old": None if old is None else str(old),
-                "new": None if new is None else str(new),
-                "version": version,
-            }
-            for name, old, new in changes
-        ]
-        History.insert_many(rows).execute()
+        for name, old, new in changes:
+            insert_row(
+                History,
+                {
+                    "at": at,
+                    "user": self.user_id,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "action": action,
+                    "field": name,
+                    "old": None if old is None else str(old),
+                    "new": None if new is None else str(new),
+                    "version": version,
+                },
+            )
 
     # ------------------------------------------------------------------- capture
 
@@ -239,28 +268,36 @@ class Funnel:
 
     def find_duplicates(
         self, email_norm: str | None, phone_e164: str | None, name_key: str, company_key: str
-    ) -> list[tuple[Lead, str]]:
-        """Leads that look like the same person, with the field that matched."""
-        found: list[tuple[Lead, str]] = []
-        seen: set[int] = set()
+    ) -> list[tuple[int, str, str]]:
+        """Leads that look like the same person: (id, name, field that matched).
 
-        def add(query: peewee.Query, reason: str) -> None:
-            for lead in query.limit(5):
-                if lead.id not in seen:
-                    seen.add(lead.id)
-                    found.append((lead, reason))
-
-        if email_norm:
-            add(Lead.select().where(Lead.email_norm == email_norm), "email")
-        if phone_e164:
-            add(Lead.select().where(Lead.phone_e164 == phone_e164), "phone")
-        if name_key and company_key:
-            add(
-                Lead.select()
-                .join(Company)
-                .where((Lead.name_key == name_key) & (Company.name_key == company_key)),
-                "name",
-            )
+        One statement with three index lookups: it runs on every capture.
+        """
+        sql = prepared(
+            "duplicates",
+            lambda p: (
+                Lead.select(Lead.id, Lead.name, peewee.SQL("'email'"))
+                .where(Lead.email_norm == p)
+                .union_all(
+                    Lead.select(Lead.id, Lead.name, peewee.SQL("'phone'")).where(
+                        Lead.phone_e164 == p
+                    )
+                )
+                .union_all(
+                    Lead.select(Lead.id, Lead.name, peewee.SQL("'name'"))
+                    .join(Company)
+                    .where((Lead.name_key == p) & (Company.name_key == p))
+                )
+            ),
+        )
+        # An empty key matches nothing: NULL never equals anything in SQL.
+        params = (email_norm or None, phone_e164 or None, name_key or None, company_key or None)
+        found, seen = [], set()
+        # A handful of matches is enough to warn; never read a long tail.
+        for lead_id, name, reason in database.execute_sql(sql, params).fetchmany(15):
+            if lead_id not in seen:
+                seen.add(lead_id)
+                found.append((lead_id, name, reason))
         return found
 
     def capture_lead(self, data: Mapping[str, Any], *, allow_duplicate: bool = False) -> Lead:
@@ -274,6 +311,7 @@ class Funnel:
         company_name = clean.pop("company_name", "")
         company_key = v.normalise_key(company_name) if company_name else ""
         now = utcnow()
+        user_id = self.user_id
         with database.atomic():
             matches = self.find_duplicates(
                 clean.get("email_norm"), clean.get("phone_e164"), clean["name_key"], company_key
@@ -281,26 +319,26 @@ class Funnel:
             if matches and not allow_duplicate:
                 raise DuplicateFound(
                     [
-                        Problem(reason, "duplicate", f"matches lead #{lead.id} {lead.name}")
-                        for lead, reason in matches
+                        Problem(reason, "duplicate", f"matches lead #{lead_id} {name}")
+                        for lead_id, name, reason in matches
                     ],
-                    [lead for lead, _ in matches],
+                    list(Lead.select().where(Lead.id.in_([m[0] for m in matches]))),
                 )
             company_id = self._company_for(company_name, company_key, clean.get("country", ""), now)
-            lead = Lead.create(
+            values = {
+                **_LEAD_DEFAULTS,
                 **clean,
-                company=company_id,
-                status=STATUS_NEW,
-                level=LEVEL_LEAD,
-                owner=self.user_id,
-                created_by=self.user_id,
-                created_at=now,
-                updated_at=now,
-            )
+                "company": company_id,
+                "owner": user_id,
+                "created_by": user_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            lead = Lead(id=insert_row(Lead, values), **values)
             changes = [("", None, _json(_lead_snapshot(clean, company_name)))]
             self._history("lead", lead.id, "create", changes, now, version=1)
             if matches:
-                ids = ",".join(str(m.id) for m, _ in matches)
+                ids = ",".join(str(m[0]) for m in matches)
                 self._history(
                     "lead", lead.id, "duplicate_saved", [("duplicate_of", None, ids)], now
                 )
@@ -309,14 +347,29 @@ class Funnel:
     def _company_for(self, name: str, key: str, country: str, now: dt.datetime) -> int | None:
         if not name:
             return None
-        existing = Company.select(Company.id).where(Company.name_key == key).first()
-        if existing:
-            return existing.id
-        company = Company.create(
-            name=name, name_key=key, country=country, created_at=now, updated_at=now
+        sql = prepared(
+            "company_by_key",
+            lambda p: Company.select(Company.id).where(Company.name_key == p),
         )
-        self._history("company", company.id, "create", [("name", None, name)], now)
-        return company.id
+        existing = database.execute_sql(sql, (key,)).fetchone()
+        if existing:
+            return existing[0]
+        company_id = insert_row(
+            Company,
+            {
+                "name": name,
+                "name_key": key,
+                "industry": "",
+                "employees": None,
+                "country": country,
+                "website": "",
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            },
+        )
+        self._history("company", company_id, "create", [("name", None, name)], now, version=1)
+        return company_id
 
     def update_lead(
         self, lead_id: int, data: Mapping[str, Any], *, expected_version: int | None = None
