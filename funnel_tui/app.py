@@ -19,6 +19,8 @@ from .queries import StageCount, funnel_counts
 
 REFRESH_SECONDS = 2.0
 BAR_WIDTH = 30
+# Bars are drawn with characters, so the counts read the same without colour.
+GROUP_STYLES = {"lead": "cyan", "prospect": "yellow", "opportunity": "green", "closed": "magenta"}
 
 
 class FunnelCounts(Static):
@@ -35,7 +37,7 @@ class FunnelCounts(Static):
             filled = round(BAR_WIDTH * row.count / biggest)
             text.append(f"{row.label:<24}", style="bold")
             text.append(f"{row.count:>9,}  ")
-            text.append("█" * filled, style=f"funnel.{row.group}")
+            text.append("█" * filled, style=GROUP_STYLES[row.group])
             text.append("·" * (BAR_WIDTH - filled), style="dim")
             text.append("\n")
         self.update(text)

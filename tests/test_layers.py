@@ -24,8 +24,14 @@ def _non_ui_modules() -> list[str]:
 
 def test_rules_layer_modules_are_found():
     names = _non_ui_modules()
-    for expected in ("funnel_tui.funnel", "funnel_tui.db", "funnel_tui.models",
-                     "funnel_tui.validators", "funnel_tui.queries", "funnel_tui.cli"):
+    for expected in (
+        "funnel_tui.funnel",
+        "funnel_tui.db",
+        "funnel_tui.models",
+        "funnel_tui.validators",
+        "funnel_tui.queries",
+        "funnel_tui.cli",
+    ):
         assert expected in names
 
 
@@ -37,6 +43,7 @@ def test_rules_layer_imports_no_textual():
         "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert result.stdout.strip() == "[]"

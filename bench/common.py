@@ -1,0 +1,90 @@
+"""What every benchmark shares: a figure with its floor, timing helpers, the report."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measurement beside a floor measured in the same run.
+
+    `ratio` is measurement / floor for costs (lower is better) or floor / measurement
+    for rates, so a ratio above 1 always means "slower than the floor".
+    """
+
+    name: str
+    value: float
+    unit: str
+    floor: float
+    floor_name: str
+    ratio: float
+    goal: str
+    ok: bool
+
+
+def cost(name: str, value: float, floor: float, floor_name: str, unit: str,
+         max_value: float | None = None, max_ratio: float | None = None) -> Figure:
+    ratio = value / floor if floor else float("inf")
+    goals, ok = [], True
+    if max_value is not None:
+        goals.append(f"≤ {max_value:g} {unit}")
+        ok &= value <= max_value
+    if max_ratio is not None:
+        goals.append(f"≤ {max_ratio:g}× floor")
+        ok &= ratio <= max_ratio
+    return Figure(name, value, unit, floor, floor_name, ratio, ", ".join(goals), ok)
+
+
+def rate(name: str, value: float, floor: float, floor_name: str, unit: str,
+         min_value: float) -> Figure:
+    ratio = floor / value if value else float("inf")
+    return Figure(name, value, unit, floor, floor_name, ratio, f"≥ {min_value:,g} {unit}",
+                  value >= min_value)
+
+
+def check(name: str, passed: bool, detail: str) -> Figure:
+    return Figure(name, 1.0 if passed else 0.0, detail, 1.0, "must hold", 1.0, "holds", passed)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def wall_time(command: Sequence[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def report(figures: Sequence[Figure]) -> bool:
+    print(f"{'figure':<46}{'measured':>16}{'floor':>14}{'ratio':>8}  {'goal':<26}ok")
+    for f in figures:
+        if f.floor_name == "must hold":
+            print(f"{f.name:<46}{f.unit:>16}{'':>14}{'':>8}  {f.goal:<26}{'yes' if f.ok else 'NO'}")
+            continue
+        print(f"{f.name:<46}{_fmt(f.value, f.unit):>16}{_fmt(f.floor, f.unit):>14}"
+              f"{f.ratio:>7.2f}×  {f.goal:<26}{'yes' if f.ok else 'NO'}")
+    print()
+    print("floors: " + "; ".join(sorted({f"{f.name}: {f.floor_name}" for f in figures
+                                         if f.floor_name != "must hold"})))
+    return all(f.ok for f in figures)
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
