@@ -44,6 +44,7 @@ class IcpCriterion:
 @dataclass(frozen=True)
 class Config:
     default_region: str
+    email_deliverability: bool
     lead_sources: tuple[str, ...]
     loss_reasons: tuple[str, ...]
     default_currency: str
@@ -163,6 +164,7 @@ def _build(data: dict, source: Path | None) -> Config:
         )
         config = Config(
             default_region=str(data.get("default_region", "")).strip().upper(),
+            email_deliverability=bool(data.get("email_deliverability", False)),
             lead_sources=tuple(str(s) for s in data["lead_sources"]),
             loss_reasons=tuple(str(s) for s in data["loss_reasons"]),
             default_currency=str(data.get("default_currency", "EUR")).upper(),

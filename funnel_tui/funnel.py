@@ -248,7 +248,8 @@ class Funnel:
             out["phone_type"] = check.details.get("type", "")
         if "email" in values:
             out["email_raw"] = v.clean_text(values["email"], "email")
-            out["email_norm"] = take(v.check_email(values["email"])) or None
+            check = v.check_email(values["email"], deliverability=self.config.email_deliverability)
+            out["email_norm"] = take(check) or None
         if "source" in values:
             out["source"] = take(
                 v.check_choice("source", values["source"], self.config.lead_sources)
@@ -608,7 +609,9 @@ class Funnel:
             if not check.ok:
                 problems.append(check.problem)
         if lead.email_raw:
-            check = v.check_email(lead.email_norm or lead.email_raw)
+            check = v.check_email(
+                lead.email_norm or lead.email_raw, deliverability=self.config.email_deliverability
+            )
             if not check.ok:
                 problems.append(check.problem)
         return problems
