@@ -37,8 +37,16 @@ def _startup(env):
     for _ in range(STARTUP_RUNS):
         ours.append(wall_time([FUNNEL, "--help"], env))
         floor.append(wall_time([PYTHON, "-c", "import peewee"], env))
-    return [cost("funnel --help wall time", median(ours) * 1000, median(floor) * 1000,
-                 "python -c 'import peewee'", "ms", max_ratio=1.5)]
+    return [
+        cost(
+            "funnel --help wall time",
+            median(ours) * 1000,
+            median(floor) * 1000,
+            "python -c 'import peewee'",
+            "ms",
+            max_ratio=1.5,
+        )
+    ]
 
 
 def _imports(env):
@@ -50,47 +58,80 @@ def _imports(env):
     )
     out = []
     for argv in (["--help"], ["list"]):
-        result = subprocess.run([PYTHON, "-c", code, *argv], env=env, capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(
+            [PYTHON, "-c", code, *argv], env=env, capture_output=True, text=True, check=True
+        )
         loaded = result.stderr.strip().splitlines()[-1] == "1"
-        out.append(check(f"funnel {argv[0]} does not import Textual", not loaded,
-                         "Textual loaded" if loaded else "no Textual"))
+        out.append(
+            check(
+                f"funnel {argv[0]} does not import Textual",
+                not loaded,
+                "Textual loaded" if loaded else "no Textual",
+            )
+        )
     return out
 
 
 def _demo(db_path, folder):
+    from funnel_tui.demo import generate_demo
+
     from funnel_tui.config import load_config
     from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
 
     database = open_database(db_path)
     summary = generate_demo(database, load_config(), leads=DEMO_LEADS, seed=1, user="bench")
     close_database()
     ours = DEMO_LEADS / summary.seconds
     floor = DEMO_LEADS / _raw_lead_insert(str(Path(folder) / "raw.db"), DEMO_LEADS)
-    detail = (f"{summary.opportunities:,} opportunities, {summary.activities:,} activities, "
-              f"{summary.history:,} history rows")
+    detail = (
+        f"{summary.opportunities:,} opportunities, {summary.activities:,} activities, "
+        f"{summary.history:,} history rows"
+    )
     print(f"  demo {DEMO_LEADS:,} leads in {summary.seconds:.2f} s ({detail})", file=sys.stderr)
-    return [rate("funnel demo --leads 100000 (all tables)", ours, floor,
-                 "raw sqlite3 executemany of the lead rows alone", "leads/s", 10_000)]
+    return [
+        rate(
+            "funnel demo --leads 100000 (all tables)",
+            ours,
+            floor,
+            "raw sqlite3 executemany of the lead rows alone",
+            "leads/s",
+            10_000,
+        )
+    ]
 
 
 def _raw_lead_insert(path, count):
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=wal")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE lead (id INTEGER PRIMARY KEY, name TEXT, name_key TEXT, "
-                 "phone_raw TEXT, phone_e164 TEXT, email_raw TEXT, email_norm TEXT UNIQUE, "
-                 "country TEXT, status TEXT, created_at TEXT)")
+    conn.execute(
+        "CREATE TABLE lead (id INTEGER PRIMARY KEY, name TEXT, name_key TEXT, "
+        "phone_raw TEXT, phone_e164 TEXT, email_raw TEXT, email_norm TEXT UNIQUE, "
+        "country TEXT, status TEXT, created_at TEXT)"
+    )
     conn.execute("CREATE INDEX lead_phone ON lead (phone_e164)")
-    rows = [(f"Name {i}", f"name {i}", f"+48 512 {i:06d}", f"+48512{i:06d}", f"n{i}@x.pl",
-             f"n{i}@x.pl", "PL", "new", "2026-01-01 00:00:00") for i in range(count)]
+    rows = [
+        (
+            f"Name {i}",
+            f"name {i}",
+            f"+48 512 {i:06d}",
+            f"+48512{i:06d}",
+            f"n{i}@x.pl",
+            f"n{i}@x.pl",
+            "PL",
+            "new",
+            "2026-01-01 00:00:00",
+        )
+        for i in range(count)
+    ]
 
     def insert():
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO lead (name, name_key, phone_raw, phone_e164, email_raw, "
-                         "email_norm, country, status, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                         rows)
+        conn.executemany(
+            "INSERT INTO lead (name, name_key, phone_raw, phone_e164, email_raw, "
+            "email_norm, country, status, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
         conn.execute("COMMIT")
 
     seconds = timed(insert)
@@ -138,8 +179,9 @@ def _add(db_path, folder):
         phone = v.check_phone(data["phone"], data["country"]).value
         email = v.check_email(data["email"]).value
         conn.execute("BEGIN")
-        conn.execute("INSERT INTO lead (name, phone, email) VALUES (?, ?, ?)",
-                     (data["name"], phone, email))
+        conn.execute(
+            "INSERT INTO lead (name, phone, email) VALUES (?, ?, ?)", (data["name"], phone, email)
+        )
         conn.execute("COMMIT")
 
     for data in inputs[:20]:
@@ -147,8 +189,20 @@ def _add(db_path, folder):
     floor = [timed(lambda d=data: floor_once(d)) for data in inputs[20:]]
     conn.close()
     return [
-        cost("funnel add into 100k leads, median", median(ours) * 1000, median(floor) * 1000,
-             "validate + raw sqlite3 insert + commit", "ms", max_value=2, max_ratio=8),
-        cost("funnel add into 100k leads, p95", percentile(ours, 95) * 1000,
-             percentile(floor, 95) * 1000, "validate + raw sqlite3 insert + commit", "ms"),
+        cost(
+            "funnel add into 100k leads, median",
+            median(ours) * 1000,
+            median(floor) * 1000,
+            "validate + raw sqlite3 insert + commit",
+            "ms",
+            max_value=2,
+            max_ratio=8,
+        ),
+        cost(
+            "funnel add into 100k leads, p95",
+            percentile(ours, 95) * 1000,
+            percentile(floor, 95) * 1000,
+            "validate + raw sqlite3 insert + commit",
+            "ms",
+        ),
     ]

@@ -27,8 +27,15 @@ class Figure:
     ok: bool
 
 
-def cost(name: str, value: float, floor: float, floor_name: str, unit: str,
-         max_value: float | None = None, max_ratio: float | None = None) -> Figure:
+def cost(
+    name: str,
+    value: float,
+    floor: float,
+    floor_name: str,
+    unit: str,
+    max_value: float | None = None,
+    max_ratio: float | None = None,
+) -> Figure:
     ratio = value / floor if floor else float("inf")
     goals, ok = [], True
     if max_value is not None:
@@ -40,11 +47,13 @@ def cost(name: str, value: float, floor: float, floor_name: str, unit: str,
     return Figure(name, value, unit, floor, floor_name, ratio, ", ".join(goals), ok)
 
 
-def rate(name: str, value: float, floor: float, floor_name: str, unit: str,
-         min_value: float) -> Figure:
+def rate(
+    name: str, value: float, floor: float, floor_name: str, unit: str, min_value: float
+) -> Figure:
     ratio = floor / value if value else float("inf")
-    return Figure(name, value, unit, floor, floor_name, ratio, f"≥ {min_value:,g} {unit}",
-                  value >= min_value)
+    return Figure(
+        name, value, unit, floor, floor_name, ratio, f"≥ {min_value:,g} {unit}", value >= min_value
+    )
 
 
 def check(name: str, passed: bool, detail: str) -> Figure:
@@ -78,11 +87,17 @@ def report(figures: Sequence[Figure]) -> bool:
         if f.floor_name == "must hold":
             print(f"{f.name:<46}{f.unit:>16}{'':>14}{'':>8}  {f.goal:<26}{'yes' if f.ok else 'NO'}")
             continue
-        print(f"{f.name:<46}{_fmt(f.value, f.unit):>16}{_fmt(f.floor, f.unit):>14}"
-              f"{f.ratio:>7.2f}×  {f.goal:<26}{'yes' if f.ok else 'NO'}")
+        print(
+            f"{f.name:<46}{_fmt(f.value, f.unit):>16}{_fmt(f.floor, f.unit):>14}"
+            f"{f.ratio:>7.2f}×  {f.goal:<26}{'yes' if f.ok else 'NO'}"
+        )
     print()
-    print("floors: " + "; ".join(sorted({f"{f.name}: {f.floor_name}" for f in figures
-                                         if f.floor_name != "must hold"})))
+    print(
+        "floors: "
+        + "; ".join(
+            sorted({f"{f.name}: {f.floor_name}" for f in figures if f.floor_name != "must hold"})
+        )
+    )
     return all(f.ok for f in figures)
 
 
