@@ -173,6 +173,9 @@ def _create_or_migrate(db: peewee.Database, target: str) -> None:
         elif version < SCHEMA_VERSION:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](db)
+            # Tables and indexes that are new in this version are created as in a new
+            # database (every statement here is "IF NOT EXISTS").
+            db.create_tables(ALL_MODELS, safe=True)
             _set_version(SCHEMA_VERSION)
 
 
@@ -198,11 +201,27 @@ def _migrate_1_to_2(db: peewee.Database) -> None:
         migrator.add_column("lead", "last_activity_at", models.Lead.last_activity_at),
         migrator.add_column("history", "version", models.History.version),
     )
+    # Indexes that schema 1 had and nothing reads: each one slowed every insert.
+    for index in REDUNDANT_V1_INDEXES:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
     db.execute_sql(
         "UPDATE lead SET last_activity_at = "
         "(SELECT MAX(a.occurred_at) FROM activity a WHERE a.lead_id = lead.id)"
     )
 
+
+REDUNDANT_V1_INDEXES = (
+    "lead_owner_id",
+    "lead_created_by_id",
+    "opportunity_created_by_id",
+    "qualification_lead_id",
+    "qualification_answered_by_id",
+    "stage_change_user_id",
+    "activity_occurred_at",
+    "activity_user_id",
+    "history_at",
+    "history_user_id",
+)
 
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {1: _migrate_1_to_2}

@@ -100,8 +100,10 @@ class Lead(BaseModel):
     level = TextField(default=LEVEL_LEAD)
     nurture_until = DateField(null=True)
     unqualified_reason = TextField(default="")
-    owner = ForeignKeyField(User, backref="owned_leads")
-    created_by = ForeignKeyField(User)
+    # Indexes cost every insert: owner is covered by (owner, status) below, and nothing
+    # looks leads up by creator.
+    owner = ForeignKeyField(User, backref="owned_leads", index=False)
+    created_by = ForeignKeyField(User, index=False)
     created_at = DateTimeField()
     updated_at = DateTimeField()
     promoted_at = DateTimeField(null=True)
@@ -118,16 +120,16 @@ class Lead(BaseModel):
 class Qualification(BaseModel):
     """The current answer to one checklist item of a lead; revisions are in History."""
 
-    lead = ForeignKeyField(Lead, backref="answers", on_delete="CASCADE")
+    lead = ForeignKeyField(Lead, backref="answers", on_delete="CASCADE", index=False)
     item = TextField()  # "budget", "authority", "need", "timeline" or "icp:<key>"
     answer = TextField(default=ANSWER_UNKNOWN)
     value = TextField(default="")  # a figure for ICP items, e.g. "250" employees
     evidence = TextField(default="")
-    answered_by = ForeignKeyField(User)
+    answered_by = ForeignKeyField(User, index=False)
     answered_at = DateTimeField()
 
     class Meta:
-        indexes = ((("lead", "item"), True),)
+        indexes = ((("lead", "item"), True),)  # also serves lookups by lead
 
 
 class Opportunity(BaseModel):
@@ -142,7 +144,7 @@ class Opportunity(BaseModel):
     lost_reason = TextField(default="")
     notes = TextField(default="")
     owner = ForeignKeyField(User, backref="owned_opportunities")
-    created_by = ForeignKeyField(User)
+    created_by = ForeignKeyField(User, index=False)
     created_at = DateTimeField()
     updated_at = DateTimeField()
     stage_entered_at = DateTimeField()
@@ -156,7 +158,7 @@ class StageChange(BaseModel):
     opportunity = ForeignKeyField(Opportunity, backref="stage_changes", on_delete="CASCADE")
     from_stage = TextField(null=True)
     to_stage = TextField()
-    user = ForeignKeyField(User)
+    user = ForeignKeyField(User, index=False)
     at = DateTimeField(index=True)
 
 
@@ -167,8 +169,8 @@ class Activity(BaseModel):
     direction = TextField(default="")  # outbound, inbound or "" for notes
     outcome = TextField(default="")
     note = TextField(default="")
-    occurred_at = DateTimeField(index=True)
-    user = ForeignKeyField(User)
+    occurred_at = DateTimeField()
+    user = ForeignKeyField(User, index=False)
     next_action = TextField(default="")
     next_action_due = DateField(null=True, index=True)
     next_action_done = BooleanField(default=False)
@@ -178,8 +180,8 @@ class Activity(BaseModel):
 class History(BaseModel):
     """Append-only record of every change: who, when, which record, which field, old → new."""
 
-    at = DateTimeField(index=True)
-    user = ForeignKeyField(User)
+    at = DateTimeField()
+    user = ForeignKeyField(User, index=False)
     entity = TextField()  # "lead", "opportunity", "company", "qualification", "activity"
     entity_id = BigIntegerField()
     action = TextField()  # "create", "update", "status", "promote", "move", ...
@@ -189,7 +191,8 @@ class History(BaseModel):
     version = IntegerField(null=True)  # the record's version after this change
 
     class Meta:
-        indexes = ((("entity", "entity_id"), False),)
+        # A record's history, and one user's changes over time.
+        indexes = ((("entity", "entity_id"), False), (("user", "at"), False))
 
 
 ALL_MODELS = (

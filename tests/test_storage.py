@@ -13,7 +13,7 @@ import pytest
 from funnel_tui import db as dbmod
 from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
 from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, History, Lead, MetaEntry
+from funnel_tui.models import ALL_MODELS, Activity, History, Lead, MetaEntry
 
 from .legacy_schema import v1_statements
 
@@ -93,7 +93,17 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     # Rebuilding a table must keep its indexes and the rows that refer to it.
     indexed = {tuple(i.columns) for i in database.get_indexes("lead")}
     assert {("email_norm",), ("phone_e164",), ("level", "status")} <= indexed
+    assert ("created_by_id",) not in indexed
     assert Activity.get().lead_id == lead.id
+    # A migrated database has the indexes a new one gets, no more and no fewer.
+    expected = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
+    present = {
+        i.name
+        for table in database.get_tables()
+        for i in database.get_indexes(table)
+        if not i.name.endswith("_pkey") and not i.name.startswith("sqlite_autoindex")
+    }
+    assert present == expected
     # And the migrated database works with today's rules.
     rules = Funnel(_config(), "olga")
     rules.log_activity(lead_id=lead.id, kind="email", outcome="replied", direction="inbound")
