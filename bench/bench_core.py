@@ -73,10 +73,9 @@ def _imports(env):
 
 
 def _demo(db_path, folder):
-    from funnel_tui.demo import generate_demo
-
     from funnel_tui.config import load_config
     from funnel_tui.db import close_database, open_database
+    from funnel_tui.demo import generate_demo
 
     database = open_database(db_path)
     summary = generate_demo(database, load_config(), leads=DEMO_LEADS, seed=1, user="bench")

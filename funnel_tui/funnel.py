@@ -968,7 +968,7 @@ class Funnel:
                             else Activity.opportunity.is_null()
                         )
                         & Activity.next_action_due.is_null(False)
-                        & (Activity.next_action_done == False)  # noqa: E712 (SQL, not Python)
+                        & (Activity.next_action_done == False)
                     )
                     .execute()
                 )

@@ -16,11 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from funnel_tui.demo import generate_demo  # noqa: E402
-
 from funnel_tui.app import FunnelApp  # noqa: E402
 from funnel_tui.config import load_config  # noqa: E402
 from funnel_tui.db import close_database, open_database  # noqa: E402
+from funnel_tui.demo import generate_demo  # noqa: E402
 
 SIZES = ((80, 24), (160, 48))
 DEMO_LEADS = 5000

@@ -392,7 +392,7 @@ def test_next_action_needs_a_date_and_replaces_the_open_one(rules):
         lead_id=lead.id, kind="email", next_action="send deck", next_due=dt.date(2026, 12, 3)
     )
     assert Activity.get_by_id(first.id).next_action_done is True
-    assert Activity.select().where(Activity.next_action_done == False).count() == 1  # noqa: E712
+    assert Activity.select().where(Activity.next_action_done == False).count() == 1
 
 
 def test_activity_on_an_opportunity_counts_for_its_lead(rules):
