@@ -82,22 +82,19 @@ def wall_time(command: Sequence[str], env: dict | None = None) -> float:
 
 
 def report(figures: Sequence[Figure]) -> bool:
-    print(f"{'figure':<46}{'measured':>16}{'floor':>14}{'ratio':>8}  {'goal':<26}ok")
+    print(f"{'figure':<46}{'measured':>18}{'floor':>18}{'ratio':>8}  {'goal':<26}ok")
     for f in figures:
         if f.floor_name == "must hold":
-            print(f"{f.name:<46}{f.unit:>16}{'':>14}{'':>8}  {f.goal:<26}{'yes' if f.ok else 'NO'}")
+            print(f"{f.name:<46}{f.unit:>18}{'':>18}{'':>8}  {f.goal:<26}{'yes' if f.ok else 'NO'}")
             continue
         print(
-            f"{f.name:<46}{_fmt(f.value, f.unit):>16}{_fmt(f.floor, f.unit):>14}"
+            f"{f.name:<46}{_fmt(f.value, f.unit):>18}{_fmt(f.floor, f.unit):>18}"
             f"{f.ratio:>7.2f}×  {f.goal:<26}{'yes' if f.ok else 'NO'}"
         )
-    print()
-    print(
-        "floors: "
-        + "; ".join(
-            sorted({f"{f.name}: {f.floor_name}" for f in figures if f.floor_name != "must hold"})
-        )
-    )
+    print("\nfloors, measured in this run:")
+    for f in figures:
+        if f.floor_name != "must hold":
+            print(f"  {f.name}: {f.floor_name}")
     return all(f.ok for f in figures)
 
 

@@ -34,7 +34,8 @@ class FunnelCounts(Static):
             if group is not None and row.group != group:
                 text.append("\n")
             group = row.group
-            filled = round(BAR_WIDTH * row.count / biggest)
+            # Any count above zero shows at least one block: "few" must not read as "none".
+            filled = max(1, round(BAR_WIDTH * row.count / biggest)) if row.count else 0
             text.append(f"{row.label:<24}", style="bold")
             text.append(f"{row.count:>9,}  ")
             text.append("█" * filled, style=GROUP_STYLES[row.group])
