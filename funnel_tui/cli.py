@@ -278,12 +278,9 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from . import output
-    from .queries import LIST_COLUMNS, FilterRefused, iter_leads, list_leads, parse_filter
+    from .queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
 
-    try:
-        flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit)
-    except FilterRefused as exc:
-        raise CliRefused(*(str(p) for p in exc.problems)) from exc
+    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit)
     if args.format == "json":
         output.write_json(
             iter_leads(ctx.config, flt) if flt.limit is None else list_leads(ctx.config, flt),

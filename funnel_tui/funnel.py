@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import peewee
@@ -120,17 +120,6 @@ class Score:
         return [*lines, f"score {self.total}/100"]
 
 
-@dataclass
-class LeadInput:
-    """What a user typed for a lead; any field may be missing."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, data: Mapping[str, Any]) -> LeadInput:
-        return cls({k: data[k] for k in LEAD_FIELDS if k in data and data[k] is not None})
-
-
 # Every lead column but the id, as a new lead starts: capture inserts all of them so the
 # prepared INSERT is one statement whatever was typed.
 _LEAD_DEFAULTS: dict[str, Any] = {
@@ -219,12 +208,16 @@ class Funnel:
 
     # ------------------------------------------------------------------- capture
 
-    def check_lead(self, data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+    def check_lead(
+        self, data: Mapping[str, Any], partial: bool = False, region: str = ""
+    ) -> dict[str, Any]:
         """Validate lead input; returns the columns to store or raises Refused.
 
-        With `partial`, only the fields present are checked (for updates).
+        With `partial`, only the fields present are checked (for updates). A phone typed
+        without "+" is read in the lead's country: the one typed, else `region` (the
+        stored one, for updates), else the configured default.
         """
-        values = LeadInput.of(data).values
+        values = {k: data[k] for k in LEAD_FIELDS if data.get(k) is not None}
         problems: list[Problem] = []
         out: dict[str, Any] = {}
 
@@ -241,7 +234,7 @@ class Funnel:
             country = take(v.check_country(values["country"]))
             out["country"] = country
         if "phone" in values:
-            region = country or data.get("_region", "") or self.config.default_region
+            region = country or region or self.config.default_region
             check = v.check_phone(values["phone"], region)
             out["phone_raw"] = v.clean_text(values["phone"], "phone")
             out["phone_e164"] = take(check) or None
@@ -379,11 +372,8 @@ class Funnel:
 
         With `expected_version`, an edit made on a stale copy is refused (StaleEdit).
         """
-        values = dict(data)
-        if "phone" in values and "country" not in values:
-            # A number typed without "+" is read in the lead's own country.
-            values["_region"] = self.get_lead(lead_id).country
-        clean = self.check_lead(values, partial=True)
+        region = self.get_lead(lead_id).country if "phone" in data else ""
+        clean = self.check_lead(data, partial=True, region=region)
         now = utcnow()
         with database.atomic():
             lead = self._lead_for_update(lead_id, expected_version)

@@ -29,7 +29,7 @@ from .models import (
     StageChange,
     User,
 )
-from .validators import Problem
+from .validators import Problem, ValidationError
 
 LIST_COLUMNS = (
     "id",
@@ -68,7 +68,8 @@ def parse_filter(
 ) -> LeadFilter:
     """Read user-typed filters; `stages` may name funnel levels or pipeline stages.
 
-    Raises ValueError-free: unknown names come back as Problems via `FilterRefused`.
+    Values may be repeated or comma-separated. Unknown names raise FilterRefused with a
+    Problem each, listing what is accepted.
     """
     problems: list[Problem] = []
     wanted_status = []
@@ -97,10 +98,8 @@ def parse_filter(
     return LeadFilter(tuple(wanted_status), tuple(levels), tuple(pipeline), owner, limit)
 
 
-class FilterRefused(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+class FilterRefused(ValidationError):
+    """A filter names a status or stage that does not exist."""
 
 
 def _split(values: list[str]) -> list[str]:
