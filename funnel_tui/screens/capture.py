@@ -1,0 +1,288 @@
+"""Quick capture: type a lead between two calls, save, and the form is ready for the next.
+
+Validation runs when a field is left, never on each keystroke (over SSH every repaint
+costs bytes); the draft is written to disk while typing so nothing is lost if the
+connection drops.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from .. import validators as v
+from ..funnel import DuplicateFound, Refused
+from ..models import database
+from ..widgets.text_input import TextInput
+from .dialogs import DuplicateDialog
+
+FIELDS = (
+    ("name", "Name"),
+    ("company", "Company"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("country", "Country"),
+    ("title", "Title"),
+    ("source", "Source"),
+    ("notes", "Notes"),
+)
+TEXT_FIELDS = tuple(name for name, _ in FIELDS if name != "source")
+DRAFT = "capture"
+DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
+
+
+class CaptureScreen(Screen[None]):
+    TITLE = "Capture"
+    CSS_PATH = "capture.tcss"
+    AUTO_FOCUS = "#f-name"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+s", "save", "Save", id="capture.save", priority=True),
+        Binding("ctrl+r", "clear", "Clear form", id="capture.clear"),
+        Binding("escape", "leave", "Back to the list", id="capture.leave"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._draft_timer = None
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(
+                Text("New lead — tab moves, enter on the last field or ctrl+s saves"), id="intro"
+            )
+            for name, label in FIELDS:
+                with Horizontal(classes="row", id=f"row-{name}"):
+                    yield Label(label, classes="label")
+                    if name == "source":
+                        options = [(Text(s), s) for s in self.app.config.lead_sources]
+                        yield Select(options, compact=True, id="f-source", prompt="(none)")
+                    else:
+                        yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
+                yield Static("", classes="hint", id=f"hint-{name}")
+            yield Static("", id="outcome")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        last = self.app.drafts.last_source()
+        if last in self.app.config.lead_sources:
+            self.query_one("#f-source", Select).value = last
+        for hint in self.query(".hint"):
+            hint.display = False
+
+    # ------------------------------------------------------------------ values
+
+    def values(self) -> dict[str, str]:
+        data = {name: self.query_one(f"#f-{name}", Input).value for name in TEXT_FIELDS}
+        source = self.query_one("#f-source", Select).value
+        data["source"] = source if isinstance(source, str) else ""
+        return data
+
+    def fill(self, values: dict[str, str]) -> None:
+        for name in TEXT_FIELDS:
+            self.query_one(f"#f-{name}", Input).value = values.get(name, "")
+        source = values.get("source", "")
+        if source in self.app.config.lead_sources:
+            self.query_one("#f-source", Select).value = source
+        for name in ("phone", "email", "country"):
+            self._check_field(name)
+
+    # ------------------------------------------------------------- as you type
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        # Only a timer here: no repaint per keystroke, the draft is written when typing pauses.
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
+
+    @on(Select.Changed)
+    def _source_changed(self) -> None:
+        self._save_draft()
+
+    def _save_draft(self) -> None:
+        self._draft_timer = None
+        try:
+            self.app.drafts.save(DRAFT, self.values())
+        except OSError as exc:
+            self._outcome(Text(f"⚠ could not keep a draft: {exc}", style="yellow"))
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        name = (event.input.id or "").removeprefix("f-")
+        if name in ("phone", "email", "country", "name"):
+            self._check_field(name)
+        if name in ("name", "company", "phone", "email"):
+            self._look_for_duplicates(self.values())
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "f-notes":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _check_field(self, name: str) -> None:
+        values = self.values()
+        country = v.check_country(values["country"])
+        region = country.value or self.app.config.default_region
+        if name == "phone":
+            check = v.check_phone(values["phone"], region)
+        elif name == "email":
+            check = v.check_email(values["email"])
+        elif name == "country":
+            check = country
+            if values["phone"]:
+                self._check_field("phone")  # a new country changes how the number reads
+        else:
+            check = v.check_name(values["name"]) if values["name"] else None
+        if check is None or check.code == "empty":
+            self._hint(name, None)
+        elif check.ok:
+            self._hint(name, Text(f"✔ {check.message}", style="green") if check.message else None)
+        else:
+            self._hint(name, Text(f"✘ {check.message}", style="red"))
+
+    def _hint(self, name: str, text: Text | None) -> None:
+        hint = self.query_one(f"#hint-{name}", Static)
+        hint.display = text is not None
+        if text is not None:
+            hint.update(text)
+
+    @work(thread=True, exclusive=True, group="capture-duplicates")
+    def _look_for_duplicates(self, values: dict[str, str]) -> None:
+        region = v.check_country(values["country"]).value or self.app.config.default_region
+        email = v.check_email(values["email"]).value
+        phone = v.check_phone(values["phone"], region).value
+        name_key = v.normalise_key(v.clean_text(values["name"], "name"))
+        company_key = v.normalise_key(v.clean_text(values["company"], "company"))
+        with database.connection_context():
+            found = self.app.rules.find_duplicates(email, phone, name_key, company_key)
+        self.app.call_from_thread(self._show_duplicates, found)
+
+    def _show_duplicates(self, found: list[tuple[int, str, str]]) -> None:
+        if not found:
+            if self._outcome_kind == "duplicate":
+                self._outcome(None)
+            return
+        text = Text("⚠ already here? ", style="yellow")
+        for lead_id, name, why in found[:3]:
+            text.append(f"#{lead_id} ")
+            text.append(name)
+            text.append(f" (same {why})  ", style="dim")
+        self._outcome(text, kind="duplicate")
+
+    _outcome_kind = ""
+
+    def _outcome(self, text: Text | None, kind: str = "") -> None:
+        self._outcome_kind = kind if text is not None else ""
+        self.query_one("#outcome", Static).update(text or "")
+
+    # ------------------------------------------------------------------ saving
+
+    def action_save(self, allow_duplicate: bool = False) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self._save(self.values(), allow_duplicate)
+
+    @work(thread=True, exclusive=True, group="capture-save")
+    def _save(self, values: dict[str, str], allow_duplicate: bool) -> None:
+        try:
+            with database.connection_context():
+                lead = self.app.rules.capture_lead(values, allow_duplicate=allow_duplicate)
+        except DuplicateFound as exc:
+            self.app.call_from_thread(self._duplicate, exc)
+        except Refused as exc:
+            self.app.call_from_thread(self._refused, exc.problems)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self._saved, lead.id, lead.name, values["source"])
+
+    def _saved(self, lead_id: int, name: str, source: str) -> None:
+        self._saving = False
+        self.app.drafts.discard(DRAFT)
+        if source:
+            self.app.drafts.remember_source(source)
+        for field in TEXT_FIELDS:
+            self.query_one(f"#f-{field}", Input).value = ""
+            self._hint(field, None)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self._outcome(
+            Text.assemble(
+                ("✔ Saved ", "green"),
+                (f"#{lead_id} ", "bold"),
+                name,
+                (" — ready for the next lead", "dim"),
+            )
+        )
+        self.query_one("#f-name", Input).focus()
+        self.app.data_changed()
+
+    def _refused(self, problems: list[v.Problem]) -> None:
+        self._saving = False
+        first = None
+        for problem in problems:
+            field = "phone" if problem.field == "contact" else problem.field
+            if f"f-{field}" not in {f"f-{n}" for n, _ in FIELDS}:
+                continue
+            self._hint(field, Text(f"✘ {problem.message}", style="red"))
+            first = first or field
+        self._outcome(Text(f"✘ Not saved: {len(problems)} thing(s) to fix", style="red"))
+        if first:
+            self.query_one(f"#f-{first}").focus()
+
+    def _duplicate(self, exc: DuplicateFound) -> None:
+        self._saving = False
+        names = {lead.id: lead.name for lead in exc.matches}
+        found = []
+        for problem in exc.problems:
+            match = re.search(r"#(\d+)", problem.message)
+            if match:
+                lead_id = int(match.group(1))
+                found.append((lead_id, names.get(lead_id, ""), problem.field))
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.action_save(allow_duplicate=True)
+            elif choice == "open" and found:
+                self.app.open_lead(found[0][0])
+
+        self.app.push_screen(DuplicateDialog(found), chosen)
+
+    def _failed(self, reason: str) -> None:
+        self._saving = False
+        self._outcome(
+            Text(
+                f"✘ Could not save ({reason}). Everything typed is kept: ctrl+s tries again.",
+                style="red",
+            )
+        )
+
+    # ------------------------------------------------------------------- other
+
+    def action_clear(self) -> None:
+        for field in TEXT_FIELDS:
+            self.query_one(f"#f-{field}", Input).value = ""
+            self._hint(field, None)
+        self._outcome(None)
+        self.app.drafts.discard(DRAFT)
+        self.query_one("#f-name", Input).focus()
+
+    def action_leave(self) -> None:
+        self._save_draft()
+        self.app.switch_mode("leads")

@@ -1,0 +1,146 @@
+"""Small modal questions: yes/no, a duplicate warning, a choice from a list, a date.
+
+Every text that comes from user data is put into `Text`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..widgets.text_input import TextInput
+
+DIALOG_CSS = """
+    {name} {{ align: center middle; }}
+    {name} > Vertical {{
+        width: 70; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; background: $surface; padding: 0 1;
+    }}
+    {name} .title {{ text-style: bold; }}
+    {name} .keys {{ color: $text-muted; margin-top: 1; }}
+    {name} .error {{ color: $error; }}
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, body: Text | str, yes: str = "Yes", no: str = "No"):
+        super().__init__()
+        self.title_text, self.body, self.yes, self.no = title, body, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), classes="title")
+            yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
+            yield Static(Text(f"y {self.yes}   ·   n / esc {self.no}"), classes="keys")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class DuplicateDialog(ModalScreen[str | None]):
+    """The lead being captured looks like one already stored: open it, or save anyway."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="DuplicateDialog")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("o", "choose('open')", "Open the existing lead", id="duplicate.open"),
+        Binding("s", "choose('save')", "Save anyway", id="duplicate.save"),
+        Binding("escape,b", "choose(None)", "Back to the form", id="duplicate.back"),
+    ]
+
+    def __init__(self, matches: list[tuple[int, str, str]]):
+        super().__init__()
+        self.matches = matches  # (lead id, name, why)
+
+    def compose(self) -> ComposeResult:
+        body = Text()
+        for lead_id, name, why in self.matches:
+            body.append(f"#{lead_id} ", style="bold")
+            body.append(name)
+            body.append(f"  (same {why})\n", style="dim")
+        with Vertical():
+            yield Label(Text("⚠ This lead may already be here"), classes="title")
+            yield Static(body)
+            yield Static(
+                Text("o open the existing lead  ·  s save anyway  ·  esc back to the form"),
+                classes="keys",
+            )
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a configured list (a loss or disqualification reason)."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceDialog")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+    ]
+
+    def __init__(self, title: str, choices: tuple[str, ...]):
+        super().__init__()
+        self.title_text, self.choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), classes="title")
+            yield OptionList(*(Option(Text(c), id=str(i)) for i, c in enumerate(self.choices)))
+            yield Static(Text("enter choose  ·  esc cancel"), classes="keys")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DateDialog(ModalScreen[dt.date | None]):
+    """Ask for a date (ISO, e.g. 2026-12-01); a bad one is refused in place."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="DateDialog")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "cancel", "Cancel", id="date.cancel"),
+    ]
+
+    def __init__(self, title: str, earliest: dt.date | None = None):
+        super().__init__()
+        self.title_text, self.earliest = title, earliest
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), classes="title")
+            yield TextInput(placeholder="YYYY-MM-DD", compact=True, id="date")
+            yield Static("", classes="error", id="date-error")
+            yield Static(Text("enter accept  ·  esc cancel"), classes="keys")
+
+    def on_input_submitted(self, event: TextInput.Submitted) -> None:
+        event.stop()
+        try:
+            value = dt.date.fromisoformat(event.value.strip())
+        except ValueError:
+            self._error(f"{event.value.strip()!r} is not a date like 2026-12-01")
+            return
+        if self.earliest and value < self.earliest:
+            self._error(f"{value} is in the past")
+            return
+        self.dismiss(value)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#date-error", Static).update(Text(message))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,67 @@
+"""How many records stand at each step of the funnel, counted by the database."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..models import database
+from ..queries import StageCount, funnel_counts
+
+BAR_WIDTH = 30
+# Bars are drawn with characters, so the counts read the same without colour.
+GROUP_STYLES = {"lead": "cyan", "prospect": "yellow", "opportunity": "green", "closed": "magenta"}
+
+
+class FunnelCounts(Static):
+    """Counts per funnel step with a bar each; text is built as Text, never as markup."""
+
+    def show_counts(self, rows: list[StageCount]) -> None:
+        biggest = max((r.count for r in rows), default=0) or 1
+        text = Text()
+        group = None
+        for row in rows:
+            if group is not None and row.group != group:
+                text.append("\n")
+            group = row.group
+            # Any count above zero shows at least one block: "few" must not read as "none".
+            filled = max(1, round(BAR_WIDTH * row.count / biggest)) if row.count else 0
+            text.append(f"{row.label:<24}", style="bold")
+            text.append(f"{row.count:>9,}  ")
+            text.append("█" * filled, style=GROUP_STYLES[row.group])
+            text.append("·" * (BAR_WIDTH - filled), style="dim")
+            text.append("\n")
+        self.update(text)
+
+
+class FunnelScreen(Screen[None]):
+    TITLE = "Funnel"
+    DEFAULT_CSS = """
+    FunnelScreen #body { padding: 1 2; }
+    FunnelScreen #heading { text-style: bold; margin-bottom: 1; }
+    FunnelScreen #counts { width: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="body"):
+            yield Static("Funnel", id="heading")
+            yield FunnelCounts("Loading…", id="counts")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.load_counts()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def load_counts(self) -> None:
+        # The database is read in a worker thread so the screen never waits on it.
+        with database.connection_context():
+            rows = funnel_counts(self.app.config)
+        self.app.call_from_thread(self.query_one(FunnelCounts).show_counts, rows)

@@ -1,0 +1,38 @@
+"""The actions a screen offers, read from the same Binding declarations as the footer:
+the help screen and the command palette list exactly what the keys do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+
+@dataclass(frozen=True)
+class Action:
+    keys: str  # every key bound to it, as shown to the user: "j / down"
+    description: str
+    group: str  # "This screen" or "Everywhere"
+    node: DOMNode
+    action: str
+
+
+def screen_actions(screen: Screen) -> list[Action]:
+    """Enabled, described actions of `screen` and the app, one entry per action."""
+    app = screen.app
+    found: dict[tuple[int, str], list] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not active.enabled or not binding.description or binding.system:
+            continue
+        key = (id(active.node), binding.action)
+        display = app.get_key_display(binding)
+        if key in found:
+            if display not in found[key][0]:
+                found[key][0].append(display)
+            continue
+        group = "Everywhere" if active.node is app else "This screen"
+        found[key] = [[display], binding.description, group, active.node, binding.action]
+    actions = [Action(" / ".join(k), d, g, n, a) for k, d, g, n, a in found.values()]
+    return sorted(actions, key=lambda a: (a.group != "This screen",))

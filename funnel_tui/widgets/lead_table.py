@@ -1,0 +1,211 @@
+"""A table over any number of leads that holds only the pages on screen.
+
+A DataTable of 100k rows takes 18 s and 190 MB to show (FLOORS.md) because it measures
+every cell. This widget draws lines itself (Textual's line API): its virtual height is
+the row count the database reported, and rows are fetched a page at a time when a line
+that needs them is drawn. The owner answers `PageWanted` by calling `set_page`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..output import cell_width, fit, plain
+
+PAGE_SIZE = 100
+KEEP_PAGES = 12  # pages kept in memory around the view; the rest are dropped
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int  # 0: takes the space left over
+    render: Callable[[dict[str, Any]], Text] | None = None
+    min_width: int = 0  # the table hides columns (last first) that do not fit
+
+
+def _cell(text: Text, width: int) -> Text:
+    """`text` cut or padded to exactly `width` columns, wide characters counted as two."""
+    if cell_width(text.plain) <= width:
+        return text + Text(" " * (width - cell_width(text.plain)))
+    return Text(fit(text.plain, width), style=text.style)
+
+
+class LeadTable(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    LeadTable { height: 1fr; }
+    LeadTable > .lead-table--cursor { background: $accent 40%; text-style: bold; }
+    LeadTable:focus > .lead-table--cursor { background: $accent; }
+    LeadTable > .lead-table--loading { color: $text-muted; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"lead-table--cursor", "lead-table--loading"}
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("down,j", "move(1)", "Down", show=False, id="table.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="table.up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.pagedown"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.pageup"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("enter", "open", "Open", id="table.open"),
+    ]
+
+    cursor = reactive(0)
+
+    class PageWanted(Message):
+        def __init__(self, table: LeadTable, page: int, generation: int) -> None:
+            super().__init__()
+            self.table, self.page, self.generation = table, page, generation
+
+    class Opened(Message):
+        def __init__(self, lead_id: int) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+
+    def __init__(self, columns: list[Column], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.all_columns = columns
+        self.total = 0
+        self.generation = 0
+        self._pages: dict[int, list[dict[str, Any]]] = {}
+        self._asked: set[int] = set()
+
+    # ------------------------------------------------------------------ data
+
+    def reset(self, total: int) -> int:
+        """Start over with `total` rows (a new query); returns the new generation."""
+        self.generation += 1
+        self.total = total
+        self._pages.clear()
+        self._asked.clear()
+        self.virtual_size = Size(self.size.width, total)
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self.refresh()
+        return self.generation
+
+    def set_page(self, page: int, rows: list[dict[str, Any]], generation: int) -> None:
+        if generation != self.generation:
+            return  # an answer to a query that is no longer shown
+        self._pages[page] = rows
+        self._asked.discard(page)
+        self._forget_far_pages(page)
+        self.refresh()
+
+    def _forget_far_pages(self, near: int) -> None:
+        if len(self._pages) <= KEEP_PAGES:
+            return
+        for page in sorted(self._pages, key=lambda p: -abs(p - near))[
+            : len(self._pages) - KEEP_PAGES
+        ]:
+            del self._pages[page]
+
+    def row(self, index: int) -> dict[str, Any] | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.row(self.cursor) if self.total else None
+
+    def _want(self, page: int) -> None:
+        if page in self._pages or page in self._asked or page * PAGE_SIZE >= self.total:
+            return
+        self._asked.add(page)
+        self.post_message(self.PageWanted(self, page, self.generation))
+
+    # ------------------------------------------------------------- drawing
+
+    def columns(self) -> list[tuple[Column, int]]:
+        """The columns that fit the width, with their widths (gaps of one space)."""
+        width = self.scrollable_content_region.width or self.size.width
+        chosen = list(self.all_columns)
+        while True:
+            fixed = sum(c.width for c in chosen if c.width) + len(chosen) - 1
+            flex = [c for c in chosen if not c.width]
+            left = width - fixed
+            if not flex or left >= max(c.min_width for c in flex) * len(flex) or len(chosen) <= 2:
+                break
+            # Drop the last optional column (min_width 0 means always shown).
+            optional = [c for c in chosen if c.min_width and c.width]
+            if not optional:
+                break
+            chosen.remove(optional[-1])
+        share = max(1, left // len(flex)) if flex else 0
+        return [(c, c.width or share) for c in chosen]
+
+    def header_text(self, sort: str = "", descending: bool = False) -> Text:
+        text = Text()
+        for column, width in self.columns():
+            title = column.title
+            if column.key == sort:
+                title += " ▼" if descending else " ▲"
+            text.append_text(_cell(Text(title, style="bold"), width))
+            text.append(" ")
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        if index >= self.total:
+            return Strip.blank(width)
+        self._want(index // PAGE_SIZE)
+        row = self.row(index)
+        if row is None:
+            style = self.get_component_rich_style("lead-table--loading")
+            return Strip([Segment(fit(" …", width), style)], width)
+        text = Text(no_wrap=True)
+        for column, col_width in self.columns():
+            value = column.render(row) if column.render else Text(plain(row.get(column.key)))
+            text.append_text(_cell(value, col_width))
+            text.append(" ")
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("lead-table--cursor"))
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).crop(0, width)
+        return strip.extend_cell_length(width, Style())
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # ------------------------------------------------------------- keys
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height or self.size.height
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+
+    def action_move(self, delta: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        self.action_move(direction * max(1, height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.total:
+            self.cursor = 0 if where == 0 else self.total - 1
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Opened(row["id"]))
