@@ -46,6 +46,7 @@ class Config:
     default_region: str
     email_deliverability: bool
     lead_sources: tuple[str, ...]
+    unqualified_reasons: tuple[str, ...]
     loss_reasons: tuple[str, ...]
     default_currency: str
     stages: tuple[Stage, ...]
@@ -166,6 +167,7 @@ def _build(data: dict, source: Path | None) -> Config:
             default_region=str(data.get("default_region", "")).strip().upper(),
             email_deliverability=bool(data.get("email_deliverability", False)),
             lead_sources=tuple(str(s) for s in data["lead_sources"]),
+            unqualified_reasons=tuple(str(s) for s in data["unqualified_reasons"]),
             loss_reasons=tuple(str(s) for s in data["loss_reasons"]),
             default_currency=str(data.get("default_currency", "EUR")).upper(),
             stages=stages,

@@ -67,15 +67,16 @@ class DuplicateDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         body = Text()
-        for lead_id, name, why in self.matches:
+        for index, (lead_id, name, why) in enumerate(self.matches):
+            body.append("\n" if index else "")
             body.append(f"#{lead_id} ", style="bold")
             body.append(name)
-            body.append(f"  (same {why})\n", style="dim")
+            body.append(f"  (same {why})", style="dim")
         with Vertical():
             yield Label(Text("⚠ This lead may already be here"), classes="title")
             yield Static(body)
             yield Static(
-                Text("o open the existing lead  ·  s save anyway  ·  esc back to the form"),
+                Text("o open it  ·  s save anyway  ·  esc back to the form"),
                 classes="keys",
             )
 

@@ -26,6 +26,10 @@ def screen_actions(screen: Screen) -> list[Action]:
         binding = active.binding
         if not active.enabled or not binding.description or binding.system:
             continue
+        # Textual's widgets bring their own editing and scrolling keys; the help and the
+        # palette list the actions this app declares.
+        if active.node is not app and not _declared_here(active.node, binding):
+            continue
         key = (id(active.node), binding.action)
         display = app.get_key_display(binding)
         if key in found:
@@ -36,3 +40,13 @@ def screen_actions(screen: Screen) -> list[Action]:
         found[key] = [[display], binding.description, group, active.node, binding.action]
     actions = [Action(" / ".join(k), d, g, n, a) for k, d, g, n, a in found.values()]
     return sorted(actions, key=lambda a: (a.group != "This screen",))
+
+
+def _declared_here(node: DOMNode, binding) -> bool:
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("funnel_tui"):
+            continue
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if getattr(declared, "action", None) == binding.action:
+                return True
+    return False

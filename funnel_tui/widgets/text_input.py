@@ -21,3 +21,4 @@ class TextInput(Input):
             else:
                 self.replace(text, *self.selection)
         event.stop()
+        event.prevent_default()  # Input's own handler would paste the first line again

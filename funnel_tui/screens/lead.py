@@ -1,0 +1,304 @@
+"""One lead: every field editable in place, status actions, and its timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, ClassVar
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from .. import validators as v
+from ..funnel import Refused, StaleEdit
+from ..models import database
+from ..output import plain
+from ..queries import lead_record
+from ..widgets.status import level_text, status_text
+from ..widgets.text_input import TextInput
+from .dialogs import ChoiceDialog, DateDialog
+
+# (form field, lead column holding what was typed, label)
+FIELDS = (
+    ("name", "name", "Name"),
+    ("company", None, "Company"),
+    ("title", "title", "Title"),
+    ("phone", "phone_raw", "Phone"),
+    ("email", "email_raw", "Email"),
+    ("country", "country", "Country"),
+    ("source", "source", "Source"),
+    ("notes", "notes", "Notes"),
+)
+
+
+def timeline(record: dict[str, Any]) -> Text:
+    """Activities and history interleaved, newest first, with who and when."""
+    entries = []
+    for activity in record["activities"]:
+        line = Text()
+        line.append(
+            f"{activity.kind} {activity.direction} {activity.outcome}".strip(), style="bold"
+        )
+        if activity.note:
+            line.append(" — ")
+            line.append(plain(activity.note))
+        if activity.next_action:
+            line.append("  → ", style="dim")
+            line.append(plain(activity.next_action))
+            line.append(f" by {activity.next_action_due}", style="dim")
+        entries.append((activity.occurred_at, activity.user.login, line))
+    for entry in record["history"]:
+        line = Text()
+        line.append(f"{entry.action} ", style="italic")
+        if entry.field:
+            line.append(f"{entry.field}: ")
+            line.append(plain(entry.old) or "∅", style="dim")
+            line.append(" → ")
+            line.append(plain(entry.new) or "∅")
+        else:
+            line.append(_snapshot_summary(entry.new), style="dim")
+        entries.append((entry.at, entry.user.login, line))
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for when, who, line in sorted(entries, key=lambda e: e[0], reverse=True):
+        text.append(f"{when:%Y-%m-%d %H:%M} ", style="dim")
+        text.append(f"{plain(who)[:10]:<10} ", style="cyan")
+        text.append_text(line)
+        text.append("\n")
+    return text or Text("Nothing yet.", style="dim")
+
+
+def _snapshot_summary(value: str | None) -> str:
+    """A created record's fields in one line, rather than its JSON."""
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        return plain(value)
+    if not isinstance(data, dict):
+        return plain(value)
+    keys = ("name", "company", "phone_raw", "email_raw", "source", "stage", "kind", "outcome")
+    return ", ".join(plain(data[k]) for k in keys if data.get(k))
+
+
+class LeadScreen(Screen[None]):
+    TITLE = "Lead"
+    CSS_PATH = "lead.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+s", "save", "Save changes", id="lead.save", priority=True),
+        Binding("escape", "back", "Back", id="lead.back"),
+        # Function keys: the fields are inputs, where letters and ctrl+w/ctrl+u edit text.
+        Binding("f5", "status('working')", "Working", id="lead.working"),
+        Binding("f6", "nurture", "Nurture…", id="lead.nurture"),
+        Binding("f7", "unqualify", "Unqualify…", id="lead.unqualify"),
+        Binding("f8", "status('new')", "Back to new", id="lead.reopen", show=False),
+    ]
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+        self.loaded: dict[str, str] = {}
+        self.version: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="summary")
+        with Vertical(id="fields"):
+            for name, _, label in FIELDS:
+                with Horizontal(classes="row"):
+                    yield Label(label, classes="label")
+                    yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
+                yield Static("", classes="hint", id=f"hint-{name}")
+        yield Static("", id="outcome")
+        with VerticalScroll(id="timeline"):
+            yield Static("", id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for hint in self.query(".hint"):
+            hint.display = False
+        self.load()
+
+    @work(thread=True, exclusive=True, group="lead-load")
+    def load(self) -> None:
+        with database.connection_context():
+            record = lead_record(self.lead_id)
+        self.app.call_from_thread(self._show, record)
+
+    def _show(self, record: dict[str, Any] | None) -> None:
+        if record is None:
+            self.query_one("#summary", Static).update(Text(f"No lead #{self.lead_id}"))
+            return
+        lead = record["lead"]
+        self.version = lead.version
+        summary = Text()
+        summary.append(f"#{lead.id} ", style="bold")
+        summary.append(lead.name, style="bold")
+        summary.append("   ")
+        summary.append_text(status_text(lead.status))
+        summary.append("  ·  ")
+        summary.append_text(level_text(lead.level))
+        summary.append(f"   score {getattr(lead, 'score', 0) or 0}   owner ")
+        summary.append(record["owner"])
+        if lead.status == "unqualified" and lead.unqualified_reason:
+            summary.append(f"   ({lead.unqualified_reason})", style="dim")
+        if lead.status == "nurturing" and lead.nurture_until:
+            summary.append(f"   until {lead.nurture_until}", style="dim")
+        self.query_one("#summary", Static).update(summary)
+        self.loaded = {}
+        for name, column, _ in FIELDS:
+            value = (
+                record["company"].name
+                if name == "company" and record["company"]
+                else (getattr(lead, column) if column else "")
+            )
+            self.loaded[name] = value or ""
+            self.query_one(f"#f-{name}", Input).value = value or ""
+        self.query_one("#events", Static).update(timeline(record))
+
+    # ---------------------------------------------------------------- editing
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        name = (event.input.id or "").removeprefix("f-")
+        value = event.input.value
+        country = v.check_country(self.query_one("#f-country", Input).value).value
+        region = country or self.app.config.default_region
+        checks = {
+            "phone": lambda: v.check_phone(value, region),
+            "email": lambda: v.check_email(value),
+            "country": lambda: v.check_country(value),
+            "name": lambda: v.check_name(value),
+        }
+        if name in checks:
+            check = checks[name]()
+            if check.ok or check.code == "empty":
+                self._hint(
+                    name,
+                    Text(f"✔ {check.message}", style="green")
+                    if check.ok and check.message
+                    else None,
+                )
+            else:
+                self._hint(name, Text(f"✘ {check.message}", style="red"))
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def _hint(self, name: str, text: Text | None) -> None:
+        hint = self.query_one(f"#hint-{name}", Static)
+        hint.display = text is not None
+        if text is not None:
+            hint.update(text)
+
+    def changes(self) -> dict[str, str]:
+        current = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+        return {k: val for k, val in current.items() if val != self.loaded.get(k, "")}
+
+    def action_save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self._outcome(Text("Nothing changed.", style="dim"))
+            return
+        self._write(
+            lambda rules: rules.update_lead(self.lead_id, changes, expected_version=self.version),
+            "Saved.",
+        )
+
+    def action_status(self, status: str) -> None:
+        self._write(
+            lambda rules: rules.set_status(self.lead_id, status, expected_version=self.version),
+            f"Now {status}.",
+        )
+
+    def action_nurture(self) -> None:
+        def chosen(until: dt.date | None) -> None:
+            if until:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "nurturing", until=until, expected_version=self.version
+                    ),
+                    f"Nurturing until {until}.",
+                )
+
+        self.app.push_screen(DateDialog("Touch again on", earliest=dt.date.today()), chosen)
+
+    def action_unqualify(self) -> None:
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "unqualified", reason=reason, expected_version=self.version
+                    ),
+                    f"Unqualified: {reason}.",
+                )
+
+        self.app.push_screen(
+            ChoiceDialog("Why is this lead unqualified?", self.app.config.unqualified_reasons),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="lead-write")
+    def _write(self, operation, done: str) -> None:
+        try:
+            with database.connection_context():
+                operation(self.app.rules)
+        except StaleEdit as exc:
+            self.app.call_from_thread(self._stale, exc)
+        except Refused as exc:
+            self.app.call_from_thread(self._refused, exc.problems)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            self.app.call_from_thread(
+                self._outcome,
+                Text(
+                    f"✘ Could not save ({exc}). Your edits are kept: ctrl+s tries again.",
+                    style="red",
+                ),
+            )
+        else:
+            self.app.call_from_thread(self._written, done)
+
+    def _written(self, done: str) -> None:
+        self._outcome(Text(f"✔ {done}", style="green"))
+        for name, _, _ in FIELDS:
+            self._hint(name, None)
+        self.load()
+        self.app.data_changed()
+
+    def _refused(self, problems: list[v.Problem]) -> None:
+        names = {name for name, _, _ in FIELDS}
+        first = None
+        for problem in problems:
+            if problem.field in names:
+                self._hint(problem.field, Text(f"✘ {problem.message}", style="red"))
+                first = first or problem.field
+        self._outcome(Text("✘ " + "; ".join(str(p) for p in problems), style="red"))
+        if first:
+            self.query_one(f"#f-{first}").focus()
+
+    def _stale(self, exc: StaleEdit) -> None:
+        text = Text("✘ Someone changed this lead meanwhile; nothing was saved. ", style="red")
+        for change in exc.changes[:4]:
+            text.append(f"{change['user']}: {change['field']} → ")
+            text.append(plain(change["new"]))
+            text.append("  ")
+        text.append("Your edits are still in the form; esc and reopen to reload.", style="dim")
+        self._outcome(text)
+
+    def _outcome(self, text: Text) -> None:
+        self.query_one("#outcome", Static).update(text)
+
+    def action_back(self) -> None:
+        if self.changes():
+            self._outcome(
+                Text("Unsaved edits: ctrl+s saves them; esc again leaves without.", style="yellow")
+            )
+            self.loaded = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+            return
+        self.app.pop_screen()

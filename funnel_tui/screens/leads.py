@@ -1,0 +1,250 @@
+"""The lead list: every lead, searched as you type, filtered, sorted, paged from SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from .. import validators as v
+from ..models import LEAD_STATUSES, database
+from ..output import plain
+from ..search import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from ..widgets.lead_table import PAGE_SIZE, Column, LeadTable
+from ..widgets.status import STATUS_GLYPHS, level_text, status_text
+from ..widgets.text_input import TextInput
+
+COUNT_CAP = 100_000_000  # exact counts: the list's height must be right to scroll to the end
+STATUS_CYCLE = ("", *LEAD_STATUSES)
+SORT_TITLES = {
+    "created_at": "newest",
+    "name": "name",
+    "company": "company",
+    "status": "status",
+    "source": "source",
+    "owner": "owner",
+    "score": "score",
+    "country": "country",
+    "level": "level",
+}
+
+
+def _phone(row: dict[str, Any]) -> Text:
+    return Text(plain(row.get("phone_display") or row.get("phone_raw")))
+
+
+def _with_display_phones(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Numbers in international format, formatted once per page in the worker rather
+    than on every repaint."""
+    for row in rows:
+        e164 = row.get("phone_e164")
+        row["phone_display"] = (
+            v.check_phone(e164).details.get("international", e164) if e164 else ""
+        )
+    return rows
+
+
+def _score(row: dict[str, Any]) -> Text:
+    return Text(f"{row.get('score') or 0:>3}")
+
+
+def _created(row: dict[str, Any]) -> Text:
+    value = row.get("created_at")
+    return Text(value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else plain(value))
+
+
+COLUMNS = [
+    Column("status", "St", 2, lambda r: status_text(r["status"], with_word=False)),
+    Column("name", "Name", 0, min_width=18),
+    Column("company", "Company", 0, min_width=10),
+    Column("phone", "Phone", 16, _phone),
+    Column(
+        "email",
+        "Email",
+        0,
+        lambda r: Text(plain(r.get("email_norm") or r.get("email_raw"))),
+        min_width=10,
+    ),
+    Column("score", "Sc", 3, _score),
+    Column("level", "Level", 12, lambda r: level_text(r["level"]), min_width=1),
+    Column("source", "Source", 12, min_width=1),
+    Column("owner", "Owner", 8, min_width=1),
+    Column("created_at", "Created", 10, _created, min_width=1),
+]
+
+
+class LeadListScreen(Screen[None]):
+    TITLE = "Leads"
+    CSS_PATH = "leads.tcss"
+    AUTO_FOCUS = "LeadTable"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("slash", "search", "Search", id="leads.search"),
+        Binding("t", "cycle_status", "Status filter", id="leads.status"),
+        Binding("m", "toggle_mine", "Mine / all", id="leads.mine"),
+        Binding("u", "cycle_source", "Source filter", id="leads.source"),
+        Binding("plus", "score(10)", "Score ≥ +10", id="leads.score_up", show=False),
+        Binding("minus", "score(-10)", "Score ≥ −10", id="leads.score_down", show=False),
+        Binding("o", "cycle_sort", "Sort", id="leads.sort"),
+        Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
+        Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = LeadQuery()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="search-row"):
+            yield Label("/", id="search-label")
+            yield TextInput(
+                placeholder="search name, company, email, phone",
+                compact=True,
+                id="search",
+                select_on_focus=False,
+            )
+        yield Static("", id="filters")
+        yield Static("", id="counts")
+        yield Static("", id="columns")
+        yield LeadTable(COLUMNS, id="table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload(keep_cursor=True)
+
+    def on_resize(self) -> None:
+        self._show_header()
+
+    # ---------------------------------------------------------------- queries
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        """Count and fetch again for the current query (the cursor stays where it was)."""
+        self._show_filters()
+        self._load(self.query_state, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="leads-query")
+    def _load(self, query: LeadQuery, keep_cursor: bool) -> None:
+        with database.connection_context():
+            total = lead_count(query, cap=COUNT_CAP)
+            counts = status_counts(query)
+            first = _with_display_phones(lead_page(query, 0, PAGE_SIZE))
+        self.app.call_from_thread(self._loaded, query, total, counts, first, keep_cursor)
+
+    def _loaded(self, query, total, counts, first, keep_cursor) -> None:
+        if query != self.query_state:
+            return  # typed on meanwhile; a newer answer is coming
+        table = self.query_one(LeadTable)
+        if not keep_cursor:
+            table.cursor = 0
+            table.scroll_to(y=0, animate=False)
+        generation = table.reset(total)
+        table.set_page(0, first, generation)
+        self._show_counts(counts, total)
+        self._show_header()
+
+    @on(LeadTable.PageWanted)
+    def _page_wanted(self, event: LeadTable.PageWanted) -> None:
+        self._load_page(self.query_state, event.page, event.generation)
+
+    @work(thread=True, group="leads-page")
+    def _load_page(self, query: LeadQuery, page: int, generation: int) -> None:
+        with database.connection_context():
+            rows = _with_display_phones(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
+        self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
+
+    # ---------------------------------------------------------------- showing
+
+    def _show_counts(self, counts: dict[str, int], total: int) -> None:
+        text = Text()
+        for status in LEAD_STATUSES:
+            glyph, style = STATUS_GLYPHS[status]
+            text.append(f"{glyph} {status} ", style=style)
+            text.append(f"{counts.get(status, 0):,}", style="bold")
+            text.append("   ")
+        text.append(f"│ {total:,} shown", style="dim")
+        self.query_one("#counts", Static).update(text)
+
+    def _show_filters(self) -> None:
+        q = self.query_state
+        parts = [
+            f"status: {q.statuses[0] if q.statuses else 'all'}",
+            f"owner: {q.owner or 'everyone'}",
+            f"source: {q.sources[0] if q.sources else 'any'}",
+            f"score ≥ {q.min_score or 0}",
+            f"sort: {SORT_TITLES.get(q.sort, q.sort)} {'▼' if q.descending else '▲'}",
+        ]
+        self.query_one("#filters", Static).update(Text("  ·  ".join(parts), style="dim"))
+
+    def _show_header(self) -> None:
+        table = self.query_one(LeadTable)
+        header = table.header_text(self.query_state.sort, self.query_state.descending)
+        self.query_one("#columns", Static).update(header)
+
+    def _set_query(self, **changes: Any) -> None:
+        self.query_state = replace(self.query_state, **changes)
+        self.reload()
+
+    # ---------------------------------------------------------------- actions
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self._set_query(text=event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.query_one(LeadTable).focus()
+
+    def key_escape(self) -> None:
+        if self.focused is self.query_one("#search"):
+            self.query_one(LeadTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_cycle_status(self) -> None:
+        current = self.query_state.statuses[0] if self.query_state.statuses else ""
+        following = STATUS_CYCLE[(STATUS_CYCLE.index(current) + 1) % len(STATUS_CYCLE)]
+        self._set_query(statuses=(following,) if following else ())
+
+    def action_toggle_mine(self) -> None:
+        self._set_query(owner="" if self.query_state.owner else self.app.user)
+
+    def action_cycle_source(self) -> None:
+        cycle = ("", *self.app.config.lead_sources)
+        current = self.query_state.sources[0] if self.query_state.sources else ""
+        index = cycle.index(current) if current in cycle else 0
+        following = cycle[(index + 1) % len(cycle)]
+        self._set_query(sources=(following,) if following else ())
+
+    def action_score(self, delta: int) -> None:
+        value = max(0, min(100, (self.query_state.min_score or 0) + delta))
+        self._set_query(min_score=value or None)
+
+    def action_cycle_sort(self) -> None:
+        keys = list(SORT_KEYS)
+        index = keys.index(self.query_state.sort) if self.query_state.sort in keys else 0
+        key = keys[(index + 1) % len(keys)]
+        # Newest first and best score first are what people want; names read A→Z.
+        self._set_query(sort=key, descending=key in ("created_at", "score"))
+
+    def action_reverse(self) -> None:
+        self._set_query(descending=not self.query_state.descending)
+
+    def action_reset_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_state = LeadQuery()
+        self.reload()
+
+    @on(LeadTable.Opened)
+    def _open(self, event: LeadTable.Opened) -> None:
+        self.app.open_lead(event.lead_id)

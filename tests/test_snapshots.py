@@ -1,0 +1,129 @@
+"""Snapshots of every screen at 80×24 on a small fixed database (times frozen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from funnel_tui.app import FunnelApp
+from funnel_tui.config import load_config
+from funnel_tui.db import close_database, open_database
+from funnel_tui.drafts import DraftStore
+from funnel_tui.funnel import Funnel
+from funnel_tui.models import Activity, History, Lead
+
+FROZEN = dt.datetime(2026, 11, 2, 9, 30)
+
+LEADS = [
+    {
+        "name": "Anna Kowalska",
+        "company": "Kowalski Logistyka",
+        "phone": "+48 512 345 678",
+        "email": "anna@kowalski.pl",
+        "country": "PL",
+        "source": "Trade show",
+        "title": "CFO",
+    },
+    {
+        "name": "王小明",
+        "company": "台北貿易股份有限公司",
+        "phone": "+886 912 345 678",
+        "email": "wang@taipei.tw",
+        "country": "TW",
+        "source": "Referral",
+    },
+    {
+        "name": "José Ramírez",
+        "company": "Grupo Norte",
+        "phone": "+52 55 1234 5678",
+        "email": "jose@gruponorte.mx",
+        "country": "MX",
+        "source": "Web form",
+    },
+    {
+        "name": "[bold red]Mallory",
+        "company": "=cmd|' /C calc'!A0",
+        "email": "mallory@example.com",
+        "source": "Cold list",
+    },
+]
+
+
+@pytest.fixture
+def snap_app(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    open_database("snap.db")
+    rules = Funnel(load_config(), "rita")
+    ids = [rules.capture_lead(data).id for data in LEADS]
+    rules.log_activity(
+        lead_id=ids[0],
+        kind="call",
+        outcome="reached",
+        note="wants a demo",
+        next_action="send the deck",
+        next_due=dt.date(2026, 11, 5),
+    )
+    rules.set_status(ids[2], "unqualified", reason="No budget")
+    # Freeze every time shown on screen so the pictures do not change from day to day.
+    Lead.update(created_at=FROZEN, updated_at=FROZEN).execute()
+    History.update(at=FROZEN).execute()
+    Activity.update(occurred_at=FROZEN, created_at=FROZEN).execute()
+    app = FunnelApp(
+        config=load_config(),
+        target="snap.db",
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+    )
+    yield app
+    close_database()
+
+
+async def _settle(pilot):
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def _after(*keys):
+    async def run(pilot):
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    return run
+
+
+def test_lead_list(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after())
+
+
+def test_capture_empty(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+n"))
+
+
+def test_capture_with_errors(snap_app, snap_compare):
+    keys = ["ctrl+n", *"Bad", "tab", "tab", *"+4812", "tab", *"x@", "ctrl+s"]
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
+def test_capture_duplicate_warning(snap_app, snap_compare):
+    keys = ["ctrl+n", *"Anna", "tab", "tab", "tab", *"anna@kowalski.pl", "ctrl+s"]
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
+def test_lead_record(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("G", "enter"))
+
+
+def test_help(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("f1"))
+
+
+def test_funnel_overview(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("f4"))
+
+
+def test_too_small(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(70, 20), run_before=_after())

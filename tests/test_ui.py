@@ -1,0 +1,367 @@
+"""The TUI driven by keys at 80×24: capture, the lead list, the lead record, help,
+the palette, drafts and the small-terminal guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from funnel_tui.app import FunnelApp
+from funnel_tui.config import load_config
+from funnel_tui.db import close_database, open_database
+from funnel_tui.drafts import DraftStore
+from funnel_tui.funnel import Funnel
+from funnel_tui.models import History, Lead
+from funnel_tui.screens.capture import CaptureScreen
+from funnel_tui.screens.dialogs import ChoiceDialog, ConfirmDialog, DuplicateDialog
+from funnel_tui.screens.help import HelpScreen
+from funnel_tui.screens.lead import LeadScreen
+from funnel_tui.screens.leads import LeadListScreen
+from funnel_tui.screens.too_small import TooSmallScreen
+from funnel_tui.widgets.lead_table import LeadTable
+
+SIZE = (80, 24)
+
+SEED = [
+    {
+        "name": "Anna Kowalska",
+        "company": "Kowalski Logistyka",
+        "phone": "+48 512 345 678",
+        "email": "anna@kowalski.pl",
+        "country": "PL",
+        "source": "Trade show",
+    },
+    {
+        "name": "王小明",
+        "company": "台北貿易",
+        "phone": "+886 912 345 678",
+        "email": "wang@taipei.tw",
+        "country": "TW",
+        "source": "Referral",
+    },
+    {"name": "[bold red]Mallory", "email": "mallory@example.com", "source": "Web form"},
+]
+
+
+@pytest.fixture
+def env(tmp_path):
+    path = str(tmp_path / "ui.db")
+    open_database(path)
+    rules = Funnel(load_config(), "rita")
+    for data in SEED:
+        rules.capture_lead(data)
+    drafts = DraftStore("rita", tmp_path / "drafts")
+    yield path, drafts
+    close_database()
+
+
+def make_app(env) -> FunnelApp:
+    path, drafts = env
+    return FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    keys = [{" ": "space"}.get(ch, ch) for ch in text]
+    await pilot.press(*keys)
+
+
+def rows_of(app) -> list[dict]:
+    table = app.screen.query_one(LeadTable)
+    return [table.row(i) for i in range(table.total) if table.row(i) is not None]
+
+
+# ------------------------------------------------------------------- shell
+
+
+async def test_opens_on_the_lead_list_with_counts_from_the_database(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LeadListScreen)
+        assert {r["name"] for r in rows_of(app)} == {d["name"] for d in SEED}
+        counts = str(app.screen.query_one("#counts").render())
+        assert "new 3" in counts and "working 0" in counts
+        assert "rita" in app.sub_title
+
+
+async def test_help_lists_the_keys_of_the_current_screen(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("Static").render())
+        assert "Save" in text and "^s" in text and "Clear form" in text
+        assert "Scroll Up" not in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaptureScreen)
+
+
+async def test_palette_offers_every_screen_and_the_screens_actions(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Leads", "Capture a lead", "Funnel overview"} <= set(titles)
+        assert {"Search", "Status filter", "Sort"} <= set(titles)
+
+
+async def test_a_small_terminal_gets_a_message_not_a_broken_layout(env):
+    app = make_app(env)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "at least 80×24" in str(app.screen.query_one("Static").render())
+
+
+# ----------------------------------------------------------------- capture
+
+
+async def fill_and_save(pilot, name, company="", phone="", email=""):
+    await type_text(pilot, name)
+    await pilot.press("tab")
+    await type_text(pilot, company)
+    await pilot.press("tab")
+    await type_text(pilot, phone)
+    await pilot.press("tab")
+    await type_text(pilot, email)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_capture_twenty_leads_in_a_row(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#f-source").value = "Trade show"
+        for i in range(20):
+            await fill_and_save(
+                pilot, f"Card {i}", f"Expo Co {i}", f"+49 30 9018{i:02d}", f"card{i}@expo.de"
+            )
+            assert "Saved" in str(screen.query_one("#outcome").render())
+            assert screen.query_one("#f-name").value == ""
+            assert screen.focused is screen.query_one("#f-name")
+    leads = Lead.select().where(Lead.name.startswith("Card "))
+    assert leads.count() == 20
+    assert {lead.source for lead in leads} == {"Trade show"}
+    assert env[1].last_source() == "Trade show"
+
+
+async def test_saving_with_errors_keeps_every_character_and_focuses_the_first_bad_field(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await fill_and_save(pilot, "Bad Data", "Acme", "+48 12 34", "nope@")
+        screen = app.screen
+        assert screen.query_one("#f-phone").value == "+48 12 34"
+        assert screen.query_one("#f-email").value == "nope@"
+        assert screen.query_one("#f-name").value == "Bad Data"
+        assert screen.focused is screen.query_one("#f-phone")
+        assert "too short for Poland" in str(screen.query_one("#hint-phone").render())
+        assert Lead.select().where(Lead.name == "Bad Data").count() == 0
+        # Fix the phone, clear the email: now it saves.
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "+48 601 234 567")
+        screen.query_one("#f-email").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Lead.select().where(Lead.name == "Bad Data").count() == 1
+
+
+async def test_leaving_the_phone_field_shows_its_international_form(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#f-country").value = "DE"
+        screen.query_one("#f-phone").focus()
+        await type_text(pilot, "030 901820")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert "+49 30 901820 (Germany, fixed line)" in str(
+            screen.query_one("#hint-phone").render()
+        )
+
+
+@pytest.mark.parametrize("choice", ["save", "open"])
+async def test_duplicate_warning_offers_open_or_save_anyway(env, choice):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await fill_and_save(pilot, "A. Kowalska", "", "", "anna@kowalski.pl")
+        assert isinstance(app.screen, DuplicateDialog)
+        await pilot.press("s" if choice == "save" else "o")
+        await settle(pilot)
+        if choice == "save":
+            assert Lead.select().where(Lead.name == "A. Kowalska").count() == 1
+            assert History.select().where(History.action == "duplicate_saved").count() == 1
+        else:
+            assert isinstance(app.screen, LeadScreen)
+            assert app.screen.query_one("#f-name").value == "Anna Kowalska"
+            assert Lead.select().where(Lead.name == "A. Kowalska").count() == 0
+
+
+async def test_a_half_typed_lead_is_offered_back_on_the_next_start(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_text(pilot, "Half Typed")
+        await pilot.press("tab")
+        await type_text(pilot, "Unsaved GmbH")
+        await pilot.pause(0.6)  # the draft is written when typing pauses
+    # The terminal is gone; a new start offers the draft back.
+    again = make_app(env)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(again.screen, CaptureScreen)
+        assert again.screen.query_one("#f-name").value == "Half Typed"
+        assert again.screen.query_one("#f-company").value == "Unsaved GmbH"
+
+
+async def test_pasted_multiline_text_is_kept_on_one_line(env):
+    from textual import events
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        name = app.screen.query_one("#f-name")
+        name.post_message(events.Paste("Zoë\tWang\n[link=http://x]王\x1b[2J"))
+        await settle(pilot)
+        assert name.value == "Zoë Wang [link=http://x]王[2J"
+
+
+# -------------------------------------------------------------- lead list
+
+
+async def test_search_narrows_the_list_as_you_type(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "kowal")
+        await settle(pilot)
+        assert [r["name"] for r in rows_of(app)] == ["Anna Kowalska"]
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "0912 345 678")
+        await settle(pilot)
+        assert [r["name"] for r in rows_of(app)] == ["王小明"]
+
+
+async def test_status_filter_and_mine(env):
+    path, _ = env
+    Funnel(load_config(), "olaf").capture_lead({"name": "Olaf's", "email": "o@example.com"})
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(rows_of(app)) == 4
+        await pilot.press("m")
+        await settle(pilot)
+        assert "Olaf's" not in {r["name"] for r in rows_of(app)}
+        await pilot.press("t")  # status: new
+        await settle(pilot)
+        assert len(rows_of(app)) == 3
+        await pilot.press("t")  # status: working
+        await settle(pilot)
+        assert rows_of(app) == []
+
+
+async def test_markup_in_names_shows_literally_in_the_list(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(LeadTable)
+        lines = [table.render_line(y).text for y in range(table.total)]
+        assert any("[bold red]Mallory" in line for line in lines)
+        assert any("王小明" in line for line in lines)
+
+
+async def test_j_k_move_and_enter_opens_the_record(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(LeadTable)
+        await pilot.press("j", "j", "k")
+        assert table.cursor == 1
+        expected = table.current["name"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen)
+        assert app.screen.query_one("#f-name").value == expected
+
+
+# ------------------------------------------------------------- lead record
+
+
+async def open_kowalska(pilot):
+    await settle(pilot)
+    await pilot.press("slash")
+    await type_text(pilot, "Kowalska")
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+
+
+async def test_edit_a_field_in_place_with_history(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_kowalska(pilot)
+        screen = app.screen
+        assert isinstance(screen, LeadScreen)
+        screen.query_one("#f-title").focus()
+        await type_text(pilot, "CFO")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Saved" in str(screen.query_one("#outcome").render())
+        assert Lead.get(Lead.name == "Anna Kowalska").title == "CFO"
+        assert "title: ∅ → CFO" in str(screen.query_one("#events").render())
+
+
+async def test_a_bad_edit_is_refused_and_kept(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_kowalska(pilot)
+        screen = app.screen
+        screen.query_one("#f-email").value = "broken@"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one("#f-email").value == "broken@"
+        assert "email" in str(screen.query_one("#outcome").render())
+        assert Lead.get(Lead.name == "Anna Kowalska").email_raw == "anna@kowalski.pl"
+
+
+async def test_unqualify_asks_for_a_reason_from_the_list(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_kowalska(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        lead = Lead.get(Lead.name == "Anna Kowalska")
+        assert lead.status == "unqualified"
+        assert lead.unqualified_reason == load_config().unqualified_reasons[1]
