@@ -272,7 +272,6 @@ async def test_search_narrows_the_list_as_you_type(env):
 
 
 async def test_status_filter_and_mine(env):
-    path, _ = env
     Funnel(load_config(), "olaf").capture_lead({"name": "Olaf's", "email": "o@example.com"})
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
