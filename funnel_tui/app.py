@@ -3,7 +3,7 @@ palette, and the guard against a terminal smaller than 80×24."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,16 +14,11 @@ from textual.screen import Screen
 
 from .config import Config
 from .db import describe
-from .drafts import DraftStore
+from .drafts import CAPTURE_DRAFT, DraftStore
 from .funnel import Funnel
 from .models import database
-from .screens.capture import DRAFT, CaptureScreen
-from .screens.dialogs import ConfirmDialog
-from .screens.funnel_counts import FunnelScreen
-from .screens.help import HelpScreen
-from .screens.lead import LeadScreen
 from .screens.leads import LeadListScreen
-from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
 
 REFRESH_SECONDS = 2.0
@@ -37,10 +32,12 @@ SCREENS_BY_KEY = (
 
 class FunnelApp(App[None]):
     TITLE = "funnel"
-    MODES: ClassVar[dict[str, type[Screen]]] = {
+    # Screens other than the list are imported when first opened: start-up pays only for
+    # what the first frame shows.
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
         "leads": LeadListScreen,
-        "capture": CaptureScreen,
-        "funnel": FunnelScreen,
+        "capture": lambda: _capture_screen(),
+        "funnel": lambda: _funnel_screen(),
     }
     DEFAULT_MODE = "leads"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -70,7 +67,7 @@ class FunnelApp(App[None]):
         self._prepare_user()
         self._check_size()
         self.set_interval(REFRESH_SECONDS, self.data_changed)
-        draft = self.drafts.load(DRAFT)
+        draft = self.drafts.load(CAPTURE_DRAFT)
         if draft and any(value.strip() for key, value in draft.items() if key != "source"):
             self._offer_draft(draft)
 
@@ -83,21 +80,22 @@ class FunnelApp(App[None]):
     # ------------------------------------------------------------------ screens
 
     def open_lead(self, lead_id: int) -> None:
+        from .screens.lead import LeadScreen
+
         if self.current_mode != "leads":
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id))
 
     def data_changed(self) -> None:
-        """Something was written: the screen on top reloads what it shows."""
-        screen = self.screen
-        reload = getattr(screen, "refresh_data", None) or getattr(screen, "reload", None)
-        if reload and not isinstance(screen, LeadScreen):
-            if isinstance(screen, LeadListScreen):
-                screen.reload(keep_cursor=True)
-            else:
-                reload()
+        """Something was written: the screen on top reloads what it shows (a screen
+        holding edits has no `refresh_data` and is left alone)."""
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -114,7 +112,9 @@ class FunnelApp(App[None]):
                 self.switch_mode("capture")
                 self.call_after_refresh(self._restore_draft, draft)
             else:
-                self.drafts.discard(DRAFT)
+                self.drafts.discard(CAPTURE_DRAFT)
+
+        from .screens.dialogs import ConfirmDialog
 
         self.push_screen(
             ConfirmDialog(
@@ -124,9 +124,9 @@ class FunnelApp(App[None]):
         )
 
     def _restore_draft(self, draft: dict[str, str]) -> None:
-        screen = self.screen
-        if isinstance(screen, CaptureScreen):
-            screen.fill(draft)
+        fill = getattr(self.screen, "fill", None)
+        if fill is not None:
+            fill(draft)
 
     # ------------------------------------------------------------ the palette
 
@@ -152,9 +152,23 @@ class FunnelApp(App[None]):
     def _check_size(self) -> None:
         small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
         if small and not self._too_small:
+            from .screens.too_small import TooSmallScreen
+
             self._too_small = True
             self.push_screen(TooSmallScreen())
         elif not small and self._too_small:
             self._too_small = False
-            if isinstance(self.screen, TooSmallScreen):
+            if type(self.screen).__name__ == "TooSmallScreen":
                 self.pop_screen()
+
+
+def _capture_screen() -> Screen:
+    from .screens.capture import CaptureScreen
+
+    return CaptureScreen()
+
+
+def _funnel_screen() -> Screen:
+    from .screens.funnel_counts import FunnelScreen
+
+    return FunnelScreen()

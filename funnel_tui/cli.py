@@ -438,18 +438,32 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def _open_tui(args: argparse.Namespace) -> int:
+    make_app(args.db, args.user, args.config).run()
+    return EXIT_OK
+
+
+def make_app(db: str | None = None, user: str | None = None, config_path: str | None = None):
+    """The TUI for `funnel [--db] [--user] [--config]`, its database already open so a
+    bad one is refused before the screen takes over."""
     from .config import current_user, database_target, load_config
 
-    config = load_config(args.config)
-    target = database_target(args.db)
-    user = current_user(args.user)
+    config = load_config(config_path)
+    target = database_target(db)
+    if not target.lower().startswith("postgres"):
+        _spare_postgres_driver()
     from .db import open_database
 
-    open_database(target)  # refuse a bad database before the screen takes over
+    open_database(target)
     from .app import FunnelApp
 
-    FunnelApp(config=config, target=target, user=user).run()
-    return EXIT_OK
+    return FunnelApp(config=config, target=target, user=current_user(user))
+
+
+def _spare_postgres_driver() -> None:
+    """Peewee imports psycopg2 whenever it is installed (≈ 20 ms and a few MB at every
+    start); a session on a SQLite file never uses it, so it is marked unavailable."""
+    if "psycopg2" not in sys.modules and "peewee" not in sys.modules:
+        sys.modules["psycopg2"] = None  # type: ignore[assignment]
 
 
 def _safe(text: str) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .config import user_data_dir
 
+CAPTURE_DRAFT = "capture"  # the quick capture form's draft
+
 
 class DraftStore:
     """One JSON file per user and form in the data folder, replaced atomically."""

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from .. import validators as v
+from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
 from ..widgets.text_input import TextInput
@@ -36,7 +37,6 @@ FIELDS = (
     ("notes", "Notes"),
 )
 TEXT_FIELDS = tuple(name for name, _ in FIELDS if name != "source")
-DRAFT = "capture"
 DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
 
 

@@ -120,6 +120,10 @@ class LeadListScreen(Screen[None]):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Reload after a change, here or elsewhere, keeping the cursor where it is."""
         self.reload(keep_cursor=True)
 
     def on_resize(self) -> None:

@@ -11,7 +11,15 @@ from ..validators import clean_text
 class TextInput(Input):
     """Textual's Input keeps only the first line of a paste; a rep pasting an address
     block or a signature would silently lose the rest. Lines and tabs become spaces and
-    control characters are dropped, as the rules layer stores them anyway."""
+    control characters are dropped, as the rules layer stores them anyway.
+
+    The cursor does not blink: over SSH each blink is a repaint sent twice a second to an
+    idle terminal."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = False
 
     def _on_paste(self, event: events.Paste) -> None:
         if event.text:

@@ -1,0 +1,338 @@
+"""Issue 3 figures for the TUI on a 100,000-lead demo database, each against a bare
+Textual app measured the same way in the same run:
+
+- cold start to the first complete frame (list rows and counts shown) vs an app that
+  shows one label;
+- memory after the list is open vs that app;
+- save of a captured lead, key to cleared form, and a search keystroke to new results,
+  vs a key reaching a bare Input;
+- bytes written to the terminal per character typed into the capture form vs a bare app
+  with two Inputs, read from a pseudo-terminal at 80×24.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from common import cost, median, percentile
+
+DEMO_LEADS = 100_000
+STARTS = 7
+SAVES = 60
+TYPED = ("kowal", "王小", "+48 51", "gmail", "müller")
+CHARS = "Anna Kowalska Logistics"
+REPO = Path(__file__).resolve().parent.parent
+
+FIRST_FRAME = r"""
+import os, sys, time
+mode, target = sys.argv[1], sys.argv[2]
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+async def first_frame(pilot):
+    # Complete: every worker the first frame started has answered and been painted.
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+    print(f"RSS {rss_mb():.1f}", file=sys.stderr)
+    pilot.app.exit()
+
+if mode == "bare":
+    from textual.app import App
+    from textual.widgets import Label
+
+    class Bare(App):
+        def compose(self):
+            yield Label("funnel")
+
+    app = Bare()
+else:
+    from funnel_tui.cli import make_app  # what `funnel --db TARGET` runs
+    app = make_app(target, "bench")
+app.run(headless=True, size=(80, 24), auto_pilot=first_frame)
+"""
+
+TYPING_APP = r"""
+import sys
+mode, target = sys.argv[1], sys.argv[2]
+if mode == "bare":
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input(id="a")
+            yield Input(id="b")
+
+    Bare().run()
+else:
+    from funnel_tui.cli import make_app
+    make_app(target, "bench").run()
+"""
+
+
+def figures():
+    with tempfile.TemporaryDirectory(prefix="funnel-bench-ui-") as folder:
+        target = str(Path(folder) / "demo.db")
+        _build(target)
+        env = {**os.environ, "HOME": folder, "XDG_DATA_HOME": folder, "FUNNEL_USER": "bench"}
+        results = _first_frame(target, env)
+        results += asyncio.run(_latencies(target, folder))
+        results += _typing_bytes(str(Path(folder) / "small.db"), env)
+    return results
+
+
+def _build(target: str) -> None:
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.demo import generate_demo
+
+    generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="bench")
+    close_database()
+
+
+# ----------------------------------------------------------------- start and memory
+
+
+def _run_first_frame(mode: str, target: str, env: dict) -> tuple[float, float]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, mode, target],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    seconds = time.perf_counter() - start
+    rss = float(done.stderr.strip().splitlines()[-1].split()[1])
+    return seconds, rss
+
+
+def _first_frame(target: str, env: dict):
+    _run_first_frame("funnel", target, env)  # warm the page cache for both
+    ours, bare, ours_rss, bare_rss = [], [], [], []
+    for _ in range(STARTS):
+        seconds, rss = _run_first_frame("funnel", target, env)
+        ours.append(seconds)
+        ours_rss.append(rss)
+        seconds, rss = _run_first_frame("bare", target, env)
+        bare.append(seconds)
+        bare_rss.append(rss)
+    return [
+        cost(
+            "cold start to first full frame, 100k leads",
+            median(ours) * 1000,
+            median(bare) * 1000,
+            "bare Textual app with one label",
+            "ms",
+            max_ratio=1.3,
+        ),
+        cost(
+            "memory with the list open on 100k leads",
+            median(ours_rss),
+            median(bare_rss),
+            "bare Textual app with one label",
+            "MB",
+            max_ratio=1.5,
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- save and search
+
+
+def _key(app, key: str, char: str | None = None) -> None:
+    """Hand a key to the app as the terminal driver would. Pilot.press also waits for the
+    whole process to fall idle, which would time the waiting rather than the app."""
+    from textual import events
+
+    event = events.Key(key, char if char is not None else (key if len(key) == 1 else None))
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def _until(condition, timeout: float = 5.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen did not update")
+        await asyncio.sleep(0)
+
+
+async def _key_floor() -> list[float]:
+    """A key press reaching a bare Input and changing its value."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input()
+
+    app = Bare()
+    times = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        for index in range(SAVES):
+            before = field.value
+            start = time.perf_counter()
+            _key(app, "x" if index % 2 else "y")
+            await _until(lambda b=before: field.value != b)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+async def _latencies(target: str, folder: str):
+    from funnel_tui.app import FunnelApp
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.drafts import DraftStore
+    from funnel_tui.widgets.lead_table import LeadTable
+
+    floor = await _key_floor()
+    open_database(target)
+    app = FunnelApp(
+        config=load_config(),
+        target=target,
+        user="bench",
+        drafts=DraftStore("bench", Path(folder) / "drafts"),
+    )
+    saves, searches = [], []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # Search: each keystroke until the table shows the new query's answer.
+        table = app.screen.query_one(LeadTable)
+        await pilot.press("slash")
+        for text in TYPED:
+            await pilot.press("ctrl+u")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for char in text:
+                generation = table.generation
+                start = time.perf_counter()
+                _key(app, "space" if char == " " else char, char)
+                await _until(lambda g=generation: table.generation > g)
+                searches.append(time.perf_counter() - start)
+        # Save: from ctrl+s to the cleared form, with the values already typed.
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen = app.screen
+        name = screen.query_one("#f-name")
+        for index in range(SAVES):
+            name.value = f"Bench Save {index}"
+            screen.query_one("#f-email").value = f"bench.save.{index}@bench-funnel.example"
+            screen.query_one("#f-phone").value = f"+43 664 {2000000 + index:07d}"
+            start = time.perf_counter()
+            _key(app, "ctrl+s")
+            await _until(lambda: name.value == "")
+            saves.append(time.perf_counter() - start)
+    close_database()
+    return [
+        cost(
+            "capture save, key to cleared form, p95",
+            percentile(saves, 95) * 1000,
+            percentile(floor, 95) * 1000,
+            "key to a bare Input, p95",
+            "ms",
+            max_value=50,
+        ),
+        cost(
+            "search keystroke to new results, p95",
+            percentile(searches, 95) * 1000,
+            percentile(floor, 95) * 1000,
+            "key to a bare Input, p95",
+            "ms",
+            max_value=50,
+        ),
+    ]
+
+
+# ------------------------------------------------------------------- bytes per key
+
+
+def _typing_bytes(small_db: str, env: dict):
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+
+    open_database(small_db)
+    close_database()
+    load_config()
+    ours = _bytes_per_char("funnel", small_db, env, prelude=b"\x0e")  # ctrl+n: capture
+    bare = _bytes_per_char("bare", small_db, env, prelude=b"")
+    return [
+        cost(
+            "bytes written per character typed in capture",
+            ours,
+            bare,
+            "bare Textual app with two Inputs",
+            "B",
+            max_ratio=1.2,
+        )
+    ]
+
+
+def _bytes_per_char(mode: str, target: str, env: dict, prelude: bytes) -> float:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app on a pseudo-terminal of 80×24
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.chdir(REPO)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-c", TYPING_APP, mode, target],
+            {**env, "TERM": "xterm-256color", "COLORTERM": "truecolor"},
+        )
+    try:
+        _drain(fd, quiet=1.5, limit=20)
+        if prelude:
+            os.write(fd, prelude)
+            _drain(fd, quiet=1.0, limit=10)
+        counts = []
+        for char in CHARS:
+            os.write(fd, char.encode())
+            counts.append(_drain(fd, quiet=0.25, limit=3))
+        return median(counts)
+    finally:
+        os.write(fd, b"\x11")  # ctrl+q
+        _drain(fd, quiet=0.5, limit=3)
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def _drain(fd: int, quiet: float, limit: float) -> int:
+    """Read until nothing arrives for `quiet` seconds; returns the bytes read."""
+    total, end = 0, time.monotonic() + limit
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], quiet)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+    return total
