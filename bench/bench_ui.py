@@ -13,6 +13,7 @@ Textual app measured the same way in the same run:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import pty
@@ -313,10 +314,8 @@ def _bytes_per_char(mode: str, target: str, env: dict, prelude: bytes) -> float:
     finally:
         os.write(fd, b"\x11")  # ctrl+q
         _drain(fd, quiet=0.5, limit=3)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
         os.close(fd)
 
