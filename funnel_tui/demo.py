@@ -33,7 +33,7 @@ import math
 import time
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -44,7 +44,8 @@ import peewee
 
 from . import demo_names as words
 from .config import BANT_ITEMS, Config, IcpCriterion
-from .db import utcnow
+from .db import deferred_indexes, deferred_search_index, get_meta, set_meta, utcnow
+from .funnel import SCORE_META_KEY, score_fingerprint
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -140,6 +141,8 @@ LEAD_FIELDS = (
     "promoted_at",
     "last_activity_at",
     "version",
+    "company_key",
+    "score",
 )
 QUALIFICATION_FIELDS = ("lead", "item", "answer", "value", "evidence", "answered_by", "answered_at")
 OPPORTUNITY_FIELDS = (
@@ -557,6 +560,8 @@ class _Generator:
         self.icp = [(c, f"icp:{c.key}", {v.casefold() for v in c.values}) for c in config.icp]
         self.bant_points = config.bant_weights
         self.checklist_parts: dict[tuple, str] = {}
+        self.total_weight = config.total_weight
+        self.score_cache: dict[tuple, int] = {}
 
         self.domains: set[str] = set()
         self.recent: list[tuple] = []  # recent leads, for deliberate duplicates
@@ -654,7 +659,7 @@ class _Generator:
             (cid, name, key, industry, employees, region.code, website, stamp, stamp, 1)
         )
         self.history_rows.append((stamp, user, "company", cid, "create", "name", None, name, None))
-        company = (cid, name, domain, industry, employees, '"company": ' + _js(name))
+        company = (cid, name, domain, industry, employees, '"company": ' + _js(name), key)
         region.companies.append(company)
         return company
 
@@ -1203,6 +1208,8 @@ class _Generator:
                 None if promoted_at is None else self.ts(promoted_at),
                 last_activity,
                 version,
+                company[6] if company else "",
+                self._score(answers, company, country),
             )
         )
 
@@ -1289,8 +1296,63 @@ class _Generator:
             return _pick(rnd, criterion.values)
         return ""
 
+    def _score(self, answers: list[tuple], company: tuple | None, country: str) -> int:
+        """The lead's score as funnel.compute_score gives it (stored in lead.score): the
+        points of _score_items, summed without building the items (100,000 times)."""
+        if not answers:
+            # Most leads answered nothing: their score is a function of three facts.
+            facts = (country, company[3], company[4]) if company else (country, None, None)
+            score = self.score_cache.get(facts)
+            if score is None:
+                earned = sum(item[2] for item in self._score_items([], company, country))
+                score = self.score_cache[facts] = round(100 * earned / self.total_weight)
+            return score
+        rows = {a[0]: a for a in answers}
+        earned = 0
+        for key, weight in self.bant_points.items():
+            row = rows.get(key)
+            if row is not None and row[1] == ANSWER_YES:
+                earned += weight
+        for criterion, key, wanted in self.icp:
+            if criterion.key == "region":
+                known: Any = country
+            elif company is None:
+                known = None
+            else:
+                known = {"industry": company[3], "employees": company[4]}.get(criterion.key)
+            row = rows.get(key)
+            if known is not None and known != "":
+                answer = _meets(criterion, wanted, known)
+            elif row is not None and row[2]:
+                answer = _meets(criterion, wanted, row[2])
+            else:
+                answer = row[1] if row is not None else ANSWER_UNKNOWN
+            if answer == ANSWER_YES:
+                earned += criterion.weight
+        return round(100 * earned / self.total_weight)
+
     def _checklist(self, answers: list[tuple], company: tuple | None, country: str) -> str:
         """The checklist JSON of a promote history row, scored as the rules layer does."""
+        items = self._score_items(answers, company, country)
+        items.sort()
+        parts = []
+        for item in items:
+            part = self.checklist_parts.get(item)
+            if part is None:
+                key, answer, points, evidence = item
+                part = (
+                    f'{json.dumps(key, ensure_ascii=False)}: {{"answer": "{answer}", '
+                    f'"evidence": {_js(evidence)}, "points": {points}}}'
+                )
+                self.checklist_parts[item] = part
+            parts.append(part)
+        return "{" + ", ".join(parts) + "}"
+
+    def _score_items(
+        self, answers: list[tuple], company: tuple | None, country: str
+    ) -> list[tuple[str, str, int, str]]:
+        """(item, answer, points, evidence) of every checklist item, read as
+        funnel.compute_score reads them: ICP facts of the company win over answers."""
         rows = {a[0]: a for a in answers}
         items = []
         for key in BANT_ITEMS:
@@ -1322,19 +1384,7 @@ class _Generator:
                     row[3] if row else "",
                 )
             )
-        items.sort()
-        parts = []
-        for item in items:
-            part = self.checklist_parts.get(item)
-            if part is None:
-                key, answer, points, evidence = item
-                part = (
-                    f'{json.dumps(key, ensure_ascii=False)}: {{"answer": "{answer}", '
-                    f'"evidence": {_js(evidence)}, "points": {points}}}'
-                )
-                self.checklist_parts[item] = part
-            parts.append(part)
-        return "{" + ", ".join(parts) + "}"
+        return items
 
     # ---- opportunities
 
@@ -1474,6 +1524,18 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _note_score_config(config: Config, had_leads: bool) -> None:
+    """Record under which scoring config the demo's scores were computed, so opening
+    the database with that config does not rescore 100,000 leads; when other leads may
+    have been scored otherwise, forget the fingerprint instead, so the next open
+    rescores them all alike (funnel.sync_scores)."""
+    wanted = score_fingerprint(config)
+    stored = get_meta(SCORE_META_KEY)
+    if stored == wanted:
+        return
+    set_meta(SCORE_META_KEY, wanted if stored is None and not had_leads else None)
+
+
 def _ensure_users(logins: list[tuple[str, str]], created: str) -> tuple[dict[str, int], int]:
     """Ids of the logins, creating the missing users; and how many were created."""
     found = {u.login: u.id for u in User.select().where(User.login.in_([x for x, _ in logins]))}
@@ -1543,15 +1605,23 @@ def generate_demo(
         gen.next_company = writer.max_id(Company)
         gen.next_lead = writer.max_id(Lead)
         gen.next_opp = writer.max_id(Opportunity)
+        had_leads = gen.next_lead > 0
         # Creation moments, oldest first so ids follow time; more leads recently.
         moments = sorted(rng.random() ** 0.7 for _ in range(leads))
-        for done, x0 in enumerate(moments, 1):
-            gen.lead(x0, done % DUPLICATE_EVERY == 0)
-            if done % BATCH == 0 or done == leads:
-                gen.flush(writer)
-                if progress:
-                    progress(done, leads)
+        bulk = (
+            deferred_indexes(db, [model._meta.table_name for model, _ in TABLES])
+            if leads > gen.next_lead  # more new rows than old: rebuilding is cheaper
+            else nullcontext()
+        )
+        with deferred_search_index(db), bulk:
+            for done, x0 in enumerate(moments, 1):
+                gen.lead(x0, done % DUPLICATE_EVERY == 0)
+                if done % BATCH == 0 or done == leads:
+                    gen.flush(writer)
+                    if progress:
+                        progress(done, leads)
         writer.fix_sequences()
+        _note_score_config(config, had_leads)
     c = gen.counts
     return DemoSummary(
         leads=c["leads"],

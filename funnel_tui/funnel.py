@@ -9,16 +9,18 @@ its field.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import peewee
 
 from . import validators as v
 from .config import BANT_ITEMS, Config
-from .db import insert_row, prepared, utcnow
+from .db import get_meta, insert_row, prepared, set_meta, utcnow
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -146,7 +148,20 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "promoted_at": None,
     "last_activity_at": None,
     "version": 1,
+    "company_key": "",
+    "score": 0,
 }
+
+SCORE_META_KEY = "score_config"
+
+
+class CompanyFacts(NamedTuple):
+    """What scoring reads of a company."""
+
+    id: int
+    industry: str
+    employees: int | None
+    country: str
 
 
 def _json(value: Any) -> str:
@@ -157,9 +172,14 @@ class Funnel:
     """The rules, bound to a config and the acting user. Requires an open database."""
 
     def __init__(self, config: Config, user: str):
+        """Bound to the open database: stored scores are brought up to date with
+        `config` here (see sync_scores), so whatever opens the database through the rules
+        layer lists leads by scores of the config it uses."""
         self.config = config
         self.login = user
         self._user_id: int | None = None
+        if database.obj is not None:
+            sync_scores(config)
 
     # ----------------------------------------------------------------- users & history
 
@@ -318,11 +338,18 @@ class Funnel:
                     ],
                     list(Lead.select().where(Lead.id.in_([m[0] for m in matches]))),
                 )
-            company_id = self._company_for(company_name, company_key, clean.get("country", ""), now)
+            company = self._company_for(company_name, company_key, clean.get("country", ""), now)
+            # A new lead has no answers yet: its score is what its country and its
+            # company's data give, computed here rather than read back.
+            score = compute_score(
+                self.config, _LeadFacts(clean.get("country", ""), company), {}, company=company
+            )
             values = {
                 **_LEAD_DEFAULTS,
                 **clean,
-                "company": company_id,
+                "company": company.id if company else None,
+                "company_key": company_key if company else "",
+                "score": score.total,
                 "owner": user_id,
                 "created_by": user_id,
                 "created_at": now,
@@ -338,16 +365,21 @@ class Funnel:
                 )
         return lead
 
-    def _company_for(self, name: str, key: str, country: str, now: dt.datetime) -> int | None:
+    def _company_for(
+        self, name: str, key: str, country: str, now: dt.datetime
+    ) -> CompanyFacts | None:
+        """The company named `name` (by its key), created when new; None for no name."""
         if not name:
             return None
         sql = prepared(
             "company_by_key",
-            lambda p: Company.select(Company.id).where(Company.name_key == p),
+            lambda p: Company.select(
+                Company.id, Company.industry, Company.employees, Company.country
+            ).where(Company.name_key == p),
         )
         existing = database.execute_sql(sql, (key,)).fetchone()
         if existing:
-            return existing[0]
+            return CompanyFacts(*existing)
         company_id = insert_row(
             Company,
             {
@@ -363,7 +395,7 @@ class Funnel:
             },
         )
         self._history("company", company_id, "create", [("name", None, name)], now, version=1)
-        return company_id
+        return CompanyFacts(company_id, "", None, country)
 
     def update_lead(
         self, lead_id: int, data: Mapping[str, Any], *, expected_version: int | None = None
@@ -380,16 +412,21 @@ class Funnel:
             company_name = clean.pop("company_name", None)
             if company_name is not None:
                 key = v.normalise_key(company_name)
-                clean["company"] = self._company_for(company_name, key, lead.country, now)
+                company = self._company_for(company_name, key, lead.country, now)
+                clean["company"] = company.id if company else None
+                clean["company_key"] = key if company else ""
             changes = [
                 (name, _plain(getattr(lead, _column(name))), _plain(new))
                 for name, new in clean.items()
-                if name not in ("name_key",) and _plain(getattr(lead, _column(name))) != _plain(new)
+                if name not in _DERIVED and _plain(getattr(lead, _column(name))) != _plain(new)
             ]
             if not changes:
                 return lead
             self._bump(Lead, lead, {**clean, "updated_at": now})
             self._history("lead", lead.id, "update", changes, now, lead.version)
+            if any(name in ("country", "company") for name, _, _ in changes):
+                # Region and company facts are ICP items of the score.
+                self.rescore(lead_id)
         return Lead.get_by_id(lead_id)
 
     def _lead_for_update(self, lead_id: int, expected_version: int | None) -> Lead:
@@ -536,14 +573,28 @@ class Funnel:
                     Qualification.id == row.id
                 ).execute()
             self._history("lead", lead_id, "qualify", changes or [(item, None, answer)], now)
-            Lead.update(updated_at=now).where(Lead.id == lead_id).execute()
+            total = self.score(lead_id).total
+            Lead.update(updated_at=now, score=total).where(Lead.id == lead_id).execute()
         return Qualification.get_by_id(row.id)
 
     def score(self, lead_id: int) -> Score:
-        """The lead's 0–100 score with each item's contribution."""
+        """The lead's 0–100 score with each item's contribution, computed afresh."""
         lead = self.get_lead(lead_id)
         answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
         return compute_score(self.config, lead, answers)
+
+    def rescore(self, lead_id: int) -> int:
+        """Store the lead's score as computed now; returns it.
+
+        The rules above call it themselves. Whatever else changes what a score reads —
+        a company's industry, size or country, say — calls it for each lead concerned
+        (a company's leads: `Lead.select(Lead.id).where(Lead.company == company_id)`).
+        It is derived data: no version bump, no history.
+        """
+        with database.atomic():
+            total = self.score(lead_id).total
+            Lead.update(score=total).where(Lead.id == lead_id).execute()
+        return total
 
     # ---------------------------------------------------------------- promotion
 
@@ -1011,8 +1062,39 @@ def is_two_way(kind: str, direction: str, outcome: str) -> bool:
     return kind in ALWAYS_TWO_WAY_KINDS or direction == "inbound" or outcome in TWO_WAY_OUTCOMES
 
 
-def compute_score(config: Config, lead: Lead, answers: Mapping[str, Qualification]) -> Score:
-    """Score a lead from its checklist answers and, for ICP items, its company data."""
+_UNSET: Any = object()
+
+
+class _LeadFacts(NamedTuple):
+    """What scoring reads of a lead, for leads not loaded as models."""
+
+    country: str
+    company: CompanyFacts | None
+
+    @property
+    def company_id(self) -> int | None:
+        return self.company.id if self.company else None
+
+
+class _Answer(NamedTuple):
+    answer: str
+    value: str
+    evidence: str
+
+
+def compute_score(
+    config: Config,
+    lead: Any,
+    answers: Mapping[str, Any],
+    *,
+    company: Any = _UNSET,
+) -> Score:
+    """Score a lead from its checklist answers and, for ICP items, its company data.
+
+    `lead` needs `country` and `company_id`; `answers` map items to rows with `answer`,
+    `value` and `evidence`; `company` (with `industry`, `employees` and `country`) is
+    read from the lead when not given.
+    """
     items: list[ScoreItem] = []
     for key in BANT_ITEMS:
         row = answers.get(key)
@@ -1029,7 +1111,8 @@ def compute_score(config: Config, lead: Lead, answers: Mapping[str, Qualificatio
                 row.evidence if row else "",
             )
         )
-    company = lead.company if lead.company_id else None
+    if company is _UNSET:
+        company = lead.company if lead.company_id else None
     for criterion in config.icp:
         key = f"icp:{criterion.key}"
         known = _company_fact(criterion.key, lead, company)
@@ -1056,7 +1139,7 @@ def compute_score(config: Config, lead: Lead, answers: Mapping[str, Qualificatio
     return Score(total, tuple(items))
 
 
-def _company_fact(key: str, lead: Lead, company: Company | None) -> Any:
+def _company_fact(key: str, lead: Any, company: Any) -> Any:
     if key == "region":
         return lead.country or (company.country if company else "")
     if company is None:
@@ -1075,6 +1158,76 @@ def _meets(criterion, value: Any) -> str:
     return ANSWER_YES if number >= criterion.value else ANSWER_NO
 
 
+def score_fingerprint(config: Config) -> str:
+    """A digest of everything in the config that scores read: equal fingerprints, equal
+    scores."""
+    data = {
+        "bant": sorted(config.bant_weights.items()),
+        "icp": sorted(
+            (c.key, c.kind, c.weight, sorted(x.casefold() for x in c.values), c.value)
+            for c in config.icp
+        ),
+    }
+    return hashlib.sha256(_json(data).encode()).hexdigest()[:20]
+
+
+def sync_scores(config: Config) -> int:
+    """Rescore every lead when the stored scores were computed under other weights or
+    criteria than `config`'s (or are unknown: a database migrated from schema 2); returns
+    how many scores changed. A no-op costs one read of funnel_meta.
+
+    Several instances with different scoring configs on one database would rescore it
+    in turn each time they open it: one team, one scoring config.
+    """
+    wanted = score_fingerprint(config)
+    if get_meta(SCORE_META_KEY) == wanted:
+        return 0
+    with database.atomic():
+        if get_meta(SCORE_META_KEY) == wanted:  # another instance just did it
+            return 0
+        changed = rescore_all(config)
+        set_meta(SCORE_META_KEY, wanted)
+    return changed
+
+
+def rescore_all(config: Config) -> int:
+    """Recompute every lead's stored score; returns how many changed.
+
+    Reads leads, companies and answers in three queries and writes only the scores that
+    moved, grouped by value (at most 101 distinct), so 100,000 leads take seconds, not
+    100,000 statements.
+    """
+    companies = {
+        row[0]: CompanyFacts(*row)
+        for row in Company.select(
+            Company.id, Company.industry, Company.employees, Company.country
+        ).tuples()
+    }
+    answers: dict[int, dict[str, _Answer]] = defaultdict(dict)
+    query = Qualification.select(
+        Qualification.lead,
+        Qualification.item,
+        Qualification.answer,
+        Qualification.value,
+        Qualification.evidence,
+    )
+    for lead_id, item, answer, value, evidence in query.tuples().iterator():
+        answers[lead_id][item] = _Answer(answer, value, evidence)
+    moved: dict[int, list[int]] = defaultdict(list)
+    leads = Lead.select(Lead.id, Lead.country, Lead.company, Lead.score).tuples().iterator()
+    for lead_id, country, company_id, stored in leads:
+        company = companies.get(company_id) if company_id else None
+        total = compute_score(
+            config, _LeadFacts(country, company), answers.get(lead_id, {}), company=company
+        ).total
+        if total != stored:
+            moved[total].append(lead_id)
+    for total, ids in moved.items():
+        for start in range(0, len(ids), 500):
+            Lead.update(score=total).where(Lead.id.in_(ids[start : start + 500])).execute()
+    return sum(len(ids) for ids in moved.values())
+
+
 def _parse_amount(amount: Any, problems: list[Problem]) -> int:
     from decimal import Decimal, InvalidOperation
 
@@ -1091,6 +1244,10 @@ def _parse_amount(amount: Any, problems: list[Problem]) -> int:
         problems.append(Problem("amount", "too_large", f"{amount!r} is too large"))
         return 0
     return int((value * 100).to_integral_value())
+
+
+# Columns derived from others: not changes a person made, so not in the history.
+_DERIVED = frozenset({"name_key", "company_key"})
 
 
 def _column(name: str) -> str:

@@ -85,8 +85,13 @@ class Company(BaseModel):
 
 class Lead(BaseModel):
     name = TextField()
-    name_key = TextField(index=True)
+    name_key = TextField(index=True)  # also the lead list's order by name
     company = ForeignKeyField(Company, null=True, backref="leads", on_delete="SET NULL")
+    # The company's name_key, "" without a company: the lead list sorts and searches by
+    # company without a join. Database triggers keep it equal to company.name_key (see
+    # db.py), so a writer that leaves it out or a company renamed elsewhere cannot make
+    # it wrong.
+    company_key = TextField(default="", index=True)
     title = TextField(default="")
     phone_raw = TextField(default="")  # exactly what the user typed
     phone_e164 = TextField(null=True, index=True)
@@ -100,8 +105,8 @@ class Lead(BaseModel):
     level = TextField(default=LEVEL_LEAD)
     nurture_until = DateField(null=True)
     unqualified_reason = TextField(default="")
-    # Indexes cost every insert: owner is covered by (owner, status) below, and nothing
-    # looks leads up by creator.
+    # Indexes cost every insert: owner has its own below, and nothing looks leads up by
+    # creator.
     owner = ForeignKeyField(User, backref="owned_leads", index=False)
     created_by = ForeignKeyField(User, index=False)
     created_at = DateTimeField()
@@ -109,11 +114,22 @@ class Lead(BaseModel):
     promoted_at = DateTimeField(null=True)
     last_activity_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    # compute_score(...).total, stored so the lead list filters and sorts by it in SQL;
+    # the rules layer rewrites it on every change that can move it (funnel.py).
+    score = IntegerField(default=0, index=True)
 
     class Meta:
+        # Each single-column index also orders its rows by id, so one index serves the
+        # list's sort on that column with ties broken by id (and backwards for
+        # descending). Status and level sort in funnel order through expression indexes
+        # made in db.py.
         indexes = (
             (("level", "status"), False),
             (("owner", "status"), False),
+            (("owner",), False),
+            (("source",), False),
+            (("country",), False),
+            (("created_at",), False),
         )
 
 

@@ -29,6 +29,15 @@ from .models import (
     StageChange,
     User,
 )
+
+# The lead list's API lives in search.py; the screens import it from here.
+from .search import PAGE_KEYS as PAGE_KEYS
+from .search import SORT_KEYS as SORT_KEYS
+from .search import LeadQuery as LeadQuery
+from .search import lead_count as lead_count
+from .search import lead_page as lead_page
+from .search import parse_search as parse_search
+from .search import status_counts as status_counts
 from .validators import Problem, ValidationError
 
 LIST_COLUMNS = (

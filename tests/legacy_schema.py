@@ -127,3 +127,121 @@ def v1_statements(dialect: str) -> list[str]:
     names = DIALECTS[dialect]
     script = V1_TABLES.format(**names) + V1_ROWS.format(**names)
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+# Schema 2 as funnel created it from 2026-11 (phone type, last activity, history
+# versions; indexes nothing read dropped), frozen for the 2 → 3 migration test.
+V2_TABLES = """
+CREATE TABLE "company" ("id" {pk}, "name" TEXT NOT NULL, "name_key" TEXT NOT NULL,
+  "industry" TEXT NOT NULL, "employees" INTEGER, "country" TEXT NOT NULL,
+  "website" TEXT NOT NULL, "created_at" {ts} NOT NULL, "updated_at" {ts} NOT NULL,
+  "version" INTEGER NOT NULL);
+CREATE INDEX "company_name_key" ON "company" ("name_key");
+CREATE TABLE "user" ("id" {pk}, "login" TEXT NOT NULL, "display_name" TEXT NOT NULL,
+  "created_at" {ts} NOT NULL);
+CREATE UNIQUE INDEX "user_login" ON "user" ("login");
+CREATE TABLE "lead" ("id" {pk}, "name" TEXT NOT NULL, "name_key" TEXT NOT NULL,
+  "company_id" INTEGER REFERENCES "company" ("id") ON DELETE SET NULL,
+  "title" TEXT NOT NULL, "phone_raw" TEXT NOT NULL, "phone_e164" TEXT,
+  "phone_type" TEXT NOT NULL, "email_raw" TEXT NOT NULL, "email_norm" TEXT,
+  "country" TEXT NOT NULL, "source" TEXT NOT NULL, "notes" TEXT NOT NULL,
+  "status" TEXT NOT NULL, "level" TEXT NOT NULL, "nurture_until" DATE,
+  "unqualified_reason" TEXT NOT NULL,
+  "owner_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "created_by_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "created_at" {ts} NOT NULL, "updated_at" {ts} NOT NULL, "promoted_at" {ts},
+  "last_activity_at" {ts}, "version" INTEGER NOT NULL);
+CREATE INDEX "lead_name_key" ON "lead" ("name_key");
+CREATE INDEX "lead_company_id" ON "lead" ("company_id");
+CREATE INDEX "lead_phone_e164" ON "lead" ("phone_e164");
+CREATE INDEX "lead_email_norm" ON "lead" ("email_norm");
+CREATE INDEX "lead_level_status" ON "lead" ("level", "status");
+CREATE INDEX "lead_owner_id_status" ON "lead" ("owner_id", "status");
+CREATE TABLE "opportunity" ("id" {pk},
+  "lead_id" INTEGER NOT NULL REFERENCES "lead" ("id"),
+  "company_id" INTEGER REFERENCES "company" ("id") ON DELETE SET NULL,
+  "name" TEXT NOT NULL, "amount_cents" BIGINT NOT NULL, "currency" TEXT NOT NULL,
+  "expected_close" DATE, "stage" TEXT NOT NULL, "state" TEXT NOT NULL,
+  "lost_reason" TEXT NOT NULL, "notes" TEXT NOT NULL,
+  "owner_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "created_by_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "created_at" {ts} NOT NULL, "updated_at" {ts} NOT NULL,
+  "stage_entered_at" {ts} NOT NULL, "closed_at" {ts}, "version" INTEGER NOT NULL);
+CREATE INDEX "opportunity_lead_id" ON "opportunity" ("lead_id");
+CREATE INDEX "opportunity_company_id" ON "opportunity" ("company_id");
+CREATE INDEX "opportunity_stage" ON "opportunity" ("stage");
+CREATE INDEX "opportunity_state" ON "opportunity" ("state");
+CREATE INDEX "opportunity_owner_id" ON "opportunity" ("owner_id");
+CREATE TABLE "activity" ("id" {pk},
+  "lead_id" INTEGER REFERENCES "lead" ("id") ON DELETE CASCADE,
+  "opportunity_id" INTEGER REFERENCES "opportunity" ("id") ON DELETE CASCADE,
+  "kind" TEXT NOT NULL, "direction" TEXT NOT NULL, "outcome" TEXT NOT NULL,
+  "note" TEXT NOT NULL, "occurred_at" {ts} NOT NULL,
+  "user_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "next_action" TEXT NOT NULL, "next_action_due" DATE, "next_action_done" {bool} NOT NULL,
+  "created_at" {ts} NOT NULL);
+CREATE INDEX "activity_lead_id" ON "activity" ("lead_id");
+CREATE INDEX "activity_opportunity_id" ON "activity" ("opportunity_id");
+CREATE INDEX "activity_next_action_due" ON "activity" ("next_action_due");
+CREATE TABLE "history" ("id" {pk}, "at" {ts} NOT NULL,
+  "user_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "entity" TEXT NOT NULL, "entity_id" BIGINT NOT NULL, "action" TEXT NOT NULL,
+  "field" TEXT NOT NULL, "old" TEXT, "new" TEXT, "version" INTEGER);
+CREATE INDEX "history_entity_entity_id" ON "history" ("entity", "entity_id");
+CREATE INDEX "history_user_id_at" ON "history" ("user_id", "at");
+CREATE TABLE "funnel_meta" ("key" TEXT NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
+CREATE TABLE "qualification" ("id" {pk},
+  "lead_id" INTEGER NOT NULL REFERENCES "lead" ("id") ON DELETE CASCADE,
+  "item" TEXT NOT NULL, "answer" TEXT NOT NULL, "value" TEXT NOT NULL,
+  "evidence" TEXT NOT NULL, "answered_by_id" INTEGER NOT NULL REFERENCES "user" ("id"),
+  "answered_at" {ts} NOT NULL);
+CREATE UNIQUE INDEX "qualification_lead_id_item" ON "qualification" ("lead_id", "item");
+CREATE TABLE "stage_change" ("id" {pk},
+  "opportunity_id" INTEGER NOT NULL REFERENCES "opportunity" ("id") ON DELETE CASCADE,
+  "from_stage" TEXT, "to_stage" TEXT NOT NULL,
+  "user_id" INTEGER NOT NULL REFERENCES "user" ("id"), "at" {ts} NOT NULL);
+CREATE INDEX "stage_change_opportunity_id" ON "stage_change" ("opportunity_id");
+CREATE INDEX "stage_change_at" ON "stage_change" ("at");
+INSERT INTO "funnel_meta" ("key", "value") VALUES ('schema_version', '2');
+"""
+
+# Two leads: one at a company with two checklist answers (its score is not a constant),
+# one without a company or answers.
+V2_ROWS = """
+INSERT INTO "user" ("login", "display_name", "created_at")
+  VALUES ('olga', 'olga', '2026-01-05 09:00:00');
+INSERT INTO "company" ("name", "name_key", "industry", "employees", "country", "website",
+  "created_at", "updated_at", "version")
+  VALUES ('Kowalski Logistyka', 'kowalski logistyka', 'Logistics', 250, 'PL', '',
+  '2026-01-05 09:00:00', '2026-01-05 09:00:00', 1);
+INSERT INTO "lead" ("name", "name_key", "company_id", "title", "phone_raw", "phone_e164",
+  "phone_type", "email_raw", "email_norm", "country", "source", "notes", "status", "level",
+  "unqualified_reason", "owner_id", "created_by_id", "created_at", "updated_at",
+  "last_activity_at", "version")
+  VALUES ('Łucja Kowalska', 'łucja kowalska', 1, 'CFO', '512 345 678', '+48512345678',
+  'mobile', 'Lucja@Kowalski.pl', 'Lucja@kowalski.pl', 'PL', 'Trade show', '', 'working',
+  'lead', '', 1, 1, '2026-01-05 09:00:00', '2026-01-05 09:00:00', '2026-02-10 14:30:00', 2);
+INSERT INTO "lead" ("name", "name_key", "company_id", "title", "phone_raw", "phone_e164",
+  "phone_type", "email_raw", "email_norm", "country", "source", "notes", "status", "level",
+  "unqualified_reason", "owner_id", "created_by_id", "created_at", "updated_at", "version")
+  VALUES ('王小明', '王小明', NULL, '', '', NULL, '', 'xiaoming@example.cn',
+  'xiaoming@example.cn', 'BR', 'Referral', '', 'new', 'lead', '', 1, 1,
+  '2026-01-06 09:00:00', '2026-01-06 09:00:00', 1);
+INSERT INTO "qualification" ("lead_id", "item", "answer", "value", "evidence",
+  "answered_by_id", "answered_at")
+  VALUES (1, 'budget', 'yes', '', 'has a budget line', 1, '2026-02-10 14:30:00');
+INSERT INTO "qualification" ("lead_id", "item", "answer", "value", "evidence",
+  "answered_by_id", "answered_at")
+  VALUES (1, 'need', 'yes', '', 'fleet tracking', 1, '2026-02-10 14:30:00');
+INSERT INTO "activity" ("lead_id", "kind", "direction", "outcome", "note", "occurred_at",
+  "user_id", "next_action", "next_action_done", "created_at")
+  VALUES (1, 'call', 'outbound', 'reached', 'liked the demo', '2026-02-10 14:30:00', 1, '',
+  {false}, '2026-02-10 14:30:00');
+"""
+
+
+def v2_statements(dialect: str) -> list[str]:
+    """The statements that build a schema-2 database holding two leads."""
+    names = DIALECTS[dialect]
+    script = V2_TABLES.format(**names) + V2_ROWS.format(**names)
+    return [s.strip() for s in script.split(";") if s.strip()]

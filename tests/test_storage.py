@@ -12,10 +12,11 @@ import pytest
 
 from funnel_tui import db as dbmod
 from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.funnel import SCORE_META_KEY, Funnel, score_fingerprint
 from funnel_tui.models import ALL_MODELS, Activity, History, Lead, MetaEntry
+from funnel_tui.search import LeadQuery, lead_count, lead_page, status_counts
 
-from .legacy_schema import v1_statements
+from .legacy_schema import v1_statements, v2_statements
 
 
 def _dialect(database: peewee.Database) -> str:
@@ -39,6 +40,7 @@ def test_reopening_is_idempotent(db_target):
     database = open_database(db_target)
     assert MetaEntry.select().count() == 1
     assert dbmod.stored_version(database) == SCHEMA_VERSION
+    assert _index_names(database) == _expected_indexes(database)
 
 
 def test_sqlite_pragmas(sqlite_path):
@@ -72,16 +74,31 @@ def test_sqlite_transactions_begin_immediate(sqlite_path):
     database.close()
 
 
-def _build_v1(db_target: str) -> None:
+def _build(db_target: str, statements) -> None:
     database = dbmod.make_database(db_target)
     database.connect()
-    for statement in v1_statements(_dialect(database)):
+    for statement in statements(_dialect(database)):
         database.execute_sql(statement)
     database.close()
 
 
+def _index_names(database: peewee.Database) -> set[str]:
+    return {
+        i.name
+        for table in database.get_tables()
+        for i in database.get_indexes(table)
+        if not i.name.endswith("_pkey") and not i.name.startswith("sqlite_autoindex")
+    }
+
+
+def _expected_indexes(database: peewee.Database) -> set[str]:
+    """What a new database gets: the models' indexes and the lead list's own."""
+    models = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
+    return models | dbmod.list_index_names(database)
+
+
 def test_schema_1_database_is_migrated_in_place(db_target):
-    _build_v1(db_target)
+    _build(db_target, v1_statements)
     database = open_database(db_target)
     assert dbmod.stored_version(database) == SCHEMA_VERSION
     lead = Lead.get()
@@ -96,20 +113,45 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     assert ("created_by_id",) not in indexed
     assert Activity.get().lead_id == lead.id
     # A migrated database has the indexes a new one gets, no more and no fewer.
-    expected = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
-    present = {
-        i.name
-        for table in database.get_tables()
-        for i in database.get_indexes(table)
-        if not i.name.endswith("_pkey") and not i.name.startswith("sqlite_autoindex")
-    }
-    assert present == expected
-    # And the migrated database works with today's rules.
+    assert _index_names(database) == _expected_indexes(database)
+    # And the migrated database works with today's rules...
     rules = Funnel(_config(), "olga")
     rules.log_activity(lead_id=lead.id, kind="email", outcome="replied", direction="inbound")
     assert Activity.select().count() == 2
     rules.update_lead(lead.id, {"title": "CEO"}, expected_version=1)
     assert Lead.get_by_id(lead.id).version == 2
+    # ...and today's lead list: the schema-3 columns were filled on the way.
+    assert Lead.get_by_id(lead.id).company_key == "kowalski logistyka"
+    assert Lead.get_by_id(lead.id).score == rules.score(lead.id).total > 0
+    assert [r["id"] for r in lead_page(LeadQuery(text="logistyka"), 0, 10)] == [lead.id]
+
+
+def test_schema_2_database_is_migrated_to_3_with_scores_and_search(db_target):
+    _build(db_target, v2_statements)
+    database = open_database(db_target)
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 3
+    assert _index_names(database) == _expected_indexes(database)
+    lucja = Lead.get(Lead.name == "Łucja Kowalska")
+    ming = Lead.get(Lead.name == "王小明")
+    assert (lucja.company_key, ming.company_key) == ("kowalski logistyka", "")
+    # The config is not the database's to know: scores wait for the first Funnel.
+    assert dbmod.get_meta(SCORE_META_KEY) is None
+    rules = Funnel(_config(), "olga")
+    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(_config())
+    # Default weights: Budget 20 + Need 25 from the answers, and Industry 10 (Logistics),
+    # size 5 (250 employees), Region 5 (PL) from the company data: 65 of 100.
+    assert Lead.get_by_id(lucja.id).score == rules.score(lucja.id).total == 65
+    assert Lead.get_by_id(ming.id).score == rules.score(ming.id).total == 0
+    # The old leads are found, in every way the list searches.
+    for text in ("kowalska", "ŁUCJA", "lucja@kowalski", "0512 345 678", "+48 512-345-678"):
+        assert [r["id"] for r in lead_page(LeadQuery(text=text), 0, 10)] == [lucja.id], text
+    for text in ("王小", "王小明", "xiaoming"):
+        assert [r["id"] for r in lead_page(LeadQuery(text=text), 0, 10)] == [ming.id], text
+    assert lead_count(LeadQuery(min_score=60)) == 1
+    assert status_counts(LeadQuery()) == {"new": 1, "working": 1, "nurturing": 0, "unqualified": 0}
+    # Triggers work on the old rows too.
+    rules.update_lead(ming.id, {"company": "Acme Taipei"})
+    assert [r["id"] for r in lead_page(LeadQuery(text="acme"), 0, 10)] == [ming.id]
 
 
 def test_database_newer_than_the_code_is_refused_untouched(sqlite_path):

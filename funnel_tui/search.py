@@ -1,0 +1,384 @@
+"""The lead list's queries: search as you type, filters, sorts, pages and counts.
+
+The list over 100,000 leads never loads more than a page: `lead_page` returns the rows
+of one window, `lead_count` how many rows the whole list has, `status_counts` the header
+line. The screen calls all three on every keystroke of a search, so each is one or two
+indexed statements (figures in bench/bench_list.py).
+
+How a search reads (`parse_search`):
+
+- Text that is only digits and phone punctuation ("0512 345 678", "+48 512-345-678",
+  "(201) 555-0123") is a phone number: its digits, less leading zeros (a trunk or
+  international prefix), must occur in the lead's E.164 number, or anywhere else.
+- Other text is casefolded like the name keys (so "KOWALSKA" finds "Kowalska", "straße"
+  finds "STRASSE"); each word must occur somewhere in the lead's name, company, email or
+  phone, in any order ("gmail anna" finds anna.nowak@gmail.com). Letters are compared as
+  typed: "Wojcik" does not find "Wójcik".
+- Everything typed is data: quotes, `%`, `_`, `*`, `OR`, `NEAR(`, `[bold]` are matched
+  literally.
+
+On SQLite a word of three or more characters is looked up in the trigram FTS5 index
+(db.py), which finds any substring; text of one or two characters has no trigram of
+its own, so it matches the *start* of the name, the company, the email or the phone
+number instead ("王小" finds 王小明, "ko" finds Kowalski Logistyka's leads but not Anna
+Kowalska), through the same index. On PostgreSQL every word is a substring LIKE over
+the same document (through a pg_trgm index when the server has the extension, else a
+scan), so short text matches anywhere there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from . import validators as v
+from .db import FIELD_START, SEARCH_TABLE, rank_sql, search_document_sql, status_mark
+from .models import FUNNEL_LEVELS, LEAD_STATUSES, Lead, database
+
+SORT_KEYS = (
+    "name",
+    "company",
+    "status",
+    "source",
+    "owner",
+    "score",
+    "created_at",
+    "country",
+    "level",
+)
+
+PAGE_KEYS = (
+    "id",
+    "name",
+    "company",
+    "phone_raw",
+    "phone_e164",
+    "email_raw",
+    "email_norm",
+    "country",
+    "source",
+    "status",
+    "level",
+    "owner",
+    "score",
+    "created_at",
+    "title",
+)
+
+# The SQL each sort key orders by (then by id, in the same direction). Every one is
+# served by an index that also orders by id, so a page costs the same at offset 0 and
+# at offset 90,000 (models.Lead and db.create_list_structures make them).
+_SORT_SQL = {
+    "name": 'l."name_key"',
+    "company": 'l."company_key"',
+    "status": rank_sql('l."status"', LEAD_STATUSES),
+    "source": 'l."source"',
+    "owner": 'o."login"',
+    "score": 'l."score"',
+    "created_at": 'l."created_at"',
+    "country": 'l."country"',
+    "level": rank_sql('l."level"', FUNNEL_LEVELS),
+}
+
+MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
+# Shares of all leads above which a search's matches are probed rather than read one
+# by one (see _Plan): a page needs only its first rows in order, a count all of them.
+PROBE_PAGE_ABOVE = 1 / 50
+PROBE_COUNT_ABOVE = 1 / 8
+_PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    """What the lead list shows: a search, filters, and the order.
+
+    Empty tuples and "" mean "no filter". `owner` is a login. `min_score` keeps leads
+    scoring at least that much. `sort` is one of SORT_KEYS; status and level sort in
+    funnel order (new → unqualified, lead → customer), the others by value (names and
+    companies casefolded); ties are broken by id in the same direction.
+    """
+
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    owner: str = ""
+    min_score: int | None = None
+    sort: str = "created_at"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A search as the database reads it: every word must occur in the lead's search
+    document; `phone` when the text was a phone number (one word: its digits)."""
+
+    words: tuple[str, ...]
+    phone: bool = False
+
+    @property
+    def whole(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def short(self) -> bool:
+        """Too short for any trigram: SQLite matches prefixes instead."""
+        return len(self.whole) < MIN_TRIGRAM
+
+
+def parse_search(text: str) -> SearchTerms | None:
+    """The terms of a typed search, or None when it searches for nothing."""
+    key = v.normalise_key(v.clean_text(text))
+    if not key:
+        return None
+    if _PHONE_TEXT.fullmatch(key) and any(ch in "0123456789" for ch in key):
+        digits = "".join(ch for ch in key if ch in "0123456789")
+        # "0512…" (trunk prefix) and "0048 512…" (international prefix) both drop their
+        # zeros; what remains is part of the E.164 number.
+        return SearchTerms((digits.lstrip("0") or digits,), phone=True)
+    return SearchTerms(tuple(dict.fromkeys(key.split(" "))))
+
+
+# ------------------------------------------------------------------------ the API
+
+
+def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]:
+    """The rows `offset` to `offset + limit` of the list, as dicts with PAGE_KEYS.
+
+    `company` is the company's name ("" without one), `owner` the owner's login,
+    `created_at` a datetime; `phone_e164` and `email_norm` may be None. The same query
+    and offset give the same rows while the data does not change.
+    """
+    try:
+        order = _SORT_SQL[query.sort]
+    except KeyError:
+        raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}") from None
+    if limit <= 0:
+        return []
+    plan = _Plan(query)
+    if plan.empty:
+        return []
+    where, params = plan.where(PROBE_PAGE_ABOVE)
+    join = 'JOIN "user" o ON o."id" = l."owner_id" ' if query.sort == "owner" else ""
+    direction = "DESC" if query.descending else "ASC"
+    # The ids first, from the indexes alone: skipping 90,000 rows that were fully read
+    # and joined would cost 50–150 ms; skipping index entries costs about 1 ms.
+    ids = [
+        row[0]
+        for row in plan.run(
+            f'SELECT l."id" FROM "lead" l {join}{where} '
+            f'ORDER BY {order} {direction}, l."id" {direction} LIMIT ? OFFSET ?',
+            [*params, limit, max(0, offset)],
+        )
+    ]
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = plan.run(
+        'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
+        'l."email_raw", l."email_norm", l."country", l."source", l."status", l."level", '
+        'o."login", l."score", l."created_at", l."title" FROM "lead" l '
+        'LEFT JOIN "company" c ON c."id" = l."company_id" '
+        'JOIN "user" o ON o."id" = l."owner_id" '
+        f'WHERE l."id" IN ({marks})',
+        ids,
+    )
+    created = Lead.created_at.python_value
+    by_id = {}
+    for row in rows:
+        item = dict(zip(PAGE_KEYS, row, strict=True))
+        item["created_at"] = created(item["created_at"])
+        by_id[item["id"]] = item
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def lead_count(query: LeadQuery, cap: int | None = None) -> int:
+    """How many leads the list has.
+
+    With `cap`, counting stops after cap + 1 matches: a result of cap + 1 means "more
+    than cap" (for a screen that shows "1,000+" rather than wait for an exact figure).
+    Without, the count is exact.
+    """
+    plan = _Plan(query)
+    if plan.empty:
+        return 0
+    if plan.search_only:
+        count = plan.matches  # counted by the index already
+    else:
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        if cap is None:
+            sql = f'SELECT COUNT(*) FROM "lead" l {where}'
+        else:
+            sql = f'SELECT COUNT(*) FROM (SELECT 1 FROM "lead" l {where} LIMIT ?) AS t'
+            params = [*params, cap + 1]
+        count = plan.run(sql, params)[0][0]
+    return count if cap is None else min(count, cap + 1)
+
+
+def status_counts(query: LeadQuery) -> dict[str, int]:
+    """Leads per status for `query` with its status filter left out (what the header
+    line shows: how many each status button would list), every status present."""
+    plan = _Plan(query, use_statuses=False)
+    if plan.empty:
+        return dict.fromkeys(LEAD_STATUSES, 0)
+    if plan.search_only:
+        # Four index counts: the search AND each status's mark (db.status_mark).
+        counts = [
+            f'(SELECT COUNT(*) FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
+            f"{plan.instr_sql})"
+            for _ in LEAD_STATUSES
+        ]
+        params: list[Any] = []
+        for status in LEAD_STATUSES:
+            params += [f"({plan.match}) AND {_fts_string(status_mark(status))}", *plan.instr]
+        row = plan.run("SELECT " + ", ".join(counts), params)[0]
+    elif plan.postgres:
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        found = dict(
+            plan.run(f'SELECT l."status", COUNT(*) FROM "lead" l {where} GROUP BY 1', params)
+        )
+        row = [found.get(s, 0) for s in LEAD_STATUSES]
+    elif plan.terms is None:
+        # One index range count per status. Without filters the funnel-order index
+        # serves them; with filters, "status = ..." lets (owner, status) or (level,
+        # status) do.
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        also = where.replace("WHERE ", "AND ", 1)
+        counts, all_params = [], []
+        for place, status in enumerate(LEAD_STATUSES):
+            test = f"{_SORT_SQL['status']} = {place}" if not where else f"l.\"status\" = '{status}'"
+            counts.append(f'(SELECT COUNT(*) FROM "lead" l WHERE {test} {also})')
+            all_params += params
+        row = plan.run("SELECT " + ", ".join(counts), all_params)[0]
+    else:
+        # A search with other filters: every match is read. Sums rather than GROUP BY:
+        # SQLite would sort the matching rows to group them.
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        sums = ", ".join(
+            f"""COALESCE(SUM(CASE WHEN l."status" = '{s}' THEN 1 ELSE 0 END), 0)"""
+            for s in LEAD_STATUSES
+        )
+        row = plan.run(f'SELECT {sums} FROM "lead" l {where}', params)[0]
+    return dict(zip(LEAD_STATUSES, (int(n) for n in row), strict=True))
+
+
+# ---------------------------------------------------------------------- internals
+
+
+class _Plan:
+    """The WHERE clause of one list query and what choosing how to run it needs.
+
+    On SQLite a search is one FTS5 query (`match`, plus `instr` checks for short words
+    among long ones), whose matches are counted first (0.1–3 ms) and which also holds
+    the status filter, as status marks. With no other filter, counts come from the
+    index alone (`search_only`). Otherwise the search becomes `l.id IN (<matches>)`,
+    run one of two ways: a few hundred matches are best read by id and sorted; tens of
+    thousands are best found by walking the index of the sort (or a small index, for
+    counts) and probing the set of matches, which SQLite does when a `+` before `l.id`
+    hides the id from its choice of index.
+    """
+
+    def __init__(self, query: LeadQuery, *, use_statuses: bool = True):
+        self.db = database.obj
+        self.postgres = isinstance(self.db, peewee.PostgresqlDatabase)
+        self.terms = parse_search(query.text)
+        statuses = query.statuses if use_statuses else ()
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+        fts = self.terms is not None and not self.postgres
+        if statuses and not fts:
+            self._among("status", statuses)
+        self._filters(query)
+        self.search_only = fts and not self.clauses
+        self.empty = False
+        self.match = ""
+        self.instr: list[str] = []
+        self.instr_sql = ""
+        self.matches = self.total = 0
+        if fts:
+            self.match, self.instr = _fts_query(self.terms)
+            self.instr_sql = ' AND instr("doc", ?) > 0' * len(self.instr)
+            if statuses:
+                marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
+                self.match = f"({self.match}) AND ({marks})"
+            self.candidates = (
+                f'SELECT rowid FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
+                + self.instr_sql
+            )
+            self.matches = self.run(
+                f"SELECT COUNT(*) FROM ({self.candidates}) AS m", [self.match, *self.instr]
+            )[0][0]
+            self.empty = self.matches == 0
+            # The id range stands for the number of leads: one index step, not a count.
+            self.total = self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
+
+    def _among(self, column: str, values: tuple[str, ...]) -> None:
+        marks = ", ".join("?" for _ in values)
+        self.clauses.append(f'l."{column}" IN ({marks})')
+        self.params.extend(values)
+
+    def _filters(self, query: LeadQuery) -> None:
+        if query.levels:
+            self._among("level", query.levels)
+        if query.sources:
+            self._among("source", query.sources)
+        if query.owner:
+            self.clauses.append('l."owner_id" = (SELECT u."id" FROM "user" u WHERE u."login" = ?)')
+            self.params.append(query.owner)
+        if query.min_score is not None:
+            self.clauses.append('l."score" >= ?')
+            self.params.append(int(query.min_score))
+
+    def where(self, probe_above: float) -> tuple[str, list[Any]]:
+        """The WHERE clause with its parameters; the search is probed rather than
+        driven from when more than that share of all leads match it."""
+        clauses, params = list(self.clauses), list(self.params)
+        if self.terms is not None:
+            if self.postgres:
+                document = search_document_sql("l", True)
+                for word in self.terms.words:
+                    clauses.append(f"{document} LIKE ? ESCAPE '\\'")
+                    params.append("%" + _like_escape(word) + "%")
+            else:
+                probe = "+" if self.matches > self.total * probe_above else ""
+                clauses.append(f'{probe}l."id" IN ({self.candidates})')
+                params += [self.match, *self.instr]
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def run(self, sql: str, params: list[Any]) -> list[tuple]:
+        if self.postgres:
+            sql = sql.replace("?", "%s")  # no "?" or "%" appears in these statements
+        return self.db.execute_sql(sql, params).fetchall()
+
+
+def _fts_query(terms: SearchTerms) -> tuple[str, list[str]]:
+    """The FTS5 query string of `terms`, and the words to check with instr() in the
+    rows it matches. Every term is a quoted string (quotes doubled): nothing typed is
+    FTS5 syntax."""
+    if terms.short:
+        # One or two characters have no trigram of their own: look for a field that
+        # starts with them. Each field follows FIELD_START (db.py), a character typed
+        # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
+        starts = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
+        return " OR ".join(_fts_string(_field_start(s)) for s in starts), []
+    long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
+    short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM]
+    if not long_words:  # short words only, e.g. "a b": the text itself is a substring
+        long_words, short_words = [terms.whole], []
+    return " ".join(_fts_string(w) for w in long_words), short_words
+
+
+def _field_start(prefix: str) -> str:
+    """`prefix` at the start of a field, in as few trigrams as can say so."""
+    return FIELD_START[: max(1, MIN_TRIGRAM - len(prefix))] + prefix
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
