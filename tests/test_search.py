@@ -1,0 +1,520 @@
+"""The lead list's queries on SQLite and PostgreSQL: search as you type, filters, sorts,
+stable paging and counts from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+import pytest
+
+from funnel_tui import search
+from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
+from funnel_tui.queries import (
+    PAGE_KEYS,
+    SORT_KEYS,
+    LeadQuery,
+    lead_count,
+    lead_page,
+    parse_search,
+    status_counts,
+)
+from funnel_tui.validators import normalise_key
+
+
+def _ids(text: str, **kw) -> list[int]:
+    return [row["id"] for row in lead_page(LeadQuery(text=text, **kw), 0, 1000)]
+
+
+def _add(rules, name: str, **data):
+    if "phone" not in data and "email" not in data:
+        # An address made of characters no hostile search below contains.
+        data["email"] = f"h{zlib.crc32(name.encode())}@q.qq"
+    return rules.capture_lead({"name": name, **data}, allow_duplicate=True)
+
+
+def _sqlite() -> bool:
+    import peewee
+
+    from funnel_tui.models import database
+
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def _found_by(lead: Lead, text: str) -> bool:
+    """Whether a search for `text` should list `lead`, by the rules search.py documents
+    (worked out here in Python from the lead's fields)."""
+    terms = parse_search(text)
+    if terms is None:
+        return True
+    email = (lead.email_norm or lead.email_raw or "").lower()
+    phone = lead.phone_e164 or ""
+    fields = (lead.name_key, lead.company_key, email, phone)
+    if _sqlite() and terms.short:
+        prefixes = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
+        return any(f.startswith(p) for f in fields for p in prefixes)
+    document = "\x1f".join(fields)
+    words = terms.words
+    if _sqlite() and all(len(w) < search.MIN_TRIGRAM for w in words):
+        words = (terms.whole,)  # short words only: SQLite looks the text up whole
+    return all(w in document for w in words)
+
+
+@pytest.fixture(params=["read", "probe"])
+def plan(request, monkeypatch):
+    """Run a test with both ways SQLite can run a search: matches read by id and sorted
+    (few matches), or an index walked while probing the matches (many). Small test
+    databases would otherwise only ever take the second."""
+    share = 1.0 if request.param == "read" else 0.0
+    monkeypatch.setattr(search, "PROBE_PAGE_ABOVE", share)
+    monkeypatch.setattr(search, "PROBE_COUNT_ABOVE", share)
+    return request.param
+
+
+@pytest.fixture
+def people(rules):
+    """A handful of leads in several scripts, countries and companies."""
+    leads = {
+        "lucja": _add(
+            rules,
+            "Łucja Kowalska",
+            company="Kowalski Logistyka",
+            phone="+48 512 345 678",
+            email="Lucja.Kowalska@kowalski.pl",
+            country="PL",
+        ),
+        "dawid": _add(rules, "Dawid Wójcik", company="Kowalski Logistyka", email="dawid@gmail.com"),
+        "ming": _add(rules, "王小明", company="台北精密", phone="0912 345 678", country="TW"),
+        "taro": _add(rules, "山田 太郎", phone="090-1234-5678", country="JP"),
+        "ann": _add(
+            rules, "Ann Miller", company="Miller & Sons", phone="(201) 555-0123", country="US"
+        ),
+        "hans": _add(
+            rules,
+            "Hans Müller",
+            company="Straße Bau GmbH",
+            phone="0151 29876543",
+            email="h.mueller@strasse-bau.de",
+            country="DE",
+        ),
+    }
+    return {key: lead.id for key, lead in leads.items()}
+
+
+# ------------------------------------------------------------------------ searching
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("kowalska", {"lucja"}),
+        ("OWALSKA", {"lucja"}),  # inside a word, any case
+        ("owals", {"lucja", "dawid"}),  # …and in the company, Kowalski Logistyka
+        ("łucja", {"lucja"}),
+        ("ŁUCJA KOW", {"lucja"}),
+        ("kowalska łucja", {"lucja"}),  # words in any order
+        ("Wójcik", {"dawid"}),
+        ("müller", {"hans"}),
+        ("王小", {"ming"}),  # two CJK characters
+        ("王小明", {"ming"}),
+        ("小明", {"ming"}),  # inside: PostgreSQL only (below)
+        ("山田", {"taro"}),
+        ("山田 太郎", {"taro"}),
+        ("太郎", {"taro"}),  # inside: PostgreSQL only
+    ],
+)
+def test_search_by_name(people, text, who):
+    if _sqlite() and text in ("小明", "太郎"):
+        who = set()  # SQLite reads two characters as the start of a name, company, …
+    assert set(_ids(text)) == {people[k] for k in who}
+
+
+def test_letters_are_matched_as_typed_not_folded(people):
+    assert _ids("Wojcik") == []  # no diacritic folding: ó is not o
+    assert _ids("Wójcik") == [people["dawid"]]
+
+
+def test_casefolding_matches_like_the_name_keys(people):
+    # "Straße" is keyed "strasse": both spellings find it, in any case.
+    assert _ids("STRASSE BAU") == [people["hans"]]
+    assert _ids("straße") == [people["hans"]]
+
+
+def test_search_by_company(people):
+    assert set(_ids("logistyka")) == {people["lucja"], people["dawid"]}
+    assert _ids("Miller & Sons") == [people["ann"]]
+    assert _ids("台北精") == [people["ming"]]
+    assert _ids("台北") == [people["ming"]]  # the start of the company
+    assert _ids("精密") == ([] if _sqlite() else [people["ming"]])
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("lucja.kowalska@kowalski.pl", {"lucja"}),
+        ("LUCJA.KOWALSKA@", {"lucja"}),
+        ("@kowalski", {"lucja"}),
+        ("kowalski.pl", {"lucja"}),
+        ("gmail", {"dawid"}),
+        ("dawid@", {"dawid"}),
+        ("strasse-bau.de", {"hans"}),
+    ],
+)
+def test_search_by_email_part(people, text, who):
+    assert set(_ids(text)) == {people[k] for k in who}
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("+48 512 345 678", "lucja"),
+        ("+48512345678", "lucja"),
+        ("0048 512 345 678", "lucja"),  # international prefix
+        ("0512 345 678", "lucja"),  # a trunk zero, typed from habit
+        ("512-345-678", "lucja"),
+        ("512 345", "lucja"),
+        ("+48 51", "lucja"),
+        ("(201) 555-0123", "ann"),
+        ("201-555-0123", "ann"),
+        ("+1 201 555 0123", "ann"),
+        ("555.0123", "ann"),
+        ("0151 2987 6543", "hans"),
+        ("+49 1512 9876543", "hans"),
+        ("0912-345-678", "ming"),
+        ("+886 912 345 678", "ming"),
+        ("090 1234 5678", "taro"),
+        ("+81 90-1234-5678", "taro"),
+    ],
+)
+def test_a_number_in_any_format_finds_its_e164(people, text, who):
+    assert _ids(text) == [people[who]]
+
+
+@pytest.mark.parametrize("text", ["+4", "+48", "48", "0", "+", "4", "ł", "王", "d", "dA"])
+def test_one_or_two_characters_search_too(people, text):
+    expected = {lead.id for lead in Lead.select() if _found_by(lead, text)}
+    assert set(_ids(text)) == expected
+    if text in ("+4", "+48", "ł", "王", "d"):  # the start of a phone, name, or email
+        assert expected
+
+
+def test_parse_search_reads_phone_numbers_and_words():
+    assert parse_search("  ") is None
+    assert parse_search("\x1b[31m") is not None  # escape codes are removed, "[31m" stays
+    assert parse_search("0512 345 678").words == ("512345678",)
+    assert parse_search("0512 345 678").phone
+    assert parse_search("+48 (512) 345-678").words == ("48512345678",)
+    assert parse_search("0048 512").words == ("48512",)
+    assert parse_search("Jan  KOWALSKI jan").words == ("jan", "kowalski")
+    assert not parse_search("Jan 512").phone
+
+
+# ------------------------------------------------------------------- kept in sync
+
+
+def test_new_captures_are_found_at_once(rules, people):
+    assert _ids("zuzanna") == []
+    new = _add(rules, "Zuzanna Nowak", email="zuza@onet.pl")
+    assert _ids("zuzanna") == [new.id]
+    assert _ids("onet.pl") == [new.id]
+
+
+def test_update_lead_moves_it_in_the_search(rules, people):
+    lucja = people["lucja"]
+    rules.update_lead(
+        lucja,
+        {
+            "name": "Łucja Nowicka",
+            "email": "l.nowicka@wp.pl",
+            "phone": "+48 601 234 567",
+            "company": "Bałtyk Trans",
+        },
+    )
+    assert _ids("kowalska") == []
+    assert _ids("nowicka") == [lucja]
+    assert _ids("lucja.kowalska@") == [] and _ids("nowicka@wp") == [lucja]
+    assert _ids("512 345 678") == [] and _ids("601 234 567") == [lucja]
+    assert _ids("bałtyk") == [lucja]
+    assert _ids("logistyka") == [people["dawid"]]
+    assert Lead.get_by_id(lucja).company_key == "bałtyk trans"
+    rules.update_lead(lucja, {"company": ""})
+    assert _ids("bałtyk") == []
+    assert Lead.get_by_id(lucja).company_key == ""
+
+
+def test_a_company_renamed_is_found_under_its_new_name(people):
+    company = Company.get(Company.name == "Kowalski Logistyka")
+    Company.update(name="Nowak Cargo", name_key=normalise_key("Nowak Cargo")).where(
+        Company.id == company.id
+    ).execute()
+    assert _ids("logistyka") == []
+    assert set(_ids("nowak cargo")) == {people["lucja"], people["dawid"]}
+    assert lead_page(LeadQuery(text="cargo", sort="name"), 0, 5)[0]["company"] == "Nowak Cargo"
+
+
+def test_a_lead_inserted_without_its_company_key_gets_it(rules, people):
+    """Writers may leave company_key out: the database fills it from the company."""
+    company = Company.get(Company.name == "Miller & Sons")
+    lead = Lead.create(
+        name="Bob Stone",
+        name_key="bob stone",
+        company=company.id,
+        email_raw="bob@stone.example",
+        email_norm="bob@stone.example",
+        owner=User.get().id,
+        created_by=User.get().id,
+        created_at=dt.datetime(2026, 1, 1),
+        updated_at=dt.datetime(2026, 1, 1),
+    )
+    assert Lead.get_by_id(lead.id).company_key == "miller & sons"
+    assert set(_ids("miller & sons")) == {people["ann"], lead.id}
+
+
+def test_deleted_leads_and_companies_leave_the_search(people):
+    Lead.delete().where(Lead.id == people["taro"]).execute()
+    assert _ids("山田") == []
+    company = Company.get(Company.name == "Miller & Sons")
+    Company.delete().where(Company.id == company.id).execute()
+    assert _ids("miller & sons") == []
+    assert Lead.get_by_id(people["ann"]).company_key == ""
+    assert _ids("ann miller") == [people["ann"]]
+
+
+# --------------------------------------------------------------- hostile text
+
+
+HOSTILE_NAMES = (
+    "[bold]x Bold",
+    "100% Gold",
+    "Ann_Smith",
+    "O'Brien",
+    'Say "Hi"',
+    "NEAR(me) Near",
+    "Star* Power",
+    "Black OR White",
+    "Back\\slash",
+    "Semi; -- colon",
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[bold]",
+        "[bold]x",
+        "0% g",
+        "n_s",
+        "o'b",
+        "'",
+        '"hi"',
+        '"',
+        '""',
+        "near(",
+        "NEAR(me)",
+        "ar*",
+        "*",
+        " or ",
+        "OR",
+        "k\\s",
+        "; --",
+        "%",
+        "_",
+        "%%%",
+        "x' OR '1'='1",
+        'a" OR "b',
+        "^",
+        "-",
+        "NOT",
+        "AND",
+        ":",
+        "doc:",
+        "{",
+    ],
+)
+def test_hostile_search_text_is_matched_literally(rules, text):
+    for name in HOSTILE_NAMES:
+        _add(rules, name)
+    _add(rules, "Plain Person")
+    found = set(_ids(text))
+    assert found == {lead.id for lead in Lead.select() if _found_by(lead, text)}
+    assert len(found) < len(HOSTILE_NAMES) + 1  # no wildcard matched everyone
+    assert lead_count(LeadQuery(text=text)) == len(found)
+    assert sum(status_counts(LeadQuery(text=text)).values()) == len(found)
+
+
+def test_hostile_names_are_found_by_what_they_contain(rules):
+    ids = {name: _add(rules, name).id for name in HOSTILE_NAMES}
+    for name, text in [
+        ("100% Gold", "0% g"),
+        ("Ann_Smith", "n_s"),
+        ("O'Brien", "o'b"),
+        ('Say "Hi"', '"hi"'),
+        ("NEAR(me) Near", "near(me)"),
+        ("Star* Power", "star*"),
+        ("Black OR White", "k or w"),
+        ("Back\\slash", "k\\s"),
+        ("[bold]x Bold", "[bold]x"),
+    ]:
+        assert _ids(text) == [ids[name]], text
+
+
+# --------------------------------------------------------------- sorts and pages
+
+
+@pytest.fixture
+def crowd(rules, config):
+    """40 leads with ties in every sort column (same names, companies, countries)."""
+    from funnel_tui.funnel import Funnel
+
+    others = [Funnel(config, login) for login in ("bob", "zoe")]
+    countries = ("PL", "DE", "", "TW")
+    for i in range(40):
+        who = (rules, *others)[i % 3]
+        lead = _add(
+            who,
+            ("Anna Nowak", "anna nowak", "Zbigniew Ząb", "Émile Zola", "李四")[i % 5],
+            company=("", "Acme", "Beta", "acme")[i % 4],
+            country=countries[i % 4],
+            source=rules.config.lead_sources[i % 3],
+            email=f"p{i}@crowd.example",
+        )
+        if i % 4 == 1:
+            rules.answer(lead.id, "budget", "yes")
+        if i % 5 == 2:
+            rules.answer(lead.id, "need", "yes")
+        if i % 6 == 3:
+            rules.set_status(lead.id, "unqualified", reason="no budget")
+        elif i % 6 == 4:
+            rules.log_activity(lead_id=lead.id, kind="call", outcome="reached")
+    return [row["id"] for row in lead_page(LeadQuery(sort="created_at"), 0, 100)]
+
+
+def _python_order(sort: str, descending: bool) -> list[int]:
+    from funnel_tui.models import FUNNEL_LEVELS
+
+    def key(lead: Lead):
+        value = {
+            "name": lead.name_key,
+            "company": lead.company_key,
+            "status": LEAD_STATUSES.index(lead.status),
+            "level": FUNNEL_LEVELS.index(lead.level),
+            "source": lead.source,
+            "owner": lead.owner.login,
+            "score": lead.score,
+            "created_at": lead.created_at,
+            "country": lead.country,
+        }[sort]
+        return (value, lead.id)
+
+    return [lead.id for lead in sorted(Lead.select(), key=key, reverse=descending)]
+
+
+@pytest.mark.parametrize("sort", SORT_KEYS)
+def test_every_sort_orders_by_its_column_then_id_and_pages_add_up(crowd, sort):
+    for descending in (False, True):
+        query = LeadQuery(sort=sort, descending=descending)
+        whole = [row["id"] for row in lead_page(query, 0, 1000)]
+        assert whole == _python_order(sort, descending)
+        pages = [row["id"] for start in range(0, 45, 7) for row in lead_page(query, start, 7)]
+        assert pages == whole
+        assert lead_page(query, 40, 10) == []
+
+
+def test_status_and_level_sort_in_funnel_order(crowd, rules):
+    rows = lead_page(LeadQuery(sort="status", descending=False), 0, 100)
+    seen = list(dict.fromkeys(row["status"] for row in rows))
+    assert seen == [s for s in LEAD_STATUSES if s in seen] and len(seen) >= 3
+
+
+def test_page_rows_carry_the_list_columns(people):
+    rows = lead_page(LeadQuery(sort="name", descending=False), 0, 100)
+    assert all(tuple(row) == PAGE_KEYS for row in rows)
+    hans = next(row for row in rows if row["id"] == people["hans"])
+    assert hans["company"] == "Straße Bau GmbH"
+    assert hans["phone_e164"] == "+4915129876543" and hans["owner"] == "alice"
+    assert isinstance(hans["created_at"], dt.datetime)
+    assert next(row for row in rows if row["id"] == people["taro"])["company"] == ""
+
+
+def test_an_unknown_sort_is_refused(people):
+    with pytest.raises(ValueError, match="sort must be one of"):
+        lead_page(LeadQuery(sort="notes"), 0, 10)
+
+
+# ------------------------------------------------------------ filters and counts
+
+
+def _matches(lead: Lead, query: LeadQuery, use_statuses: bool = True) -> bool:
+    return (
+        (not use_statuses or not query.statuses or lead.status in query.statuses)
+        and (not query.levels or lead.level in query.levels)
+        and (not query.sources or lead.source in query.sources)
+        and (not query.owner or lead.owner.login == query.owner)
+        and (query.min_score is None or lead.score >= query.min_score)
+        and _found_by(lead, query.text)
+    )
+
+
+QUERIES = [
+    LeadQuery(),
+    LeadQuery(statuses=("new",)),
+    LeadQuery(statuses=("new", "unqualified"), owner="bob"),
+    LeadQuery(owner="zoe", min_score=20),
+    LeadQuery(text="anna", statuses=("working",)),
+    LeadQuery(text="nowak", owner="alice", sources=("Web form", "Trade show")),
+    LeadQuery(text="zbigniew", min_score=1, sort="score"),
+    LeadQuery(levels=("lead",), min_score=25),
+    LeadQuery(levels=("prospect",)),
+    LeadQuery(text="李四", sort="owner"),
+    LeadQuery(owner="nobody"),
+    LeadQuery(text="no such person"),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_filters_combine_and_counts_agree(crowd, plan, query):
+    leads = list(Lead.select())
+    expected = {lead.id for lead in leads if _matches(lead, query)}
+    assert {row["id"] for row in lead_page(query, 0, 1000)} == expected
+    assert lead_count(query) == len(expected)
+    by_status = {
+        s: sum(1 for lead in leads if lead.status == s and _matches(lead, query, False))
+        for s in LEAD_STATUSES
+    }
+    # The header counts ignore the status filter, whatever it is.
+    assert status_counts(query) == by_status
+    assert status_counts(query) == status_counts(LeadQuery(**{**query.__dict__, "statuses": ()}))
+    if not query.statuses:
+        assert sum(by_status.values()) == len(expected)
+
+
+def test_searches_page_stably_in_both_plans(crowd, plan):
+    for sort in ("name", "owner", "status", "created_at"):
+        query = LeadQuery(text="nowak", sort=sort)
+        whole = [row["id"] for row in lead_page(query, 0, 100)]
+        assert len(whole) == 16
+        assert [r["id"] for s in range(0, 16, 5) for r in lead_page(query, s, 5)] == whole
+
+
+def test_score_filter_keeps_leads_at_or_above(crowd):
+    scores = sorted(lead.score for lead in Lead.select())
+    assert scores[0] < scores[-1]  # the crowd has different scores
+    threshold = scores[len(scores) // 2]
+    rows = lead_page(LeadQuery(min_score=threshold, sort="score"), 0, 100)
+    assert rows and all(row["score"] >= threshold for row in rows)
+    assert len(rows) == sum(1 for s in scores if s >= threshold)
+
+
+def test_count_cap_means_more_than(crowd):
+    assert lead_count(LeadQuery()) == 40
+    assert lead_count(LeadQuery(), cap=10) == 11
+    assert lead_count(LeadQuery(statuses=("new",)), cap=3) == 4
+    assert lead_count(LeadQuery(text="nowak"), cap=100) == 16
+    assert lead_count(LeadQuery(text="nowak"), cap=5) == 6
+
+
+def test_an_empty_database_lists_nothing(db):
+    assert lead_page(LeadQuery(), 0, 50) == []
+    assert lead_page(LeadQuery(text="x"), 0, 50) == []
+    assert lead_count(LeadQuery(text="kowal")) == 0
+    assert status_counts(LeadQuery(text="kowal")) == dict.fromkeys(LEAD_STATUSES, 0)
