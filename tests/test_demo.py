@@ -10,14 +10,16 @@ import re
 from collections import Counter, defaultdict
 from itertools import pairwise
 
+import peewee
 import phonenumbers
 import pytest
 from peewee import fn
 
 from funnel_tui import demo, demo_names
 from funnel_tui.config import BANT_ITEMS
+from funnel_tui.db import get_meta
 from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import ACTIVITY_KINDS, Funnel, StaleEdit
+from funnel_tui.funnel import ACTIVITY_KINDS, SCORE_META_KEY, Funnel, StaleEdit, sync_scores
 from funnel_tui.models import (
     FUNNEL_LEVELS,
     LEAD_STATUSES,
@@ -41,6 +43,7 @@ from funnel_tui.models import (
     StageChange,
     User,
 )
+from funnel_tui.search import LeadQuery, lead_page
 from funnel_tui.validators import check_email, check_phone, normalise_key
 
 TODAY = dt.date(2025, 6, 2)
@@ -568,3 +571,50 @@ def test_column_lists_cover_every_model_field():
         if "id" not in fields:
             expected.discard("id")
         assert set(fields) == expected, model.__name__
+
+
+# --------------------------------------------------------------- the lead list
+
+
+def test_stored_scores_are_the_rules_scores(db, config):
+    _make(db, config, leads=800)
+    rules = Funnel(config, "anna")
+    leads = list(Lead.select().order_by(Lead.id))
+    sample = random.Random(5).sample(leads, 250)
+    # Leads with answers and with company data, not only the region's 5 points.
+    assert len({lead.score for lead in sample}) >= 5
+    for lead in sample:
+        assert lead.score == rules.score(lead.id).total, lead.id
+    # The demo wrote them under this config: opening it rescored nothing.
+    assert sync_scores(config) == 0
+
+
+def test_demo_on_leads_scored_otherwise_leaves_them_to_be_rescored(db, config):
+    import dataclasses
+
+    _make(db, config, leads=50)
+    other = dataclasses.replace(config, bant_weights={**config.bant_weights, "need": 60})
+    _make(db, other, leads=50, seed=4)
+    # Two configs' scores in one database: the next open must rescore them all.
+    assert get_meta(SCORE_META_KEY) is None
+    assert sync_scores(config) > 0
+    rules = Funnel(config, "anna")
+    assert all(lead.score == rules.score(lead.id).total for lead in Lead.select())
+
+
+def test_company_keys_and_search_documents_are_what_triggers_write(db, config):
+    _make(db, config, leads=400)
+    keys = dict(Company.select(Company.id, Company.name_key).tuples())
+    for lead in Lead.select():
+        assert lead.company_key == (keys[lead.company_id] if lead.company_id else "")
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    # The demo fills the search index in bulk; rewrite every row through the update
+    # trigger and nothing must change.
+    before = db.execute_sql("SELECT rowid, doc FROM lead_search ORDER BY rowid").fetchall()
+    assert len(before) == Lead.select().count()
+    db.execute_sql('UPDATE "lead" SET "name_key" = "name_key"')
+    after = db.execute_sql("SELECT rowid, doc FROM lead_search ORDER BY rowid").fetchall()
+    assert after == before
+    found = lead_page(LeadQuery(text=Lead.get().name_key), 0, 10)
+    assert Lead.get().id in [row["id"] for row in found]
