@@ -28,7 +28,6 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": 1,  # NORMAL: durable at checkpoints, safe with WAL
     "busy_timeout": BUSY_TIMEOUT_MS,
-    "cache_size": -16000,  # 16 MB
 }
 
 
