@@ -31,6 +31,7 @@ DIALOG_CSS = """
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    TITLE = "Question"
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -54,6 +55,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class DuplicateDialog(ModalScreen[str | None]):
     """The lead being captured looks like one already stored: open it, or save anyway."""
 
+    TITLE = "Possible duplicate"
     DEFAULT_CSS = DIALOG_CSS.format(name="DuplicateDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("o", "choose('open')", "Open the existing lead", id="duplicate.open"),
@@ -87,6 +89,7 @@ class DuplicateDialog(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a configured list (a loss or disqualification reason)."""
 
+    TITLE = "Choose"
     DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
@@ -112,6 +115,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 class DateDialog(ModalScreen[dt.date | None]):
     """Ask for a date (ISO, e.g. 2026-12-01); a bad one is refused in place."""
 
+    TITLE = "Date"
     DEFAULT_CSS = DIALOG_CSS.format(name="DateDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="date.cancel"),
