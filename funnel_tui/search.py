@@ -88,6 +88,11 @@ MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
 # by one (see _Plan): a page needs only its first rows in order, a count all of them.
 PROBE_PAGE_ABOVE = 1 / 50
 PROBE_COUNT_ABOVE = 1 / 8
+# From this offset on, a filtered page finds the filtered ids through the filters' own
+# indexes first (see _Plan.where): walking the sort's index and reading every row to
+# test the filters costs about 1 µs a row, 100 ms for the last page by name of 25,000
+# new leads.
+DEEP_OFFSET = 2000
 _PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
 
 
@@ -161,19 +166,25 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     plan = _Plan(query)
     if plan.empty:
         return []
-    where, params = plan.where(PROBE_PAGE_ABOVE)
     join = 'JOIN "user" o ON o."id" = l."owner_id" ' if query.sort == "owner" else ""
     direction = "DESC" if query.descending else "ASC"
+
+    def select_ids(deep: bool) -> tuple[str, list[Any]]:
+        where, params = plan.where(PROBE_PAGE_ABOVE, deep=deep)
+        sql = (
+            f'SELECT l."id" FROM "lead" l {join}{where} '
+            f'ORDER BY {order} {direction}, l."id" {direction} LIMIT ? OFFSET ?'
+        )
+        return sql, [*params, limit, max(0, offset)]
+
     # The ids first, from the indexes alone: skipping 90,000 rows that were fully read
     # and joined would cost 50–150 ms; skipping index entries costs about 1 ms.
-    ids = [
-        row[0]
-        for row in plan.run(
-            f'SELECT l."id" FROM "lead" l {join}{where} '
-            f'ORDER BY {order} {direction}, l."id" {direction} LIMIT ? OFFSET ?',
-            [*params, limit, max(0, offset)],
-        )
-    ]
+    sql, params = select_ids(False)
+    if offset >= DEEP_OFFSET and plan.can_go_deep and not plan.sorts_matches(sql, params):
+        # SQLite walks the sort's index and reads each row it passes to test the
+        # filters: far down the list, finding the filtered ids first is 2–4× faster.
+        sql, params = select_ids(True)
+    ids = [row[0] for row in plan.run(sql, params)]
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
@@ -288,9 +299,19 @@ class _Plan:
         statuses = query.statuses if use_statuses else ()
         self.clauses: list[str] = []
         self.params: list[Any] = []
+        # The same tests written so that an index can serve each one alone (see where).
+        self.indexed_clauses: list[str] = []
+        self.indexed_params: list[Any] = []
         fts = self.terms is not None and not self.postgres
         if statuses and not fts:
-            self._among("status", statuses)
+            marks = ", ".join("?" for _ in statuses)
+            if all(s in LEAD_STATUSES for s in statuses):
+                # Only the funnel-order index leads with the status: test its expression.
+                places = ", ".join(str(LEAD_STATUSES.index(s)) for s in statuses)
+                indexed = f"{_SORT_SQL['status']} IN ({places})"
+                self._clause(f'l."status" IN ({marks})', *statuses, indexed=(indexed, ()))
+            else:
+                self._among("status", statuses)
         self._filters(query)
         self.search_only = fts and not self.clauses
         self.empty = False
@@ -317,8 +338,16 @@ class _Plan:
 
     def _among(self, column: str, values: tuple[str, ...]) -> None:
         marks = ", ".join("?" for _ in values)
-        self.clauses.append(f'l."{column}" IN ({marks})')
-        self.params.extend(values)
+        self._clause(f'l."{column}" IN ({marks})', *values)
+
+    def _clause(
+        self, sql: str, *params: Any, indexed: tuple[str, tuple[Any, ...]] | None = None
+    ) -> None:
+        self.clauses.append(sql)
+        self.params.extend(params)
+        indexed_sql, indexed_params = indexed or (sql, params)
+        self.indexed_clauses.append(indexed_sql)
+        self.indexed_params.extend(indexed_params)
 
     def _filters(self, query: LeadQuery) -> None:
         if query.levels:
@@ -326,16 +355,26 @@ class _Plan:
         if query.sources:
             self._among("source", query.sources)
         if query.owner:
-            self.clauses.append('l."owner_id" = (SELECT u."id" FROM "user" u WHERE u."login" = ?)')
-            self.params.append(query.owner)
+            owner = 'l."owner_id" = (SELECT u."id" FROM "user" u WHERE u."login" = ?)'
+            self._clause(owner, query.owner)
         if query.min_score is not None:
-            self.clauses.append('l."score" >= ?')
-            self.params.append(int(query.min_score))
+            self._clause('l."score" >= ?', int(query.min_score))
 
-    def where(self, probe_above: float) -> tuple[str, list[Any]]:
-        """The WHERE clause with its parameters; the search is probed rather than
-        driven from when more than that share of all leads match it."""
+    def where(self, probe_above: float, *, deep: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause with its parameters. The search is probed rather than
+        driven from when more than `probe_above` of all leads match it.
+
+        `deep` (a page far from the top): on SQLite the filtered ids are found first,
+        each filter through its own index, and the sort's index is walked probing
+        them, instead of reading every row passed on the way to test the filters.
+        """
         clauses, params = list(self.clauses), list(self.params)
+        fts = self.terms is not None and not self.postgres
+        if deep and clauses and not self.postgres:
+            params = list(self.indexed_params)
+            if fts:
+                params += [self.match, *self.instr]
+            return f'WHERE +l."id" IN ({self._filtered(fts)})', params
         if self.terms is not None:
             if self.postgres:
                 document = search_document_sql("l", True)
@@ -343,10 +382,31 @@ class _Plan:
                     clauses.append(f"{document} LIKE ? ESCAPE '\\'")
                     params.append("%" + _like_escape(word) + "%")
             else:
-                probe = "+" if self.matches > self.total * probe_above else ""
+                dense = deep or self.matches > self.total * probe_above
+                probe = "+" if dense else ""
                 clauses.append(f'{probe}l."id" IN ({self.candidates})')
                 params += [self.match, *self.instr]
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    @property
+    def can_go_deep(self) -> bool:
+        """Whether where(deep=True) differs: SQLite, and filters besides a search."""
+        return bool(self.clauses) and not self.postgres
+
+    def sorts_matches(self, sql: str, params: list[Any]) -> bool:
+        """Whether SQLite runs `sql` by finding the matching rows through an index
+        and sorting them, rather than walking the sort's index (a plan read in about
+        0.1 ms)."""
+        steps = self.run("EXPLAIN QUERY PLAN " + sql, params)
+        return any("TEMP B-TREE FOR ORDER BY" in step[-1] for step in steps)
+
+    def _filtered(self, with_search: bool) -> str:
+        """A SELECT of the ids passing every filter (parameters: indexed_params, then
+        the search's)."""
+        clauses = list(self.indexed_clauses)
+        if with_search:
+            clauses.append(f'l."id" IN ({self.candidates})')
+        return 'SELECT l."id" FROM "lead" l WHERE ' + " AND ".join(clauses)
 
     def run(self, sql: str, params: list[Any]) -> list[tuple]:
         if self.postgres:

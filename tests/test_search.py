@@ -60,14 +60,18 @@ def _found_by(lead: Lead, text: str) -> bool:
     return all(w in document for w in words)
 
 
-@pytest.fixture(params=["read", "probe"])
+@pytest.fixture(params=["read", "probe", "deep"])
 def plan(request, monkeypatch):
-    """Run a test with both ways SQLite can run a search: matches read by id and sorted
-    (few matches), or an index walked while probing the matches (many). Small test
-    databases would otherwise only ever take the second."""
+    """Run a test with every way SQLite can run a list query: a search's matches read by
+    id and sorted (few matches), or an index walked while probing the matches (many);
+    and every page taken as a deep one (filtered ids first, then probed). Small test
+    databases would otherwise only ever take some of them."""
     share = 1.0 if request.param == "read" else 0.0
     monkeypatch.setattr(search, "PROBE_PAGE_ABOVE", share)
     monkeypatch.setattr(search, "PROBE_COUNT_ABOVE", share)
+    if request.param == "deep":
+        monkeypatch.setattr(search, "DEEP_OFFSET", 0)
+        monkeypatch.setattr(search._Plan, "sorts_matches", lambda *args: False)
     return request.param
 
 
@@ -488,12 +492,33 @@ def test_filters_combine_and_counts_agree(crowd, plan, query):
         assert sum(by_status.values()) == len(expected)
 
 
-def test_searches_page_stably_in_both_plans(crowd, plan):
+def test_searches_page_stably_in_every_plan(crowd, plan):
     for sort in ("name", "owner", "status", "created_at"):
         query = LeadQuery(text="nowak", sort=sort)
         whole = [row["id"] for row in lead_page(query, 0, 100)]
         assert len(whole) == 16
         assert [r["id"] for s in range(0, 16, 5) for r in lead_page(query, s, 5)] == whole
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        LeadQuery(statuses=("new", "working")),
+        LeadQuery(owner="bob", min_score=1),
+        LeadQuery(text="nowak", levels=("lead",)),
+        LeadQuery(text="a", sources=("Web form",)),
+    ],
+    ids=["statuses", "owner+score", "search+level", "short search+source"],
+)
+def test_filtered_lists_sort_and_page_alike_in_every_plan(crowd, plan, query):
+    wanted = {lead.id for lead in Lead.select() if _matches(lead, query)}
+    assert len(wanted) > 3
+    for sort in SORT_KEYS:
+        for descending in (False, True):
+            order = [i for i in _python_order(sort, descending) if i in wanted]
+            q = LeadQuery(**{**query.__dict__, "sort": sort, "descending": descending})
+            pages = [r["id"] for start in range(0, 45, 4) for r in lead_page(q, start, 4)]
+            assert pages == order, (sort, descending)
 
 
 def test_score_filter_keeps_leads_at_or_above(crowd):
