@@ -252,7 +252,7 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
             plan.run(f'SELECT l."status", COUNT(*) FROM "lead" l {where} GROUP BY 1', params)
         )
         row = [found.get(s, 0) for s in LEAD_STATUSES]
-    elif plan.terms is None:
+    elif plan.terms is None and plan.statuses_indexed:
         # One index range count per status. Without filters the funnel-order index
         # serves them; with filters, "status = ..." lets (owner, status) or (level,
         # status) do.
@@ -265,8 +265,9 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
             all_params += params
         row = plan.run("SELECT " + ", ".join(counts), all_params)[0]
     else:
-        # A search with other filters: every match is read. Sums rather than GROUP BY:
-        # SQLite would sort the matching rows to group them.
+        # A search with other filters, or filters whose index holds no status: every
+        # match is read, once. Sums rather than GROUP BY: SQLite would sort the
+        # matching rows to group them.
         where, params = plan.where(PROBE_COUNT_ABOVE)
         sums = ", ".join(
             f"""COALESCE(SUM(CASE WHEN l."status" = '{s}' THEN 1 ELSE 0 END), 0)"""
@@ -357,8 +358,11 @@ class _Plan:
         if query.owner:
             owner = 'l."owner_id" = (SELECT u."id" FROM "user" u WHERE u."login" = ?)'
             self._clause(owner, query.owner)
-        if query.min_score is not None:
+        if query.min_score is not None and query.min_score > 0:  # every score is ≥ 0
             self._clause('l."score" >= ?', int(query.min_score))
+        # Counts per status can each be an index range when every filter's index
+        # carries the status: (level, status), (owner, status), or none at all.
+        self.statuses_indexed = not (query.sources or (query.min_score or 0) > 0)
 
     def where(self, probe_above: float, *, deep: bool = False) -> tuple[str, list[Any]]:
         """The WHERE clause with its parameters. The search is probed rather than

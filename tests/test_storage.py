@@ -215,3 +215,19 @@ def _config():
     from funnel_tui.config import load_config
 
     return load_config()
+
+
+def test_sqlite_statistics_are_refreshed_when_the_leads_outgrow_them(sqlite_path):
+    from funnel_tui.config import load_config
+    from funnel_tui.demo import generate_demo
+
+    database = open_database(sqlite_path)
+    assert not dbmod.refresh_statistics(database)  # too few leads to matter
+    generate_demo(database, load_config(), leads=1200, seed=2)
+    dbmod.close_database()
+    database = open_database(sqlite_path)  # opening analyses the grown database...
+    stat = database.execute_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead'").fetchone()
+    assert int(stat[0].split()[0]) == 1200
+    assert not dbmod.refresh_statistics(database)  # ...once
+    generate_demo(database, load_config(), leads=1500, seed=3)
+    assert dbmod.refresh_statistics(database)  # more than twice as many leads
