@@ -460,10 +460,18 @@ def _create_sqlite_search(db: peewee.Database) -> None:
         # detail=full (the default) keeps token positions, which phrase queries need
         # for substrings longer than three characters; columnsize=0 drops the document
         # sizes, which only ranking (bm25) reads.
-        db.execute_sql(
-            f'CREATE VIRTUAL TABLE "{SEARCH_TABLE}" USING fts5('
-            '"doc", tokenize="trigram", columnsize=0)'
-        )
+        try:
+            db.execute_sql(
+                f'CREATE VIRTUAL TABLE "{SEARCH_TABLE}" USING fts5('
+                '"doc", tokenize="trigram", columnsize=0)'
+            )
+        except peewee.OperationalError as exc:  # "no such module: fts5", "no such tokenizer"
+            import sqlite3
+
+            raise DatabaseError(
+                f"this Python's SQLite {sqlite3.sqlite_version} cannot build the lead search "
+                f"index ({exc}); funnel needs SQLite 3.34 or newer with FTS5"
+            ) from exc
         db.execute_sql(
             f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
             f'SELECT l."id", {_fts_document_sql("l")} FROM "lead" l'

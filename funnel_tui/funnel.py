@@ -178,8 +178,14 @@ class Funnel:
         self.config = config
         self.login = user
         self._user_id: int | None = None
+        # False when the scores could not be rewritten (a read-only database, or one
+        # locked past the busy timeout): they stay as they were until the next open.
+        self.scores_current = True
         if database.obj is not None:
-            sync_scores(config)
+            try:
+                sync_scores(config)
+            except peewee.OperationalError:
+                self.scores_current = False
 
     # ----------------------------------------------------------------- users & history
 

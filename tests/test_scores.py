@@ -117,3 +117,22 @@ def test_fingerprint_ignores_what_scores_do_not_read(config):
     assert score_fingerprint(stricter_gate) == score_fingerprint(config)
     reordered = dataclasses.replace(config, icp=tuple(reversed(config.icp)))
     assert score_fingerprint(reordered) == score_fingerprint(config)
+
+
+def test_a_database_that_cannot_be_written_still_opens(rules, config, monkeypatch):
+    import peewee
+
+    from funnel_tui import funnel
+
+    lead = rules.capture_lead({"name": "Ola", "email": "ola@x.pl", "country": "PL"})
+
+    def read_only(_config):
+        raise peewee.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(funnel, "rescore_all", read_only)
+    heavier = dataclasses.replace(config, bant_weights={**config.bant_weights, "need": 50})
+    opened = Funnel(heavier, "bob")
+    assert not opened.scores_current
+    assert _stored(lead.id) == 5  # as it was; the next open tries again
+    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(config)
+    assert Funnel(config, "bob").scores_current
