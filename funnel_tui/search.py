@@ -20,10 +20,10 @@ How a search reads (`parse_search`):
 On SQLite a word of three or more characters is looked up in the trigram FTS5 index
 (db.py), which finds any substring; text of one or two characters has no trigram of
 its own, so it matches the *start* of the name, the company, the email or the phone
-number instead ("王小" finds 王小明, "ko" finds Kowalski Logistyka's leads but not Anna
-Kowalska), through the same index. On PostgreSQL every word is a substring LIKE over
-the same document (through a pg_trgm index when the server has the extension, else a
-scan), so short text matches anywhere there.
+number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
+Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). On PostgreSQL
+every word is a substring LIKE over the same document (through a pg_trgm index when the
+server has the extension, else a scan), so short text matches anywhere there.
 """
 
 from __future__ import annotations
