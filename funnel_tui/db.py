@@ -501,10 +501,33 @@ def _create_pg_search(db: peewee.Database) -> None:
         )
 
 
+class DeferredSearchIndex:
+    """Yielded by deferred_search_index: `fill()` indexes the leads inserted since the
+    last fill, in one statement that runs without Python's lock (SQLite releases it
+    while it works), so the caller may prepare the next rows in a thread meanwhile."""
+
+    def __init__(self, db: peewee.Database, start: int | None):
+        self.db = db
+        self.done = start  # None: nothing to fill
+
+    def fill(self) -> None:
+        if self.done is None:
+            return
+        last = self.db.execute_sql('SELECT COALESCE(MAX("id"), 0) FROM "lead"').fetchone()[0]
+        self.db.execute_sql(
+            f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
+            f'SELECT l."id", {_fts_document_sql("l")} FROM "lead" l '
+            'WHERE l."id" > ? AND l."id" <= ?',
+            (self.done, last),
+        )
+        self.done = last
+
+
 @contextmanager
-def deferred_search_index(db: peewee.Database) -> Iterator[None]:
+def deferred_search_index(db: peewee.Database) -> Iterator[DeferredSearchIndex]:
     """Around a bulk insert of new leads inside one transaction: index them for search
-    in one statement at the end rather than row by row.
+    in a few statements (at the end, and whenever the caller calls `fill()`) rather
+    than row by row.
 
     On SQLite the per-row trigger costs about 70 µs a lead (7 s for the 100,000-lead
     demo) against 15 µs in bulk. The rows inserted meanwhile must carry their right
@@ -512,16 +535,13 @@ def deferred_search_index(db: peewee.Database) -> Iterator[None]:
     transaction's rollback restores the trigger; nothing is left half done.
     """
     if isinstance(db, peewee.PostgresqlDatabase) or SEARCH_TABLE not in db.get_tables():
-        yield  # nothing to fill: PostgreSQL searches the lead table itself
+        yield DeferredSearchIndex(db, None)  # PostgreSQL searches the lead table itself
         return
     start = db.execute_sql('SELECT COALESCE(MAX("id"), 0) FROM "lead"').fetchone()[0]
     db.execute_sql('DROP TRIGGER IF EXISTS "lead_search_insert"')
-    yield
-    db.execute_sql(
-        f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
-        f'SELECT l."id", {_fts_document_sql("l")} FROM "lead" l WHERE l."id" > ?',
-        (start,),
-    )
+    deferred = DeferredSearchIndex(db, start)
+    yield deferred
+    deferred.fill()
     db.execute_sql(_SQLITE_TRIGGERS["lead_search_insert"])
 
 

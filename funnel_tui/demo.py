@@ -19,6 +19,9 @@ Speed decides most of the shape below (100,000 leads in seconds rather than minu
 - Timestamps are seconds from a base midnight, turned into text through lookup tables.
 - History snapshots are JSON written by joining strings: the words they are made of
   contain no character JSON would escape (demo_names says so; a test checks it).
+- The search index is filled batch by batch in one statement each, and secondary
+  indexes are built once at the end (db.deferred_search_index, db.deferred_indexes);
+  the next batch is made in a helper thread while SQLite indexes the last one.
 
 Everything random comes from one `random.Random(seed)`, and all time from `today`, so a
 seed gives the same rows on every run against the same starting database.
@@ -33,6 +36,7 @@ import math
 import time
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
@@ -509,7 +513,7 @@ class _Region:
 
 
 class _Generator:
-    """Makes up leads one at a time and keeps their rows until the next flush."""
+    """Makes up leads one at a time and keeps their rows until they are taken."""
 
     def __init__(
         self,
@@ -1492,23 +1496,38 @@ class _Generator:
 
     # ---- batches
 
-    def flush(self, writer: _Writer) -> None:
-        counts = self.counts
-        counts["leads"] += len(self.lead_rows)
-        counts["activities"] += len(self.activity_rows)
-        counts["companies"] += len(self.company_rows)
-        counts["qualifications"] += len(self.qual_rows)
-        counts["opportunities"] += len(self.opp_rows)
-        counts["stage_changes"] += len(self.stage_rows)
-        counts["history"] += len(self.history_rows)
-        writer.write(Company, self.company_rows)
-        writer.write(Lead, self.lead_rows)
-        writer.write(Qualification, self.qual_rows)
-        writer.write(Opportunity, self.opp_rows)
-        writer.write(StageChange, self.stage_rows)
-        writer.write(Activity, self.activity_rows)
-        writer.write(History, self.history_rows)
+    def take_rows(self) -> list[list[tuple]]:
+        """The rows made since the last take, per table of TABLES, counted."""
+        rows = [
+            self.company_rows,
+            self.lead_rows,
+            self.qual_rows,
+            self.opp_rows,
+            self.stage_rows,
+            self.activity_rows,
+            self.history_rows,
+        ]
+        for key, table_rows in zip(
+            (
+                "companies",
+                "leads",
+                "qualifications",
+                "opportunities",
+                "stage_changes",
+                "activities",
+                "history",
+            ),
+            rows,
+            strict=True,
+        ):
+            self.counts[key] += len(table_rows)
         self._reset_rows()
+        return rows
+
+    @staticmethod
+    def write(writer: _Writer, rows: list[list[tuple]]) -> None:
+        for (model, _), table_rows in zip(TABLES, rows, strict=True):
+            writer.write(model, table_rows)
 
 
 @contextmanager
@@ -1613,13 +1632,25 @@ def generate_demo(
             if leads > gen.next_lead  # more new rows than old: rebuilding is cheaper
             else nullcontext()
         )
-        with deferred_search_index(db), bulk:
-            for done, x0 in enumerate(moments, 1):
-                gen.lead(x0, done % DUPLICATE_EVERY == 0)
-                if done % BATCH == 0 or done == leads:
-                    gen.flush(writer)
-                    if progress:
-                        progress(done, leads)
+        with deferred_search_index(db) as search, bulk, ThreadPoolExecutor(1) as helper:
+
+            def make(start: int) -> list[list[tuple]]:
+                for done, x0 in enumerate(moments[start : start + BATCH], start + 1):
+                    gen.lead(x0, done % DUPLICATE_EVERY == 0)
+                return gen.take_rows()
+
+            rows = make(0)
+            for start in range(0, leads, BATCH):
+                gen.write(writer, rows)
+                done = min(start + BATCH, leads)
+                if progress:
+                    progress(done, leads)
+                # The next batch is made while SQLite indexes this one for search: it
+                # lets go of Python's lock for that statement, so the two overlap
+                # (1.3 s of the 100,000-lead demo). Only this thread uses the database.
+                following = helper.submit(make, done) if done < leads else None
+                search.fill()
+                rows = following.result() if following else []
         writer.fix_sequences()
         _note_score_config(config, had_leads)
     c = gen.counts
