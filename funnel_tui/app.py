@@ -100,12 +100,11 @@ class FunnelApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def _offer_draft(self, draft: dict[str, str]) -> None:
-        body = Text()
+        lines = []
         for key in ("name", "company", "phone", "email"):
             if draft.get(key):
-                body.append(f"{key}: ", style="bold")
-                body.append(draft[key])
-                body.append("\n")
+                lines.append(Text.assemble((f"{key}: ", "bold"), draft[key]))
+        body = Text("\n").join(lines)
 
         def answered(restore: bool | None) -> None:
             if restore:
