@@ -23,6 +23,7 @@ from .. import validators as v
 from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
+from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.text_input import TextInput
 from .dialogs import DuplicateDialog
 
@@ -120,7 +121,7 @@ class CaptureScreen(Screen[None]):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("f-")
-        if name in ("phone", "email", "country", "name"):
+        if name in CHECKED_FIELDS:
             self._check_field(name)
         if name in ("name", "company", "phone", "email"):
             self._look_for_duplicates(self.values())
@@ -135,30 +136,12 @@ class CaptureScreen(Screen[None]):
 
     def _check_field(self, name: str) -> None:
         values = self.values()
-        country = v.check_country(values["country"])
-        region = country.value or self.app.config.default_region
-        if name == "phone":
-            check = v.check_phone(values["phone"], region)
-        elif name == "email":
-            check = v.check_email(values["email"])
-        elif name == "country":
-            check = country
-            if values["phone"]:
-                self._check_field("phone")  # a new country changes how the number reads
-        else:
-            check = v.check_name(values["name"]) if values["name"] else None
-        if check is None or check.code == "empty":
-            self._hint(name, None)
-        elif check.ok:
-            self._hint(name, Text(f"✔ {check.message}", style="green") if check.message else None)
-        else:
-            self._hint(name, Text(f"✘ {check.message}", style="red"))
+        self._hint(name, feedback(name, values, self.app.config.default_region))
+        if name == "country" and values["phone"]:
+            self._check_field("phone")  # a new country changes how the number reads
 
     def _hint(self, name: str, text: Text | None) -> None:
-        hint = self.query_one(f"#hint-{name}", Static)
-        hint.display = text is not None
-        if text is not None:
-            hint.update(text)
+        show_hint(self.query_one(f"#hint-{name}", Static), text)
 
     @work(thread=True, exclusive=True, group="capture-duplicates")
     def _look_for_duplicates(self, values: dict[str, str]) -> None:

@@ -20,6 +20,7 @@ from ..funnel import Refused, StaleEdit
 from ..models import database
 from ..output import plain
 from ..queries import lead_record
+from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
 from .dialogs import ChoiceDialog, DateDialog
@@ -165,26 +166,9 @@ class LeadScreen(Screen[None]):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("f-")
-        value = event.input.value
-        country = v.check_country(self.query_one("#f-country", Input).value).value
-        region = country or self.app.config.default_region
-        checks = {
-            "phone": lambda: v.check_phone(value, region),
-            "email": lambda: v.check_email(value),
-            "country": lambda: v.check_country(value),
-            "name": lambda: v.check_name(value),
-        }
-        if name in checks:
-            check = checks[name]()
-            if check.ok or check.code == "empty":
-                self._hint(
-                    name,
-                    Text(f"✔ {check.message}", style="green")
-                    if check.ok and check.message
-                    else None,
-                )
-            else:
-                self._hint(name, Text(f"✘ {check.message}", style="red"))
+        if name in CHECKED_FIELDS:
+            values = {n: self.query_one(f"#f-{n}", Input).value for n, _, _ in FIELDS}
+            self._hint(name, feedback(name, values, self.app.config.default_region))
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -192,10 +176,7 @@ class LeadScreen(Screen[None]):
         self.focus_next()
 
     def _hint(self, name: str, text: Text | None) -> None:
-        hint = self.query_one(f"#hint-{name}", Static)
-        hint.display = text is not None
-        if text is not None:
-            hint.update(text)
+        show_hint(self.query_one(f"#hint-{name}", Static), text)
 
     def changes(self) -> dict[str, str]:
         current = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}

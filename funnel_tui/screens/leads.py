@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from .. import validators as v
 from ..models import LEAD_STATUSES, database
 from ..output import plain
-from ..search import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from ..queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
 from ..widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from ..widgets.status import STATUS_GLYPHS, level_text, status_text
 from ..widgets.text_input import TextInput
