@@ -2,7 +2,7 @@
 
     .venv/bin/python screenshots/make.py
 
-Each screenshot is taken at 80×24 (the size every screen must work at) and at 160×48.
+Every screen at 80×24 (the size everything must work at); the list also at 160×48.
 """
 
 from __future__ import annotations
@@ -20,14 +20,41 @@ from funnel_tui.app import FunnelApp  # noqa: E402
 from funnel_tui.config import load_config  # noqa: E402
 from funnel_tui.db import close_database, open_database  # noqa: E402
 from funnel_tui.demo import generate_demo  # noqa: E402
+from funnel_tui.drafts import DraftStore  # noqa: E402
+from funnel_tui.models import Lead  # noqa: E402
 
-SIZES = ((80, 24), (160, 48))
 DEMO_LEADS = 5000
+SMALL, LARGE = (80, 24), (160, 48)
 
 
-async def shoot(name: str, target: str, size: tuple[int, int]) -> Path:
-    app = FunnelApp(config=load_config(), target=target, user="anna")
+def shots(duplicate_email: str) -> list[tuple[str, tuple[int, int], list[str]]]:
+    """(name, size, keys pressed before the picture)."""
+    capture = ["ctrl+n"]
+    return [
+        ("leads", SMALL, []),
+        ("leads", LARGE, []),
+        ("leads-search", SMALL, ["slash", *"kow"]),
+        ("capture-empty", SMALL, capture),
+        ("capture-errors", SMALL,
+         [*capture, *"Jan Nowak", "tab", "tab", *"+48 12 34", "tab", *"jan@", "ctrl+s"]),
+        ("capture-duplicate", SMALL,
+         [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s"]),
+        ("lead-record", SMALL, ["j", "enter"]),
+        ("help", SMALL, ["f1"]),
+        ("funnel", SMALL, ["f4"]),
+    ]
+
+
+async def shoot(name: str, size: tuple[int, int], keys: list[str], folder: str) -> Path:
+    # Each picture starts clean: a draft left by the previous one would be offered back.
+    app = FunnelApp(config=load_config(), target="demo.db", user="anna",
+                    drafts=DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}"))
     async with app.run_test(size=size) as pilot:
+        for key in ["", *keys]:
+            if key:
+                await pilot.press({" ": "space", "@": "at"}.get(key, key))
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         path = HERE / f"{name}-{size[0]}x{size[1]}.svg"
@@ -36,14 +63,16 @@ async def shoot(name: str, target: str, size: tuple[int, int]) -> Path:
 
 
 def main() -> int:
+    for old in HERE.glob("*.svg"):
+        old.unlink()
     with tempfile.TemporaryDirectory() as folder:
         # A relative path keeps the temporary folder's name out of the pictures.
         os.chdir(folder)
-        target = "demo.db"
-        generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="anna")
-        for size in SIZES:
-            path = asyncio.run(shoot("shell", target, size))
-            print(path.relative_to(HERE.parent))
+        generate_demo(open_database("demo.db"), load_config(), leads=DEMO_LEADS, seed=1,
+                      user="anna")
+        email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
+        for name, size, keys in shots(email):
+            print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
         close_database()
         os.chdir(HERE)
     return 0
