@@ -40,14 +40,25 @@ def _phone(row: dict[str, Any]) -> Text:
     return Text(plain(row.get("phone_display") or row.get("phone_raw")))
 
 
+_PHONE_DISPLAY: dict[str, str] = {}  # E.164 → international format, across pages and keys
+_PHONE_DISPLAY_MAX = 20_000
+
+
 def _with_display_phones(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Numbers in international format, formatted once per page in the worker rather
-    than on every repaint."""
+    """Numbers in international format, formatted in the worker rather than on every
+    repaint, and remembered: each search keystroke mostly shows numbers seen already."""
     for row in rows:
         e164 = row.get("phone_e164")
-        row["phone_display"] = (
-            v.check_phone(e164).details.get("international", e164) if e164 else ""
-        )
+        if not e164:
+            row["phone_display"] = ""
+            continue
+        shown = _PHONE_DISPLAY.get(e164)
+        if shown is None:
+            shown = v.check_phone(e164).details.get("international", e164)
+            if len(_PHONE_DISPLAY) >= _PHONE_DISPLAY_MAX:
+                _PHONE_DISPLAY.clear()
+            _PHONE_DISPLAY[e164] = shown
+        row["phone_display"] = shown
     return rows
 
 
