@@ -70,6 +70,13 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*keys)
 
 
+async def open_capture(pilot) -> None:
+    """From the start screen to the capture form, the way a rep gets there: ctrl+n."""
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
 def rows_of(app) -> list[dict]:
     table = app.screen.query_one(LeadTable)
     return [table.row(i) for i in range(table.total) if table.row(i) is not None]
@@ -92,9 +99,7 @@ async def test_opens_on_the_lead_list_with_counts_from_the_database(env):
 async def test_help_lists_the_keys_of_the_current_screen(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
@@ -140,9 +145,7 @@ async def fill_and_save(pilot, name, company="", phone="", email=""):
 async def test_capture_twenty_leads_in_a_row(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         screen = app.screen
         screen.query_one("#f-source").value = "Trade show"
         for i in range(20):
@@ -161,9 +164,7 @@ async def test_capture_twenty_leads_in_a_row(env):
 async def test_saving_with_errors_keeps_every_character_and_focuses_the_first_bad_field(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         await fill_and_save(pilot, "Bad Data", "Acme", "+48 12 34", "nope@")
         screen = app.screen
         assert screen.query_one("#f-phone").value == "+48 12 34"
@@ -184,9 +185,7 @@ async def test_saving_with_errors_keeps_every_character_and_focuses_the_first_ba
 async def test_leaving_the_phone_field_shows_its_international_form(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         screen = app.screen
         screen.query_one("#f-country").value = "DE"
         screen.query_one("#f-phone").focus()
@@ -202,9 +201,7 @@ async def test_leaving_the_phone_field_shows_its_international_form(env):
 async def test_duplicate_warning_offers_open_or_save_anyway(env, choice):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         await fill_and_save(pilot, "A. Kowalska", "", "", "anna@kowalski.pl")
         assert isinstance(app.screen, DuplicateDialog)
         await pilot.press("s" if choice == "save" else "o")
@@ -221,9 +218,7 @@ async def test_duplicate_warning_offers_open_or_save_anyway(env, choice):
 async def test_a_half_typed_lead_is_offered_back_on_the_next_start(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         await type_text(pilot, "Half Typed")
         await pilot.press("tab")
         await type_text(pilot, "Unsaved GmbH")
@@ -245,9 +240,7 @@ async def test_pasted_multiline_text_is_kept_on_one_line(env):
 
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await open_capture(pilot)
         name = app.screen.query_one("#f-name")
         name.post_message(events.Paste("Zoë\tWang\n[link=http://x]王\x1b[2J"))
         await settle(pilot)
