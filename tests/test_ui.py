@@ -357,3 +357,27 @@ async def test_unqualify_asks_for_a_reason_from_the_list(env):
         lead = Lead.get(Lead.name == "Anna Kowalska")
         assert lead.status == "unqualified"
         assert lead.unqualified_reason == load_config().unqualified_reasons[1]
+
+
+async def test_saving_into_a_locked_database_shows_an_error_and_keeps_the_form(env):
+    import sqlite3
+
+    path, _ = env
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_capture(pilot)
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            await fill_and_save(pilot, "Locked Out", "", "", "locked@example.com")
+            await app.workers.wait_for_complete()  # past the busy timeout
+            await settle(pilot)
+            screen = app.screen
+            assert "Could not save" in str(screen.query_one("#outcome").render())
+            assert screen.query_one("#f-name").value == "Locked Out"
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Lead.select().where(Lead.name == "Locked Out").count() == 1
