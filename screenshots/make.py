@@ -35,10 +35,16 @@ def shots(duplicate_email: str) -> list[tuple[str, tuple[int, int], list[str]]]:
         ("leads", LARGE, []),
         ("leads-search", SMALL, ["slash", *"kow"]),
         ("capture-empty", SMALL, capture),
-        ("capture-errors", SMALL,
-         [*capture, *"Jan Nowak", "tab", "tab", *"+48 12 34", "tab", *"jan@", "ctrl+s"]),
-        ("capture-duplicate", SMALL,
-         [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s"]),
+        (
+            "capture-errors",
+            SMALL,
+            [*capture, *"Jan Nowak", "tab", "tab", *"+48 12 34", "tab", *"jan@", "ctrl+s"],
+        ),
+        (
+            "capture-duplicate",
+            SMALL,
+            [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s"],
+        ),
         ("lead-record", SMALL, ["j", "enter"]),
         ("help", SMALL, ["f1"]),
         ("funnel", SMALL, ["f4"]),
@@ -47,8 +53,12 @@ def shots(duplicate_email: str) -> list[tuple[str, tuple[int, int], list[str]]]:
 
 async def shoot(name: str, size: tuple[int, int], keys: list[str], folder: str) -> Path:
     # Each picture starts clean: a draft left by the previous one would be offered back.
-    app = FunnelApp(config=load_config(), target="demo.db", user="anna",
-                    drafts=DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}"))
+    app = FunnelApp(
+        config=load_config(),
+        target="demo.db",
+        user="anna",
+        drafts=DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}"),
+    )
     async with app.run_test(size=size) as pilot:
         for key in ["", *keys]:
             if key:
@@ -68,8 +78,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         # A relative path keeps the temporary folder's name out of the pictures.
         os.chdir(folder)
-        generate_demo(open_database("demo.db"), load_config(), leads=DEMO_LEADS, seed=1,
-                      user="anna")
+        generate_demo(
+            open_database("demo.db"), load_config(), leads=DEMO_LEADS, seed=1, user="anna"
+        )
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
         for name, size, keys in shots(email):
             print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
