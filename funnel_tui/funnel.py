@@ -72,9 +72,12 @@ class NotFound(Refused):
 class DuplicateFound(Refused):
     """Capture found leads with the same email, phone or name at the same company."""
 
-    def __init__(self, problems: list[Problem], matches: list[Lead]):
+    def __init__(
+        self, problems: list[Problem], matches: list[Lead], found: list[tuple[int, str, str]]
+    ):
         super().__init__(problems)
         self.matches = matches
+        self.found = found  # (lead id, name, the field that matched), best first
 
 
 class StaleEdit(Refused):
@@ -343,6 +346,7 @@ class Funnel:
                         for lead_id, name, reason in matches
                     ],
                     list(Lead.select().where(Lead.id.in_([m[0] for m in matches]))),
+                    matches,
                 )
             company = self._company_for(company_name, company_key, clean.get("country", ""), now)
             # A new lead has no answers yet: its score is what its country and its

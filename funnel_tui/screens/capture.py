@@ -7,7 +7,6 @@ connection drops.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 import peewee
@@ -231,13 +230,7 @@ class CaptureScreen(Screen[None]):
 
     def _duplicate(self, exc: DuplicateFound) -> None:
         self._saving = False
-        names = {lead.id: lead.name for lead in exc.matches}
-        found = []
-        for problem in exc.problems:
-            match = re.search(r"#(\d+)", problem.message)
-            if match:
-                lead_id = int(match.group(1))
-                found.append((lead_id, names.get(lead_id, ""), problem.field))
+        found = exc.found
 
         def chosen(choice: str | None) -> None:
             if choice == "save":
