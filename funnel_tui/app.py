@@ -17,6 +17,7 @@ from .db import describe
 from .drafts import CAPTURE_DRAFT, DraftStore
 from .funnel import Funnel
 from .models import database
+from .queries import change_marker
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
@@ -62,20 +63,32 @@ class FunnelApp(App[None]):
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self._too_small = False
+        self._seen_marker: int | None = None
 
     def on_mount(self) -> None:
         self._prepare_user()
         self._check_size()
-        self.set_interval(REFRESH_SECONDS, self.data_changed)
+        self.set_interval(REFRESH_SECONDS, self._poll_changes)
         draft = self.drafts.load(CAPTURE_DRAFT)
         if draft and any(value.strip() for key, value in draft.items() if key != "source"):
             self._offer_draft(draft)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _poll_changes(self) -> None:
+        # Reload only when something was written, here or by another instance: an idle
+        # screen then sends nothing over SSH.
+        with database.connection_context():
+            marker = change_marker()
+        if self._seen_marker is not None and marker != self._seen_marker:
+            self.call_from_thread(self.data_changed)
+        self._seen_marker = marker
 
     @work(thread=True, group="startup")
     def _prepare_user(self) -> None:
         # Creating the user row is a write: never on the UI thread.
         with database.connection_context():
             _ = self.rules.user_id
+            self._seen_marker = change_marker()
 
     # ------------------------------------------------------------------ screens
 

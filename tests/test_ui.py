@@ -381,3 +381,14 @@ async def test_saving_into_a_locked_database_shows_an_error_and_keeps_the_form(e
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Lead.select().where(Lead.name == "Locked Out").count() == 1
+
+
+async def test_a_lead_captured_by_another_instance_appears_without_a_key(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(rows_of(app)) == 3
+        Funnel(load_config(), "olaf").capture_lead({"name": "From Olaf", "email": "o@x.com"})
+        await pilot.pause(2.5)  # one poll of the change marker
+        await settle(pilot)
+        assert "From Olaf" in {r["name"] for r in rows_of(app)}
