@@ -23,8 +23,8 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
 
 REFRESH_SECONDS = 2.0
-SCREENS_BY_KEY = (
-    # (mode, title, palette help)
+PALETTE_SCREENS = (
+    # (mode, title, help line) of the screens the command palette offers
     ("leads", "Leads", "The lead list: search, filter, sort, open"),
     ("capture", "Capture a lead", "The quick capture form"),
     ("funnel", "Funnel overview", "How many records stand at each step"),
@@ -143,7 +143,7 @@ class FunnelApp(App[None]):
     # ------------------------------------------------------------ the palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for mode, title, help_text in SCREENS_BY_KEY:
+        for mode, title, help_text in PALETTE_SCREENS:
             yield SystemCommand(title, help_text, lambda m=mode: self.switch_mode(m))
         for action in screen_actions(screen):
             if action.node is self:
