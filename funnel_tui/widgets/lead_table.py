@@ -46,7 +46,9 @@ def _cell(text: Text, width: int) -> Text:
 
 class LeadTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    LeadTable { height: 1fr; }
+    /* A stable gutter keeps the columns where the header line says they are, whether or
+       not the rows overflow; one cell is enough for a scrollbar at 80 columns. */
+    LeadTable { height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     LeadTable > .lead-table--cursor { background: $accent 40%; text-style: bold; }
     LeadTable:focus > .lead-table--cursor { background: $accent; }
     LeadTable > .lead-table--loading { color: $text-muted; }
