@@ -20,7 +20,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 SQLITE_PRAGMAS = {
@@ -293,10 +293,31 @@ def _migrate_2_to_3(db: peewee.Database) -> None:
     )
 
 
+def _migrate_3_to_4(db: peewee.Database) -> None:
+    """Schema 4 stores each number's international format for the lead list, which
+    then starts without loading phonenumbers (about 80 ms) and formats nothing."""
+    from .validators import check_phone
+
+    db.execute_sql("""ALTER TABLE "lead" ADD COLUMN "phone_display" TEXT NOT NULL DEFAULT ''""")
+    cursor = db.execute_sql(
+        'SELECT "id", "phone_e164" FROM "lead" WHERE "phone_e164" IS NOT NULL ORDER BY "id"'
+    )
+    while batch := cursor.fetchmany(2000):
+        shown = [
+            (check_phone(e164).details.get("international", e164), lead_id)
+            for lead_id, e164 in batch
+        ]
+        # A cursor of its own: the reading cursor is still walking the table.
+        db.cursor().executemany(
+            f'UPDATE "lead" SET "phone_display" = {db.param} WHERE "id" = {db.param}', shown
+        )
+
+
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
 
 

@@ -129,6 +129,7 @@ LEAD_FIELDS = (
     "phone_raw",
     "phone_e164",
     "phone_type",
+    "phone_display",
     "email_raw",
     "email_norm",
     "country",
@@ -699,8 +700,9 @@ class _Generator:
         self.emails.add(email.casefold())
         return email
 
-    def _phone(self, region: _Region) -> tuple[str, str, str]:
-        """(as typed, E.164, number type) of a new mobile number in the region."""
+    def _phone(self, region: _Region) -> tuple[str, str, str, str]:
+        """(as typed, E.164, number type, international format) of a new mobile number
+        in the region."""
         rnd = self.rnd
         plan = _pick(rnd, region.plans)
         scale = 10**plan.free
@@ -710,14 +712,15 @@ class _Generator:
             if e164 not in self.phones:
                 break
         self.phones.add(e164)
+        international = _render(plan.international, digits)
         r = rnd()
         if r < 0.7:
-            typed = _render(plan.international, digits)
+            typed = international
         elif r < 0.85:
             typed = e164
         else:
             typed = _render(plan.national, digits)
-        return typed, e164, plan.type_name
+        return typed, e164, plan.type_name, international
 
     # ---- the story of one lead
 
@@ -768,7 +771,7 @@ class _Generator:
                 company = self._company(region, created, creator)
             if company is None and pool:
                 company = pool[int(rnd() * len(pool))]
-        phone = self._phone(region) if rnd() < 0.9 else ("", None, "")
+        phone = self._phone(region) if rnd() < 0.9 else ("", None, "", "")
         email = ""
         if not phone[0] or rnd() < 0.9:
             domain = company[2] if company and rnd() < 0.8 else None
@@ -1196,6 +1199,7 @@ class _Generator:
                 phone[0],
                 phone[1],
                 phone[2],
+                phone[3],
                 email,
                 email or None,
                 country,

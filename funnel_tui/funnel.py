@@ -135,6 +135,7 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "phone_raw": "",
     "phone_e164": None,
     "phone_type": "",
+    "phone_display": "",
     "email_raw": "",
     "email_norm": None,
     "country": "",
@@ -268,6 +269,7 @@ class Funnel:
             out["phone_raw"] = v.clean_text(values["phone"], "phone")
             out["phone_e164"] = take(check) or None
             out["phone_type"] = check.details.get("type", "")
+            out["phone_display"] = check.details.get("international", "") if check.ok else ""
         if "email" in values:
             out["email_raw"] = v.clean_text(values["email"], "email")
             check = v.check_email(values["email"], deliverability=self.config.email_deliverability)
@@ -1257,7 +1259,7 @@ def _parse_amount(amount: Any, problems: list[Problem]) -> int:
 
 
 # Columns derived from others: not changes a person made, so not in the history.
-_DERIVED = frozenset({"name_key", "company_key"})
+_DERIVED = frozenset({"name_key", "company_key", "phone_display"})
 
 
 def _column(name: str) -> str:
@@ -1272,7 +1274,8 @@ def _plain(value: Any) -> Any:
 
 
 def _lead_snapshot(clean: Mapping[str, Any], company: str) -> dict[str, Any]:
-    shown = {k: val for k, val in clean.items() if k not in ("name_key",) and val not in ("", None)}
+    hidden = ("name_key", "phone_display")
+    shown = {k: val for k, val in clean.items() if k not in hidden and val not in ("", None)}
     if company:
         shown["company"] = company
     return shown

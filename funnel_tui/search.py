@@ -56,6 +56,7 @@ PAGE_KEYS = (
     "company",
     "phone_raw",
     "phone_e164",
+    "phone_display",
     "email_raw",
     "email_norm",
     "country",
@@ -190,7 +191,8 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     marks = ", ".join("?" for _ in ids)
     rows = plan.run(
         'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
-        'l."email_raw", l."email_norm", l."country", l."source", l."status", l."level", '
+        'l."phone_display", l."email_raw", l."email_norm", l."country", l."source", '
+        'l."status", l."level", '
         'o."login", l."score", l."created_at", l."title" FROM "lead" l '
         'LEFT JOIN "company" c ON c."id" = l."company_id" '
         'JOIN "user" o ON o."id" = l."owner_id" '

@@ -338,9 +338,10 @@ def test_phones_and_emails_validate_as_the_rules_layer_stores_them(db, config):
             assert check.ok, (lead.phone_raw, check.message)
             assert check.value == lead.phone_e164
             assert check.details["type"] == lead.phone_type
+            assert check.details["international"] == lead.phone_display
             assert check.details["region"] == lead.country
         else:
-            assert lead.phone_e164 is None and lead.phone_type == ""
+            assert lead.phone_e164 is None and lead.phone_type == lead.phone_display == ""
         if lead.email_raw:
             check = check_email(lead.email_raw)
             assert check.ok, (lead.email_raw, check.message)

@@ -126,14 +126,16 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     assert [r["id"] for r in lead_page(LeadQuery(text="logistyka"), 0, 10)] == [lead.id]
 
 
-def test_schema_2_database_is_migrated_to_3_with_scores_and_search(db_target):
+def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 3
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 4
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
     assert (lucja.company_key, ming.company_key) == ("kowalski logistyka", "")
+    # Schema 4: the list shows numbers in international format without formatting them.
+    assert (lucja.phone_display, ming.phone_display) == ("+48 512 345 678", "")
     # The config is not the database's to know: scores wait for the first Funnel.
     assert dbmod.get_meta(SCORE_META_KEY) is None
     rules = Funnel(_config(), "olga")

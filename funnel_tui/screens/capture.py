@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from .. import validators as v
 from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
+from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.text_input import TextInput
 from .dialogs import DuplicateDialog
@@ -56,7 +57,7 @@ class CaptureScreen(Screen[None]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="form"):
             yield Static(
                 Text("New lead — tab moves, enter on the last field or ctrl+s saves"), id="intro"
@@ -71,7 +72,7 @@ class CaptureScreen(Screen[None]):
                         yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
                 yield Static("", classes="hint", id=f"hint-{name}")
             yield Static("", id="outcome")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         last = self.app.drafts.last_source()

@@ -7,10 +7,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from ..models import database
 from ..queries import StageCount, funnel_counts
+from ..widgets.bars import KeyBar, TitleBar
 
 BAR_WIDTH = 30
 # Bars are drawn with characters, so the counts read the same without colour.
@@ -47,11 +48,11 @@ class FunnelScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="body"):
             yield Static("Funnel", id="heading")
             yield FunnelCounts("Loading…", id="counts")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

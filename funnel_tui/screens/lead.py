@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from .. import validators as v
 from ..funnel import Refused, StaleEdit
 from ..models import database
 from ..output import plain
 from ..queries import lead_record
+from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
@@ -106,7 +107,7 @@ class LeadScreen(Screen[None]):
         self.version: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading…", id="summary")
         with Vertical(id="fields"):
             for name, _, label in FIELDS:
@@ -117,7 +118,7 @@ class LeadScreen(Screen[None]):
         yield Static("", id="outcome")
         with VerticalScroll(id="timeline"):
             yield Static("", id="events")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for hint in self.query(".hint"):

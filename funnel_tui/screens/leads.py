@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
-from .. import validators as v
 from ..models import LEAD_STATUSES, database
 from ..output import plain
 from ..queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from ..widgets.status import STATUS_GLYPHS, level_text, status_text
 from ..widgets.text_input import TextInput
@@ -38,28 +38,6 @@ SORT_TITLES = {
 
 def _phone(row: dict[str, Any]) -> Text:
     return Text(plain(row.get("phone_display") or row.get("phone_raw")))
-
-
-_PHONE_DISPLAY: dict[str, str] = {}  # E.164 → international format, across pages and keys
-_PHONE_DISPLAY_MAX = 20_000
-
-
-def _with_display_phones(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Numbers in international format, formatted in the worker rather than on every
-    repaint, and remembered: each search keystroke mostly shows numbers seen already."""
-    for row in rows:
-        e164 = row.get("phone_e164")
-        if not e164:
-            row["phone_display"] = ""
-            continue
-        shown = _PHONE_DISPLAY.get(e164)
-        if shown is None:
-            shown = v.check_phone(e164).details.get("international", e164)
-            if len(_PHONE_DISPLAY) >= _PHONE_DISPLAY_MAX:
-                _PHONE_DISPLAY.clear()
-            _PHONE_DISPLAY[e164] = shown
-        row["phone_display"] = shown
-    return rows
 
 
 def _score(row: dict[str, Any]) -> Text:
@@ -112,7 +90,7 @@ class LeadListScreen(Screen[None]):
         self.query_state = LeadQuery()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="search-row"):
             yield Label("/", id="search-label")
             yield TextInput(
@@ -125,7 +103,7 @@ class LeadListScreen(Screen[None]):
         yield Static("", id="counts")
         yield Static("", id="columns")
         yield LeadTable(COLUMNS, id="table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.reload()
@@ -152,7 +130,7 @@ class LeadListScreen(Screen[None]):
         with database.connection_context():
             total = lead_count(query, cap=COUNT_CAP)
             counts = status_counts(query)
-            first = _with_display_phones(lead_page(query, 0, PAGE_SIZE))
+            first = lead_page(query, 0, PAGE_SIZE)
         self.app.call_from_thread(self._loaded, query, total, counts, first, keep_cursor)
 
     def _loaded(self, query, total, counts, first, keep_cursor) -> None:
@@ -174,7 +152,7 @@ class LeadListScreen(Screen[None]):
     @work(thread=True, group="leads-page")
     def _load_page(self, query: LeadQuery, page: int, generation: int) -> None:
         with database.connection_context():
-            rows = _with_display_phones(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
+            rows = lead_page(query, page * PAGE_SIZE, PAGE_SIZE)
         self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
 
     # ---------------------------------------------------------------- showing
