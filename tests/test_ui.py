@@ -17,7 +17,9 @@ from funnel_tui.screens.help import HelpScreen
 from funnel_tui.screens.lead import LeadScreen
 from funnel_tui.screens.leads import LeadListScreen
 from funnel_tui.screens.too_small import TooSmallScreen
+from funnel_tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.widgets.lead_table import LeadTable
+from funnel_tui.widgets.status import STATUS_GLYPHS
 
 SIZE = (80, 24)
 
@@ -117,6 +119,77 @@ async def test_palette_offers_every_screen_and_the_screens_actions(env):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Leads", "Capture a lead", "Funnel overview"} <= set(titles)
         assert {"Search", "Status filter", "Sort"} <= set(titles)
+
+
+async def test_the_bars_show_place_user_and_keys_within_80_columns(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for opener in (None, "ctrl+n"):
+            if opener:
+                await pilot.press(opener)
+                await settle(pilot)
+            title = app.screen.query_one(TitleBar).render()
+            keys = app.screen.query_one(KeyBar).render()
+            assert title.cell_len <= 80 and keys.cell_len <= 80
+            assert app.screen.title in title.plain and "rita" in title.plain
+            # Help and the palette stay in view whatever else has to give way.
+            assert keys.plain.rstrip().endswith("F1 Help  ^p palette")
+        assert "Save" in keys.plain  # the capture screen's own key comes first
+
+
+async def test_states_read_without_colour(env, monkeypatch):
+    """NO_COLOR (and a 16-colour terminal, where colours may look alike): each status
+    has its own symbol in the list and its word in the counts line."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    rules = Funnel(load_config(), "rita")
+    kowalska = Lead.get(Lead.name == "Anna Kowalska")
+    rules.set_status(kowalska.id, "working")
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        glyphs = {glyph for glyph, _ in STATUS_GLYPHS.values()}
+        assert len(glyphs) == len(STATUS_GLYPHS)
+        table = app.screen.query_one(LeadTable)
+        shown = {table.render_line(y).text[0] for y in range(table.total)}
+        assert shown == {STATUS_GLYPHS["new"][0], STATUS_GLYPHS["working"][0]}
+        counts = str(app.screen.query_one("#counts").render())
+        for status, (glyph, _) in STATUS_GLYPHS.items():
+            assert f"{glyph} {status}" in counts
+        # Every screen draws without colour (a segment without a style once broke it).
+        for key, screen in (("ctrl+n", CaptureScreen), ("f1", HelpScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen)
+        await pilot.press("escape", "f4")
+        await settle(pilot)
+        assert app.current_mode == "funnel"
+        await pilot.press("f3", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen)
+
+
+async def test_the_list_scrollbar_follows_the_cursor(env):
+    rules = Funnel(load_config(), "rita")
+    for n in range(60):
+        rules.capture_lead({"name": f"Scroll Lead {n}", "email": f"scroll{n}@example.com"})
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(LeadTable)
+        height = table.size.height
+
+        def bar() -> str:
+            return "".join(table.render_line(y).text[-1] for y in range(height))
+
+        assert bar().startswith("█") and bar().endswith(" ")
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.cursor == table.total - 1
+        assert bar().startswith(" ") and bar().endswith("█")
+        # The last row is on screen, above the bar's last cell.
+        assert table.current["name"] in table.render_line(height - 1).text
 
 
 async def test_a_small_terminal_gets_a_message_not_a_broken_layout(env):

@@ -46,14 +46,20 @@ def _cell(text: Text, width: int) -> Text:
 
 class LeadTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    /* A stable gutter keeps the columns where the header line says they are, whether or
-       not the rows overflow; one cell is enough for a scrollbar at 80 columns. */
-    LeadTable { height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
+    /* The table draws its own one-cell scrollbar in the last column (see render_line). */
+    LeadTable { height: 1fr; overflow: hidden hidden; }
+    LeadTable > .lead-table--scrollbar { background: $panel; }
+    LeadTable > .lead-table--thumb { color: $accent; background: $panel; }
     LeadTable > .lead-table--cursor { background: $accent 40%; text-style: bold; }
     LeadTable:focus > .lead-table--cursor { background: $accent; }
     LeadTable > .lead-table--loading { color: $text-muted; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"lead-table--cursor", "lead-table--loading"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "lead-table--cursor",
+        "lead-table--loading",
+        "lead-table--scrollbar",
+        "lead-table--thumb",
+    }
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("down,j", "move(1)", "Down", show=False, id="table.down"),
         Binding("up,k", "move(-1)", "Up", show=False, id="table.up"),
@@ -134,7 +140,7 @@ class LeadTable(ScrollView, can_focus=True):
 
     def columns(self) -> list[tuple[Column, int]]:
         """The columns that fit the width, with their widths (gaps of one space)."""
-        width = self.scrollable_content_region.width or self.size.width
+        width = self.size.width - 1  # the last cell is the scrollbar's
         chosen = list(self.all_columns)
         while True:
             fixed = sum(c.width for c in chosen if c.width) + len(chosen) - 1
@@ -161,10 +167,12 @@ class LeadTable(ScrollView, can_focus=True):
         return text
 
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.size.width
+        width = max(0, self.size.width - 1)
+        return Strip.join([self._row_strip(self.scroll_offset.y + y, width), self._bar_cell(y)])
+
+    def _row_strip(self, index: int, width: int) -> Strip:
         if index >= self.total:
-            return Strip.blank(width)
+            return Strip.blank(width, Style())  # a None style breaks NO_COLOR
         self._want(index // PAGE_SIZE)
         row = self.row(index)
         if row is None:
@@ -181,6 +189,24 @@ class LeadTable(ScrollView, can_focus=True):
         strip = Strip(segments).crop(0, width)
         return strip.extend_cell_length(width, Style())
 
+    def _bar_cell(self, y: int) -> Strip:
+        """Line `y` of the scrollbar. Textual's scrollbars are widgets whose every size
+        change asks for another layout: three extra frames after each new answer."""
+        height = self.size.height
+        track = self.get_component_rich_style("lead-table--scrollbar")
+        if self.total <= height or height <= 0:
+            return Strip([Segment(" ", track)], 1)
+        thumb = max(1, round(height * height / self.total))
+        top = round(self.scroll_offset.y / (self.total - height) * (height - thumb))
+        if top <= y < top + thumb:
+            return Strip([Segment("█", self.get_component_rich_style("lead-table--thumb"))], 1)
+        return Strip([Segment(" ", track)], 1)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # Scrolling without Textual's scrollbar: by keys, the wheel and scroll_to.
+        return self.total > self.size.height
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total)
 
@@ -189,7 +215,7 @@ class LeadTable(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
         top = self.scroll_offset.y
-        height = self.scrollable_content_region.height or self.size.height
+        height = self.size.height
         if new < top:
             self.scroll_to(y=new, animate=False)
         elif new >= top + height:
@@ -200,7 +226,7 @@ class LeadTable(ScrollView, can_focus=True):
             self.cursor = max(0, min(self.total - 1, self.cursor + delta))
 
     def action_page(self, direction: int) -> None:
-        height = self.scrollable_content_region.height or self.size.height
+        height = self.size.height
         self.action_move(direction * max(1, height - 1))
 
     def action_jump(self, where: int) -> None:
