@@ -3,6 +3,7 @@ palette, and the guard against a terminal smaller than 80×24."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -23,6 +24,7 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
 
 REFRESH_SECONDS = 2.0
+GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
 PALETTE_SCREENS = (
     # (mode, title, help line) of the screens the command palette offers
     ("leads", "Leads", "The lead list: search, filter, sort, open"),
@@ -64,11 +66,12 @@ class FunnelApp(App[None]):
         self.sub_title = f"{user} · {describe(target)}"
         self._too_small = False
         self._seen_marker: int | None = None
+        self._user_prepared = False
 
     def on_mount(self) -> None:
-        self._prepare_user()
         self._check_size()
         self.set_interval(REFRESH_SECONDS, self._poll_changes)
+        self.set_timer(GC_AFTER_SECONDS, self.startup_done)
         draft = self.drafts.load(CAPTURE_DRAFT)
         if draft and any(value.strip() for key, value in draft.items() if key != "source"):
             self._offer_draft(draft)
@@ -89,6 +92,20 @@ class FunnelApp(App[None]):
         with database.connection_context():
             _ = self.rules.user_id
             self._seen_marker = change_marker()
+
+    def startup_done(self) -> None:
+        """The first screen is up: what start-up allocated stays for the whole session,
+        so it is frozen out of the collector's scans before the collector comes back
+        (make_app turned it off)."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+        if not self._user_prepared:
+            self._user_prepared = True
+            self._prepare_user()
+
+    def on_unmount(self) -> None:
+        gc.enable()
 
     # ------------------------------------------------------------------ screens
 

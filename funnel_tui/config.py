@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "funnel"
 DB_ENV = "FUNNEL_DB"
 CONFIG_ENV = "FUNNEL_CONFIG"
 USER_ENV = "FUNNEL_USER"
+# Shipped beside this module (package data), read with the defaults every run.
+DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 
 BANT_ITEMS = ("budget", "authority", "need", "timeline")
 
@@ -108,7 +109,7 @@ def current_user(cli_value: str | None = None) -> str:
 
 
 def _default_data() -> dict:
-    text = resources.files(__package__).joinpath("default_config.toml").read_text("utf-8")
+    text = DEFAULT_CONFIG.read_text("utf-8")
     return tomllib.loads(text)
 
 

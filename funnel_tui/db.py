@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import peewee
-from playhouse import db_url
-from playhouse.migrate import SchemaMigrator, migrate
 
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
@@ -63,6 +61,9 @@ def describe(target: str) -> str:
 def make_database(target: str) -> peewee.Database:
     """A Peewee database for a file path or a URL; not yet connected."""
     if is_url(target):
+        # Loads every backend playhouse knows (5 ms): only for URLs, never for a path.
+        from playhouse import db_url
+
         scheme = target.split("://", 1)[0].lower()
         try:
             if scheme.startswith("sqlite"):
@@ -244,6 +245,8 @@ def set_meta(key: str, value: str | None) -> None:
 def _migrate_1_to_2(db: peewee.Database) -> None:
     """Schema 2 keeps the phone's number type, the time of a lead's last activity, and
     the record version each history entry produced (to show what others changed)."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
     migrator = SchemaMigrator.from_database(db)
     migrate(
         migrator.add_column("lead", "phone_type", models.Lead.phone_type),

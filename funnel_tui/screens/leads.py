@@ -106,10 +106,13 @@ class LeadListScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.reload()
+        self._shown_once = False
+        self.reload()  # at mount, not at the first resume: the query runs during layout
 
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        if self._shown_once:
+            self.refresh_data()  # back from another screen: it may have changed leads
+        self._shown_once = True
 
     def refresh_data(self) -> None:
         """Reload after a change, here or elsewhere, keeping the cursor where it is."""
@@ -144,6 +147,7 @@ class LeadListScreen(Screen[None]):
         table.set_page(0, first, generation)
         self._show_counts(counts, total)
         self._show_header()
+        self.call_after_refresh(self.app.startup_done)
 
     @on(LeadTable.PageWanted)
     def _page_wanted(self, event: LeadTable.PageWanted) -> None:
