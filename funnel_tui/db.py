@@ -18,7 +18,7 @@ import peewee
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
 SQLITE_PRAGMAS = {
@@ -316,11 +316,23 @@ def _migrate_3_to_4(db: peewee.Database) -> None:
         )
 
 
+def _migrate_4_to_5(db: peewee.Database) -> None:
+    """Schema 5 adds the pairs of CJK names and companies to SQLite's search documents
+    (see _pairs_sql): the index and the triggers that write it are made again by
+    create_list_structures. PostgreSQL searches substrings of any length already."""
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return
+    for trigger in ("lead_search_insert", "lead_search_update"):
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
+    db.execute_sql(f'DROP TABLE IF EXISTS "{SEARCH_TABLE}"')
+
+
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
 }
 
 
@@ -352,6 +364,11 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
 SEARCH_TABLE = "lead_search"
 FIELD_START = "\x1f\x1f"  # before each field of a search document (U+001F twice)
 STATUS_MARK = "\x1e"  # around the status's place at the start of an FTS document
+PAIR_END = "\x1d"  # after each two-character pair of a CJK name or company (U+001D)
+PAIRED_CHARS = 16  # pairs are made from this many first characters of a field
+# Characters of scripts written without spaces, where a word is often two characters
+# (王小明's given name 小明, 股份 in a company name): CJK ideographs, kana, Hangul.
+CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
 
 
 def status_mark(status: str) -> str:
@@ -388,10 +405,24 @@ def search_document_sql(row: str, postgres: bool) -> str:
 
 
 def _fts_document_sql(row: str) -> str:
-    """An FTS row's document: the status mark (see status_mark), then the fields."""
+    """An FTS row's document: the status mark (see status_mark), the fields, then the
+    pairs of CJK names and companies (see _pairs_sql)."""
     places = " ".join(f"WHEN '{s}' THEN '{i}'" for i, s in enumerate(models.LEAD_STATUSES))
     place = f"CASE {row}.\"status\" {places} ELSE '9' END"
-    return f"char(30) || {place} || char(30) || {search_document_sql(row, False)}"
+    pairs = " || ".join(_pairs_sql(f'{row}."{c}"') for c in ("name_key", "company_key"))
+    return f"char(30) || {place} || char(30) || {search_document_sql(row, False)} || {pairs}"
+
+
+def _pairs_sql(field: str) -> str:
+    """Every two neighbouring characters of `field`, each followed by PAIR_END, when it
+    holds CJK characters; else ''. A trigram index cannot look up two characters, but
+    it can look up "小明" + PAIR_END. In SQL, not Python, so that every writer of a lead
+    (another instance, an older funnel, the sqlite3 shell) keeps the document right."""
+    pairs = " || ".join(
+        f"CASE WHEN length({field}) > {i} THEN substr({field}, {i}, 2) || char(29) ELSE '' END"
+        for i in range(1, PAIRED_CHARS)
+    )
+    return f"CASE WHEN {field} GLOB '*[{CJK_CLASS}]*' THEN {pairs} ELSE '' END"
 
 
 _COMPANY_KEY_OF = (

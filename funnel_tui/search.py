@@ -21,7 +21,10 @@ On SQLite a word of three or more characters is looked up in the trigram FTS5 in
 (db.py), which finds any substring; text of one or two characters has no trigram of
 its own, so it matches the *start* of the name, the company, the email or the phone
 number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
-Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). On PostgreSQL
+Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). Two CJK
+characters, often a whole word in those scripts, match anywhere in a name or company
+("小明" finds 王小明, "股份" 台灣股份有限公司), through the pairs the documents of CJK
+names and companies carry (db._pairs_sql). On PostgreSQL
 every word is a substring LIKE over the same document (through a pg_trgm index when the
 server has the extension, else a scan), so short text matches anywhere there.
 """
@@ -35,7 +38,15 @@ from typing import Any
 import peewee
 
 from . import validators as v
-from .db import FIELD_START, SEARCH_TABLE, rank_sql, search_document_sql, status_mark
+from .db import (
+    CJK_CLASS,
+    FIELD_START,
+    PAIR_END,
+    SEARCH_TABLE,
+    rank_sql,
+    search_document_sql,
+    status_mark,
+)
 from .models import FUNNEL_LEVELS, LEAD_STATUSES, Lead, database
 
 SORT_KEYS = (
@@ -95,6 +106,7 @@ PROBE_COUNT_ABOVE = 1 / 8
 # new leads.
 DEEP_OFFSET = 2000
 _PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
+_CJK = re.compile(f"[{CJK_CLASS}]")
 
 
 @dataclass(frozen=True)
@@ -428,13 +440,23 @@ def _fts_query(terms: SearchTerms) -> tuple[str, list[str]]:
         # One or two characters have no trigram of their own: look for a field that
         # starts with them. Each field follows FIELD_START (db.py), a character typed
         # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
+        # Two CJK characters are also found anywhere in a name or company, as a pair.
         starts = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
-        return " OR ".join(_fts_string(_field_start(s)) for s in starts), []
+        found = [_fts_string(_field_start(s)) for s in starts]
+        if _is_cjk_pair(terms.whole):
+            found.append(_fts_string(terms.whole + PAIR_END))
+        return " OR ".join(found), []
+    pairs = [w for w in terms.words if _is_cjk_pair(w)]
     long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
-    short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM]
-    if not long_words:  # short words only, e.g. "a b": the text itself is a substring
+    short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM and w not in pairs]
+    if not long_words and not pairs:  # short words only, e.g. "a b": the text itself
         long_words, short_words = [terms.whole], []
-    return " ".join(_fts_string(w) for w in long_words), short_words
+    indexed = [_fts_string(w) for w in long_words] + [_fts_string(w + PAIR_END) for w in pairs]
+    return " ".join(indexed), short_words
+
+
+def _is_cjk_pair(word: str) -> bool:
+    return len(word) == 2 and all(_CJK.fullmatch(ch) for ch in word)
 
 
 def _field_start(prefix: str) -> str:

@@ -9,6 +9,7 @@ import zlib
 import pytest
 
 from funnel_tui import search
+from funnel_tui.db import PAIRED_CHARS
 from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
 from funnel_tui.queries import (
     PAGE_KEYS,
@@ -50,14 +51,25 @@ def _found_by(lead: Lead, text: str) -> bool:
     email = (lead.email_norm or lead.email_raw or "").lower()
     phone = lead.phone_e164 or ""
     fields = (lead.name_key, lead.company_key, email, phone)
+    cjk_fields = [f[:PAIRED_CHARS] for f in fields[:2] if any(_cjk(ch) for ch in f)]
     if _sqlite() and terms.short:
         prefixes = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
+        if _cjk_pair(terms.whole) and any(terms.whole in f for f in cjk_fields):
+            return True
         return any(f.startswith(p) for f in fields for p in prefixes)
     document = "\x1f".join(fields)
     words = terms.words
-    if _sqlite() and all(len(w) < search.MIN_TRIGRAM for w in words):
+    if _sqlite() and all(len(w) < search.MIN_TRIGRAM and not _cjk_pair(w) for w in words):
         words = (terms.whole,)  # short words only: SQLite looks the text up whole
     return all(w in document for w in words)
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3"
+
+
+def _cjk_pair(word: str) -> bool:
+    return len(word) == 2 and all(_cjk(ch) for ch in word)
 
 
 @pytest.fixture(params=["read", "probe", "deep"])
@@ -121,15 +133,19 @@ def people(rules):
         ("müller", {"hans"}),
         ("王小", {"ming"}),  # two CJK characters
         ("王小明", {"ming"}),
-        ("小明", {"ming"}),  # inside: PostgreSQL only (below)
+        ("小明", {"ming"}),  # two CJK characters inside a name
         ("山田", {"taro"}),
         ("山田 太郎", {"taro"}),
-        ("太郎", {"taro"}),  # inside: PostgreSQL only
+        ("太郎", {"taro"}),
+        ("田 太", {"taro"}),  # two words of one CJK character each: the text whole
+        ("小明 kowal", set()),  # every word must match
+        ("精密 王", {"ming"}),  # a CJK pair and a one-character word
+        ("ow", set()),  # two Latin letters: only the start of a field, on SQLite
     ],
 )
 def test_search_by_name(people, text, who):
-    if _sqlite() and text in ("小明", "太郎"):
-        who = set()  # SQLite reads two characters as the start of a name, company, …
+    if not _sqlite() and text == "ow":
+        who = {"lucja", "dawid"}  # PostgreSQL matches short text anywhere
     assert set(_ids(text)) == {people[k] for k in who}
 
 
@@ -149,7 +165,7 @@ def test_search_by_company(people):
     assert _ids("Miller & Sons") == [people["ann"]]
     assert _ids("台北精") == [people["ming"]]
     assert _ids("台北") == [people["ming"]]  # the start of the company
-    assert _ids("精密") == ([] if _sqlite() else [people["ming"]])
+    assert _ids("精密") == [people["ming"]]  # a CJK word inside the company
 
 
 @pytest.mark.parametrize(
@@ -194,7 +210,9 @@ def test_a_number_in_any_format_finds_its_e164(people, text, who):
     assert _ids(text) == [people[who]]
 
 
-@pytest.mark.parametrize("text", ["+4", "+48", "48", "0", "+", "4", "ł", "王", "d", "dA"])
+@pytest.mark.parametrize(
+    "text", ["+4", "+48", "48", "0", "+", "4", "ł", "王", "d", "dA", "小明", "北精", "明台", "田"]
+)
 def test_one_or_two_characters_search_too(people, text):
     expected = {lead.id for lead in Lead.select() if _found_by(lead, text)}
     assert set(_ids(text)) == expected
