@@ -42,6 +42,8 @@ MULTILINE_FIELDS = frozenset({"notes", "note"})
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES_AND_BREAKS = re.compile(r"[\t\n\r]+")
+_EMAIL_TOKEN = re.compile(r"[^\s,;<>()]+@[^\s,;<>()]+")
+_PHONE_ONLY = re.compile(r"[0-9+\-()./\s]+")
 
 
 @dataclass(frozen=True)
@@ -279,3 +281,24 @@ def check_choice(field_name: str, value: object, choices: tuple[str, ...]) -> Ch
 def normalise_key(text: str) -> str:
     """A name or company as compared for duplicates: case and spacing ignored."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def sort_contact(phone: str, email: str) -> tuple[str, str]:
+    """(phone, email) with each typed into the field it belongs to.
+
+    A rep types whatever the card shows into the first contact field: an email address
+    in the phone field (alone, or after the number: "+48 512 345 678 anna@kowalski.pl")
+    moves to an empty email field; a number in the email field moves to an empty phone
+    field. Nothing is moved onto something already typed, and text that moves nowhere
+    comes back exactly as typed.
+    """
+    if not email.strip():
+        found = _EMAIL_TOKEN.search(phone)
+        if found:
+            rest = (phone[: found.start()] + phone[found.end() :]).strip(" ,;/\t")
+            return rest, found.group()
+    if not phone.strip() and "@" not in email:
+        text = email.strip()
+        if _PHONE_ONLY.fullmatch(text) and sum(ch.isdigit() for ch in text) >= 5:
+            return text, ""
+    return phone, email

@@ -234,6 +234,42 @@ async def test_capture_twenty_leads_in_a_row(env):
     assert env[1].last_source() == "Trade show"
 
 
+async def test_a_whole_card_costs_its_characters_and_three_other_keys(env):
+    """Name, company, number and email: the number and the email share one field."""
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_capture(pilot)
+        typed = ["Jan Nowak", "tab", "Nowak Transport", "tab"]
+        typed += ["+48 601 234 567 jan@nowak-transport.pl", "ctrl+s"]
+        other_keys = 0
+        for part in typed:
+            if part in ("tab", "ctrl+s"):
+                other_keys += 1
+                await pilot.press(part)
+            else:
+                await type_text(pilot, part)
+        await settle(pilot)
+        assert other_keys == 3
+        assert "Saved" in str(app.screen.query_one("#outcome").render())
+    lead = Lead.get(Lead.name == "Jan Nowak")
+    assert (lead.phone_e164, lead.email_norm) == ("+48601234567", "jan@nowak-transport.pl")
+    assert lead.company.name == "Nowak Transport"
+
+
+async def test_an_email_typed_into_phone_moves_to_email_on_leaving(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_capture(pilot)
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "ola@example.com")
+        await pilot.press("tab")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#f-phone").value == ""
+        assert screen.query_one("#f-email").value == "ola@example.com"
+        assert "example.com" in str(screen.query_one("#hint-email").render())
+
+
 async def test_saving_with_errors_keeps_every_character_and_focuses_the_first_bad_field(env):
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:

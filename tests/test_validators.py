@@ -134,3 +134,23 @@ def test_choice_matches_case_insensitively_and_lists_the_choices():
 
 def test_problem_string_names_field_and_row():
     assert str(v.Problem("phone", "too_short", "is short", row=7)) == "row 7: phone: is short"
+
+
+@pytest.mark.parametrize(
+    ("phone", "email", "expected"),
+    [
+        ("anna@kowalski.pl", "", ("", "anna@kowalski.pl")),
+        ("+48 512 345 678 anna@kowalski.pl", "", ("+48 512 345 678", "anna@kowalski.pl")),
+        ("anna@kowalski.pl, +48 512 345 678", "", ("+48 512 345 678", "anna@kowalski.pl")),
+        ("", "+48 512 345 678", ("+48 512 345 678", "")),
+        ("", "(201) 555-0123", ("(201) 555-0123", "")),
+        # Nothing moves onto what is already typed, and what moves nowhere stays as is.
+        ("anna@kowalski.pl", "other@x.pl", ("anna@kowalski.pl", "other@x.pl")),
+        ("+1 201 555 0123", "+48 512 345 678", ("+1 201 555 0123", "+48 512 345 678")),
+        (" 0512 345 678 ", "", (" 0512 345 678 ", "")),
+        ("", "12", ("", "12")),  # too few digits for a number: left for the email check
+        ("", "anna at kowalski", ("", "anna at kowalski")),
+    ],
+)
+def test_contact_typed_in_the_other_field_moves_to_its_own(phone, email, expected):
+    assert v.sort_contact(phone, email) == expected

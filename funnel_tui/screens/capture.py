@@ -38,6 +38,7 @@ FIELDS = (
     ("notes", "Notes"),
 )
 TEXT_FIELDS = tuple(name for name, _ in FIELDS if name != "source")
+PLACEHOLDERS = {"phone": "the number, the email, or both: they are sorted out for you"}
 DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
 
 
@@ -60,7 +61,8 @@ class CaptureScreen(Screen[None]):
         yield TitleBar()
         with VerticalScroll(id="form"):
             yield Static(
-                Text("New lead — tab moves, enter on the last field or ctrl+s saves"), id="intro"
+                Text("New lead — tab moves, ctrl+s saves. Phone and email may both go in Phone."),
+                id="intro",
             )
             for name, label in FIELDS:
                 with Horizontal(classes="row", id=f"row-{name}"):
@@ -69,7 +71,12 @@ class CaptureScreen(Screen[None]):
                         options = [(Text(s), s) for s in self.app.config.lead_sources]
                         yield Select(options, compact=True, id="f-source", prompt="(none)")
                     else:
-                        yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
+                        yield TextInput(
+                            compact=True,
+                            id=f"f-{name}",
+                            select_on_focus=False,
+                            placeholder=PLACEHOLDERS.get(name, ""),
+                        )
                 yield Static("", classes="hint", id=f"hint-{name}")
             yield Static("", id="outcome")
         yield KeyBar()
@@ -121,7 +128,10 @@ class CaptureScreen(Screen[None]):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("f-")
-        if name in CHECKED_FIELDS:
+        if name in ("phone", "email") and self._sort_contact():
+            for moved in ("phone", "email"):
+                self._check_field(moved)
+        elif name in CHECKED_FIELDS:
             self._check_field(name)
         if name in ("name", "company", "phone", "email"):
             self._look_for_duplicates(self.values())
@@ -139,6 +149,17 @@ class CaptureScreen(Screen[None]):
         self._hint(name, feedback(name, values, self.app.config.default_region))
         if name == "country" and values["phone"]:
             self._check_field("phone")  # a new country changes how the number reads
+
+    def _sort_contact(self) -> bool:
+        """Move an email typed into Phone, or a number typed into Email, to its own
+        field (validators.sort_contact): one field and no extra Tab for a card with
+        both. Returns whether anything moved."""
+        phone, email = self.query_one("#f-phone", Input), self.query_one("#f-email", Input)
+        sorted_phone, sorted_email = v.sort_contact(phone.value, email.value)
+        if (sorted_phone, sorted_email) == (phone.value, email.value):
+            return False
+        phone.value, email.value = sorted_phone, sorted_email
+        return True
 
     def _hint(self, name: str, text: Text | None) -> None:
         show_hint(self.query_one(f"#hint-{name}", Static), text)
@@ -178,6 +199,7 @@ class CaptureScreen(Screen[None]):
         if self._saving:
             return
         self._saving = True
+        self._sort_contact()
         self._save(self.values(), allow_duplicate)
 
     @work(thread=True, exclusive=True, group="capture-save")
