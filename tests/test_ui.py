@@ -95,6 +95,7 @@ async def test_opens_on_the_lead_list_with_counts_from_the_database(env):
         assert {r["name"] for r in rows_of(app)} == {d["name"] for d in SEED}
         counts = str(app.screen.query_one("#counts").render())
         assert "new 3" in counts and "working 0" in counts
+        assert str(app.screen.query_one("#total").render()) == "3 shown"
         assert "rita" in app.sub_title
 
 

@@ -247,7 +247,10 @@ class CaptureScreen(Screen[None]):
                 continue
             self._hint(field, Text(f"✘ {problem.message}", style="red"))
             first = first or field
-        self._outcome(Text(f"✘ Not saved: {len(problems)} thing(s) to fix", style="red"))
+        count = len(problems)
+        self._outcome(
+            Text(f"✘ Not saved: {count} thing{'' if count == 1 else 's'} to fix", style="red")
+        )
         if first:
             self.query_one(f"#f-{first}").focus()
 

@@ -99,6 +99,7 @@ class LeadListScreen(Screen[None]):
                 id="search",
                 select_on_focus=False,
             )
+            yield Label("", id="total")
         yield Static("", id="filters")
         yield Static("", id="counts")
         yield Static("", id="columns")
@@ -168,8 +169,9 @@ class LeadListScreen(Screen[None]):
             text.append(f"{glyph} {status} ", style=style)
             text.append(f"{counts.get(status, 0):,}", style="bold")
             text.append("   ")
-        text.append(f"│ {total:,} shown", style="dim")
         self.query_one("#counts", Static).update(text)
+        # Beside the search, whose answer it counts: the counts line is full at 80.
+        self.query_one("#total", Label).update(f"{total:,} shown")
 
     def _show_filters(self) -> None:
         q = self.query_state
