@@ -50,6 +50,8 @@ class Config:
     unqualified_reasons: tuple[str, ...]
     loss_reasons: tuple[str, ...]
     default_currency: str
+    max_amount: int
+    engagement_half_life_days: float
     stages: tuple[Stage, ...]
     won_stage: str
     lost_stage: str
@@ -171,6 +173,8 @@ def _build(data: dict, source: Path | None) -> Config:
             unqualified_reasons=tuple(str(s) for s in data["unqualified_reasons"]),
             loss_reasons=tuple(str(s) for s in data["loss_reasons"]),
             default_currency=str(data.get("default_currency", "EUR")).upper(),
+            max_amount=int(data.get("max_amount", 100_000_000)),
+            engagement_half_life_days=float(data.get("engagement_half_life_days", 14)),
             stages=stages,
             won_stage=str(data["won_stage"]),
             lost_stage=str(data["lost_stage"]),
@@ -204,5 +208,9 @@ def _check(config: Config, where: str) -> None:
             raise ConfigError(f"{where}: icp {criterion.key!r} kind must be 'in' or 'min'")
     if config.total_weight <= 0:
         raise ConfigError(f"{where}: the qualification weights add up to nothing")
+    if config.max_amount <= 0:
+        raise ConfigError(f"{where}: max_amount must be more than 0")
+    if config.engagement_half_life_days <= 0:
+        raise ConfigError(f"{where}: engagement_half_life_days must be more than 0")
     if not config.loss_reasons:
         raise ConfigError(f"{where}: loss_reasons cannot be empty")
