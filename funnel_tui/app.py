@@ -109,12 +109,21 @@ class FunnelApp(App[None]):
 
     # ------------------------------------------------------------------ screens
 
-    def open_lead(self, lead_id: int) -> None:
+    def open_lead(self, lead_id: int, focus: str = "") -> None:
+        """The lead's record, over the list; `focus` names a field to put the cursor in
+        (the gate sends a rep to the phone number it refused)."""
         from .screens.lead import LeadScreen
 
         if self.current_mode != "leads":
             self.switch_mode("leads")
-        self.push_screen(LeadScreen(lead_id))
+        self.push_screen(LeadScreen(lead_id, focus=focus))
+
+    def open_checklist(self, lead_id: int) -> None:
+        from .screens.checklist import ChecklistScreen
+
+        if self.current_mode != "leads":
+            self.switch_mode("leads")
+        self.push_screen(ChecklistScreen(lead_id))
 
     def data_changed(self) -> None:
         """Something was written: the screen on top reloads what it shows (a screen

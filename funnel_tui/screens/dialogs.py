@@ -149,3 +149,32 @@ class DateDialog(ModalScreen[dt.date | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Ask for one line of text (an evidence note, a figure), starting from `initial`."""
+
+    TITLE = "Text"
+    DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog")
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "cancel", "Cancel", id="text.cancel"),
+    ]
+
+    def __init__(self, title: str, initial: str = "", placeholder: str = ""):
+        super().__init__()
+        self.title_text, self.initial, self.placeholder = title, initial, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), classes="title")
+            yield TextInput(
+                value=self.initial, placeholder=self.placeholder, compact=True, id="text"
+            )
+            yield Static(Text("enter keep  ·  esc cancel"), classes="keys")
+
+    def on_input_submitted(self, event: TextInput.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, ClassVar
 
-import peewee
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from .. import validators as v
-from ..funnel import Refused, StaleEdit
+from ..funnel import StaleEdit
 from ..models import database
 from ..output import plain
 from ..queries import lead_record
@@ -24,7 +22,7 @@ from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
-from .dialogs import ChoiceDialog, DateDialog
+from .status_actions import LeadStatusActions
 
 # (form field, lead column holding what was typed, label)
 FIELDS = (
@@ -75,6 +73,17 @@ def timeline(record: dict[str, Any]) -> Text:
     return text or Text("Nothing yet.", style="dim")
 
 
+def opportunity_link(opp: Any) -> Text:
+    """The lead's forward link to a deal it became: "→ $ #12 Proposal 40,000.00 EUR"."""
+    text = Text("   → ", style="dim")
+    text.append(f"$ #{opp.id} ", style="bold green")
+    text.append(plain(opp.stage))
+    text.append(f" {opp.amount_cents / 100:,.2f} {opp.currency}")
+    if opp.state != "open":
+        text.append(f" ({opp.state})", style="dim")
+    return text
+
+
 def _snapshot_summary(value: str | None) -> str:
     """A created record's fields in one line, rather than its JSON."""
     try:
@@ -87,7 +96,7 @@ def _snapshot_summary(value: str | None) -> str:
     return ", ".join(plain(data[k]) for k in keys if data.get(k))
 
 
-class LeadScreen(Screen[None]):
+class LeadScreen(LeadStatusActions, Screen[None]):
     TITLE = "Lead"
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -98,11 +107,13 @@ class LeadScreen(Screen[None]):
         Binding("f6", "nurture", "Nurture…", id="lead.nurture"),
         Binding("f7", "unqualify", "Unqualify…", id="lead.unqualify"),
         Binding("f8", "status('new')", "Back to new", id="lead.reopen", show=False),
+        Binding("f9", "checklist", "Checklist", id="lead.checklist"),
     ]
 
-    def __init__(self, lead_id: int) -> None:
+    def __init__(self, lead_id: int, focus: str = "") -> None:
         super().__init__()
         self.lead_id = lead_id
+        self.focus_field = focus
         self.loaded: dict[str, str] = {}
         self.version: int | None = None
 
@@ -150,6 +161,8 @@ class LeadScreen(Screen[None]):
             summary.append(f"   ({lead.unqualified_reason})", style="dim")
         if lead.status == "nurturing" and lead.nurture_until:
             summary.append(f"   until {lead.nurture_until}", style="dim")
+        for opp in record["opportunities"]:
+            summary.append_text(opportunity_link(opp))
         self.query_one("#summary", Static).update(summary)
         self.loaded = {}
         for name, column, _ in FIELDS:
@@ -161,6 +174,9 @@ class LeadScreen(Screen[None]):
             self.loaded[name] = value or ""
             self.query_one(f"#f-{name}", Input).value = value or ""
         self.query_one("#events", Static).update(timeline(record))
+        if self.focus_field:
+            self.query_one(f"#f-{self.focus_field}", Input).focus()
+            self.focus_field = ""
 
     # ---------------------------------------------------------------- editing
 
@@ -193,58 +209,13 @@ class LeadScreen(Screen[None]):
             "Saved.",
         )
 
-    def action_status(self, status: str) -> None:
-        self._write(
-            lambda rules: rules.set_status(self.lead_id, status, expected_version=self.version),
-            f"Now {status}.",
-        )
-
-    def action_nurture(self) -> None:
-        def chosen(until: dt.date | None) -> None:
-            if until:
-                self._write(
-                    lambda rules: rules.set_status(
-                        self.lead_id, "nurturing", until=until, expected_version=self.version
-                    ),
-                    f"Nurturing until {until}.",
-                )
-
-        self.app.push_screen(DateDialog("Touch again on", earliest=dt.date.today()), chosen)
-
-    def action_unqualify(self) -> None:
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self._write(
-                    lambda rules: rules.set_status(
-                        self.lead_id, "unqualified", reason=reason, expected_version=self.version
-                    ),
-                    f"Unqualified: {reason}.",
-                )
-
-        self.app.push_screen(
-            ChoiceDialog("Why is this lead unqualified?", self.app.config.unqualified_reasons),
-            chosen,
-        )
-
-    @work(thread=True, exclusive=True, group="lead-write")
-    def _write(self, operation, done: str) -> None:
-        try:
-            with database.connection_context():
-                operation(self.app.rules)
-        except StaleEdit as exc:
-            self.app.call_from_thread(self._stale, exc)
-        except Refused as exc:
-            self.app.call_from_thread(self._refused, exc.problems)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            self.app.call_from_thread(
-                self._outcome,
-                Text(
-                    f"✘ Could not save ({exc}). Your edits are kept: ctrl+s tries again.",
-                    style="red",
-                ),
+    def _failed(self, reason: str) -> None:
+        self._outcome(
+            Text(
+                f"✘ Could not save ({reason}). Your edits are kept: ctrl+s tries again.",
+                style="red",
             )
-        else:
-            self.app.call_from_thread(self._written, done)
+        )
 
     def _written(self, done: str) -> None:
         self._outcome(Text(f"✔ {done}", style="green"))
@@ -275,6 +246,9 @@ class LeadScreen(Screen[None]):
 
     def _outcome(self, text: Text) -> None:
         self.query_one("#outcome", Static).update(text)
+
+    def action_checklist(self) -> None:
+        self.app.open_checklist(self.lead_id)
 
     def action_back(self) -> None:
         if self.changes():

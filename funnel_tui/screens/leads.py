@@ -75,6 +75,7 @@ class LeadListScreen(Screen[None]):
     AUTO_FOCUS = "LeadTable"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("slash", "search", "Search", id="leads.search"),
+        Binding("q", "checklist", "Checklist", id="leads.checklist"),
         Binding("t", "cycle_status", "Status filter", id="leads.status"),
         Binding("m", "toggle_mine", "Mine / all", id="leads.mine"),
         Binding("u", "cycle_source", "Source filter", id="leads.source"),
@@ -247,3 +248,8 @@ class LeadListScreen(Screen[None]):
     @on(LeadTable.Opened)
     def _open(self, event: LeadTable.Opened) -> None:
         self.app.open_lead(event.lead_id)
+
+    def action_checklist(self) -> None:
+        row = self.query_one(LeadTable).current
+        if row is not None:
+            self.app.open_checklist(row["id"])

@@ -1,0 +1,75 @@
+"""What the checklist screen shows of one lead, read in one go: the explained score,
+who answered each item and when, the gate's verdict and the deals it led to.
+
+UI-free: the screen calls `load_checklist` in a worker and draws the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .funnel import Funnel, Score, ScoreItem
+from .funnel import _company_fact as company_fact
+from .models import Lead, Opportunity, Qualification, User
+from .validators import Problem
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Who last answered a checklist item, when, and with what figure."""
+
+    by: str
+    at: dt.datetime
+    value: str
+
+
+@dataclass(frozen=True)
+class ChecklistState:
+    lead: Lead
+    company: str
+    owner: str
+    score: Score
+    answered: dict[str, Answered]  # item key → last answer's author; absent: never answered
+    gate: list[Problem]  # empty: the gate would promote the lead now
+    opportunities: list[Opportunity]
+    engagement: Any  # funnel.Engagement, or None where the rules do not offer it
+    facts: dict[str, str]  # ICP item key → the company's data it was judged by
+
+    def item(self, key: str) -> ScoreItem:
+        return self.score.item(key)
+
+
+def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
+    """The checklist of `lead_id`, None when there is no such lead."""
+    lead = Lead.get_or_none(Lead.id == lead_id)
+    if lead is None:
+        return None
+    answered = {
+        row.item: Answered(row.answered_by.login, row.answered_at, row.value or "")
+        for row in Qualification.select(Qualification, User.login)
+        .join(User)
+        .where(Qualification.lead == lead_id)
+    }
+    opportunities = list(
+        Opportunity.select().where(Opportunity.lead == lead_id).order_by(Opportunity.id)
+    )
+    engagement = rules.engagement(lead_id) if hasattr(rules, "engagement") else None
+    company = lead.company if lead.company_id else None
+    facts = {}
+    for criterion in rules.config.icp:
+        fact = company_fact(criterion.key, lead, company)
+        if fact not in (None, ""):
+            facts[f"icp:{criterion.key}"] = f"{fact:,}" if isinstance(fact, int) else str(fact)
+    return ChecklistState(
+        lead=lead,
+        company=company.name if company else "",
+        owner=lead.owner.login,
+        score=rules.score(lead_id),
+        answered=answered,
+        gate=rules.gate_problems(lead_id),
+        opportunities=opportunities,
+        engagement=engagement,
+        facts=facts,
+    )

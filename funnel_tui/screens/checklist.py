@@ -1,0 +1,482 @@
+"""The qualification checklist of one lead: BANT and the ideal customer profile, each
+answer changed with one key, the score explained item by item, the engagement signal,
+and the promotion gate, whose every reason has a key that jumps to what fixes it.
+
+Nothing here is typed into a field, so single letters are the keys: y / n / u answer
+the item under the cursor, e notes the evidence, p asks the gate, c converts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import peewee
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from .. import validators as v
+from ..checklist import ChecklistState, load_checklist
+from ..config import BANT_ITEMS
+from ..funnel import BANT_LABELS, Refused, StaleEdit
+from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
+from ..output import plain
+from ..widgets.bars import KeyBar, TitleBar
+from ..widgets.status import level_text, status_text
+from .convert import ConvertDialog
+from .dialogs import ConfirmDialog, TextDialog
+from .lead import opportunity_link
+from .status_actions import LeadStatusActions
+
+ANSWER_MARKS = {
+    ANSWER_YES: ("✔ yes", "green"),
+    ANSWER_NO: ("✘ no", "red"),
+    ANSWER_UNKNOWN: ("? unknown", "yellow"),
+}
+MAX_REASON_KEYS = 9  # reasons 1–9 of a refusal each get a digit key
+
+
+class ChecklistView(Widget, can_focus=True):
+    """The checklist's items as lines, one of them under the cursor."""
+
+    DEFAULT_CSS = """
+    ChecklistView { height: auto; padding: 0 1; }
+    ChecklistView > .checklist--cursor { background: $accent 40%; text-style: bold; }
+    ChecklistView:focus > .checklist--cursor { background: $accent; }
+    ChecklistView > .checklist--section { color: $text-muted; text-style: bold; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"checklist--cursor", "checklist--section"}
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("down,j", "move(1)", "Down", show=False, id="checklist.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="checklist.up"),
+    ]
+
+    cursor = reactive(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state: ChecklistState | None = None
+        self.label_width = 16
+
+    @property
+    def keys(self) -> list[str]:
+        return [i.key for i in self.state.score.items] if self.state else []
+
+    @property
+    def current(self) -> str | None:
+        keys = self.keys
+        return keys[self.cursor] if keys else None
+
+    def show(self, state: ChecklistState) -> None:
+        self.state = state
+        self.label_width = min(24, max(len(i.label) for i in state.score.items))
+        self.cursor = min(self.cursor, max(0, len(self.keys) - 1))
+        self.refresh(layout=True)
+
+    def go_to(self, key: str) -> None:
+        if key in self.keys:
+            self.cursor = self.keys.index(key)
+
+    def action_move(self, delta: int) -> None:
+        if self.keys:
+            self.cursor = max(0, min(len(self.keys) - 1, self.cursor + delta))
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self.keys) + 2 if self.state else 1
+
+    def render(self) -> Text:
+        if self.state is None:
+            return Text("Loading…", style="dim")
+        section = self.get_component_rich_style("checklist--section", partial=True)
+        cursor = self.get_component_rich_style("checklist--cursor", partial=True)
+        width = max(40, self.size.width)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for index, item in enumerate(self.state.score.items):
+            if index == 0:
+                out.append("BANT\n", style=section)
+            elif index == len(BANT_ITEMS):
+                out.append("Ideal customer profile\n", style=section)
+            line = self._line(item, width)
+            if index == self.cursor:
+                line.stylize(cursor)
+            out.append_text(line)
+            out.append("\n")
+        out.rstrip()
+        return out
+
+    def _line(self, item, width: int) -> Text:
+        mark, colour = ANSWER_MARKS.get(item.answer, (item.answer, ""))
+        line = Text()
+        line.append("▸ " if self.keys[self.cursor] == item.key else "  ")
+        line.append(f"{plain(item.label)[: self.label_width]:<{self.label_width + 1}}")
+        line.append(f"{mark:<10}", style=colour)
+        points = f"{item.points:>2}/{item.max_points:<2}"
+        line.append(f"{points}  ", style="bold" if item.points else "dim")
+        answered = self.state.answered.get(item.key)
+        note = plain(item.evidence)
+        if item.source != "checklist":
+            note = f"{plain(self.state.facts.get(item.key, ''))} (from the {item.source})"
+        elif answered and answered.value:
+            note = f"{plain(answered.value)} · {note}" if note else plain(answered.value)
+        who = f"{plain(answered.by)[:8]} {answered.at:%m-%d}" if answered else ""
+        room = width - line.cell_len - len(who) - 1
+        shown = Text(note, style="italic" if item.source != "checklist" else "")
+        shown.truncate(max(0, room), overflow="ellipsis", pad=True)
+        line.append_text(shown)
+        line.append(" ")
+        line.append(who, style="dim")
+        return line
+
+
+class ChecklistScreen(LeadStatusActions, Screen[None]):
+    TITLE = "Checklist"
+    AUTO_FOCUS = "ChecklistView"
+    DEFAULT_CSS = """
+    ChecklistScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    ChecklistScreen #totals { height: auto; padding: 0 1; margin-top: 1; }
+    ChecklistScreen #gate { height: auto; padding: 0 1; }
+    ChecklistScreen #outcome { height: auto; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("y", "answer('yes')", "Yes", id="checklist.yes"),
+        Binding("n", "answer('no')", "No", id="checklist.no"),
+        Binding("u", "answer('unknown')", "Unknown", id="checklist.unknown"),
+        Binding("e", "evidence", "Evidence…", id="checklist.evidence"),
+        Binding("v", "figure", "Figure…", id="checklist.figure", show=False),
+        Binding("p", "promote", "Promote", id="checklist.promote"),
+        Binding("c", "convert", "Convert…", id="checklist.convert"),
+        Binding("w", "status('working')", "Working", id="checklist.working", show=False),
+        Binding("f6", "nurture", "Nurture…", id="checklist.nurture", show=False),
+        Binding("d,f7", "unqualify", "Disqualify…", id="checklist.unqualify", show=False),
+        Binding("r", "status('new')", "Reopen as new", id="checklist.reopen", show=False),
+        Binding("o", "open_record", "Lead record", id="checklist.record", show=False),
+        Binding("escape", "back", "Back", id="checklist.back"),
+        *(
+            Binding(str(n), f"fix({n})", f"Fix reason {n}", show=False, id=f"checklist.fix{n}")
+            for n in range(1, MAX_REASON_KEYS + 1)
+        ),
+    ]
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+        self.version: int | None = None  # status changes here need no version check
+        self.state: ChecklistState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield Static("Loading…", id="summary")
+        yield ChecklistView(id="checklist")
+        yield Static("", id="totals")
+        yield Static("", id="gate")
+        yield Static("", id="outcome")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def refresh_data(self) -> None:
+        """Another instance changed something: show the checklist as it is now."""
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="checklist-load")
+    def load(self) -> None:
+        with database.connection_context():
+            state = load_checklist(self.app.rules, self.lead_id)
+        self.app.call_from_thread(self._show, state)
+
+    def _show(self, state: ChecklistState | None) -> None:
+        if state is None:
+            self.query_one("#summary", Static).update(Text(f"No lead #{self.lead_id}"))
+            return
+        self.state = state
+        self.query_one(ChecklistView).show(state)
+        self.query_one("#summary", Static).update(self._summary(state))
+        self.query_one("#totals", Static).update(self._totals(state))
+        self.query_one("#gate", Static).update(self._gate(state))
+
+    def _summary(self, state: ChecklistState) -> Text:
+        lead = state.lead
+        text = Text.assemble((f"#{lead.id} ", "bold"), (plain(lead.name), "bold"))
+        if state.company:
+            text.append(" · ")
+            text.append(plain(state.company))
+        text.append("   ")
+        text.append_text(status_text(lead.status))
+        text.append(" · ")
+        text.append_text(level_text(lead.level))
+        text.append(f"   owner {plain(state.owner)}", style="dim")
+        for opp in state.opportunities:
+            text.append_text(opportunity_link(opp))
+        return text
+
+    def _totals(self, state: ChecklistState) -> Text:
+        config = self.app.config
+        score = state.score.total
+        text = Text.assemble(("Score ", "bold"), (f"{score}/100", "bold"))
+        ok = score >= config.min_score
+        text.append(f"  (needs {config.min_score})", style="green" if ok else "yellow")
+        text.append(f"   BANT yes {state.score.bant_yes}/4 (needs {config.min_bant_yes})")
+        engagement = state.engagement
+        if engagement is not None:
+            text.append("   Engagement ", style="bold")
+            text.append(f"{engagement.level}", style="bold")
+            last = f", last {engagement.last:%Y-%m-%d}" if engagement.last else ""
+            text.append(f" ({engagement.interactions} two-way{last})", style="dim")
+        return text
+
+    def _gate(self, state: ChecklistState) -> Text:
+        if state.lead.level != LEVEL_LEAD:
+            return Text(f"Already a {state.lead.level}: c opens a new deal.", style="dim")
+        if not state.gate:
+            return Text("Gate: ✔ ready to promote — p makes it a prospect.", style="green")
+        # One wrapped paragraph, not a line each: nine reasons still fit at 80×24.
+        text = Text("Gate ✘ not yet; a number goes to what fixes it: ", style="yellow")
+        for number, problem in enumerate(state.gate[:MAX_REASON_KEYS], start=1):
+            text.append(f" {number} ", style="bold reverse")
+            text.append(" ")
+            text.append_text(reason_text(problem))
+            text.append("  ")
+        if len(state.gate) > MAX_REASON_KEYS:
+            text.append(f"… and {len(state.gate) - MAX_REASON_KEYS} more", style="dim")
+        text.rstrip()
+        return text
+
+    # ------------------------------------------------------------------ answers
+
+    def action_answer(self, answer: str) -> None:
+        item = self._item()
+        if item is None:
+            return
+        if item.source != "checklist":
+            self._outcome(
+                Text(f"{item.label} comes from the {item.source}; it is not asked.", style="dim")
+            )
+            return
+        answered = self.state.answered.get(item.key)
+        value = answered.value if answered else ""
+        self._answer(item.key, answer, item.evidence, value)
+
+    def action_evidence(self) -> None:
+        item = self._item()
+        if item is None:
+            return
+
+        def kept(text: str | None) -> None:
+            if text is not None:
+                answered = self.state.answered.get(item.key)
+                self._answer(item.key, item.answer, text, answered.value if answered else "")
+
+        self.app.push_screen(
+            TextDialog(
+                f"Evidence for {item.label}",
+                item.evidence,
+                placeholder="e.g. CFO confirmed 40k in the Q3 budget on the call of 12 May",
+            ),
+            kept,
+        )
+
+    def action_figure(self) -> None:
+        """For an ICP item the company data does not answer: the figure or value it is
+        judged by (250 employees, "Logistics")."""
+        item = self._item()
+        if item is None or not item.key.startswith("icp:") or item.source != "checklist":
+            self._outcome(Text("v gives a figure for an ICP item that is asked.", style="dim"))
+            return
+        answered = self.state.answered.get(item.key)
+
+        def kept(text: str | None) -> None:
+            if text is not None:
+                self._answer(item.key, ANSWER_UNKNOWN, item.evidence, text)
+
+        self.app.push_screen(
+            TextDialog(f"{item.label}: the figure", answered.value if answered else ""), kept
+        )
+
+    def _item(self):
+        key = self.query_one(ChecklistView).current
+        return self.state.score.item(key) if self.state and key else None
+
+    @work(thread=True, exclusive=True, group="checklist-answer")
+    def _answer(self, item: str, answer: str, evidence: str, value: str) -> None:
+        try:
+            with database.connection_context():
+                self.app.rules.answer(self.lead_id, item, answer, evidence=evidence, value=value)
+                state = load_checklist(self.app.rules, self.lead_id)
+        except Refused as exc:
+            self.app.call_from_thread(self._refused, exc.problems)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self._answered, state)
+
+    def _answered(self, state: ChecklistState | None) -> None:
+        self._show(state)
+        self._outcome(None)
+        self.app.data_changed()
+
+    # ---------------------------------------------------------------- the gate
+
+    def action_promote(self) -> None:
+        self._write(lambda rules: rules.promote(self.lead_id), "Promoted to prospect.")
+
+    def action_fix(self, number: int) -> None:
+        """Go to what fixes reason `number` of the gate's refusal."""
+        if self.state is None or not 0 < number <= len(self.state.gate):
+            return
+        problem = self.state.gate[number - 1]
+        view = self.query_one(ChecklistView)
+        field = problem.field
+        if field in BANT_ITEMS:
+            view.go_to(field)
+        elif field == "bant":
+            view.go_to(next(k for k in BANT_ITEMS if self.state.item(k).answer != ANSWER_YES))
+        elif field == "score":
+            open_items = [i.key for i in self.state.score.items if i.answer != ANSWER_YES]
+            asked = [k for k in open_items if self.state.item(k).source == "checklist"]
+            if asked:
+                view.go_to(asked[0])
+        elif field in ("phone", "email", "contact"):
+            self.app.open_lead(self.lead_id, focus="phone" if field == "contact" else field)
+            return
+        elif field == "status":
+            self._outcome(Text("r reopens the lead as new.", style="yellow"))
+            return
+        view.focus()
+
+    # -------------------------------------------------------------- conversion
+
+    def action_convert(self, values: dict[str, str] | None = None, errors=None) -> None:
+        if self.state is None:
+            return
+        config = self.app.config
+        stages = tuple(s.name for s in config.open_stages)
+        values = values or ConvertDialog.defaults(
+            config.default_currency, stages[0], dt.date.today()
+        )
+
+        def submitted(result: dict[str, str] | None) -> None:
+            if result is not None:
+                self._convert(result, allow_past=False)
+
+        self.app.push_screen(
+            ConvertDialog(plain(self.state.lead.name), stages, values, errors), submitted
+        )
+
+    @work(thread=True, exclusive=True, group="checklist-convert")
+    def _convert(self, values: dict[str, str], allow_past: bool) -> None:
+        problems: list[v.Problem] = []
+        close = None
+        if values["close"].strip():
+            try:
+                close = dt.date.fromisoformat(values["close"].strip())
+            except ValueError:
+                problems.append(
+                    v.Problem(
+                        "close", "invalid", f"{values['close']!r} is not a date like 2026-12-01"
+                    )
+                )
+        if not problems:
+            options = {"allow_past_close": True} if allow_past else {}
+            try:
+                with database.connection_context():
+                    opp = self.app.rules.convert(
+                        self.lead_id,
+                        amount=values["amount"],
+                        currency=values["currency"],
+                        expected_close=close,
+                        stage=values["stage"],
+                        **options,
+                    )
+            except Refused as exc:
+                problems = exc.problems
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:
+                self.app.call_from_thread(self._failed, str(exc))
+                return
+            else:
+                self.app.call_from_thread(self._written, f"Opportunity #{opp.id} created.")
+                return
+        self.app.call_from_thread(self._convert_refused, values, problems)
+
+    def _convert_refused(self, values: dict[str, str], problems: list[v.Problem]) -> None:
+        if len(problems) == 1 and problems[0].code == "past":
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._convert(values, allow_past=True)
+                else:
+                    self.action_convert(values, {"close": problems[0].message})
+
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Close date in the past",
+                    f"{values['close']} has passed. Open the deal with it anyway?",
+                    yes="Use it",
+                    no="Change it",
+                ),
+                confirmed,
+            )
+            return
+        errors: dict[str, str] = {}
+        for problem in problems:
+            key = problem.field if problem.field in ("amount", "currency", "close", "stage") else ""
+            errors[key] = (errors.get(key, "") + "  " if key in errors else "") + (
+                f"✘ {problem.message}" if key else f"✘ {problem}"
+            )
+        self.action_convert(values, errors)
+
+    # ------------------------------------------------------------- outcomes
+
+    def _written(self, done: str) -> None:
+        self._outcome(Text(f"✔ {done}", style="green"))
+        self.load()
+        self.app.data_changed()
+
+    def _refused(self, problems: list[v.Problem]) -> None:
+        self._outcome(Text("✘ Not yet: the reasons are listed above.", style="red"))
+        if problems and self.state is not None:
+            self.state = _with_gate(self.state, problems)
+            self.query_one("#gate", Static).update(self._gate(self.state))
+
+    def _stale(self, exc: StaleEdit) -> None:
+        self._outcome(Text("✘ Someone changed this lead meanwhile; shown as it is now.", "red"))
+        self.load()
+
+    def _failed(self, reason: str) -> None:
+        self._outcome(Text(f"✘ Could not save ({reason}); nothing changed. Try again.", "red"))
+
+    def _outcome(self, text: Text | None) -> None:
+        self.query_one("#outcome", Static).update(text or "")
+
+    def action_open_record(self) -> None:
+        self.app.open_lead(self.lead_id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def reason_text(problem: v.Problem) -> Text:
+    """A gate reason as a person reads it: "Authority: unknown", "score 42 < 60"."""
+    if problem.field in BANT_LABELS:
+        return Text(f"{BANT_LABELS[problem.field]}: {plain(problem.message)}")
+    if problem.field == "score":
+        return Text(f"score {plain(problem.message)}")
+    if problem.field in ("bant", "level", "status"):
+        return Text(plain(problem.message))
+    return Text(f"{problem.field}: {plain(problem.message)}")
+
+
+def _with_gate(state: ChecklistState, problems: list[v.Problem]) -> ChecklistState:
+    return replace(state, gate=list(problems))

@@ -1,0 +1,101 @@
+"""The form that turns a prospect into an opportunity: amount, currency, expected close
+date and first stage, with the config's defaults. It only collects the values; the
+checklist screen hands them to the rules layer, and shows the form again, as typed and
+with the reasons, when they are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from ..widgets.text_input import TextInput
+from .dialogs import DIALOG_CSS
+
+CLOSE_IN_DAYS = 30  # the expected close date offered by default
+FIELDS = (("amount", "Amount"), ("currency", "Currency"), ("close", "Close by"))
+
+
+class ConvertDialog(ModalScreen[dict[str, str] | None]):
+    TITLE = "Convert to opportunity"
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ConvertDialog")
+        + """
+    ConvertDialog .row { height: 1; }
+    ConvertDialog .label { width: 10; text-style: bold; }
+    ConvertDialog .row Input, ConvertDialog .row Select { width: 1fr; }
+    ConvertDialog .error { padding-left: 10; height: auto; }
+    """
+    )
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+s", "submit", "Create", id="convert.create", priority=True),
+        Binding("escape", "cancel", "Cancel", id="convert.cancel"),
+    ]
+
+    def __init__(
+        self,
+        lead_name: str,
+        stages: tuple[str, ...],
+        values: dict[str, str],
+        errors: dict[str, str] | None = None,
+    ):
+        super().__init__()
+        self.lead_name, self.stages = lead_name, stages
+        self.values, self.errors = values, errors or {}
+
+    @staticmethod
+    def defaults(currency: str, stage: str, today: dt.date) -> dict[str, str]:
+        close = today + dt.timedelta(days=CLOSE_IN_DAYS)
+        return {"amount": "", "currency": currency, "close": close.isoformat(), "stage": stage}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text.assemble("New opportunity for ", self.lead_name), classes="title")
+            for name, label in FIELDS:
+                with Horizontal(classes="row"):
+                    yield Label(label, classes="label")
+                    yield TextInput(value=self.values.get(name, ""), id=f"c-{name}")
+                yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
+            with Horizontal(classes="row"):
+                yield Label("Stage", classes="label")
+                options = [(Text(s), s) for s in self.stages]
+                stage = self.values.get("stage")
+                yield Select(
+                    options,
+                    value=stage if stage in self.stages else self.stages[0],
+                    allow_blank=False,
+                    compact=True,
+                    id="c-stage",
+                )
+            yield Static(Text(self.errors.get("stage", "")), classes="error", id="e-stage")
+            other = self.errors.get("", "")
+            yield Static(Text(other), classes="error", id="e-other")
+            yield Static(Text("tab moves  ·  ctrl+s create  ·  esc cancel"), classes="keys")
+
+    def on_mount(self) -> None:
+        for name in (*(n for n, _ in FIELDS), "stage"):
+            self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
+        self.query_one("#e-other").display = bool(self.errors.get(""))
+        first = next((n for n, _ in FIELDS if n in self.errors), "amount")
+        self.query_one(f"#c-{first}", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "c-close":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def action_submit(self) -> None:
+        values = {name: self.query_one(f"#c-{name}", Input).value for name, _ in FIELDS}
+        values["stage"] = str(self.query_one("#c-stage", Select).value)
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,75 @@
+"""A lead's status changes, offered alike by the lead record and the checklist: mark
+working, nurture until a date, unqualify with a reason, back to new.
+
+The screen using this mixin has `lead_id` and `version` (None: no version check), and
+answers the outcome of a write through `_written(done)`, `_refused(problems)`,
+`_stale(exc)` and `_failed(message)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+from textual import work
+
+from ..funnel import Funnel, Refused, StaleEdit
+from ..models import database
+from .dialogs import ChoiceDialog, DateDialog
+
+
+class LeadStatusActions:
+    lead_id: int
+    version: int | None
+    app: Any
+
+    def action_status(self, status: str) -> None:
+        self._write(
+            lambda rules: rules.set_status(self.lead_id, status, expected_version=self.version),
+            f"Now {status}.",
+        )
+
+    def action_nurture(self) -> None:
+        def chosen(until: dt.date | None) -> None:
+            if until:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "nurturing", until=until, expected_version=self.version
+                    ),
+                    f"Nurturing until {until}.",
+                )
+
+        self.app.push_screen(DateDialog("Touch again on", earliest=dt.date.today()), chosen)
+
+    def action_unqualify(self) -> None:
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "unqualified", reason=reason, expected_version=self.version
+                    ),
+                    f"Unqualified: {reason}.",
+                )
+
+        self.app.push_screen(
+            ChoiceDialog("Why is this lead unqualified?", self.app.config.unqualified_reasons),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="lead-write")
+    def _write(self, operation: Callable[[Funnel], Any], done: str) -> None:
+        """Run `operation` against the rules in a worker; the screen hears how it went."""
+        app = self.app
+        try:
+            with database.connection_context():
+                operation(app.rules)
+        except StaleEdit as exc:
+            app.call_from_thread(self._stale, exc)
+        except Refused as exc:
+            app.call_from_thread(self._refused, exc.problems)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            app.call_from_thread(self._failed, str(exc))
+        else:
+            app.call_from_thread(self._written, done)
