@@ -6,10 +6,15 @@ and the values used are one file. A user's `funnel.toml` overrides keys one by o
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
+import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 APP_NAME = "funnel"
 DB_ENV = "FUNNEL_DB"
@@ -22,7 +27,16 @@ BANT_ITEMS = ("budget", "authority", "need", "timeline")
 
 
 class ConfigError(Exception):
-    """The config file is unreadable or holds a value funnel cannot use."""
+    """The config file is unreadable or holds values funnel cannot use.
+
+    `lines` holds one line per problem, each naming the file and, where the problem has
+    one, the line: `/home/ana/.config/funnel/funnel.toml, line 12: qualification.weights.
+    budget must be a whole number, not "lots"`.
+    """
+
+    def __init__(self, *lines: str):
+        self.lines = lines
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -119,22 +133,43 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     """Load the config: defaults overlaid by `path`, `$FUNNEL_CONFIG` or the user's file.
 
     An explicitly named file that does not exist is an error; the user's default file is
-    optional.
+    optional. A file with problems is refused with every problem, each with its line.
     """
     data = _default_data()
     explicit = path or os.environ.get(CONFIG_ENV)
     chosen = Path(explicit) if explicit else user_config_path()
     source = None
+    problems: list[_Problem] = []
+    text, user = "", {}
     if chosen.exists():
         try:
-            user = tomllib.loads(chosen.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{chosen}: {exc}") from exc
+            text = chosen.read_text("utf-8")
+            user = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(_syntax_error(chosen, exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{chosen}: is not UTF-8 text ({exc.reason})") from exc
+        except OSError as exc:
+            raise ConfigError(f"{chosen}: cannot be read ({exc.strerror or exc})") from exc
+        _check_shape(user, _SCHEMA, (), problems)
         data = _overlay(data, user)
         source = chosen
     elif explicit:
         raise ConfigError(f"{chosen}: no such config file")
+    _check_together(data, user, problems)
+    if problems:
+        raise ConfigError(*_located(problems, source or DEFAULT_CONFIG, text))
     return _build(data, source)
+
+
+def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message with its line and column moved to the front, after the file."""
+    message = str(exc)
+    found = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return f"{path}: {message}"
+    reason = message[: found.start()]
+    return f"{path}, line {found[1]}, column {found[2]}: {reason[:1].lower()}{reason[1:]}"
 
 
 def _overlay(base: dict, over: dict) -> dict:
@@ -148,6 +183,7 @@ def _overlay(base: dict, over: dict) -> dict:
 
 
 def _build(data: dict, source: Path | None) -> Config:
+    """The Config from checked data (a KeyError here is a bug in the shipped defaults)."""
     where = str(source) if source else "default config"
     try:
         stages = tuple(
@@ -166,13 +202,13 @@ def _build(data: dict, source: Path | None) -> Config:
             )
             for c in data.get("icp", ())
         )
-        config = Config(
+        return Config(
             default_region=str(data.get("default_region", "")).strip().upper(),
             email_deliverability=bool(data.get("email_deliverability", False)),
             lead_sources=tuple(str(s) for s in data["lead_sources"]),
             unqualified_reasons=tuple(str(s) for s in data["unqualified_reasons"]),
             loss_reasons=tuple(str(s) for s in data["loss_reasons"]),
-            default_currency=str(data.get("default_currency", "EUR")).upper(),
+            default_currency=str(data.get("default_currency", "EUR")).strip().upper(),
             max_amount=int(data.get("max_amount", 100_000_000)),
             engagement_half_life_days=float(data.get("engagement_half_life_days", 14)),
             stages=stages,
@@ -187,30 +223,514 @@ def _build(data: dict, source: Path | None) -> Config:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: missing or invalid setting {exc}") from exc
-    _check(config, where)
-    return config
 
 
-def _check(config: Config, where: str) -> None:
-    names = [s.name for s in config.stages]
-    if len(set(n.casefold() for n in names)) != len(names):
-        raise ConfigError(f"{where}: stage names must be unique")
-    for special in (config.won_stage, config.lost_stage):
-        if special not in names:
-            raise ConfigError(f"{where}: stage {special!r} is not among the stages")
-    if not config.open_stages:
-        raise ConfigError(f"{where}: at least one open stage is needed")
-    for stage in config.stages:
-        if not 0 <= stage.probability <= 100:
-            raise ConfigError(f"{where}: stage {stage.name!r} probability must be 0–100")
-    for criterion in config.icp:
-        if criterion.kind not in ("in", "min"):
-            raise ConfigError(f"{where}: icp {criterion.key!r} kind must be 'in' or 'min'")
-    if config.total_weight <= 0:
-        raise ConfigError(f"{where}: the qualification weights add up to nothing")
-    if config.max_amount <= 0:
-        raise ConfigError(f"{where}: max_amount must be more than 0")
-    if config.engagement_half_life_days <= 0:
-        raise ConfigError(f"{where}: engagement_half_life_days must be more than 0")
-    if not config.loss_reasons:
-        raise ConfigError(f"{where}: loss_reasons cannot be empty")
+# ------------------------------------------------------------------------ checking
+#
+# A user's file is checked key by key against _SCHEMA (unknown keys, types, values), then
+# the merged settings are checked together (stage names, won/lost stage, weights). Each
+# problem carries the key paths it is about, e.g. ("icp", 1, "weigth") for the second
+# [[icp]]'s `weigth`; the lines are looked up in the file text only when there are problems.
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class _Problem:
+    paths: tuple[KeyPath, ...]  # where to point, best first; the first one found in the file
+    message: str
+
+
+@dataclass(frozen=True)
+class _Setting:
+    kind: str  # "text", "bool", "whole", "number", "texts"
+    rule: Callable[[Any], str | None] | None = None  # after the kind holds: why not, or None
+
+
+@dataclass(frozen=True)
+class _Table:
+    settings: dict[str, _Setting | _Table | _Tables]
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """An array of tables, `[[name]]`."""
+
+    table: _Table
+    required: tuple[str, ...] = ()
+
+
+def _show(value: Any) -> str:
+    """A value as a message quotes it: TOML-like, control characters escaped, kept short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        import json
+
+        text = value if len(value) <= 60 else value[:59] + "…"
+        return json.dumps(text, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _between(low: int, high: int) -> Callable[[Any], str | None]:
+    return lambda v: None if low <= v <= high else f"must be from {low} to {high}, not {v}"
+
+
+def _positive(value: Any) -> str | None:
+    return None if value > 0 else f"must be more than 0, not {value}"
+
+
+def _not_negative(value: Any) -> str | None:
+    return None if value >= 0 else f"cannot be negative ({value})"
+
+
+def _filled(value: Any) -> str | None:
+    return None if value.strip() else "cannot be empty"
+
+
+def _region(value: str) -> str | None:
+    if not value.strip() or re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        return None
+    return f'must be a two-letter country code such as "DE", or "", not {_show(value)}'
+
+
+def _currency(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        return None
+    return f'must be a three-letter currency code such as "EUR", not {_show(value)}'
+
+
+def _icp_key(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        return None
+    return f'must be a short name of letters, digits, "_" or "-", not {_show(value)}'
+
+
+def _icp_kind(value: str) -> str | None:
+    return None if value in ("in", "min") else f'must be "in" or "min", not {_show(value)}'
+
+
+def _loss_reasons(value: list) -> str | None:
+    return None if value else "cannot be empty: marking a deal lost asks for one of them"
+
+
+_WEIGHT = _Setting("whole", _not_negative)
+
+_SCHEMA = _Table(
+    {
+        "default_region": _Setting("text", _region),
+        "email_deliverability": _Setting("bool"),
+        "lead_sources": _Setting("texts"),
+        "unqualified_reasons": _Setting("texts"),
+        "loss_reasons": _Setting("texts", _loss_reasons),
+        "default_currency": _Setting("text", _currency),
+        "max_amount": _Setting("whole", _positive),
+        "engagement_half_life_days": _Setting("number", _positive),
+        "won_stage": _Setting("text", _filled),
+        "lost_stage": _Setting("text", _filled),
+        "stages": _Tables(
+            _Table(
+                {
+                    "name": _Setting("text", _filled),
+                    "probability": _Setting("whole", _between(0, 100)),
+                    "stale_days": _Setting("whole", _not_negative),
+                }
+            ),
+            required=("name", "probability"),
+        ),
+        "qualification": _Table(
+            {
+                "need_required": _Setting("bool"),
+                "min_bant_yes": _Setting("whole", _between(0, len(BANT_ITEMS))),
+                "min_score": _Setting("whole", _between(0, 100)),
+                "weights": _Table({item: _WEIGHT for item in BANT_ITEMS}),
+            }
+        ),
+        "icp": _Tables(
+            _Table(
+                {
+                    "key": _Setting("text", _icp_key),
+                    "label": _Setting("text"),
+                    "kind": _Setting("text", _icp_kind),
+                    "values": _Setting("texts"),
+                    "value": _Setting("number"),
+                    "weight": _WEIGHT,
+                }
+            ),
+            required=("key", "kind"),
+        ),
+    }
+)
+
+
+def _name(path: KeyPath) -> str:
+    """A key path as messages write it: `qualification.weights.budget`, `icp[2].kind`
+    (arrays counted from 1, as a reader counts the `[[icp]]` blocks)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            shown = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else _show(part)
+            out += f".{shown}" if out else shown
+    return out
+
+
+_KIND_WORDS = {
+    "text": "text in quotes",
+    "bool": "true or false",
+    "whole": "a whole number",
+    "number": "a number",
+    "texts": 'a list of texts in quotes, like ["a", "b"]',
+}
+
+
+def _kind_holds(kind: str, value: Any) -> bool:
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "whole":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, list)  # "texts": the items are checked one by one
+
+
+def _check_shape(data: Any, spec: _Table, path: KeyPath, problems: list[_Problem]) -> None:
+    """Unknown keys, wrong types and invalid values in a user's table, all of them."""
+    for key, value in data.items():
+        here = (*path, key)
+        setting = spec.settings.get(key)
+        if setting is None:
+            known = ", ".join(spec.settings)
+            where = f"{_name(path)} has an unknown setting" if path else "unknown setting"
+            problems.append(_Problem((here,), f"{where} {_show(key)} (known: {known})"))
+        elif isinstance(setting, _Table):
+            if isinstance(value, dict):
+                _check_shape(value, setting, here, problems)
+            else:
+                problems.append(
+                    _Problem(
+                        (here,),
+                        f"{_name(here)} must be a table ([{_name(here)}]), not {_show(value)}",
+                    )
+                )
+        elif isinstance(setting, _Tables):
+            if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+                problems.append(
+                    _Problem(
+                        (here,),
+                        f"{_name(here)} must be [[{_name(here)}]] tables, not {_show(value)}",
+                    )
+                )
+                continue
+            for index, table in enumerate(value):
+                _check_shape(table, setting.table, (*here, index), problems)
+                for needed in setting.required:
+                    if needed not in table:
+                        problems.append(
+                            _Problem(
+                                ((*here, index),),
+                                f"{_name((*here, index))} has no {needed}, which is required",
+                            )
+                        )
+        else:
+            _check_setting(value, setting, here, problems)
+
+
+def _check_setting(value: Any, setting: _Setting, path: KeyPath, problems: list[_Problem]) -> None:
+    if not _kind_holds(setting.kind, value):
+        problems.append(
+            _Problem(
+                (path,), f"{_name(path)} must be {_KIND_WORDS[setting.kind]}, not {_show(value)}"
+            )
+        )
+        return
+    if setting.kind == "texts":
+        bad = [(i, item) for i, item in enumerate(value) if not isinstance(item, str)]
+        for index, item in bad:
+            problems.append(
+                _Problem(
+                    ((*path, index),),
+                    f"{_name((*path, index))} must be text in quotes, not {_show(item)}",
+                )
+            )
+        if bad:
+            return
+    why = setting.rule(value) if setting.rule else None
+    if why:
+        problems.append(_Problem((path,), f"{_name(path)} {why}"))
+
+
+def _check_together(data: dict, user: dict, problems: list[_Problem]) -> None:
+    """What holds only of the merged settings: stage names, the won and lost stages, the
+    weights. Settings whose own shape is wrong are left to the problems already found."""
+    stages = data.get("stages")
+    if isinstance(stages, list) and all(isinstance(s, dict) for s in stages):
+        _check_stages(data, stages, user, problems)
+    weights = data.get("qualification", {})
+    weights = weights.get("weights", {}) if isinstance(weights, dict) else {}
+    icp = data.get("icp", [])
+    points = [*(weights.values() if isinstance(weights, dict) else [None])]
+    if isinstance(icp, list):
+        points += [c.get("weight", 0) if isinstance(c, dict) else None for c in icp]
+    if all(_kind_holds("whole", p) and p >= 0 for p in points) and sum(points) <= 0:
+        problems.append(
+            _Problem(
+                (("qualification", "weights"), ("icp",)),
+                "the qualification weights and the icp weights add up to 0; "
+                "at least one must give points",
+            )
+        )
+
+
+def _check_stages(data: dict, stages: list[dict], user: dict, problems: list[_Problem]) -> None:
+    if not stages:
+        problems.append(_Problem((("stages",),), "stages cannot be empty"))
+        return
+    seen: dict[str, int] = {}
+    names = []
+    for index, stage in enumerate(stages):
+        name = stage.get("name")
+        if not isinstance(name, str):
+            continue
+        names.append(name)
+        first = seen.setdefault(name.casefold(), index)
+        if first != index:
+            problems.append(
+                _Problem(
+                    (("stages", index, "name"),),
+                    f"stages[{index + 1}] is named {_show(name)} like stages[{first + 1}]; "
+                    "stage names must be unique",
+                )
+            )
+    special = []
+    for key in ("won_stage", "lost_stage"):
+        name = data.get(key)
+        if not isinstance(name, str) or not name.strip():
+            continue
+        special.append(name)
+        if name not in names:
+            what = (
+                f"{key} {_show(name)}"
+                if key in user
+                else f"{key} is not set, so it is {_show(name)}, which"
+            )
+            problems.append(
+                _Problem(
+                    ((key,), ("stages",)),
+                    f"{what} is not one of the stages: " + ", ".join(_show(n) for n in names),
+                )
+            )
+    if len(special) == 2 and special[0] == special[1]:
+        problems.append(
+            _Problem(
+                (("lost_stage",), ("won_stage",)), "won_stage and lost_stage are the same stage"
+            )
+        )
+    if len(stages) == len(names) and not set(names) - set(special):
+        problems.append(
+            _Problem(
+                (("stages",),),
+                "stages need at least one open stage besides won_stage and lost_stage",
+            )
+        )
+
+
+def _located(problems: list[_Problem], path: Path, text: str) -> list[str]:
+    """One line per problem, `FILE, line N: reason`, in the order of the file."""
+    lines = _key_lines(text) if text else {}
+    found = []
+    for problem in problems:
+        line = next((lines[p] for p in problem.paths if p in lines), None)
+        if line is None:  # inside an inline table or array: the line of what holds it
+            line = next(filter(None, (_nearest(lines, p) for p in problem.paths)), None)
+        found.append((line, problem.message))
+    found.sort(key=lambda f: f[0] if f[0] is not None else sys.maxsize)
+    return [f"{path}, line {n}: {m}" if n else f"{path}: {m}" for n, m in found]
+
+
+def _nearest(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+# ------------------------------------------------------------------------- locating
+#
+# tomllib gives no positions, so the text is scanned once more, only when there are
+# problems: each table header, key and array item with the line it starts on. The file
+# already parsed, so the scanner need not check anything; it only has to skip strings,
+# comments and nested values correctly.
+
+
+def _key_lines(text: str) -> dict[KeyPath, int]:
+    """path → line (from 1) of every header, key and array item in a valid TOML text.
+
+    `[[icp]]` repeats: its n-th header is ("icp", n - 1), and the keys below it get that
+    path as prefix; ("icp",) is the first header.
+    """
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_at(pos: int) -> int:
+        return bisect.bisect_right(starts, pos)
+
+    lines: dict[KeyPath, int] = {}
+    counts: dict[KeyPath, int] = {}  # each array of tables: the index of its last header
+    table: KeyPath = ()
+    i, n = 0, len(text)
+    while True:
+        i = _skip_blank(text, i)
+        if i >= n:
+            return lines
+        if text[i] == "[":
+            many = text.startswith("[[", i)
+            begin = i + 2 if many else i + 1
+            end = _find_outside_strings(text, begin, "]")
+            parts = _key_parts(text[begin:end])
+            table = ()
+            for k, part in enumerate(parts):
+                table = (*table, part)
+                if many and k == len(parts) - 1:
+                    counts[table] = counts.get(table, -1) + 1
+                    lines.setdefault(table, line_at(i))
+                    table = (*table, counts[table])
+                elif table in counts:
+                    table = (*table, counts[table])
+            lines.setdefault(table, line_at(i))
+            i = _line_end(text, end)
+            continue
+        equals = _find_outside_strings(text, i, "=")
+        parts = _key_parts(text[i:equals])
+        for k in range(len(parts)):
+            lines.setdefault((*table, *parts[: k + 1]), line_at(i))
+        i = _skip_value(text, equals + 1, (*table, *parts), lines, line_at)
+
+
+def _skip_blank(text: str, i: int) -> int:
+    n = len(text)
+    while i < n:
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "#":
+            i = _line_end(text, i)
+        else:
+            break
+    return i
+
+
+def _line_end(text: str, i: int) -> int:
+    end = text.find("\n", i)
+    return len(text) if end < 0 else end
+
+
+def _find_outside_strings(text: str, i: int, char: str) -> int:
+    n = len(text)
+    while i < n and text[i] != char:
+        i = _skip_string(text, i) if text[i] in "\"'" else i + 1
+    return i
+
+
+def _skip_string(text: str, i: int) -> int:
+    """The index just past the string starting at `i` (any of TOML's four kinds)."""
+    quote = text[i]
+    n = len(text)
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while True:
+            k = text.find(quote * 3, j)
+            if k < 0:
+                return n
+            backslashes = 0
+            while quote == '"' and text[k - 1 - backslashes] == "\\":
+                backslashes += 1
+            if backslashes % 2:
+                j = k + 1
+                continue
+            while text.startswith(quote, k + 3):  # up to two quotes may end the content
+                k += 1
+            return k + 3
+    j = i + 1
+    while j < n and text[j] != quote and text[j] != "\n":
+        j += 2 if text[j] == "\\" and quote == '"' else 1
+    return j + 1
+
+
+def _skip_value(
+    text: str, i: int, path: KeyPath, lines: dict[KeyPath, int], line_at: Callable[[int], int]
+) -> int:
+    """Skip the value starting at `i`, noting where each item of an array starts."""
+    arrays: list[list] = []  # open arrays: [path, index of the current item]
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char == "\n" and not arrays:
+            return i + 1
+        if char in " \t\r\n":
+            i += 1
+            continue
+        if char == "#":
+            i = _line_end(text, i)
+            continue
+        if arrays and char == "]":
+            arrays.pop()
+            i += 1
+            continue
+        if arrays and char == ",":
+            arrays[-1][1] += 1
+            i += 1
+            continue
+        here = (*arrays[-1][0], arrays[-1][1]) if arrays else path
+        lines.setdefault(here, line_at(i))
+        if char == "[":
+            arrays.append([here, 0])
+            i += 1
+        elif char == "{":
+            i = _skip_inline_table(text, i)
+        elif char in "\"'":
+            i = _skip_string(text, i)
+        else:
+            i += 1
+    return i
+
+
+def _skip_inline_table(text: str, i: int) -> int:
+    depth, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "\"'":
+            i = _skip_string(text, i)
+            continue
+        if char == "#":
+            i = _line_end(text, i)
+            continue
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _key_parts(key: str) -> KeyPath:
+    """The parts of a (possibly dotted, possibly quoted) key, as tomllib reads them."""
+    try:
+        data: Any = tomllib.loads(f"{key.strip()} = 0")
+    except tomllib.TOMLDecodeError:
+        return (key.strip(),)
+    parts: list[str] = []
+    while isinstance(data, dict) and len(data) == 1:
+        ((name, data),) = data.items()
+        parts.append(name)
+    return tuple(parts)
