@@ -1,6 +1,7 @@
 """Command line: `funnel` opens the TUI; subcommands script the same rules.
 
-Exit codes: 0 ok, 1 refused (the reasons on stderr, each naming its field), 2 usage.
+Exit codes: 0 ok, 1 refused (the reasons on stderr, each naming its field), 2 usage (also
+a config file funnel cannot use: each problem on stderr with the file and line).
 Imports are deferred into the commands: `funnel --help` loads neither Peewee nor
 Textual, and nothing but the TUI loads Textual.
 """
@@ -177,6 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:
+        from .config import ConfigError
+
+        if isinstance(exc, ConfigError):  # a usage error: the file, not the data, is wrong
+            for line in exc.lines:
+                print(f"funnel: {line}", file=sys.stderr)
+            return EXIT_USAGE
         refusal = _as_refusal(exc)
         if refusal is None:
             raise
@@ -187,13 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _as_refusal(exc: Exception) -> list[str] | None:
     """Known failures as messages; None for bugs, which keep their traceback."""
-    from .config import ConfigError
     from .validators import ValidationError
 
     if isinstance(exc, ValidationError):
         return [str(p) for p in exc.problems]
-    if isinstance(exc, ConfigError):
-        return [f"config: {exc}"]
     if "peewee" in sys.modules:
         from .db import DatabaseError
 

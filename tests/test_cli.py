@@ -214,3 +214,32 @@ def test_main_returns_exit_codes_in_process(tmp_path, capsys, monkeypatch):
     assert main(["add", "--name", "Ok", "--email", "ok@example.com"]) == 0
     assert main(["add", "--name", "Bad", "--email", "bad"]) == 1
     assert "funnel: email: bad is not valid" in capsys.readouterr().err
+
+
+BROKEN_CONFIG = "[qualification.weights]\nbudget = 'lots'\n\n[[icp]]\nkey = 'size'\nweigth = 5\n"
+
+
+@pytest.mark.parametrize("argv", [["list"], []], ids=["subcommand", "opening the TUI"])
+def test_a_broken_config_exits_2_with_each_problem_not_a_traceback(cli_env, tmp_path, argv):
+    path = tmp_path / "funnel.toml"
+    path.write_text(BROKEN_CONFIG, encoding="utf-8")
+    result = run(["--config", str(path), *argv], cli_env, 2)
+    assert result.stderr.splitlines() == [
+        f'funnel: {path}, line 2: qualification.weights.budget must be a whole number, not "lots"',
+        f"funnel: {path}, line 4: icp[1] has no kind, which is required",
+        f'funnel: {path}, line 6: icp[1] has an unknown setting "weigth" '
+        "(known: key, label, kind, values, value, weight)",
+    ]
+    assert result.stdout == ""
+
+
+def test_a_config_syntax_error_from_the_environment_exits_2(cli_env, tmp_path):
+    path = tmp_path / "funnel.toml"
+    path.write_text("[qualification]\nmin_score = = 3\n", encoding="utf-8")
+    result = run(["counts"], {**cli_env, "FUNNEL_CONFIG": str(path)}, 2)
+    assert result.stderr == f"funnel: {path}, line 2, column 13: invalid value\n"
+
+
+def test_a_missing_config_file_exits_2(cli_env, tmp_path):
+    result = run(["where", "--config", str(tmp_path / "nope.toml")], cli_env, 2)
+    assert result.stderr == f"funnel: {tmp_path / 'nope.toml'}: no such config file\n"
