@@ -27,9 +27,13 @@ DEMO_LEADS = 5000
 SMALL, LARGE = (80, 24), (160, 48)
 
 
-def shots(duplicate_email: str) -> list[tuple[str, tuple[int, int], list[str]]]:
-    """(name, size, keys pressed before the picture)."""
+def shots(
+    duplicate_email: str, half_filled: str, prospect: str
+) -> list[tuple[str, tuple[int, int], list[str]]]:
+    """(name, size, keys pressed before the picture). `half_filled` and `prospect` are
+    emails of a lead with some checklist answers and of a prospect."""
     capture = ["ctrl+n"]
+    checklist = ["slash", *half_filled, "enter", "q"]
     return [
         ("leads", SMALL, []),
         ("leads", LARGE, []),
@@ -48,6 +52,9 @@ def shots(duplicate_email: str) -> list[tuple[str, tuple[int, int], list[str]]]:
         ("lead-record", SMALL, ["j", "enter"]),
         ("help", SMALL, ["f1"]),
         ("funnel", SMALL, ["f4"]),
+        ("checklist", SMALL, checklist),
+        ("checklist-gate", SMALL, [*checklist, "p"]),
+        ("convert", SMALL, ["slash", *prospect, "enter", "q", "c", *"25000"]),
     ]
 
 
@@ -82,11 +89,29 @@ def main() -> int:
             open_database("demo.db"), load_config(), leads=DEMO_LEADS, seed=1, user="anna"
         )
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
-        for name, size, keys in shots(email):
+        for name, size, keys in shots(email, *_checklist_examples()):
             print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
         close_database()
         os.chdir(HERE)
     return 0
+
+
+def _checklist_examples() -> tuple[str, str]:
+    """Emails of a lead whose checklist is partly answered but refused by the gate, and
+    of a prospect."""
+    from funnel_tui.funnel import Funnel
+    from funnel_tui.models import Qualification
+
+    rules = Funnel(load_config(), "anna")
+    with_email = Lead.email_norm.is_null(False)
+    answered = Qualification.select(Qualification.lead).distinct()
+    half = next(
+        lead
+        for lead in Lead.select().where(with_email & (Lead.level == "lead") & Lead.id.in_(answered))
+        if rules.gate_problems(lead.id) and rules.score(lead.id).total > 20
+    )
+    prospect = Lead.select().where(with_email & (Lead.level == "prospect")).first()
+    return half.email_norm, prospect.email_norm
 
 
 if __name__ == "__main__":

@@ -127,3 +127,51 @@ def test_funnel_overview(snap_app, snap_compare):
 
 def test_too_small(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(70, 20), run_before=_after())
+
+
+def _qualify(lead_name: str, answers: dict[str, str], promote: bool = False) -> None:
+    """Answer checklist items of a lead before the app starts, at the frozen time."""
+    from funnel_tui.models import Qualification
+
+    rules = Funnel(load_config(), "rita")
+    lead = Lead.get(Lead.name == lead_name)
+    for item, (answer, evidence) in answers.items():
+        rules.answer(lead.id, item, answer, evidence=evidence)
+    if promote:
+        rules.promote(lead.id)
+    Qualification.update(answered_at=FROZEN).execute()
+    Lead.update(updated_at=FROZEN).execute()
+    History.update(at=FROZEN).execute()
+
+
+HALF_FILLED = {
+    "budget": ("yes", "CFO confirmed 40k in the Q3 budget on the call of 12 May"),
+    "need": ("yes", "[bold]fleet tracking[/bold] for 120 trucks"),
+    "authority": ("no", "the CFO signs; we spoke to a dispatcher"),
+}
+
+
+def test_checklist_half_filled(snap_app, snap_compare):
+    _qualify("Anna Kowalska", HALF_FILLED)
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("G", "q"))
+
+
+def test_checklist_gate_refusal(snap_app, snap_compare):
+    _qualify("Anna Kowalska", HALF_FILLED)
+    keys = ("G", "q", "p")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
+def test_convert_form(snap_app, snap_compare, monkeypatch):
+    from funnel_tui.screens.convert import ConvertDialog
+
+    every_yes = {item: ("yes", "") for item in ("budget", "authority", "need", "timeline")}
+    _qualify("王小明", every_yes, promote=True)
+    fixed = ConvertDialog.defaults
+    monkeypatch.setattr(
+        ConvertDialog,
+        "defaults",
+        staticmethod(lambda currency, stage, today: fixed(currency, stage, FROZEN.date())),
+    )
+    keys = ("j", "j", "q", "c", *"25000")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))

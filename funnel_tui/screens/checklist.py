@@ -128,7 +128,8 @@ class ChecklistView(Widget, can_focus=True):
             note = f"{plain(self.state.facts.get(item.key, ''))} (from the {item.source})"
         elif answered and answered.value:
             note = f"{plain(answered.value)} · {note}" if note else plain(answered.value)
-        who = f"{plain(answered.by)[:8]} {answered.at:%m-%d}" if answered else ""
+        asked = answered and item.source == "checklist"
+        who = f"{plain(answered.by)[:8]} {answered.at:%m-%d}" if asked else ""
         room = width - line.cell_len - len(who) - 1
         shown = Text(note, style="italic" if item.source != "checklist" else "")
         shown.truncate(max(0, room), overflow="ellipsis", pad=True)
@@ -242,16 +243,25 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             return Text(f"Already a {state.lead.level}: c opens a new deal.", style="dim")
         if not state.gate:
             return Text("Gate: ✔ ready to promote — p makes it a prospect.", style="green")
-        # One wrapped paragraph, not a line each: nine reasons still fit at 80×24.
-        text = Text("Gate ✘ not yet; a number goes to what fixes it: ", style="yellow")
+        # Reasons fill lines whole, never broken inside: nine still fit at 80×24.
+        width = max(40, self.query_one("#gate").size.width - 2 or 78)
+        text = Text("Gate ✘ not yet; a number goes to what fixes it:", style="yellow")
+        line = width  # start the first reason on a line of its own
         for number, problem in enumerate(state.gate[:MAX_REASON_KEYS], start=1):
+            reason = reason_text(problem)
+            unit = len(str(number)) + 3 + reason.cell_len
+            if line + unit > width:
+                text.append("\n")
+                line = 0
+            elif line:
+                text.append("   ")
+                line += 3
             text.append(f" {number} ", style="bold reverse")
             text.append(" ")
-            text.append_text(reason_text(problem))
-            text.append("  ")
+            text.append_text(reason)
+            line += unit
         if len(state.gate) > MAX_REASON_KEYS:
-            text.append(f"… and {len(state.gate) - MAX_REASON_KEYS} more", style="dim")
-        text.rstrip()
+            text.append(f"\n… and {len(state.gate) - MAX_REASON_KEYS} more", style="dim")
         return text
 
     # ------------------------------------------------------------------ answers
