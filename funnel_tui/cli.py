@@ -17,6 +17,8 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
+BANT = ("budget", "authority", "need", "timeline")  # config.BANT_ITEMS, without importing it
+
 
 class CliRefused(Exception):
     """Refused with messages already worded for the user."""
@@ -104,12 +106,37 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--reason", default="", help="why (required for unqualified)")
     status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
 
-    qualify = command("qualify", "answer a checklist item")
+    qualify = command(
+        "qualify",
+        "answer checklist items, all or none; prints the explained score and the gate",
+    )
     qualify.add_argument("id", type=int)
-    qualify.add_argument("item", help="budget, authority, need, timeline or icp:<key>")
-    qualify.add_argument("answer", help="yes, no or unknown")
-    qualify.add_argument("--evidence", default="")
-    qualify.add_argument("--value", default="", help="a figure for ICP items, e.g. 250")
+    for item in BANT:
+        qualify.add_argument(f"--{item}", metavar="yes|no|unknown")
+    qualify.add_argument(
+        "--icp",
+        action="append",
+        default=[],
+        metavar="KEY=ANSWER",
+        help="an ideal-customer-profile criterion of the config, e.g. employees=yes; repeatable",
+    )
+    qualify.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="KEY=FIGURE",
+        help="what the lead told for an ICP criterion, judged by the config's rule, "
+        "e.g. employees=250; repeatable",
+    )
+    qualify.add_argument(
+        "--evidence",
+        action="append",
+        default=[],
+        metavar="ITEM=TEXT",
+        help='why, e.g. need="fleet tracking is on paper"; ITEM is budget, authority, need, '
+        "timeline or icp:KEY; repeatable",
+    )
+    qualify.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
 
     promote = command("promote", "promote a lead to prospect through the gate")
     promote.add_argument("id", type=int)
@@ -330,11 +357,118 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_qualify(args: argparse.Namespace) -> int:
+    if args.stray:
+        print(
+            "funnel qualify: answers are options now, e.g. "
+            f'funnel qualify {args.id} --need yes --evidence need="on the call"',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     ctx = Context(args)
-    ctx.rules.answer(args.id, args.item, args.answer, evidence=args.evidence, value=args.value)
-    score = ctx.rules.score(args.id)
-    print(f"lead #{args.id}: {args.item} = {args.answer.lower()}; score {score.total}/100")
+    plan = _qualify_plan(args, ctx.config)
+    from .models import ANSWER_UNKNOWN, Qualification, database
+
+    with database.atomic():  # every answer or none
+        ctx.rules.get_lead(args.id)
+        stored = {q.item: q for q in Qualification.select().where(Qualification.lead == args.id)}
+        for item, given in plan.items():
+            row = stored.get(item)
+            ctx.rules.answer(
+                args.id,
+                item,
+                given.get("answer", row.answer if row else ANSWER_UNKNOWN),
+                evidence=given.get("evidence", row.evidence if row else ""),
+                value=given.get("value", row.value if row else ""),
+            )
+    lead = ctx.rules.get_lead(args.id)
+    changed = ", ".join(
+        f"{item} = {_safe(given['answer'])}"
+        if "answer" in given
+        else f"{item} ({', '.join(given)})"
+        for item, given in plan.items()
+    )
+    print(f"lead #{lead.id} {_safe(lead.name)}: {changed}")
+    for line in ctx.rules.score(args.id).explain():
+        print(f"  {_safe(line)}")
+    gate = ctx.rules.gate_problems(args.id)
+    print("Promotion gate: " + ("refused" if gate else "passes"))
+    for problem in gate:
+        print(f"  ✘ {_safe(str(problem))}")
     return EXIT_OK
+
+
+def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]:
+    """What `qualify` was told, item by item (`need`, `icp:employees`) and part by part
+    (answer, evidence, value); CliRefused with every problem before anything is written."""
+    from .models import ANSWERS
+    from .validators import check_text
+
+    icp_keys = [c.key for c in config.icp]
+    items = [*BANT, *(f"icp:{k}" for k in icp_keys)]
+    problems: list[str] = []
+    plan: dict[str, dict[str, str]] = {}
+
+    def put(item: str, part: str, text: str) -> None:
+        slot = plan.setdefault(item, {})
+        if part in slot and slot[part] != text:
+            problems.append(f"{item}: {part} given twice, {slot[part]!r} and {text!r}")
+        slot[part] = text
+
+    def answer(item: str, text: str) -> None:
+        word = text.strip().lower()
+        if word in ANSWERS:
+            put(item, "answer", word)
+        else:
+            problems.append(f"{item}: {text!r} is not an answer: yes, no or unknown")
+
+    def icp_item(key: str, option: str) -> str | None:
+        key = key.strip().removeprefix("icp:")
+        if key in icp_keys:
+            return f"icp:{key}"
+        known = ", ".join(icp_keys) or "none in the config"
+        problems.append(f"{option}: {key!r} is not an ICP criterion: {known}")
+        return None
+
+    for item in BANT:
+        if getattr(args, item) is not None:
+            answer(item, getattr(args, item))
+    for option, pairs, example in (
+        ("icp", args.icp, "employees=yes"),
+        ("value", args.value, "employees=250"),
+        ("evidence", args.evidence, 'need="on the call"'),
+    ):
+        for pair in pairs:
+            key, equals, text = pair.partition("=")
+            if not equals or not key.strip():
+                problems.append(f"{option}: {pair!r} must be KEY=..., e.g. {example}")
+                continue
+            if option == "evidence":
+                item = key.strip().lower()
+                if item not in items and f"icp:{item}" not in items:
+                    listed = ", ".join(items)
+                    problems.append(f"evidence: {key!r} is not a checklist item: {listed}")
+                    continue
+                item = item if item in items else f"icp:{item}"
+            else:
+                item = icp_item(key, option)
+            if item is None:
+                continue
+            if option == "icp":
+                answer(item, text)
+                continue
+            check = check_text(option, text)
+            if check.ok:
+                put(item, option, check.value)
+            else:
+                problems.append(f"{item}.{option}: {check.message}")
+    if problems:
+        raise CliRefused(*problems)
+    if not plan:
+        raise CliRefused(
+            "nothing to answer: give at least one of --budget, --authority, --need, "
+            "--timeline, --icp, --value or --evidence"
+        )
+    return plan
 
 
 def cmd_promote(args: argparse.Namespace) -> int:

@@ -114,8 +114,14 @@ def test_whole_funnel_from_the_command_line(cli_env):
     refused = run(["promote", "1"], cli_env, 1)
     assert "funnel: need: unknown (Need must be yes)" in refused.stderr
     assert "funnel: authority: unknown" in refused.stderr
-    for item in ("budget", "authority", "need", "timeline"):
-        run(["qualify", "1", item, "yes", "--evidence", "on the call"], cli_env)
+    qualified = run(
+        [
+            *("qualify", "1", "--need", "yes", "--budget", "yes", "--authority", "yes"),
+            *("--timeline", "yes", "--evidence", "need=on the call"),
+        ],
+        cli_env,
+    ).stdout
+    assert "score 80/100" in qualified and "Promotion gate: passes" in qualified
     assert run(["promote", "1"], cli_env).stdout.startswith("lead #1 Ana López is now a prospect")
     assert (
         "in Qualification"
@@ -243,3 +249,111 @@ def test_a_config_syntax_error_from_the_environment_exits_2(cli_env, tmp_path):
 def test_a_missing_config_file_exits_2(cli_env, tmp_path):
     result = run(["where", "--config", str(tmp_path / "nope.toml")], cli_env, 2)
     assert result.stderr == f"funnel: {tmp_path / 'nope.toml'}: no such config file\n"
+
+
+def add_ana(env: dict) -> None:
+    run(["add", "--name", "Ana López", "--phone", "55 1234 5678", "--country", "MX"], env)
+
+
+def checklist(env: dict, lead: int = 1) -> dict:
+    shown = json.loads(run(["show", str(lead), "--format", "json"], env).stdout)
+    return {i["key"]: (i["answer"], i["evidence"]) for i in shown["score"]["items"]}
+
+
+def test_qualify_answers_several_items_and_explains_the_score_and_gate(cli_env):
+    add_ana(cli_env)
+    result = run(
+        [
+            *("qualify", "1", "--need", "yes", "--budget", "unknown", "--authority", "no"),
+            *("--timeline", "Yes", "--evidence", "need=fleet tracking is on paper"),
+            *("--icp", "employees=yes", "--value", "industry=Logistics"),
+        ],
+        cli_env,
+    )
+    assert result.stdout.splitlines() == [
+        "lead #1 Ana López: budget = unknown, authority = no, need = yes, timeline = yes, "
+        "icp:employees = yes, icp:industry (value)",
+        "  Budget: unknown → 0/20",
+        "  Authority: no → 0/15",
+        "  Need: yes → 25/25",
+        "  Timeline: yes → 15/15",
+        "  Industry: yes → 10/10",
+        "  Company size (employees): yes → 5/5",
+        "  Region: yes → 5/5 (company data)",
+        "  Budget (EUR): unknown → 0/5",
+        "  score 60/100",
+        "Promotion gate: refused",
+        "  ✘ budget: unknown",
+        "  ✘ authority: no",
+        "  ✘ bant: 2 of 4 BANT items are yes; 3 needed",
+    ]
+    items = checklist(cli_env)
+    assert items["need"] == ("yes", "fleet tracking is on paper")
+    assert items["icp:employees"] == ("yes", "")
+
+
+def test_qualify_keeps_what_it_is_not_told(cli_env):
+    add_ana(cli_env)
+    run(["qualify", "1", "--need", "yes", "--evidence", "need=on the call"], cli_env)
+    run(["qualify", "1", "--budget", "yes"], cli_env)
+    assert checklist(cli_env)["need"] == ("yes", "on the call")
+    run(
+        ["qualify", "1", "--evidence", "need=signed the NDA", "--evidence", "icp:budget=50k"],
+        cli_env,
+    )
+    items = checklist(cli_env)
+    assert items["need"] == ("yes", "signed the NDA")
+    assert items["icp:budget"] == ("unknown", "50k")
+    assert items["budget"] == ("yes", "")  # the BANT item, not the ICP criterion of that name
+
+
+def test_qualify_refuses_the_whole_command_with_every_problem(cli_env):
+    add_ana(cli_env)
+    result = run(
+        [
+            *("qualify", "1", "--need", "yes", "--budget", "maybe", "--icp", "size=yes"),
+            *("--icp", "region=perhaps", "--value", "employees", "--evidence", "mood=good"),
+        ],
+        cli_env,
+        1,
+    )
+    assert result.stderr.splitlines() == [
+        "funnel: budget: 'maybe' is not an answer: yes, no or unknown",
+        "funnel: icp: 'size' is not an ICP criterion: industry, employees, region, budget",
+        "funnel: icp:region: 'perhaps' is not an answer: yes, no or unknown",
+        "funnel: value: 'employees' must be KEY=..., e.g. employees=250",
+        "funnel: evidence: 'mood' is not a checklist item: budget, authority, need, timeline, "
+        "icp:industry, icp:employees, icp:region, icp:budget",
+    ]
+    assert result.stdout == ""
+    assert checklist(cli_env)["need"] == ("unknown", "")  # the valid --need was not written
+
+
+def test_qualify_refusals_name_the_lead_and_the_old_form(cli_env):
+    add_ana(cli_env)
+    assert run(["qualify", "7", "--need", "yes"], cli_env, 1).stderr == "funnel: id: no lead #7\n"
+    assert "nothing to answer" in run(["qualify", "1"], cli_env, 1).stderr
+    old_form = run(["qualify", "1", "need", "yes"], cli_env, 2).stderr
+    assert "answers are options now" in old_form and "--need yes" in old_form
+    assert "funnel: need: answer given twice" not in old_form
+
+
+def test_qualify_then_promote_refuses_with_the_gate_reasons(cli_env):
+    add_ana(cli_env)
+    run(["qualify", "1", "--need", "yes", "--budget", "yes"], cli_env)
+    refused = run(["promote", "1"], cli_env, 1)
+    assert refused.stderr.splitlines() == [
+        "funnel: authority: unknown",
+        "funnel: timeline: unknown",
+        "funnel: bant: 2 of 4 BANT items are yes; 3 needed",
+        "funnel: score: 50 < 60",
+    ]
+    run(["qualify", "1", "--authority", "yes"], cli_env)
+    assert "is now a prospect" in run(["promote", "1"], cli_env).stdout
+
+
+def test_the_cli_knows_the_bant_items_of_the_rules():
+    from funnel_tui.cli import BANT
+    from funnel_tui.config import BANT_ITEMS
+
+    assert BANT == BANT_ITEMS
