@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.config import ConfigError, load_config, user_config_path
+from funnel_tui.config import DEFAULT_CONFIG, ConfigError, load_config, user_config_path
 
 
 def test_defaults_match_the_design(isolated_home):
@@ -342,3 +342,9 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 def test_a_named_config_file_must_exist(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_a_copy_of_the_shipped_defaults_is_a_valid_user_file(tmp_path):
+    path = tmp_path / "funnel.toml"
+    path.write_text(DEFAULT_CONFIG.read_text("utf-8"), encoding="utf-8")
+    assert load_config(path) == load_config()
