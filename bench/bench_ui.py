@@ -27,7 +27,7 @@ import termios
 import time
 from pathlib import Path
 
-from common import cost, median, percentile
+from common import cost, key_floor, median, percentile, send_key, until
 
 DEMO_LEADS = 100_000
 STARTS = 7
@@ -163,48 +163,6 @@ def _first_frame(target: str, env: dict):
 # ---------------------------------------------------------------- save and search
 
 
-def _key(app, key: str, char: str | None = None) -> None:
-    """Hand a key to the app as the terminal driver would. Pilot.press also waits for the
-    whole process to fall idle, which would time the waiting rather than the app."""
-    from textual import events
-
-    event = events.Key(key, char if char is not None else (key if len(key) == 1 else None))
-    event.set_sender(app)
-    app._driver.send_message(event)
-
-
-async def _until(condition, timeout: float = 5.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the screen did not update")
-        await asyncio.sleep(0)
-
-
-async def _key_floor() -> list[float]:
-    """A key press reaching a bare Input and changing its value."""
-    from textual.app import App
-    from textual.widgets import Input
-
-    class Bare(App):
-        def compose(self):
-            yield Input()
-
-    app = Bare()
-    times = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        field = app.query_one(Input)
-        field.focus()
-        await pilot.pause()
-        for index in range(SAVES):
-            before = field.value
-            start = time.perf_counter()
-            _key(app, "x" if index % 2 else "y")
-            await _until(lambda b=before: field.value != b)
-            times.append(time.perf_counter() - start)
-    return times
-
-
 async def _latencies(target: str, folder: str):
     from funnel_tui.app import FunnelApp
     from funnel_tui.config import load_config
@@ -212,7 +170,7 @@ async def _latencies(target: str, folder: str):
     from funnel_tui.drafts import DraftStore
     from funnel_tui.widgets.lead_table import LeadTable
 
-    floor = await _key_floor()
+    floor = await key_floor()
     open_database(target)
     app = FunnelApp(
         config=load_config(),
@@ -234,8 +192,8 @@ async def _latencies(target: str, folder: str):
             for char in text:
                 generation = table.generation
                 start = time.perf_counter()
-                _key(app, "space" if char == " " else char, char)
-                await _until(lambda g=generation: table.generation > g)
+                send_key(app, "space" if char == " " else char, char)
+                await until(lambda g=generation: table.generation > g)
                 searches.append(time.perf_counter() - start)
         # Save: from ctrl+s to the cleared form, with the values already typed.
         await pilot.press("ctrl+n")
@@ -247,8 +205,8 @@ async def _latencies(target: str, folder: str):
             screen.query_one("#f-email").value = f"bench.save.{index}@bench-funnel.example"
             screen.query_one("#f-phone").value = f"+43 664 {2000000 + index:07d}"
             start = time.perf_counter()
-            _key(app, "ctrl+s")
-            await _until(lambda: name.value == "")
+            send_key(app, "ctrl+s")
+            await until(lambda: name.value == "")
             saves.append(time.perf_counter() - start)
     close_database()
     return [

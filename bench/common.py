@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import subprocess
 import time
@@ -100,3 +101,50 @@ def report(figures: Sequence[Figure]) -> bool:
 
 def _fmt(value: float, unit: str) -> str:
     return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+
+
+# ------------------------------------------------------------- driving a Textual app
+
+KEY_FLOOR_PRESSES = 60
+
+
+def send_key(app, key: str, char: str | None = None) -> None:
+    """Hand a key to the app as the terminal driver would. Pilot.press also waits for the
+    whole process to fall idle, which would time the waiting rather than the app."""
+    from textual import events
+
+    event = events.Key(key, char if char is not None else (key if len(key) == 1 else None))
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def until(condition, timeout: float = 5.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen did not update")
+        await asyncio.sleep(0)
+
+
+async def key_floor() -> list[float]:
+    """A key press reaching a bare Input and changing its value."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input()
+
+    app = Bare()
+    times = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        for index in range(KEY_FLOOR_PRESSES):
+            before = field.value
+            start = time.perf_counter()
+            send_key(app, "x" if index % 2 else "y")
+            await until(lambda b=before: field.value != b)
+            times.append(time.perf_counter() - start)
+    return times

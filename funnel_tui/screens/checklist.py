@@ -63,6 +63,7 @@ class ChecklistView(Widget, can_focus=True):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state: ChecklistState | None = None
+        self._preloaded: ChecklistState | None = None
         self.label_width = 16
 
     @property
@@ -73,6 +74,10 @@ class ChecklistView(Widget, can_focus=True):
     def current(self) -> str | None:
         keys = self.keys
         return keys[self.cursor] if keys else None
+
+    def clear(self) -> None:
+        self.state, self.cursor = None, 0
+        self.refresh(layout=True)
 
     def show(self, state: ChecklistState) -> None:
         self.state = state
@@ -168,7 +173,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         ),
     ]
 
-    def __init__(self, lead_id: int) -> None:
+    def __init__(self, lead_id: int = 0) -> None:
         super().__init__()
         self.lead_id = lead_id
         self.version: int | None = None  # status changes here need no version check
@@ -183,8 +188,28 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         yield Static("", id="outcome")
         yield KeyBar()
 
+    def show_lead(self, lead_id: int, state: ChecklistState | None = None) -> None:
+        """Serve `lead_id` (the app keeps one checklist screen for every lead), with its
+        `state` when already loaded; else it loads when shown."""
+        self.lead_id, self.state, self._preloaded = lead_id, None, state
+        if not self.is_mounted:
+            return
+        self.query_one("#outcome", Static).update("")
+        if state is not None:
+            self._show(state)
+            return
+        self.query_one(ChecklistView).clear()
+        for part in ("#totals", "#gate"):
+            self.query_one(part, Static).update("")
+        self.query_one("#summary", Static).update(Text(f"Loading lead #{lead_id}…"))
+
     def on_mount(self) -> None:
-        self.load()
+        if self._preloaded is not None:
+            self._show(self._preloaded)
+
+    def on_screen_resume(self) -> None:
+        if self.state is None or self.state.lead.id != self.lead_id:
+            self.load()
 
     def refresh_data(self) -> None:
         """Another instance changed something: show the checklist as it is now."""
