@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .funnel import Funnel, Score, ScoreItem
+from .funnel import Funnel, Score, ScoreItem, compute_score
 from .funnel import _company_fact as company_fact
 from .models import Lead, Opportunity, Qualification, User
 from .validators import Problem
@@ -46,12 +46,12 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
     lead = Lead.get_or_none(Lead.id == lead_id)
     if lead is None:
         return None
-    answered = {
-        row.item: Answered(row.answered_by.login, row.answered_at, row.value or "")
-        for row in Qualification.select(Qualification, User.login)
+    rows = list(
+        Qualification.select(Qualification, User.login)
         .join(User)
         .where(Qualification.lead == lead_id)
-    }
+    )
+    answered = {r.item: Answered(r.answered_by.login, r.answered_at, r.value or "") for r in rows}
     opportunities = list(
         Opportunity.select().where(Opportunity.lead == lead_id).order_by(Opportunity.id)
     )
@@ -66,7 +66,8 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
         lead=lead,
         company=company.name if company else "",
         owner=lead.owner.login,
-        score=rules.score(lead_id),
+        # The rows read above, not rules.score(): a new score at every answer key.
+        score=compute_score(rules.config, lead, {r.item: r for r in rows}, company=company),
         answered=answered,
         gate=rules.gate_problems(lead_id),
         opportunities=opportunities,
