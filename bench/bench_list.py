@@ -57,7 +57,7 @@ def _demo(path: str, bare: bool) -> float:
 def _list_index_names() -> list[str]:
     from funnel_tui import db as dbmod
 
-    # The indexes schema 3 added for the list's sorts; the rest schema 2 had.
+    # The indexes schemas 3 and 6 added for the list's sorts; the rest schema 2 had.
     return [
         "lead_owner_id",
         "lead_source",
@@ -66,6 +66,7 @@ def _list_index_names() -> list[str]:
         "lead_score",
         "lead_company_key",
         *dbmod.RANK_INDEXES,
+        dbmod.ENGAGEMENT_INDEX,
     ]
 
 
@@ -239,6 +240,7 @@ _RAW_ORDER = {
     "source": "source",
     "owner": None,
     "score": "score",
+    "engagement": "engagement_key",  # ascending: NULLs first, as the list's order
     "created_at": "created_at",
     "country": "country",
     "level": None,

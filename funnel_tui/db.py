@@ -18,7 +18,7 @@ import peewee
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 
 SQLITE_PRAGMAS = {
@@ -327,12 +327,29 @@ def _migrate_4_to_5(db: peewee.Database) -> None:
     db.execute_sql(f'DROP TABLE IF EXISTS "{SEARCH_TABLE}"')
 
 
+def _migrate_5_to_6(db: peewee.Database) -> None:
+    """Schema 6 stores each lead's engagement key (models.Lead.engagement_key), so the
+    list sorts by engagement in SQL; its index is made by create_list_structures
+    afterwards, as for a new database.
+
+    The keys start NULL here: they depend on the half-life in the config, which the
+    database does not know. The first Funnel opened on the database finds no
+    engagement fingerprint and computes every lead's key from its activities
+    (funnel.sync_engagement), as it scores leads after the 2 → 3 migration.
+    """
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("lead", "engagement_key", models.Lead.engagement_key))
+
+
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
 }
 
 
@@ -341,6 +358,10 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
 # What the lead list needs besides the models' own indexes (see search.py for the
 # queries that read them):
 #
+# - Engagement sorts through an index on (engagement_key, id) with NULL (no two-way
+#   interaction, the least engaged) below every key in both engines: SQLite orders
+#   NULLs first in an index; PostgreSQL is told to (NULLS FIRST), else its index would
+#   put them last and could not serve "most engaged first, the unengaged last".
 # - Status and level sort in funnel order (new, working, nurturing, unqualified; lead,
 #   prospect, opportunity, customer), not alphabetically, through indexes on a CASE
 #   expression. The queries must use the very same expression to be served by them.
@@ -389,6 +410,7 @@ RANK_INDEXES = {
     "lead_level_rank": ("level", models.FUNNEL_LEVELS),
 }
 PG_TRIGRAM_INDEX = "lead_search_trgm"
+ENGAGEMENT_INDEX = "lead_engagement"
 
 
 def search_document_sql(row: str, postgres: bool) -> str:
@@ -502,7 +524,12 @@ def create_list_structures(db: peewee.Database) -> None:
     for name, (column, order) in RANK_INDEXES.items():
         expression = rank_sql(f'"{column}"', order)
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "lead" (({expression}))')
-    if isinstance(db, peewee.PostgresqlDatabase):
+    postgres = isinstance(db, peewee.PostgresqlDatabase)
+    nulls = " NULLS FIRST" if postgres else ""  # SQLite's index orders NULLs first itself
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{ENGAGEMENT_INDEX}" ON "lead" ("engagement_key"{nulls}, "id")'
+    )
+    if postgres:
         _create_pg_search(db)
     else:
         _create_sqlite_search(db)
@@ -644,7 +671,7 @@ def pg_trigram_available(db: peewee.Database) -> bool:
 
 def list_index_names(db: peewee.Database) -> set[str]:
     """Names of the indexes create_list_structures makes on this database."""
-    names = set(RANK_INDEXES)
+    names = {*RANK_INDEXES, ENGAGEMENT_INDEX}
     if isinstance(db, peewee.PostgresqlDatabase):
         found = db.execute_sql(
             "SELECT 1 FROM pg_indexes WHERE indexname = %s", (PG_TRIGRAM_INDEX,)

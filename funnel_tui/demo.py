@@ -49,7 +49,14 @@ import peewee
 from . import demo_names as words
 from .config import BANT_ITEMS, Config, IcpCriterion
 from .db import deferred_indexes, deferred_search_index, get_meta, set_meta, utcnow
-from .funnel import SCORE_META_KEY, score_fingerprint
+from .funnel import (
+    ENGAGEMENT_EPOCH,
+    ENGAGEMENT_META_KEY,
+    SCORE_META_KEY,
+    engagement_fingerprint,
+    is_two_way,
+    score_fingerprint,
+)
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -148,6 +155,7 @@ LEAD_FIELDS = (
     "version",
     "company_key",
     "score",
+    "engagement_key",
 )
 QUALIFICATION_FIELDS = ("lead", "item", "answer", "value", "evidence", "answered_by", "answered_at")
 OPPORTUNITY_FIELDS = (
@@ -567,6 +575,12 @@ class _Generator:
         self.checklist_parts: dict[tuple, str] = {}
         self.total_weight = config.total_weight
         self.score_cache: dict[tuple, int] = {}
+        # Engagement keys as funnel.recompute_engagement computes them from the stored
+        # times: seconds since the epoch over seconds per half-life.
+        self.two_way = {act for act in (*ONE_WAY, *TWO_WAY, *DEAL_WORK, NOTE) if is_two_way(*act)}
+        origin_midnight = dt.datetime.combine(self.origin, dt.time())
+        self.epoch_offset = (origin_midnight - ENGAGEMENT_EPOCH).total_seconds()
+        self.per_half_life = 86400.0 * config.engagement_half_life_days
 
         self.domains: set[str] = set()
         self.recent: list[tuple] = []  # recent leads, for deliberate duplicates
@@ -1167,10 +1181,13 @@ class _Generator:
             )
             self._finish_opp(o, lead_id, company, owner, notes)
 
-        last_activity = None
+        last_activity = engagement = None
         if acts:
             add = self.activity_rows.append
+            two_way, engaged = self.two_way, []
             for when, opp_id, k, direction, outcome, note, action, due, done in acts:
+                if (k, direction, outcome) in two_way:
+                    engaged.append(when)
                 stamp = days[when // 86400] + tod[when % 86400]
                 add(
                     (
@@ -1189,6 +1206,8 @@ class _Generator:
                     )
                 )
             last_activity = stamp  # acts are in time order
+            if engaged:
+                engagement = self._engagement(engaged)
         self.lead_rows.append(
             (
                 lead_id,
@@ -1218,8 +1237,18 @@ class _Generator:
                 version,
                 company[6] if company else "",
                 self._score(answers, company, country),
+                engagement,
             )
         )
+
+    def _engagement(self, moments: list[int]) -> float:
+        """The engagement key of two-way interactions at `moments` (ascending), equal
+        to the one funnel.recompute_engagement computes from the stored times."""
+        per, top = self.per_half_life, self.epoch_offset + moments[-1]
+        if len(moments) == 1:
+            return top / per
+        last = moments[-1]
+        return top / per + math.log2(math.fsum(2.0 ** ((m - last) / per) for m in moments))
 
     def _settle_next_action(
         self, stream: list[list], last: list | None, active: bool, nurture_until: int | None
@@ -1559,6 +1588,15 @@ def _note_score_config(config: Config, had_leads: bool) -> None:
     set_meta(SCORE_META_KEY, wanted if stored is None and not had_leads else None)
 
 
+def _note_engagement_config(config: Config, had_leads: bool) -> None:
+    """As _note_score_config, for the engagement keys (funnel.sync_engagement)."""
+    wanted = engagement_fingerprint(config)
+    stored = get_meta(ENGAGEMENT_META_KEY)
+    if stored == wanted:
+        return
+    set_meta(ENGAGEMENT_META_KEY, wanted if stored is None and not had_leads else None)
+
+
 def _ensure_users(logins: list[tuple[str, str]], created: str) -> tuple[dict[str, int], int]:
     """Ids of the logins, creating the missing users; and how many were created."""
     found = {u.login: u.id for u in User.select().where(User.login.in_([x for x, _ in logins]))}
@@ -1657,6 +1695,7 @@ def generate_demo(
                 rows = following.result() if following else []
         writer.fix_sequences()
         _note_score_config(config, had_leads)
+        _note_engagement_config(config, had_leads)
     c = gen.counts
     return DemoSummary(
         leads=c["leads"],

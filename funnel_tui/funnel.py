@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -154,9 +155,29 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "version": 1,
     "company_key": "",
     "score": 0,
+    "engagement_key": None,
 }
 
 SCORE_META_KEY = "score_config"
+ENGAGEMENT_META_KEY = "engagement_config"
+# Engagement keys count time in days from here (naive UTC, like every stored time).
+ENGAGEMENT_EPOCH = dt.datetime(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """How engaged a lead is now, from its two-way interactions (see engagement_key).
+
+    `value` is E: each two-way interaction adds 1 that halves every half-life, so one
+    just now is 1.0 and two a half-life ago are 1.0 too. `level` is E on a 0–100 scale
+    for display (engagement_level). `interactions` counts the two-way interactions and
+    `last` is the latest one (None: there were none).
+    """
+
+    value: float
+    level: int
+    interactions: int
+    last: dt.datetime | None
 
 
 class CompanyFacts(NamedTuple):
@@ -176,20 +197,25 @@ class Funnel:
     """The rules, bound to a config and the acting user. Requires an open database."""
 
     def __init__(self, config: Config, user: str):
-        """Bound to the open database: stored scores are brought up to date with
-        `config` here (see sync_scores), so whatever opens the database through the rules
-        layer lists leads by scores of the config it uses."""
+        """Bound to the open database: stored scores and engagement keys are brought up
+        to date with `config` here (see sync_scores, sync_engagement), so whatever opens
+        the database through the rules layer lists leads by the config it uses."""
         self.config = config
         self.login = user
         self._user_id: int | None = None
-        # False when the scores could not be rewritten (a read-only database, or one
-        # locked past the busy timeout): they stay as they were until the next open.
-        self.scores_current = True
+        # False when the scores (engagement keys) could not be rewritten: a read-only
+        # database, or one locked past the busy timeout. They stay as they were until
+        # the next open.
+        self.scores_current = self.engagement_current = True
         if database.obj is not None:
             try:
                 sync_scores(config)
             except peewee.OperationalError:
                 self.scores_current = False
+            try:
+                sync_engagement(config)
+            except peewee.OperationalError:
+                self.engagement_current = False
 
     # ----------------------------------------------------------------- users & history
 
@@ -707,10 +733,19 @@ class Funnel:
         expected_close: dt.date | None = None,
         stage: str = "",
         name: str = "",
+        allow_past_close: bool = False,
+        today: dt.date | None = None,
     ) -> Opportunity:
-        """Open an opportunity for a prospect, carrying over company, owner and notes."""
+        """Open an opportunity for a prospect, carrying over company, owner and notes.
+
+        Refuses, all at once: an amount that is negative, not a number, or above the
+        configured ceiling (`config.max_amount`, whole currency units); a currency that
+        is not a 3-letter code; a stage that is not open; and an expected close before
+        `today` (default: the UTC date now) unless `allow_past_close`, so that a date
+        in the past is used only when the user confirms it.
+        """
         problems = []
-        cents = _parse_amount(amount, problems)
+        cents = _parse_amount(amount, problems, self.config.max_amount)
         currency = (currency or self.config.default_currency).strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             problems.append(
@@ -724,6 +759,15 @@ class Funnel:
         name_check = v.check_text("title", name)
         if not name_check.ok:
             problems.append(name_check.problem)
+        today = today or utcnow().date()
+        if expected_close is not None and expected_close < today and not allow_past_close:
+            problems.append(
+                Problem(
+                    "close",
+                    "past",
+                    f"{expected_close.isoformat()} is in the past; confirm to use it anyway",
+                )
+            )
         if problems:
             raise Refused(problems)
         now = utcnow()
@@ -960,7 +1004,10 @@ class Funnel:
         next_due: dt.date | None = None,
         occurred_at: dt.datetime | None = None,
     ) -> Activity:
-        """Log an interaction; the first two-way one moves a *new* lead to *working*."""
+        """Log an interaction; the first two-way one moves a *new* lead to *working*.
+
+        A two-way interaction also adds to the lead's stored engagement key (derived
+        data, like the score: no version bump, no history)."""
         problems = []
         kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
         if kind not in ACTIVITY_KINDS:
@@ -1036,7 +1083,13 @@ class Funnel:
             updates: dict[str, Any] = {}
             if lead.last_activity_at is None or when > lead.last_activity_at:
                 updates["last_activity_at"] = when
-            if lead.status == STATUS_NEW and is_two_way(kind, direction, outcome_text):
+            two_way = is_two_way(kind, direction, outcome_text)
+            if two_way:
+                half_life = self.config.engagement_half_life_days
+                updates["engagement_key"] = add_engagement(
+                    _engagement_key_for_update(lead.id), engagement_time(when, half_life)
+                )
+            if lead.status == STATUS_NEW and two_way:
                 updates["status"] = STATUS_WORKING
                 updates["version"] = Lead.version + 1
                 # The system acts for the user: recorded as an automatic change.
@@ -1066,12 +1119,184 @@ class Funnel:
             raise NotFound("opportunity", opp_id)
         return opp
 
+    def engagement(self, lead_id: int, now: dt.datetime | None = None) -> Engagement:
+        """The lead's engagement at `now` (default: this moment, UTC), computed afresh
+        from its two-way interactions, those logged on its opportunities included."""
+        self.get_lead(lead_id)
+        rows = (
+            Activity.select(Activity.occurred_at)
+            .where((Activity.lead == lead_id) & _two_way_sql())
+            .tuples()
+        )
+        times = [row[0] for row in rows]
+        half_life = self.config.engagement_half_life_days
+        value = engagement_now(engagement_key(times, half_life), now or utcnow(), half_life)
+        return Engagement(value, engagement_level(value), len(times), max(times, default=None))
+
 
 def is_two_way(kind: str, direction: str, outcome: str) -> bool:
     """Whether an interaction reached the person: they talked, met or answered."""
     if kind == "note":
         return False
     return kind in ALWAYS_TWO_WAY_KINDS or direction == "inbound" or outcome in TWO_WAY_OUTCOMES
+
+
+def _two_way_sql() -> peewee.Expression:
+    """is_two_way as a condition on stored activities (which hold the kind, direction
+    and outcome as log_activity cleaned them)."""
+    return (Activity.kind != "note") & (
+        Activity.kind.in_(sorted(ALWAYS_TWO_WAY_KINDS))
+        | (Activity.direction == "inbound")
+        | Activity.outcome.in_(sorted(TWO_WAY_OUTCOMES))
+    )
+
+
+# ------------------------------------------------------------------ engagement
+#
+# Each two-way interaction at time t_i (in days) adds 1 point that halves every
+# half-life h, so at time t a lead's engagement is E(t) = sum_i 2^(-(t - t_i) / h).
+# Stored is the key K = log2(sum_i 2^(t_i / h)), with t in days since
+# ENGAGEMENT_EPOCH; then E(t) = 2^(K - t / h). K does not change with time, and at
+# any common moment t, E is increasing in K: the list sorts by E through an index
+# on K. An interaction adds to K as logaddexp in base 2; no interaction is NULL
+# (E = 0). Changing h changes every K: sync_engagement recomputes them.
+
+
+def engagement_time(when: dt.datetime, half_life: float) -> float:
+    """`when` as half-lives since ENGAGEMENT_EPOCH: t / h in the formulas above."""
+    return (when - ENGAGEMENT_EPOCH).total_seconds() / (86400.0 * half_life)
+
+
+def add_engagement(key: float | None, exponent: float) -> float:
+    """log2(2^key + 2^exponent) without overflow: the key after one more
+    interaction at `exponent` (engagement_time); None as `key` is no interaction."""
+    if key is None:
+        return exponent
+    high, low = (key, exponent) if key >= exponent else (exponent, key)
+    return high + math.log1p(2.0 ** (low - high)) / math.log(2.0)
+
+
+def engagement_key(times: Iterable[dt.datetime], half_life: float) -> float | None:
+    """The engagement key of two-way interactions at `times`; None for none."""
+    exponents = [engagement_time(t, half_life) for t in times]
+    if not exponents:
+        return None
+    top = max(exponents)
+    return top + math.log2(math.fsum(2.0 ** (x - top) for x in exponents))
+
+
+def engagement_now(key: float | None, now: dt.datetime, half_life: float) -> float:
+    """E at `now` from a stored key (lead.engagement_key): 0.0 for None."""
+    if key is None:
+        return 0.0
+    # Capped so that keys of interactions dated far in the future cannot overflow.
+    return 2.0 ** min(key - engagement_time(now, half_life), 1000.0)
+
+
+def engagement_level(value: float) -> int:
+    """E on a 0–100 scale for display: 100 * (1 - 2^-E), rounded.
+
+    Monotone in E and bounded without a configured maximum: one interaction just now
+    shows 50, two 75, three 88; a single one falls to 25 after about 1.2 half-lives
+    and to 0 after about seven (E < 0.005), so a lead nobody has reached in months
+    reads 0 whatever it had before.
+    """
+    return round(100 * (1.0 - 2.0**-value))
+
+
+def engagement_fingerprint(config: Config) -> str:
+    """What the stored engagement keys depend on in the config: the half-life (and the
+    formula's epoch, should it ever change)."""
+    return f"{ENGAGEMENT_EPOCH.date().isoformat()}/{config.engagement_half_life_days!r}"
+
+
+def sync_engagement(config: Config) -> int:
+    """Recompute every lead's engagement key when the stored ones were computed with
+    another half-life than `config`'s (or are unknown: a database migrated from schema
+    5 or older); returns how many keys changed. A no-op costs one read of funnel_meta.
+
+    As with scores (sync_scores): one team, one half-life.
+    """
+    wanted = engagement_fingerprint(config)
+    if get_meta(ENGAGEMENT_META_KEY) == wanted:
+        return 0
+    with database.atomic():
+        if get_meta(ENGAGEMENT_META_KEY) == wanted:  # another instance just did it
+            return 0
+        changed = recompute_engagement(config.engagement_half_life_days)
+        set_meta(ENGAGEMENT_META_KEY, wanted)
+    return changed
+
+
+def recompute_engagement(half_life: float) -> int:
+    """Recompute every lead's engagement key from its two-way activities; returns how
+    many changed. Two reads (the two-way activities' times, the stored keys) and
+    batched writes of the keys that moved: 100,000 leads take about a second."""
+    db = database.obj
+    sql, params = (
+        Activity.select(Activity.lead, Activity.occurred_at)
+        .where(Activity.lead.is_null(False) & _two_way_sql())
+        .sql()
+    )
+    seconds: dict[int, list[float]] = defaultdict(list)
+    epoch = ENGAGEMENT_EPOCH
+    parse = dt.datetime.fromisoformat
+    for lead_id, at in db.execute_sql(sql, params):
+        # SQLite returns text, PostgreSQL datetimes; both naive UTC.
+        when = parse(at) if isinstance(at, str) else at
+        seconds[lead_id].append((when - epoch).total_seconds())
+    per_half_life = 86400.0 * half_life  # seconds, as engagement_time divides them
+    wanted: dict[int, float] = {}
+    for lead_id, found in seconds.items():
+        top = max(found)
+        wanted[lead_id] = top / per_half_life + math.log2(
+            math.fsum(2.0 ** ((s - top) / per_half_life) for s in found)
+        )
+    moved: list[tuple[float | None, int]] = []
+    for lead_id, stored in db.execute_sql('SELECT "id", "engagement_key" FROM "lead"'):
+        key = wanted.get(lead_id)
+        if key is None or stored is None:
+            if key is not stored:
+                moved.append((key, lead_id))
+        elif not math.isclose(key, stored, rel_tol=0.0, abs_tol=1e-9):
+            moved.append((key, lead_id))
+    _write_engagement_keys(db, moved)
+    return len(moved)
+
+
+def _write_engagement_keys(db: peewee.Database, rows: list[tuple[float | None, int]]) -> None:
+    """Write (key, lead id) pairs. PostgreSQL gets one UPDATE joined to the list of
+    them (executemany would make a round trip per row, and a join per batch would
+    scan the lead table once per batch); SQLite an UPDATE by id per row."""
+    if isinstance(db, peewee.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        if rows:
+            execute_values(
+                db.cursor(),
+                'UPDATE "lead" SET "engagement_key" = v.k FROM (VALUES %s) AS v (k, id) '
+                'WHERE "lead"."id" = v.id',
+                rows,
+                template="(%s::double precision, %s)",
+                page_size=len(rows),
+            )
+        return
+    cursor = db.cursor()
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(
+            'UPDATE "lead" SET "engagement_key" = ? WHERE "id" = ?', rows[start : start + 5000]
+        )
+
+
+def _engagement_key_for_update(lead_id: int) -> float | None:
+    """The lead's stored engagement key, the row locked until the transaction ends
+    where the engine can (PostgreSQL), so two interactions logged at once both count.
+    SQLite's transactions (BEGIN IMMEDIATE) already run one at a time."""
+    query = Lead.select(Lead.engagement_key).where(Lead.id == lead_id)
+    if database.obj.for_update:
+        query = query.for_update()
+    row = query.tuples().first()
+    return row[0] if row else None
 
 
 _UNSET: Any = object()
@@ -1240,7 +1465,15 @@ def rescore_all(config: Config) -> int:
     return sum(len(ids) for ids in moved.values())
 
 
-def _parse_amount(amount: Any, problems: list[Problem]) -> int:
+# Whole currency units: the cents of any amount up to here fit a BIGINT many times
+# over, whatever ceiling the config sets.
+HARD_MAX_AMOUNT = 10**15
+
+
+def _parse_amount(amount: Any, problems: list[Problem], ceiling: int = HARD_MAX_AMOUNT) -> int:
+    """The amount in cents; a refusal is appended to `problems` (and 0 returned) for
+    text that is not a number, a negative amount, or one above `ceiling` (whole
+    units)."""
     from decimal import Decimal, InvalidOperation
 
     text = str(amount).strip().replace(",", "").replace("_", "").replace(" ", "")
@@ -1249,11 +1482,21 @@ def _parse_amount(amount: Any, problems: list[Problem]) -> int:
     except InvalidOperation:
         problems.append(Problem("amount", "invalid", f"{amount!r} is not an amount"))
         return 0
-    if not value.is_finite() or value < 0:
+    if not value.is_finite():  # NaN, Infinity
+        problems.append(Problem("amount", "invalid", f"{amount!r} is not an amount"))
+        return 0
+    if value < 0:
         problems.append(Problem("amount", "invalid", f"{amount!r} must be zero or more"))
         return 0
-    if value > Decimal("1e15"):
-        problems.append(Problem("amount", "too_large", f"{amount!r} is too large"))
+    ceiling = min(ceiling, HARD_MAX_AMOUNT)
+    if value > ceiling:
+        problems.append(
+            Problem(
+                "amount",
+                "too_large",
+                f"{amount!r} is more than the ceiling of {ceiling:,}",
+            )
+        )
         return 0
     return int((value * 100).to_integral_value())
 

@@ -16,6 +16,7 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -120,6 +121,13 @@ class Lead(BaseModel):
     # compute_score(...).total, stored so the lead list filters and sorts by it in SQL;
     # the rules layer rewrites it on every change that can move it (funnel.py).
     score = IntegerField(default=0, index=True)
+    # The engagement of two-way interactions as a key that does not change with time:
+    # log2 of the sum of 2^(t / half-life) over them, t in days since ENGAGEMENT_EPOCH
+    # (funnel.py). Ordering leads by it is ordering them by engagement at any moment;
+    # NULL for no two-way interaction. DOUBLE PRECISION on PostgreSQL, whose REAL has
+    # six digits, too few for keys near 200 that differ in their fourth decimal. The
+    # list's sort reads it through an index on (engagement_key, id) that db.py makes.
+    engagement_key = DoubleField(null=True)
 
     class Meta:
         # Each single-column index also orders its rows by id, so one index serves the

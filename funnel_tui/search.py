@@ -56,6 +56,7 @@ SORT_KEYS = (
     "source",
     "owner",
     "score",
+    "engagement",
     "created_at",
     "country",
     "level",
@@ -78,6 +79,7 @@ PAGE_KEYS = (
     "score",
     "created_at",
     "title",
+    "engagement_key",
 )
 
 # The SQL each sort key orders by (then by id, in the same direction). Every one is
@@ -93,7 +95,13 @@ _SORT_SQL = {
     "created_at": 'l."created_at"',
     "country": 'l."country"',
     "level": rank_sql('l."level"', FUNNEL_LEVELS),
+    "engagement": 'l."engagement_key"',
 }
+# Sorts whose column may be NULL, which means the least of all (no two-way interaction:
+# no engagement): first in ascending order, last in descending order, on both engines
+# (PostgreSQL would otherwise put NULLs first in descending order). The index
+# (db.ENGAGEMENT_INDEX) orders them so.
+_NULLS_LEAST = frozenset({"engagement"})
 
 MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
 # Shares of all leads above which a search's matches are probed rather than read one
@@ -116,7 +124,10 @@ class LeadQuery:
     Empty tuples and "" mean "no filter". `owner` is a login. `min_score` keeps leads
     scoring at least that much. `sort` is one of SORT_KEYS; status and level sort in
     funnel order (new → unqualified, lead → customer), the others by value (names and
-    companies casefolded); ties are broken by id in the same direction.
+    companies casefolded); "engagement" by the stored engagement key, which orders
+    leads by engagement now (funnel.engagement_key), leads without two-way interactions
+    counting as the least engaged (last when descending, first when ascending); ties
+    are broken by id in the same direction.
     """
 
     text: str = ""
@@ -167,8 +178,10 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     """The rows `offset` to `offset + limit` of the list, as dicts with PAGE_KEYS.
 
     `company` is the company's name ("" without one), `owner` the owner's login,
-    `created_at` a datetime; `phone_e164` and `email_norm` may be None. The same query
-    and offset give the same rows while the data does not change.
+    `created_at` a datetime; `phone_e164` and `email_norm` may be None, and so may
+    `engagement_key` (no two-way interaction; funnel.engagement_now turns a key into
+    engagement at a moment). The same query and offset give the same rows while the
+    data does not change.
     """
     try:
         order = _SORT_SQL[query.sort]
@@ -181,12 +194,15 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
         return []
     join = 'JOIN "user" o ON o."id" = l."owner_id" ' if query.sort == "owner" else ""
     direction = "DESC" if query.descending else "ASC"
+    nulls = ""
+    if query.sort in _NULLS_LEAST:
+        nulls = " NULLS LAST" if query.descending else " NULLS FIRST"
 
     def select_ids(deep: bool) -> tuple[str, list[Any]]:
         where, params = plan.where(PROBE_PAGE_ABOVE, deep=deep)
         sql = (
             f'SELECT l."id" FROM "lead" l {join}{where} '
-            f'ORDER BY {order} {direction}, l."id" {direction} LIMIT ? OFFSET ?'
+            f'ORDER BY {order} {direction}{nulls}, l."id" {direction} LIMIT ? OFFSET ?'
         )
         return sql, [*params, limit, max(0, offset)]
 
@@ -205,7 +221,7 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
         'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
         'l."phone_display", l."email_raw", l."email_norm", l."country", l."source", '
         'l."status", l."level", '
-        'o."login", l."score", l."created_at", l."title" FROM "lead" l '
+        'o."login", l."score", l."created_at", l."title", l."engagement_key" FROM "lead" l '
         'LEFT JOIN "company" c ON c."id" = l."company_id" '
         'JOIN "user" o ON o."id" = l."owner_id" '
         f'WHERE l."id" IN ({marks})',

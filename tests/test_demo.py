@@ -19,7 +19,19 @@ from funnel_tui import demo, demo_names
 from funnel_tui.config import BANT_ITEMS
 from funnel_tui.db import get_meta
 from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import ACTIVITY_KINDS, SCORE_META_KEY, Funnel, StaleEdit, sync_scores
+from funnel_tui.funnel import (
+    ACTIVITY_KINDS,
+    ENGAGEMENT_META_KEY,
+    SCORE_META_KEY,
+    Funnel,
+    StaleEdit,
+    engagement_fingerprint,
+    engagement_key,
+    is_two_way,
+    recompute_engagement,
+    sync_engagement,
+    sync_scores,
+)
 from funnel_tui.models import (
     FUNNEL_LEVELS,
     LEAD_STATUSES,
@@ -601,6 +613,38 @@ def test_demo_on_leads_scored_otherwise_leaves_them_to_be_rescored(db, config):
     assert sync_scores(config) > 0
     rules = Funnel(config, "anna")
     assert all(lead.score == rules.score(lead.id).total for lead in Lead.select())
+
+
+def test_engagement_keys_are_those_of_the_two_way_activities(db, config):
+    _make(db, config, leads=800)
+    assert get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(config)
+    times = defaultdict(list)
+    for lead_id, kind, direction, outcome, at in Activity.select(
+        Activity.lead, Activity.kind, Activity.direction, Activity.outcome, Activity.occurred_at
+    ).tuples():
+        if is_two_way(kind, direction, outcome):
+            times[lead_id].append(at)
+    h = config.engagement_half_life_days
+    keys = dict(Lead.select(Lead.id, Lead.engagement_key).tuples())
+    assert 0 < sum(1 for k in keys.values() if k is None) < len(keys)
+    for lead_id, key in keys.items():
+        expected = engagement_key(times.get(lead_id, []), h)
+        assert key == (None if expected is None else pytest.approx(expected, abs=1e-9)), lead_id
+    # What a recomputation from the stored rows gives: opening with the demo's config
+    # changes nothing, and nor would a recomputation.
+    assert sync_engagement(config) == 0
+    with db.atomic():
+        assert recompute_engagement(h) == 0
+
+
+def test_demo_with_another_half_life_leaves_keys_to_be_recomputed(db, config):
+    import dataclasses
+
+    _make(db, config, leads=50)
+    _make(db, dataclasses.replace(config, engagement_half_life_days=3.0), leads=50, seed=4)
+    assert get_meta(ENGAGEMENT_META_KEY) is None
+    assert sync_engagement(config) > 0
+    assert get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(config)
 
 
 def test_company_keys_and_search_documents_are_what_triggers_write(db, config):

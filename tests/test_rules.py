@@ -3,11 +3,13 @@ qualification, the promotion gate, opportunities and activities."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 import pytest
 
+from funnel_tui.db import utcnow
 from funnel_tui.funnel import DuplicateFound, Funnel, Refused, StaleEdit
 from funnel_tui.models import (
     Activity,
@@ -297,7 +299,8 @@ def test_convert_requires_a_prospect_and_carries_data_over(rules, config):
         rules.convert(lead.id, amount="1000")
     _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
     rules.promote(lead.id)
-    opp = rules.convert(lead.id, amount="12,500.50", expected_close=dt.date(2027, 3, 31))
+    close = utcnow().date() + dt.timedelta(days=120)
+    opp = rules.convert(lead.id, amount="12,500.50", expected_close=close)
     stored = Opportunity.get_by_id(opp.id)
     assert stored.amount_cents == 1250050
     assert stored.currency == config.default_currency
@@ -313,6 +316,94 @@ def test_convert_refuses_bad_amount_currency_and_stage_together(rules):
     with pytest.raises(Refused) as refused:
         rules.convert(lead.id, amount="lots", currency="EURO", stage="Won")
     assert [p.field for p in refused.value.problems] == ["amount", "currency", "stage"]
+    assert Opportunity.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("-1", "must be zero or more"),
+        (-0.01, "must be zero or more"),
+        ("lots", "is not an amount"),
+        ("", "is not an amount"),
+        ("NaN", "is not an amount"),
+        ("inf", "is not an amount"),
+    ],
+)
+def test_convert_refuses_negative_amounts_and_what_is_not_a_number(rules, amount, message):
+    lead = _prospect(rules)
+    with pytest.raises(Refused) as refused:
+        rules.convert(lead.id, amount=amount)
+    [problem] = refused.value.problems
+    assert (problem.field, problem.code) == ("amount", "invalid")
+    assert message in problem.message
+    assert Opportunity.select().count() == 0
+
+
+def test_convert_refuses_amounts_above_the_configured_ceiling(rules, config):
+    lead = _prospect(rules)
+    ceiling = config.max_amount
+    for amount in (ceiling + 1, f"{ceiling:,}.01", "1e12"):
+        with pytest.raises(Refused) as refused:
+            rules.convert(lead.id, amount=amount)
+        [problem] = refused.value.problems
+        assert (problem.field, problem.code) == ("amount", "too_large")
+        assert f"the ceiling of {ceiling:,}" in problem.message
+    assert Opportunity.select().count() == 0
+    # The ceiling itself is allowed.
+    assert rules.convert(lead.id, amount=f"{ceiling:,}").amount_cents == ceiling * 100
+
+
+def test_the_ceiling_is_the_configs(db, config):
+    rules = Funnel(dataclasses.replace(config, max_amount=5000), "alice")
+    lead = _prospect(rules)
+    with pytest.raises(Refused, match="ceiling of 5,000"):
+        rules.convert(lead.id, amount="5000.01")
+    assert rules.convert(lead.id, amount="5000").amount_cents == 500_000
+
+
+def test_a_close_date_in_the_past_asks_for_confirmation(rules):
+    lead = _prospect(rules)
+    today = dt.date(2026, 11, 23)
+    yesterday = today - dt.timedelta(days=1)
+    with pytest.raises(Refused) as refused:
+        rules.convert(lead.id, amount=100, expected_close=yesterday, today=today)
+    [problem] = refused.value.problems
+    assert (problem.field, problem.code) == ("close", "past")
+    assert problem.message == "2026-11-22 is in the past; confirm to use it anyway"
+    assert Opportunity.select().count() == 0
+    # Confirmed, it is kept as given.
+    opp = rules.convert(
+        lead.id, amount=100, expected_close=yesterday, today=today, allow_past_close=True
+    )
+    assert Opportunity.get_by_id(opp.id).expected_close == yesterday
+    # Today, later, or no date at all need no confirmation.
+    rules.convert(lead.id, amount=100, expected_close=today, today=today)
+    rules.convert(lead.id, amount=100, expected_close=today + dt.timedelta(days=1), today=today)
+    rules.convert(lead.id, amount=100, today=today)
+    assert Opportunity.select().count() == 4
+
+
+def test_the_past_is_before_todays_utc_date(rules):
+    lead = _prospect(rules)
+    today = utcnow().date()
+    with pytest.raises(Refused, match="is in the past"):
+        rules.convert(lead.id, amount=100, expected_close=today - dt.timedelta(days=1))
+    assert rules.convert(lead.id, amount=100, expected_close=today).expected_close == today
+
+
+def test_every_conversion_problem_is_reported_at_once(rules, config):
+    lead = _prospect(rules)
+    bad = {"amount": config.max_amount * 2, "currency": "EURO"}
+    long_ago = dt.date(2020, 1, 1)
+    with pytest.raises(Refused) as refused:
+        rules.convert(lead.id, **bad, expected_close=long_ago)
+    found = [(p.field, p.code) for p in refused.value.problems]
+    assert found == [("amount", "too_large"), ("currency", "invalid"), ("close", "past")]
+    # Confirming the date leaves the other problems.
+    with pytest.raises(Refused) as refused:
+        rules.convert(lead.id, **bad, expected_close=long_ago, allow_past_close=True)
+    assert [p.field for p in refused.value.problems] == ["amount", "currency"]
     assert Opportunity.select().count() == 0
 
 

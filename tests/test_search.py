@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from funnel_tui import search
-from funnel_tui.db import PAIRED_CHARS
+from funnel_tui.db import PAIRED_CHARS, utcnow
 from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
 from funnel_tui.queries import (
     PAGE_KEYS,
@@ -408,6 +408,15 @@ def crowd(rules, config):
             rules.set_status(lead.id, "unqualified", reason="no budget")
         elif i % 6 == 4:
             rules.log_activity(lead_id=lead.id, kind="call", outcome="reached")
+        if i % 7 == 0:  # engagement of several ages, and of two interactions (i = 28)
+            ago = dt.timedelta(days=i, hours=i)
+            rules.log_activity(
+                lead_id=lead.id,
+                kind="email",
+                direction="inbound",
+                outcome="replied",
+                occurred_at=utcnow() - ago,
+            )
     return [row["id"] for row in lead_page(LeadQuery(sort="created_at"), 0, 100)]
 
 
@@ -425,6 +434,8 @@ def _python_order(sort: str, descending: bool) -> list[int]:
             "score": lead.score,
             "created_at": lead.created_at,
             "country": lead.country,
+            # No two-way interaction: the least engaged of all.
+            "engagement": (float("-inf") if lead.engagement_key is None else lead.engagement_key),
         }[sort]
         return (value, lead.id)
 

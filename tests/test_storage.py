@@ -12,7 +12,14 @@ import pytest
 
 from funnel_tui import db as dbmod
 from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
-from funnel_tui.funnel import SCORE_META_KEY, Funnel, score_fingerprint
+from funnel_tui.funnel import (
+    ENGAGEMENT_META_KEY,
+    SCORE_META_KEY,
+    Funnel,
+    engagement_fingerprint,
+    engagement_time,
+    score_fingerprint,
+)
 from funnel_tui.models import ALL_MODELS, Activity, History, Lead, MetaEntry
 from funnel_tui.search import LeadQuery, lead_count, lead_page, status_counts
 
@@ -129,17 +136,27 @@ def test_schema_1_database_is_migrated_in_place(db_target):
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 5
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 6
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
     assert (lucja.company_key, ming.company_key) == ("kowalski logistyka", "")
     # Schema 4: the list shows numbers in international format without formatting them.
     assert (lucja.phone_display, ming.phone_display) == ("+48 512 345 678", "")
-    # The config is not the database's to know: scores wait for the first Funnel.
+    # The config is not the database's to know: scores and engagement keys (schema 6)
+    # wait for the first Funnel.
     assert dbmod.get_meta(SCORE_META_KEY) is None
+    assert dbmod.get_meta(ENGAGEMENT_META_KEY) is None
+    assert Lead.select().where(Lead.engagement_key.is_null(False)).count() == 0
     rules = Funnel(_config(), "olga")
     assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(_config())
+    assert dbmod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(_config())
+    # Łucja's one call that reached her is her engagement; 王小明 has none.
+    half_life = _config().engagement_half_life_days
+    call = engagement_time(dt.datetime(2026, 2, 10, 14, 30), half_life)
+    assert Lead.get_by_id(lucja.id).engagement_key == pytest.approx(call, rel=0, abs=1e-9)
+    assert Lead.get_by_id(ming.id).engagement_key is None
+    assert [r["id"] for r in lead_page(LeadQuery(sort="engagement"), 0, 10)] == [lucja.id, ming.id]
     # Default weights: Budget 20 + Need 25 from the answers, and Industry 10 (Logistics),
     # size 5 (250 employees), Region 5 (PL) from the company data: 65 of 100.
     assert Lead.get_by_id(lucja.id).score == rules.score(lucja.id).total == 65
