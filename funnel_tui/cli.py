@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--close", help="expected close date YYYY-MM-DD")
     convert.add_argument("--stage", default="")
     convert.add_argument("--name", default="", help="deal name (default: company – contact)")
+    convert.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm a close date in the past (e.g. when recording a deal after the fact)",
+    )
 
     move = command("move", "move an opportunity to a stage")
     move.add_argument("id", type=int)
@@ -480,14 +485,23 @@ def cmd_promote(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    opp = ctx.rules.convert(
-        args.id,
-        amount=args.amount,
-        currency=args.currency,
-        expected_close=_date(args.close, "close"),
-        stage=args.stage,
-        name=args.name,
-    )
+    from .funnel import Refused
+
+    try:
+        opp = ctx.rules.convert(
+            args.id,
+            amount=args.amount,
+            currency=args.currency,
+            expected_close=_date(args.close, "close"),
+            stage=args.stage,
+            name=args.name,
+            allow_past_close=args.yes,
+        )
+    except Refused as exc:
+        messages = [str(p) for p in exc.problems]
+        if any(p.field == "close" and p.code == "past" for p in exc.problems):
+            messages.append("not saved; add --yes to use a close date in the past")
+        raise CliRefused(*messages) from exc
     print(f"opened opportunity #{opp.id} {_safe(opp.name)} in {opp.stage}")
     return EXIT_OK
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import sys
 import pytest
 
 from funnel_tui.cli import main
+
+NEXT_YEAR = dt.date.today().year + 1  # dates that stay in the future
 
 HOSTILE = [
     "[bold red]x",
@@ -126,7 +129,16 @@ def test_whole_funnel_from_the_command_line(cli_env):
     assert (
         "in Qualification"
         in run(
-            ["convert", "1", "--amount", "25000", "--currency", "MXN", "--close", "2027-02-28"],
+            [
+                "convert",
+                "1",
+                "--amount",
+                "25000",
+                "--currency",
+                "MXN",
+                "--close",
+                f"{NEXT_YEAR}-02-28",
+            ],
             cli_env,
         ).stdout
     )
@@ -143,7 +155,7 @@ def test_whole_funnel_from_the_command_line(cli_env):
             "--next",
             "send contract",
             "--due",
-            "2027-01-15",
+            f"{NEXT_YEAR}-01-15",
         ],
         cli_env,
     )
@@ -357,3 +369,27 @@ def test_the_cli_knows_the_bant_items_of_the_rules():
     from funnel_tui.config import BANT_ITEMS
 
     assert BANT == BANT_ITEMS
+
+
+def test_convert_refuses_a_past_close_date_until_confirmed(cli_env):
+    # Needs Funnel.convert(allow_past_close=...) from the rules layer (issue 4).
+    add_ana(cli_env)
+    run(["qualify", "1", "--need", "yes", "--budget", "yes", "--authority", "yes"], cli_env)
+    run(["promote", "1"], cli_env)
+    deal = ["convert", "1", "--amount", "25000", "--currency", "MXN", "--close", "2020-01-31"]
+    refused = run(deal, cli_env, 1)
+    first, hint = refused.stderr.splitlines()
+    assert first.startswith("funnel: close: 2020-01-31 is in the past")
+    assert hint == "funnel: not saved; add --yes to use a close date in the past"
+    assert refused.stdout == ""
+    assert json.loads(run(["show", "1", "--format", "json"], cli_env).stdout)["opportunities"] == []
+    assert "opened opportunity #1" in run([*deal, "--yes"], cli_env).stdout
+    shown = json.loads(run(["show", "1", "--format", "json"], cli_env).stdout)
+    assert shown["opportunities"][0]["expected_close"] == "2020-01-31"
+
+
+def test_convert_refusals_list_every_problem(cli_env):
+    add_ana(cli_env)
+    refused = run(["convert", "1", "--amount", "lots", "--currency", "pesos"], cli_env, 1)
+    fields = [line.split(":")[1].strip() for line in refused.stderr.splitlines()]
+    assert fields == ["amount", "currency"]
