@@ -12,6 +12,7 @@ from funnel_tui.db import close_database, open_database
 from funnel_tui.funnel import Funnel
 
 from .pg_server import PostgresServer
+from .ui_support import seeded_env
 
 PG_TEST_DB = "funnel_test"
 
@@ -90,3 +91,9 @@ def cli_env(tmp_path):
     env["FUNNEL_USER"] = "carol"
     env.pop("NO_COLOR", None)
     return env
+
+
+@pytest.fixture
+def env(tmp_path):
+    """For the Pilot tests: a database seeded with ui_support.SEED, and a draft store."""
+    yield from seeded_env(tmp_path)

@@ -12,7 +12,7 @@ from funnel_tui.screens.convert import ConvertDialog
 from funnel_tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from funnel_tui.screens.lead import LeadScreen
 
-from .test_ui import SIZE, env, make_app, settle, type_text  # noqa: F401  (env: fixture)
+from .ui_support import SIZE, make_app, settle, type_text
 
 
 async def open_checklist(pilot, name: str = "Kowalska") -> ChecklistScreen:

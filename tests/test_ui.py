@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import History, Lead
 from funnel_tui.screens.capture import CaptureScreen
@@ -21,55 +18,7 @@ from funnel_tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.widgets.lead_table import LeadTable
 from funnel_tui.widgets.status import STATUS_GLYPHS
 
-SIZE = (80, 24)
-
-SEED = [
-    {
-        "name": "Anna Kowalska",
-        "company": "Kowalski Logistyka",
-        "phone": "+48 512 345 678",
-        "email": "anna@kowalski.pl",
-        "country": "PL",
-        "source": "Trade show",
-    },
-    {
-        "name": "王小明",
-        "company": "台北貿易",
-        "phone": "+886 912 345 678",
-        "email": "wang@taipei.tw",
-        "country": "TW",
-        "source": "Referral",
-    },
-    {"name": "[bold red]Mallory", "email": "mallory@example.com", "source": "Web form"},
-]
-
-
-@pytest.fixture
-def env(tmp_path):
-    path = str(tmp_path / "ui.db")
-    open_database(path)
-    rules = Funnel(load_config(), "rita")
-    for data in SEED:
-        rules.capture_lead(data)
-    drafts = DraftStore("rita", tmp_path / "drafts")
-    yield path, drafts
-    close_database()
-
-
-def make_app(env) -> FunnelApp:
-    path, drafts = env
-    return FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def type_text(pilot, text: str) -> None:
-    keys = [{" ": "space"}.get(ch, ch) for ch in text]
-    await pilot.press(*keys)
+from .ui_support import SEED, SIZE, make_app, settle, type_text
 
 
 async def open_capture(pilot) -> None:
