@@ -3,6 +3,7 @@ palette, and the guard against a terminal smaller than 80×24."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Callable, Iterable
 from typing import ClassVar
@@ -56,13 +57,21 @@ class FunnelApp(App[None]):
     ]
 
     def __init__(
-        self, *, config: Config, target: str, user: str, drafts: DraftStore | None = None
+        self,
+        *,
+        config: Config,
+        target: str,
+        user: str,
+        drafts: DraftStore | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        """`clock` (naive UTC) stands in for the system clock: screenshots and tests
+        fix it so that what depends on "now" (engagement, dates) does not move."""
         super().__init__()
         self.config = config
         self.target = target
         self.user = user
-        self.rules = Funnel(config, user)
+        self.rules = Funnel(config, user, clock) if clock else Funnel(config, user)
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self._too_small = False

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from .funnel import Funnel, Score, ScoreItem, compute_score
-from .funnel import _company_fact as company_fact
-from .models import Lead, Opportunity, Qualification, User
+from peewee import JOIN
+
+from .funnel import Engagement, Funnel, Score, ScoreItem, company_fact, compute_score
+from .models import Company, Lead, Opportunity, Qualification, User
 from .validators import Problem
 
 
@@ -34,7 +34,7 @@ class ChecklistState:
     answered: dict[str, Answered]  # item key → last answer's author; absent: never answered
     gate: list[Problem]  # empty: the gate would promote the lead now
     opportunities: list[Opportunity]
-    engagement: Any  # funnel.Engagement, or None where the rules do not offer it
+    engagement: Engagement
     facts: dict[str, str]  # ICP item key → the company's data it was judged by
 
     def item(self, key: str) -> ScoreItem:
@@ -43,7 +43,15 @@ class ChecklistState:
 
 def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
     """The checklist of `lead_id`, None when there is no such lead."""
-    lead = Lead.get_or_none(Lead.id == lead_id)
+    # The lead with its company and owner in one query: this runs at every answer key.
+    lead = (
+        Lead.select(Lead, Company, User)
+        .join(Company, JOIN.LEFT_OUTER)
+        .switch(Lead)
+        .join(User, on=Lead.owner == User.id)
+        .where(Lead.id == lead_id)
+        .get_or_none()
+    )
     if lead is None:
         return None
     rows = list(
@@ -55,22 +63,22 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
     opportunities = list(
         Opportunity.select().where(Opportunity.lead == lead_id).order_by(Opportunity.id)
     )
-    engagement = rules.engagement(lead_id) if hasattr(rules, "engagement") else None
     company = lead.company if lead.company_id else None
     facts = {}
     for criterion in rules.config.icp:
         fact = company_fact(criterion.key, lead, company)
         if fact not in (None, ""):
             facts[f"icp:{criterion.key}"] = f"{fact:,}" if isinstance(fact, int) else str(fact)
+    # The rows read above, not rules.score(): a new score at every answer key.
+    score = compute_score(rules.config, lead, {r.item: r for r in rows}, company=company)
     return ChecklistState(
         lead=lead,
         company=company.name if company else "",
         owner=lead.owner.login,
-        # The rows read above, not rules.score(): a new score at every answer key.
-        score=compute_score(rules.config, lead, {r.item: r for r in rows}, company=company),
+        score=score,
         answered=answered,
-        gate=rules.gate_problems(lead_id),
+        gate=rules.judge_gate(lead, score),
         opportunities=opportunities,
-        engagement=engagement,
+        engagement=rules.engagement(lead_id),
         facts=facts,
     )

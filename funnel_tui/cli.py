@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--owner", help="only leads owned by this user")
     listing.add_argument("--limit", type=int)
+    listing.add_argument(
+        "--sort",
+        default="newest",
+        help="newest (default), score or engagement: best first",
+    )
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     show = command("show", "show a lead with its checklist, score, deals and history")
@@ -317,7 +322,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from . import output
     from .queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
 
-    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit)
+    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit, args.sort)
     if args.format == "json":
         output.write_json(
             iter_leads(ctx.config, flt) if flt.limit is None else list_leads(ctx.config, flt),
@@ -327,7 +332,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         output.write_csv(iter_leads(ctx.config, flt), LIST_COLUMNS, sys.stdout)
     else:
-        columns = ("id", "name", "company", "phone", "email", "status", "level", "owner")
+        columns = (
+            "id",
+            "name",
+            "company",
+            "phone",
+            "email",
+            "status",
+            "level",
+            "owner",
+            "score",
+            "engagement",
+        )
         output.write_table(list_leads(ctx.config, flt), columns, sys.stdout)
     return EXIT_OK
 
@@ -342,13 +358,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise CliRefused(f"id: no lead #{args.id}")
     score = ctx.rules.score(args.id)
     gate = ctx.rules.gate_problems(args.id)
+    engagement = ctx.rules.engagement(args.id)
     if args.format == "json":
         import json
 
-        data = record_as_dict(record, score, gate)
+        data = record_as_dict(record, score, gate, engagement)
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        sys.stdout.write(record_as_text(record, score, gate, ctx.config))
+        sys.stdout.write(record_as_text(record, score, gate, ctx.config, engagement))
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -196,12 +196,19 @@ def _json(value: Any) -> str:
 class Funnel:
     """The rules, bound to a config and the acting user. Requires an open database."""
 
-    def __init__(self, config: Config, user: str):
+    def __init__(
+        self, config: Config, user: str, clock: Callable[[], dt.datetime] = utcnow
+    ) -> None:
         """Bound to the open database: stored scores and engagement keys are brought up
         to date with `config` here (see sync_scores, sync_engagement), so whatever opens
-        the database through the rules layer lists leads by the config it uses."""
+        the database through the rules layer lists leads by the config it uses.
+
+        `clock` gives the time every change is stamped with and "now" is judged by
+        (naive UTC); tests and screenshots pass a fixed one.
+        """
         self.config = config
         self.login = user
+        self.now = clock
         self._user_id: int | None = None
         # False when the scores (engagement keys) could not be rewritten: a read-only
         # database, or one locked past the busy timeout. They stay as they were until
@@ -225,14 +232,13 @@ class Funnel:
             self._user_id = self._ensure_user(self.login)
         return self._user_id
 
-    @staticmethod
-    def _ensure_user(login: str) -> int:
+    def _ensure_user(self, login: str) -> int:
         found = User.get_or_none(User.login == login)
         if found:
             return found.id
         with database.atomic():
             User.insert(
-                login=login, display_name=login, created_at=utcnow()
+                login=login, display_name=login, created_at=self.now()
             ).on_conflict_ignore().execute()
         return User.get(User.login == login).id
 
@@ -245,7 +251,7 @@ class Funnel:
         at: dt.datetime | None = None,
         version: int | None = None,
     ) -> None:
-        at = at or utcnow()
+        at = at or self.now()
         for name, old, new in changes:
             insert_row(
                 History,
@@ -361,7 +367,7 @@ class Funnel:
         clean = self.check_lead(data)
         company_name = clean.pop("company_name", "")
         company_key = v.normalise_key(company_name) if company_name else ""
-        now = utcnow()
+        now = self.now()
         user_id = self.user_id
         with database.atomic():
             matches = self.find_duplicates(
@@ -444,7 +450,7 @@ class Funnel:
         """
         region = self.get_lead(lead_id).country if "phone" in data else ""
         clean = self.check_lead(data, partial=True, region=region)
-        now = utcnow()
+        now = self.now()
         with database.atomic():
             lead = self._lead_for_update(lead_id, expected_version)
             company_name = clean.pop("company_name", None)
@@ -534,11 +540,11 @@ class Funnel:
         if status == STATUS_NURTURING:
             if until is None:
                 problems.append(Problem("until", "required", "say when to touch the lead again"))
-            elif until < dt.date.today():
+            elif until < self.now().date():
                 problems.append(Problem("until", "past", f"{until} is in the past"))
         if problems:
             raise Refused(problems)
-        now = utcnow()
+        now = self.now()
         with database.atomic():
             lead = self._lead_for_update(lead_id, expected_version)
             new = {
@@ -586,7 +592,7 @@ class Funnel:
         problems += [c.problem for c in (evidence_check, value_check) if not c.ok]
         if problems:
             raise Refused(problems)
-        now = utcnow()
+        now = self.now()
         with database.atomic():
             if Lead.get_or_none(Lead.id == lead_id) is None:
                 raise NotFound("lead", lead_id)
@@ -639,6 +645,12 @@ class Funnel:
     def gate_problems(self, lead_id: int) -> list[Problem]:
         """Every reason the gate would refuse to promote this lead now (empty: it passes)."""
         lead = self.get_lead(lead_id)
+        answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
+        return self.judge_gate(lead, compute_score(self.config, lead, answers))
+
+    def judge_gate(self, lead: Lead, score: Score) -> list[Problem]:
+        """gate_problems for a lead already read, with its score from its answers (for a
+        screen that has both in hand); the contact data is validated again here."""
         problems: list[Problem] = []
         if lead.level != LEVEL_LEAD:
             problems.append(
@@ -653,8 +665,6 @@ class Funnel:
                 )
             )
         problems += self._contact_problems(lead)
-        answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
-        score = compute_score(self.config, lead, answers)
         if self.config.need_required and score.item("need").answer != ANSWER_YES:
             problems.append(
                 Problem("need", "required", f"{score.item('need').answer} (Need must be yes)")
@@ -702,7 +712,7 @@ class Funnel:
             if problems:
                 raise Refused(problems)
             lead = self.get_lead(lead_id)
-            now = utcnow()
+            now = self.now()
             checklist = {
                 i.key: {"answer": i.answer, "points": i.points, "evidence": i.evidence}
                 for i in self.score(lead_id).items
@@ -759,7 +769,7 @@ class Funnel:
         name_check = v.check_text("title", name)
         if not name_check.ok:
             problems.append(name_check.problem)
-        today = today or utcnow().date()
+        today = today or self.now().date()
         if expected_close is not None and expected_close < today and not allow_past_close:
             problems.append(
                 Problem(
@@ -770,7 +780,7 @@ class Funnel:
             )
         if problems:
             raise Refused(problems)
-        now = utcnow()
+        now = self.now()
         with database.atomic():
             lead = self.get_lead(lead_id)
             if lead.level == LEVEL_LEAD:
@@ -877,7 +887,7 @@ class Funnel:
                 raise Refused(
                     [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
                 )
-            now = utcnow()
+            now = self.now()
             self._change_stage(
                 opp, self.config.won_stage, {"state": OPP_WON, "closed_at": now}, now
             )
@@ -912,7 +922,7 @@ class Funnel:
                 raise Refused(
                     [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
                 )
-            now = utcnow()
+            now = self.now()
             self._change_stage(
                 opp,
                 self.config.lost_stage,
@@ -936,7 +946,7 @@ class Funnel:
             open_names = [s.name for s in self.config.open_stages]
             back = last.from_stage if last and last.from_stage in open_names else open_names[0]
             was_won = opp.state == OPP_WON
-            now = utcnow()
+            now = self.now()
             self._change_stage(
                 opp, back, {"state": OPP_OPEN, "closed_at": None, "lost_reason": ""}, now
             )
@@ -972,7 +982,7 @@ class Funnel:
     def _change_stage(
         self, opp: Opportunity, to_stage: str, extra: dict[str, Any], now: dt.datetime | None = None
     ) -> None:
-        now = now or utcnow()
+        now = now or self.now()
         old_stage, old_extra = opp.stage, {k: _plain(getattr(opp, k)) for k in extra}
         self._bump(
             Opportunity,
@@ -1034,7 +1044,7 @@ class Funnel:
         if problems:
             raise Refused(problems)
         outcome_text, note_text, action_text = (c.value for c in checks)
-        now = utcnow()
+        now = self.now()
         when = occurred_at or now
         with database.atomic():
             if opportunity_id is not None:
@@ -1130,8 +1140,17 @@ class Funnel:
         )
         times = [row[0] for row in rows]
         half_life = self.config.engagement_half_life_days
-        value = engagement_now(engagement_key(times, half_life), now or utcnow(), half_life)
+        value = engagement_now(engagement_key(times, half_life), now or self.now(), half_life)
         return Engagement(value, engagement_level(value), len(times), max(times, default=None))
+
+    def engagement_levels(self, keys: Iterable[float | None]) -> list[int | None]:
+        """Stored engagement keys (lead.engagement_key, as the list's pages carry them)
+        as levels 0–100 now; None for a lead never reached two-way."""
+        now, half_life = self.now(), self.config.engagement_half_life_days
+        return [
+            None if key is None else engagement_level(engagement_now(key, now, half_life))
+            for key in keys
+        ]
 
 
 def is_two_way(kind: str, direction: str, outcome: str) -> bool:
@@ -1352,7 +1371,7 @@ def compute_score(
         company = lead.company if lead.company_id else None
     for criterion in config.icp:
         key = f"icp:{criterion.key}"
-        known = _company_fact(criterion.key, lead, company)
+        known = company_fact(criterion.key, lead, company)
         row = answers.get(key)
         if known not in (None, ""):
             answer, source = _meets(criterion, known), "company data"
@@ -1376,7 +1395,8 @@ def compute_score(
     return Score(total, tuple(items))
 
 
-def _company_fact(key: str, lead: Any, company: Any) -> Any:
+def company_fact(key: str, lead: Any, company: Any) -> Any:
+    """What the lead's company data says for ICP criterion `key` (None or "": unknown)."""
     if key == "region":
         return lead.country or (company.country if company else "")
     if company is None:

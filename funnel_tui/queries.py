@@ -5,12 +5,16 @@ Counts and totals are computed by the database, never from rows loaded into memo
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import peewee
 
 from .config import Config
+from .db import utcnow
+from .funnel import engagement_level, engagement_now
 from .models import (
     LEAD_STATUSES,
     LEVEL_CUSTOMER,
@@ -55,7 +59,11 @@ LIST_COLUMNS = (
     "level",
     "owner",
     "created_at",
+    "score",
+    "engagement",  # 0–100 now; None: never reached two-way (funnel.engagement_level)
 )
+# How `funnel list` may order leads, best or newest first; ties newest first.
+LIST_SORTS = ("newest", "score", "engagement")
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class LeadFilter:
     owner: str = ""
     limit: int | None = None
     offset: int = 0
+    sort: str = "newest"  # one of LIST_SORTS
 
 
 def parse_filter(
@@ -74,6 +83,7 @@ def parse_filter(
     stages: list[str],
     owner: str = "",
     limit: int | None = None,
+    sort: str = "newest",
 ) -> LeadFilter:
     """Read user-typed filters; `stages` may name funnel levels or pipeline stages.
 
@@ -102,9 +112,13 @@ def parse_filter(
         else:
             choices = ", ".join([*level_names, *(s.name for s in config.stages)])
             problems.append(Problem("stage", "invalid", f"{text!r} is not one of: {choices}"))
+    if sort not in LIST_SORTS:
+        problems.append(
+            Problem("sort", "invalid", f"{sort!r} is not one of {', '.join(LIST_SORTS)}")
+        )
     if problems:
         raise FilterRefused(problems)
-    return LeadFilter(tuple(wanted_status), tuple(levels), tuple(pipeline), owner, limit)
+    return LeadFilter(tuple(wanted_status), tuple(levels), tuple(pipeline), owner, limit, sort=sort)
 
 
 class FilterRefused(ValidationError):
@@ -133,6 +147,8 @@ def _lead_query(config: Config, flt: LeadFilter) -> peewee.Query:
             Lead.level,
             owner.login.alias("owner"),
             Lead.created_at,
+            Lead.score,
+            Lead.engagement_key,
         )
         .join(Company, peewee.JOIN.LEFT_OUTER, on=(Lead.company == Company.id))
         .switch(Lead)
@@ -155,17 +171,42 @@ def _lead_query(config: Config, flt: LeadFilter) -> peewee.Query:
     return query
 
 
-def list_leads(config: Config, flt: LeadFilter = LeadFilter()) -> list[dict[str, Any]]:
-    """Leads matching `flt`, newest first, as plain dicts with LIST_COLUMNS."""
-    query = _lead_query(config, flt).order_by(Lead.id.desc())
+def list_leads(
+    config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Leads matching `flt` in its order, as plain dicts with LIST_COLUMNS; engagement
+    as it stands at `now` (default: this moment, UTC)."""
+    query = _ordered(_lead_query(config, flt), flt.sort)
     if flt.limit is not None:
         query = query.limit(flt.limit).offset(flt.offset)
-    return list(query.dicts())
+    return list(_with_engagement(query.dicts(), config, now))
 
 
-def iter_leads(config: Config, flt: LeadFilter = LeadFilter()):
+def iter_leads(config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime | None = None):
     """Like list_leads but streamed: for exports of the whole database."""
-    return _lead_query(config, flt).order_by(Lead.id.desc()).dicts().iterator()
+    query = _ordered(_lead_query(config, flt), flt.sort)
+    return _with_engagement(query.dicts().iterator(), config, now)
+
+
+def _ordered(query: peewee.Query, sort: str) -> peewee.Query:
+    if sort == "score":
+        return query.order_by(Lead.score.desc(), Lead.id.desc())
+    if sort == "engagement":
+        # Never reached two-way (NULL) counts as the least engaged on both engines.
+        key = Lead.engagement_key.desc(nulls="LAST")
+        return query.order_by(key, Lead.id.desc())
+    return query.order_by(Lead.id.desc())
+
+
+def _with_engagement(rows: Iterable[dict[str, Any]], config: Config, now: dt.datetime | None):
+    """Rows with their stored engagement key turned into the level at `now`."""
+    now, half_life = now or utcnow(), config.engagement_half_life_days
+    for row in rows:
+        key = row.pop("engagement_key")
+        row["engagement"] = (
+            None if key is None else engagement_level(engagement_now(key, now, half_life))
+        )
+        yield row
 
 
 @dataclass(frozen=True)

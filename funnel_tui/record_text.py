@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .config import Config
-from .funnel import Score
+from .funnel import Engagement, Score
 from .output import plain, to_json_value
 from .validators import Problem
 
@@ -30,7 +30,9 @@ _LEAD_FIELDS = (
 )
 
 
-def record_as_dict(record: dict[str, Any], score: Score, gate: list[Problem]) -> dict[str, Any]:
+def record_as_dict(
+    record: dict[str, Any], score: Score, gate: list[Problem], engagement: Engagement
+) -> dict[str, Any]:
     lead = record["lead"]
     company = record["company"]
     return {
@@ -52,6 +54,12 @@ def record_as_dict(record: dict[str, Any], score: Score, gate: list[Problem]) ->
                 }
                 for i in score.items
             ],
+        },
+        "engagement": {
+            "level": engagement.level,
+            "value": round(engagement.value, 4),
+            "two_way_interactions": engagement.interactions,
+            "last": to_json_value(engagement.last),
         },
         "gate": [p.as_dict() for p in gate],
         "opportunities": [
@@ -98,7 +106,11 @@ def record_as_dict(record: dict[str, Any], score: Score, gate: list[Problem]) ->
 
 
 def record_as_text(
-    record: dict[str, Any], score: Score, gate: list[Problem], config: Config
+    record: dict[str, Any],
+    score: Score,
+    gate: list[Problem],
+    config: Config,
+    engagement: Engagement,
 ) -> str:
     lead = record["lead"]
     company = record["company"]
@@ -119,6 +131,15 @@ def record_as_text(
         lines.append(
             f"  {mark} {item.label:<26}{item.answer:<8}{item.points:>3}/{item.max_points}"
             f"{origin}{evidence}"
+        )
+    lines.append("")
+    if engagement.last is None:
+        lines.append("Engagement 0/100: no two-way interaction yet")
+    else:
+        lines.append(
+            f"Engagement {engagement.level}/100: {engagement.interactions} two-way "
+            f"interaction(s), the last {engagement.last:%Y-%m-%d %H:%M} UTC; "
+            f"each counts half after {config.engagement_half_life_days:g} days"
         )
     lines.append("")
     if gate:

@@ -8,6 +8,7 @@ Every screen at 80Ã—24 (the size everything must work at); the list also at 160Ã
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -24,6 +25,8 @@ from funnel_tui.drafts import DraftStore  # noqa: E402
 from funnel_tui.models import Lead  # noqa: E402
 
 DEMO_LEADS = 5000
+# The demo's "today" and the app's clock: the pictures change only when the app does.
+NOW = dt.datetime(2026, 11, 20, 14, 30)
 SMALL, LARGE = (80, 24), (160, 48)
 
 
@@ -65,6 +68,7 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], folder: str) 
         target="demo.db",
         user="anna",
         drafts=DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}"),
+        clock=lambda: NOW,
     )
     async with app.run_test(size=size) as pilot:
         for key in ["", *keys]:
@@ -86,7 +90,12 @@ def main() -> int:
         # A relative path keeps the temporary folder's name out of the pictures.
         os.chdir(folder)
         generate_demo(
-            open_database("demo.db"), load_config(), leads=DEMO_LEADS, seed=1, user="anna"
+            open_database("demo.db"),
+            load_config(),
+            leads=DEMO_LEADS,
+            seed=1,
+            user="anna",
+            today=NOW.date(),
         )
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
         for name, size, keys in shots(email, *_checklist_examples()):
@@ -102,7 +111,7 @@ def _checklist_examples() -> tuple[str, str]:
     from funnel_tui.funnel import Funnel
     from funnel_tui.models import Qualification
 
-    rules = Funnel(load_config(), "anna")
+    rules = Funnel(load_config(), "anna", clock=lambda: NOW)
     with_email = Lead.email_norm.is_null(False)
     answered = Qualification.select(Qualification.lead).distinct()
     half = next(

@@ -97,6 +97,33 @@ def test_list_filters_by_status_and_stage(cli_env):
     assert "is not one of" in run(["list", "--stage", "nowhere"], cli_env, 1).stderr
 
 
+def test_list_sorts_by_score_or_engagement_best_first(cli_env):
+    for n, name in enumerate(("Quiet", "Talked to", "Qualified")):
+        run(["add", "--name", name, "--email", f"lead{n}@example.com"], cli_env)
+    run(["log", "2", "--type", "call", "--outcome", "reached"], cli_env)
+    run(["qualify", "3", "--need", "yes", "--budget", "yes"], cli_env)
+
+    def listed(*options):
+        rows = json.loads(run(["list", *options, "--format", "json"], cli_env).stdout)
+        return [(row["name"], row["score"], row["engagement"]) for row in rows]
+
+    by_engagement = listed("--sort", "engagement")
+    assert [name for name, _, _ in by_engagement] == ["Talked to", "Qualified", "Quiet"]
+    assert by_engagement[0][2] == 50 and by_engagement[1][2] is None
+    by_score = listed("--sort", "score")
+    assert by_score[0][0] == "Qualified" and by_score[0][1] > 0 == by_score[1][1]
+    table = run(["list", "--sort", "engagement"], cli_env).stdout
+    assert "engagement" in table.splitlines()[0]
+    shown = run(["show", "2"], cli_env).stdout
+    assert "Engagement 50/100: 1 two-way interaction(s)" in shown
+    assert "no two-way interaction yet" in run(["show", "1"], cli_env).stdout
+    record = json.loads(run(["show", "2", "--format", "json"], cli_env).stdout)
+    assert record["engagement"]["level"] == 50
+    assert record["engagement"]["two_way_interactions"] == 1
+    refused = run(["list", "--sort", "mood"], cli_env, 1).stderr
+    assert "sort: 'mood' is not one of newest, score, engagement" in refused
+
+
 def test_whole_funnel_from_the_command_line(cli_env):
     run(
         [

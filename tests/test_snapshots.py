@@ -10,10 +10,11 @@ from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
 from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
+from funnel_tui.funnel import Funnel, recompute_engagement
 from funnel_tui.models import Activity, History, Lead
 
 FROZEN = dt.datetime(2026, 11, 2, 9, 30)
+NOW = FROZEN + dt.timedelta(days=3)  # the app's clock: engagement has faded a little
 
 LEADS = [
     {
@@ -69,11 +70,13 @@ def snap_app(tmp_path, monkeypatch):
     Lead.update(created_at=FROZEN, updated_at=FROZEN).execute()
     History.update(at=FROZEN).execute()
     Activity.update(occurred_at=FROZEN, created_at=FROZEN).execute()
+    recompute_engagement(rules.config.engagement_half_life_days)  # from the frozen times
     app = FunnelApp(
         config=load_config(),
         target="snap.db",
         user="rita",
         drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: NOW,
     )
     yield app
     close_database()
@@ -162,16 +165,8 @@ def test_checklist_gate_refusal(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
 
 
-def test_convert_form(snap_app, snap_compare, monkeypatch):
-    from funnel_tui.screens.convert import ConvertDialog
-
+def test_convert_form(snap_app, snap_compare):
     every_yes = {item: ("yes", "") for item in ("budget", "authority", "need", "timeline")}
     _qualify("王小明", every_yes, promote=True)
-    fixed = ConvertDialog.defaults
-    monkeypatch.setattr(
-        ConvertDialog,
-        "defaults",
-        staticmethod(lambda currency, stage, today: fixed(currency, stage, FROZEN.date())),
-    )
     keys = ("j", "j", "q", "c", *"25000")
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))

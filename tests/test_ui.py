@@ -8,6 +8,7 @@ import pytest
 from funnel_tui.config import load_config
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import History, Lead
+from funnel_tui.queries import SORT_KEYS
 from funnel_tui.screens.capture import CaptureScreen
 from funnel_tui.screens.dialogs import ChoiceDialog, ConfirmDialog, DuplicateDialog
 from funnel_tui.screens.help import HelpScreen
@@ -338,6 +339,34 @@ async def test_status_filter_and_mine(env):
         await pilot.press("t")  # status: working
         await settle(pilot)
         assert rows_of(app) == []
+
+
+async def test_o_cycles_the_sort_through_every_column_and_engagement_leads(env):
+    """Every sort key is reachable with o; sorted by engagement, the lead talked to
+    twice comes first, then the one talked to once, then those never reached (·)."""
+    rules = Funnel(load_config(), "rita")
+    ids = {lead.name: lead.id for lead in Lead.select()}
+    for name, calls in (("王小明", 2), ("Anna Kowalska", 1)):
+        for _ in range(calls):
+            rules.log_activity(lead_id=ids[name], kind="call", outcome="reached")
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = []
+        for _ in SORT_KEYS:
+            await pilot.press("o")
+            await settle(pilot)
+            seen.append(app.screen.query_state.sort)
+            if seen[-1] == "engagement":
+                names = [row["name"] for row in rows_of(app)]
+                levels = [row["engagement"] for row in rows_of(app)]
+                filters = str(app.screen.query_one("#filters").render())
+        assert sorted(seen) == sorted(SORT_KEYS)
+        assert names == ["王小明", "Anna Kowalska", "[bold red]Mallory"]
+        assert levels[0] == 75 and levels[1] == 50 and levels[2] is None
+        assert "sort: engagement ▼" in filters
+        table = app.screen.query_one(LeadTable)
+        assert "En" in table.header_text().plain
 
 
 async def test_markup_in_names_shows_literally_in_the_list(env):

@@ -253,14 +253,21 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         score = state.score.total
         text = Text.assemble(("Score ", "bold"), (f"{score}/100", "bold"))
         ok = score >= config.min_score
-        text.append(f"  (needs {config.min_score})", style="green" if ok else "yellow")
-        text.append(f"   BANT yes {state.score.bant_yes}/4 (needs {config.min_bant_yes})")
+        text.append(f" (≥{config.min_score})", style="green" if ok else "yellow")
+        bant_ok = state.score.bant_yes >= config.min_bant_yes
+        text.append(f"  BANT yes {state.score.bant_yes}/4")
+        text.append(f" (≥{config.min_bant_yes})", style="green" if bant_ok else "yellow")
         engagement = state.engagement
-        if engagement is not None:
-            text.append("   Engagement ", style="bold")
-            text.append(f"{engagement.level}", style="bold")
-            last = f", last {engagement.last:%Y-%m-%d}" if engagement.last else ""
-            text.append(f" ({engagement.interactions} two-way{last})", style="dim")
+        text.append("  Engagement ", style="bold")
+        text.append(f"{engagement.level}", style="bold")
+        if engagement.last is None:
+            text.append(" (no two-way contact yet)", style="dim")
+        else:
+            last = engagement.last
+            year = "" if last.year == self.app.rules.now().year else f" {last.year}"
+            text.append(
+                f" ({engagement.interactions} two-way, {last.day} {last:%b}{year})", style="dim"
+            )
         return text
 
     def _gate(self, state: ChecklistState) -> Text:
@@ -399,7 +406,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         config = self.app.config
         stages = tuple(s.name for s in config.open_stages)
         values = values or ConvertDialog.defaults(
-            config.default_currency, stages[0], dt.date.today()
+            config.default_currency, stages[0], self.app.rules.now().date()
         )
 
         def submitted(result: dict[str, str] | None) -> None:

@@ -31,6 +31,7 @@ SORT_TITLES = {
     "source": "source",
     "owner": "owner",
     "score": "score",
+    "engagement": "engagement",
     "country": "country",
     "level": "level",
 }
@@ -42,6 +43,13 @@ def _phone(row: dict[str, Any]) -> Text:
 
 def _score(row: dict[str, Any]) -> Text:
     return Text(f"{row.get('score') or 0:>3}")
+
+
+def _engagement(row: dict[str, Any]) -> Text:
+    level = row.get("engagement")
+    if level is None:  # never reached two-way: not the same as faded to 0
+        return Text("  ·", style="dim")
+    return Text(f"{level:>3}")
 
 
 def _created(row: dict[str, Any]) -> Text:
@@ -62,6 +70,7 @@ COLUMNS = [
         min_width=10,
     ),
     Column("score", "Sc", 3, _score),
+    Column("engagement", "En", 3, _engagement),
     Column("level", "Level", 12, lambda r: level_text(r["level"]), min_width=1),
     Column("source", "Source", 12, min_width=1),
     Column("owner", "Owner", 8, min_width=1),
@@ -135,7 +144,7 @@ class LeadListScreen(Screen[None]):
         with database.connection_context():
             total = lead_count(query, cap=COUNT_CAP)
             counts = status_counts(query)
-            first = lead_page(query, 0, PAGE_SIZE)
+            first = self._with_engagement(lead_page(query, 0, PAGE_SIZE))
         self.app.call_from_thread(self._loaded, query, total, counts, first, keep_cursor)
 
     def _loaded(self, query, total, counts, first, keep_cursor) -> None:
@@ -158,8 +167,15 @@ class LeadListScreen(Screen[None]):
     @work(thread=True, group="leads-page")
     def _load_page(self, query: LeadQuery, page: int, generation: int) -> None:
         with database.connection_context():
-            rows = lead_page(query, page * PAGE_SIZE, PAGE_SIZE)
+            rows = self._with_engagement(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
         self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
+
+    def _with_engagement(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row's engagement level now, from the key its page carries."""
+        levels = self.app.rules.engagement_levels(row["engagement_key"] for row in rows)
+        for row, level in zip(rows, levels, strict=True):
+            row["engagement"] = level
+        return rows
 
     # ---------------------------------------------------------------- showing
 
@@ -234,8 +250,9 @@ class LeadListScreen(Screen[None]):
         keys = list(SORT_KEYS)
         index = keys.index(self.query_state.sort) if self.query_state.sort in keys else 0
         key = keys[(index + 1) % len(keys)]
-        # Newest first and best score first are what people want; names read A→Z.
-        self._set_query(sort=key, descending=key in ("created_at", "score"))
+        # Newest first, best score and most engaged first are what people want; names
+        # read A→Z.
+        self._set_query(sort=key, descending=key in ("created_at", "score", "engagement"))
 
     def action_reverse(self) -> None:
         self._set_query(descending=not self.query_state.descending)

@@ -41,7 +41,9 @@ class LeadStatusActions:
                     f"Nurturing until {until}.",
                 )
 
-        self.app.push_screen(DateDialog("Touch again on", earliest=dt.date.today()), chosen)
+        self.app.push_screen(
+            DateDialog("Touch again on", earliest=self.app.rules.now().date()), chosen
+        )
 
     def action_unqualify(self) -> None:
         def chosen(reason: str | None) -> None:

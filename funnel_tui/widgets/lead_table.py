@@ -153,8 +153,13 @@ class LeadTable(ScrollView, can_focus=True):
             if not optional:
                 break
             chosen.remove(optional[-1])
-        share = max(1, left // len(flex)) if flex else 0
-        return [(c, c.width or share) for c in chosen]
+        if not flex:
+            return [(c, c.width) for c in chosen]
+        # The flexible columns share what is left; the cells that do not divide evenly
+        # go to the first of them (the name), not to waste.
+        share, spare = divmod(max(len(flex), left), len(flex))
+        widths = {id(c): share + (i < spare) for i, c in enumerate(flex)}
+        return [(c, c.width or widths[id(c)]) for c in chosen]
 
     def header_text(self, sort: str = "", descending: bool = False) -> Text:
         text = Text()
