@@ -705,6 +705,14 @@ class Funnel:
                 problems.append(check.problem)
         return problems
 
+    def _checklist_as_it_stands(self, lead_id: int) -> dict[str, dict[str, Any]]:
+        """Each checklist item's answer, points and evidence now: what promotion and
+        conversion record, so later revisions do not rewrite what a decision was based on."""
+        return {
+            i.key: {"answer": i.answer, "points": i.points, "evidence": i.evidence}
+            for i in self.score(lead_id).items
+        }
+
     def promote(self, lead_id: int) -> Lead:
         """Promote a lead to prospect through the gate; Refused lists every reason."""
         with database.atomic():
@@ -713,10 +721,7 @@ class Funnel:
                 raise Refused(problems)
             lead = self.get_lead(lead_id)
             now = self.now()
-            checklist = {
-                i.key: {"answer": i.answer, "points": i.points, "evidence": i.evidence}
-                for i in self.score(lead_id).items
-            }
+            checklist = self._checklist_as_it_stands(lead_id)
             self._bump(
                 Lead,
                 lead,
@@ -821,6 +826,14 @@ class Funnel:
             )
             snapshot = {
                 "lead": lead.id,
+                # The contact and the checklist the deal was opened on, as they stood.
+                "contact": {
+                    "name": lead.name,
+                    "title": lead.title,
+                    "phone": lead.phone_e164 or lead.phone_raw,
+                    "email": lead.email_norm or lead.email_raw,
+                },
+                "checklist": self._checklist_as_it_stands(lead.id),
                 "amount_cents": cents,
                 "currency": currency,
                 "expected_close": expected_close,

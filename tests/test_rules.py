@@ -263,6 +263,90 @@ def test_gate_lists_every_reason_at_once(rules):
     assert Lead.get_by_id(lead.id).level == "lead"
 
 
+def _break_need(rules, lead):
+    rules.answer(lead.id, "need", "no")
+
+
+def _break_bant(rules, lead):
+    _qualify(rules, lead.id, authority="no", timeline="unknown")
+
+
+def _break_score(rules, lead):
+    rules.answer(lead.id, "icp:industry", "no")
+
+
+def _break_phone(rules, lead):
+    # Valid when captured, refused now (as after a metadata update): checked again.
+    Lead.update(phone_e164="+4812345").where(Lead.id == lead.id).execute()
+
+
+def _break_email(rules, lead):
+    Lead.update(email_norm="anna@kowalski").where(Lead.id == lead.id).execute()
+
+
+def _break_contact(rules, lead):
+    Lead.update(phone_raw="", phone_e164=None, email_raw="", email_norm=None).where(
+        Lead.id == lead.id
+    ).execute()
+
+
+def _break_status(rules, lead):
+    rules.set_status(lead.id, "unqualified", reason="duplicate account")
+
+
+def _break_level(rules, lead):
+    rules.promote(lead.id)
+
+
+# Each way the gate refuses, and the reasons (fields) it gives for it alone. The config
+# asks for a score of 60 only where the score is the point; elsewhere the other rules
+# are seen alone (a Need of no also lowers the score).
+GATE_BRANCHES = {
+    "need": (_break_need, ["need"]),
+    "bant": (_break_bant, ["authority", "timeline", "bant"]),
+    "score": (_break_score, ["score"]),
+    "phone": (_break_phone, ["phone"]),
+    "email": (_break_email, ["email"]),
+    "contact": (_break_contact, ["contact"]),
+    "status": (_break_status, ["status"]),
+    "level": (_break_level, ["level"]),
+}
+
+
+def _passing_lead(rules) -> Lead:
+    lead = rules.capture_lead(ANNA)
+    _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
+    rules.answer(lead.id, "icp:industry", "yes")
+    assert rules.gate_problems(lead.id) == []
+    return lead
+
+
+@pytest.mark.parametrize("branch", sorted(GATE_BRANCHES))
+def test_each_gate_reason_alone(rules, config, branch):
+    breaks, fields = GATE_BRANCHES[branch]
+    if branch == "score":
+        rules.config = dataclasses.replace(config, min_score=90)
+    else:
+        rules.config = dataclasses.replace(config, min_score=0)
+    lead = _passing_lead(rules)
+    breaks(rules, lead)
+    assert [p.field for p in rules.gate_problems(lead.id)] == fields
+    if branch != "level":
+        with pytest.raises(Refused) as refused:
+            rules.promote(lead.id)
+        assert [p.field for p in refused.value.problems] == fields
+        assert Lead.get_by_id(lead.id).level == "lead"
+
+
+def test_every_gate_reason_together(rules, config):
+    rules.config = dataclasses.replace(config, min_score=90)
+    lead = _passing_lead(rules)
+    for branch in ("status", "need", "bant", "score", "phone", "email"):
+        GATE_BRANCHES[branch][0](rules, lead)
+    fields = [p.field for p in rules.gate_problems(lead.id)]
+    assert fields == ["status", "phone", "email", "need", "authority", "timeline", "bant", "score"]
+
+
 def test_gate_accepts_and_records_the_checklist(rules):
     lead = rules.capture_lead(ANNA)
     _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="no")
@@ -309,6 +393,18 @@ def test_convert_requires_a_prospect_and_carries_data_over(rules, config):
     assert stored.notes == "met at LogiMAT"
     assert Lead.get_by_id(lead.id).level == "opportunity"
     assert [(c.from_stage, c.to_stage) for c in StageChange.select()] == [(None, "Qualification")]
+    # The contact and the checklist are recorded as they stood when the deal opened.
+    created = History.get((History.entity == "opportunity") & (History.action == "create"))
+    record = json.loads(created.new)
+    assert record["contact"] == {
+        "name": ANNA["name"],
+        "title": stored.lead.title,
+        "phone": stored.lead.phone_e164,
+        "email": stored.lead.email_norm,
+    }
+    assert record["checklist"]["need"]["answer"] == "yes"
+    assert record["checklist"]["icp:region"]["points"] > 0
+    assert set(record["checklist"]) == {i.key for i in rules.score(lead.id).items}
 
 
 def test_convert_refuses_bad_amount_currency_and_stage_together(rules):

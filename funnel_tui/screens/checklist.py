@@ -365,9 +365,10 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             self.app.call_from_thread(self._answered, state)
 
     def _answered(self, state: ChecklistState | None) -> None:
+        # The state read after the write is already current: no second load here (the
+        # list below reloads when it is shown again).
         self._show(state)
         self._outcome(None)
-        self.app.data_changed()
 
     # ---------------------------------------------------------------- the gate
 
@@ -483,8 +484,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def _written(self, done: str) -> None:
         self._outcome(Text(f"✔ {done}", style="green"))
-        self.load()
-        self.app.data_changed()
+        self.load()  # the list below reloads when it is shown again
 
     def _refused(self, problems: list[v.Problem]) -> None:
         self._outcome(Text("✘ Not yet: the reasons are listed above.", style="red"))
