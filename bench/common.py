@@ -106,6 +106,7 @@ def _fmt(value: float, unit: str) -> str:
 # ------------------------------------------------------------- driving a Textual app
 
 KEY_FLOOR_PRESSES = 60
+POLL_SECONDS = 0.0002  # how often `until` looks: far below the figures it times
 
 
 def send_key(app, key: str, char: str | None = None) -> None:
@@ -118,12 +119,53 @@ def send_key(app, key: str, char: str | None = None) -> None:
     app._driver.send_message(event)
 
 
-async def until(condition, timeout: float = 5.0) -> None:
+async def until(condition, timeout: float = 5.0, app=None) -> float:
+    """Wait until `condition()` holds; return the perf_counter time it was seen to.
+
+    Given `app`, the time is that of the first frame painted with the condition
+    holding: what the user sees. The frame is also turned into the bytes a terminal
+    would receive (the headless test driver skips that), so its cost counts too.
+
+    Without `app`, polls with a short real sleep, as the app's own loop waits on its
+    terminal: spinning on sleep(0) would hold the GIL and starve the worker threads.
+    """
+    if app is not None:
+        return await _painted(app, condition, timeout)
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("the screen did not update")
-        await asyncio.sleep(0)
+        await asyncio.sleep(POLL_SECONDS)
+    return time.perf_counter()
+
+
+async def _painted(app, condition, timeout: float) -> float:
+    from textual._compositor import CompositorUpdate
+
+    watchers = app.__dict__.get("_bench_paint_watchers")
+    if watchers is None:
+        watchers = app._bench_paint_watchers = []
+        display = app._display
+
+        def painting(screen, update):
+            display(screen, update)
+            if isinstance(update, CompositorUpdate):
+                update.render_segments(app.console)  # the terminal bytes
+            for watcher in list(watchers):
+                watcher()
+
+        app._display = painting
+    seen = asyncio.get_running_loop().create_future()
+
+    def watch() -> None:
+        if not seen.done() and condition():
+            seen.set_result(time.perf_counter())
+
+    watchers.append(watch)
+    try:
+        return await asyncio.wait_for(seen, timeout)
+    finally:
+        watchers.remove(watch)
 
 
 async def key_floor() -> list[float]:
@@ -145,6 +187,5 @@ async def key_floor() -> list[float]:
             before = field.value
             start = time.perf_counter()
             send_key(app, "x" if index % 2 else "y")
-            await until(lambda b=before: field.value != b)
-            times.append(time.perf_counter() - start)
+            times.append(await until(lambda b=before: field.value != b, app=app) - start)
     return times

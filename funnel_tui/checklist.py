@@ -54,12 +54,7 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
     )
     if lead is None:
         return None
-    rows = list(
-        Qualification.select(Qualification, User.login)
-        .join(User)
-        .where(Qualification.lead == lead_id)
-    )
-    answered = {r.item: Answered(r.answered_by.login, r.answered_at, r.value or "") for r in rows}
+    rows = _answer_rows(lead_id)
     opportunities = list(
         Opportunity.select().where(Opportunity.lead == lead_id).order_by(Opportunity.id)
     )
@@ -69,16 +64,54 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
         fact = company_fact(criterion.key, lead, company)
         if fact not in (None, ""):
             facts[f"icp:{criterion.key}"] = f"{fact:,}" if isinstance(fact, int) else str(fact)
-    # The rows read above, not rules.score(): a new score at every answer key.
-    score = compute_score(rules.config, lead, {r.item: r for r in rows}, company=company)
-    return ChecklistState(
+    return _judged(
+        rules,
         lead=lead,
         company=company.name if company else "",
         owner=lead.owner.login,
-        score=score,
-        answered=answered,
-        gate=rules.judge_gate(lead, score),
+        rows=rows,
         opportunities=opportunities,
         engagement=rules.engagement(lead_id),
         facts=facts,
+    )
+
+
+def reload_answers(rules: Funnel, state: ChecklistState) -> ChecklistState:
+    """`state` after its answers changed (and nothing else): the answers read again, the
+    score and the gate judged again; the lead, its company, deals and engagement kept.
+    A third of load_checklist's queries, at every answer key."""
+    lead = state.lead
+    return _judged(
+        rules,
+        lead=lead,
+        company=state.company,
+        owner=state.owner,
+        rows=_answer_rows(lead.id),
+        opportunities=state.opportunities,
+        engagement=state.engagement,
+        facts=state.facts,
+    )
+
+
+def _answer_rows(lead_id: int) -> list[Qualification]:
+    return list(
+        Qualification.select(Qualification, User.login)
+        .join(User)
+        .where(Qualification.lead == lead_id)
+    )
+
+
+def _judged(rules: Funnel, *, lead: Lead, rows: list[Qualification], **rest) -> ChecklistState:
+    # The rows read here, not rules.score(), which would read them again. The company
+    # was read with the lead (load_checklist's join).
+    company = lead.company if lead.company_id else None
+    score = compute_score(rules.config, lead, {r.item: r for r in rows}, company=company)
+    return ChecklistState(
+        lead=lead,
+        score=score,
+        answered={
+            r.item: Answered(r.answered_by.login, r.answered_at, r.value or "") for r in rows
+        },
+        gate=rules.judge_gate(lead, score),
+        **rest,
     )

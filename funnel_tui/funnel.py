@@ -594,11 +594,13 @@ class Funnel:
             raise Refused(problems)
         now = self.now()
         with database.atomic():
-            if Lead.get_or_none(Lead.id == lead_id) is None:
+            lead = Lead.get_or_none(Lead.id == lead_id)
+            if lead is None:
                 raise NotFound("lead", lead_id)
-            row = Qualification.get_or_none(
-                (Qualification.lead == lead_id) & (Qualification.item == item)
-            )
+            answers = {
+                q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)
+            }
+            row = answers.get(item)
             new = {"answer": answer, "evidence": evidence_check.value, "value": value_check.value}
             if row is None:
                 row = Qualification.create(
@@ -616,10 +618,14 @@ class Funnel:
                 Qualification.update(answered_by=self.user_id, answered_at=now, **new).where(
                     Qualification.id == row.id
                 ).execute()
+                for key, val in {**new, "answered_by": self.user_id, "answered_at": now}.items():
+                    setattr(row, key, val)
+            answers[item] = row
             self._history("lead", lead_id, "qualify", changes or [(item, None, answer)], now)
-            total = self.score(lead_id).total
+            # The answers as just written: this runs at every answer key of the checklist.
+            total = compute_score(self.config, lead, answers).total
             Lead.update(updated_at=now, score=total).where(Lead.id == lead_id).execute()
-        return Qualification.get_by_id(row.id)
+        return row
 
     def score(self, lead_id: int) -> Score:
         """The lead's 0–100 score with each item's contribution, computed afresh."""

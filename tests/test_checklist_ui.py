@@ -169,3 +169,24 @@ def load_currency() -> str:
     from funnel_tui.config import load_config
 
     return load_config().default_currency
+
+
+async def test_another_leads_checklist_starts_at_its_first_item(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_checklist(pilot)
+        view = screen.query_one(ChecklistView)
+        await pilot.press("j", "j")
+        assert view.current == "need"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+u")  # search anew: another lead
+        await type_text(pilot, "王小明")
+        await settle(pilot)
+        await pilot.press("enter", "q")
+        await settle(pilot)
+        assert app.screen is screen and screen.state.lead.name == "王小明"
+        assert view.current == "budget"
+        await pilot.press("y")  # the score line keeps its height: no layout, still shown
+        await settle(pilot)
+        assert "Score 25/100" in shown(screen, "#totals")

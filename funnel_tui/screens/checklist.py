@@ -20,16 +20,16 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
 
 from .. import validators as v
-from ..checklist import ChecklistState, load_checklist
+from ..checklist import ChecklistState, load_checklist, reload_answers
 from ..config import BANT_ITEMS
 from ..funnel import BANT_LABELS, Refused, StaleEdit
 from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
 from ..output import plain
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.status import level_text, status_text
+from ..widgets.text_block import TextBlock
 from .convert import ConvertDialog
 from .dialogs import ConfirmDialog, TextDialog
 from .lead import opportunity_link
@@ -80,10 +80,14 @@ class ChecklistView(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def show(self, state: ChecklistState) -> None:
+        rows_before = len(self.keys) if self.state else None
+        if self.state is None or self.state.lead.id != state.lead.id:
+            self.cursor = 0  # another lead's checklist starts at its first item
         self.state = state
         self.label_width = min(24, max(len(i.label) for i in state.score.items))
         self.cursor = min(self.cursor, max(0, len(self.keys) - 1))
-        self.refresh(layout=True)
+        # A new layout only when the height changes: an answer changes lines, not rows.
+        self.refresh(layout=len(self.keys) != rows_before)
 
     def go_to(self, key: str) -> None:
         if key in self.keys:
@@ -181,11 +185,11 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static("Loading…", id="summary")
+        yield TextBlock("Loading…", id="summary")
         yield ChecklistView(id="checklist")
-        yield Static("", id="totals")
-        yield Static("", id="gate")
-        yield Static("", id="outcome")
+        yield TextBlock(id="totals")
+        yield TextBlock(id="gate")
+        yield TextBlock(id="outcome")
         yield KeyBar()
 
     def show_lead(self, lead_id: int, state: ChecklistState | None = None) -> None:
@@ -194,14 +198,14 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.lead_id, self.state, self._preloaded = lead_id, None, state
         if not self.is_mounted:
             return
-        self.query_one("#outcome", Static).update("")
+        self.query_one("#outcome", TextBlock).show("")
         if state is not None:
             self._show(state)
             return
         self.query_one(ChecklistView).clear()
         for part in ("#totals", "#gate"):
-            self.query_one(part, Static).update("")
-        self.query_one("#summary", Static).update(Text(f"Loading lead #{lead_id}…"))
+            self.query_one(part, TextBlock).show("")
+        self.query_one("#summary", TextBlock).show(Text(f"Loading lead #{lead_id}…"))
 
     def on_mount(self) -> None:
         if self._preloaded is not None:
@@ -225,13 +229,13 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def _show(self, state: ChecklistState | None) -> None:
         if state is None:
-            self.query_one("#summary", Static).update(Text(f"No lead #{self.lead_id}"))
+            self.query_one("#summary", TextBlock).show(Text(f"No lead #{self.lead_id}"))
             return
         self.state = state
         self.query_one(ChecklistView).show(state)
-        self.query_one("#summary", Static).update(self._summary(state))
-        self.query_one("#totals", Static).update(self._totals(state))
-        self.query_one("#gate", Static).update(self._gate(state))
+        self.query_one("#summary", TextBlock).show(self._summary(state))
+        self.query_one("#totals", TextBlock).show(self._totals(state))
+        self.query_one("#gate", TextBlock).show(self._gate(state))
 
     def _summary(self, state: ChecklistState) -> Text:
         lead = state.lead
@@ -356,7 +360,11 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         try:
             with database.connection_context():
                 self.app.rules.answer(self.lead_id, item, answer, evidence=evidence, value=value)
-                state = load_checklist(self.app.rules, self.lead_id)
+                shown = self.state
+                if shown is not None and shown.lead.id == self.lead_id:
+                    state = reload_answers(self.app.rules, shown)
+                else:
+                    state = load_checklist(self.app.rules, self.lead_id)
         except Refused as exc:
             self.app.call_from_thread(self._refused, exc.problems)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
@@ -490,7 +498,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self._outcome(Text("✘ Not yet: the reasons are listed above.", style="red"))
         if problems and self.state is not None:
             self.state = _with_gate(self.state, problems)
-            self.query_one("#gate", Static).update(self._gate(self.state))
+            self.query_one("#gate", TextBlock).show(self._gate(self.state))
 
     def _stale(self, exc: StaleEdit) -> None:
         self._outcome(Text("✘ Someone changed this lead meanwhile; shown as it is now.", "red"))
@@ -500,7 +508,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self._outcome(Text(f"✘ Could not save ({reason}); nothing changed. Try again.", "red"))
 
     def _outcome(self, text: Text | None) -> None:
-        self.query_one("#outcome", Static).update(text or "")
+        self.query_one("#outcome", TextBlock).show(text or "")
 
     def action_open_record(self) -> None:
         self.app.open_lead(self.lead_id)
