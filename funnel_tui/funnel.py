@@ -1255,14 +1255,24 @@ def sync_engagement(config: Config) -> int:
 
     As with scores (sync_scores): one team, one half-life.
     """
-    wanted = engagement_fingerprint(config)
-    if get_meta(ENGAGEMENT_META_KEY) == wanted:
+    return _sync_derived(
+        ENGAGEMENT_META_KEY,
+        engagement_fingerprint(config),
+        lambda: recompute_engagement(config.engagement_half_life_days),
+    )
+
+
+def _sync_derived(meta_key: str, wanted: str, recompute: Callable[[], int]) -> int:
+    """Run `recompute` (returning how many rows changed) unless the fingerprint stored
+    under `meta_key` is `wanted`; then store it. Checked again inside the transaction,
+    as another instance opening the database at once may just have done it."""
+    if get_meta(meta_key) == wanted:
         return 0
     with database.atomic():
-        if get_meta(ENGAGEMENT_META_KEY) == wanted:  # another instance just did it
+        if get_meta(meta_key) == wanted:
             return 0
-        changed = recompute_engagement(config.engagement_half_life_days)
-        set_meta(ENGAGEMENT_META_KEY, wanted)
+        changed = recompute()
+        set_meta(meta_key, wanted)
     return changed
 
 
@@ -1455,15 +1465,7 @@ def sync_scores(config: Config) -> int:
     Several instances with different scoring configs on one database would rescore it
     in turn each time they open it: one team, one scoring config.
     """
-    wanted = score_fingerprint(config)
-    if get_meta(SCORE_META_KEY) == wanted:
-        return 0
-    with database.atomic():
-        if get_meta(SCORE_META_KEY) == wanted:  # another instance just did it
-            return 0
-        changed = rescore_all(config)
-        set_meta(SCORE_META_KEY, wanted)
-    return changed
+    return _sync_derived(SCORE_META_KEY, score_fingerprint(config), lambda: rescore_all(config))
 
 
 def rescore_all(config: Config) -> int:
