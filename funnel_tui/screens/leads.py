@@ -131,6 +131,7 @@ class LeadListScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_header()
+        self._show_filters()
 
     # ---------------------------------------------------------------- queries
 
@@ -191,15 +192,23 @@ class LeadListScreen(Screen[None]):
         self.query_one("#total", Label).update(f"{total:,} shown")
 
     def _show_filters(self) -> None:
+        """The filters in force (none: "all leads") and the sort, on one line."""
         q = self.query_state
-        parts = [
-            f"status: {q.statuses[0] if q.statuses else 'all'}",
-            f"owner: {q.owner or 'everyone'}",
-            f"source: {q.sources[0] if q.sources else 'any'}",
-            f"score ≥ {q.min_score or 0}",
-            f"sort: {SORT_TITLES.get(q.sort, q.sort)} {'▼' if q.descending else '▲'}",
-        ]
-        self.query_one("#filters", Static).update(Text("  ·  ".join(parts), style="dim"))
+        parts = []
+        if q.statuses:
+            parts.append(f"status: {q.statuses[0]}")
+        if q.owner:
+            parts.append(f"owner: {q.owner}")
+        if q.sources:
+            parts.append(f"source: {plain(q.sources[0])}")
+        if q.min_score:
+            parts.append(f"score ≥ {q.min_score}")
+        parts = parts or ["all leads"]
+        parts.append(f"sort: {SORT_TITLES.get(q.sort, q.sort)} {'▼' if q.descending else '▲'}")
+        line = "  ·  ".join(parts)
+        if len(line) > self.size.width - 2:
+            line = " · ".join(parts)  # every filter at once still fits 80 columns
+        self.query_one("#filters", Static).update(Text(line, style="dim"))
 
     def _show_header(self) -> None:
         table = self.query_one(LeadTable)

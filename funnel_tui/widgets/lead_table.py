@@ -166,7 +166,9 @@ class LeadTable(ScrollView, can_focus=True):
         for column, width in self.columns():
             title = column.title
             if column.key == sort:
-                title += " ▼" if descending else " ▲"
+                arrow = "▼" if descending else "▲"
+                # Beside the title, spaced where the column has room ("Sc▼" in three).
+                title += f" {arrow}" if len(title) + 2 <= width else arrow
             text.append_text(_cell(Text(title, style="bold"), width))
             text.append(" ")
         return text
