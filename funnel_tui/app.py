@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .config import Config
-from .db import describe
+from .db import describe, utcnow
 from .drafts import CAPTURE_DRAFT, DraftStore
 from .funnel import Funnel
 from .models import database
@@ -71,7 +71,7 @@ class FunnelApp(App[None]):
         self.config = config
         self.target = target
         self.user = user
-        self.rules = Funnel(config, user, clock) if clock else Funnel(config, user)
+        self.rules = Funnel(config, user, clock or utcnow)
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self._too_small = False

@@ -1166,10 +1166,7 @@ class Funnel:
         """Stored engagement keys (lead.engagement_key, as the list's pages carry them)
         as levels 0–100 now; None for a lead never reached two-way."""
         now, half_life = self.now(), self.config.engagement_half_life_days
-        return [
-            None if key is None else engagement_level(engagement_now(key, now, half_life))
-            for key in keys
-        ]
+        return [level_of_key(key, now, half_life) for key in keys]
 
 
 def is_two_way(kind: str, direction: str, outcome: str) -> bool:
@@ -1240,6 +1237,12 @@ def engagement_level(value: float) -> int:
     reads 0 whatever it had before.
     """
     return round(100 * (1.0 - 2.0**-value))
+
+
+def level_of_key(key: float | None, now: dt.datetime, half_life: float) -> int | None:
+    """A stored engagement key as the 0–100 level at `now`; None: never reached two-way
+    (which a list shows apart from a level that has faded to 0)."""
+    return None if key is None else engagement_level(engagement_now(key, now, half_life))
 
 
 def engagement_fingerprint(config: Config) -> str:

@@ -14,7 +14,7 @@ import peewee
 
 from .config import Config
 from .db import utcnow
-from .funnel import engagement_level, engagement_now
+from .funnel import level_of_key
 from .models import (
     LEAD_STATUSES,
     LEVEL_CUSTOMER,
@@ -202,10 +202,7 @@ def _with_engagement(rows: Iterable[dict[str, Any]], config: Config, now: dt.dat
     """Rows with their stored engagement key turned into the level at `now`."""
     now, half_life = now or utcnow(), config.engagement_half_life_days
     for row in rows:
-        key = row.pop("engagement_key")
-        row["engagement"] = (
-            None if key is None else engagement_level(engagement_now(key, now, half_life))
-        )
+        row["engagement"] = level_of_key(row.pop("engagement_key"), now, half_life)
         yield row
 
 

@@ -63,7 +63,6 @@ class ChecklistView(Widget, can_focus=True):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state: ChecklistState | None = None
-        self._preloaded: ChecklistState | None = None
         self.label_width = 16
 
     @property
@@ -182,6 +181,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.lead_id = lead_id
         self.version: int | None = None  # status changes here need no version check
         self.state: ChecklistState | None = None
+        self._preloaded: ChecklistState | None = None  # given before the screen mounted
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -311,9 +311,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
                 Text(f"{item.label} comes from the {item.source}; it is not asked.", style="dim")
             )
             return
-        answered = self.state.answered.get(item.key)
-        value = answered.value if answered else ""
-        self._answer(item.key, answer, item.evidence, value)
+        self._answer(item.key, answer, item.evidence, self._figure(item.key))
 
     def action_evidence(self) -> None:
         item = self._item()
@@ -322,8 +320,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
         def kept(text: str | None) -> None:
             if text is not None:
-                answered = self.state.answered.get(item.key)
-                self._answer(item.key, item.answer, text, answered.value if answered else "")
+                self._answer(item.key, item.answer, text, self._figure(item.key))
 
         self.app.push_screen(
             TextDialog(
@@ -341,15 +338,17 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         if item is None or not item.key.startswith("icp:") or item.source != "checklist":
             self._outcome(Text("v gives a figure for an ICP item that is asked.", style="dim"))
             return
-        answered = self.state.answered.get(item.key)
 
         def kept(text: str | None) -> None:
             if text is not None:
                 self._answer(item.key, ANSWER_UNKNOWN, item.evidence, text)
 
-        self.app.push_screen(
-            TextDialog(f"{item.label}: the figure", answered.value if answered else ""), kept
-        )
+        self.app.push_screen(TextDialog(f"{item.label}: the figure", self._figure(item.key)), kept)
+
+    def _figure(self, key: str) -> str:
+        """The figure the item was last answered with ("" for none): kept by an answer."""
+        answered = self.state.answered.get(key)
+        return answered.value if answered else ""
 
     def _item(self):
         key = self.query_one(ChecklistView).current

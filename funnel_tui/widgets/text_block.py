@@ -15,20 +15,23 @@ class TextBlock(Static):
     """A block of rich Text (user data already made plain), wrapped to the width."""
 
     def __init__(self, text: Text | str = "", **kwargs) -> None:
-        super().__init__(text, **kwargs)
-        self._text = Text(text) if isinstance(text, str) else text
+        super().__init__(_as_text(text), **kwargs)
         self._height: int | None = None  # lines at the laid-out width; None: unknown
 
     def show(self, text: Text | str) -> None:
-        self._text = Text(text) if isinstance(text, str) else text
-        height = self._measure()
-        self.update(self._text, layout=height is None or height != self._height)
+        text = _as_text(text)
+        height = self._measure(text)
+        self.update(text, layout=height is None or height != self._height)
         self._height = height
 
     def on_resize(self) -> None:
         # Laid out at a new width: what the current text takes there.
-        self._height = self._measure()
+        self._height = self._measure(self.content)
 
-    def _measure(self) -> int | None:
+    def _measure(self, text: Text) -> int | None:
         width = self.content_region.width
-        return len(self._text.wrap(self.app.console, width)) if width else None
+        return len(text.wrap(self.app.console, width)) if width else None
+
+
+def _as_text(text: Text | str) -> Text:
+    return Text(text) if isinstance(text, str) else text
