@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import subprocess
 import time
@@ -107,6 +108,15 @@ def _fmt(value: float, unit: str) -> str:
 
 KEY_FLOOR_PRESSES = 60
 POLL_SECONDS = 0.0002  # how often `until` looks: far below the figures it times
+# A person reads the screen before the next key: even a 120 wpm typist leaves ~100 ms
+# between keys. Keys sent back to back at machine speed instead land just after a
+# frame and wait out Textual's 60 Hz frame timer, which no user at a keyboard meets.
+HUMAN_PAUSE_SECONDS = (0.04, 0.12)
+
+
+async def human_pause(rng: random.Random) -> None:
+    """Wait as a person would between two keys (untimed)."""
+    await asyncio.sleep(rng.uniform(*HUMAN_PAUSE_SECONDS))
 
 
 def send_key(app, key: str, char: str | None = None) -> None:
@@ -168,8 +178,9 @@ async def _painted(app, condition, timeout: float) -> float:
         watchers.remove(watch)
 
 
-async def key_floor() -> list[float]:
-    """A key press reaching a bare Input and changing its value."""
+async def key_floor(paced: bool = False) -> list[float]:
+    """A key press reaching a bare Input and changing its value; `paced` leaves a
+    person's pause before each key."""
     from textual.app import App
     from textual.widgets import Input
 
@@ -183,7 +194,10 @@ async def key_floor() -> list[float]:
         field = app.query_one(Input)
         field.focus()
         await pilot.pause()
+        rng = random.Random(4)
         for index in range(KEY_FLOOR_PRESSES):
+            if paced:
+                await human_pause(rng)
             before = field.value
             start = time.perf_counter()
             send_key(app, "x" if index % 2 else "y")
