@@ -31,6 +31,7 @@ PALETTE_SCREENS = (
     # (mode, title, help line) of the screens the command palette offers
     ("leads", "Leads", "The lead list: search, filter, sort, open"),
     ("capture", "Capture a lead", "The quick capture form"),
+    ("board", "Pipeline board", "The deals by stage: move, win, lose, filter"),
     ("funnel", "Funnel overview", "How many records stand at each step"),
 )
 
@@ -43,6 +44,7 @@ class FunnelApp(App[None]):
         "leads": LeadListScreen,
         "capture": lambda: _capture_screen(),
         "funnel": lambda: _funnel_screen(),
+        "board": lambda: _board_screen(),
     }
     DEFAULT_MODE = "leads"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -51,6 +53,7 @@ class FunnelApp(App[None]):
         Binding("ctrl+n,f2", "switch_mode('capture')", "New lead", id="go.capture", priority=True),
         Binding("f3", "switch_mode('leads')", "Leads", id="go.leads", priority=True),
         Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
+        Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -64,9 +67,13 @@ class FunnelApp(App[None]):
         user: str,
         drafts: DraftStore | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        start: str = "leads",
     ) -> None:
         """`clock` (naive UTC) stands in for the system clock: screenshots and tests
-        fix it so that what depends on "now" (engagement, dates) does not move."""
+        fix it so that what depends on "now" (engagement, dates) does not move.
+        `start` is the screen to open on, one of MODES."""
+        # Read by App.__init__: the first screen is built once, not the list and then it.
+        self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__()
         self.config = config
         self.target = target
@@ -128,6 +135,12 @@ class FunnelApp(App[None]):
         if self.current_mode != "leads":
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id, focus=focus))
+
+    def open_opportunity(self, opp_id: int) -> None:
+        """The deal's record, over whatever screen asked (the board, a lead)."""
+        from .screens.opportunity import OpportunityScreen
+
+        self.push_screen(OpportunityScreen(opp_id))
 
     def open_checklist(self, lead_id: int) -> None:
         """The lead's checklist, shown when its data is in: one frame instead of a
@@ -245,6 +258,12 @@ def _capture_screen() -> Screen:
     from .screens.capture import CaptureScreen
 
     return CaptureScreen()
+
+
+def _board_screen() -> Screen:
+    from .screens.board import BoardScreen
+
+    return BoardScreen()
 
 
 def _funnel_screen() -> Screen:

@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the terminal UI.",
     )
     _common(parser, suppress=False)
+    parser.add_argument(
+        "--screen",
+        choices=("leads", "board", "capture", "funnel"),
+        default="leads",
+        help="the screen the terminal UI opens on (default: the lead list)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -608,11 +614,16 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def _open_tui(args: argparse.Namespace) -> int:
-    make_app(args.db, args.user, args.config).run()
+    make_app(args.db, args.user, args.config, args.screen).run()
     return EXIT_OK
 
 
-def make_app(db: str | None = None, user: str | None = None, config_path: str | None = None):
+def make_app(
+    db: str | None = None,
+    user: str | None = None,
+    config_path: str | None = None,
+    screen: str = "leads",
+):
     """The TUI for `funnel [--db] [--user] [--config]`, its database already open so a
     bad one is refused before the screen takes over."""
     # Start-up allocates half a million objects that live as long as the process
@@ -632,7 +643,7 @@ def make_app(db: str | None = None, user: str | None = None, config_path: str | 
         open_database(target)
         from .app import FunnelApp
 
-        return FunnelApp(config=config, target=target, user=current_user(user))
+        return FunnelApp(config=config, target=target, user=current_user(user), start=screen)
     except BaseException:
         gc.enable()
         raise

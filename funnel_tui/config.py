@@ -74,6 +74,10 @@ class Config:
     min_score: int
     bant_weights: dict[str, int]
     icp: tuple[IcpCriterion, ...]
+    # Pipeline totals in one currency: what one unit of each currency is worth in
+    # `report_currency`. Empty: every currency keeps its own total.
+    report_currency: str = ""
+    exchange_rates: dict[str, float] = field(default_factory=dict)
     source_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -219,6 +223,10 @@ def _build(data: dict, source: Path | None) -> Config:
             min_score=int(qual.get("min_score", 60)),
             bant_weights={k: int(qual["weights"].get(k, 0)) for k in BANT_ITEMS},
             icp=icp,
+            report_currency=str(data.get("report_currency", "")).strip().upper(),
+            exchange_rates={
+                str(k).strip().upper(): float(v) for k, v in data.get("exchange_rates", {}).items()
+            },
             source_path=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -243,7 +251,7 @@ class _Problem:
 
 @dataclass(frozen=True)
 class _Setting:
-    kind: str  # "text", "bool", "whole", "number", "texts"
+    kind: str  # "text", "bool", "whole", "number", "texts", "mapping" (any keys)
     rule: Callable[[Any], str | None] | None = None  # after the kind holds: why not, or None
 
 
@@ -304,6 +312,22 @@ def _currency(value: str) -> str | None:
     return f'must be a three-letter currency code such as "EUR", not {_show(value)}'
 
 
+def _currency_or_none(value: str) -> str | None:
+    return None if not value.strip() else _currency(value)
+
+
+def _rates(value: dict) -> str | None:
+    bad = [k for k in value if not re.fullmatch(r"[A-Za-z]{3}", k)]
+    if bad:
+        return f"has {_show(bad[0])}, which is not a three-letter currency code"
+    for key, rate in value.items():
+        if not _kind_holds("number", rate):
+            return f"{key} must be a number, not {_show(rate)}"
+        if rate <= 0:
+            return f"{key} must be more than 0, not {rate}"
+    return None
+
+
 def _icp_key(value: str) -> str | None:
     if re.fullmatch(r"[A-Za-z0-9_-]+", value):
         return None
@@ -329,6 +353,8 @@ _SCHEMA = _Table(
         "loss_reasons": _Setting("texts", _loss_reasons),
         "default_currency": _Setting("text", _currency),
         "max_amount": _Setting("whole", _positive),
+        "report_currency": _Setting("text", _currency_or_none),
+        "exchange_rates": _Setting("mapping", _rates),
         "engagement_half_life_days": _Setting("number", _positive),
         "won_stage": _Setting("text", _filled),
         "lost_stage": _Setting("text", _filled),
@@ -386,6 +412,7 @@ _KIND_WORDS = {
     "whole": "a whole number",
     "number": "a number",
     "texts": 'a list of texts in quotes, like ["a", "b"]',
+    "mapping": "a table ([name] with keys under it)",
 }
 
 
@@ -400,6 +427,8 @@ def _kind_holds(kind: str, value: Any) -> bool:
         )
     if kind == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "mapping":
+        return isinstance(value, dict)
     return isinstance(value, list)  # "texts": the items are checked one by one
 
 
@@ -475,6 +504,14 @@ def _check_together(data: dict, user: dict, problems: list[_Problem]) -> None:
     stages = data.get("stages")
     if isinstance(stages, list) and all(isinstance(s, dict) for s in stages):
         _check_stages(data, stages, user, problems)
+    rates = data.get("exchange_rates")
+    if isinstance(rates, dict) and rates and not str(data.get("report_currency", "")).strip():
+        problems.append(
+            _Problem(
+                (("exchange_rates",),),
+                "exchange_rates needs report_currency: the currency the rates are in",
+            )
+        )
     weights = data.get("qualification", {})
     weights = weights.get("weights", {}) if isinstance(weights, dict) else {}
     icp = data.get("icp", [])

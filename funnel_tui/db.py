@@ -18,7 +18,7 @@ import peewee
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 
 SQLITE_PRAGMAS = {
@@ -343,6 +343,40 @@ def _migrate_5_to_6(db: peewee.Database) -> None:
     migrate(migrator.add_column("lead", "engagement_key", models.Lead.engagement_key))
 
 
+def _migrate_6_to_7(db: peewee.Database) -> None:
+    """Schema 7 keeps each opportunity's latest activity time and open next action on
+    the opportunity row (models.Opportunity), for the board; they are filled here from
+    the activities already logged. The board's indexes are made afterwards by
+    create_list_structures."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    opp = models.Opportunity
+    migrator = SchemaMigrator.from_database(db)
+    migrate(
+        migrator.add_column("opportunity", "last_activity_at", opp.last_activity_at),
+        migrator.add_column("opportunity", "next_action_due", opp.next_action_due),
+    )
+    # Not through the migrator: for a NOT NULL column SQLite's migrator rebuilds the
+    # table, and dropping the old one cascades to the deals' activities and stage
+    # changes.
+    db.execute_sql(
+        """ALTER TABLE "opportunity" ADD COLUMN "next_action" TEXT NOT NULL DEFAULT ''"""
+    )
+    p = db.param
+    open_action = (
+        'SELECT a."{}" FROM "activity" a WHERE a."opportunity_id" = "opportunity"."id" '
+        f'AND a."next_action_due" IS NOT NULL AND a."next_action_done" = {p} '
+        'ORDER BY a."id" DESC LIMIT 1'
+    )
+    action, due = open_action.format("next_action"), open_action.format("next_action_due")
+    db.execute_sql(
+        'UPDATE "opportunity" SET "last_activity_at" = (SELECT MAX(a."occurred_at") '
+        'FROM "activity" a WHERE a."opportunity_id" = "opportunity"."id"), '
+        f'"next_action" = COALESCE(({action}), \'\'), "next_action_due" = ({due})',
+        (False, False),
+    )
+
+
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
@@ -350,6 +384,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
+    6: _migrate_6_to_7,
 }
 
 
@@ -411,6 +446,13 @@ RANK_INDEXES = {
 }
 PG_TRIGRAM_INDEX = "lead_search_trgm"
 ENGAGEMENT_INDEX = "lead_engagement"
+# The board (pipeline.py): an open column's cards in their order, expected close first
+# with no date on top (NULLs first on both engines, as for engagement); won and lost
+# columns latest closed first (the index walked backwards); and a column's totals per
+# currency read from an index alone.
+BOARD_INDEX = "opportunity_board"
+BOARD_CLOSED_INDEX = "opportunity_board_closed"
+BOARD_TOTALS_INDEX = "opportunity_board_totals"
 
 
 def search_document_sql(row: str, postgres: bool) -> str:
@@ -528,6 +570,18 @@ def create_list_structures(db: peewee.Database) -> None:
     nulls = " NULLS FIRST" if postgres else ""  # SQLite's index orders NULLs first itself
     db.execute_sql(
         f'CREATE INDEX IF NOT EXISTS "{ENGAGEMENT_INDEX}" ON "lead" ("engagement_key"{nulls}, "id")'
+    )
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{BOARD_INDEX}" ON "opportunity" '
+        f'("state", "stage", "expected_close"{nulls}, "id")'
+    )
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{BOARD_CLOSED_INDEX}" ON "opportunity" '
+        '("state", "stage", "closed_at", "id")'
+    )
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{BOARD_TOTALS_INDEX}" ON "opportunity" '
+        '("state", "stage", "currency", "amount_cents")'
     )
     if postgres:
         _create_pg_search(db)
@@ -671,7 +725,7 @@ def pg_trigram_available(db: peewee.Database) -> bool:
 
 def list_index_names(db: peewee.Database) -> set[str]:
     """Names of the indexes create_list_structures makes on this database."""
-    names = {*RANK_INDEXES, ENGAGEMENT_INDEX}
+    names = {*RANK_INDEXES, ENGAGEMENT_INDEX, BOARD_INDEX, BOARD_CLOSED_INDEX, BOARD_TOTALS_INDEX}
     if isinstance(db, peewee.PostgresqlDatabase):
         found = db.execute_sql(
             "SELECT 1 FROM pg_indexes WHERE indexname = %s", (PG_TRIGRAM_INDEX,)

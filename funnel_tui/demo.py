@@ -177,6 +177,9 @@ OPPORTUNITY_FIELDS = (
     "stage_entered_at",
     "closed_at",
     "version",
+    "last_activity_at",
+    "next_action",
+    "next_action_due",
 )
 STAGE_CHANGE_FIELDS = ("opportunity", "from_stage", "to_stage", "user", "at")
 ACTIVITY_FIELDS = (
@@ -1176,10 +1179,9 @@ class _Generator:
             nurture_until if status == STATUS_NURTURING else None,
         )
         for o in opps:
-            self._settle_next_action(
-                [a for a in acts if a[1] == o.id], o.last_na, o.state == OPP_OPEN, None
-            )
-            self._finish_opp(o, lead_id, company, owner, notes)
+            stream = [a for a in acts if a[1] == o.id]
+            self._settle_next_action(stream, o.last_na, o.state == OPP_OPEN, None)
+            self._finish_opp(o, lead_id, company, owner, notes, stream)
 
         last_activity = engagement = None
         if acts:
@@ -1501,9 +1503,19 @@ class _Generator:
         opp.entered = opp.updated = opp.closed = when
 
     def _finish_opp(
-        self, opp: _Opp, lead_id: int, company: tuple | None, owner: int, notes: str
+        self,
+        opp: _Opp,
+        lead_id: int,
+        company: tuple | None,
+        owner: int,
+        notes: str,
+        stream: list[list],
     ) -> None:
-        ts = self.ts
+        """Write the deal's row; `stream` is its activities in time order, whose latest
+        time and open next action the row carries (as funnel.log_activity keeps them)."""
+        ts, days = self.ts, self.days
+        # [when, opp_id, kind, direction, outcome, note, action, due, done]
+        open_action = next((a for a in reversed(stream) if a[7] is not None and not a[8]), None)
         self.opp_rows.append(
             (
                 opp.id,
@@ -1524,6 +1536,9 @@ class _Generator:
                 ts(opp.entered),
                 None if opp.closed is None else ts(opp.closed),
                 opp.version,
+                ts(stream[-1][0]) if stream else None,
+                open_action[6] if open_action else "",
+                days[open_action[7]] if open_action else None,
             )
         )
 

@@ -1132,7 +1132,23 @@ class Funnel:
                 )
             if updates:
                 Lead.update(**updates).where(Lead.id == lead.id).execute()
+            if opportunity_id is not None:
+                self._note_on_opportunity(opp, when, action_text, next_due)
         return activity
+
+    @staticmethod
+    def _note_on_opportunity(
+        opp: Opportunity, when: dt.datetime, action: str, due: dt.date | None
+    ) -> None:
+        """Copy the latest activity time and the open next action onto the deal's row,
+        which the board reads (derived data: no version bump, no history)."""
+        updates: dict[str, Any] = {}
+        if opp.last_activity_at is None or when > opp.last_activity_at:
+            updates["last_activity_at"] = when
+        if due is not None:
+            updates.update(next_action=action, next_action_due=due)
+        if updates:
+            Opportunity.update(**updates).where(Opportunity.id == opp.id).execute()
 
     # ------------------------------------------------------------------- reading
 

@@ -177,6 +177,12 @@ class Opportunity(BaseModel):
     stage_entered_at = DateTimeField()
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    # The latest activity logged on the deal and its open next action, copied here by
+    # the rules layer as activities are logged (derived data: no version bump), so the
+    # board reads a card's next action and staleness from the row it already reads.
+    last_activity_at = DateTimeField(null=True)
+    next_action = TextField(default="")
+    next_action_due = DateField(null=True)
 
 
 class StageChange(BaseModel):

@@ -58,3 +58,145 @@ def seeded_env(tmp_path):
     drafts = DraftStore("rita", tmp_path / "drafts")
     yield path, drafts
     close_database()
+
+
+# ------------------------------------------------------------------ deals for the board
+
+# (name, company, email, phone, owner, amount, currency, stage, close in days from now,
+#  next action: (what, due in days) or None, days since the last activity or None)
+DEALS = [
+    (
+        "Anna Kowalska",
+        "Kowalski Logistyka",
+        "anna@kowalski.pl",
+        "+48 512 345 678",
+        "rita",
+        "40000",
+        "EUR",
+        "Qualification",
+        20,
+        ("Send the deck", 2),
+        1,
+    ),
+    (
+        "王小明",
+        "台北貿易股份有限公司",
+        "wang@taipei.tw",
+        "+886 912 345 678",
+        "rita",
+        "1200000",
+        "TWD",
+        "Qualification",
+        45,
+        None,
+        30,
+    ),
+    (
+        "José Ramírez",
+        "Grupo Norte",
+        "jose@gruponorte.mx",
+        "+52 55 1234 5678",
+        "sam",
+        "250000",
+        "MXN",
+        "Needs analysis",
+        3,
+        ("Call back", -4),
+        12,
+    ),
+    (
+        "[bold red]Mallory",
+        "=cmd|' /C calc'!A0",
+        "mallory@example.com",
+        "",
+        "rita",
+        "9999.99",
+        "USD",
+        "Proposal",
+        60,
+        ("Demo", 9),
+        3,
+    ),
+    (
+        "Jürgen Müller",
+        "Müller Maschinenbau",
+        "jm@mueller.de",
+        "+49 151 23456789",
+        "sam",
+        "75000",
+        "EUR",
+        "Negotiation",
+        8,
+        ("Final offer", 0),
+        2,
+    ),
+    (
+        "Émilie Dubois",
+        "Dubois & Fils",
+        "emilie@dubois.fr",
+        "+33 6 12 34 56 78",
+        "rita",
+        "18000",
+        "EUR",
+        "Proposal",
+        -5,
+        None,
+        None,
+    ),
+]
+
+
+def seed_deals(config, now) -> list[int]:
+    """The DEALS as opportunities, written by the rules as their owners would, at
+    times before `now`; returns their ids in DEALS order."""
+    import datetime as dt
+
+    from funnel_tui.models import Opportunity, StageChange
+
+    ids = []
+    for (
+        name,
+        company,
+        email,
+        phone,
+        owner,
+        amount,
+        currency,
+        stage,
+        close,
+        action,
+        touched,
+    ) in DEALS:
+        started = now - dt.timedelta(days=40)
+        rules = Funnel(config, owner, lambda at=started: at)
+        data = {"name": name, "company": company, "email": email, "source": "Trade show"}
+        if phone:
+            data["phone"] = phone
+        lead = rules.capture_lead(data)
+        for item in ("budget", "authority", "need", "timeline"):
+            rules.answer(lead.id, item, "yes")
+        rules.promote(lead.id)
+        opp = rules.convert(
+            lead.id,
+            amount=amount,
+            currency=currency,
+            expected_close=(now + dt.timedelta(days=close)).date(),
+            stage=stage,
+            allow_past_close=True,
+        )
+        if touched is not None:
+            at = now - dt.timedelta(days=touched)
+            later = Funnel(config, owner, lambda at=at: at)
+            what, due = action if action else ("", None)
+            later.log_activity(
+                opportunity_id=opp.id,
+                kind="call",
+                outcome="reached",
+                next_action=what,
+                next_due=(now + dt.timedelta(days=due)).date() if due is not None else None,
+            )
+        ids.append(opp.id)
+    # In stage since the conversion, 40 days ago (the moves are the tests' to make).
+    StageChange.update(at=now - dt.timedelta(days=40)).execute()
+    Opportunity.update(stage_entered_at=now - dt.timedelta(days=40)).execute()
+    return ids

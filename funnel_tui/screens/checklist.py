@@ -32,7 +32,7 @@ from ..widgets.status import level_text, status_text
 from ..widgets.text_block import TextBlock
 from .convert import ConvertDialog
 from .dialogs import ConfirmDialog, TextDialog
-from .lead import opportunity_link
+from .lead import open_deal, opportunity_link
 from .status_actions import LeadStatusActions
 
 ANSWER_MARKS = {
@@ -169,6 +169,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         Binding("d,f7", "unqualify", "Disqualify…", id="checklist.unqualify", show=False),
         Binding("r", "status('new')", "Reopen as new", id="checklist.reopen", show=False),
         Binding("o", "open_record", "Lead record", id="checklist.record", show=False),
+        Binding("dollar_sign", "deal", "Deal", id="checklist.deal", show=False),
         Binding("escape", "back", "Back", id="checklist.back"),
         *(
             Binding(str(n), f"fix({n})", f"Fix reason {n}", show=False, id=f"checklist.fix{n}")
@@ -511,6 +512,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def action_open_record(self) -> None:
         self.app.open_lead(self.lead_id)
+
+    def action_deal(self) -> None:
+        open_deal(self, self.state.opportunities if self.state else [])
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -22,6 +22,7 @@ from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
+from .dialogs import ChoiceDialog
 from .status_actions import LeadStatusActions
 
 # (form field, lead column holding what was typed, label)
@@ -84,6 +85,23 @@ def opportunity_link(opp: Any) -> Text:
     return text
 
 
+def open_deal(screen: Screen, deals: list[Any]) -> None:
+    """The forward link: open the lead's deal, or ask which when it has several."""
+    if not deals:
+        screen.notify("This lead has no deal yet: promote it, then convert it.", timeout=4)
+        return
+    if len(deals) == 1:
+        screen.app.open_opportunity(deals[0].id)
+        return
+    labels = {opportunity_link(o).plain.strip("→ "): o.id for o in reversed(deals)}
+
+    def chosen(label: str | None) -> None:
+        if label:
+            screen.app.open_opportunity(labels[label])
+
+    screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
+
+
 def _snapshot_summary(value: str | None) -> str:
     """A created record's fields in one line, rather than its JSON."""
     try:
@@ -103,11 +121,13 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         Binding("ctrl+s", "save", "Save changes", id="lead.save", priority=True),
         Binding("escape", "back", "Back", id="lead.back"),
         # Function keys: the fields are inputs, where letters and ctrl+w/ctrl+u edit text.
-        Binding("f5", "status('working')", "Working", id="lead.working"),
+        # F5 is the app's (the board); F6 nurtures here as on the checklist.
         Binding("f6", "nurture", "Nurture…", id="lead.nurture"),
         Binding("f7", "unqualify", "Unqualify…", id="lead.unqualify"),
-        Binding("f8", "status('new')", "Back to new", id="lead.reopen", show=False),
+        Binding("f8", "status('working')", "Working", id="lead.working"),
         Binding("f9", "checklist", "Checklist", id="lead.checklist"),
+        Binding("f10", "deal", "Deal", id="lead.deal"),
+        Binding("f11", "status('new')", "Back to new", id="lead.reopen", show=False),
     ]
 
     def __init__(self, lead_id: int, focus: str = "") -> None:
@@ -116,6 +136,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.focus_field = focus
         self.loaded: dict[str, str] = {}
         self.version: int | None = None
+        self.deals: list[Any] = []  # the lead's opportunities, for F10
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -161,8 +182,11 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             summary.append(f"   ({lead.unqualified_reason})", style="dim")
         if lead.status == "nurturing" and lead.nurture_until:
             summary.append(f"   until {lead.nurture_until}", style="dim")
-        for opp in record["opportunities"]:
+        self.deals = record["opportunities"]
+        for opp in self.deals:
             summary.append_text(opportunity_link(opp))
+        if self.deals:
+            summary.append("  (F10 opens it)" if len(self.deals) == 1 else "  (F10)", style="dim")
         self.query_one("#summary", Static).update(summary)
         self.loaded = {}
         for name, column, _ in FIELDS:
@@ -249,6 +273,9 @@ class LeadScreen(LeadStatusActions, Screen[None]):
 
     def action_checklist(self) -> None:
         self.app.open_checklist(self.lead_id)
+
+    def action_deal(self) -> None:
+        open_deal(self, self.deals)
 
     def action_back(self) -> None:
         if self.changes():

@@ -1,0 +1,202 @@
+"""An opportunity's record: the deal, the lead it came from (one key back to it), its
+moves across the board and the latest activities."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
+from ..money import exact_money
+from ..output import plain
+from ..pipeline import Card, DealRecord, card_marks, deal_record
+from ..widgets.bars import KeyBar, TitleBar
+from .deal_actions import DealActions
+
+
+class OpportunityScreen(DealActions, Screen[None]):
+    TITLE = "Deal"
+    DEFAULT_CSS = """
+    OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    OpportunityScreen #fields { height: auto; padding: 0 1; }
+    OpportunityScreen #outcome { height: auto; padding: 0 1; }
+    OpportunityScreen #timeline { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "back", "Back", id="deal.back"),
+        Binding("l", "lead", "Lead", id="deal.lead"),
+        Binding("q", "checklist", "Checklist", id="deal.checklist"),
+        Binding("greater_than_sign,full_stop,shift+right", "step(1)", "Next stage", id="deal.next"),
+        Binding("less_than_sign,comma,shift+left", "step(-1)", "Back a stage", id="deal.prev"),
+        Binding("w", "won", "Won", id="deal.won"),
+        Binding("x", "lost", "Lost…", id="deal.lost"),
+        Binding("o", "reopen", "Reopen", id="deal.reopen"),
+    ]
+
+    def __init__(self, opp_id: int) -> None:
+        super().__init__()
+        self.opp_id = opp_id
+        self.record: DealRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield Static(Text(f"Loading deal #{self.opp_id}…"), id="summary")
+        yield Static("", id="fields")
+        yield Static("", id="outcome")
+        with VerticalScroll(id="timeline"):
+            yield Static("", id="events")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome").display = False
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="deal-load")
+    def load(self) -> None:
+        with database.connection_context():
+            record = deal_record(self.opp_id)
+        self.app.call_from_thread(self._show, record)
+
+    def _show(self, record: DealRecord | None) -> None:
+        self.record = record
+        if record is None:
+            self.query_one("#summary", Static).update(Text(f"No deal #{self.opp_id}"))
+            return
+        card = record.card
+        self.query_one("#summary", Static).update(self._summary(card))
+        self.query_one("#fields", Static).update(self._fields(record))
+        self.query_one("#events", Static).update(self._timeline(record))
+
+    def _summary(self, card: Card) -> Text:
+        text = Text.assemble((f"$ #{card.id} ", "bold green"), (plain(card.name), "bold"))
+        state = {
+            OPP_OPEN: ("● open", "cyan"),
+            OPP_WON: ("✔ won", "green"),
+            OPP_LOST: ("✕ lost", "red"),
+        }[card.state]
+        text.append("   ")
+        text.append(*state)
+        text.append(f" · {plain(card.stage)}")
+        return text
+
+    def _fields(self, record: DealRecord) -> Table:
+        card, lead, opp = record.card, record.lead, record.opportunity
+        config, now = self.app.config, self.app.rules.now()
+        marks = card_marks(config, card, now)
+        stage = config.stage(card.stage)
+        probability = stage.probability if stage else 0
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        amount = Text(exact_money(card.amount_cents, card.currency))
+        weighted = round(card.amount_cents * probability / 100)
+        amount.append(
+            f"   weighted {exact_money(weighted, card.currency)} at {probability} %", style="dim"
+        )
+        table.add_row("Amount", amount)
+        close = Text(card.expected_close.isoformat() if card.expected_close else "not set")
+        if card.expected_close and card.state == OPP_OPEN:
+            days = (card.expected_close - now.date()).days
+            close.append(
+                f"   in {days} days" if days >= 0 else f"   {-days} days ago",
+                style="dim" if days >= 0 else "yellow",
+            )
+        table.add_row("Close", close)
+        stage_line = Text(f"{plain(card.stage)} for {marks.days_in_stage} days")
+        if marks.stale:
+            stage_line.append("   ◷ stale: no activity lately and nothing scheduled", style="bold")
+        table.add_row("Stage", stage_line)
+        table.add_row("Next", self._next_action(card, marks))
+        if card.state == OPP_LOST:
+            table.add_row("Lost", Text(plain(card.lost_reason), style="red"))
+        company = Text(plain(card.company) or "—")
+        table.add_row("Company", company)
+        contact = Text(plain(lead.name))
+        for part in (lead.title, lead.phone_display or lead.phone_raw, lead.email_norm):
+            if part:
+                contact.append(f" · {plain(part)}")
+        table.add_row("Contact", contact)
+        link = Text.assemble((f"#{lead.id} ", "bold"), plain(lead.name))
+        link.append("   l opens the lead · q its checklist", style="dim")
+        table.add_row("Lead", link)
+        table.add_row("Owner", Text(plain(card.owner)))
+        if opp.notes:
+            table.add_row("Notes", Text(plain(opp.notes)))
+        return table
+
+    def _next_action(self, card: Card, marks) -> Text:
+        if card.state != OPP_OPEN:
+            return Text("—", style="dim")
+        if card.next_action_due is None:
+            return Text("○ nothing scheduled", style="yellow")
+        text = Text(f"{plain(card.next_action) or 'next action'} · {card.next_action_due}")
+        if marks.overdue:
+            text = Text("‼ ", style="bold red") + text
+            text.stylize("red")
+        return text
+
+    def _timeline(self, record: DealRecord) -> Text:
+        text = Text()
+        text.append("Moves\n", style="bold")
+        for move in reversed(record.moves):
+            text.append(f"{move.at:%Y-%m-%d %H:%M} ", style="dim")
+            text.append(f"{plain(move.user)[:10]:<10} ", style="cyan")
+            if move.from_stage:
+                text.append(f"{plain(move.from_stage)} → ")
+            text.append(plain(move.to_stage) + "\n")
+        text.append("\nActivities (the deal's and its lead's)\n", style="bold")
+        if not record.activities:
+            text.append("None logged yet.\n", style="dim")
+        for activity in record.activities:
+            text.append(f"{activity.occurred_at:%Y-%m-%d %H:%M} ", style="dim")
+            text.append(f"{plain(activity.user.login)[:10]:<10} ", style="cyan")
+            what = " ".join(
+                plain(p) for p in (activity.kind, activity.direction, activity.outcome) if p
+            )
+            text.append(what.replace("_", " "))
+            if activity.note:
+                text.append(" · ")
+                text.append(plain(activity.note), style="dim")
+            text.append("\n")
+        return text
+
+    # ------------------------------------------------------------------ keys
+
+    def current_deal(self) -> Card | None:
+        return self.record.card if self.record else None
+
+    def _deal_written(self, opp_id: int, done: Text, fresh) -> None:
+        self._deal_message(done)
+        self.load()
+
+    def _deal_message(self, text: Text | None) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(text or "")
+        outcome.display = text is not None
+
+    def _deal_reload(self) -> None:
+        self.load()
+
+    def action_lead(self) -> None:
+        if self.record:
+            from .lead import LeadScreen
+
+            self.app.push_screen(LeadScreen(self.record.lead.id))
+
+    def action_checklist(self) -> None:
+        if self.record:
+            self.app.open_checklist(self.record.lead.id)
+
+    def action_back(self) -> None:
+        self.dismiss()
