@@ -156,11 +156,16 @@ def stage_state(config: Config, stage: str) -> str:
 
 
 def board_totals(
-    config: Config, flt: BoardFilter, now: dt.datetime, closed: bool = True
+    config: Config,
+    flt: BoardFilter,
+    now: dt.datetime,
+    closed: bool = True,
+    only: set[str] | None = None,
 ) -> dict[str, StageTotals]:
     """Each column's count and per-currency amounts over every deal that matches `flt`,
-    summed by the database; every stage present, empty ones at zero."""
-    stages = board_stages(config, closed)
+    summed by the database; every stage present (or those in `only`), empty ones at
+    zero."""
+    stages = [s for s in board_stages(config, closed) if only is None or s.name in only]
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for state, names in _states(config, stages).items():
         query = (

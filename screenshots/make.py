@@ -2,7 +2,8 @@
 
     .venv/bin/python screenshots/make.py
 
-Every screen at 80×24 (the size everything must work at); the list also at 160×48.
+Every screen at 80×24 (the size everything must work at); the list and the board also
+at 160×48.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def shots(
         ("checklist", SMALL, checklist),
         ("checklist-gate", SMALL, [*checklist, "p"]),
         ("convert", SMALL, ["slash", *prospect, "enter", "q", "c", *"25000"]),
+        ("board", SMALL, ["f5", "j"]),
+        ("board", LARGE, ["f5", "f", "l", "j", "j"]),
+        ("board-lost-reason", SMALL, ["f5", "l", "x"]),
+        ("board-stale", SMALL, ["f5", "s", "l"]),
+        ("deal", SMALL, ["f5", "l", "enter"]),
     ]
 
 

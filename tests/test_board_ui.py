@@ -59,7 +59,10 @@ def _shown(app) -> str:
 
 
 def _outcome(app) -> str:
-    return str(app.screen.query_one("#outcome").render())
+    """The board's footer line, where messages show until the cursor moves; a deal's
+    outcome line."""
+    where = "#footer" if isinstance(app.screen, BoardScreen) else "#outcome"
+    return str(app.screen.query_one(where).render())
 
 
 def _text(renderable) -> str:

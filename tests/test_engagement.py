@@ -288,11 +288,17 @@ def test_keys_written_wrong_elsewhere_are_fixed_by_the_next_sync(db, engaged, co
 
 
 def _downgrade_to_schema_5(database: peewee.Database) -> None:
-    """Take away what schema 6 added (the engagement key and its index) and mark the
-    database as schema 5: what a schema-5 funnel left, with the same leads."""
+    """Take away what schemas 6 and 7 added (the engagement key, the deals' next actions,
+    their indexes) and mark the database as schema 5: what a schema-5 funnel left, with
+    the same leads."""
     with database.atomic():
         database.execute_sql(f'DROP INDEX "{dbmod.ENGAGEMENT_INDEX}"')
         database.execute_sql('ALTER TABLE "lead" DROP COLUMN "engagement_key"')
+        # And what schema 7 added after it.
+        for index in (dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX):
+            database.execute_sql(f'DROP INDEX "{index}"')
+        for column in ("last_activity_at", "next_action", "next_action_due"):
+            database.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
         dbmod.set_meta(ENGAGEMENT_META_KEY, None)
         dbmod.set_meta("schema_version", "5")
 

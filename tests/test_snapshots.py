@@ -170,3 +170,41 @@ def test_convert_form(snap_app, snap_compare):
     _qualify("王小明", every_yes, promote=True)
     keys = ("j", "j", "q", "c", *"25000")
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
+@pytest.fixture
+def board_app(tmp_path, monkeypatch):
+    """The board on the ui_support deals, every time taken from the frozen clock."""
+    from .ui_support import seed_deals
+
+    monkeypatch.chdir(tmp_path)
+    open_database("board.db")
+    seed_deals(load_config(), NOW)
+    app = FunnelApp(
+        config=load_config(),
+        target="board.db",
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: NOW,
+        start="board",
+    )
+    yield app
+    close_database()
+
+
+def test_board(board_app, snap_compare):
+    assert snap_compare(board_app, terminal_size=(80, 24), run_before=_after("j"))
+
+
+def test_board_wide_with_won_and_lost(board_app, snap_compare):
+    keys = ("f", "l", "greater_than_sign", "w")
+    assert snap_compare(board_app, terminal_size=(160, 48), run_before=_after(*keys))
+
+
+def test_board_lost_reason_prompt(board_app, snap_compare):
+    assert snap_compare(board_app, terminal_size=(80, 24), run_before=_after("l", "x"))
+
+
+def test_deal_record(board_app, snap_compare):
+    keys = ("l", "l", "enter")
+    assert snap_compare(board_app, terminal_size=(80, 24), run_before=_after(*keys))

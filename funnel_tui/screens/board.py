@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
 
 from ..models import OPP_OPEN, database
 from ..money import short_money, totals_line
@@ -34,6 +33,7 @@ from ..pipeline import (
 )
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.board_view import PAGE_SIZE, BoardView
+from ..widgets.text_block import TextBlock
 from .deal_actions import DealActions
 
 
@@ -52,7 +52,6 @@ class BoardScreen(DealActions, Screen[None]):
     AUTO_FOCUS = "BoardView"
     DEFAULT_CSS = """
     BoardScreen #filters { height: 1; padding: 0 1; background: $boost; }
-    BoardScreen #outcome { height: auto; padding: 0 1; }
     BoardScreen #footer { height: 1; padding: 0 1; background: $boost; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
@@ -81,6 +80,9 @@ class BoardScreen(DealActions, Screen[None]):
         self._owners: list[tuple[int, str]] = []
         self._shown_once = False
         self._pending_windows: dict[str, range] = {}
+        self._pending_from = ""
+        self._message: Text | None = None
+        self._totals_line = Text()
 
     @property
     def filtered(self) -> bool:
@@ -89,18 +91,18 @@ class BoardScreen(DealActions, Screen[None]):
     def compose(self) -> ComposeResult:
         config = self.app.config
         yield TitleBar()
-        yield Static("", id="filters")
+        # One line each, always there: a message or a new filter never resizes the board
+        # (a layout and a redraw of every column).
+        yield TextBlock("", id="filters")
         yield BoardView(
             lambda card: card_marks(config, card, self.app.rules.now()),
             self._money,
             id="board",
         )
-        yield Static("", id="outcome")
-        yield Static("", id="footer")
+        yield TextBlock("", id="footer")  # the open pipeline's totals, or a message
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#outcome").display = False
         self._show_filters()
         self.reload()
 
@@ -150,8 +152,9 @@ class BoardScreen(DealActions, Screen[None]):
         windows: dict[str, range],
         focus: tuple[str, int] | None = None,
     ) -> BoardData:
+        """Totals and cards of the columns in `windows` (the others keep theirs)."""
         config, now = self.app.config, self.app.rules.now()
-        totals = board_totals(config, flt, now, closed)
+        totals = board_totals(config, flt, now, closed, only=set(windows))
         pages: dict[str, dict[int, list[Card]]] = {}
         for stage, window in windows.items():
             count = totals[stage].count if stage in totals else 0
@@ -167,17 +170,19 @@ class BoardScreen(DealActions, Screen[None]):
         if flt != self.filter or closed != self.show_closed:
             return  # the filters changed while this was read
         view = self.view
-        stages = list(board_stages(self.app.config, closed))
         config = self.app.config
-        view.set_columns(stages, data.totals, {config.won_stage, config.lost_stage})
+        stages = list(board_stages(config, closed))
+        totals = {c.stage.name: c.totals for c in view.columns} | data.totals
+        if any(stage.name not in totals for stage in stages):
+            return  # a partial answer for columns no longer shown
+        view.set_columns(stages, totals, {config.won_stage, config.lost_stage})
         focus_stage, focus_at = data.focus if data.focus else (None, None)
-        for stage in stages:
-            cursor = focus_at if stage.name == focus_stage else None
-            pages = data.pages.get(stage.name, {})
-            view.update_column(stage.name, data.totals[stage.name], pages, cursor)
+        for stage, pages in data.pages.items():
+            cursor = focus_at if stage == focus_stage else None
+            view.update_column(stage, totals[stage], pages, cursor)
         if focus_stage is not None:
             view.focus_stage(focus_stage)
-        self._show_footer(data.totals)
+        self._show_footer(totals)
         self.call_after_refresh(self.app.startup_done)  # once the first board is up
 
     @on(BoardView.FocusMoved)
@@ -209,7 +214,12 @@ class BoardScreen(DealActions, Screen[None]):
         deal where it went, or where it was when the filters no longer show it."""
         config, now = self.app.config, self.app.rules.now()
         card = get_card(opp_id)
-        windows = dict(self._pending_windows)
+        # Only the column the deal left and the one it entered change.
+        windows = {
+            stage: window
+            for stage, window in self._pending_windows.items()
+            if stage in (self._pending_from, card.stage if card else None)
+        }
         focus = None
         if card is not None and card.stage in windows:
             position = card_position(config, card, self.filter, now)
@@ -222,6 +232,7 @@ class BoardScreen(DealActions, Screen[None]):
     def _deal_write(self, card: Card, operation, done: Text) -> None:
         # The windows are read here, on the UI thread, for the worker to use.
         self._pending_windows = self._windows()
+        self._pending_from = card.stage
         self._deal_message(None)
         super()._deal_write(card, operation, done)
 
@@ -236,9 +247,16 @@ class BoardScreen(DealActions, Screen[None]):
         self._deal_message(done)
 
     def _deal_message(self, text: Text | None) -> None:
-        outcome = self.query_one("#outcome", Static)
-        outcome.update(text or "")
-        outcome.display = text is not None
+        """Show `text` in the footer line until the cursor moves (None: the totals)."""
+        if text is None and self._message is None:
+            return
+        self._message = text
+        self._paint_footer()
+
+    def _paint_footer(self) -> None:
+        text = (self._message or self._totals_line).copy()
+        text.no_wrap, text.overflow = True, "ellipsis"
+        self.query_one("#footer", TextBlock).show(text)
 
     def _deal_reload(self) -> None:
         self.reload()
@@ -332,7 +350,8 @@ class BoardScreen(DealActions, Screen[None]):
             text.append("  m mine · a owner · u source · c closing · s stale", style="dim")
         if not self.show_closed:
             text.append(" · f Won/Lost", style="dim")
-        self.query_one("#filters", Static).update(text)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        self.query_one("#filters", TextBlock).show(text)
 
     # ------------------------------------------------------------------ money
 
@@ -379,4 +398,5 @@ class BoardScreen(DealActions, Screen[None]):
             text.append(wline or "—", style="bold")
             if left or wleft:
                 text.append(f"  +{max(left, wleft)} currencies: $", style="dim")
-        self.query_one("#footer", Static).update(text)
+        self._totals_line = text
+        self._paint_footer()

@@ -115,7 +115,7 @@ class OpportunityScreen(DealActions, Screen[None]):
         table.add_row("Close", close)
         stage_line = Text(f"{plain(card.stage)} for {marks.days_in_stage} days")
         if marks.stale:
-            stage_line.append("   ◷ stale: no activity lately and nothing scheduled", style="bold")
+            stage_line.append("   ◷ stale", style="bold")
         table.add_row("Stage", stage_line)
         table.add_row("Next", self._next_action(card, marks))
         if card.state == OPP_LOST:

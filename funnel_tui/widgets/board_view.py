@@ -134,6 +134,7 @@ class BoardView(Widget, can_focus=True):
         """Show these stages with their totals: columns already shown keep their cursor,
         scroll position and cards when their count did not change."""
         old = {c.stage.name: c for c in self.columns}
+        old_totals = {name: c.totals for name, c in old.items()}
         focused = self.focused_column.stage.name if self.columns else None
         columns = []
         for stage in stages:
@@ -142,12 +143,17 @@ class BoardView(Widget, can_focus=True):
             )
             self._retotal(column, totals[stage.name])
             columns.append(column)
+        same = [c.stage.name for c in self.columns] == [c.stage.name for c in columns]
         self.columns = columns
         names = [c.stage.name for c in columns]
         self.focus_index = (
             names.index(focused) if focused in names else min(self.focus_index, len(columns) - 1)
         )
-        self._changed()
+        retotalled = [c for c in columns if same and c.totals is not old_totals[c.stage.name]]
+        if not same:
+            self._changed()
+        elif retotalled:
+            self._changed(*retotalled)
 
     def _retotal(self, column: Column, totals: StageTotals) -> None:
         if column.totals.count != totals.count:
@@ -173,7 +179,7 @@ class BoardView(Widget, can_focus=True):
             column.cursor = cursor
         column.cursor = max(0, min(column.cursor, totals.count - 1))
         self._scroll_into_view(column)
-        self._changed()
+        self._changed(column)
 
     def set_page(self, stage: str, page: int, cards: list[Card], generation: int) -> None:
         column = self.column(stage)
@@ -203,9 +209,10 @@ class BoardView(Widget, can_focus=True):
 
     def focus_stage(self, stage: str) -> None:
         names = [c.stage.name for c in self.columns]
-        if stage in names:
+        if stage in names and names.index(stage) != self.focus_index:
+            before = self.focused_column
             self.focus_index = names.index(stage)
-            self._changed()
+            self._changed(before, self.focused_column)
 
     def visible_window(self, column: Column) -> range:
         """The card positions `column` shows now."""
@@ -215,8 +222,14 @@ class BoardView(Widget, can_focus=True):
     def cards_per_column(self) -> int:
         return max(1, (self.size.height - HEADER_LINES) // CARD_HEIGHT)
 
-    def _changed(self) -> None:
-        self._lines.clear()
+    def _changed(self, *columns: Column) -> None:
+        """Draw `columns` again (all of them when none is named)."""
+        if columns:
+            for column in columns:
+                if column in self.columns:
+                    self._lines.pop(self.columns.index(column), None)
+        else:
+            self._lines.clear()
         self.refresh()
 
     # ---------------------------------------------------------------- layout
@@ -360,10 +373,19 @@ class BoardView(Widget, can_focus=True):
         return self.get_component_rich_style(name)
 
     def _strip(self, text: Text, width: int, fill: Style | None = None) -> Strip:
+        """`text` as a line of exactly `width` cells, `fill` under all of it."""
         text.no_wrap = True
+        if text.cell_len < width:
+            text.append(" " * (width - text.cell_len))
+        # Text.render draws a text's own style only when it has spans: make the base
+        # style and `fill` spans under the others, over the whole line.
+        if text.style:
+            text.stylize_before(text.style)
+            text.style = ""
+        if fill is not None:
+            text.stylize_before(fill)
         segments = list(text.render(self.app.console))
-        strip = Strip(segments).crop(0, width)
-        return strip.extend_cell_length(width, fill or Style())
+        return Strip(segments).crop(0, width).extend_cell_length(width, fill or Style())
 
     def _want(self, column: Column, page: int) -> None:
         if page in column.pages or page in column.asked or page * PAGE_SIZE >= column.count:

@@ -1,0 +1,330 @@
+"""Issue 5 figures for the pipeline board with 20,000 open opportunities (a 100,000-lead
+demo database, its open deals copied in SQL up to 20,000), on a 120×40 terminal where
+the four open stages stand side by side:
+
+- cold start of `funnel --screen board` to the first complete frame (columns, totals
+  and cards shown) vs a bare Textual app that shows one label;
+- memory with the board open vs that app;
+- moving a card a stage on (>) or back (<), key to the repainted board with the card
+  in its new column under the cursor, vs a key reaching a bare Input;
+- holding j down the biggest column, key to the moved cursor painted on its card (the
+  pages of cards load in a worker), vs a key reaching a bare Input.
+
+Keys come as a person presses them, with a pause to read the screen before each; moves
+sent back to back at machine speed are printed beside them, with the floor measured
+the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import compileall
+import gc
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import cost, human_pause, key_floor, median, percentile, send_key, until
+
+DEMO_LEADS = 100_000
+OPEN_DEALS = 20_000
+SIZE = (120, 40)
+STARTS = 7
+ROUNDS = 60  # a move on and back each; every other round at machine speed
+HOLD_PRESSES = 300
+# Holding a key down: the terminal repeats it some 25–35 times a second.
+HOLD_PAUSE_SECONDS = (0.028, 0.040)
+REPO = Path(__file__).resolve().parent.parent
+
+FIRST_FRAME = r"""
+import sys
+mode, target, width, height = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+def cards_shown(app):
+    if mode == "bare":
+        return True
+    from funnel_tui.widgets.board_view import BoardView
+
+    views = app.screen.query(BoardView)
+    return bool(views) and views.first().current is not None
+
+async def first_frame(pilot):
+    # Complete: every worker the first frame started has answered and been painted,
+    # and the board shows its cards.
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers) and cards_shown(pilot.app):
+            break
+    print(f"RSS {rss_mb():.1f}", file=sys.stderr)
+    pilot.app.exit()
+
+if mode == "bare":
+    from textual.app import App
+    from textual.widgets import Label
+
+    class Bare(App):
+        def compose(self):
+            yield Label("funnel")
+
+    app = Bare()
+else:
+    from funnel_tui.cli import make_app  # what `funnel --screen board --db TARGET` runs
+    app = make_app(target, "bench", screen="board")
+app.run(headless=True, size=(width, height), auto_pilot=first_frame)
+"""
+
+
+def figures():
+    with tempfile.TemporaryDirectory(prefix="funnel-bench-board-") as folder:
+        target = str(Path(folder) / "demo.db")
+        _build(target)
+        env = {**os.environ, "HOME": folder, "XDG_DATA_HOME": folder, "FUNNEL_USER": "bench"}
+        results = _first_frame(target, env)
+        results += asyncio.run(_measure(target, folder))
+    return results
+
+
+# ---------------------------------------------------------------------- the data
+
+
+def _build(target: str) -> None:
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.demo import generate_demo
+
+    db = open_database(target)
+    generate_demo(db, load_config(), leads=DEMO_LEADS, seed=1, user="bench")
+    _more_open_deals(db, load_config())
+    db.execute_sql("ANALYZE")  # the copies change the opportunity table's statistics
+    close_database()
+
+
+def _open_count(db) -> int:
+    return db.execute_sql("SELECT COUNT(*) FROM opportunity WHERE state = 'open'").fetchone()[0]
+
+
+def _more_open_deals(db, config) -> None:
+    """Copy the demo's open deals until exactly OPEN_DEALS are open. Each copy gets its
+    own close date (up to four months either way), amount, owner, stage and next action
+    date, computed from its id and the round, so copies do not stand beside their
+    originals on the board; the first stage is the biggest column, as in the demo."""
+    stages = [s.name for s in config.open_stages]
+    # Of 20 copies: 9 in the first stage, 5 in the second, 4 in the third, the rest after.
+    cuts = [9, 14, 18]
+    stage_sql = "CASE" + "".join(
+        f" WHEN (o.id * 7 + :k * 3) % 20 < {cut} THEN '{stage}'"
+        for cut, stage in zip(cuts, stages, strict=False)
+    )
+    stage_sql += f" ELSE '{stages[-1]}' END"
+    users = [row[0] for row in db.execute_sql("SELECT id FROM user ORDER BY id")]
+    owner_sql = "CASE (o.id * 11 + :k) % {n}{whens} END".format(
+        n=len(users), whens="".join(f" WHEN {i} THEN {u}" for i, u in enumerate(users))
+    )
+    shift = "printf('%+d days', (o.id * 37 + :k * 101) % 241 - 120)"
+    with db.atomic():
+        last = db.execute_sql("SELECT MAX(id) FROM opportunity").fetchone()[0]
+        k = 0
+        while (missing := OPEN_DEALS - _open_count(db)) > 0:
+            k += 1
+            sql = f"""
+                INSERT INTO opportunity (lead_id, company_id, name, amount_cents, currency,
+                  expected_close, stage, state, lost_reason, notes, owner_id, created_by_id,
+                  created_at, updated_at, stage_entered_at, closed_at, version,
+                  last_activity_at, next_action, next_action_due)
+                SELECT o.lead_id, o.company_id, o.name,
+                  o.amount_cents * (50 + (o.id * 13 + :k * 7) % 101) / 100, o.currency,
+                  date(o.expected_close, {shift}), {stage_sql}, 'open', '', '', {owner_sql},
+                  o.created_by_id, o.created_at, o.updated_at, o.stage_entered_at, NULL, 1,
+                  o.last_activity_at, o.next_action, date(o.next_action_due, {shift})
+                FROM opportunity o
+                WHERE o.state = 'open' AND o.id <= :last
+                ORDER BY (o.id * 2654435761 + :k) % 1000003
+                LIMIT :missing
+            """
+            db.execute_sql(sql, {"k": k, "last": last, "missing": missing})
+        # Each copy came into its stage once, as the demo's deals did.
+        db.execute_sql(
+            "INSERT INTO stage_change (opportunity_id, from_stage, to_stage, user_id, at) "
+            "SELECT id, NULL, stage, owner_id, stage_entered_at FROM opportunity WHERE id > ?",
+            (last,),
+        )
+    assert _open_count(db) == OPEN_DEALS
+
+
+# ----------------------------------------------------------------- start and memory
+
+
+def _run_first_frame(mode: str, target: str, env: dict) -> tuple[float, float]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, mode, target, *map(str, SIZE)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
+    seconds = time.perf_counter() - start
+    rss = float(done.stderr.strip().splitlines()[-1].split()[1])
+    return seconds, rss
+
+
+def _first_frame(target: str, env: dict):
+    # Byte-code as an installed package has it (pip compiles on install); an editable
+    # checkout under PYTHONDONTWRITEBYTECODE would compile every module at every start.
+    compileall.compile_dir(REPO / "funnel_tui", quiet=1)
+    _run_first_frame("funnel", target, env)  # warm the page cache for both
+    ours, bare, ours_rss, bare_rss = [], [], [], []
+    for _ in range(STARTS):
+        seconds, rss = _run_first_frame("funnel", target, env)
+        ours.append(seconds)
+        ours_rss.append(rss)
+        seconds, rss = _run_first_frame("bare", target, env)
+        bare.append(seconds)
+        bare_rss.append(rss)
+    return [
+        cost(
+            "board cold start to first full frame, 20k open",
+            median(ours) * 1000,
+            median(bare) * 1000,
+            "bare Textual app with one label",
+            "ms",
+            max_ratio=1.5,
+        ),
+        cost(
+            "memory with the board open on 20k open deals",
+            median(ours_rss),
+            median(bare_rss),
+            "bare Textual app with one label",
+            "MB",
+            max_ratio=1.5,
+        ),
+    ]
+
+
+# --------------------------------------------------------------- moves and scrolling
+
+
+async def _measure(target: str, folder: str):
+    from funnel_tui.app import FunnelApp
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.drafts import DraftStore
+    from funnel_tui.screens.board import BoardScreen
+    from funnel_tui.widgets.board_view import BoardView
+
+    paced_floor = await key_floor(paced=True)
+    burst_floor = await key_floor()
+    open_database(target)
+    gc.disable()  # as cli.make_app: the app turns the collector back on once it is up
+    config = load_config()
+    app = FunnelApp(
+        config=config,
+        target=target,
+        user="bench",
+        drafts=DraftStore("bench", Path(folder) / "drafts"),
+        start="board",
+    )
+    stages = [s.name for s in config.open_stages]
+    rng = random.Random(5)
+    moves = {True: [], False: []}
+    holds = []
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(BoardView)
+        await until(lambda: view.current is not None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.startup_done()  # what the board does once its first frame is up
+        assert isinstance(app.screen, BoardScreen)
+        biggest = max(view.columns[: len(stages)], key=lambda c: c.count).stage.name
+
+        async def settle() -> None:
+            await until(lambda: view.current is not None)
+            await pilot.pause()
+
+        for index in range(ROUNDS):
+            paced = index % 2 == 0
+            # Another card: a column before the last open stage, a few cards down.
+            column = index % (len(stages) - 1)
+            delta = column - view.focus_index
+            await pilot.press(*(["l"] * delta if delta > 0 else ["h"] * -delta))
+            await pilot.press(*["j"] * (index % 5 + 1))
+            await settle()
+            for key, char, step in (("greater_than_sign", ">", 1), ("less_than_sign", "<", -1)):
+                card = view.current
+                to = stages[stages.index(card.stage) + step]
+                if paced:
+                    await human_pause(rng)
+                start = time.perf_counter()
+                send_key(app, key, char)
+                shown = await until(
+                    lambda c=card, t=to: (
+                        view.focused_column.stage.name == t
+                        and view.current is not None
+                        and view.current.id == c.id
+                    ),
+                    app=app,
+                )
+                moves[paced].append(shown - start)
+                await settle()
+
+        # Hold j down the biggest column, from its top.
+        delta = stages.index(biggest) - view.focus_index
+        await pilot.press(*(["l"] * delta if delta > 0 else ["h"] * -delta), "g")
+        await settle()
+        column = view.focused_column
+        for _ in range(HOLD_PRESSES):
+            await asyncio.sleep(rng.uniform(*HOLD_PAUSE_SECONDS))
+            wanted = column.cursor + 1
+            start = time.perf_counter()
+            send_key(app, "j")
+            shown = await until(
+                lambda w=wanted, c=column: c.cursor == w and c.card(w) is not None, app=app
+            )
+            holds.append(shown - start)
+        count = column.count
+    close_database()
+    floor_name = "key to a bare Input, p95"
+    return [
+        cost(
+            "move a card a stage (> / <), p95",
+            percentile(moves[True], 95) * 1000,
+            percentile(paced_floor, 95) * 1000,
+            floor_name,
+            "ms",
+            max_value=50,
+        ),
+        cost(
+            "move a card a stage, p95, keys back to back",
+            percentile(moves[False], 95) * 1000,
+            percentile(burst_floor, 95) * 1000,
+            floor_name + ", keys back to back",
+            "ms",
+        ),
+        cost(
+            f"hold j down a column of {count:,}, p95",
+            percentile(holds, 95) * 1000,
+            percentile(paced_floor, 95) * 1000,
+            floor_name,
+            "ms",
+            max_value=50,
+        ),
+        cost(
+            f"hold j down a column of {count:,}, max",
+            max(holds) * 1000,
+            max(paced_floor) * 1000,
+            "key to a bare Input, max",
+            "ms",
+        ),
+    ]
