@@ -18,17 +18,14 @@ the same way.
 from __future__ import annotations
 
 import asyncio
-import compileall
 import gc
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import cost, human_pause, key_floor, median, percentile, send_key, until
+from common import cold_starts, cost, human_pause, key_floor, median, percentile, send_key, until
 
 DEMO_LEADS = 100_000
 OPEN_DEALS = 20_000
@@ -164,35 +161,10 @@ def _more_open_deals(db, config) -> None:
 # ----------------------------------------------------------------- start and memory
 
 
-def _run_first_frame(mode: str, target: str, env: dict) -> tuple[float, float]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, mode, target, *map(str, SIZE)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=True,
-        timeout=120,
-    )
-    seconds = time.perf_counter() - start
-    rss = float(done.stderr.strip().splitlines()[-1].split()[1])
-    return seconds, rss
-
-
 def _first_frame(target: str, env: dict):
-    # Byte-code as an installed package has it (pip compiles on install); an editable
-    # checkout under PYTHONDONTWRITEBYTECODE would compile every module at every start.
-    compileall.compile_dir(REPO / "funnel_tui", quiet=1)
-    _run_first_frame("funnel", target, env)  # warm the page cache for both
-    ours, bare, ours_rss, bare_rss = [], [], [], []
-    for _ in range(STARTS):
-        seconds, rss = _run_first_frame("funnel", target, env)
-        ours.append(seconds)
-        ours_rss.append(rss)
-        seconds, rss = _run_first_frame("bare", target, env)
-        bare.append(seconds)
-        bare_rss.append(rss)
+    ours, bare, ours_rss, bare_rss = cold_starts(
+        FIRST_FRAME, [target, *map(str, SIZE)], env, STARTS
+    )
     return [
         cost(
             "board cold start to first full frame, 20k open",

@@ -13,21 +13,19 @@ Textual app measured the same way in the same run:
 from __future__ import annotations
 
 import asyncio
-import compileall
 import contextlib
 import fcntl
 import os
 import pty
 import select
 import struct
-import subprocess
 import sys
 import tempfile
 import termios
 import time
 from pathlib import Path
 
-from common import cost, key_floor, median, percentile, send_key, until
+from common import cold_starts, cost, key_floor, median, percentile, send_key, until
 
 DEMO_LEADS = 100_000
 STARTS = 7
@@ -112,34 +110,8 @@ def _build(target: str) -> None:
 # ----------------------------------------------------------------- start and memory
 
 
-def _run_first_frame(mode: str, target: str, env: dict) -> tuple[float, float]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, mode, target],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=True,
-    )
-    seconds = time.perf_counter() - start
-    rss = float(done.stderr.strip().splitlines()[-1].split()[1])
-    return seconds, rss
-
-
 def _first_frame(target: str, env: dict):
-    # Byte-code as an installed package has it (pip compiles on install); an editable
-    # checkout under PYTHONDONTWRITEBYTECODE would compile every module at every start.
-    compileall.compile_dir(REPO / "funnel_tui", quiet=1)
-    _run_first_frame("funnel", target, env)  # warm the page cache for both
-    ours, bare, ours_rss, bare_rss = [], [], [], []
-    for _ in range(STARTS):
-        seconds, rss = _run_first_frame("funnel", target, env)
-        ours.append(seconds)
-        ours_rss.append(rss)
-        seconds, rss = _run_first_frame("bare", target, env)
-        bare.append(seconds)
-        bare_rss.append(rss)
+    ours, bare, ours_rss, bare_rss = cold_starts(FIRST_FRAME, [target], env, STARTS)
     return [
         cost(
             "cold start to first full frame, 100k leads",

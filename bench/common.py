@@ -6,9 +6,11 @@ import asyncio
 import random
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -203,3 +205,49 @@ async def key_floor(paced: bool = False) -> list[float]:
             send_key(app, "x" if index % 2 else "y")
             times.append(await until(lambda b=before: field.value != b, app=app) - start)
     return times
+
+
+# ------------------------------------------------------------------- cold starts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _start_once(script: str, args: list[str], env: dict) -> tuple[float, float]:
+    """Run `script` (which prints its VmRSS line to stderr last) as a fresh process:
+    (seconds to its exit, resident kB)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
+    seconds = time.perf_counter() - start
+    rss = float(done.stderr.strip().splitlines()[-1].split()[1])
+    return seconds, rss
+
+
+def cold_starts(
+    script: str, args: list[str], env: dict, starts: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """`starts` cold starts of funnel and of the bare app, alternating, after one of each
+    to warm the page cache: (funnel seconds, bare seconds, funnel kB, bare kB). `script`
+    takes the mode ("funnel" or "bare") as its first argument, then `args`."""
+    import compileall
+
+    # Byte-code as an installed package has it (pip compiles on install); an editable
+    # checkout under PYTHONDONTWRITEBYTECODE would compile every module at every start.
+    compileall.compile_dir(REPO / "funnel_tui", quiet=1)
+    _start_once(script, ["funnel", *args], env)
+    ours, bare, ours_rss, bare_rss = [], [], [], []
+    for _ in range(starts):
+        seconds, rss = _start_once(script, ["funnel", *args], env)
+        ours.append(seconds)
+        ours_rss.append(rss)
+        seconds, rss = _start_once(script, ["bare", *args], env)
+        bare.append(seconds)
+        bare_rss.append(rss)
+    return ours, bare, ours_rss, bare_rss
