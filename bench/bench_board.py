@@ -35,50 +35,6 @@ ROUNDS = 60  # a move on and back each; every other round at machine speed
 HOLD_PRESSES = 300
 # Holding a key down: the terminal repeats it some 25–35 times a second.
 HOLD_PAUSE_SECONDS = (0.028, 0.040)
-REPO = Path(__file__).resolve().parent.parent
-
-FIRST_FRAME = r"""
-import sys
-mode, target, width, height = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-
-def rss_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-
-def cards_shown(app):
-    if mode == "bare":
-        return True
-    from funnel_tui.widgets.board_view import BoardView
-
-    views = app.screen.query(BoardView)
-    return bool(views) and views.first().current is not None
-
-async def first_frame(pilot):
-    # Complete: every worker the first frame started has answered and been painted,
-    # and the board shows its cards.
-    while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers) and cards_shown(pilot.app):
-            break
-    print(f"RSS {rss_mb():.1f}", file=sys.stderr)
-    pilot.app.exit()
-
-if mode == "bare":
-    from textual.app import App
-    from textual.widgets import Label
-
-    class Bare(App):
-        def compose(self):
-            yield Label("funnel")
-
-    app = Bare()
-else:
-    from funnel_tui.cli import make_app  # what `funnel --screen board --db TARGET` runs
-    app = make_app(target, "bench", screen="board")
-app.run(headless=True, size=(width, height), auto_pilot=first_frame)
-"""
 
 
 def figures():
@@ -162,9 +118,7 @@ def _more_open_deals(db, config) -> None:
 
 
 def _first_frame(target: str, env: dict):
-    ours, bare, ours_rss, bare_rss = cold_starts(
-        FIRST_FRAME, [target, *map(str, SIZE)], env, STARTS
-    )
+    ours, bare, ours_rss, bare_rss = cold_starts(target, env, STARTS, "board", SIZE)
     return [
         cost(
             "board cold start to first full frame, 20k open",

@@ -34,40 +34,6 @@ TYPED = ("kowal", "王小", "+48 51", "gmail", "müller")
 CHARS = "Anna Kowalska Logistics"
 REPO = Path(__file__).resolve().parent.parent
 
-FIRST_FRAME = r"""
-import os, sys, time
-mode, target = sys.argv[1], sys.argv[2]
-
-def rss_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-
-async def first_frame(pilot):
-    # Complete: every worker the first frame started has answered and been painted.
-    while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            break
-    print(f"RSS {rss_mb():.1f}", file=sys.stderr)
-    pilot.app.exit()
-
-if mode == "bare":
-    from textual.app import App
-    from textual.widgets import Label
-
-    class Bare(App):
-        def compose(self):
-            yield Label("funnel")
-
-    app = Bare()
-else:
-    from funnel_tui.cli import make_app  # what `funnel --db TARGET` runs
-    app = make_app(target, "bench")
-app.run(headless=True, size=(80, 24), auto_pilot=first_frame)
-"""
-
 TYPING_APP = r"""
 import sys
 mode, target = sys.argv[1], sys.argv[2]
@@ -111,7 +77,7 @@ def _build(target: str) -> None:
 
 
 def _first_frame(target: str, env: dict):
-    ours, bare, ours_rss, bare_rss = cold_starts(FIRST_FRAME, [target], env, STARTS)
+    ours, bare, ours_rss, bare_rss = cold_starts(target, env, STARTS)
     return [
         cost(
             "cold start to first full frame, 100k leads",

@@ -212,12 +212,58 @@ async def key_floor(paced: bool = False) -> list[float]:
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _start_once(script: str, args: list[str], env: dict) -> tuple[float, float]:
-    """Run `script` (which prints its VmRSS line to stderr last) as a fresh process:
-    (seconds to its exit, resident kB)."""
+# A fresh process that opens funnel (`funnel --screen SCREEN --db TARGET`) or the bare
+# floor app, and exits at its first complete frame, printing its resident memory.
+FIRST_FRAME = r"""
+import sys
+mode, target, screen = sys.argv[1], sys.argv[2], sys.argv[3]
+width, height = int(sys.argv[4]), int(sys.argv[5])
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+def shown(app):
+    if mode == "bare" or screen != "board":
+        return True
+    from funnel_tui.widgets.board_view import BoardView
+
+    views = app.screen.query(BoardView)
+    return bool(views) and views.first().current is not None
+
+async def first_frame(pilot):
+    # Complete: every worker the first frame started has answered and been painted
+    # (on the board: and it shows its cards).
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers) and shown(pilot.app):
+            break
+    print(f"RSS {rss_mb():.1f}", file=sys.stderr)
+    pilot.app.exit()
+
+if mode == "bare":
+    from textual.app import App
+    from textual.widgets import Label
+
+    class Bare(App):
+        def compose(self):
+            yield Label("funnel")
+
+    app = Bare()
+else:
+    from funnel_tui.cli import make_app  # what `funnel --screen SCREEN --db TARGET` runs
+    app = make_app(target, "bench", screen=screen)
+app.run(headless=True, size=(width, height), auto_pilot=first_frame)
+"""
+
+
+def _start_once(args: list[str], env: dict) -> tuple[float, float]:
+    """FIRST_FRAME as a fresh process: (seconds to its exit, resident MB)."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", script, *args],
+        [sys.executable, "-c", FIRST_FRAME, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -231,23 +277,23 @@ def _start_once(script: str, args: list[str], env: dict) -> tuple[float, float]:
 
 
 def cold_starts(
-    script: str, args: list[str], env: dict, starts: int
+    target: str, env: dict, starts: int, screen: str = "leads", size: tuple[int, int] = (80, 24)
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    """`starts` cold starts of funnel and of the bare app, alternating, after one of each
-    to warm the page cache: (funnel seconds, bare seconds, funnel kB, bare kB). `script`
-    takes the mode ("funnel" or "bare") as its first argument, then `args`."""
+    """`starts` cold starts of funnel on `screen` and of the bare app, alternating, after
+    one to warm the page cache: (funnel seconds, bare seconds, funnel MB, bare MB)."""
     import compileall
 
     # Byte-code as an installed package has it (pip compiles on install); an editable
     # checkout under PYTHONDONTWRITEBYTECODE would compile every module at every start.
     compileall.compile_dir(REPO / "funnel_tui", quiet=1)
-    _start_once(script, ["funnel", *args], env)
+    args = [target, screen, *map(str, size)]
+    _start_once(["funnel", *args], env)
     ours, bare, ours_rss, bare_rss = [], [], [], []
     for _ in range(starts):
-        seconds, rss = _start_once(script, ["funnel", *args], env)
+        seconds, rss = _start_once(["funnel", *args], env)
         ours.append(seconds)
         ours_rss.append(rss)
-        seconds, rss = _start_once(script, ["bare", *args], env)
+        seconds, rss = _start_once(["bare", *args], env)
         bare.append(seconds)
         bare_rss.append(rss)
     return ours, bare, ours_rss, bare_rss

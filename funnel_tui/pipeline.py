@@ -206,12 +206,12 @@ def stage_cards(
         .limit(limit)
     )
     query = _filtered(query, config, flt, now, [stage], joined=True)
-    return [_card(row) for row in query.tuples()]
+    return [Card(*row) for row in query.tuples()]
 
 
 def get_card(opp_id: int) -> Card | None:
     row = _card_query().where(Opportunity.id == opp_id).tuples().first()
-    return _card(row) if row else None
+    return Card(*row) if row else None
 
 
 def card_position(config: Config, card: Card, flt: BoardFilter, now: dt.datetime) -> int | None:
@@ -359,10 +359,6 @@ def _card_query() -> peewee.Query:
         .switch(o)
         .join(User, on=(User.id == o.owner))
     )
-
-
-def _card(row: tuple) -> Card:
-    return Card(*row)
 
 
 def _filtered(

@@ -84,10 +84,6 @@ class BoardScreen(DealActions, Screen[None]):
         self._message: Text | None = None
         self._totals_line = Text()
 
-    @property
-    def filtered(self) -> bool:
-        return self.filter.active
-
     def compose(self) -> ComposeResult:
         config = self.app.config
         yield TitleBar()
@@ -158,7 +154,7 @@ class BoardScreen(DealActions, Screen[None]):
         pages: dict[str, dict[int, list[Card]]] = {}
         for stage, window in windows.items():
             count = totals[stage].count if stage in totals else 0
-            wanted = {p for p in (window.start // PAGE_SIZE, (window.stop - 1) // PAGE_SIZE)}
+            wanted = {window.start // PAGE_SIZE, (window.stop - 1) // PAGE_SIZE}
             pages[stage] = {
                 page: stage_cards(config, stage, flt, now, page * PAGE_SIZE, PAGE_SIZE)
                 for page in sorted(wanted)
@@ -270,6 +266,7 @@ class BoardScreen(DealActions, Screen[None]):
 
     def _set_filter(self, flt: BoardFilter) -> None:
         self.filter = flt
+        self.view.empty_text = "no deals match" if flt.active else "no deals here"
         self._deal_message(None)
         self._show_filters()
         self.reload()

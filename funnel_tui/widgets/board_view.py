@@ -123,6 +123,7 @@ class BoardView(Widget, can_focus=True):
         self.marks = marks  # a card's days in stage and warnings, now
         self.money = money  # per-currency amounts in so many cells, as headers show them
         self.columns: list[Column] = []
+        self.empty_text = "no deals here"  # in an empty column; the owner says why
         self.focus_index = 0
         self._lines: dict[int, list[Strip]] = {}  # drawn lines per column, until changed
 
@@ -282,15 +283,12 @@ class BoardView(Widget, can_focus=True):
                 lines.append(self._strip(line, width, fill))
             lines.append(Strip.blank(width, Style()))
         if column.count == 0 and len(lines) < height:
-            empty = "no deals match" if self.app_filtered else "no deals here"
-            lines.append(self._strip(Text(f" {empty}", style=self._style("board--dim")), width))
+            lines.append(
+                self._strip(Text(f" {self.empty_text}", style=self._style("board--dim")), width)
+            )
         while len(lines) < height:
             lines.append(Strip.blank(width, Style()))
         return lines[:height]
-
-    @property
-    def app_filtered(self) -> bool:
-        return bool(getattr(self.screen, "filtered", False))
 
     def _header(self, column: Column, index: int, width: int) -> list[Strip]:
         focused = index == self.focus_index
