@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from .config import Config
@@ -33,11 +34,14 @@ PALETTE_SCREENS = (
     ("capture", "Capture a lead", "The quick capture form"),
     ("board", "Pipeline board", "The deals by stage: move, win, lose, filter"),
     ("funnel", "Funnel overview", "How many records stand at each step"),
+    ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
 )
 
 
 class FunnelApp(App[None]):
     TITLE = "funnel"
+    # The Today queue's counts per section for the status line; None until counted.
+    today_counts: reactive[dict[str, int] | None] = reactive(None)
     # Screens other than the list are imported when first opened: start-up pays only for
     # what the first frame shows.
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
@@ -45,6 +49,7 @@ class FunnelApp(App[None]):
         "capture": lambda: _capture_screen(),
         "funnel": lambda: _funnel_screen(),
         "board": lambda: _board_screen(),
+        "today": lambda: _today_screen(),
     }
     DEFAULT_MODE = "leads"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -54,6 +59,7 @@ class FunnelApp(App[None]):
         Binding("f3", "switch_mode('leads')", "Leads", id="go.leads", priority=True),
         Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
         Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
+        Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -85,6 +91,8 @@ class FunnelApp(App[None]):
         self._seen_marker: int | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
+        # Log forms left with esc, by record: reopening the form brings the text back.
+        self.log_drafts: dict[tuple[str, int], dict[str, str]] = {}
 
     def on_mount(self) -> None:
         self._check_size()
@@ -110,6 +118,18 @@ class FunnelApp(App[None]):
         with database.connection_context():
             _ = self.rules.user_id
             self._seen_marker = change_marker()
+        self._count_today()
+
+    @work(thread=True, exclusive=True, group="today-counts")
+    def _count_today(self) -> None:
+        from .today import queue_counts
+
+        with database.connection_context():
+            counts = queue_counts(self.rules.user_id, self.rules.today())
+        self.call_from_thread(self.set_today_counts, counts)
+
+    def set_today_counts(self, counts: dict[str, int]) -> None:
+        self.today_counts = dict(counts)
 
     def startup_done(self) -> None:
         """The first screen is up: what start-up allocated stays for the whole session,
@@ -127,14 +147,22 @@ class FunnelApp(App[None]):
 
     # ------------------------------------------------------------------ screens
 
-    def open_lead(self, lead_id: int, focus: str = "") -> None:
-        """The lead's record, over the list; `focus` names a field to put the cursor in
-        (the gate sends a rep to the phone number it refused)."""
+    def open_lead(self, lead_id: int, focus: str = "", here: bool = False) -> None:
+        """The lead's record, over the list (or over this screen, `here`); `focus`
+        names a field to put the cursor in (the gate sends a rep to the phone number
+        it refused)."""
         from .screens.lead import LeadScreen
 
-        if self.current_mode != "leads":
+        if self.current_mode != "leads" and not here:
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id, focus=focus))
+
+    def open_log(self, target, done: Callable | None = None) -> None:
+        """The log form for a record (screens.log_activity.LogTarget); `done` gets what
+        was logged, or None."""
+        from .screens.log_activity import LogActivityScreen
+
+        self.push_screen(LogActivityScreen(target), done)
 
     def open_opportunity(self, opp_id: int) -> None:
         """The deal's record, over whatever screen asked (the board, a lead)."""
@@ -185,6 +213,8 @@ class FunnelApp(App[None]):
         refresh = getattr(self.screen, "refresh_data", None)
         if refresh is not None:
             refresh()
+        if self._user_prepared:
+            self._count_today()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -264,6 +294,12 @@ def _board_screen() -> Screen:
     from .screens.board import BoardScreen
 
     return BoardScreen()
+
+
+def _today_screen() -> Screen:
+    from .screens.today import TodayScreen
+
+    return TodayScreen()
 
 
 def _funnel_screen() -> Screen:

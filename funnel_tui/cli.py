@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, suppress=False)
     parser.add_argument(
         "--screen",
-        choices=("leads", "board", "capture", "funnel"),
+        choices=("leads", "today", "board", "capture", "funnel"),
         default="leads",
         help="the screen the terminal UI opens on (default: the lead list)",
     )
@@ -191,8 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--direction", default="outbound", choices=("outbound", "inbound"))
     log.add_argument("--outcome", default="", help="e.g. reached, no_answer, left_voicemail")
     log.add_argument("--note", default="")
-    log.add_argument("--next", dest="next_action", default="", help="next action")
-    log.add_argument("--due", help="next action due YYYY-MM-DD")
+    log.add_argument(
+        "--next",
+        dest="next_action",
+        default="",
+        help='the next action, its due date first: "+3d call back", "fri send quote"',
+    )
+    log.add_argument("--due", help="the next action's due date, if --next does not start with one")
+
+    today = command("today", "list your Today queue: overdue, due today, nothing scheduled")
+    today.add_argument("--format", choices=("table", "json"), default="table")
 
     demo = command("demo", "fill the database with realistic demo data")
     demo.add_argument("--leads", type=int, default=1000)
@@ -555,6 +563,17 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_log(args: argparse.Namespace) -> int:
     ctx = Context(args)
+    from .dates import DueDateError, describe_due, parse_due, split_due
+
+    today, order = ctx.rules.today(), ctx.config.date_order
+    action, due = args.next_action.strip(), None
+    try:
+        if args.due:
+            due = parse_due(args.due, today, order)
+        elif action:
+            due, action = split_due(action, today, order)
+    except DueDateError as exc:
+        raise CliRefused(f"{'due' if args.due else 'next'}: {exc}") from exc
     target = {"opportunity_id": args.id} if args.opportunity else {"lead_id": args.id}
     activity = ctx.rules.log_activity(
         **target,
@@ -562,10 +581,87 @@ def cmd_log(args: argparse.Namespace) -> int:
         direction=args.direction,
         outcome=args.outcome,
         note=args.note,
-        next_action=args.next_action,
-        next_due=_date(args.due, "due"),
+        next_action=action,
+        next_due=due,
     )
     print(f"logged {activity.kind} #{activity.id}")
+    if due is not None:
+        print(f"next: {action or 'next action'} · {describe_due(due, today)}")
+    return EXIT_OK
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .dates import ago, short_due
+    from .output import to_json_value, write_table
+    from .pipeline import user_id
+    from .today import DEAL, SECTION_TITLES, SECTIONS, load_queue
+
+    today = ctx.rules.today()
+    queue = load_queue(user_id(ctx.user), today)
+    now = ctx.rules.now()
+
+    def row(item) -> dict:
+        return {
+            "kind": item.kind,
+            "id": item.id,
+            "lead_id": item.lead_id,
+            "name": item.person,
+            "company": item.company,
+            "deal": item.deal,
+            "stage" if item.kind == DEAL else "status": item.state,
+            "contact": item.phone,
+            "next_action": item.next_action,
+            "due": item.due,
+            "last_activity": item.last_touch,
+            "amount": item.amount_cents / 100 if item.kind == DEAL else None,
+            "currency": item.currency or None,
+        }
+
+    if args.format == "json":
+        import json
+
+        data = {
+            "user": ctx.user,
+            "today": today.isoformat(),
+            "timezone": str(ctx.rules.zone),
+            "counts": queue.counts,
+            "sections": {
+                name: [
+                    {k: to_json_value(v) for k, v in row(item).items()}
+                    for item in queue.sections[name]
+                ]
+                for name in SECTIONS
+            },
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    counts = queue.counts
+    print(
+        f"Today {today:%a} {today.day} {today:%b %Y} ({ctx.rules.zone}), {ctx.user}: "
+        + " · ".join(f"{counts[n]} {SECTION_TITLES[n].lower()}" for n in SECTIONS)
+    )
+    for name in SECTIONS:
+        items = queue.sections[name]
+        print(f"\n{SECTION_TITLES[name]} ({len(items)})")
+        if not items:
+            continue
+        rows = [
+            {
+                "due": short_due(i.due, today) if i.due else "",
+                "id": f"{'D' if i.kind == DEAL else 'L'}{i.id}",
+                "name": i.person,
+                "company": i.company,
+                "state": i.state,
+                "next action": i.next_action,
+                "last": ago(i.last_touch, now),
+            }
+            for i in items
+        ]
+        columns = ["due", "id", "name", "company", "state", "next action", "last"]
+        if name == "unscheduled":
+            columns = [c for c in columns if c not in ("due", "next action")]
+        write_table(rows, columns, sys.stdout, max_width=30)
     return EXIT_OK
 
 

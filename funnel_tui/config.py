@@ -78,6 +78,10 @@ class Config:
     # `report_currency`. Empty: every currency keeps its own total.
     report_currency: str = ""
     exchange_rates: dict[str, float] = field(default_factory=dict)
+    # The user's IANA zone ("" = $TZ, else the system's): when their day starts.
+    timezone: str = ""
+    # How a typed 12/01 reads: "mdy" (1 December), "dmy" (12 January) or "ymd".
+    date_order: str = "mdy"
     source_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -227,6 +231,8 @@ def _build(data: dict, source: Path | None) -> Config:
             exchange_rates={
                 str(k).strip().upper(): float(v) for k, v in data.get("exchange_rates", {}).items()
             },
+            timezone=str(data.get("timezone", "")).strip(),
+            date_order=str(data.get("date_order", "mdy")).strip().lower(),
             source_path=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -316,6 +322,22 @@ def _currency_or_none(value: str) -> str | None:
     return None if not value.strip() else _currency(value)
 
 
+def _zone(value: str) -> str | None:
+    from .dates import zone_named
+
+    if not value.strip() or zone_named(value.strip()) is not None:
+        return None
+    return f'must be a time zone name such as "Europe/Warsaw", or "", not {_show(value)}'
+
+
+def _date_order(value: str) -> str | None:
+    from .dates import DATE_ORDERS
+
+    if value.strip().lower() in DATE_ORDERS:
+        return None
+    return f"must be one of {', '.join(DATE_ORDERS)}, not {_show(value)}"
+
+
 def _rates(value: dict) -> str | None:
     bad = [k for k in value if not re.fullmatch(r"[A-Za-z]{3}", k)]
     if bad:
@@ -355,6 +377,8 @@ _SCHEMA = _Table(
         "max_amount": _Setting("whole", _positive),
         "report_currency": _Setting("text", _currency_or_none),
         "exchange_rates": _Setting("mapping", _rates),
+        "timezone": _Setting("text", _zone),
+        "date_order": _Setting("text", _date_order),
         "engagement_half_life_days": _Setting("number", _positive),
         "won_stage": _Setting("text", _filled),
         "lost_stage": _Setting("text", _filled),

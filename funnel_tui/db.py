@@ -18,7 +18,7 @@ import peewee
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 5000
 
 SQLITE_PRAGMAS = {
@@ -377,6 +377,35 @@ def _migrate_6_to_7(db: peewee.Database) -> None:
     )
 
 
+def _migrate_7_to_8(db: peewee.Database) -> None:
+    """Schema 8 keeps each lead's open next action on the lead row, as schema 7 does
+    for deals, so the Today queue reads one row per lead. Filled here from the open
+    next actions of activities logged on the lead itself; a nurtured lead without one
+    gets "touch again" on the day its nurturing ends. The queue's indexes are made
+    afterwards by create_list_structures."""
+    # Raw SQL, as in 6 → 7: the migrator would rebuild the table for NOT NULL and the
+    # drop would cascade.
+    db.execute_sql("""ALTER TABLE "lead" ADD COLUMN "next_action" TEXT NOT NULL DEFAULT ''""")
+    db.execute_sql('ALTER TABLE "lead" ADD COLUMN "next_action_due" DATE')
+    p = db.param
+    open_action = (
+        'SELECT a."{}" FROM "activity" a WHERE a."lead_id" = "lead"."id" '
+        f'AND a."opportunity_id" IS NULL AND a."next_action_due" IS NOT NULL '
+        f'AND a."next_action_done" = {p} ORDER BY a."id" DESC LIMIT 1'
+    )
+    action, due = open_action.format("next_action"), open_action.format("next_action_due")
+    db.execute_sql(
+        f'UPDATE "lead" SET "next_action" = COALESCE(({action}), \'\'), '
+        f'"next_action_due" = ({due})',
+        (False, False),
+    )
+    db.execute_sql(
+        f'UPDATE "lead" SET "next_action" = {p}, "next_action_due" = "nurture_until" '
+        f'WHERE "status" = {p} AND "nurture_until" IS NOT NULL AND "next_action_due" IS NULL',
+        (models.NURTURE_ACTION, models.STATUS_NURTURING),
+    )
+
+
 # MIGRATIONS[n] brings a database from schema n to n + 1.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
@@ -385,6 +414,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
+    7: _migrate_7_to_8,
 }
 
 
@@ -453,6 +483,11 @@ ENGAGEMENT_INDEX = "lead_engagement"
 BOARD_INDEX = "opportunity_board"
 BOARD_CLOSED_INDEX = "opportunity_board_closed"
 BOARD_TOTALS_INDEX = "opportunity_board_totals"
+# The Today queue (today.py): one owner's leads and open deals by next action due date,
+# NULL (nothing scheduled) included, covering every column the queue's order reads, so
+# thousands of items are sorted without reading a table row.
+TODAY_LEAD_INDEX = "lead_today"
+TODAY_DEAL_INDEX = "opportunity_today"
 
 
 def search_document_sql(row: str, postgres: bool) -> str:
@@ -582,6 +617,14 @@ def create_list_structures(db: peewee.Database) -> None:
     db.execute_sql(
         f'CREATE INDEX IF NOT EXISTS "{BOARD_TOTALS_INDEX}" ON "opportunity" '
         '("state", "stage", "currency", "amount_cents")'
+    )
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{TODAY_LEAD_INDEX}" ON "lead" ("owner_id", '
+        '"next_action_due", "status", "level", "last_activity_at", "created_at")'
+    )
+    db.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{TODAY_DEAL_INDEX}" ON "opportunity" ("owner_id", '
+        '"state", "next_action_due", "last_activity_at", "stage_entered_at")'
     )
     if postgres:
         _create_pg_search(db)
@@ -725,7 +768,15 @@ def pg_trigram_available(db: peewee.Database) -> bool:
 
 def list_index_names(db: peewee.Database) -> set[str]:
     """Names of the indexes create_list_structures makes on this database."""
-    names = {*RANK_INDEXES, ENGAGEMENT_INDEX, BOARD_INDEX, BOARD_CLOSED_INDEX, BOARD_TOTALS_INDEX}
+    names = {
+        *RANK_INDEXES,
+        ENGAGEMENT_INDEX,
+        BOARD_INDEX,
+        BOARD_CLOSED_INDEX,
+        BOARD_TOTALS_INDEX,
+        TODAY_LEAD_INDEX,
+        TODAY_DEAL_INDEX,
+    }
     if isinstance(db, peewee.PostgresqlDatabase):
         found = db.execute_sql(
             "SELECT 1 FROM pg_indexes WHERE indexname = %s", (PG_TRIGRAM_INDEX,)

@@ -156,6 +156,8 @@ LEAD_FIELDS = (
     "company_key",
     "score",
     "engagement_key",
+    "next_action",
+    "next_action_due",
 )
 QUALIFICATION_FIELDS = ("lead", "item", "answer", "value", "evidence", "answered_by", "answered_at")
 OPPORTUNITY_FIELDS = (
@@ -1172,8 +1174,9 @@ class _Generator:
                 updated = when
 
         lead_active = status != STATUS_UNQUALIFIED and level in (LEVEL_LEAD, LEVEL_PROSPECT)
+        lead_stream = [a for a in acts if a[1] is None] if opps else acts
         self._settle_next_action(
-            [a for a in acts if a[1] is None] if opps else acts,
+            lead_stream,
             lead_na,
             lead_active,
             nurture_until if status == STATUS_NURTURING else None,
@@ -1183,6 +1186,11 @@ class _Generator:
             self._settle_next_action(stream, o.last_na, o.state == OPP_OPEN, None)
             self._finish_opp(o, lead_id, company, owner, notes, stream)
 
+        # The lead row carries its open next action, as funnel.log_activity keeps it.
+        lead_action = _open_action(lead_stream)
+        if lead_action is None and status == STATUS_NURTURING and nurture_until is not None:
+            # Parked until a date: touched again then, logged or not (funnel.set_status).
+            lead_action = [None] * 6 + [words.NURTURE_ACTION, nurture_until, False]
         last_activity = engagement = None
         if acts:
             add = self.activity_rows.append
@@ -1240,6 +1248,8 @@ class _Generator:
                 company[6] if company else "",
                 self._score(answers, company, country),
                 engagement,
+                lead_action[6] if lead_action else "",
+                days[lead_action[7]] if lead_action else None,
             )
         )
 
@@ -1515,7 +1525,7 @@ class _Generator:
         time and open next action the row carries (as funnel.log_activity keeps them)."""
         ts, days = self.ts, self.days
         # [when, opp_id, kind, direction, outcome, note, action, due, done]
-        open_action = next((a for a in reversed(stream) if a[7] is not None and not a[8]), None)
+        open_action = _open_action(stream)
         self.opp_rows.append(
             (
                 opp.id,
@@ -1723,3 +1733,9 @@ def generate_demo(
         qualifications=c["qualifications"],
         seconds=time.perf_counter() - started,
     )
+
+
+def _open_action(stream: list[list]) -> list | None:
+    """The activity holding a record's open next action: [when, opp_id, kind,
+    direction, outcome, note, action, due, done]."""
+    return next((a for a in reversed(stream) if a[7] is not None and not a[8]), None)

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from . import models
+
 # ------------------------------------------------------------------- people by culture
 
 _PEOPLE: dict[str, dict[str, str]] = {
@@ -716,7 +718,7 @@ NEXT_ACTIONS = (
     "Confirm decision date",
 )
 
-NURTURE_ACTION = "Check in again"  # the next action of a lead parked until a date
+NURTURE_ACTION = models.NURTURE_ACTION  # the next action of a lead parked until a date
 
 DEAL_LABELS = ("Pilot", "Rollout", "Licences", "Support contract", "Expansion", "Training")
 

@@ -21,6 +21,7 @@ import peewee
 
 from . import validators as v
 from .config import BANT_ITEMS, Config
+from .dates import local_today, user_zone
 from .db import get_meta, insert_row, prepared, set_meta, utcnow
 from .models import (
     ANSWER_NO,
@@ -32,6 +33,7 @@ from .models import (
     LEVEL_LEAD,
     LEVEL_OPPORTUNITY,
     LEVEL_PROSPECT,
+    NURTURE_ACTION,
     OPP_LOST,
     OPP_OPEN,
     OPP_WON,
@@ -53,6 +55,17 @@ from .validators import Problem
 
 ACTIVITY_KINDS = ("call", "email", "meeting", "sms", "social", "in_person", "note")
 DIRECTIONS = ("outbound", "inbound")
+# The outcomes offered for each kind of activity, first the usual one. Others may be
+# typed (the command line takes any word); these are the ones the log form offers.
+OUTCOMES = {
+    "call": ("reached", "no_answer", "left_voicemail", "busy", "wrong_number"),
+    "email": ("sent", "replied", "bounced"),
+    "meeting": ("held", "no_show", "rescheduled"),
+    "sms": ("sent", "replied"),
+    "social": ("sent", "replied", "connected"),
+    "in_person": ("met",),
+    "note": (),
+}
 # Outcomes that mean we actually spoke or heard back: a two-way interaction.
 TWO_WAY_OUTCOMES = frozenset({"reached", "replied", "held", "met", "connected"})
 ALWAYS_TWO_WAY_KINDS = frozenset({"meeting", "in_person"})
@@ -152,6 +165,8 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "updated_at": None,
     "promoted_at": None,
     "last_activity_at": None,
+    "next_action": "",
+    "next_action_due": None,
     "version": 1,
     "company_key": "",
     "score": 0,
@@ -209,6 +224,9 @@ class Funnel:
         self.config = config
         self.login = user
         self.now = clock
+        # The user's zone: "today" (due dates, the Today queue) turns over at their
+        # midnight, whatever the server's zone.
+        self.zone = user_zone(config.timezone)
         self._user_id: int | None = None
         # False when the scores (engagement keys) could not be rewritten: a read-only
         # database, or one locked past the busy timeout. They stay as they were until
@@ -225,6 +243,10 @@ class Funnel:
                 self.engagement_current = False
 
     # ----------------------------------------------------------------- users & history
+
+    def today(self) -> dt.date:
+        """The user's calendar date now."""
+        return local_today(self.now(), self.zone)
 
     @property
     def user_id(self) -> int:
@@ -540,7 +562,7 @@ class Funnel:
         if status == STATUS_NURTURING:
             if until is None:
                 problems.append(Problem("until", "required", "say when to touch the lead again"))
-            elif until < self.now().date():
+            elif until < self.today():
                 problems.append(Problem("until", "past", f"{until} is in the past"))
         if problems:
             raise Refused(problems)
@@ -561,6 +583,9 @@ class Funnel:
                 return lead
             self._bump(Lead, lead, {**new, "updated_at": now})
             self._history("lead", lead.id, "status", changes, now, lead.version)
+            if status == STATUS_NURTURING:
+                # Parked until a date: the Today queue brings the lead back then.
+                self._set_next_action(lead, NURTURE_ACTION, until, now)
         return lead
 
     # ------------------------------------------------------------- qualification
@@ -1049,13 +1074,19 @@ class Funnel:
                 Problem("direction", "invalid", f"{direction!r} must be outbound or inbound")
             )
         checks = [
-            v.check_text("outcome", outcome.strip().lower()),
+            v.check_text("outcome", "_".join(outcome.lower().split())),
             v.check_text("note", note),
             v.check_text("next_action", next_action),
         ]
         problems += [c.problem for c in checks if not c.ok]
         if next_action.strip() and next_due is None:
             problems.append(Problem("due", "required", "a next action needs a due date"))
+        if next_due is not None and next_due < self.today():
+            problems.append(
+                Problem(
+                    "due", "past", f"{next_due:%a} {next_due} is in the past; pick today or later"
+                )
+            )
         if (lead_id is None) == (opportunity_id is None):
             problems.append(
                 Problem("record", "required", "log against exactly one lead or opportunity")
@@ -1084,8 +1115,10 @@ class Funnel:
                 next_action_due=next_due,
                 created_at=now,
             )
-            # A newer next action replaces the open ones on the same record.
-            if next_due is not None:
+            # An interaction settles the record's open next action (the call it asked
+            # for was made) and a new next action replaces it; a note leaves it open.
+            settles = next_due is not None or kind != "note"
+            if settles:
                 (
                     Activity.update(next_action_done=True)
                     .where(
@@ -1130,25 +1163,83 @@ class Funnel:
                     now,
                     lead.version + 1,
                 )
+            if opportunity_id is None and settles:
+                updates.update(next_action=action_text, next_action_due=next_due)
             if updates:
                 Lead.update(**updates).where(Lead.id == lead.id).execute()
             if opportunity_id is not None:
-                self._note_on_opportunity(opp, when, action_text, next_due)
+                self._note_on_opportunity(opp, when, action_text, next_due, settles)
         return activity
 
     @staticmethod
     def _note_on_opportunity(
-        opp: Opportunity, when: dt.datetime, action: str, due: dt.date | None
+        opp: Opportunity,
+        when: dt.datetime,
+        action: str,
+        due: dt.date | None,
+        settles: bool = True,
     ) -> None:
         """Copy the latest activity time and the open next action onto the deal's row,
         which the board reads (derived data: no version bump, no history)."""
         updates: dict[str, Any] = {}
         if opp.last_activity_at is None or when > opp.last_activity_at:
             updates["last_activity_at"] = when
-        if due is not None:
+        if settles:
             updates.update(next_action=action, next_action_due=due)
         if updates:
             Opportunity.update(**updates).where(Opportunity.id == opp.id).execute()
+
+    def snooze(
+        self,
+        *,
+        lead_id: int | None = None,
+        opportunity_id: int | None = None,
+        days: int,
+    ) -> dt.date:
+        """Put a record's next action off by `days` from today (or from its due date,
+        if that is later); a record with nothing scheduled gets "Follow up" then.
+        Returns the new due date; history records the move."""
+        if (lead_id is None) == (opportunity_id is None):
+            raise Refused([Problem("record", "required", "snooze exactly one lead or deal")])
+        if not 1 <= days <= 366:
+            raise Refused([Problem("days", "invalid", "snooze by 1 to 366 days")])
+        now, today = self.now(), self.today()
+        with database.atomic():
+            if opportunity_id is not None:
+                record: Lead | Opportunity = self.get_opportunity(opportunity_id)
+                entity = "opportunity"
+            else:
+                record, entity = self.get_lead(lead_id), "lead"
+            old_due = record.next_action_due
+            new_due = max(old_due or today, today) + dt.timedelta(days=days)
+            action = record.next_action or "Follow up"
+            type(record).update(next_action=action, next_action_due=new_due).where(
+                type(record).id == record.id
+            ).execute()
+            changes = [("next_action_due", old_due, new_due)]
+            if action != record.next_action:
+                changes.append(("next_action", record.next_action, action))
+            self._history(entity, record.id, "snooze", changes, now)
+        return new_due
+
+    def _set_next_action(
+        self, lead: Lead, action: str, due: dt.date | None, now: dt.datetime
+    ) -> None:
+        """Give a lead's own record a next action (derived: no version bump)."""
+        if (lead.next_action, lead.next_action_due) == (action, due):
+            return
+        Lead.update(next_action=action, next_action_due=due).where(Lead.id == lead.id).execute()
+        self._history(
+            "lead",
+            lead.id,
+            "next",
+            [
+                ("next_action_due", lead.next_action_due, due),
+                ("next_action", lead.next_action, action),
+            ],
+            now,
+        )
+        lead.next_action, lead.next_action_due = action, due
 
     # ------------------------------------------------------------------- reading
 

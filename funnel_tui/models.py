@@ -31,6 +31,8 @@ STATUS_WORKING = "working"
 STATUS_NURTURING = "nurturing"
 STATUS_UNQUALIFIED = "unqualified"
 LEAD_STATUSES = (STATUS_NEW, STATUS_WORKING, STATUS_NURTURING, STATUS_UNQUALIFIED)
+# The next action a lead parked until a date gets: touch it again then.
+NURTURE_ACTION = "Check in again"
 
 # Funnel level of a lead record: it moves forward as it is promoted, converted and won.
 LEVEL_LEAD = "lead"
@@ -117,6 +119,11 @@ class Lead(BaseModel):
     updated_at = DateTimeField()
     promoted_at = DateTimeField(null=True)
     last_activity_at = DateTimeField(null=True)
+    # The lead's open next action (logged on the lead, not on one of its deals) and its
+    # due date in the owner's calendar: what the Today queue reads, kept by the rules
+    # layer as activities are logged and actions snoozed (derived: no version bump).
+    next_action = TextField(default="")
+    next_action_due = DateField(null=True)
     version = IntegerField(default=1)
     # compute_score(...).total, stored so the lead list filters and sorts by it in SQL;
     # the rules layer rewrites it on every change that can move it (funnel.py).

@@ -29,6 +29,7 @@ from .models import (
     OPP_WON,
     Activity,
     Company,
+    History,
     Lead,
     Opportunity,
     StageChange,
@@ -127,8 +128,12 @@ class CardMarks(NamedTuple):
     stale: bool  # no activity past the stage's limit and nothing scheduled ahead
 
 
-def card_marks(config: Config, card: Card, now: dt.datetime) -> CardMarks:
-    today = now.date()
+def card_marks(
+    config: Config, card: Card, now: dt.datetime, today: dt.date | None = None
+) -> CardMarks:
+    """`now` is UTC; `today` the user's date (due dates are in their calendar),
+    UTC's when not given."""
+    today = today or now.date()
     days = max(0, (now - card.stage_entered_at).days)
     if card.state != OPP_OPEN:
         return CardMarks(days, False, False, False)
@@ -276,6 +281,7 @@ class DealRecord:
     lead: Lead
     moves: list[StageMove]
     activities: list[Activity]  # on the deal and on its lead, newest first
+    history: list[History]  # the deal's changes other than moves, oldest first
 
 
 RECORD_ACTIVITIES = 30
@@ -294,7 +300,17 @@ def deal_record(opp_id: int) -> DealRecord | None:
         .order_by(Activity.occurred_at.desc(), Activity.id.desc())
         .limit(RECORD_ACTIVITIES)
     )
-    return DealRecord(card, opp, lead, stage_history(opp_id), activities)
+    history = list(
+        History.select(History, User.login)
+        .join(User, on=(User.id == History.user))
+        .where(
+            (History.entity == "opportunity")
+            & (History.entity_id == opp_id)
+            & (History.action != "move")  # the stage history has them, with more
+        )
+        .order_by(History.id)
+    )
+    return DealRecord(card, opp, lead, stage_history(opp_id), activities, history)
 
 
 def owners() -> list[tuple[int, str]]:

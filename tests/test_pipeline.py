@@ -192,18 +192,29 @@ def test_deal_record_links_back_to_its_lead(db, config):
 
 
 def test_demo_fills_next_actions_as_the_migration_would(db, config):
-    """The demo writes each deal's last activity and open next action itself; the 6 → 7
-    migration computes them from the activities: both must agree."""
+    """The demo writes each deal's (and lead's) last activity and open next action
+    itself; the 6 → 7 (7 → 8) migration computes them from the activities: both must
+    agree."""
     generate_demo(db, config, leads=400, seed=5, today=TODAY)
     columns = '"id", "last_activity_at", "next_action", "next_action_due"'
     order = ' FROM "opportunity" ORDER BY "id"'
     written = db.execute_sql(f"SELECT {columns}{order}").fetchall()
     assert any(row[3] for row in written) and any(row[1] for row in written)
+    lead_columns = '"id", "next_action", "next_action_due"'
+    lead_order = ' FROM "lead" ORDER BY "id"'
+    leads_written = db.execute_sql(f"SELECT {lead_columns}{lead_order}").fetchall()
+    assert any(row[2] for row in leads_written)
     with db.atomic():
+        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
+            db.execute_sql(f'DROP INDEX "{index}"')
         for column in ("last_activity_at", "next_action", "next_action_due"):
             db.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
         dbmod.MIGRATIONS[6](db)
+        for column in ("next_action", "next_action_due"):
+            db.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
+        dbmod.MIGRATIONS[7](db)
     assert db.execute_sql(f"SELECT {columns}{order}").fetchall() == written
+    assert db.execute_sql(f"SELECT {lead_columns}{lead_order}").fetchall() == leads_written
 
 
 def test_schema_6_database_is_migrated_keeping_every_activity(db_target, config):
@@ -213,13 +224,17 @@ def test_schema_6_database_is_migrated_keeping_every_activity(db_target, config)
     with database.atomic():
         for index in (dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX):
             database.execute_sql(f'DROP INDEX "{index}"')
+        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
+            database.execute_sql(f'DROP INDEX "{index}"')
         for column in ("last_activity_at", "next_action", "next_action_due"):
             database.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
+        for column in ("next_action", "next_action_due"):  # schema 8's
+            database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
         dbmod.set_meta("schema_version", "6")
     close_database()
 
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 7
+    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 8
     # SQLite's migrator would rebuild the table for a NOT NULL column, and dropping the
     # old one would cascade to the deals' activities and stage changes.
     assert (Activity.select().count(), StageChange.select().count()) == (activities, moves)

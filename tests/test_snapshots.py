@@ -55,7 +55,7 @@ LEADS = [
 def snap_app(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     open_database("snap.db")
-    rules = Funnel(load_config(), "rita")
+    rules = Funnel(load_config(), "rita", lambda: FROZEN)
     ids = [rules.capture_lead(data).id for data in LEADS]
     rules.log_activity(
         lead_id=ids[0],
@@ -126,6 +126,15 @@ def test_help(snap_app, snap_compare):
 
 def test_funnel_overview(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("f4"))
+
+
+def test_today_queue(snap_app, snap_compare):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+t"))
+
+
+def test_log_form(snap_app, snap_compare):
+    keys = ("ctrl+t", "l", "r", *"wants the deck", "tab", *"Send deck", "tab", *"fri")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
 
 
 def test_too_small(snap_app, snap_compare):

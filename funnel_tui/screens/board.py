@@ -85,13 +85,13 @@ class BoardScreen(DealActions, Screen[None]):
         self._totals_line = Text()
 
     def compose(self) -> ComposeResult:
-        config = self.app.config
+        config, rules = self.app.config, self.app.rules
         yield TitleBar()
         # One line each, always there: a message or a new filter never resizes the board
         # (a layout and a redraw of every column).
         yield TextBlock("", id="filters")
         yield BoardView(
-            lambda card: card_marks(config, card, self.app.rules.now()),
+            lambda card: card_marks(config, card, rules.now(), rules.today()),
             self._money,
             id="board",
         )

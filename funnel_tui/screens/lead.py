@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -14,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from .. import validators as v
+from ..dates import describe_due
 from ..funnel import StaleEdit
 from ..models import database
 from ..output import plain
@@ -22,6 +22,7 @@ from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
+from ..widgets.timeline import Event, activity_event, history_event, timeline_text
 from .dialogs import ChoiceDialog
 from .status_actions import LeadStatusActions
 
@@ -38,40 +39,14 @@ FIELDS = (
 )
 
 
-def timeline(record: dict[str, Any]) -> Text:
-    """Activities and history interleaved, newest first, with who and when."""
-    entries = []
-    for activity in record["activities"]:
-        line = Text()
-        line.append(
-            f"{activity.kind} {activity.direction} {activity.outcome}".strip(), style="bold"
-        )
-        if activity.note:
-            line.append(" — ")
-            line.append(plain(activity.note))
-        if activity.next_action:
-            line.append("  → ", style="dim")
-            line.append(plain(activity.next_action))
-            line.append(f" by {activity.next_action_due}", style="dim")
-        entries.append((activity.occurred_at, activity.user.login, line))
-    for entry in record["history"]:
-        line = Text()
-        line.append(f"{entry.action} ", style="italic")
-        if entry.field:
-            line.append(f"{entry.field}: ")
-            line.append(plain(entry.old) or "∅", style="dim")
-            line.append(" → ")
-            line.append(plain(entry.new) or "∅")
-        else:
-            line.append(_snapshot_summary(entry.new), style="dim")
-        entries.append((entry.at, entry.user.login, line))
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for when, who, line in sorted(entries, key=lambda e: e[0], reverse=True):
-        text.append(f"{when:%Y-%m-%d %H:%M} ", style="dim")
-        text.append(f"{plain(who)[:10]:<10} ", style="cyan")
-        text.append_text(line)
-        text.append("\n")
-    return text or Text("Nothing yet.", style="dim")
+def lead_events(record: dict[str, Any]) -> list[Event]:
+    """The lead's activities (its deals' marked with the deal) and the history of the
+    lead and its deals."""
+    events = [
+        activity_event(a, f"${a.opportunity_id}" if a.opportunity_id else "")
+        for a in record["activities"]
+    ]
+    return events + [history_event(entry) for entry in record["history"]]
 
 
 def opportunity_link(opp: Any) -> Text:
@@ -102,18 +77,6 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
     screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
 
 
-def _snapshot_summary(value: str | None) -> str:
-    """A created record's fields in one line, rather than its JSON."""
-    try:
-        data = json.loads(value or "")
-    except ValueError:
-        return plain(value)
-    if not isinstance(data, dict):
-        return plain(value)
-    keys = ("name", "company", "phone_raw", "email_raw", "source", "stage", "kind", "outcome")
-    return ", ".join(plain(data[k]) for k in keys if data.get(k))
-
-
 class LeadScreen(LeadStatusActions, Screen[None]):
     TITLE = "Lead"
     CSS_PATH = "lead.tcss"
@@ -128,6 +91,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         Binding("f9", "checklist", "Checklist", id="lead.checklist"),
         Binding("f10", "deal", "Deal", id="lead.deal"),
         Binding("f11", "status('new')", "Back to new", id="lead.reopen", show=False),
+        Binding("ctrl+l", "log", "Log…", id="lead.log"),
     ]
 
     def __init__(self, lead_id: int, focus: str = "") -> None:
@@ -137,6 +101,9 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.loaded: dict[str, str] = {}
         self.version: int | None = None
         self.deals: list[Any] = []  # the lead's opportunities, for F10
+        self.next_action: tuple[str, Any] = ("", None)  # for the log form
+        self.keep_fields = False
+        self.title_text = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -182,12 +149,39 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             summary.append(f"   ({lead.unqualified_reason})", style="dim")
         if lead.status == "nurturing" and lead.nurture_until:
             summary.append(f"   until {lead.nurture_until}", style="dim")
+        if lead.next_action_due is not None:
+            today = self.app.rules.today()
+            late = lead.next_action_due < today
+            summary.append("   ⇒ ", style="dim")
+            summary.append(plain(lead.next_action) or "next action", style="red" if late else "")
+            summary.append(
+                f" {describe_due(lead.next_action_due, today)}", style="red" if late else "dim"
+            )
         self.deals = record["opportunities"]
         for opp in self.deals:
             summary.append_text(opportunity_link(opp))
         if self.deals:
             summary.append("  (F10 opens it)" if len(self.deals) == 1 else "  (F10)", style="dim")
         self.query_one("#summary", Static).update(summary)
+        if self.keep_fields:
+            # Reloaded after a log with edits in the form: the edits stay as typed.
+            self.keep_fields = False
+        else:
+            self._fill(record)
+        rules = self.app.rules
+        self.query_one("#events", Static).update(
+            timeline_text(lead_events(record), rules.zone, rules.today())
+        )
+        self.next_action = (lead.next_action, lead.next_action_due)
+        self.title_text = " · ".join(
+            plain(p) for p in (lead.name, record["company"].name if record["company"] else "") if p
+        )
+        if self.focus_field:
+            self.query_one(f"#f-{self.focus_field}", Input).focus()
+            self.focus_field = ""
+
+    def _fill(self, record: dict[str, Any]) -> None:
+        lead = record["lead"]
         self.loaded = {}
         for name, column, _ in FIELDS:
             value = (
@@ -197,10 +191,6 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             )
             self.loaded[name] = value or ""
             self.query_one(f"#f-{name}", Input).value = value or ""
-        self.query_one("#events", Static).update(timeline(record))
-        if self.focus_field:
-            self.query_one(f"#f-{self.focus_field}", Input).focus()
-            self.focus_field = ""
 
     # ---------------------------------------------------------------- editing
 
@@ -273,6 +263,22 @@ class LeadScreen(LeadStatusActions, Screen[None]):
 
     def action_checklist(self) -> None:
         self.app.open_checklist(self.lead_id)
+
+    def action_log(self) -> None:
+        from .log_activity import LogTarget
+
+        if self.version is None:
+            return  # not loaded yet
+        action, due = self.next_action
+        target = LogTarget(self.lead_id, None, self.title_text, action, due)
+
+        def done(logged) -> None:
+            if logged is not None:
+                self._outcome(logged.summary(self.app.rules.today()))
+                self.keep_fields = bool(self.changes())
+                self.load()
+
+        self.app.open_log(target, done)
 
     def action_deal(self) -> None:
         open_deal(self, self.deals)

@@ -19,6 +19,7 @@ from ..money import exact_money
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
+from ..widgets.timeline import activity_event, history_event, move_event, timeline_text
 from .deal_actions import DealActions
 
 
@@ -39,6 +40,7 @@ class OpportunityScreen(DealActions, Screen[None]):
         Binding("w", "won", "Won", id="deal.won"),
         Binding("x", "lost", "Lost…", id="deal.lost"),
         Binding("o", "reopen", "Reopen", id="deal.reopen"),
+        Binding("a,ctrl+l", "log", "Log…", id="deal.log"),
     ]
 
     def __init__(self, opp_id: int) -> None:
@@ -93,7 +95,7 @@ class OpportunityScreen(DealActions, Screen[None]):
     def _fields(self, record: DealRecord) -> Table:
         card, lead, opp = record.card, record.lead, record.opportunity
         config, now = self.app.config, self.app.rules.now()
-        marks = card_marks(config, card, now)
+        marks = card_marks(config, card, now, self.app.rules.today())
         stage = config.stage(card.stage)
         probability = stage.probability if stage else 0
         table = Table.grid(padding=(0, 2))
@@ -107,7 +109,7 @@ class OpportunityScreen(DealActions, Screen[None]):
         table.add_row("Amount", amount)
         close = Text(card.expected_close.isoformat() if card.expected_close else "not set")
         if card.expected_close and card.state == OPP_OPEN:
-            days = (card.expected_close - now.date()).days
+            days = (card.expected_close - self.app.rules.today()).days
             close.append(
                 f"   in {days} days" if days >= 0 else f"   {-days} days ago",
                 style="dim" if days >= 0 else "yellow",
@@ -147,29 +149,17 @@ class OpportunityScreen(DealActions, Screen[None]):
         return text
 
     def _timeline(self, record: DealRecord) -> Text:
-        text = Text()
-        text.append("Moves\n", style="bold")
-        for move in reversed(record.moves):
-            text.append(f"{move.at:%Y-%m-%d %H:%M} ", style="dim")
-            text.append(f"{plain(move.user)[:10]:<10} ", style="cyan")
-            if move.from_stage:
-                text.append(f"{plain(move.from_stage)} → ")
-            text.append(plain(move.to_stage) + "\n")
-        text.append("\nActivities (the deal's and its lead's)\n", style="bold")
-        if not record.activities:
-            text.append("None logged yet.\n", style="dim")
-        for activity in record.activities:
-            text.append(f"{activity.occurred_at:%Y-%m-%d %H:%M} ", style="dim")
-            text.append(f"{plain(activity.user.login)[:10]:<10} ", style="cyan")
-            what = " ".join(
-                plain(p) for p in (activity.kind, activity.direction, activity.outcome) if p
-            )
-            text.append(what.replace("_", " "))
-            if activity.note:
-                text.append(" · ")
-                text.append(plain(activity.note), style="dim")
-            text.append("\n")
-        return text
+        """Moves, changes and activities interleaved; the lead's own activities (from
+        before the deal, and since) marked as the lead's."""
+        events = [move_event(m) for m in record.moves]
+        events += [history_event(h) for h in record.history if h.action != "create"]
+        events += [
+            activity_event(a, "" if a.opportunity_id == self.opp_id else "lead")
+            for a in record.activities
+        ]
+        rules = self.app.rules
+        text = Text("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
+        return text + timeline_text(events, rules.zone, rules.today())
 
     # ------------------------------------------------------------------ keys
 
@@ -197,6 +187,24 @@ class OpportunityScreen(DealActions, Screen[None]):
     def action_checklist(self) -> None:
         if self.record:
             self.app.open_checklist(self.record.lead.id)
+
+    def action_log(self) -> None:
+        if self.record is None:
+            return
+        from .log_activity import LogTarget
+
+        card = self.record.card
+        title = " · ".join(plain(p) for p in (card.name, card.company) if p)
+        target = LogTarget(
+            self.record.lead.id, self.opp_id, f"$ {title}", card.next_action, card.next_action_due
+        )
+
+        def done(logged) -> None:
+            if logged is not None:
+                self._deal_message(logged.summary(self.app.rules.today()))
+                self.load()
+
+        self.app.open_log(target, done)
 
     def action_back(self) -> None:
         self.dismiss()

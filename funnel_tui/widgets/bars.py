@@ -37,6 +37,23 @@ class TitleBar(Widget):
     def on_mount(self) -> None:
         self.watch(self.screen, "title", lambda _: self.refresh(), init=False)
         self.watch(self.app, "sub_title", lambda _: self.refresh(), init=False)
+        if hasattr(self.app, "today_counts"):
+            self.watch(self.app, "today_counts", lambda _: self.refresh(), init=False)
+
+    def _today(self) -> Text:
+        """`‼3 ●5 ○120`: the Today queue's overdue, due today and nothing scheduled."""
+        counts = getattr(self.app, "today_counts", None)
+        if not counts:
+            return Text()
+        text = Text("ctrl+t ", style="dim")
+        for glyph, name, style in (
+            ("‼", "overdue", "bold red"),
+            ("●", "today", "bold yellow"),
+            ("○", "unscheduled", ""),
+        ):
+            text.append(glyph, style=style if counts.get(name) else "dim")
+            text.append(f"{counts.get(name, 0):,} ")
+        return text
 
     def render(self) -> Text:
         place = Text.assemble(
@@ -48,6 +65,13 @@ class TitleBar(Widget):
         )
         who = Text(plain(self.app.sub_title) + " ")
         who.stylize(self.get_component_rich_style("titlebar--who", partial=True))
+        today = self._today()
+        if today and self.size.width - place.cell_len - today.cell_len > 12:
+            # The queue's counts come before the database's name, which gives way.
+            room = self.size.width - place.cell_len - today.cell_len - 3
+            if who.cell_len > room:
+                who.truncate(room, overflow="ellipsis")
+            who = Text.assemble(today, "  ", who)
         gap = self.size.width - place.cell_len - who.cell_len
         if gap < 1:
             who.truncate(max(0, self.size.width - place.cell_len - 1), overflow="ellipsis")

@@ -37,7 +37,7 @@ class Column:
     min_width: int = 0  # the table hides columns (last first) that do not fit
 
 
-def _cell(text: Text, width: int) -> Text:
+def fit_cell(text: Text, width: int) -> Text:
     """`text` cut or padded to exactly `width` columns, wide characters counted as two."""
     if cell_width(text.plain) <= width:
         return text + Text(" " * (width - cell_width(text.plain)))
@@ -169,7 +169,7 @@ class LeadTable(ScrollView, can_focus=True):
                 arrow = "▼" if descending else "▲"
                 # Beside the title, spaced where the column has room ("Sc▼" in three).
                 title += f" {arrow}" if len(title) + 2 <= width else arrow
-            text.append_text(_cell(Text(title, style="bold"), width))
+            text.append_text(fit_cell(Text(title, style="bold"), width))
             text.append(" ")
         return text
 
@@ -188,7 +188,7 @@ class LeadTable(ScrollView, can_focus=True):
         text = Text(no_wrap=True)
         for column, col_width in self.columns():
             value = column.render(row) if column.render else Text(plain(row.get(column.key)))
-            text.append_text(_cell(value, col_width))
+            text.append_text(fit_cell(value, col_width))
             text.append(" ")
         if index == self.cursor:
             text.stylize(self.get_component_rich_style("lead-table--cursor"))

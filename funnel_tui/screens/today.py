@@ -1,0 +1,169 @@
+"""The Today queue: what the user owns that is overdue, due today, or has nothing
+scheduled. One key logs the call and sets the next action, one snoozes, enter opens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..dates import describe_due
+from ..models import database
+from ..output import plain
+from ..pipeline import user_id
+from ..today import DEAL, SECTIONS, QueueItem, load_queue, queue_items
+from ..widgets.bars import KeyBar, TitleBar
+from ..widgets.lead_table import PAGE_SIZE, LeadTable
+from ..widgets.queue_view import QueueView
+from ..widgets.text_block import TextBlock
+from .log_activity import LogActivityScreen, Logged, LogTarget
+
+
+class TodayScreen(Screen[None]):
+    TITLE = "Today"
+    DEFAULT_CSS = """
+    TodayScreen #summary { height: 1; padding: 0 1; background: $boost; }
+    TodayScreen #footer { height: 1; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("l", "log", "Log…", id="today.log"),
+        Binding("z", "snooze(1)", "Snooze +1d", id="today.snooze_day"),
+        Binding("Z", "snooze(7)", "+1w", id="today.snooze_week"),
+        Binding("n", "log('note')", "Note…", id="today.note", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield TextBlock(Text("Loading your queue…", style="dim"), id="summary")
+        yield QueueView(id="queue")
+        yield TextBlock("", id="footer")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load()  # back from a record or the log form: what was done there shows
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @property
+    def view(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    # ------------------------------------------------------------------ data
+
+    @work(thread=True, exclusive=True, group="today-load")
+    def load(self) -> None:
+        rules = self.app.rules
+        with database.connection_context():
+            today, now = rules.today(), rules.now()
+            queue = load_queue(user_id(rules.login), today, details=False)
+            # The rows of the first page come with the order: one frame, complete.
+            first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
+            items = queue_items(first)
+        self.app.call_from_thread(self._show, queue, items, today, now)
+
+    def _show(self, queue, items, today, now) -> None:
+        view = self.view
+        current = view.current_item
+        view.show(queue.keys, items, today, now, keep=current.key if current else None)
+        self.loaded = True
+        counts = queue.counts
+        summary = Text.assemble(
+            (f"{today:%A} {today.day} {today:%B %Y}", "bold"),
+            (f" · {self.app.rules.zone}", "dim"),
+            f" · {sum(counts.values()):,} to work",
+        )
+        self.query_one("#summary", TextBlock).show(summary)
+        self.app.set_today_counts(counts)
+        if not view.has_items:
+            self._say(Text("Nothing to do: every lead and deal you own is scheduled ahead."))
+
+    @on(LeadTable.PageWanted)
+    def _page_wanted(self, event: LeadTable.PageWanted) -> None:
+        event.stop()
+        keys = self.view.items_in_page(event.page)
+        if keys:
+            self._load_items(event.page, keys, event.generation)
+
+    @work(thread=True, group="today-items")
+    def _load_items(self, page: int, keys: list[tuple[str, int]], generation: int) -> None:
+        with database.connection_context():
+            items = queue_items(keys)
+        self.app.call_from_thread(self.view.set_items, page, items, generation)
+
+    # ------------------------------------------------------------------ keys
+
+    def _say(self, text: Text | str) -> None:
+        self.query_one("#footer", TextBlock).show(text)
+
+    def _item(self) -> QueueItem | None:
+        item = self.view.current_item
+        if item is None:
+            self._say(Text("No item here.", style="dim"))
+        return item
+
+    @on(QueueView.ItemOpened)
+    def _open(self, event: QueueView.ItemOpened) -> None:
+        item = event.item
+        if item.kind == DEAL:
+            self.app.open_opportunity(item.id)
+        else:
+            self.app.open_lead(item.id, here=True)
+
+    def action_log(self, kind: str = "call") -> None:
+        item = self._item()
+        if item is None:
+            return
+        self.app.push_screen(
+            LogActivityScreen(log_target(item), kind, at_outcome=kind == "call"),
+            lambda done: self._logged(item, done),
+        )
+
+    def _logged(self, item: QueueItem, done: Logged | None) -> None:
+        # The queue reloads as it comes back to the screen (on_screen_resume).
+        if done is not None:
+            message = Text.assemble(done.summary(self.app.rules.today()), " · ")
+            message.append(plain(item.person))
+            self._say(message)
+
+    def action_snooze(self, days: int) -> None:
+        item = self._item()
+        if item is not None:
+            self._snooze(item, days)
+
+    @work(thread=True, exclusive=True, group="today-snooze")
+    def _snooze(self, item: QueueItem, days: int) -> None:
+        rules = self.app.rules
+        target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
+        try:
+            with database.connection_context():
+                due = rules.snooze(days=days, **target)
+        except Exception as exc:  # refused, or the database is busy: say so, keep going
+            self.app.call_from_thread(self._say, Text(f"✘ Not snoozed: {exc}", style="red"))
+            return
+        message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
+        message.append(plain(item.person))
+        self.app.call_from_thread(self._snoozed, message)
+
+    def _snoozed(self, message: Text) -> None:
+        self._say(message)
+        self.app.data_changed()  # this queue and the counts on the status line
+
+
+def log_target(item: QueueItem) -> LogTarget:
+    title = " · ".join(plain(p) for p in (item.person, item.company or item.deal) if p)
+    if item.kind == DEAL:
+        return LogTarget(item.lead_id, item.id, f"$ {title}", item.next_action, item.due)
+    return LogTarget(item.lead_id, None, title, item.next_action, item.due)

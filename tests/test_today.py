@@ -1,0 +1,379 @@
+"""Due dates as reps type them, the user's time zone, logging, snoozing and the Today
+queue's sections: the rules layer, on SQLite and PostgreSQL, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from funnel_tui import db as dbmod
+from funnel_tui.config import ConfigError, load_config
+from funnel_tui.dates import (
+    DueDateError,
+    describe_due,
+    local_today,
+    parse_due,
+    split_due,
+    to_local,
+    user_zone,
+)
+from funnel_tui.db import close_database, open_database
+from funnel_tui.funnel import Funnel, Refused
+from funnel_tui.models import Activity, History, Lead, Opportunity
+from funnel_tui.today import DEAL, LEAD, load_queue, queue_counts
+
+from .test_cli import run
+
+MON = dt.date(2026, 11, 23)  # a Monday
+NOW = dt.datetime(2026, 11, 23, 10, 0)  # UTC
+
+
+# ------------------------------------------------------------------ date forms
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("today", MON, MON),
+        ("tomorrow", MON, dt.date(2026, 11, 24)),
+        ("+3d", MON, dt.date(2026, 11, 26)),
+        ("3d", MON, dt.date(2026, 11, 26)),
+        ("in 3 days", MON, dt.date(2026, 11, 26)),
+        ("+2w", MON, dt.date(2026, 12, 7)),
+        ("fri", MON, dt.date(2026, 11, 27)),
+        ("Friday", MON, dt.date(2026, 11, 27)),
+        ("mon", MON, dt.date(2026, 11, 30)),  # the next Monday, not today
+        ("next mon", MON, dt.date(2026, 11, 30)),
+        ("next fri", MON, dt.date(2026, 12, 4)),  # Friday of next week
+        ("next mon", dt.date(2026, 11, 29), dt.date(2026, 11, 30)),  # said on a Sunday
+        ("2026-12-01", MON, dt.date(2026, 12, 1)),
+        ("12/01", MON, dt.date(2026, 12, 1)),
+        ("12/01/2027", MON, dt.date(2027, 12, 1)),
+        # Month and year ends.
+        ("+1d", dt.date(2026, 11, 30), dt.date(2026, 12, 1)),
+        ("+3d", dt.date(2026, 12, 30), dt.date(2027, 1, 2)),
+        ("+1w", dt.date(2026, 12, 28), dt.date(2027, 1, 4)),
+        ("+1m", dt.date(2027, 1, 31), dt.date(2027, 2, 28)),
+        ("+1m", dt.date(2028, 1, 31), dt.date(2028, 2, 29)),
+        ("+1m", dt.date(2026, 12, 15), dt.date(2027, 1, 15)),
+        ("fri", dt.date(2026, 12, 31), dt.date(2027, 1, 1)),
+        ("next mon", dt.date(2026, 12, 31), dt.date(2027, 1, 4)),
+        ("12/01", dt.date(2026, 12, 15), dt.date(2027, 12, 1)),  # passed: next year's
+        ("1/5", dt.date(2026, 12, 15), dt.date(2027, 1, 5)),
+        ("tomorrow", dt.date(2026, 12, 31), dt.date(2027, 1, 1)),
+        ("2/29", dt.date(2027, 3, 1), None),  # no 29 February in 2027
+    ],
+)
+def test_due_date_forms(text, today, expected):
+    if expected is None:
+        with pytest.raises(DueDateError):
+            parse_due(text, today)
+    else:
+        assert parse_due(text, today) == expected
+
+
+def test_day_and_month_follow_the_configured_order():
+    assert parse_due("12/01", MON, "mdy") == dt.date(2026, 12, 1)
+    assert parse_due("12/01", MON, "dmy") == dt.date(2027, 1, 12)
+    assert parse_due("1.12.", MON, "dmy") == dt.date(2026, 12, 1)
+    assert parse_due("2026-12-01", MON, "dmy") == dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("text", ["", "soon", "13/45", "+3", "next", "t", "call back"])
+def test_unreadable_due_dates_are_refused_with_examples(text):
+    with pytest.raises(DueDateError) as refused:
+        parse_due(text, MON)
+    assert "tomorrow" in str(refused.value) and "+3d" in str(refused.value)
+
+
+def test_the_date_can_lead_or_close_a_next_action():
+    assert split_due("+3d call back", MON) == (dt.date(2026, 11, 26), "call back")
+    assert split_due("next mon Demo for the CFO", MON) == (
+        dt.date(2026, 11, 30),
+        "Demo for the CFO",
+    )
+    assert split_due("send the quote fri", MON) == (dt.date(2026, 11, 27), "send the quote")
+    assert split_due("tomorrow", MON) == (dt.date(2026, 11, 24), "")
+    with pytest.raises(DueDateError, match="start it with one"):
+        split_due("call back soon", MON)
+
+
+def test_a_date_reads_back_in_words():
+    assert describe_due(dt.date(2026, 11, 27), MON) == "Fri 27 Nov 2026 · in 4 days"
+    assert describe_due(MON, MON) == "Mon 23 Nov 2026 · today"
+    assert describe_due(dt.date(2026, 11, 20), MON) == "Fri 20 Nov 2026 · 3 days ago"
+
+
+# ------------------------------------------------------------------ time zones
+
+
+def test_today_follows_the_users_zone_across_midnight_and_dst():
+    warsaw, new_york = user_zone("Europe/Warsaw"), user_zone("America/New_York")
+    # 23:30 UTC on the eve of the spring change is already the 29th in Warsaw.
+    assert local_today(dt.datetime(2026, 3, 28, 23, 30), warsaw) == dt.date(2026, 3, 29)
+    # Across the change the offset goes from +1 to +2.
+    assert to_local(dt.datetime(2026, 3, 29, 0, 30), warsaw).hour == 1
+    assert to_local(dt.datetime(2026, 3, 29, 1, 30), warsaw).hour == 3
+    # In autumn 02:30 happens twice; both UTC moments read as 02:30 on the 25th.
+    first, second = dt.datetime(2026, 10, 25, 0, 30), dt.datetime(2026, 10, 25, 1, 30)
+    assert to_local(first, warsaw) == to_local(second, warsaw) == dt.datetime(2026, 10, 25, 2, 30)
+    # 03:00 UTC on the 24th is still the evening of the 23rd in New York.
+    assert local_today(dt.datetime(2026, 11, 24, 3, 0), new_york) == MON
+    # A relative date counts calendar days, whatever the clock change does to hours.
+    assert parse_due("+1d", dt.date(2026, 3, 28)) == dt.date(2026, 3, 29)
+
+
+def test_the_users_zone_not_the_servers_decides_today(tmp_path, monkeypatch, db, config):
+    monkeypatch.setenv("TZ", "UTC")
+    path = tmp_path / "funnel.toml"
+    path.write_text('timezone = "America/Los_Angeles"\n')
+    late = dt.datetime(2026, 11, 24, 5, 0)  # the 24th in UTC, 21:00 on the 23rd in LA
+    assert Funnel(load_config(str(path)), "alice", lambda: late).today() == MON
+    assert Funnel(config, "alice", lambda: late).today() == dt.date(2026, 11, 24)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert Funnel(config, "alice", lambda: NOW).today() == MON  # 19:00 in Tokyo
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('timezone = "Mars/Olympus"', 'timezone must be a time zone name such as "Europe/Warsaw"'),
+        ('date_order = "ydm"', "date_order must be one of mdy, dmy, ymd"),
+    ],
+)
+def test_bad_zone_or_date_order_is_refused_with_its_line(tmp_path, line, message):
+    path = tmp_path / "funnel.toml"
+    path.write_text(f"# mine\n{line}\n")
+    with pytest.raises(ConfigError) as refused:
+        load_config(str(path))
+    assert "line 2" in str(refused.value) and message in str(refused.value)
+
+
+# ------------------------------------------------------------------ logging
+
+
+def _at(config, when: dt.datetime, user: str = "alice") -> Funnel:
+    return Funnel(config, user, lambda: when)
+
+
+def _lead(rules: Funnel, name: str, **extra) -> Lead:
+    return rules.capture_lead({"name": name, "email": f"{name.lower()}@example.com", **extra})
+
+
+def test_only_a_two_way_interaction_moves_new_to_working(db, config):
+    rules = _at(config, NOW)
+    lead = _lead(rules, "Ines")
+    for kind, direction, outcome in (
+        ("call", "outbound", "no answer"),
+        ("email", "outbound", "sent"),
+        ("note", "", ""),
+        ("sms", "outbound", "sent"),
+    ):
+        rules.log_activity(lead_id=lead.id, kind=kind, direction=direction, outcome=outcome)
+    assert Lead.get_by_id(lead.id).status == "new"
+    rules.log_activity(lead_id=lead.id, kind="email", direction="inbound", outcome="replied")
+    stored = Lead.get_by_id(lead.id)
+    assert (stored.status, stored.version) == ("working", 2)
+    auto = History.get((History.action == "auto") & (History.entity_id == lead.id))
+    assert (auto.old, auto.new, auto.user.login, auto.at) == ("new", "working", "alice", NOW)
+    # Outcomes typed with spaces are stored as the form's words.
+    assert Activity.get(Activity.kind == "call").outcome == "no_answer"
+
+
+def test_an_interaction_settles_the_open_next_action_and_a_note_does_not(db, config):
+    rules = _at(config, NOW)
+    lead = _lead(rules, "Jonas")
+    rules.log_activity(
+        lead_id=lead.id, kind="call", outcome="reached", next_action="Call back", next_due=MON
+    )
+    assert (Lead.get_by_id(lead.id).next_action, Lead.get_by_id(lead.id).next_action_due) == (
+        "Call back",
+        MON,
+    )
+    rules.log_activity(lead_id=lead.id, kind="note", note="prefers mornings")
+    assert Lead.get_by_id(lead.id).next_action_due == MON
+    rules.log_activity(lead_id=lead.id, kind="call", outcome="reached")
+    stored = Lead.get_by_id(lead.id)
+    assert (stored.next_action, stored.next_action_due) == ("", None)
+    still_open = Activity.next_action_due.is_null(False) & (Activity.next_action_done == False)
+    assert Activity.select().where(still_open).count() == 0
+
+
+def test_a_due_date_in_the_past_is_refused_and_nothing_is_written(db, config):
+    rules = _at(config, NOW)
+    lead = _lead(rules, "Kai")
+    with pytest.raises(Refused, match="due: Sun 2026-11-22 is in the past"):
+        rules.log_activity(
+            lead_id=lead.id, kind="call", next_action="x", next_due=dt.date(2026, 11, 22)
+        )
+    assert Activity.select().count() == 0
+
+
+def test_snooze_moves_the_next_action_from_today_or_its_due_date(db, config):
+    rules = _at(config, NOW)
+    late, ahead, bare = (_lead(rules, n) for n in ("Lena", "Milo", "Nora"))
+    for lead, due in ((late, MON), (ahead, dt.date(2026, 11, 30))):
+        rules.log_activity(lead_id=lead.id, kind="call", next_action="Call back", next_due=due)
+    later = _at(config, NOW + dt.timedelta(days=3))  # Lena is overdue by then
+    assert later.snooze(lead_id=late.id, days=1) == dt.date(2026, 11, 27)
+    assert later.snooze(lead_id=ahead.id, days=7) == dt.date(2026, 12, 7)
+    assert later.snooze(lead_id=bare.id, days=1) == dt.date(2026, 11, 27)
+    assert Lead.get_by_id(bare.id).next_action == "Follow up"
+    moved = History.get((History.action == "snooze") & (History.entity_id == late.id))
+    assert (moved.field, moved.old, moved.new) == ("next_action_due", "2026-11-23", "2026-11-27")
+    with pytest.raises(Refused, match="days: snooze by 1 to 366 days"):
+        later.snooze(lead_id=late.id, days=0)
+
+
+# ------------------------------------------------------------------ the queue
+
+
+def _deal(rules: Funnel, name: str) -> Opportunity:
+    lead = _lead(rules, name)
+    for item in ("budget", "authority", "need", "timeline"):
+        rules.answer(lead.id, item, "yes")
+    rules.promote(lead.id)
+    return rules.convert(lead.id, amount=1000)
+
+
+def test_the_queue_has_overdue_due_today_and_nothing_scheduled(db, config):
+    week_ago = _at(config, NOW - dt.timedelta(days=7))
+    rules = _at(config, NOW)
+    overdue = _lead(week_ago, "Olga")
+    week_ago.log_activity(
+        lead_id=overdue.id,
+        kind="call",
+        next_action="Call back",
+        next_due=MON - dt.timedelta(days=2),
+    )
+    due_today = _lead(week_ago, "Piet")
+    week_ago.log_activity(lead_id=due_today.id, kind="call", next_action="Send deck", next_due=MON)
+    ahead = _lead(rules, "Quinn")
+    rules.log_activity(
+        lead_id=ahead.id, kind="call", next_action="Demo", next_due=MON + dt.timedelta(days=1)
+    )
+    untouched_old = _lead(week_ago, "Rosa")  # captured a week ago, nobody called
+    untouched_new = _lead(rules, "Sven")
+    parked = _lead(week_ago, "Tara")
+    week_ago.set_status(parked.id, "nurturing", until=MON - dt.timedelta(days=1))
+    dropped = _lead(rules, "Ugo")
+    rules.set_status(dropped.id, "unqualified", reason="No budget")
+    theirs = _lead(_at(config, NOW, "bob"), "Vera")
+    deal_due = _deal(week_ago, "Wim")
+    week_ago.log_activity(
+        opportunity_id=deal_due.id,
+        kind="call",
+        outcome="reached",
+        next_action="Negotiate",
+        next_due=MON,
+    )
+    deal_bare = _deal(_at(config, NOW - dt.timedelta(days=5)), "Xena")
+    won = _deal(week_ago, "Yusuf")
+    week_ago.win(won.id)
+
+    queue = load_queue(rules.user_id, rules.today())
+    keys = {name: [key for key in keys] for name, keys in queue.keys.items()}
+    assert keys["overdue"] == [(LEAD, overdue.id), (LEAD, parked.id)]  # longest overdue first
+    assert keys["today"] == [(DEAL, deal_due.id), (LEAD, due_today.id)]  # deals first
+    # Longest untouched first; converted leads are worked through their deals.
+    assert keys["unscheduled"] == [
+        (LEAD, untouched_old.id),
+        (DEAL, deal_bare.id),
+        (LEAD, untouched_new.id),
+    ]
+    everything = {key for section in keys.values() for key in section}
+    for absent in (ahead, dropped, theirs):
+        assert (LEAD, absent.id) not in everything
+    assert (DEAL, won.id) not in everything
+    assert (
+        queue_counts(rules.user_id, rules.today())
+        == queue.counts
+        == {
+            "overdue": 2,
+            "today": 2,
+            "unscheduled": 3,
+        }
+    )
+    parked_row = queue.sections["overdue"][1]
+    assert (parked_row.person, parked_row.next_action) == ("Tara", "Check in again")
+    deal_row = queue.sections["today"][0]
+    assert (deal_row.deal, deal_row.next_action, deal_row.amount_cents) == (
+        "Wim",
+        "Negotiate",
+        100000,
+    )
+
+    # A call that reached Olga, with the next call in three days: she leaves the queue.
+    rules.log_activity(
+        lead_id=overdue.id,
+        kind="call",
+        outcome="reached",
+        next_action="Call back",
+        next_due=MON + dt.timedelta(days=3),
+    )
+    rules.snooze(lead_id=untouched_old.id, days=1)
+    after = load_queue(rules.user_id, rules.today())
+    assert (LEAD, overdue.id) not in after.keys["overdue"]
+    assert (LEAD, untouched_old.id) not in after.keys["unscheduled"]
+    # The next day, the snoozed lead is due.
+    tomorrow = load_queue(rules.user_id, MON + dt.timedelta(days=1))
+    assert (LEAD, untouched_old.id) in tomorrow.keys["today"]
+
+
+def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
+    database = open_database(db_target)
+    rules = _at(config, NOW)
+    called, parked, plain_lead = (_lead(rules, n) for n in ("Abe", "Bea", "Cy"))
+    rules.log_activity(lead_id=called.id, kind="call", next_action="Call back", next_due=MON)
+    rules.set_status(parked.id, "nurturing", until=dt.date(2027, 2, 1))
+    activities = Activity.select().count()
+    with database.atomic():
+        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
+            database.execute_sql(f'DROP INDEX "{index}"')
+        for column in ("next_action", "next_action_due"):
+            database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
+        dbmod.set_meta("schema_version", "7")
+    close_database()
+
+    database = open_database(db_target)
+    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 8
+    assert Activity.select().count() == activities
+    got = {
+        lead.id: (lead.next_action, lead.next_action_due)
+        for lead in Lead.select().order_by(Lead.id)
+    }
+    assert got == {
+        called.id: ("Call back", MON),
+        parked.id: ("Check in again", dt.date(2027, 2, 1)),
+        plain_lead.id: ("", None),
+    }
+    indexes = {i.name for i in database.get_indexes("lead")}
+    assert dbmod.TODAY_LEAD_INDEX in indexes
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_log_and_today_on_the_command_line(cli_env):
+    run(["add", "--name", "Dora Diaz", "--email", "dora@example.com"], cli_env)
+    run(["add", "--name", "Emil Ek", "--email", "emil@example.com"], cli_env)
+    logged = run(
+        ["log", "1", "--type", "call", "--outcome", "reached", "--next", "+3d call back"], cli_env
+    )
+    assert "next: call back · " in logged.stdout and "in 3 days" in logged.stdout
+    assert "call back" in run(["show", "1"], cli_env).stdout
+    refused = run(["log", "2", "--type", "call", "--next", "call back soon"], cli_env, check_rc=1)
+    assert "next:" in refused.stderr and "'+3d call back'" in refused.stderr
+    bad_due = run(["log", "2", "--type", "call", "--next", "x", "--due", "someday"], cli_env, 1)
+    assert "due: 'someday' is not a date" in bad_due.stderr
+    data = json.loads(run(["today", "--format", "json"], cli_env).stdout)
+    assert data["user"] == "carol" and data["counts"] == {
+        "overdue": 0,
+        "today": 0,
+        "unscheduled": 1,
+    }
+    assert data["sections"]["unscheduled"][0]["name"] == "Emil Ek"
+    table = run(["today"], cli_env).stdout
+    assert "Nothing scheduled (1)" in table and "Emil Ek" in table

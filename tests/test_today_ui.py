@@ -1,0 +1,178 @@
+"""The Today queue and the log form, driven with Pilot at 80×24 on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from funnel_tui.app import FunnelApp
+from funnel_tui.config import load_config
+from funnel_tui.db import close_database, open_database
+from funnel_tui.drafts import DraftStore
+from funnel_tui.funnel import Funnel
+from funnel_tui.models import Activity, History, Lead
+
+from .ui_support import SIZE, settle, type_text
+
+NOW = dt.datetime(2026, 11, 23, 9, 0)  # a Monday, UTC
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def queue_app(tmp_path):
+    """rita owns an overdue lead, one due today, one never called; bob owns one."""
+    path = str(tmp_path / "today.db")
+    open_database(path)
+    config = load_config()
+    past = Funnel(config, "rita", lambda: NOW - dt.timedelta(days=6))
+    late = past.capture_lead({"name": "Olga Late", "email": "olga@example.com"})
+    past.log_activity(
+        lead_id=late.id, kind="call", outcome="no_answer", next_action="Call back",
+        next_due=TODAY - dt.timedelta(days=2),
+    )  # fmt: skip
+    due = past.capture_lead({"name": "Piet Due", "email": "piet@example.com"})
+    past.log_activity(
+        lead_id=due.id, kind="email", outcome="sent", next_action="Send deck", next_due=TODAY
+    )
+    Funnel(config, "rita", lambda: NOW).capture_lead(
+        {"name": "[bold]Rosa[/bold]", "email": "rosa@example.com"}
+    )
+    Funnel(config, "bob", lambda: NOW).capture_lead({"name": "Bob's", "email": "b@example.com"})
+    app = FunnelApp(
+        config=config,
+        target=path,
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: NOW,
+        start="today",
+    )
+    yield app
+    close_database()
+
+
+def _lines(app) -> list[str]:
+    view = app.screen.query_one("#queue")
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_the_queue_shows_its_sections_and_counts(queue_app):
+    async with queue_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = _lines(queue_app)
+        assert lines[0].strip().startswith("‼ Overdue · 1")
+        assert "Olga Late" in lines[1] and "Call back" in lines[1]
+        assert lines[2].strip().startswith("● Due today · 1") and "Piet Due" in lines[3]
+        assert lines[4].strip().startswith("○ Nothing scheduled · 1")
+        assert "[bold]Rosa[/bold]" in lines[5]  # user text is shown, not obeyed
+        assert not any("Bob's" in line for line in lines)
+        assert queue_app.today_counts == {"overdue": 1, "today": 1, "unscheduled": 1}
+        title = queue_app.screen.query_one("TitleBar").render().plain
+        assert "‼1 ●1 ○1" in title
+
+
+async def test_log_a_call_from_the_queue_with_the_next_action(queue_app):
+    async with queue_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = queue_app.screen
+        assert "Olga Late" in _text(queue_app, ".title")
+        assert "Call back · Sat 21 Nov 2026 · 2 days ago" in _text(queue_app, "#current")
+        await pilot.press("r")  # the outcome row has the focus: reached
+        await type_text(pilot, "wants pricing")
+        await pilot.press("tab")
+        await type_text(pilot, "Send pricing")
+        await pilot.press("tab")
+        await type_text(pilot, "+3d")
+        await settle(pilot)
+        assert "Thu 26 Nov 2026 · in 3 days" in _text(queue_app, "#due-read")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert queue_app.screen is not form
+        activity = Activity.select().order_by(Activity.id.desc()).get()
+        assert (activity.kind, activity.outcome, activity.note) == (
+            "call",
+            "reached",
+            "wants pricing",
+        )
+        lead = Lead.get(Lead.name == "Olga Late")
+        assert (lead.status, lead.next_action, lead.next_action_due) == (
+            "working",  # the first two-way interaction
+            "Send pricing",
+            dt.date(2026, 11, 26),
+        )
+        assert History.get(History.action == "auto").new == "working"
+        assert "Logged call reached" in _text(queue_app, "#footer")
+        lines = _lines(queue_app)
+        assert lines[0].strip() == "‼ Overdue · 0" and "Nothing overdue" in lines[1]
+        assert queue_app.today_counts["overdue"] == 0
+
+
+async def test_an_unreadable_due_date_keeps_the_form(queue_app):
+    async with queue_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l", "n")  # no answer
+        await type_text(pilot, "rang twice")
+        await pilot.press("tab")
+        await type_text(pilot, "Call back")
+        await pilot.press("tab")
+        await type_text(pilot, "someday")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "not a date I know; try today, tomorrow, +3d" in _text(queue_app, "#due-read")
+        assert "due:" in _text(queue_app, "#message")
+        assert queue_app.screen.query_one("#note").value == "rang twice"
+        assert queue_app.focused.id == "due"
+        assert Activity.select().count() == 2  # the fixture's two
+        await pilot.press(*["backspace"] * 7)
+        await type_text(pilot, "fri")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Lead.get(Lead.name == "Olga Late").next_action_due == dt.date(2026, 11, 27)
+
+
+async def test_snooze_a_day_and_a_week(queue_app):
+    async with queue_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("z")  # Olga, overdue: tomorrow
+        await settle(pilot)
+        assert Lead.get(Lead.name == "Olga Late").next_action_due == dt.date(2026, 11, 24)
+        assert "Snoozed to Tue 24 Nov 2026" in _text(queue_app, "#footer")
+        # The cursor stays on the line: Piet, due today, now first.
+        assert "Piet Due" in _lines(queue_app)[3]
+        await pilot.press("j", "Z")  # down to Rosa, never called: a week from today
+        await settle(pilot)
+        rosa = Lead.get(Lead.email_norm == "rosa@example.com")
+        assert (rosa.next_action, rosa.next_action_due) == ("Follow up", dt.date(2026, 11, 30))
+        assert queue_app.today_counts == {"overdue": 0, "today": 1, "unscheduled": 0}
+
+
+async def test_open_the_record_and_keep_a_draft_of_the_log(queue_app):
+    async with queue_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "enter")  # Rosa's record
+        await settle(pilot)
+        assert type(queue_app.screen).__name__ == "LeadScreen"
+        assert "[bold]Rosa[/bold]" in _text(queue_app, "#summary")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("n")  # type: note
+        await type_text(pilot, "[red]met at the fair")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert Activity.select().count() == 2  # nothing saved: a draft kept
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert queue_app.screen.query_one("#note").value == "[red]met at the fair"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "[red]met at the fair" in _text(queue_app, "#events")
+        assert Lead.get(Lead.email_norm == "rosa@example.com").status == "new"  # a note
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(queue_app.screen).__name__ == "TodayScreen"
