@@ -225,8 +225,13 @@ def rss_mb():
             return int(line.split()[1]) / 1024
 
 def shown(app):
-    if mode == "bare" or screen != "board":
+    if mode == "bare" or screen not in ("board", "today"):
         return True
+    if screen == "today":
+        from funnel_tui.widgets.queue_view import QueueView
+
+        views = app.screen.query(QueueView)
+        return bool(views) and views.first().current_item is not None
     from funnel_tui.widgets.board_view import BoardView
 
     views = app.screen.query(BoardView)
@@ -234,7 +239,7 @@ def shown(app):
 
 async def first_frame(pilot):
     # Complete: every worker the first frame started has answered and been painted
-    # (on the board: and it shows its cards).
+    # (on the board: and it shows its cards; on Today: its first item's row).
     while True:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

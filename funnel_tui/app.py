@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -24,6 +24,9 @@ from .queries import change_marker
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
+
+if TYPE_CHECKING:
+    from .screens.log_activity import LogTarget
 
 REFRESH_SECONDS = 2.0
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
@@ -157,7 +160,7 @@ class FunnelApp(App[None]):
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id, focus=focus))
 
-    def open_log(self, target, done: Callable | None = None) -> None:
+    def open_log(self, target: LogTarget, done: Callable | None = None) -> None:
         """The log form for a record (screens.log_activity.LogTarget); `done` gets what
         was logged, or None."""
         from .screens.log_activity import LogActivityScreen

@@ -379,7 +379,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = record_as_dict(record, score, gate, engagement)
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        sys.stdout.write(record_as_text(record, score, gate, ctx.config, engagement))
+        sys.stdout.write(
+            record_as_text(record, score, gate, ctx.config, engagement, ctx.rules.zone)
+        )
     return EXIT_OK
 
 
@@ -594,11 +596,10 @@ def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from .dates import ago, short_due
     from .output import to_json_value, write_table
-    from .pipeline import user_id
-    from .today import DEAL, SECTION_TITLES, SECTIONS, load_queue
+    from .today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
     today = ctx.rules.today()
-    queue = load_queue(user_id(ctx.user), today)
+    queue = load_queue(owner_id(ctx.user), today)
     now = ctx.rules.now()
 
     def row(item) -> dict:

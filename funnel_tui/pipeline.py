@@ -323,10 +323,6 @@ def owners() -> list[tuple[int, str]]:
     return list(query.tuples())
 
 
-def user_id(login: str) -> int | None:
-    return User.select(User.id).where(User.login == login).scalar()
-
-
 # ---------------------------------------------------------------------- building
 
 

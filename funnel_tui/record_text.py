@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from .config import Config
+from .dates import to_local
 from .funnel import Engagement, Score
 from .output import plain, to_json_value
 from .validators import Problem
@@ -23,8 +25,10 @@ _LEAD_FIELDS = (
     ("level", "level"),
     ("nurture_until", "nurture until"),
     ("unqualified_reason", "unqualified because"),
-    ("created_at", "created (UTC)"),
-    ("last_activity_at", "last activity (UTC)"),
+    ("created_at", "created"),
+    ("last_activity_at", "last activity"),
+    ("next_action", "next action"),
+    ("next_action_due", "next action due"),
     ("version", "version"),
     ("notes", "notes"),
 )
@@ -111,12 +115,19 @@ def record_as_text(
     gate: list[Problem],
     config: Config,
     engagement: Engagement,
+    zone: dt.tzinfo = dt.UTC,
 ) -> str:
+    """The record for a person to read: times in `zone` (the user's), which the
+    heading names; JSON (record_as_dict) keeps them in UTC."""
+
+    def local(value: Any) -> Any:
+        return to_local(value, zone) if isinstance(value, dt.datetime) else value
+
     lead = record["lead"]
     company = record["company"]
-    lines = [f"Lead #{lead.id}"]
+    lines = [f"Lead #{lead.id}  (times in {zone})"]
     for column, label in _LEAD_FIELDS:
-        value = getattr(lead, column)
+        value = local(getattr(lead, column))
         if value not in ("", None):
             lines.append(f"  {label:<22}{plain(value)}")
     lines.append(f"  {'owner':<22}{plain(record['owner'])}")
@@ -138,7 +149,7 @@ def record_as_text(
     else:
         lines.append(
             f"Engagement {engagement.level}/100: {engagement.interactions} two-way "
-            f"interaction(s), the last {engagement.last:%Y-%m-%d %H:%M} UTC; "
+            f"interaction(s), the last {local(engagement.last):%Y-%m-%d %H:%M}; "
             f"each counts half after {config.engagement_half_life_days:g} days"
         )
     lines.append("")
@@ -162,7 +173,7 @@ def record_as_text(
         for a in record["activities"]:
             nxt = f" → next: {plain(a.next_action)} by {a.next_action_due}" if a.next_action else ""
             lines.append(
-                f"  {plain(a.occurred_at)} {a.user.login}: {a.kind} {a.direction} "
+                f"  {plain(local(a.occurred_at))} {a.user.login}: {a.kind} {a.direction} "
                 f"{plain(a.outcome)} {plain(a.note)}{nxt}".rstrip()
             )
     lines.append("")
@@ -170,7 +181,7 @@ def record_as_text(
     for h in record["history"]:
         change = f"{h.field}: {plain(h.old)} → {plain(h.new)}" if h.field else plain(h.new)
         lines.append(
-            f"  {plain(h.at)} {plain(h.user.login)} {h.entity} #{h.entity_id} "
+            f"  {plain(local(h.at))} {plain(h.user.login)} {h.entity} #{h.entity_id} "
             f"{h.action} {change}".rstrip()
         )
     return "\n".join(lines) + "\n"

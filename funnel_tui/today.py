@@ -27,6 +27,7 @@ from .models import (
     Company,
     Lead,
     Opportunity,
+    User,
     database,
 )
 
@@ -70,9 +71,6 @@ class TodayQueue:
     @property
     def counts(self) -> dict[str, int]:
         return {name: len(self.keys.get(name, ())) for name in SECTIONS}
-
-    def items(self) -> list[QueueItem]:
-        return [item for name in SECTIONS for item in self.sections.get(name, ())]
 
 
 def load_queue(user_id: int | None, today: dt.date, details: bool = True) -> TodayQueue:
@@ -235,3 +233,8 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
             )
         )  # fmt: skip
     return out
+
+
+def owner_id(login: str) -> int | None:
+    """The id of the user `login`; None before they first wrote anything."""
+    return User.select(User.id).where(User.login == login).scalar()

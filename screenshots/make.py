@@ -64,6 +64,13 @@ def shots(
         ("board-lost-reason", SMALL, ["f5", "l", "x"]),
         ("board-stale", SMALL, ["f5", "s", "l"]),
         ("deal", SMALL, ["f5", "l", "enter"]),
+        ("today", SMALL, ["ctrl+t"]),
+        ("today", LARGE, ["ctrl+t", "j", "j"]),
+        (
+            "log",
+            SMALL,
+            ["ctrl+t", "l", "r", *"wants the pricing", "tab", *"Send pricing", "tab", *"next mon"],
+        ),
     ]
 
 

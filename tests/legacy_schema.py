@@ -245,3 +245,14 @@ def v2_statements(dialect: str) -> list[str]:
     names = DIALECTS[dialect]
     script = V2_TABLES.format(**names) + V2_ROWS.format(**names)
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def undo_schema_8(database) -> None:
+    """Take away what schema 8 added (each lead's next action and the Today queue's
+    indexes), inside the caller's transaction: a schema-7 database with the same rows."""
+    from funnel_tui import db as dbmod
+
+    for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
+        database.execute_sql(f'DROP INDEX "{index}"')
+    for column in ("next_action", "next_action_due"):
+        database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')

@@ -31,6 +31,8 @@ from funnel_tui.funnel import (
 from funnel_tui.models import ALL_MODELS, Activity, History, Lead
 from funnel_tui.search import LeadQuery, lead_page
 
+from .legacy_schema import undo_schema_8
+
 T0 = dt.datetime(2026, 3, 2, 10, 0)
 DAY = dt.timedelta(days=1)
 
@@ -288,10 +290,11 @@ def test_keys_written_wrong_elsewhere_are_fixed_by_the_next_sync(db, engaged, co
 
 
 def _downgrade_to_schema_5(database: peewee.Database) -> None:
-    """Take away what schemas 6 and 7 added (the engagement key, the deals' next actions,
+    """Take away what schemas 6, 7 and 8 added (the engagement key, the deals' next actions,
     their indexes) and mark the database as schema 5: what a schema-5 funnel left, with
     the same leads."""
     with database.atomic():
+        undo_schema_8(database)
         database.execute_sql(f'DROP INDEX "{dbmod.ENGAGEMENT_INDEX}"')
         database.execute_sql('ALTER TABLE "lead" DROP COLUMN "engagement_key"')
         # And what schema 7 added after it.

@@ -28,6 +28,7 @@ from funnel_tui.pipeline import (
     stage_cards,
 )
 
+from .legacy_schema import undo_schema_8
 from .ui_support import DEALS, seed_deals
 
 NOW = dt.datetime(2026, 11, 20, 14, 30)
@@ -205,13 +206,10 @@ def test_demo_fills_next_actions_as_the_migration_would(db, config):
     leads_written = db.execute_sql(f"SELECT {lead_columns}{lead_order}").fetchall()
     assert any(row[2] for row in leads_written)
     with db.atomic():
-        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
-            db.execute_sql(f'DROP INDEX "{index}"')
+        undo_schema_8(db)
         for column in ("last_activity_at", "next_action", "next_action_due"):
             db.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
         dbmod.MIGRATIONS[6](db)
-        for column in ("next_action", "next_action_due"):
-            db.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
         dbmod.MIGRATIONS[7](db)
     assert db.execute_sql(f"SELECT {columns}{order}").fetchall() == written
     assert db.execute_sql(f"SELECT {lead_columns}{lead_order}").fetchall() == leads_written
@@ -224,12 +222,9 @@ def test_schema_6_database_is_migrated_keeping_every_activity(db_target, config)
     with database.atomic():
         for index in (dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX):
             database.execute_sql(f'DROP INDEX "{index}"')
-        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
-            database.execute_sql(f'DROP INDEX "{index}"')
+        undo_schema_8(database)
         for column in ("last_activity_at", "next_action", "next_action_due"):
             database.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
-        for column in ("next_action", "next_action_due"):  # schema 8's
-            database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
         dbmod.set_meta("schema_version", "6")
     close_database()
 

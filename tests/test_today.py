@@ -24,6 +24,7 @@ from funnel_tui.funnel import Funnel, Refused
 from funnel_tui.models import Activity, History, Lead, Opportunity
 from funnel_tui.today import DEAL, LEAD, load_queue, queue_counts
 
+from .legacy_schema import undo_schema_8
 from .test_cli import run
 
 MON = dt.date(2026, 11, 23)  # a Monday
@@ -330,10 +331,7 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     rules.set_status(parked.id, "nurturing", until=dt.date(2027, 2, 1))
     activities = Activity.select().count()
     with database.atomic():
-        for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
-            database.execute_sql(f'DROP INDEX "{index}"')
-        for column in ("next_action", "next_action_due"):
-            database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
+        undo_schema_8(database)
         dbmod.set_meta("schema_version", "7")
     close_database()
 

@@ -11,7 +11,7 @@ from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
 from funnel_tui.drafts import DraftStore
 from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, History, Lead
+from funnel_tui.models import Activity, History, Lead, Opportunity
 
 from .ui_support import SIZE, settle, type_text
 
@@ -176,3 +176,52 @@ async def test_open_the_record_and_keep_a_draft_of_the_log(queue_app):
         await pilot.press("escape")
         await settle(pilot)
         assert type(queue_app.screen).__name__ == "TodayScreen"
+
+
+async def test_a_deal_from_the_queue_shows_its_leads_activities_and_logs(tmp_path):
+    path = str(tmp_path / "deal.db")
+    open_database(path)
+    config = load_config()
+    before = Funnel(config, "rita", lambda: NOW - dt.timedelta(days=9))
+    lead = before.capture_lead({"name": "Uma Deal", "email": "uma@example.com"})
+    before.log_activity(lead_id=lead.id, kind="meeting", outcome="held", note="met at the fair")
+    for item in ("budget", "authority", "need", "timeline"):
+        before.answer(lead.id, item, "yes")
+    before.promote(lead.id)
+    opp = before.convert(lead.id, amount=5000)
+    before.log_activity(
+        opportunity_id=opp.id, kind="email", outcome="sent", next_action="Chase", next_due=TODAY
+    )
+    app = FunnelApp(
+        config=config,
+        target=path,
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: NOW,
+        start="today",
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "Uma Deal" in _lines(app)[3] and "Chase" in _lines(app)[3]
+            await pilot.press("enter")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "OpportunityScreen"
+            events = _text(app, "#events")
+            assert "[lead] → meeting held — met at the fair" in events
+            assert "→ email sent" in events and "⇒ Chase" in events
+            await pilot.press("a")  # log: the type first
+            await settle(pilot)
+            await pilot.press("c", "o", "r")  # a call, outbound, reached
+            await type_text(pilot, "agreed terms")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            stored = Opportunity.get_by_id(opp.id)
+            assert (stored.next_action, stored.next_action_due) == ("", None)  # settled
+            assert "→ call reached — agreed terms" in _text(app, "#events")
+            assert "Logged call reached" in _text(app, "#outcome")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.today_counts == {"overdue": 0, "today": 0, "unscheduled": 1}
+    finally:
+        close_database()

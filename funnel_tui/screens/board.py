@@ -29,8 +29,8 @@ from ..pipeline import (
     get_card,
     owners,
     stage_cards,
-    user_id,
 )
+from ..today import owner_id
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.board_view import PAGE_SIZE, BoardView
 from ..widgets.text_block import TextBlock
@@ -63,6 +63,7 @@ class BoardScreen(DealActions, Screen[None]):
         Binding("w", "won", "Won", id="board.won"),
         Binding("x", "lost", "Lost…", id="board.lost"),
         Binding("o", "reopen", "Reopen", id="board.reopen", show=False),
+        Binding("ctrl+l", "log", "Log…", id="board.log"),
         Binding("m", "toggle_mine", "Mine/all", id="board.mine"),
         Binding("a", "cycle_owner", "Owner", id="board.owner", show=False),
         Binding("u", "cycle_source", "Source", id="board.source", show=False),
@@ -280,7 +281,7 @@ class BoardScreen(DealActions, Screen[None]):
     @work(thread=True, group="board-owner")
     def _mine(self) -> None:
         with database.connection_context():
-            found = user_id(self.app.user)
+            found = owner_id(self.app.user)
         # Nobody by that login owns anything yet: the filter shows an empty board.
         flt = replace(self.filter, owner_id=found or -1, owner=self.app.user)
         self.app.call_from_thread(self._set_filter, flt)

@@ -47,6 +47,26 @@ class DealActions:
 
     # ------------------------------------------------------------------ actions
 
+    def action_log(self) -> None:
+        """The log form for the deal; what was logged shows in the screen's message."""
+        card = self.current_deal()
+        if card is None:
+            return
+        from ..output import plain
+        from .log_activity import LogTarget
+
+        title = " · ".join(plain(p) for p in (card.name, card.company) if p)
+        target = LogTarget(
+            card.lead_id, card.id, f"$ {title}", card.next_action, card.next_action_due
+        )
+
+        def done(logged) -> None:
+            if logged is not None:
+                self._deal_message(logged.summary(self.app.rules.today()))
+                self._deal_reload()
+
+        self.app.open_log(target, done)
+
     def action_step(self, delta: int) -> None:
         card = self._open_deal("move")
         if card is None:

@@ -158,7 +158,8 @@ class OpportunityScreen(DealActions, Screen[None]):
             for a in record.activities
         ]
         rules = self.app.rules
-        text = Text("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
+        text = Text()
+        text.append("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
         return text + timeline_text(events, rules.zone, rules.today())
 
     # ------------------------------------------------------------------ keys
@@ -187,24 +188,6 @@ class OpportunityScreen(DealActions, Screen[None]):
     def action_checklist(self) -> None:
         if self.record:
             self.app.open_checklist(self.record.lead.id)
-
-    def action_log(self) -> None:
-        if self.record is None:
-            return
-        from .log_activity import LogTarget
-
-        card = self.record.card
-        title = " · ".join(plain(p) for p in (card.name, card.company) if p)
-        target = LogTarget(
-            self.record.lead.id, self.opp_id, f"$ {title}", card.next_action, card.next_action_due
-        )
-
-        def done(logged) -> None:
-            if logged is not None:
-                self._deal_message(logged.summary(self.app.rules.today()))
-                self.load()
-
-        self.app.open_log(target, done)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -14,8 +14,16 @@ from textual.screen import Screen
 from ..dates import describe_due
 from ..models import database
 from ..output import plain
-from ..pipeline import user_id
-from ..today import DEAL, SECTIONS, QueueItem, load_queue, queue_items
+from ..today import (
+    DEAL,
+    DUE_TODAY,
+    SECTIONS,
+    UNSCHEDULED,
+    QueueItem,
+    load_queue,
+    owner_id,
+    queue_items,
+)
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.lead_table import PAGE_SIZE, LeadTable
 from ..widgets.queue_view import QueueView
@@ -39,6 +47,7 @@ class TodayScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False
+        self._moved_in_place = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -51,8 +60,10 @@ class TodayScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.loaded:
-            self.load()  # back from a record or the log form: what was done there shows
+        if self._moved_in_place:
+            self._moved_in_place = False  # the log form's result is shown already
+        elif self.loaded:
+            self.load()  # back from a record: what was done there shows
 
     def refresh_data(self) -> None:
         self.load()
@@ -68,7 +79,7 @@ class TodayScreen(Screen[None]):
         rules = self.app.rules
         with database.connection_context():
             today, now = rules.today(), rules.now()
-            queue = load_queue(user_id(rules.login), today, details=False)
+            queue = load_queue(owner_id(rules.login), today, details=False)
             # The rows of the first page come with the order: one frame, complete.
             first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
             items = queue_items(first)
@@ -132,11 +143,26 @@ class TodayScreen(Screen[None]):
         )
 
     def _logged(self, item: QueueItem, done: Logged | None) -> None:
-        # The queue reloads as it comes back to the screen (on_screen_resume).
-        if done is not None:
-            message = Text.assemble(done.summary(self.app.rules.today()), " · ")
-            message.append(plain(item.person))
-            self._say(message)
+        if done is None:
+            return  # nothing written: the queue comes back as it was
+        today = self.app.rules.today()
+        message = Text.assemble(done.summary(today), " · ")
+        message.append(plain(item.person))
+        self._say(message)
+        if done.kind == "note" and done.due is None:
+            return  # a note leaves the next action open: the item stays where it is
+        # Shown at once, before the queue is read again (the change poll does that).
+        to = UNSCHEDULED if done.due is None else DUE_TODAY if done.due <= today else None
+        moved = item._replace(
+            next_action=done.next_action, due=done.due, last_touch=self.app.rules.now()
+        )
+        self._move(item, to, moved)
+        self._moved_in_place = True
+
+    def _move(self, item: QueueItem, to: str | None, moved: QueueItem | None) -> None:
+        view = self.view
+        view.move_item(item.key, to, moved)
+        self.app.set_today_counts(dict(view.counts))
 
     def action_snooze(self, days: int) -> None:
         item = self._item()
@@ -155,11 +181,11 @@ class TodayScreen(Screen[None]):
             return
         message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
         message.append(plain(item.person))
-        self.app.call_from_thread(self._snoozed, message)
+        self.app.call_from_thread(self._snoozed, item, message)
 
-    def _snoozed(self, message: Text) -> None:
+    def _snoozed(self, item: QueueItem, message: Text) -> None:
         self._say(message)
-        self.app.data_changed()  # this queue and the counts on the status line
+        self._move(item, None, None)  # due after today: out of the queue
 
 
 def log_target(item: QueueItem) -> LogTarget:

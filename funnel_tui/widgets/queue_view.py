@@ -98,6 +98,37 @@ class QueueView(LeadTable):
         self._ask_missing()
         return generation
 
+    def move_item(self, key: tuple[str, int], to: str | None, item: QueueItem | None) -> None:
+        """What a write just did to one item, shown at once: it leaves its section for
+        `to` (None: it left the queue), where it goes last, as the most recently touched
+        (a deal due today goes after the other deals). `item` is its row as it is now.
+        The screen reloads the whole queue later and may reorder it then."""
+        line = self.line_of(key)
+        if line is None:
+            return
+        section = self.entries[line][0]
+        del self.entries[line]
+        self.counts[section] -= 1
+        if not self.counts[section]:
+            self.entries.insert(line, (HEADER, f"empty:{section}"))
+        if to is not None:
+            start = self.entries.index((HEADER, to)) + 1
+            if self.entries[start] == (HEADER, f"empty:{to}"):
+                del self.entries[start]
+            end = start
+            while end < len(self.entries) and self.entries[end][0] == to:
+                if to == DUE_TODAY and key[0] == DEAL and self.entries[end][1][0] != DEAL:
+                    break
+                end += 1
+            self.entries.insert(end, (to, key))
+            self.counts[to] += 1
+            if item is not None:
+                self.items[key] = item
+        self.total = len(self.entries)
+        self.virtual_size = Size(self.size.width, self.total)
+        self.cursor = self._settle(min(line, self.total - 1), 1)
+        self.refresh()
+
     def items_in_page(self, page: int) -> list[tuple[str, int]]:
         lines = self.entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         return [key for section, key in lines if section != HEADER and key not in self.items]
