@@ -18,14 +18,24 @@ the same way.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import random
 import tempfile
 import time
 from pathlib import Path
 
-from common import cold_starts, cost, human_pause, key_floor, median, percentile, send_key, until
+from common import (
+    bench_app,
+    cold_starts,
+    cost,
+    human_pause,
+    key_floor,
+    median,
+    memory_cost,
+    percentile,
+    send_key,
+    until,
+)
 
 DEMO_LEADS = 100_000
 OPEN_DEALS = 20_000
@@ -128,14 +138,7 @@ def _first_frame(target: str, env: dict):
             "ms",
             max_ratio=1.5,
         ),
-        cost(
-            "memory with the board open on 20k open deals",
-            median(ours_rss),
-            median(bare_rss),
-            "bare Textual app with one label",
-            "MB",
-            max_ratio=1.5,
-        ),
+        memory_cost("memory with the board open on 20k open deals", ours_rss, bare_rss),
     ]
 
 
@@ -143,25 +146,14 @@ def _first_frame(target: str, env: dict):
 
 
 async def _measure(target: str, folder: str):
-    from funnel_tui.app import FunnelApp
-    from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.drafts import DraftStore
+    from funnel_tui.db import close_database
     from funnel_tui.screens.board import BoardScreen
     from funnel_tui.widgets.board_view import BoardView
 
     paced_floor = await key_floor(paced=True)
     burst_floor = await key_floor()
-    open_database(target)
-    gc.disable()  # as cli.make_app: the app turns the collector back on once it is up
-    config = load_config()
-    app = FunnelApp(
-        config=config,
-        target=target,
-        user="bench",
-        drafts=DraftStore("bench", Path(folder) / "drafts"),
-        start="board",
-    )
+    app = bench_app(target, folder, "bench", start="board")
+    config = app.config
     stages = [s.name for s in config.open_stages]
     rng = random.Random(5)
     moves = {True: [], False: []}

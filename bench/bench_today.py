@@ -14,14 +14,24 @@ each beside a key reaching a bare Input. Keys come with a person's pause before 
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import random
 import tempfile
 import time
 from pathlib import Path
 
-from common import cold_starts, cost, human_pause, key_floor, median, percentile, send_key, until
+from common import (
+    bench_app,
+    cold_starts,
+    cost,
+    human_pause,
+    key_floor,
+    median,
+    memory_cost,
+    percentile,
+    send_key,
+    until,
+)
 
 DEMO_LEADS = 100_000
 OPEN_ITEMS = 5_000
@@ -109,14 +119,7 @@ def _first_frame(target: str, env: dict, queued: int):
             "ms",
             max_value=100,
         ),
-        cost(
-            "memory with the Today queue open",
-            median(today_rss),
-            median(bare_rss),
-            "bare Textual app with one label",
-            "MB",
-            max_ratio=1.5,
-        ),
+        memory_cost("memory with the Today queue open", today_rss, bare_rss),
     ]
 
 
@@ -126,23 +129,13 @@ def _first_frame(target: str, env: dict, queued: int):
 async def _measure(target: str, folder: str):
     from textual.worker import WorkerCancelled
 
-    from funnel_tui.app import FunnelApp
-    from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.drafts import DraftStore
+    from funnel_tui.db import close_database
     from funnel_tui.screens.log_activity import LogActivityScreen
     from funnel_tui.screens.today import TodayScreen
     from funnel_tui.widgets.queue_view import QueueView
 
     paced_floor = await key_floor(paced=True)
-    open_database(target)
-    gc.disable()  # as cli.make_app: the app turns the collector back on once it is up
-    app = FunnelApp(
-        config=load_config(),
-        target=target,
-        user=USER,
-        drafts=DraftStore(USER, Path(folder) / "drafts"),
-    )
+    app = bench_app(target, folder, USER)
     rng = random.Random(6)
     switches, logs, snoozes = [], [], []
     async with app.run_test(size=SIZE) as pilot:

@@ -207,6 +207,36 @@ async def key_floor(paced: bool = False) -> list[float]:
     return times
 
 
+def memory_cost(name: str, ours_mb: Sequence[float], bare_mb: Sequence[float]) -> Figure:
+    """Resident memory at the first frame (cold_starts) beside the bare app's."""
+    return cost(
+        name, median(ours_mb), median(bare_mb), "bare Textual app with one label", "MB",
+        max_ratio=1.5,
+    )  # fmt: skip
+
+
+def bench_app(target: str, folder: str, user: str, start: str = "leads"):
+    """funnel's app on `target` as `funnel --screen START` builds it, for Pilot: the
+    database open and the collector off (make_app's start-up; the app turns it back on
+    once its first screen is up)."""
+    import gc
+
+    from funnel_tui.app import FunnelApp
+    from funnel_tui.config import load_config
+    from funnel_tui.db import open_database
+    from funnel_tui.drafts import DraftStore
+
+    open_database(target)
+    gc.disable()
+    return FunnelApp(
+        config=load_config(),
+        target=target,
+        user=user,
+        drafts=DraftStore(user, Path(folder) / "drafts"),
+        start=start,
+    )
+
+
 # ------------------------------------------------------------------- cold starts
 
 REPO = Path(__file__).resolve().parent.parent

@@ -39,16 +39,20 @@ def queue_app(tmp_path):
         {"name": "[bold]Rosa[/bold]", "email": "rosa@example.com"}
     )
     Funnel(config, "bob", lambda: NOW).capture_lead({"name": "Bob's", "email": "b@example.com"})
-    app = FunnelApp(
-        config=config,
+    yield _today_app(path, tmp_path)
+    close_database()
+
+
+def _today_app(path: str, tmp_path) -> FunnelApp:
+    """rita's app on `path`, opening on the Today queue, its clock at NOW."""
+    return FunnelApp(
+        config=load_config(),
         target=path,
         user="rita",
         drafts=DraftStore("rita", tmp_path / "drafts"),
         clock=lambda: NOW,
         start="today",
     )
-    yield app
-    close_database()
 
 
 def _lines(app) -> list[str]:
@@ -192,14 +196,7 @@ async def test_a_deal_from_the_queue_shows_its_leads_activities_and_logs(tmp_pat
     before.log_activity(
         opportunity_id=opp.id, kind="email", outcome="sent", next_action="Chase", next_due=TODAY
     )
-    app = FunnelApp(
-        config=config,
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-        start="today",
-    )
+    app = _today_app(path, tmp_path)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
