@@ -160,12 +160,18 @@ class FunnelApp(App[None]):
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id, focus=focus))
 
-    def open_log(self, target: LogTarget, done: Callable | None = None) -> None:
+    def open_log(
+        self,
+        target: LogTarget,
+        done: Callable | None = None,
+        kind: str = "call",
+        at_outcome: bool = False,
+    ) -> None:
         """The log form for a record (screens.log_activity.LogTarget); `done` gets what
-        was logged, or None."""
+        was logged, or None. `at_outcome` starts the cursor on the outcome."""
         from .screens.log_activity import LogActivityScreen
 
-        self.push_screen(LogActivityScreen(target), done)
+        self.push_screen(LogActivityScreen(target, kind, at_outcome), done)
 
     def open_opportunity(self, opp_id: int) -> None:
         """The deal's record, over whatever screen asked (the board, a lead)."""
@@ -216,7 +222,7 @@ class FunnelApp(App[None]):
         refresh = getattr(self.screen, "refresh_data", None)
         if refresh is not None:
             refresh()
-        if self._user_prepared:
+        if self._user_prepared and not getattr(self.screen, "counts_today", False):
             self._count_today()
 
     def action_help(self) -> None:

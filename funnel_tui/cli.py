@@ -611,7 +611,7 @@ def cmd_today(args: argparse.Namespace) -> int:
             "company": item.company,
             "deal": item.deal,
             "stage" if item.kind == DEAL else "status": item.state,
-            "contact": item.phone,
+            "contact": item.contact,
             "next_action": item.next_action,
             "due": item.due,
             "last_activity": item.last_touch,

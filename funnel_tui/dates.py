@@ -8,6 +8,7 @@ and always shown back as an unambiguous date before anything is saved.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -168,10 +169,10 @@ def _numeric(word: str, today: dt.date, order: str) -> dt.date | None:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day (31 Jan + 1m: 28 Feb)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ------------------------------------------------------------------ reading back

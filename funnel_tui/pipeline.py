@@ -281,7 +281,7 @@ class DealRecord:
     lead: Lead
     moves: list[StageMove]
     activities: list[Activity]  # on the deal and on its lead, newest first
-    history: list[History]  # the deal's changes other than moves, oldest first
+    history: list[History]  # the deal's changes other than its moves, oldest first
 
 
 RECORD_ACTIVITIES = 30
@@ -306,7 +306,8 @@ def deal_record(opp_id: int) -> DealRecord | None:
         .where(
             (History.entity == "opportunity")
             & (History.entity_id == opp_id)
-            & (History.action != "move")  # the stage history has them, with more
+            # The stage history has the moves, and the creation too (its first stage).
+            & History.action.not_in(("move", "create"))
         )
         .order_by(History.id)
     )

@@ -10,8 +10,8 @@ screen and `funnel today` share it.
 A lead counts with its own next action (logged on the lead); a deal with the deal's.
 Nurtured leads come back when their nurturing ends (their next action is "Check in
 again" on that day); unqualified leads and closed deals never show. Each section is
-read through the (owner, next action due) indexes that db.create_list_structures
-makes, one query per table and section kind.
+ordered from the (owner, next action due, …) covering indexes that
+db.create_list_structures makes: one query per table, no table row read.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class QueueItem(NamedTuple):
     company: str
     deal: str  # the deal's name; "" for a lead
     state: str  # the lead's status, or the deal's stage
-    phone: str
+    contact: str  # the phone as shown, else the email
     next_action: str
     due: dt.date | None
     last_touch: dt.datetime | None  # the latest activity logged on the record
@@ -86,9 +86,9 @@ def load_queue(user_id: int | None, today: dt.date, details: bool = True) -> Tod
     if user_id is None:
         return queue
     found: dict[str, list[tuple]] = {name: [] for name in SECTIONS}
+    iso = today.isoformat()
     for kind, sql in ((LEAD, _lead_keys_sql()), (DEAL, _deal_keys_sql())):
         order = 0 if kind == DEAL else 1
-        iso = today.isoformat()
         for section, due, touched, ident in database.execute_sql(sql, (iso, user_id, iso)):
             name = SECTIONS[section]
             if name == OVERDUE:
@@ -134,7 +134,7 @@ def queue_counts(user_id: int | None, today: dt.date) -> dict[str, int]:
 
 # Raw SQL, the same on both engines: a Peewee query costs more to build than these take
 # to run. Each reads one covering index (db.TODAY_LEAD_INDEX, db.TODAY_DEAL_INDEX).
-# Parameters: the owner, then today twice; dates compare as ISO text on SQLite.
+# Dates compare as ISO text on SQLite.
 _SECTION_SQL = (
     'CASE WHEN "next_action_due" IS NULL THEN 2 WHEN "next_action_due" < {p} THEN 0 ELSE 1 END'
 )

@@ -52,10 +52,9 @@ class DealActions:
         card = self.current_deal()
         if card is None:
             return
-        from ..output import plain
-        from .log_activity import LogTarget
+        from .log_activity import LogTarget, log_title
 
-        title = " · ".join(plain(p) for p in (card.name, card.company) if p)
+        title = log_title(card.name, card.company)
         target = LogTarget(
             card.lead_id, card.id, f"$ {title}", card.next_action, card.next_action_due
         )

@@ -101,9 +101,8 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.loaded: dict[str, str] = {}
         self.version: int | None = None
         self.deals: list[Any] = []  # the lead's opportunities, for F10
-        self.next_action: tuple[str, Any] = ("", None)  # for the log form
+        self.record: dict[str, Any] | None = None  # as last shown, for the log form
         self.keep_fields = False
-        self.title_text = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -172,10 +171,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.query_one("#events", Static).update(
             timeline_text(lead_events(record), rules.zone, rules.today())
         )
-        self.next_action = (lead.next_action, lead.next_action_due)
-        self.title_text = " · ".join(
-            plain(p) for p in (lead.name, record["company"].name if record["company"] else "") if p
-        )
+        self.record = record
         if self.focus_field:
             self.query_one(f"#f-{self.focus_field}", Input).focus()
             self.focus_field = ""
@@ -265,12 +261,13 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.app.open_checklist(self.lead_id)
 
     def action_log(self) -> None:
-        from .log_activity import LogTarget
+        from .log_activity import LogTarget, log_title
 
-        if self.version is None:
+        if self.record is None:
             return  # not loaded yet
-        action, due = self.next_action
-        target = LogTarget(self.lead_id, None, self.title_text, action, due)
+        lead, company = self.record["lead"], self.record["company"]
+        title = log_title(lead.name, company.name if company else "")
+        target = LogTarget(self.lead_id, None, title, lead.next_action, lead.next_action_due)
 
         def done(logged) -> None:
             if logged is not None:

@@ -77,6 +77,11 @@ class Logged:
         return text
 
 
+def log_title(*parts: str) -> str:
+    """The form's heading from user data: "Anna Kowalska · Acme GmbH"."""
+    return " · ".join(plain(p) for p in parts if p)
+
+
 def outcome_choices(kind: str) -> list[tuple[str, str]]:
     return [(o, o.replace("_", " ")) for o in OUTCOMES.get(kind, ())]
 

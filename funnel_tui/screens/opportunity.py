@@ -152,7 +152,7 @@ class OpportunityScreen(DealActions, Screen[None]):
         """Moves, changes and activities interleaved; the lead's own activities (from
         before the deal, and since) marked as the lead's."""
         events = [move_event(m) for m in record.moves]
-        events += [history_event(h) for h in record.history if h.action != "create"]
+        events += [history_event(h) for h in record.history]
         events += [
             activity_event(a, "" if a.opportunity_id == self.opp_id else "lead")
             for a in record.activities

@@ -28,7 +28,7 @@ from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.lead_table import PAGE_SIZE, LeadTable
 from ..widgets.queue_view import QueueView
 from ..widgets.text_block import TextBlock
-from .log_activity import LogActivityScreen, Logged, LogTarget
+from .log_activity import Logged, LogTarget, log_title
 
 
 class TodayScreen(Screen[None]):
@@ -43,6 +43,9 @@ class TodayScreen(Screen[None]):
         Binding("Z", "snooze(7)", "+1w", id="today.snooze_week"),
         Binding("n", "log('note')", "Note…", id="today.note", show=False),
     ]
+
+    # Its reload gives the app the queue's counts: data_changed need not count again.
+    counts_today = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,9 +140,11 @@ class TodayScreen(Screen[None]):
         item = self._item()
         if item is None:
             return
-        self.app.push_screen(
-            LogActivityScreen(log_target(item), kind, at_outcome=kind == "call"),
+        self.app.open_log(
+            log_target(item),
             lambda done: self._logged(item, done),
+            kind,
+            at_outcome=kind == "call",
         )
 
     def _logged(self, item: QueueItem, done: Logged | None) -> None:
@@ -189,7 +194,7 @@ class TodayScreen(Screen[None]):
 
 
 def log_target(item: QueueItem) -> LogTarget:
-    title = " · ".join(plain(p) for p in (item.person, item.company or item.deal) if p)
+    title = log_title(item.person, item.company or item.deal)
     if item.kind == DEAL:
         return LogTarget(item.lead_id, item.id, f"$ {title}", item.next_action, item.due)
     return LogTarget(item.lead_id, None, title, item.next_action, item.due)

@@ -157,9 +157,6 @@ class QueueView(LeadTable):
         item = self.items.get(key)
         return None if item is None else {"section": section, "item": item}
 
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total)
-
     # ------------------------------------------------------------- drawing
 
     def _row_strip(self, index: int, width: int) -> Strip:
@@ -225,7 +222,7 @@ class QueueView(LeadTable):
 
     def _company(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
-        return Text(plain(item.company or item.phone))
+        return Text(plain(item.company or item.contact))
 
     def _next(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
