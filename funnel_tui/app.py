@@ -3,6 +3,7 @@ palette, and the guard against a terminal smaller than 80×24."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable
@@ -15,12 +16,12 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from .changes import Changes, ChangeWatch
 from .config import Config
-from .db import describe, utcnow
+from .db import BUSY_TIMEOUT_MS, Busy, describe, utcnow
 from .drafts import CAPTURE_DRAFT, DraftStore
 from .funnel import Funnel
 from .models import database
-from .queries import change_marker
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
@@ -28,7 +29,6 @@ from .widgets.keymap import screen_actions
 if TYPE_CHECKING:
     from .screens.log_activity import LogTarget
 
-REFRESH_SECONDS = 2.0
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
 PALETTE_SCREENS = (
@@ -45,6 +45,8 @@ class FunnelApp(App[None]):
     TITLE = "funnel"
     # The Today queue's counts per section for the status line; None until counted.
     today_counts: reactive[dict[str, int] | None] = reactive(None)
+    # The other funnel instances on this database (presence.Seen), for the top line.
+    others: reactive[tuple] = reactive(())
     # Screens other than the list are imported when first opened: start-up pays only for
     # what the first frame shows.
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
@@ -91,7 +93,7 @@ class FunnelApp(App[None]):
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self._too_small = False
-        self._seen_marker: int | None = None
+        self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
         # Log forms left with esc, by record: reopening the form brings the text back.
@@ -99,29 +101,47 @@ class FunnelApp(App[None]):
 
     def on_mount(self) -> None:
         self._check_size()
-        self.set_interval(REFRESH_SECONDS, self._poll_changes)
+        self.screen_change_signal.subscribe(self, lambda _: self.show_record())
         self.set_timer(GC_AFTER_SECONDS, self.startup_done)
         draft = self.drafts.load(CAPTURE_DRAFT)
         if draft and any(value.strip() for key, value in draft.items() if key != "source"):
             self._offer_draft(draft)
-
-    @work(thread=True, exclusive=True, group="poll")
-    def _poll_changes(self) -> None:
-        # Reload only when something was written, here or by another instance: an idle
-        # screen then sends nothing over SSH.
-        with database.connection_context():
-            marker = change_marker()
-        if self._seen_marker is not None and marker != self._seen_marker:
-            self.call_from_thread(self.data_changed)
-        self._seen_marker = marker
 
     @work(thread=True, group="startup")
     def _prepare_user(self) -> None:
         # Creating the user row is a write: never on the UI thread.
         with database.connection_context():
             _ = self.rules.user_id
-            self._seen_marker = change_marker()
         self._count_today()
+        # Hear of the others' writes and presence from here on (changes.py).
+        watch = ChangeWatch(self.user, self._heard)
+        watch.start()
+        self.watch_changes = watch
+        if not self.is_running:  # closed meanwhile: on_unmount found no watcher to stop
+            watch.stop()
+            return
+        self.call_from_thread(self.show_record)
+
+    def _heard(self, changes: Changes) -> None:
+        # Called in the watcher's thread; the app may be closing.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self.changes_arrived, changes)
+
+    def changes_arrived(self, changes: Changes) -> None:
+        """Another instance wrote something, or came or went: what is on the terminal
+        shows it, and what is hidden reloads when it comes back (on_screen_resume)."""
+        if changes.others is not None:
+            self.others = changes.others
+        if changes.data:
+            self.data_changed(changes)
+
+    def show_record(self) -> None:
+        """Tell the others which record this instance shows (the top screen's
+        `showing`, e.g. ("lead", 12, editing)), or none."""
+        if self.watch_changes is None:
+            return
+        showing = getattr(self.screen, "showing", None)
+        self.watch_changes.show(*(showing() if showing else ()))
 
     @work(thread=True, exclusive=True, group="today-counts")
     def _count_today(self) -> None:
@@ -147,6 +167,8 @@ class FunnelApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.enable()
+        if self.watch_changes is not None:
+            self.watch_changes.stop()
 
     # ------------------------------------------------------------------ screens
 
@@ -216,14 +238,42 @@ class FunnelApp(App[None]):
         if state is not None:
             self._checklist_wanted = None
 
-    def data_changed(self) -> None:
-        """Something was written: the screen on top reloads what it shows (a screen
-        holding edits has no `refresh_data` and is left alone)."""
-        refresh = getattr(self.screen, "refresh_data", None)
-        if refresh is not None:
-            refresh()
+    def data_changed(self, changes: Changes | None = None) -> None:
+        """Something was written, here (`changes` None) or by another instance: the
+        screens on the terminal reload what they show, each deciding from `changes`
+        whether it is concerned; a screen under a dialog too, as it shows around it.
+        A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
+        for screen in reversed(self.screen_stack):
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None:
+                refresh(changes)
+            if not getattr(screen, "is_modal", False):
+                break
         if self._user_prepared and not getattr(self.screen, "counts_today", False):
             self._count_today()
+
+    def write_failed(
+        self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]
+    ) -> None:
+        """A write did not happen: the screen says so (keeping what was typed) and, when
+        the database was only busy, the user may try again at once."""
+        failed(str(exc))
+        if isinstance(exc, Busy):
+            from .screens.dialogs import ConfirmDialog
+
+            body = Text(
+                f"{exc}. Another funnel kept the database busy past "
+                f"{BUSY_TIMEOUT_MS // 1000} s. What you typed is kept.",
+            )
+
+            def answered(again: bool | None) -> None:
+                if again:
+                    retry()
+
+            self.push_screen(
+                ConfirmDialog("The database is busy", body, yes="Try again", no="Not now"),
+                answered,
+            )
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -28,7 +28,11 @@ class CliRefused(Exception):
         super().__init__("; ".join(messages))
 
 
-def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+def _common(
+    parser: argparse.ArgumentParser,
+    suppress: bool,
+    user_help: str = "act as this user (default: $FUNNEL_USER, else your login)",
+) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
@@ -41,7 +45,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         "--user",
         metavar="NAME",
         default=default,
-        help="act as this user (default: $FUNNEL_USER, else your login)",
+        help=user_help,
     )
     parser.add_argument(
         "--config",
@@ -66,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, **common: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        _common(sub, suppress=True)
+        _common(sub, suppress=True, **common)
         return sub
 
     add = command("add", "capture a lead")
@@ -201,6 +205,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     today = command("today", "list your Today queue: overdue, due today, nothing scheduled")
     today.add_argument("--format", choices=("table", "json"), default="table")
+
+    history = command(
+        "history",
+        "list changes: who changed which field of which record, from what to what",
+        user_help="only this user's changes",
+    )
+    history.add_argument("id", type=int, nargs="?", help="a lead (its deals and activities too)")
+    history.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    history.add_argument(
+        "--since", help="from this day on: 2026-11-01, yesterday, 7d, fri (in your time zone)"
+    )
+    history.add_argument("--limit", type=int, default=200, help="the newest N (default 200)")
+    history.add_argument("--format", choices=("table", "json"), default="table")
+
+    undo = command("undo", "undo your latest change (to lead ID, or --opportunity ID)")
+    undo.add_argument("id", type=int, nargs="?")
+    undo.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+
+    migrate = command(
+        "migrate",
+        "copy this database, every row and its history, into a new one "
+        "(e.g. postgresql://user@host/funnel) and compare the counts per table",
+    )
+    migrate.add_argument("--to", required=True, metavar="TARGET", help="a URL or a file path")
 
     demo = command("demo", "fill the database with realistic demo data")
     demo.add_argument("--leads", type=int, default=1000)
@@ -663,6 +691,111 @@ def cmd_today(args: argparse.Namespace) -> int:
         if name == "unscheduled":
             columns = [c for c in columns if c not in ("due", "next action")]
         write_table(rows, columns, sys.stdout, max_width=30)
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    import datetime as dt
+
+    from .dates import DueDateError, local_today, parse_since, to_local
+    from .history import history_entries, user_exists
+    from .output import to_json_value, write_table
+
+    since = None
+    if args.since:
+        try:
+            day = parse_since(args.since, local_today(ctx.rules.now(), ctx.rules.zone))
+        except DueDateError as exc:
+            raise CliRefused(f"since: {exc}") from exc
+        # Midnight of that day in the user's zone, as the naive UTC the history stores.
+        start = dt.datetime.combine(day, dt.time()).replace(tzinfo=ctx.rules.zone)
+        since = start.astimezone(dt.UTC).replace(tzinfo=None)
+    # --user names whose changes to list here; reading acts as nobody.
+    who = getattr(args, "user", None)
+    if who and not user_exists(who):
+        raise CliRefused(f"user: nobody called {who!r} has changed anything here")
+    if args.limit < 1:
+        raise CliRefused("limit: give a number of changes, 1 or more")
+    where = {}
+    if args.id is not None:
+        where = {"opportunity_id" if args.opportunity else "lead_id": args.id}
+    entries = history_entries(**where, user=who, since=since, limit=args.limit)
+    if args.format == "json":
+        import json
+
+        rows = [
+            {
+                "id": e.id,
+                "at": to_json_value(e.at),
+                "user": e.user,
+                "record": f"{e.entity} #{e.entity_id}",
+                "action": e.action,
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not entries:
+        print("no changes match")
+        return EXIT_OK
+    rows = [
+        {
+            "when": f"{to_local(e.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
+            "user": e.user,
+            "record": f"{e.entity} #{e.entity_id}",
+            "action": e.action,
+            "field": e.field,
+            "old": "" if e.old is None else e.old,
+            "new": "" if e.new is None else e.new,
+        }
+        for e in entries
+    ]
+    write_table(
+        rows, ["when", "user", "record", "action", "field", "old", "new"], sys.stdout, max_width=30
+    )
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    if args.id is None:
+        undone = ctx.rules.undo_last()
+    else:
+        undone = ctx.rules.undo_last("opportunity" if args.opportunity else "lead", args.id)
+    print(undone.summary())
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .db import describe
+    from .migrate import copy_database
+    from .output import write_table
+
+    def progress(table: str, rows: int) -> None:
+        if sys.stdout.isatty():
+            print(f"  {table}: {rows:,} rows copied", flush=True)
+
+    print(f"copying {describe(ctx.target)} → {describe(args.to)}")
+    counts = copy_database(ctx.db, args.to, progress)
+    rows = [
+        {
+            "table": c.table,
+            "source": f"{c.source:,}",
+            "target": f"{c.target:,}",
+            "": "✓" if c.equal else "✘ differs",
+        }
+        for c in counts
+    ]
+    write_table(rows, ["table", "source", "target", ""], sys.stdout)
+    if not all(c.equal for c in counts):
+        print("funnel: the counts differ; do not switch to the copy", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"every row is in {describe(args.to)}: use it with --db or FUNNEL_DB")
     return EXIT_OK
 
 

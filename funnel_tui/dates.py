@@ -131,6 +131,44 @@ def _parse_words(words: list[str], today: dt.date, order: str) -> dt.date | None
     return None
 
 
+SINCE_EXAMPLES = "today, yesterday, 7d (seven days ago), 2w, 2026-11-01"
+_AGO = re.compile(r"^-?(\d{1,4})(d|day|days|w|wk|week|weeks|m|mo|month|months)$")
+
+
+def parse_since(text: str, today: dt.date, order: str = "mdy") -> dt.date:
+    """A day in the past from what a user types to look back: today, yesterday, 7d or
+    "7 days ago", 2w, 1m, a weekday (the last one before today), an ISO date, or a day
+    and month in `order` (the last such date up to today)."""
+    folded = " ".join(text.strip().casefold().split())
+    if not folded:
+        raise DueDateError(f"a date is needed, e.g. {SINCE_EXAMPLES}")
+    if folded in ("today", "now"):
+        return today
+    if folded == "yesterday":
+        return today - dt.timedelta(days=1)
+    match = _AGO.match(folded.removesuffix(" ago").removesuffix("ago").replace(" ", ""))
+    if match:
+        count, unit = int(match[1]), match[2][0]
+        if unit == "d":
+            return today - dt.timedelta(days=count)
+        if unit == "w":
+            return today - dt.timedelta(weeks=count)
+        return add_months(today, -count)
+    day = _weekday(folded) if " " not in folded else None
+    if day is not None:
+        return today - dt.timedelta(days=(today.weekday() - day - 1) % 7 + 1)
+    found = _numeric(folded, today, order) if " " not in folded else None
+    if found is not None and found > today and _NUMERIC.match(folded)[3] is None:
+        # A day and month alone: the last one up to today, not the next.
+        try:
+            found = found.replace(year=found.year - 1)
+        except ValueError:  # 29 February
+            found = found.replace(year=found.year - 1, day=28)
+    if found is None:
+        raise DueDateError(f"{text.strip()!r} is not a date I know; try {SINCE_EXAMPLES}")
+    return found
+
+
 def _weekday(word: str) -> int | None:
     """fri, friday, fr → 4; too short to tell ("t", "s") → None."""
     if len(word) < 2:

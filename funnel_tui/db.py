@@ -3,23 +3,34 @@
 SQLite is opened in WAL mode with foreign keys, synchronous=NORMAL and a busy timeout, and
 every transaction begins IMMEDIATE: a transaction that reads and then writes under a
 deferred BEGIN can fail with "database is locked" whatever the busy timeout, when several
-funnel instances share the file.
+funnel instances share the file. A write that still finds the database busy past the
+timeout (or, on PostgreSQL, a deadlock or a row lock held too long) is retried by
+`retry_writes` and then reported as `Busy`, for the user to try again.
+
+A new SQLite file is created readable and writable by its group (SHARED_FILE_MODE); SQLite
+gives its WAL and SHM files the same mode, so a team sharing one group shares the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import peewee
 
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 5000
+# rw-rw----: the team's group shares the file; others see nothing of it.
+SHARED_FILE_MODE = 0o660
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -35,6 +46,68 @@ class DatabaseError(Exception):
 
 class SchemaTooNew(DatabaseError):
     """The database was written by a newer funnel; it is left untouched."""
+
+
+class Busy(DatabaseError):
+    """Another instance held the database past the busy timeout; nothing was written."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            f"the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s "
+            "(another funnel is writing); nothing was saved"
+        )
+        self.detail = detail
+
+
+# PostgreSQL's codes for a transaction to run again: a deadlock, a serialization
+# failure, and a lock not granted within lock_timeout.
+_PG_RETRY_CODES = frozenset({"40P01", "40001", "55P03"})
+_SQLITE_BUSY_WORDS = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` says the database was busy (worth running the transaction again)
+    rather than that the statement is wrong."""
+    seen: BaseException | None = exc
+    for _ in range(4):  # Peewee wraps the driver's error; look through the wrapping
+        if seen is None:
+            return False
+        if getattr(seen, "pgcode", None) in _PG_RETRY_CODES:
+            return True
+        if any(word in str(seen).lower() for word in _SQLITE_BUSY_WORDS):
+            return True
+        inner = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = inner or getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retry_writes(method: F) -> F:
+    """Run a write (one transaction) again while the database is busy, for up to the
+    busy timeout, then raise Busy. Within an enclosing transaction it runs once: the
+    outermost write is the one to repeat."""
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        db = database.obj
+        if db is None or db.in_transaction():
+            return method(*args, **kwargs)
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.002
+        while True:
+            try:
+                return method(*args, **kwargs)
+            except (peewee.OperationalError, peewee.InternalError, peewee.InterfaceError) as exc:
+                if not is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise Busy(str(exc)) from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    return run  # type: ignore[return-value]
 
 
 def utcnow() -> dt.datetime:
@@ -74,10 +147,37 @@ def make_database(target: str) -> peewee.Database:
             raise DatabaseError(f"cannot use database {describe(target)}: {exc}") from exc
         if isinstance(db, peewee.SqliteDatabase):
             _ensure_parent(Path(db.database))
+            _create_shared(Path(db.database))
+        elif isinstance(db, peewee.PostgresqlDatabase):
+            # A row lock held longer than SQLite's busy timeout is reported, not waited on
+            # for ever; a transaction left open by a dead client is ended by the server.
+            db.connect_params.setdefault(
+                "options",
+                f"-c lock_timeout={BUSY_TIMEOUT_MS} -c idle_in_transaction_session_timeout=60000",
+            )
         return db
     path = Path(target).expanduser()
     _ensure_parent(path)
+    _create_shared(path)
     return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+
+
+def _create_shared(path: Path) -> None:
+    """Create a new database file as SHARED_FILE_MODE whatever the umask: SQLite makes
+    the WAL and SHM files with the mode of the database file, so one group shares all
+    three. An existing file keeps the mode its owner gave it."""
+    if str(path) in ("", ":memory:") or path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SHARED_FILE_MODE)
+    except FileExistsError:
+        return  # another instance created it just now
+    except OSError as exc:
+        raise DatabaseError(f"cannot create {path}: {exc.strerror}") from exc
+    try:
+        os.fchmod(fd, SHARED_FILE_MODE)  # the umask narrowed the mode os.open gave
+    finally:
+        os.close(fd)
 
 
 def _ensure_parent(path: Path) -> None:
@@ -407,6 +507,11 @@ def _migrate_7_to_8(db: peewee.Database) -> None:
 
 
 # MIGRATIONS[n] brings a database from schema n to n + 1.
+def _migrate_8_to_9(db: peewee.Database) -> None:
+    """Schema 9 adds the presence table (who has funnel open, and on which record); it
+    is created afterwards as in a new database. Nothing else changes."""
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -415,6 +520,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
     7: _migrate_7_to_8,
+    8: _migrate_8_to_9,
 }
 
 

@@ -21,8 +21,8 @@ import peewee
 
 from . import validators as v
 from .config import BANT_ITEMS, Config
-from .dates import local_today, user_zone
-from .db import get_meta, insert_row, prepared, set_meta, utcnow
+from .dates import local_today, to_local, user_zone
+from .db import get_meta, insert_row, prepared, retry_writes, set_meta, utcnow
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -95,12 +95,30 @@ class DuplicateFound(Refused):
 
 
 class StaleEdit(Refused):
-    """The record changed since the caller read it; nothing was saved over it."""
+    """The record changed since the caller read it, in a field this write changes too;
+    nothing was saved over it. `changes` are everything done to the record since the
+    caller's version (user, at, field, old, new: newest last); `fields` are the ones
+    this write and those changes both touch."""
 
-    def __init__(self, entity: str, ident: int, changes: list[dict[str, Any]]):
-        who = ", ".join(sorted({c["user"] for c in changes})) or "someone else"
+    def __init__(
+        self,
+        entity: str,
+        ident: int,
+        changes: list[dict[str, Any]],
+        fields: Iterable[str] = (),
+    ):
+        self.fields = tuple(dict.fromkeys(fields))
+        clashing = [c for c in changes if c["field"] in self.fields] or changes
+        who = ", ".join(sorted({c["user"] for c in clashing})) or "someone else"
+        what = f" ({', '.join(self.fields)})" if self.fields else ""
         super().__init__(
-            [Problem("version", "stale", f"{entity} #{ident} was changed by {who} meanwhile")]
+            [
+                Problem(
+                    "version",
+                    "stale",
+                    f"{entity} #{ident} was changed by {who} meanwhile{what}; nothing was saved",
+                )
+            ]
         )
         self.changes = changes
 
@@ -250,10 +268,15 @@ class Funnel:
 
     @property
     def user_id(self) -> int:
-        if self._user_id is None:
-            self._user_id = self._ensure_user(self.login)
-        return self._user_id
+        if self._user_id is not None:
+            return self._user_id
+        user_id = self._ensure_user(self.login)
+        # Made inside a transaction that may yet roll back: not known to stay.
+        if not database.in_transaction():
+            self._user_id = user_id
+        return user_id
 
+    @retry_writes
     def _ensure_user(self, login: str) -> int:
         found = User.get_or_none(User.login == login)
         if found:
@@ -379,6 +402,7 @@ class Funnel:
                 found.append((lead_id, name, reason))
         return found
 
+    @retry_writes
     def capture_lead(self, data: Mapping[str, Any], *, allow_duplicate: bool = False) -> Lead:
         """Create a lead from what the user typed.
 
@@ -463,18 +487,22 @@ class Funnel:
         self._history("company", company_id, "create", [("name", None, name)], now, version=1)
         return CompanyFacts(company_id, "", None, country)
 
+    @retry_writes
     def update_lead(
         self, lead_id: int, data: Mapping[str, Any], *, expected_version: int | None = None
     ) -> Lead:
         """Change some fields of a lead; history records each changed field.
 
-        With `expected_version`, an edit made on a stale copy is refused (StaleEdit).
+        With `expected_version`, an edit made on a copy read at that version is saved
+        over the changes made since only when none of them is to a field this edit
+        changes (two people editing different fields both keep their edit); otherwise
+        it is refused with what the others changed (StaleEdit).
         """
         region = self.get_lead(lead_id).country if "phone" in data else ""
         clean = self.check_lead(data, partial=True, region=region)
         now = self.now()
         with database.atomic():
-            lead = self._lead_for_update(lead_id, expected_version)
+            lead = self._lead_for_update(lead_id)
             company_name = clean.pop("company_name", None)
             if company_name is not None:
                 key = v.normalise_key(company_name)
@@ -486,6 +514,9 @@ class Funnel:
                 for name, new in clean.items()
                 if name not in _DERIVED and _plain(getattr(lead, _column(name))) != _plain(new)
             ]
+            # Fields the caller means to set, whether or not the stored value differs now:
+            # someone else may have changed one of them to something else since.
+            self._check_version("lead", lead, expected_version, set(clean) - _DERIVED, clean)
             if not changes:
                 return lead
             self._bump(Lead, lead, {**clean, "updated_at": now})
@@ -495,13 +526,41 @@ class Funnel:
                 self.rescore(lead_id)
         return Lead.get_by_id(lead_id)
 
-    def _lead_for_update(self, lead_id: int, expected_version: int | None) -> Lead:
-        lead = Lead.get_or_none(Lead.id == lead_id)
+    def _lead_for_update(self, lead_id: int) -> Lead:
+        """The lead, locked for this transaction where the engine locks rows."""
+        lead = _row_for_update(Lead, lead_id)
         if lead is None:
             raise NotFound("lead", lead_id)
-        if expected_version is not None and lead.version != expected_version:
-            raise StaleEdit("lead", lead_id, self.changes_since("lead", lead_id, expected_version))
         return lead
+
+    def _check_version(
+        self,
+        entity: str,
+        row: peewee.Model,
+        expected_version: int | None,
+        fields: Iterable[str] | None,
+        wanted: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Refuse a write made on a copy read at `expected_version` when the record has
+        changed since in one of `fields` (None: any field). With `wanted`, a field
+        someone else already set to the value this write wants is no clash."""
+        if expected_version is None or row.version == expected_version:
+            return
+        changes = self.changes_since(entity, row.id, expected_version)
+        if fields is None:
+            raise StaleEdit(entity, row.id, changes)
+        touched = set(fields)
+        clash = []
+        for change in changes:
+            name = change["field"]
+            if name not in touched or name in clash:
+                continue
+            already = wanted is not None and name in wanted
+            if already and _plain(getattr(row, _column(name))) == _plain(wanted[name]):
+                continue
+            clash.append(name)
+        if clash:
+            raise StaleEdit(entity, row.id, changes, clash)
 
     def _bump(self, model: type[peewee.Model], row: peewee.Model, values: dict[str, Any]) -> None:
         """Write `values` and raise the version, only if nobody else did since we read."""
@@ -539,6 +598,7 @@ class Funnel:
 
     # ------------------------------------------------------------------- status
 
+    @retry_writes
     def set_status(
         self,
         lead_id: int,
@@ -568,12 +628,14 @@ class Funnel:
             raise Refused(problems)
         now = self.now()
         with database.atomic():
-            lead = self._lead_for_update(lead_id, expected_version)
+            lead = self._lead_for_update(lead_id)
             new = {
                 "status": status,
                 "unqualified_reason": reason_check.value if status == STATUS_UNQUALIFIED else "",
                 "nurture_until": until if status == STATUS_NURTURING else None,
             }
+            # A status set on a stale copy clashes only with another status change.
+            self._check_version("lead", lead, expected_version, new, new)
             changes = [
                 (name, _plain(getattr(lead, name)), _plain(value))
                 for name, value in new.items()
@@ -590,8 +652,16 @@ class Funnel:
 
     # ------------------------------------------------------------- qualification
 
+    @retry_writes
     def answer(
-        self, lead_id: int, item: str, answer: str, evidence: str = "", value: str = ""
+        self,
+        lead_id: int,
+        item: str,
+        answer: str,
+        evidence: str = "",
+        value: str = "",
+        *,
+        action: str = "qualify",
     ) -> Qualification:
         """Record one checklist answer (BANT item or `icp:<key>`); revisions go to history."""
         item = item.strip().lower()
@@ -619,9 +689,7 @@ class Funnel:
             raise Refused(problems)
         now = self.now()
         with database.atomic():
-            lead = Lead.get_or_none(Lead.id == lead_id)
-            if lead is None:
-                raise NotFound("lead", lead_id)
+            lead = self._lead_for_update(lead_id)
             answers = {
                 q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)
             }
@@ -646,7 +714,7 @@ class Funnel:
                 for key, val in {**new, "answered_by": self.user_id, "answered_at": now}.items():
                     setattr(row, key, val)
             answers[item] = row
-            self._history("lead", lead_id, "qualify", changes or [(item, None, answer)], now)
+            self._history("lead", lead_id, action, changes or [(item, None, answer)], now)
             # The answers as just written: this runs at every answer key of the checklist.
             total = compute_score(self.config, lead, answers).total
             Lead.update(updated_at=now, score=total).where(Lead.id == lead_id).execute()
@@ -658,6 +726,7 @@ class Funnel:
         answers = {q.item: q for q in Qualification.select().where(Qualification.lead == lead_id)}
         return compute_score(self.config, lead, answers)
 
+    @retry_writes
     def rescore(self, lead_id: int) -> int:
         """Store the lead's score as computed now; returns it.
 
@@ -744,13 +813,14 @@ class Funnel:
             for i in self.score(lead_id).items
         }
 
+    @retry_writes
     def promote(self, lead_id: int) -> Lead:
         """Promote a lead to prospect through the gate; Refused lists every reason."""
         with database.atomic():
             problems = self.gate_problems(lead_id)
             if problems:
                 raise Refused(problems)
-            lead = self.get_lead(lead_id)
+            lead = self._lead_for_update(lead_id)
             now = self.now()
             checklist = self._checklist_as_it_stands(lead_id)
             self._bump(
@@ -770,6 +840,7 @@ class Funnel:
 
     # ------------------------------------------------------------- opportunities
 
+    @retry_writes
     def convert(
         self,
         lead_id: int,
@@ -818,7 +889,7 @@ class Funnel:
             raise Refused(problems)
         now = self.now()
         with database.atomic():
-            lead = self.get_lead(lead_id)
+            lead = self._lead_for_update(lead_id)
             if lead.level == LEVEL_LEAD:
                 raise Refused(
                     [
@@ -884,6 +955,7 @@ class Funnel:
                 )
         return opp
 
+    @retry_writes
     def move(
         self, opp_id: int, to_stage: str, *, expected_version: int | None = None
     ) -> Opportunity:
@@ -911,6 +983,7 @@ class Funnel:
             self._change_stage(opp, stage.name, {})
         return opp
 
+    @retry_writes
     def step(self, opp_id: int, delta: int, *, expected_version: int | None = None) -> Opportunity:
         """Move to the next (+1) or previous (-1) open stage."""
         opp = self.get_opportunity(opp_id)
@@ -923,6 +996,7 @@ class Funnel:
             raise Refused([Problem("stage", "edge", f"{opp.stage} is the {edge} open stage")])
         return self.move(opp_id, names[index], expected_version=expected_version)
 
+    @retry_writes
     def win(self, opp_id: int, *, expected_version: int | None = None) -> Opportunity:
         """Close a deal as won; its lead becomes a customer."""
         with database.atomic():
@@ -935,7 +1009,7 @@ class Funnel:
             self._change_stage(
                 opp, self.config.won_stage, {"state": OPP_WON, "closed_at": now}, now
             )
-            lead = Lead.get_by_id(opp.lead_id)
+            lead = _row_for_update(Lead, opp.lead_id)
             if lead.level != LEVEL_CUSTOMER:
                 self._bump(Lead, lead, {"level": LEVEL_CUSTOMER, "updated_at": now})
                 self._history(
@@ -948,6 +1022,7 @@ class Funnel:
                 )
         return opp
 
+    @retry_writes
     def lose(self, opp_id: int, reason: str, *, expected_version: int | None = None) -> Opportunity:
         """Close a deal as lost; the reason must be one of the configured loss reasons."""
         check = v.check_choice("reason", reason, self.config.loss_reasons)
@@ -975,6 +1050,7 @@ class Funnel:
             )
         return opp
 
+    @retry_writes
     def reopen(self, opp_id: int, *, expected_version: int | None = None) -> Opportunity:
         """Reopen a won or lost deal in the stage it was closed from."""
         with database.atomic():
@@ -995,7 +1071,7 @@ class Funnel:
                 opp, back, {"state": OPP_OPEN, "closed_at": None, "lost_reason": ""}, now
             )
             if was_won:
-                lead = Lead.get_by_id(opp.lead_id)
+                lead = _row_for_update(Lead, opp.lead_id)
                 still_won = (
                     Opportunity.select()
                     .where((Opportunity.lead == lead.id) & (Opportunity.state == OPP_WON))
@@ -1014,17 +1090,22 @@ class Funnel:
         return opp
 
     def _opp_for_update(self, opp_id: int, expected_version: int | None) -> Opportunity:
-        opp = Opportunity.get_or_none(Opportunity.id == opp_id)
+        """The deal, locked for this transaction where the engine locks rows; refused
+        as stale when its stage or state changed since `expected_version` (a move or a
+        close made on a card someone else has moved meanwhile)."""
+        opp = _row_for_update(Opportunity, opp_id)
         if opp is None:
             raise NotFound("opportunity", opp_id)
-        if expected_version is not None and opp.version != expected_version:
-            raise StaleEdit(
-                "opportunity", opp_id, self.changes_since("opportunity", opp_id, expected_version)
-            )
+        self._check_version("opportunity", opp, expected_version, DEAL_POSITION)
         return opp
 
     def _change_stage(
-        self, opp: Opportunity, to_stage: str, extra: dict[str, Any], now: dt.datetime | None = None
+        self,
+        opp: Opportunity,
+        to_stage: str,
+        extra: dict[str, Any],
+        now: dt.datetime | None = None,
+        action: str = "move",
     ) -> None:
         now = now or self.now()
         old_stage, old_extra = opp.stage, {k: _plain(getattr(opp, k)) for k in extra}
@@ -1041,10 +1122,148 @@ class Funnel:
             for k, val in extra.items()
             if old_extra[k] != _plain(val)
         ]
-        self._history("opportunity", opp.id, "move", changes, now, opp.version)
+        self._history("opportunity", opp.id, action, changes, now, opp.version)
+
+    # ---------------------------------------------------------------------- undo
+
+    @retry_writes
+    def undo_last(self, entity: str | None = None, entity_id: int | None = None) -> Undone:
+        """Undo the acting user's latest change (to one record, given `entity` and
+        `entity_id`): a lead's field edits, status or checklist answer, or a deal's move,
+        win, loss or reopening. The undo is a change like any other, in the history, so
+        it can be undone in turn. Refused when someone else has changed one of those
+        fields since (the undo would overwrite their work), and for changes that are
+        not undone: a capture, a promotion, a conversion, a logged activity."""
+        with database.atomic():
+            query = History.select().where(
+                (History.user == self.user_id) & History.action.not_in(SIDE_EFFECT_ACTIONS)
+            )
+            if entity is not None:
+                query = query.where((History.entity == entity) & (History.entity_id == entity_id))
+            last = query.order_by(History.id.desc()).first()
+            where = f" on {entity} #{entity_id}" if entity is not None else ""
+            if last is None:
+                raise Refused([Problem("undo", "nothing", f"you have no change to undo{where}")])
+            group = list(
+                History.select()
+                .where(
+                    (History.entity == last.entity)
+                    & (History.entity_id == last.entity_id)
+                    & (History.user == last.user_id)
+                    & (History.at == last.at)
+                    & (History.action == last.action)
+                    & (History.id <= last.id)
+                )
+                .order_by(History.id)
+            )
+            label = f"{last.action} of {last.entity} #{last.entity_id}"
+            if (last.entity, last.action) not in UNDOABLE:
+                why = NOT_UNDONE.get(last.action, "it is not a change undo can take back")
+                raise Refused(
+                    [Problem("undo", "cannot", f"your last change{where} ({label}) stays: {why}")]
+                )
+            fields = {h.field for h in group}
+            later = (
+                History.select(History, User.login)
+                .join(User)
+                .where(
+                    (History.entity == last.entity)
+                    & (History.entity_id == last.entity_id)
+                    & (History.id > last.id)
+                    & History.field.in_(fields)
+                )
+                .order_by(History.id.desc())
+                .first()
+            )
+            if later is not None:
+                raise Refused(
+                    [
+                        Problem(
+                            "undo",
+                            "changed",
+                            f"{later.user.login} changed {later.field} of {last.entity} "
+                            f"#{last.entity_id} since ({to_local(later.at, self.zone):%d %b %H:%M}); "
+                            "undo would overwrite it, so nothing was changed",
+                        )
+                    ]
+                )
+            restored = [(h.field, h.new, h.old) for h in group]
+            if last.entity == "opportunity":
+                self._undo_move(last.entity_id, group)
+            elif any("." in h.field for h in group):  # checklist answers: "need.answer"
+                self._undo_answers(last.entity_id, group)
+            else:
+                self._undo_lead_fields(last.entity_id, group)
+        return Undone(last.entity, last.entity_id, last.action, last.at, restored)
+
+    def _undo_lead_fields(self, lead_id: int, group: list[History]) -> None:
+        now = self.now()
+        lead = self._lead_for_update(lead_id)
+        values: dict[str, Any] = {}
+        changes = []
+        for entry in group:
+            column = _column(entry.field)
+            values[column] = Lead._meta.fields[column].python_value(entry.old)
+            changes.append((entry.field, _plain(getattr(lead, column)), entry.old))
+        # What the columns restored imply, as capture and update_lead write it.
+        if "name" in values:
+            values["name_key"] = v.normalise_key(values["name"] or "")
+        if "phone_e164" in values:
+            e164 = values["phone_e164"]
+            values["phone_display"] = (
+                v.check_phone(e164).details.get("international", e164) if e164 else ""
+            )
+        if "company_id" in values:
+            company = Company.get_or_none(Company.id == values["company_id"])
+            values["company_key"] = company.name_key if company else ""
+        self._bump(Lead, lead, {**values, "updated_at": now})
+        self._history("lead", lead_id, "undo", changes, now, lead.version)
+        if {"company_id", "country"} & set(values):
+            self.rescore(lead_id)
+
+    def _undo_answers(self, lead_id: int, group: list[History]) -> None:
+        items: dict[str, dict[str, str]] = defaultdict(dict)
+        for entry in group:
+            item, _, part = entry.field.rpartition(".")
+            if item:
+                items[item][part] = entry.old or ""
+        for item, parts in items.items():
+            row = Qualification.get_or_none(
+                (Qualification.lead == lead_id) & (Qualification.item == item)
+            )
+            current = {
+                "answer": row.answer if row else ANSWER_UNKNOWN,
+                "evidence": row.evidence if row else "",
+                "value": row.value if row else "",
+            }
+            wanted = {**current, **parts}
+            self.answer(
+                lead_id,
+                item,
+                wanted["answer"] or ANSWER_UNKNOWN,
+                wanted["evidence"],
+                wanted["value"],
+                action="undo",
+            )
+
+    def _undo_move(self, opp_id: int, group: list[History]) -> None:
+        old = {h.field: h.old for h in group}
+        opp = self._opp_for_update(opp_id, None)
+        old_state = old.get("state", opp.state)
+        if opp.state != OPP_OPEN and old_state == OPP_OPEN:
+            self.reopen(opp_id)  # back to the stage it was closed from
+            if old.get("stage") and self.get_opportunity(opp_id).stage != old["stage"]:
+                self.move(opp_id, old["stage"])
+        elif old_state == OPP_WON:
+            self.win(opp_id)
+        elif old_state == OPP_LOST:
+            self.lose(opp_id, old.get("lost_reason") or opp.lost_reason or "other")
+        else:
+            self._change_stage(opp, old["stage"], {}, action="undo")
 
     # ---------------------------------------------------------------- activities
 
+    @retry_writes
     def log_activity(
         self,
         *,
@@ -1098,10 +1317,10 @@ class Funnel:
         when = occurred_at or now
         with database.atomic():
             if opportunity_id is not None:
-                opp = self.get_opportunity(opportunity_id)
-                lead = Lead.get_by_id(opp.lead_id)
+                opp = self._opp_for_update(opportunity_id, None)
+                lead = _row_for_update(Lead, opp.lead_id)
             else:
-                lead = self.get_lead(lead_id)
+                lead = self._lead_for_update(lead_id)
             activity = Activity.create(
                 lead=lead.id,
                 opportunity=opportunity_id,
@@ -1189,6 +1408,7 @@ class Funnel:
         if updates:
             Opportunity.update(**updates).where(Opportunity.id == opp.id).execute()
 
+    @retry_writes
     def snooze(
         self,
         *,
@@ -1206,10 +1426,10 @@ class Funnel:
         now, today = self.now(), self.today()
         with database.atomic():
             if opportunity_id is not None:
-                record: Lead | Opportunity = self.get_opportunity(opportunity_id)
+                record: Lead | Opportunity = self._opp_for_update(opportunity_id, None)
                 entity = "opportunity"
             else:
-                record, entity = self.get_lead(lead_id), "lead"
+                record, entity = self._lead_for_update(lead_id), "lead"
             old_due = record.next_action_due
             new_due = max(old_due or today, today) + dt.timedelta(days=days)
             action = record.next_action or "Follow up"
@@ -1458,6 +1678,62 @@ def _engagement_key_for_update(lead_id: int) -> float | None:
 
 
 _UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undo_last took back: the record, the change, and (field, from, to back)."""
+
+    entity: str
+    entity_id: int
+    action: str
+    at: dt.datetime
+    fields: list[tuple[str, str | None, str | None]]
+
+    def summary(self) -> str:
+        """`Undone: your update of lead #12 (title back to "VP").`"""
+        back = ", ".join(
+            f"{name} back to {json.dumps(old or '', ensure_ascii=False)}"
+            for name, _, old in self.fields[:3]
+        )
+        more = f" and {len(self.fields) - 3} more" if len(self.fields) > 3 else ""
+        return f"Undone: your {self.action} of {self.entity} #{self.entity_id} ({back}{more})."
+
+
+# Changes the rules make as a consequence of a user's change (a won deal's lead becomes
+# a customer; the first call moves a lead to working): undo takes back the change itself.
+SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
+UNDOABLE = frozenset(
+    {
+        ("lead", "update"),
+        ("lead", "status"),
+        ("lead", "qualify"),
+        ("lead", "undo"),
+        ("opportunity", "move"),
+        ("opportunity", "undo"),
+    }
+)
+NOT_UNDONE = {
+    "create": "a record once made is kept; change its fields or its status instead",
+    "promote": "a promotion is taken back by the status, not undone",
+    "convert": "the deal it made is kept; mark it lost instead",
+    "duplicate_saved": "a record once made is kept",
+    "snooze": "snooze again, or log what was done",
+}
+
+# The history fields that place a deal on the board: a move or a close made on a stale
+# card clashes with another change to one of them.
+DEAL_POSITION = frozenset({"stage", "state", "closed_at", "lost_reason"})
+
+
+def _row_for_update(model: type[peewee.Model], row_id: int) -> Any:
+    """The row, locked until the transaction ends where the engine can (PostgreSQL), so
+    its version cannot move between the check and the write. SQLite's transactions
+    (BEGIN IMMEDIATE) already run one at a time."""
+    query = model.select().where(model.id == row_id)
+    if database.obj.for_update:
+        query = query.for_update()
+    return query.first()
 
 
 class _LeadFacts(NamedTuple):

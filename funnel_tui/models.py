@@ -235,6 +235,22 @@ class History(BaseModel):
         indexes = ((("entity", "entity_id"), False), (("user", "at"), False))
 
 
+class Presence(BaseModel):
+    """One running funnel instance: who, and the record it shows. Each instance writes
+    its row when it starts, when it opens or leaves a record, and every few seconds as a
+    heartbeat; a row not seen for a while is a crashed instance and counts for nothing.
+    Not history: nothing here is a change to the data."""
+
+    instance = TextField(primary_key=True)  # host:pid:random, unique per run
+    login = TextField()
+    host = TextField(default="")
+    started_at = DateTimeField()
+    seen_at = DateTimeField(index=True)
+    entity = TextField(default="")  # "lead" or "opportunity" being shown, "" for none
+    entity_id = BigIntegerField(null=True)
+    editing = BooleanField(default=False)  # the form on that record holds unsaved edits
+
+
 ALL_MODELS = (
     MetaEntry,
     User,
@@ -245,4 +261,5 @@ ALL_MODELS = (
     StageChange,
     Activity,
     History,
+    Presence,
 )

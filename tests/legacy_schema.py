@@ -252,7 +252,13 @@ def undo_schema_8(database) -> None:
     indexes), inside the caller's transaction: a schema-7 database with the same rows."""
     from funnel_tui import db as dbmod
 
+    undo_schema_9(database)
     for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
         database.execute_sql(f'DROP INDEX "{index}"')
     for column in ("next_action", "next_action_due"):
         database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
+
+
+def undo_schema_9(database) -> None:
+    """Take away what schema 9 added (the presence table): a schema-8 database."""
+    database.execute_sql('DROP TABLE "presence"')

@@ -499,10 +499,11 @@ def test_rules_layer_works_on_demo_records(db, config):
     assert "need" in {p.field for p in rules.gate_problems(unready.id)}
 
     # The history versions let a stale edit be refused with the demo's own changes.
-    worked = Lead.select().where(Lead.version >= 3).first()
+    worked = Lead.select().where((Lead.version >= 3) & (Lead.status == STATUS_WORKING)).first()
     with pytest.raises(StaleEdit) as refused:
-        rules.update_lead(worked.id, {"title": "Changed"}, expected_version=1)
+        rules.set_status(worked.id, "unqualified", reason="no budget", expected_version=1)
     assert refused.value.changes and all(c["user"] for c in refused.value.changes)
+    assert "status" in refused.value.fields
 
     nurture = (
         Lead.select().where((Lead.status == STATUS_WORKING) & (Lead.level == LEVEL_LEAD)).first()

@@ -136,7 +136,7 @@ def test_schema_1_database_is_migrated_in_place(db_target):
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 8
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 9
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")

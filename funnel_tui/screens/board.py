@@ -5,7 +5,7 @@ total and weighted forecast at the foot."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -47,6 +47,10 @@ class BoardData:
     deal: Card | None = None  # the deal just written, as it is now
 
 
+if TYPE_CHECKING:
+    from ..changes import Changes
+
+
 class BoardScreen(DealActions, Screen[None]):
     TITLE = "Pipeline"
     AUTO_FOCUS = "BoardView"
@@ -71,6 +75,7 @@ class BoardScreen(DealActions, Screen[None]):
         Binding("s", "toggle_stale", "Stale", id="board.stale"),
         Binding("0", "clear_filters", "Clear filters", id="board.clear", show=False),
         Binding("f", "fold", "Won/Lost", id="board.fold"),
+        Binding("ctrl+z", "undo", "Undo my last change", id="board.undo", show=False),
         Binding("dollar_sign", "totals", "Totals", id="board.totals", show=False),
     ]
 
@@ -108,7 +113,7 @@ class BoardScreen(DealActions, Screen[None]):
             self.refresh_data()  # back from a deal's record: it may have moved
         self._shown_once = True
 
-    def refresh_data(self) -> None:
+    def refresh_data(self, changes: Changes | None = None) -> None:
         """Another instance (or another screen) changed something: show it, keeping
         each column's cursor where it is."""
         self.reload()

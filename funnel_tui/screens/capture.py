@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from .. import validators as v
+from ..db import Busy
 from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
@@ -211,8 +212,10 @@ class CaptureScreen(Screen[None]):
             self.app.call_from_thread(self._duplicate, exc)
         except Refused as exc:
             self.app.call_from_thread(self._refused, exc.problems)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            # Saved again from the form as it is then: typing may have gone on meanwhile.
+            retry = lambda: self.action_save(allow_duplicate)  # noqa: E731
+            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
         else:
             self.app.call_from_thread(self._saved, lead.id, lead.name, values["source"])
 

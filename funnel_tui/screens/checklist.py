@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import peewee
 from rich.text import Text
@@ -24,6 +24,7 @@ from textual.widget import Widget
 from .. import validators as v
 from ..checklist import ChecklistState, load_checklist, reload_answers
 from ..config import BANT_ITEMS
+from ..db import Busy
 from ..funnel import BANT_LABELS, Refused, StaleEdit
 from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
 from ..output import plain
@@ -34,6 +35,10 @@ from .convert import ConvertDialog
 from .dialogs import ConfirmDialog, TextDialog
 from .lead import open_deal, opportunity_link
 from .status_actions import LeadStatusActions
+
+if TYPE_CHECKING:
+    from ..changes import Changes
+
 
 ANSWER_MARKS = {
     ANSWER_YES: ("✔ yes", "green"),
@@ -216,9 +221,10 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         if self.state is None or self.state.lead.id != self.lead_id:
             self.load()
 
-    def refresh_data(self) -> None:
-        """Another instance changed something: show the checklist as it is now."""
-        self.load()
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        """Something changed this lead: show the checklist as it is now."""
+        if changes is None or changes.touches("lead", self.lead_id):
+            self.load()
 
     # ------------------------------------------------------------------ loading
 
@@ -367,8 +373,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
                     state = load_checklist(self.app.rules, self.lead_id)
         except Refused as exc:
             self.app.call_from_thread(self._refused, exc.problems)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            retry = lambda: self._answer(item, answer, evidence, value)  # noqa: E731
+            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
         else:
             self.app.call_from_thread(self._answered, state)
 
@@ -453,8 +460,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
                     )
             except Refused as exc:
                 problems = exc.problems
-            except (peewee.OperationalError, peewee.InterfaceError) as exc:
-                self.app.call_from_thread(self._failed, str(exc))
+            except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+                retry = lambda: self._convert(values, allow_past)  # noqa: E731
+                self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
                 return
             else:
                 self.app.call_from_thread(self._written, f"Opportunity #{opp.id} created.")

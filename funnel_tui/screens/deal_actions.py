@@ -19,6 +19,7 @@ import peewee
 from rich.text import Text
 from textual import work
 
+from ..db import Busy
 from ..funnel import Funnel, Refused, StaleEdit
 from ..models import OPP_OPEN, database
 from ..output import plain
@@ -130,6 +131,17 @@ class DealActions:
             Text.assemble("✔ ", _title(card), " reopened."),
         )
 
+    def action_undo(self) -> None:
+        """Undo my latest move, win, loss or reopening of this deal (refused, with why,
+        when someone else has moved it since)."""
+        card = self.current_deal()
+        if card is not None:
+            self._deal_write(
+                card,
+                lambda rules: rules.undo_last("opportunity", card.id),
+                Text.assemble("✔ ", _title(card), ": your last change to it is undone."),
+            )
+
     def _open_deal(self, what: str) -> Card | None:
         card = self.current_deal()
         if card is not None and card.state != OPP_OPEN:
@@ -152,9 +164,15 @@ class DealActions:
         except Refused as exc:
             text = Text("✘ " + "; ".join(p.message for p in exc.problems), style="red")
             self.app.call_from_thread(self._deal_refused, text)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            text = Text(f"✘ Nothing changed: the database said {exc}. Try again.", style="red")
-            self.app.call_from_thread(self._deal_message, text)
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            self.app.call_from_thread(
+                self.app.write_failed,
+                exc,
+                lambda reason: self._deal_message(
+                    Text(f"✘ Nothing changed: {reason}.", style="red")
+                ),
+                lambda: self._deal_write(card, operation, done),
+            )
         else:
             self.app.call_from_thread(self._deal_written, card.id, done, fresh)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,6 +14,10 @@ from textual.widgets import Static
 from ..models import database
 from ..queries import StageCount, funnel_counts
 from ..widgets.bars import KeyBar, TitleBar
+
+if TYPE_CHECKING:
+    from ..changes import Changes
+
 
 BAR_WIDTH = 30
 # Bars are drawn with characters, so the counts read the same without colour.
@@ -57,7 +63,7 @@ class FunnelScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
-    def refresh_data(self) -> None:
+    def refresh_data(self, changes: Changes | None = None) -> None:
         self.load_counts()
 
     @work(thread=True, exclusive=True, group="counts")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,18 +13,31 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from .. import validators as v
-from ..dates import describe_due
+from ..dates import describe_due, to_local
 from ..funnel import StaleEdit
 from ..models import database
 from ..output import plain
 from ..queries import lead_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
+from ..widgets.here_line import HereLine
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
 from ..widgets.timeline import Event, activity_event, history_event, timeline_text
 from .dialogs import ChoiceDialog
 from .status_actions import LeadStatusActions
+
+if TYPE_CHECKING:
+    from ..changes import Changes
+
+# The history's field names (columns) as the form's fields.
+FORM_FIELD = {
+    "phone_raw": "phone",
+    "phone_e164": "phone",
+    "phone_type": "phone",
+    "email_raw": "email",
+    "email_norm": "email",
+}
 
 # (form field, lead column holding what was typed, label)
 FIELDS = (
@@ -37,6 +50,17 @@ FIELDS = (
     ("source", "source", "Source"),
     ("notes", "notes", "Notes"),
 )
+
+
+def stored_values(record: dict[str, Any]) -> dict[str, str]:
+    """The record's values as the form shows them, by form field."""
+    lead, company = record["lead"], record["company"]
+    return {
+        name: (company.name if company else "")
+        if name == "company"
+        else (getattr(lead, column) or "")
+        for name, column, _ in FIELDS
+    }
 
 
 def lead_events(record: dict[str, Any]) -> list[Event]:
@@ -92,6 +116,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         Binding("f10", "deal", "Deal", id="lead.deal"),
         Binding("f11", "status('new')", "Back to new", id="lead.reopen", show=False),
         Binding("ctrl+l", "log", "Log…", id="lead.log"),
+        Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
     ]
 
     def __init__(self, lead_id: int, focus: str = "") -> None:
@@ -102,11 +127,12 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.version: int | None = None
         self.deals: list[Any] = []  # the lead's opportunities, for F10
         self.record: dict[str, Any] | None = None  # as last shown, for the log form
-        self.keep_fields = False
+        self.stale: StaleEdit | None = None  # a refused save, waiting for the record
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("Loading…", id="summary")
+        yield HereLine("lead", self.lead_id)
         with Vertical(id="fields"):
             for name, _, label in FIELDS:
                 with Horizontal(classes="row"):
@@ -123,6 +149,22 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             hint.display = False
         self.load()
 
+    def showing(self) -> tuple[str, int, bool]:
+        """The record this screen shows, and whether it holds unsaved edits, for the
+        others' presence (changes.py)."""
+        return ("lead", self.lead_id, bool(self.loaded) and bool(self.changes()))
+
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        """Someone wrote this lead: show it as it is now. Fields being edited keep what
+        was typed (see _fill)."""
+        if changes is None or changes.touches("lead", self.lead_id):
+            self.load()
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        # Editing or not is part of this instance's presence on the record.
+        self.app.show_record()
+
     @work(thread=True, exclusive=True, group="lead-load")
     def load(self) -> None:
         with database.connection_context():
@@ -134,7 +176,6 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             self.query_one("#summary", Static).update(Text(f"No lead #{self.lead_id}"))
             return
         lead = record["lead"]
-        self.version = lead.version
         summary = Text()
         summary.append(f"#{lead.id} ", style="bold")
         summary.append(lead.name, style="bold")
@@ -162,11 +203,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         if self.deals:
             summary.append("  (F10 opens it)" if len(self.deals) == 1 else "  (F10)", style="dim")
         self.query_one("#summary", Static).update(summary)
-        if self.keep_fields:
-            # Reloaded after a log with edits in the form: the edits stay as typed.
-            self.keep_fields = False
-        else:
-            self._fill(record)
+        self._fill(record)
         rules = self.app.rules
         self.query_one("#events", Static).update(
             timeline_text(lead_events(record), rules.zone, rules.today())
@@ -176,17 +213,35 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             self.query_one(f"#f-{self.focus_field}", Input).focus()
             self.focus_field = ""
 
+        if self.stale is not None:
+            stale, self.stale = self.stale, None
+            self._ask_which(stale, record)
+
     def _fill(self, record: dict[str, Any]) -> None:
-        lead = record["lead"]
-        self.loaded = {}
-        for name, column, _ in FIELDS:
-            value = (
-                record["company"].name
-                if name == "company" and record["company"]
-                else (getattr(lead, column) if column else "")
-            )
-            self.loaded[name] = value or ""
-            self.query_one(f"#f-{name}", Input).value = value or ""
+        """Show the stored values, except in fields holding unsaved edits: those keep
+        what was typed, with a word when someone else changed the same field, and the
+        version the edits were made on stays, so saving them asks which to keep."""
+        dirty = False
+        for name, stored in stored_values(record).items():
+            field = self.query_one(f"#f-{name}", Input)
+            base = self.loaded.get(name, "")
+            if field.value in (base, stored):
+                if field.value != stored:
+                    field.value = stored
+                self.loaded[name] = stored
+                continue
+            dirty = True
+            if stored != base:
+                self._hint(
+                    name,
+                    Text.assemble(
+                        ("✎ changed meanwhile to ", "yellow"),
+                        plain(stored) or "(empty)",
+                        (": ctrl+s asks which to keep", "dim"),
+                    ),
+                )
+        if not dirty or self.version is None:
+            self.version = record["lead"].version
 
     # ---------------------------------------------------------------- editing
 
@@ -246,13 +301,56 @@ class LeadScreen(LeadStatusActions, Screen[None]):
             self.query_one(f"#f-{first}").focus()
 
     def _stale(self, exc: StaleEdit) -> None:
-        text = Text("✘ Someone changed this lead meanwhile; nothing was saved. ", style="red")
-        for change in exc.changes[:4]:
-            text.append(f"{change['user']}: {change['field']} → ")
-            text.append(plain(change["new"]))
-            text.append("  ")
-        text.append("Your edits are still in the form; esc and reopen to reload.", style="dim")
-        self._outcome(text)
+        """Saved on a stale copy: read the record as it is now, then ask field by field
+        (_ask_which). The form keeps every edit meanwhile."""
+        self._outcome(Text("✘ Changed meanwhile; nothing was saved. Reading it…", style="red"))
+        self.stale = exc
+        self.load()
+
+    def _ask_which(self, exc: StaleEdit, record: dict[str, Any]) -> None:
+        from .conflict import Clash, ConflictDialog
+
+        stored = stored_values(record)
+        labels = {name: label for name, _, label in FIELDS}
+        latest = {}
+        for change in exc.changes:
+            latest[FORM_FIELD.get(change["field"], change["field"])] = change
+        clashes = []
+        for name in dict.fromkeys(FORM_FIELD.get(f, f) for f in exc.fields):
+            if name not in labels:
+                continue
+            change = latest.get(name, {})
+            at = change.get("at")
+            clashes.append(
+                Clash(
+                    name,
+                    labels[name],
+                    stored[name],
+                    change.get("user", "someone"),
+                    to_local(at, self.app.rules.zone) if at else None,
+                    self.query_one(f"#f-{name}", Input).value,
+                )
+            )
+        if not clashes:  # a status change clashed: nothing to choose in the form
+            self._outcome(Text("✘ " + str(exc.problems[0]), style="red"))
+            return
+
+        def chosen(choice: dict[str, str] | None) -> None:
+            if choice is None:
+                self._outcome(
+                    Text("Nothing saved; your edits are kept: ctrl+s asks again.", style="yellow")
+                )
+                return
+            for name, side in choice.items():
+                if side == "theirs":
+                    self.query_one(f"#f-{name}", Input).value = stored[name]
+                    self._hint(name, None)
+            # The edits now stand on the record as it is: save them over it.
+            self.loaded = dict(stored)
+            self.version = record["lead"].version
+            self.action_save()
+
+        self.app.push_screen(ConflictDialog(f"Lead #{self.lead_id}", clashes), chosen)
 
     def _outcome(self, text: Text) -> None:
         self.query_one("#outcome", Static).update(text)
@@ -272,10 +370,16 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         def done(logged) -> None:
             if logged is not None:
                 self._outcome(logged.summary(self.app.rules.today()))
-                self.keep_fields = bool(self.changes())
-                self.load()
+                self.load()  # edits in the form stay as typed (_fill)
 
         self.app.open_log(target, done)
+
+    def action_undo(self) -> None:
+        """Undo my latest change to this lead; refused (with why) when someone else has
+        changed those fields since."""
+        self._write(
+            lambda rules: rules.undo_last("lead", self.lead_id), lambda undone: undone.summary()
+        )
 
     def action_deal(self) -> None:
         open_deal(self, self.deals)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +20,10 @@ from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from ..widgets.status import STATUS_GLYPHS, level_text, status_text
 from ..widgets.text_input import TextInput
+
+if TYPE_CHECKING:
+    from ..changes import Changes
+
 
 COUNT_CAP = 100_000_000  # exact counts: the list's height must be right to scroll to the end
 STATUS_CYCLE = ("", *LEAD_STATUSES)
@@ -125,7 +129,7 @@ class LeadListScreen(Screen[None]):
             self.refresh_data()  # back from another screen: it may have changed leads
         self._shown_once = True
 
-    def refresh_data(self) -> None:
+    def refresh_data(self, changes: Changes | None = None) -> None:
         """Reload after a change, here or elsewhere, keeping the cursor where it is."""
         self.reload(keep_cursor=True)
 

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..dates import DueDateError, describe_due, parse_due
+from ..db import Busy
 from ..funnel import ACTIVITY_KINDS, OUTCOMES, Refused
 from ..models import database
 from ..output import plain
@@ -273,7 +274,11 @@ class LogActivityScreen(ModalScreen[Logged | None]):
         except Refused as exc:
             self.app.call_from_thread(self._refused, exc)
             return
-        except Exception as exc:  # the database is locked or gone: keep the form
+        except Busy as exc:
+            retry = lambda: self._save(values, action, due)  # noqa: E731
+            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
+            return
+        except Exception as exc:  # the database is gone: keep the form
             self.app.call_from_thread(self._failed, str(exc))
             return
         done = Logged(values["kind"], values["outcome"], action, due)

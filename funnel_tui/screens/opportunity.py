@@ -3,7 +3,7 @@ moves across the board and the latest activities."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +19,12 @@ from ..money import exact_money
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
+from ..widgets.here_line import HereLine
 from ..widgets.timeline import activity_event, history_event, move_event, timeline_text
 from .deal_actions import DealActions
+
+if TYPE_CHECKING:
+    from ..changes import Changes
 
 
 class OpportunityScreen(DealActions, Screen[None]):
@@ -29,6 +33,7 @@ class OpportunityScreen(DealActions, Screen[None]):
     OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
     OpportunityScreen #fields { height: auto; padding: 0 1; }
     OpportunityScreen #outcome { height: auto; padding: 0 1; }
+
     OpportunityScreen #timeline { height: 1fr; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
@@ -41,6 +46,7 @@ class OpportunityScreen(DealActions, Screen[None]):
         Binding("x", "lost", "Lost…", id="deal.lost"),
         Binding("o", "reopen", "Reopen", id="deal.reopen"),
         Binding("a,ctrl+l", "log", "Log…", id="deal.log"),
+        Binding("ctrl+z", "undo", "Undo my last change", id="deal.undo"),
     ]
 
     def __init__(self, opp_id: int) -> None:
@@ -51,6 +57,7 @@ class OpportunityScreen(DealActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(Text(f"Loading deal #{self.opp_id}…"), id="summary")
+        yield HereLine("opportunity", self.opp_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
         with VerticalScroll(id="timeline"):
@@ -61,8 +68,19 @@ class OpportunityScreen(DealActions, Screen[None]):
         self.query_one("#outcome").display = False
         self.load()
 
-    def refresh_data(self) -> None:
-        self.load()
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        """Reload when this deal or its lead was written (activities on either count)."""
+        lead_id = self.record.lead.id if self.record is not None else None
+        if (
+            changes is None
+            or changes.touches("opportunity", self.opp_id)
+            or (lead_id is not None and changes.touches("lead", lead_id))
+        ):
+            self.load()
+
+    def showing(self) -> tuple[str, int, bool]:
+        """The record this screen shows, for the others' presence (changes.py)."""
+        return ("opportunity", self.opp_id, False)
 
     @work(thread=True, exclusive=True, group="deal-load")
     def load(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import peewee
 from textual import work
 
+from ..db import Busy
 from ..funnel import Funnel, Refused, StaleEdit
 from ..models import database
 from .dialogs import ChoiceDialog, DateDialog
@@ -61,17 +62,19 @@ class LeadStatusActions:
         )
 
     @work(thread=True, exclusive=True, group="lead-write")
-    def _write(self, operation: Callable[[Funnel], Any], done: str) -> None:
-        """Run `operation` against the rules in a worker; the screen hears how it went."""
+    def _write(self, operation: Callable[[Funnel], Any], done: str | Callable[[Any], str]) -> None:
+        """Run `operation` against the rules in a worker; the screen hears how it went:
+        `done`, or `done(result)` when it is a function."""
         app = self.app
         try:
             with database.connection_context():
-                operation(app.rules)
+                result = operation(app.rules)
         except StaleEdit as exc:
             app.call_from_thread(self._stale, exc)
         except Refused as exc:
             app.call_from_thread(self._refused, exc.problems)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            app.call_from_thread(self._failed, str(exc))
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            retry = lambda: self._write(operation, done)  # noqa: E731
+            app.call_from_thread(app.write_failed, exc, self._failed, retry)
         else:
-            app.call_from_thread(self._written, done)
+            app.call_from_thread(self._written, done(result) if callable(done) else done)

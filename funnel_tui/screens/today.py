@@ -3,7 +3,7 @@ scheduled. One key logs the call and sets the next action, one snoozes, enter op
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..dates import describe_due
+from ..db import Busy
 from ..models import database
 from ..output import plain
 from ..today import (
@@ -29,6 +30,9 @@ from ..widgets.lead_table import PAGE_SIZE, LeadTable
 from ..widgets.queue_view import QueueView
 from ..widgets.text_block import TextBlock
 from .log_activity import Logged, LogTarget, log_title
+
+if TYPE_CHECKING:
+    from ..changes import Changes
 
 
 class TodayScreen(Screen[None]):
@@ -68,7 +72,7 @@ class TodayScreen(Screen[None]):
         elif self.loaded:
             self.load()  # back from a record: what was done there shows
 
-    def refresh_data(self) -> None:
+    def refresh_data(self, changes: Changes | None = None) -> None:
         self.load()
 
     @property
@@ -181,7 +185,15 @@ class TodayScreen(Screen[None]):
         try:
             with database.connection_context():
                 due = rules.snooze(days=days, **target)
-        except Exception as exc:  # refused, or the database is busy: say so, keep going
+        except Busy as exc:
+            self.app.call_from_thread(
+                self.app.write_failed,
+                exc,
+                lambda reason: self._say(Text(f"✘ Not snoozed: {reason}", style="red")),
+                lambda: self._snooze(item, days),
+            )
+            return
+        except Exception as exc:  # refused, or the database is gone: say so, keep going
             self.app.call_from_thread(self._say, Text(f"✘ Not snoozed: {exc}", style="red"))
             return
         message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")

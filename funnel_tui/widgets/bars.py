@@ -39,6 +39,20 @@ class TitleBar(Widget):
         self.watch(self.app, "sub_title", lambda _: self.refresh(), init=False)
         if hasattr(self.app, "today_counts"):
             self.watch(self.app, "today_counts", lambda _: self.refresh(), init=False)
+        if hasattr(self.app, "others"):
+            self.watch(self.app, "others", lambda _: self.refresh(), init=False)
+
+    def _others(self) -> Text:
+        """`+bob +carol`: the other users with funnel open on this database."""
+        from ..presence import users_here
+
+        users = users_here(getattr(self.app, "others", ()))
+        text = Text()
+        for login in users[:3]:
+            text.append(f"+{plain(login)} ", style="bold cyan")
+        if len(users) > 3:
+            text.append(f"+{len(users) - 3} more ", style="cyan")
+        return text
 
     def _today(self) -> Text:
         """`‼3 ●5 ○120`: the Today queue's overdue, due today and nothing scheduled."""
@@ -65,6 +79,13 @@ class TitleBar(Widget):
         )
         who = Text(plain(self.app.sub_title) + " ")
         who.stylize(self.get_component_rich_style("titlebar--who", partial=True))
+        others = self._others()
+        if others:
+            # Who else is here comes before the user and the database, which give way.
+            room = self.size.width - place.cell_len - others.cell_len - 1
+            if who.cell_len > room:
+                who.truncate(max(room, 0), overflow="ellipsis")
+            who = Text.assemble(others, who)
         today = self._today()
         if today and self.size.width - place.cell_len - today.cell_len > 12:
             # The queue's counts come before the database's name, which gives way.
