@@ -1176,13 +1176,14 @@ class Funnel:
                 .first()
             )
             if later is not None:
+                when = to_local(later.at, self.zone)
                 raise Refused(
                     [
                         Problem(
                             "undo",
                             "changed",
                             f"{later.user.login} changed {later.field} of {last.entity} "
-                            f"#{last.entity_id} since ({to_local(later.at, self.zone):%d %b %H:%M}); "
+                            f"#{last.entity_id} since ({when:%d %b %H:%M}); "
                             "undo would overwrite it, so nothing was changed",
                         )
                     ]
