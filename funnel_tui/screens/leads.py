@@ -156,11 +156,17 @@ class LeadListScreen(Screen[None]):
         if query != self.query_state:
             return  # typed on meanwhile; a newer answer is coming
         table = self.query_one(LeadTable)
+        under = table.current["id"] if keep_cursor and table.current else None
         if not keep_cursor:
             table.cursor = 0
             table.scroll_to(y=0, animate=False)
         generation = table.reset(total)
         table.set_page(0, first, generation)
+        # Someone else's lead came in above (or one left): the cursor stays on the
+        # lead it was on, not on the line.
+        moved_to = next((i for i, row in enumerate(first) if row["id"] == under), None)
+        if moved_to is not None and moved_to != table.cursor:
+            table.cursor = moved_to
         self._show_counts(counts, total)
         self._show_header()
         self.call_after_refresh(self.app.startup_done)
