@@ -37,6 +37,7 @@ def shots(
     """(name, size, keys pressed before the picture). `half_filled` and `prospect` are
     emails of a lead with some checklist answers and of a prospect."""
     capture = ["ctrl+n"]
+    edit_title = ["j", "enter", "tab", "tab", "ctrl+u", *"Head of Sales"]
     checklist = ["slash", *half_filled, "enter", "q"]
     return [
         ("leads", SMALL, []),
@@ -71,10 +72,30 @@ def shots(
             SMALL,
             ["ctrl+t", "l", "r", *"wants the pricing", "tab", *"Send pricing", "tab", *"next mon"],
         ),
+        # Others at work: who is here, a field changed meanwhile, the choice it asks for.
+        ("lead-shared", SMALL, [*edit_title, _others_here, 2.5]),
+        ("lead-conflict", SMALL, [*edit_title, _ben_edits_title, 2.5, "ctrl+s", 1.0]),
     ]
 
 
-async def shoot(name: str, size: tuple[int, int], keys: list[str], folder: str) -> Path:
+def _others_here(app: FunnelApp) -> None:
+    """Ben has the lead on screen open and is typing in it; Carla is on another."""
+    from funnel_tui import presence
+
+    lead_id = app.screen.lead_id
+    presence.announce("ben-shot", "ben", "lead", lead_id, editing=True)
+    presence.announce("carla-shot", "carla", "lead", lead_id + 1)
+
+
+def _ben_edits_title(app: FunnelApp) -> None:
+    from funnel_tui.funnel import Funnel
+
+    _others_here(app)
+    ben = Funnel(load_config(), "ben", clock=lambda: NOW + dt.timedelta(minutes=3))
+    ben.update_lead(app.screen.lead_id, {"title": "VP Operations"})
+
+
+async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Path:
     # Each picture starts clean: a draft left by the previous one would be offered back.
     app = FunnelApp(
         config=load_config(),
@@ -85,7 +106,11 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], folder: str) 
     )
     async with app.run_test(size=size) as pilot:
         for key in ["", *keys]:
-            if key:
+            if callable(key):
+                key(app)  # another user acts meanwhile
+            elif isinstance(key, float):
+                await pilot.pause(key)  # for the change poll to hear of it
+            elif key:
                 await pilot.press({" ": "space", "@": "at"}.get(key, key))
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()

@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     if len(argv) > 7 and argv[7] == "batch":
         return _batches(rules, who, out)
     rng = random.Random(seed)
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     for i in range(count):
         op = rng.choices(("capture", "edit", "move", "log"), (25, 30, 25, 20))[0]
         try:
@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
                 "trace": traceback.format_exc(),
             }
         out.write(json.dumps(record) + "\n")
-    out.write(json.dumps({"op": "done", "seconds": time.perf_counter() - started}) + "\n")
+    done = {"seconds": time.perf_counter() - started, "started": wall, "ended": time.time()}
+    out.write(json.dumps({"op": "done", **done}) + "\n")
     return 0
 
 
