@@ -5,6 +5,7 @@ field by field, edits to different fields both stay, and each sees who else is h
 from __future__ import annotations
 
 import time
+from contextlib import asynccontextmanager
 
 from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
@@ -18,12 +19,18 @@ from funnel_tui.widgets.here_line import HereLine
 from .ui_support import SIZE, settle, type_text
 
 
-def two_apps(env, tmp_path) -> tuple[FunnelApp, FunnelApp]:
+@asynccontextmanager
+async def two_apps(env, tmp_path):
+    """Rita's app and Olaf's on one database, both running and hearing changes:
+    (a, b, pilot of a, pilot of b)."""
     path, drafts = env
     other = DraftStore("olaf", tmp_path / "olaf-drafts")
     a = FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
     b = FunnelApp(config=load_config(), target=path, user="olaf", drafts=other)
-    return a, b
+    async with a.run_test(size=SIZE) as pa, b.run_test(size=SIZE) as pb:
+        await watching(pa)
+        await watching(pb)
+        yield a, b, pa, pb
 
 
 async def until(pilot, check, seconds: float = 2.0) -> float:
@@ -77,19 +84,16 @@ async def edit(pilot, name: str, text: str) -> None:
 
 
 async def test_two_apps_see_each_other_and_resolve_a_clash_field_by_field(env, tmp_path):
-    a, b = two_apps(env, tmp_path)
-    async with a.run_test(size=SIZE) as pa, b.run_test(size=SIZE) as pb:
-        await watching(pa)
-        await watching(pb)
+    async with two_apps(env, tmp_path) as (a, b, pa, pb):
         await open_lead(pa)
         await open_lead(pb)
         # Who is here: each top line names the other, each record shows its viewer.
         await until(pa, lambda: "+olaf" in others_shown(a))
-        await until(pb, lambda: "rita viewing" in shown(b, b.screen.query_one(HereLine)))
+        await until(pb, lambda: "rita (viewing)" in shown(b, b.screen.query_one(HereLine)))
 
         # B edits the title; A, showing the lead, has it within 2 s without a key.
         await edit(pb, "title", "Head of Fleet")
-        await until(pa, lambda: "olaf editing" in shown(a, a.screen.query_one(HereLine)))
+        await until(pa, lambda: "olaf (editing" in shown(a, a.screen.query_one(HereLine)))
         await pb.press("ctrl+s")
         await settle(pb)
         took = await until(pa, lambda: field(a, "title") == "Head of Fleet")
@@ -143,10 +147,7 @@ async def test_two_apps_see_each_other_and_resolve_a_clash_field_by_field(env, t
 async def test_lists_and_the_board_follow_another_instance_keeping_the_cursor(env, tmp_path):
     from funnel_tui.widgets.lead_table import LeadTable
 
-    a, b = two_apps(env, tmp_path)
-    async with a.run_test(size=SIZE) as pa, b.run_test(size=SIZE) as pb:
-        await watching(pa)
-        await watching(pb)
+    async with two_apps(env, tmp_path) as (a, b, pa, _):
         await settle(pa)
         table = a.screen.query_one(LeadTable)
         await pa.press("j", "j")

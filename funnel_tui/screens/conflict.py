@@ -99,6 +99,7 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
                 text.append(f"{who}: ", style="bold" if chosen else "dim")
                 text.append(plain(value) or "(empty)", style="" if chosen else "dim")
                 text.append("\n")
+        text.rstrip()
         self.query_one("#rows", Static).update(text)
 
     def action_move(self, step: int) -> None:

@@ -31,5 +31,5 @@ class HereLine(Static):
         for index, other in enumerate(seen):
             text.append(", " if index else "")
             text.append(plain(other.login), style="bold")
-            text.append(" editing ✎" if other.editing else " viewing", style="dim")
+            text.append(" (editing ✎)" if other.editing else " (viewing)", style="dim")
         self.update(text)
