@@ -288,8 +288,3 @@ def lead_record(lead_id: int) -> dict[str, Any] | None:
         "history": history,
     }
 
-
-def change_marker() -> int:
-    """A number that grows with every change any funnel instance writes: every write
-    appends to the history, so its newest id is a one-row index lookup to poll."""
-    return History.select(peewee.fn.MAX(History.id)).scalar() or 0

@@ -480,6 +480,6 @@ async def test_a_lead_captured_by_another_instance_appears_without_a_key(env):
         await settle(pilot)
         assert len(rows_of(app)) == 3
         Funnel(load_config(), "olaf").capture_lead({"name": "From Olaf", "email": "o@x.com"})
-        await pilot.pause(2.5)  # one poll of the change marker
+        await pilot.pause(2.5)  # the change watcher polls once a second
         await settle(pilot)
         assert "From Olaf" in {r["name"] for r in rows_of(app)}
