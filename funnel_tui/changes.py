@@ -20,7 +20,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import peewee
 
@@ -103,10 +103,6 @@ class ChangeWatch:
             self._announce = True
             self._wake.set()
 
-    def poll_now(self) -> None:
-        """Poll at once instead of at the next tick (after this instance wrote, say)."""
-        self._wake.set()
-
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
@@ -155,14 +151,7 @@ class ChangeWatch:
         moved = others != self._others
         self._others = others
         if changes is not None or moved:
-            everything = changes is ALL
-            self.on_change(
-                Changes(
-                    records=frozenset() if everything or changes is None else changes,
-                    everything=everything,
-                    others=others if moved else None,
-                )
-            )
+            self.on_change(replace(changes or Changes(), others=others if moved else None))
 
     def _read_data_version(self) -> int | None:
         db = database.obj
@@ -174,9 +163,9 @@ class ChangeWatch:
         row = database.obj.execute_sql('SELECT MAX("id") FROM "history"').fetchone()
         return row[0] or 0
 
-    def _read_changes(self) -> frozenset[tuple[str, int]] | None:
-        """The records written since the last look; None when nothing was, ALL when
-        more than MAX_LISTED changes came in."""
+    def _read_changes(self) -> Changes | None:
+        """The records written since the last look (everything, when more than
+        MAX_LISTED changes came in); None when nothing was."""
         newest = self._newest_change()
         if newest <= self._newest:
             return None
@@ -189,7 +178,7 @@ class ChangeWatch:
         ).fetchall()
         self._newest = newest
         if len(rows) > MAX_LISTED:
-            return ALL
+            return Changes(everything=True)
         records = {(entity, int(ident)) for entity, ident in rows if entity != "activity"}
         activity_ids = [int(ident) for entity, ident in rows if entity == "activity"]
         if activity_ids:
@@ -201,7 +190,7 @@ class ChangeWatch:
                 records.add(("lead", lead_id))
                 if opp_id is not None:
                     records.add(("opportunity", opp_id))
-        return frozenset(records)
+        return Changes(records=frozenset(records))
 
     def _reconnect(self, db: peewee.Database) -> None:
         try:
@@ -210,7 +199,3 @@ class ChangeWatch:
             db.connect(reuse_if_open=True)
         except peewee.PeeweeException:
             time.sleep(self.interval)
-
-
-# The marker for "too many changes to list": refresh everything.
-ALL: frozenset[tuple[str, int]] = frozenset({("*", 0)})

@@ -287,4 +287,3 @@ def lead_record(lead_id: int) -> dict[str, Any] | None:
         "activities": activities,
         "history": history,
     }
-

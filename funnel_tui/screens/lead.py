@@ -286,8 +286,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self._outcome(Text(f"✔ {done}", style="green"))
         for name, _, _ in FIELDS:
             self._hint(name, None)
-        self.load()
-        self.app.data_changed()
+        self.app.data_changed()  # this screen reloads too, through refresh_data
 
     def _refused(self, problems: list[v.Problem]) -> None:
         names = {name for name, _, _ in FIELDS}
