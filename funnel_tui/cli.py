@@ -230,6 +230,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--to", required=True, metavar="TARGET", help="a URL or a file path")
 
+    importing = command(
+        "import",
+        "import leads from a CSV file (a spreadsheet, another CRM) or a vCard file (a phone); "
+        "each row is checked like a lead typed in, refused rows go to a reject file",
+    )
+    importing.add_argument("file", help="a .csv or .vcf file")
+    importing.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help='import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
+        '"Fax=" leaves a column out. Fields: name, first_name, last_name, company, title, '
+        "phone, email, country, source, notes",
+    )
+    importing.add_argument(
+        "--update",
+        action="store_true",
+        help="a row whose email or phone matches a lead fills in that lead's empty fields "
+        "(default: such rows are skipped as duplicates)",
+    )
+    importing.add_argument(
+        "--overwrite", action="store_true", help="with --update: replace filled fields too"
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="write nothing; report what would happen"
+    )
+    importing.add_argument(
+        "--strict", action="store_true", help="if any row is refused, write nothing at all"
+    )
+    importing.add_argument("--source", default="", help="the source of rows that name none")
+    importing.add_argument(
+        "--rejects", metavar="FILE", help="where refused rows go (default: FILE-rejected.csv)"
+    )
+    importing.add_argument("--encoding", help="the file's encoding, if not the one detected")
+    importing.add_argument("--delimiter", help="the CSV delimiter, if not the one detected")
+    importing.add_argument("--format", choices=("text", "json"), default="text")
+
+    exporting = command("export", "export leads with every field: CSV, JSON or vCard")
+    exporting.add_argument("--format", choices=("csv", "json", "vcf"), default="csv")
+    exporting.add_argument(
+        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
+    )
+    exporting.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
+    )
+    exporting.add_argument("--owner", help="only leads owned by this user")
+    exporting.add_argument(
+        "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="for --format vcf"
+    )
+    exporting.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+
     demo = command("demo", "fill the database with realistic demo data")
     demo.add_argument("--leads", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=1)
@@ -891,6 +946,10 @@ def _safe(text: str) -> str:
 
     return plain(text)
 
+
+# The import and export commands live beside the rest, in their own module.
+from .cli_transfer import cmd_export as cmd_export  # noqa: E402
+from .cli_transfer import cmd_import as cmd_import  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

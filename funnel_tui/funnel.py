@@ -413,8 +413,6 @@ class Funnel:
         clean = self.check_lead(data)
         company_name = clean.pop("company_name", "")
         company_key = v.normalise_key(company_name) if company_name else ""
-        now = self.now()
-        user_id = self.user_id
         with database.atomic():
             matches = self.find_duplicates(
                 clean.get("email_norm"), clean.get("phone_e164"), clean["name_key"], company_key
@@ -428,31 +426,52 @@ class Funnel:
                     list(Lead.select().where(Lead.id.in_([m[0] for m in matches]))),
                     matches,
                 )
-            company = self._company_for(company_name, company_key, clean.get("country", ""), now)
-            # A new lead has no answers yet: its score is what its country and its
-            # company's data give, computed here rather than read back.
-            score = compute_score(
-                self.config, _LeadFacts(clean.get("country", ""), company), {}, company=company
-            )
-            values = {
-                **_LEAD_DEFAULTS,
-                **clean,
-                "company": company.id if company else None,
-                "company_key": company_key if company else "",
-                "score": score.total,
-                "owner": user_id,
-                "created_by": user_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            lead = Lead(id=insert_row(Lead, values), **values)
-            changes = [("", None, _json(_lead_snapshot(clean, company_name)))]
-            self._history("lead", lead.id, "create", changes, now, version=1)
+            lead = self.insert_lead(clean, company_name, company_key)
             if matches:
                 ids = ",".join(str(m[0]) for m in matches)
                 self._history(
-                    "lead", lead.id, "duplicate_saved", [("duplicate_of", None, ids)], now
+                    "lead",
+                    lead.id,
+                    "duplicate_saved",
+                    [("duplicate_of", None, ids)],
+                    lead.created_at,
                 )
+        return lead
+
+    def insert_lead(
+        self,
+        clean: Mapping[str, Any],
+        company_name: str,
+        company_key: str,
+        *,
+        action: str = "create",
+        origin: Mapping[str, Any] | None = None,
+    ) -> Lead:
+        """Insert a lead from `check_lead`'s columns, in the caller's transaction; no
+        duplicate check (the caller's). `origin` (e.g. the file and row it was imported
+        from) goes into the history entry with the lead's fields."""
+        now = self.now()
+        user_id = self.user_id
+        company = self._company_for(company_name, company_key, clean.get("country", ""), now)
+        # A new lead has no answers yet: its score is what its country and its
+        # company's data give, computed here rather than read back.
+        score = compute_score(
+            self.config, _LeadFacts(clean.get("country", ""), company), {}, company=company
+        )
+        values = {
+            **_LEAD_DEFAULTS,
+            **clean,
+            "company": company.id if company else None,
+            "company_key": company_key if company else "",
+            "score": score.total,
+            "owner": user_id,
+            "created_by": user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        lead = Lead(id=insert_row(Lead, values), **values)
+        snapshot = {**_lead_snapshot(clean, company_name), **(origin or {})}
+        self._history("lead", lead.id, action, [("", None, _json(snapshot))], now, version=1)
         return lead
 
     def _company_for(
@@ -1719,6 +1738,7 @@ NOT_UNDONE = {
     "promote": "a promotion is taken back by the status, not undone",
     "convert": "the deal it made is kept; mark it lost instead",
     "duplicate_saved": "a record once made is kept",
+    "import": "an imported lead is kept; change its fields or its status instead",
     "snooze": "snooze again, or log what was done",
 }
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")
 
 
 def cell_width(text: str) -> int:
@@ -69,9 +70,14 @@ def write_table(
 
 
 def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that a spreadsheet will not run as a formula: one beginning with "=",
+    "@", a tab or a carriage return, or with "+" or "-" and anything but a plain number,
+    gets an apostrophe in front (which the import takes off again). A number such as
+    an E.164 phone, "+4915112345678", stays as it is: readable, and the same phone."""
     text = plain(value) if not isinstance(value, str) else value
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(_ALWAYS_FORMULA) or (
+        text.startswith(("+", "-")) and not _PLAIN_NUMBER.fullmatch(text)
+    ):
         return "'" + text
     return text
 

@@ -6,7 +6,7 @@ Counts and totals are computed by the database, never from rows loaded into memo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,25 +131,92 @@ def _split(values: list[str]) -> list[str]:
 
 def _lead_query(config: Config, flt: LeadFilter) -> peewee.Query:
     owner = User.alias()
+    columns = (
+        Lead.id,
+        Lead.name,
+        Company.name.alias("company"),
+        Lead.title,
+        Lead.phone_raw.alias("phone"),
+        Lead.phone_e164,
+        Lead.email_raw.alias("email"),
+        Lead.email_norm,
+        Lead.country,
+        Lead.source,
+        Lead.status,
+        Lead.level,
+        owner.login.alias("owner"),
+        Lead.created_at,
+        Lead.score,
+        Lead.engagement_key,
+    )
+    return _filtered(columns, owner, flt)
+
+
+# Every field of a lead an export writes, in its order: the phone in E.164 and as shown,
+# what the user typed, and the record's state and times.
+EXPORT_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "phone",
+    "phone_display",
+    "phone_type",
+    "phone_as_typed",
+    "email",
+    "country",
+    "source",
+    "status",
+    "level",
+    "unqualified_reason",
+    "nurture_until",
+    "next_action",
+    "next_action_due",
+    "score",
+    "owner",
+    "notes",
+    "created_at",
+    "updated_at",
+    "promoted_at",
+    "last_activity_at",
+)
+
+
+def iter_export(flt: LeadFilter = LeadFilter()) -> Iterator[dict[str, Any]]:
+    """Leads matching `flt`, oldest first, as EXPORT_COLUMNS dicts, streamed."""
+    owner = User.alias()
+    columns = (
+        Lead.id,
+        Lead.name,
+        Company.name.alias("company"),
+        Lead.title,
+        peewee.fn.COALESCE(Lead.phone_e164, Lead.phone_raw).alias("phone"),
+        Lead.phone_display,
+        Lead.phone_type,
+        Lead.phone_raw.alias("phone_as_typed"),
+        Lead.email_raw.alias("email"),
+        Lead.country,
+        Lead.source,
+        Lead.status,
+        Lead.level,
+        Lead.unqualified_reason,
+        Lead.nurture_until,
+        Lead.next_action,
+        Lead.next_action_due,
+        Lead.score,
+        owner.login.alias("owner"),
+        Lead.notes,
+        Lead.created_at,
+        Lead.updated_at,
+        Lead.promoted_at,
+        Lead.last_activity_at,
+    )
+    return _filtered(columns, owner, flt).order_by(Lead.id).dicts().iterator()
+
+
+def _filtered(columns: tuple, owner: Any, flt: LeadFilter) -> peewee.Query:
     query = (
-        Lead.select(
-            Lead.id,
-            Lead.name,
-            Company.name.alias("company"),
-            Lead.title,
-            Lead.phone_raw.alias("phone"),
-            Lead.phone_e164,
-            Lead.email_raw.alias("email"),
-            Lead.email_norm,
-            Lead.country,
-            Lead.source,
-            Lead.status,
-            Lead.level,
-            owner.login.alias("owner"),
-            Lead.created_at,
-            Lead.score,
-            Lead.engagement_key,
-        )
+        Lead.select(*columns)
         .join(Company, peewee.JOIN.LEFT_OUTER, on=(Lead.company == Company.id))
         .switch(Lead)
         .join(owner, on=(Lead.owner == owner.id))

@@ -31,6 +31,10 @@ def test_rules_layer_modules_are_found():
         "funnel_tui.validators",
         "funnel_tui.queries",
         "funnel_tui.cli",
+        "funnel_tui.cli_transfer",
+        "funnel_tui.transfer.importer",
+        "funnel_tui.transfer.exporter",
+        "funnel_tui.transfer.vcards",
     ):
         assert expected in names
 

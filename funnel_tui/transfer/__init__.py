@@ -1,0 +1,11 @@
+"""Leads in and out of files: CSV from spreadsheets and other CRMs, vCards from phones.
+
+- `textfile`: what a file is (CSV, vCard, something else) and its encoding; its lines,
+  streamed.
+- `csvfile`, `vcards`: rows of a CSV, cards of a vCard file, as lead fields.
+- `columns`: which column is which lead field, guessed from the header and changeable.
+- `importer`: the import itself, batch by batch, with its report and reject file.
+- `exporter`: leads out as CSV, JSON or vCard.
+
+No module here imports Textual: the command line and the Import screen run the same code.
+"""

@@ -1,0 +1,115 @@
+"""The rows of a CSV file: its delimiter sniffed, its header read, each row numbered as a
+spreadsheet numbers it (the header is row 1), streamed."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .textfile import FileFacts, FileRefused, Lines
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+# A cell this long is an unclosed quote swallowing the file, not a value: the row is
+# refused when it reaches this size rather than read on into memory.
+MAX_CELL_CHARS = 1_000_000
+SNIFF_LINES = 50
+
+
+@dataclass
+class RawRow:
+    number: int  # the spreadsheet's row number: the header is row 1
+    cells: list[str]
+    problems: list[str] = field(default_factory=list)  # why the row cannot be read as is
+
+
+class CsvRows:
+    """A CSV file read row by row. `header` and `delimiter` are known once opened;
+    iterating yields the data rows (blank ones skipped, but counted in row numbers)."""
+
+    def __init__(self, facts: FileFacts, delimiter: str | None = None):
+        if delimiter is not None and len(delimiter) != 1:
+            raise FileRefused(f"delimiter: {delimiter!r} must be one character")
+        self.facts = facts
+        self.lines = Lines(facts)
+        self._stream = iter(self.lines)
+        start = list(itertools.islice(self._stream, SNIFF_LINES))
+        self.delimiter = delimiter or sniff_delimiter(start)
+        csv.field_size_limit(MAX_CELL_CHARS)
+        self._reader = csv.reader(
+            itertools.chain(start, self._stream), delimiter=self.delimiter, strict=False
+        )
+        self._number = 0
+        self.header = self._read_header()
+
+    @property
+    def position(self) -> int:
+        return self.lines.position
+
+    def _read_header(self) -> list[str]:
+        for row in self._rows():
+            if row.problems:
+                raise FileRefused(f"the header row {row.problems[0]}")
+            header = [cell.strip() for cell in row.cells]
+            # An unnamed column gets a name the mapping can show and --map can use.
+            return [name or f"column {i}" for i, name in enumerate(header, 1)]
+        raise FileRefused(f"{self.facts.path.name} has no header row")
+
+    def _rows(self) -> Iterator[RawRow]:
+        while True:
+            problems: list[str] = []
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                cells = []
+                problems.append(_csv_problem(exc))
+            self._number += 1
+            if self.lines.problems:
+                problems += self.lines.problems
+                self.lines.problems = []
+            if not problems and not any(cell.strip() for cell in cells):
+                continue
+            yield RawRow(self._number, cells, problems)
+
+    def __iter__(self) -> Iterator[RawRow]:
+        width = len(self.header)
+        for row in self._rows():
+            if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+                row.problems.append(
+                    f"has {len(row.cells)} cells but the header has {width} "
+                    "(a stray delimiter, or a quote not closed?)"
+                )
+            yield row
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first lines into the same number (two or more) of
+    cells most often, then into the most cells; a comma when none splits the header."""
+    lines = [line for line in lines if line.strip()]
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last may be cut off mid-row
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        score = (sum(c == counts[0] for c in counts) / len(counts), counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"has a cell longer than {MAX_CELL_CHARS:,} characters "
+            "(a quote not closed?), which was not read"
+        )
+    return f"could not be read as CSV: {exc}"

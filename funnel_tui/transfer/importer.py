@@ -1,0 +1,569 @@
+"""The import: each row of a file becomes a lead through the same checks as capture.
+
+A run reads the file once, streamed. Each row is checked (the capture validators, then
+the rows before it in the file), with no lock held; rows that pass are written in
+batches, each batch one transaction that is all in or all out. A run killed at any
+moment leaves whole batches behind, and running it again skips the rows already in as
+duplicates: nothing is imported twice.
+
+Every row read ends in exactly one count (inserted, updated, unchanged, duplicate,
+refused), so the report adds up to the rows read. A refused row goes to the reject
+file: its row number, the field, the reason and the row as it was, ready to be fixed
+and imported again.
+
+`--strict` first checks the whole file writing nothing; only a file with no refusal is
+then imported, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import peewee
+
+from .. import validators as v
+from ..db import DatabaseError, retry_writes
+from ..funnel import LEAD_FIELDS, Funnel, Refused
+from ..models import Lead, database
+from ..output import csv_cell
+from .columns import ColumnMap, RowReader
+from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
+from .textfile import CSV, FileFacts, FileRefused, inspect_file
+from .vcards import VCardRows
+
+INSERTED = "inserted"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+DUPLICATE = "duplicate"
+REFUSED = "refused"
+OUTCOMES = (INSERTED, UPDATED, UNCHANGED, DUPLICATE, REFUSED)
+
+BATCH_ROWS = 500
+SAMPLE_ROWS = 3
+EXAMPLES_KEPT = 200  # refusals and duplicates the report lists; all are in the reject file
+REJECT_COLUMNS = ("import row", "refused field", "refusal reason")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    update: bool = False  # a row matching a lead by email or phone fills it in
+    overwrite: bool = False  # with update: replace filled fields too
+    dry_run: bool = False  # write nothing; report what would happen
+    strict: bool = False  # any refusal: nothing is written
+    source: str = ""  # for rows that give none
+    rejects: Path | None = None  # default: beside the file, NAME-rejected.csv
+    batch_rows: int = BATCH_ROWS
+
+    def problems(self) -> list[str]:
+        if self.overwrite and not self.update:
+            return ["--overwrite replaces fields of matching leads: use it with --update"]
+        return []
+
+
+@dataclass
+class ImportPlan:
+    """A file understood: what it is, its columns, and how they map to lead fields."""
+
+    facts: FileFacts
+    header: list[str]
+    delimiter: str
+    column_map: ColumnMap
+    samples: list[RawRow]
+
+    @property
+    def kind_label(self) -> str:
+        if self.facts.kind == CSV:
+            return f"CSV, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
+        return "vCard"
+
+    def open_rows(self) -> CsvRows | VCardRows:
+        if self.facts.kind == CSV:
+            rows = CsvRows(self.facts, self.delimiter)
+            if rows.header != self.header:
+                raise FileRefused(f"{self.facts.path.name} changed since it was read")
+            return rows
+        return VCardRows(self.facts)
+
+    def sample_values(self) -> list[tuple[int, dict[str, str]]]:
+        reader = self.column_map.reader()
+        return [(row.number, reader.values(row.cells)) for row in self.samples]
+
+
+def plan_import(
+    path: str | Path,
+    overrides: Iterable[str] = (),
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ImportPlan:
+    """Read a file's start: kind, encoding, header, a few rows; map its columns.
+
+    Raises textfile.FileRefused (the file) or columns.MappingRefused (a --map)."""
+    facts = inspect_file(path, encoding)
+    rows: CsvRows | VCardRows = CsvRows(facts, delimiter) if facts.kind == CSV else VCardRows(facts)
+    samples = []
+    iterator = iter(rows)
+    try:
+        for row in iterator:
+            samples.append(row)
+            if len(samples) == SAMPLE_ROWS:
+                break
+    finally:
+        close = getattr(iterator, "close", None)
+        if close:
+            close()
+    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
+    return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples)
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # "checking" (strict's pass that writes nothing), "importing", "dry run"
+    rows: int
+    done_bytes: int
+    total_bytes: int
+    seconds: float
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done_bytes / self.total_bytes) if self.total_bytes else 1.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if self.seconds < 0.5 or not self.done_bytes:
+            return None
+        return self.seconds * (self.total_bytes - self.done_bytes) / self.done_bytes
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int
+    outcome: str
+    field: str = ""
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    file: str
+    kind: str
+    encoding: str
+    update: bool
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    rows_read: int = 0
+    examples: list[RowOutcome] = field(default_factory=list)  # refused and duplicates
+    rejects: Path | None = None  # the reject file, when a row was refused
+    seconds: float = 0.0
+    aborted: str = ""  # why the run stopped before the end of the file
+    written: bool = False  # whether any batch was written
+
+    def adds_up(self) -> bool:
+        return sum(self.counts.values()) == self.rows_read
+
+    def count(self, outcome: RowOutcome) -> None:
+        self.rows_read += 1
+        self.counts[outcome.outcome] += 1
+        if outcome.outcome in (REFUSED, DUPLICATE) and len(self.examples) < EXAMPLES_KEPT:
+            self.examples.append(outcome)
+
+    def summary(self) -> str:
+        c = self.counts
+        verb = "would be " if self.dry_run else ""
+        parts = [f"{c[INSERTED]:,} {verb}inserted"]
+        if self.update:
+            parts.append(f"{c[UPDATED]:,} {verb}updated")
+            parts.append(f"{c[UNCHANGED]:,} unchanged")
+        parts += [f"{c[DUPLICATE]:,} duplicates skipped", f"{c[REFUSED]:,} refused"]
+        return f"{self.rows_read:,} rows read: " + ", ".join(parts)
+
+
+class _Pending:
+    """A row that passed the checks, waiting for its batch."""
+
+    __slots__ = ("cells", "clean", "company_key", "company_name", "number", "values")
+
+    def __init__(self, raw: RawRow, values: dict[str, str], clean: dict[str, Any]):
+        self.number = raw.number
+        self.cells = raw.cells
+        self.values = values
+        self.company_name = clean.pop("company_name", "")
+        self.company_key = v.normalise_key(self.company_name) if self.company_name else ""
+        self.clean = clean
+
+
+class _Stopped(Exception):
+    """Strict mode met a refusal while writing: the one transaction rolls back."""
+
+
+def run_import(
+    rules: Funnel,
+    plan: ImportPlan,
+    options: ImportOptions = ImportOptions(),
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Import the planned file; the report says what happened to every row read."""
+    if options.strict and not options.dry_run:
+        check = _Run(rules, plan, options, progress, cancel, write=False, phase="checking")
+        report = check.run()
+        if report.counts[REFUSED] or report.aborted:
+            refused = report.counts[REFUSED]
+            report.aborted = report.aborted or (
+                f"--strict: {refused:,} row{'s' * (refused != 1)} refused, so nothing was "
+                "written; fix them and import again"
+            )
+            report.dry_run = False
+            return report
+        return _Run(rules, plan, options, progress, cancel, write=True, phase="importing").run()
+    phase = "dry run" if options.dry_run else "importing"
+    return _Run(
+        rules, plan, options, progress, cancel, write=not options.dry_run, phase=phase
+    ).run()
+
+
+class _Run:
+    def __init__(
+        self,
+        rules: Funnel,
+        plan: ImportPlan,
+        options: ImportOptions,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+        *,
+        write: bool,
+        phase: str,
+    ):
+        self.rules, self.plan, self.options = rules, plan, options
+        self.on_progress, self.cancel = progress, cancel
+        self.write, self.phase = write, phase
+        self.one_transaction = write and options.strict
+        self.report = ImportReport(
+            file=plan.facts.path.name,
+            kind=plan.kind_label,
+            encoding=plan.facts.encoding.label,
+            update=options.update,
+            dry_run=options.dry_run,
+        )
+        self.origin = plan.facts.path.name
+        self.rows_seen = 0
+
+    def run(self) -> ImportReport:
+        started = time.perf_counter()
+        if self.write:
+            self.rules.user_id  # noqa: B018 - made and cached outside any batch
+        rows = self.plan.open_rows()
+        with _Rejects(self.plan, self.options) as rejects, _SeenKeys() as seen:
+            self.rejects, self.seen = rejects, seen
+            try:
+                if self.one_transaction:
+                    with database.atomic():
+                        self._read(rows, started)
+                else:
+                    self._read(rows, started)
+            except _Stopped as exc:
+                self.report.aborted = str(exc)
+                self.report.written = False
+                self.report.counts = dict.fromkeys(OUTCOMES, 0)
+                self.report.rows_read = 0
+            self.report.rejects = rejects.path if rejects.used else None
+        self.report.seconds = time.perf_counter() - started
+        self._tell(rows, started, force=True)
+        return self.report
+
+    def _read(self, rows: CsvRows | VCardRows, started: float) -> None:
+        reader = self.plan.column_map.reader()
+        batch: list[_Pending] = []
+        last_told = 0.0
+        for raw in rows:
+            self.rows_seen += 1
+            pending = self._check(raw, reader)
+            if pending is not None:
+                batch.append(pending)
+                if len(batch) >= self.options.batch_rows:
+                    if not self._write(batch, raw.number):
+                        return
+                    batch = []
+            now = time.perf_counter()
+            if now - last_told > 0.1:
+                last_told = now
+                self._tell(rows, started)
+            if self.cancel is not None and self.cancel.is_set():
+                if self._write(batch, raw.number):
+                    self.report.aborted = (
+                        f"stopped after row {raw.number:,}; import the file again to add "
+                        "the rest (the rows already in are skipped as duplicates)"
+                    )
+                return
+        self._write(batch, None)
+
+    def _tell(self, rows: CsvRows | VCardRows, started: float, force: bool = False) -> None:
+        if self.on_progress is not None:
+            done = self.plan.facts.size if force else rows.position
+            self.on_progress(
+                Progress(
+                    self.phase,
+                    self.rows_seen,
+                    done,
+                    self.plan.facts.size,
+                    time.perf_counter() - started,
+                )
+            )
+
+    # ------------------------------------------------------------------ checks
+
+    def _check(self, raw: RawRow, reader: RowReader) -> _Pending | None:
+        """A row that may be written, or None once its outcome is counted."""
+        if raw.problems:
+            self._refuse(raw, "row", "; ".join(raw.problems))
+            return None
+        values = reader.values(raw.cells)
+        if self.options.source and not values.get("source"):
+            values["source"] = self.options.source
+        try:
+            clean = self.rules.check_lead(values)
+        except Refused as exc:
+            fields = ", ".join(dict.fromkeys(p.field for p in exc.problems))
+            self._refuse(raw, fields, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+            return None
+        pending = _Pending(raw, values, clean)
+        keys = _keys(pending)
+        earlier = self.seen.first(keys)
+        if earlier is not None:
+            row, what = earlier
+            self._count(
+                RowOutcome(raw.number, DUPLICATE, what, f"same {what} as row {row} of this file")
+            )
+            return None
+        self.seen.add(keys, raw.number)
+        return pending
+
+    def _refuse(self, raw: RawRow, fields: str, reason: str) -> None:
+        if self.one_transaction:
+            raise _Stopped(
+                f"--strict: row {raw.number} was refused ({reason}), so nothing was written"
+            )
+        self.rejects.add(raw, fields, reason)
+        self._count(RowOutcome(raw.number, REFUSED, fields, reason))
+
+    def _count(self, outcome: RowOutcome) -> None:
+        self.report.count(outcome)
+
+    # ------------------------------------------------------------------ writes
+
+    def _write(self, batch: list[_Pending], row: int | None) -> bool:
+        """Place a batch: True when done, False when the database refused it (the run
+        ends, the report saying why; the batches before it stay in)."""
+        if not batch:
+            return True
+        try:
+            outcomes = self._place_batch(batch)
+        except _Stopped:
+            raise
+        except (DatabaseError, peewee.PeeweeException) as exc:
+            where = f"before row {batch[0].number:,}" if batch else ""
+            self.report.aborted = (
+                f"the database refused a batch ({exc}); the rows {where} are in, this "
+                "batch is not; import the file again to add the rest"
+            )
+            return False
+        for outcome in outcomes:
+            if outcome.outcome == REFUSED:
+                pending = next(p for p in batch if p.number == outcome.row)
+                self._refuse(RawRow(pending.number, pending.cells), outcome.field, outcome.reason)
+            else:
+                self._count(outcome)
+        if self.write and any(o.outcome in (INSERTED, UPDATED) for o in outcomes):
+            self.report.written = True
+        return True
+
+    @retry_writes
+    def _place_batch(self, batch: list[_Pending]) -> list[RowOutcome]:
+        if not self.write:
+            return [self._place(p) for p in batch]
+        with database.atomic():
+            return [self._place(p) for p in batch]
+
+    def _place(self, p: _Pending) -> RowOutcome:
+        clean = p.clean
+        matches = self.rules.find_duplicates(
+            clean.get("email_norm"), clean.get("phone_e164"), clean["name_key"], p.company_key
+        )
+        if self.options.update:
+            by_contact = {}
+            for lead_id, name, why in matches:
+                if why in ("email", "phone"):
+                    by_contact.setdefault(lead_id, (name, why))
+            if len(by_contact) > 1:
+                listed = ", ".join(f"#{i} {n} ({w})" for i, (n, w) in by_contact.items())
+                return RowOutcome(
+                    p.number, REFUSED, "email, phone", f"matches several leads: {listed}"
+                )
+            if by_contact:
+                return self._update(p, next(iter(by_contact)))
+        if matches:
+            lead_id, name, why = matches[0]
+            return RowOutcome(p.number, DUPLICATE, why, f"matches lead #{lead_id} {name} ({why})")
+        if self.write:
+            self.rules.insert_lead(
+                dict(clean),
+                p.company_name,
+                p.company_key,
+                action="import",
+                origin={"imported_from": self.origin, "row": p.number},
+            )
+        return RowOutcome(p.number, INSERTED)
+
+    def _update(self, p: _Pending, lead_id: int) -> RowOutcome:
+        lead = Lead.get_by_id(lead_id)
+        changes = {
+            name: p.values[name]
+            for name in LEAD_FIELDS
+            if p.values.get(name)
+            and _differs(name, p, lead)
+            and (self.options.overwrite or not _stored(name, lead))
+        }
+        if not changes:
+            return RowOutcome(p.number, UNCHANGED, "", f"lead #{lead_id} already has it")
+        if self.write:
+            try:
+                self.rules.update_lead(lead_id, changes)
+            except Refused as exc:
+                reason = "; ".join(f"{x.field}: {x.message}" for x in exc.problems)
+                fields = ", ".join(dict.fromkeys(x.field for x in exc.problems))
+                return RowOutcome(p.number, REFUSED, fields, f"updating lead #{lead_id}: {reason}")
+        listed = ", ".join(changes)
+        return RowOutcome(p.number, UPDATED, listed, f"lead #{lead_id}: {listed}")
+
+
+def _keys(p: _Pending) -> list[tuple[str, str]]:
+    """What makes two rows the same person, as capture's duplicate check sees it."""
+    keys = []
+    if p.clean.get("email_norm"):
+        keys.append(("email", p.clean["email_norm"]))
+    if p.clean.get("phone_e164"):
+        keys.append(("phone", p.clean["phone_e164"]))
+    if p.company_key:
+        keys.append(("name", f"{p.clean['name_key']}\x1f{p.company_key}"))
+    return keys
+
+
+def _stored(name: str, lead: Lead) -> str:
+    """What a lead has in a field, as text ("" for nothing)."""
+    column = {"phone": "phone_raw", "email": "email_raw", "company": "company_key"}.get(name, name)
+    return getattr(lead, column) or ""
+
+
+def _differs(name: str, p: _Pending, lead: Lead) -> bool:
+    """Whether the row's value for a field is other than the lead's, as stored."""
+    if name == "phone":
+        return p.clean.get("phone_e164") != lead.phone_e164
+    if name == "email":
+        return p.clean.get("email_norm") != lead.email_norm
+    if name == "company":
+        return p.company_key != lead.company_key
+    return p.clean.get(name, "") != (getattr(lead, name) or "")
+
+
+class _Rejects:
+    """The reject file, written as rows are refused; removed when none is."""
+
+    def __init__(self, plan: ImportPlan, options: ImportOptions):
+        facts = plan.facts
+        self.path = options.rejects or facts.path.with_name(f"{facts.path.stem}-rejected.csv")
+        self.header = plan.header
+        self.used = False
+        self._file: Any = None
+        self._writer: Any = None
+
+    def __enter__(self) -> _Rejects:
+        try:
+            # UTF-8 with a BOM: the file is to be fixed in a spreadsheet, and Excel reads
+            # UTF-8 without one as the system's legacy code page.
+            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise FileRefused(
+                f"rejects: cannot write {self.path} ({exc.strerror}); choose another "
+                "file with --rejects"
+            ) from exc
+        self._writer = csv.writer(self._file)
+        self._writer.writerow([*REJECT_COLUMNS, *self.header])
+        return self
+
+    def add(self, raw: RawRow, fields: str, reason: str) -> None:
+        self.used = True
+        self._writer.writerow(
+            [raw.number, fields, csv_cell(reason), *(csv_cell(c) for c in raw.cells)]
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+        if not self.used:
+            self.path.unlink(missing_ok=True)
+
+
+class _SeenKeys:
+    """The keys (email, phone, name at company) of the rows read so far, in a scratch
+    SQLite file rather than memory: a million-row file costs disk, not RAM, and a row
+    can be told which earlier row it repeats."""
+
+    def __enter__(self) -> _SeenKeys:
+        self._dir = tempfile.TemporaryDirectory(prefix="funnel-import-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "seen.db", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("PRAGMA cache_size=-8000")
+        self._db.execute(
+            "CREATE TABLE seen (key TEXT PRIMARY KEY, what TEXT, row INTEGER) WITHOUT ROWID"
+        )
+        self._db.execute("BEGIN")
+        self._added = 0
+        return self
+
+    def first(self, keys: list[tuple[str, str]]) -> tuple[int, str] | None:
+        if not keys:
+            return None
+        marks = ",".join("?" * len(keys))
+        found = self._db.execute(
+            f"SELECT row, what FROM seen WHERE key IN ({marks}) ORDER BY row LIMIT 1",
+            [f"{what}:{key}" for what, key in keys],
+        ).fetchone()
+        return (found[0], found[1]) if found else None
+
+    def add(self, keys: list[tuple[str, str]], row: int) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
+            [(f"{what}:{key}", what, row) for what, key in keys],
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+def iter_outcomes(report: ImportReport) -> Iterator[str]:
+    """The report's examples as lines for a terminal."""
+    for o in report.examples:
+        label = "refused" if o.outcome == REFUSED else "duplicate"
+        yield f"row {o.row}: {label}: {o.reason}"
+
+
+def format_eta(seconds: float | None) -> str:
+    """Time left as the progress line shows it: "ETA 1:05", "" until it is known."""
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"ETA {hours}:{minutes:02}:{secs:02}" if hours else f"ETA {minutes}:{secs:02}"

@@ -1,0 +1,286 @@
+"""What a file of leads is and how its text is encoded; its lines, streamed.
+
+A file is never read whole. Its kind and encoding are judged on its first 64 KiB and
+its lines are read one block at a time, so a 1 GB file costs the memory of a block and
+a line. A line that cannot be decoded, or is too long to be a row, is still yielded
+(as well as it can be read) with a problem noted, so the row it belongs to is refused
+by name and the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CSV = "csv"
+VCARD = "vcard"
+
+SAMPLE_BYTES = 64 * 1024
+BLOCK_BYTES = 1024 * 1024
+# No row of leads is this long: a longer line is an unclosed quote, a blob or a file
+# that is not text. It is skipped (its row refused), never held in memory.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+# Legacy encodings a file that is not UTF-8 may be in: Windows code pages first, as
+# Excel on Windows writes "CSV" in the system's ANSI code page.
+LEGACY_CODECS = (
+    "cp1252",  # Western European
+    "cp1250",  # Central European
+    "cp1251",  # Cyrillic
+    "cp1253",  # Greek
+    "cp1254",  # Turkish
+    "cp1257",  # Baltic
+    "cp932",  # Japanese (Shift JIS)
+    "cp936",  # Simplified Chinese (GBK)
+    "cp949",  # Korean
+    "cp950",  # Traditional Chinese (Big5)
+    "mac_roman",
+)
+_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16 (big-endian)",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32 (big-endian)",
+    "cp1252": "Windows-1252 (Western European)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "cp932": "Shift JIS (Japanese)",
+    "cp936": "GBK (Simplified Chinese)",
+    "cp949": "Windows-949 (Korean)",
+    "cp950": "Big5 (Traditional Chinese)",
+    "mac_roman": "Mac Roman",
+}
+_BOMS = (
+    # UTF-32 first: its little-endian mark begins with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Files people pick by mistake, known by their first bytes.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or .ods workbook?): save it as CSV first"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook: save it as CSV first"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive: unpack it first"),
+    (b"SQLite format 3\x00", "a SQLite database (funnel migrate copies databases)"),
+)
+_WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+class FileRefused(Exception):
+    """The whole file cannot be imported; the message says why, worded for the user."""
+
+
+@dataclass(frozen=True)
+class Encoding:
+    codec: str
+    bom: int = 0  # bytes of byte-order mark at the start, skipped
+
+    @property
+    def label(self) -> str:
+        name = _LABELS.get(self.codec, self.codec)
+        return f"{name} with BOM" if self.bom and self.codec == "utf-8" else name
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: Path
+    size: int
+    kind: str  # CSV or VCARD
+    encoding: Encoding
+    newline: str  # "\n", or "\r" for files from old Macs
+    notes: tuple[str, ...] = ()  # said before the import: e.g. the name says another type
+
+
+def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
+    """The kind and encoding of a file, judged on its start; FileRefused when it is
+    missing, empty, binary or not in the encoding given."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise FileRefused(f"{path} is a folder, not a file")
+        with path.open("rb") as raw:
+            sample = raw.read(SAMPLE_BYTES)
+    except FileRefused:
+        raise
+    except OSError as exc:
+        raise FileRefused(f"{path}: {exc.strerror or exc}") from exc
+    if not sample.strip():
+        raise FileRefused(f"{path.name} is empty")
+    for magic, what in _MAGIC:
+        if sample.startswith(magic):
+            raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
+    found = _given_encoding(encoding) if encoding else detect_encoding(sample)
+    text = _decode_sample(sample, found, complete=len(sample) == size)
+    if text is None:
+        raise FileRefused(f"{path.name} is not {found.label} text")
+    if _looks_binary(text):
+        raise FileRefused(f"{path.name} is a binary file, not CSV or vCard text")
+    if not text.strip():
+        raise FileRefused(f"{path.name} is empty")
+    kind = VCARD if text.lstrip().upper().startswith("BEGIN:VCARD") else CSV
+    notes = []
+    suffix = path.suffix.lower()
+    if kind == CSV and suffix in (".vcf", ".vcard"):
+        notes.append(f"{path.name} is named like a vCard file but holds CSV: read as CSV")
+    if kind == VCARD and suffix in (".csv", ".tsv", ".txt"):
+        notes.append(f"{path.name} is named like a CSV file but holds vCards: read as vCards")
+    newline = "\r" if "\n" not in text and "\r" in text else "\n"
+    return FileFacts(path, size, kind, found, newline, tuple(notes))
+
+
+def _given_encoding(name: str) -> Encoding:
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError as exc:
+        raise FileRefused(f"encoding: {name!r} is not an encoding Python knows") from exc
+    codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}.get(codec, codec)
+    return Encoding(codec)
+
+
+def detect_encoding(sample: bytes) -> Encoding:
+    """The encoding of a file from its first bytes: a byte-order mark; else UTF-16 by its
+    zero bytes; else UTF-8 if the bytes are valid UTF-8; else the legacy code page that
+    reads them best (charset-normalizer), Windows-1252 when nothing is sure."""
+    for bom, codec in _BOMS:
+        if sample.startswith(bom):
+            return Encoding(codec, len(bom))
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        # ASCII text in UTF-16 has a zero in every other byte.
+        if odd > len(sample) // 4 and even < odd // 8:
+            return Encoding("utf-16-le")
+        if even > len(sample) // 4 and odd < even // 8:
+            return Encoding("utf-16-be")
+        return Encoding("utf-8")  # binary: refused once decoded
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return Encoding("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=list(LEGACY_CODECS)).best()
+    codec = codecs.lookup(best.encoding).name if best else "cp1252"
+    return Encoding(codec if codec in _LABELS else "cp1252")
+
+
+def _decode_sample(sample: bytes, encoding: Encoding, complete: bool) -> str | None:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding.codec)()
+        return decoder.decode(sample[encoding.bom :], final=complete)
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    """Text with NULs or many control characters is not a spreadsheet or a card."""
+    if "\x00" in text:
+        return True
+    controls = sum(
+        1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v\x1a"
+    )
+    return controls > max(8, len(text) // 100)
+
+
+class Lines:
+    """The lines of a file, decoded, each ending in "\\n", read one block at a time.
+
+    `position` is the bytes read so far (for progress). `problems` collects why lines
+    read since it was last emptied are suspect: not in the file's encoding, or too long
+    to be part of a row. Whoever turns lines into rows takes them for the row.
+    """
+
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+        self.position = 0
+        self.problems: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        with self.facts.path.open("rb") as raw:
+            raw.seek(self.facts.encoding.bom)
+            self.position = self.facts.encoding.bom
+            if self.facts.encoding.codec in _WIDE_CODECS:
+                yield from self._wide_lines(raw)
+            else:
+                yield from self._byte_lines(raw)
+
+    def _byte_lines(self, raw: io.BufferedReader) -> Iterator[str]:
+        """Byte encodings (UTF-8, the code pages): a newline byte always ends a line,
+        whatever characters the encoding builds from several bytes."""
+        newline = self.facts.newline.encode()
+        pending, skipping = b"", False
+        for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
+            if skipping:
+                cut = block.find(newline)
+                if cut < 0:
+                    self.position += len(block)
+                    continue
+                self.position += cut + 1
+                block, skipping = block[cut + 1 :], False
+                yield self._too_long()
+            lines = (pending + block).split(newline) if pending else block.split(newline)
+            pending = lines.pop()
+            for line in lines:
+                self.position += len(line) + 1
+                yield self._decode(line)
+            if len(pending) > MAX_LINE_BYTES:
+                self.position += len(pending)
+                pending, skipping = b"", True
+        if skipping:
+            yield self._too_long()
+        elif pending:
+            self.position += len(pending)
+            yield self._decode(pending)
+
+    def _decode(self, line: bytes) -> str:
+        codec = self.facts.encoding.codec
+        try:
+            return line.decode(codec) + "\n"
+        except UnicodeDecodeError:
+            pass
+        if codec == "utf-8":
+            # A line pasted in from a legacy file: readable as Windows-1252, but which
+            # letters were meant is the user's to confirm.
+            self.problems.append("is not UTF-8 text (read as Windows-1252: check its letters)")
+            return line.decode("cp1252", errors="replace") + "\n"
+        self.problems.append(f"has bytes that are not {self.facts.encoding.label} text")
+        return line.decode(codec, errors="replace") + "\n"
+
+    def _too_long(self) -> str:
+        limit = MAX_LINE_BYTES // (1024 * 1024)
+        self.problems.append(f"has a line longer than {limit} MB, which was not read")
+        return "\n"
+
+    def _wide_lines(self, raw: io.BufferedReader) -> Iterator[str]:
+        """UTF-16 and UTF-32, whose newline is several bytes: decoded as a stream."""
+        text = io.TextIOWrapper(raw, encoding=self.facts.encoding.codec, errors="replace")
+        limit = MAX_LINE_BYTES // 2
+        while True:
+            line = text.readline(limit)
+            if not line:
+                return
+            self.position = raw.tell()
+            if "\ufffd" in line:
+                self.problems.append(f"has bytes that are not {self.facts.encoding.label} text")
+            if len(line) >= limit and not line.endswith("\n"):
+                while (more := text.readline(limit)) and not more.endswith("\n"):
+                    pass
+                self.position = raw.tell()
+                yield self._too_long()
+                continue
+            yield line if line.endswith("\n") else line + "\n"

@@ -1,0 +1,210 @@
+"""vCards in and out, through vobject (a maintained parser of vCard 2.1, 3.0 and 4.0).
+
+In: a file of one or many cards, streamed card by card. Each card is cut from the file
+here and parsed alone, so a broken card is refused by its number and the next one is
+read. vobject unfolds lines and decodes quoted-printable with the card's CHARSET, as
+phones write them. A card's fields become a lead's; a card's other phone numbers and
+addresses go into the notes, so nothing on the card is lost.
+
+Out: one card per lead, vCard 3.0 (what phones read best) or 4.0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .csvfile import RawRow
+from .textfile import FileFacts, Lines
+
+# What a card becomes, in the order the reject file lists it.
+CARD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
+# Properties funnel does not import and would only slow the parser: pictures, sounds
+# and keys are long base64 blocks.
+_SKIPPED = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+# A card longer than this (without its pictures) is not a business card.
+MAX_CARD_CHARS = 1_000_000
+SOURCE_PROPERTY = "x-funnel-source"
+
+
+class VCardRows:
+    """The cards of a vCard file as rows: `number` counts cards from 1, `cells` are
+    CARD_FIELDS. `header` is CARD_FIELDS, so reject files and mapping treat a card
+    like a CSV row."""
+
+    delimiter = ""
+
+    def __init__(self, facts: FileFacts):
+        self.header = list(CARD_FIELDS)
+        self.facts = facts
+        self.lines = Lines(facts)
+
+    @property
+    def position(self) -> int:
+        return self.lines.position
+
+    def __iter__(self) -> Iterator[RawRow]:
+        number = 0
+        for text, problems in self._cards():
+            number += 1
+            if problems:
+                yield RawRow(number, [""] * len(CARD_FIELDS), problems)
+                continue
+            try:
+                fields = card_fields(text)
+            except Exception as exc:  # vobject raises many kinds on a broken card
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                yield RawRow(number, [""] * len(CARD_FIELDS), [f"could not be read: {reason}"])
+                continue
+            yield RawRow(number, [fields.get(f, "") for f in CARD_FIELDS])
+
+    def _cards(self) -> Iterator[tuple[str, list[str]]]:
+        """Each card's text (BEGIN to END) with the problems met reading it."""
+        lines: list[str] = []
+        size, inside, skipping = 0, False, False
+        for line in self.lines:
+            upper = line[:12].upper()
+            if not inside:
+                if upper.startswith("BEGIN:VCARD"):
+                    lines, size, inside, skipping = [line], len(line), True, False
+                    self.lines.problems = []
+                continue
+            if upper.startswith("END:VCARD"):
+                lines.append(line)
+                problems, self.lines.problems = self.lines.problems, []
+                if size > MAX_CARD_CHARS:
+                    problems.append(f"is longer than {MAX_CARD_CHARS:,} characters")
+                yield "".join(lines), problems
+                inside, lines = False, []
+                continue
+            if line[:1] in " \t" and skipping:
+                continue  # a folded line of a skipped property
+            skipping = bool(_SKIPPED.match(line))
+            if skipping:
+                continue
+            size += len(line)
+            if size <= MAX_CARD_CHARS:
+                lines.append(line)
+        if inside:
+            yield "".join(lines), ["has no END:VCARD (the file is cut off?)"]
+
+
+def card_fields(text: str) -> dict[str, str]:
+    """A card's text as lead fields (empty ones left out)."""
+    import vobject
+
+    card = vobject.readOne(text, allowQP=True)
+    props = card.contents
+    out: dict[str, str] = {}
+    if "fn" in props:
+        out["name"] = _text(props["fn"][0].value)
+    if not out.get("name") and "n" in props:
+        n = props["n"][0].value
+        parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
+        out["name"] = " ".join(_text(p) for p in parts if _text(p))
+    if "org" in props:
+        org = props["org"][0].value
+        out["company"] = _text(org[0] if isinstance(org, list) and org else org)
+    if "title" in props:
+        out["title"] = _text(props["title"][0].value)
+    extra: list[str] = []
+    phones = sorted(props.get("tel", []), key=_preference)
+    if phones:
+        out["phone"] = _phone(phones[0].value)
+        extra += [f"Other phone{_kinds(p)}: {_phone(p.value)}" for p in phones[1:]]
+    emails = sorted(props.get("email", []), key=_preference)
+    if emails:
+        out["email"] = _text(emails[0].value)
+        extra += [f"Other email{_kinds(e)}: {_text(e.value)}" for e in emails[1:]]
+    for adr in props.get("adr", []):
+        country = _text(getattr(adr.value, "country", ""))
+        if country and "country" not in out:
+            out["country"] = country
+    if SOURCE_PROPERTY in props:
+        out["source"] = _text(props[SOURCE_PROPERTY][0].value)
+    notes = [_text(note.value) for note in props.get("note", [])]
+    out["notes"] = "\n".join(n for n in [*notes, *extra] if n)
+    return {k: val for k, val in out.items() if val}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value if v)
+    return str(value or "").strip()
+
+
+def _phone(value: Any) -> str:
+    """A TEL value as a number: vCard 4.0 writes it as a tel: URI."""
+    text = _text(value)
+    if text.lower().startswith("tel:"):
+        text = text[4:]
+        number, _, params = text.partition(";")
+        ext = re.search(r"ext=([0-9]+)", params)
+        text = f"{number} ext. {ext.group(1)}" if ext else number
+    return text
+
+
+def _types(prop: Any) -> set[str]:
+    kinds = {s.lower() for s in getattr(prop, "singletonparams", [])}
+    for value in prop.params.get("TYPE", []):
+        kinds |= {part.strip().lower() for part in value.split(",")}
+    return kinds
+
+
+def _preference(prop: Any) -> tuple[int, int]:
+    """Sort key: the card's preferred value first, then a mobile number."""
+    kinds = _types(prop)
+    pref = prop.params.get("PREF", [""])[0]  # vCard 4.0: PREF=1 is the most preferred
+    preferred = "pref" in kinds or pref.isdigit()
+    rank = int(pref) if pref.isdigit() else (1 if preferred else 101)
+    return (rank, 0 if kinds & {"cell", "mobile"} else 1)
+
+
+def _kinds(prop: Any) -> str:
+    kinds = sorted(_types(prop) - {"pref", "internet", "voice", "x400"})
+    return f" ({', '.join(kinds)})" if kinds else ""
+
+
+# ----------------------------------------------------------------------------- out
+
+VCARD_VERSIONS = ("3.0", "4.0")
+
+
+def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
+    """One lead as a vCard; `lead` has the export's columns."""
+    import vobject
+
+    card = vobject.vCard()
+    card.add("version").value = version
+    name = lead.get("name") or ""
+    card.add("fn").value = name
+    given, _, family = name.rpartition(" ")
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    if lead.get("company"):
+        card.add("org").value = [lead["company"]]
+    if lead.get("title"):
+        card.add("title").value = lead["title"]
+    if lead.get("phone"):
+        tel = card.add("tel")
+        kind = "cell" if lead.get("phone_type") == "mobile" else "work"
+        if version == "4.0":
+            tel.value = f"tel:{lead['phone']}"
+            tel.params["VALUE"] = ["uri"]
+            tel.params["TYPE"] = [kind, "voice"]
+        else:
+            tel.value = lead["phone"]
+            tel.params["TYPE"] = [kind, "voice"]
+    if lead.get("email"):
+        email = card.add("email")
+        email.value = lead["email"]
+        email.params["TYPE"] = ["work"] if version == "4.0" else ["internet", "work"]
+    if lead.get("country_name"):
+        card.add("adr").value = vobject.vcard.Address(country=lead["country_name"])
+    if lead.get("notes"):
+        card.add("note").value = lead["notes"]
+    if lead.get("source"):
+        card.add(SOURCE_PROPERTY).value = lead["source"]
+    if lead.get("id"):
+        card.add("uid").value = f"funnel-lead-{lead['id']}"
+    return card.serialize()
