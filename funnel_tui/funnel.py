@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -402,6 +402,51 @@ class Funnel:
                 found.append((lead_id, name, reason))
         return found
 
+    def find_duplicates_many(
+        self, keys: Sequence[tuple[str | None, str | None, str, str]]
+    ) -> list[list[tuple[int, str, str]]]:
+        """find_duplicates for many rows at once, (email_norm, phone_e164, name_key,
+        company_key) each, in three statements rather than one a row: for imports."""
+        emails = {k[0] for k in keys if k[0]}
+        phones = {k[1] for k in keys if k[1]}
+        pairs = {(k[2], k[3]) for k in keys if k[3]}
+        by_email = _first_by(Lead.email_norm, emails)
+        by_phone = _first_by(Lead.phone_e164, phones)
+        by_name: dict[tuple[str, str], tuple[int, str]] = {}
+        for chunk in _chunks(sorted(pairs)):
+            query = (
+                Lead.select(Lead.id, Lead.name, Lead.name_key, Lead.company_key)
+                .where(peewee.Tuple(Lead.name_key, Lead.company_key).in_(chunk))
+                .order_by(Lead.id)
+                .tuples()
+            )
+            for lead_id, name, name_key, company_key in query:
+                by_name.setdefault((name_key, company_key), (lead_id, name))
+        found = []
+        for email, phone, name_key, company_key in keys:
+            matches, seen = [], set()
+            for hit, reason in (
+                (by_email.get(email) if email else None, "email"),
+                (by_phone.get(phone) if phone else None, "phone"),
+                (by_name.get((name_key, company_key)) if company_key else None, "name"),
+            ):
+                if hit is not None and hit[0] not in seen:
+                    seen.add(hit[0])
+                    matches.append((hit[0], hit[1], reason))
+            found.append(matches)
+        return found
+
+    def companies_by_key(self, keys: Iterable[str]) -> dict[str, CompanyFacts]:
+        """The companies with these name keys, for imports that look up many at once."""
+        out: dict[str, CompanyFacts] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            query = Company.select(
+                Company.name_key, Company.id, Company.industry, Company.employees, Company.country
+            ).where(Company.name_key.in_(chunk))
+            for key, *facts in query.tuples():
+                out.setdefault(key, CompanyFacts(*facts))
+        return out
+
     @retry_writes
     def capture_lead(self, data: Mapping[str, Any], *, allow_duplicate: bool = False) -> Lead:
         """Create a lead from what the user typed.
@@ -446,13 +491,19 @@ class Funnel:
         *,
         action: str = "create",
         origin: Mapping[str, Any] | None = None,
+        companies: dict[str, CompanyFacts] | None = None,
     ) -> Lead:
         """Insert a lead from `check_lead`'s columns, in the caller's transaction; no
         duplicate check (the caller's). `origin` (e.g. the file and row it was imported
-        from) goes into the history entry with the lead's fields."""
+        from) goes into the history entry with the lead's fields. `companies` (by name
+        key) saves a lookup; a company made here is added to it."""
         now = self.now()
         user_id = self.user_id
-        company = self._company_for(company_name, company_key, clean.get("country", ""), now)
+        company = companies.get(company_key) if companies is not None and company_key else None
+        if company is None:
+            company = self._company_for(company_name, company_key, clean.get("country", ""), now)
+            if companies is not None and company is not None:
+                companies[company_key] = company
         # A new lead has no answers yet: its score is what its country and its
         # company's data give, computed here rather than read back.
         score = compute_score(
@@ -1951,6 +2002,27 @@ def _parse_amount(amount: Any, problems: list[Problem], ceiling: int = HARD_MAX_
 
 # Columns derived from others: not changes a person made, so not in the history.
 _DERIVED = frozenset({"name_key", "company_key", "phone_display"})
+
+
+def _first_by(column: peewee.Field, values: set[str]) -> dict[str, tuple[int, str]]:
+    """The oldest lead with each of `values` in `column`: (id, name) by value."""
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(values)):
+        query = (
+            Lead.select(column, Lead.id, Lead.name)
+            .where(column.in_(chunk))
+            .order_by(Lead.id)
+            .tuples()
+        )
+        for value, lead_id, name in query:
+            found.setdefault(value, (lead_id, name))
+    return found
+
+
+def _chunks(values: list[Any], size: int = 400) -> Iterator[list[Any]]:
+    """Values in lists short enough for one IN (...) on every engine and SQLite build."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _column(name: str) -> str:

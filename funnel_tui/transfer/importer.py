@@ -30,7 +30,7 @@ from typing import Any
 import peewee
 
 from .. import validators as v
-from ..db import DatabaseError, retry_writes
+from ..db import DatabaseError, deferred_search_index, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, Refused
 from ..models import Lead, database
 from ..output import csv_cell
@@ -391,15 +391,31 @@ class _Run:
     @retry_writes
     def _place_batch(self, batch: list[_Pending]) -> list[RowOutcome]:
         if not self.write:
-            return [self._place(p) for p in batch]
-        with database.atomic():
-            return [self._place(p) for p in batch]
+            return self._place_all(batch)
+        with database.atomic(), deferred_search_index(database.obj):
+            return self._place_all(batch)
 
-    def _place(self, p: _Pending) -> RowOutcome:
+    def _place_all(self, batch: list[_Pending]) -> list[RowOutcome]:
+        """Each row's outcome, found with one lookup of the batch's duplicates and
+        companies rather than one a row (the rows before it in the file were judged
+        already: they cannot match each other here)."""
+        keys = [
+            (
+                p.clean.get("email_norm"),
+                p.clean.get("phone_e164"),
+                p.clean["name_key"],
+                p.company_key,
+            )
+            for p in batch
+        ]
+        found = self.rules.find_duplicates_many(keys)
+        companies = self.rules.companies_by_key(p.company_key for p in batch if p.company_key)
+        return [self._place(p, matches, companies) for p, matches in zip(batch, found, strict=True)]
+
+    def _place(
+        self, p: _Pending, matches: list[tuple[int, str, str]], companies: dict[str, Any]
+    ) -> RowOutcome:
         clean = p.clean
-        matches = self.rules.find_duplicates(
-            clean.get("email_norm"), clean.get("phone_e164"), clean["name_key"], p.company_key
-        )
         if self.options.update:
             by_contact = {}
             for lead_id, name, why in matches:
@@ -417,11 +433,12 @@ class _Run:
             return RowOutcome(p.number, DUPLICATE, why, f"matches lead #{lead_id} {name} ({why})")
         if self.write:
             self.rules.insert_lead(
-                dict(clean),
+                clean,
                 p.company_name,
                 p.company_key,
                 action="import",
                 origin={"imported_from": self.origin, "row": p.number},
+                companies=companies,
             )
         return RowOutcome(p.number, INSERTED)
 
