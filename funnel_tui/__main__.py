@@ -4,4 +4,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: a process the importer spawns imports this module again, and must not run.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -410,17 +410,19 @@ class Funnel:
         emails = {k[0] for k in keys if k[0]}
         phones = {k[1] for k in keys if k[1]}
         pairs = {(k[2], k[3]) for k in keys if k[3]}
-        by_email = _first_by(Lead.email_norm, emails)
-        by_phone = _first_by(Lead.phone_e164, phones)
+        by_email = _first_by("email_norm", emails)
+        by_phone = _first_by("phone_e164", phones)
         by_name: dict[tuple[str, str], tuple[int, str]] = {}
+        param = database.obj.param
         for chunk in _chunks(sorted(pairs)):
-            query = (
-                Lead.select(Lead.id, Lead.name, Lead.name_key, Lead.company_key)
-                .where(peewee.Tuple(Lead.name_key, Lead.company_key).in_(chunk))
-                .order_by(Lead.id)
-                .tuples()
+            # Built as text: Peewee takes longer to build a 400-value IN than SQLite to run it.
+            marks = ", ".join([f"({param}, {param})"] * len(chunk))
+            sql = (
+                'SELECT "id", "name", "name_key", "company_key" FROM "lead" '
+                f'WHERE ("name_key", "company_key") IN ({marks}) ORDER BY "id"'
             )
-            for lead_id, name, name_key, company_key in query:
+            flat = [value for pair in chunk for value in pair]
+            for lead_id, name, name_key, company_key in database.execute_sql(sql, flat):
                 by_name.setdefault((name_key, company_key), (lead_id, name))
         found = []
         for email, phone, name_key, company_key in keys:
@@ -439,11 +441,14 @@ class Funnel:
     def companies_by_key(self, keys: Iterable[str]) -> dict[str, CompanyFacts]:
         """The companies with these name keys, for imports that look up many at once."""
         out: dict[str, CompanyFacts] = {}
+        param = database.obj.param
         for chunk in _chunks(sorted(set(keys))):
-            query = Company.select(
-                Company.name_key, Company.id, Company.industry, Company.employees, Company.country
-            ).where(Company.name_key.in_(chunk))
-            for key, *facts in query.tuples():
+            marks = ", ".join([param] * len(chunk))
+            sql = (
+                'SELECT "name_key", "id", "industry", "employees", "country" FROM "company" '
+                f'WHERE "name_key" IN ({marks}) ORDER BY "id"'
+            )
+            for key, *facts in database.execute_sql(sql, chunk):
                 out.setdefault(key, CompanyFacts(*facts))
         return out
 
@@ -2004,17 +2009,17 @@ def _parse_amount(amount: Any, problems: list[Problem], ceiling: int = HARD_MAX_
 _DERIVED = frozenset({"name_key", "company_key", "phone_display"})
 
 
-def _first_by(column: peewee.Field, values: set[str]) -> dict[str, tuple[int, str]]:
+def _first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
     """The oldest lead with each of `values` in `column`: (id, name) by value."""
     found: dict[str, tuple[int, str]] = {}
+    param = database.obj.param
     for chunk in _chunks(sorted(values)):
-        query = (
-            Lead.select(column, Lead.id, Lead.name)
-            .where(column.in_(chunk))
-            .order_by(Lead.id)
-            .tuples()
+        marks = ", ".join([param] * len(chunk))
+        sql = (
+            f'SELECT "{column}", "id", "name" FROM "lead" WHERE "{column}" IN ({marks}) '
+            'ORDER BY "id"'
         )
-        for value, lead_id, name in query:
+        for value, lead_id, name in database.execute_sql(sql, chunk):
             found.setdefault(value, (lead_id, name))
     return found
 

@@ -18,8 +18,7 @@ then imported, in one transaction.
 from __future__ import annotations
 
 import csv
-import sqlite3
-import tempfile
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,12 +28,21 @@ from typing import Any
 
 import peewee
 
-from .. import validators as v
 from ..db import DatabaseError, deferred_search_index, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, Refused
 from ..models import Lead, database
 from ..output import csv_cell
-from .columns import ColumnMap, RowReader
+from .checking import (
+    CHILD_FROM_BYTES,
+    DUPLICATE,
+    REFUSED,
+    CheckedRow,
+    Chunk,
+    RowOutcome,
+    check_rows,
+    check_rows_in_child,
+)
+from .columns import ColumnMap
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from .textfile import CSV, FileFacts, FileRefused, inspect_file
 from .vcards import VCardRows
@@ -42,8 +50,6 @@ from .vcards import VCardRows
 INSERTED = "inserted"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
-DUPLICATE = "duplicate"
-REFUSED = "refused"
 OUTCOMES = (INSERTED, UPDATED, UNCHANGED, DUPLICATE, REFUSED)
 
 BATCH_ROWS = 500
@@ -146,14 +152,6 @@ class Progress:
         return self.seconds * (self.total_bytes - self.done_bytes) / self.done_bytes
 
 
-@dataclass(frozen=True)
-class RowOutcome:
-    row: int
-    outcome: str
-    field: str = ""
-    reason: str = ""
-
-
 @dataclass
 class ImportReport:
     file: str
@@ -189,20 +187,6 @@ class ImportReport:
         return f"{self.rows_read:,} rows read: " + ", ".join(parts)
 
 
-class _Pending:
-    """A row that passed the checks, waiting for its batch."""
-
-    __slots__ = ("cells", "clean", "company_key", "company_name", "number", "values")
-
-    def __init__(self, raw: RawRow, values: dict[str, str], clean: dict[str, Any]):
-        self.number = raw.number
-        self.cells = raw.cells
-        self.values = values
-        self.company_name = clean.pop("company_name", "")
-        self.company_key = v.normalise_key(self.company_name) if self.company_name else ""
-        self.clean = clean
-
-
 class _Stopped(Exception):
     """Strict mode met a refusal while writing: the one transaction rolls back."""
 
@@ -213,24 +197,26 @@ def run_import(
     options: ImportOptions = ImportOptions(),
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
-    """Import the planned file; the report says what happened to every row read."""
+    """Import the planned file; the report says what happened to every row read.
+
+    `parallel`: check rows in a second process (checking.check_rows_in_child); by
+    default for files of CHILD_FROM_BYTES and more."""
+    if parallel is None:
+        parallel = plan.facts.size >= CHILD_FROM_BYTES
+    run = functools.partial(_Run, rules, plan, options, progress, cancel, parallel=parallel)
     if options.strict and not options.dry_run:
-        check = _Run(rules, plan, options, progress, cancel, write=False, phase="checking")
-        report = check.run()
+        report = run(write=False, phase="checking").run()
         if report.counts[REFUSED] or report.aborted:
             refused = report.counts[REFUSED]
             report.aborted = report.aborted or (
                 f"--strict: {refused:,} row{'s' * (refused != 1)} refused, so nothing was "
                 "written; fix them and import again"
             )
-            report.dry_run = False
             return report
-        return _Run(rules, plan, options, progress, cancel, write=True, phase="importing").run()
-    phase = "dry run" if options.dry_run else "importing"
-    return _Run(
-        rules, plan, options, progress, cancel, write=not options.dry_run, phase=phase
-    ).run()
+        return run(write=True, phase="importing").run()
+    return run(write=not options.dry_run, phase="dry run" if options.dry_run else "importing").run()
 
 
 class _Run:
@@ -242,12 +228,13 @@ class _Run:
         progress: Callable[[Progress], None] | None,
         cancel: threading.Event | None,
         *,
+        parallel: bool,
         write: bool,
         phase: str,
     ):
         self.rules, self.plan, self.options = rules, plan, options
         self.on_progress, self.cancel = progress, cancel
-        self.write, self.phase = write, phase
+        self.parallel, self.write, self.phase = parallel, write, phase
         self.one_transaction = write and options.strict
         self.report = ImportReport(
             file=plan.facts.path.name,
@@ -257,145 +244,122 @@ class _Run:
             dry_run=options.dry_run,
         )
         self.origin = plan.facts.path.name
-        self.rows_seen = 0
+        self.rows_seen = self.position = 0
+        self.started = time.perf_counter()
 
     def run(self) -> ImportReport:
-        started = time.perf_counter()
+        self.started = time.perf_counter()
         if self.write:
             self.rules.user_id  # noqa: B018 - made and cached outside any batch
-        rows = self.plan.open_rows()
-        with _Rejects(self.plan, self.options) as rejects, _SeenKeys() as seen:
-            self.rejects, self.seen = rejects, seen
+        if self.parallel:
+            chunks = check_rows_in_child(self.plan, self.options, self.rules.config)
+        else:
+            chunks = check_rows(self.plan, self.options, self.rules.check_lead)
+        with _Rejects(self.plan, self.options) as rejects:
+            self.rejects = rejects
             try:
                 if self.one_transaction:
                     with database.atomic():
-                        self._read(rows, started)
+                        self._read(chunks)
                 else:
-                    self._read(rows, started)
+                    self._read(chunks)
             except _Stopped as exc:
                 self.report.aborted = str(exc)
                 self.report.written = False
                 self.report.counts = dict.fromkeys(OUTCOMES, 0)
                 self.report.rows_read = 0
+            finally:
+                chunks.close()
             self.report.rejects = rejects.path if rejects.used else None
-        self.report.seconds = time.perf_counter() - started
-        self._tell(rows, started, force=True)
+        self.report.seconds = time.perf_counter() - self.started
+        self.position = self.plan.facts.size
+        self._tell()
         return self.report
 
-    def _read(self, rows: CsvRows | VCardRows, started: float) -> None:
-        reader = self.plan.column_map.reader()
-        batch: list[_Pending] = []
+    def _read(self, chunks: Iterator[Chunk]) -> None:
+        batch: list[CheckedRow] = []
         last_told = 0.0
-        for raw in rows:
-            self.rows_seen += 1
-            pending = self._check(raw, reader)
-            if pending is not None:
-                batch.append(pending)
-                if len(batch) >= self.options.batch_rows:
-                    if not self._write(batch, raw.number):
-                        return
-                    batch = []
+        for results, self.rows_seen, self.position in chunks:
+            for result in results:
+                if isinstance(result, CheckedRow):
+                    batch.append(result)
+                elif result.outcome == REFUSED:
+                    self._refuse(result)
+                else:
+                    self.report.count(result)
+            if len(batch) >= self.options.batch_rows:
+                if not self._write(batch):
+                    return
+                batch = []
             now = time.perf_counter()
             if now - last_told > 0.1:
                 last_told = now
-                self._tell(rows, started)
+                self._tell()
             if self.cancel is not None and self.cancel.is_set():
-                if self._write(batch, raw.number):
+                if self._write(batch):
+                    last = max([r.row for r in results if isinstance(r, RowOutcome)] + [0])
+                    last = max([last, *(r.number for r in batch)])
                     self.report.aborted = (
-                        f"stopped after row {raw.number:,}; import the file again to add "
-                        "the rest (the rows already in are skipped as duplicates)"
+                        f"stopped after row {last:,}; import the file again to add the "
+                        "rest (the rows already in are skipped as duplicates)"
                     )
                 return
-        self._write(batch, None)
+        self._write(batch)
 
-    def _tell(self, rows: CsvRows | VCardRows, started: float, force: bool = False) -> None:
+    def _tell(self) -> None:
         if self.on_progress is not None:
-            done = self.plan.facts.size if force else rows.position
             self.on_progress(
                 Progress(
                     self.phase,
                     self.rows_seen,
-                    done,
+                    self.position,
                     self.plan.facts.size,
-                    time.perf_counter() - started,
+                    time.perf_counter() - self.started,
                 )
             )
 
-    # ------------------------------------------------------------------ checks
-
-    def _check(self, raw: RawRow, reader: RowReader) -> _Pending | None:
-        """A row that may be written, or None once its outcome is counted."""
-        if raw.problems:
-            self._refuse(raw, "row", "; ".join(raw.problems))
-            return None
-        values = reader.values(raw.cells)
-        if self.options.source and not values.get("source"):
-            values["source"] = self.options.source
-        try:
-            clean = self.rules.check_lead(values)
-        except Refused as exc:
-            fields = ", ".join(dict.fromkeys(p.field for p in exc.problems))
-            self._refuse(raw, fields, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
-            return None
-        pending = _Pending(raw, values, clean)
-        keys = _keys(pending)
-        earlier = self.seen.first(keys)
-        if earlier is not None:
-            row, what = earlier
-            self._count(
-                RowOutcome(raw.number, DUPLICATE, what, f"same {what} as row {row} of this file")
-            )
-            return None
-        self.seen.add(keys, raw.number)
-        return pending
-
-    def _refuse(self, raw: RawRow, fields: str, reason: str) -> None:
+    def _refuse(self, outcome: RowOutcome) -> None:
         if self.one_transaction:
             raise _Stopped(
-                f"--strict: row {raw.number} was refused ({reason}), so nothing was written"
+                f"--strict: row {outcome.row} was refused ({outcome.reason}), so nothing "
+                "was written"
             )
-        self.rejects.add(raw, fields, reason)
-        self._count(RowOutcome(raw.number, REFUSED, fields, reason))
-
-    def _count(self, outcome: RowOutcome) -> None:
+        self.rejects.add(outcome)
         self.report.count(outcome)
 
     # ------------------------------------------------------------------ writes
 
-    def _write(self, batch: list[_Pending], row: int | None) -> bool:
+    def _write(self, batch: list[CheckedRow]) -> bool:
         """Place a batch: True when done, False when the database refused it (the run
         ends, the report saying why; the batches before it stay in)."""
         if not batch:
             return True
         try:
             outcomes = self._place_batch(batch)
-        except _Stopped:
-            raise
         except (DatabaseError, peewee.PeeweeException) as exc:
-            where = f"before row {batch[0].number:,}" if batch else ""
             self.report.aborted = (
-                f"the database refused a batch ({exc}); the rows {where} are in, this "
-                "batch is not; import the file again to add the rest"
+                f"the database refused a batch ({exc}); the rows before row "
+                f"{batch[0].number:,} are in, that batch is not; import the file again to "
+                "add the rest"
             )
             return False
         for outcome in outcomes:
             if outcome.outcome == REFUSED:
-                pending = next(p for p in batch if p.number == outcome.row)
-                self._refuse(RawRow(pending.number, pending.cells), outcome.field, outcome.reason)
+                self._refuse(outcome)
             else:
-                self._count(outcome)
+                self.report.count(outcome)
         if self.write and any(o.outcome in (INSERTED, UPDATED) for o in outcomes):
             self.report.written = True
         return True
 
     @retry_writes
-    def _place_batch(self, batch: list[_Pending]) -> list[RowOutcome]:
+    def _place_batch(self, batch: list[CheckedRow]) -> list[RowOutcome]:
         if not self.write:
             return self._place_all(batch)
         with database.atomic(), deferred_search_index(database.obj):
             return self._place_all(batch)
 
-    def _place_all(self, batch: list[_Pending]) -> list[RowOutcome]:
+    def _place_all(self, batch: list[CheckedRow]) -> list[RowOutcome]:
         """Each row's outcome, found with one lookup of the batch's duplicates and
         companies rather than one a row (the rows before it in the file were judged
         already: they cannot match each other here)."""
@@ -413,7 +377,7 @@ class _Run:
         return [self._place(p, matches, companies) for p, matches in zip(batch, found, strict=True)]
 
     def _place(
-        self, p: _Pending, matches: list[tuple[int, str, str]], companies: dict[str, Any]
+        self, p: CheckedRow, matches: list[tuple[int, str, str]], companies: dict[str, Any]
     ) -> RowOutcome:
         clean = p.clean
         if self.options.update:
@@ -424,7 +388,7 @@ class _Run:
             if len(by_contact) > 1:
                 listed = ", ".join(f"#{i} {n} ({w})" for i, (n, w) in by_contact.items())
                 return RowOutcome(
-                    p.number, REFUSED, "email, phone", f"matches several leads: {listed}"
+                    p.number, REFUSED, "email, phone", f"matches several leads: {listed}", p.cells
                 )
             if by_contact:
                 return self._update(p, next(iter(by_contact)))
@@ -442,7 +406,7 @@ class _Run:
             )
         return RowOutcome(p.number, INSERTED)
 
-    def _update(self, p: _Pending, lead_id: int) -> RowOutcome:
+    def _update(self, p: CheckedRow, lead_id: int) -> RowOutcome:
         lead = Lead.get_by_id(lead_id)
         changes = {
             name: p.values[name]
@@ -459,21 +423,11 @@ class _Run:
             except Refused as exc:
                 reason = "; ".join(f"{x.field}: {x.message}" for x in exc.problems)
                 fields = ", ".join(dict.fromkeys(x.field for x in exc.problems))
-                return RowOutcome(p.number, REFUSED, fields, f"updating lead #{lead_id}: {reason}")
+                return RowOutcome(
+                    p.number, REFUSED, fields, f"updating lead #{lead_id}: {reason}", p.cells
+                )
         listed = ", ".join(changes)
         return RowOutcome(p.number, UPDATED, listed, f"lead #{lead_id}: {listed}")
-
-
-def _keys(p: _Pending) -> list[tuple[str, str]]:
-    """What makes two rows the same person, as capture's duplicate check sees it."""
-    keys = []
-    if p.clean.get("email_norm"):
-        keys.append(("email", p.clean["email_norm"]))
-    if p.clean.get("phone_e164"):
-        keys.append(("phone", p.clean["phone_e164"]))
-    if p.company_key:
-        keys.append(("name", f"{p.clean['name_key']}\x1f{p.company_key}"))
-    return keys
 
 
 def _stored(name: str, lead: Lead) -> str:
@@ -482,7 +436,7 @@ def _stored(name: str, lead: Lead) -> str:
     return getattr(lead, column) or ""
 
 
-def _differs(name: str, p: _Pending, lead: Lead) -> bool:
+def _differs(name: str, p: CheckedRow, lead: Lead) -> bool:
     """Whether the row's value for a field is other than the lead's, as stored."""
     if name == "phone":
         return p.clean.get("phone_e164") != lead.phone_e164
@@ -518,55 +472,21 @@ class _Rejects:
         self._writer.writerow([*REJECT_COLUMNS, *self.header])
         return self
 
-    def add(self, raw: RawRow, fields: str, reason: str) -> None:
+    def add(self, outcome: RowOutcome) -> None:
         self.used = True
         self._writer.writerow(
-            [raw.number, fields, csv_cell(reason), *(csv_cell(c) for c in raw.cells)]
+            [
+                outcome.row,
+                outcome.field,
+                csv_cell(outcome.reason),
+                *(csv_cell(c) for c in outcome.cells),
+            ]
         )
 
     def __exit__(self, *exc: object) -> None:
         self._file.close()
         if not self.used:
             self.path.unlink(missing_ok=True)
-
-
-class _SeenKeys:
-    """The keys (email, phone, name at company) of the rows read so far, in a scratch
-    SQLite file rather than memory: a million-row file costs disk, not RAM, and a row
-    can be told which earlier row it repeats."""
-
-    def __enter__(self) -> _SeenKeys:
-        self._dir = tempfile.TemporaryDirectory(prefix="funnel-import-")
-        self._db = sqlite3.connect(Path(self._dir.name) / "seen.db", isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("PRAGMA cache_size=-8000")
-        self._db.execute(
-            "CREATE TABLE seen (key TEXT PRIMARY KEY, what TEXT, row INTEGER) WITHOUT ROWID"
-        )
-        self._db.execute("BEGIN")
-        self._added = 0
-        return self
-
-    def first(self, keys: list[tuple[str, str]]) -> tuple[int, str] | None:
-        if not keys:
-            return None
-        marks = ",".join("?" * len(keys))
-        found = self._db.execute(
-            f"SELECT row, what FROM seen WHERE key IN ({marks}) ORDER BY row LIMIT 1",
-            [f"{what}:{key}" for what, key in keys],
-        ).fetchone()
-        return (found[0], found[1]) if found else None
-
-    def add(self, keys: list[tuple[str, str]], row: int) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
-            [(f"{what}:{key}", what, row) for what, key in keys],
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        self._db.close()
-        self._dir.cleanup()
 
 
 def iter_outcomes(report: ImportReport) -> Iterator[str]:
