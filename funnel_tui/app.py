@@ -38,6 +38,7 @@ PALETTE_SCREENS = (
     ("board", "Pipeline board", "The deals by stage: move, win, lose, filter"),
     ("funnel", "Funnel overview", "How many records stand at each step"),
     ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
+    ("import", "Import leads", "Leads from a CSV or vCard file: map, check, import"),
 )
 
 
@@ -55,6 +56,7 @@ class FunnelApp(App[None]):
         "funnel": lambda: _funnel_screen(),
         "board": lambda: _board_screen(),
         "today": lambda: _today_screen(),
+        "import": lambda: _import_screen(),
     }
     DEFAULT_MODE = "leads"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -347,6 +349,12 @@ def _capture_screen() -> Screen:
     from .screens.capture import CaptureScreen
 
     return CaptureScreen()
+
+
+def _import_screen() -> Screen:
+    from .screens.import_file import ImportScreen
+
+    return ImportScreen()
 
 
 def _board_screen() -> Screen:

@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, suppress=False)
     parser.add_argument(
         "--screen",
-        choices=("leads", "today", "board", "capture", "funnel"),
+        choices=("leads", "today", "board", "capture", "funnel", "import"),
         default="leads",
         help="the screen the terminal UI opens on (default: the lead list)",
     )

@@ -29,6 +29,21 @@ DEMO_LEADS = 5000
 # The demo's "today" and the app's clock: the pictures change only when the app does.
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 SMALL, LARGE = (80, 24), (160, 48)
+KEY_NAMES = {" ": "space", "@": "at", ".": "full_stop", "-": "minus"}
+TRADE_SHOW_FILE = "berlin-expo.csv"
+# What a rep types up after a trade show: semicolons (a German Excel), a BOM, numbers
+# written as the cards show them with the country beside, and the usual mistakes.
+TRADE_SHOW_ROWS = """\
+Vorname;Nachname;Firma;Position;E-Mail;Telefon;Land;Notiz;Stand
+Jürgen;Weiß;Kühne Logistik GmbH;Einkauf;j.weiss@kuehne-log.de;030 901820;Deutschland;;B12
+Agnieszka;Zielińska;Polmet S.A.;Dyrektor zakupów;a.zielinska@polmet.pl;512 345 678;PL;;C4
+María José;Fernández;Grupo Andino;Gerente;mj.fernandez@grupoandino.mx;55 1234 5678;MX;demo;A1
+陳;美玲;台灣精密股份有限公司;採購經理;meiling.chen@twprecision.com.tw;0912 345 678;TW;;C4
+Tom;Baker;Baker & Sons Ltd;Owner;tom@bakerandsons;020 7946 0958;GB;;B12
+Sophie;Martin;Atelier Lumière;CEO;sophie.martin@atelier-lumiere.fr;01 42 68 53 00;FR;;A1
+Jürgen;Weiß;Kühne Logistik GmbH;Einkauf;j.weiss@kuehne-log.de;;DE;second card;B12
+Ana;Souza;Verde Agro;Compras;ana.souza@verdeagro.com.br;11 98765;BR;;C4
+"""
 
 
 def shots(
@@ -39,6 +54,8 @@ def shots(
     capture = ["ctrl+n"]
     edit_title = ["j", "enter", "tab", "tab", "ctrl+u", *"Head of Sales"]
     checklist = ["slash", *half_filled, "enter", "q"]
+    # The booth notes ("Stand") are not a column funnel knows: ← makes them notes too.
+    importing = ["i", *TRADE_SHOW_FILE, "enter", 0.5, *["down"] * 8, "left"]
     return [
         ("leads", SMALL, []),
         ("leads", LARGE, []),
@@ -75,6 +92,9 @@ def shots(
         # Others at work: who is here, a field changed meanwhile, the choice it asks for.
         ("lead-shared", SMALL, [*edit_title, _others_here, 2.5]),
         ("lead-conflict", SMALL, [*edit_title, _ben_edits_title, 2.5, "ctrl+s", 1.0]),
+        # A trade show's sheet: its columns mapped, one changed by hand, then the report.
+        ("import-mapping", SMALL, importing),
+        ("import-report", SMALL, [*importing, "ctrl+s", 1.0]),
     ]
 
 
@@ -111,7 +131,7 @@ async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Pa
             elif isinstance(key, float):
                 await pilot.pause(key)  # for the change poll to hear of it
             elif key:
-                await pilot.press({" ": "space", "@": "at"}.get(key, key))
+                await pilot.press(KEY_NAMES.get(key, key))
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
         await pilot.app.workers.wait_for_complete()
@@ -136,6 +156,7 @@ def main() -> int:
             today=NOW.date(),
         )
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
+        Path(TRADE_SHOW_FILE).write_text(TRADE_SHOW_ROWS, encoding="utf-8-sig")
         for name, size, keys in shots(email, *_checklist_examples()):
             print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
         close_database()

@@ -217,3 +217,35 @@ def test_board_lost_reason_prompt(board_app, snap_compare):
 def test_deal_record(board_app, snap_compare):
     keys = ("l", "l", "enter")
     assert snap_compare(board_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
+IMPORT_SHEET = (
+    "First Name;Last Name;Account Name;Email Address;Mobile;Country;Fax\n"
+    "Jürgen;Weiß;Kühne Logistik GmbH;j.weiss@kuehne-log.de;030 901820;Deutschland;030 1\n"
+    "陳;美玲;台灣精密股份有限公司;meiling@twprecision.com.tw;0912 345 678;TW;\n"
+    "[bold]Eve;Tester;Evil Corp;not-an-email;;US;\n"
+    "Anna;Kowalska;Kowalski Logistyka;anna@kowalski.pl;;PL;\n"
+)
+
+
+def _import_keys(*more):
+    async def run(pilot):
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        pilot.app.screen.query_one("#path").value = "expo.csv"
+        for key in ("enter", *more):
+            await pilot.press(key)
+            await _settle(pilot)
+
+    return run
+
+
+def test_import_mapping(snap_app, snap_compare, tmp_path):
+    (tmp_path / "expo.csv").write_text(IMPORT_SHEET, encoding="utf-8-sig")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_import_keys("down", "u"))
+
+
+def test_import_report(snap_app, snap_compare, tmp_path):
+    (tmp_path / "expo.csv").write_text(IMPORT_SHEET, encoding="utf-8-sig")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_import_keys("ctrl+s"))

@@ -97,6 +97,7 @@ class LeadListScreen(Screen[None]):
         Binding("o", "cycle_sort", "Sort", id="leads.sort"),
         Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
         Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
+        Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
     ]
 
     def __init__(self) -> None:

@@ -3,8 +3,9 @@ spreadsheets and other CRMs use, shown before anything is written, changeable.
 
 Several columns may feed one field ("Phone" and "Mobile"): a row takes the first of
 them that is filled, in order of how sure the name is ("Job Title" before "Title",
-which in some address books is Mr or Ms). "First Name" and "Last Name" make the name
-when no column holds the whole name.
+which in some address books is Mr or Ms); a column chosen by hand comes first. Notes
+are the exception: every column of notes is kept, one line each. "First Name" and
+"Last Name" make the name when no column holds the whole name.
 """
 
 from __future__ import annotations
@@ -116,7 +117,17 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "land",
     ),
     "source": ("source", "lead source", "origin", "channel", "campaign"),
-    "notes": ("notes", "note", "comments", "comment", "description", "remarks"),
+    "notes": (
+        "notes",
+        "note",
+        "comments",
+        "comment",
+        "description",
+        "remarks",
+        "notiz",
+        "notizen",
+        "bemerkung",
+    ),
 }
 _GUESS = {
     re.sub(r"[^0-9a-z]", "", name): (field, rank)
@@ -235,6 +246,11 @@ class RowReader:
         width = len(cells)
         out: dict[str, str] = {}
         for field, indexes in self._sources:
+            if field == "notes":  # every column of notes kept, one after the other
+                notes = [unneutralise(t) for i in indexes if i < width and (t := cells[i].strip())]
+                if notes:
+                    out[field] = "\n".join(notes)
+                continue
             for i in indexes:
                 if i < width and (text := cells[i].strip()):
                     out[field] = unneutralise(text)
