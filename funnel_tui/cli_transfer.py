@@ -161,5 +161,5 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise cli.CliRefused(f"output: cannot write {target} ({exc.strerror})") from exc
-    print(f"exported {count:,} leads to {target}", file=sys.stderr)
+    print(f"exported {count:,} lead{'s' * (count != 1)} to {target}", file=sys.stderr)
     return cli.EXIT_OK

@@ -184,7 +184,8 @@ class ImportReport:
             parts.append(f"{c[UPDATED]:,} {verb}updated")
             parts.append(f"{c[UNCHANGED]:,} unchanged")
         parts += [f"{c[DUPLICATE]:,} duplicates skipped", f"{c[REFUSED]:,} refused"]
-        return f"{self.rows_read:,} rows read: " + ", ".join(parts)
+        rows = "row" if self.rows_read == 1 else "rows"
+        return f"{self.rows_read:,} {rows} read: " + ", ".join(parts)
 
 
 class _Stopped(Exception):
