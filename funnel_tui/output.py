@@ -16,6 +16,9 @@ from typing import Any, TextIO
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+# Apostrophes before a formula's first character: what csv_cell makes, and what the
+# import takes one apostrophe off (transfer.columns.unneutralise).
+LOOKS_NEUTRALISED = re.compile("'+[=+\\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")
 
 
@@ -75,6 +78,8 @@ def csv_cell(value: Any) -> str:
     gets an apostrophe in front (which the import takes off again). A number such as
     an E.164 phone, "+4915112345678", stays as it is: readable, and the same phone."""
     text = plain(value) if not isinstance(value, str) else value
+    if LOOKS_NEUTRALISED.match(text):
+        return "'" + text  # looks neutralised already: one apostrophe more to take off
     if text.startswith(_ALWAYS_FORMULA) or (
         text.startswith(("+", "-")) and not _PLAIN_NUMBER.fullmatch(text)
     ):

@@ -11,8 +11,11 @@ are the exception: every column of notes is kept, one line each. "First Name" an
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ..output import LOOKS_NEUTRALISED
 
 # What a column can be imported as; "" is not imported.
 FIELDS = (
@@ -41,6 +44,12 @@ FIELD_LABELS = {
     "": "not imported",
 }
 
+
+def header_key(text: str) -> str:
+    """A header as compared: case, spaces and punctuation ignored, letters kept."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
 # Header names as they are compared: case, spaces and punctuation ignored. For each
 # field, the surest names first.
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -54,9 +63,33 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "display name",
         "person",
         "fn",
+        "nombre completo",
+        "imię i nazwisko",
+        "nom complet",
     ),
-    "first_name": ("first name", "firstname", "given name", "forename", "first", "vorname"),
-    "last_name": ("last name", "lastname", "surname", "family name", "last", "nachname"),
+    "first_name": (
+        "first name",
+        "firstname",
+        "given name",
+        "forename",
+        "first",
+        "vorname",
+        "imię",
+        "prénom",
+        "nombre",
+    ),
+    "last_name": (
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "last",
+        "nachname",
+        "nazwisko",
+        "nom",
+        "apellido",
+        "apellidos",
+    ),
     "company": (
         "company",
         "company name",
@@ -71,8 +104,12 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "firm",
         "firma",
         "unternehmen",
+        "société",
+        "entreprise",
+        "empresa",
+        "firma nazwa",
     ),
-    "title": ("job title", "jobtitle", "position", "role", "title"),
+    "title": ("job title", "jobtitle", "position", "role", "stanowisko", "poste", "cargo", "title"),
     "phone": (
         "phone",
         "phone number",
@@ -92,6 +129,12 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "home phone",
         "other phone",
         "telefon",
+        "téléphone",
+        "teléfono",
+        "telefono",
+        "handy",
+        "komórka",
+        "celular",
     ),
     "email": (
         "email",
@@ -105,6 +148,10 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "email 1 value",
         "e mail 1 value",
         "other email",
+        "e mail adresse",
+        "correo",
+        "correo electrónico",
+        "courriel",
     ),
     "country": (
         "country",
@@ -115,6 +162,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "billing country",
         "nation",
         "land",
+        "kraj",
+        "pays",
+        "país",
     ),
     "source": ("source", "lead source", "origin", "channel", "campaign"),
     "notes": (
@@ -130,7 +180,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     ),
 }
 _GUESS = {
-    re.sub(r"[^0-9a-z]", "", name): (field, rank)
+    header_key(name): (field, rank)
     for field, names in _NAMES.items()
     for rank, name in enumerate(names)
 }
@@ -141,10 +191,6 @@ _IGNORED = frozenset({"phonedisplay", "importrow", "refusedfield", "refusalreaso
 
 class MappingRefused(Exception):
     """A --map that names no column or no field; the message says which."""
-
-
-def header_key(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
 @dataclass(frozen=True)
@@ -264,6 +310,4 @@ class RowReader:
 def unneutralise(text: str) -> str:
     """A cell as it was before an export kept a spreadsheet from running it as a
     formula (exporter.csv_cell puts an apostrophe before "=", "+", ...)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
+    return text[1:] if LOOKS_NEUTRALISED.match(text) else text

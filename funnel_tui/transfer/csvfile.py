@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 # refused when it reaches this size rather than read on into memory.
 MAX_CELL_CHARS = 1_000_000
 SNIFF_LINES = 50
+_SEP_LINE = re.compile(r"sep=[,;\t|]", re.IGNORECASE)
 
 
 @dataclass
@@ -35,14 +37,31 @@ class CsvRows:
         self.facts = facts
         self.lines = Lines(facts)
         self._stream = iter(self.lines)
-        start = list(itertools.islice(self._stream, SNIFF_LINES))
-        self.delimiter = delimiter or sniff_delimiter(start)
+        # The first lines, read ahead to sniff the delimiter, each with its problems, so
+        # a bad line among them is still blamed on its own row.
+        start = []
+        for line in itertools.islice(self._stream, SNIFF_LINES):
+            start.append((line, self.lines.problems))
+            self.lines.problems = []
+        if start and _SEP_LINE.fullmatch(start[0][0].rstrip("\r\n")):
+            # Excel's "sep=;" first line names the delimiter; it is not a row.
+            delimiter = delimiter or start.pop(0)[0][4]
+        self.delimiter = delimiter or sniff_delimiter([line for line, _ in start])
+        self._pending: list[str] = []  # problems of the lines the reader took since a row
         csv.field_size_limit(MAX_CELL_CHARS)
-        self._reader = csv.reader(
-            itertools.chain(start, self._stream), delimiter=self.delimiter, strict=False
-        )
+        self._reader = csv.reader(self._feed(start), delimiter=self.delimiter, strict=False)
         self._number = 0
         self.header = self._read_header()
+
+    def _feed(self, start: list[tuple[str, list[str]]]) -> Iterator[str]:
+        for line, problems in start:
+            self._pending += problems
+            yield line
+        for line in self._stream:
+            if self.lines.problems:
+                self._pending += self.lines.problems
+                self.lines.problems = []
+            yield line
 
     @property
     def position(self) -> int:
@@ -68,9 +87,9 @@ class CsvRows:
                 cells = []
                 problems.append(_csv_problem(exc))
             self._number += 1
-            if self.lines.problems:
-                problems += self.lines.problems
-                self.lines.problems = []
+            if self._pending:
+                problems += self._pending
+                self._pending = []
             if not problems and not any(cell.strip() for cell in cells):
                 continue
             yield RawRow(self._number, cells, problems)
@@ -83,7 +102,27 @@ class CsvRows:
                     f"has {len(row.cells)} cells but the header has {width} "
                     "(a stray delimiter, or a quote not closed?)"
                 )
+            swallowed = self._swallowed_rows(row.cells, width)
+            if swallowed:
+                row.problems.append(
+                    f"has a quote that is not closed: a cell runs on over {swallowed} "
+                    "more lines that look like rows of their own"
+                )
             yield row
+
+    def _swallowed_rows(self, cells: list[str], width: int) -> int:
+        """Lines inside a cell that look like whole rows (as many delimiters as the
+        header less one): the sign of an opening quote never closed."""
+        if width < 2:
+            return 0
+        return max(
+            (
+                sum(line.count(self.delimiter) >= width - 1 for line in cell.split("\n")[1:])
+                for cell in cells
+                if "\n" in cell
+            ),
+            default=0,
+        )
 
 
 def sniff_delimiter(lines: list[str]) -> str:

@@ -284,19 +284,21 @@ class _Run:
             for result in results:
                 if isinstance(result, CheckedRow):
                     batch.append(result)
+                    if len(batch) >= self.options.batch_rows:
+                        if not self._write(batch):
+                            return
+                        batch = []
                 elif result.outcome == REFUSED:
                     self._refuse(result)
                 else:
                     self.report.count(result)
-            if len(batch) >= self.options.batch_rows:
-                if not self._write(batch):
-                    return
-                batch = []
             now = time.perf_counter()
             if now - last_told > 0.1:
                 last_told = now
                 self._tell()
             if self.cancel is not None and self.cancel.is_set():
+                if self.one_transaction:
+                    raise _Stopped("stopped: with --strict, nothing was written")
                 if self._write(batch):
                     last = max([r.row for r in results if isinstance(r, RowOutcome)] + [0])
                     last = max([last, *(r.number for r in batch)])
@@ -338,6 +340,10 @@ class _Run:
         try:
             outcomes = self._place_batch(batch)
         except (DatabaseError, peewee.PeeweeException) as exc:
+            if self.one_transaction:
+                raise _Stopped(
+                    f"--strict: the database refused a batch ({exc}), so nothing was written"
+                ) from exc
             self.report.aborted = (
                 f"the database refused a batch ({exc}); the rows before row "
                 f"{batch[0].number:,} are in, that batch is not; import the file again to "
@@ -418,6 +424,9 @@ class _Run:
         }
         if not changes:
             return RowOutcome(p.number, UNCHANGED, "", f"lead #{lead_id} already has it")
+        if "phone" in changes and p.clean.get("phone_e164"):
+            # As checked, in the row's country: the lead's own may be another.
+            changes["phone"] = p.clean["phone_e164"]
         if self.write:
             try:
                 self.rules.update_lead(lead_id, changes)
@@ -455,11 +464,16 @@ class _Rejects:
         facts = plan.facts
         self.path = options.rejects or facts.path.with_name(f"{facts.path.stem}-rejected.csv")
         self.header = plan.header
+        self.source = facts.path
         self.used = False
         self._file: Any = None
         self._writer: Any = None
 
     def __enter__(self) -> _Rejects:
+        if self.path.resolve() == self.source.resolve():
+            raise FileRefused(
+                f"rejects: {self.path} is the file being imported; choose another with --rejects"
+            )
         try:
             # UTF-8 with a BOM: the file is to be fixed in a spreadsheet, and Excel reads
             # UTF-8 without one as the system's legacy code page.

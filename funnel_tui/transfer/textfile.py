@@ -126,6 +126,8 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
             raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
     found = _given_encoding(encoding) if encoding else detect_encoding(sample)
     text = _decode_sample(sample, found, complete=len(sample) == size)
+    if text is None and not encoding:  # detection fell back on it: bytes of no text
+        raise FileRefused(f"{path.name} is a binary file, not CSV or vCard text")
     if text is None:
         raise FileRefused(f"{path.name} is not {found.label} text")
     if _looks_binary(text):

@@ -11,6 +11,8 @@ Out: one card per lead, vCard 3.0 (what phones read best) or 4.0.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -91,52 +93,85 @@ class VCardRows:
 
 
 def card_fields(text: str) -> dict[str, str]:
-    """A card's text as lead fields (empty ones left out)."""
-    import vobject
+    """A card's text as lead fields (empty ones left out).
 
-    card = vobject.readOne(text, allowQP=True)
-    props = card.contents
+    vobject unfolds the lines and decodes quoted-printable; the values are unescaped
+    here, not by vobject's vCard 3.0 rules, which cut a text at its first unescaped
+    comma ("Director, Procurement" read as "Director"), a comma phones do not escape.
+    """
+    from vobject.base import getLogicalLines, textLineToContentLine
+
+    props: dict[str, list[Any]] = {}
+    for line, number in getLogicalLines(io.StringIO(text), allowQP=True):
+        prop = textLineToContentLine(line, number)
+        props.setdefault(prop.name.lower(), []).append(prop)
     out: dict[str, str] = {}
     if "fn" in props:
-        out["name"] = _text(props["fn"][0].value)
+        out["name"] = _value(props["fn"][0])
     if not out.get("name") and "n" in props:
-        n = props["n"][0].value
-        parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
-        out["name"] = " ".join(_text(p) for p in parts if _text(p))
+        family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
+        parts = (prefix, given, additional, family, suffix)
+        out["name"] = " ".join(p for p in parts if p)
     if "org" in props:
-        org = props["org"][0].value
-        out["company"] = _text(org[0] if isinstance(org, list) and org else org)
+        out["company"] = _parts(props["org"][0])[0]
     if "title" in props:
-        out["title"] = _text(props["title"][0].value)
+        out["title"] = _value(props["title"][0])
     extra: list[str] = []
     phones = sorted(props.get("tel", []), key=_preference)
     if phones:
-        out["phone"] = _phone(phones[0].value)
-        extra += [f"Other phone{_kinds(p)}: {_phone(p.value)}" for p in phones[1:]]
+        out["phone"] = _phone(_value(phones[0]))
+        extra += [f"Other phone{_kinds(p)}: {_phone(_value(p))}" for p in phones[1:]]
     emails = sorted(props.get("email", []), key=_preference)
     if emails:
-        out["email"] = _text(emails[0].value)
-        extra += [f"Other email{_kinds(e)}: {_text(e.value)}" for e in emails[1:]]
+        out["email"] = _value(emails[0])
+        extra += [f"Other email{_kinds(e)}: {_value(e)}" for e in emails[1:]]
     for adr in props.get("adr", []):
-        country = _text(getattr(adr.value, "country", ""))
+        parts = _parts(adr)
+        country = parts[6] if len(parts) > 6 else ""
         if country and "country" not in out:
             out["country"] = country
     if SOURCE_PROPERTY in props:
-        out["source"] = _text(props[SOURCE_PROPERTY][0].value)
-    notes = [_text(note.value) for note in props.get("note", [])]
+        out["source"] = _value(props[SOURCE_PROPERTY][0])
+    notes = [_value(note) for note in props.get("note", [])]
     out["notes"] = "\n".join(n for n in [*notes, *extra] if n)
-    return {k: val for k, val in out.items() if val}
+    return {k: val.strip() for k, val in out.items() if val and val.strip()}
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value if v)
-    return str(value or "").strip()
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPED = {"n": "\n", "N": "\n"}
 
 
-def _phone(value: Any) -> str:
+def _raw(prop: Any) -> str:
+    """A property's value as written (quoted-printable already decoded), base64 decoded."""
+    value = prop.value
+    encoding = [e.lower() for e in prop.params.get("ENCODING", [])]
+    if "b" in encoding or "base64" in encoding or "base64" in _types(prop):
+        charset = (prop.params.get("CHARSET") or ["utf-8"])[0]
+        try:
+            value = base64.b64decode(str(value).strip()).decode(charset, errors="replace")
+        except (ValueError, LookupError):
+            return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
+
+
+def _value(prop: Any) -> str:
+    return _unescape(_raw(prop)).strip()
+
+
+def _parts(prop: Any) -> list[str]:
+    """The components of a structured value (N, ORG, ADR), split at unescaped ";"."""
+    return [_unescape(part).strip() for part in re.split(r"(?<!\\);", _raw(prop))]
+
+
+def _phone(value: str) -> str:
     """A TEL value as a number: vCard 4.0 writes it as a tel: URI."""
-    text = _text(value)
+    text = value.strip()
     if text.lower().startswith("tel:"):
         text = text[4:]
         number, _, params = text.partition(";")
