@@ -55,6 +55,20 @@ def _common(
     )
 
 
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    """--status, --stage and --owner: which leads `list` and `export` take."""
+    parser.add_argument(
+        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
+    )
+    parser.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
+    )
+    parser.add_argument("--owner", help="only leads owned by this user")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="funnel",
@@ -93,16 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--expect-version", type=int, help="refuse if the lead changed since")
 
     listing = command("list", "list leads")
-    listing.add_argument(
-        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
-    )
-    listing.add_argument(
-        "--stage",
-        action="append",
-        default=[],
-        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
-    )
-    listing.add_argument("--owner", help="only leads owned by this user")
+    _filter_options(listing)
     listing.add_argument("--limit", type=int)
     listing.add_argument(
         "--sort",
@@ -270,16 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exporting = command("export", "export leads with every field: CSV, JSON or vCard")
     exporting.add_argument("--format", choices=("csv", "json", "vcf"), default="csv")
-    exporting.add_argument(
-        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
-    )
-    exporting.add_argument(
-        "--stage",
-        action="append",
-        default=[],
-        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
-    )
-    exporting.add_argument("--owner", help="only leads owned by this user")
+    _filter_options(exporting)
     exporting.add_argument(
         "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="for --format vcf"
     )
