@@ -414,16 +414,16 @@ class Funnel:
         by_phone = _first_by("phone_e164", phones)
         by_name: dict[tuple[str, str], tuple[int, str]] = {}
         param = database.obj.param
-        for chunk in _chunks(sorted(pairs)):
-            # Built as text: Peewee takes longer to build a 400-value IN than SQLite to run it.
-            marks = ", ".join([f"({param}, {param})"] * len(chunk))
-            sql = (
-                'SELECT "id", "name", "name_key", "company_key" FROM "lead" '
-                f'WHERE ("name_key", "company_key") IN ({marks}) ORDER BY "id"'
-            )
-            flat = [value for pair in chunk for value in pair]
-            for lead_id, name, name_key, company_key in database.execute_sql(sql, flat):
-                by_name.setdefault((name_key, company_key), (lead_id, name))
+        # One pair at a time, through the name_key index: a row-value IN of pairs makes
+        # SQLite read the whole table, which grows with every import.
+        sql = (
+            f'SELECT "id", "name" FROM "lead" WHERE "name_key" = {param} '
+            f'AND "company_key" = {param} ORDER BY "id" LIMIT 1'
+        )
+        for pair in pairs:
+            hit = database.execute_sql(sql, pair).fetchone()
+            if hit is not None:
+                by_name[pair] = (hit[0], hit[1])
         found = []
         for email, phone, name_key, company_key in keys:
             matches, seen = [], set()
