@@ -112,8 +112,10 @@ def _show_report(report) -> None:
         print("dry run: nothing was written")
     for line in list(iter_outcomes(report))[:10]:
         print(f"  {cli._safe(line)}")
-    if len(report.examples) > 10:
-        print("  … and more: every refused row is in the reject file")
+    not_shown = report.counts["duplicate"] + report.counts["refused"] - 10
+    if not_shown > 0:
+        where = " (every refused row is in the reject file)" if report.rejects else ""
+        print(f"  … and {not_shown:,} more{where}")
     if report.rejects:
         print(
             f"refused rows, with the reasons, are in {report.rejects}: fix them there and "

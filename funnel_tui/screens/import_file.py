@@ -150,7 +150,7 @@ class ImportScreen(Screen[None]):
         self._show_step(FILE)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {b.action.split("(")[0] for b in self.BINDINGS}:
+        if action in _STEPPED_ACTIONS:
             return action in self.STEP_ACTIONS[self.step]
         return True
 
@@ -222,8 +222,8 @@ class ImportScreen(Screen[None]):
         table.clear(columns=True)
         table.add_column(Text("Column"), key="column")
         table.add_column(Text("→ Field"), key="field")
-        for i, (number, _) in enumerate(plan.sample_values()[:SAMPLES_SHOWN]):
-            table.add_column(Text(f"Row {number}"), key=f"sample{i}")
+        for i, row in enumerate(plan.samples[:SAMPLES_SHOWN]):
+            table.add_column(Text(f"Row {row.number}"), key=f"sample{i}")
         for column in plan.column_map.columns:
             samples = [
                 Text(row.cells[column.number - 1] if column.number <= len(row.cells) else "")
@@ -383,9 +383,9 @@ class ImportScreen(Screen[None]):
             mark = "✘" if o.outcome == REFUSED else "="
             text.append(f"\n{mark} row {o.row}: ", style="bold")
             text.append(o.reason)
-        more = len(report.examples) - REPORT_EXAMPLES
+        more = c[DUPLICATE] + c[REFUSED] - REPORT_EXAMPLES
         if more > 0:
-            text.append(f"\n… and {more:,}{'+' if len(report.examples) >= 200 else ''} more")
+            text.append(f"\n… and {more:,} more")
         self.query_one("#report", Static).update(text)
         self._show_step(REPORT)
 
@@ -409,3 +409,7 @@ class ImportScreen(Screen[None]):
 
     def refresh_data(self, changes: Changes | None = None) -> None:
         """Nothing here shows stored data: others' writes change nothing on screen."""
+
+
+# The screen's own actions, each offered only in the steps STEP_ACTIONS gives it.
+_STEPPED_ACTIONS = frozenset(b.action.split("(")[0] for b in ImportScreen.BINDINGS)

@@ -91,12 +91,10 @@ class ImportPlan:
         return "vCard"
 
     def open_rows(self) -> CsvRows | VCardRows:
-        if self.facts.kind == CSV:
-            rows = CsvRows(self.facts, self.delimiter)
-            if rows.header != self.header:
-                raise FileRefused(f"{self.facts.path.name} changed since it was read")
-            return rows
-        return VCardRows(self.facts)
+        rows = _open_rows(self.facts, self.delimiter)
+        if rows.header != self.header:
+            raise FileRefused(f"{self.facts.path.name} changed since it was read")
+        return rows
 
     def sample_values(self) -> list[tuple[int, dict[str, str]]]:
         reader = self.column_map.reader()
@@ -113,7 +111,7 @@ def plan_import(
 
     Raises textfile.FileRefused (the file) or columns.MappingRefused (a --map)."""
     facts = inspect_file(path, encoding)
-    rows: CsvRows | VCardRows = CsvRows(facts, delimiter) if facts.kind == CSV else VCardRows(facts)
+    rows = _open_rows(facts, delimiter)
     samples = []
     iterator = iter(rows)
     try:
@@ -127,6 +125,10 @@ def plan_import(
             close()
     column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
     return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples)
+
+
+def _open_rows(facts: FileFacts, delimiter: str | None) -> CsvRows | VCardRows:
+    return CsvRows(facts, delimiter) if facts.kind == CSV else VCardRows(facts)
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,7 @@ class _Run:
         )
         self.origin = plan.facts.path.name
         self.rows_seen = self.position = 0
-        self.started = time.perf_counter()
+        self.started = 0.0
 
     def run(self) -> ImportReport:
         self.started = time.perf_counter()
@@ -300,10 +302,10 @@ class _Run:
                 if self.one_transaction:
                     raise _Stopped("stopped: with --strict, nothing was written")
                 if self._write(batch):
-                    last = max([r.row for r in results if isinstance(r, RowOutcome)] + [0])
-                    last = max([last, *(r.number for r in batch)])
+                    last = results[-1] if results else None  # the chunk's rows are in order
+                    row = last.number if isinstance(last, CheckedRow) else getattr(last, "row", 0)
                     self.report.aborted = (
-                        f"stopped after row {last:,}; import the file again to add the "
+                        f"stopped after row {row:,}; import the file again to add the "
                         "rest (the rows already in are skipped as duplicates)"
                     )
                 return

@@ -126,11 +126,10 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
             raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
     found = _given_encoding(encoding) if encoding else detect_encoding(sample)
     text = _decode_sample(sample, found, complete=len(sample) == size)
-    if text is None and not encoding:  # detection fell back on it: bytes of no text
-        raise FileRefused(f"{path.name} is a binary file, not CSV or vCard text")
-    if text is None:
+    if text is None and encoding:
         raise FileRefused(f"{path.name} is not {found.label} text")
-    if _looks_binary(text):
+    # Undecodable with the encoding detection fell back on: bytes of no text.
+    if text is None or _looks_binary(text):
         raise FileRefused(f"{path.name} is a binary file, not CSV or vCard text")
     if not text.strip():
         raise FileRefused(f"{path.name} is empty")
