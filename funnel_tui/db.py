@@ -831,6 +831,34 @@ def deferred_search_index(db: peewee.Database) -> Iterator[DeferredSearchIndex]:
 
 
 @contextmanager
+def bulk_writes(
+    db: peewee.Database, cache_mib: int = 64, checkpoint_pages: int = 10_000
+) -> Iterator[None]:
+    """Around many write transactions in a row (an import's batches), on SQLite:
+
+    - a page cache big enough for the lead table's many indexes, so that a batch
+      updates them in memory rather than reading their pages back from the file;
+    - the write-ahead log copied back into the database file every 40 MB rather than
+      every 4 MB, which SQLite otherwise does after nearly every batch.
+
+    Together they make an import into a 100,000-lead database about a fifth faster.
+    Both settings are back as they were afterwards.
+    """
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield
+        return
+    settings = {"cache_size": -1024 * cache_mib, "wal_autocheckpoint": checkpoint_pages}
+    before = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in settings}
+    for name, value in settings.items():
+        db.execute_sql(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            db.execute_sql(f"PRAGMA {name} = {int(value)}")
+
+
+@contextmanager
 def deferred_indexes(db: peewee.Database, tables: list[str]) -> Iterator[None]:
     """Around a bulk load inside one transaction: drop the secondary indexes of
     `tables` and build them again at the end, sorting once instead of inserting into
@@ -916,12 +944,29 @@ def prepared(name: str, build: Callable[[peewee.SQL], peewee.Query]) -> str:
 def insert_row(model: type[peewee.Model], values: dict[str, object]) -> int:
     """Insert one row given by field name (every field but the id); returns the new id."""
     fields = [model._meta.fields[name] for name in values]
-    sql = prepared(
-        f"insert:{model.__name__}:{','.join(values)}",
+    params = [field.db_value(value) for field, value in zip(fields, values.values(), strict=True)]
+    cursor = database.obj.execute_sql(insert_sql(model, tuple(values)), params)
+    return inserted_id(cursor)
+
+
+def stored_time(value: dt.datetime) -> object:
+    """A time as given to the database driver: for SQLite, the text its own adapter
+    would make of it. Made once for the many rows of a bulk write that share it."""
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        return value.isoformat(" ")
+    return value
+
+
+def insert_sql(model: type[peewee.Model], names: tuple[str, ...]) -> str:
+    """The prepared INSERT of one row of `model` with these fields, in this order."""
+    fields = [model._meta.fields[name] for name in names]
+    return prepared(
+        f"insert:{model.__name__}:{','.join(names)}",
         lambda p: model.insert_many([tuple(p for _ in fields)], fields=fields),
     )
-    params = [field.db_value(value) for field, value in zip(fields, values.values(), strict=True)]
-    db = database.obj
-    cursor = db.execute_sql(sql, params)
+
+
+def inserted_id(cursor: Any) -> int:
+    """The id of the row the cursor's INSERT (insert_sql) just made."""
     # PostgreSQL gets the id from the statement's RETURNING clause, SQLite from the cursor.
-    return cursor.fetchone()[0] if db.returning_clause else cursor.lastrowid
+    return cursor.fetchone()[0] if database.obj.returning_clause else cursor.lastrowid

@@ -22,7 +22,17 @@ import peewee
 from . import validators as v
 from .config import BANT_ITEMS, Config
 from .dates import local_today, to_local, user_zone
-from .db import get_meta, insert_row, prepared, retry_writes, set_meta, utcnow
+from .db import (
+    get_meta,
+    insert_row,
+    insert_sql,
+    inserted_id,
+    prepared,
+    retry_writes,
+    set_meta,
+    stored_time,
+    utcnow,
+)
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -191,6 +201,32 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "engagement_key": None,
 }
 
+_LEAD_COLUMNS = tuple(_LEAD_DEFAULTS)
+_COMPANY_COLUMNS = (
+    "name",
+    "name_key",
+    "industry",
+    "employees",
+    "country",
+    "website",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_HISTORY_COLUMNS = ("at", "user", "entity", "entity_id", "action", "field", "old", "new", "version")
+
+
+class NewLead(NamedTuple):
+    """A lead to insert: check_lead's columns with the company taken out, the company as
+    typed and its name key, and what its history entry records besides its fields (for
+    an import, the file and row it came from)."""
+
+    clean: Mapping[str, Any]
+    company_name: str
+    company_key: str
+    origin: Mapping[str, Any] | None = None
+
+
 SCORE_META_KEY = "score_config"
 ENGAGEMENT_META_KEY = "engagement_config"
 # Engagement keys count time in days from here (naive UTC, like every stored time).
@@ -222,8 +258,8 @@ class CompanyFacts(NamedTuple):
     country: str
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+# Made once: json.dumps with options builds an encoder on every call.
+_json = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True).encode
 
 
 class Funnel:
@@ -403,27 +439,20 @@ class Funnel:
         return found
 
     def find_duplicates_many(
-        self, keys: Sequence[tuple[str | None, str | None, str, str]]
+        self,
+        keys: Sequence[tuple[str | None, str | None, str, str]],
+        companies: Mapping[str, CompanyFacts] | None = None,
     ) -> list[list[tuple[int, str, str]]]:
         """find_duplicates for many rows at once, (email_norm, phone_e164, name_key,
-        company_key) each, in three statements rather than one a row: for imports."""
+        company_key) each, in a few statements rather than one a row: for imports.
+        `companies`: the companies of these keys that exist (companies_by_key); a name
+        is looked up only at those, as no lead can be at a company there is not."""
         emails = {k[0] for k in keys if k[0]}
         phones = {k[1] for k in keys if k[1]}
-        pairs = {(k[2], k[3]) for k in keys if k[3]}
+        pairs = {(k[2], k[3]) for k in keys if k[3] and (companies is None or k[3] in companies)}
         by_email = _first_by("email_norm", emails)
         by_phone = _first_by("phone_e164", phones)
-        by_name: dict[tuple[str, str], tuple[int, str]] = {}
-        param = database.obj.param
-        # One pair at a time, through the name_key index: a row-value IN of pairs makes
-        # SQLite read the whole table, which grows with every import.
-        sql = (
-            f'SELECT "id", "name" FROM "lead" WHERE "name_key" = {param} '
-            f'AND "company_key" = {param} ORDER BY "id" LIMIT 1'
-        )
-        for pair in pairs:
-            hit = database.execute_sql(sql, pair).fetchone()
-            if hit is not None:
-                by_name[pair] = (hit[0], hit[1])
+        by_name = _first_by_name(pairs)
         found = []
         for email, phone, name_key, company_key in keys:
             matches, seen = [], set()
@@ -495,40 +524,82 @@ class Funnel:
         company_key: str,
         *,
         action: str = "create",
-        origin: Mapping[str, Any] | None = None,
-        companies: dict[str, CompanyFacts] | None = None,
     ) -> Lead:
         """Insert a lead from `check_lead`'s columns, in the caller's transaction; no
-        duplicate check (the caller's). `origin` (e.g. the file and row it was imported
-        from) goes into the history entry with the lead's fields. `companies` (by name
-        key) saves a lookup; a company made here is added to it."""
-        now = self.now()
-        user_id = self.user_id
-        company = companies.get(company_key) if companies is not None and company_key else None
-        if company is None:
-            company = self._company_for(company_name, company_key, clean.get("country", ""), now)
-            if companies is not None and company is not None:
-                companies[company_key] = company
-        # A new lead has no answers yet: its score is what its country and its
-        # company's data give, computed here rather than read back.
-        score = compute_score(
-            self.config, _LeadFacts(clean.get("country", ""), company), {}, company=company
+        duplicate check (the caller's)."""
+        [(lead_id, values)] = self._insert_leads(
+            [NewLead(clean, company_name, company_key)], action, None
         )
-        values = {
-            **_LEAD_DEFAULTS,
-            **clean,
-            "company": company.id if company else None,
-            "company_key": company_key if company else "",
-            "score": score.total,
-            "owner": user_id,
-            "created_by": user_id,
-            "created_at": now,
-            "updated_at": now,
+        return Lead(id=lead_id, **values)
+
+    def insert_leads(
+        self,
+        rows: Sequence[NewLead],
+        *,
+        action: str = "import",
+        companies: dict[str, CompanyFacts] | None = None,
+    ) -> list[int]:
+        """insert_lead for many leads at once (an import's batch), in the caller's
+        transaction: their ids. `companies` (by name key, e.g. companies_by_key) saves
+        looking each up; the companies made here are added to it."""
+        return [lead_id for lead_id, _ in self._insert_leads(rows, action, companies)]
+
+    def _insert_leads(
+        self,
+        rows: Sequence[NewLead],
+        action: str,
+        companies: dict[str, CompanyFacts] | None,
+    ) -> list[tuple[int, dict[str, Any]]]:
+        # Through the DB-API cursor with prepared statements: an import inserts leads by
+        # the hundred thousand, and a Peewee query or model a row costs more than the
+        # database's own work.
+        now = self.now()
+        stored_now = stored_time(now)
+        user_id = self.user_id
+        companies = {} if companies is None else companies
+        wanted = {
+            row.company_key: (row.company_name, row.clean.get("country", ""))
+            for row in rows
+            if row.company_name and row.company_key not in companies
         }
-        lead = Lead(id=insert_row(Lead, values), **values)
-        snapshot = {**_lead_snapshot(clean, company_name), **(origin or {})}
-        self._history("lead", lead.id, action, [("", None, _json(snapshot))], now, version=1)
-        return lead
+        if wanted:
+            companies.update(self._companies_for(wanted, now))
+        scores: dict[tuple[str, tuple | None], int] = {}
+        lead_sql = insert_sql(Lead, _LEAD_COLUMNS)
+        history_sql = insert_sql(History, _HISTORY_COLUMNS)
+        cursor = database.obj.cursor()
+        made, history = [], []
+        for row in rows:
+            clean, country = row.clean, row.clean.get("country", "")
+            company = companies[row.company_key] if row.company_name else None
+            # A new lead has no answers yet: its score is what its country and its
+            # company's data give, the same for every lead sharing both.
+            scored = (country, company[1:] if company else None)
+            score = scores.get(scored)
+            if score is None:
+                facts = _LeadFacts(country, company)
+                score = compute_score(self.config, facts, {}, company=company).total
+                scores[scored] = score
+            values = {
+                **_LEAD_DEFAULTS,
+                **clean,
+                "company": company.id if company else None,
+                "company_key": row.company_key if company else "",
+                "score": score,
+                "owner": user_id,
+                "created_by": user_id,
+                "created_at": stored_now,
+                "updated_at": stored_now,
+            }
+            cursor.execute(lead_sql, [values[name] for name in _LEAD_COLUMNS])
+            lead_id = inserted_id(cursor)
+            snapshot = {**_lead_snapshot(clean, row.company_name), **(row.origin or {})}
+            history.append(
+                (stored_now, user_id, "lead", lead_id, action, "", None, _json(snapshot), 1)
+            )
+            made.append((lead_id, {**values, "created_at": now, "updated_at": now}))
+        cursor.executemany(history_sql, history)
+        return made
 
     def _company_for(
         self, name: str, key: str, country: str, now: dt.datetime
@@ -536,31 +607,30 @@ class Funnel:
         """The company named `name` (by its key), created when new; None for no name."""
         if not name:
             return None
-        sql = prepared(
-            "company_by_key",
-            lambda p: Company.select(
-                Company.id, Company.industry, Company.employees, Company.country
-            ).where(Company.name_key == p),
-        )
-        existing = database.execute_sql(sql, (key,)).fetchone()
-        if existing:
-            return CompanyFacts(*existing)
-        company_id = insert_row(
-            Company,
-            {
-                "name": name,
-                "name_key": key,
-                "industry": "",
-                "employees": None,
-                "country": country,
-                "website": "",
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            },
-        )
-        self._history("company", company_id, "create", [("name", None, name)], now, version=1)
-        return CompanyFacts(company_id, "", None, country)
+        return self._companies_for({key: (name, country)}, now)[key]
+
+    def _companies_for(
+        self, wanted: Mapping[str, tuple[str, str]], now: dt.datetime
+    ) -> dict[str, CompanyFacts]:
+        """The companies with these name keys, each given as (name, country); those not
+        there yet are created, with that name and country."""
+        found = self.companies_by_key(wanted)
+        new = [(key, *named) for key, named in wanted.items() if key not in found]
+        if not new:
+            return found
+        stored_now = stored_time(now)
+        cursor = database.obj.cursor()
+        history = []
+        for key, name, country in new:
+            row = (name, key, "", None, country, "", stored_now, stored_now, 1)
+            cursor.execute(insert_sql(Company, _COMPANY_COLUMNS), row)
+            company_id = inserted_id(cursor)
+            found[key] = CompanyFacts(company_id, "", None, country)
+            history.append(
+                (stored_now, self.user_id, "company", company_id, "create", "name", None, name, 1)
+            )
+        cursor.executemany(insert_sql(History, _HISTORY_COLUMNS), history)
+        return found
 
     @retry_writes
     def update_lead(
@@ -2021,6 +2091,29 @@ def _first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
         )
         for value, lead_id, name in database.execute_sql(sql, chunk):
             found.setdefault(value, (lead_id, name))
+    return found
+
+
+def _first_by_name(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """The oldest lead with each (name_key, company_key): (id, name) by pair."""
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    param = database.obj.param
+    cursor = database.obj.cursor()
+    # The pairs joined as a table of values: the database looks each up through an
+    # index, in one statement for many. (A row-value IN of the pairs makes SQLite read
+    # the whole lead table.)
+    for chunk in _chunks(sorted(pairs), 200):
+        rows = ", ".join([f"({param}, {param})"] * len(chunk))
+        sql = (
+            f'WITH wanted ("name_key", "company_key") AS (VALUES {rows}) '
+            'SELECT l."name_key", l."company_key", l."id", l."name" FROM wanted w '
+            'JOIN "lead" l ON l."name_key" = w."name_key" AND l."company_key" = w."company_key"'
+        )
+        cursor.execute(sql, [value for pair in chunk for value in pair])
+        for name_key, company_key, lead_id, name in cursor.fetchall():
+            known = found.get((name_key, company_key))
+            if known is None or lead_id < known[0]:
+                found[name_key, company_key] = (lead_id, name)
     return found
 
 

@@ -93,6 +93,8 @@ class ValidationError(Exception):
 def clean_text(value: object, field_name: str = "") -> str:
     """Text as stored: control characters removed, ends trimmed, one line unless a note."""
     text = "" if value is None else str(value)
+    if text.isprintable():  # no control character nor line break: nothing to remove
+        return text.strip()
     if field_name in MULTILINE_FIELDS:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return _CONTROL_KEEP_LINES.sub("", text).strip()

@@ -29,6 +29,7 @@ from funnel_tui.db import close_database, open_database
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import Company, History, Lead, User, database
 from funnel_tui.queries import EXPORT_COLUMNS, parse_filter
+from funnel_tui.transfer import checking
 from funnel_tui.transfer.columns import MappingRefused
 from funnel_tui.transfer.csvfile import CsvRows
 from funnel_tui.transfer.exporter import export_leads
@@ -1264,6 +1265,10 @@ def test_a_reject_file_named_like_the_input_is_refused_and_the_input_kept(sqlite
 # ------------------------------------------------------------------ batches and stops
 
 
+# Smaller than the importer's own, so that 1,200 rows make several batches.
+SMALL_BATCH = 500
+
+
 def _many_rows(tmp_path: Path, n: int) -> Path:
     lines = ["Name,Email,Company\n"] + [
         f"Person {i},person{i}@example.com,Firma {i % 7}\n" for i in range(n)
@@ -1291,24 +1296,24 @@ def test_a_batch_the_database_refuses_is_all_out_and_a_rerun_adds_the_rest(
 ):
     path = _many_rows(tmp_path, 1200)
     calls = itertools.count(1)
-    insert = rules.insert_lead
+    insert = rules.insert_leads
 
     def failing(*args, **kwargs):
-        if next(calls) == 700:
+        if next(calls) == 2:  # the second batch
             raise peewee.IntegrityError("simulated: disk full")
         return insert(*args, **kwargs)
 
-    monkeypatch.setattr(rules, "insert_lead", failing)
-    report = do_import(rules, path)
+    monkeypatch.setattr(rules, "insert_leads", failing)
+    report = do_import(rules, path, batch_rows=SMALL_BATCH)
     leads = Lead.select().count()
-    assert 0 < leads < 699
+    assert leads == SMALL_BATCH
     assert report.counts["inserted"] == leads
     assert "the database refused a batch (simulated: disk full)" in report.aborted
     assert f"before row {leads + 2:,} are in" in report.aborted
     _check_whole_batches(leads)
 
-    monkeypatch.setattr(rules, "insert_lead", insert)
-    again = do_import(rules, path)
+    monkeypatch.setattr(rules, "insert_leads", insert)
+    again = do_import(rules, path, batch_rows=SMALL_BATCH)
     assert counts(again) == {"inserted": 1200 - leads, "duplicate": leads}
     _check_whole_batches(1200)
 
@@ -1317,7 +1322,9 @@ def test_cancel_stops_after_a_whole_batch_and_a_rerun_adds_the_rest(rules, tmp_p
     path = _many_rows(tmp_path, 1200)
     cancel = threading.Event()
     cancel.set()
-    report = run_import(rules, plan_import(path), ImportOptions(), cancel=cancel)
+    report = run_import(
+        rules, plan_import(path), ImportOptions(batch_rows=SMALL_BATCH), cancel=cancel
+    )
     assert report.adds_up()
     leads = Lead.select().count()
     assert 0 < leads < 1200 and report.counts["inserted"] == leads
@@ -1340,17 +1347,64 @@ def test_strict_stopped_early_leaves_nothing_written(rules, tmp_path, monkeypatc
 
     else:
         progress = None
-        calls, insert = itertools.count(1), rules.insert_lead
+        calls, insert = itertools.count(1), rules.insert_leads
 
         def failing(*args, **kwargs):
-            if next(calls) == 700:
+            if next(calls) == 2:  # the second batch
                 raise peewee.IntegrityError("simulated: disk full")
             return insert(*args, **kwargs)
 
-        monkeypatch.setattr(rules, "insert_lead", failing)
+        monkeypatch.setattr(rules, "insert_leads", failing)
     before = stored_counts()
-    report = run_import(
-        rules, plan_import(path), ImportOptions(strict=True), progress=progress, cancel=cancel
-    )
+    options = ImportOptions(strict=True, batch_rows=SMALL_BATCH)
+    report = run_import(rules, plan_import(path), options, progress=progress, cancel=cancel)
     assert report.aborted  # it did stop early
     assert stored_counts()[:3] == before[:3]  # no lead, history or company
+
+
+# ------------------------------------------------------------------ the second process
+
+
+def _mixed_rows(tmp_path: Path, n: int) -> Path:
+    """Rows of every kind: new, refused (a broken email), repeating an earlier row of
+    the file, and ragged."""
+    lines = ["Name,Email,Company,Phone,Country\n"]
+    for i in range(n):
+        if i % 50 == 7:
+            lines.append(f"Broken {i},broken{i}(at)example.com,Firma {i % 9},,\n")
+        elif i % 50 == 19:
+            lines.append(f"Again {i},person{i - 10}@example.com,,,\n")
+        elif i % 97 == 3:
+            lines.append(f"Ragged {i},ragged{i}@example.com,Firma,,DE,extra,cells\n")
+        else:
+            lines.append(f"Person {i},person{i}@example.com,Firma {i % 9},030 {i:07d},DE\n")
+    return write_file(tmp_path, "mixed.csv", "".join(lines))
+
+
+def test_rows_checked_in_a_second_process_come_out_as_if_checked_here(rules, tmp_path, monkeypatch):
+    path = _mixed_rows(tmp_path, 3000)
+    here = run_import(rules, plan_import(path), ImportOptions(dry_run=True), parallel=False)
+    assert here.counts["refused"] > 60 and here.counts["duplicate"] >= 60
+
+    # A dry run writes nothing, so this process is idle: it asks the other for rows to
+    # check itself, and does.
+    checked_here = []
+    check_chunk = checking._check_chunk
+
+    def counted(*args):
+        checked_here.append(len(args[0]))
+        return check_chunk(*args)
+
+    monkeypatch.setattr(checking, "_check_chunk", counted)
+    shared = run_import(rules, plan_import(path), ImportOptions(dry_run=True), parallel=True)
+    assert checked_here, "no rows were handed back to be checked here"
+    assert sum(checked_here) < 3000, "the other process checked no rows"
+    assert (shared.counts, shared.rows_read) == (here.counts, here.rows_read)
+    assert shared.examples == here.examples
+
+    report = run_import(rules, plan_import(path), ImportOptions(), parallel=True)
+    assert report.adds_up() and report.counts == {**here.counts}
+    assert Lead.select().count() == here.counts["inserted"]
+    again = run_import(rules, plan_import(path), ImportOptions(), parallel=True)
+    assert again.counts["inserted"] == 0
+    assert again.counts["duplicate"] == here.counts["inserted"] + here.counts["duplicate"]

@@ -10,6 +10,7 @@ pace of the slower of the two rather than of both added up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -21,11 +22,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import validators as v
 from ..config import Config
 from ..funnel import Funnel, Refused
+from .columns import RowReader
+from .csvfile import RawRow
 from .textfile import FileRefused
 
 if TYPE_CHECKING:
@@ -54,16 +57,17 @@ class RowOutcome:
 
 @dataclass(slots=True)
 class CheckedRow:
-    """A row that passed the checks: the columns to store, for the database to place."""
+    """A row that passed the checks: the columns to store, for the database to place.
+    `cells` and `values` are kept for an update only (see _check)."""
 
     number: int
-    cells: tuple[str, ...]
+    cells: tuple[str, ...]  # as read, for the reject file should the update be refused
     values: dict[str, str]  # the lead fields as read, for updates
     clean: dict[str, Any]  # Funnel.check_lead's columns, company_name taken out
     company_name: str
     company_key: str
 
-    def keys(self) -> list[tuple[str, str]]:
+    def duplicate_keys(self) -> list[tuple[str, str]]:
         """What makes two rows the same person, as capture's duplicate check sees it."""
         keys = []
         if self.clean.get("email_norm"):
@@ -85,25 +89,46 @@ def check_rows(
     check_lead: Callable[[dict[str, str]], dict[str, Any]],
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[Chunk]:
-    """Every row of the planned file, checked, in chunks."""
-    rows = plan.open_rows()
+    """Every row of the planned file, checked and compared with the rows before it, in
+    chunks."""
     reader = plan.column_map.reader()
-    chunk: list[CheckedRow | RowOutcome] = []
-    seen_rows = 0
     with SeenKeys() as seen:
-        for raw in rows:
-            seen_rows += 1
-            cells = tuple(raw.cells)
-            if raw.problems:
-                chunk.append(RowOutcome(raw.number, REFUSED, "row", "; ".join(raw.problems), cells))
-            else:
-                chunk.append(
-                    _check(raw.number, cells, reader.values(raw.cells), options, check_lead, seen)
-                )
-            if len(chunk) >= chunk_rows:
-                yield chunk, seen_rows, rows.position
-                chunk = []
-        yield chunk, seen_rows, plan.facts.size
+        for rows, rows_seen, position in _read_chunks(plan, chunk_rows):
+            checked = _check_chunk(rows, reader, options, check_lead)
+            yield seen.judge(checked), rows_seen, position
+
+
+def _read_chunks(plan: ImportPlan, chunk_rows: int) -> Iterator[tuple[list[RawRow], int, int]]:
+    """The file's rows as read, in chunks: (rows, rows read so far, bytes read so far);
+    the last chunk may be empty."""
+    rows = plan.open_rows()
+    chunk: list[RawRow] = []
+    seen_rows = 0
+    for raw in rows:
+        seen_rows += 1
+        chunk.append(raw)
+        if len(chunk) >= chunk_rows:
+            yield chunk, seen_rows, rows.position
+            chunk = []
+    yield chunk, seen_rows, plan.facts.size
+
+
+def _check_chunk(
+    rows: list[RawRow],
+    reader: RowReader,
+    options: ImportOptions,
+    check_lead: Callable[[dict[str, str]], dict[str, Any]],
+) -> list[CheckedRow | RowOutcome]:
+    """Each row checked on its own: not yet compared with the others."""
+    checked: list[CheckedRow | RowOutcome] = []
+    for raw in rows:
+        cells = tuple(raw.cells)
+        if raw.problems:
+            checked.append(RowOutcome(raw.number, REFUSED, "row", "; ".join(raw.problems), cells))
+        else:
+            values = reader.values(raw.cells)
+            checked.append(_check(raw.number, cells, values, options, check_lead))
+    return checked
 
 
 def _check(
@@ -112,7 +137,6 @@ def _check(
     values: dict[str, str],
     options: ImportOptions,
     check_lead: Callable[[dict[str, str]], dict[str, Any]],
-    seen: SeenKeys,
 ) -> CheckedRow | RowOutcome:
     if options.source and not values.get("source"):
         values["source"] = options.source
@@ -123,16 +147,11 @@ def _check(
         reason = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
         return RowOutcome(number, REFUSED, fields, reason, cells)
     company = clean.pop("company_name", "")
-    row = CheckedRow(
+    if not options.update:  # only an update reads them again: less to hand over
+        cells, values = (), {}
+    return CheckedRow(
         number, cells, values, clean, company, v.normalise_key(company) if company else ""
     )
-    keys = row.keys()
-    earlier = seen.first(keys)
-    if earlier is not None:
-        first, what = earlier
-        return RowOutcome(number, DUPLICATE, what, f"same {what} as row {first} of this file")
-    seen.add(keys, number)
-    return row
 
 
 class SeenKeys:
@@ -152,21 +171,41 @@ class SeenKeys:
         self._db.execute("BEGIN")  # never committed: a scratch file, thrown away
         return self
 
-    def first(self, keys: list[tuple[str, str]]) -> tuple[int, str] | None:
-        if not keys:
-            return None
-        marks = ",".join("?" * len(keys))
-        found = self._db.execute(
-            f"SELECT row, what FROM seen WHERE key IN ({marks}) ORDER BY row LIMIT 1",
-            [f"{what}:{key}" for what, key in keys],
-        ).fetchone()
-        return (found[0], found[1]) if found else None
-
-    def add(self, keys: list[tuple[str, str]], row: int) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
-            [(f"{what}:{key}", what, row) for what, key in keys],
-        )
+    def judge(self, chunk: list[CheckedRow | RowOutcome]) -> list[CheckedRow | RowOutcome]:
+        """The chunk with each checked row that repeats an earlier row of the file made
+        a duplicate; the others' keys are kept for the rows after. One lookup a chunk:
+        a statement a row would cost more than the rest of the bookkeeping."""
+        keyed = [
+            (i, [(f"{what}:{key}", what) for what, key in row.duplicate_keys()])
+            for i, row in enumerate(chunk)
+            if isinstance(row, CheckedRow)
+        ]
+        # The earliest row that had each key: from the chunks before, then this one's.
+        first: dict[str, tuple[int, str]] = {}
+        wanted = sorted({key for _, keys in keyed for key, _ in keys})
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for key, row, what in self._db.execute(
+                f"SELECT key, row, what FROM seen WHERE key IN ({marks})", part
+            ):
+                first[key] = (row, what)
+        judged = list(chunk)
+        new: list[tuple[str, str, int]] = []
+        for i, keys in keyed:
+            row = chunk[i]
+            earlier = min((first[key] for key, _ in keys if key in first), default=None)
+            if earlier is not None:
+                number, what = earlier
+                judged[i] = RowOutcome(
+                    row.number, DUPLICATE, what, f"same {what} as row {number} of this file"
+                )
+                continue
+            for key, what in keys:
+                first[key] = (row.number, what)
+                new.append((key, what, row.number))
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", new)
+        return judged
 
     def __exit__(self, *exc: object) -> None:
         self._db.close()
@@ -181,6 +220,11 @@ class SeenKeys:
 # is killed. Here the parent pickles the work to the child's stdin and reads pickled
 # chunks from its stdout; a full pipe makes the child wait (memory stays flat), and a
 # parent gone makes its next write fail, which ends it.
+#
+# Which of the two is the slower varies: into an empty database the child (checking)
+# is, into a large one the parent (writing). So the work is shared as it goes: when
+# the parent finds no checked chunk waiting, it says so with a byte on the child's
+# stdin, and the child hands over its next chunk unchecked, for the parent to check.
 
 
 class _Failed:
@@ -191,11 +235,21 @@ class _Failed:
         self.refused = refused  # the file's fault (FileRefused), not a bug
 
 
+class _Unchecked(NamedTuple):
+    """A chunk's rows as read, handed over for the parent to check."""
+
+    rows: list[RawRow]
+
+
 def check_rows_in_child(
-    plan: ImportPlan, options: ImportOptions, config: Config, chunk_rows: int = CHUNK_ROWS
+    plan: ImportPlan,
+    options: ImportOptions,
+    config: Config,
+    check_lead: Callable[[dict[str, str]], dict[str, Any]],
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[Chunk]:
-    """check_rows run in a second process, its chunks handed over as they come. Closing
-    the iterator ends the other process."""
+    """check_rows with most of the checking done in a second process, the chunks handed
+    over in order as they come. Closing the iterator ends the other process."""
     package_root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
@@ -210,37 +264,59 @@ def check_rows_in_child(
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    # A thread drains the pipe as chunks come, up to READ_AHEAD of them, so the child
-    # checks on while this process writes a batch (a pipe holds less than one chunk).
+    assert child.stdin is not None and child.stdout is not None
+    reader = plan.column_map.reader()
+    # A thread takes the chunks from the pipe as they come (a pipe holds less than
+    # one), checks the ones handed over unchecked, compares the rows with the rows
+    # before (SeenKeys), and keeps up to READ_AHEAD ready: the child checks on while
+    # this process writes a batch.
     chunks: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
+    asked = threading.Event()  # for an unchecked chunk, not come yet
     stop = threading.Event()
 
-    def drain() -> None:
-        item: object
+    def offer(item: object) -> None:
         while not stop.is_set():
             try:
-                item = pickle.load(child.stdout)
-            except EOFError:
-                item = _Failed(f"it stopped (exit code {child.wait()})", refused=False)
-            except (OSError, ValueError, pickle.UnpicklingError) as exc:
-                item = _Failed(f"its output could not be read: {exc}", refused=False)
-            while not stop.is_set():
-                try:
-                    chunks.put(item, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-            if item is None or isinstance(item, _Failed):
+                chunks.put(item, timeout=0.5)
                 return
+            except queue.Full:
+                continue
 
-    reader = threading.Thread(target=drain, name="funnel-import-read", daemon=True)
+    def receive() -> None:
+        try:
+            with SeenKeys() as seen:
+                while not stop.is_set():
+                    item = _receive(child)
+                    if item is not None and not isinstance(item, _Failed):
+                        results, rows_seen, position = item  # type: ignore[misc]
+                        if isinstance(results, _Unchecked):
+                            asked.clear()
+                            results = _check_chunk(results.rows, reader, options, check_lead)
+                        item = (seen.judge(results), rows_seen, position)
+                    offer(item)
+                    if item is None or isinstance(item, _Failed):
+                        return
+        except (OSError, sqlite3.Error) as exc:  # e.g. no room left for the scratch file
+            offer(_Failed(f"comparing the rows failed: {exc}", refused=False))
+
+    def ask() -> None:
+        if not asked.is_set():
+            asked.set()
+            with contextlib.suppress(OSError):  # the child is done or gone: nothing to share
+                child.stdin.write(b"?")
+                child.stdin.flush()
+
+    thread = threading.Thread(target=receive, name="funnel-import-read", daemon=True)
     try:
-        assert child.stdin is not None and child.stdout is not None
         pickle.dump((plan, options, config, chunk_rows), child.stdin)
-        child.stdin.close()
-        reader.start()
+        child.stdin.flush()  # left open: the asking for work goes that way
+        thread.start()
         while True:
-            item = chunks.get()
+            try:
+                item = chunks.get_nowait()
+            except queue.Empty:
+                ask()
+                item = chunks.get()
             if item is None:
                 return
             if isinstance(item, _Failed):
@@ -253,19 +329,46 @@ def check_rows_in_child(
         if child.poll() is None:
             child.kill()
         child.wait()
-        if reader.is_alive():
-            reader.join(timeout=5)
-        if child.stdout is not None:
-            child.stdout.close()
+        if thread.is_alive():
+            thread.join(timeout=5)
+        for pipe in (child.stdin, child.stdout):
+            with contextlib.suppress(OSError):  # a child gone with bytes unread
+                pipe.close()
+
+
+def _receive(child: subprocess.Popen) -> object:
+    """The checking process's next chunk, None at the end of the file, or _Failed."""
+    try:
+        return pickle.load(child.stdout)
+    except EOFError:
+        return _Failed(f"it stopped (exit code {child.wait()})", refused=False)
+    except (OSError, ValueError, pickle.UnpicklingError) as exc:
+        return _Failed(f"its output could not be read: {exc}", refused=False)
 
 
 def _child_main() -> None:
-    out = sys.stdout.buffer
-    plan, options, config, chunk_rows = pickle.load(sys.stdin.buffer)
-    checker = Funnel(config, "import")  # no database is open here: checks only
+    if hasattr(os, "nice"):
+        # The importing process writes; when it has to wait for this one, it checks
+        # rows itself. Should the two compete for a core, it goes first.
+        os.nice(5)
+    asks, out = sys.stdin.buffer, sys.stdout.buffer
+    plan, options, config, chunk_rows = pickle.load(asks)
+    wanted = threading.Semaphore(0)  # chunks the parent asked to check itself
+
+    def listen() -> None:
+        while asks.read(1):
+            wanted.release()
+
+    threading.Thread(target=listen, daemon=True).start()
+    check_lead = Funnel(config, "import").check_lead  # no database is open here
+    reader = plan.column_map.reader()
     try:
-        for chunk in check_rows(plan, options, checker.check_lead, chunk_rows):
-            pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for rows, rows_seen, position in _read_chunks(plan, chunk_rows):
+            if wanted.acquire(blocking=False):
+                results: object = _Unchecked(rows)
+            else:
+                results = _check_chunk(rows, reader, options, check_lead)
+            pickle.dump((results, rows_seen, position), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
         pickle.dump(None, out)
     except FileRefused as exc:

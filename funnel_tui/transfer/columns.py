@@ -310,4 +310,4 @@ class RowReader:
 def unneutralise(text: str) -> str:
     """A cell as it was before an export kept a spreadsheet from running it as a
     formula (exporter.csv_cell puts an apostrophe before "=", "+", ...)."""
-    return text[1:] if LOOKS_NEUTRALISED.match(text) else text
+    return text[1:] if text[:1] == "'" and LOOKS_NEUTRALISED.match(text) else text
