@@ -202,17 +202,6 @@ _LEAD_DEFAULTS: dict[str, Any] = {
 }
 
 _LEAD_COLUMNS = tuple(_LEAD_DEFAULTS)
-_COMPANY_COLUMNS = (
-    "name",
-    "name_key",
-    "industry",
-    "employees",
-    "country",
-    "website",
-    "created_at",
-    "updated_at",
-    "version",
-)
 _HISTORY_COLUMNS = ("at", "user", "entity", "entity_id", "action", "field", "old", "new", "version")
 
 
@@ -622,8 +611,18 @@ class Funnel:
         cursor = database.obj.cursor()
         history = []
         for key, name, country in new:
-            row = (name, key, "", None, country, "", stored_now, stored_now, 1)
-            cursor.execute(insert_sql(Company, _COMPANY_COLUMNS), row)
+            values = {
+                "name": name,
+                "name_key": key,
+                "industry": "",
+                "employees": None,
+                "country": country,
+                "website": "",
+                "created_at": stored_now,
+                "updated_at": stored_now,
+                "version": 1,
+            }
+            cursor.execute(insert_sql(Company, tuple(values)), list(values.values()))
             company_id = inserted_id(cursor)
             found[key] = CompanyFacts(company_id, "", None, country)
             history.append(

@@ -4,8 +4,9 @@ an earlier row of the file, or checked and ready to be placed in the database.
 
 Checking is most of an import's work (phonenumbers and email-validator), and it needs
 nothing but the file and the config, so a large file is checked in a second process
-while this one writes the batches before: on two cores the import then runs at the
-pace of the slower of the two rather than of both added up.
+while this one writes the batches before, and checks some chunks itself whenever it
+would otherwise wait: on two cores the import runs at about the pace of both halves of
+the work shared between them rather than added up.
 """
 
 from __future__ import annotations
