@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=1)
 
+    from .cli_reports import add_report_command
+
+    add_report_command(command)
     command("counts", "print how many records stand at each step of the funnel")
     command("where", "print the database, config file and user funnel would use")
     return parser
@@ -944,6 +947,7 @@ def _safe(text: str) -> str:
 
 
 # The import and export commands live beside the rest, in their own module.
+from .cli_reports import cmd_report as cmd_report  # noqa: E402
 from .cli_transfer import cmd_export as cmd_export  # noqa: E402
 from .cli_transfer import cmd_import as cmd_import  # noqa: E402
 

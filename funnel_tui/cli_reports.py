@@ -1,0 +1,105 @@
+"""`funnel report NAME`: a report of funnel_tui.reports as a table, CSV or JSON.
+
+The CSV and JSON use the columns' keys and plain numbers (rates as fractions), which
+stay the same from one version to the next for scripts; the table is for people."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import cli
+
+
+def add_report_command(command) -> None:
+    from .reports import REPORTS
+
+    names = ", ".join(f"{name} ({title})" for name, (title, _, _) in REPORTS.items())
+    report = command("report", f"print a report on the funnel: {names}")
+    report.add_argument("name", metavar="NAME", choices=list(REPORTS), help="the report")
+    report.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day: 2026-01-01, 30d, 3m, monday …"
+    )
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    report.add_argument("--by", choices=("source", "owner", "month"), help="split the figures")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    ctx = cli.Context(args)
+    from .dates import DueDateError, parse_since
+    from .reports import Period, ReportError, run_report
+
+    today = ctx.rules.today()
+    days = {}
+    for option, text in (("--from", args.start), ("--to", args.end)):
+        if text:
+            try:
+                days[option] = parse_since(text, today, ctx.config.date_order)
+            except DueDateError as exc:
+                raise cli.CliRefused(f"{option}: {exc}") from exc
+    try:
+        period = Period(days.get("--from"), days.get("--to"), ctx.rules.zone)
+        report = run_report(args.name, period, args.by)
+    except ReportError as exc:
+        raise cli.CliRefused(str(exc)) from exc
+    sys.stdout.reconfigure(encoding="utf-8")
+    {"table": _table, "csv": _csv, "json": _json}[args.format](report)
+    return cli.EXIT_OK
+
+
+def _table(report) -> None:
+    from .output import write_table
+    from .reports.base import format_value
+
+    split = f" · by {report.by}" if report.by else ""
+    print(f"{report.title} · {report.period.label()}{split}")
+    labels = [c.label for c in report.columns]
+    if len(set(labels)) < len(labels):  # "%" repeats: name each after its step
+        labels = [c.label if c.label != "%" else f"{prev.label} %" for prev, c in _pairs(report)]
+    columns = list(zip(labels, report.columns, strict=True))
+    rows = [
+        {label: format_value(row.values.get(c.key), c.kind) for label, c in columns}
+        for row in report.all_rows()
+    ]
+    write_table(rows, labels, sys.stdout)
+    for note in report.notes:
+        print(f"note: {note}")
+
+
+def _pairs(report):
+    previous = report.columns[0]
+    for column in report.columns:
+        yield (previous if column.label == "%" else column), column
+        previous = column
+
+
+def _plain_rows(report):
+    from .reports.base import plain_value
+
+    for row in report.all_rows():
+        yield {c.key: plain_value(row.values.get(c.key), c.kind) for c in report.columns}
+
+
+def _csv(report) -> None:
+    from .output import write_csv
+
+    write_csv(_plain_rows(report), [c.key for c in report.columns], sys.stdout)
+
+
+def _json(report) -> None:
+    rows = list(_plain_rows(report))
+    document = {
+        "report": report.name,
+        "title": report.title,
+        "from": report.period.start.isoformat() if report.period.start else None,
+        "to": report.period.end.isoformat() if report.period.end else None,
+        "by": report.by,
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in report.columns],
+        "rows": rows[: len(report.rows)],
+        "total": rows[len(report.rows)] if report.total else None,
+        "notes": report.notes,
+    }
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
