@@ -13,11 +13,11 @@ from . import cli
 
 
 def add_report_command(command) -> None:
-    from .reports import REPORTS
+    from .report_names import REPORT_TITLES
 
-    names = ", ".join(f"{name} ({title})" for name, (title, _, _) in REPORTS.items())
+    names = ", ".join(f"{name} ({title})" for name, title in REPORT_TITLES.items())
     report = command("report", f"print a report on the funnel: {names}")
-    report.add_argument("name", metavar="NAME", choices=list(REPORTS), help="the report")
+    report.add_argument("name", metavar="NAME", choices=list(REPORT_TITLES), help="the report")
     report.add_argument(
         "--from", dest="start", metavar="DATE", help="first day: 2026-01-01, 30d, 3m, monday …"
     )

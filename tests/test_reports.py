@@ -150,3 +150,10 @@ def test_report_command_prints_table_csv_and_json(small_funnel, cli_env, db_targ
     assert document["from"] == "2026-01-01" and document["total"]["captured"] == 5
     bad = subprocess.run([*base, "--from", "someday"], env=cli_env, capture_output=True, text=True)
     assert bad.returncode != 0 and "--from:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_command_line_lists_every_report_there_is():
+    from funnel_tui.report_names import REPORT_TITLES
+    from funnel_tui.reports import REPORTS
+
+    assert {name: title for name, (title, _, _) in REPORTS.items()} == REPORT_TITLES

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..models import Lead, Opportunity
+from ..report_names import REPORT_TITLES
 from .base import SPLITS, Drill, Period, Report, ReportError
 from .conversion import funnel_conversion
 
-# name → (title, the report, the splits it offers)
+# name → (title, the report, the splits it offers); the names and titles are in
+# report_names, for the command line's help.
 REPORTS: dict[str, tuple[str, Callable[[Period, str | None], Report], tuple[str, ...]]] = {
-    "conversion": ("Funnel conversion", funnel_conversion, SPLITS),
+    name: (REPORT_TITLES[name], make, splits)
+    for name, make, splits in (("conversion", funnel_conversion, SPLITS),)
 }
 
 

@@ -1,0 +1,6 @@
+"""The reports funnel has, by name, with their titles: what `funnel --help` lists
+without loading the database layer (funnel_tui.reports computes them)."""
+
+REPORT_TITLES = {
+    "conversion": "Funnel conversion",
+}
