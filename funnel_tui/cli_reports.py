@@ -56,8 +56,6 @@ def _table(report) -> None:
     split = f" · by {report.by}" if report.by else ""
     print(f"{report.title} · {report.period.label()}{split}")
     labels = [c.label for c in report.columns]
-    if len(set(labels)) < len(labels):  # "%" repeats: name each after its step
-        labels = [c.label if c.label != "%" else f"{prev.label} %" for prev, c in _pairs(report)]
     columns = list(zip(labels, report.columns, strict=True))
     rows = [
         {label: format_value(row.values.get(c.key), c.kind) for label, c in columns}
@@ -66,13 +64,6 @@ def _table(report) -> None:
     write_table(rows, labels, sys.stdout)
     for note in report.notes:
         print(f"note: {note}")
-
-
-def _pairs(report):
-    previous = report.columns[0]
-    for column in report.columns:
-        yield (previous if column.label == "%" else column), column
-        previous = column
 
 
 def _plain_rows(report):

@@ -85,12 +85,11 @@ def month_case(column: peewee.Field, period: Period, first: dt.date, last: dt.da
     from `first`'s month to `last`'s: a CASE over the months' UTC starts, exact across
     daylight saving and the same on every engine."""
     months = months_between(first, last)
-    case = peewee.Case(
+    return peewee.Case(
         None,
         [(column < period.utc(later), f"{month:%Y-%m}") for month, later in _pairs(months)],
         f"{months[-1]:%Y-%m}",
     )
-    return case
 
 
 def _pairs(months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -134,9 +133,6 @@ class Report:
     total: Row | None = None
     notes: list[str] = field(default_factory=list)  # what the figures leave out, and why
     chart: str = ""  # "funnel", "bars" or "trend": how the screen draws it
-
-    def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
 
     def all_rows(self) -> list[Row]:
         return [*self.rows, *([self.total] if self.total else [])]

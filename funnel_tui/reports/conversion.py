@@ -66,7 +66,8 @@ def funnel_conversion(period: Period, by: str | None, split: Split | None = None
     for index, (key, label, _, help_text) in enumerate(STEPS):
         columns.append(Column(key, label, COUNT, help_text))
         if index:
-            columns.append(Column(f"{key}_rate", "%", RATE, f"{label} of {STEPS[index - 1][1]}"))
+            previous = STEPS[index - 1][1]
+            columns.append(Column(f"{key}_rate", f"{label} %", RATE, f"{label} of {previous}"))
     columns.append(Column("overall", "won/captured", RATE, "won of captured"))
     notes = []
     if not total.values["captured"]:
