@@ -22,14 +22,23 @@ def add_report_command(command) -> None:
         "--from", dest="start", metavar="DATE", help="first day: 2026-01-01, 30d, 3m, monday …"
     )
     report.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
-    report.add_argument("--by", choices=("source", "owner", "month"), help="split the figures")
+    report.add_argument(
+        "--by",
+        choices=("source", "owner", "month", "week"),
+        help="split the figures (each report says which splits it has)",
+    )
+    report.add_argument(
+        "--currency",
+        metavar="CUR",
+        help="amounts in this currency (default: report_currency, else default_currency)",
+    )
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     ctx = cli.Context(args)
     from .dates import DueDateError, parse_since
-    from .reports import Period, ReportError, run_report
+    from .reports import Period, ReportError, Request, run_report
 
     today = ctx.rules.today()
     days = {}
@@ -41,7 +50,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                 raise cli.CliRefused(f"{option}: {exc}") from exc
     try:
         period = Period(days.get("--from"), days.get("--to"), ctx.rules.zone)
-        report = run_report(args.name, period, args.by)
+        request = Request(period, args.by, ctx.config, today, (args.currency or "").upper())
+        report = run_report(args.name, request)
     except ReportError as exc:
         raise cli.CliRefused(str(exc)) from exc
     sys.stdout.reconfigure(encoding="utf-8")
@@ -55,6 +65,15 @@ def _table(report) -> None:
 
     split = f" · by {report.by}" if report.by else ""
     print(f"{report.title} · {report.period.label()}{split}")
+    for part in (report, *report.parts):
+        if part is not report:
+            print(f"\n{part.title}")
+        _one_table(part, write_table, format_value)
+    for note in report.notes:
+        print(f"note: {note}")
+
+
+def _one_table(report, write_table, format_value) -> None:
     labels = [c.label for c in report.columns]
     columns = list(zip(labels, report.columns, strict=True))
     rows = [
@@ -62,8 +81,15 @@ def _table(report) -> None:
         for row in report.all_rows()
     ]
     write_table(rows, labels, sys.stdout)
-    for note in report.notes:
-        print(f"note: {note}")
+
+
+def _json_table(report) -> dict:
+    rows = list(_plain_rows(report))
+    return {
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in report.columns],
+        "rows": rows[: len(report.rows)],
+        "total": rows[len(report.rows)] if report.total else None,
+    }
 
 
 def _plain_rows(report):
@@ -74,23 +100,30 @@ def _plain_rows(report):
 
 
 def _csv(report) -> None:
+    """The report's main table; its further tables (loss reasons) follow, each after a
+    blank line, so a script reading the first table stops at the blank line."""
     from .output import write_csv
 
-    write_csv(_plain_rows(report), [c.key for c in report.columns], sys.stdout)
+    for index, part in enumerate((report, *report.parts)):
+        if index:
+            sys.stdout.write("\n")
+        write_csv(_plain_rows(part), [c.key for c in part.columns], sys.stdout)
 
 
 def _json(report) -> None:
-    rows = list(_plain_rows(report))
     document = {
         "report": report.name,
         "title": report.title,
         "from": report.period.start.isoformat() if report.period.start else None,
         "to": report.period.end.isoformat() if report.period.end else None,
         "by": report.by,
-        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in report.columns],
-        "rows": rows[: len(report.rows)],
-        "total": rows[len(report.rows)] if report.total else None,
+        "currency": report.currency or None,
+        **_json_table(report),
+        "parts": {part.name: _json_table(part) for part in report.parts},
         "notes": report.notes,
     }
+    if report.series:
+        document["weeks"] = report.x_labels
+        document["series"] = report.series
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -3,4 +3,10 @@ without loading the database layer (funnel_tui.reports computes them)."""
 
 REPORT_TITLES = {
     "conversion": "Funnel conversion",
+    "sources": "Source attribution",
+    "winrate": "Win rate and deal size",
+    "cycle": "Cycle time",
+    "speed": "Speed to lead",
+    "forecast": "Forecast",
+    "activity": "Activity",
 }

@@ -11,7 +11,9 @@ import sys
 import pytest
 
 from funnel_tui.funnel import Funnel
-from funnel_tui.reports import Period, ReportError, records, run_report
+from funnel_tui.config import load_config
+from funnel_tui.reports import Period, ReportError, Request, records
+from funnel_tui.reports import run_report as _run
 
 UTC = dt.UTC
 
@@ -64,6 +66,10 @@ def _period(start=None, end=None) -> Period:
     return Period(start, end, UTC)
 
 
+def run_report(name, period, by=None, **options):
+    return _run(name, Request(period, by, load_config(), dt.date(2026, 3, 1), **options))
+
+
 def _figures(row) -> tuple:
     v = row.values
     return (v["captured"], v["worked"], v["prospects"], v["opportunities"], v["won"])
@@ -105,8 +111,8 @@ def test_conversion_is_a_cohort_by_capture_month(small_funnel):
 def test_every_figure_opens_to_its_records(small_funnel):
     report = run_report("conversion", _period(), "source")
     trade_show = report.rows[0]
-    assert [i for i, _ in records(trade_show.drills["won"])] == [small_funnel[4]]
-    assert [i for i, _ in records(trade_show.drills["opportunities"])] == small_funnel[3:5]
+    assert [r.id for r in records(trade_show.drills["won"])] == [small_funnel[4]]
+    assert [r.id for r in records(trade_show.drills["opportunities"])] == small_funnel[3:5]
     assert len(records(report.total.drills["captured"])) == 6
 
 
@@ -156,4 +162,4 @@ def test_the_command_line_lists_every_report_there_is():
     from funnel_tui.report_names import REPORT_TITLES
     from funnel_tui.reports import REPORTS
 
-    assert {name: title for name, (title, _, _) in REPORTS.items()} == REPORT_TITLES
+    assert {name: kind.title for name, kind in REPORTS.items()} == REPORT_TITLES

@@ -4,35 +4,121 @@ whose every figure knows the records behind it. No UI imports: the Reports scree
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import NamedTuple
 
-from ..models import Lead, Opportunity
+import peewee
+
+from ..models import Activity, Lead, Opportunity
 from ..report_names import REPORT_TITLES
-from .base import SPLITS, Drill, Period, Report, ReportError
+from .activity import activity
+from .base import (
+    BY_MONTH,
+    BY_OWNER,
+    BY_SOURCE,
+    BY_WEEK,
+    Drill,
+    Period,
+    Report,
+    ReportError,
+    Request,
+)
 from .conversion import funnel_conversion
+from .cycle import cycle_time
+from .forecast import forecast
+from .sources import source_attribution
+from .speed import speed_to_lead
+from .winrate import win_rate
 
-# name → (title, the report, the splits it offers); the names and titles are in
-# report_names, for the command line's help.
-REPORTS: dict[str, tuple[str, Callable[[Period, str | None], Report], tuple[str, ...]]] = {
-    name: (REPORT_TITLES[name], make, splits)
-    for name, make, splits in (("conversion", funnel_conversion, SPLITS),)
+
+class ReportKind(NamedTuple):
+    title: str
+    make: Callable[[Request], Report]
+    splits: tuple[str, ...]  # what --by may be; the first is the default ("" for none)
+
+
+_ALL = (BY_SOURCE, BY_OWNER, BY_MONTH)
+_MADE = {
+    "conversion": (funnel_conversion, ("", *_ALL)),
+    "sources": (source_attribution, (BY_SOURCE,)),
+    "winrate": (win_rate, ("", *_ALL)),
+    "cycle": (cycle_time, ("",)),
+    "speed": (speed_to_lead, (BY_OWNER, BY_SOURCE, BY_MONTH)),
+    "forecast": (forecast, (BY_MONTH, BY_OWNER, BY_SOURCE)),
+    "activity": (activity, (BY_WEEK, BY_OWNER, BY_MONTH)),
+}
+# The names and titles are in report_names, for the command line's help.
+REPORTS: dict[str, ReportKind] = {
+    name: ReportKind(title, *_MADE[name]) for name, title in REPORT_TITLES.items()
 }
 
 
-def run_report(name: str, period: Period, by: str | None = None) -> Report:
+def run_report(name: str, request: Request) -> Report:
     if name not in REPORTS:
         raise ReportError(f"{name!r} is not a report; choose one of: {', '.join(REPORTS)}")
-    _, make, splits = REPORTS[name]
-    if by is not None and by not in splits:
-        raise ReportError(f"--by {by}: the {name} report splits by {', '.join(splits)}")
-    return make(period, by)
+    kind = REPORTS[name]
+    by = request.by
+    if by is not None and by not in kind.splits:
+        offered = [split for split in kind.splits if split]
+        splits = f"splits by {', '.join(offered)}" if offered else "has no split"
+        raise ReportError(f"--by {by}: the {name} report {splits}")
+    if by is None and kind.splits[0]:
+        request = Request(
+            request.period, kind.splits[0], request.config, request.today, request.currency
+        )
+    return kind.make(request)
 
 
-def records(drill: Drill, limit: int = 1000) -> list[tuple[int, str]]:
-    """The records behind a figure, (id, name) each, oldest first; at most `limit`."""
+class Record(NamedTuple):
+    """A record behind a figure: the lead or opportunity to open, and how it reads in
+    the list (an activity is listed as itself but opens what it was logged on)."""
+
+    entity: str  # "lead" or "opportunity"
+    id: int
+    label: str
+    when: dt.datetime | None = None
+
+
+def records(drill: Drill, limit: int = 1000) -> list[Record]:
+    """The records behind a figure, oldest first; at most `limit`."""
+    if drill.entity == "activity":
+        query = (
+            Activity.select(
+                Activity.lead, Activity.opportunity, Activity.kind, Activity.occurred_at, Lead.name
+            )
+            .join(Lead, peewee.JOIN.LEFT_OUTER)
+            .where(drill.where)
+            .order_by(Activity.occurred_at, Activity.id)
+            .limit(limit)
+            .tuples()
+        )
+        return [
+            Record(
+                "opportunity" if opp else "lead",
+                opp or lead,
+                f"{kind.replace('_', ' ')} · {name or ''}",
+                when,
+            )
+            for lead, opp, kind, when, name in query
+        ]
     model = {"lead": Lead, "opportunity": Opportunity}[drill.entity]
-    query = model.select(model.id, model.name).where(drill.where).order_by(model.id)
-    return list(query.limit(limit).tuples())
+    query = (
+        model.select(model.id, model.name, model.created_at).where(drill.where).order_by(model.id)
+    )
+    return [
+        Record(drill.entity, id_, name, when) for id_, name, when in query.limit(limit).tuples()
+    ]
 
 
-__all__ = ["REPORTS", "Drill", "Period", "Report", "ReportError", "records", "run_report"]
+__all__ = [
+    "REPORTS",
+    "Drill",
+    "Period",
+    "Record",
+    "Report",
+    "ReportError",
+    "Request",
+    "records",
+    "run_report",
+]

@@ -14,13 +14,19 @@ from typing import Any
 
 import peewee
 
+from ..config import Config
 from ..dates import add_months
 
-BY_SOURCE, BY_OWNER, BY_MONTH = "source", "owner", "month"
+BY_SOURCE, BY_OWNER, BY_MONTH, BY_WEEK = "source", "owner", "month", "week"
 SPLITS = (BY_SOURCE, BY_OWNER, BY_MONTH)
 
-# Column kinds: how a value is shown and written (see format_value).
-TEXT, COUNT, RATE, MONEY, DAYS = "text", "count", "rate", "money", "days"
+# Column kinds: how a value is shown and written (see format_value). MONEY is whole
+# cents of the report's one currency; DAYS and HOURS are durations in those units.
+TEXT, COUNT, RATE, MONEY, DAYS, HOURS = "text", "count", "rate", "money", "days", "hours"
+
+# Charts the Reports screen draws: a funnel of the total row's steps, a bar per row of
+# one column, a line per week.
+FUNNEL_CHART, BAR_CHART, TREND_CHART = "funnel", "bars", "trend"
 
 
 class ReportError(ValueError):
@@ -80,20 +86,45 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+def weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The Monday of each week from `first`'s to `last`'s."""
+    monday = first - dt.timedelta(days=first.weekday())
+    return [monday + dt.timedelta(weeks=n) for n in range((last - monday).days // 7 + 1)]
+
+
+def bucket_case(column: peewee.Field, period: Period, days: list[dt.date], labels: list[str]):
+    """An SQL expression giving the label of the bucket a stored time falls in, bucket
+    n running from the user's `days[n]` to `days[n + 1]` (the first and last open-ended).
+
+    The buckets' UTC starts are worked out here, so the result is exact across daylight
+    saving and the same on every engine."""
+    return bucket_tree(column, [period.utc(day) for day in days], labels)
+
+
+def bucket_tree(column: Any, starts: list[Any], labels: list[str]):
+    """The label of the bucket `column` falls in, bucket n starting at `starts[n]`: a
+    balanced tree of comparisons, so each row costs log2(buckets) of them, not one per
+    bucket."""
+
+    def tree(low: int, high: int):
+        if high - low == 1:
+            return peewee.Value(labels[low])
+        middle = (low + high) // 2
+        return peewee.Case(None, [(column < starts[middle], tree(low, middle))], tree(middle, high))
+
+    return tree(0, len(labels))
+
+
 def month_case(column: peewee.Field, period: Period, first: dt.date, last: dt.date):
-    """An SQL expression giving the user's month ("2026-03") a stored time falls in,
-    from `first`'s month to `last`'s: a CASE over the months' UTC starts, exact across
-    daylight saving and the same on every engine."""
+    """The user's month ("2026-03") a stored time falls in, from `first`'s to `last`'s."""
     months = months_between(first, last)
-    return peewee.Case(
-        None,
-        [(column < period.utc(later), f"{month:%Y-%m}") for month, later in _pairs(months)],
-        f"{months[-1]:%Y-%m}",
-    )
+    return bucket_case(column, period, months, [f"{month:%Y-%m}" for month in months])
 
 
-def _pairs(months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    return [(month, add_months(month, 1)) for month in months[:-1]]
+def week_case(column: peewee.Field, period: Period, first: dt.date, last: dt.date):
+    """The Monday ("2026-03-02") of the user's week a stored time falls in."""
+    weeks = weeks_between(first, last)
+    return bucket_case(column, period, weeks, [monday.isoformat() for monday in weeks])
 
 
 @dataclass(frozen=True)
@@ -122,6 +153,28 @@ class Row:
     drills: dict[str, Drill] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a report is asked for: its period and split, the config it reads (stages,
+    currencies), the user's today, and the currency its amounts are given in ("": the
+    config's report currency, else its default currency)."""
+
+    period: Period
+    by: str | None = None
+    config: Config | None = None
+    today: dt.date | None = None
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How the Reports screen draws a report: `kind` (FUNNEL_CHART, BAR_CHART,
+    TREND_CHART) over the column `key` of its rows (its total row, for a funnel)."""
+
+    kind: str
+    key: str = ""
+
+
 @dataclass
 class Report:
     name: str
@@ -132,7 +185,13 @@ class Report:
     rows: list[Row]
     total: Row | None = None
     notes: list[str] = field(default_factory=list)  # what the figures leave out, and why
-    chart: str = ""  # "funnel", "bars" or "trend": how the screen draws it
+    chart: Chart | None = None
+    currency: str = ""  # what MONEY columns are in
+    # Further tables that belong to the report (the win rate's loss reasons).
+    parts: list[Report] = field(default_factory=list)
+    # A trend chart's lines: name -> a value per x label.
+    x_labels: list[str] = field(default_factory=list)
+    series: dict[str, list[float]] = field(default_factory=dict)
 
     def all_rows(self) -> list[Row]:
         return [*self.rows, *([self.total] if self.total else [])]
@@ -145,6 +204,17 @@ def rate(part: int | None, whole: int | None) -> float | None:
     return (part or 0) / whole
 
 
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The `fraction` percentile of sorted `values`, interpolated between the two
+    nearest (as PostgreSQL's percentile_cont); None of no values."""
+    if not values:
+        return None
+    place = fraction * (len(values) - 1)
+    low = int(place)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (place - low)
+
+
 def format_value(value: Any, kind: str) -> str:
     """A figure as a person reads it: "—" where there is none (a rate of nothing)."""
     if value is None:
@@ -155,6 +225,10 @@ def format_value(value: Any, kind: str) -> str:
         return f"{100 * value:.1f}%"
     if kind == DAYS:
         return f"{value:,.1f} d"
+    if kind == HOURS:
+        return f"{value:,.1f} h"
+    if kind == MONEY:
+        return f"{round(value / 100):,}"
     return str(value)
 
 
@@ -165,6 +239,8 @@ def plain_value(value: Any, kind: str) -> Any:
         return None
     if kind == RATE:
         return round(value, 4)
-    if kind == DAYS:
+    if kind in (DAYS, HOURS):
         return round(value, 2)
+    if kind == MONEY:
+        return round(value / 100, 2)
     return value

@@ -22,38 +22,40 @@ from ..models import (
     Lead,
     Opportunity,
 )
-from .base import COUNT, RATE, TEXT, Column, Drill, Period, Report, Row, rate
+from .base import COUNT, FUNNEL_CHART, RATE, TEXT, Chart, Column, Drill, Report, Request, Row, rate
 from .groups import Split, lead_split
+from .measure import count_if
 
 # Each step as a condition on a lead. Reaching a step implies the ones before it.
-_HAS_OPPORTUNITY = peewee.fn.EXISTS(
+HAS_OPPORTUNITY = peewee.fn.EXISTS(
     Opportunity.select(peewee.SQL("1")).where(Opportunity.lead == Lead.id)
 )
-_WON = (Lead.level == LEVEL_CUSTOMER) | peewee.fn.EXISTS(
+WON = (Lead.level == LEVEL_CUSTOMER) | peewee.fn.EXISTS(
     Opportunity.select(peewee.SQL("1")).where(
         (Opportunity.lead == Lead.id) & (Opportunity.state == OPP_WON)
     )
 )
-_OPPORTUNITY = Lead.level.in_((LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)) | _HAS_OPPORTUNITY
-_PROSPECT = (Lead.level != LEVEL_LEAD) | Lead.promoted_at.is_null(False) | _HAS_OPPORTUNITY
+OPPORTUNITY = Lead.level.in_((LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)) | HAS_OPPORTUNITY
+PROSPECT = (Lead.level != LEVEL_LEAD) | Lead.promoted_at.is_null(False) | HAS_OPPORTUNITY
 # Worked: a two-way interaction logged (engagement_key is set by the first), or set to
 # working by hand, or taken further since.
-_WORKED = Lead.engagement_key.is_null(False) | (Lead.status == STATUS_WORKING) | _PROSPECT
+WORKED = Lead.engagement_key.is_null(False) | (Lead.status == STATUS_WORKING) | PROSPECT
 
 STEPS: tuple[tuple[str, str, Any, str], ...] = (
     ("captured", "captured", None, "leads captured in the period"),
-    ("worked", "worked", _WORKED, "had a two-way interaction, or were set to working"),
-    ("prospects", "prospects", _PROSPECT, "passed the promotion gate"),
-    ("opportunities", "opps", _OPPORTUNITY, "got an opportunity"),
-    ("won", "won", _WON, "had an opportunity won"),
+    ("worked", "worked", WORKED, "had a two-way interaction, or were set to working"),
+    ("prospects", "prospects", PROSPECT, "passed the promotion gate"),
+    ("opportunities", "opps", OPPORTUNITY, "got an opportunity"),
+    ("won", "won", WON, "had an opportunity won"),
 )
 
 
-def funnel_conversion(period: Period, by: str | None, split: Split | None = None) -> Report:
-    split = split or lead_split(by, period)
+def funnel_conversion(request: Request) -> Report:
+    period = request.period
+    split = lead_split(request.by, period)
     cohort = period.within(Lead.created_at)
     counts = [
-        peewee.fn.COUNT(peewee.SQL("*")) if condition is None else _count_if(condition)
+        peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
         for _, _, condition, _ in STEPS
     ]
     query = split.group(Lead.select(split.select_key(), *counts).where(cohort)).tuples()
@@ -81,12 +83,8 @@ def funnel_conversion(period: Period, by: str | None, split: Split | None = None
         rows if split.by else [],
         total,
         notes,
-        chart="funnel",
+        Chart(FUNNEL_CHART, "captured"),
     )
-
-
-def _count_if(condition: Any) -> Any:
-    return peewee.fn.SUM(peewee.Case(None, [(condition, 1)], 0))
 
 
 def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:

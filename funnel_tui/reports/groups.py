@@ -11,7 +11,18 @@ import peewee
 
 from ..dates import to_local
 from ..models import Lead, User
-from .base import BY_MONTH, BY_OWNER, BY_SOURCE, Period, ReportError, month_case, months_between
+from .base import (
+    BY_MONTH,
+    BY_OWNER,
+    BY_SOURCE,
+    BY_WEEK,
+    Period,
+    ReportError,
+    month_case,
+    months_between,
+    week_case,
+    weeks_between,
+)
 
 NO_SOURCE = "(no source)"
 
@@ -58,7 +69,7 @@ def split(
     by: str | None,
     period: Period,
     *,
-    source: peewee.Field,
+    source: peewee.Field | None,
     owner: peewee.Field,
     time: peewee.Field,
     model: type[peewee.Model],
@@ -69,21 +80,25 @@ def split(
     if by == BY_SOURCE:
         return Split(by, "source", source)
     if by == BY_OWNER:
-        return Split(by, "owner", owner, _owner_names())
-    if by == BY_MONTH:
-        first, last = _span(period, time, model)
+        return Split(by, "owner", owner, owner_names())
+    if by in (BY_MONTH, BY_WEEK):
+        label = "month" if by == BY_MONTH else "week of"
+        first, last = span(period, time, model)
         if first is None:
-            return Split(by, "month", None, fixed_keys=[])  # no record: no month
-        months = [f"{m:%Y-%m}" for m in months_between(first, last)]
-        return Split(by, "month", month_case(time, period, first, last), fixed_keys=months)
-    raise ReportError(f"--by: {by!r} is not one of source, owner, month")
+            return Split(by, label, None, fixed_keys=[])  # no record: no month
+        if by == BY_MONTH:
+            keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
+            return Split(by, label, month_case(time, period, first, last), fixed_keys=keys)
+        keys = [monday.isoformat() for monday in weeks_between(first, last)]
+        return Split(by, label, week_case(time, period, first, last), fixed_keys=keys)
+    raise ReportError(f"--by: {by!r} is not one of source, owner, month, week")
 
 
 def lead_split(by: str | None, period: Period) -> Split:
     return split(by, period, source=Lead.source, owner=Lead.owner, time=Lead.created_at, model=Lead)
 
 
-def _owner_names() -> dict[Any, str]:
+def owner_names() -> dict[Any, str]:
     return {
         user_id: display or login
         for user_id, login, display in User.select(User.id, User.login, User.display_name)
@@ -92,7 +107,7 @@ def _owner_names() -> dict[Any, str]:
     }
 
 
-def _span(
+def span(
     period: Period, time: peewee.Field, model: type[peewee.Model]
 ) -> tuple[dt.date | None, dt.date | None]:
     """The first and last day of the period, the open ends taken from the records."""
