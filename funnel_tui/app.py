@@ -38,6 +38,7 @@ PALETTE_SCREENS = (
     ("board", "Pipeline board", "The deals by stage: move, win, lose, filter"),
     ("funnel", "Funnel overview", "How many records stand at each step"),
     ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
+    ("reports", "Reports", "Conversion, sources, win rate, cycle time, speed, forecast, activity"),
     ("import", "Import leads", "Leads from a CSV or vCard file: map, check, import"),
 )
 
@@ -57,6 +58,7 @@ class FunnelApp(App[None]):
         "board": lambda: _board_screen(),
         "today": lambda: _today_screen(),
         "import": lambda: _import_screen(),
+        "reports": lambda: _reports_screen(),
     }
     DEFAULT_MODE = "leads"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -67,6 +69,7 @@ class FunnelApp(App[None]):
         Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
         Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
         Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
+        Binding("f6", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -367,6 +370,12 @@ def _today_screen() -> Screen:
     from .screens.today import TodayScreen
 
     return TodayScreen()
+
+
+def _reports_screen() -> Screen:
+    from .screens.reports import ReportsScreen
+
+    return ReportsScreen()
 
 
 def _funnel_screen() -> Screen:

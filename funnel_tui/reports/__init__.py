@@ -70,6 +70,18 @@ def run_report(name: str, request: Request) -> Report:
     return kind.make(request)
 
 
+def currencies() -> list[str]:
+    """The currencies deals are in, most deals first: what a report's amounts can be
+    given in."""
+    query = (
+        Opportunity.select(Opportunity.currency)
+        .group_by(Opportunity.currency)
+        .order_by(peewee.fn.COUNT(peewee.SQL("*")).desc(), Opportunity.currency)
+        .tuples()
+    )
+    return [currency for (currency,) in query]
+
+
 class Record(NamedTuple):
     """A record behind a figure: the lead or opportunity to open, and how it reads in
     the list (an activity is listed as itself but opens what it was logged on)."""

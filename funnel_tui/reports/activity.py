@@ -135,12 +135,12 @@ def _in_group(by: str, key: Any, period: Period) -> Any:
 def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Row:
     values: dict[str, Any] = {"group": label, **dict(zip(ACTIVITY_KINDS, numbers, strict=True))}
     values["total"] = sum(numbers)
-    values["per_week"] = round(values["total"] / weeks) if weeks else None
+    values["per_week"] = round(values["total"] / weeks, 1) if weeks else None
     drills = {
         kind: Drill("activity", where & (Activity.kind == kind), f"{_KIND_LABEL[kind]}: {label}")
         for kind in ACTIVITY_KINDS
     }
-    drills["total"] = Drill("activity", where, f"activities: {label}")
+    drills["total"] = drills["per_week"] = Drill("activity", where, f"activities: {label}")
     return Row(key, label, values, drills)
 
 

@@ -106,6 +106,10 @@ def bucket_tree(column: Any, starts: list[Any], labels: list[str]):
     balanced tree of comparisons, so each row costs log2(buckets) of them, not one per
     bucket."""
 
+    if len(labels) == 1:
+        # Still an expression of the column: PostgreSQL refuses a constant in GROUP BY.
+        return peewee.Case(None, [(column.is_null(), labels[0])], labels[0])
+
     def tree(low: int, high: int):
         if high - low == 1:
             return peewee.Value(labels[low])
@@ -195,6 +199,11 @@ class Report:
 
     def all_rows(self) -> list[Row]:
         return [*self.rows, *([self.total] if self.total else [])]
+
+
+def many(count: int, one: str, more: str) -> str:
+    """`1 open deal has` or `3 open deals have`: a count with the words that agree."""
+    return f"{count:,} {one if count == 1 else more}"
 
 
 def rate(part: int | None, whole: int | None) -> float | None:

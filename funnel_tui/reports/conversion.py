@@ -100,4 +100,7 @@ def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:
         where = in_group if condition is None else in_group & condition
         drills[name] = Drill("lead", where, f"{label}: {values['group']}")
     values["overall"] = rate(values["won"], values["captured"])
+    # A rate opens the records it counts: those that reached the step.
+    drills.update({f"{name}_rate": drills[name] for name, *_ in STEPS[1:]})
+    drills["overall"] = drills["won"]
     return Row("" if key is None else str(key), values["group"], values, drills)

@@ -162,4 +162,4 @@ def _row(key: str, label: str, waits: list[float] | None, drill: Drill) -> Row:
         "median_days": middle["median"],
         "p90_days": middle["p90"],
     }
-    return Row(key, label, values, {"count": drill})
+    return Row(key, label, values, {"count": drill, "median_days": drill, "p90_days": drill})

@@ -2,8 +2,8 @@
 stage's share and the weighted value (each deal's amount times its stage's
 probability).
 
-Without a period every open deal is in it: those whose close date has passed are one
-row, "overdue", and those with no close date another, since both need a rep's look
+Without a period every open deal is in it: those expected to close before this month
+are one row, "overdue", and those with no close date another, since both need a rep's look
 rather than a place in a month. A deal with no amount counts as a deal and adds
 nothing; the report says how many there are.
 """
@@ -31,6 +31,7 @@ from .base import (
     Request,
     Row,
     bucket_tree,
+    many,
     months_between,
 )
 from .groups import Split, split
@@ -91,16 +92,20 @@ def forecast(request: Request) -> Report:
     columns += [
         Column(f"stage:{name}", name, MONEY, f"amount in {name} ({p} %)") for name, p in stages
     ]
-    notes = money.notes(left_out_currencies(deals, money), "open deals")
+    notes = money.notes(left_out_currencies(deals, money), ("open deal", "open deals"))
     if totals[1]:
-        notes.append(f"{totals[1]:,} open deals have no amount: counted as deals, adding nothing")
+        deals = many(totals[1], "open deal has", "open deals have")
+        notes.append(f"{deals} no amount: counted as deals, adding nothing")
     if period.start or period.end:
         undated = Opportunity.select().where(
             (Opportunity.state == OPP_OPEN) & Opportunity.expected_close.is_null()
         )
         count = undated.count()
         if count:
-            notes.append(f"{count:,} open deals have no close date and so are in no period")
+            notes.append(
+                many(count, "open deal has", "open deals have")
+                + f" no close date and so {'is' if count == 1 else 'are'} in no period"
+            )
     unknown = [name for name, p in stages if p is None]
     if unknown:
         notes.append(f"stages not in funnel.toml weigh nothing: {', '.join(unknown)}")

@@ -14,7 +14,7 @@ import peewee
 
 from ..config import Config
 from ..models import Opportunity, database
-from .base import percentile
+from .base import many, percentile
 
 MEDIAN, P90 = 0.5, 0.9
 
@@ -105,7 +105,12 @@ class Money:
             return peewee.Case(None, [(Opportunity.currency == self.currency, cents)], None)
         return peewee.Case(
             Opportunity.currency,
-            [(currency, cents * rate) for currency, rate in self.rates.items()],
+            # Value(converter=False): the rate as it is, not through the integer column's
+            # own conversion (which would send 0.92 as 0).
+            [
+                (currency, cents * peewee.Value(rate, converter=False))
+                for currency, rate in self.rates.items()
+            ],
             None,
         )
 
@@ -113,7 +118,7 @@ class Money:
         """An opportunity whose amount counts here."""
         return Opportunity.currency.in_(list(self.rates))
 
-    def notes(self, left_out: dict[str, int], what: str = "deals") -> list[str]:
+    def notes(self, left_out: dict[str, int], what: tuple[str, str]) -> list[str]:
         """What a reader must know of the amounts: converted at the config's rates, and
         which currencies (with how many `what`) are not in them."""
         notes = []
@@ -126,9 +131,11 @@ class Money:
             count = sum(left_out.values())
             names = ", ".join(sorted(left_out, key=lambda cur: (-left_out[cur], cur)))
             notes.append(
-                f"amounts are in {self.currency}: {count:,} {what} in {names} are counted but"
-                f" their amounts are not (pick a currency with c on the Reports screen or"
-                f" --currency, or give exchange_rates in funnel.toml)"
+                f"amounts are in {self.currency}: {many(count, *what)} in {names}"
+                f" {'is' if count == 1 else 'are'} counted but"
+                f" {'its amount is' if count == 1 else 'their amounts are'} not (pick a"
+                " currency with c on the Reports screen or --currency, or give"
+                " exchange_rates in funnel.toml)"
             )
         return notes
 

@@ -69,7 +69,7 @@ def source_attribution(request: Request) -> Report:
         Column("won_amount", f"won {money.currency}", MONEY, "what the won deals are worth"),
         Column("amount_per_lead", f"{money.currency}/lead", MONEY, "won amount per lead captured"),
     ]
-    notes = money.notes(left_out_currencies(won, money), "won deals")
+    notes = money.notes(left_out_currencies(won, money), ("won deal", "won deals"))
     if not sums[0]:
         notes.insert(0, f"no lead was captured {period.label()}")
     return Report(
@@ -111,5 +111,6 @@ def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where
             f"won deals: {label}",
         ),
     }
-    drills["won_amount"] = drills["won_deals"]
+    drills["won_amount"] = drills["amount_per_lead"] = drills["won_deals"]
+    drills["prospect_rate"], drills["won_rate"] = drills["prospects"], drills["won_leads"]
     return Row("" if key is None else str(key), label, values, drills)

@@ -112,6 +112,7 @@ def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Ro
         "reached": Drill("lead", where & _REACHED, f"reached: {label}"),
         "not_reached": Drill("lead", where & ~_REACHED, f"not reached yet: {label}"),
     }
+    drills["median_hours"] = drills["p90_hours"] = drills["reached"]
     for name, hours, text in _WITHIN:
         within = where & _REACHED & (_hours() <= hours)
         drills[name] = Drill("lead", within, f"reached {text}: {label}")

@@ -25,6 +25,7 @@ from .base import (
     Report,
     Request,
     Row,
+    many,
     rate,
 )
 from .groups import Split, split
@@ -78,11 +79,12 @@ def win_rate(request: Request) -> Report:
         Column("average", "average", MONEY, "average won deal, deals with an amount"),
         Column("median", "median", MONEY, "median won deal, deals with an amount"),
     ]
-    notes = money.notes(left_out_currencies(deals, money), "closed deals")
+    notes = money.notes(left_out_currencies(deals, money), ("closed deal", "closed deals"))
     unsized = int(totals[4])
     if unsized:
         notes.append(
-            f"{unsized:,} won deals have no amount: counted as won, not in the average or median"
+            f"{many(unsized, 'won deal has', 'won deals have')} no amount: counted as won,"
+            " not in the average or median"
         )
     if not total.values["closed"]:
         notes.insert(0, f"no deal was won or lost {period.label()}")
@@ -122,7 +124,8 @@ def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: An
         "won": Drill("opportunity", in_group & (Opportunity.state == OPP_WON), f"won: {label}"),
         "lost": Drill("opportunity", in_group & (Opportunity.state == OPP_LOST), f"lost: {label}"),
     }
-    drills["won_amount"] = drills["won"]
+    for derived in ("win_rate", "won_amount", "average", "median"):
+        drills[derived] = drills["won"]
     return Row("" if key is None else str(key), label, values, drills)
 
 
