@@ -1,6 +1,7 @@
 """Regenerates the SVG screenshots in this folder from the app itself, on a demo database.
 
-    .venv/bin/python screenshots/make.py
+    .venv/bin/python screenshots/make.py            # every picture
+    .venv/bin/python screenshots/make.py report     # those whose name starts so
 
 Every screen at 80×24 (the size everything must work at); the list and the board also
 at 160×48.
@@ -24,6 +25,7 @@ from funnel_tui.db import close_database, open_database  # noqa: E402
 from funnel_tui.demo import generate_demo  # noqa: E402
 from funnel_tui.drafts import DraftStore  # noqa: E402
 from funnel_tui.models import Lead  # noqa: E402
+from funnel_tui.report_names import REPORT_TITLES  # noqa: E402
 
 DEMO_LEADS = 5000
 # The demo's "today" and the app's clock: the pictures change only when the app does.
@@ -95,6 +97,12 @@ def shots(
         # A trade show's sheet: its columns mapped, one changed by hand, then the report.
         ("import-mapping", SMALL, importing),
         ("import-report", SMALL, [*importing, "ctrl+s", 1.0]),
+        # Each report with its chart; the exact figures (t) and a figure's records (enter).
+        *((f"report-{name}", SMALL, ["f6", str(n)]) for n, name in enumerate(REPORT_TITLES, 1)),
+        ("report-sources-table", SMALL, ["f6", "2", "t"]),
+        ("report-sources-records", SMALL, ["f6", "2", "down", "enter"]),
+        ("report-activity", LARGE, ["f6", "7"]),
+        ("report-winrate-by-owner", LARGE, ["f6", "3", "b", "b", "t"]),
     ]
 
 
@@ -141,9 +149,11 @@ async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Pa
     return path
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    wanted = tuple(argv)
     for old in HERE.glob("*.svg"):
-        old.unlink()
+        if not wanted or old.name.startswith(wanted):
+            old.unlink()
     with tempfile.TemporaryDirectory() as folder:
         # A relative path keeps the temporary folder's name out of the pictures.
         os.chdir(folder)
@@ -158,6 +168,8 @@ def main() -> int:
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
         Path(TRADE_SHOW_FILE).write_text(TRADE_SHOW_ROWS, encoding="utf-8-sig")
         for name, size, keys in shots(email, *_checklist_examples()):
+            if wanted and not name.startswith(wanted):
+                continue
             print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
         close_database()
         os.chdir(HERE)
@@ -183,4 +195,4 @@ def _checklist_examples() -> tuple[str, str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -249,3 +249,12 @@ def test_import_mapping(snap_app, snap_compare, tmp_path):
 def test_import_report(snap_app, snap_compare, tmp_path):
     (tmp_path / "expo.csv").write_text(IMPORT_SHEET, encoding="utf-8-sig")
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_import_keys("ctrl+s"))
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [("f6",), ("f6", "2"), ("f6", "2", "t"), ("f6", "7")],
+    ids=["conversion", "sources", "sources-table", "activity"],
+)
+def test_reports(snap_app, snap_compare, keys):
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))

@@ -41,9 +41,11 @@ LABEL_WIDTH = 18
 
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` cells (an ellipsis where cut), padded to it."""
+    if width <= 0:
+        return ""
     text = plain(text)
     if cell_len(text) > width:
-        while cell_len(text) > width - 1:
+        while text and cell_len(text) > width - 1:
             text = text[:-1]
         text += "…"
     return text + " " * (width - cell_len(text))
@@ -208,6 +210,8 @@ def _short(value: float) -> str:
         return f"{value / 1000:.0f}k"
     if value >= 1000:
         return f"{value / 1000:.1f}k"
+    if value < 10 and value != int(value):
+        return f"{value:.1f}"
     return f"{value:.0f}"
 
 
