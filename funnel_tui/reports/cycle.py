@@ -27,7 +27,7 @@ def cycle_time(request: Request) -> Report:
     period = request.period
     steps: list[tuple[str, str, Any, Drill]] = []
 
-    promoted = period.within(Lead.promoted_at)
+    promoted = period.within(Lead.promoted_at) & Lead.promoted_at.is_null(False)
     steps.append(
         (
             "lead_prospect",

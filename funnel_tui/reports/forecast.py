@@ -34,7 +34,7 @@ from .base import (
     many,
     months_between,
 )
-from .groups import Split, split
+from .groups import Split, deals_where, split
 from .measure import Money, count_if, left_out_currencies
 
 OVERDUE, NO_CLOSE_DATE = "overdue", "no close date"
@@ -49,7 +49,7 @@ def forecast(request: Request) -> Report:
         where &= Opportunity.expected_close >= period.start
     if period.end:
         where &= Opportunity.expected_close <= period.end
-    deals = Opportunity.select().join(Lead).where(where)
+    deals = deals_where(where, request.by)
     grouping = (
         _month_split(period, today, where)
         if request.by == BY_MONTH
@@ -62,7 +62,7 @@ def forecast(request: Request) -> Report:
             model=Opportunity,
         )
     )
-    stages = _open_stages(config, deals)
+    stages = _open_stages(config, Opportunity.select().where(where))
     amount = money.amount()
     sums = [
         peewee.fn.COUNT(peewee.SQL("*")),

@@ -28,7 +28,7 @@ from .base import (
     many,
     rate,
 )
-from .groups import Split, split
+from .groups import Split, deals_where, split
 from .measure import Money, count_if, left_out_currencies, sorted_values, spread
 
 NO_REASON = "(no reason given)"
@@ -46,7 +46,7 @@ def win_rate(request: Request) -> Report:
         model=Opportunity,
     )
     closed = period.within(Opportunity.closed_at) & Opportunity.state.in_((OPP_WON, OPP_LOST))
-    deals = Opportunity.select().join(Lead).where(closed)
+    deals = deals_where(closed, grouping.by)
     amount = money.amount()
     sized = (Opportunity.state == OPP_WON) & (Opportunity.amount_cents != 0)
     sums = grouping.group(
