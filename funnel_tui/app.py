@@ -69,7 +69,7 @@ class FunnelApp(App[None]):
         Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
         Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
         Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
-        Binding("f6", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
+        Binding("ctrl+g,f12", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),

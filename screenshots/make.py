@@ -98,11 +98,11 @@ def shots(
         ("import-mapping", SMALL, importing),
         ("import-report", SMALL, [*importing, "ctrl+s", 1.0]),
         # Each report with its chart; the exact figures (t) and a figure's records (enter).
-        *((f"report-{name}", SMALL, ["f6", str(n)]) for n, name in enumerate(REPORT_TITLES, 1)),
-        ("report-sources-table", SMALL, ["f6", "2", "t"]),
-        ("report-sources-records", SMALL, ["f6", "2", "down", "enter"]),
-        ("report-activity", LARGE, ["f6", "7"]),
-        ("report-winrate-by-owner", LARGE, ["f6", "3", "b", "b", "t"]),
+        *((f"report-{name}", SMALL, ["ctrl+g", str(n)]) for n, name in enumerate(REPORT_TITLES, 1)),
+        ("report-sources-table", SMALL, ["ctrl+g", "2", "t"]),
+        ("report-sources-records", SMALL, ["ctrl+g", "2", "down", "enter"]),
+        ("report-activity", LARGE, ["ctrl+g", "7"]),
+        ("report-winrate-by-owner", LARGE, ["ctrl+g", "3", "b", "b", "t"]),
     ]
 
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from funnel_tui.funnel import Funnel
 from funnel_tui.config import load_config
+from funnel_tui.funnel import Funnel
 from funnel_tui.reports import Period, ReportError, Request, records
 from funnel_tui.reports import run_report as _run
 

@@ -77,7 +77,7 @@ def _heading(app) -> str:
 
 async def _open_reports(pilot) -> None:
     await settle(pilot)
-    await pilot.press("f6")
+    await pilot.press("ctrl+g")
     await settle(pilot)
 
 

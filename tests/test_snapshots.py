@@ -253,7 +253,7 @@ def test_import_report(snap_app, snap_compare, tmp_path):
 
 @pytest.mark.parametrize(
     "keys",
-    [("f6",), ("f6", "2"), ("f6", "2", "t"), ("f6", "7")],
+    [("ctrl+g",), ("ctrl+g", "2"), ("ctrl+g", "2", "t"), ("ctrl+g", "7")],
     ids=["conversion", "sources", "sources-table", "activity"],
 )
 def test_reports(snap_app, snap_compare, keys):
