@@ -161,9 +161,14 @@ class ReportsScreen(Screen[None]):
             )
         for part in report.parts:
             table.add_row(*(Text("") for _ in report.columns))
+            # The further table's own heading and column names: its columns are not the
+            # report's, though they share the grid.
             table.add_row(
                 Text(part.title, style="bold italic"), *(Text("") for _ in report.columns[1:])
             )
+            names = [column.label for column in part.columns][: len(report.columns)]
+            names += [""] * (len(report.columns) - len(names))
+            table.add_row(*(Text(name, style="bold") for name in names))
             for row in part.all_rows():
                 cells = [format_value(row.values.get(c.key), c.kind) for c in part.columns]
                 cells += [""] * (len(report.columns) - len(cells))
