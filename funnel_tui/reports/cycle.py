@@ -32,10 +32,7 @@ def cycle_time(request: Request) -> Report:
         (
             "lead_prospect",
             "lead → prospect",
-            Lead.select(
-                peewee.Value("").alias("group_key"),
-                days_between(Lead.promoted_at, Lead.created_at).alias("value"),
-            ).where(promoted),
+            _days(Lead, Lead.promoted_at, Lead.created_at).where(promoted),
             Drill("lead", promoted, "promoted"),
         )
     )
@@ -49,12 +46,7 @@ def cycle_time(request: Request) -> Report:
         (
             "prospect_opportunity",
             "prospect → opportunity",
-            Opportunity.select(
-                peewee.Value("").alias("group_key"),
-                days_between(Opportunity.created_at, Lead.promoted_at).alias("value"),
-            )
-            .join(Lead)
-            .where(opened),
+            _days(Opportunity, Opportunity.created_at, Lead.promoted_at).join(Lead).where(opened),
             Drill(
                 "opportunity",
                 Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(opened)),
@@ -75,21 +67,13 @@ def cycle_time(request: Request) -> Report:
         (
             "opportunity_won",
             "opportunity → won",
-            Opportunity.select(
-                peewee.Value("").alias("group_key"),
-                days_between(Opportunity.closed_at, Opportunity.created_at).alias("value"),
-            ).where(won),
+            _days(Opportunity, Opportunity.closed_at, Opportunity.created_at).where(won),
             won_drill,
         ),
         (
             "lead_won",
             "lead → won",
-            Opportunity.select(
-                peewee.Value("").alias("group_key"),
-                days_between(Opportunity.closed_at, Lead.created_at).alias("value"),
-            )
-            .join(Lead)
-            .where(won),
+            _days(Opportunity, Opportunity.closed_at, Lead.created_at).join(Lead).where(won),
             won_drill,
         ),
     ]
@@ -129,6 +113,13 @@ def cycle_time(request: Request) -> Report:
         None,
         notes,
         Chart(BAR_CHART, "median_days"),
+    )
+
+
+def _days(model: type[peewee.Model], later: Any, earlier: Any) -> peewee.Select:
+    """(one group, days from `earlier` to `later`) for each row of `model`."""
+    return model.select(
+        peewee.Value("").alias("group_key"), days_between(later, earlier).alias("value")
     )
 
 
