@@ -116,7 +116,9 @@ def records(drill: Drill, limit: int = 1000) -> list[Record]:
         ]
     model = {"lead": Lead, "opportunity": Opportunity}[drill.entity]
     query = (
-        model.select(model.id, model.name, model.created_at).where(drill.where).order_by(model.id)
+        model.select(model.id, model.name, model.created_at)
+        .where(drill.where)
+        .order_by(model.created_at, model.id)
     )
     return [
         Record(drill.entity, id_, name, when) for id_, name, when in query.limit(limit).tuples()

@@ -90,6 +90,19 @@ def chart_rows(report: Report, key: str = "") -> list[Row]:
     return sorted(rows, key=lambda row: -(row.values.get(column.key) or 0))
 
 
+def summary(report: Report) -> Text:
+    """The total's figures as `closed 7,191 · won 4,441 · win % 61.8% …`."""
+    text = Text()
+    figures = [c for c in report.columns if c.kind != TEXT]
+    for index, column in enumerate(figures):
+        if index:
+            text.append(" · ", style="dim")
+        # a no-break space: a figure wraps with its name, never away from it
+        text.append(f"{column.label}\u00a0", style="dim")
+        text.append(format_value(report.total.values.get(column.key), column.kind), style="bold")
+    return text
+
+
 def draw_funnel(report: Report, width: int, selected: int) -> Text:
     total = report.total
     text = Text()
@@ -261,4 +274,9 @@ class ReportChart(Widget, can_focus=True):
         if report.chart.kind == TREND_CHART:
             height = self.parent.size.height if self.parent else 16
             return draw_trend(report, width, max(height, 12))
-        return draw_bars(report, self.key, width, self.selected)
+        bars = draw_bars(report, self.key, width, self.selected)
+        if report.rows or report.total is None:
+            return bars
+        # No split: the bars are of a further table (the loss reasons), so the report's
+        # own figures come first, in a line.
+        return Text.assemble(summary(report), "\n\n", bars)
