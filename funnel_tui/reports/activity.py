@@ -30,6 +30,7 @@ from .base import (
     weeks_between,
 )
 from .groups import owner_names, span
+from .measure import column_sums
 
 TREND_LINES = 5  # owners drawn on their own; the rest are one line, "others"
 OTHERS = "others"
@@ -71,9 +72,7 @@ def activity(request: Request) -> Report:
         )
         for key in keys
     ]
-    totals = [sum(column) for column in zip(*found.values(), strict=True)] or [0] * len(
-        ACTIVITY_KINDS
-    )
+    totals = column_sums(found, len(ACTIVITY_KINDS))
     total = _row("all", "", totals, len(weeks), logged)
     columns = [Column("group", label, TEXT)]
     columns += [

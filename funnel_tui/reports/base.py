@@ -125,12 +125,6 @@ def month_case(column: peewee.Field, period: Period, first: dt.date, last: dt.da
     return bucket_case(column, period, months, [f"{month:%Y-%m}" for month in months])
 
 
-def week_case(column: peewee.Field, period: Period, first: dt.date, last: dt.date):
-    """The Monday ("2026-03-02") of the user's week a stored time falls in."""
-    weeks = weeks_between(first, last)
-    return bucket_case(column, period, weeks, [monday.isoformat() for monday in weeks])
-
-
 @dataclass(frozen=True)
 class Column:
     key: str

@@ -24,7 +24,7 @@ from ..models import (
 )
 from .base import COUNT, FUNNEL_CHART, RATE, TEXT, Chart, Column, Drill, Report, Request, Row, rate
 from .groups import Split, lead_split
-from .measure import count_if
+from .measure import column_sums, count_if
 
 # Each step as a condition on a lead. Reaching a step implies the ones before it.
 HAS_OPPORTUNITY = peewee.fn.EXISTS(
@@ -62,7 +62,7 @@ def funnel_conversion(request: Request) -> Report:
     found = {key: [int(n or 0) for n in numbers] for key, *numbers in query}
     nothing = [0] * len(STEPS)
     rows = [_row(split, key, found.get(key, nothing), cohort) for key in split.keys(found)]
-    sums = [sum(column) for column in zip(*found.values(), strict=True)] or nothing
+    sums = column_sums(found, len(STEPS))
     total = _row(split, None, sums, cohort)
     columns = [Column("group", split.label, TEXT)]
     for index, (key, label, _, help_text) in enumerate(STEPS):

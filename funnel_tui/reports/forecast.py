@@ -35,7 +35,7 @@ from .base import (
     months_between,
 )
 from .groups import Split, deals_where, split
-from .measure import Money, count_if, left_out_currencies
+from .measure import Money, column_sums, count_if, left_out_currencies
 
 OVERDUE, NO_CLOSE_DATE = "overdue", "no close date"
 
@@ -80,7 +80,7 @@ def forecast(request: Request) -> Report:
         key for key in grouping.keys(found) if key in found or key not in (OVERDUE, NO_CLOSE_DATE)
     ]
     rows = [_row(grouping, key, found.get(key, [0] * len(sums)), stages, where) for key in keys]
-    totals = [sum(column) for column in zip(*found.values(), strict=True)] or [0] * len(sums)
+    totals = column_sums(found, len(sums))
     total = _row(grouping, None, totals, stages, where)
     columns = [
         Column("group", grouping.label if request.by != BY_MONTH else "closing", TEXT),

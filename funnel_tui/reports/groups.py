@@ -15,13 +15,10 @@ from .base import (
     BY_MONTH,
     BY_OWNER,
     BY_SOURCE,
-    BY_WEEK,
     Period,
     ReportError,
     month_case,
     months_between,
-    week_case,
-    weeks_between,
 )
 
 NO_SOURCE = "(no source)"
@@ -81,17 +78,13 @@ def split(
         return Split(by, "source", source)
     if by == BY_OWNER:
         return Split(by, "owner", owner, owner_names())
-    if by in (BY_MONTH, BY_WEEK):
-        label = "month" if by == BY_MONTH else "week of"
+    if by == BY_MONTH:
         first, last = span(period, time, model)
         if first is None:
-            return Split(by, label, None, fixed_keys=[])  # no record: no month
-        if by == BY_MONTH:
-            keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
-            return Split(by, label, month_case(time, period, first, last), fixed_keys=keys)
-        keys = [monday.isoformat() for monday in weeks_between(first, last)]
-        return Split(by, label, week_case(time, period, first, last), fixed_keys=keys)
-    raise ReportError(f"--by: {by!r} is not one of source, owner, month, week")
+            return Split(by, "month", None, fixed_keys=[])  # no record: no month
+        keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
+        return Split(by, "month", month_case(time, period, first, last), fixed_keys=keys)
+    raise ReportError(f"--by: {by!r} is not one of source, owner, month")
 
 
 def deals_where(condition: Any, by: str | None) -> peewee.Select:

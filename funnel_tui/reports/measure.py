@@ -28,6 +28,11 @@ def count_if(condition: Any) -> Any:
     return peewee.fn.SUM(peewee.Case(None, [(condition, 1)], 0))
 
 
+def column_sums(found: dict[Any, Any], width: int) -> list:
+    """Each figure summed over the groups found (`width` zeros when none were)."""
+    return [sum(column) for column in zip(*found.values(), strict=True)] or [0] * width
+
+
 def days_between(later: Any, earlier: Any) -> Any:
     """Days from `earlier` to `later` (stored times), as a fraction; NULL if either is."""
     if _postgres():

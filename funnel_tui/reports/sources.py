@@ -29,7 +29,7 @@ from .base import (
 )
 from .conversion import PROSPECT, WON
 from .groups import lead_split
-from .measure import Money, count_if, left_out_currencies
+from .measure import Money, column_sums, count_if, left_out_currencies
 
 
 def source_attribution(request: Request) -> Report:
@@ -55,8 +55,8 @@ def source_attribution(request: Request) -> Report:
         )
         for key in split.keys(found)
     ]
-    sums = [sum(column) for column in zip(*found.values(), strict=True)] or [0, 0, 0]
-    deal_total = tuple(sum(column) for column in zip(*deals.values(), strict=True)) or (0, 0)
+    sums = column_sums(found, 3)
+    deal_total = tuple(column_sums(deals, 2))
     total = _row("all", None, sums, deal_total, cohort)
     columns = [
         Column("group", split.label, TEXT),

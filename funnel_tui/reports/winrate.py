@@ -29,7 +29,7 @@ from .base import (
     rate,
 )
 from .groups import Split, deals_where, split
-from .measure import Money, count_if, left_out_currencies, sorted_values, spread
+from .measure import Money, column_sums, count_if, left_out_currencies, sorted_values, spread
 
 NO_REASON = "(no reason given)"
 
@@ -66,7 +66,7 @@ def win_rate(request: Request) -> Report:
         _row(grouping, key, found.get(key, [0] * 5), medians.get(key), closed)
         for key in grouping.keys(found)
     ]
-    totals = [sum(column) for column in zip(*found.values(), strict=True)] or [0] * 5
+    totals = column_sums(found, 5)
     everything = sorted(amount for amounts in medians.values() for amount in amounts)
     total = _row(grouping, None, totals, everything, closed)
     columns = [

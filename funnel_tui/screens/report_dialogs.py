@@ -96,9 +96,9 @@ class RecordsDialog(ModalScreen[Record | None]):
         Binding("escape,q", "cancel", "Close", id="records.close"),
     ]
 
-    def __init__(self, drill: Drill, figure: str, zone: dt.tzinfo):
+    def __init__(self, drill: Drill, zone: dt.tzinfo):
         super().__init__()
-        self.drill, self.figure, self.zone = drill, figure, zone
+        self.drill, self.zone = drill, zone
         self.found: list[Record] = []
 
     def compose(self) -> ComposeResult:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable
 
 from ..models import database
 from ..output import plain
-from ..reports import REPORTS, Record, Report, ReportError, Request, currencies, run_report
+from ..reports import REPORTS, Drill, Record, Report, ReportError, Request, currencies, run_report
 from ..reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
@@ -267,17 +267,14 @@ class ReportsScreen(Screen[None]):
         if report.chart and report.chart.kind == FUNNEL_CHART and report.total:
             steps = chart.choices()
             if steps:
-                column = steps[chart.selected]
-                self._open(
-                    report.total.drills.get(column.key), column.label, report.total, column.kind
-                )
+                self._open(report.total.drills.get(steps[chart.selected].key))
             return
         rows = chart_rows(report, chart.key)
         column = chart_column(report, chart.key)
         if rows and column is not None and report.chart and report.chart.kind != TREND_CHART:
             row = rows[min(chart.selected, len(rows) - 1)]
             drill = row.drills.get(column.key) or next(iter(row.drills.values()), None)
-            self._open(drill, column.label, row, column.kind)
+            self._open(drill)
         else:
             self.notify("Press t for the table: each figure there opens its records.")
 
@@ -290,9 +287,9 @@ class ReportsScreen(Screen[None]):
             return
         row = rows[coordinate.row]
         column = report.columns[coordinate.column]
-        self._open(row.drills.get(column.key), f"{column.label}", row, column.kind)
+        self._open(row.drills.get(column.key))
 
-    def _open(self, drill, figure: str, row, kind: str) -> None:
+    def _open(self, drill: Drill | None) -> None:
         if drill is None:
             self.notify("This figure is worked out from others: open one of those.")
             return
@@ -305,7 +302,7 @@ class ReportsScreen(Screen[None]):
             else:
                 self.app.open_lead(record.id, here=True)
 
-        self.app.push_screen(RecordsDialog(drill, figure, self.app.rules.zone), opened)
+        self.app.push_screen(RecordsDialog(drill, self.app.rules.zone), opened)
 
     @on(DataTable.CellSelected)
     def _cell_selected(self, event: DataTable.CellSelected) -> None:
