@@ -22,6 +22,7 @@ from .db import BUSY_TIMEOUT_MS, Busy, describe, utcnow
 from .drafts import CAPTURE_DRAFT, DraftStore
 from .funnel import Funnel
 from .models import database
+from .screen_names import SCREENS
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
 from .widgets.keymap import screen_actions
@@ -31,16 +32,6 @@ if TYPE_CHECKING:
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
-PALETTE_SCREENS = (
-    # (mode, title, help line) of the screens the command palette offers
-    ("leads", "Leads", "The lead list: search, filter, sort, open"),
-    ("capture", "Capture a lead", "The quick capture form"),
-    ("board", "Pipeline board", "The deals by stage: move, win, lose, filter"),
-    ("funnel", "Funnel overview", "How many records stand at each step"),
-    ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
-    ("reports", "Reports", "Conversion, sources, win rate, cycle time, speed, forecast, activity"),
-    ("import", "Import leads", "Leads from a CSV or vCard file: map, check, import"),
-)
 
 
 class FunnelApp(App[None]):
@@ -317,7 +308,7 @@ class FunnelApp(App[None]):
     # ------------------------------------------------------------ the palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for mode, title, help_text in PALETTE_SCREENS:
+        for mode, title, help_text in SCREENS:
             yield SystemCommand(title, help_text, lambda m=mode: self.switch_mode(m))
         for action in screen_actions(screen):
             if action.node is self:

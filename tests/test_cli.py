@@ -257,6 +257,23 @@ def test_help_and_list_do_not_import_textual(cli_env, argv):
     assert peewee_loaded == ("False" if argv == ["--help"] else "True")
 
 
+def test_version_is_the_installed_packages(cli_env):
+    from importlib.metadata import version
+
+    result = run(["--version"], cli_env)
+    assert result.stdout.strip() == f"funnel {version('funnel-tui')}"
+
+
+def test_every_palette_screen_can_be_opened_with_screen(capsys):
+    from funnel_tui.screen_names import SCREEN_MODES
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "reports" in SCREEN_MODES
+    assert "--screen {" + ",".join(SCREEN_MODES) + "}" in help_text
+
+
 def test_main_returns_exit_codes_in_process(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FUNNEL_DB", str(tmp_path / "x.db"))
     assert main(["add", "--name", "Ok", "--email", "ok@example.com"]) == 0

@@ -9,11 +9,11 @@ import argparse
 import json
 import sys
 
-from . import cli
+from .common import EXIT_OK, AddCommand, CliRefused, Context
 
 
-def add_report_command(command) -> None:
-    from .report_names import REPORT_TITLES
+def register(command: AddCommand) -> None:
+    from ..report_names import REPORT_TITLES
 
     names = ", ".join(f"{name} ({title})" for name, title in REPORT_TITLES.items())
     report = command("report", f"print a report on the funnel: {names}")
@@ -33,12 +33,13 @@ def add_report_command(command) -> None:
         help="amounts in this currency (default: report_currency, else default_currency)",
     )
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.set_defaults(run=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    ctx = cli.Context(args)
-    from .dates import DueDateError, parse_since
-    from .reports import Period, ReportError, Request, run_report
+    ctx = Context(args)
+    from ..dates import DueDateError, parse_since
+    from ..reports import Period, ReportError, Request, run_report
 
     today = ctx.rules.today()
     days = {}
@@ -47,21 +48,21 @@ def cmd_report(args: argparse.Namespace) -> int:
             try:
                 days[option] = parse_since(text, today, ctx.config.date_order)
             except DueDateError as exc:
-                raise cli.CliRefused(f"{option}: {exc}") from exc
+                raise CliRefused(f"{option}: {exc}") from exc
     try:
         period = Period(days.get("--from"), days.get("--to"), ctx.rules.zone)
         request = Request(period, args.by, ctx.config, today, (args.currency or "").upper())
         report = run_report(args.name, request)
     except ReportError as exc:
-        raise cli.CliRefused(str(exc)) from exc
+        raise CliRefused(str(exc)) from exc
     sys.stdout.reconfigure(encoding="utf-8")
     {"table": _table, "csv": _csv, "json": _json}[args.format](report)
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _table(report) -> None:
-    from .output import write_table
-    from .reports.base import format_value
+    from ..output import write_table
+    from ..reports.base import format_value
 
     split = f" · by {report.by}" if report.by else ""
     print(f"{report.title} · {report.period.label()}{split}")
@@ -93,7 +94,7 @@ def _json_table(report) -> dict:
 
 
 def _plain_rows(report):
-    from .reports.base import plain_value
+    from ..reports.base import plain_value
 
     for row in report.all_rows():
         yield {c.key: plain_value(row.values.get(c.key), c.kind) for c in report.columns}
@@ -102,7 +103,7 @@ def _plain_rows(report):
 def _csv(report) -> None:
     """The report's main table; its further tables (loss reasons) follow, each after a
     blank line, so a script reading the first table stops at the blank line."""
-    from .output import write_csv
+    from ..output import write_csv
 
     for index, part in enumerate((report, *report.parts)):
         if index:

@@ -12,13 +12,63 @@ import sys
 import threading
 from pathlib import Path
 
-from . import cli
+from .common import EXIT_OK, EXIT_REFUSED, AddCommand, CliRefused, Context, filter_options, safe
+
+
+def register(command: AddCommand) -> None:
+    importing = command(
+        "import",
+        "import leads from a CSV file (a spreadsheet, another CRM) or a vCard file (a phone); "
+        "each row is checked like a lead typed in, refused rows go to a reject file",
+    )
+    importing.add_argument("file", help="a .csv or .vcf file")
+    importing.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help='import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
+        '"Fax=" leaves a column out. Fields: name, first_name, last_name, company, title, '
+        "phone, email, country, source, notes",
+    )
+    importing.add_argument(
+        "--update",
+        action="store_true",
+        help="a row whose email or phone matches a lead fills in that lead's empty fields "
+        "(default: such rows are skipped as duplicates)",
+    )
+    importing.add_argument(
+        "--overwrite", action="store_true", help="with --update: replace filled fields too"
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="write nothing; report what would happen"
+    )
+    importing.add_argument(
+        "--strict", action="store_true", help="if any row is refused, write nothing at all"
+    )
+    importing.add_argument("--source", default="", help="the source of rows that name none")
+    importing.add_argument(
+        "--rejects", metavar="FILE", help="where refused rows go (default: FILE-rejected.csv)"
+    )
+    importing.add_argument("--encoding", help="the file's encoding, if not the one detected")
+    importing.add_argument("--delimiter", help="the CSV delimiter, if not the one detected")
+    importing.add_argument("--format", choices=("text", "json"), default="text")
+    importing.set_defaults(run=cmd_import)
+
+    exporting = command("export", "export leads with every field: CSV, JSON or vCard")
+    exporting.add_argument("--format", choices=("csv", "json", "vcf"), default="csv")
+    filter_options(exporting)
+    exporting.add_argument(
+        "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="for --format vcf"
+    )
+    exporting.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    exporting.set_defaults(run=cmd_export)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .transfer.columns import FIELD_LABELS, MappingRefused
-    from .transfer.importer import ImportOptions, plan_import, run_import
-    from .transfer.textfile import FileRefused
+    from ..transfer.columns import FIELD_LABELS, MappingRefused
+    from ..transfer.importer import ImportOptions, plan_import, run_import
+    from ..transfer.textfile import FileRefused
 
     options = ImportOptions(
         update=args.update,
@@ -29,23 +79,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         rejects=Path(args.rejects) if args.rejects else None,
     )
     if options.problems():
-        raise cli.CliRefused(*options.problems())
+        raise CliRefused(*options.problems())
     try:
         plan = plan_import(args.file, args.map, args.encoding, args.delimiter)
     except (FileRefused, MappingRefused) as exc:
-        raise cli.CliRefused(str(exc)) from exc
+        raise CliRefused(str(exc)) from exc
     text = args.format == "text"
     if text:
         _show_plan(plan, FIELD_LABELS)
     problems = plan.column_map.problems()
     if problems:
-        raise cli.CliRefused(*problems)
-    ctx = cli.Context(args)
+        raise CliRefused(*problems)
+    ctx = Context(args)
     bar = _ProgressBar() if text and sys.stdout.isatty() else None
     try:
         report = run_import(ctx.rules, plan, options, progress=bar, cancel=threading.Event())
     except FileRefused as exc:
-        raise cli.CliRefused(str(exc)) from exc
+        raise CliRefused(str(exc)) from exc
     finally:
         if bar is not None:
             bar.clear()
@@ -54,15 +104,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     refused = report.counts["refused"]
-    return cli.EXIT_REFUSED if refused or report.aborted else cli.EXIT_OK
+    return EXIT_REFUSED if refused or report.aborted else EXIT_OK
 
 
 def _show_plan(plan, labels: dict[str, str]) -> None:
-    from .output import write_table
+    from ..output import write_table
 
-    print(f"{cli._safe(plan.facts.path.name)}: {plan.kind_label}, {plan.facts.encoding.label}")
+    print(f"{safe(plan.facts.path.name)}: {plan.kind_label}, {plan.facts.encoding.label}")
     for note in plan.facts.notes:
-        print(f"  {cli._safe(note)}")
+        print(f"  {safe(note)}")
     first = plan.samples[0].cells if plan.samples else []
     rows = [
         {
@@ -86,7 +136,7 @@ class _ProgressBar:
         self.drawn = False
 
     def __call__(self, p) -> None:
-        from .transfer.importer import format_eta
+        from ..transfer.importer import format_eta
 
         filled = round(p.fraction * self.WIDTH)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
@@ -105,13 +155,13 @@ class _ProgressBar:
 
 
 def _show_report(report) -> None:
-    from .transfer.importer import iter_outcomes
+    from ..transfer.importer import iter_outcomes
 
-    print(cli._safe(report.summary()) + f" in {report.seconds:.1f} s")
+    print(safe(report.summary()) + f" in {report.seconds:.1f} s")
     if report.dry_run:
         print("dry run: nothing was written")
     for line in list(iter_outcomes(report))[:10]:
-        print(f"  {cli._safe(line)}")
+        print(f"  {safe(line)}")
     not_shown = report.counts["duplicate"] + report.counts["refused"] - 10
     if not_shown > 0:
         where = " (every refused row is in the reject file)" if report.rejects else ""
@@ -122,7 +172,7 @@ def _show_report(report) -> None:
             "import that file"
         )
     if report.aborted:
-        print(f"funnel: {cli._safe(report.aborted)}", file=sys.stderr)
+        print(f"funnel: {safe(report.aborted)}", file=sys.stderr)
     if not report.adds_up():  # a bug, said rather than hidden
         print("funnel: the counts do not add up to the rows read", file=sys.stderr)
 
@@ -144,15 +194,15 @@ def _report_json(report) -> dict:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    ctx = cli.Context(args)
-    from .queries import parse_filter
-    from .transfer.exporter import export_leads
+    ctx = Context(args)
+    from ..queries import parse_filter
+    from ..transfer.exporter import export_leads
 
     flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "")
     if not args.output:
         sys.stdout.reconfigure(encoding="utf-8")
         export_leads(sys.stdout, args.format, flt, args.vcard_version)
-        return cli.EXIT_OK
+        return EXIT_OK
     target = Path(args.output)
     partial = target.with_name(f".{target.name}.part")
     try:
@@ -162,6 +212,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         partial.replace(target)  # a reader never sees half a file
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise cli.CliRefused(f"output: cannot write {target} ({exc.strerror})") from exc
+        raise CliRefused(f"output: cannot write {target} ({exc.strerror})") from exc
     print(f"exported {count:,} lead{'s' * (count != 1)} to {target}", file=sys.stderr)
-    return cli.EXIT_OK
+    return EXIT_OK

@@ -1,0 +1,109 @@
+"""Looking after the database: migrate, demo, counts, where."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    AddCommand,
+    CliRefused,
+    Context,
+)
+
+
+def register(command: AddCommand) -> None:
+    migrate = command(
+        "migrate",
+        "copy this database, every row and its history, into a new one "
+        "(e.g. postgresql://user@host/funnel) and compare the counts per table",
+    )
+    migrate.add_argument("--to", required=True, metavar="TARGET", help="a URL or a file path")
+    migrate.set_defaults(run=cmd_migrate)
+
+    demo = command("demo", "fill the database with realistic demo data")
+    demo.add_argument("--leads", type=int, default=1000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(run=cmd_demo)
+
+    command("counts", "print how many records stand at each step of the funnel").set_defaults(
+        run=cmd_counts
+    )
+    command("where", "print the database, config file and user funnel would use").set_defaults(
+        run=cmd_where
+    )
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..db import describe
+    from ..migrate import copy_database
+    from ..output import write_table
+
+    def progress(table: str, rows: int) -> None:
+        if sys.stdout.isatty():
+            print(f"  {table}: {rows:,} rows copied", flush=True)
+
+    print(f"copying {describe(ctx.target)} → {describe(args.to)}")
+    counts = copy_database(ctx.db, args.to, progress)
+    rows = [
+        {
+            "table": c.table,
+            "source": f"{c.source:,}",
+            "target": f"{c.target:,}",
+            "": "✓" if c.equal else "✘ differs",
+        }
+        for c in counts
+    ]
+    write_table(rows, ["table", "source", "target", ""], sys.stdout)
+    if not all(c.equal for c in counts):
+        print("funnel: the counts differ; do not switch to the copy", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"every row is in {describe(args.to)}: use it with --db or FUNNEL_DB")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.leads < 1:
+        raise CliRefused("leads: must be at least 1")
+    ctx = Context(args)
+    from ..demo import generate_demo
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done:,}/{total:,} leads", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo(
+        ctx.db, ctx.config, leads=args.leads, seed=args.seed, user=ctx.user, progress=progress
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"demo: {summary.leads:,} leads, {summary.companies:,} companies, "
+        f"{summary.opportunities:,} opportunities, {summary.activities:,} activities, "
+        f"{summary.history:,} history entries in {summary.seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_counts(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..queries import funnel_counts
+
+    for row in funnel_counts(ctx.config):
+        print(f"{row.label:<28}{row.count:>10,}")
+    return EXIT_OK
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    from ..config import current_user, database_target, load_config, user_config_path
+
+    config = load_config(getattr(args, "config", None))
+    from ..db import describe
+
+    print(f"database: {describe(database_target(getattr(args, 'db', None)))}")
+    print(f"config:   {config.source_path or f'{user_config_path()} (not present; defaults)'}")
+    print(f"user:     {current_user(getattr(args, 'user', None))}")
+    return EXIT_OK

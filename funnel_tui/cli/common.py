@@ -1,0 +1,110 @@
+"""What every command shares: exit codes, refusals worded for the user, the options every
+command takes, and the Context that opens config, database and rules on first use.
+
+Imports nothing heavy at module level: `funnel --help` builds every parser from here and
+must load neither Peewee nor Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+BANT = ("budget", "authority", "need", "timeline")  # config.BANT_ITEMS, without importing it
+
+# add_parser(name, help, **common-option texts) → the subcommand's parser, given to each
+# module's register().
+AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+class CliRefused(Exception):
+    """Refused with messages already worded for the user."""
+
+    def __init__(self, *messages: str):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+def common_options(
+    parser: argparse.ArgumentParser,
+    suppress: bool,
+    user_help: str = "act as this user (default: $FUNNEL_USER, else your login)",
+) -> None:
+    """--db, --user and --config, on the top parser and (suppressed defaults, so a value
+    given before the command is kept) on every subcommand."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="database file, sqlite:///PATH or postgresql://USER@HOST/NAME "
+        "(default: $FUNNEL_DB, else funnel.db in your data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help=user_help,
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="funnel.toml to use (default: $FUNNEL_CONFIG, else the one in your config folder)",
+    )
+
+
+def filter_options(parser: argparse.ArgumentParser) -> None:
+    """--status, --stage and --owner: which leads `list` and `export` take."""
+    parser.add_argument(
+        "--status", action="append", default=[], help="new, working, nurturing, unqualified"
+    )
+    parser.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
+    )
+    parser.add_argument("--owner", help="only leads owned by this user")
+
+
+class Context:
+    """Config, database and rules for one command, opened on first use."""
+
+    def __init__(self, args: argparse.Namespace):
+        from ..config import current_user, database_target, load_config
+
+        self.config = load_config(getattr(args, "config", None))
+        self.target = database_target(getattr(args, "db", None))
+        self.user = current_user(getattr(args, "user", None))
+        if not self.user:
+            raise CliRefused("user: the user name cannot be empty")
+        from ..db import open_database
+
+        self.db = open_database(self.target)
+        from ..funnel import Funnel
+
+        self.rules = Funnel(self.config, self.user)
+
+
+def parse_date(text: str | None, field: str):
+    """An ISO date given to `field`, or None; CliRefused naming the field otherwise."""
+    if not text:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
+
+
+def safe(text: str) -> str:
+    """User text as it may reach the terminal: no markup, no control characters."""
+    from ..output import plain
+
+    return plain(text)

@@ -1,0 +1,316 @@
+"""Commands on leads: add, update, list, show, status, qualify, promote."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import (
+    BANT,
+    EXIT_OK,
+    EXIT_USAGE,
+    AddCommand,
+    CliRefused,
+    Context,
+    filter_options,
+    parse_date,
+    safe,
+)
+
+
+def register(command: AddCommand) -> None:
+    add = command("add", "capture a lead")
+    add.add_argument("--name", required=True)
+    for name in ("company", "email", "phone", "country", "source", "title"):
+        add.add_argument(f"--{name}")
+    add.add_argument("--note", dest="notes")
+    add.add_argument(
+        "--allow-duplicate", action="store_true", help="save even if it matches an existing lead"
+    )
+    add.add_argument("--format", choices=("text", "json"), default="text")
+    add.set_defaults(run=cmd_add)
+
+    update = command("update", "change fields of a lead")
+    update.add_argument("id", type=int)
+    for name in ("name", "company", "email", "phone", "country", "source", "title"):
+        update.add_argument(f"--{name}")
+    update.add_argument("--note", dest="notes")
+    update.add_argument("--expect-version", type=int, help="refuse if the lead changed since")
+    update.set_defaults(run=cmd_update)
+
+    listing = command("list", "list leads")
+    filter_options(listing)
+    listing.add_argument("--limit", type=int)
+    listing.add_argument(
+        "--sort",
+        default="newest",
+        help="newest (default), score or engagement: best first",
+    )
+    listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    listing.set_defaults(run=cmd_list)
+
+    show = command("show", "show a lead with its checklist, score, deals and history")
+    show.add_argument("id", type=int)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(run=cmd_show)
+
+    status = command("status", "set a lead's status")
+    status.add_argument("id", type=int)
+    status.add_argument("status", help="new, working, nurturing or unqualified")
+    status.add_argument("--reason", default="", help="why (required for unqualified)")
+    status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
+    status.set_defaults(run=cmd_status)
+
+    qualify = command(
+        "qualify",
+        "answer checklist items, all or none; prints the explained score and the gate",
+    )
+    qualify.add_argument("id", type=int)
+    for item in BANT:
+        qualify.add_argument(f"--{item}", metavar="yes|no|unknown")
+    qualify.add_argument(
+        "--icp",
+        action="append",
+        default=[],
+        metavar="KEY=ANSWER",
+        help="an ideal-customer-profile criterion of the config, e.g. employees=yes; repeatable",
+    )
+    qualify.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="KEY=FIGURE",
+        help="what the lead told for an ICP criterion, judged by the config's rule, "
+        "e.g. employees=250; repeatable",
+    )
+    qualify.add_argument(
+        "--evidence",
+        action="append",
+        default=[],
+        metavar="ITEM=TEXT",
+        help='why, e.g. need="fleet tracking is on paper"; ITEM is budget, authority, need, '
+        "timeline or icp:KEY; repeatable",
+    )
+    qualify.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
+    qualify.set_defaults(run=cmd_qualify)
+
+    promote = command("promote", "promote a lead to prospect through the gate")
+    promote.add_argument("id", type=int)
+    promote.set_defaults(run=cmd_promote)
+
+
+def _lead_values(args: argparse.Namespace) -> dict:
+    names = ("name", "company", "email", "phone", "country", "source", "title", "notes")
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..funnel import DuplicateFound
+
+    try:
+        lead = ctx.rules.capture_lead(_lead_values(args), allow_duplicate=args.allow_duplicate)
+    except DuplicateFound as exc:
+        messages = [str(p) for p in exc.problems]
+        messages.append("not saved; add --allow-duplicate to save it anyway")
+        raise CliRefused(*messages) from exc
+    if args.format == "json":
+        import json
+
+        print(json.dumps({"id": lead.id, "name": lead.name}, ensure_ascii=False))
+    else:
+        print(f"added lead #{lead.id} {safe(lead.name)}")
+    return EXIT_OK
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    values = _lead_values(args)
+    if not values:
+        raise CliRefused("nothing to change: give at least one field, e.g. --phone")
+    lead = ctx.rules.update_lead(args.id, values, expected_version=args.expect_version)
+    print(f"updated lead #{lead.id} {safe(lead.name)} (version {lead.version})")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from .. import output
+    from ..queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
+
+    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit, args.sort)
+    if args.format == "json":
+        output.write_json(
+            iter_leads(ctx.config, flt) if flt.limit is None else list_leads(ctx.config, flt),
+            LIST_COLUMNS,
+            sys.stdout,
+        )
+    elif args.format == "csv":
+        output.write_csv(iter_leads(ctx.config, flt), LIST_COLUMNS, sys.stdout)
+    else:
+        columns = (
+            "id",
+            "name",
+            "company",
+            "phone",
+            "email",
+            "status",
+            "level",
+            "owner",
+            "score",
+            "engagement",
+        )
+        output.write_table(list_leads(ctx.config, flt), columns, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..queries import lead_record
+    from ..record_text import record_as_dict, record_as_text
+
+    record = lead_record(args.id)
+    if record is None:
+        raise CliRefused(f"id: no lead #{args.id}")
+    score = ctx.rules.score(args.id)
+    gate = ctx.rules.gate_problems(args.id)
+    engagement = ctx.rules.engagement(args.id)
+    if args.format == "json":
+        import json
+
+        data = record_as_dict(record, score, gate, engagement)
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        sys.stdout.write(
+            record_as_text(record, score, gate, ctx.config, engagement, ctx.rules.zone)
+        )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    lead = ctx.rules.set_status(
+        args.id, args.status.lower(), reason=args.reason, until=parse_date(args.until, "until")
+    )
+    print(f"lead #{lead.id} {safe(lead.name)} is now {lead.status}")
+    return EXIT_OK
+
+
+def cmd_qualify(args: argparse.Namespace) -> int:
+    if args.stray:
+        print(
+            "funnel qualify: answers are options now, e.g. "
+            f'funnel qualify {args.id} --need yes --evidence need="on the call"',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    ctx = Context(args)
+    plan = _qualify_plan(args, ctx.config)
+    from ..models import ANSWER_UNKNOWN, Qualification, database
+
+    with database.atomic():  # every answer or none
+        ctx.rules.get_lead(args.id)
+        stored = {q.item: q for q in Qualification.select().where(Qualification.lead == args.id)}
+        for item, given in plan.items():
+            row = stored.get(item)
+            ctx.rules.answer(
+                args.id,
+                item,
+                given.get("answer", row.answer if row else ANSWER_UNKNOWN),
+                evidence=given.get("evidence", row.evidence if row else ""),
+                value=given.get("value", row.value if row else ""),
+            )
+    lead = ctx.rules.get_lead(args.id)
+    changed = ", ".join(
+        f"{item} = {safe(given['answer'])}" if "answer" in given else f"{item} ({', '.join(given)})"
+        for item, given in plan.items()
+    )
+    print(f"lead #{lead.id} {safe(lead.name)}: {changed}")
+    for line in ctx.rules.score(args.id).explain():
+        print(f"  {safe(line)}")
+    gate = ctx.rules.gate_problems(args.id)
+    print("Promotion gate: " + ("refused" if gate else "passes"))
+    for problem in gate:
+        print(f"  ✘ {safe(str(problem))}")
+    return EXIT_OK
+
+
+def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]:
+    """What `qualify` was told, item by item (`need`, `icp:employees`) and part by part
+    (answer, evidence, value); CliRefused with every problem before anything is written."""
+    from ..models import ANSWERS
+    from ..validators import check_text
+
+    icp_keys = [c.key for c in config.icp]
+    items = [*BANT, *(f"icp:{k}" for k in icp_keys)]
+    problems: list[str] = []
+    plan: dict[str, dict[str, str]] = {}
+
+    def put(item: str, part: str, text: str) -> None:
+        slot = plan.setdefault(item, {})
+        if part in slot and slot[part] != text:
+            problems.append(f"{item}: {part} given twice, {slot[part]!r} and {text!r}")
+        slot[part] = text
+
+    def answer(item: str, text: str) -> None:
+        word = text.strip().lower()
+        if word in ANSWERS:
+            put(item, "answer", word)
+        else:
+            problems.append(f"{item}: {text!r} is not an answer: yes, no or unknown")
+
+    def icp_item(key: str, option: str) -> str | None:
+        key = key.strip().removeprefix("icp:")
+        if key in icp_keys:
+            return f"icp:{key}"
+        known = ", ".join(icp_keys) or "none in the config"
+        problems.append(f"{option}: {key!r} is not an ICP criterion: {known}")
+        return None
+
+    for item in BANT:
+        if getattr(args, item) is not None:
+            answer(item, getattr(args, item))
+    for option, pairs, example in (
+        ("icp", args.icp, "employees=yes"),
+        ("value", args.value, "employees=250"),
+        ("evidence", args.evidence, 'need="on the call"'),
+    ):
+        for pair in pairs:
+            key, equals, text = pair.partition("=")
+            if not equals or not key.strip():
+                problems.append(f"{option}: {pair!r} must be KEY=..., e.g. {example}")
+                continue
+            if option == "evidence":
+                item = key.strip().lower()
+                if item not in items and f"icp:{item}" not in items:
+                    listed = ", ".join(items)
+                    problems.append(f"evidence: {key!r} is not a checklist item: {listed}")
+                    continue
+                item = item if item in items else f"icp:{item}"
+            else:
+                item = icp_item(key, option)
+            if item is None:
+                continue
+            if option == "icp":
+                answer(item, text)
+                continue
+            check = check_text(option, text)
+            if check.ok:
+                put(item, option, check.value)
+            else:
+                problems.append(f"{item}.{option}: {check.message}")
+    if problems:
+        raise CliRefused(*problems)
+    if not plan:
+        raise CliRefused(
+            "nothing to answer: give at least one of --budget, --authority, --need, "
+            "--timeline, --icp, --value or --evidence"
+        )
+    return plan
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    lead = ctx.rules.promote(args.id)
+    print(f"lead #{lead.id} {safe(lead.name)} is now a prospect")
+    return EXIT_OK

@@ -1,0 +1,238 @@
+"""Working the funnel day to day: log an activity, the Today queue, the history, undo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import (
+    EXIT_OK,
+    AddCommand,
+    CliRefused,
+    Context,
+)
+
+
+def register(command: AddCommand) -> None:
+    log = command("log", "log an activity on a lead (or --opportunity)")
+    log.add_argument("id", type=int)
+    log.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    log.add_argument(
+        "--type",
+        dest="kind",
+        required=True,
+        help="call, email, meeting, sms, social, in_person, note",
+    )
+    log.add_argument("--direction", default="outbound", choices=("outbound", "inbound"))
+    log.add_argument("--outcome", default="", help="e.g. reached, no_answer, left_voicemail")
+    log.add_argument("--note", default="")
+    log.add_argument(
+        "--next",
+        dest="next_action",
+        default="",
+        help='the next action, its due date first: "+3d call back", "fri send quote"',
+    )
+    log.add_argument("--due", help="the next action's due date, if --next does not start with one")
+    log.set_defaults(run=cmd_log)
+
+    today = command("today", "list your Today queue: overdue, due today, nothing scheduled")
+    today.add_argument("--format", choices=("table", "json"), default="table")
+    today.set_defaults(run=cmd_today)
+
+    history = command(
+        "history",
+        "list changes: who changed which field of which record, from what to what",
+        user_help="only this user's changes",
+    )
+    history.add_argument("id", type=int, nargs="?", help="a lead (its deals and activities too)")
+    history.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    history.add_argument(
+        "--since", help="from this day on: 2026-11-01, yesterday, 7d, fri (in your time zone)"
+    )
+    history.add_argument("--limit", type=int, default=200, help="the newest N (default 200)")
+    history.add_argument("--format", choices=("table", "json"), default="table")
+    history.set_defaults(run=cmd_history)
+
+    undo = command("undo", "undo your latest change (to lead ID, or --opportunity ID)")
+    undo.add_argument("id", type=int, nargs="?")
+    undo.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    undo.set_defaults(run=cmd_undo)
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..dates import DueDateError, describe_due, parse_due, split_due
+
+    today, order = ctx.rules.today(), ctx.config.date_order
+    action, due = args.next_action.strip(), None
+    try:
+        if args.due:
+            due = parse_due(args.due, today, order)
+        elif action:
+            due, action = split_due(action, today, order)
+    except DueDateError as exc:
+        raise CliRefused(f"{'due' if args.due else 'next'}: {exc}") from exc
+    target = {"opportunity_id": args.id} if args.opportunity else {"lead_id": args.id}
+    activity = ctx.rules.log_activity(
+        **target,
+        kind=args.kind,
+        direction=args.direction,
+        outcome=args.outcome,
+        note=args.note,
+        next_action=action,
+        next_due=due,
+    )
+    print(f"logged {activity.kind} #{activity.id}")
+    if due is not None:
+        print(f"next: {action or 'next action'} · {describe_due(due, today)}")
+    return EXIT_OK
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..dates import ago, short_due
+    from ..output import to_json_value, write_table
+    from ..today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
+
+    today = ctx.rules.today()
+    queue = load_queue(owner_id(ctx.user), today)
+    now = ctx.rules.now()
+
+    def row(item) -> dict:
+        return {
+            "kind": item.kind,
+            "id": item.id,
+            "lead_id": item.lead_id,
+            "name": item.person,
+            "company": item.company,
+            "deal": item.deal,
+            "stage" if item.kind == DEAL else "status": item.state,
+            "contact": item.contact,
+            "next_action": item.next_action,
+            "due": item.due,
+            "last_activity": item.last_touch,
+            "amount": item.amount_cents / 100 if item.kind == DEAL else None,
+            "currency": item.currency or None,
+        }
+
+    if args.format == "json":
+        import json
+
+        data = {
+            "user": ctx.user,
+            "today": today.isoformat(),
+            "timezone": str(ctx.rules.zone),
+            "counts": queue.counts,
+            "sections": {
+                name: [
+                    {k: to_json_value(v) for k, v in row(item).items()}
+                    for item in queue.sections[name]
+                ]
+                for name in SECTIONS
+            },
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    counts = queue.counts
+    print(
+        f"Today {today:%a} {today.day} {today:%b %Y} ({ctx.rules.zone}), {ctx.user}: "
+        + " · ".join(f"{counts[n]} {SECTION_TITLES[n].lower()}" for n in SECTIONS)
+    )
+    for name in SECTIONS:
+        items = queue.sections[name]
+        print(f"\n{SECTION_TITLES[name]} ({len(items)})")
+        if not items:
+            continue
+        rows = [
+            {
+                "due": short_due(i.due, today) if i.due else "",
+                "id": f"{'D' if i.kind == DEAL else 'L'}{i.id}",
+                "name": i.person,
+                "company": i.company,
+                "state": i.state,
+                "next action": i.next_action,
+                "last": ago(i.last_touch, now),
+            }
+            for i in items
+        ]
+        columns = ["due", "id", "name", "company", "state", "next action", "last"]
+        if name == "unscheduled":
+            columns = [c for c in columns if c not in ("due", "next action")]
+        write_table(rows, columns, sys.stdout, max_width=30)
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    import datetime as dt
+
+    from ..dates import DueDateError, local_today, parse_since, to_local
+    from ..history import history_entries, user_exists
+    from ..output import to_json_value, write_table
+
+    since = None
+    if args.since:
+        try:
+            day = parse_since(args.since, local_today(ctx.rules.now(), ctx.rules.zone))
+        except DueDateError as exc:
+            raise CliRefused(f"since: {exc}") from exc
+        # Midnight of that day in the user's zone, as the naive UTC the history stores.
+        start = dt.datetime.combine(day, dt.time()).replace(tzinfo=ctx.rules.zone)
+        since = start.astimezone(dt.UTC).replace(tzinfo=None)
+    # --user names whose changes to list here; reading acts as nobody.
+    who = getattr(args, "user", None)
+    if who and not user_exists(who):
+        raise CliRefused(f"user: nobody called {who!r} has changed anything here")
+    if args.limit < 1:
+        raise CliRefused("limit: give a number of changes, 1 or more")
+    where = {}
+    if args.id is not None:
+        where = {"opportunity_id" if args.opportunity else "lead_id": args.id}
+    entries = history_entries(**where, user=who, since=since, limit=args.limit)
+    if args.format == "json":
+        import json
+
+        rows = [
+            {
+                "id": e.id,
+                "at": to_json_value(e.at),
+                "user": e.user,
+                "record": f"{e.entity} #{e.entity_id}",
+                "action": e.action,
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not entries:
+        print("no changes match")
+        return EXIT_OK
+    rows = [
+        {
+            "when": f"{to_local(e.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
+            "user": e.user,
+            "record": f"{e.entity} #{e.entity_id}",
+            "action": e.action,
+            "field": e.field,
+            "old": "" if e.old is None else e.old,
+            "new": "" if e.new is None else e.new,
+        }
+        for e in entries
+    ]
+    write_table(
+        rows, ["when", "user", "record", "action", "field", "old", "new"], sys.stdout, max_width=30
+    )
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    if args.id is None:
+        undone = ctx.rules.undo_last()
+    else:
+        undone = ctx.rules.undo_last("opportunity" if args.opportunity else "lead", args.id)
+    print(undone.summary())
+    return EXIT_OK
