@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from .models import database
 from .screen_names import SCREENS
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
+from .tui.key_order import KeysInOrder
 from .widgets.keymap import screen_actions
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before sh
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
 
 
-class FunnelApp(App[None]):
+class FunnelApp(KeysInOrder):
     TITLE = "funnel"
     # The Today queue's counts per section for the status line; None until counted.
     today_counts: reactive[dict[str, int] | None] = reactive(None)
@@ -81,7 +82,7 @@ class FunnelApp(App[None]):
         `start` is the screen to open on, one of MODES."""
         # Read by App.__init__: the first screen is built once, not the list and then it.
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
-        super().__init__()
+        super().__init__(driver_class=_input_driver())
         self.config = config
         self.target = target
         self.user = user
@@ -337,6 +338,20 @@ class FunnelApp(App[None]):
             self._too_small = False
             if type(self.screen).__name__ == "TooSmallScreen":
                 self.pop_screen()
+
+
+def _input_driver() -> type | None:
+    """The driver that reads pastes and stray bytes safely (tui/terminal_input.py), on
+    the terminals it is made for; None lets Textual choose (Windows, TEXTUAL_DRIVER)."""
+    import sys
+
+    from textual import constants
+
+    if sys.platform == "win32" or constants.DRIVER is not None:
+        return None
+    from .tui.terminal_input import SafeInputDriver
+
+    return SafeInputDriver
 
 
 def _capture_screen() -> Screen:

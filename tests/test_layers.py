@@ -8,7 +8,7 @@ import sys
 
 import funnel_tui
 
-UI_MODULES = {"funnel_tui.app", "funnel_tui.screens", "funnel_tui.widgets"}
+UI_MODULES = {"funnel_tui.app", "funnel_tui.screens", "funnel_tui.widgets", "funnel_tui.tui"}
 
 
 def _non_ui_modules() -> list[str]:

@@ -200,3 +200,64 @@ def seed_deals(config, now) -> list[int]:
     StageChange.update(at=now - dt.timedelta(days=40)).execute()
     Opportunity.update(stage_entered_at=now - dt.timedelta(days=40)).execute()
     return ids
+
+
+# ------------------------------------------------------------------ keys in a burst
+
+
+def burst_keys(*parts: str) -> list[str]:
+    """Key names for `parts`: a part that is a key name ("tab", "ctrl+s") is that key;
+    any other part is text, one key per character."""
+    keys: list[str] = []
+    for part in parts:
+        if len(part) > 1 and (part in _NAMED_KEYS or "+" in part[1:-1]):
+            keys.append(part)
+        else:
+            keys.extend(part)
+    return keys
+
+
+_NAMED_KEYS = {"tab", "shift+tab", "enter", "escape", "backspace", "space", "up", "down"}
+
+
+async def press_burst(pilot, *parts: str) -> None:
+    """Type `parts` as a fast typist, a paste or an SSH link delivers them: every key is
+    queued before the app handles the first (Pilot's press waits for the app to go
+    idle after each key, which hides what a burst does). Keys are made as Pilot makes
+    them."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import (
+        REPLACED_KEYS,
+        _character_to_key,
+        _get_unicode_name_from_key,
+    )
+
+    app = pilot.app
+    for key in burst_keys(*parts):
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        original = REPLACED_KEYS.get(key, key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(original))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app.post_message(event)
+    await keys_settled(pilot)
+
+
+async def keys_settled(pilot, timeout: float = 10.0) -> None:
+    """Wait until every key received has been delivered and has settled."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while pilot.app.keys_waiting and time.monotonic() < deadline:
+        await settle(pilot)
+        await asyncio.sleep(0.01)
+    assert not pilot.app.keys_waiting, "keys still waiting"
+    await settle(pilot)

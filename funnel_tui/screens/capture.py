@@ -23,6 +23,7 @@ from ..db import Busy
 from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
+from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.text_input import TextInput
@@ -201,9 +202,11 @@ class CaptureScreen(Screen[None]):
             return
         self._saving = True
         self._sort_contact()
+        # The keys typed after ctrl+s belong to the next lead: the write holds them until
+        # the form is cleared (or until the cursor is on what must be fixed).
         self._save(self.values(), allow_duplicate)
 
-    @work(thread=True, exclusive=True, group="capture-save")
+    @write_worker("capture-save")
     def _save(self, values: dict[str, str], allow_duplicate: bool) -> None:
         try:
             with database.connection_context():
@@ -251,15 +254,19 @@ class CaptureScreen(Screen[None]):
             self._hint(field, Text(f"✘ {problem.message}", style="red"))
             first = first or field
         count = len(problems)
-        self._outcome(
-            Text(f"✘ Not saved: {count} thing{'' if count == 1 else 's'} to fix", style="red")
-        )
+        outcome = Text(f"✘ Not saved: {count} thing{'' if count == 1 else 's'} to fix", style="red")
+        outcome.append(_dropped_keys(self.app.discard_typed_ahead()), style="dim")
+        self._outcome(outcome)
         if first:
             self.query_one(f"#f-{first}").focus()
 
     def _duplicate(self, exc: DuplicateFound) -> None:
         self._saving = False
         found = exc.found
+        # Letters answer the dialog: the next card typed ahead must not.
+        dropped = self.app.discard_typed_ahead()
+        if dropped:
+            self._outcome(Text(_dropped_keys(dropped).strip(), style="yellow"))
 
         def chosen(choice: str | None) -> None:
             if choice == "save":
@@ -291,3 +298,11 @@ class CaptureScreen(Screen[None]):
     def action_leave(self) -> None:
         self._save_draft()
         self.app.switch_mode("leads")
+
+
+def _dropped_keys(count: int) -> str:
+    """Why the keys typed after a save that did not happen went nowhere."""
+    if not count:
+        return ""
+    keys = "key" if count == 1 else "keys"
+    return f" ({count} {keys} typed after ctrl+s not used: this lead comes first)"

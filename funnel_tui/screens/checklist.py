@@ -28,6 +28,7 @@ from ..db import Busy
 from ..funnel import BANT_LABELS, Refused, StaleEdit
 from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
 from ..output import plain
+from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.status import level_text, status_text
 from ..widgets.text_block import TextBlock
@@ -361,7 +362,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         key = self.query_one(ChecklistView).current
         return self.state.score.item(key) if self.state and key else None
 
-    @work(thread=True, exclusive=True, group="checklist-answer")
+    @write_worker("checklist-answer")
     def _answer(self, item: str, answer: str, evidence: str, value: str) -> None:
         try:
             with database.connection_context():
@@ -433,7 +434,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             ConvertDialog(plain(self.state.lead.name), stages, values, errors), submitted
         )
 
-    @work(thread=True, exclusive=True, group="checklist-convert")
+    @write_worker("checklist-convert")
     def _convert(self, values: dict[str, str], allow_past: bool) -> None:
         problems: list[v.Problem] = []
         close = None

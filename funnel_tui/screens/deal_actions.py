@@ -17,13 +17,13 @@ from typing import Any
 
 import peewee
 from rich.text import Text
-from textual import work
 
 from ..db import Busy
 from ..funnel import Funnel, Refused, StaleEdit
 from ..models import OPP_OPEN, database
 from ..output import plain
 from ..pipeline import Card
+from ..tui.workers import write_worker
 from .dialogs import ChoiceDialog
 
 
@@ -153,7 +153,7 @@ class DealActions:
 
     # ------------------------------------------------------------------ writing
 
-    @work(thread=True, group="deal-write")
+    @write_worker("deal-write", exclusive=False)
     def _deal_write(self, card: Card, operation: Callable[[Funnel], Any], done: Text) -> None:
         try:
             with database.connection_context():

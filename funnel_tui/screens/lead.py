@@ -289,6 +289,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self.app.data_changed()  # this screen reloads too, through refresh_data
 
     def _refused(self, problems: list[v.Problem]) -> None:
+        self.app.discard_typed_ahead()  # typed for after the save: not for the bad field
         names = {name for name, _, _ in FIELDS}
         first = None
         for problem in problems:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,7 @@ from ..db import Busy
 from ..funnel import ACTIVITY_KINDS, OUTCOMES, Refused
 from ..models import database
 from ..output import plain
+from ..tui.workers import write_worker
 from ..widgets.choice_row import ChoiceRow
 from ..widgets.text_input import TextInput
 
@@ -256,7 +257,7 @@ class LogActivityScreen(ModalScreen[Logged | None]):
         self.saving = True
         self._save(values, action, due)
 
-    @work(thread=True, exclusive=True, group="log-save")
+    @write_worker("log-save")
     def _save(self, values: dict[str, str], action: str, due: dt.date | None) -> None:
         target = self.target
         try:
@@ -286,6 +287,7 @@ class LogActivityScreen(ModalScreen[Logged | None]):
 
     def _refused(self, exc: Refused) -> None:
         self.saving = False
+        self.app.discard_typed_ahead()  # typed for after the save: not for the bad field
         first = exc.problems[0]
         self._refuse(FIELD_OF.get(first.field, ""), "; ".join(str(p) for p in exc.problems))
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee
-from textual import work
 
 from ..db import Busy
 from ..funnel import Funnel, Refused, StaleEdit
 from ..models import database
+from ..tui.workers import write_worker
 from .dialogs import ChoiceDialog, DateDialog
 
 
@@ -61,7 +61,7 @@ class LeadStatusActions:
             chosen,
         )
 
-    @work(thread=True, exclusive=True, group="lead-write")
+    @write_worker("lead-write")
     def _write(self, operation: Callable[[Funnel], Any], done: str | Callable[[Any], str]) -> None:
         """Run `operation` against the rules in a worker; the screen hears how it went:
         `done`, or `done(result)` when it is a function."""

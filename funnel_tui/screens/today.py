@@ -25,6 +25,7 @@ from ..today import (
     owner_id,
     queue_items,
 )
+from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.lead_table import PAGE_SIZE, LeadTable
 from ..widgets.queue_view import QueueView
@@ -178,7 +179,7 @@ class TodayScreen(Screen[None]):
         if item is not None:
             self._snooze(item, days)
 
-    @work(thread=True, exclusive=True, group="today-snooze")
+    @write_worker("today-snooze")
     def _snooze(self, item: QueueItem, days: int) -> None:
         rules = self.app.rules
         target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
