@@ -1,14 +1,17 @@
 """Half-typed forms kept on disk, so a dropped SSH session or a killed terminal loses
-nothing: the next start offers to restore them. UI-free: a draft is a dict of strings."""
+nothing: the next start offers to restore them. UI-free: a draft is a dict of strings.
+
+Drafts are private: files of mode 0600 in a folder of the user's alone, written through
+safe_files (never through a link, never over another user's file) and read only when
+they are the user's own regular files."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from .config import user_data_dir
+from .safe_files import private_folder, read_own, replacing
 
 CAPTURE_DRAFT = "capture"  # the quick capture form's draft
 
@@ -29,23 +32,19 @@ class DraftStore:
         if not any(str(v).strip() for v in values.values()):
             self.discard(form)
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Write beside the target and rename: a crash mid-write leaves the old draft whole.
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".draft-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(values, handle, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._path(form))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        private_folder(self.folder)
+        # Written beside the target and renamed: a crash mid-write leaves the old draft
+        # whole. Raises safe_files.UnsafeFile (an OSError) for a target it must not replace.
+        with replacing(self._path(form), private=True) as handle:
+            json.dump(values, handle, ensure_ascii=False)
 
     def load(self, form: str) -> dict[str, str] | None:
+        text = read_own(self._path(form))
+        if text is None:
+            return None
         try:
-            data = json.loads(self._path(form).read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(text)
+        except ValueError:
             return None
         if not isinstance(data, dict):
             return None

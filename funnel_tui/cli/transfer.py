@@ -2,6 +2,10 @@
 
 Import exits 0 when every row was placed (inserted, updated, unchanged or skipped as a
 duplicate), 1 when a row was refused or the import stopped early, 2 for a bad option.
+Refused rows go to a new reject file, NAME-rejected.csv or, when that name is taken (a
+file someone may be fixing, or anything else), NAME-rejected-2.csv and so on: the report
+says which. A dry run writes no reject file; an import that refuses nothing makes none.
+`export -o FILE` replaces FILE only when it is the user's own regular file (not a link).
 """
 
 from __future__ import annotations
@@ -159,7 +163,7 @@ def _show_report(report) -> None:
 
     print(safe(report.summary()) + f" in {report.seconds:.1f} s")
     if report.dry_run:
-        print("dry run: nothing was written")
+        print("dry run: nothing was written, and no reject file")
     for line in list(iter_outcomes(report))[:10]:
         print(f"  {safe(line)}")
     not_shown = report.counts["duplicate"] + report.counts["refused"] - 10
@@ -168,9 +172,11 @@ def _show_report(report) -> None:
         print(f"  … and {not_shown:,} more{where}")
     if report.rejects:
         print(
-            f"refused rows, with the reasons, are in {report.rejects}: fix them there and "
-            "import that file"
+            f"refused rows, with the reasons, are in {safe(report.rejects_note)}: fix them "
+            "there and import that file"
         )
+    if report.rejects_problem:
+        print(f"funnel: {safe(report.rejects_problem)}", file=sys.stderr)
     if report.aborted:
         print(f"funnel: {safe(report.aborted)}", file=sys.stderr)
     if not report.adds_up():  # a bug, said rather than hidden
@@ -184,6 +190,7 @@ def _report_json(report) -> dict:
         **report.counts,
         "dry_run": report.dry_run,
         "rejects": str(report.rejects) if report.rejects else None,
+        "rejects_problem": report.rejects_problem or None,
         "aborted": report.aborted or None,
         "seconds": round(report.seconds, 3),
         "examples": [
@@ -196,22 +203,23 @@ def _report_json(report) -> dict:
 def cmd_export(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from ..queries import parse_filter
-    from ..transfer.exporter import export_leads
 
     flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "")
     if not args.output:
+        from ..transfer.exporter import export_leads
+
         sys.stdout.reconfigure(encoding="utf-8")
         export_leads(sys.stdout, args.format, flt, args.vcard_version)
         return EXIT_OK
+    from ..safe_files import UnsafeFile
+    from ..transfer.exporter import export_to_file
+
     target = Path(args.output)
-    partial = target.with_name(f".{target.name}.part")
     try:
-        # newline="": the csv module writes its own line ends; vCards are CRLF already.
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            count = export_leads(out, args.format, flt, args.vcard_version)
-        partial.replace(target)  # a reader never sees half a file
+        count = export_to_file(target, args.format, flt, args.vcard_version)
+    except UnsafeFile as exc:
+        raise CliRefused(f"output: {exc}") from exc
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliRefused(f"output: cannot write {target} ({exc.strerror})") from exc
+        raise CliRefused(f"output: cannot write {target} ({exc.strerror or exc})") from exc
     print(f"exported {count:,} lead{'s' * (count != 1)} to {target}", file=sys.stderr)
     return EXIT_OK

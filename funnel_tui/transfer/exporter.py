@@ -4,6 +4,8 @@ CSV and JSON carry every field (queries.EXPORT_COLUMNS): the phone in E.164, whi
 re-imports as the same phone, with the display form and what was typed beside it.
 Text is UTF-8; CSV gets a BOM so Excel reads it as UTF-8, and no cell a spreadsheet
 would run as a formula (output.csv_cell). An export imports back to the same leads.
+An export to a file is written whole beside it and renamed into place (safe_files):
+never through a link, never over another user's file, never half a file.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..countries import country_name
 from ..output import csv_cell, write_json
 from ..queries import EXPORT_COLUMNS, LeadFilter, iter_export
+from ..safe_files import replacing
 from .vcards import lead_card
 
 
@@ -34,6 +38,20 @@ def export_leads(
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     return rows.count
+
+
+def export_to_file(
+    path: str | Path,
+    fmt: str = "csv",
+    flt: LeadFilter | None = None,
+    vcard_version: str = "3.0",
+) -> int:
+    """export_leads into the file `path`, replacing it only when the export is whole
+    and the file may be replaced (safe_files.replacing: safe_files.UnsafeFile, an
+    OSError, otherwise); returns how many leads were written."""
+    # newline="": the csv module writes its own line ends; vCards are CRLF already.
+    with replacing(path, encoding="utf-8", newline="") as out:
+        return export_leads(out, fmt, flt, vcard_version)
 
 
 class _Counted:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ from ..db import DatabaseError, bulk_writes, deferred_search_index, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
 from ..models import Lead, database
 from ..output import csv_cell
+from ..safe_files import NewFile
 from .checking import (
     CHILD_FROM_BYTES,
     DUPLICATE,
@@ -169,6 +171,8 @@ class ImportReport:
     rows_read: int = 0
     examples: list[RowOutcome] = field(default_factory=list)  # refused and duplicates
     rejects: Path | None = None  # the reject file, when a row was refused
+    rejects_note: str = ""  # where the refused rows went, said for the user
+    rejects_problem: str = ""  # why they could not be written to a reject file
     seconds: float = 0.0
     aborted: str = ""  # why the run stopped before the end of the file
     written: bool = False  # whether any batch was written
@@ -264,7 +268,8 @@ class _Run:
             )
         else:
             chunks = check_rows(self.plan, self.options, self.rules.check_lead)
-        with _Rejects(self.plan, self.options) as rejects, bulk_writes(database.obj):
+        keep = not self.options.dry_run
+        with _Rejects(self.plan, self.options, keep) as rejects, bulk_writes(database.obj):
             self.rejects = rejects
             try:
                 if self.one_transaction:
@@ -279,7 +284,9 @@ class _Run:
                 self.report.rows_read = 0
             finally:
                 chunks.close()
-            self.report.rejects = rejects.path if rejects.used else None
+        self.report.rejects = rejects.path
+        self.report.rejects_note = rejects.where()
+        self.report.rejects_problem = rejects.problem
         self.report.seconds = time.perf_counter() - self.started
         self.position = self.plan.facts.size
         self._tell()
@@ -463,50 +470,86 @@ def _differs(name: str, p: CheckedRow, lead: Lead) -> bool:
 
 
 class _Rejects:
-    """The reject file, written as rows are refused; removed when none is."""
+    """The reject file. Refused rows are written, from the first one, into a new file
+    beside where it goes (safe_files.NewFile); at the end that file takes the first
+    free name of NAME-rejected.csv, NAME-rejected-2.csv, … (or of --rejects). So an
+    import with no refusal, and a dry run, make no file at all; nothing is written
+    through a link; and a reject file already there is never replaced or deleted (a
+    person may be fixing it)."""
 
-    def __init__(self, plan: ImportPlan, options: ImportOptions):
+    def __init__(self, plan: ImportPlan, options: ImportOptions, keep: bool):
         facts = plan.facts
-        self.path = options.rejects or facts.path.with_name(f"{facts.path.stem}-rejected.csv")
+        self.wanted = options.rejects or facts.path.with_name(f"{facts.path.stem}-rejected.csv")
         self.header = plan.header
         self.source = facts.path
-        self.used = False
-        self._file: Any = None
+        self.keep = keep  # False for a dry run: no reject file
+        self.path: Path | None = None  # where the refused rows went, once placed
+        self.problem = ""  # why they could not be written, if so
+        self._new: NewFile | None = None
         self._writer: Any = None
 
     def __enter__(self) -> _Rejects:
-        if self.path.resolve() == self.source.resolve():
+        if self.wanted.resolve() == self.source.resolve():
             raise FileRefused(
-                f"rejects: {self.path} is the file being imported; choose another with --rejects"
+                f"rejects: {self.wanted} is the file being imported; choose another with --rejects"
             )
-        try:
-            # UTF-8 with a BOM: the file is to be fixed in a spreadsheet, and Excel reads
-            # UTF-8 without one as the system's legacy code page.
-            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
-        except OSError as exc:
+        folder = self.wanted.parent
+        if self.keep and not os.access(folder, os.W_OK | os.X_OK):
+            # Said before anything is imported, not after.
             raise FileRefused(
-                f"rejects: cannot write {self.path} ({exc.strerror}); choose another "
-                "file with --rejects"
-            ) from exc
-        self._writer = csv.writer(self._file)
-        self._writer.writerow([*REJECT_COLUMNS, *self.header])
+                f"rejects: cannot write in {folder} (no permission); choose another file "
+                "with --rejects"
+            )
         return self
 
     def add(self, outcome: RowOutcome) -> None:
-        self.used = True
-        self._writer.writerow(
-            [
-                outcome.row,
-                outcome.field,
-                csv_cell(outcome.reason),
-                *(csv_cell(c) for c in outcome.cells),
-            ]
-        )
+        if not self.keep or self.problem:
+            return
+        try:
+            if self._new is None:
+                # UTF-8 with a BOM: the file is to be fixed in a spreadsheet, and Excel
+                # reads UTF-8 without one as the system's legacy code page.
+                self._new = NewFile(self.wanted, encoding="utf-8-sig", newline="")
+                self._writer = csv.writer(self._new.file)
+                self._writer.writerow([*REJECT_COLUMNS, *self.header])
+            self._writer.writerow(
+                [
+                    outcome.row,
+                    outcome.field,
+                    csv_cell(outcome.reason),
+                    *(csv_cell(c) for c in outcome.cells),
+                ]
+            )
+        except OSError as exc:
+            self._failed(exc)
 
-    def __exit__(self, *exc: object) -> None:
-        self._file.close()
-        if not self.used:
-            self.path.unlink(missing_ok=True)
+    def _failed(self, exc: OSError) -> None:
+        self.problem = (
+            f"rejects: the refused rows could not be written beside {self.wanted} "
+            f"({exc.strerror or exc})"
+        )
+        if self._new is not None:
+            self._new.discard()
+            self._new = None
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._new is None:
+            return
+        if exc_type is not None:  # the run failed: its report is not shown either
+            self._new.discard()
+            return
+        try:
+            self.path = self._new.place_new()
+        except OSError as exc:
+            self._failed(exc)
+
+    def where(self) -> str:
+        """Where the refused rows went, and why not to the name asked for."""
+        if self.path is None:
+            return ""
+        if self.path != self.wanted:
+            return f"{self.path} ({self.wanted.name} was there already and is kept as it is)"
+        return str(self.path)
 
 
 def iter_outcomes(report: ImportReport) -> Iterator[str]:
