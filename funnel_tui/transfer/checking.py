@@ -12,6 +12,7 @@ the work shared between them rather than added up.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import queue
@@ -251,19 +252,11 @@ def check_rows_in_child(
 ) -> Iterator[Chunk]:
     """check_rows with most of the checking done in a second process, the chunks handed
     over in order as they come. Closing the iterator ends the other process."""
-    package_root = Path(__file__).resolve().parents[2]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(package_root), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
+        child_command(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env=env,
     )
     assert child.stdin is not None and child.stdout is not None
     reader = plan.column_map.reader()
@@ -381,9 +374,26 @@ def _child_main() -> None:
     out.flush()
 
 
+def child_command() -> list[str]:
+    """How the checking process is started: isolated (-I: neither the current folder,
+    nor PYTHONPATH, nor the user's site folder is searched), then given this process's
+    module path less the current folder, and this very funnel_tui package by its path.
+    A `funnel_tui/` planted in the folder an import is run from is never imported."""
+    package = Path(__file__).resolve().parents[1]
+    here = Path.cwd().resolve()
+    paths = [p for p in sys.path if p and os.path.isabs(p) and Path(p).resolve() != here]
+    return [sys.executable, "-I", "-c", _CHILD, str(package), json.dumps(paths)]
+
+
 # Run by module name, not as __main__: the classes it pickles must be this module's.
 _CHILD = """
-import sys
+import importlib.util, json, sys
+package, sys.path[:] = sys.argv[1], json.loads(sys.argv[2])
+spec = importlib.util.spec_from_file_location(
+    "funnel_tui", package + "/__init__.py", submodule_search_locations=[package]
+)
+sys.modules["funnel_tui"] = module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
 from funnel_tui.transfer.checking import _child_main
 try:
     _child_main()
