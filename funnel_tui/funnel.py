@@ -1002,7 +1002,7 @@ class Funnel:
         Refuses, all at once: an amount that is negative, not a number, or above the
         configured ceiling (`config.max_amount`, whole currency units); a currency that
         is not a 3-letter code; a stage that is not open; and an expected close before
-        `today` (default: the UTC date now) unless `allow_past_close`, so that a date
+        `today` (default: the user's, in their zone) unless `allow_past_close`, so that a date
         in the past is used only when the user confirms it.
         """
         problems = []
@@ -1020,7 +1020,7 @@ class Funnel:
         name_check = v.check_text("title", name)
         if not name_check.ok:
             problems.append(name_check.problem)
-        today = today or self.now().date()
+        today = today or self.today()
         if expected_close is not None and expected_close < today and not allow_past_close:
             problems.append(
                 Problem(

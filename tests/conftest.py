@@ -3,6 +3,7 @@ and on a real PostgreSQL server that this session starts itself."""
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
@@ -11,10 +12,28 @@ from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
 from funnel_tui.funnel import Funnel
 
+from .clock import Clock
 from .pg_server import PostgresServer
 from .ui_support import seeded_env
 
 PG_TEST_DB = "funnel_test"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "ui: drives the Textual app (Pilot, snapshots); .ci/run leaves these out of its runs "
+        "under a shifted clock. Async tests and tests using snap_compare get it by themselves.",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that drive the app, so that every other test, new ones included,
+    runs under the shifted clocks of .ci/run (`-m "not ui"`)."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if inspect.iscoroutinefunction(function) or "snap_compare" in item.fixturenames:
+            item.add_marker(pytest.mark.ui)
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +92,15 @@ def config():
 
 
 @pytest.fixture
-def rules(db, config):
-    """The rules layer acting as user alice."""
-    return Funnel(config, "alice")
+def clock():
+    """A pinned clock at clock.NOW; `clock.advance(days=1)` moves it."""
+    return Clock()
+
+
+@pytest.fixture
+def rules(db, config, clock):
+    """The rules layer acting as user alice, on the pinned `clock`."""
+    return Funnel(config, "alice", clock)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from funnel_tui.db import utcnow
 from funnel_tui.funnel import DuplicateFound, Funnel, Refused, StaleEdit
 from funnel_tui.models import (
     Activity,
@@ -203,7 +202,7 @@ def test_unqualified_needs_a_reason_and_nurturing_a_date(rules):
         rules.set_status(lead.id, "nurturing")
     rules.set_status(lead.id, "unqualified", reason="student, no budget")
     assert Lead.get_by_id(lead.id).unqualified_reason == "student, no budget"
-    later = dt.date.today() + dt.timedelta(days=30)
+    later = rules.today() + dt.timedelta(days=30)
     rules.set_status(lead.id, "nurturing", until=later)
     stored = Lead.get_by_id(lead.id)
     assert (stored.status, stored.nurture_until, stored.unqualified_reason) == (
@@ -383,7 +382,7 @@ def test_convert_requires_a_prospect_and_carries_data_over(rules, config):
         rules.convert(lead.id, amount="1000")
     _qualify(rules, lead.id, budget="yes", authority="yes", need="yes", timeline="yes")
     rules.promote(lead.id)
-    close = utcnow().date() + dt.timedelta(days=120)
+    close = rules.today() + dt.timedelta(days=120)
     opp = rules.convert(lead.id, amount="12,500.50", expected_close=close)
     stored = Opportunity.get_by_id(opp.id)
     assert stored.amount_cents == 1250050
@@ -480,9 +479,21 @@ def test_a_close_date_in_the_past_asks_for_confirmation(rules):
     assert Opportunity.select().count() == 4
 
 
-def test_the_past_is_before_todays_utc_date(rules):
+@pytest.mark.parametrize(
+    ("zone", "utc", "today"),
+    [
+        # 04:00 on the 24th in Taipei while UTC is still on the 23rd: the 23rd is past.
+        ("Asia/Taipei", dt.datetime(2026, 11, 23, 20, 0), dt.date(2026, 11, 24)),
+        # 18:00 on the 23rd in Los Angeles while UTC is on the 24th: the 23rd is today.
+        ("America/Los_Angeles", dt.datetime(2026, 11, 24, 2, 0), dt.date(2026, 11, 23)),
+        # The last half hour of a leap day, east of UTC.
+        ("Asia/Taipei", dt.datetime(2028, 2, 29, 15, 30), dt.date(2028, 2, 29)),
+    ],
+)
+def test_the_past_is_before_the_users_today_in_their_zone(db, config, zone, utc, today):
+    rules = Funnel(dataclasses.replace(config, timezone=zone), "alice", lambda: utc)
     lead = _prospect(rules)
-    today = utcnow().date()
+    assert rules.today() == today
     with pytest.raises(Refused, match="is in the past"):
         rules.convert(lead.id, amount=100, expected_close=today - dt.timedelta(days=1))
     assert rules.convert(lead.id, amount=100, expected_close=today).expected_close == today
@@ -573,10 +584,13 @@ def test_next_action_needs_a_date_and_replaces_the_open_one(rules):
     with pytest.raises(Refused, match="due: a next action needs a due date"):
         rules.log_activity(lead_id=lead.id, kind="call", next_action="call back")
     first = rules.log_activity(
-        lead_id=lead.id, kind="call", next_action="call back", next_due=dt.date(2026, 12, 1)
+        lead_id=lead.id, kind="call", next_action="call back", next_due=rules.today()
     )
     rules.log_activity(
-        lead_id=lead.id, kind="email", next_action="send deck", next_due=dt.date(2026, 12, 3)
+        lead_id=lead.id,
+        kind="email",
+        next_action="send deck",
+        next_due=rules.today() + dt.timedelta(days=2),
     )
     assert Activity.get_by_id(first.id).next_action_done is True
     assert Activity.select().where(Activity.next_action_done == False).count() == 1
