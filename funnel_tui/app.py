@@ -25,7 +25,9 @@ from .models import database
 from .screen_names import SCREENS
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
+from .tui.failures import HandlesFailures
 from .tui.key_order import KeysInOrder
+from .tui.no_color import safe_filters
 from .widgets.keymap import screen_actions
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before sh
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
 
 
-class FunnelApp(KeysInOrder):
+class FunnelApp(HandlesFailures, KeysInOrder):
     TITLE = "funnel"
     # The Today queue's counts per section for the status line; None until counted.
     today_counts: reactive[dict[str, int] | None] = reactive(None)
@@ -83,6 +85,7 @@ class FunnelApp(KeysInOrder):
         # Read by App.__init__: the first screen is built once, not the list and then it.
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
+        self._filters = safe_filters(self._filters)
         self.config = config
         self.target = target
         self.user = user
@@ -248,6 +251,13 @@ class FunnelApp(KeysInOrder):
                 break
         if self._user_prepared and not getattr(self.screen, "counts_today", False):
             self._count_today()
+
+    def database_returned(self) -> None:
+        """The database answers again after a failure: start what start-up could not
+        (this user's row, the change watcher) and reload what the screens show."""
+        if self._user_prepared and self.watch_changes is None:
+            self._prepare_user()
+        self.data_changed()
 
     def write_failed(
         self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]

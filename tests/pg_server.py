@@ -84,6 +84,10 @@ class PostgresServer:
             "--locale",
             "C.UTF-8" if _has_c_utf8() else "C",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its data folder (again, after pause)."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -110,6 +114,10 @@ class PostgresServer:
             except OSError:
                 time.sleep(0.1)
         raise PostgresUnavailable("PostgreSQL did not start listening")
+
+    def pause(self) -> None:
+        """Stop the server as a crash or a restart would, keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def create_database(self, name: str) -> str:
         import psycopg2

@@ -23,7 +23,14 @@ REPO = Path(__file__).resolve().parent.parent
 class Terminal:
     """`funnel ARGS` on a pty of `size` (columns, rows)."""
 
-    def __init__(self, args: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)):
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        size: tuple[int, int] = (80, 24),
+        argv: list[str] | None = None,
+    ):
+        """`argv` replaces `python -m funnel_tui ARGS` (a script that patches first)."""
         self.columns, self.rows = size
         self.screen = pyte.Screen(self.columns, self.rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -34,9 +41,10 @@ class Terminal:
             try:
                 _set_size(0, self.columns, self.rows)
                 os.chdir(REPO)
+                argv = argv or [sys.executable, "-m", "funnel_tui", *args]
                 os.execve(
-                    sys.executable,
-                    [sys.executable, "-m", "funnel_tui", *args],
+                    argv[0],
+                    argv,
                     {"TERM": "xterm-256color", "COLORTERM": "truecolor", **env},
                 )
             finally:

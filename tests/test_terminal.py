@@ -48,9 +48,8 @@ def test_two_cards_written_in_one_burst_are_saved_as_typed(term_env):
     path, env = term_env
     with Terminal([], env) as term:
         term.wait_for("Seed Lead")
-        term.write(
-            "\x0eAnna Fast\tAcme\t+48 601 234 567\x13陳大文\t大文貿易\t+886 933 111 222\x13".encode()
-        )
+        first = "\x0eAnna Fast\tAcme\t+48 601 234 567\x13"
+        term.write(f"{first}陳大文\t大文貿易\t+886 933 111 222\x13".encode())
         term.wait_for("陳大文")
         term.read(quiet=0.5)
         assert term.close() == 0

@@ -11,8 +11,11 @@ from .common import EXIT_OK
 
 
 def open_tui(args: argparse.Namespace) -> int:
-    make_app(args.db, args.user, args.config, args.screen).run()
-    return EXIT_OK
+    """The app until it quits: 0, or 1 when it stopped on an error (its one line is on
+    the terminal, its details in the crash file)."""
+    app = make_app(args.db, args.user, args.config, args.screen)
+    app.run()
+    return app.return_code or EXIT_OK
 
 
 def make_app(

@@ -120,6 +120,10 @@ class CaptureScreen(Screen[None]):
     def _source_changed(self) -> None:
         self._save_draft()
 
+    def keep_draft(self) -> None:
+        """Write the draft now (the app is stopping)."""
+        self._save_draft()
+
     def _save_draft(self) -> None:
         self._draft_timer = None
         try:

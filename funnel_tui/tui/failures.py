@@ -1,0 +1,177 @@
+"""What the app does when something fails that no screen handled.
+
+A database that stops answering (PostgreSQL restarted, the network gone, a file made
+read-only, a lock held too long) is not a crash: the rep is told in one line, what is on
+the screen stays, and funnel tries again until the database answers, then reloads what
+it shows. Anything else is a bug: the app keeps every half-typed form on disk, writes
+the traceback (without local values, passwords hidden) to a crash file only its user can
+read, and exits non-zero with one line saying what happened and where the details are.
+Textual's default prints a traceback with every local variable (the database URL with
+its password among them) and, for a failure in the input thread, exits 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import traceback
+from pathlib import Path
+
+import peewee
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.screen import Screen
+from textual.worker import WorkerFailed
+
+from ..config import user_data_dir
+from ..db import Busy, redact
+from ..models import database
+
+PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
+DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
+
+
+def _read_only(error: BaseException) -> bool:
+    text = str(error).lower()
+    return "readonly" in text or "read-only" in text
+
+
+def database_error(error: BaseException) -> BaseException | None:
+    """The database error behind `error` (a worker's failure wraps it), or None."""
+    cause = error.error if isinstance(error, WorkerFailed) else error
+    return cause if isinstance(cause, DATABASE_ERRORS) else None
+
+
+def trouble_message(error: BaseException) -> str:
+    """One line for a rep: what the database did, passwords hidden."""
+    detail = redact(" ".join(str(error).split()))
+    lowered = detail.lower()
+    if _read_only(error):
+        return (
+            f"The database cannot be written ({detail}): you can look, not change. "
+            "Ask whoever runs the server to give your login write access."
+        )
+    if isinstance(error, Busy) or "locked" in lowered:
+        return f"The database is busy ({detail}). funnel tries again; nothing typed is lost."
+    return (
+        f"The database is not answering ({detail}). funnel tries again every "
+        f"{PROBE_SECONDS:.0f} s; what you type is kept."
+    )
+
+
+class HandlesFailures(App):
+    """An App that treats database failures as weather and other failures as bugs
+    (see the module's docstring). Screens with a half-typed form offer `keep_draft()`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.database_trouble: str = ""  # the message while the database is away
+        self.crash_file: Path | None = None
+        self.crash_message: str = ""  # the lines the terminal shows after a crash
+
+    # ------------------------------------------------------------ the database away
+
+    def _handle_exception(self, error: Exception) -> None:
+        cause = database_error(error)
+        if cause is not None and self.is_running and not self._exit_renderables:
+            self.database_failed(cause)
+            return
+        self._crashed(error)
+
+    def database_failed(self, error: BaseException) -> None:
+        """A read or write met a database that does not answer: say so once, and keep
+        trying until it does."""
+        message = trouble_message(error)
+        first = not self.database_trouble
+        self.database_trouble = message
+        if not first:
+            return  # told already, and a probe is on its way
+        self.notify(message, title="Database", severity="error", timeout=10, markup=False)
+        if not _read_only(error):  # a read-only file answers reads: nothing to wait for
+            self.set_timer(PROBE_SECONDS, self._probe_database)
+
+    @work(thread=True, exclusive=True, group="database-probe", exit_on_error=False)
+    def _probe_database(self) -> None:
+        try:
+            with database.connection_context():
+                database.obj.execute_sql("SELECT 1")
+        except Exception as exc:  # still away: try again later
+            self.call_from_thread(self._still_away, exc)
+        else:
+            self.call_from_thread(self._database_back)
+
+    def _still_away(self, error: BaseException) -> None:
+        self.database_trouble = trouble_message(error)
+        self.set_timer(PROBE_SECONDS, self._probe_database)
+
+    def _database_back(self) -> None:
+        self.database_trouble = ""
+        self.notify("The database answers again.", title="Database", markup=False)
+        self.database_returned()
+
+    def database_returned(self) -> None:
+        """The database answers again: the app reloads what it shows (FunnelApp)."""
+
+    # ------------------------------------------------------------------ a bug
+
+    def panic(self, *renderables) -> None:
+        # Textual panics when its input thread dies; that is a failure as well.
+        if not self._exit_renderables:
+            self._return_code = 1
+            self._keep_drafts()
+        super().panic(*renderables)
+
+    def _crashed(self, error: BaseException) -> None:
+        self._return_code = 1
+        if self._exception is None:  # what Pilot re-raises in a test
+            self._exception = error
+            self._exception_event.set()
+        self._keep_drafts()
+        self.crash_file = _write_crash_file(error)
+        reason = redact(f"{type(_cause(error)).__name__}: {_cause(error)}")
+        line = Text(f"funnel stopped on an error it did not expect: {reason}")
+        line.append("\nWhat you were typing is kept and is offered back at the next start.")
+        if self.crash_file is not None:
+            line.append(f"\nThe details are in {self.crash_file}")
+        self.crash_message = line.plain
+        self.bell()
+        self._exit_renderables.append(line)
+        self._close_messages_no_wait()
+
+    def _keep_drafts(self) -> None:
+        """Every screen with a form writes its draft now, as a last act."""
+        for screen in _every_screen(self):
+            keep = getattr(screen, "keep_draft", None)
+            if keep is not None:
+                with contextlib.suppress(Exception):
+                    keep()
+
+
+def _cause(error: BaseException) -> BaseException:
+    return error.error if isinstance(error, WorkerFailed) else error
+
+
+def _every_screen(app: App) -> list[Screen]:
+    """The screens of every mode's stack and those installed (made, not just named)."""
+    found = [screen for stack in app._screen_stacks.values() for screen in stack]
+    found += [s for s in app._installed_screens.values() if isinstance(s, Screen)]
+    return list(dict.fromkeys(found))
+
+
+def _write_crash_file(error: BaseException) -> Path | None:
+    """The traceback, passwords hidden, in a new file only this user can read."""
+    folder = user_data_dir() / "crashes"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".txt", dir=folder)
+        cause = _cause(error)
+        text = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(redact(text))
+        return Path(name)
+    except OSError:
+        return None

@@ -1,0 +1,121 @@
+"""A failure never shows a secret nor passes for a success.
+
+The attack surface: the TUI stopped on a database error it did not handle (PostgreSQL
+going down) with a traceback listing every local variable, the database URL and its
+password among them, on the terminal of whoever was looking; and it exited 0, so a
+script or a supervisor took the crash for a clean quit. Now a database that goes away is
+a one-line message and a retry, a bug is a one-line message, a crash file only its user
+can read (passwords hidden) and exit code 1, and the half-typed forms are kept."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+import pytest
+
+from funnel_tui.config import user_data_dir
+from funnel_tui.screens.capture import CaptureScreen
+
+from ..pg_server import PostgresServer
+from ..terminal import Terminal
+from ..ui_support import SIZE, make_app, settle, type_text
+
+SECRET = "s3cret-Passw0rd"
+
+
+async def test_a_bug_exits_1_keeps_the_draft_and_hides_the_password(env, monkeypatch, capsys):
+    def broken(self) -> None:
+        raise RuntimeError(f"lost postgresql://rita:{SECRET}@db.example/funnel")
+
+    monkeypatch.setattr(CaptureScreen, "action_clear", broken)
+    app = make_app(env)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            await type_text(pilot, "Kept Name")
+            await pilot.press("ctrl+r")  # the broken action
+            await settle(pilot)
+    assert app.return_code == 1
+    assert env[1].load("capture")["name"] == "Kept Name"
+    shown = app.crash_message
+    assert shown.startswith("funnel stopped on an error it did not expect: RuntimeError")
+    assert "postgresql://rita:***@db.example" in shown and SECRET not in shown
+    printed = capsys.readouterr()
+    assert "RuntimeError" in printed.err and SECRET not in printed.out + printed.err
+    crash = app.crash_file
+    assert crash is not None and crash.parent == user_data_dir() / "crashes"
+    assert stat.S_IMODE(crash.stat().st_mode) == 0o600
+    details = crash.read_text()
+    assert "RuntimeError" in details and "in broken" in details and SECRET not in details
+
+
+@pytest.fixture
+def own_pg(tmp_path):
+    """A PostgreSQL server of this test's own, to stop and start again."""
+    server = PostgresServer()
+    server.start()
+    server.create_database("funnel_down")
+    yield server
+    server.stop()
+
+
+def test_postgresql_going_away_is_a_message_and_a_retry_never_a_password(own_pg, tmp_path):
+    url = own_pg.url("funnel_down").replace("funnel@", f"funnel:{SECRET}@")
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "FUNNEL_DB": url,
+        "FUNNEL_USER": "rita",
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+    }
+    with Terminal([], env) as term:
+        term.wait_for("0 shown")
+        own_pg.pause()
+        term.write(b"\x0e")  # ctrl+n: capture opens without the database
+        term.wait_for("New lead")
+        term.write(b"\x1b")  # esc: back to the list, which reloads from the database
+        term.wait_for("not answering", timeout=30)
+        assert term.alive()
+        own_pg.resume()
+        term.wait_for("answers again", timeout=30)
+        assert term.close() == 0
+    assert SECRET.encode() not in term.output
+
+
+CRASHING_APP = """
+import sys
+from funnel_tui.cli import main
+from funnel_tui.widgets.lead_table import LeadTable
+
+def broken(self, *args):
+    raise ValueError("the list broke; db at postgresql://rita:SECRET@db.example/funnel")
+
+LeadTable.action_move = broken
+sys.exit(main([]))
+""".replace("SECRET", SECRET)
+
+
+def test_a_crash_in_a_real_terminal_exits_1_with_one_line(tmp_path):
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "FUNNEL_DB": str(tmp_path / "crash.db"),
+        "FUNNEL_USER": "rita",
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+    }
+    with Terminal([], env, argv=[sys.executable, "-c", CRASHING_APP]) as term:
+        term.wait_for("0 shown")
+        term.write(b"j")
+        code = term.close()
+    output = term.output.decode("utf-8", "replace")
+    assert code == 1
+    assert "funnel stopped on an error it did not expect: ValueError" in output
+    assert "locals" not in output and SECRET not in output
