@@ -19,9 +19,10 @@ from typing import Any, NamedTuple
 
 import peewee
 
+from . import history_words as words
 from . import validators as v
 from .config import BANT_ITEMS, Config
-from .dates import local_today, to_local, user_zone
+from .dates import local_today, user_zone
 from .db import (
     get_meta,
     insert_row,
@@ -81,7 +82,7 @@ TWO_WAY_OUTCOMES = frozenset({"reached", "replied", "held", "met", "connected"})
 ALWAYS_TWO_WAY_KINDS = frozenset({"meeting", "in_person"})
 
 LEAD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
-BANT_LABELS = {"budget": "Budget", "authority": "Authority", "need": "Need", "timeline": "Timeline"}
+BANT_LABELS = words.BANT_LABELS
 
 
 class Refused(v.ValidationError):
@@ -120,7 +121,7 @@ class StaleEdit(Refused):
         self.fields = tuple(dict.fromkeys(fields))
         clashing = [c for c in changes if c["field"] in self.fields] or changes
         who = ", ".join(sorted({c["user"] for c in clashing})) or "someone else"
-        what = f" ({', '.join(self.fields)})" if self.fields else ""
+        what = f" ({', '.join(words.field_word(f) for f in self.fields)})" if self.fields else ""
         super().__init__(
             [
                 Problem(
@@ -898,7 +899,11 @@ class Funnel:
         problems: list[Problem] = []
         if lead.level != LEVEL_LEAD:
             problems.append(
-                Problem("level", "already", f"lead #{lead.id} is already a {lead.level}")
+                Problem(
+                    "level",
+                    "already",
+                    f"lead #{lead.id} is already {words.with_article(lead.level)}",
+                )
             )
         if lead.status == STATUS_UNQUALIFIED:
             problems.append(
@@ -1300,12 +1305,16 @@ class Funnel:
                 )
                 .order_by(History.id)
             )
-            label = f"{last.action} of {last.entity} #{last.entity_id}"
             if (last.entity, last.action) not in UNDOABLE:
                 why = NOT_UNDONE.get(last.action, "it is not a change undo can take back")
-                raise Refused(
-                    [Problem("undo", "cannot", f"your last change{where} ({label}) stays: {why}")]
+                stays = words.say(
+                    "undo_stays",
+                    where=where,
+                    what=words.change_name(last.action),
+                    record=words.record_words(last.entity, last.entity_id),
+                    why=why,
                 )
+                raise Refused([Problem("undo", "cannot", stays)])
             fields = {h.field for h in group}
             later = (
                 History.select(History, User.login)
@@ -1320,18 +1329,14 @@ class Funnel:
                 .first()
             )
             if later is not None:
-                when = to_local(later.at, self.zone)
-                raise Refused(
-                    [
-                        Problem(
-                            "undo",
-                            "changed",
-                            f"{later.user.login} changed {later.field} of {last.entity} "
-                            f"#{last.entity_id} since ({when:%d %b %H:%M}); "
-                            "undo would overwrite it, so nothing was changed",
-                        )
-                    ]
+                changed = words.say(
+                    "undo_changed_since",
+                    user=later.user.login,
+                    field=words.field_word(later.field.rpartition(".")[0] or later.field),
+                    record=words.record_words(last.entity, last.entity_id),
+                    when=words.time_words(later.at, self.zone),
                 )
+                raise Refused([Problem("undo", "changed", changed)])
             restored = [(h.field, h.new, h.old) for h in group]
             if last.entity == "opportunity":
                 self._undo_move(last.entity_id, group)
@@ -1339,7 +1344,25 @@ class Funnel:
                 self._undo_answers(last.entity_id, group)
             else:
                 self._undo_lead_fields(last.entity_id, group)
-        return Undone(last.entity, last.entity_id, last.action, last.at, restored)
+        model = Opportunity if last.entity == "opportunity" else Lead
+        named = model.get_or_none(model.id == last.entity_id)
+        # The companies an edit of the company field names by id, for the summary.
+        ids = [int(x) for f, *values in restored if f == "company" for x in values if x]
+        companies = (
+            dict(Company.select(Company.id, Company.name).where(Company.id.in_(ids)).tuples())
+            if ids
+            else {}
+        )
+        return Undone(
+            last.entity,
+            last.entity_id,
+            last.action,
+            last.at,
+            restored,
+            named.name if named else "",
+            self.config,
+            companies,
+        )
 
     def _undo_lead_fields(self, lead_id: int, group: list[History]) -> None:
         now = self.now()
@@ -1348,7 +1371,7 @@ class Funnel:
         changes = []
         for entry in group:
             column = _column(entry.field)
-            values[column] = Lead._meta.fields[column].python_value(entry.old)
+            values[column] = Lead._meta.combined[column].python_value(entry.old)
             changes.append((entry.field, _plain(getattr(lead, column)), entry.old))
         # What the columns restored imply, as capture and update_lead write it.
         if "name" in values:
@@ -1834,15 +1857,21 @@ class Undone:
     action: str
     at: dt.datetime
     fields: list[tuple[str, str | None, str | None]]
+    name: str = ""  # the lead's or deal's name, as it is after the undo
+    config: Config | None = None  # for the checklist's labels
+    companies: Mapping[int, str] | None = None  # names of the companies `fields` name
 
     def summary(self) -> str:
-        """`Undone: your update of lead #12 (title back to "VP").`"""
-        back = ", ".join(
-            f"{name} back to {json.dumps(old or '', ensure_ascii=False)}"
-            for name, _, old in self.fields[:3]
+        """`Undone: your change of status on lead #7 Anna Dup: back to new.`"""
+        return words.undo_summary(
+            self.entity,
+            self.entity_id,
+            self.action,
+            self.fields,
+            self.name,
+            self.config,
+            self.companies,
         )
-        more = f" and {len(self.fields) - 3} more" if len(self.fields) > 3 else ""
-        return f"Undone: your {self.action} of {self.entity} #{self.entity_id} ({back}{more})."
 
 
 # Changes the rules make as a consequence of a user's change (a won deal's lead becomes

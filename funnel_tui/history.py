@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .models import Activity, History, Opportunity, User
+from .models import Activity, Company, History, Opportunity, User
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,20 @@ def history_entries(
     ]
     rows.reverse()
     return rows
+
+
+def company_names(entries: list[Change]) -> dict[int, str]:
+    """The names of the companies the entries' company changes name by id, so that
+    they read "Acme → Globex" rather than two numbers."""
+    ids = set()
+    for entry in entries:
+        if entry.field == "company":
+            ids.update(int(v) for v in (entry.old, entry.new) if v and v.isdigit())
+    wanted, names = sorted(ids), {}
+    for start in range(0, len(wanted), 500):  # short enough for one IN on any engine
+        chunk = wanted[start : start + 500]
+        names.update(Company.select(Company.id, Company.name).where(Company.id.in_(chunk)).tuples())
+    return names
 
 
 def user_exists(login: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from .config import Config
 from .dates import to_local
 from .funnel import Engagement, Score
+from .history_words import activity_words, date_words, describe, many
 from .output import plain, to_json_value
 from .validators import Problem
 
@@ -148,9 +149,10 @@ def record_as_text(
         lines.append("Engagement 0/100: no two-way interaction yet")
     else:
         lines.append(
-            f"Engagement {engagement.level}/100: {engagement.interactions} two-way "
-            f"interaction(s), the last {local(engagement.last):%Y-%m-%d %H:%M}; "
-            f"each counts half after {config.engagement_half_life_days:g} days"
+            f"Engagement {engagement.level}/100: "
+            f"{many(engagement.interactions, 'interaction')}, the last "
+            f"{local(engagement.last):%Y-%m-%d %H:%M}; each counts half after "
+            f"{config.engagement_half_life_days:g} days"
         )
     lines.append("")
     if gate:
@@ -171,17 +173,19 @@ def record_as_text(
         lines.append("")
         lines.append("Activities")
         for a in record["activities"]:
-            nxt = f" → next: {plain(a.next_action)} by {a.next_action_due}" if a.next_action else ""
+            due = f" by {date_words(a.next_action_due)}" if a.next_action_due else ""
+            nxt = f" → next: {plain(a.next_action)}{due}" if a.next_action else ""
+            head, outcome = activity_words(a.kind, a.direction, a.outcome)
+            said = f"{head}: {outcome}" if outcome else head
+            note = f" — {plain(a.note)}" if a.note else ""
             lines.append(
-                f"  {plain(local(a.occurred_at))} {a.user.login}: {a.kind} {a.direction} "
-                f"{plain(a.outcome)} {plain(a.note)}{nxt}".rstrip()
+                f"  {plain(local(a.occurred_at))} {plain(a.user.login)}: {said}{note}{nxt}"
             )
     lines.append("")
     lines.append("History")
-    for h in record["history"]:
-        change = f"{h.field}: {plain(h.old)} → {plain(h.new)}" if h.field else plain(h.new)
+    companies = {company.id: company.name} if company else {}
+    for line in describe(record["history"], config, zone, companies):
         lines.append(
-            f"  {plain(local(h.at))} {plain(h.user.login)} {h.entity} #{h.entity_id} "
-            f"{h.action} {change}".rstrip()
+            f"  {plain(local(line.at))} {plain(line.user)} {line.record} {line.text}".rstrip()
         )
     return "\n".join(lines) + "\n"

@@ -118,7 +118,7 @@ def test_list_sorts_by_score_or_engagement_best_first(cli_env):
     table = run(["list", "--sort", "engagement"], cli_env).stdout
     assert "engagement" in table.splitlines()[0]
     shown = run(["show", "2"], cli_env).stdout
-    assert "Engagement 50/100: 1 two-way interaction(s)" in shown
+    assert "Engagement 50/100: 1 two-way interaction, the last" in shown
     assert "no two-way interaction yet" in run(["show", "1"], cli_env).stdout
     record = json.loads(run(["show", "2", "--format", "json"], cli_env).stdout)
     assert record["engagement"]["level"] == 50

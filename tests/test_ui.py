@@ -417,7 +417,7 @@ async def test_edit_a_field_in_place_with_history(env):
         await settle(pilot)
         assert "Saved" in str(screen.query_one("#outcome").render())
         assert Lead.get(Lead.name == "Anna Kowalska").title == "CFO"
-        assert "title: ∅ → CFO" in str(screen.query_one("#events").render())
+        assert "Title: empty → CFO" in str(screen.query_one("#events").render())
 
 
 async def test_a_bad_edit_is_refused_and_kept(env):

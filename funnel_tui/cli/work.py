@@ -210,21 +210,21 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not entries:
         print("no changes match")
         return EXIT_OK
+    from ..history import company_names
+    from ..history_words import describe
+
+    lines = describe(entries, ctx.config, ctx.rules.zone, company_names(entries))
     rows = [
         {
-            "when": f"{to_local(e.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
-            "user": e.user,
-            "record": f"{e.entity} #{e.entity_id}",
-            "action": e.action,
-            "field": e.field,
-            "old": "" if e.old is None else e.old,
-            "new": "" if e.new is None else e.new,
+            "when": f"{to_local(line.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
+            "user": line.user,
+            "record": line.record,
+            "change": line.text,
         }
-        for e in entries
+        for line in lines
     ]
-    write_table(
-        rows, ["when", "user", "record", "action", "field", "old", "new"], sys.stdout, max_width=30
-    )
+    # Wide enough that a change reads whole; a user or record that long is cut.
+    write_table(rows, ["when", "user", "record", "change"], sys.stdout, max_width=120)
     return EXIT_OK
 
 

@@ -23,7 +23,7 @@ from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.here_line import HereLine
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
-from ..widgets.timeline import Event, activity_event, history_event, timeline_text
+from ..widgets.timeline import Event, activity_event, history_events, timeline_text
 from .dialogs import ChoiceDialog
 from .status_actions import LeadStatusActions
 
@@ -63,14 +63,22 @@ def stored_values(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def lead_events(record: dict[str, Any]) -> list[Event]:
-    """The lead's activities (its deals' marked with the deal) and the history of the
-    lead and its deals."""
+def lead_events(record: dict[str, Any], rules: Any = None) -> list[Event]:
+    """The lead's activities and the history of the lead and its deals, in words (the
+    config's checklist labels and the user's zone from `rules`); a deal's marked with
+    the deal."""
     events = [
         activity_event(a, f"${a.opportunity_id}" if a.opportunity_id else "")
         for a in record["activities"]
     ]
-    return events + [history_event(entry) for entry in record["history"]]
+    company = record["company"]
+    words = {"config": rules.config, "zone": rules.zone} if rules else {}
+    return events + history_events(
+        record["history"],
+        companies={company.id: company.name} if company else {},
+        mark_deals=True,
+        **words,
+    )
 
 
 def opportunity_link(opp: Any) -> Text:
@@ -206,7 +214,7 @@ class LeadScreen(LeadStatusActions, Screen[None]):
         self._fill(record)
         rules = self.app.rules
         self.query_one("#events", Static).update(
-            timeline_text(lead_events(record), rules.zone, rules.today())
+            timeline_text(lead_events(record, rules), rules.zone, rules.today())
         )
         self.record = record
         if self.focus_field:

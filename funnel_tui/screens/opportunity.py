@@ -14,13 +14,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ..history_words import days_from_today, many, say
 from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
 from ..money import exact_money
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.here_line import HereLine
-from ..widgets.timeline import activity_event, history_event, move_event, timeline_text
+from ..widgets.timeline import activity_event, history_events, move_event, timeline_text
 from .deal_actions import DealActions
 
 if TYPE_CHECKING:
@@ -128,12 +129,11 @@ class OpportunityScreen(DealActions, Screen[None]):
         close = Text(card.expected_close.isoformat() if card.expected_close else "not set")
         if card.expected_close and card.state == OPP_OPEN:
             days = (card.expected_close - self.app.rules.today()).days
-            close.append(
-                f"   in {days} days" if days >= 0 else f"   {-days} days ago",
-                style="dim" if days >= 0 else "yellow",
-            )
+            close.append(f"   {days_from_today(days)}", style="dim" if days >= 0 else "yellow")
         table.add_row("Close", close)
-        stage_line = Text(f"{plain(card.stage)} for {marks.days_in_stage} days")
+        stage_line = Text(
+            say("stage_for", stage=plain(card.stage), time=many(marks.days_in_stage, "day"))
+        )
         if marks.stale:
             stage_line.append("   ◷ stale", style="bold")
         table.add_row("Stage", stage_line)
@@ -169,13 +169,13 @@ class OpportunityScreen(DealActions, Screen[None]):
     def _timeline(self, record: DealRecord) -> Text:
         """Moves, changes and activities interleaved; the lead's own activities (from
         before the deal, and since) marked as the lead's."""
-        events = [move_event(m) for m in record.moves]
-        events += [history_event(h) for h in record.history]
+        rules = self.app.rules
+        events = [move_event(m, rules.config) for m in record.moves]
+        events += history_events(record.history, rules.config, rules.zone)
         events += [
             activity_event(a, "" if a.opportunity_id == self.opp_id else "lead")
             for a in record.activities
         ]
-        rules = self.app.rules
         text = Text()
         text.append("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
         return text + timeline_text(events, rules.zone, rules.today())

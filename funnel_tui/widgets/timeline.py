@@ -4,13 +4,14 @@ with who and when in the user's own time zone. User text is shown as text."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from rich.text import Text
 
+from ..config import Config
 from ..dates import short_time
+from ..history_words import describe, kind_words, outcome_words, say
 from ..output import plain
 
 DIRECTION_GLYPHS = {"outbound": "→", "inbound": "←"}
@@ -41,9 +42,9 @@ def activity_event(activity: Any, origin: str = "") -> Event:
     """An Activity row (with its user joined) as a timeline event."""
     line = Text()
     glyph = DIRECTION_GLYPHS.get(activity.direction, "·")
-    line.append(f"{glyph} {activity.kind.replace('_', ' ')}", style="bold")
+    line.append(f"{glyph} {kind_words(activity.kind)}", style="bold")
     if activity.outcome:
-        line.append(f" {plain(activity.outcome).replace('_', ' ')}", style="bold")
+        line.append(f" {outcome_words(plain(activity.outcome))}", style="bold")
     if activity.note:
         line.append(" — ")
         line.append(plain(activity.note))
@@ -56,38 +57,43 @@ def activity_event(activity: Any, origin: str = "") -> Event:
     return Event(activity.occurred_at, activity.user.login, line, origin)
 
 
-def history_event(entry: Any) -> Event:
-    """A History row (with its user joined) as a timeline event; automatic changes
-    say so."""
-    line = Text()
-    action = "auto (for the user)" if entry.action == "auto" else entry.action
-    line.append(f"{action} ", style="italic")
-    if entry.field:
-        line.append(f"{entry.field}: ")
-        line.append(plain(entry.old) or "∅", style="dim")
-        line.append(" → ")
-        line.append(plain(entry.new) or "∅")
+def history_events(
+    entries: Iterable[Any],
+    config: Config | None = None,
+    zone: dt.tzinfo = dt.UTC,
+    companies: Mapping[int, str] | None = None,
+    mark_deals: bool = False,
+) -> list[Event]:
+    """History rows (with their users joined, oldest first) as timeline events, in
+    words (history_words): a line per change, per checklist item or per field a person
+    changed. With `mark_deals`, a deal's changes carry its mark, as on a lead's
+    timeline its deals' activities do."""
+    events = []
+    for said in describe(entries, config, zone, companies):
+        line = Text()
+        line.append(said.head, style="italic")
+        if said.body:
+            line.append(": ")
+            line.append(said.body)
+        origin = f"${said.entity_id}" if mark_deals and said.entity == "opportunity" else ""
+        events.append(Event(said.at, said.user, line, origin))
+    return events
+
+
+def move_event(move: Any, config: Config | None = None) -> Event:
+    """A StageMove (pipeline.stage_history) as a timeline event: opened in a stage,
+    moved, won, lost or reopened."""
+    closed = {config.won_stage: say("won"), config.lost_stage: say("lost")} if config else {}
+    if move.from_stage is None:
+        verb = say("opened_in")
+    elif move.to_stage in closed:
+        verb = closed[move.to_stage]
+    elif move.from_stage in closed:
+        verb = say("reopened")
     else:
-        line.append(snapshot_summary(entry.new), style="dim")
-    return Event(entry.at, entry.user.login, line)
-
-
-def move_event(move: Any) -> Event:
-    """A StageMove (pipeline.stage_history) as a timeline event."""
-    line = Text("moved ", style="italic")
+        verb = say("moved")
+    line = Text(f"{verb} ", style="italic")
     if move.from_stage:
         line.append(f"{plain(move.from_stage)} → ")
     line.append(plain(move.to_stage), style="bold")
     return Event(move.at, move.user, line)
-
-
-def snapshot_summary(value: str | None) -> str:
-    """A created record's fields in one line, rather than its JSON."""
-    try:
-        data = json.loads(value or "")
-    except ValueError:
-        return plain(value)
-    if not isinstance(data, dict):
-        return plain(value)
-    keys = ("name", "company", "phone_raw", "email_raw", "source", "stage", "kind", "outcome")
-    return ", ".join(plain(data[k]) for k in keys if data.get(k))
