@@ -42,7 +42,7 @@ def test_import_shows_the_mapping_the_counts_and_where_the_rejects_are(cli_env, 
     assert any(line.startswith("2. First Name") and "first name" in line for line in out)
     assert any(line.startswith("7. Phone Number") and "030 12345678" in line for line in out)
     summary = next(line for line in out if " rows read: " in line)
-    assert summary.startswith("12 rows read: 8 inserted, 1 duplicates skipped, 3 refused in ")
+    assert summary.startswith("12 rows read: 8 inserted, 1 duplicate skipped, 3 refused in ")
     assert "  row 8: refused: phone: 512 34 is too short for Poland" in out
     assert "  row 9: refused: name: is required" in out
     assert "  row 11: duplicate: same phone as row 2 of this file" in out

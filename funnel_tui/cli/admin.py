@@ -39,12 +39,13 @@ def register(command: AddCommand) -> None:
 def cmd_migrate(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from ..db import describe
+    from ..history_words import many
     from ..migrate import copy_database
     from ..output import write_table
 
     def progress(table: str, rows: int) -> None:
         if sys.stdout.isatty():
-            print(f"  {table}: {rows:,} rows copied", flush=True)
+            print(f"  {table}: {many(rows, 'row')} copied", flush=True)
 
     print(f"copying {describe(ctx.target)} → {describe(args.to)}")
     counts = copy_database(ctx.db, args.to, progress)
@@ -70,6 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliRefused("leads: must be at least 1")
     ctx = Context(args)
     from ..demo import generate_demo
+    from ..history_words import many
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -81,9 +83,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(
-        f"demo: {summary.leads:,} leads, {summary.companies:,} companies, "
-        f"{summary.opportunities:,} opportunities, {summary.activities:,} activities, "
-        f"{summary.history:,} history entries in {summary.seconds:.1f} s"
+        f"demo: {many(summary.leads, 'lead')}, {many(summary.companies, 'company')}, "
+        f"{many(summary.opportunities, 'opportunity')}, "
+        f"{many(summary.activities, 'activity')}, "
+        f"{many(summary.history, 'history_entry')} in {summary.seconds:.1f} s"
     )
     return EXIT_OK
 

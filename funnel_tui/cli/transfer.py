@@ -140,12 +140,13 @@ class _ProgressBar:
         self.drawn = False
 
     def __call__(self, p) -> None:
+        from ..history_words import many
         from ..transfer.importer import format_eta
 
         filled = round(p.fraction * self.WIDTH)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
         line = (
-            f"\r{p.phase} [{bar}] {p.fraction:4.0%}  {p.rows:,} rows  "
+            f"\r{p.phase} [{bar}] {p.fraction:4.0%}  {many(p.rows, 'row')}  "
             f"{p.rows_per_second:,.0f} rows/s  {format_eta(p.eta_seconds)}"
         )
         sys.stdout.write(line.ljust(78))

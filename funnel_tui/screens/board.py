@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..history_words import many
 from ..models import OPP_OPEN, database
 from ..money import short_money, totals_line
 from ..output import plain
@@ -380,7 +381,7 @@ class BoardScreen(DealActions, Screen[None]):
         count = sum(t.count for t in open_totals)
         amounts = add_amounts(t.amounts for t in open_totals)
         weighted = add_amounts(t.weighted for t in open_totals)
-        text = Text.assemble(("Open pipeline ", "bold"), f"{count:,} deals  ")
+        text = Text.assemble(("Open pipeline ", "bold"), f"{many(count, 'deal')}  ")
         width = max(20, self.size.width - 2)
         converted = convert(config, amounts)
         if converted is not None and converted.total is not None:
@@ -390,7 +391,7 @@ class BoardScreen(DealActions, Screen[None]):
             text.append(f"≈ {short_money(wconv.total or 0, converted.currency)}", style="bold")
             note = f"  (converted to {converted.currency} at funnel.toml's rates"
             if converted.unconverted:
-                note += f"; {len(converted.unconverted)} currencies have no rate: $"
+                note += f"; {many(len(converted.unconverted), 'currency_no_rate')}: $"
             text.append(note + ")", style="dim")
         else:
             room = max(10, (width - text.cell_len - 12) // 2)
@@ -400,6 +401,6 @@ class BoardScreen(DealActions, Screen[None]):
             text.append("  weighted ")
             text.append(wline or "—", style="bold")
             if left or wleft:
-                text.append(f"  +{max(left, wleft)} currencies: $", style="dim")
+                text.append(f"  +{many(max(left, wleft), 'currency')}: $", style="dim")
         self._totals_line = text
         self._paint_footer()

@@ -26,6 +26,7 @@ from ..checklist import ChecklistState, load_checklist, reload_answers
 from ..config import BANT_ITEMS
 from ..db import Busy
 from ..funnel import BANT_LABELS, Refused, StaleEdit
+from ..history_words import with_article
 from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
 from ..output import plain
 from ..tui.workers import write_worker
@@ -284,7 +285,8 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def _gate(self, state: ChecklistState) -> Text:
         if state.lead.level != LEVEL_LEAD:
-            return Text(f"Already a {state.lead.level}: c opens a new deal.", style="dim")
+            level = with_article(state.lead.level)
+            return Text(f"Already {level}: c opens a new deal.", style="dim")
         if not state.gate:
             return Text("Gate: ✔ ready to promote — p makes it a prospect.", style="green")
         # Reasons fill lines whole, never broken inside: nine still fit at 80×24.

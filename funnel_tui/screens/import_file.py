@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
+from ..history_words import many
 from ..models import database
 from ..transfer.columns import FIELD_LABELS, FIELDS, MappingRefused
 from ..transfer.importer import (
@@ -344,7 +345,7 @@ class ImportScreen(Screen[None]):
     def _show_progress(self, p: Progress) -> None:
         self.query_one("#progress", ProgressBar).update(progress=p.done_bytes)
         line = (
-            f"{p.phase}: {p.rows:,} rows · {p.rows_per_second:,.0f} rows/s  "
+            f"{p.phase}: {many(p.rows, 'row')} · {p.rows_per_second:,.0f} rows/s  "
             f"{format_eta(p.eta_seconds)}\nesc stops after the batch in hand"
         )
         self.query_one("#speed", Static).update(Text(line))

@@ -15,6 +15,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..dates import DueDateError, parse_since, to_local
+from ..history_words import many
 from ..models import database
 from ..output import plain
 from ..reports import Drill, Record, records
@@ -128,8 +129,11 @@ class RecordsDialog(ModalScreen[Record | None]):
             options.add_option(
                 Option(Text("No records behind this figure.", style="dim"), disabled=True)
             )
-        count = f"the first {RECORDS_SHOWN:,}" if len(found) > RECORDS_SHOWN else f"{len(found):,}"
-        title = Text.assemble((self.drill.title, "bold"), (f" · {count} records", "dim"))
+        shown = min(len(found), RECORDS_SHOWN)
+        count = (
+            f"the first {many(shown, 'record')}" if len(found) > shown else many(shown, "record")
+        )
+        title = Text.assemble((self.drill.title, "bold"), (f" · {count}", "dim"))
         self.query_one("#records-title", Label).update(title)
         if self.found:
             options.highlighted = 0

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..history_words import many
 from .textfile import FileFacts, FileRefused, Lines
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -105,8 +106,8 @@ class CsvRows:
             swallowed = self._swallowed_rows(row.cells, width)
             if swallowed:
                 row.problems.append(
-                    f"has a quote that is not closed: a cell runs on over {swallowed} "
-                    "more lines that look like rows of their own"
+                    "has a quote that is not closed: a cell runs on over "
+                    + many(swallowed, "line_more")
                 )
             yield row
 

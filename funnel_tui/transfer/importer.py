@@ -31,6 +31,7 @@ import peewee
 
 from ..db import DatabaseError, bulk_writes, deferred_search_index, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
+from ..history_words import many
 from ..models import Lead, database
 from ..output import csv_cell
 from ..safe_files import NewFile
@@ -193,7 +194,7 @@ class ImportReport:
         if self.update:
             parts.append(f"{c[UPDATED]:,} {verb}updated")
             parts.append(f"{c[UNCHANGED]:,} unchanged")
-        parts += [f"{c[DUPLICATE]:,} duplicates skipped", f"{c[REFUSED]:,} refused"]
+        parts += [many(c[DUPLICATE], "duplicate_skipped"), f"{c[REFUSED]:,} refused"]
         rows = "row" if self.rows_read == 1 else "rows"
         return f"{self.rows_read:,} {rows} read: " + ", ".join(parts)
 
