@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
-from textual.app import SystemCommand
+from textual import events, work
+from textual.app import ScreenError, SystemCommand
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -24,7 +25,7 @@ from .funnel import Funnel
 from .models import database
 from .screen_names import SCREENS
 from .screens.leads import LeadListScreen
-from .screens.too_small import MIN_HEIGHT, MIN_WIDTH
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .tui.failures import HandlesFailures
 from .tui.key_order import KeysInOrder
 from .tui.no_color import safe_filters
@@ -92,7 +93,6 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         self.rules = Funnel(config, user, clock or utcnow)
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
-        self._too_small = False
         self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
@@ -101,11 +101,17 @@ class FunnelApp(HandlesFailures, KeysInOrder):
 
     def on_mount(self) -> None:
         self._check_size()
-        self.screen_change_signal.subscribe(self, lambda _: self.show_record())
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.set_timer(GC_AFTER_SECONDS, self.startup_done)
         draft = self.drafts.load(CAPTURE_DRAFT)
         if draft and any(value.strip() for key, value in draft.items() if key != "source"):
             self._offer_draft(draft)
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        # A mode opened while the terminal is small gets the guard too, and one left
+        # under a screen while the terminal grew goes.
+        self._check_size()
+        self.show_record()
 
     @work(thread=True, group="startup")
     def _prepare_user(self) -> None:
@@ -334,20 +340,28 @@ class FunnelApp(HandlesFailures, KeysInOrder):
 
     # ------------------------------------------------------------ terminal size
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: this handler runs before Textual's own, which sets self.size
+        # (reading that here put the guard one resize behind).
+        self._check_size(event.size)
 
-    def _check_size(self) -> None:
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
-        if small and not self._too_small:
-            from .screens.too_small import TooSmallScreen
-
-            self._too_small = True
-            self.push_screen(TooSmallScreen())
-        elif not small and self._too_small:
-            self._too_small = False
-            if type(self.screen).__name__ == "TooSmallScreen":
-                self.pop_screen()
+    def _check_size(self, size: Size | None = None) -> None:
+        """Show the guard over whatever screen is on top while the terminal is smaller
+        than 80×24, and take it away the moment it is not, in every mode."""
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        try:
+            top = self.screen
+        except ScreenError:  # not mounted yet: on_mount checks again
+            return
+        guarding = isinstance(top, TooSmallScreen)
+        if small and guarding:
+            top.show_size(size)
+        elif small:
+            self.push_screen(TooSmallScreen(size))
+        elif guarding:
+            self.pop_screen()
+            self.call_later(self._check_size)  # another guard below (a mode switched)
 
 
 def _input_driver() -> type | None:

@@ -27,6 +27,7 @@ from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.text_input import TextInput
+from .current_row import MarksCurrentRow
 from .dialogs import DuplicateDialog
 
 FIELDS = (
@@ -44,7 +45,7 @@ PLACEHOLDERS = {"phone": "the number, the email, or both: they are sorted out fo
 DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
 
 
-class CaptureScreen(Screen[None]):
+class CaptureScreen(MarksCurrentRow, Screen[None]):
     TITLE = "Capture"
     CSS_PATH = "capture.tcss"
     AUTO_FOCUS = "#f-name"

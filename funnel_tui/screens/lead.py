@@ -24,6 +24,7 @@ from ..widgets.here_line import HereLine
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
 from ..widgets.timeline import Event, activity_event, history_events, timeline_text
+from .current_row import MarksCurrentRow
 from .dialogs import ChoiceDialog
 from .status_actions import LeadStatusActions
 
@@ -109,7 +110,7 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
     screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
 
 
-class LeadScreen(LeadStatusActions, Screen[None]):
+class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
     TITLE = "Lead"
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [

@@ -28,6 +28,7 @@ from ..output import plain
 from ..tui.workers import write_worker
 from ..widgets.choice_row import ChoiceRow
 from ..widgets.text_input import TextInput
+from .current_row import MarksCurrentRow
 
 KIND_LABELS = {
     "call": "call",
@@ -88,7 +89,7 @@ def outcome_choices(kind: str) -> list[tuple[str, str]]:
     return [(o, o.replace("_", " ")) for o in OUTCOMES.get(kind, ())]
 
 
-class LogActivityScreen(ModalScreen[Logged | None]):
+class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
     TITLE = "Log activity"
     DEFAULT_CSS = """
     LogActivityScreen { align: center middle; }
@@ -99,7 +100,7 @@ class LogActivityScreen(ModalScreen[Logged | None]):
     LogActivityScreen .title { text-style: bold; }
     LogActivityScreen .row { height: 1; }
     LogActivityScreen .label { width: 9; text-style: bold; }
-    LogActivityScreen .row:focus-within .label { text-style: bold reverse; }
+    LogActivityScreen .row.-current .label { text-style: bold reverse; }
     LogActivityScreen Input { width: 1fr; margin-left: 1; }
     LogActivityScreen #due-read { padding-left: 10; height: 1; }
     LogActivityScreen #message { height: auto; }

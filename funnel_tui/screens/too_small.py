@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -10,20 +11,29 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 class TooSmallScreen(ModalScreen[None]):
+    """Says how small the terminal is (`size`, as the resize reported it: the app's own
+    size is set after the app's resize handler runs)."""
+
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; background: $background; }
     TooSmallScreen Static { width: auto; height: auto; text-align: center; }
     """
 
+    def __init__(self, size: Size) -> None:
+        super().__init__()
+        self.terminal_size = size
+
     def compose(self) -> ComposeResult:
         yield Static(self._message(), markup=False)
 
+    def show_size(self, size: Size) -> None:
+        self.terminal_size = size
+        if self.is_mounted:
+            self.query_one(Static).update(self._message())
+
     def _message(self) -> str:
-        width, height = self.app.size
+        width, height = self.terminal_size
         return (
             f"Enlarge the terminal to at least {MIN_WIDTH}×{MIN_HEIGHT}\n"
             f"(it is {width}×{height} now)\n\nctrl+q quits"
         )
-
-    def on_resize(self) -> None:
-        self.query_one(Static).update(self._message())
