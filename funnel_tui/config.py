@@ -119,17 +119,49 @@ def database_target(cli_value: str | None = None) -> str:
 
 
 def current_user(cli_value: str | None = None) -> str:
-    """The acting user: `--user`, else `$FUNNEL_USER`, else the OS login."""
-    if cli_value:
-        return cli_value.strip()
-    if os.environ.get(USER_ENV):
-        return os.environ[USER_ENV].strip()
+    """The acting user: `--user`, else `$FUNNEL_USER`, else the OS login; checked by
+    check_login (validators.ValidationError naming the field "user" if it fails)."""
+    if cli_value is not None:  # given, even empty: an empty name is refused, not replaced
+        return check_login(cli_value)
+    if os.environ.get(USER_ENV, "").strip():  # set to nothing is not set
+        return check_login(os.environ[USER_ENV])
     import getpass
 
     try:
-        return getpass.getuser()
+        return check_login(getpass.getuser())
     except (KeyError, OSError):  # no passwd entry, e.g. in some containers
         return f"uid{os.getuid()}"
+
+
+LOGIN_LIMIT = 64  # characters: a login is a short name (Linux allows 32)
+
+
+def check_login(value: str) -> str:
+    """A user name as funnel stores it (ends trimmed), when it is one: printable text
+    of 1 to LOGIN_LIMIT characters. A name with a control character (an escape code
+    that would retitle or clear the terminal of whoever sees it, or a byte that was
+    not UTF-8) is refused by validators.ValidationError naming the field "user"."""
+    from .output import terminal_safe
+    from .validators import Problem, ValidationError
+
+    text = value.strip()
+    problem = ""
+    if not text:
+        problem = "the user name cannot be empty"
+    elif not text.isprintable():
+        code = ord(next(c for c in text if not c.isprintable()))
+        odd = (
+            f"the byte \\x{code - 0xDC00:02x}, which is not UTF-8"
+            if 0xDC80 <= code <= 0xDCFF
+            else f"U+{code:04X}, a control or invisible character"
+        )
+        problem = f'"{terminal_safe(text[:40])}" holds {odd}; a user name is printable text'
+
+    elif len(text) > LOGIN_LIMIT:
+        problem = f"is {len(text)} characters long; at most {LOGIN_LIMIT} fit"
+    if problem:
+        raise ValidationError([Problem("user", "invalid_user", problem)])
+    return text
 
 
 def _default_data() -> dict:

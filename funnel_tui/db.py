@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,22 +119,69 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
-def describe(target: str) -> str:
-    """The target as safe to print: a URL without its password."""
-    if not is_url(target):
-        return target
-    from urllib.parse import urlsplit, urlunsplit
+# A URL's password (scheme://user:PASSWORD@host), and a password given as a setting
+# (password=... in a libpq connection string or a URL's query): what redact hides.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)(?P<secret>[^\s'\"/?#]*)@", re.I
+)
+_SETTING_PASSWORD = re.compile(
+    r"(?P<head>\bpass(?:word|wd)?\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&;'\"]+)", re.I
+)
+# The passwords of the targets opened in this process, for any text that carries one
+# on its own (a driver's message quoting its connection settings).
+_KNOWN_SECRETS: set[str] = set()
+_SHORTEST_SECRET = 4  # shorter ones would mask ordinary words; the patterns still apply
+HIDDEN = "***"
 
-    parts = urlsplit(target)
-    if parts.password:
-        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)
+
+def redact(text: str) -> str:
+    """`text` with every password hidden: the password of any URL in it, any
+    `password=` setting, and the passwords of the databases this process was given.
+    For every message, log line and traceback that may quote a database target or a
+    driver's error."""
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + HIDDEN + "@", text)
+    text = _SETTING_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)
+    for secret in sorted(_KNOWN_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
+def url_password(target: str) -> str:
+    """The password written in a database URL (in its user part or its query), or ""."""
+    if not is_url(target):
+        return ""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(target)
+        password = parts.password or ""
+    except ValueError:  # e.g. a port that is not a number
+        found = _URL_PASSWORD.search(target)
+        password = found["secret"] if found else ""
+    if not password:
+        query = parse_qs(target.partition("?")[2])
+        password = next(iter(query.get("password", query.get("passwd", []))), "")
+    return password
+
+
+def _remember_secret(target: str) -> None:
+    from urllib.parse import unquote
+
+    password = url_password(target)
+    for secret in (password, unquote(password)):
+        if len(secret) >= _SHORTEST_SECRET:
+            _KNOWN_SECRETS.add(secret)
+
+
+def describe(target: str) -> str:
+    """The target as safe to print: a URL without its password (redact)."""
+    return redact(target)
 
 
 def make_database(target: str) -> peewee.Database:
     """A Peewee database for a file path or a URL; not yet connected."""
     if is_url(target):
+        _remember_secret(target)
         # Loads every backend playhouse knows (5 ms): only for URLs, never for a path.
         from playhouse import db_url
 
@@ -144,7 +192,9 @@ def make_database(target: str) -> peewee.Database:
             else:
                 db = db_url.connect(target)
         except (RuntimeError, ValueError) as exc:
-            raise DatabaseError(f"cannot use database {describe(target)}: {exc}") from exc
+            raise DatabaseError(
+                f"cannot use database {describe(target)}: {redact(str(exc))}"
+            ) from exc
         if isinstance(db, peewee.SqliteDatabase):
             _ensure_parent(Path(db.database))
             _create_shared(Path(db.database))
@@ -218,9 +268,36 @@ def close_database() -> None:
 
 
 def _plain(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = redact(str(exc).strip()) or type(exc).__name__
     if "file is not a database" in text:
         return "it is not a funnel database (not an SQLite file)"
+    return failure_words(exc)
+
+
+# What SQLite says, and what it means for the person at the terminal.
+_SQLITE_MEANINGS = (
+    (
+        "readonly database",
+        "the database cannot be written by you, so nothing was saved (the file, or the "
+        "folder it is in, is read-only for you; a team's members need the group's write "
+        "permission on both)",
+    ),
+    (
+        "unable to open database file",
+        "the database cannot be opened (its folder cannot be written by you, or is gone)",
+    ),
+    ("disk i/o error", "the disk failed or is full"),
+    ("database or disk is full", "the disk is full"),
+)
+
+
+def failure_words(exc: BaseException) -> str:
+    """A database error said for a person: what it means, then the driver's words, in
+    one line with passwords hidden (redact)."""
+    text = redact(" ".join(str(exc).split())) or type(exc).__name__
+    for words, meaning in _SQLITE_MEANINGS:
+        if words in text.lower():
+            return f"{meaning} ({text})"
     return text
 
 

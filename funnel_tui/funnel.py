@@ -21,7 +21,7 @@ import peewee
 
 from . import history_words as words
 from . import validators as v
-from .config import BANT_ITEMS, Config
+from .config import BANT_ITEMS, Config, check_login
 from .dates import local_today, user_zone
 from .db import (
     get_meta,
@@ -307,6 +307,7 @@ class Funnel:
         found = User.get_or_none(User.login == login)
         if found:
             return found.id
+        check_login(login)  # a user first seen: a name others' screens can show safely
         with database.atomic():
             User.insert(
                 login=login, display_name=login, created_at=self.now()

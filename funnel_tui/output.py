@@ -1,7 +1,10 @@
 """Rendering rows for the command line: aligned tables, safe CSV, exact JSON.
 
-User text is data. Tables drop control characters (a name cannot clear the terminal);
-CSV cells cannot start a formula; JSON carries the stored text unchanged.
+User text is data. Whatever reaches a terminal goes through terminal_safe: a control
+character (ESC, BEL, a C1 code such as CSI) is shown as a visible escape, so text from a
+user, a file or the database cannot set a window title, write the clipboard or clear
+the screen. CSV cells cannot start a formula; JSON carries the stored text unchanged,
+and so does any output that goes to a file or a pipe rather than a terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +17,18 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls, DEL, and lone surrogates (bytes that were not UTF-8, as Python
+# keeps them): what a terminal acts on, or cannot print.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# In a stream of output: line ends and tabs are the layout, and the progress line
+# redraws itself with a carriage return at the start or end of what it writes; a
+# carriage return inside a piece of data could write over what it shows, so it is
+# escaped there.
+_UNSAFE_IN_STREAM = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|(?<=[\\s\\S])\r(?=[^\n])"
+)
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 # Apostrophes before a formula's first character: what csv_cell makes, and what the
 # import takes one apostrophe off (transfer.columns.unneutralise).
@@ -46,14 +60,68 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code > 0xFF:
+        return f"\\u{code:04x}"
+    return _NAMED.get(char) or f"\\x{code:02x}"
+
+
+def terminal_safe(text: str, keep_lines: bool = False) -> str:
+    """`text` as it may reach a terminal: each control character shown as a visible
+    escape (ESC as \\x1b, CSI as \\x9b, a tab as \\t), everything else as it is. With
+    `keep_lines`, line breaks and tabs stay (a note of several lines). The one function
+    for text from a user, a file or the database on its way to a screen: the TUI shows
+    it through Text (never markup), the command line prints it."""
+    if text.isprintable():  # most text: nothing to look for
+        return text
+    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_visible, text)
+
+
 def plain(value: Any) -> str:
+    """A value as one line of text for a terminal (terminal_safe)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _CONTROL.sub("", str(value))
+    return terminal_safe(str(value))
+
+
+class TerminalStream:
+    """A text stream to a terminal that writes every control character it is given as
+    a visible escape, except the line ends, tabs and carriage returns that lay output
+    out: the command line's own output to a terminal cannot act on it, whatever data
+    it carries. Everything else (encoding, flush, fileno) is the stream's own."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.isprintable():
+            text = _UNSAFE_IN_STREAM.sub(_visible, text)
+        return self._stream.write(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def for_terminal(stream: TextIO) -> TextIO:
+    """`stream` made terminal-safe (TerminalStream) when it is a terminal; a file or a
+    pipe gets the data exactly as it is."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return stream
+    return TerminalStream(stream) if tty else stream  # type: ignore[return-value]
 
 
 def write_table(

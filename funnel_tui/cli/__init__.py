@@ -3,23 +3,49 @@
 Each module here registers its own commands (parser beside handler) and sets
 `run=` on them; main() builds the parser from them and calls `args.run`.
 
-Exit codes: 0 ok, 1 refused (the reasons on stderr, each naming its field), 2 usage (also
-a config file funnel cannot use: each problem on stderr with the file and line).
+Exit codes: 0 ok, 1 refused (the reasons on stderr, each naming its field; also a
+database that cannot be reached, written or had in time), 2 usage (also a config file
+funnel cannot use: each problem on stderr with the file and line), 3 an unexpected
+failure (a bug: one line on stderr; FUNNEL_DEBUG=1 adds the traceback). Whatever fails,
+the exit code is not 0 and no traceback or password reaches the terminal unasked.
 Imports are deferred into the commands: `funnel --help` loads neither Peewee nor
 Textual, and nothing but the TUI loads Textual.
+
+A command's output to a terminal goes through output.TerminalStream: data carrying
+escape codes cannot act on the terminal. Output to a file or a pipe is the data exactly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Sequence
 
+from ..output import for_terminal, terminal_safe
 from . import admin, deals, leads, reports, transfer, work
-from .common import BANT, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, CliRefused, common_options
+from .common import (
+    BANT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliRefused,
+    common_options,
+)
 from .tui import make_app, open_tui
 
-__all__ = ["BANT", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "main", "make_app"]
+__all__ = [
+    "BANT",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+    "make_app",
+]
 
 COMMAND_MODULES = (leads, deals, work, reports, transfer, admin)
 
@@ -72,13 +98,29 @@ class _Version(argparse.Action):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = for_terminal(sys.stdout), for_terminal(sys.stderr)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.run is open_tui:  # the TUI draws with escape codes of its own
+            sys.stdout, sys.stderr = streams
+        return run_command(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command: its exit code, every failure said in one line on stderr."""
+    not_utf8 = _not_utf8(args)
+    if not_utf8:
+        say(not_utf8)
+        return EXIT_REFUSED
+    _warn_of_password(getattr(args, "db", None))
     try:
         return args.run(args) or EXIT_OK
     except CliRefused as exc:
         for message in exc.messages:
-            print(f"funnel: {message}", file=sys.stderr)
+            say(message)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
@@ -90,32 +132,112 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, ConfigError):  # a usage error: the file, not the data, is wrong
             for line in exc.lines:
-                print(f"funnel: {line}", file=sys.stderr)
+                say(line)
             return EXIT_USAGE
         refusal = _as_refusal(exc)
         if refusal is None:
-            raise
+            return unexpected(exc)
         for message in refusal:
-            print(f"funnel: {message}", file=sys.stderr)
+            say(message)
         return EXIT_REFUSED
 
 
+def say(message: str) -> None:
+    """One line on stderr: no password (db.redact), no control character, no line
+    break (a driver's message of several lines is joined)."""
+    print(f"funnel: {one_line(message)}", file=sys.stderr)
+
+
+def one_line(message: str) -> str:
+    """A message as one safe line: passwords hidden, control characters escaped."""
+    if "peewee" in sys.modules:  # a database was opened, so there may be a password to hide
+        from ..db import redact
+
+        message = redact(message)
+    return terminal_safe(re.sub(r"\s*\n\s*", " ", message.strip()))
+
+
+def unexpected(exc: BaseException) -> int:
+    """A failure nobody foresaw (a bug): one line, and the traceback with FUNNEL_DEBUG=1,
+    passwords hidden in both."""
+    if os.environ.get("FUNNEL_DEBUG"):
+        import traceback
+
+        text = "".join(traceback.format_exception(exc))
+        if "peewee" in sys.modules:
+            from ..db import redact
+
+            text = redact(text)
+        print(terminal_safe(text, keep_lines=True), file=sys.stderr, end="")
+        hint = ""
+    else:
+        hint = " (run again with FUNNEL_DEBUG=1 to see where)"
+    reason = str(exc).strip() or "no message"
+    say(f"unexpected error, a bug: {type(exc).__name__}: {reason}{hint}")
+    return EXIT_FAILED
+
+
+def _not_utf8(args: argparse.Namespace) -> str:
+    """The first argument that is not UTF-8 text (Python keeps its bytes as lone
+    surrogates), named by its field; "" when all are."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                return (
+                    f"{name}: {terminal_safe(text)} is not UTF-8 text; funnel reads its "
+                    "arguments as UTF-8 (set the terminal to UTF-8, or rename the file)"
+                )
+    return ""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _warn_of_password(db: str | None) -> None:
+    """A password on the command line is visible to every user of the server (ps)."""
+    if not db or "://" not in db:
+        return
+    from ..db import url_password
+
+    if url_password(db):
+        say(
+            "warning: --db: a password on the command line is visible to every user of "
+            "this server (ps); give the URL in FUNNEL_DB instead, or keep the password in "
+            "~/.pgpass (or the file PGPASSFILE names)"
+        )
+
+
 def _as_refusal(exc: Exception) -> list[str] | None:
-    """Known failures as messages; None for bugs, which keep their traceback."""
+    """Known failures as messages; None for bugs."""
+    from ..safe_files import UnsafeFile
     from ..validators import ValidationError
 
     if isinstance(exc, ValidationError):
         return [str(p) for p in exc.problems]
+    if isinstance(exc, UnsafeFile):
+        return [str(exc)]
     if "peewee" in sys.modules:
+        import peewee
+
         from ..db import DatabaseError
 
         if isinstance(exc, DatabaseError):
             return [f"database: {exc}"]
-        import peewee
+        if isinstance(exc, peewee.PeeweeException) or _is_driver_error(exc):
+            from ..db import failure_words
 
-        if isinstance(exc, peewee.OperationalError | peewee.InterfaceError):
-            return [f"database: {exc}"]
+            return [f"database: {failure_words(exc)}"]
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return [f"{where}{exc.strerror}"]
     return None
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    """Whether `exc` is an error of SQLite's or PostgreSQL's driver itself (only a
+    driver already loaded can have raised one)."""
+    drivers = [sys.modules.get("sqlite3"), sys.modules.get("psycopg2")]
+    return any(d is not None and isinstance(exc, d.Error) for d in drivers)
 
 
 if __name__ == "__main__":

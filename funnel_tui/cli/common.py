@@ -13,6 +13,7 @@ from collections.abc import Callable
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+EXIT_FAILED = 3  # an unexpected failure: a bug
 
 BANT = ("budget", "authority", "need", "timeline")  # config.BANT_ITEMS, without importing it
 
@@ -80,9 +81,7 @@ class Context:
 
         self.config = load_config(getattr(args, "config", None))
         self.target = database_target(getattr(args, "db", None))
-        self.user = current_user(getattr(args, "user", None))
-        if not self.user:
-            raise CliRefused("user: the user name cannot be empty")
+        self.user = current_user(getattr(args, "user", None))  # checked: check_login
         from ..db import open_database
 
         self.db = open_database(self.target)

@@ -1,7 +1,11 @@
 """The Import screen: a file's columns mapped to lead fields, shown and changeable before
 anything is written; then the import in a worker, with a progress bar, rows/s and time
 left, the app usable meanwhile; then the report. The engine is funnel_tui.transfer, the
-same as `funnel import`."""
+same as `funnel import`.
+
+The file is untrusted: its name, headers, cells and every message quoting them are shown
+through output.terminal_safe, as Text (never markup), so a cell carrying escape codes is
+seen as what it is and cannot act on the terminal."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from ..history_words import many
 from ..models import database
+from ..output import terminal_safe
 from ..transfer.columns import FIELD_LABELS, FIELDS, MappingRefused
 from ..transfer.importer import (
     DUPLICATE,
@@ -72,6 +77,8 @@ class PathSuggester(Suggester):
         except OSError:
             return None
         for name in names:
+            if not name.isprintable():  # a name that would act on the terminal as typed
+                continue
             if name.startswith(stem) and name != stem and not name.startswith("."):
                 return value + name[len(stem) :]
         return None
@@ -207,17 +214,18 @@ class ImportScreen(Screen[None]):
     def _say(self, message: str, error: bool = True) -> None:
         problem = self.query_one("#problem", Static)
         problem.set_class(error, "error")
-        problem.update(Text(message))
+        problem.update(Text(terminal_safe(message)))
         problem.display = bool(message)
 
     def _show_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
         self._say("", error=False)
         facts = Text.assemble(
-            (plan.facts.path.name, "bold"), f" · {plan.kind_label} · {plan.facts.encoding.label}"
+            (terminal_safe(plan.facts.path.name), "bold"),
+            f" · {plan.kind_label} · {plan.facts.encoding.label}",
         )
         for note in plan.facts.notes:
-            facts.append(f"\n{note}")
+            facts.append(f"\n{terminal_safe(note)}")
         self.query_one("#file-facts", Static).update(facts)
         table = self.query_one("#columns", DataTable)
         table.clear(columns=True)
@@ -227,11 +235,15 @@ class ImportScreen(Screen[None]):
             table.add_column(Text(f"Row {row.number}"), key=f"sample{i}")
         for column in plan.column_map.columns:
             samples = [
-                Text(row.cells[column.number - 1] if column.number <= len(row.cells) else "")
+                Text(
+                    terminal_safe(row.cells[column.number - 1])
+                    if column.number <= len(row.cells)
+                    else ""
+                )
                 for row in plan.samples[:SAMPLES_SHOWN]
             ]
             table.add_row(
-                Text(f"{column.number}. {column.header}"),
+                Text(f"{column.number}. {terminal_safe(column.header)}"),
                 self._field_text(column.field, column.how),
                 *samples,
                 key=str(column.number),
@@ -302,7 +314,7 @@ class ImportScreen(Screen[None]):
         assert self.plan is not None
         problems = self.plan.column_map.problems()
         if problems:
-            text.append(f"\n{problems[0]}", style="bold red")
+            text.append(f"\n{terminal_safe(problems[0])}", style="bold red")
         else:
             text.append(
                 "\n←/→ or enter: change the column's field · del: leave it out\n"
@@ -338,7 +350,7 @@ class ImportScreen(Screen[None]):
             try:
                 report = run_import(self.app.rules, plan, options, progress, self.cancel)
             except FileRefused as exc:
-                self.app.call_from_thread(self._failed, str(exc))
+                self.app.call_from_thread(self._failed, str(exc))  # _say makes it safe
                 return
         self.app.call_from_thread(self._show_report, report)
 
@@ -359,7 +371,10 @@ class ImportScreen(Screen[None]):
         c = report.counts
         verb = "would be " if report.dry_run else ""
         text = Text()
-        text.append("Dry run: nothing was written\n\n" if report.dry_run else "\n", style="bold")
+        text.append(
+            "Dry run: nothing was written, and no reject file\n\n" if report.dry_run else "\n",
+            style="bold",
+        )
         rows = [
             (f"{verb}inserted", c[INSERTED], "green"),
             (f"{verb}updated", c[UPDATED], "green"),
@@ -375,15 +390,19 @@ class ImportScreen(Screen[None]):
         text.append(f"  {report.rows_read:>9,}  ", style="bold")
         text.append("rows read\n")
         if report.aborted:
-            text.append(f"\n{report.aborted}\n", style="bold red")
+            text.append(f"\n{terminal_safe(report.aborted)}\n", style="bold red")
+        if report.rejects_problem:
+            text.append(f"\n{terminal_safe(report.rejects_problem)}\n", style="bold red")
         if report.rejects:
             text.append("\nRefused rows, with the reasons, are in\n  ")
-            text.append(_shown_path(report.rejects), style="bold")
+            text.append(terminal_safe(_shown_path(report.rejects)), style="bold")
+            if report.rejects_note != str(report.rejects):
+                text.append(" (a file of that name was there already, and is kept)")
             text.append("\n  fix them there and import that file.\n")
         for o in report.examples[:REPORT_EXAMPLES]:
             mark = "✘" if o.outcome == REFUSED else "="
             text.append(f"\n{mark} row {o.row}: ", style="bold")
-            text.append(o.reason)
+            text.append(terminal_safe(o.reason))
         more = c[DUPLICATE] + c[REFUSED] - REPORT_EXAMPLES
         if more > 0:
             text.append(f"\n… and {more:,} more")

@@ -29,7 +29,7 @@ from typing import Any
 
 import peewee
 
-from ..db import DatabaseError, bulk_writes, deferred_search_index, retry_writes
+from ..db import DatabaseError, bulk_writes, deferred_search_index, redact, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
 from ..history_words import many
 from ..models import Lead, database
@@ -356,12 +356,13 @@ class _Run:
         try:
             outcomes = self._place_batch(batch)
         except (DatabaseError, peewee.PeeweeException) as exc:
+            why = redact(str(exc))  # a driver's message may quote the connection's settings
             if self.one_transaction:
                 raise _Stopped(
-                    f"--strict: the database refused a batch ({exc}), so nothing was written"
+                    f"--strict: the database refused a batch ({why}), so nothing was written"
                 ) from exc
             self.report.aborted = (
-                f"the database refused a batch ({exc}); the rows before row "
+                f"the database refused a batch ({why}); the rows before row "
                 f"{batch[0].number:,} are in, that batch is not; import the file again to "
                 "add the rest"
             )

@@ -144,9 +144,7 @@ def test_a_dry_run_writes_no_reject_file(sqlite_rules, team):
     assert names(team) == ["expo.csv"]
 
 
-def test_a_reject_file_named_with_rejects_is_not_written_through_a_link(
-    sqlite_rules, team, victim
-):
+def test_a_reject_file_named_with_rejects_is_not_written_through_a_link(sqlite_rules, team, victim):
     source = team / "expo.csv"
     source.write_text(WITH_REFUSALS)
     link = plant_link(team, "mine.csv", victim)
@@ -239,7 +237,7 @@ def test_a_draft_is_never_written_through_a_planted_link(tmp_path, victim):
     target = tmp_path / "drafts" / "rita-capture.json"
     target.unlink()
     target.symlink_to(victim)
-    with pytest.raises(UnsafeFile, match="rita-capture.json is a symbolic link"):
+    with pytest.raises(UnsafeFile, match=r"rita-capture\.json is a symbolic link"):
         drafts.save("capture", {"name": "Anna"})
     assert victim.read_text() == VICTIM_TEXT
     # Nor read through one: a link is no draft of the user's.
@@ -263,7 +261,7 @@ def test_a_draft_folder_or_file_of_another_user_is_refused(tmp_path):
     folder = tmp_path / "drafts"
     folder.mkdir()
     os.chown(folder, OTHER_UID, -1)
-    with pytest.raises(UnsafeFile, match="drafts belongs to .*only in a folder of yours"):
+    with pytest.raises(UnsafeFile, match=r"drafts belongs to .*only in a folder of yours"):
         DraftStore("rita", folder).save("capture", {"name": "Anna"})
     os.chown(folder, 0, -1)
     theirs = folder / "rita-capture.json"

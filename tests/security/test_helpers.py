@@ -30,8 +30,7 @@ def plant(folder: Path, marker: Path) -> None:
     package = folder / "funnel_tui"
     (package / "transfer").mkdir(parents=True)
     (package / "__init__.py").write_text(
-        f"open({str(marker)!r}, 'w').write('planted code ran')\n"
-        "raise SystemExit('planted')\n"
+        f"open({str(marker)!r}, 'w').write('planted code ran')\nraise SystemExit('planted')\n"
     )
     (package / "transfer" / "__init__.py").write_text("")
 
