@@ -157,13 +157,8 @@ def parse_since(text: str, today: dt.date, order: str = "mdy") -> dt.date:
     day = _weekday(folded) if " " not in folded else None
     if day is not None:
         return today - dt.timedelta(days=(today.weekday() - day - 1) % 7 + 1)
-    found = _numeric(folded, today, order) if " " not in folded else None
-    if found is not None and found > today and _NUMERIC.match(folded)[3] is None:
-        # A day and month alone: the last one up to today, not the next.
-        try:
-            found = found.replace(year=found.year - 1)
-        except ValueError:  # 29 February
-            found = found.replace(year=found.year - 1, day=28)
+    # A day and month alone: the last one up to today, not the next.
+    found = _numeric(folded, today, order, ahead=False) if " " not in folded else None
     if found is None:
         raise DueDateError(f"{text.strip()!r} is not a date I know; try {SINCE_EXAMPLES}")
     return found
@@ -181,7 +176,11 @@ def _next_week(today: dt.date, weekday: int) -> dt.date:
     return monday + dt.timedelta(days=weekday)
 
 
-def _numeric(word: str, today: dt.date, order: str) -> dt.date | None:
+def _numeric(word: str, today: dt.date, order: str, ahead: bool = True) -> dt.date | None:
+    """A typed date. A day and month without a year is the next one from today on
+    (`ahead`), else the last one up to today, within a year either way: 2/29 typed on
+    15 December 2027 is 29 February 2028, and is refused when no 29 February is that
+    close."""
     match = _NUMERIC.match(word)
     if not match:
         return None
@@ -198,12 +197,17 @@ def _numeric(word: str, today: dt.date, order: str) -> dt.date | None:
         if third is not None:
             year = int(third)
             return dt.date(year + 2000 if year < 100 else year, month, day)
-        candidate = dt.date(today.year, month, day)
-        if candidate < today:
-            candidate = dt.date(today.year + 1, month, day)
-        return candidate
     except ValueError:  # 31/02, month 13
         return None
+    step = 1 if ahead else -1
+    for year in (today.year, today.year + step):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:  # 31/02, month 13, or 29/02 outside a leap year
+            continue
+        if (candidate >= today) if ahead else (candidate <= today):
+            return candidate
+    return None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -15,6 +15,7 @@ from funnel_tui.dates import (
     describe_due,
     local_today,
     parse_due,
+    parse_since,
     split_due,
     to_local,
     user_zone,
@@ -64,7 +65,16 @@ NOW = dt.datetime(2026, 11, 23, 10, 0)  # UTC
         ("12/01", dt.date(2026, 12, 15), dt.date(2027, 12, 1)),  # passed: next year's
         ("1/5", dt.date(2026, 12, 15), dt.date(2027, 1, 5)),
         ("tomorrow", dt.date(2026, 12, 31), dt.date(2027, 1, 1)),
-        ("2/29", dt.date(2027, 3, 1), None),  # no 29 February in 2027
+        # 29 February: the next one within a year, else none.
+        ("2/29", dt.date(2027, 3, 1), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2027, 12, 15), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2028, 3, 1), None),  # the next is in 2032
+        ("2/28", dt.date(2028, 2, 29), dt.date(2029, 2, 28)),
+        ("tomorrow", dt.date(2028, 2, 28), dt.date(2028, 2, 29)),
+        ("tomorrow", dt.date(2028, 2, 29), dt.date(2028, 3, 1)),
+        ("+1m", dt.date(2028, 2, 29), dt.date(2028, 3, 29)),
+        ("2/29/2027", dt.date(2026, 11, 23), None),
     ],
 )
 def test_due_date_forms(text, today, expected):
@@ -73,6 +83,36 @@ def test_due_date_forms(text, today, expected):
             parse_due(text, today)
     else:
         assert parse_due(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("today", MON, MON),
+        ("yesterday", dt.date(2028, 3, 1), dt.date(2028, 2, 29)),
+        ("yesterday", dt.date(2027, 1, 1), dt.date(2026, 12, 31)),
+        ("7d", dt.date(2027, 1, 3), dt.date(2026, 12, 27)),
+        ("2w", MON, dt.date(2026, 11, 9)),
+        ("1m", dt.date(2028, 3, 31), dt.date(2028, 2, 29)),
+        ("fri", MON, dt.date(2026, 11, 20)),  # the last Friday before today
+        ("mon", MON, dt.date(2026, 11, 16)),
+        ("2026-11-01", MON, dt.date(2026, 11, 1)),
+        ("11/01", MON, dt.date(2026, 11, 1)),
+        ("12/01", MON, dt.date(2025, 12, 1)),  # not yet this year: last year's
+        ("12/31", dt.date(2027, 1, 1), dt.date(2026, 12, 31)),
+        # 29 February: the last one within a year, else none.
+        ("2/29", dt.date(2028, 3, 1), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2029, 1, 15), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
+        ("2/29", dt.date(2028, 2, 10), None),  # the last was in 2024
+    ],
+)
+def test_since_dates_look_back(text, today, expected):
+    if expected is None:
+        with pytest.raises(DueDateError):
+            parse_since(text, today)
+    else:
+        assert parse_since(text, today) == expected
 
 
 def test_day_and_month_follow_the_configured_order():

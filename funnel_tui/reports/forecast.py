@@ -16,7 +16,8 @@ from typing import Any
 import peewee
 
 from ..config import Config
-from ..dates import add_months
+from ..dates import add_months, local_today
+from ..db import utcnow
 from ..models import OPP_OPEN, Lead, Opportunity
 from .base import (
     BAR_CHART,
@@ -43,7 +44,8 @@ OVERDUE, NO_CLOSE_DATE = "overdue", "no close date"
 def forecast(request: Request) -> Report:
     period, config = request.period, request.config
     money = Money.choose(config, request.currency)
-    today = request.today or dt.date.today()
+    # The user's today, in the period's zone (theirs), not the server's date.
+    today = request.today or local_today(utcnow(), period.zone)
     where = Opportunity.state == OPP_OPEN
     if period.start:
         where &= Opportunity.expected_close >= period.start
