@@ -88,10 +88,10 @@ def test_capture_needs_a_contact_channel(rules):
     assert str(refused.value) == "contact: a lead needs a phone number or an email address"
 
 
-def test_phone_without_country_uses_configured_default_region(db, config):
+def test_phone_without_country_uses_configured_default_region(db, config, clock):
     import dataclasses
 
-    rules = Funnel(dataclasses.replace(config, default_region="DE"), "alice")
+    rules = Funnel(dataclasses.replace(config, default_region="DE"), "alice", clock)
     lead = rules.capture_lead({"name": "Jonas", "phone": "030 901820"})
     assert lead.phone_e164 == "+4930901820"
 
@@ -180,8 +180,8 @@ def test_refused_update_changes_nothing(rules):
     assert _counts() == before
 
 
-def test_stale_edit_is_refused_and_shows_what_the_other_user_changed(db, config):
-    alice, bob = Funnel(config, "alice"), Funnel(config, "bob")
+def test_stale_edit_is_refused_and_shows_what_the_other_user_changed(db, config, clock):
+    alice, bob = Funnel(config, "alice", clock), Funnel(config, "bob", clock)
     lead = alice.capture_lead(ANNA)
     bob.update_lead(lead.id, {"title": "COO"}, expected_version=1)
     with pytest.raises(StaleEdit) as stale:
@@ -449,8 +449,8 @@ def test_convert_refuses_amounts_above_the_configured_ceiling(rules, config):
     assert rules.convert(lead.id, amount=f"{ceiling:,}").amount_cents == ceiling * 100
 
 
-def test_the_ceiling_is_the_configs(db, config):
-    rules = Funnel(dataclasses.replace(config, max_amount=5000), "alice")
+def test_the_ceiling_is_the_configs(db, config, clock):
+    rules = Funnel(dataclasses.replace(config, max_amount=5000), "alice", clock)
     lead = _prospect(rules)
     with pytest.raises(Refused, match="ceiling of 5,000"):
         rules.convert(lead.id, amount="5000.01")
@@ -546,8 +546,8 @@ def test_move_through_every_stage_win_lose_and_reopen(rules, config):
     assert all(c.user.login == "alice" for c in StageChange.select())
 
 
-def test_moving_a_deal_someone_else_just_closed_is_refused(db, config):
-    alice, bob = Funnel(config, "alice"), Funnel(config, "bob")
+def test_moving_a_deal_someone_else_just_closed_is_refused(db, config, clock):
+    alice, bob = Funnel(config, "alice", clock), Funnel(config, "bob", clock)
     opp = alice.convert(_prospect(alice).id, amount=5000)
     bob.lose(opp.id, "Timing")
     with pytest.raises(Refused, match="lost; reopen it first"):

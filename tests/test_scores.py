@@ -30,8 +30,8 @@ def test_capture_stores_the_score_of_country_and_company(rules):
         industry="Logistics",
         employees=250,
         country="PL",
-        created_at=dbmod.utcnow(),
-        updated_at=dbmod.utcnow(),
+        created_at=rules.now(),
+        updated_at=rules.now(),
     )
     lead = rules.capture_lead({"name": "Jan Nowak", "email": "jan@x.pl", "company": "Bałtyk Trans"})
     # No country typed: the company's country stands for the region.
@@ -62,8 +62,8 @@ def test_country_and_company_changes_move_the_stored_score(rules):
         industry="Software",
         employees=20,
         country="DE",
-        created_at=dbmod.utcnow(),
-        updated_at=dbmod.utcnow(),
+        created_at=rules.now(),
+        updated_at=rules.now(),
     )
     rules.update_lead(lead.id, {"company": "Acme Software"})
     assert _stored(lead.id) == _fresh(rules, lead.id) == 15

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from funnel_tui import search
-from funnel_tui.db import PAIRED_CHARS, utcnow
+from funnel_tui.db import PAIRED_CHARS
 from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
 from funnel_tui.queries import (
     PAGE_KEYS,
@@ -384,13 +384,15 @@ def test_hostile_names_are_found_by_what_they_contain(rules):
 
 
 @pytest.fixture
-def crowd(rules, config):
+def crowd(rules, config, clock):
     """40 leads with ties in every sort column (same names, companies, countries)."""
     from funnel_tui.funnel import Funnel
 
-    others = [Funnel(config, login) for login in ("bob", "zoe")]
+    others = [Funnel(config, login, clock) for login in ("bob", "zoe")]
     countries = ("PL", "DE", "", "TW")
     for i in range(40):
+        if i % 2:  # capture times in pairs: ties, and an order to sort by
+            clock.advance(hours=1)
         who = (rules, *others)[i % 3]
         lead = _add(
             who,
@@ -415,7 +417,7 @@ def crowd(rules, config):
                 kind="email",
                 direction="inbound",
                 outcome="replied",
-                occurred_at=utcnow() - ago,
+                occurred_at=rules.now() - ago,
             )
     return [row["id"] for row in lead_page(LeadQuery(sort="created_at"), 0, 100)]
 
