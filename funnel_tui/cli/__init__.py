@@ -115,7 +115,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not_utf8:
         say(not_utf8)
         return EXIT_REFUSED
-    _warn_of_password(getattr(args, "db", None))
+    _warn_of_passwords(args)
     try:
         return args.run(args) or EXIT_OK
     except CliRefused as exc:
@@ -193,18 +193,21 @@ def _not_utf8(args: argparse.Namespace) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _warn_of_password(db: str | None) -> None:
-    """A password on the command line is visible to every user of the server (ps)."""
-    if not db or "://" not in db:
-        return
-    from ..db import url_password
+def _warn_of_passwords(args: argparse.Namespace) -> None:
+    """A password on the command line (--db, migrate --to) is visible to every user of
+    the server (ps)."""
+    for name, value in vars(args).items():
+        if not isinstance(value, str) or "://" not in value:
+            continue
+        from ..db import url_password
 
-    if url_password(db):
-        say(
-            "warning: --db: a password on the command line is visible to every user of "
-            "this server (ps); give the URL in FUNNEL_DB instead, or keep the password in "
-            "~/.pgpass (or the file PGPASSFILE names)"
-        )
+        if url_password(value):
+            option = "--" + name.replace("_", "-")
+            say(
+                f"warning: {option}: a password on the command line is visible to every "
+                "user of this server (ps); give the URL in FUNNEL_DB instead, or keep the "
+                "password in ~/.pgpass (or the file PGPASSFILE names)"
+            )
 
 
 def _as_refusal(exc: Exception) -> list[str] | None:

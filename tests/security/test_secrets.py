@@ -128,6 +128,13 @@ def test_a_password_on_the_command_line_is_warned_about_and_never_printed(cli_en
     assert funnel(["list", "--format", "json"], env, 0) == ""
 
 
+def test_a_password_in_migrates_target_is_warned_about_too(cli_env):
+    target = f"postgresql://rita:{SECRET}@127.0.0.1:{free_port()}/crm"
+    err = funnel(["migrate", "--to", target], cli_env, 1)
+    assert err.startswith("funnel: warning: --to: a password on the command line is visible")
+    assert "funnel: database: cannot open postgresql://rita:***@127.0.0.1:" in err
+
+
 # ------------------------------------------------------------------ database failures
 
 
