@@ -143,6 +143,13 @@ BAD_INPUTS = [
     ("h.csv", "Name,Email\nAnn,a@example.com\n", ["--rejects", "SELF"], 1, "is the file being"),
     ("i.csv", "Name,Email\nAnn,a@example.com\n", ["--overwrite"], 1, "use it with --update"),
     ("j.csv", "Name,Email\nAnn,a@example.com\n", ["--delimiter", "ab"], 1, "one character"),
+    (
+        "k.csv",
+        "Name,Email\nAnn,a@example.com\n",
+        ["--rejects", "/nowhere/k-rejected.csv"],
+        1,
+        "rejects: there is no folder /nowhere; choose another file with --rejects",
+    ),
 ]
 
 

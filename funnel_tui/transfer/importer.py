@@ -496,8 +496,12 @@ class _Rejects:
                 f"rejects: {self.wanted} is the file being imported; choose another with --rejects"
             )
         folder = self.wanted.parent
+        # Said before anything is imported, not after.
+        if self.keep and not folder.is_dir():
+            raise FileRefused(
+                f"rejects: there is no folder {folder}; choose another file with --rejects"
+            )
         if self.keep and not os.access(folder, os.W_OK | os.X_OK):
-            # Said before anything is imported, not after.
             raise FileRefused(
                 f"rejects: cannot write in {folder} (no permission); choose another file "
                 "with --rejects"
