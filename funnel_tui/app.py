@@ -3,9 +3,11 @@ palette, and the guard against a terminal smaller than 80×24."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import gc
+import signal
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,13 +22,15 @@ from textual.screen import Screen
 from .changes import Changes, ChangeWatch
 from .config import Config
 from .db import BUSY_TIMEOUT_MS, Busy, describe, utcnow
-from .drafts import CAPTURE_DRAFT, DraftStore
+from .drafts import DraftStore
 from .funnel import Funnel
 from .models import database
 from .screen_names import SCREENS
 from .screens.leads import LeadListScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .tui.draft_offer import offer_drafts
 from .tui.failures import HandlesFailures
+from .tui.freshness import KeepsScreensFresh
 from .tui.key_order import KeysInOrder
 from .tui.no_color import safe_filters
 from .widgets.keymap import screen_actions
@@ -38,7 +42,7 @@ CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before sh
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
 
 
-class FunnelApp(HandlesFailures, KeysInOrder):
+class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     TITLE = "funnel"
     # The Today queue's counts per section for the status line; None until counted.
     today_counts: reactive[dict[str, int] | None] = reactive(None)
@@ -60,7 +64,7 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         # ctrl keys and F-keys work while typing in a field, so these reach a screen from
         # anywhere; letters would be typed into the field instead.
         Binding("ctrl+n,f2", "switch_mode('capture')", "New lead", id="go.capture", priority=True),
-        Binding("f3", "switch_mode('leads')", "Leads", id="go.leads", priority=True),
+        Binding("f3", "go_leads", "Leads", id="go.leads", priority=True),
         Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
         Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
         Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
@@ -96,21 +100,33 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
-        # Log forms left with esc, by record: reopening the form brings the text back.
-        self.log_drafts: dict[tuple[str, int], dict[str, str]] = {}
+        self._checklist_then: tuple[str, str] = ("", "")
 
     def on_mount(self) -> None:
+        self._listen_for_hangup()
         self._check_size()
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.set_timer(GC_AFTER_SECONDS, self.startup_done)
-        draft = self.drafts.load(CAPTURE_DRAFT)
-        if draft and any(value.strip() for key, value in draft.items() if key != "source"):
-            self._offer_draft(draft)
+        offer_drafts(self)
+
+    def _listen_for_hangup(self) -> None:
+        """The SSH link dropped (SIGHUP): keep what was typed, leave the others' top line
+        at once, and stop (129, as a shell reports a hangup)."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+
+    def _hung_up(self) -> None:
+        self._keep_drafts()
+        if self.watch_changes is not None:
+            self.watch_changes.stop()
+            self.watch_changes = None
+        self.exit(return_code=128 + signal.SIGHUP)
 
     def _screen_changed(self, _screen: Screen) -> None:
         # A mode opened while the terminal is small gets the guard too, and one left
         # under a screen while the terminal grew goes.
         self._check_size()
+        self.refresh_shown()
         self.show_record()
 
     @work(thread=True, group="startup")
@@ -173,20 +189,32 @@ class FunnelApp(HandlesFailures, KeysInOrder):
 
     def on_unmount(self) -> None:
         gc.enable()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if self.watch_changes is not None:
             self.watch_changes.stop()
 
     # ------------------------------------------------------------------ screens
 
-    def open_lead(self, lead_id: int, focus: str = "", here: bool = False) -> None:
+    def action_go_leads(self) -> None:
+        """F3: the lead list itself, not a record left open over it (a record with
+        unsaved edits keeps them as a draft, offered back when it is opened again)."""
+        self.switch_mode("leads")
+        while len(self.screen_stack) > 1:
+            keep = getattr(self.screen, "keep_draft", None)
+            if keep is not None:
+                keep()
+            self.pop_screen()
+
+    def open_lead(self, lead_id: int, focus: str = "", here: bool = False, then: str = "") -> None:
         """The lead's record, over the list (or over this screen, `here`); `focus`
         names a field to put the cursor in (the gate sends a rep to the phone number
-        it refused)."""
+        it refused); `then` "log" opens its log form once shown."""
         from .screens.lead import LeadScreen
 
         if self.current_mode != "leads" and not here:
             self.switch_mode("leads")
-        self.push_screen(LeadScreen(lead_id, focus=focus))
+        self.push_screen(LeadScreen(lead_id, focus=focus, then=then))
 
     def open_log(
         self,
@@ -201,17 +229,19 @@ class FunnelApp(HandlesFailures, KeysInOrder):
 
         self.push_screen(LogActivityScreen(target, kind, at_outcome), done)
 
-    def open_opportunity(self, opp_id: int) -> None:
-        """The deal's record, over whatever screen asked (the board, a lead)."""
+    def open_opportunity(self, opp_id: int, then: str = "") -> None:
+        """The deal's record, over whatever screen asked (the board, a lead); `then`
+        "log" opens its log form once shown."""
         from .screens.opportunity import OpportunityScreen
 
-        self.push_screen(OpportunityScreen(opp_id))
+        self.push_screen(OpportunityScreen(opp_id, then=then))
 
-    def open_checklist(self, lead_id: int) -> None:
+    def open_checklist(self, lead_id: int, then: tuple[str, str] = ("", "")) -> None:
         """The lead's checklist, shown when its data is in: one frame instead of a
         "Loading…" frame and then the data (a third of the 30 ms a rep may wait),
         unless the database takes longer than CHECKLIST_WAIT. One screen serves every
-        lead: composing it anew each time cost as much again."""
+        lead: composing it anew each time cost as much again. `then`: a form to open
+        on it once shown (ChecklistScreen.show_lead)."""
         if not self.is_screen_installed("checklist"):
             from .screens.checklist import ChecklistScreen
 
@@ -219,6 +249,7 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         if self.current_mode != "leads":
             self.switch_mode("leads")
         self._checklist_wanted = lead_id
+        self._checklist_then = then
         self._load_checklist(lead_id)
         self.set_timer(CHECKLIST_WAIT, lambda: self._show_checklist(lead_id, None))
 
@@ -234,12 +265,16 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         if self._checklist_wanted != lead_id:
             return  # shown already, or another lead was asked for since
         screen = self.get_screen("checklist")
+        # The form to open goes with the data, once: not with the timer's empty frame.
+        then = ("", "")
+        if state is not None:
+            then, self._checklist_then = self._checklist_then, ("", "")
         if self.screen is screen:
             if state is not None:
-                screen.show_lead(lead_id, state)  # the timer showed it first; now the data
+                screen.show_lead(lead_id, state, then)  # the timer showed it; now the data
             self._checklist_wanted = None
             return
-        screen.show_lead(lead_id, state)
+        screen.show_lead(lead_id, state, then)
         self.push_screen(screen)
         if state is not None:
             self._checklist_wanted = None
@@ -247,14 +282,9 @@ class FunnelApp(HandlesFailures, KeysInOrder):
     def data_changed(self, changes: Changes | None = None) -> None:
         """Something was written, here (`changes` None) or by another instance: the
         screens on the terminal reload what they show, each deciding from `changes`
-        whether it is concerned; a screen under a dialog too, as it shows around it.
+        whether it is concerned, and the hidden ones when shown again (tui/freshness).
         A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
-        for screen in reversed(self.screen_stack):
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
-                refresh(changes)
-            if not getattr(screen, "is_modal", False):
-                break
+        self.refresh_screens(changes)
         if self._user_prepared and not getattr(self.screen, "counts_today", False):
             self._count_today()
 
@@ -294,39 +324,12 @@ class FunnelApp(HandlesFailures, KeysInOrder):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def _offer_draft(self, draft: dict[str, str]) -> None:
-        lines = []
-        for key in ("name", "company", "phone", "email"):
-            if draft.get(key):
-                lines.append(Text.assemble((f"{key}: ", "bold"), draft[key]))
-        body = Text("\n").join(lines)
-
-        def answered(restore: bool | None) -> None:
-            if restore:
-                self.switch_mode("capture")
-                self.call_after_refresh(self._restore_draft, draft)
-            else:
-                self.drafts.discard(CAPTURE_DRAFT)
-
-        from .screens.dialogs import ConfirmDialog
-
-        self.push_screen(
-            ConfirmDialog(
-                "Restore the lead you were typing?", body, yes="Restore it", no="Discard it"
-            ),
-            answered,
-        )
-
-    def _restore_draft(self, draft: dict[str, str]) -> None:
-        fill = getattr(self.screen, "fill", None)
-        if fill is not None:
-            fill(draft)
-
     # ------------------------------------------------------------ the palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, help_text in SCREENS:
-            yield SystemCommand(title, help_text, lambda m=mode: self.switch_mode(m))
+            go = self.action_go_leads if mode == "leads" else lambda m=mode: self.switch_mode(m)
+            yield SystemCommand(title, help_text, go)
         for action in screen_actions(screen):
             if action.node is self:
                 continue

@@ -14,6 +14,28 @@ from .config import user_data_dir
 from .safe_files import private_folder, read_own, replacing
 
 CAPTURE_DRAFT = "capture"  # the quick capture form's draft
+PREFS = "prefs"  # not a draft: the user's remembered choices
+LABEL = "_label"  # in a draft: what it is, in words, for the offer to restore it
+
+# Forms typed on a record, by the name their drafts take: "log-lead-12", "edit-lead-12",
+# "convert-lead-12", "evidence-lead-12-need", "figure-lead-12-icp.employees".
+RECORD_FORMS = ("log", "edit", "convert", "evidence", "figure")
+
+
+def form_key(form: str, entity: str, entity_id: int, part: str = "") -> str:
+    """The draft name of `form` typed on a record (`part`: which item, for evidence)."""
+    key = f"{form}-{entity}-{entity_id}"
+    return f"{key}-{part.replace(':', '.')}" if part else key
+
+
+def parse_form_key(key: str) -> tuple[str, str, int, str] | None:
+    """(form, entity, id, part) of a record form's draft name; None for another."""
+    form, _, rest = key.partition("-")
+    entity, _, rest = rest.partition("-")
+    ident, _, part = rest.partition("-")
+    if form not in RECORD_FORMS or entity not in ("lead", "deal") or not ident.isdigit():
+        return None
+    return form, entity, int(ident), part.replace(".", ":", 1) if part.startswith("icp.") else part
 
 
 class DraftStore:
@@ -53,12 +75,33 @@ class DraftStore:
     def discard(self, form: str) -> None:
         self._path(form).unlink(missing_ok=True)
 
+    def forms(self) -> list[str]:
+        """The names of this user's drafts of known forms, oldest first."""
+        try:
+            paths = list(self.folder.glob(f"{self.prefix}-*.json"))
+        except OSError:
+            return []
+        names = []
+        for path in sorted(paths, key=_mtime):
+            name = path.name[len(self.prefix) + 1 : -len(".json")]
+            known = name == CAPTURE_DRAFT or parse_form_key(name) is not None
+            if known and self.load(name) is not None:
+                names.append(name)
+        return names
+
     # The last lead source used survives restarts: reps enter a stack of cards from one show.
     def last_source(self) -> str:
-        prefs = self.load("prefs") or {}
+        prefs = self.load(PREFS) or {}
         return prefs.get("last_source", "")
 
     def remember_source(self, source: str) -> None:
-        prefs = self.load("prefs") or {}
+        prefs = self.load(PREFS) or {}
         prefs["last_source"] = source
-        self.save("prefs", prefs)
+        self.save(PREFS, prefs)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -1,9 +1,12 @@
 """Who else has funnel open on this database, and which record each one shows.
 
 Every running instance keeps one row of the presence table (models.Presence): written
-when it starts, when it opens or leaves a record, and every HEARTBEAT seconds. A row not
-seen for PRESENCE_TTL is an instance that died without saying goodbye (a dropped SSH
-session): it no longer counts, and it is deleted a while later. No UI imports.
+when it starts, when it opens or leaves a record, and every HEARTBEAT seconds. An
+instance that died without saying goodbye (a dropped SSH session, a kill) must leave the
+others' top line within seconds: on the same host (a team's shared server) its process
+is simply asked for, and a row whose process is gone is deleted at once; on another host
+(a shared PostgreSQL) a row not seen for PRESENCE_TTL no longer counts. Rows are
+deleted for good a day later. No UI imports.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from dataclasses import dataclass
 from .db import utcnow
 from .models import Presence
 
-HEARTBEAT = 15.0  # seconds between an idle instance's writes of its row
-PRESENCE_TTL = dt.timedelta(seconds=45)  # three heartbeats missed: gone
+HEARTBEAT = 5.0  # seconds between an idle instance's writes of its row
+PRESENCE_TTL = dt.timedelta(seconds=15)  # three heartbeats missed: gone (another host)
 FORGET_AFTER = dt.timedelta(days=1)
 
 
@@ -74,17 +77,48 @@ def forget_dead(now: dt.datetime | None = None) -> int:
 
 def others(instance: str, now: dt.datetime | None = None) -> tuple[Seen, ...]:
     """The other live instances, by user then record: the same user in two terminals
-    is listed twice only if they show different records."""
+    is listed twice only if they show different records. The rows of instances of
+    this host whose process is gone are deleted."""
     cutoff = (now or utcnow()) - PRESENCE_TTL
     rows = (
-        Presence.select(Presence.login, Presence.entity, Presence.entity_id, Presence.editing)
+        Presence.select(
+            Presence.instance,
+            Presence.host,
+            Presence.login,
+            Presence.entity,
+            Presence.entity_id,
+            Presence.editing,
+        )
         .where((Presence.instance != instance) & (Presence.seen_at >= cutoff))
         .order_by(Presence.login, Presence.entity, Presence.entity_id)
         .tuples()
     )
-    return tuple(
-        dict.fromkeys(Seen(login, entity, ident, bool(edit)) for login, entity, ident, edit in rows)
-    )
+    here = socket.gethostname()
+    seen, dead = [], []
+    for other, host, login, entity, ident, edit in rows:
+        if host == here and not _process_alive(other):
+            dead.append(other)
+        else:
+            seen.append(Seen(login, entity, ident, bool(edit)))
+    if dead:
+        Presence.delete().where(Presence.instance.in_(dead)).execute()
+    return tuple(dict.fromkeys(seen))
+
+
+def _process_alive(instance: str) -> bool:
+    """Whether the process of an instance of this host (host:pid:token) still runs;
+    True when that cannot be told (another user's process answers EPERM: alive)."""
+    try:
+        pid = int(instance.split(":")[1])
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def users_here(seen: tuple[Seen, ...]) -> list[str]:

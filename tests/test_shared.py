@@ -392,3 +392,20 @@ def test_migrate_copies_every_row_and_history_to_postgresql(sqlite_path, pg_serv
         copy_database(source, url)
     close_database()
     source.close()
+
+
+def test_an_instance_whose_process_died_on_this_host_is_gone_at_once(db):
+    """A killed session on the team's server leaves the top line at the next look,
+    not after the heartbeats it misses."""
+    import socket
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    now = dt.datetime(2026, 11, 23, 12)
+    presence.announce(f"{host}:{gone.pid}:dead01", "dora", "lead", 3, now=now)
+    presence.announce(f"{host}:{os.getpid()}:live01", "lena", "lead", 3, now=now)
+    presence.announce("other-host:1:far001", "fred", now=now)  # can't be asked: its beats
+    seen = presence.others("me", now)
+    assert presence.users_here(seen) == ["fred", "lena"]
+    assert not presence.Presence.select().where(presence.Presence.login == "dora").exists()

@@ -29,6 +29,7 @@ from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
 from ..widgets.text_input import TextInput
 from .current_row import MarksCurrentRow
 from .dialogs import DuplicateDialog
+from .form_draft import KeepsDraft
 
 FIELDS = (
     ("name", "Name"),
@@ -42,10 +43,9 @@ FIELDS = (
 )
 TEXT_FIELDS = tuple(name for name, _ in FIELDS if name != "source")
 PLACEHOLDERS = {"phone": "the number, the email, or both: they are sorted out for you"}
-DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
 
 
-class CaptureScreen(MarksCurrentRow, Screen[None]):
+class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     TITLE = "Capture"
     CSS_PATH = "capture.tcss"
     AUTO_FOCUS = "#f-name"
@@ -57,7 +57,6 @@ class CaptureScreen(MarksCurrentRow, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._draft_timer = None
         self._saving = False
 
     def compose(self) -> ComposeResult:
@@ -113,24 +112,28 @@ class CaptureScreen(MarksCurrentRow, Screen[None]):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         # Only a timer here: no repaint per keystroke, the draft is written when typing pauses.
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
+        self.draft_typed()
 
     @on(Select.Changed)
     def _source_changed(self) -> None:
-        self._save_draft()
+        self.keep_draft()
 
-    def keep_draft(self) -> None:
-        """Write the draft now (the app is stopping)."""
-        self._save_draft()
+    def draft_key(self) -> str:
+        return DRAFT
 
-    def _save_draft(self) -> None:
-        self._draft_timer = None
-        try:
-            self.app.drafts.save(DRAFT, self.values())
-        except OSError as exc:
-            self._outcome(Text(f"⚠ could not keep a draft: {exc}", style="yellow"))
+    def draft_label(self) -> str:
+        name = self.query_one("#f-name", Input).value.strip()
+        return f"a new lead: {name}" if name else "a new lead"
+
+    def draft_values(self) -> dict[str, str]:
+        return self.values()
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        # The source alone is the form's memory of the last card, not something typed.
+        return any(value.strip() for key, value in values.items() if key != "source")
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        self.fill(values)
 
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
@@ -229,15 +232,12 @@ class CaptureScreen(MarksCurrentRow, Screen[None]):
 
     def _saved(self, lead_id: int, name: str, source: str) -> None:
         self._saving = False
-        self.app.drafts.discard(DRAFT)
+        self.drop_draft()
         if source:
             self.app.drafts.remember_source(source)
         for field in TEXT_FIELDS:
             self.query_one(f"#f-{field}", Input).value = ""
             self._hint(field, None)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
         self._outcome(
             Text.assemble(
                 ("✔ Saved ", "green"),
@@ -297,11 +297,11 @@ class CaptureScreen(MarksCurrentRow, Screen[None]):
             self.query_one(f"#f-{field}", Input).value = ""
             self._hint(field, None)
         self._outcome(None)
-        self.app.drafts.discard(DRAFT)
+        self.drop_draft()
         self.query_one("#f-name", Input).focus()
 
     def action_leave(self) -> None:
-        self._save_draft()
+        self.keep_draft()
         self.app.switch_mode("leads")
 
 

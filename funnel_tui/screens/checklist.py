@@ -25,6 +25,7 @@ from .. import validators as v
 from ..checklist import ChecklistState, load_checklist, reload_answers
 from ..config import BANT_ITEMS
 from ..db import Busy
+from ..drafts import form_key
 from ..funnel import BANT_LABELS, Refused, StaleEdit
 from ..history_words import with_article
 from ..models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
@@ -190,6 +191,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.version: int | None = None  # status changes here need no version check
         self.state: ChecklistState | None = None
         self._preloaded: ChecklistState | None = None  # given before the screen mounted
+        self._then: tuple[str, str] = ("", "")  # a form to open once shown (show_lead)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -200,10 +202,14 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         yield TextBlock(id="outcome")
         yield KeyBar()
 
-    def show_lead(self, lead_id: int, state: ChecklistState | None = None) -> None:
+    def show_lead(
+        self, lead_id: int, state: ChecklistState | None = None, then: tuple[str, str] = ("", "")
+    ) -> None:
         """Serve `lead_id` (the app keeps one checklist screen for every lead), with its
-        `state` when already loaded; else it loads when shown."""
+        `state` when already loaded; else it loads when shown. `then`: a form to open
+        once it is shown, and on which item ("evidence", "need"), to finish a draft."""
         self.lead_id, self.state, self._preloaded = lead_id, None, state
+        self._then = then if state is not None else ("", "")
         if not self.is_mounted:
             return
         self.query_one("#outcome", TextBlock).show("")
@@ -245,6 +251,13 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.query_one("#summary", TextBlock).show(self._summary(state))
         self.query_one("#totals", TextBlock).show(self._totals(state))
         self.query_one("#gate", TextBlock).show(self._gate(state))
+        form, item = self._then
+        if form:
+            self._then = ("", "")
+            if item:
+                self.query_one(ChecklistView).go_to(item)
+            {"convert": self.action_convert, "evidence": self.action_evidence,
+             "figure": self.action_figure}[form]()  # fmt: skip
 
     def _summary(self, state: ChecklistState) -> Text:
         lead = state.lead
@@ -328,15 +341,19 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         if item is None:
             return
 
+        draft = form_key("evidence", "lead", self.lead_id, item.key)
+
         def kept(text: str | None) -> None:
             if text is not None:
-                self._answer(item.key, item.answer, text, self._figure(item.key))
+                self._answer(item.key, item.answer, text, self._figure(item.key), draft)
 
         self.app.push_screen(
             TextDialog(
                 f"Evidence for {item.label}",
                 item.evidence,
                 placeholder="e.g. CFO confirmed 40k in the Q3 budget on the call of 12 May",
+                draft=draft,
+                label=f"evidence for {item.label} on {self._lead_label()}",
             ),
             kept,
         )
@@ -349,11 +366,25 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             self._outcome(Text("v gives a figure for an ICP item that is asked.", style="dim"))
             return
 
+        draft = form_key("figure", "lead", self.lead_id, item.key)
+
         def kept(text: str | None) -> None:
             if text is not None:
-                self._answer(item.key, ANSWER_UNKNOWN, item.evidence, text)
+                self._answer(item.key, ANSWER_UNKNOWN, item.evidence, text, draft)
 
-        self.app.push_screen(TextDialog(f"{item.label}: the figure", self._figure(item.key)), kept)
+        self.app.push_screen(
+            TextDialog(
+                f"{item.label}: the figure",
+                self._figure(item.key),
+                draft=draft,
+                label=f"the figure for {item.label} on {self._lead_label()}",
+            ),
+            kept,
+        )
+
+    def _lead_label(self) -> str:
+        name = self.state.lead.name if self.state is not None else ""
+        return f"{name} (lead #{self.lead_id})" if name else f"lead #{self.lead_id}"
 
     def _figure(self, key: str) -> str:
         """The figure the item was last answered with ("" for none): kept by an answer."""
@@ -365,7 +396,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         return self.state.score.item(key) if self.state and key else None
 
     @write_worker("checklist-answer")
-    def _answer(self, item: str, answer: str, evidence: str, value: str) -> None:
+    def _answer(self, item: str, answer: str, evidence: str, value: str, draft: str = "") -> None:
+        """Store an answer; `draft` names the draft of the text typed for it, dropped
+        once it is stored."""
         try:
             with database.connection_context():
                 self.app.rules.answer(self.lead_id, item, answer, evidence=evidence, value=value)
@@ -377,12 +410,14 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         except Refused as exc:
             self.app.call_from_thread(self._refused, exc.problems)
         except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-            retry = lambda: self._answer(item, answer, evidence, value)  # noqa: E731
+            retry = lambda: self._answer(item, answer, evidence, value, draft)  # noqa: E731
             self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
         else:
-            self.app.call_from_thread(self._answered, state)
+            self.app.call_from_thread(self._answered, state, draft)
 
-    def _answered(self, state: ChecklistState | None) -> None:
+    def _answered(self, state: ChecklistState | None, draft: str = "") -> None:
+        if draft:
+            self.app.drafts.discard(draft)
         # The state read after the write is already current: no second load here (the
         # list below reloads when it is shown again).
         self._show(state)
@@ -432,8 +467,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             if result is not None:
                 self._convert(result, allow_past=False)
 
+        draft = form_key("convert", "lead", self.lead_id)
         self.app.push_screen(
-            ConvertDialog(plain(self.state.lead.name), stages, values, errors), submitted
+            ConvertDialog(plain(self.state.lead.name), stages, values, errors, draft), submitted
         )
 
     @write_worker("checklist-convert")
@@ -468,9 +504,13 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
                 self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
                 return
             else:
-                self.app.call_from_thread(self._written, f"Opportunity #{opp.id} created.")
+                self.app.call_from_thread(self._converted, opp.id)
                 return
         self.app.call_from_thread(self._convert_refused, values, problems)
+
+    def _converted(self, opp_id: int) -> None:
+        self.app.drafts.discard(form_key("convert", "lead", self.lead_id))
+        self._written(f"Opportunity #{opp_id} created.")
 
     def _convert_refused(self, values: dict[str, str], problems: list[v.Problem]) -> None:
         if len(problems) == 1 and problems[0].code == "past":

@@ -17,12 +17,17 @@ from textual.widgets import Input, Label, Select, Static
 
 from ..widgets.text_input import TextInput
 from .dialogs import DIALOG_CSS
+from .form_draft import KeepsDraft
 
 CLOSE_IN_DAYS = 30  # the expected close date offered by default
 FIELDS = (("amount", "Amount"), ("currency", "Currency"), ("close", "Close by"))
 
 
-class ConvertDialog(ModalScreen[dict[str, str] | None]):
+class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
+    """With `draft` (a drafts.form_key), what is typed is kept on disk and taken back
+    when the form is opened there again; the checklist drops it once the deal exists,
+    esc drops it."""
+
     TITLE = "Convert to opportunity"
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ConvertDialog")
@@ -44,10 +49,12 @@ class ConvertDialog(ModalScreen[dict[str, str] | None]):
         stages: tuple[str, ...],
         values: dict[str, str],
         errors: dict[str, str] | None = None,
+        draft: str | None = None,
     ):
         super().__init__()
         self.lead_name, self.stages = lead_name, stages
         self.values, self.errors = values, errors or {}
+        self.draft = draft
 
     @staticmethod
     def defaults(currency: str, stage: str, today: dt.date) -> dict[str, str]:
@@ -79,6 +86,8 @@ class ConvertDialog(ModalScreen[dict[str, str] | None]):
             yield Static(Text("tab moves  ·  ctrl+s create  ·  esc cancel"), classes="keys")
 
     def on_mount(self) -> None:
+        if not self.errors:  # a form shown again after a refusal holds what was typed
+            self.take_draft()
         for name in (*(n for n, _ in FIELDS), "stage"):
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
@@ -92,10 +101,42 @@ class ConvertDialog(ModalScreen[dict[str, str] | None]):
         else:
             self.focus_next()
 
-    def action_submit(self) -> None:
+    def _typed_values(self) -> dict[str, str]:
         values = {name: self.query_one(f"#c-{name}", Input).value for name, _ in FIELDS}
         values["stage"] = str(self.query_one("#c-stage", Select).value)
-        self.dismiss(values)
+        return values
+
+    def action_submit(self) -> None:
+        self.keep_draft()  # until the deal exists
+        self.dismiss(self._typed_values())
 
     def action_cancel(self) -> None:
+        self.drop_draft()
         self.dismiss(None)
+
+    # ------------------------------------------------------------------ the draft
+
+    def draft_key(self) -> str | None:
+        return self.draft
+
+    def draft_label(self) -> str:
+        return f"a new opportunity for {self.lead_name}"
+
+    def draft_values(self) -> dict[str, str]:
+        return self._typed_values()
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        return any(values[name] != self.values.get(name, "") for name in values)
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        for name, _ in FIELDS:
+            if name in values:
+                self.query_one(f"#c-{name}", Input).value = values[name]
+        if values.get("stage") in self.stages:
+            self.query_one("#c-stage", Select).value = values["stage"]
+
+    def on_input_changed(self) -> None:
+        self.draft_typed()
+
+    def on_select_changed(self) -> None:
+        self.draft_typed()

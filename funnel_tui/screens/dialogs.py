@@ -17,6 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..widgets.text_input import TextInput
+from .form_draft import KeepsDraft
 
 DIALOG_CSS = """
     {name} {{ align: center middle; }}
@@ -151,8 +152,11 @@ class DateDialog(ModalScreen[dt.date | None]):
         self.dismiss(None)
 
 
-class TextDialog(ModalScreen[str | None]):
-    """Ask for one line of text (an evidence note, a figure), starting from `initial`."""
+class TextDialog(KeepsDraft, ModalScreen[str | None]):
+    """Ask for one line of text (an evidence note, a figure), starting from `initial`.
+    With `draft` (a drafts.form_key), the text is kept on disk as it is typed and taken
+    back when the dialog is opened there again; the caller drops it once the text is
+    stored (its `drop_draft`), esc drops it."""
 
     TITLE = "Text"
     DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog")
@@ -160,9 +164,38 @@ class TextDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="text.cancel"),
     ]
 
-    def __init__(self, title: str, initial: str = "", placeholder: str = ""):
+    def __init__(
+        self,
+        title: str,
+        initial: str = "",
+        placeholder: str = "",
+        draft: str | None = None,
+        label: str = "",
+    ):
         super().__init__()
         self.title_text, self.initial, self.placeholder = title, initial, placeholder
+        self.draft, self.label = draft, label
+
+    def on_mount(self) -> None:
+        self.take_draft()
+
+    def draft_key(self) -> str | None:
+        return self.draft
+
+    def draft_label(self) -> str:
+        return self.label or self.title_text
+
+    def draft_values(self) -> dict[str, str]:
+        return {"text": self.query_one("#text", TextInput).value}
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        return values["text"].strip() != self.initial.strip()
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        self.query_one("#text", TextInput).value = values.get("text", "")
+
+    def on_input_changed(self) -> None:
+        self.draft_typed()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -174,7 +207,9 @@ class TextDialog(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: TextInput.Submitted) -> None:
         event.stop()
+        self.keep_draft()  # until the caller has stored it
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
+        self.drop_draft()
         self.dismiss(None)

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from .. import validators as v
 from ..dates import describe_due, to_local
+from ..drafts import form_key
 from ..funnel import StaleEdit
 from ..models import database
 from ..output import plain
@@ -26,6 +27,7 @@ from ..widgets.text_input import TextInput
 from ..widgets.timeline import Event, activity_event, history_events, timeline_text
 from .current_row import MarksCurrentRow
 from .dialogs import ChoiceDialog
+from .form_draft import KeepsDraft
 from .status_actions import LeadStatusActions
 
 if TYPE_CHECKING:
@@ -110,7 +112,7 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
     screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
 
 
-class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
+class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
     TITLE = "Lead"
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -128,15 +130,18 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
     ]
 
-    def __init__(self, lead_id: int, focus: str = "") -> None:
+    def __init__(self, lead_id: int, focus: str = "", then: str = "") -> None:
+        """`then`: "log" opens the log form once the record is shown (its draft)."""
         super().__init__()
         self.lead_id = lead_id
         self.focus_field = focus
+        self.then = then
         self.loaded: dict[str, str] = {}
         self.version: int | None = None
         self.deals: list[Any] = []  # the lead's opportunities, for F10
         self.record: dict[str, Any] | None = None  # as last shown, for the log form
         self.stale: StaleEdit | None = None  # a refused save, waiting for the record
+        self._shown = False  # the record was shown once (its draft is then taken back)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -173,6 +178,55 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
     def _typed(self) -> None:
         # Editing or not is part of this instance's presence on the record.
         self.app.show_record()
+        if self._shown:
+            self.draft_typed()
+
+    # ------------------------------------------------------------------ the draft
+
+    def draft_key(self) -> str:
+        return form_key("edit", "lead", self.lead_id)
+
+    def draft_label(self) -> str:
+        name = self.loaded.get("name") or f"lead #{self.lead_id}"
+        return f"edits to {name} (lead #{self.lead_id})"
+
+    def draft_values(self) -> dict[str, str]:
+        """The edited fields as typed, each with the value it was edited from, and the
+        version they stand on: taken back later, a field changed meanwhile is asked
+        about, never overwritten unseen."""
+        values = {}
+        for name, typed in self.changes().items():
+            values[f"typed:{name}"] = typed
+            values[f"from:{name}"] = self.loaded.get(name, "")
+        if values and self.version is not None:
+            values["version"] = str(self.version)
+        return values
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        return any(key.startswith("typed:") for key in values)
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        names = {name for name, _, _ in FIELDS}
+        base_version = values.get("version", "")
+        for key, typed in values.items():
+            name = key.removeprefix("typed:")
+            if not key.startswith("typed:") or name not in names:
+                continue
+            base = values.get(f"from:{name}", "")
+            stored = self.loaded.get(name, "")
+            self.query_one(f"#f-{name}", Input).value = typed
+            if stored != base:
+                self._hint(
+                    name,
+                    Text.assemble(
+                        ("✎ changed meanwhile to ", "yellow"),
+                        plain(stored) or "(empty)",
+                        (": ctrl+s asks which to keep", "dim"),
+                    ),
+                )
+            self.loaded[name] = base
+        if base_version.isdigit():
+            self.version = int(base_version)
 
     @work(thread=True, exclusive=True, group="lead-load")
     def load(self) -> None:
@@ -218,6 +272,15 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
             timeline_text(lead_events(record, rules), rules.zone, rules.today())
         )
         self.record = record
+        if not self._shown:
+            self._shown = True
+            if self.take_draft():
+                self._outcome(
+                    Text(
+                        "Your unsaved edits are back: ctrl+s saves them, esc twice drops them.",
+                        style="yellow",
+                    )
+                )
         if self.focus_field:
             self.query_one(f"#f-{self.focus_field}", Input).focus()
             self.focus_field = ""
@@ -225,6 +288,9 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
         if self.stale is not None:
             stale, self.stale = self.stale, None
             self._ask_which(stale, record)
+        if self.then == "log":
+            self.then = ""
+            self.action_log()
 
     def _fill(self, record: dict[str, Any]) -> None:
         """Show the stored values, except in fields holding unsaved edits: those keep
@@ -292,6 +358,7 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
         )
 
     def _written(self, done: str) -> None:
+        self.drop_draft()
         self._outcome(Text(f"✔ {done}", style="green"))
         for name, _, _ in FIELDS:
             self._hint(name, None)
@@ -340,8 +407,12 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
                     self.query_one(f"#f-{name}", Input).value,
                 )
             )
-        if not clashes:  # a status change clashed: nothing to choose in the form
-            self._outcome(Text("✘ " + str(exc.problems[0]), style="red"))
+        if not clashes:
+            # Only fields the form does not edit changed meanwhile (a status, a score,
+            # one's own checklist answer): the edits merge over them as they are.
+            self.loaded = dict(stored)
+            self.version = record["lead"].version
+            self.action_save()
             return
 
         def chosen(choice: dict[str, str] | None) -> None:
@@ -400,4 +471,5 @@ class LeadScreen(MarksCurrentRow, LeadStatusActions, Screen[None]):
             )
             self.loaded = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
             return
+        self.drop_draft()
         self.app.pop_screen()

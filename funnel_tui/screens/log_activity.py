@@ -1,9 +1,10 @@
 """Log an activity on a lead or a deal: type, direction, outcome, a note and the next
 action with its due date, the date read back in words while it is typed.
 
-From the Today queue a call that reached someone is `l r ctrl+s`. Esc keeps what was
-typed for the record until the form is opened on it again (app.log_drafts); a refused
-save keeps the form as it is and puts the cursor on the field to fix.
+From the Today queue a call that reached someone is `l r ctrl+s`. What is typed is kept
+on disk as a draft of the record (form_draft): esc, a dropped connection or a crash
+leave it for when the form is opened on that record again; a refused save keeps the form
+as it is and puts the cursor on the field to fix.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from ..dates import DueDateError, describe_due, parse_due
 from ..db import Busy
+from ..drafts import form_key
 from ..funnel import ACTIVITY_KINDS, OUTCOMES, Refused
 from ..models import database
 from ..output import plain
@@ -29,6 +31,7 @@ from ..tui.workers import write_worker
 from ..widgets.choice_row import ChoiceRow
 from ..widgets.text_input import TextInput
 from .current_row import MarksCurrentRow
+from .form_draft import KeepsDraft
 
 KIND_LABELS = {
     "call": "call",
@@ -89,7 +92,7 @@ def outcome_choices(kind: str) -> list[tuple[str, str]]:
     return [(o, o.replace("_", " ")) for o in OUTCOMES.get(kind, ())]
 
 
-class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
+class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None]):
     TITLE = "Log activity"
     DEFAULT_CSS = """
     LogActivityScreen { align: center middle; }
@@ -151,22 +154,45 @@ class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
             )
 
     def on_mount(self) -> None:
-        draft = self.app.log_drafts.pop(self.target.key, None)
+        draft = self.take_draft()
         if draft:
-            self.query_one("#kind", ChoiceRow).set_choices(
-                [(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], draft["kind"]
-            )
-            self._kind_changed(draft["kind"])
-            self.query_one("#direction", ChoiceRow).set_choices(DIRECTIONS, draft["direction"])
-            self.query_one("#outcome", ChoiceRow).set_choices(
-                outcome_choices(draft["kind"]), draft["outcome"]
-            )
-            for name in ("note", "next", "due"):
-                self.query_one(f"#{name}", Input).value = draft[name]
             self._show_message(Text("Your draft is back.", style="dim"))
         self._read_due()
         first = "#outcome" if self.at_outcome and OUTCOMES.get(self.kind) and not draft else "#kind"
         self.query_one(first).focus()
+
+    # ------------------------------------------------------------------ the draft
+
+    def draft_key(self) -> str:
+        entity, ident = self.target.key
+        return form_key("log", entity, ident)
+
+    def draft_label(self) -> str:
+        return f"a {KIND_LABELS.get(self.kind, self.kind)} log on {self.target.title}"
+
+    def draft_values(self) -> dict[str, str]:
+        return self.values()
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        return any(values[name].strip() for name in ("note", "next", "due"))
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        kind = values.get("kind") if values.get("kind") in KIND_LABELS else self.kind
+        self.query_one("#kind", ChoiceRow).set_choices(
+            [(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], kind
+        )
+        self._kind_changed(kind)
+        direction = values.get("direction", "outbound")
+        self.query_one("#direction", ChoiceRow).set_choices(DIRECTIONS, direction)
+        self.query_one("#outcome", ChoiceRow).set_choices(
+            outcome_choices(kind), values.get("outcome", "")
+        )
+        for name in ("note", "next", "due"):
+            self.query_one(f"#{name}", Input).value = values.get(name, "")
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.draft_typed()
 
     # ------------------------------------------------------------------ fields
 
@@ -183,6 +209,7 @@ class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
 
     @on(ChoiceRow.Picked)
     def _picked(self, event: ChoiceRow.Picked) -> None:
+        self.draft_typed()
         if event.row.id == "kind":
             self._kind_changed(event.value)
         if event.by_key:
@@ -284,7 +311,11 @@ class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
             self.app.call_from_thread(self._failed, str(exc))
             return
         done = Logged(values["kind"], values["outcome"], action, due)
-        self.app.call_from_thread(self.dismiss, done)
+        self.app.call_from_thread(self._saved, done)
+
+    def _saved(self, done: Logged) -> None:
+        self.drop_draft()
+        self.dismiss(done)
 
     def _refused(self, exc: Refused) -> None:
         self.saving = False
@@ -309,8 +340,7 @@ class LogActivityScreen(MarksCurrentRow, ModalScreen[Logged | None]):
         self.query_one("#message", Static).update(text)
 
     def action_cancel(self) -> None:
-        values = self.values()
-        if any(values[name].strip() for name in ("note", "next", "due")):
-            self.app.log_drafts[self.target.key] = values
+        self.keep_draft()
+        if self.draft_worth_keeping(self.values()):
             self.app.notify("Draft kept: open the form on this record again to finish it.")
         self.dismiss(None)

@@ -50,9 +50,11 @@ class OpportunityScreen(DealActions, Screen[None]):
         Binding("ctrl+z", "undo", "Undo my last change", id="deal.undo"),
     ]
 
-    def __init__(self, opp_id: int) -> None:
+    def __init__(self, opp_id: int, then: str = "") -> None:
+        """`then`: "log" opens the log form once the deal is shown (its draft)."""
         super().__init__()
         self.opp_id = opp_id
+        self.then = then
         self.record: DealRecord | None = None
 
     def compose(self) -> ComposeResult:
@@ -98,6 +100,9 @@ class OpportunityScreen(DealActions, Screen[None]):
         self.query_one("#summary", Static).update(self._summary(card))
         self.query_one("#fields", Static).update(self._fields(record))
         self.query_one("#events", Static).update(self._timeline(record))
+        if self.then == "log":
+            self.then = ""
+            self.action_log()
 
     def _summary(self, card: Card) -> Text:
         text = Text.assemble((f"$ #{card.id} ", "bold green"), (plain(card.name), "bold"))
