@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, work
-from textual.app import ScreenError, SystemCommand
+from textual.app import App, ScreenError, SystemCommand
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -33,6 +33,7 @@ from .tui.failures import HandlesFailures
 from .tui.freshness import KeepsScreensFresh
 from .tui.key_order import KeysInOrder
 from .tui.no_color import safe_filters
+from .tui.palette import RecordsProvider
 from .widgets.keymap import screen_actions
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         "reports": lambda: _reports_screen(),
     }
     DEFAULT_MODE = "leads"
+    # ctrl+p: the screens, this screen's actions, and any lead or deal by name.
+    COMMANDS: ClassVar = {*App.COMMANDS, RecordsProvider}
     BINDINGS: ClassVar[list[Binding]] = [
         # ctrl keys and F-keys work while typing in a field, so these reach a screen from
         # anywhere; letters would be typed into the field instead.

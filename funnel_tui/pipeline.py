@@ -314,6 +314,31 @@ def deal_record(opp_id: int) -> DealRecord | None:
     return DealRecord(card, opp, lead, stage_history(opp_id), activities, history)
 
 
+def deals_named(text: str, limit: int = 8) -> list[Card]:
+    """Deals whose name holds every word of `text` (ASCII letters in any case), open
+    ones first, newest first: the command palette's search by name. A LIKE over the
+    deals' names (about a tenth as many rows as leads); `%` and `_` in `text` are
+    matched literally."""
+    words = [word for word in text.lower().split() if word]
+    if not words:
+        return []
+    query = _card_query()
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = peewee.NodeList(
+            (
+                peewee.fn.LOWER(Opportunity.name),
+                peewee.SQL("LIKE"),
+                pattern,
+                peewee.SQL("ESCAPE '\\'"),
+            )
+        )
+        query = query.where(like)
+    open_first = peewee.Case(None, [(Opportunity.state == OPP_OPEN, 0)], 1)
+    rows = query.order_by(open_first, Opportunity.id.desc()).limit(limit).tuples()
+    return [Card(*row) for row in rows]
+
+
 def owners() -> list[tuple[int, str]]:
     """(id, login) of everyone who owns a deal, by login."""
     query = (

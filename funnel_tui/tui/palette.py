@@ -1,0 +1,63 @@
+"""The command palette finds records too: any lead by its name, company, email or phone
+(the lead list's search), any deal by its name; choosing one opens it. The database is
+read in a thread, so typing in the palette never waits on it, and names are shown as
+typed, never read as markup (Textual's own highlighting and help line would parse
+them)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from rich.text import Text
+from textual.command import Hit, Hits, Provider
+from textual.markup import escape
+
+from ..models import database
+
+MIN_QUERY = 2  # characters before the database is asked
+PER_KIND = 6  # leads, then deals, offered at most
+
+
+def _find(text: str) -> tuple[list[dict], list]:
+    from ..pipeline import deals_named
+    from ..search import LeadQuery, lead_page
+
+    with database.connection_context():
+        leads = lead_page(LeadQuery(text=text), 0, PER_KIND)
+        deals = deals_named(text, PER_KIND)
+    return leads, deals
+
+
+class RecordsProvider(Provider):
+    """Leads and deals by name, for ctrl+p."""
+
+    async def search(self, query: str) -> Hits:
+        text = query.strip()
+        if len(text) < MIN_QUERY:
+            return
+        try:
+            leads, deals = await asyncio.to_thread(_find, text)
+        except Exception:  # the database is away: the palette still finds commands
+            return
+        app = self.app
+        for rank, lead in enumerate(leads):
+            shown = Text.assemble(("Lead  ", "dim"), lead["name"])
+            if lead["company"]:
+                shown.append(f" · {lead['company']}", style="dim")
+            yield Hit(
+                0.9 - rank / 100,
+                shown,
+                partial(app.open_lead, lead["id"]),
+                text=f"Lead {lead['name']}",
+                help=escape(f"#{lead['id']} · {lead['status']} · {lead['owner']}"),
+            )
+        for rank, card in enumerate(deals):
+            shown = Text.assemble(("Deal  ", "dim"), card.name)
+            yield Hit(
+                0.8 - rank / 100,
+                shown,
+                partial(app.open_opportunity, card.id),
+                text=f"Deal {card.name}",
+                help=escape(f"#{card.id} · {card.state} · {card.stage} · {card.owner}"),
+            )
