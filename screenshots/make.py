@@ -103,7 +103,41 @@ def shots(
         ("report-sources-records", SMALL, ["ctrl+g", "2", "down", "enter"]),
         ("report-activity", LARGE, ["ctrl+g", "7"]),
         ("report-winrate-by-owner", LARGE, ["ctrl+g", "3", "b", "b", "t"]),
+        # ctrl+p finds leads and deals by name as well as screens and actions.
+        ("palette-records", SMALL, ["ctrl+p", *"kowal", 0.5]),
+        # What was typed when the link dropped, offered back at the next start.
+        ("drafts-offered", SMALL, []),
+        # The database stopped answering: one line, and funnel keeps trying.
+        ("database-away", SMALL, [_database_away, 0.3]),
+        ("too-small", (70, 20), []),
     ]
+
+
+def _left_drafts(drafts: DraftStore) -> None:
+    """What a rep was typing when the SSH link dropped: a call note, a lead's edits."""
+    from funnel_tui.drafts import LABEL, form_key
+
+    first = Lead.select().order_by(Lead.id).first()
+    drafts.save(
+        form_key("log", "lead", first.id),
+        {"kind": "call", "direction": "outbound", "outcome": "reached",
+         "note": "wants a quote for 40 trucks", "next": "", "due": "",
+         LABEL: f"a call log on {first.name}"},
+    )  # fmt: skip
+    second = Lead.select().order_by(Lead.id).offset(1).first()
+    drafts.save(
+        form_key("edit", "lead", second.id),
+        {"typed:title": "Head of Fleet", "from:title": second.title or "",
+         LABEL: f"edits to {second.name} (lead #{second.id})"},
+    )  # fmt: skip
+
+
+def _database_away(app: FunnelApp) -> None:
+    import peewee
+
+    app.database_failed(
+        peewee.OperationalError("could not connect to server: Connection refused (port 5432)")
+    )
 
 
 def _others_here(app: FunnelApp) -> None:
@@ -125,14 +159,17 @@ def _ben_edits_title(app: FunnelApp) -> None:
 
 async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Path:
     # Each picture starts clean: a draft left by the previous one would be offered back.
+    drafts = DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}")
+    if name == "drafts-offered":
+        _left_drafts(drafts)
     app = FunnelApp(
         config=load_config(),
         target="demo.db",
         user="anna",
-        drafts=DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}"),
+        drafts=drafts,
         clock=lambda: NOW,
     )
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         for key in ["", *keys]:
             if callable(key):
                 key(app)  # another user acts meanwhile

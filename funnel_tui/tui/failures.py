@@ -23,6 +23,7 @@ import peewee
 from rich.text import Text
 from textual import work
 from textual.app import App
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
@@ -66,9 +67,12 @@ class HandlesFailures(App):
     """An App that treats database failures as weather and other failures as bugs
     (see the module's docstring). Screens with a half-typed form offer `keep_draft()`."""
 
+    # The message while the database is away ("" when it answers): the top line marks it
+    # for as long as it lasts, after the notification has gone.
+    database_trouble: reactive[str] = reactive("")
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.database_trouble: str = ""  # the message while the database is away
         self.crash_file: Path | None = None
         self.crash_message: str = ""  # the lines the terminal shows after a crash
 

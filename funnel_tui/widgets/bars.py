@@ -41,6 +41,8 @@ class TitleBar(Widget):
             self.watch(self.app, "today_counts", lambda _: self.refresh(), init=False)
         if hasattr(self.app, "others"):
             self.watch(self.app, "others", lambda _: self.refresh(), init=False)
+        if hasattr(self.app, "database_trouble"):
+            self.watch(self.app, "database_trouble", lambda _: self.refresh(), init=False)
 
     def _others(self) -> Text:
         """`+bob +carol`: the other users with funnel open on this database."""
@@ -55,7 +57,10 @@ class TitleBar(Widget):
         return text
 
     def _today(self) -> Text:
-        """`‼3 ●5 ○120`: the Today queue's overdue, due today and nothing scheduled."""
+        """`‼3 ●5 ○120`: the Today queue's overdue, due today and nothing scheduled;
+        while the database does not answer, that instead of counts it cannot give."""
+        if getattr(self.app, "database_trouble", ""):
+            return Text("⚠ database away ", style="bold red")
         counts = getattr(self.app, "today_counts", None)
         if not counts:
             return Text()

@@ -81,6 +81,7 @@ def test_postgresql_going_away_is_a_message_and_a_retry_never_a_password(own_pg,
         term.wait_for("New lead")
         term.write(b"\x1b")  # esc: back to the list, which reloads from the database
         term.wait_for("not answering", timeout=30)
+        assert "database away" in term.text().splitlines()[0]  # the top line says so too
         assert term.alive()
         own_pg.resume()
         term.wait_for("answers again", timeout=30)
