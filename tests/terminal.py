@@ -20,6 +20,21 @@ import pyte
 REPO = Path(__file__).resolve().parent.parent
 
 
+def funnel_env(home, database: str, user: str = "rita", **extra: str) -> dict[str, str]:
+    """The environment funnel runs in for a test: its own home and folders under
+    `home`, the database and the user given, nothing of the machine's but PATH."""
+    return {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "FUNNEL_DB": database,
+        "FUNNEL_USER": user,
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+        **extra,
+    }
+
+
 class Terminal:
     """`funnel ARGS` on a pty of `size` (columns, rows)."""
 

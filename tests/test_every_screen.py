@@ -5,7 +5,6 @@ Today queue and the board crashed on their first frame under NO_COLOR, exiting 0
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -16,7 +15,7 @@ from funnel_tui.drafts import DraftStore
 from funnel_tui.models import Lead, Opportunity
 from funnel_tui.screen_names import SCREEN_MODES
 
-from .terminal import Terminal
+from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, seed_deals, settle
 
 NOW = dt.datetime(2026, 11, 20, 14, 30)
@@ -125,17 +124,7 @@ SCREEN_KEYS = [
 )
 def test_every_screen_in_a_real_terminal(deals_db, terminal):
     path, tmp_path = deals_db
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": path,
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-        "COLORTERM": "",
-        **terminal,
-    }
+    env = funnel_env(tmp_path, path, COLORTERM="", **terminal)
     with Terminal([], env) as term:
         term.wait_for("Leads")
         for key, title in SCREEN_KEYS:

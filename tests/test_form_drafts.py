@@ -19,7 +19,7 @@ from funnel_tui.drafts import DraftStore, form_key
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import Activity, Qualification
 
-from .terminal import Terminal
+from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, settle, type_text
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -189,15 +189,7 @@ async def test_later_keeps_the_drafts_and_discard_drops_them(lead_env):
 @pytest.mark.slow
 def test_a_call_note_survives_a_killed_terminal(lead_env):
     path, tmp_path, _ = lead_env
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": path,
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, path)
     with Terminal([], env) as term:
         term.wait_for("Olga Draft")
         term.write(b"\r")  # enter: her record
@@ -235,15 +227,7 @@ def test_a_dropped_link_keeps_the_draft_and_leaves_the_others_at_once(lead_env):
     """SIGHUP, as sshd sends when the link drops: the half-typed lead is kept, the
     instance leaves the presence table, and the exit is not a success."""
     path, tmp_path, _ = lead_env
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": path,
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, path)
     with Terminal([], env) as term:
         term.wait_for("Olga Draft")
         term.write(b"\x0e")  # capture
@@ -255,6 +239,9 @@ def test_a_dropped_link_keeps_the_draft_and_leaves_the_others_at_once(lead_env):
             term.read(quiet=0.2, limit=0.5)
         assert _present(path) == ["rita"]
         os.kill(term.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 10  # no ctrl+q from close(): the link is gone
+        while term.alive() and time.monotonic() < deadline:
+            term.read(quiet=0.1, limit=0.3)
         code = term.close()
     assert code == 129
     assert _present(path) == []

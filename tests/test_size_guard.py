@@ -3,13 +3,11 @@ terminal is smaller than 80×24, saying its size, and gone the moment it is not.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from funnel_tui.screens.too_small import TooSmallScreen
 
-from .terminal import Terminal
+from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, make_app, settle
 
 
@@ -57,15 +55,7 @@ async def test_every_screen_is_guarded_and_let_go(env, key):
 
 @pytest.mark.slow
 def test_the_guard_follows_resizes_in_a_real_terminal(tmp_path):
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": str(tmp_path / "size.db"),
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, str(tmp_path / "size.db"))
     with Terminal([], env) as term:
         term.wait_for("0 shown")
         for _ in range(3):

@@ -3,8 +3,6 @@ session delivers them (tests/terminal.py runs the app on a pty)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from funnel_tui.config import load_config
@@ -12,7 +10,7 @@ from funnel_tui.db import close_database, open_database
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import Lead
 
-from .terminal import Terminal
+from .terminal import Terminal, funnel_env
 
 pytestmark = pytest.mark.slow
 
@@ -24,15 +22,7 @@ def term_env(tmp_path):
     open_database(path)
     Funnel(load_config(), "rita").capture_lead({"name": "Seed Lead", "email": "seed@x.pl"})
     close_database()
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": path,
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, path)
     return path, env
 
 

@@ -58,6 +58,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._saving = False
+        self._card = 0  # which card the form holds: a duplicate check answers for one
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -144,7 +145,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         elif name in CHECKED_FIELDS:
             self._check_field(name)
         if name in ("name", "company", "phone", "email"):
-            self._look_for_duplicates(self.values())
+            self._look_for_duplicates(self.values(), self._card)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -175,7 +176,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         show_hint(self.query_one(f"#hint-{name}", Static), text)
 
     @work(thread=True, exclusive=True, group="capture-duplicates")
-    def _look_for_duplicates(self, values: dict[str, str]) -> None:
+    def _look_for_duplicates(self, values: dict[str, str], card: int) -> None:
         region = v.check_country(values["country"]).value or self.app.config.default_region
         email = v.check_email(values["email"]).value
         phone = v.check_phone(values["phone"], region).value
@@ -183,9 +184,11 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         company_key = v.normalise_key(v.clean_text(values["company"], "company"))
         with database.connection_context():
             found = self.app.rules.find_duplicates(email, phone, name_key, company_key)
-        self.app.call_from_thread(self._show_duplicates, found)
+        self.app.call_from_thread(self._show_duplicates, found, card)
 
-    def _show_duplicates(self, found: list[tuple[int, str, str]]) -> None:
+    def _show_duplicates(self, found: list[tuple[int, str, str]], card: int) -> None:
+        if card != self._card:
+            return  # asked about a card saved since: it would match itself
         if not found:
             if self._outcome_kind == "duplicate":
                 self._outcome(None)
@@ -232,6 +235,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     def _saved(self, lead_id: int, name: str, source: str) -> None:
         self._saving = False
+        self._card += 1  # the next card starts here
         self.drop_draft()
         if source:
             self.app.drafts.remember_source(source)
@@ -293,6 +297,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     # ------------------------------------------------------------------- other
 
     def action_clear(self) -> None:
+        self._card += 1
         for field in TEXT_FIELDS:
             self.query_one(f"#f-{field}", Input).value = ""
             self._hint(field, None)

@@ -216,14 +216,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
             stored = self.loaded.get(name, "")
             self.query_one(f"#f-{name}", Input).value = typed
             if stored != base:
-                self._hint(
-                    name,
-                    Text.assemble(
-                        ("✎ changed meanwhile to ", "yellow"),
-                        plain(stored) or "(empty)",
-                        (": ctrl+s asks which to keep", "dim"),
-                    ),
-                )
+                self._changed_meanwhile(name, stored)
             self.loaded[name] = base
         if base_version.isdigit():
             self.version = int(base_version)
@@ -307,14 +300,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
                 continue
             dirty = True
             if stored != base:
-                self._hint(
-                    name,
-                    Text.assemble(
-                        ("✎ changed meanwhile to ", "yellow"),
-                        plain(stored) or "(empty)",
-                        (": ctrl+s asks which to keep", "dim"),
-                    ),
-                )
+                self._changed_meanwhile(name, stored)
         if not dirty or self.version is None:
             self.version = record["lead"].version
 
@@ -331,6 +317,17 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
     def _enter(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
+
+    def _changed_meanwhile(self, name: str, stored: str) -> None:
+        """Under a field holding edits: someone saved another value meanwhile."""
+        self._hint(
+            name,
+            Text.assemble(
+                ("✎ changed meanwhile to ", "yellow"),
+                plain(stored) or "(empty)",
+                (": ctrl+s asks which to keep", "dim"),
+            ),
+        )
 
     def _hint(self, name: str, text: Text | None) -> None:
         show_hint(self.query_one(f"#hint-{name}", Static), text)

@@ -111,6 +111,9 @@ class KeysInOrder(App):
         event = self._typed_ahead.popleft()
         delivery = _Delivery(event, self._top_screen())
         self._delivering = delivery
+        # Should a queue never run the callback left in it (a widget closed meanwhile),
+        # the keys after this one still go on.
+        self.set_timer(SETTLE_TIMEOUT, lambda: self._overdue(delivery))
         # Textual's own handling: priority bindings, else forwarded to the focused
         # widget (or the screen), whose queue then holds it.
         await super().on_event(event)
@@ -143,6 +146,11 @@ class KeysInOrder(App):
 
         if not node.call_later(check):
             self._drain(rest, delivery)
+
+    def _overdue(self, delivery: _Delivery) -> None:
+        if not delivery.done:
+            log.warning("key_order: a key did not settle in time", delivery.event)
+            self._settled(delivery)
 
     def _after_chain(self, delivery: _Delivery) -> None:
         """The key's chain is drained once. But a binding run by the app may have posted

@@ -9,7 +9,6 @@ can read (passwords hidden) and exit code 1, and the half-typed forms are kept."
 
 from __future__ import annotations
 
-import os
 import stat
 import sys
 
@@ -19,7 +18,7 @@ from funnel_tui.config import user_data_dir
 from funnel_tui.screens.capture import CaptureScreen
 
 from ..pg_server import PostgresServer
-from ..terminal import Terminal
+from ..terminal import Terminal, funnel_env
 from ..ui_support import SIZE, make_app, settle, type_text
 
 SECRET = "s3cret-Passw0rd"
@@ -65,15 +64,7 @@ def own_pg(tmp_path):
 
 def test_postgresql_going_away_is_a_message_and_a_retry_never_a_password(own_pg, tmp_path):
     url = own_pg.url("funnel_down").replace("funnel@", f"funnel:{SECRET}@")
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": url,
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, url)
     with Terminal([], env) as term:
         term.wait_for("0 shown")
         own_pg.pause()
@@ -103,15 +94,7 @@ sys.exit(main([]))
 
 
 def test_a_crash_in_a_real_terminal_exits_1_with_one_line(tmp_path):
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "FUNNEL_DB": str(tmp_path / "crash.db"),
-        "FUNNEL_USER": "rita",
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-    }
+    env = funnel_env(tmp_path, str(tmp_path / "crash.db"))
     with Terminal([], env, argv=[sys.executable, "-c", CRASHING_APP]) as term:
         term.wait_for("0 shown")
         term.write(b"j")
