@@ -7,6 +7,7 @@ connection drops.
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 import peewee
@@ -238,7 +239,9 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         self._card += 1  # the next card starts here
         self.drop_draft()
         if source:
-            self.app.drafts.remember_source(source)
+            # A preference, not a thing typed: a folder that refuses it costs nothing.
+            with contextlib.suppress(OSError):
+                self.app.drafts.remember_source(source)
         for field in TEXT_FIELDS:
             self.query_one(f"#f-{field}", Input).value = ""
             self._hint(field, None)

@@ -234,15 +234,15 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         lead = record["lead"]
         summary = Text()
         summary.append(f"#{lead.id} ", style="bold")
-        summary.append(lead.name, style="bold")
+        summary.append(plain(lead.name), style="bold")
         summary.append("   ")
         summary.append_text(status_text(lead.status))
         summary.append("  ·  ")
         summary.append_text(level_text(lead.level))
         summary.append(f"   score {getattr(lead, 'score', 0) or 0}   owner ")
-        summary.append(record["owner"])
+        summary.append(plain(record["owner"]))
         if lead.status == "unqualified" and lead.unqualified_reason:
-            summary.append(f"   ({lead.unqualified_reason})", style="dim")
+            summary.append(f"   ({plain(lead.unqualified_reason)})", style="dim")
         if lead.status == "nurturing" and lead.nurture_until:
             summary.append(f"   until {lead.nurture_until}", style="dim")
         if lead.next_action_due is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from ..drafts import CAPTURE_DRAFT, LABEL, parse_form_key
+from ..output import plain
 
 LATER = "Later: each comes back when its form is opened"
 DISCARD_ALL = "Discard them all"
@@ -33,7 +34,7 @@ def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
     lines = []
     for key in ("name", "company", "phone", "email"):
         if draft.get(key):
-            lines.append(Text.assemble((f"{key}: ", "bold"), draft[key]))
+            lines.append(Text.assemble((f"{key}: ", "bold"), plain(draft[key])))
     body = Text("\n").join(lines)
 
     def answered(restore: bool | None) -> None:
@@ -64,7 +65,7 @@ def _offer_records(app: Any, keys: list[str]) -> None:
     labels = {}
     for key in keys:
         draft = app.drafts.load(key) or {}
-        label = draft.get(LABEL) or key
+        label = plain(draft.get(LABEL) or key)  # names typed by people: shown inert
         labels[f"{len(labels) + 1}. {label}"] = key
     title = "You were typing this when funnel last stopped. Finish one now?"
 

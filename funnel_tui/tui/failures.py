@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -28,8 +29,9 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from ..config import user_data_dir
-from ..db import Busy, redact
+from ..db import Busy, failure_words, redact
 from ..models import database
+from ..output import terminal_safe
 
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
 DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
@@ -41,14 +43,23 @@ def _read_only(error: BaseException) -> bool:
 
 
 def database_error(error: BaseException) -> BaseException | None:
-    """The database error behind `error` (a worker's failure wraps it), or None."""
+    """The database error behind `error` (a worker's failure wraps it), or None: Peewee's,
+    or one the driver raised itself (a bulk insert through the driver's own cursor)."""
     cause = error.error if isinstance(error, WorkerFailed) else error
-    return cause if isinstance(cause, DATABASE_ERRORS) else None
+    if isinstance(cause, DATABASE_ERRORS):
+        return cause
+    for name in ("sqlite3", "psycopg2"):  # only a driver already loaded can have raised
+        driver = sys.modules.get(name)
+        if driver is not None and isinstance(
+            cause, driver.OperationalError | driver.InterfaceError
+        ):
+            return cause
+    return None
 
 
 def trouble_message(error: BaseException) -> str:
     """One line for a rep: what the database did, passwords hidden."""
-    detail = redact(" ".join(str(error).split()))
+    detail = terminal_safe(failure_words(error))
     lowered = detail.lower()
     if _read_only(error):
         return (
@@ -135,7 +146,7 @@ class HandlesFailures(App):
             self._exception_event.set()
         self._keep_drafts()
         self.crash_file = _write_crash_file(error)
-        reason = redact(f"{type(_cause(error)).__name__}: {_cause(error)}")
+        reason = terminal_safe(redact(f"{type(_cause(error)).__name__}: {_cause(error)}"))
         line = Text(f"funnel stopped on an error it did not expect: {reason}")
         line.append("\nWhat you were typing is kept and is offered back at the next start.")
         if self.crash_file is not None:

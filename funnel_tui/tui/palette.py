@@ -14,6 +14,7 @@ from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
 from ..models import database
+from ..output import plain
 
 MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
@@ -42,22 +43,22 @@ class RecordsProvider(Provider):
             return
         app = self.app
         for rank, lead in enumerate(leads):
-            shown = Text.assemble(("Lead  ", "dim"), lead["name"])
+            shown = Text.assemble(("Lead  ", "dim"), plain(lead["name"]))
             if lead["company"]:
-                shown.append(f" · {lead['company']}", style="dim")
+                shown.append(f" · {plain(lead['company'])}", style="dim")
             yield Hit(
                 0.9 - rank / 100,
                 shown,
                 partial(app.open_lead, lead["id"]),
-                text=f"Lead {lead['name']}",
-                help=escape(f"#{lead['id']} · {lead['status']} · {lead['owner']}"),
+                text=f"Lead {plain(lead['name'])}",
+                help=escape(f"#{lead['id']} · {lead['status']} · {plain(lead['owner'])}"),
             )
         for rank, card in enumerate(deals):
-            shown = Text.assemble(("Deal  ", "dim"), card.name)
+            shown = Text.assemble(("Deal  ", "dim"), plain(card.name))
             yield Hit(
                 0.8 - rank / 100,
                 shown,
                 partial(app.open_opportunity, card.id),
-                text=f"Deal {card.name}",
-                help=escape(f"#{card.id} · {card.state} · {card.stage} · {card.owner}"),
+                text=f"Deal {plain(card.name)}",
+                help=escape(f"#{card.id} · {card.state} · {card.stage} · {plain(card.owner)}"),
             )

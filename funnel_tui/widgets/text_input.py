@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.widgets import Input
 
@@ -13,6 +14,10 @@ class TextInput(Input):
     block or a signature would silently lose the rest. Lines and tabs become spaces and
     control characters are dropped, as the rules layer stores them anyway.
 
+    A value read from the database may hold control characters (anyone who can write
+    the file can put them there): they are drawn as their control pictures (ESC as ␛),
+    one cell each so the cursor stays in step, and never reach the terminal.
+
     The cursor does not blink: over SSH each blink is a repaint sent twice a second to an
     idle terminal."""
 
@@ -20,6 +25,15 @@ class TextInput(Input):
         kwargs.setdefault("compact", True)
         super().__init__(*args, **kwargs)
         self.cursor_blink = False
+
+    @property
+    def _value(self) -> Text:
+        text = super()._value
+        if not text.plain.isprintable():
+            text = Text(
+                text.plain.translate(_CONTROL_PICTURES), no_wrap=True, overflow="ignore", end=""
+            )
+        return text
 
     def _on_paste(self, event: events.Paste) -> None:
         if event.text:
@@ -30,3 +44,11 @@ class TextInput(Input):
                 self.replace(text, *self.selection)
         event.stop()
         event.prevent_default()  # Input's own handler would paste the first line again
+
+
+# C0 controls and DEL as their Unicode control pictures (U+2400…); C1 controls as "�".
+_CONTROL_PICTURES = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+}
