@@ -22,6 +22,8 @@ Speed decides most of the shape below (100,000 leads in seconds rather than minu
 - The search index is filled batch by batch in one statement each, and secondary
   indexes are built once at the end (db.deferred_search_index, db.deferred_indexes);
   the next batch is made in a helper thread while SQLite indexes the last one.
+- Afterwards the planner's statistics are gathered (planner_stats), so that the first
+  query after the load is planned for the tables as they now are.
 
 Everything random comes from one `random.Random(seed)`, and all time from `today`, so a
 seed gives the same rows on every run against the same starting database.
@@ -81,6 +83,7 @@ from .models import (
     StageChange,
     User,
 )
+from .planner_stats import refresh_statistics
 from .validators import normalise_key
 
 SPAN_DAYS = 273  # about nine months of history before `today`
@@ -1681,6 +1684,7 @@ def generate_demo(
     rng = Random(seed)
     base = today - dt.timedelta(days=SPAN_DAYS)
     writer = _Writer(db)
+    tables = [model._meta.table_name for model, _ in TABLES]
     logins = [(login, display) for login, display, _ in REPS]
     if user not in {x for x, _ in logins}:
         logins.append((user, user))
@@ -1695,7 +1699,7 @@ def generate_demo(
         # Creation moments, oldest first so ids follow time; more leads recently.
         moments = sorted(rng.random() ** 0.7 for _ in range(leads))
         bulk = (
-            deferred_indexes(db, [model._meta.table_name for model, _ in TABLES])
+            deferred_indexes(db, tables)
             if leads > gen.next_lead  # more new rows than old: rebuilding is cheaper
             else nullcontext()
         )
@@ -1721,6 +1725,10 @@ def generate_demo(
         writer.fix_sequences()
         _note_score_config(config, had_leads)
         _note_engagement_config(config, had_leads)
+    if gen.counts["leads"]:
+        # The planner's statistics, for the first query after the load to be planned
+        # for the tables as they now are (a report: 18.7 s without, 0.9 s with).
+        refresh_statistics(db, [*tables, User._meta.table_name])
     c = gen.counts
     return DemoSummary(
         leads=c["leads"],

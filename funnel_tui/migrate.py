@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import peewee
 
-from .db import DatabaseError, describe, open_database, refresh_statistics
+from .db import DatabaseError, describe, open_database
 from .models import ALL_MODELS, MetaEntry, Presence, User
+from .planner_stats import refresh_statistics
 
 BATCH = 1000
 # Not data: which instances are running belongs to the database they run on.
@@ -56,7 +57,9 @@ def copy_database(
             _advance_sequences(into, tables)
     except peewee.PeeweeException as exc:
         raise DatabaseError(f"copy into {describe(target)} failed, nothing kept: {exc}") from exc
-    refresh_statistics(into)
+    # The target's planner has seen only empty tables: without statistics its first
+    # queries are planned for them (on PostgreSQL until autovacuum comes round).
+    refresh_statistics(into, [m._meta.table_name for m in tables])
     return [TableCount(m._meta.table_name, _count(source, m), _count(into, m)) for m in tables]
 
 
