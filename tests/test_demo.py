@@ -580,6 +580,42 @@ def test_any_configured_pipeline_and_checklist_is_used(db, config):
     )
 
 
+def test_rows_are_stored_exactly_as_made_even_text_the_bulk_formats_must_escape(
+    db, config, monkeypatch
+):
+    """SQLite gets several rows a statement (here 7, so most tables end with a shorter
+    remainder); PostgreSQL gets COPY text, where tabs, newlines, carriage returns and
+    backslashes in a value need escaping and a lone \\N would read as NULL. Configured
+    names may hold any of them."""
+    from dataclasses import replace
+
+    awkward = ("Fair\t2026", "C:\\leads\\new", "two\nlines\r", "\\N", "N")
+    awkward_config = replace(config, lead_sources=awkward, loss_reasons=awkward)
+    made: dict[type, list[tuple]] = defaultdict(list)
+    write = demo._Writer.write
+
+    def keep(self, model, rows):
+        made[model] += rows
+        write(self, model, rows)
+
+    monkeypatch.setattr(demo._Writer, "write", keep)
+    monkeypatch.setattr(demo, "ROWS_PER_STATEMENT", 7)
+    _make(db, awkward_config, leads=300)
+
+    def plain(value):  # PostgreSQL reads times back as datetimes, the demo writes text
+        return str(value) if isinstance(value, dt.date) else value
+
+    for model, fields in demo.TABLES:
+        columns = ", ".join(f'"{model._meta.fields[f].column_name}"' for f in fields)
+        table = model._meta.table_name
+        stored = db.execute_sql(f'SELECT {columns} FROM "{table}" ORDER BY id').fetchall()
+        assert len(made[model]) > 7
+        assert [tuple(map(plain, row)) for row in stored] == made[model], table
+    assert {x.source for x in Lead.select()} == set(awkward)
+    lost = Opportunity.select().where(Opportunity.state == OPP_LOST)
+    assert {o.lost_reason for o in lost} <= set(awkward)
+
+
 def test_column_lists_cover_every_model_field():
     for model, fields in demo.TABLES:
         expected = set(model._meta.fields)
