@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/run.py            # everything
     .venv/bin/python bench/run.py core       # only bench_core.py
+    .venv/bin/python bench/run.py demo       # `funnel demo` on SQLite and PostgreSQL
 """
 
 from __future__ import annotations
