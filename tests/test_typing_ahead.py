@@ -23,10 +23,14 @@ async def test_a_card_typed_in_one_burst_lands_field_by_field(env):
 @pytest.mark.parametrize(
     "cards",
     [
-        [("Jan Szybki", "Szybki Sp", "+48 601 234 567", "jan@szybki.pl"),
-         ("Ewa Prędka", "Prędka SA", "+48 602 345 678", "ewa@predka.pl")],
-        [("陳大文", "大文貿易", "+886 933 111 222", "chen@dawen.tw"),
-         ("李小華", "小華科技", "+886 922 456 789", "li@xiaohua.tw")],
+        [
+            ("Jan Szybki", "Szybki Sp", "+48 601 234 567", "jan@szybki.pl"),
+            ("Ewa Prędka", "Prędka SA", "+48 602 345 678", "ewa@predka.pl"),
+        ],
+        [
+            ("陳大文", "大文貿易", "+886 933 111 222", "chen@dawen.tw"),
+            ("李小華", "小華科技", "+886 922 456 789", "li@xiaohua.tw"),
+        ],
     ],
     ids=["latin", "cjk"],
 )
@@ -102,3 +106,51 @@ async def test_a_record_edited_in_one_burst_saves_each_field(env):
         await press_burst(pilot, "ctrl+u", "Anna Nowa", "tab", "ctrl+u", "Nowa Sp", "ctrl+s")
     lead = Lead.get_by_id(lead.id)
     assert (lead.name, lead.company.name) == ("Anna Nowa", "Nowa Sp")
+
+
+async def test_a_call_logged_from_today_in_one_burst(tmp_path):
+    """From the queue: l, the outcome's letter, a note, the next action and its date,
+    ctrl+s, then the next item's log, all typed ahead."""
+    import datetime as dt
+
+    from funnel_tui.app import FunnelApp
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.drafts import DraftStore
+    from funnel_tui.funnel import Funnel
+    from funnel_tui.models import Activity
+
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    path = str(tmp_path / "burst.db")
+    open_database(path)
+    rules = Funnel(load_config(), "rita", lambda: now)
+    for name in ("Olga Burst", "Piet Burst"):
+        lead = rules.capture_lead({"name": name, "email": f"{name.split()[0]}@example.com"})
+        rules.log_activity(
+            lead_id=lead.id, kind="call", outcome="no_answer", next_action="Call",
+            next_due=now.date(),
+        )  # fmt: skip
+    app = FunnelApp(
+        config=load_config(),
+        target=path,
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: now,
+        start="today",
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press_burst(
+                pilot,
+                "l", "r", "wants pricing", "tab", "Send pricing", "tab", "+3d", "ctrl+s",
+                "l", "n", "tab", "Try again", "tab", "tomorrow", "ctrl+s",
+            )  # fmt: skip
+        logged = list(Activity.select().where(Activity.note != "").order_by(Activity.id))
+        assert [(a.outcome, a.note) for a in logged] == [("reached", "wants pricing")]
+        latest = list(Activity.select().order_by(Activity.id.desc()).limit(2))
+        assert {a.outcome for a in latest} == {"reached", "no_answer"}
+        actions = {lead.next_action for lead in Lead.select()}
+        assert actions == {"Send pricing", "Try again"}
+    finally:
+        close_database()
