@@ -123,7 +123,7 @@ async def test_promote_then_convert_with_a_refusal_kept_as_typed(env):
         opp = Opportunity.get(Opportunity.lead == kowalska().id)
         assert (opp.amount_cents, opp.currency) == (4_000_000, load_currency())
         assert opp.stage == "Qualification"
-        assert opp.expected_close == dt.date.today() + dt.timedelta(days=30)
+        assert opp.expected_close == app.rules.today() + dt.timedelta(days=30)
         assert kowalska().level == "opportunity"
         assert f"#{opp.id}" in shown(screen, "#summary")  # the lead links to its deal
 

@@ -198,15 +198,17 @@ def test_a_writer_killed_mid_transaction_leaves_every_commit_and_nothing_half_do
         [sys.executable, WORKER, sqlite_path, "victim", "0", "1", "", "", str(out), "batch"],
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    # Let it commit a few transactions; it spends most of its time inside one.
-    while time.monotonic() < deadline and (
-        not out.exists() or len(out.read_text().splitlines()) < 5
-    ):
-        time.sleep(0.02)
-    time.sleep(0.013)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 60
+        # Let it commit a few transactions; it spends most of its time inside one.
+        while time.monotonic() < deadline and (
+            not out.exists() or len(out.read_text().splitlines()) < 5
+        ):
+            time.sleep(0.02)
+        time.sleep(0.013)
+    finally:  # killed whatever happened here: it would write on until stopped
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
     acked = [json.loads(line)["batch"] for line in out.read_text().splitlines()]
     assert len(acked) >= 5
 

@@ -9,6 +9,7 @@ from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.models import History, Lead
 
+from .clock import Clock
 from .ui_support import SIZE, seeded_env, settle, type_text
 
 SHEET = (
@@ -34,7 +35,9 @@ def sheet(tmp_path):
 
 def _app(env) -> FunnelApp:
     path, drafts = env
-    return FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts, start="import")
+    return FunnelApp(
+        config=load_config(), target=path, user="rita", drafts=drafts, start="import", clock=Clock()
+    )
 
 
 def _text(app, selector: str) -> str:

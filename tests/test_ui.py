@@ -19,6 +19,7 @@ from funnel_tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.widgets.lead_table import LeadTable
 from funnel_tui.widgets.status import STATUS_GLYPHS
 
+from .clock import Clock
 from .ui_support import SEED, SIZE, make_app, settle, type_text
 
 
@@ -344,7 +345,7 @@ async def test_status_filter_and_mine(env):
 async def test_o_cycles_the_sort_through_every_column_and_engagement_leads(env):
     """Every sort key is reachable with o; sorted by engagement, the lead talked to
     twice comes first, then the one talked to once, then those never reached (·)."""
-    rules = Funnel(load_config(), "rita")
+    rules = Funnel(load_config(), "rita", Clock())  # the calls at the app's now
     ids = {lead.name: lead.id for lead in Lead.select()}
     for name, calls in (("王小明", 2), ("Anna Kowalska", 1)):
         for _ in range(calls):

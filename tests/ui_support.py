@@ -9,6 +9,8 @@ from funnel_tui.db import close_database, open_database
 from funnel_tui.drafts import DraftStore
 from funnel_tui.funnel import Funnel
 
+from .clock import Clock
+
 SIZE = (80, 24)
 
 SEED = [
@@ -33,8 +35,9 @@ SEED = [
 
 
 def make_app(env) -> FunnelApp:
+    """rita's app on the seeded database, its clock pinned at clock.NOW."""
     path, drafts = env
-    return FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
+    return FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts, clock=Clock())
 
 
 async def settle(pilot) -> None:
@@ -52,7 +55,7 @@ def seeded_env(tmp_path):
     """A database with SEED under tmp_path, and a draft store: (path, drafts)."""
     path = str(tmp_path / "ui.db")
     open_database(path)
-    rules = Funnel(load_config(), "rita")
+    rules = Funnel(load_config(), "rita", Clock())
     for data in SEED:
         rules.capture_lead(data)
     drafts = DraftStore("rita", tmp_path / "drafts")
