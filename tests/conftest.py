@@ -67,7 +67,14 @@ def _reset_pg(server: PostgresServer) -> None:
     conn.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# The engines db_target runs each test on: both, unless FUNNEL_TEST_ENGINES names fewer
+# (.ci/run's runs under shifted clocks take "sqlite" alone, to keep CI short).
+ENGINES = tuple(os.environ.get("FUNNEL_TEST_ENGINES", "sqlite,postgres").split(","))
+if not ENGINES or not set(ENGINES) <= {"sqlite", "postgres"}:
+    raise pytest.UsageError(f"FUNNEL_TEST_ENGINES: {','.join(ENGINES)!r} is not sqlite, postgres")
+
+
+@pytest.fixture(params=ENGINES)
 def db_target(request, tmp_path):
     """A database location, empty: a SQLite file path, or a PostgreSQL URL."""
     if request.param == "sqlite":
