@@ -841,6 +841,26 @@ def test_strict_writes_nothing_when_the_database_refuses_a_row(rules, tmp_path):
     assert not Lead.select().where(Lead.email_norm == "jan@kowalski.pl").exists()
 
 
+def analysed_tables() -> set[str]:
+    """The tables whose planner statistics were gathered (by ANALYZE)."""
+    if on_sqlite():
+        if "sqlite_stat1" not in database.get_tables():
+            return set()
+        return {row[0] for row in database.execute_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    rows = database.execute_sql(
+        "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+    )
+    return {row[0] for row in rows}
+
+
+def test_an_import_that_wrote_rows_refreshes_the_planners_statistics(rules, tmp_path):
+    source = copy_fixture(tmp_path, TRADE_SHOW)
+    do_import(rules, source, dry_run=True)
+    assert "lead" not in analysed_tables()  # a dry run wrote nothing to gather
+    do_import(rules, source)
+    assert {"lead", "company", "history"} <= analysed_tables()
+
+
 # ------------------------------------------------------------------ export and round trips
 
 HOSTILE_LEADS = [
