@@ -54,6 +54,7 @@ LEADS = [
 @pytest.fixture
 def snap_app(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TZ", "Etc/UTC")  # the pictures' times, whatever the machine's zone
     open_database("snap.db")
     rules = Funnel(load_config(), "rita", lambda: FROZEN)
     ids = [rules.capture_lead(data).id for data in LEADS]
@@ -187,6 +188,7 @@ def board_app(tmp_path, monkeypatch):
     from .ui_support import seed_deals
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TZ", "Etc/UTC")  # as snap_app
     open_database("board.db")
     seed_deals(load_config(), NOW)
     app = FunnelApp(
