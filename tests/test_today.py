@@ -3,6 +3,7 @@ queue's sections: the rules layer, on SQLite and PostgreSQL, and the command lin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -196,7 +197,9 @@ def test_bad_zone_or_date_order_is_refused_with_its_line(tmp_path, line, message
 
 
 def _at(config, when: dt.datetime, user: str = "alice") -> Funnel:
-    return Funnel(config, user, lambda: when)
+    """`user` at `when` (UTC), in UTC too: MON is their today in whatever zone the tests
+    run (at NOW it is already the 24th from UTC+14)."""
+    return Funnel(dataclasses.replace(config, timezone="Etc/UTC"), user, lambda: when)
 
 
 def _lead(rules: Funnel, name: str, **extra) -> Lead:
