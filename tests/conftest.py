@@ -48,6 +48,16 @@ def isolated_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def ui_zone(request, monkeypatch):
+    """The tests that drive the app run in UTC, whatever the machine's zone: their pinned
+    clocks and the dates they expect on screen are written for it (NOW at 09:00 UTC is
+    still the 22nd in UTC-11). The other tests keep the zone they are run in (.ci/run
+    runs them in Asia/Taipei too)."""
+    if request.node.get_closest_marker("ui"):
+        monkeypatch.setenv("TZ", "Etc/UTC")
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     server = PostgresServer()
