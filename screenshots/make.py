@@ -159,6 +159,10 @@ def _ben_edits_title(app: FunnelApp) -> None:
 
 async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Path:
     # Each picture starts clean: a draft left by the previous one would be offered back.
+    # Nor do the others a picture made appear here, when their rows are still fresh.
+    from funnel_tui.models import Presence
+
+    Presence.delete().execute()
     drafts = DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}")
     if name == "drafts-offered":
         _left_drafts(drafts)
