@@ -47,6 +47,9 @@ class BoardFilter:
     source: str = ""  # the lead's source
     closing_month: dt.date | None = None  # the first day of a month: closing within it
     stale_only: bool = False
+    # The user's date (due dates are in their calendar): what "nothing scheduled ahead"
+    # of the stale filter counts from, as the cards' marks do. None: UTC's.
+    today: dt.date | None = None
 
     @property
     def active(self) -> bool:
@@ -419,14 +422,15 @@ def _filtered(
         after = (first + dt.timedelta(days=32)).replace(day=1)
         query = query.where((o.expected_close >= first) & (o.expected_close < after))
     if flt.stale_only:
-        query = query.where(_stale_sql(config, now, stages))
+        query = query.where(_stale_sql(config, now, stages, flt.today or now.date()))
     return query
 
 
-def _stale_sql(config: Config, now: dt.datetime, stages: list[str]) -> peewee.Expression:
+def _stale_sql(
+    config: Config, now: dt.datetime, stages: list[str], today: dt.date
+) -> peewee.Expression:
     """Open, in a stage with a staleness limit, untouched (no activity, no move into
-    the stage) for longer than the limit, and with no next action due today or later."""
-    today = now.date()
+    the stage) for longer than the limit, and with no next action due `today` or later."""
     o = Opportunity
     nothing_ahead = o.next_action_due.is_null() | (o.next_action_due < today)
     per_stage = []

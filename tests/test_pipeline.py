@@ -282,3 +282,19 @@ def test_broken_exchange_rates_are_refused_with_file_and_line(tmp_path, text, me
     with pytest.raises(ConfigError) as caught:
         load_config(str(path))
     assert message in str(caught.value) and "funnel.toml, line" in str(caught.value)
+
+
+def test_stale_filter_counts_from_the_users_today_as_the_marks_do(demo, config):
+    """East of UTC the user's date is ahead: a next action due on their today is not
+    'ahead' by UTC's date, and the filter must agree with the marks of the same day."""
+    import datetime as dt
+
+    tomorrow = NOW.date() + dt.timedelta(days=1)
+    flt = BoardFilter(stale_only=True, today=tomorrow)
+    stale = board_totals(config, flt, NOW)
+    for stage in config.open_stages:
+        every = stage_cards(config, stage.name, BoardFilter(), NOW, 0, 100_000)
+        marked = [c.id for c in every if card_marks(config, c, NOW, tomorrow).stale]
+        shown = stage_cards(config, stage.name, flt, NOW, 0, 100_000)
+        assert sorted(c.id for c in shown) == sorted(marked)
+        assert stale[stage.name].count == len(marked)

@@ -78,7 +78,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"\r{done:,}/{total:,} leads", end="", file=sys.stderr, flush=True)
 
     summary = generate_demo(
-        ctx.db, ctx.config, leads=args.leads, seed=args.seed, user=ctx.user, progress=progress
+        ctx.db,
+        ctx.config,
+        leads=args.leads,
+        seed=args.seed,
+        user=ctx.user,
+        progress=progress,
+        today=ctx.rules.today(),  # the user's date: the demo's "today" is theirs
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)

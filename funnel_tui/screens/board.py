@@ -126,6 +126,10 @@ class BoardScreen(DealActions, Screen[None]):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
+        # The stale filter counts from the user's today, which moves at their midnight.
+        today = self.app.rules.today()
+        if self.filter.today != today:
+            self.filter = replace(self.filter, today=today)
         self._load(self.filter, self.show_closed, self._windows())
 
     def _windows(self) -> dict[str, range]:
@@ -309,7 +313,7 @@ class BoardScreen(DealActions, Screen[None]):
         self._set_filter(replace(self.filter, source=sources[(now + 1) % len(sources)]))
 
     def action_toggle_closing(self) -> None:
-        month = None if self.filter.closing_month else self.app.rules.now().date().replace(day=1)
+        month = None if self.filter.closing_month else self.app.rules.today().replace(day=1)
         self._set_filter(replace(self.filter, closing_month=month))
 
     def action_toggle_stale(self) -> None:

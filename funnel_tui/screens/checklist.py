@@ -290,7 +290,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             text.append(" (no two-way contact yet)", style="dim")
         else:
             last = engagement.last
-            year = "" if last.year == self.app.rules.now().year else f" {last.year}"
+            year = "" if last.year == self.app.rules.today().year else f" {last.year}"
             text.append(
                 f" ({engagement.interactions} two-way, {last.day} {last:%b}{year})", style="dim"
             )
@@ -460,7 +460,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         config = self.app.config
         stages = tuple(s.name for s in config.open_stages)
         values = values or ConvertDialog.defaults(
-            config.default_currency, stages[0], self.app.rules.now().date()
+            config.default_currency, stages[0], self.app.rules.today()
         )
 
         def submitted(result: dict[str, str] | None) -> None:

@@ -43,7 +43,7 @@ class LeadStatusActions:
                 )
 
         self.app.push_screen(
-            DateDialog("Touch again on", earliest=self.app.rules.now().date()), chosen
+            DateDialog("Touch again on", earliest=self.app.rules.today()), chosen
         )
 
     def action_unqualify(self) -> None:
