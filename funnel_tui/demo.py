@@ -97,6 +97,9 @@ from .validators import normalise_key
 
 SPAN_DAYS = 273  # about nine months of history before `today`
 BATCH = 5000  # leads generated, written and reported at a time
+# From this many leads on SQLite, a forked process makes the rows (_ForkedBatches): fork
+# and the pipe cost about 50 ms, which a smaller demo would not win back.
+FORK_FROM_LEADS = 20_000
 DUPLICATE_EVERY = 1000  # one lead in this many is the same person captured twice
 ROWS_PER_STATEMENT = 50  # rows an SQLite INSERT carries (see _Writer)
 BULK_CACHE_MIB = 256  # SQLite's page cache while the demo writes (see generate_demo)
@@ -1674,6 +1677,74 @@ class _Generator:
             writer.write(model, table_rows)
 
 
+class _ForkedBatches:
+    """The demo's rows made by a forked copy of this process, batch after batch, while
+    this one writes the batch before: on SQLite the writing (inserts, the search index)
+    and the making (Python) each keep a core busy, where in one process they took turns
+    at Python's lock. The child starts from this process's generator as it is, so it
+    makes exactly the rows this process would have (same seed, same rows); it sends
+    each batch through a pipe and, at the end, what it counted.
+
+    Linux and macOS fork; elsewhere (and on PostgreSQL, whose server does the writing
+    in a process of its own already) the rows are made in a thread as before."""
+
+    def __init__(
+        self, make: Callable[[int], list[list[tuple]]], gen: _Generator, leads: int
+    ) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._child = context.Process(
+            target=_make_batches, args=(make, gen, leads, send), name="funnel-demo-rows"
+        )
+        self._child.start()
+        send.close()
+
+    def next(self) -> list[list[tuple]]:
+        return self._message("rows")
+
+    def finish(self) -> dict[str, int]:
+        counts = self._message("counts")
+        self._child.join()
+        return counts
+
+    def _message(self, kind: str) -> Any:
+        try:
+            what, payload = self._receive.recv()
+        except EOFError:
+            raise RuntimeError("the demo's row maker stopped without a word") from None
+        if what == "error":
+            raise RuntimeError(f"the demo's row maker failed: {payload}")
+        assert what == kind, (what, kind)
+        return payload
+
+    def __del__(self) -> None:
+        child = getattr(self, "_child", None)
+        if child is not None and child.is_alive():  # the parent gave up (an error)
+            child.terminate()
+
+
+def _make_batches(
+    make: Callable[[int], list[list[tuple]]], gen: _Generator, leads: int, send
+) -> None:
+    """In the forked child: every batch, then what the generator counted in all."""
+    try:
+        for start in range(0, leads, BATCH):
+            send.send(("rows", make(start)))
+        send.send(("counts", dict(gen.counts)))
+    except BaseException as exc:  # said to the parent, which raises it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause Python's cycle collector: the demo builds a million small tuples and no
@@ -1804,19 +1875,28 @@ def generate_demo(
             # in this process and take the lock back after every statement (with a
             # thread making rows meanwhile, each would wait up to 5 ms for it), but its
             # filling of the search index is one long statement that lets go of it.
-            rows = make(0)
+            if not writer.postgres and leads >= FORK_FROM_LEADS and _can_fork():
+                batches = _ForkedBatches(make, gen, leads)
+            else:
+                batches = None
+            rows = batches.next() if batches else make(0)
             for start in range(0, leads, BATCH):
                 done = min(start + BATCH, leads)
                 following = None
-                if writer.postgres and done < leads:
+                if batches is None and writer.postgres and done < leads:
                     following = helper.submit(make, done)
                 gen.write(writer, rows)
                 if progress:
                     progress(done, leads)
-                if following is None and done < leads:
+                if batches is None and following is None and done < leads:
                     following = helper.submit(make, done)
                 search.fill()
-                rows = following.result() if following else []
+                if batches is not None:
+                    rows = batches.next() if done < leads else []
+                else:
+                    rows = following.result() if following else []
+            if batches is not None:
+                gen.counts.update(batches.finish())
         writer.fix_sequences()
         _note_score_config(config, had_leads)
         _note_engagement_config(config, had_leads)
