@@ -103,6 +103,38 @@ def test_same_seed_gives_the_same_rows_and_another_seed_does_not(db, config):
     assert _dump(db)["lead"] != rows["lead"]
 
 
+def test_rows_made_in_a_forked_process_are_the_rows_made_here(db, config, monkeypatch):
+    """A large demo on SQLite makes its rows in a forked child: the same rows, counted
+    the same, as when this process makes them."""
+    import funnel_tui.demo as demo
+
+    monkeypatch.setattr(demo, "BATCH", 400)
+    monkeypatch.setattr(demo, "FORK_FROM_LEADS", 10**9)  # made here
+    here = _make(db, config, leads=1300, seed=5)
+    rows = _dump(db)
+    _clear(db)
+    monkeypatch.setattr(demo, "FORK_FROM_LEADS", 1)  # made in a child, where it can be
+    children = []
+    monkeypatch.setattr(
+        demo,
+        "_ForkedBatches",
+        type("Counted", (demo._ForkedBatches,), {"__init__": _counting(children)}),
+    )
+    forked = _make(db, config, leads=1300, seed=5)
+    assert len(children) == (0 if isinstance(db, peewee.PostgresqlDatabase) else 1)
+    assert _dump(db) == rows
+    # (the users were made by the first run)
+    assert vars(forked) | {"seconds": 0, "users": 0} == vars(here) | {"seconds": 0, "users": 0}
+
+
+def _counting(children: list):
+    def init(self, *args):
+        children.append(self)
+        super(type(self), self).__init__(*args)
+
+    return init
+
+
 def test_summary_counts_the_rows_written_and_reports_progress(db, config, monkeypatch):
     monkeypatch.setattr(demo, "BATCH", 500)
     calls = []
