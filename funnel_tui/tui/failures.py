@@ -5,7 +5,7 @@ read-only, a lock held too long) is not a crash: the rep is told in one line, wh
 the screen stays, and funnel tries again until the database answers, then reloads what
 it shows. Anything else is a bug: the app keeps every half-typed form on disk, writes
 the traceback (without local values, passwords hidden) to a crash file only its user can
-read, and exits non-zero with one line saying what happened and where the details are.
+read, and exits 3 with one line saying what happened and where the details are.
 Textual's default prints a traceback with every local variable (the database URL with
 its password among them) and, for a failure in the input thread, exits 0.
 """
@@ -33,6 +33,7 @@ from ..db import Busy, failure_words, redact
 from ..models import database
 from ..output import terminal_safe
 
+BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
 DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
 
@@ -135,12 +136,12 @@ class HandlesFailures(App):
     def panic(self, *renderables) -> None:
         # Textual panics when its input thread dies; that is a failure as well.
         if not self._exit_renderables:
-            self._return_code = 1
+            self._return_code = BUG_EXIT
             self._keep_drafts()
         super().panic(*renderables)
 
     def _crashed(self, error: BaseException) -> None:
-        self._return_code = 1
+        self._return_code = BUG_EXIT
         if self._exception is None:  # what Pilot re-raises in a test
             self._exception = error
             self._exception_event.set()

@@ -5,7 +5,7 @@ going down) with a traceback listing every local variable, the database URL and 
 password among them, on the terminal of whoever was looking; and it exited 0, so a
 script or a supervisor took the crash for a clean quit. Now a database that goes away is
 a one-line message and a retry, a bug is a one-line message, a crash file only its user
-can read (passwords hidden) and exit code 1, and the half-typed forms are kept."""
+can read (passwords hidden) and exit code 3, and the half-typed forms are kept."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..ui_support import SIZE, make_app, settle, type_text
 SECRET = "s3cret-Passw0rd"
 
 
-async def test_a_bug_exits_1_keeps_the_draft_and_hides_the_password(env, monkeypatch, capsys):
+async def test_a_bug_exits_3_keeps_the_draft_and_hides_the_password(env, monkeypatch, capsys):
     def broken(self) -> None:
         raise RuntimeError(f"lost postgresql://rita:{SECRET}@db.example/funnel")
 
@@ -38,7 +38,7 @@ async def test_a_bug_exits_1_keeps_the_draft_and_hides_the_password(env, monkeyp
             await type_text(pilot, "Kept Name")
             await pilot.press("ctrl+r")  # the broken action
             await settle(pilot)
-    assert app.return_code == 1
+    assert app.return_code == 3  # a bug, as on the command line
     assert env[1].load("capture")["name"] == "Kept Name"
     shown = app.crash_message
     assert shown.startswith("funnel stopped on an error it did not expect: RuntimeError")
@@ -93,13 +93,13 @@ sys.exit(main([]))
 """.replace("SECRET", SECRET)
 
 
-def test_a_crash_in_a_real_terminal_exits_1_with_one_line(tmp_path):
+def test_a_crash_in_a_real_terminal_exits_3_with_one_line(tmp_path):
     env = funnel_env(tmp_path, str(tmp_path / "crash.db"))
     with Terminal([], env, argv=[sys.executable, "-c", CRASHING_APP]) as term:
         term.wait_for("0 shown")
         term.write(b"j")
         code = term.close()
     output = term.output.decode("utf-8", "replace")
-    assert code == 1
+    assert code == 3
     assert "funnel stopped on an error it did not expect: ValueError" in output
     assert "locals" not in output and SECRET not in output
