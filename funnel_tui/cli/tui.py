@@ -11,8 +11,8 @@ from .common import EXIT_OK
 
 
 def open_tui(args: argparse.Namespace) -> int:
-    """The app until it quits: 0, or 1 when it stopped on an error (its one line is on
-    the terminal, its details in the crash file)."""
+    """The app until it quits: 0; 3 when it stopped on an error (its one line is on the
+    terminal, its details in the crash file); 129 when its terminal hung up."""
     app = make_app(args.db, args.user, args.config, args.screen)
     app.run()
     return app.return_code or EXIT_OK
