@@ -11,12 +11,11 @@ import pytest
 from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
 from funnel_tui.models import Lead, Opportunity
 from funnel_tui.screen_names import SCREEN_MODES
 
 from .terminal import Terminal, funnel_env
-from .ui_support import SIZE, seed_deals, settle
+from .ui_support import SIZE, app_at, seed_deals, settle
 
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 
@@ -48,14 +47,7 @@ def deals_db(tmp_path):
 def _app(deals_db, start: str) -> FunnelApp:
     path, tmp_path = deals_db
     open_database(path)
-    return FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-        start=start,
-    )
+    return app_at(path, tmp_path, NOW, start=start)
 
 
 @pytest.mark.parametrize("mode", SCREEN_MODES)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
 from funnel_tui.funnel import Funnel
 
-from .ui_support import SIZE, make_app, settle
+from .ui_support import SIZE, app_at, make_app, settle
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -31,14 +29,7 @@ async def test_the_log_form_from_today_lights_the_outcome_it_starts_on(tmp_path)
     rules.log_activity(
         lead_id=lead.id, kind="call", outcome="no_answer", next_action="Call", next_due=NOW.date()
     )
-    app = FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-        start="today",
-    )
+    app = app_at(path, tmp_path, NOW, start="today")
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

@@ -20,7 +20,7 @@ from funnel_tui.funnel import Funnel
 from funnel_tui.models import Activity, Qualification
 
 from .terminal import Terminal, funnel_env
-from .ui_support import SIZE, settle, type_text
+from .ui_support import SIZE, app_at, settle, type_text
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -43,13 +43,7 @@ def lead_env(tmp_path):
 
 def _app(lead_env) -> FunnelApp:
     path, tmp_path, _ = lead_env
-    return FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-    )
+    return app_at(path, tmp_path, NOW)
 
 
 def _draft_file(lead_env, key: str):

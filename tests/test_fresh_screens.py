@@ -11,11 +11,10 @@ import pytest
 from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
 from funnel_tui.funnel import Funnel
 from funnel_tui.models import Lead, Opportunity
 
-from .ui_support import SIZE, seed_deals, settle
+from .ui_support import SIZE, app_at, seed_deals, settle
 
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 
@@ -31,14 +30,7 @@ def deals_env(tmp_path):
 
 def _app(deals_env, start: str = "board") -> FunnelApp:
     path, tmp_path, _ = deals_env
-    return FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-        start=start,
-    )
+    return app_at(path, tmp_path, NOW, start=start)
 
 
 def _summary(app) -> str:

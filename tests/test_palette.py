@@ -7,13 +7,11 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
 from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
 from funnel_tui.pipeline import deals_named
 
-from .ui_support import SIZE, seed_deals, settle, type_text
+from .ui_support import SIZE, app_at, seed_deals, settle, type_text
 
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 
@@ -23,13 +21,7 @@ def deals_app(tmp_path):
     path = str(tmp_path / "palette.db")
     open_database(path)
     seed_deals(load_config(), NOW)
-    app = FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: NOW,
-    )
+    app = app_at(path, tmp_path, NOW)
     yield app
     close_database()
 

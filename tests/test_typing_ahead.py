@@ -7,7 +7,7 @@ import pytest
 
 from funnel_tui.models import Lead
 
-from .ui_support import SIZE, make_app, press_burst, settle
+from .ui_support import SIZE, app_at, make_app, press_burst, settle
 
 
 async def test_a_card_typed_in_one_burst_lands_field_by_field(env):
@@ -113,10 +113,8 @@ async def test_a_call_logged_from_today_in_one_burst(tmp_path):
     ctrl+s, then the next item's log, all typed ahead."""
     import datetime as dt
 
-    from funnel_tui.app import FunnelApp
     from funnel_tui.config import load_config
     from funnel_tui.db import close_database, open_database
-    from funnel_tui.drafts import DraftStore
     from funnel_tui.funnel import Funnel
     from funnel_tui.models import Activity
 
@@ -130,14 +128,7 @@ async def test_a_call_logged_from_today_in_one_burst(tmp_path):
             lead_id=lead.id, kind="call", outcome="no_answer", next_action="Call",
             next_due=now.date(),
         )  # fmt: skip
-    app = FunnelApp(
-        config=load_config(),
-        target=path,
-        user="rita",
-        drafts=DraftStore("rita", tmp_path / "drafts"),
-        clock=lambda: now,
-        start="today",
-    )
+    app = app_at(path, tmp_path, now, start="today")
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

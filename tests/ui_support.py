@@ -264,3 +264,16 @@ async def keys_settled(pilot, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
     assert not pilot.app.keys_waiting, "keys still waiting"
     await settle(pilot)
+
+
+def app_at(path: str, folder, now, start: str = "leads", user: str = "rita") -> FunnelApp:
+    """`user`'s app on the database at `path`, drafts under `folder`, its clock at `now`
+    (a naive UTC datetime), opening on `start`."""
+    return FunnelApp(
+        config=load_config(),
+        target=path,
+        user=user,
+        drafts=DraftStore(user, folder / "drafts"),
+        clock=lambda: now,
+        start=start,
+    )
