@@ -98,6 +98,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.target = target
         self.user = user
         self.rules = Funnel(config, user, clock or utcnow)
+        self.config = self.rules.config  # with the lists the team added to
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self.watch_changes: ChangeWatch | None = None

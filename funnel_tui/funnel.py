@@ -8,6 +8,7 @@ its field.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -62,6 +63,7 @@ from .models import (
     User,
     database,
 )
+from .team_lists import with_team_lists
 from .validators import Problem
 
 ACTIVITY_KINDS = ("call", "email", "meeting", "sms", "social", "in_person", "note")
@@ -215,6 +217,7 @@ class NewLead(NamedTuple):
     company_name: str
     company_key: str
     origin: Mapping[str, Any] | None = None
+    owner: int | None = None  # a user's id; None: the user inserting it
 
 
 SCORE_META_KEY = "score_config"
@@ -277,6 +280,9 @@ class Funnel:
         # the next open.
         self.scores_current = self.engagement_current = True
         if database.obj is not None:
+            # The values the team added to its lists (an import's new sources).
+            with contextlib.suppress(peewee.OperationalError):
+                self.config = config = with_team_lists(config)
             try:
                 sync_scores(config)
             except peewee.OperationalError:
@@ -577,7 +583,7 @@ class Funnel:
                 "company": company.id if company else None,
                 "company_key": row.company_key if company else "",
                 "score": score,
-                "owner": user_id,
+                "owner": row.owner or user_id,
                 "created_by": user_id,
                 "created_at": stored_now,
                 "updated_at": stored_now,

@@ -88,6 +88,7 @@ class Context:
         from ..funnel import Funnel
 
         self.rules = Funnel(self.config, self.user)
+        self.config = self.rules.config  # with the lists the team added to
 
 
 def parse_date(text: str | None, field: str):

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -31,7 +31,9 @@ from ..config import Config
 from ..funnel import Funnel, Refused
 from .columns import RowReader
 from .csvfile import RawRow
+from .same_person import names_agree
 from .textfile import FileRefused
+from .values import OFF_LIST_CODES, ValueApplier
 
 if TYPE_CHECKING:
     from .importer import ImportOptions, ImportPlan
@@ -55,6 +57,9 @@ class RowOutcome:
     field: str = ""
     reason: str = ""
     cells: tuple[str, ...] = ()
+    # (field, value as in the file) of list-bound values that are not on their list:
+    # for the summary's count of them, and the --map-value that would take them.
+    off_list: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -68,14 +73,19 @@ class CheckedRow:
     clean: dict[str, Any]  # Funnel.check_lead's columns, company_name taken out
     company_name: str
     company_key: str
+    owner: int | None = None  # the user it goes to; None: the importing user
+    off_list: tuple[tuple[str, str], ...] = ()  # an owner that is no user here
+    # Another row or lead with this phone but another name: imported, and said.
+    possible: str = ""
 
     def duplicate_keys(self) -> list[tuple[str, str]]:
-        """What makes two rows the same person, as capture's duplicate check sees it."""
+        """What makes two rows the same person: the email, the name at the company, and
+        the phone only together with the name. One number is often shared by people
+        (a switchboard, a household): the same phone under another name is a possible
+        duplicate (shared_keys), not a duplicate."""
         keys = []
         if self.clean.get("email_norm"):
             keys.append(("email", self.clean["email_norm"]))
-        if self.clean.get("phone_e164"):
-            keys.append(("phone", self.clean["phone_e164"]))
         if self.company_key:
             keys.append(("name", f"{self.clean['name_key']}\x1f{self.company_key}"))
         return keys
@@ -123,13 +133,14 @@ def _check_chunk(
 ) -> list[CheckedRow | RowOutcome]:
     """Each row checked on its own: not yet compared with the others."""
     checked: list[CheckedRow | RowOutcome] = []
+    applier = options.values.applier()
     for raw in rows:
         cells = tuple(raw.cells)
         if raw.problems:
             checked.append(RowOutcome(raw.number, REFUSED, "row", "; ".join(raw.problems), cells))
         else:
             values = reader.values(raw.cells)
-            checked.append(_check(raw.number, cells, values, options, check_lead))
+            checked.append(_check(raw.number, cells, values, options, check_lead, applier))
     return checked
 
 
@@ -139,20 +150,35 @@ def _check(
     values: dict[str, str],
     options: ImportOptions,
     check_lead: Callable[[dict[str, str]], dict[str, Any]],
+    applier: ValueApplier,
 ) -> CheckedRow | RowOutcome:
-    if options.source and not values.get("source"):
+    read = dict(values)
+    owner, no_user = applier.apply(values)
+    if options.source and not read.get("source"):
         values["source"] = options.source
     try:
         clean = check_lead(values)
     except Refused as exc:
         fields = ", ".join(dict.fromkeys(p.field for p in exc.problems))
         reason = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
-        return RowOutcome(number, REFUSED, fields, reason, cells)
+        off_list = tuple(
+            (p.field, read[p.field])
+            for p in exc.problems
+            if p.code in OFF_LIST_CODES and read.get(p.field)
+        )
+        return RowOutcome(number, REFUSED, fields, reason, cells, off_list + no_user)
     company = clean.pop("company_name", "")
     if not options.update:  # only an update reads them again: less to hand over
         cells, values = (), {}
     return CheckedRow(
-        number, cells, values, clean, company, v.normalise_key(company) if company else ""
+        number,
+        cells,
+        values,
+        clean,
+        company,
+        v.normalise_key(company) if company else "",
+        owner,
+        no_user,
     )
 
 
@@ -170,6 +196,10 @@ class SeenKeys:
         self._db.execute(
             "CREATE TABLE seen (key TEXT PRIMARY KEY, what TEXT, row INTEGER) WITHOUT ROWID"
         )
+        # Every row's phone with its name: a phone is the same person's only with a
+        # name that agrees (same_person), which no key can say.
+        self._db.execute("CREATE TABLE phones (phone TEXT, row INTEGER, name TEXT)")
+        self._db.execute("CREATE INDEX phones_phone ON phones (phone)")
         self._db.execute("BEGIN")  # never committed: a scratch file, thrown away
         return self
 
@@ -192,22 +222,52 @@ class SeenKeys:
                 f"SELECT key, row, what FROM seen WHERE key IN ({marks})", part
             ):
                 first[key] = (row, what)
+        phones = self._phones(chunk[i].clean.get("phone_e164") for i, _ in keyed)  # type: ignore[union-attr]
         judged = list(chunk)
         new: list[tuple[str, str, int]] = []
+        new_phones: list[tuple[str, int, str]] = []
         for i, keys in keyed:
             row = chunk[i]
-            earlier = min((first[key] for key, _ in keys if key in first), default=None)
+            assert isinstance(row, CheckedRow)
+            found = [first[key] for key, _ in keys if key in first]
+            phone, name = row.clean.get("phone_e164"), row.clean.get("name", "")
+            others = phones.get(phone, []) if phone else []
+            same = [n for n, other in others if names_agree(name, other)]
+            if same:
+                found.append((same[0], "phone"))
+            earlier = min(found, default=None)
             if earlier is not None:
                 number, what = earlier
                 judged[i] = RowOutcome(
                     row.number, DUPLICATE, what, f"same {what} as row {number} of this file"
                 )
                 continue
+            if others:
+                number, other = others[0]
+                row.possible = f"same phone as row {number} of this file ({other})"
             for key, what in keys:
                 first[key] = (row.number, what)
                 new.append((key, what, row.number))
+            if phone:
+                phones.setdefault(phone, []).append((row.number, name))
+                new_phones.append((phone, row.number, name))
         self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", new)
+        self._db.executemany("INSERT INTO phones VALUES (?, ?, ?)", new_phones)
         return judged
+
+    def _phones(self, phones: Iterable[str | None]) -> dict[str, list[tuple[int, str]]]:
+        """The earlier rows with each of `phones`: (row, name), in file order."""
+        found: dict[str, list[tuple[int, str]]] = {}
+        wanted = sorted({p for p in phones if p})
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for phone, row, name in self._db.execute(
+                f"SELECT phone, row, name FROM phones WHERE phone IN ({marks}) ORDER BY row",
+                part,
+            ):
+                found.setdefault(phone, []).append((row, name))
+        return found
 
     def __exit__(self, *exc: object) -> None:
         self._db.close()

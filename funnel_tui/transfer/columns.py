@@ -29,6 +29,7 @@ FIELDS = (
     "country",
     "source",
     "notes",
+    "owner",
 )
 FIELD_LABELS = {
     "name": "name",
@@ -41,6 +42,7 @@ FIELD_LABELS = {
     "country": "country",
     "source": "source",
     "notes": "notes",
+    "owner": "owner",
     "": "not imported",
 }
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import functools
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +35,11 @@ import peewee
 from ..db import DatabaseError, bulk_writes, deferred_search_index, redact, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
 from ..history_words import many
-from ..models import Company, History, Lead, database
+from ..models import Company, History, Lead, User, database
 from ..output import csv_cell
 from ..planner_stats import refresh_statistics
 from ..safe_files import NewFile
+from ..team_lists import add_values, with_team_lists, with_values
 from .checking import (
     CHILD_FROM_BYTES,
     DUPLICATE,
@@ -49,7 +52,9 @@ from .checking import (
 )
 from .columns import ColumnMap
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
+from .same_person import names_agree
 from .textfile import CSV, FileFacts, FileRefused, inspect_file
+from .values import LIST_OF, ValueMap, fold
 from .vcards import VCardRows
 
 INSERTED = "inserted"
@@ -76,6 +81,7 @@ class ImportOptions:
     source: str = ""  # for rows that give none
     rejects: Path | None = None  # default: beside the file, NAME-rejected.csv
     batch_rows: int = BATCH_ROWS
+    values: ValueMap = field(default_factory=ValueMap)  # what values off a list become
 
     def problems(self) -> list[str]:
         if self.overwrite and not self.update:
@@ -179,6 +185,12 @@ class ImportReport:
     seconds: float = 0.0
     aborted: str = ""  # why the run stopped before the end of the file
     written: bool = False  # whether any batch was written
+    # (field, value) not on its list → rows: refused (source, country), or given to the
+    # importing user (owner).
+    off_list: Counter = field(default_factory=Counter)
+    possible: list[RowOutcome] = field(default_factory=list)  # same phone, another name
+    possible_count: int = 0
+    added: dict[str, tuple[str, ...]] = field(default_factory=dict)  # to the team's lists
 
     def adds_up(self) -> bool:
         return sum(self.counts.values()) == self.rows_read
@@ -188,6 +200,12 @@ class ImportReport:
         self.counts[outcome.outcome] += 1
         if outcome.outcome in (REFUSED, DUPLICATE) and len(self.examples) < EXAMPLES_KEPT:
             self.examples.append(outcome)
+        if outcome.outcome == INSERTED and outcome.reason:
+            self.possible_count += 1
+            if len(self.possible) < EXAMPLES_KEPT:
+                self.possible.append(outcome)
+        for pair in outcome.off_list:
+            self.off_list[pair] += 1
 
     def summary(self) -> str:
         c = self.counts
@@ -197,8 +215,22 @@ class ImportReport:
             parts.append(f"{c[UPDATED]:,} {verb}updated")
             parts.append(f"{c[UNCHANGED]:,} unchanged")
         parts += [many(c[DUPLICATE], "duplicate_skipped"), f"{c[REFUSED]:,} refused"]
+        if self.possible_count:
+            parts.append(
+                f"{self.possible_count:,} possible duplicate"
+                f"{'s' * (self.possible_count != 1)} (same phone, another name: "
+                f"{verb or ''}inserted, listed below)"
+            )
         rows = "row" if self.rows_read == 1 else "rows"
         return f"{self.rows_read:,} {rows} read: " + ", ".join(parts)
+
+    def off_list_values(self, name: str) -> list[tuple[str, int]]:
+        """(value as in the file, rows) of `name` that were not on its list."""
+        found: dict[str, list] = {}  # spellings of one value counted together
+        for (f, value), n in self.off_list.items():
+            if f == name:
+                found.setdefault(fold(value), [value, 0])[1] += n
+        return sorted(((v, n) for v, n in found.values()), key=lambda p: (-p[1], p[0]))
 
 
 class _Stopped(Exception):
@@ -216,10 +248,19 @@ def run_import(
     """Import the planned file; the report says what happened to every row read.
 
     `parallel`: check rows in a second process too (checking.check_rows_in_child); by
-    default for files of CHILD_FROM_BYTES and more."""
+    default for files of CHILD_FROM_BYTES and more.
+
+    The values `options.values` adds to a list are added to the team's list (in the
+    database, team_lists) as the writing starts; a dry run checks the rows as if they
+    were, and adds nothing."""
     if parallel is None:
         parallel = plan.facts.size >= CHILD_FROM_BYTES
-    run = functools.partial(_Run, rules, plan, options, progress, cancel, parallel=parallel)
+    if "owner" in plan.column_map.fields():
+        options = dataclasses.replace(options, values=options.values.with_users(user_names()))
+    checks = _checks_with_added(rules, options.values)
+    run = functools.partial(
+        _Run, rules, plan, options, progress, cancel, parallel=parallel, checks=checks
+    )
     if options.strict and not options.dry_run:
         report = run(write=False, phase="checking").run()
         if report.counts[REFUSED] or report.aborted:
@@ -229,13 +270,50 @@ def run_import(
                 "written; fix them and import again"
             )
             return report
+        added = _add_to_lists(rules, options.values)
         report = run(write=True, phase="importing").run()
     else:
         phase = "dry run" if options.dry_run else "importing"
+        added = {} if options.dry_run else _add_to_lists(rules, options.values)
         report = run(write=not options.dry_run, phase=phase).run()
+    report.added = added
     if report.written:
         _refresh_statistics()
     return report
+
+
+def user_names() -> dict[str, int]:
+    """Every user by folded login and display name: what an owner column may name."""
+    by_name: dict[str, int] = {}
+    for user_id, login, display in User.select(User.id, User.login, User.display_name).tuples():
+        by_name.setdefault(fold(login), user_id)
+        if display:
+            by_name.setdefault(fold(display), user_id)
+    return by_name
+
+
+def _checks_with_added(rules: Funnel, values: ValueMap) -> Funnel:
+    """The rules that check the rows: `rules` itself, or, when the map adds values to
+    a list, rules whose config has them (nothing is stored by this)."""
+    config = rules.config
+    for name, list_name in LIST_OF.items():
+        if values.added(name):
+            config = with_values(config, list_name, values.added(name))
+    if config is rules.config:
+        return rules
+    return Funnel(config, rules.login, rules.now)
+
+
+def _add_to_lists(rules: Funnel, values: ValueMap) -> dict[str, tuple[str, ...]]:
+    """Add the map's new values to the team's lists; the values added by list field."""
+    added = {}
+    for name, list_name in LIST_OF.items():
+        new = add_values(list_name, list(values.added(name)), rules.login, rules.now())
+        if new:
+            added[name] = tuple(new)
+    if added:
+        rules.config = with_team_lists(rules.config)
+    return added
 
 
 def _refresh_statistics() -> None:
@@ -258,8 +336,10 @@ class _Run:
         parallel: bool,
         write: bool,
         phase: str,
+        checks: Funnel | None = None,
     ):
         self.rules, self.plan, self.options = rules, plan, options
+        self.checks = checks or rules
         self.on_progress, self.cancel = progress, cancel
         self.parallel, self.write, self.phase = parallel, write, phase
         self.one_transaction = write and options.strict
@@ -280,10 +360,10 @@ class _Run:
             self.rules.user_id  # noqa: B018 - made and cached outside any batch
         if self.parallel:
             chunks = check_rows_in_child(
-                self.plan, self.options, self.rules.config, self.rules.check_lead
+                self.plan, self.options, self.checks.config, self.checks.check_lead
             )
         else:
-            chunks = check_rows(self.plan, self.options, self.rules.check_lead)
+            chunks = check_rows(self.plan, self.options, self.checks.check_lead)
         keep = not self.options.dry_run
         with _Rejects(self.plan, self.options, keep) as rejects, bulk_writes(database.obj):
             self.rejects = rejects
@@ -402,24 +482,38 @@ class _Run:
         """Each row's outcome, found with one lookup of the batch's duplicates and
         companies rather than one a row (the rows before it in the file were judged
         already: they cannot match each other here); the new leads inserted together."""
+        # The phone is looked up apart (phone_holders): it makes a duplicate only
+        # together with the name.
         keys = [
-            (
-                p.clean.get("email_norm"),
-                p.clean.get("phone_e164"),
-                p.clean["name_key"],
-                p.company_key,
-            )
-            for p in batch
+            (p.clean.get("email_norm"), None, p.clean["name_key"], p.company_key) for p in batch
         ]
         companies = self.rules.companies_by_key(p.company_key for p in batch if p.company_key)
         found = self.rules.find_duplicates_many(keys, companies)
+        holders = phone_holders({p.clean["phone_e164"] for p in batch if p.clean.get("phone_e164")})
         outcomes, new = [], []
         for p, matches in zip(batch, found, strict=True):
+            possible = p.possible
+            phone = p.clean.get("phone_e164")
+            if phone in holders:
+                same = [h for h in holders[phone] if names_agree(h[1], p.clean["name"])]
+                if same:
+                    at = 1 if matches and matches[0][2] == "email" else 0
+                    if all(m[0] != same[0][0] for m in matches):
+                        matches = [*matches[:at], (*same[0], "phone"), *matches[at:]]
+                elif not possible:
+                    lead_id, name = holders[phone][0]
+                    possible = f"same phone as lead #{lead_id} {name}"
             outcome = self._place(p, matches)
+            if outcome.outcome == INSERTED and possible:
+                outcome = RowOutcome(p.number, INSERTED, "phone", possible)
+            if p.off_list:
+                outcome = dataclasses.replace(outcome, off_list=p.off_list)
             outcomes.append(outcome)
             if outcome.outcome == INSERTED:
                 origin = {"imported_from": self.origin, "row": p.number}
-                new.append(NewLead(p.clean, p.company_name, p.company_key, origin))
+                if possible:
+                    origin["possible_duplicate"] = possible
+                new.append(NewLead(p.clean, p.company_name, p.company_key, origin, p.owner))
         if self.write and new:
             self.rules.insert_leads(new, action="import", companies=companies)
         return outcomes
@@ -467,6 +561,26 @@ class _Run:
                 )
         listed = ", ".join(changes)
         return RowOutcome(p.number, UPDATED, listed, f"lead #{lead_id}: {listed}")
+
+
+def phone_holders(phones: set[str]) -> dict[str, list[tuple[int, str]]]:
+    """The leads with each of `phones`: (id, name) by phone, oldest first; a few a
+    phone (a switchboard's number may be every lead of a company's)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    param = database.obj.param
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ", ".join([param] * len(chunk))
+        sql = (
+            'SELECT "phone_e164", "id", "name" FROM "lead" '
+            f'WHERE "phone_e164" IN ({marks}) ORDER BY "id"'
+        )
+        for phone, lead_id, name in database.execute_sql(sql, chunk):
+            holders = found.setdefault(phone, [])
+            if len(holders) < 50:
+                holders.append((lead_id, name))
+    return found
 
 
 def _stored(name: str, lead: Lead) -> str:
