@@ -33,7 +33,20 @@ def register(command: AddCommand) -> None:
         metavar="COLUMN=FIELD",
         help='import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
         '"Fax=" leaves a column out. Fields: name, first_name, last_name, company, title, '
-        "phone, email, country, source, notes",
+        "phone, email, country, source, notes, owner (a user's login or name)",
+    )
+    importing.add_argument(
+        "--map-value",
+        action="append",
+        default=[],
+        metavar="FIELD:VALUE=TARGET",
+        help="what a value of the file that is not on funnel's list becomes (FIELD: source, "
+        'country or owner; VALUE compared case-insensitively): "source:Web=Web form" maps '
+        'it to a listed value, "source:Webinar=" keeps its rows with the field empty, '
+        '"source:Webinar=+" adds it to the team\'s sources ("=+Name" adds Name instead). '
+        "Without one, rows with a source or country not on the list are refused and the "
+        "summary names each value with the option that would take it; an owner that is no "
+        "user gives the lead to you",
     )
     importing.add_argument(
         "--update",
@@ -73,7 +86,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ..transfer.columns import FIELD_LABELS, MappingRefused
     from ..transfer.importer import ImportOptions, plan_import, run_import
     from ..transfer.textfile import FileRefused
+    from ..transfer.values import ValueMap
 
+    try:
+        value_map = ValueMap.parse(args.map_value)
+    except MappingRefused as exc:
+        raise CliRefused(str(exc)) from exc
     options = ImportOptions(
         update=args.update,
         overwrite=args.overwrite,
@@ -81,6 +99,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         strict=args.strict,
         source=args.source,
         rejects=Path(args.rejects) if args.rejects else None,
+        values=value_map,
     )
     if options.problems():
         raise CliRefused(*options.problems())
@@ -95,6 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if problems:
         raise CliRefused(*problems)
     ctx = Context(args)
+    _check_owner_targets(value_map, plan)
     bar = _ProgressBar() if text and sys.stdout.isatty() else None
     try:
         report = run_import(ctx.rules, plan, options, progress=bar, cancel=threading.Event())
@@ -104,11 +124,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.clear()
     if text:
-        _show_report(report)
+        _show_report(report, ctx.rules.config, ctx.user)
     else:
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     refused = report.counts["refused"]
     return EXIT_REFUSED if refused or report.aborted else EXIT_OK
+
+
+def _check_owner_targets(value_map, plan) -> None:
+    """An owner mapped to nobody is a typo: said before anything is imported."""
+    from ..transfer.importer import user_names
+    from ..transfer.values import fold
+
+    users = user_names()
+    for rule in value_map.rules:
+        if rule.field == "owner" and rule.target and fold(rule.target) not in users:
+            raise CliRefused(
+                f"--map-value owner:{rule.value}={rule.target}: there is no user "
+                f"{rule.target!r}; a user's login or name, or empty for you"
+            )
 
 
 def _show_plan(plan, labels: dict[str, str]) -> None:
@@ -159,12 +193,19 @@ class _ProgressBar:
             sys.stdout.flush()
 
 
-def _show_report(report) -> None:
+def _show_report(report, config, user: str) -> None:
     from ..transfer.importer import iter_outcomes
 
     print(safe(report.summary()) + f" in {report.seconds:.1f} s")
     if report.dry_run:
         print("dry run: nothing was written, and no reject file")
+    for name, values in report.added.items():
+        print(f"added to the team's {name} list: {safe(', '.join(values))}")
+    _show_off_list(report, config, user)
+    for o in report.possible[:10]:
+        print(f"  row {o.row}: possible duplicate: {safe(o.reason)}")
+    if report.possible_count > 10:
+        print(f"  … and {report.possible_count - 10:,} more possible duplicates")
     for line in list(iter_outcomes(report))[:10]:
         print(f"  {safe(line)}")
     not_shown = report.counts["duplicate"] + report.counts["refused"] - 10
@@ -184,6 +225,39 @@ def _show_report(report) -> None:
         print("funnel: the counts do not add up to the rows read", file=sys.stderr)
 
 
+def _show_off_list(report, config, user: str) -> None:
+    """The values not on a list, with their rows and the --map-value that takes each."""
+    from ..transfer.values import suggest_option
+
+    choices = {"source": config.lead_sources, "country": (), "owner": ()}
+    for name in ("source", "country"):
+        values = report.off_list_values(name)
+        if not values:
+            continue
+        listed = ", ".join(f"{v!r} ({n:,} row{'s' * (n != 1)})" for v, n in values[:10])
+        more = f" and {len(values) - 10:,} more" if len(values) > 10 else ""
+        print(f"{name} not on the list, so those rows were refused: {safe(listed)}{more}")
+        for value, _ in values[:10]:
+            print(f"  {safe(suggest_option(name, value, choices[name]))}")
+        if name == "source":
+            print(
+                f"  (the sources: {safe(', '.join(config.lead_sources))}; "
+                '"=+" adds the value to them, "=" keeps the rows with no source)'
+            )
+        else:
+            print(
+                '  (a country funnel knows, by name or code such as "US"; "=" keeps the '
+                "rows with no country)"
+            )
+    owners = report.off_list_values("owner")
+    if owners:
+        listed = ", ".join(f"{v!r} ({n:,} row{'s' * (n != 1)})" for v, n in owners[:10])
+        print(
+            f"owner is no user here, so those leads are yours ({safe(user)}): {safe(listed)}; "
+            'map one with --map-value "owner:NAME=LOGIN"'
+        )
+
+
 def _report_json(report) -> dict:
     return {
         "file": report.file,
@@ -194,6 +268,13 @@ def _report_json(report) -> dict:
         "rejects_problem": report.rejects_problem or None,
         "aborted": report.aborted or None,
         "seconds": round(report.seconds, 3),
+        "possible_duplicates": [{"row": o.row, "reason": o.reason} for o in report.possible],
+        "not_on_list": [
+            {"field": name, "value": value, "rows": rows}
+            for name in ("source", "country", "owner")
+            for value, rows in report.off_list_values(name)
+        ],
+        "added_to_lists": {name: list(values) for name, values in report.added.items()},
         "examples": [
             {"row": o.row, "outcome": o.outcome, "field": o.field, "reason": o.reason}
             for o in report.examples
