@@ -119,6 +119,7 @@ PLURALS = {
     "interaction": ("{count} two-way interaction", "{count} two-way interactions"),
     "duplicate_skipped": ("{count} duplicate skipped", "{count} duplicates skipped"),
     "cell": ("{count} cell", "{count} cells"),
+    "value": ("{count} value", "{count} values"),
     "line_more": (
         "{count} more line that looks like a row of its own",
         "{count} more lines that look like rows of their own",

@@ -32,6 +32,7 @@ from typing import Any
 
 import peewee
 
+from ..config import Config
 from ..db import DatabaseError, bulk_writes, deferred_search_index, redact, retry_writes
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
 from ..history_words import many
@@ -54,7 +55,7 @@ from .columns import ColumnMap
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from .same_person import names_agree
 from .textfile import CSV, FileFacts, FileRefused, inspect_file
-from .values import LIST_OF, ValueMap, fold
+from .values import LIST_OF, Lists, ValueMap, fold
 from .vcards import VCardRows
 
 INSERTED = "inserted"
@@ -181,6 +182,7 @@ class ImportReport:
     examples: list[RowOutcome] = field(default_factory=list)  # refused and duplicates
     rejects: Path | None = None  # the reject file, when a row was refused
     rejects_note: str = ""  # where the refused rows went, said for the user
+    rejects_asked: Path | None = None  # the name asked for: taken, when not `rejects`
     rejects_problem: str = ""  # why they could not be written to a reject file
     seconds: float = 0.0
     aborted: str = ""  # why the run stopped before the end of the file
@@ -292,6 +294,12 @@ def user_names() -> dict[str, int]:
     return by_name
 
 
+def import_lists(config: Config) -> Lists:
+    """What the values of list-bound columns are checked against: the config's lists
+    (with the team's additions) and the users."""
+    return Lists.of(config, User.select(User.id, User.login, User.display_name).tuples())
+
+
 def _checks_with_added(rules: Funnel, values: ValueMap) -> Funnel:
     """The rules that check the rows: `rules` itself, or, when the map adds values to
     a list, rules whose config has them (nothing is stored by this)."""
@@ -382,6 +390,7 @@ class _Run:
                 chunks.close()
         self.report.rejects = rejects.path
         self.report.rejects_note = rejects.where()
+        self.report.rejects_asked = rejects.wanted
         self.report.rejects_problem = rejects.problem
         self.report.seconds = time.perf_counter() - self.started
         self.position = self.plan.facts.size
