@@ -713,8 +713,6 @@ def report_text(report: ImportReport, login: str) -> Text:
         listed = ", ".join(f"{v!r} ({n:,})" for v, n in owners[:8])
         text.append("\nOwner is no user here: ", style="bold")
         text.append(f"{terminal_safe(listed)}; those leads are {terminal_safe(login)}'s\n")
-    if report.examples or report.possible:
-        text.append("\n")
     for o in report.examples:
         mark = "✘" if o.outcome == REFUSED else "="
         text.append(f"\n{mark} row {o.row}: ", style="bold")
