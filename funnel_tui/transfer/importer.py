@@ -506,9 +506,13 @@ class _Run:
             if phone in holders:
                 same = [h for h in holders[phone] if names_agree(h[1], p.clean["name"])]
                 if same:
-                    at = 1 if matches and matches[0][2] == "email" else 0
-                    if all(m[0] != same[0][0] for m in matches):
-                        matches = [*matches[:at], (*same[0], "phone"), *matches[at:]]
+                    # In find_duplicates' order: email, then phone, then name; one
+                    # entry a lead.
+                    lead_id = same[0][0]
+                    if not any(m[0] == lead_id and m[2] == "email" for m in matches):
+                        rest = [m for m in matches if m[0] != lead_id]
+                        at = 1 if rest and rest[0][2] == "email" else 0
+                        matches = [*rest[:at], (*same[0], "phone"), *rest[at:]]
                 elif not possible:
                     lead_id, name = holders[phone][0]
                     possible = f"same phone as lead #{lead_id} {name}"

@@ -313,7 +313,7 @@ def suggest_option(name: str, value: str, choices: tuple[str, ...]) -> str:
     near = [c for c in choices if c.casefold().startswith(folded) or folded in c.casefold()]
     if not near:
         lowered = {c.casefold(): c for c in choices}
-        near = [lowered[c] for c in difflib.get_close_matches(folded, list(lowered), 1, 0.6)]
+        near = [lowered[c] for c in difflib.get_close_matches(folded, list(lowered), 1, 0.8)]
     if near:
         target = near[0]
     elif name in ADDABLE:
