@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from funnel_tui.config import load_config
+from funnel_tui.funnel import Funnel
 from funnel_tui.models import Lead
 from funnel_tui.screens.help import HelpScreen
 from funnel_tui.team_lists import added_values
 
-from .clock import NOW
+from .clock import NOW, Clock
 from .ui_support import SIZE, app_at, keys_settled, press_burst, seeded_env, settle
 
 CRM = (
@@ -219,3 +221,41 @@ async def test_people_sharing_a_phone_are_imported_and_shown_as_possible_duplica
         assert "2  inserted" in report
         assert "1  inserted sharing a phone with another name: possible duplicates" in report
         assert "? row 3: possible duplicate, same phone as row 2 of this file (Hans" in report
+
+
+async def test_an_owner_column_is_mapped_to_users(env, tmp_path):
+    path = tmp_path / "owners.csv"
+    path.write_text(
+        "Name,Email,Verkäufer\nAnn,ann@example.com,RITA\nBen,ben@example.com,Zoe\n",
+        encoding="utf-8",
+    )
+    Funnel(load_config(), "bob", Clock()).user_id  # noqa: B018 - a second user
+    app = _app(env, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # The third column stepped back from "not recognised" to the last field, owner.
+        await press_burst(pilot, str(path), "enter", "down", "down")
+        await pilot.press("left")
+        await keys_settled(pilot)
+        assert app.screen.plan.column_map.columns[2].field == "owner"
+        values = _values(app)
+        assert values["RITA"] == "= rita"
+        assert values["Zoe"] == "→ rita (the importing user): no such user"
+        await press_burst(pilot, "ctrl+d")
+        await settle(pilot)
+        report = " ".join(_text(app, "#report").split())
+        assert "2 would be inserted" in report
+        assert "Owner is no user here: 'Zoe' (1); those leads are rita's" in report
+        # Zoe is bob (the second user listed), from the values list.
+        await press_burst(pilot, "escape", "tab", "enter", "down", "enter")
+        assert _values(app)["Zoe"] == "→ bob"
+        await press_burst(pilot, "ctrl+s")
+        await settle(pilot)
+        assert "Owner is no user here" not in _text(app, "#report")
+        owners = {
+            lead.email_norm: lead.owner.login
+            for lead in Lead.select().where(
+                Lead.email_norm.in_(["ann@example.com", "ben@example.com"])
+            )
+        }
+        assert owners == {"ann@example.com": "rita", "ben@example.com": "bob"}
