@@ -268,3 +268,15 @@ def test_with_update_a_shared_phone_updates_only_the_lead_of_that_name(rules, tm
 def test_names_agree_as_a_person_reads_them(one, other, agree):
     assert names_agree(one, other) is agree
     assert names_agree(other, one) is agree
+
+
+def test_the_checking_process_maps_values_as_this_one_does(rules, tmp_path):
+    """A large file is checked in a second process: the map goes with it."""
+    path = crm(tmp_path)
+    maps = ValueMap.parse(["source:Web=Web form", "source:Webinar=+", "country:U.S.A.=US"])
+    options = ImportOptions(values=maps, dry_run=True)
+    here = run_import(rules, plan_import(path), options, parallel=False)
+    there = run_import(rules, plan_import(path), options, parallel=True)
+    assert here.counts == there.counts
+    assert here.counts["inserted"] == 6 and here.counts["refused"] == 1  # Fair
+    assert here.off_list == there.off_list
