@@ -280,3 +280,21 @@ def test_the_checking_process_maps_values_as_this_one_does(rules, tmp_path):
     assert here.counts == there.counts
     assert here.counts["inserted"] == 6 and here.counts["refused"] == 1  # Fair
     assert here.off_list == there.off_list
+
+
+def test_a_switchboard_on_every_row_still_finds_the_same_name_again(rules, tmp_path):
+    """A name that agrees word for word is found however many rows share the number;
+    looser agreements (initials) among the first rows of it (PHONE_ROWS_COMPARED)."""
+    path = tmp_path / "switchboard.csv"
+    rows = "".join(f"Person {i} Example,+49 30 901820\n" for i in range(300))
+    path.write_text(
+        "Name,Phone\n" + rows + "EXAMPLE PERSON 7,+49 30 901820\nP. 3 Example,+49 30 901820\n",
+        encoding="utf-8",
+    )
+    report = do_import(rules, path)
+    assert report.counts["inserted"] == 300
+    assert report.possible_count == 299
+    assert [(o.row, o.reason) for o in report.examples] == [
+        (302, "same phone as row 9 of this file"),
+        (303, "same phone as row 5 of this file"),
+    ]

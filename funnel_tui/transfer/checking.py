@@ -31,7 +31,7 @@ from ..config import Config
 from ..funnel import Funnel, Refused
 from .columns import RowReader
 from .csvfile import RawRow
-from .same_person import names_agree
+from .same_person import name_words, names_agree
 from .textfile import FileRefused
 from .values import OFF_LIST_CODES, ValueApplier
 
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 REFUSED = "refused"
 DUPLICATE = "duplicate"
 CHUNK_ROWS = 250
+# The earlier rows of one phone a row's name is compared with (same_person): a
+# switchboard number on every row of a large file costs no more than this a row.
+PHONE_ROWS_COMPARED = 50
 # Files smaller than this are checked in this process: starting another costs more
 # (about half a second) than it saves.
 CHILD_FROM_BYTES = 2 * 1024 * 1024
@@ -82,10 +85,15 @@ class CheckedRow:
         """What makes two rows the same person: the email, the name at the company, and
         the phone only together with the name. One number is often shared by people
         (a switchboard, a household): the same phone under another name is a possible
-        duplicate (shared_keys), not a duplicate."""
+        duplicate, not a duplicate. The name here is compared as its words (case,
+        accents and order aside); SeenKeys.judge finds the looser agreements
+        (initials)."""
         keys = []
         if self.clean.get("email_norm"):
             keys.append(("email", self.clean["email_norm"]))
+        if self.clean.get("phone_e164"):
+            words = " ".join(sorted(name_words(self.clean.get("name", ""))))
+            keys.append(("phone", f"{self.clean['phone_e164']}\x1f{words}"))
         if self.company_key:
             keys.append(("name", f"{self.clean['name_key']}\x1f{self.company_key}"))
         return keys
@@ -248,8 +256,8 @@ class SeenKeys:
             for key, what in keys:
                 first[key] = (row.number, what)
                 new.append((key, what, row.number))
-            if phone:
-                phones.setdefault(phone, []).append((row.number, name))
+            if phone and len(phones.setdefault(phone, [])) < PHONE_ROWS_COMPARED:
+                phones[phone].append((row.number, name))
                 new_phones.append((phone, row.number, name))
         self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", new)
         self._db.executemany("INSERT INTO phones VALUES (?, ?, ?)", new_phones)

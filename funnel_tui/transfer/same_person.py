@@ -37,9 +37,9 @@ def names_agree(one: str, other: str) -> bool:
     whole = False
     for word in short:
         match = next((w for w in left if w == word), None)
-        if match is None and len(word) == 1:
+        if match is None and len(word) == 1 and word.isalpha():  # an initial
             match = next((w for w in left if w.startswith(word)), None)
-        elif match is None and all(len(w) == 1 for w in left if w[0] == word[0]):
+        elif match is None and word.isalpha():  # the longer one has the initial
             match = next((w for w in left if w == word[0]), None)
         if match is None:
             return False
