@@ -118,6 +118,22 @@ class PathSuggester(Suggester):
         return None
 
 
+class ColumnsTable(KeyedTable):
+    """The file's columns and the field each is imported as."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "select_cursor", "Next field", show=False, id="import.column"),
+    ]
+
+
+class ValuesTable(KeyedTable):
+    """The distinct values of the list-bound columns and what each is stored as."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "select_cursor", "Map the value", show=False, id="import.value"),
+    ]
+
+
 class ImportScreen(Screen[None]):
     TITLE = "Import"
     DEFAULT_CSS = """
@@ -127,7 +143,7 @@ class ImportScreen(Screen[None]):
     ImportScreen .error { color: $text-error; }
     ImportScreen #path { width: 1fr; margin-top: 1; }
     ImportScreen #columns { height: 1fr; margin-top: 1; }
-    ImportScreen #values { height: auto; max-height: 9; }
+    ImportScreen #values { height: auto; max-height: 7; }
     ImportScreen #values-note { color: $text-muted; }
     ImportScreen #progress { margin-top: 1; }
     ImportScreen #progress Bar { width: 1fr; }
@@ -149,7 +165,6 @@ class ImportScreen(Screen[None]):
             priority=True,
         ),
         Binding("delete,backspace", "skip_column", "Not imported", id="import.skip"),
-        Binding("enter", "choose", "Map column or value", id="import.choose", show=False),
         Binding("u", "toggle('update')", "Update matching", id="import.update"),
         Binding("o", "toggle('overwrite')", "Overwrite", id="import.overwrite"),
         Binding("s", "toggle('strict')", "Strict", id="import.strict"),
@@ -160,7 +175,7 @@ class ImportScreen(Screen[None]):
     # The keys each step offers (the others are hidden and do nothing).
     STEP_ACTIONS: ClassVar[dict[str, set[str]]] = {
         FILE: {"complete"},
-        MAPPING: {"start", "step_field", "skip_column", "toggle", "back", "choose", "complete"},
+        MAPPING: {"start", "step_field", "skip_column", "toggle", "back", "complete"},
         RUNNING: {"back"},
         REPORT: {"again", "back"},
     }
@@ -191,9 +206,9 @@ class ImportScreen(Screen[None]):
             )
             yield Static("", id="file-facts", classes="hint")
             yield Static("", id="problem", classes="error")
-            yield KeyedTable(id="columns", cursor_type="row", zebra_stripes=True)
+            yield ColumnsTable(id="columns", cursor_type="row", zebra_stripes=True)
             yield Static("", id="values-note")
-            yield KeyedTable(id="values", cursor_type="row", zebra_stripes=True)
+            yield ValuesTable(id="values", cursor_type="row", zebra_stripes=True)
             yield Static("", id="mode")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
             yield Static("", id="speed")
@@ -205,6 +220,9 @@ class ImportScreen(Screen[None]):
         self._show_step(FILE)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused = self.focused.id if self.focused is not None else None
+        if action in ("step_field", "skip_column") and focused == "values":
+            return False  # the keys of a column, not of a value
         if action in _STEPPED_ACTIONS:
             return action in self.STEP_ACTIONS[self.step]
         return True
@@ -318,16 +336,10 @@ class ImportScreen(Screen[None]):
     # ------------------------------------------------------------------ mapping
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.data_table.id == "values":
-            self._choose_value()
-        else:
-            self.action_step_field(1)
-
-    def action_choose(self) -> None:
         """Enter: on a column, step it to the next field (and at last to none); on a
         value, choose what it becomes."""
-        if self.query_one("#values", DataTable).has_focus:
+        event.stop()
+        if event.data_table.id == "values":
             self._choose_value()
         else:
             self.action_step_field(1)
@@ -571,6 +583,7 @@ class ImportScreen(Screen[None]):
     def on_descendant_focus(self) -> None:
         if self.step == MAPPING and self.plan is not None:
             self._show_mode()
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ running
 
