@@ -125,14 +125,6 @@ class ValueMap:
         """The values this map adds to `name`'s list."""
         return tuple(dict.fromkeys(r.target for r in self.rules if r.field == name and r.add))
 
-    def options(self) -> list[str]:
-        """The map as `--map-value` options, as a person would type them again."""
-        out = []
-        for r in self.rules:
-            target = ("+" if r.target == r.value else f"+{r.target}") if r.add else r.target
-            out.append(f"{r.field}:{r.value}={target}")
-        return out
-
     def applier(self) -> ValueApplier:
         return ValueApplier(self)
 
