@@ -250,8 +250,11 @@ def list_leads(
 
 
 def iter_leads(config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime | None = None):
-    """Like list_leads but streamed: for exports of the whole database."""
+    """Like list_leads but streamed: for exports of the whole database (or as much of
+    it as `flt.limit` takes)."""
     query = _ordered(_lead_query(config, flt), flt.sort)
+    if flt.limit is not None:
+        query = query.limit(flt.limit).offset(flt.offset)
     return _with_engagement(query.dicts().iterator(), config, now)
 
 

@@ -37,7 +37,7 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    ctx = Context(args)
+    ctx = Context(args, also=(args.to,))
     from ..db import describe
     from ..history_words import many
     from ..migrate import copy_database
