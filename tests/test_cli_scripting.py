@@ -96,3 +96,135 @@ def test_the_package_names_its_licence_authors_and_postgresql_extra():
     assert [r for r in requires if r.startswith("psycopg2")] == [
         'psycopg2-binary>=2.9; extra == "postgresql"'
     ]
+
+
+# Commands whose output is not records or a result: the TUI has no output, and
+# `completion` prints a shell script.
+NOT_RECORDS = {"completion"}
+
+
+def subcommands() -> dict[str, object]:
+    import argparse
+
+    from funnel_tui.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_command_that_prints_a_result_offers_json():
+    missing = []
+    for name, sub in subcommands().items():
+        if name in NOT_RECORDS:
+            continue
+        formats = [a for a in sub._actions if "--format" in a.option_strings]
+        if not formats or "json" not in formats[0].choices:
+            missing.append(name)
+    assert missing == []
+
+
+def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch):
+    """Each command run with --format json, in an order that gives each something to
+    do: every output parses, times end in Z, dates are plain YYYY-MM-DD."""
+    monkeypatch.setenv("FUNNEL_DB", str(tmp_path / "f.db"))
+    monkeypatch.setenv("FUNNEL_USER", "carol")
+    people = tmp_path / "people.csv"
+    people.write_text("Name,Email\nBo Li,bo@example.com\n", encoding="utf-8")
+    runs = [
+        ["add", "--name", "Ana", "--email", "ana@example.com", "--phone", "+48 512 345 678"],
+        ["update", "1", "--title", "CEO"],
+        ["qualify", "1", *("--budget", "yes", "--authority", "yes", "--need", "yes")],
+        ["qualify", "1", "--timeline", "yes"],
+        ["status", "1", "working"],
+        ["promote", "1"],
+        ["convert", "1", "--amount", "1000", "--currency", "EUR", "--close", "2099-01-31"],
+        ["move", "1", "Proposal"],
+        ["log", "1", "--type", "call", "--next", "+3d call back"],
+        ["win", "1"],
+        ["reopen", "1"],
+        ["lose", "1", "--reason", "price"],
+        ["undo"],
+        ["show", "1"],
+        ["list"],
+        ["today"],
+        ["history"],
+        ["report", "conversion"],
+        ["report", "forecast"],
+        ["export"],
+        ["import", str(people)],
+        ["counts"],
+        ["where"],
+        ["demo", "--leads", "3", "--seed", "2"],
+        ["migrate", "--to", str(tmp_path / "copy.db")],
+    ]
+    ran = set()
+    for argv in runs:
+        out = run_cli([*argv, "--format", "json"], capsys)
+        data = json.loads(out)
+        assert data not in ({}, [], None), argv
+        ran.add(argv[0])
+        for value in _strings(data):
+            if len(value) >= 19 and value[10:11] == "T" and value[:4].isdigit():
+                assert value.endswith("Z"), (argv, value)
+    shown = json.loads(run_cli(["show", "1", "--format", "json"], capsys))
+    assert shown["created_at"].endswith("Z")
+    assert len(shown["opportunities"][0]["expected_close"]) == len("2099-01-31")
+    offered = {n for n in subcommands() if n not in NOT_RECORDS}
+    assert offered - ran == set()
+
+
+# A change's values are the history's stored text, given as stored.
+STORED_TEXT = {"old", "new", "from", "to"}
+
+
+def _strings(data):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key not in STORED_TEXT:
+                yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def funnel(argv: list[str], cwd: Path, stdin: str = "", rc: int = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "funnel_tui", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={**__import__("os").environ, "FUNNEL_USER": "carol"},
+    )
+    assert result.returncode == rc, result.stderr
+    return result
+
+
+def test_import_dash_reads_standard_input_and_export_dash_writes_standard_output(
+    db_target, tmp_path
+):
+    people = "Name,Email,Phone\nBo Li,bo@example.com,+86 138 0013 8000\nNo Way,not-an-email,\n"
+    result = funnel(["--db", db_target, "import", "-", "--format", "json"], tmp_path, people, 1)
+    report = json.loads(result.stdout)
+    assert (report["file"], report["inserted"], report["refused"]) == ("stdin", 1, 1)
+    # The refused row waits in the folder the command ran in, named after stdin.
+    assert (tmp_path / "stdin-rejected.csv").read_text(encoding="utf-8-sig").count("No Way") == 1
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ewa Nowak\r\nEMAIL:ewa@example.pl\r\nEND:VCARD\r\n"
+    funnel(["--db", db_target, "import", "-"], tmp_path, card)
+
+    exported = funnel(["--db", db_target, "export", "-o", "-", "--format", "json"], tmp_path)
+    assert sorted(r["name"] for r in json.loads(exported.stdout)) == ["Bo Li", "Ewa Nowak"]
+    assert not (tmp_path / "-").exists()
+
+
+def test_help_says_dash_is_standard_input_and_output(capsys):
+    for argv in (["import", "--help"], ["export", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+    said = " ".join(capsys.readouterr().out.split())
+    assert "- reads standard input" in said
+    assert "- (the default) is standard output" in said
