@@ -50,7 +50,7 @@ def test_a_sqlite_command_never_imports_the_postgres_driver(tmp_path):
         "from funnel_tui.cli import main\n"
         "assert main(sys.argv[1:]) == 0\n"
         "print(sorted(m for m, v in sys.modules.items() if v and m.startswith(('psycopg', "
-        "'peewee'))))\n"
+        "'peewee', 'shtab'))))\n"
     )
     db = str(tmp_path / "x.db")
     for argv in (["add", "--name", "Ana", "--email", "ana@example.com"], ["list"]):
@@ -61,7 +61,8 @@ def test_a_sqlite_command_never_imports_the_postgres_driver(tmp_path):
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
-        # Peewee is there (the database was opened), its PostgreSQL driver is not.
+        # Peewee is there (the database was opened), its PostgreSQL driver is not, nor
+        # shtab (for `completion` alone).
         assert result.stdout.splitlines()[-1] == "['peewee']"
 
 
@@ -228,3 +229,33 @@ def test_help_says_dash_is_standard_input_and_output(capsys):
     said = " ".join(capsys.readouterr().out.split())
     assert "- reads standard input" in said
     assert "- (the default) is standard output" in said
+
+
+def test_completion_for_bash_completes_commands_and_choices(tmp_path, capsys):
+    script = tmp_path / "funnel.bash"
+    script.write_text(run_cli(["completion", "bash"], capsys), encoding="utf-8")
+
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        probe = (
+            f"source {script}; COMP_WORDS=({' '.join(repr(w) for w in words)}); "
+            f"COMP_CWORD={len(words) - 1}; COMP_LINE={line!r}; COMP_POINT={len(line)}; "
+            '_shtab_funnel; printf "%s\\n" "${COMPREPLY[@]}"'
+        )
+        result = subprocess.run(["bash", "-c", probe], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return sorted(result.stdout.split())
+
+    assert complete("funnel co") == ["completion", "convert", "counts"]
+    assert complete("funnel list --format ") == ["csv", "json", "table"]
+    assert "--vcard-version" in complete("funnel export --")
+    (tmp_path / "leads.csv").write_text("Name\n", encoding="utf-8")
+    assert str(tmp_path / "leads.csv") in complete(f"funnel import {tmp_path}/le")
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_completion_for_zsh_and_fish_knows_every_command(shell, capsys):
+    script = run_cli(["completion", shell], capsys)
+    for name in subcommands():
+        assert name in script
+    assert "vcard-version" in script
