@@ -29,6 +29,7 @@ from ..config import Stage
 from ..money import short_money
 from ..output import cell_width, fit, plain
 from ..pipeline import Card, CardMarks, StageTotals
+from ..tui.few_colours import few_colours
 
 PAGE_SIZE = 40
 KEEP_PAGES = 6  # per column, around the view
@@ -72,6 +73,12 @@ class BoardView(Widget, can_focus=True):
     BoardView > .board--rule { color: $text-muted; }
     BoardView > .board--cursor { background: $accent 30%; }
     BoardView:focus > .board--cursor { background: $accent 60%; }
+    /* 16 colours: the blend above becomes yellow under a light text (bright white on
+       yellow, unreadable); the selected card is dark on light instead, in any palette. */
+    BoardView > .board--cursor-16 { text-style: underline; }
+    BoardView:focus > .board--cursor-16 {
+        background: $foreground; color: $background; text-style: none;
+    }
     BoardView > .board--dim { color: $text-muted; }
     BoardView > .board--overdue { color: $error; text-style: bold; }
     BoardView > .board--unscheduled { color: $warning; }
@@ -86,6 +93,7 @@ class BoardView(Widget, can_focus=True):
         "board--totals",
         "board--rule",
         "board--cursor",
+        "board--cursor-16",
         "board--dim",
         "board--overdue",
         "board--unscheduled",
@@ -267,6 +275,7 @@ class BoardView(Widget, can_focus=True):
         height = self.size.height
         lines = self._header(column, index, width)
         focused = index == self.focus_index
+        cursor_style = self._style("board--cursor-16" if few_colours(self.app) else "board--cursor")
         for position in self.visible_window(column):
             card = column.card(position)
             if card is None:
@@ -278,8 +287,8 @@ class BoardView(Widget, can_focus=True):
             for text in texts:
                 line = Text(" ") + text
                 if cursor:
-                    line.stylize(self._style("board--cursor"))
-                fill = self._style("board--cursor") if cursor else None
+                    line.stylize(cursor_style)
+                fill = cursor_style if cursor else None
                 lines.append(self._strip(line, width, fill))
             lines.append(Strip.blank(width, Style()))
         if column.count == 0 and len(lines) < height:
