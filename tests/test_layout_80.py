@@ -121,3 +121,32 @@ async def test_the_selected_card_reads_in_16_colours(deals_db, monkeypatch):
     assert pairs, [s.text for s in lines[first : first + 3]]
     for fg, bg in pairs:
         assert _contrast(fg, bg) >= 4.5, (fg, bg)
+
+
+async def test_report_labels_and_the_forecasts_stage_columns_fit_80_columns(deals_db):
+    from textual.widgets import DataTable
+
+    from funnel_tui.widgets.report_chart import ReportChart
+
+    path, folder = deals_db
+    app = app_at(path, folder, NOW, start="reports")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")  # cycle time: its steps are the chart's labels
+        await settle(pilot)
+        assert type(app.screen.focused) is ReportChart
+        cycle = "\n".join(screen_lines(app))
+        await pilot.press("6", "t")  # the forecast as a table
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        fits = table.virtual_size.width <= table.scrollable_content_region.width
+        forecast = screen_lines(app)
+    for label in ("lead → prospect", "prospect → opportunity", "opportunity → won"):
+        assert label in cycle
+    assert fits
+    top = next(n for n, line in enumerate(forecast) if "closing" in line)
+    headings = " ".join(forecast[top : top + 2])  # two lines of column headings
+    for stage in load_config().open_stages:
+        first_word = stage.name.split(" ")[0]
+        assert first_word[:5] in headings, (stage.name, headings)
+    assert "133,000" in "\n".join(forecast)  # the total of every amount, its figures too
