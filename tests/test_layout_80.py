@@ -150,3 +150,31 @@ async def test_report_labels_and_the_forecasts_stage_columns_fit_80_columns(deal
         first_word = stage.name.split(" ")[0]
         assert first_word[:5] in headings, (stage.name, headings)
     assert "133,000" in "\n".join(forecast)  # the total of every amount, its figures too
+
+
+EVIDENCE = (
+    "CFO Wang confirmed on the call of 12 May that 2.4 million yuan for fleet tracking "
+    "is in next year's budget, signed off by the board in April"
+)
+
+
+async def test_checklist_evidence_reads_whole_under_the_list(deals_db):
+    from funnel_tui.models import Lead
+
+    path, folder = deals_db
+    chen = Lead.get(Lead.name == CHEN["name"])
+    rules = Funnel(load_config(), "rita", lambda: NOW)
+    rules.answer(chen.id, "budget", "yes", evidence=EVIDENCE)
+    rules.answer(chen.id, "need", "yes", evidence="paper logs")
+    app = app_at(path, folder, NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")  # the checklist of the lead under the cursor, the newest
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChecklistScreen"
+        budget = " ".join(" ".join(screen_lines(app)).split())
+        await pilot.press("down", "down")  # to Need: its note follows the cursor
+        await settle(pilot)
+        need = " ".join(" ".join(screen_lines(app)).split())
+    assert EVIDENCE in budget  # wrapped at spaces, every word in its order
+    assert EVIDENCE not in need and "Need: paper logs" in need
