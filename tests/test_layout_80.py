@@ -178,3 +178,29 @@ async def test_checklist_evidence_reads_whole_under_the_list(deals_db):
         need = " ".join(" ".join(screen_lines(app)).split())
     assert EVIDENCE in budget  # wrapped at spaces, every word in its order
     assert EVIDENCE not in need and "Need: paper logs" in need
+
+
+async def test_board_cards_keep_their_amount_and_next_date_at_80_columns(deals_db):
+    from funnel_tui.money import short_money
+    from funnel_tui.widgets.board_view import BoardView
+
+    path, folder = deals_db
+    app = app_at(path, folder, NOW, start="board")
+    seen = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(BoardView)
+        for _ in range(len(view.columns)):  # every column in turn in the middle
+            shown = "\n".join(view.render_line(y).text for y in range(view.size.height))
+            for index, _width in view.layout_columns():
+                column = view.columns[index]
+                for position in view.visible_window(column):
+                    card = column.card(position)
+                    assert short_money(card.amount_cents, card.currency) in shown
+                    if card.next_action_due:
+                        due = card.next_action_due
+                        assert f"{due.day} {due:%b}" in shown
+                    seen += 1
+            await pilot.press("right")
+            await settle(pilot)
+    assert seen >= 6

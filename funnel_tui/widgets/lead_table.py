@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -274,3 +275,21 @@ class LeadTable(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Opened(row["id"]))
+
+    # ------------------------------------------------------------- mouse
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the row under it; a double click opens it (as
+        enter does). The wheel scrolls the rows (ScrollView's own handling)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.x >= self.size.width - 1:  # the scrollbar's cell
+            return
+        if self.select_line(self.scroll_offset.y + offset.y) and event.chain >= 2:
+            self.action_open()
+
+    def select_line(self, index: int) -> bool:
+        """The cursor on line `index`; False when there is no row there."""
+        if not 0 <= index < self.total:
+            return False
+        self.cursor = index
+        return True
