@@ -259,3 +259,19 @@ def test_completion_for_zsh_and_fish_knows_every_command(shell, capsys):
     for name in subcommands():
         assert name in script
     assert "vcard-version" in script
+
+
+def test_migrate_from_sqlite_to_postgresql_loads_the_driver_it_needs(tmp_path, pg_server):
+    """The SQLite side spares the driver; the postgresql:// target of --to still gets it."""
+    from .conftest import PG_TEST_DB, _reset_pg
+
+    source = str(tmp_path / "team.db")
+    funnel(["--db", source, "add", "--name", "Ana", "--email", "ana@example.com"], tmp_path)
+    _reset_pg(pg_server)
+    url = pg_server.url(PG_TEST_DB)
+    moved = funnel(["--db", source, "migrate", "--to", url, "--format", "json"], tmp_path)
+    copy = json.loads(moved.stdout)
+    assert copy["equal"] is True
+    assert {"table": "lead", "source": 1, "target": 1, "equal": True} in copy["tables"]
+    listed = funnel(["--db", url, "list", "--format", "json"], tmp_path)
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["Ana"]
