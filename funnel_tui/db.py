@@ -186,6 +186,8 @@ def make_database(target: str) -> peewee.Database:
         from playhouse import db_url
 
         scheme = target.split("://", 1)[0].lower()
+        if scheme.startswith("postgres"):
+            _require_postgres_driver()
         try:
             if scheme.startswith("sqlite"):
                 db = db_url.connect(target, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
@@ -210,6 +212,22 @@ def make_database(target: str) -> peewee.Database:
     _ensure_parent(path)
     _create_shared(path)
     return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+
+
+def _require_postgres_driver() -> None:
+    """PostgreSQL's driver is an optional extra (a SQLite install goes without it):
+    its absence is said with what to install, not as peewee's ImproperlyConfigured."""
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        if peewee.psycopg2 is not None:  # type: ignore[attr-defined]
+            return
+    raise DatabaseError(
+        "a postgresql:// database needs PostgreSQL's driver, psycopg2, which is not "
+        "installed here: pip install 'funnel-tui[postgresql]' (see the README)"
+    )
 
 
 def _create_shared(path: Path) -> None:

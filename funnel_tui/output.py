@@ -163,9 +163,22 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextI
 
 
 def to_json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+    """A date as YYYY-MM-DD; a time as ISO 8601 in UTC marked Z (the database keeps
+    naive UTC; an aware time is converted); anything else as it is."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def json_default(value: Any) -> Any:
+    """json.dump's `default`: dates and times by to_json_value, anything else (a
+    Decimal) as its text."""
+    converted = to_json_value(value)
+    return converted if converted is not value else str(value)
 
 
 def write_json(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:

@@ -250,8 +250,11 @@ def list_leads(
 
 
 def iter_leads(config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime | None = None):
-    """Like list_leads but streamed: for exports of the whole database."""
+    """Like list_leads but streamed: for exports of the whole database (or as much of
+    it as `flt.limit` takes)."""
     query = _ordered(_lead_query(config, flt), flt.sort)
+    if flt.limit is not None:
+        query = query.limit(flt.limit).offset(flt.offset)
     return _with_engagement(query.dicts().iterator(), config, now)
 
 
@@ -278,6 +281,7 @@ class StageCount:
     label: str
     count: int
     group: str  # "lead", "prospect", "opportunity", "closed"
+    key: str = ""  # the stored value counted: a status, a level, a stage's name
 
 
 def funnel_counts(config: Config) -> list[StageCount]:
@@ -300,14 +304,17 @@ def funnel_counts(config: Config) -> list[StageCount]:
         .group_by(Opportunity.state)
         .tuples()
     )
-    rows = [StageCount(f"Leads · {s}", by_status.get(s, 0), "lead") for s in LEAD_STATUSES]
-    rows.append(StageCount("Prospects", by_level.get(LEVEL_PROSPECT, 0), "prospect"))
+    rows = [StageCount(f"Leads · {s}", by_status.get(s, 0), "lead", s) for s in LEAD_STATUSES]
+    rows.append(
+        StageCount("Prospects", by_level.get(LEVEL_PROSPECT, 0), "prospect", LEVEL_PROSPECT)
+    )
     rows += [
-        StageCount(s.name, open_by_stage.get(s.name, 0), "opportunity") for s in config.open_stages
+        StageCount(s.name, open_by_stage.get(s.name, 0), "opportunity", s.name)
+        for s in config.open_stages
     ]
-    rows.append(StageCount(config.won_stage, by_state.get(OPP_WON, 0), "closed"))
-    rows.append(StageCount(config.lost_stage, by_state.get(OPP_LOST, 0), "closed"))
-    rows.append(StageCount("Customers", by_level.get(LEVEL_CUSTOMER, 0), "closed"))
+    rows.append(StageCount(config.won_stage, by_state.get(OPP_WON, 0), "closed", OPP_WON))
+    rows.append(StageCount(config.lost_stage, by_state.get(OPP_LOST, 0), "closed", OPP_LOST))
+    rows.append(StageCount("Customers", by_level.get(LEVEL_CUSTOMER, 0), "closed", LEVEL_CUSTOMER))
     return rows
 
 

@@ -45,28 +45,14 @@ def record_as_dict(
         **{column: to_json_value(getattr(lead, column)) for column, _ in _LEAD_FIELDS},
         "owner": record["owner"],
         "company": company.name if company else None,
-        "score": {
-            "total": score.total,
-            "items": [
-                {
-                    "key": i.key,
-                    "label": i.label,
-                    "answer": i.answer,
-                    "points": i.points,
-                    "max": i.max_points,
-                    "source": i.source,
-                    "evidence": i.evidence,
-                }
-                for i in score.items
-            ],
-        },
+        "score": score_as_dict(score),
         "engagement": {
             "level": engagement.level,
             "value": round(engagement.value, 4),
             "two_way_interactions": engagement.interactions,
             "last": to_json_value(engagement.last),
         },
-        "gate": [p.as_dict() for p in gate],
+        "gate": gate_as_list(gate),
         "opportunities": [
             {
                 "id": o.id,
@@ -108,6 +94,30 @@ def record_as_dict(
             for h in record["history"]
         ],
     }
+
+
+def score_as_dict(score: Score) -> dict[str, Any]:
+    """The explained score as plain data: the total and each item's share."""
+    return {
+        "total": score.total,
+        "items": [
+            {
+                "key": i.key,
+                "label": i.label,
+                "answer": i.answer,
+                "points": i.points,
+                "max": i.max_points,
+                "source": i.source,
+                "evidence": i.evidence,
+            }
+            for i in score.items
+        ],
+    }
+
+
+def gate_as_list(gate: list[Problem]) -> list[dict[str, Any]]:
+    """What the promotion gate refuses, one entry per problem (empty: it passes)."""
+    return [p.as_dict() for p in gate]
 
 
 def record_as_text(

@@ -56,6 +56,9 @@ def ui_zone(request, monkeypatch):
     runs them in Asia/Taipei too)."""
     if request.node.get_closest_marker("ui"):
         monkeypatch.setenv("TZ", "Etc/UTC")
+        # A truecolor terminal, whatever TERM the tests run under: the board's styles
+        # for 16 colours (tui.few_colours) would otherwise change the snapshots.
+        monkeypatch.setenv("COLORTERM", "truecolor")
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from ..output import for_terminal, terminal_safe
-from . import admin, deals, leads, reports, transfer, work
+from . import admin, completion, deals, leads, reports, transfer, work
 from .common import (
     BANT,
     EXIT_FAILED,
@@ -47,7 +47,7 @@ __all__ = [
     "make_app",
 ]
 
-COMMAND_MODULES = (leads, deals, work, reports, transfer, admin)
+COMMAND_MODULES = (leads, deals, work, reports, transfer, admin, completion)
 
 
 def build_parser() -> argparse.ArgumentParser:

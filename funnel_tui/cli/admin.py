@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 from .common import (
@@ -11,6 +12,8 @@ from .common import (
     AddCommand,
     CliRefused,
     Context,
+    format_option,
+    print_json,
 )
 
 
@@ -21,34 +24,48 @@ def register(command: AddCommand) -> None:
         "(e.g. postgresql://user@host/funnel) and compare the counts per table",
     )
     migrate.add_argument("--to", required=True, metavar="TARGET", help="a URL or a file path")
+    format_option(migrate)
     migrate.set_defaults(run=cmd_migrate)
 
     demo = command("demo", "fill the database with realistic demo data")
     demo.add_argument("--leads", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=1)
+    format_option(demo)
     demo.set_defaults(run=cmd_demo)
 
-    command("counts", "print how many records stand at each step of the funnel").set_defaults(
-        run=cmd_counts
-    )
-    command("where", "print the database, config file and user funnel would use").set_defaults(
-        run=cmd_where
-    )
+    counts = command("counts", "print how many records stand at each step of the funnel")
+    format_option(counts)
+    counts.set_defaults(run=cmd_counts)
+    where = command("where", "print the database, config file and user funnel would use")
+    format_option(where)
+    where.set_defaults(run=cmd_where)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    ctx = Context(args)
+    ctx = Context(args, also=(args.to,))
     from ..db import describe
     from ..history_words import many
     from ..migrate import copy_database
     from ..output import write_table
 
+    text = args.format == "text"
+
     def progress(table: str, rows: int) -> None:
-        if sys.stdout.isatty():
+        if text and sys.stdout.isatty():
             print(f"  {table}: {many(rows, 'row')} copied", flush=True)
 
-    print(f"copying {describe(ctx.target)} → {describe(args.to)}")
+    if text:
+        print(f"copying {describe(ctx.target)} → {describe(args.to)}")
     counts = copy_database(ctx.db, args.to, progress)
+    equal = all(c.equal for c in counts)
+    if not text:
+        tables = [
+            {"table": c.table, "source": c.source, "target": c.target, "equal": c.equal}
+            for c in counts
+        ]
+        data = {"from": describe(ctx.target), "to": describe(args.to), "tables": tables}
+        print_json({**data, "equal": equal})
+        return EXIT_OK if equal else EXIT_REFUSED
     rows = [
         {
             "table": c.table,
@@ -59,7 +76,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         for c in counts
     ]
     write_table(rows, ["table", "source", "target", ""], sys.stdout)
-    if not all(c.equal for c in counts):
+    if not equal:
         print("funnel: the counts differ; do not switch to the copy", file=sys.stderr)
         return EXIT_REFUSED
     print(f"every row is in {describe(args.to)}: use it with --db or FUNNEL_DB")
@@ -88,6 +105,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    if args.format == "json":
+        print_json(dataclasses.asdict(summary))
+        return EXIT_OK
     print(
         f"demo: {many(summary.leads, 'lead')}, {many(summary.companies, 'company')}, "
         f"{many(summary.opportunities, 'opportunity')}, "
@@ -101,7 +121,11 @@ def cmd_counts(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from ..queries import funnel_counts
 
-    for row in funnel_counts(ctx.config):
+    rows = funnel_counts(ctx.config)
+    if args.format == "json":
+        print_json([{"group": r.group, "key": r.key, "count": r.count} for r in rows])
+        return EXIT_OK
+    for row in rows:
         print(f"{row.label:<28}{row.count:>10,}")
     return EXIT_OK
 
@@ -112,7 +136,19 @@ def cmd_where(args: argparse.Namespace) -> int:
     config = load_config(getattr(args, "config", None))
     from ..db import describe
 
-    print(f"database: {describe(database_target(getattr(args, 'db', None)))}")
+    database = describe(database_target(getattr(args, "db", None)))
+    user = current_user(getattr(args, "user", None))
+    if args.format == "json":
+        print_json(
+            {
+                "database": database,
+                "config": str(config.source_path) if config.source_path else None,
+                "config_default": str(user_config_path()),
+                "user": user,
+            }
+        )
+        return EXIT_OK
+    print(f"database: {database}")
     print(f"config:   {config.source_path or f'{user_config_path()} (not present; defaults)'}")
-    print(f"user:     {current_user(getattr(args, 'user', None))}")
+    print(f"user:     {user}")
     return EXIT_OK

@@ -59,6 +59,70 @@ def common_options(
     )
 
 
+def format_option(
+    parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")
+) -> None:
+    """--format: the first choice for people (the default), json for scripts (its keys
+    stay the same from one version and language to the next; times in UTC, marked Z)."""
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default=choices[0],
+        help=f"{', '.join(choices[:-1])} (default: {choices[0]}) or {choices[-1]}",
+    )
+
+
+def done(args: argparse.Namespace, text: str, data: dict) -> int:
+    """A command's result: `text` for people, or `data` as JSON with --format json."""
+    if getattr(args, "format", "text") == "json":
+        print_json(data)
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def print_json(data) -> None:
+    """`data` as indented JSON on stdout: text as stored (not escaped to ASCII), dates
+    as YYYY-MM-DD, times as ISO 8601 in UTC with Z (output.json_default)."""
+    import json
+    import sys
+
+    from ..output import json_default
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=json_default)
+    sys.stdout.write("\n")
+
+
+def opportunity_data(opp) -> dict:
+    """A deal as the JSON of convert, move, win, lose and reopen gives it."""
+    return {
+        "id": opp.id,
+        "lead_id": opp.lead_id,
+        "name": opp.name,
+        "stage": opp.stage,
+        "state": opp.state,
+        "amount": opp.amount_cents / 100,
+        "currency": opp.currency,
+        "expected_close": opp.expected_close,
+        "lost_reason": opp.lost_reason,
+        "closed_at": opp.closed_at,
+        "version": opp.version,
+    }
+
+
+def lead_data(lead) -> dict:
+    """A lead's headline fields, as the JSON of update, status and promote gives them."""
+    return {
+        "id": lead.id,
+        "name": lead.name,
+        "status": lead.status,
+        "level": lead.level,
+        "nurture_until": lead.nurture_until,
+        "unqualified_reason": lead.unqualified_reason,
+        "version": lead.version,
+    }
+
+
 def filter_options(parser: argparse.ArgumentParser) -> None:
     """--status, --stage and --owner: which leads `list` and `export` take."""
     parser.add_argument(
@@ -74,13 +138,15 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 class Context:
-    """Config, database and rules for one command, opened on first use."""
+    """Config, database and rules for one command, opened on first use. `also` names
+    further databases the command opens (migrate --to), for spare_postgres_driver."""
 
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: argparse.Namespace, also: tuple[str, ...] = ()):
         from ..config import current_user, database_target, load_config
 
         self.config = load_config(getattr(args, "config", None))
         self.target = database_target(getattr(args, "db", None))
+        spare_postgres_driver(self.target, *also)
         self.user = current_user(getattr(args, "user", None))  # checked: check_login
         from ..db import open_database
 
@@ -89,6 +155,19 @@ class Context:
 
         self.rules = Funnel(self.config, self.user)
         self.config = self.rules.config  # with the lists the team added to
+
+
+def spare_postgres_driver(*targets: str) -> None:
+    """Peewee imports psycopg2 whenever it is installed (12 ms and a few MB at every
+    start); a command on SQLite files alone never uses it, so it is marked unavailable
+    before Peewee loads. A postgresql:// target leaves it be (db.make_database says
+    what to install when it is missing)."""
+    if any(t.lower().startswith("postgres") for t in targets):
+        return
+    import sys
+
+    if "psycopg2" not in sys.modules and "peewee" not in sys.modules:
+        sys.modules["psycopg2"] = None  # type: ignore[assignment]
 
 
 def parse_date(text: str | None, field: str):

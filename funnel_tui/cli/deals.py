@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 
 from .common import (
-    EXIT_OK,
     AddCommand,
     CliRefused,
     Context,
+    done,
+    format_option,
+    opportunity_data,
     parse_date,
     safe,
 )
@@ -27,24 +29,29 @@ def register(command: AddCommand) -> None:
         action="store_true",
         help="confirm a close date in the past (e.g. when recording a deal after the fact)",
     )
+    format_option(convert)
     convert.set_defaults(run=cmd_convert)
 
     move = command("move", "move an opportunity to a stage")
     move.add_argument("id", type=int)
     move.add_argument("stage")
+    format_option(move)
     move.set_defaults(run=cmd_move)
 
     win = command("win", "mark an opportunity won")
     win.add_argument("id", type=int)
+    format_option(win)
     win.set_defaults(run=cmd_win)
 
     lose = command("lose", "mark an opportunity lost")
     lose.add_argument("id", type=int)
     lose.add_argument("--reason", required=True)
+    format_option(lose)
     lose.set_defaults(run=cmd_lose)
 
     reopen = command("reopen", "reopen a won or lost opportunity")
     reopen.add_argument("id", type=int)
+    format_option(reopen)
     reopen.set_defaults(run=cmd_reopen)
 
 
@@ -67,29 +74,26 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if any(p.field == "close" and p.code == "past" for p in exc.problems):
             messages.append("not saved; add --yes to use a close date in the past")
         raise CliRefused(*messages) from exc
-    print(f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}")
-    return EXIT_OK
+    text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}"
+    return done(args, text, opportunity_data(opp))
 
 
 def cmd_move(args: argparse.Namespace) -> int:
     opp = Context(args).rules.move(args.id, args.stage)
-    print(f"opportunity #{opp.id} is now in {opp.stage}")
-    return EXIT_OK
+    return done(args, f"opportunity #{opp.id} is now in {opp.stage}", opportunity_data(opp))
 
 
 def cmd_win(args: argparse.Namespace) -> int:
     opp = Context(args).rules.win(args.id)
-    print(f"opportunity #{opp.id} {safe(opp.name)} won")
-    return EXIT_OK
+    return done(args, f"opportunity #{opp.id} {safe(opp.name)} won", opportunity_data(opp))
 
 
 def cmd_lose(args: argparse.Namespace) -> int:
     opp = Context(args).rules.lose(args.id, args.reason)
-    print(f"opportunity #{opp.id} {safe(opp.name)} lost: {opp.lost_reason}")
-    return EXIT_OK
+    text = f"opportunity #{opp.id} {safe(opp.name)} lost: {safe(opp.lost_reason)}"
+    return done(args, text, opportunity_data(opp))
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
     opp = Context(args).rules.reopen(args.id)
-    print(f"opportunity #{opp.id} reopened in {opp.stage}")
-    return EXIT_OK
+    return done(args, f"opportunity #{opp.id} reopened in {opp.stage}", opportunity_data(opp))

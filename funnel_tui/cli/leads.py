@@ -12,8 +12,12 @@ from .common import (
     AddCommand,
     CliRefused,
     Context,
+    done,
     filter_options,
+    format_option,
+    lead_data,
     parse_date,
+    print_json,
     safe,
 )
 
@@ -27,7 +31,7 @@ def register(command: AddCommand) -> None:
     add.add_argument(
         "--allow-duplicate", action="store_true", help="save even if it matches an existing lead"
     )
-    add.add_argument("--format", choices=("text", "json"), default="text")
+    format_option(add)
     add.set_defaults(run=cmd_add)
 
     update = command("update", "change fields of a lead")
@@ -36,6 +40,7 @@ def register(command: AddCommand) -> None:
         update.add_argument(f"--{name}")
     update.add_argument("--note", dest="notes")
     update.add_argument("--expect-version", type=int, help="refuse if the lead changed since")
+    format_option(update)
     update.set_defaults(run=cmd_update)
 
     listing = command("list", "list leads")
@@ -51,7 +56,7 @@ def register(command: AddCommand) -> None:
 
     show = command("show", "show a lead with its checklist, score, deals and history")
     show.add_argument("id", type=int)
-    show.add_argument("--format", choices=("text", "json"), default="text")
+    format_option(show)
     show.set_defaults(run=cmd_show)
 
     status = command("status", "set a lead's status")
@@ -59,6 +64,7 @@ def register(command: AddCommand) -> None:
     status.add_argument("status", help="new, working, nurturing or unqualified")
     status.add_argument("--reason", default="", help="why (required for unqualified)")
     status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
+    format_option(status)
     status.set_defaults(run=cmd_status)
 
     qualify = command(
@@ -91,11 +97,13 @@ def register(command: AddCommand) -> None:
         help='why, e.g. need="fleet tracking is on paper"; ITEM is budget, authority, need, '
         "timeline or icp:KEY; repeatable",
     )
+    format_option(qualify)
     qualify.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     qualify.set_defaults(run=cmd_qualify)
 
     promote = command("promote", "promote a lead to prospect through the gate")
     promote.add_argument("id", type=int)
+    format_option(promote)
     promote.set_defaults(run=cmd_promote)
 
 
@@ -114,13 +122,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         messages = [str(p) for p in exc.problems]
         messages.append("not saved; add --allow-duplicate to save it anyway")
         raise CliRefused(*messages) from exc
-    if args.format == "json":
-        import json
-
-        print(json.dumps({"id": lead.id, "name": lead.name}, ensure_ascii=False))
-    else:
-        print(f"added lead #{lead.id} {safe(lead.name)}")
-    return EXIT_OK
+    return done(args, f"added lead #{lead.id} {safe(lead.name)}", lead_data(lead))
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -129,8 +131,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     if not values:
         raise CliRefused("nothing to change: give at least one field, e.g. --phone")
     lead = ctx.rules.update_lead(args.id, values, expected_version=args.expect_version)
-    print(f"updated lead #{lead.id} {safe(lead.name)} (version {lead.version})")
-    return EXIT_OK
+    text = f"updated lead #{lead.id} {safe(lead.name)} (version {lead.version})"
+    return done(args, text, {**lead_data(lead), "changed": sorted(values)})
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -176,10 +178,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     gate = ctx.rules.gate_problems(args.id)
     engagement = ctx.rules.engagement(args.id)
     if args.format == "json":
-        import json
-
-        data = record_as_dict(record, score, gate, engagement)
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        print_json(record_as_dict(record, score, gate, engagement))
     else:
         sys.stdout.write(
             record_as_text(record, score, gate, ctx.config, engagement, ctx.rules.zone)
@@ -192,8 +191,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     lead = ctx.rules.set_status(
         args.id, args.status.lower(), reason=args.reason, until=parse_date(args.until, "until")
     )
-    print(f"lead #{lead.id} {safe(lead.name)} is now {lead.status}")
-    return EXIT_OK
+    return done(args, f"lead #{lead.id} {safe(lead.name)} is now {lead.status}", lead_data(lead))
 
 
 def cmd_qualify(args: argparse.Namespace) -> int:
@@ -221,14 +219,27 @@ def cmd_qualify(args: argparse.Namespace) -> int:
                 value=given.get("value", row.value if row else ""),
             )
     lead = ctx.rules.get_lead(args.id)
+    score, gate = ctx.rules.score(args.id), ctx.rules.gate_problems(args.id)
+    if args.format == "json":
+        from ..record_text import gate_as_list, score_as_dict
+
+        print_json(
+            {
+                **lead_data(lead),
+                "answered": plan,
+                "score": score_as_dict(score),
+                "gate": gate_as_list(gate),
+                "gate_passes": not gate,
+            }
+        )
+        return EXIT_OK
     changed = ", ".join(
         f"{item} = {safe(given['answer'])}" if "answer" in given else f"{item} ({', '.join(given)})"
         for item, given in plan.items()
     )
     print(f"lead #{lead.id} {safe(lead.name)}: {changed}")
-    for line in ctx.rules.score(args.id).explain():
+    for line in score.explain():
         print(f"  {safe(line)}")
-    gate = ctx.rules.gate_problems(args.id)
     print("Promotion gate: " + ("refused" if gate else "passes"))
     for problem in gate:
         print(f"  ✘ {safe(str(problem))}")
@@ -312,5 +323,4 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
 def cmd_promote(args: argparse.Namespace) -> int:
     ctx = Context(args)
     lead = ctx.rules.promote(args.id)
-    print(f"lead #{lead.id} {safe(lead.name)} is now a prospect")
-    return EXIT_OK
+    return done(args, f"lead #{lead.id} {safe(lead.name)} is now a prospect", lead_data(lead))

@@ -25,7 +25,11 @@ def register(command: AddCommand) -> None:
         "import leads from a CSV file (a spreadsheet, another CRM) or a vCard file (a phone); "
         "each row is checked like a lead typed in, refused rows go to a reject file",
     )
-    importing.add_argument("file", help="a .csv or .vcf file")
+    importing.add_argument(
+        "file",
+        help="a .csv or .vcf file; - reads standard input (CSV or vCards, told apart by "
+        "what they hold; refused rows go to stdin-rejected.csv here unless --rejects)",
+    )
     importing.add_argument(
         "--map",
         action="append",
@@ -78,11 +82,31 @@ def register(command: AddCommand) -> None:
     exporting.add_argument(
         "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="for --format vcf"
     )
-    exporting.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    exporting.add_argument(
+        "-o", "--output", metavar="FILE", help="write here; - (the default) is standard output"
+    )
     exporting.set_defaults(run=cmd_export)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.file != "-":
+        return _import(args)
+    # Standard input, read once into a private file: the import reads its start to
+    # judge it, then reads it whole (twice with --strict).
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="funnel-import-") as folder:
+        path = Path(folder) / "stdin"
+        with path.open("wb") as spool:
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+        args.file = str(path)
+        if not args.rejects:  # beside the file would be the folder about to go
+            args.rejects = str(Path.cwd() / "stdin-rejected.csv")
+        return _import(args)
+
+
+def _import(args: argparse.Namespace) -> int:
     from ..transfer.columns import FIELD_LABELS, MappingRefused
     from ..transfer.importer import ImportOptions, plan_import, run_import
     from ..transfer.textfile import FileRefused
@@ -287,7 +311,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..queries import parse_filter
 
     flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "")
-    if not args.output:
+    if not args.output or args.output == "-":
         from ..transfer.exporter import export_leads
 
         sys.stdout.reconfigure(encoding="utf-8")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import sys
 
-from .common import EXIT_OK
+from .common import EXIT_OK, spare_postgres_driver
 
 
 def open_tui(args: argparse.Namespace) -> int:
@@ -36,8 +35,7 @@ def make_app(
 
         config = load_config(config_path)
         target = database_target(db)
-        if not target.lower().startswith("postgres"):
-            _spare_postgres_driver()
+        spare_postgres_driver(target)
         from ..db import open_database
 
         open_database(target)
@@ -47,10 +45,3 @@ def make_app(
     except BaseException:
         gc.enable()
         raise
-
-
-def _spare_postgres_driver() -> None:
-    """Peewee imports psycopg2 whenever it is installed (≈ 20 ms and a few MB at every
-    start); a session on a SQLite file never uses it, so it is marked unavailable."""
-    if "psycopg2" not in sys.modules and "peewee" not in sys.modules:
-        sys.modules["psycopg2"] = None  # type: ignore[assignment]

@@ -10,6 +10,9 @@ from .common import (
     AddCommand,
     CliRefused,
     Context,
+    done,
+    format_option,
+    print_json,
 )
 
 
@@ -33,6 +36,7 @@ def register(command: AddCommand) -> None:
         help='the next action, its due date first: "+3d call back", "fri send quote"',
     )
     log.add_argument("--due", help="the next action's due date, if --next does not start with one")
+    format_option(log)
     log.set_defaults(run=cmd_log)
 
     today = command("today", "list your Today queue: overdue, due today, nothing scheduled")
@@ -56,6 +60,7 @@ def register(command: AddCommand) -> None:
     undo = command("undo", "undo your latest change (to lead ID, or --opportunity ID)")
     undo.add_argument("id", type=int, nargs="?")
     undo.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    format_option(undo)
     undo.set_defaults(run=cmd_undo)
 
 
@@ -82,6 +87,21 @@ def cmd_log(args: argparse.Namespace) -> int:
         next_action=action,
         next_due=due,
     )
+    if args.format == "json":
+        print_json(
+            {
+                "id": activity.id,
+                "lead_id": activity.lead_id,
+                "opportunity_id": activity.opportunity_id,
+                "type": activity.kind,
+                "direction": activity.direction,
+                "outcome": activity.outcome,
+                "at": activity.occurred_at,
+                "next_action": action if due is not None else "",
+                "next_due": due,
+            }
+        )
+        return EXIT_OK
     print(f"logged {activity.kind} #{activity.id}")
     if due is not None:
         print(f"next: {action or 'next action'} · {describe_due(due, today)}")
@@ -234,5 +254,12 @@ def cmd_undo(args: argparse.Namespace) -> int:
         undone = ctx.rules.undo_last()
     else:
         undone = ctx.rules.undo_last("opportunity" if args.opportunity else "lead", args.id)
-    print(undone.summary())
-    return EXIT_OK
+    data = {
+        "record": undone.entity,
+        "id": undone.entity_id,
+        "action": undone.action,
+        "at": undone.at,
+        "name": undone.name,
+        "fields": [{"field": f, "from": old, "to": new} for f, old, new in undone.fields],
+    }
+    return done(args, undone.summary(), data)

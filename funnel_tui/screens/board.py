@@ -192,6 +192,10 @@ class BoardScreen(DealActions, Screen[None]):
         self._show_footer(totals)
         self.call_after_refresh(self.app.startup_done)  # once the first board is up
 
+    @on(BoardView.CardOpened)
+    def _card_opened(self) -> None:
+        self.action_open()
+
     @on(BoardView.FocusMoved)
     def _focus_moved(self) -> None:
         self._deal_message(None)  # a message about another card would mislead

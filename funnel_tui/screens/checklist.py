@@ -105,10 +105,13 @@ class ChecklistView(Widget, can_focus=True):
             self.cursor = max(0, min(len(self.keys) - 1, self.cursor + delta))
 
     def watch_cursor(self) -> None:
-        self.refresh()
+        # The whole note under the list follows the cursor, and its height with it.
+        self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self.keys) + 2 if self.state else 1
+        if not self.state:
+            return 1
+        return len(self.keys) + 2 + len(self._whole_note(width))
 
     def render(self) -> Text:
         if self.state is None:
@@ -127,8 +130,38 @@ class ChecklistView(Widget, can_focus=True):
                 line.stylize(cursor)
             out.append_text(line)
             out.append("\n")
+        for line in self._whole_note(self.size.width):
+            out.append_text(line)
+            out.append("\n")
         out.rstrip()
         return out
+
+    def _whole_note(self, width: int) -> list[Text]:
+        """The evidence (or fact) of the item under the cursor, whole, wrapped to the
+        width: its line in the list has room for the start of it only."""
+        if not self.state or not self.keys:
+            return []
+        item = self.state.score.items[self.cursor]
+        note, who = self._note(item)
+        if not note:
+            return []
+        text = Text.assemble(
+            (f"{plain(item.label)}: ", "bold"), (note, "italic"), (f"  {who}" if who else "", "dim")
+        )
+        return list(text.wrap(self.app.console, max(20, width - 2)))
+
+    def _note(self, item) -> tuple[str, str]:
+        """What an item's line says after its points: the evidence (a figure before
+        it, or the fact it was read from), and who answered when."""
+        answered = self.state.answered.get(item.key)
+        note = plain(item.evidence)
+        if item.source != "checklist":
+            note = f"{plain(self.state.facts.get(item.key, ''))} (from the {item.source})"
+        elif answered and answered.value:
+            note = f"{plain(answered.value)} · {note}" if note else plain(answered.value)
+        asked = answered and item.source == "checklist"
+        who = f"{plain(answered.by)[:8]} {answered.at:%m-%d}" if asked else ""
+        return note, who
 
     def _line(self, item, width: int) -> Text:
         mark, colour = ANSWER_MARKS.get(item.answer, (item.answer, ""))
@@ -138,14 +171,7 @@ class ChecklistView(Widget, can_focus=True):
         line.append(f"{mark:<10}", style=colour)
         points = f"{item.points:>2}/{item.max_points:<2}"
         line.append(f"{points}  ", style="bold" if item.points else "dim")
-        answered = self.state.answered.get(item.key)
-        note = plain(item.evidence)
-        if item.source != "checklist":
-            note = f"{plain(self.state.facts.get(item.key, ''))} (from the {item.source})"
-        elif answered and answered.value:
-            note = f"{plain(answered.value)} · {note}" if note else plain(answered.value)
-        asked = answered and item.source == "checklist"
-        who = f"{plain(answered.by)[:8]} {answered.at:%m-%d}" if asked else ""
+        note, who = self._note(item)
         room = width - line.cell_len - len(who) - 1
         shown = Text(note, style="italic" if item.source != "checklist" else "")
         shown.truncate(max(0, room), overflow="ellipsis", pad=True)

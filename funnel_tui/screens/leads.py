@@ -61,17 +61,21 @@ def _created(row: dict[str, Any]) -> Text:
     return Text(value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else plain(value))
 
 
+PHONE_WIDTH = len("+86 138 0013 8000")
+
 COLUMNS = [
     Column("status", "St", 2, lambda r: status_text(r["status"], with_word=False)),
-    Column("name", "Name", 0, min_width=18),
-    Column("company", "Company", 0, min_width=10),
-    Column("phone", "Phone", 16, _phone),
+    # What a rep needs is never cut: the phone fits a whole international number
+    # ("+86 138 0013 8000"), and width beyond 80 columns goes to phone and name first.
+    Column("name", "Name", 0, min_width=20, weight=3),
+    Column("company", "Company", 0, min_width=12),
+    Column("phone", "Phone", 0, _phone, min_width=PHONE_WIDTH, weight=2, max_width=20),
     Column(
         "email",
         "Email",
         0,
         lambda r: Text(plain(r.get("email_norm") or r.get("email_raw"))),
-        min_width=10,
+        min_width=14,
     ),
     Column("score", "Sc", 3, _score),
     Column("engagement", "En", 3, _engagement),

@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from ..models import database
-from ..output import plain
+from ..output import cell_width, plain
 from ..reports import REPORTS, Drill, Record, Report, ReportError, Request, currencies, run_report
 from ..reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
+from ..widgets.table_headers import PADDING, Headings, fit_headings
 from ..widgets.text_block import TextBlock
 from .report_dialogs import PeriodDialog, RecordsDialog
 
@@ -143,9 +144,19 @@ class ReportsScreen(Screen[None]):
     def _fill_table(self, report: Report) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for column in report.columns:
+        headings = self._headings(report)
+        table.header_height = headings.height
+        # Compact: one cell after each column instead of one on each side.
+        table.cell_padding = 0 if headings.compact else PADDING
+        for column, heading, width in zip(
+            report.columns, headings.texts, headings.widths, strict=True
+        ):
             justify = "left" if column.kind == TEXT else "right"
-            table.add_column(Text(column.label, justify=justify), key=column.key)
+            table.add_column(
+                Text(heading, justify=justify),
+                key=column.key,
+                width=width + 1 if headings.compact else None,
+            )
         for index, row in enumerate(report.all_rows()):
             style = "bold" if row is report.total else ""
             table.add_row(
@@ -164,7 +175,8 @@ class ReportsScreen(Screen[None]):
             # The further table's own heading and column names: its columns are not the
             # report's, though they share the grid.
             table.add_row(
-                Text(part.title, style="bold italic"), *(Text("") for _ in report.columns[1:])
+                Text(part.title, style="bold italic"),
+                *(Text("") for _ in report.columns[1:]),
             )
             names = [column.label for column in part.columns][: len(report.columns)]
             names += [""] * (len(report.columns) - len(names))
@@ -173,6 +185,27 @@ class ReportsScreen(Screen[None]):
                 cells = [format_value(row.values.get(c.key), c.kind) for c in part.columns]
                 cells += [""] * (len(report.columns) - len(cells))
                 table.add_row(*(Text(plain(cell)) for cell in cells[: len(report.columns)]))
+
+    def _headings(self, report: Report) -> Headings:
+        """The column names, folded onto two lines where the table would not fit the
+        screen otherwise (the forecast's stages at 80 columns)."""
+        widths = [0] * len(report.columns)
+        for part in report.parts:  # a further table's title and names share the grid
+            widths[0] = max(widths[0], cell_width(part.title))
+            for n, c in enumerate(part.columns[: len(widths)]):
+                widths[n] = max(widths[n], cell_width(c.label))
+        for part in (report, *report.parts):
+            for row in part.all_rows():
+                for n, c in enumerate(part.columns[: len(widths)]):
+                    text = plain(format_value(row.values.get(c.key), c.kind))
+                    widths[n] = max(widths[n], cell_width(text))
+        labels = [column.label for column in report.columns]
+        room = self.size.width - 2  # the table's vertical scrollbar
+        return fit_headings(labels, widths, room)
+
+    def on_resize(self) -> None:
+        if self.report is not None:
+            self._fill_table(self.report)
 
     def _show_tabs(self) -> None:
         tabs = Text()

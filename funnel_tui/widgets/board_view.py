@@ -20,6 +20,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -29,6 +30,7 @@ from ..config import Stage
 from ..money import short_money
 from ..output import cell_width, fit, plain
 from ..pipeline import Card, CardMarks, StageTotals
+from ..tui.few_colours import few_colours
 
 PAGE_SIZE = 40
 KEEP_PAGES = 6  # per column, around the view
@@ -72,6 +74,12 @@ class BoardView(Widget, can_focus=True):
     BoardView > .board--rule { color: $text-muted; }
     BoardView > .board--cursor { background: $accent 30%; }
     BoardView:focus > .board--cursor { background: $accent 60%; }
+    /* 16 colours: the blend above becomes yellow under a light text (bright white on
+       yellow, unreadable); the selected card is dark on light instead, in any palette. */
+    BoardView > .board--cursor-16 { text-style: underline; }
+    BoardView:focus > .board--cursor-16 {
+        background: $foreground; color: $background; text-style: none;
+    }
     BoardView > .board--dim { color: $text-muted; }
     BoardView > .board--overdue { color: $error; text-style: bold; }
     BoardView > .board--unscheduled { color: $warning; }
@@ -86,6 +94,7 @@ class BoardView(Widget, can_focus=True):
         "board--totals",
         "board--rule",
         "board--cursor",
+        "board--cursor-16",
         "board--dim",
         "board--overdue",
         "board--unscheduled",
@@ -112,6 +121,9 @@ class BoardView(Widget, can_focus=True):
 
     class FocusMoved(Message):
         """The focused card or column changed."""
+
+    class CardOpened(Message):
+        """The selected card was double-clicked: open it."""
 
     def __init__(
         self,
@@ -267,6 +279,7 @@ class BoardView(Widget, can_focus=True):
         height = self.size.height
         lines = self._header(column, index, width)
         focused = index == self.focus_index
+        cursor_style = self._style("board--cursor-16" if few_colours(self.app) else "board--cursor")
         for position in self.visible_window(column):
             card = column.card(position)
             if card is None:
@@ -278,8 +291,8 @@ class BoardView(Widget, can_focus=True):
             for text in texts:
                 line = Text(" ") + text
                 if cursor:
-                    line.stylize(self._style("board--cursor"))
-                fill = self._style("board--cursor") if cursor else None
+                    line.stylize(cursor_style)
+                fill = cursor_style if cursor else None
                 lines.append(self._strip(line, width, fill))
             lines.append(Strip.blank(width, Style()))
         if column.count == 0 and len(lines) < height:
@@ -425,6 +438,66 @@ class BoardView(Widget, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         self.action_move(direction * self.cards_per_column)
+
+    # ----------------------------------------------------------------- mouse
+
+    def _column_at(self, x: int) -> int | None:
+        """The index of the column drawn at `x` (None on a separator)."""
+        left = 0
+        for index, width in self.layout_columns():
+            if left <= x < left + width:
+                return index
+            left += width + 1  # the separator
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a card selects it (its column takes the focus), a double click
+        opens it (as enter does); a click on a column's heading focuses the column."""
+        offset = event.get_content_offset(self)
+        index = None if offset is None else self._column_at(offset.x)
+        if index is None:
+            return
+        column = self.columns[index]
+        line = offset.y - HEADER_LINES
+        position = column.top + line // CARD_HEIGHT if line >= 0 else None
+        if position is not None and position not in self.visible_window(column):
+            position = None  # below the last card
+        if position is not None:
+            column.cursor = position
+        if index != self.focus_index or position is not None:
+            self.focus_index = index
+            self._changed()
+            self.post_message(self.FocusMoved())
+        if position is not None and event.chain >= 2:
+            self.post_message(self.CardOpened())
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._wheel(event, 1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, -1)
+
+    def _wheel(self, event: events.MouseEvent, delta: int) -> None:
+        """The wheel scrolls the column under the pointer by a card; a selected card
+        that leaves the view is replaced by the nearest one shown."""
+        offset = event.get_content_offset(self)
+        index = None if offset is None else self._column_at(offset.x)
+        if index is None:
+            return
+        event.stop()
+        column = self.columns[index]
+        per = self.cards_per_column
+        top = max(0, min(column.top + delta, max(0, column.count - per)))
+        if top == column.top:
+            return
+        column.top = top
+        cursor = min(max(column.cursor, top), top + per - 1)
+        moved = cursor != column.cursor
+        column.cursor = cursor
+        self._lines.pop(index, None)
+        self.refresh()
+        if moved and index == self.focus_index:
+            self.post_message(self.FocusMoved())
 
     def action_jump(self, where: int) -> None:
         if self.columns and self.focused_column.count:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -35,6 +36,10 @@ class Column:
     width: int  # 0: takes the space left over
     render: Callable[[dict[str, Any]], Text] | None = None
     min_width: int = 0  # the table hides columns (last first) that do not fit
+    # A flexible column's share of the width beyond the minimums, and the most it takes
+    # (0: no limit): the list gives phone and name the larger shares.
+    weight: int = 1
+    max_width: int = 0
 
 
 def fit_cell(text: Text, width: int) -> Text:
@@ -42,6 +47,35 @@ def fit_cell(text: Text, width: int) -> Text:
     if cell_width(text.plain) <= width:
         return text + Text(" " * (width - cell_width(text.plain)))
     return Text(fit(text.plain, width), style=text.style)
+
+
+def _share(flex: list[Column], left: int) -> dict[int, int]:
+    """Widths of the flexible columns in `left` cells: each its minimum, then what is
+    over in proportion to their weights (a column stops at its max_width), the cells
+    that do not divide going to the first columns (the name), not to waste. Below the
+    sum of the minimums, an even share."""
+    if left < sum(c.min_width for c in flex):
+        share, spare = divmod(max(len(flex), left), len(flex))
+        return {id(c): share + (i < spare) for i, c in enumerate(flex)}
+    widths = {id(c): c.min_width for c in flex}
+    extra = left - sum(widths.values())
+    while extra > 0:
+        growing = [c for c in flex if not c.max_width or widths[id(c)] < c.max_width]
+        if not growing:
+            break
+        total = sum(c.weight for c in growing)
+        given = 0
+        for c in growing:
+            room = c.max_width - widths[id(c)] if c.max_width else extra
+            step = min(room, extra * c.weight // total)
+            widths[id(c)] += step
+            given += step
+        if not given:  # fewer cells than weights: one each, first columns first
+            for c in growing[:extra]:
+                widths[id(c)] += 1
+                given += 1
+        extra -= given
+    return widths
 
 
 class LeadTable(ScrollView, can_focus=True):
@@ -146,7 +180,7 @@ class LeadTable(ScrollView, can_focus=True):
             fixed = sum(c.width for c in chosen if c.width) + len(chosen) - 1
             flex = [c for c in chosen if not c.width]
             left = width - fixed
-            if not flex or left >= max(c.min_width for c in flex) * len(flex) or len(chosen) <= 2:
+            if not flex or left >= sum(c.min_width for c in flex) or len(chosen) <= 2:
                 break
             # Drop the last optional column (min_width 0 means always shown).
             optional = [c for c in chosen if c.min_width and c.width]
@@ -155,10 +189,7 @@ class LeadTable(ScrollView, can_focus=True):
             chosen.remove(optional[-1])
         if not flex:
             return [(c, c.width) for c in chosen]
-        # The flexible columns share what is left; the cells that do not divide evenly
-        # go to the first of them (the name), not to waste.
-        share, spare = divmod(max(len(flex), left), len(flex))
-        widths = {id(c): share + (i < spare) for i, c in enumerate(flex)}
+        widths = _share(flex, left)
         return [(c, c.width or widths[id(c)]) for c in chosen]
 
     def header_text(self, sort: str = "", descending: bool = False) -> Text:
@@ -244,3 +275,21 @@ class LeadTable(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Opened(row["id"]))
+
+    # ------------------------------------------------------------- mouse
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the row under it; a double click opens it (as
+        enter does). The wheel scrolls the rows (ScrollView's own handling)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.x >= self.size.width - 1:  # the scrollbar's cell
+            return
+        if self.select_line(self.scroll_offset.y + offset.y) and event.chain >= 2:
+            self.action_open()
+
+    def select_line(self, index: int) -> bool:
+        """The cursor on line `index`; False when there is no row there."""
+        if not 0 <= index < self.total:
+            return False
+        self.cursor = index
+        return True

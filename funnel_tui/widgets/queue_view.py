@@ -275,6 +275,14 @@ class QueueView(LeadTable):
         if row is not None:
             self.post_message(self.ItemOpened(row["item"]))
 
+    def select_line(self, index: int) -> bool:
+        """A section's heading or empty line takes no cursor (a click there does
+        nothing)."""
+        if not 0 <= index < self.total or self.entries[index][0] == HEADER:
+            return False
+        self.cursor = index
+        return True
+
     @property
     def current_item(self) -> QueueItem | None:
         row = self.row(self.cursor)

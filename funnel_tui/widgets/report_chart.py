@@ -36,7 +36,14 @@ COLOURS = ("cyan", "yellow", "green", "magenta", "blue", "red")
 # two cells in some East Asian setups, which would shear the chart).
 GLYPHS = ("*", "o", "+", "x", "#", "@")
 BLOCK, EMPTY = "█", "·"
-LABEL_WIDTH = 18
+LABEL_WIDTH = 18  # the least a label column takes (with its two cells of gap)
+
+
+def label_width(labels: list[str], width: int) -> int:
+    """The label column: wide enough for the longest label ("prospect → opportunity")
+    and its gap, never narrower than LABEL_WIDTH nor wider than a third of the chart."""
+    longest = max((cell_len(plain(label)) for label in labels), default=0)
+    return max(LABEL_WIDTH, min(longest + 2, width // 3))
 
 
 def fit(text: str, width: int) -> str:
@@ -110,15 +117,16 @@ def draw_funnel(report: Report, width: int, selected: int) -> Text:
         return text
     steps = [c for c in report.columns if c.kind == COUNT]
     biggest = max((total.values.get(c.key) or 0 for c in steps), default=0)
-    room = max(width - LABEL_WIDTH - 22, 8)
-    text.append(" " * (LABEL_WIDTH + room) + f"{'count':>10}  {'of before':>9}\n", style="dim")
+    labels = label_width([c.label for c in steps], width)
+    room = max(width - labels - 22, 8)
+    text.append(" " * (labels + room) + f"{'count':>10}  {'of before':>9}\n", style="dim")
     for index, column in enumerate(steps):
         value = total.values.get(column.key) or 0
         filled = bar(value, biggest, room)
         pad = (room - filled) // 2
         step_rate = total.values.get(f"{column.key}_rate")
         text.append(
-            fit(column.label, LABEL_WIDTH - 2),
+            fit(column.label, labels - 2),
             style="bold reverse" if index == selected else "bold",
         )
         text.append("  " + " " * pad)
@@ -144,7 +152,8 @@ def draw_bars(report: Report, key: str, width: int, selected: int) -> Text:
     rows = chart_rows(report, key)
     values = [row.values.get(column.key) or 0 for row in rows]
     biggest = max(values, default=0)
-    room = max(width - LABEL_WIDTH - 13, 8)
+    labels = label_width([row.label for row in rows], width)
+    room = max(width - labels - 13, 8)
     source = chart_source(report)
     title = f"{column.label}" + (f" — {column.help}" if column.help else "")
     if source is not report:
@@ -152,7 +161,7 @@ def draw_bars(report: Report, key: str, width: int, selected: int) -> Text:
     text.append(fit(title, width).rstrip() + "\n", style="bold")
     for index, (row, value) in enumerate(zip(rows, values, strict=True)):
         filled = bar(value, biggest, room)
-        text.append(fit(row.label, LABEL_WIDTH - 2), style="reverse" if index == selected else "")
+        text.append(fit(row.label, labels - 2), style="reverse" if index == selected else "")
         text.append("  " + BLOCK * filled, style=COLOURS[0])
         shown = format_value(row.values.get(column.key), column.kind)
         # The padding unstyled and the figure styled are separate runs, so an SVG of the
