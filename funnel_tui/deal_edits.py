@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import validators as v
-from .money import AmountError, check_currency, parse_amount
+from .money import HARD_MAX_AMOUNT, AmountError, check_currency, exact_money, parse_amount
 from .validators import Problem
 
 if TYPE_CHECKING:
@@ -55,6 +55,18 @@ def read_amount(
         return 0
 
 
+def read_close(text: str, today: dt.date, order: str = "mdy") -> dt.date | None:
+    """A deal's expected close as typed ("+2w", "fri", "12/01", "2026-12-01"); None for
+    nothing typed (no date). The one place a deal's date is read from text, so that the
+    app's one quick-date parser (dates.py) serves it. ValueError with a message naming
+    what would do otherwise."""
+    from .dates import parse_due
+
+    if not text.strip():
+        return None
+    return parse_due(text, today, order)
+
+
 def update_deal(
     rules: Funnel,
     opp_id: int,
@@ -95,14 +107,16 @@ def update_deal(
         )
     elif currency and currency != current.currency:
         # The stored amount must have a form in the new currency (EUR 12.50 is no JPY).
-        read_amount(
-            current.amount_cents / 100, currency, rules.locale, rules.config.max_amount, problems
-        )
-        if problems and problems[-1].field == "amount":
-            problems[-1] = Problem(
-                "amount",
-                problems[-1].code,
-                f"give the amount in {currency} too: {problems[-1].message}",
+        fits: list[Problem] = []
+        read_amount(current.amount_cents / 100, currency, "en", HARD_MAX_AMOUNT, fits)
+        if fits:
+            stored = exact_money(current.amount_cents, current.currency)
+            problems.append(
+                Problem(
+                    "amount",
+                    "decimals",
+                    f"{stored} has no form in {currency}: give the amount in {currency} too",
+                )
             )
     if "close" in data:
         close = data["close"]
