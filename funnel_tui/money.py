@@ -247,3 +247,40 @@ def totals_line(amounts: dict[str, int], width: int) -> tuple[str, int]:
             return " · ".join(parts), len(items) - index
         parts.append(part)
     return " · ".join(parts), 0
+
+
+def read_back(typed: str, currency: str, locale: str, ceiling: int = HARD_MAX_AMOUNT) -> str:
+    """What an amount field will save, as the rep reads it while typing: `EUR 1.250,50`
+    for "1.250,50" in de; AmountError saying why not (currency first); "" for nothing
+    typed."""
+    if not str(typed).strip():
+        return ""
+    code = check_currency(currency)
+    return format_amount(parse_amount(typed, code, locale, ceiling), code, locale)
+
+
+def example_amount(currency: str, locale: str) -> str:
+    """How `locale` writes 1250.50 in `currency` (1.250,50 in de; 1,250 for JPY in en):
+    the hint an empty amount field shows."""
+    code = currency.strip().upper()
+    return format_amount(125050, code if code in ISO_4217 else "EUR", locale).split(" ", 1)[1]
+
+
+def warm(locale: str) -> None:
+    """Load what reading and writing amounts in `locale` needs (Babel and its data,
+    about 30 ms), so that the first key typed in an amount field does not wait for it."""
+    number_symbols(locale)
+    format_amount(0, "EUR", locale)
+
+
+def editable_amount(cents: int, currency: str, locale: str) -> str:
+    """A stored amount as a form shows it for editing, in the rep's way and read back
+    the same: no grouping, their decimal mark, decimals only when there are any
+    (`1250,50` in de, `1250` for EUR 1250.00, `1250` for JPY)."""
+    places = min(minor_units(currency), STORED_DECIMALS)
+    whole, minor = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    if not minor or not places:
+        return f"{sign}{whole + (1 if places == 0 and minor >= 50 else 0)}"
+    decimal_mark = number_symbols(locale)[0]
+    return f"{sign}{whole}{decimal_mark}{minor:02d}"
