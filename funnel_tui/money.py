@@ -57,10 +57,12 @@ def number_symbols(locale: str) -> tuple[str, str]:
     return symbols.get("decimal", "."), symbols.get("group", ",")
 
 
-# Marks that only ever group thousands: spaces (any width), apostrophes (de_CH), "_".
-_GROUP_ONLY = " '’_"
-_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,3}")
-_NUMBER = re.compile(r"[0-9]*(?:[., '’_][0-9]+)*[.,]?")
+# Spaces (any width), apostrophes (de_CH) and "_" only ever group thousands; "." and ","
+# group or mark decimals (_decimal_mark decides).
+_SCIENTIFIC = (
+    r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,3}"  # patterns compiled on first use: not at start-up
+)
+_NUMBER = r"[0-9]*(?:[., '’_][0-9]+)*[.,]?"
 
 
 def parse_amount(
@@ -104,9 +106,9 @@ def _read(typed: str, currency: str, locale: str) -> Decimal:
     negative = text.startswith("-")
     text = text.lstrip("+-").strip()
     invalid = AmountError("invalid", f"{typed!r} is not an amount")
-    if _SCIENTIFIC.fullmatch(text):  # 1e6, 2.5E3: one reading only
+    if re.fullmatch(_SCIENTIFIC, text):  # 1e6, 2.5E3: one reading only
         return -Decimal(text) if negative else Decimal(text)
-    if not text or not any(c.isdigit() for c in text) or not _NUMBER.fullmatch(text):
+    if not text or not any(c.isdigit() for c in text) or not re.fullmatch(_NUMBER, text):
         raise invalid
     parts = re.split(r"([., '’_])", text)
     runs, marks = parts[0::2], parts[1::2]

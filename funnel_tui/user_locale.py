@@ -16,7 +16,7 @@ FALLBACK = "en"
 ENVIRONMENT = ("LC_ALL", "LC_NUMERIC", "LANG")
 
 # "de", "de_DE", "de-DE", "zh_Hant_TW", "de_DE.UTF-8", "sr_RS@latin"
-_SHAPE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+_SHAPE = r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*"  # compiled on first use
 
 
 def user_locale(configured: str = "", environ: os._Environ | dict | None = None) -> str:
@@ -37,7 +37,7 @@ def known_locale(value: str) -> str:
     """`value` as Babel names it ("de-DE.UTF-8" → "de_DE"), or "" when it names no
     locale Babel has data for ("C", "POSIX", "xx")."""
     name = value.strip().split(".", 1)[0].split("@", 1)[0].replace("-", "_")
-    if not _SHAPE.fullmatch(name) or name.upper() in ("C", "POSIX"):
+    if not re.fullmatch(_SHAPE, name) or name.upper() in ("C", "POSIX"):
         return ""
     parts = name.split("_")
     parts[0] = parts[0].lower()
