@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import validators as v
@@ -108,7 +109,8 @@ def update_deal(
     elif currency and currency != current.currency:
         # The stored amount must have a form in the new currency (EUR 12.50 is no JPY).
         fits: list[Problem] = []
-        read_amount(current.amount_cents / 100, currency, "en", HARD_MAX_AMOUNT, fits)
+        stored = Decimal(current.amount_cents).scaleb(-2)
+        read_amount(stored, currency, "en", HARD_MAX_AMOUNT, fits)
         if fits:
             stored = exact_money(current.amount_cents, current.currency)
             problems.append(
