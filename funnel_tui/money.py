@@ -58,10 +58,9 @@ def number_symbols(locale: str) -> tuple[str, str]:
 
 
 # Spaces (any width), apostrophes (de_CH) and "_" only ever group thousands; "." and ","
-# group or mark decimals (_decimal_mark decides).
-_SCIENTIFIC = (
-    r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,3}"  # patterns compiled on first use: not at start-up
-)
+# group or mark decimals (_decimal_mark decides). Patterns compiled on first use (re's
+# cache), not at start-up.
+_SCIENTIFIC = r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,3}"
 _NUMBER = r"[0-9]*(?:[., '’_][0-9]+)*[.,]?"
 
 

@@ -42,7 +42,9 @@ class LeadStatusActions:
                     f"Nurturing until {until}.",
                 )
 
-        self.app.push_screen(DateDialog("Touch again on", earliest=self.app.rules.today()), chosen)
+        self.app.push_screen(
+            DateDialog("Touch again on", earliest=self.app.rules.today()), chosen
+        )
 
     def action_unqualify(self) -> None:
         def chosen(reason: str | None) -> None:
