@@ -82,6 +82,9 @@ class Config:
     timezone: str = ""
     # How a typed 12/01 reads: "mdy" (1 December), "dmy" (12 January) or "ymd".
     date_order: str = "mdy"
+    # How the user writes numbers (a Babel locale such as "de_DE"; "" = the environment's:
+    # user_locale.user_locale).
+    locale: str = ""
     source_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -265,6 +268,7 @@ def _build(data: dict, source: Path | None) -> Config:
             },
             timezone=str(data.get("timezone", "")).strip(),
             date_order=str(data.get("date_order", "mdy")).strip().lower(),
+            locale=str(data.get("locale", "")).strip(),
             source_path=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -345,9 +349,21 @@ def _region(value: str) -> str | None:
 
 
 def _currency(value: str) -> str | None:
-    if re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+    from .currencies import ISO_4217
+
+    if not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        return f'must be a three-letter currency code such as "EUR", not {_show(value)}'
+    if value.strip().upper() not in ISO_4217:
+        return f'must be an ISO 4217 currency in use such as "EUR", not {_show(value)}'
+    return None
+
+
+def _locale(value: str) -> str | None:
+    from .user_locale import known_locale
+
+    if not value.strip() or known_locale(value):
         return None
-    return f'must be a three-letter currency code such as "EUR", not {_show(value)}'
+    return f'must be a locale such as "de_DE", "pl_PL" or "en_US", or "", not {_show(value)}'
 
 
 def _currency_or_none(value: str) -> str | None:
@@ -411,6 +427,7 @@ _SCHEMA = _Table(
         "exchange_rates": _Setting("mapping", _rates),
         "timezone": _Setting("text", _zone),
         "date_order": _Setting("text", _date_order),
+        "locale": _Setting("text", _locale),
         "engagement_half_life_days": _Setting("number", _positive),
         "won_stage": _Setting("text", _filled),
         "lost_stage": _Setting("text", _filled),

@@ -35,6 +35,7 @@ from .db import (
     stored_time,
     utcnow,
 )
+from .deal_edits import DEAL_COLUMNS, read_amount, read_currency, undo_deal_fields
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -64,6 +65,7 @@ from .models import (
     database,
 )
 from .team_lists import with_team_lists
+from .user_locale import user_locale
 from .validators import Problem
 
 ACTIVITY_KINDS = ("call", "email", "meeting", "sms", "social", "in_person", "note")
@@ -274,6 +276,8 @@ class Funnel:
         # The user's zone: "today" (due dates, the Today queue) turns over at their
         # midnight, whatever the server's zone.
         self.zone = user_zone(config.timezone)
+        # How the user writes numbers ("1.250,50" in de): amounts typed are read so.
+        self.locale = user_locale(config.locale)
         self._user_id: int | None = None
         # False when the scores (engagement keys) could not be rewritten: a read-only
         # database, or one locked past the busy timeout. They stay as they were until
@@ -1011,19 +1015,18 @@ class Funnel:
     ) -> Opportunity:
         """Open an opportunity for a prospect, carrying over company, owner and notes.
 
-        Refuses, all at once: an amount that is negative, not a number, or above the
-        configured ceiling (`config.max_amount`, whole currency units); a currency that
-        is not a 3-letter code; a stage that is not open; and an expected close before
+        Refuses, all at once: an amount that is negative, not a number, above the
+        configured ceiling (`config.max_amount`, whole currency units), with more
+        decimals than its currency has, or that could be read two ways in the user's
+        locale ("1,250" in de: money.parse_amount); a currency that is not ISO 4217; a
+        stage that is not open; and an expected close before
         `today` (default: the user's, in their zone) unless `allow_past_close`, so that a date
         in the past is used only when the user confirms it.
         """
-        problems = []
-        cents = _parse_amount(amount, problems, self.config.max_amount)
-        currency = (currency or self.config.default_currency).strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            problems.append(
-                Problem("currency", "invalid", f"{currency!r} is not a 3-letter currency code")
-            )
+        problems: list[Problem] = []
+        currency = read_currency(currency or self.config.default_currency, problems)
+        cents = read_amount(amount, currency, self.locale, self.config.max_amount, problems)
+        problems.sort(key=lambda p: p.field != "amount")  # amount, currency: the form's order
         first = self.config.open_stages[0].name
         stage_obj = self.config.stage(stage or first)
         if stage_obj is None or stage_obj not in self.config.open_stages:
@@ -1110,6 +1113,33 @@ class Funnel:
                     lead.version,
                 )
         return opp
+
+    @retry_writes
+    def update_deal(
+        self,
+        opp_id: int,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        allow_past_close: bool = False,
+    ) -> Opportunity:
+        """Change some of a deal's fields: "name", "amount" (read as convert reads it, in
+        the new currency when "currency" is given too), "currency" (ISO 4217; the stored
+        amount must fit it), "close" (a date or None) and "notes"; history records each
+        changed field, and undo_last takes the edit back.
+
+        As update_lead: with `expected_version`, saved over changes made since unless one
+        of them is to a field this edit sets (StaleEdit then). An expected close moved
+        into the past of an open deal is refused unless `allow_past_close`."""
+        from .deal_edits import update_deal
+
+        return update_deal(
+            self,
+            opp_id,
+            data,
+            expected_version=expected_version,
+            allow_past_close=allow_past_close,
+        )
 
     @retry_writes
     def move(
@@ -1345,7 +1375,9 @@ class Funnel:
                 )
                 raise Refused([Problem("undo", "changed", changed)])
             restored = [(h.field, h.new, h.old) for h in group]
-            if last.entity == "opportunity":
+            if last.entity == "opportunity" and fields <= DEAL_COLUMNS:
+                undo_deal_fields(self, last.entity_id, group)
+            elif last.entity == "opportunity":
                 self._undo_move(last.entity_id, group)
             elif any("." in h.field for h in group):  # checklist answers: "need.answer"
                 self._undo_answers(last.entity_id, group)
@@ -1891,6 +1923,7 @@ UNDOABLE = frozenset(
         ("lead", "qualify"),
         ("lead", "undo"),
         ("opportunity", "move"),
+        ("opportunity", "update"),
         ("opportunity", "undo"),
     }
 )
@@ -2072,42 +2105,6 @@ def rescore_all(config: Config) -> int:
         for start in range(0, len(ids), 500):
             Lead.update(score=total).where(Lead.id.in_(ids[start : start + 500])).execute()
     return sum(len(ids) for ids in moved.values())
-
-
-# Whole currency units: the cents of any amount up to here fit a BIGINT many times
-# over, whatever ceiling the config sets.
-HARD_MAX_AMOUNT = 10**15
-
-
-def _parse_amount(amount: Any, problems: list[Problem], ceiling: int = HARD_MAX_AMOUNT) -> int:
-    """The amount in cents; a refusal is appended to `problems` (and 0 returned) for
-    text that is not a number, a negative amount, or one above `ceiling` (whole
-    units)."""
-    from decimal import Decimal, InvalidOperation
-
-    text = str(amount).strip().replace(",", "").replace("_", "").replace(" ", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        problems.append(Problem("amount", "invalid", f"{amount!r} is not an amount"))
-        return 0
-    if not value.is_finite():  # NaN, Infinity
-        problems.append(Problem("amount", "invalid", f"{amount!r} is not an amount"))
-        return 0
-    if value < 0:
-        problems.append(Problem("amount", "invalid", f"{amount!r} must be zero or more"))
-        return 0
-    ceiling = min(ceiling, HARD_MAX_AMOUNT)
-    if value > ceiling:
-        problems.append(
-            Problem(
-                "amount",
-                "too_large",
-                f"{amount!r} is more than the ceiling of {ceiling:,}",
-            )
-        )
-        return 0
-    return int((value * 100).to_integral_value())
 
 
 # Columns derived from others: not changes a person made, so not in the history.

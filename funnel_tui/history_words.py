@@ -415,10 +415,26 @@ class Context:
             return plain(name) if name else record_words("company", company_id)
         if field in _VALUE_FIELDS:
             return value_word(text)
+        if field == "amount_cents":
+            return amount_words(text)
         return plain(text)
 
     def change(self, field: str, old: Any, new: Any) -> str:
         return say("change", old=self.value(field, old), new=self.value(field, new))
+
+
+def amount_words(cents: Any, currency: str = "") -> str:
+    """A stored amount (hundredths) as a person reads it: `EUR 1,250.50`, or `1,250.50`
+    when the change does not say its currency."""
+    try:
+        value = int(str(cents))
+    except ValueError:
+        return plain(str(cents))
+    if currency:
+        return exact_money(value, currency)
+    sign = "-" if value < 0 else ""
+    whole, minor = divmod(abs(value), 100)
+    return f"{sign}{whole:,}.{minor:02d}"
 
 
 def describe(
@@ -591,10 +607,22 @@ def _fields(group: list[Any], c: Context, wrap: str = "") -> Said:
             head, body = c.item_label(slot), _answer_change(answers[slot], c)
         elif slot.field == "status":
             head, body = _capital(field_word("status")), _status_change(group, c)
+        elif slot.field == "amount_cents":
+            head, body = _capital(field_word("amount_cents")), _amount_change(slot, group)
         else:
             head, body = _capital(field_word(slot.field)), c.change(slot.field, slot.old, slot.new)
         said.append((head, say(wrap, change=body) if wrap else body))
     return said
+
+
+def _amount_change(entry: Any, group: list[Any]) -> str:
+    """A deal's amount with its currency when the same change names it (a currency
+    changed with it): `PLN 12.50 → JPY 1,250`."""
+    currency = next((e for e in group if e.field == "currency"), None)
+    old_cur, new_cur = (currency.old or "", currency.new or "") if currency else ("", "")
+    old = amount_words(entry.old, old_cur) if entry.old not in (None, "") else say("empty")
+    new = amount_words(entry.new, new_cur) if entry.new not in (None, "") else say("empty")
+    return say("change", old=old, new=new)
 
 
 def _status_change(group: list[Any], c: Context) -> str:
@@ -636,7 +664,7 @@ def _update(group: list[Any], c: Context) -> Said:
 
 
 def _undo(group: list[Any], c: Context) -> Said:
-    if group[0].entity == "opportunity":
+    if group[0].entity == "opportunity" and {e.field for e in group} & {"stage", "state"}:
         return [(_capital(field_word(e.field)), say("by_undo", change=_stage(e, c))) for e in group]
     return _fields(group, c, "by_undo")
 
@@ -822,7 +850,7 @@ def undo_summary(
     record = record_words(entity, entity_id, name)
     if "status" in by_field:
         back = say("undone_back", value=_status_back(by_field, context))
-    elif entity == "opportunity":
+    elif entity == "opportunity" and ({"stage", "state"} & set(by_field)):
         stage, state = by_field.get("stage"), by_field.get("state")
         value = plain(stage or "")
         if state and state != "open":
@@ -843,6 +871,11 @@ def undo_summary(
                 else:
                     label = f"{label} {field_word(part)}"
                     value = _quoted(old, name_, context)
+            elif name_ == "amount_cents":
+                label, value = (
+                    field_word(name_),
+                    amount_words(old or "0", by_field.get("currency") or ""),
+                )
             else:
                 label, value = field_word(name_), _quoted(old, name_, context)
             listed.append(say("undone_field_back", field=label, value=value))
@@ -867,7 +900,7 @@ def _status_back(by_field: Mapping[str, str | None], c: Context) -> str:
 def _quoted(value: str | None, field: str, c: Context) -> str:
     if value is None or value == "":
         return say("empty")
-    if field in _DATE_FIELDS or field in _TIME_FIELDS or field == "company":
+    if field in _DATE_FIELDS or field in _TIME_FIELDS or field in ("company", "amount_cents"):
         return c.value(field, value)
     return say("quoted", text=plain(value))
 

@@ -9,6 +9,7 @@ from .config import Config
 from .dates import to_local
 from .funnel import Engagement, Score
 from .history_words import activity_words, date_words, describe, many
+from .money import exact_money
 from .output import plain, to_json_value
 from .validators import Problem
 
@@ -175,7 +176,7 @@ def record_as_text(
         lines.append("Opportunities")
         for o in record["opportunities"]:
             lines.append(
-                f"  #{o.id} {plain(o.name)} — {o.amount_cents / 100:,.2f} {o.currency}, "
+                f"  #{o.id} {plain(o.name)} — {exact_money(o.amount_cents, o.currency)}, "
                 f"{o.stage} ({o.state})"
                 + (f", lost: {plain(o.lost_reason)}" if o.lost_reason else "")
             )

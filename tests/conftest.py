@@ -43,8 +43,11 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    for name in ("FUNNEL_DB", "FUNNEL_CONFIG", "FUNNEL_USER", "NO_COLOR"):
+    for name in ("FUNNEL_DB", "FUNNEL_CONFIG", "FUNNEL_USER", "NO_COLOR", "LC_NUMERIC"):
         monkeypatch.delenv(name, raising=False)
+    # Nor the machine's locale: amounts are read and shown as English writes numbers
+    # unless a test says otherwise (user_locale.py).
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
     return home
 
 

@@ -1,4 +1,5 @@
-"""Commands on deals: convert a prospect, move, win, lose, reopen."""
+"""Commands on deals: convert a prospect, change a deal's fields (`deal update`), move,
+win, lose, reopen."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from .common import (
     AddCommand,
     CliRefused,
     Context,
+    common_options,
     done,
     format_option,
     opportunity_data,
@@ -31,6 +33,27 @@ def register(command: AddCommand) -> None:
     )
     format_option(convert)
     convert.set_defaults(run=cmd_convert)
+
+    deal = command("deal", "change a deal: `funnel deal update ID --amount …`")
+    verbs = deal.add_subparsers(dest="verb", metavar="VERB", required=True)
+    update = verbs.add_parser(
+        "update",
+        help="change a deal's name, amount, currency, expected close or notes",
+        description="Change a deal's fields; what is not given stays. The amount is read "
+        "as your locale writes numbers (`locale` in funnel.toml, else $LC_ALL / $LANG) "
+        "and printed back as saved.",
+    )
+    common_options(update, suppress=True)
+    update.add_argument("id", type=int, help="the opportunity's id")
+    update.add_argument("--name")
+    update.add_argument("--amount", help="e.g. 1250.50, 1.250,50 (de), 1 250,50 (pl)")
+    update.add_argument("--currency", help="ISO 4217: EUR, PLN, USD, TWD, CNY, MXN …")
+    update.add_argument("--close", help="expected close: +2w, fri, 12/01, 2026-12-01; '' for none")
+    update.add_argument("--notes")
+    update.add_argument("--expect-version", type=int, help="refuse if the deal changed since")
+    update.add_argument("--yes", action="store_true", help="confirm an expected close in the past")
+    format_option(update)
+    update.set_defaults(run=cmd_deal_update)
 
     move = command("move", "move an opportunity to a stage")
     move.add_argument("id", type=int)
@@ -70,12 +93,53 @@ def cmd_convert(args: argparse.Namespace) -> int:
             allow_past_close=args.yes,
         )
     except Refused as exc:
-        messages = [str(p) for p in exc.problems]
-        if any(p.field == "close" and p.code == "past" for p in exc.problems):
-            messages.append("not saved; add --yes to use a close date in the past")
-        raise CliRefused(*messages) from exc
-    text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}"
+        raise _refused(exc) from exc
+    from ..money import format_amount
+
+    amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
+    text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}: {amount}"
     return done(args, text, opportunity_data(opp))
+
+
+def _refused(exc) -> CliRefused:
+    """A refusal of convert or deal update, with the way past a close date in the past."""
+    messages = [str(p) for p in exc.problems]
+    if any(p.field == "close" and p.code == "past" for p in exc.problems):
+        messages.append("not saved; add --yes to use a close date in the past")
+    return CliRefused(*messages)
+
+
+def cmd_deal_update(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    from ..deal_edits import read_close
+    from ..funnel import Refused
+    from ..money import format_amount
+
+    values: dict = {
+        name: getattr(args, name)
+        for name in ("name", "amount", "currency", "notes")
+        if getattr(args, name) is not None
+    }
+    if args.close is not None:
+        try:
+            values["close"] = read_close(args.close, ctx.rules.today(), ctx.config.date_order)
+        except ValueError as exc:
+            raise CliRefused(f"close: {exc}") from exc
+    if not values:
+        raise CliRefused("nothing to change: give at least one field, e.g. --amount")
+    try:
+        opp = ctx.rules.update_deal(
+            args.id, values, expected_version=args.expect_version, allow_past_close=args.yes
+        )
+    except Refused as exc:
+        raise _refused(exc) from exc
+    amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
+    close = opp.expected_close.isoformat() if opp.expected_close else "no close date"
+    text = (
+        f"updated opportunity #{opp.id} {safe(opp.name)} (version {opp.version})\n"
+        f"  {amount} · closing {close}"
+    )
+    return done(args, text, {**opportunity_data(opp), "notes": opp.notes})
 
 
 def cmd_move(args: argparse.Namespace) -> int:

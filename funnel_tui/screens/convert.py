@@ -1,5 +1,7 @@
 """The form that turns a prospect into an opportunity: amount, currency, expected close
-date and first stage, with the config's defaults. It only collects the values; the
+date and first stage, with the config's defaults. The amount is read back as it is typed,
+in the rep's own number format (`= EUR 1.250,50`), or why it would be refused. It only
+collects the values; the
 checklist screen hands them to the rules layer, and shows the form again, as typed and
 with the reasons, when they are refused."""
 
@@ -15,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from ..widgets.amount_readback import AmountReadBack, warm_then
 from ..widgets.text_input import TextInput
 from .dialogs import DIALOG_CSS
 from .form_draft import KeepsDraft
@@ -69,6 +72,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
                     yield Label(label, classes="label")
                     yield TextInput(value=self.values.get(name, ""), id=f"c-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
+                if name == "amount":
+                    yield AmountReadBack(id="r-amount")
             with Horizontal(classes="row"):
                 yield Label("Stage", classes="label")
                 options = [(Text(s), s) for s in self.stages]
@@ -88,6 +93,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
     def on_mount(self) -> None:
         if not self.errors:  # a form shown again after a refusal holds what was typed
             self.take_draft()
+        warm_then(self, self._read_back)
         for name in (*(n for n, _ in FIELDS), "stage"):
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
@@ -135,8 +141,18 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         if values.get("stage") in self.stages:
             self.query_one("#c-stage", Select).value = values["stage"]
 
-    def on_input_changed(self) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("c-amount", "c-currency"):
+            self._read_back()
         self.draft_typed()
+
+    def _read_back(self) -> None:
+        self.query_one("#r-amount", AmountReadBack).show(
+            self.query_one("#c-amount", Input).value,
+            self.query_one("#c-currency", Input).value,
+            self.app.rules.locale,
+            self.app.config.max_amount,
+        )
 
     def on_select_changed(self) -> None:
         self.draft_typed()

@@ -132,8 +132,8 @@ class DealActions:
         )
 
     def action_undo(self) -> None:
-        """Undo my latest move, win, loss or reopening of this deal (refused, with why,
-        when someone else has moved it since)."""
+        """Undo my latest change to this deal: an edit of its fields, a move, win, loss
+        or reopening (refused, with why, when someone else has changed it since)."""
         card = self.current_deal()
         if card is not None:
             self._deal_write(

@@ -1,5 +1,5 @@
 """An opportunity's record: the deal, the lead it came from (one key back to it), its
-moves across the board and the latest activities."""
+moves across the board and the latest activities; e edits its fields (deal_editing.py)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,20 @@ from textual.widgets import Static
 
 from ..history_words import days_from_today, many, say
 from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
-from ..money import exact_money
+from ..money import format_amount, warm
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.here_line import HereLine
 from ..widgets.timeline import activity_event, history_events, move_event, timeline_text
 from .deal_actions import DealActions
+from .deal_editing import DealEditing
 
 if TYPE_CHECKING:
     from ..changes import Changes
 
 
-class OpportunityScreen(DealActions, Screen[None]):
+class OpportunityScreen(DealEditing, DealActions, Screen[None]):
     TITLE = "Deal"
     DEFAULT_CSS = """
     OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
@@ -39,6 +40,7 @@ class OpportunityScreen(DealActions, Screen[None]):
     """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "back", "Back", id="deal.back"),
+        Binding("e", "edit", "Edit…", id="deal.edit"),
         Binding("l", "lead", "Lead", id="deal.lead"),
         Binding("q", "checklist", "Checklist", id="deal.checklist"),
         Binding("greater_than_sign,full_stop,shift+right", "step(1)", "Next stage", id="deal.next"),
@@ -51,7 +53,8 @@ class OpportunityScreen(DealActions, Screen[None]):
     ]
 
     def __init__(self, opp_id: int, then: str = "") -> None:
-        """`then`: "log" opens the log form once the deal is shown (its draft)."""
+        """`then`: "log" ("edit") opens the log form (the edit form) once the deal is
+        shown (its draft)."""
         super().__init__()
         self.opp_id = opp_id
         self.then = then
@@ -87,6 +90,7 @@ class OpportunityScreen(DealActions, Screen[None]):
 
     @work(thread=True, exclusive=True, group="deal-load")
     def load(self) -> None:
+        warm(self.app.rules.locale)  # the amount in the rep's format (Babel's data)
         with database.connection_context():
             record = deal_record(self.opp_id)
         self.app.call_from_thread(self._show, record)
@@ -100,9 +104,12 @@ class OpportunityScreen(DealActions, Screen[None]):
         self.query_one("#summary", Static).update(self._summary(card))
         self.query_one("#fields", Static).update(self._fields(record))
         self.query_one("#events", Static).update(self._timeline(record))
-        if self.then == "log":
-            self.then = ""
-            self.action_log()
+        if self.then in ("log", "edit"):
+            then, self.then = self.then, ""
+            if then == "log":
+                self.action_log()
+            else:
+                self.action_edit()
 
     def _summary(self, card: Card) -> Text:
         text = Text.assemble((f"$ #{card.id} ", "bold green"), (plain(card.name), "bold"))
@@ -125,10 +132,12 @@ class OpportunityScreen(DealActions, Screen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        amount = Text(exact_money(card.amount_cents, card.currency))
+        locale = self.app.rules.locale
+        amount = Text(format_amount(card.amount_cents, card.currency, locale))
         weighted = round(card.amount_cents * probability / 100)
         amount.append(
-            f"   weighted {exact_money(weighted, card.currency)} at {probability} %", style="dim"
+            f"   weighted {format_amount(weighted, card.currency, locale)} at {probability} %",
+            style="dim",
         )
         table.add_row("Amount", amount)
         close = Text(card.expected_close.isoformat() if card.expected_close else "not set")

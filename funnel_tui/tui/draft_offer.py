@@ -88,6 +88,6 @@ def restore(app: Any, key: str) -> None:
     if form in ("convert", "evidence", "figure"):
         app.open_checklist(ident, then=(form, part))
     elif entity == "deal":
-        app.open_opportunity(ident, then="log")
+        app.open_opportunity(ident, then="edit" if form == "edit" else "log")
     else:
         app.open_lead(ident, then="log" if form == "log" else "")
