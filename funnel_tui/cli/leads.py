@@ -14,6 +14,7 @@ from .common import (
     Context,
     filter_options,
     parse_date,
+    read_back,
     safe,
 )
 
@@ -58,7 +59,9 @@ def register(command: AddCommand) -> None:
     status.add_argument("id", type=int)
     status.add_argument("status", help="new, working, nurturing or unqualified")
     status.add_argument("--reason", default="", help="why (required for unqualified)")
-    status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
+    status.add_argument(
+        "--until", help="touch again on: +2w, fri, 12/01, 2026-12-01 … (required for nurturing)"
+    )
     status.set_defaults(run=cmd_status)
 
     qualify = command(
@@ -189,10 +192,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    lead = ctx.rules.set_status(
-        args.id, args.status.lower(), reason=args.reason, until=parse_date(args.until, "until")
-    )
+    until = parse_date(args.until, "until", ctx)
+    lead = ctx.rules.set_status(args.id, args.status.lower(), reason=args.reason, until=until)
     print(f"lead #{lead.id} {safe(lead.name)} is now {lead.status}")
+    if until is not None:
+        print(f"until: {read_back(until, ctx)}")
     return EXIT_OK
 
 

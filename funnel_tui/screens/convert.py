@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from ..dates import DueDateError, describe_due, parse_date, quick_forms
 from ..widgets.text_input import TextInput
 from .dialogs import DIALOG_CSS
 from .form_draft import KeepsDraft
@@ -36,6 +37,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
     ConvertDialog .label { width: 10; text-style: bold; }
     ConvertDialog .row Input, ConvertDialog .row Select { width: 1fr; }
     ConvertDialog .error { padding-left: 10; height: auto; }
+    ConvertDialog #close-read { padding-left: 10; height: 1; }
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [
@@ -69,6 +71,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
                     yield Label(label, classes="label")
                     yield TextInput(value=self.values.get(name, ""), id=f"c-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
+                if name == "close":
+                    yield Static("", id="close-read")
             with Horizontal(classes="row"):
                 yield Label("Stage", classes="label")
                 options = [(Text(s), s) for s in self.stages]
@@ -91,6 +95,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         for name in (*(n for n, _ in FIELDS), "stage"):
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
+        self.query_one("#c-close", Input).placeholder = quick_forms(self.app.config.date_order)
+        self._read_close()
         first = next((n for n, _ in FIELDS if n in self.errors), "amount")
         self.query_one(f"#c-{first}", Input).focus()
 
@@ -135,8 +141,23 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         if values.get("stage") in self.stages:
             self.query_one("#c-stage", Select).value = values["stage"]
 
-    def on_input_changed(self) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
         self.draft_typed()
+        if event.input.id == "c-close":
+            self._read_close()
+
+    def _read_close(self) -> None:
+        """The close date typed, read back under it (the checklist reads it alike)."""
+        text, today = self.query_one("#c-close", Input).value, self.app.rules.today()
+        read = Text("")
+        if text.strip():
+            try:
+                day = parse_date(text, today, self.app.config.date_order)
+            except DueDateError as exc:
+                read = Text(f"✘ close: {exc}", style="red")
+            else:
+                read = Text(f"→ {describe_due(day, today)}", style="green")
+        self.query_one("#close-read", Static).update(read)
 
     def on_select_changed(self) -> None:
         self.draft_typed()
