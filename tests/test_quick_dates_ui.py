@@ -65,3 +65,51 @@ async def test_convert_close_date_takes_quick_forms_and_reads_them_back(env):
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
         assert Opportunity.get().expected_close == two_weeks
+
+
+async def test_the_log_forms_next_line_takes_a_leading_date_in_one_burst(env):
+    from funnel_tui.models import Activity
+    from funnel_tui.screens.log_activity import LogActivityScreen
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_burst(pilot, "enter", "ctrl+l")
+        form = app.screen
+        assert isinstance(form, LogActivityScreen)
+        lead_id = form.target.lead_id
+        read = lambda: str(form.query_one("#due-read").render())  # noqa: E731
+        assert "no next action" in read()
+        await press_burst(pilot, "c", "o", "r", "wants pricing", "tab", "+3d call back")
+        due = TODAY + dt.timedelta(days=3)
+        assert f"{due:%a} {due.day} {due:%b %Y}" in read() and "call back" in read()
+        await press_burst(pilot, *["backspace"] * 13, "call back")  # the date taken out
+        assert "when is it due?" in read() and "+2w" in read()
+        await press_burst(pilot, "tab", "fri")  # the Due field follows as well
+        friday = TODAY + dt.timedelta(days=(4 - TODAY.weekday() - 1) % 7 + 1)
+        assert f"{friday:%a} {friday.day} {friday:%b %Y}" in read()
+        await press_burst(pilot, *["backspace"] * 3, "shift+tab", "ctrl+u", "+3d call back")
+        await press_burst(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, LogActivityScreen)
+    logged = Activity.get(Activity.lead == lead_id)
+    assert (logged.outcome, logged.note) == ("reached", "wants pricing")
+    lead = Lead.get_by_id(lead_id)
+    assert (lead.next_action, lead.next_action_due) == ("call back", due)
+
+
+async def test_a_whole_log_typed_in_one_burst_saves_the_date_from_next(env):
+    from funnel_tui.models import Activity
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_burst(
+            pilot, "enter", "ctrl+l", "c", "o", "r", "ok", "tab", "fri send quote", "ctrl+s"
+        )
+        await settle(pilot)
+        lead_id = app.screen.lead_id
+    friday = TODAY + dt.timedelta(days=(4 - TODAY.weekday() - 1) % 7 + 1)
+    assert Activity.get(Activity.lead == lead_id).note == "ok"
+    lead = Lead.get_by_id(lead_id)
+    assert (lead.next_action, lead.next_action_due) == ("send quote", friday)

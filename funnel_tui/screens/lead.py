@@ -161,7 +161,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
     def on_mount(self) -> None:
         for hint in self.query(".hint"):
             hint.display = False
-        self.load()
+        # Keys typed ahead (enter ctrl+l on the list) wait for the record: before it is
+        # shown, ctrl+l had nothing to log on and typing went into empty fields.
+        self.app.hold_keys_for(self.load())
 
     def showing(self) -> tuple[str, int, bool]:
         """The record this screen shows, and whether it holds unsaved edits, for the
