@@ -267,7 +267,12 @@ def describe_due(due: dt.date, today: dt.date) -> str:
     when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days)
     if when is None:
         when = f"in {days} days" if days > 0 else f"{-days} days ago"
-    return f"{due:%a} {due.day} {due:%b %Y} · {when}"
+    return f"{day_text(due)} · {when}"
+
+
+def day_text(day: dt.date) -> str:
+    """`Fri 27 Nov 2026`: a date as every screen and command writes it out."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def short_due(due: dt.date, today: dt.date) -> str:

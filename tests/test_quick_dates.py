@@ -177,3 +177,28 @@ def test_status_until_and_convert_close_take_quick_forms(cli_env, tmp_path):
     run(["promote", "2"], cli_env)
     opened = run(["convert", "2", "--amount", "100", "--close", "01.12."], cli_env).stdout
     assert re.search(r"close by: \w{3} 1 Dec \d{4} · in \d+ days", opened), opened
+
+
+# ------------------------------------------------------------------ smaller things
+
+
+def test_cycle_time_bars_of_same_day_moves_are_labelled_apart(db, config):
+    from funnel_tui.reports import Period, Request, run_report
+    from funnel_tui.widgets.report_chart import draw_bars
+
+    zone = dataclasses.replace(config, timezone="Etc/UTC")
+    at = NOW
+    rules = Funnel(zone, "alice", lambda: at)
+    lead = rules.capture_lead({"name": "Quick", "email": "quick@example.com"})
+    for item in ("budget", "authority", "need", "timeline"):
+        rules.answer(lead.id, item, "yes")
+    at = NOW + dt.timedelta(minutes=50)
+    rules.promote(lead.id)
+    at = NOW + dt.timedelta(minutes=55)
+    rules.convert(lead.id, amount="100", expected_close=TODAY + dt.timedelta(days=30))
+    request = Request(Period(None, None, dt.UTC), None, zone, TODAY, "")
+    chart = draw_bars(run_report("cycle", request), "median_days", 80, 0).plain
+    lines = {line[:17].strip(): line for line in chart.splitlines()}
+    assert lines["lead → prospect"].endswith("50 min"), chart
+    assert lines["prospect → oppo…"].endswith("5 min"), chart
+    assert "0.0 d" not in chart

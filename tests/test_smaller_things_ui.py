@@ -28,3 +28,35 @@ async def test_the_overview_explains_why_its_new_differs_from_the_lists(env):
         lines = overview.splitlines()
         assert any(line.startswith("Leads · new") and line.split()[3] == "3" for line in lines)
         assert "not yet promoted" in overview and "new 4" in overview
+
+
+async def test_a_won_deal_shows_the_day_it_was_won_beside_the_expected_one(tmp_path):
+    import datetime as dt
+
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.models import Opportunity
+    from funnel_tui.screens.opportunity import OpportunityScreen
+
+    from .clock import NOW
+    from .rendered import rendered
+    from .ui_support import app_at, seed_deals
+
+    path = str(tmp_path / "won.db")
+    open_database(path)
+    ids = seed_deals(load_config(), NOW)
+    won_at = NOW - dt.timedelta(days=2)
+    Funnel(load_config(), "rita", lambda: won_at).win(ids[0])
+    expected = Opportunity.get_by_id(ids[0]).expected_close
+    app = app_at(path, tmp_path, NOW, start="board")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_opportunity(ids[0])
+            await settle(pilot)
+            assert isinstance(app.screen, OpportunityScreen)
+            fields = rendered(app.screen.query_one("#fields").content)
+            won = won_at.date()
+            assert f"Won      {won:%a} {won.day} {won:%b %Y}" in fields, fields
+            assert f"expected {expected:%a} {expected.day} {expected:%b %Y}" in fields
+    finally:
+        close_database()
