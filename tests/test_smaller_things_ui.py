@@ -60,3 +60,41 @@ async def test_a_won_deal_shows_the_day_it_was_won_beside_the_expected_one(tmp_p
             assert f"expected {expected:%a} {expected.day} {expected:%b %Y}" in fields
     finally:
         close_database()
+
+
+async def test_slash_starts_a_new_search_in_place_of_the_last(env):
+    from .ui_support import press_burst
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_burst(pilot, "/", "Anna", "enter")
+        assert type(app.screen).__name__ == "LeadListScreen"
+        assert app.screen.query_state.text == "Anna"
+        await press_burst(pilot, "/", "Mallory")
+        await settle(pilot)
+        assert app.screen.query_one("#search").value == "Mallory"
+        assert app.screen.query_state.text == "Mallory"
+
+
+async def test_o_offers_every_sort_at_once_and_enter_on_the_current_reverses(env):
+    from funnel_tui.screens.sort_dialog import SortDialog
+
+    from .ui_support import press_burst
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SortDialog)
+        listed = dialog.query_one("#sorts")
+        assert listed.option_count == 10
+        await press_burst(pilot, "s", "s", "s", "enter")  # status, source, score
+        await settle(pilot)
+        assert (app.screen.query_state.sort, app.screen.query_state.descending) == ("score", True)
+        assert "sort: score ▼" in str(app.screen.query_one("#filters").render())
+        await press_burst(pilot, "o", "enter")  # the order in force: reversed
+        await settle(pilot)
+        assert (app.screen.query_state.sort, app.screen.query_state.descending) == ("score", False)
