@@ -202,3 +202,39 @@ def test_cycle_time_bars_of_same_day_moves_are_labelled_apart(db, config):
     assert lines["lead → prospect"].endswith("50 min"), chart
     assert lines["prospect → oppo…"].endswith("5 min"), chart
     assert "0.0 d" not in chart
+
+
+def _setup_copy(tmp_path, pip_says: str, pip_exits: int):
+    """.ci/setup in a copy of the repo whose virtualenv's python is a stand-in: pip
+    prints `pip_says` to stderr and exits `pip_exits`; anything else succeeds."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    repo = tmp_path / "repo"
+    (repo / ".ci").mkdir(parents=True)
+    shutil.copy(Path(__file__).parents[1] / ".ci" / "setup", repo / ".ci" / "setup")
+    (repo / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (repo / "funnel_tui").mkdir()
+    python = repo / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$2" = pip ]; then printf "%s\\n" "{pip_says}" >&2; exit {pip_exits}; fi\n'
+    )
+    python.chmod(0o755)
+    return subprocess.run(
+        ["bash", str(repo / ".ci" / "setup")], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_setup_keeps_pips_editable_warning_out_of_the_terminal(tmp_path):
+    done = _setup_copy(tmp_path, "BuildBackendWarning: Editable installation.", 0)
+    assert done.returncode == 0 and "Editable installation" not in done.stderr, done.stderr
+
+
+def test_setup_still_shows_a_failed_install(tmp_path):
+    failed = _setup_copy(tmp_path, "ERROR: No matching distribution found for textual", 1)
+    assert failed.returncode != 0
+    assert "No matching distribution found for textual" in failed.stderr
+    assert "installing its dependencies failed" in failed.stderr
