@@ -113,3 +113,22 @@ async def test_a_whole_log_typed_in_one_burst_saves_the_date_from_next(env):
     assert Activity.get(Activity.lead == lead_id).note == "ok"
     lead = Lead.get_by_id(lead_id)
     assert (lead.next_action, lead.next_action_due) == ("send quote", friday)
+
+
+async def test_the_report_period_takes_quick_forms_and_reads_them_back(env):
+    from funnel_tui.screens.report_dialogs import PeriodDialog
+
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PeriodDialog)
+        assert "2w" in dialog.query_one("#from").placeholder
+        await press_burst(pilot, "ctrl+u", "2w", "tab", "ctrl+u", "yesterday")
+        start, end = TODAY - dt.timedelta(weeks=2), TODAY - dt.timedelta(days=1)
+        said = str(dialog.query_one("#period-read").render())
+        assert f"{start:%a} {start.day} {start:%b %Y} to {end:%a} {end.day}" in said, said
