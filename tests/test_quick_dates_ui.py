@@ -132,3 +132,30 @@ async def test_the_report_period_takes_quick_forms_and_reads_them_back(env):
         start, end = TODAY - dt.timedelta(weeks=2), TODAY - dt.timedelta(days=1)
         said = str(dialog.query_one("#period-read").render())
         assert f"{start:%a} {start.day} {start:%b %Y} to {end:%a} {end.day}" in said, said
+
+
+async def test_a_fridays_snooze_in_the_queue_says_it_landed_on_monday(tmp_path):
+    from funnel_tui.config import load_config
+    from funnel_tui.db import open_database
+    from funnel_tui.funnel import Funnel
+
+    from .ui_support import app_at
+
+    friday = NOW + dt.timedelta(days=(4 - NOW.weekday()) % 7)  # the pinned week's Friday
+    path = str(tmp_path / "friday.db")
+    open_database(path)
+    rules = Funnel(load_config(), "rita", lambda: friday)
+    lead = rules.capture_lead({"name": "Fritz Freitag", "email": "fritz@example.com"})
+    rules.log_activity(lead_id=lead.id, kind="call", next_action="Call", next_due=friday.date())
+    app = app_at(path, tmp_path, friday, start="today")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("z")
+            await settle(pilot)
+            monday = friday.date() + dt.timedelta(days=3)
+            footer = str(app.screen.query_one("#footer").render())
+            assert f"Snoozed to Mon {monday.day} {monday:%b %Y}" in footer, footer
+        assert Lead.get_by_id(lead.id).next_action_due == monday
+    finally:
+        close_database()
