@@ -239,3 +239,13 @@ def test_setup_still_shows_a_failed_install(tmp_path):
     assert failed.returncode != 0
     assert "No matching distribution found for textual" in failed.stderr
     assert "installing its dependencies failed" in failed.stderr
+
+
+def test_history_since_reads_the_day_and_month_in_the_regions_order(cli_env, tmp_path):
+    config = tmp_path / "funnel.toml"
+    config.write_text('default_region = "PL"\n')
+    cli_env["FUNNEL_CONFIG"] = str(config)
+    run(["add", "--name", "Ola Nowak", "--email", "ola@example.pl"], cli_env)
+    run(["history", "--since", "13.11."], cli_env)  # 13 November, not month 13
+    refused = run(["history", "--since", "11/13"], cli_env, 1)
+    assert "since: '11/13' is not a date" in refused.stderr and "1.12." in refused.stderr
