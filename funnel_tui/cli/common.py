@@ -90,14 +90,22 @@ class Context:
         self.rules = Funnel(self.config, self.user)
 
 
-def parse_date(text: str | None, field: str, ctx: Context, back: bool = False):
+def parse_date(text: str | None, field: str, ctx: Context | None = None, back: bool = False):
     """The date typed for `field` (dates.parse_date: ISO, +2w, fri, 12/01 in the user's
-    order…), or None; CliRefused naming the field otherwise."""
+    order…), or None; CliRefused naming the field otherwise. Without `ctx` (a caller
+    written before the quick forms) only an ISO date is read: pass it."""
     if not text:
         return None
+    import datetime as dt
+
     from ..dates import DueDateError
     from ..dates import parse_date as read
 
+    if ctx is None:
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError as exc:
+            raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
     try:
         return read(text, ctx.rules.today(), ctx.config.date_order, back=back)
     except DueDateError as exc:
