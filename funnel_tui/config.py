@@ -80,11 +80,14 @@ class Config:
     exchange_rates: dict[str, float] = field(default_factory=dict)
     # The user's IANA zone ("" = $TZ, else the system's): when their day starts.
     timezone: str = ""
-    # How a typed 12/01 reads: "mdy" (1 December), "dmy" (12 January) or "ymd".
+    # How a typed 12/01 reads: "mdy" (1 December), "dmy" (12 January) or "ymd"; set
+    # from default_region when the file leaves it empty (dates.order_for_region).
     date_order: str = "mdy"
     # How the user writes numbers (a Babel locale such as "de_DE"; "" = the environment's:
     # user_locale.user_locale).
     locale: str = ""
+    # The days snoozes land on, Monday 0 … Sunday 6.
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     source_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -189,7 +192,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             text = chosen.read_text("utf-8")
             user = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(_syntax_error(chosen, exc)) from exc
+            raise ConfigError(_syntax_error(chosen, exc, text)) from exc
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{chosen}: is not UTF-8 text ({exc.reason})") from exc
         except OSError as exc:
@@ -205,14 +208,37 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return _build(data, source)
 
 
-def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
-    """tomllib's message with its line and column moved to the front, after the file."""
+def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError, text: str = "") -> str:
+    """tomllib's message with its line and column moved to the front, after the file.
+    Something never closed (an array, a string, a table header) is put at the line it
+    opens on, where tomllib notices it only further down or at the end of the file."""
     message = str(exc)
-    found = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", message)
     if found is None:
         return f"{path}: {message}"
     reason = message[: found.start()]
-    return f"{path}, line {found[1]}, column {found[2]}: {reason[:1].lower()}{reason[1:]}"
+    reason = reason[:1].lower() + reason[1:]
+    noticed = f"line {found[1]}, column {found[2]}" if found[1] else "the end of the file"
+    opened = None
+    if not found[1] or reason.startswith(("unclosed", "unterminated")):
+        opened = _first_unparsed_line(text)
+    if opened is not None and (not found[1] or opened < int(found[1])):
+        if reason.startswith(("unclosed", "unterminated")):
+            return f"{path}, line {opened}: {reason} (opened here, still open at {noticed})"
+        return f"{path}, line {opened}: {reason} (the file ends before it is complete)"
+    return f"{path}, {noticed}: {reason}"
+
+
+def _first_unparsed_line(text: str) -> int | None:
+    """The line (from 1) after the longest run of whole lines from the top that parses."""
+    lines = text.splitlines(keepends=True)
+    for count in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("".join(lines[:count]))
+        except tomllib.TOMLDecodeError:
+            continue
+        return count + 1
+    return None
 
 
 def _overlay(base: dict, over: dict) -> dict:
@@ -227,6 +253,8 @@ def _overlay(base: dict, over: dict) -> dict:
 
 def _build(data: dict, source: Path | None) -> Config:
     """The Config from checked data (a KeyError here is a bug in the shipped defaults)."""
+    from .dates import order_for_region, weekday_numbers
+
     where = str(source) if source else "default config"
     try:
         stages = tuple(
@@ -267,8 +295,10 @@ def _build(data: dict, source: Path | None) -> Config:
                 str(k).strip().upper(): float(v) for k, v in data.get("exchange_rates", {}).items()
             },
             timezone=str(data.get("timezone", "")).strip(),
-            date_order=str(data.get("date_order", "mdy")).strip().lower(),
             locale=str(data.get("locale", "")).strip(),
+            date_order=str(data.get("date_order", "")).strip().lower()
+            or order_for_region(str(data.get("default_region", ""))),
+            working_days=weekday_numbers(data.get("working_days", ())) or (0, 1, 2, 3, 4),
             source_path=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -343,9 +373,24 @@ def _filled(value: Any) -> str | None:
 
 
 def _region(value: str) -> str | None:
-    if not value.strip() or re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+    from .countries import COUNTRY_NAMES
+
+    if not value.strip() or value.strip().upper() in COUNTRY_NAMES:
         return None
+    if re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        return f"is {_show(value)}, which is not a country phone numbers are known for"
     return f'must be a two-letter country code such as "DE", or "", not {_show(value)}'
+
+
+def _working_days(value: list) -> str | None:
+    from .dates import weekday_numbers
+
+    bad = [day for day in value if not weekday_numbers([day])]
+    if bad:
+        return f'has {_show(bad[0])}, which is not a weekday such as "mon" or "friday"'
+    if not value:
+        return 'cannot be empty: snoozes land on these days, e.g. ["mon", "tue", "wed"]'
+    return None
 
 
 def _currency(value: str) -> str | None:
@@ -381,9 +426,9 @@ def _zone(value: str) -> str | None:
 def _date_order(value: str) -> str | None:
     from .dates import DATE_ORDERS
 
-    if value.strip().lower() in DATE_ORDERS:
+    if not value.strip() or value.strip().lower() in DATE_ORDERS:
         return None
-    return f"must be one of {', '.join(DATE_ORDERS)}, not {_show(value)}"
+    return f'must be one of {", ".join(DATE_ORDERS)}, or "", not {_show(value)}'
 
 
 def _rates(value: dict) -> str | None:
@@ -428,6 +473,7 @@ _SCHEMA = _Table(
         "timezone": _Setting("text", _zone),
         "date_order": _Setting("text", _date_order),
         "locale": _Setting("text", _locale),
+        "working_days": _Setting("texts", _working_days),
         "engagement_half_life_days": _Setting("number", _positive),
         "won_stage": _Setting("text", _filled),
         "lost_stage": _Setting("text", _filled),

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 UTC = dt.UTC
 DATE_ORDERS = ("mdy", "dmy", "ymd")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-EXAMPLES = "today, tomorrow, +3d, +2w, fri, next mon, 2026-12-01"
 _LONGEST_FORM = 3  # words: "next mon" is two, "in 3 days" three
 
 
@@ -62,24 +61,68 @@ def local_today(now_utc: dt.datetime, zone: dt.tzinfo) -> dt.date:
 
 
 # ------------------------------------------------------------------ quick forms
+#
+# One reading of a typed date for every date field of the screens and every date option
+# of the commands: a due date, a nurture date, a close date, a report's --from/--to, a
+# history's --since. A field looks ahead (a due date: `fri` is the next Friday) or back
+# (`--since fri` is the last one); the forms are the same.
+
+# How a day and month are written where the user is: the US writes 12/01 for 1 December,
+# Germany, Poland and Mexico 1.12., Taiwan and mainland China 2026/12/01 (and 12/01).
+_MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
+_YEAR_FIRST = frozenset({"CN", "TW", "JP", "KR", "KP", "HU", "MN", "LT", "IR", "BT"})
+_DAY_MONTH_EXAMPLE = {"mdy": "12/01", "dmy": "1.12.", "ymd": "12/01"}
 
 
-def parse_due(text: str, today: dt.date, order: str = "mdy") -> dt.date:
-    """A due date from what a rep types, relative to `today` (the user's date).
+def order_for_region(region: str) -> str:
+    """The date order of a region (ISO 3166 code): "mdy", "dmy" or "ymd"; "mdy" when
+    no region is set, as before there was a region to go by."""
+    region = region.strip().upper()
+    if not region or region in _MONTH_FIRST:
+        return "mdy"
+    return "ymd" if region in _YEAR_FIRST else "dmy"
 
-    today, tomorrow (tmr), +3d / 3d / in 3 days, +2w, +1m (same day next month, or
-    its last day), mon … sun (the next one after today), next mon (that day in next
-    week, weeks starting Monday), 2026-12-01, and day and month with an optional year
-    in `order`: 12/01 is 1 December under "mdy", 12 January under "dmy". A day and
-    month without a year is the next such date from today on.
+
+def quick_forms(order: str = "mdy", back: bool = False) -> str:
+    """The forms a date field takes, for its placeholder and its error messages."""
+    day_month = _DAY_MONTH_EXAMPLE.get(order, "12/01")
+    if back:
+        return f"today, yesterday, 7d (ago), 2w, fri, {day_month}, 2026-11-01"
+    return f"tomorrow, +3d, +2w, fri, next mon, {day_month}, 2026-12-01"
+
+
+EXAMPLES = quick_forms()
+SINCE_EXAMPLES = quick_forms(back=True)
+
+
+def parse_date(text: str, today: dt.date, order: str = "mdy", *, back: bool = False) -> dt.date:
+    """A date from what a user types, relative to `today` (the user's date).
+
+    today, tomorrow (tmr), yesterday; +3d, +2w, +1m (same day that month, or its last
+    day) ahead, -3d or 3d ago back, and a bare 3d in the field's direction (`back` or
+    ahead); in 3 days; mon … sun (the next one after today, the last one before it when
+    `back`); next mon (that day of next week), last mon; 2026-12-01 or 2026/12/01; a day
+    and month in `order` (12/01 is 1 December under "mdy", 12 January under "dmy";
+    1.12. and 01.12.2026 alike), which without a year is the next such date from today
+    on, or the last one up to today when `back`.
     """
     words = text.strip().casefold().split()
     if not words:
-        raise DueDateError(f"a due date is needed, e.g. {EXAMPLES}")
-    found = _parse_words(words, today, order)
+        raise DueDateError(f"a date is needed, e.g. {quick_forms(order, back)}")
+    found = _parse_words(words, today, order, back)
     if found is None:
-        raise DueDateError(f"{text.strip()!r} is not a date I know; try {EXAMPLES}")
+        raise DueDateError(f"{text.strip()!r} is not a date I know; try {quick_forms(order, back)}")
     return found
+
+
+def parse_due(text: str, today: dt.date, order: str = "mdy") -> dt.date:
+    """A date ahead (a due, nurture or close date): parse_date looking ahead."""
+    return parse_date(text, today, order)
+
+
+def parse_since(text: str, today: dt.date, order: str = "mdy") -> dt.date:
+    """A date looked back to (--since, --from): parse_date looking back."""
+    return parse_date(text, today, order, back=True)
 
 
 def split_due(text: str, today: dt.date, order: str = "mdy") -> tuple[dt.date, str]:
@@ -88,10 +131,10 @@ def split_due(text: str, today: dt.date, order: str = "mdy") -> tuple[dt.date, s
     words = text.split()
     folded = [w.casefold() for w in words]
     for size in range(min(_LONGEST_FORM, len(words)), 0, -1):
-        found = _parse_words(folded[:size], today, order)
+        found = _parse_words(folded[:size], today, order, False)
         if found is not None:
             return found, " ".join(words[size:])
-        found = _parse_words(folded[-size:], today, order)
+        found = _parse_words(folded[-size:], today, order, False)
         if found is not None and size < len(words):
             return found, " ".join(words[:-size])
     raise DueDateError(
@@ -100,68 +143,43 @@ def split_due(text: str, today: dt.date, order: str = "mdy") -> tuple[dt.date, s
     )
 
 
-_RELATIVE = re.compile(r"^\+?(\d{1,3})\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)$")
+_COUNT = re.compile(r"^([+-]?)(\d{1,4})(d|day|days|w|wk|week|weeks|m|mo|month|months)(ago)?$")
 _NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\.?$")
 
 
-def _parse_words(words: list[str], today: dt.date, order: str) -> dt.date | None:
+def _parse_words(words: list[str], today: dt.date, order: str, back: bool) -> dt.date | None:
     text = " ".join(words)
     if text in ("today", "tod", "now"):
         return today
     if text in ("tomorrow", "tmr", "tmrw", "tom"):
         return today + dt.timedelta(days=1)
-    if words[0] == "in" and len(words) > 1:
-        text = "".join(words[1:])
-    match = _RELATIVE.match(text.replace(" ", ""))
-    if match:
-        count, unit = int(match[1]), match[2][0]
+    if text in ("yesterday", "yday"):
+        return today - dt.timedelta(days=1)
+    if words[0] == "in" and len(words) > 1:  # in 3 days
+        text = "+" + "".join(words[1:])
+    match = _COUNT.match(text.replace(" ", ""))
+    if match and not (match[1] and match[4]):  # "+3d ago" is neither
+        ahead = match[1] == "+" or (not match[1] and not match[4] and not back)
+        sign = 1 if ahead else -1
+        count, unit = sign * int(match[2]), match[3][0]
         if unit == "d":
             return today + dt.timedelta(days=count)
         if unit == "w":
             return today + dt.timedelta(weeks=count)
         return add_months(today, count)
-    if words[0] == "next" and len(words) == 2:
+    if words[0] in ("next", "last") and len(words) == 2:
         day = 0 if words[1] == "week" else _weekday(words[1])
-        return None if day is None else _next_week(today, day)
+        if day is None:
+            return None
+        return _next_week(today, day, 1 if words[0] == "next" else -1)
     if len(words) == 1:
         day = _weekday(words[0])
         if day is not None:
+            if back:
+                return today - dt.timedelta(days=(today.weekday() - day - 1) % 7 + 1)
             return today + dt.timedelta(days=(day - today.weekday() - 1) % 7 + 1)
-        return _numeric(words[0], today, order)
+        return _numeric(words[0], today, order, ahead=not back)
     return None
-
-
-SINCE_EXAMPLES = "today, yesterday, 7d (seven days ago), 2w, 2026-11-01"
-_AGO = re.compile(r"^-?(\d{1,4})(d|day|days|w|wk|week|weeks|m|mo|month|months)$")
-
-
-def parse_since(text: str, today: dt.date, order: str = "mdy") -> dt.date:
-    """A day in the past from what a user types to look back: today, yesterday, 7d or
-    "7 days ago", 2w, 1m, a weekday (the last one before today), an ISO date, or a day
-    and month in `order` (the last such date up to today)."""
-    folded = " ".join(text.strip().casefold().split())
-    if not folded:
-        raise DueDateError(f"a date is needed, e.g. {SINCE_EXAMPLES}")
-    if folded in ("today", "now"):
-        return today
-    if folded == "yesterday":
-        return today - dt.timedelta(days=1)
-    match = _AGO.match(folded.removesuffix(" ago").removesuffix("ago").replace(" ", ""))
-    if match:
-        count, unit = int(match[1]), match[2][0]
-        if unit == "d":
-            return today - dt.timedelta(days=count)
-        if unit == "w":
-            return today - dt.timedelta(weeks=count)
-        return add_months(today, -count)
-    day = _weekday(folded) if " " not in folded else None
-    if day is not None:
-        return today - dt.timedelta(days=(today.weekday() - day - 1) % 7 + 1)
-    # A day and month alone: the last one up to today, not the next.
-    found = _numeric(folded, today, order, ahead=False) if " " not in folded else None
-    if found is None:
-        raise DueDateError(f"{text.strip()!r} is not a date I know; try {SINCE_EXAMPLES}")
-    return found
 
 
 def _weekday(word: str) -> int | None:
@@ -171,8 +189,30 @@ def _weekday(word: str) -> int | None:
     return next((i for i, name in enumerate(WEEKDAYS) if name.startswith(word)), None)
 
 
-def _next_week(today: dt.date, weekday: int) -> dt.date:
-    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
+def weekday_numbers(names) -> tuple[int, ...]:
+    """["mon", "tue", …] (or "Monday", "fr") as sorted weekday numbers, Monday 0; ()
+    when any of them is not a weekday."""
+    days = set()
+    for name in names or ():
+        day = _weekday(str(name).strip().casefold())
+        if day is None:
+            return ()
+        days.add(day)
+    return tuple(sorted(days))
+
+
+def next_working_day(day: dt.date, working_days: tuple[int, ...]) -> dt.date:
+    """`day` if it is a working day, else the first working day after it (a Saturday
+    snooze lands on Monday when the week works Monday to Friday)."""
+    if not working_days:
+        return day
+    while day.weekday() not in working_days:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _next_week(today: dt.date, weekday: int, weeks: int = 1) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=weeks)
     return monday + dt.timedelta(days=weekday)
 
 
@@ -227,7 +267,12 @@ def describe_due(due: dt.date, today: dt.date) -> str:
     when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days)
     if when is None:
         when = f"in {days} days" if days > 0 else f"{-days} days ago"
-    return f"{due:%a} {due.day} {due:%b %Y} · {when}"
+    return f"{day_text(due)} · {when}"
+
+
+def day_text(day: dt.date) -> str:
+    """`Fri 27 Nov 2026`: a date as every screen and command writes it out."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def short_due(due: dt.date, today: dt.date) -> str:

@@ -95,8 +95,17 @@ class DraftStore:
         return prefs.get("last_source", "")
 
     def remember_source(self, source: str) -> None:
+        self.remember_card(source=source)
+
+    # So does the last country: a stack of cards from one show is one country.
+    def last_country(self) -> str:
         prefs = self.load(PREFS) or {}
-        prefs["last_source"] = source
+        return prefs.get("last_country", "")
+
+    def remember_card(self, **values: str) -> None:
+        """Keep `source=…` and `country=…` of the card just saved, in one write."""
+        prefs = self.load(PREFS) or {}
+        prefs.update({f"last_{name}": value for name, value in values.items()})
         self.save(PREFS, prefs)
 
 

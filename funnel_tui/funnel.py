@@ -23,7 +23,7 @@ import peewee
 from . import history_words as words
 from . import validators as v
 from .config import BANT_ITEMS, Config, check_login
-from .dates import local_today, user_zone
+from .dates import local_today, next_working_day, user_zone
 from .db import (
     get_meta,
     insert_row,
@@ -1624,7 +1624,8 @@ class Funnel:
         days: int,
     ) -> dt.date:
         """Put a record's next action off by `days` from today (or from its due date,
-        if that is later); a record with nothing scheduled gets "Follow up" then.
+        if that is later), on to the next of the config's working days (a Friday's +1
+        is Monday); a record with nothing scheduled gets "Follow up" then.
         Returns the new due date; history records the move."""
         if (lead_id is None) == (opportunity_id is None):
             raise Refused([Problem("record", "required", "snooze exactly one lead or deal")])
@@ -1638,7 +1639,9 @@ class Funnel:
             else:
                 record, entity = self._lead_for_update(lead_id), "lead"
             old_due = record.next_action_due
-            new_due = max(old_due or today, today) + dt.timedelta(days=days)
+            new_due = next_working_day(
+                max(old_due or today, today) + dt.timedelta(days=days), self.config.working_days
+            )
             action = record.next_action or "Follow up"
             type(record).update(next_action=action, next_action_due=new_due).where(
                 type(record).id == record.id

@@ -213,7 +213,7 @@ def test_a_leads_life_reads_in_words(db, config):
         ("activity #1", "logged a meeting (inbound): held"),
         ("lead #1", "Status: new → working (done for you: a two-way contact)"),
         ("activity #2", "logged a call: left a voicemail; next: send pricing by Thu 5 Nov 2026"),
-        ("lead #1", "snoozed: to Sat 7 Nov 2026 (was Thu 5 Nov 2026)"),
+        ("lead #1", "snoozed: to Mon 9 Nov 2026 (was Thu 5 Nov 2026)"),
         ("opportunity #1", "lost (Price): Proposal → Lost"),
         ("opportunity #1", "reopened: Lost → Proposal"),
         ("opportunity #1", "won: Proposal → Won"),

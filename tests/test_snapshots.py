@@ -112,6 +112,11 @@ def test_capture_with_errors(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
 
 
+def test_capture_phone_waits_for_country(snap_app, snap_compare):
+    keys = ["ctrl+n", *"Lin Mei", "tab", "tab", *"0933-111-222", "tab", *"lin@mei.tw"]
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
 def test_capture_duplicate_warning(snap_app, snap_compare):
     keys = ["ctrl+n", *"Anna", "tab", "tab", "tab", *"anna@kowalski.pl", "ctrl+s"]
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))

@@ -170,16 +170,33 @@ def spare_postgres_driver(*targets: str) -> None:
         sys.modules["psycopg2"] = None  # type: ignore[assignment]
 
 
-def parse_date(text: str | None, field: str):
-    """An ISO date given to `field`, or None; CliRefused naming the field otherwise."""
+def parse_date(text: str | None, field: str, ctx: Context | None = None, back: bool = False):
+    """The date typed for `field` (dates.parse_date: ISO, +2w, fri, 12/01 in the user's
+    order…), or None; CliRefused naming the field otherwise. Without `ctx` (a caller
+    written before the quick forms) only an ISO date is read: pass it."""
     if not text:
         return None
     import datetime as dt
 
+    from ..dates import DueDateError
+    from ..dates import parse_date as read
+
+    if ctx is None:
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError as exc:
+            raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
+        return read(text, ctx.rules.today(), ctx.config.date_order, back=back)
+    except DueDateError as exc:
+        raise CliRefused(f"{field}: {exc}") from exc
+
+
+def read_back(day, ctx: Context) -> str:
+    """`Fri 11 Dec 2026 · in 17 days`: a date as every command says it back."""
+    from ..dates import describe_due
+
+    return describe_due(day, ctx.rules.today())
 
 
 def safe(text: str) -> str:

@@ -14,6 +14,7 @@ from .common import (
     format_option,
     opportunity_data,
     parse_date,
+    read_back,
     safe,
 )
 
@@ -23,7 +24,7 @@ def register(command: AddCommand) -> None:
     convert.add_argument("id", type=int)
     convert.add_argument("--amount", required=True)
     convert.add_argument("--currency", default="")
-    convert.add_argument("--close", help="expected close date YYYY-MM-DD")
+    convert.add_argument("--close", help="expected close date: +2w, +1m, 12/01, 2026-12-01 …")
     convert.add_argument("--stage", default="")
     convert.add_argument("--name", default="", help="deal name (default: company – contact)")
     convert.add_argument(
@@ -82,12 +83,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from ..funnel import Refused
 
+    close = parse_date(args.close, "close", ctx)
     try:
         opp = ctx.rules.convert(
             args.id,
             amount=args.amount,
             currency=args.currency,
-            expected_close=parse_date(args.close, "close"),
+            expected_close=close,
             stage=args.stage,
             name=args.name,
             allow_past_close=args.yes,
@@ -98,6 +100,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
     amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
     text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}: {amount}"
+    if opp.expected_close is not None:
+        text += f"\nclose by: {read_back(opp.expected_close, ctx)}"
     return done(args, text, opportunity_data(opp))
 
 

@@ -18,6 +18,7 @@ from .common import (
     lead_data,
     parse_date,
     print_json,
+    read_back,
     safe,
 )
 
@@ -63,7 +64,9 @@ def register(command: AddCommand) -> None:
     status.add_argument("id", type=int)
     status.add_argument("status", help="new, working, nurturing or unqualified")
     status.add_argument("--reason", default="", help="why (required for unqualified)")
-    status.add_argument("--until", help="touch again on YYYY-MM-DD (required for nurturing)")
+    status.add_argument(
+        "--until", help="touch again on: +2w, fri, 12/01, 2026-12-01 … (required for nurturing)"
+    )
     format_option(status)
     status.set_defaults(run=cmd_status)
 
@@ -188,10 +191,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    lead = ctx.rules.set_status(
-        args.id, args.status.lower(), reason=args.reason, until=parse_date(args.until, "until")
-    )
-    return done(args, f"lead #{lead.id} {safe(lead.name)} is now {lead.status}", lead_data(lead))
+    until = parse_date(args.until, "until", ctx)
+    lead = ctx.rules.set_status(args.id, args.status.lower(), reason=args.reason, until=until)
+    text = f"lead #{lead.id} {safe(lead.name)} is now {lead.status}"
+    if until is not None:
+        text += f"\nuntil: {read_back(until, ctx)}"
+    return done(args, text, lead_data(lead))
 
 
 def cmd_qualify(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from .common import EXIT_OK, AddCommand, CliRefused, Context
+from .common import EXIT_OK, AddCommand, CliRefused, Context, parse_date
 
 
 def register(command: AddCommand) -> None:
@@ -38,17 +38,13 @@ def register(command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..dates import DueDateError, parse_since
     from ..reports import Period, ReportError, Request, run_report
 
     today = ctx.rules.today()
-    days = {}
-    for option, text in (("--from", args.start), ("--to", args.end)):
-        if text:
-            try:
-                days[option] = parse_since(text, today, ctx.config.date_order)
-            except DueDateError as exc:
-                raise CliRefused(f"{option}: {exc}") from exc
+    days = {
+        option: parse_date(text, option, ctx, back=True)
+        for option, text in (("--from", args.start), ("--to", args.end))
+    }
     try:
         period = Period(days.get("--from"), days.get("--to"), ctx.rules.zone)
         request = Request(period, args.by, ctx.config, today, (args.currency or "").upper())

@@ -12,6 +12,7 @@ from .common import (
     Context,
     done,
     format_option,
+    parse_date,
     print_json,
 )
 
@@ -186,16 +187,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     ctx = Context(args)
     import datetime as dt
 
-    from ..dates import DueDateError, local_today, parse_since, to_local
+    from ..dates import to_local
     from ..history import history_entries, user_exists
     from ..output import to_json_value, write_table
 
     since = None
     if args.since:
-        try:
-            day = parse_since(args.since, local_today(ctx.rules.now(), ctx.rules.zone))
-        except DueDateError as exc:
-            raise CliRefused(f"since: {exc}") from exc
+        day = parse_date(args.since, "since", ctx, back=True)
         # Midnight of that day in the user's zone, as the naive UTC the history stores.
         start = dt.datetime.combine(day, dt.time()).replace(tzinfo=ctx.rules.zone)
         since = start.astimezone(dt.UTC).replace(tzinfo=None)

@@ -227,12 +227,24 @@ def format_value(value: Any, kind: str) -> str:
     if kind == RATE:
         return f"{100 * value:.1f}%"
     if kind == DAYS:
-        return f"{value:,.1f} d"
+        return _days(value)
     if kind == HOURS:
         return f"{value:,.1f} h"
     if kind == MONEY:
         return f"{round(value / 100):,}"
     return str(value)
+
+
+def _days(value: float) -> str:
+    """Days to a tenth; under a twentieth of a day (which would all read "0.0 d"
+    whatever the bars say) in hours, minutes or seconds: same-day moves differ too."""
+    if value == 0 or abs(value) >= 0.05:
+        return f"{value:,.1f} d"
+    if abs(value) * 24 >= 1:
+        return f"{value * 24:.1f} h"
+    if abs(value) * 1440 >= 1:
+        return f"{value * 1440:.0f} min"
+    return f"{value * 86400:.0f} s"
 
 
 def plain_value(value: Any, kind: str) -> Any:

@@ -26,7 +26,7 @@ from ..funnel import DuplicateFound, Refused
 from ..models import database
 from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
-from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
+from ..widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from ..widgets.text_input import TextInput
 from .current_row import MarksCurrentRow
 from .dialogs import DuplicateDialog
@@ -60,6 +60,9 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         super().__init__()
         self._saving = False
         self._card = 0  # which card the form holds: a duplicate check answers for one
+        # Whether the cursor has been on Country this card: until then a number without
+        # a country code waits for it rather than being refused (Country comes later).
+        self._country_reached = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -89,6 +92,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         last = self.app.drafts.last_source()
         if last in self.app.config.lead_sources:
             self.query_one("#f-source", Select).value = last
+        self.query_one("#f-country", Input).value = self.app.drafts.last_country()
         for hint in self.query(".hint"):
             hint.display = False
 
@@ -131,8 +135,10 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         return self.values()
 
     def draft_worth_keeping(self, values: dict[str, str]) -> bool:
-        # The source alone is the form's memory of the last card, not something typed.
-        return any(value.strip() for key, value in values.items() if key != "source")
+        # The source and country alone are the form's memory of the last card, not
+        # something typed.
+        remembered = ("source", "country")
+        return any(value.strip() for key, value in values.items() if key not in remembered)
 
     def apply_draft(self, values: dict[str, str]) -> None:
         self.fill(values)
@@ -140,6 +146,8 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("f-")
+        if name == "country":
+            self._country_reached = True
         if name in ("phone", "email") and self._sort_contact():
             for moved in ("phone", "email"):
                 self._check_field(moved)
@@ -158,9 +166,24 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     def _check_field(self, name: str) -> None:
         values = self.values()
+        if name == "phone" and self._phone_waits(values):
+            waits = "… checked with the Country below (or type the +country code)"
+            self._hint(name, Text(waits, style="dim"))
+            return
         self._hint(name, feedback(name, values, self.app.config.default_region))
         if name == "country" and values["phone"]:
             self._check_field("phone")  # a new country changes how the number reads
+
+    def _phone_waits(self, values: dict[str, str]) -> bool:
+        """A number typed without its country code, on a card whose Country is still
+        empty and not yet reached: it is read once the country is there (or left)."""
+        phone = values["phone"].strip()
+        return bool(
+            phone
+            and not phone.startswith(("+", "00"))
+            and not values["country"].strip()
+            and not self._country_reached
+        )
 
     def _sort_contact(self) -> bool:
         """Move an email typed into Phone, or a number typed into Email, to its own
@@ -232,19 +255,17 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
             retry = lambda: self.action_save(allow_duplicate)  # noqa: E731
             self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
         else:
-            self.app.call_from_thread(self._saved, lead.id, lead.name, values["source"])
+            country = v.check_country(values["country"]).value or ""
+            self.app.call_from_thread(self._saved, lead.id, lead.name, values["source"], country)
 
-    def _saved(self, lead_id: int, name: str, source: str) -> None:
+    def _saved(self, lead_id: int, name: str, source: str, country: str) -> None:
         self._saving = False
-        self._card += 1  # the next card starts here
+        self._new_card()
         self.drop_draft()
-        if source:
-            # A preference, not a thing typed: a folder that refuses it costs nothing.
-            with contextlib.suppress(OSError):
-                self.app.drafts.remember_source(source)
-        for field in TEXT_FIELDS:
-            self.query_one(f"#f-{field}", Input).value = ""
-            self._hint(field, None)
+        # Preferences, not things typed: a folder that refuses them costs nothing.
+        with contextlib.suppress(OSError):
+            self.app.drafts.remember_card(**({"source": source} if source else {}), country=country)
+        self._clear_fields(country)
         self._outcome(
             Text.assemble(
                 ("✔ Saved ", "green"),
@@ -263,7 +284,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
             field = "phone" if problem.field == "contact" else problem.field
             if f"f-{field}" not in {f"f-{n}" for n, _ in FIELDS}:
                 continue
-            self._hint(field, Text(f"✘ {problem.message}", style="red"))
+            self._hint(field, Text(f"✘ {named(field, problem.message)}", style="red"))
             first = first or field
         count = len(problems)
         outcome = Text(f"✘ Not saved: {count} thing{'' if count == 1 else 's'} to fix", style="red")
@@ -299,11 +320,20 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     # ------------------------------------------------------------------- other
 
-    def action_clear(self) -> None:
-        self._card += 1
+    def _new_card(self) -> None:
+        self._card += 1  # the next card starts here
+        self._country_reached = False
+
+    def _clear_fields(self, country: str) -> None:
+        """Empty the form for the next card; Country keeps `country`, as Source keeps
+        its choice: a stack of cards from one show is one country."""
         for field in TEXT_FIELDS:
-            self.query_one(f"#f-{field}", Input).value = ""
+            self.query_one(f"#f-{field}", Input).value = country if field == "country" else ""
             self._hint(field, None)
+
+    def action_clear(self) -> None:
+        self._new_card()
+        self._clear_fields(self.app.drafts.last_country())
         self._outcome(None)
         self.drop_draft()
         self.query_one("#f-name", Input).focus()

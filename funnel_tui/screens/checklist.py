@@ -8,7 +8,6 @@ the item under the cursor, e notes the evidence, p asks the gate, c converts.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,6 +23,7 @@ from textual.widget import Widget
 from .. import validators as v
 from ..checklist import ChecklistState, load_checklist, reload_answers
 from ..config import BANT_ITEMS
+from ..dates import DueDateError, parse_date
 from ..db import Busy
 from ..drafts import form_key
 from ..funnel import BANT_LABELS, Refused, StaleEdit
@@ -504,13 +504,11 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         close = None
         if values["close"].strip():
             try:
-                close = dt.date.fromisoformat(values["close"].strip())
-            except ValueError:
-                problems.append(
-                    v.Problem(
-                        "close", "invalid", f"{values['close']!r} is not a date like 2026-12-01"
-                    )
+                close = parse_date(
+                    values["close"], self.app.rules.today(), self.app.config.date_order
                 )
+            except DueDateError as exc:
+                problems.append(v.Problem("close", "invalid", str(exc)))
         if not problems:
             options = {"allow_past_close": True} if allow_past else {}
             try:

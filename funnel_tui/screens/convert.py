@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from ..dates import DueDateError, describe_due, parse_date, quick_forms
 from ..widgets.amount_readback import AmountReadBack, warm_then
 from ..widgets.text_input import TextInput
 from .dialogs import DIALOG_CSS
@@ -39,6 +40,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
     ConvertDialog .label { width: 10; text-style: bold; }
     ConvertDialog .row Input, ConvertDialog .row Select { width: 1fr; }
     ConvertDialog .error { padding-left: 10; height: auto; }
+    ConvertDialog #close-read { padding-left: 10; height: 1; }
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [
@@ -74,6 +76,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
                 if name == "amount":
                     yield AmountReadBack(id="r-amount")
+                if name == "close":
+                    yield Static("", id="close-read")
             with Horizontal(classes="row"):
                 yield Label("Stage", classes="label")
                 options = [(Text(s), s) for s in self.stages]
@@ -97,6 +101,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         for name in (*(n for n, _ in FIELDS), "stage"):
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
+        self.query_one("#c-close", Input).placeholder = quick_forms(self.app.config.date_order)
+        self._read_close()
         first = next((n for n, _ in FIELDS if n in self.errors), "amount")
         self.query_one(f"#c-{first}", Input).focus()
 
@@ -145,6 +151,21 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         if event.input.id in ("c-amount", "c-currency"):
             self._read_back()
         self.draft_typed()
+        if event.input.id == "c-close":
+            self._read_close()
+
+    def _read_close(self) -> None:
+        """The close date typed, read back under it (the checklist reads it alike)."""
+        text, today = self.query_one("#c-close", Input).value, self.app.rules.today()
+        read = Text("")
+        if text.strip():
+            try:
+                day = parse_date(text, today, self.app.config.date_order)
+            except DueDateError as exc:
+                read = Text(f"✘ close: {exc}", style="red")
+            else:
+                read = Text(f"→ {describe_due(day, today)}", style="green")
+        self.query_one("#close-read", Static).update(read)
 
     def _read_back(self) -> None:
         self.query_one("#r-amount", AmountReadBack).show(

@@ -1,11 +1,10 @@
-"""Small modal questions: yes/no, a duplicate warning, a choice from a list, a date.
+"""Small modal questions: yes/no, a duplicate warning, a choice from a list, a line.
 
 Every text that comes from user data is put into `Text`, never parsed as markup.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from rich.text import Text
@@ -108,45 +107,6 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[int(event.option.id or 0)])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class DateDialog(ModalScreen[dt.date | None]):
-    """Ask for a date (ISO, e.g. 2026-12-01); a bad one is refused in place."""
-
-    TITLE = "Date"
-    DEFAULT_CSS = DIALOG_CSS.format(name="DateDialog")
-    BINDINGS: ClassVar[list[Binding]] = [
-        Binding("escape", "cancel", "Cancel", id="date.cancel"),
-    ]
-
-    def __init__(self, title: str, earliest: dt.date | None = None):
-        super().__init__()
-        self.title_text, self.earliest = title, earliest
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Text(self.title_text), classes="title")
-            yield TextInput(placeholder="YYYY-MM-DD", compact=True, id="date")
-            yield Static("", classes="error", id="date-error")
-            yield Static(Text("enter accept  ·  esc cancel"), classes="keys")
-
-    def on_input_submitted(self, event: TextInput.Submitted) -> None:
-        event.stop()
-        try:
-            value = dt.date.fromisoformat(event.value.strip())
-        except ValueError:
-            self._error(f"{event.value.strip()!r} is not a date like 2026-12-01")
-            return
-        if self.earliest and value < self.earliest:
-            self._error(f"{value} is in the past")
-            return
-        self.dismiss(value)
-
-    def _error(self, message: str) -> None:
-        self.query_one("#date-error", Static).update(Text(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

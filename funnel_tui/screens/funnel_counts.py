@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..models import database
-from ..queries import StageCount, funnel_counts
+from ..queries import LeadQuery, StageCount, funnel_counts, status_counts
 from ..widgets.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
@@ -27,7 +27,9 @@ GROUP_STYLES = {"lead": "cyan", "prospect": "yellow", "opportunity": "green", "c
 class FunnelCounts(Static):
     """Counts per funnel step with a bar each; text is built as Text, never as markup."""
 
-    def show_counts(self, rows: list[StageCount]) -> None:
+    def show_counts(self, rows: list[StageCount], statuses: dict[str, int] | None = None) -> None:
+        """`statuses`: every record by status whatever its step, as the lead list counts
+        them; said under the bars so the two sets of figures are not taken for one."""
         biggest = max((r.count for r in rows), default=0) or 1
         text = Text()
         group = None
@@ -42,7 +44,16 @@ class FunnelCounts(Static):
             text.append("█" * filled, style=GROUP_STYLES[row.group])
             text.append("·" * (BAR_WIDTH - filled), style="dim")
             text.append("\n")
+        if statuses is not None:
+            text.append_text(_status_note(statuses))
         self.update(text)
+
+
+def _status_note(statuses: dict[str, int]) -> Text:
+    by_status = " · ".join(f"{status} {count:,}" for status, count in statuses.items())
+    note = Text("\nLeads · … count records not yet promoted; the lead list counts", "dim")
+    note.append(f"\nstatuses at every step: {by_status}", "dim")
+    return note
 
 
 class FunnelScreen(Screen[None]):
@@ -71,4 +82,5 @@ class FunnelScreen(Screen[None]):
         # The database is read in a worker thread so the screen never waits on it.
         with database.connection_context():
             rows = funnel_counts(self.app.config)
-        self.app.call_from_thread(self.query_one(FunnelCounts).show_counts, rows)
+            statuses = status_counts(LeadQuery())  # the list's own count, unfiltered
+        self.app.call_from_thread(self.query_one(FunnelCounts).show_counts, rows, statuses)

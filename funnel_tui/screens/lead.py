@@ -20,7 +20,7 @@ from ..models import database
 from ..output import plain
 from ..queries import lead_record
 from ..widgets.bars import KeyBar, TitleBar
-from ..widgets.field_feedback import CHECKED_FIELDS, feedback, show_hint
+from ..widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from ..widgets.here_line import HereLine
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
@@ -161,7 +161,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
     def on_mount(self) -> None:
         for hint in self.query(".hint"):
             hint.display = False
-        self.load()
+        # Keys typed ahead (enter ctrl+l on the list) wait for the record: before it is
+        # shown, ctrl+l had nothing to log on and typing went into empty fields.
+        self.app.hold_keys_for(self.load())
 
     def showing(self) -> tuple[str, int, bool]:
         """The record this screen shows, and whether it holds unsaved edits, for the
@@ -303,6 +305,19 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
                 self._changed_meanwhile(name, stored)
         if not dirty or self.version is None:
             self.version = record["lead"].version
+        self._show_stored_phone(record)
+
+    def _show_stored_phone(self, record: dict[str, Any]) -> None:
+        """Under a phone not being edited: the number in its international form, when
+        it differs from what was typed (0912-345-678 is +886 912 345 678)."""
+        international = record["lead"].phone_display or ""
+        typed = self.query_one("#f-phone", Input).value
+        if not international or typed != self.loaded.get("phone") or typed == international:
+            return
+        self._hint(
+            "phone",
+            Text.assemble(("☎ ", "dim"), international, ("  stored in international form", "dim")),
+        )
 
     # ---------------------------------------------------------------- editing
 
@@ -367,7 +382,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         first = None
         for problem in problems:
             if problem.field in names:
-                self._hint(problem.field, Text(f"✘ {problem.message}", style="red"))
+                self._hint(
+                    problem.field, Text(f"✘ {named(problem.field, problem.message)}", style="red")
+                )
                 first = first or problem.field
         self._outcome(Text("✘ " + "; ".join(str(p) for p in problems), style="red"))
         if first:

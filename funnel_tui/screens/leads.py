@@ -98,7 +98,7 @@ class LeadListScreen(Screen[None]):
         Binding("u", "cycle_source", "Source filter", id="leads.source"),
         Binding("plus", "score(10)", "Score ≥ +10", id="leads.score_up", show=False),
         Binding("minus", "score(-10)", "Score ≥ −10", id="leads.score_down", show=False),
-        Binding("o", "cycle_sort", "Sort", id="leads.sort"),
+        Binding("o", "choose_sort", "Sort…", id="leads.sort"),
         Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
         Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
         Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
@@ -249,7 +249,11 @@ class LeadListScreen(Screen[None]):
             self.query_one(LeadTable).focus()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        """A new search: what is typed replaces the last one (its text is selected;
+        the arrow keys keep it to refine instead)."""
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()
 
     def action_cycle_status(self) -> None:
         current = self.query_state.statuses[0] if self.query_state.statuses else ""
@@ -270,13 +274,23 @@ class LeadListScreen(Screen[None]):
         value = max(0, min(100, (self.query_state.min_score or 0) + delta))
         self._set_query(min_score=value or None)
 
-    def action_cycle_sort(self) -> None:
-        keys = list(SORT_KEYS)
-        index = keys.index(self.query_state.sort) if self.query_state.sort in keys else 0
-        key = keys[(index + 1) % len(keys)]
-        # Newest first, best score and most engaged first are what people want; names
-        # read A→Z.
-        self._set_query(sort=key, descending=key in ("created_at", "score", "engagement"))
+    def action_choose_sort(self) -> None:
+        from .sort_dialog import SortDialog
+
+        q = self.query_state
+        titles = {key: SORT_TITLES.get(key, key) for key in SORT_KEYS}
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            if key == self.query_state.sort:
+                self.action_reverse()
+                return
+            # Newest first, best score and most engaged first are what people want;
+            # names read A→Z.
+            self._set_query(sort=key, descending=key in ("created_at", "score", "engagement"))
+
+        self.app.push_screen(SortDialog(titles, q.sort, q.descending), chosen)
 
     def action_reverse(self) -> None:
         self._set_query(descending=not self.query_state.descending)

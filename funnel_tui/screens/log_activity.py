@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..dates import DueDateError, describe_due, parse_due
+from ..dates import DueDateError, describe_due, parse_date, quick_forms, split_due
 from ..db import Busy
 from ..drafts import form_key
 from ..funnel import ACTIVITY_KINDS, OUTCOMES, Refused
@@ -143,10 +143,10 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
                 yield TextInput(id="note", placeholder="what was said")
             with Horizontal(classes="row"):
                 yield Label("Next", classes="label")
-                yield TextInput(id="next", placeholder="next action, e.g. Call back")
+                yield TextInput(id="next", placeholder="next action, e.g. +3d Call back")
             with Horizontal(classes="row"):
                 yield Label("Due", classes="label")
-                yield TextInput(id="due", placeholder="tomorrow, +3d, fri, next mon, 12/01")
+                yield TextInput(id="due", placeholder=quick_forms(self.app.config.date_order))
             yield Static("", id="due-read")
             yield Static("", id="message")
             yield Static(
@@ -223,6 +223,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         self.query_one("#direction-row").display = kind != "note"
 
     @on(Input.Changed, "#due")
+    @on(Input.Changed, "#next")
     def _due_typed(self) -> None:
         self._read_due()
 
@@ -234,20 +235,33 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         else:
             self.focus_next()
 
-    def _read_due(self) -> dt.date | None:
-        """The due date typed, read back under the field; None when empty or unread."""
-        text = self.query_one("#due", Input).value
-        read = self.query_one("#due-read", Static)
-        if not text.strip():
-            read.update(Text("no next action" if not self._next_text() else "", style="dim"))
-            return None
-        today = self.app.rules.today()
+    def _reading(self) -> tuple[dt.date | None, str, Text]:
+        """(the due date, the next action, the line under Due) from both fields. The Due
+        field wins; left empty, a date leading or closing the Next line is the due date,
+        as `funnel log --next "+3d call back"` reads it."""
+        typed, action = self.query_one("#due", Input).value, self._next_text()
+        today, order = self.app.rules.today(), self.app.config.date_order
+        if typed.strip():
+            try:
+                due = parse_date(typed, today, order)
+            except DueDateError as exc:
+                return None, action, Text(f"✘ {exc}", style="red")
+            return due, action, Text(f"→ {describe_due(due, today)}", style="green")
+        if not action:
+            return None, "", Text("no next action", style="dim")
         try:
-            due = parse_due(text, today, self.app.config.date_order)
-        except DueDateError as exc:
-            read.update(Text(f"✘ {exc}", style="red"))
-            return None
-        read.update(Text(f"→ {describe_due(due, today)}", style="green"))
+            due, rest = split_due(action, today, order)
+        except DueDateError:
+            return None, action, Text(f"when is it due? e.g. {quick_forms(order)}", style="yellow")
+        said = Text(f"→ {describe_due(due, today)} · ", style="green")
+        said.append(plain(rest) or "Follow up")
+        return due, rest, said
+
+    def _read_due(self) -> dt.date | None:
+        """The due date typed (in Due, or at the edge of Next), read back under Due;
+        None when there is none or it cannot be read."""
+        due, _, said = self._reading()
+        self.query_one("#due-read", Static).update(said)
         return due
 
     def _next_text(self) -> str:
@@ -271,17 +285,18 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         if self.saving:
             return
         values = self.values()
-        due_text, action = values["due"].strip(), values["next"].strip()
-        due = None
-        if due_text:
-            due = self._read_due()
+        due, action, _ = self._reading()
+        self._read_due()
+        if values["due"].strip():
             if due is None:
                 self._refuse("due", "the due date is not one I can read (see under it)")
                 return
-            action = action or "Follow up"
-        elif action:
-            self._refuse("due", "when is it due? e.g. tomorrow, +3d, fri, next mon, 12/01")
+        elif action and due is None:
+            order = self.app.config.date_order
+            self._refuse("due", f"when is it due? e.g. {quick_forms(order)}")
             return
+        if due is not None:
+            action = action or "Follow up"
         self.saving = True
         self._save(values, action, due)
 

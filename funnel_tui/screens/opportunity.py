@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ..dates import day_text, to_local
 from ..history_words import days_from_today, many, say
 from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
 from ..money import format_amount, warm
@@ -140,11 +141,18 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
             style="dim",
         )
         table.add_row("Amount", amount)
-        close = Text(card.expected_close.isoformat() if card.expected_close else "not set")
+        close = Text(day_text(card.expected_close) if card.expected_close else "not set")
         if card.expected_close and card.state == OPP_OPEN:
             days = (card.expected_close - self.app.rules.today()).days
             close.append(f"   {days_from_today(days)}", style="dim" if days >= 0 else "yellow")
-        table.add_row("Close", close)
+        if card.state != OPP_OPEN and card.closed_at is not None:
+            # A closed deal's date is the day it was won or lost; the expected one
+            # stays beside it, for how the forecast fared.
+            closed = Text(day_text(to_local(card.closed_at, self.app.rules.zone).date()))
+            if card.expected_close:
+                closed.append(f"   expected {day_text(card.expected_close)}", style="dim")
+            close = closed
+        table.add_row({OPP_WON: "Won", OPP_LOST: "Closed"}.get(card.state, "Close"), close)
         stage_line = Text(
             say("stage_for", stage=plain(card.stage), time=many(marks.days_in_stage, "day"))
         )

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..dates import DueDateError, parse_since, to_local
+from ..dates import DueDateError, day_text, parse_since, quick_forms, to_local
 from ..history_words import many
 from ..models import database
 from ..output import plain
@@ -46,19 +46,40 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
             yield Static(Text("From (empty: from the first record)"))
             yield TextInput(
                 value=self.start.isoformat() if self.start else "",
-                placeholder="2026-01-01, 30d, 3m …",
+                placeholder=quick_forms(self.order, back=True),
                 compact=True,
                 id="from",
             )
             yield Static(Text("To, included (empty: up to the last record)"))
             yield TextInput(
                 value=self.end.isoformat() if self.end else "",
-                placeholder="today, 2026-03-31 …",
+                placeholder=quick_forms(self.order, back=True),
                 compact=True,
                 id="to",
             )
+            yield Static("", id="period-read")
             yield Static("", classes="error", id="period-error")
             yield Static(Text("enter apply  ·  tab next field  ·  esc cancel"), classes="keys")
+
+    def on_mount(self) -> None:
+        self._read_back()
+
+    def on_input_changed(self, event: TextInput.Changed) -> None:
+        event.stop()
+        self._read_back()
+
+    def _read_back(self) -> None:
+        """Both days in words as they are typed: `Mon 1 Jun 2026 → Tue 30 Jun 2026`."""
+        said = []
+        for field, open_end in (("from", "the first record"), ("to", "the last record")):
+            typed = self.query_one(f"#{field}", TextInput).value.strip()
+            try:
+                said.append(
+                    day_text(parse_since(typed, self.today, self.order)) if typed else open_end
+                )
+            except DueDateError:
+                said.append("?")
+        self.query_one("#period-read", Static).update(Text(f"→ {said[0]} to {said[1]}", "green"))
 
     def on_input_submitted(self, event: TextInput.Submitted) -> None:
         event.stop()

@@ -14,11 +14,13 @@ from typing import Any
 
 import peewee
 
+from ..dates import describe_due
 from ..db import Busy
 from ..funnel import Funnel, Refused, StaleEdit
 from ..models import database
 from ..tui.workers import write_worker
-from .dialogs import ChoiceDialog, DateDialog
+from .date_dialog import DateDialog
+from .dialogs import ChoiceDialog
 
 
 class LeadStatusActions:
@@ -39,10 +41,14 @@ class LeadStatusActions:
                     lambda rules: rules.set_status(
                         self.lead_id, "nurturing", until=until, expected_version=self.version
                     ),
-                    f"Nurturing until {until}.",
+                    f"Nurturing until {describe_due(until, today)}.",
                 )
 
-        self.app.push_screen(DateDialog("Touch again on", earliest=self.app.rules.today()), chosen)
+        today = self.app.rules.today()
+        dialog = DateDialog(
+            "Touch again on", today, self.app.config.date_order, field="until", earliest=today
+        )
+        self.app.push_screen(dialog, chosen)
 
     def action_unqualify(self) -> None:
         def chosen(reason: str | None) -> None:

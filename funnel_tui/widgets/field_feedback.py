@@ -28,8 +28,16 @@ def feedback(name: str, values: dict[str, str], default_region: str) -> Text | N
     if check.code == "empty":
         return None
     if not check.ok:
-        return Text(f"✘ {check.message}", style="red")
+        return Text(f"✘ {named(name, check.message)}", style="red")
     return Text(f"✔ {check.message}", style="green") if check.message else None
+
+
+def named(field: str, message: str) -> str:
+    """A message that leaves its subject to the field ("is required", "is 300
+    characters long") with the field put in front: "Name is required"."""
+    if message.startswith(("is ", "must ", "cannot ")):
+        return f"{field.replace('_', ' ').capitalize()} {message}"
+    return message
 
 
 def show_hint(hint: Static, text: Text | None) -> None:
