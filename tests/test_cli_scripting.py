@@ -105,13 +105,22 @@ NOT_RECORDS = {"completion"}
 
 
 def subcommands() -> dict[str, object]:
+    """Every command that runs, by its words: a group's verbs (`deal update`) stand for
+    the group."""
     import argparse
 
     from funnel_tui.cli import build_parser
 
-    parser = build_parser()
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+    def verbs(parser, prefix: str) -> dict[str, object]:
+        groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not groups:
+            return {prefix: parser}
+        found: dict[str, object] = {}
+        for name, sub in groups[0].choices.items():
+            found.update(verbs(sub, f"{prefix} {name}".strip()))
+        return found
+
+    return verbs(build_parser(), "")
 
 
 def test_every_command_that_prints_a_result_offers_json():
@@ -140,6 +149,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["status", "1", "working"],
         ["promote", "1"],
         ["convert", "1", "--amount", "1000", "--currency", "EUR", "--close", "2099-01-31"],
+        ["deal", "update", "1", "--notes", "met at the fair"],
         ["move", "1", "Proposal"],
         ["log", "1", "--type", "call", "--next", "+3d call back"],
         ["win", "1"],
@@ -164,7 +174,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         out = run_cli([*argv, "--format", "json"], capsys)
         data = json.loads(out)
         assert data not in ({}, [], None), argv
-        ran.add(argv[0])
+        ran.add(" ".join(argv[:2]) if argv[0] == "deal" else argv[0])
         for value in _strings(data):
             if len(value) >= 19 and value[10:11] == "T" and value[:4].isdigit():
                 assert value.endswith("Z"), (argv, value)
@@ -257,7 +267,7 @@ def test_completion_for_bash_completes_commands_and_choices(tmp_path, capsys):
 def test_completion_for_zsh_and_fish_knows_every_command(shell, capsys):
     script = run_cli(["completion", shell], capsys)
     for name in subcommands():
-        assert name in script
+        assert all(word in script for word in name.split())
     assert "vcard-version" in script
 
 
