@@ -199,9 +199,9 @@ def test_cycle_time_bars_of_same_day_moves_are_labelled_apart(db, config):
     rules.convert(lead.id, amount="100", expected_close=TODAY + dt.timedelta(days=30))
     request = Request(Period(None, None, dt.UTC), None, zone, TODAY, "")
     chart = draw_bars(run_report("cycle", request), "median_days", 80, 0).plain
-    lines = {line[:17].strip(): line for line in chart.splitlines()}
+    lines = {line.split("  ")[0].strip(): line for line in chart.splitlines()}
     assert lines["lead → prospect"].endswith("50 min"), chart
-    assert lines["prospect → oppo…"].endswith("5 min"), chart
+    assert lines["prospect → opportunity"].endswith("5 min"), chart
     assert "0.0 d" not in chart
 
 
