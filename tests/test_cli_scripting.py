@@ -53,9 +53,14 @@ def test_a_sqlite_command_never_imports_the_postgres_driver(tmp_path):
         "'peewee', 'shtab'))))\n"
     )
     db = str(tmp_path / "x.db")
-    for argv in (["add", "--name", "Ana", "--email", "ana@example.com"], ["list"]):
+    runs = (
+        ["--db", db, "add", "--name", "Ana", "--email", "ana@example.com"],
+        ["--db", db, "list"],
+        ["--db", f"sqlite:///{db}", "list"],  # a URL, checked for a password first
+    )
+    for argv in runs:
         result = subprocess.run(
-            [sys.executable, "-c", code, "--db", db, *argv],
+            [sys.executable, "-c", code, *argv],
             capture_output=True,
             text=True,
             timeout=120,
@@ -285,3 +290,27 @@ def test_migrate_from_sqlite_to_postgresql_loads_the_driver_it_needs(tmp_path, p
     assert {"table": "lead", "source": 1, "target": 1, "equal": True} in copy["tables"]
     listed = funnel(["--db", url, "list", "--format", "json"], tmp_path)
     assert [r["name"] for r in json.loads(listed.stdout)] == ["Ana"]
+
+
+def test_import_dash_from_a_terminal_says_to_pipe_a_file_instead_of_waiting(db_target, tmp_path):
+    """`funnel import -` typed with nothing piped in would wait for ctrl+d, looking hung."""
+    import os
+    import pty
+
+    main_end, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "funnel_tui", "--db", db_target, "import", "-"],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            env={**os.environ, "FUNNEL_USER": "carol"},
+        )
+    finally:
+        os.close(terminal)
+        os.close(main_end)
+    assert result.returncode == 1, result.stderr
+    assert "standard input is the terminal" in result.stderr
+    assert "funnel import - < leads.csv" in result.stderr

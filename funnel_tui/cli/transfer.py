@@ -91,6 +91,11 @@ def register(command: AddCommand) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     if args.file != "-":
         return _import(args)
+    if sys.stdin.isatty():  # nothing piped in: waiting would look like a hang
+        raise CliRefused(
+            "import -: standard input is the terminal; pipe a file in "
+            "(funnel import - < leads.csv) or name the file"
+        )
     # Standard input, read once into a private file: the import reads its start to
     # judge it, then reads it whole (twice with --strict).
     import shutil
