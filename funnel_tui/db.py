@@ -28,7 +28,7 @@ import peewee
 from . import models
 from .models import ALL_MODELS, MetaEntry, database
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_MS = 5000
 # rw-rw----: the team's group shares the file; others see nothing of it.
 SHARED_FILE_MODE = 0o660
@@ -607,6 +607,72 @@ def _migrate_8_to_9(db: peewee.Database) -> None:
     is created afterwards as in a new database. Nothing else changes."""
 
 
+def _migrate_9_to_10(db: peewee.Database) -> None:
+    """Schema 10 finds duplicates by the address casefolded whole (Lead.email_key:
+    LUCJA@Kowalski.PL is lucja@kowalski.pl) and searches names and companies folded
+    (Lead.name_fold, company_fold: "Muller" finds "Müller", 陈 finds 陳), one CJK
+    character anywhere in a name, and a number by the start of its national number.
+
+    Set-wise where SQL can say it: addresses and keys in ASCII (nearly all) are filled
+    by one UPDATE each, the rest folded in Python in batches. The search index is made
+    again afterwards by create_list_structures, as in a new database (100,000 leads:
+    about 3 s on SQLite)."""
+    from .folding import email_key, stored_fold
+
+    for column in ("name_fold", "company_fold"):
+        db.execute_sql(f"""ALTER TABLE "lead" ADD COLUMN "{column}" TEXT NOT NULL DEFAULT ''""")
+    db.execute_sql('ALTER TABLE "lead" ADD COLUMN "email_key" TEXT')
+    # The index of email_norm served duplicate checks only: email_key's replaces it.
+    db.execute_sql('DROP INDEX IF EXISTS "lead_email_norm"')
+    postgres = isinstance(db, peewee.PostgresqlDatabase)
+    non_ascii = "{} ~ '[^ -~]'" if postgres else "{} GLOB '*[^ -~]*'"
+    email_outside = non_ascii.format('"email_norm"')
+    db.execute_sql(
+        'UPDATE "lead" SET "email_key" = lower("email_norm") '
+        f'WHERE "email_norm" IS NOT NULL AND NOT ({email_outside})'
+    )
+    p = db.param
+    _fill_in_batches(
+        db,
+        f'SELECT "id", "email_norm" FROM "lead" WHERE "email_norm" IS NOT NULL AND {email_outside}',
+        f'UPDATE "lead" SET "email_key" = {p} WHERE "id" = {p}',
+        lambda row: [(email_key(row[1]), row[0])],
+    )
+    keys_outside = " OR ".join(non_ascii.format(f'"{c}"') for c in ("name_key", "company_key"))
+
+    def folds(row: tuple) -> list[tuple]:
+        lead_id, name_key, company_key = row
+        folded = (stored_fold(name_key), stored_fold(company_key))
+        return [(*folded, lead_id)] if any(folded) else []
+
+    _fill_in_batches(
+        db,
+        f'SELECT "id", "name_key", "company_key" FROM "lead" WHERE {keys_outside}',
+        f'UPDATE "lead" SET "name_fold" = {p}, "company_fold" = {p} WHERE "id" = {p}',
+        folds,
+    )
+    if postgres:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{PG_TRIGRAM_INDEX}"')  # its expression changed
+    else:
+        # Made again as in a new database: the search document changed, and a company
+        # key set from outside the rules layer now also clears the fold it made stale.
+        for trigger in _SQLITE_TRIGGERS:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
+        db.execute_sql(f'DROP TABLE IF EXISTS "{SEARCH_TABLE}"')
+
+
+def _fill_in_batches(
+    db: peewee.Database, select: str, update: str, rows_of: Callable[[tuple], list[tuple]]
+) -> None:
+    """Run `update` with the parameters `rows_of` makes of each row `select` reads."""
+    cursor = db.execute_sql(select)
+    while batch := cursor.fetchmany(5000):
+        params = [params for row in batch for params in rows_of(row)]
+        if params:
+            # A cursor of its own: the reading cursor is still walking the table.
+            db.cursor().executemany(update, params)
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -616,6 +682,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     6: _migrate_6_to_7,
     7: _migrate_7_to_8,
     8: _migrate_8_to_9,
+    9: _migrate_9_to_10,
 }
 
 
@@ -633,8 +700,9 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
 #   expression. The queries must use the very same expression to be served by them.
 # - lead.company_key follows company.name_key: triggers copy it when a lead gets a
 #   company or a company is renamed or deleted.
-# - Search. Each lead has one search document: its name key, company key, email
-#   (lower-cased) and E.164 phone, each preceded by two U+001F characters. clean_text
+# - Search. Each lead has one search document: its folded name and company
+#   (folding.fold, stored by the rules layer), email key, E.164 phone and national
+#   number, each preceded by two U+001F characters. clean_text
 #   removes that character from anything typed, so no search term can match across two
 #   fields; and "U+001F U+001F k" is a trigram that means "a field starting with k", so
 #   one or two typed characters are looked up in the same index as longer text.
@@ -651,7 +719,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
 SEARCH_TABLE = "lead_search"
 FIELD_START = "\x1f\x1f"  # before each field of a search document (U+001F twice)
 STATUS_MARK = "\x1e"  # around the status's place at the start of an FTS document
-PAIR_END = "\x1d"  # after each two-character pair of a CJK name or company (U+001D)
+PAIR_END = "\x1d"  # twice before and after each pair of CJK characters of a name (U+001D)
 PAIRED_CHARS = 16  # pairs are made from this many first characters of a field
 # Characters of scripts written without spaces, where a word is often two characters
 # (王小明's given name 小明, 股份 in a company name): CJK ideographs, kana, Hangul.
@@ -695,13 +763,24 @@ def search_document_sql(row: str, postgres: bool) -> str:
     """The SQL expression of a lead's search document; `row` is "new", an alias or a
     table name. PostgreSQL's trigram index is on exactly this expression."""
     start = "(chr(31) || chr(31))" if postgres else "char(31, 31)"
+    find = "strpos" if postgres else "instr"
+    display = f'{row}."phone_display"'
     fields = (
-        f'{row}."name_key"',
-        f'{row}."company_key"',
-        f'lower(COALESCE({row}."email_norm", {row}."email_raw", \'\'))',
+        folded_sql(row, "name"),
+        folded_sql(row, "company"),
+        f'COALESCE({row}."email_key", lower({row}."email_raw"), \'\')',
         f"COALESCE({row}.\"phone_e164\", '')",
+        # The national number: the digits after the country code of the international
+        # form ("+49 151 2987 6543" → 15129876543); "" without a valid number.
+        f"replace(replace(substr({display}, {find}({display}, ' ') + 1), ' ', ''), '-', '')",
     )
     return " || ".join(f"{start} || {field}" for field in fields)
+
+
+def folded_sql(row: str, field: str) -> str:
+    """A lead's folded name or company (models.Lead.name_fold): the key itself where
+    folding changes nothing, or where a writer outside funnel left the fold out."""
+    return f'COALESCE(NULLIF({row}."{field}_fold", \'\'), {row}."{field}_key")'
 
 
 def _fts_document_sql(row: str) -> str:
@@ -709,17 +788,20 @@ def _fts_document_sql(row: str) -> str:
     pairs of CJK names and companies (see _pairs_sql)."""
     places = " ".join(f"WHEN '{s}' THEN '{i}'" for i, s in enumerate(models.LEAD_STATUSES))
     place = f"CASE {row}.\"status\" {places} ELSE '9' END"
-    pairs = " || ".join(_pairs_sql(f'{row}."{c}"') for c in ("name_key", "company_key"))
+    pairs = " || ".join(_pairs_sql(folded_sql(row, c)) for c in ("name", "company"))
     return f"char(30) || {place} || char(30) || {search_document_sql(row, False)} || {pairs}"
 
 
 def _pairs_sql(field: str) -> str:
-    """Every two neighbouring characters of `field`, each followed by PAIR_END, when it
-    holds CJK characters; else ''. A trigram index cannot look up two characters, but
-    it can look up "小明" + PAIR_END. In SQL, not Python, so that every writer of a lead
-    (another instance, an older funnel, the sqlite3 shell) keeps the document right."""
+    """Every two neighbouring characters of `field`, each between two PAIR_ENDs, when
+    it holds CJK characters; else ''. A trigram index cannot look up one or two
+    characters, but it can look up "小明" + PAIR_END, and "林" as PAIR_END twice + "林"
+    (a pair starting with it) or "林" + PAIR_END twice (one ending with it): so one
+    character of a CJK name is found wherever it stands. In SQL, not Python, so that
+    every writer of a lead (another instance, the sqlite3 shell) keeps it right."""
     pairs = " || ".join(
-        f"CASE WHEN length({field}) > {i} THEN substr({field}, {i}, 2) || char(29) ELSE '' END"
+        f"CASE WHEN length({field}) > {i} "
+        f"THEN char(29, 29) || substr({field}, {i}, 2) || char(29, 29) ELSE '' END"
         for i in range(1, PAIRED_CHARS)
     )
     return f"CASE WHEN {field} GLOB '*[{CJK_CLASS}]*' THEN {pairs} ELSE '' END"
@@ -734,7 +816,7 @@ _SQLITE_TRIGGERS = {
     # (two statements of one trigger run in order, two triggers in no promised order).
     "lead_search_insert": f'''
         CREATE TRIGGER IF NOT EXISTS "lead_search_insert" AFTER INSERT ON "lead" BEGIN
-          UPDATE "lead" SET "company_key" = {_COMPANY_KEY_OF}
+          UPDATE "lead" SET "company_key" = {_COMPANY_KEY_OF}, "company_fold" = ''
             WHERE "id" = NEW."id" AND "company_key" IS NOT {_COMPANY_KEY_OF};
           INSERT INTO "{SEARCH_TABLE}" (rowid, "doc")
             SELECT l."id", {_fts_document_sql("l")} FROM "lead" l
@@ -742,15 +824,15 @@ _SQLITE_TRIGGERS = {
         END''',
     "lead_search_update": f'''
         CREATE TRIGGER IF NOT EXISTS "lead_search_update"
-        AFTER UPDATE OF "name_key", "company_key", "email_norm", "email_raw", "phone_e164",
-          "status" ON "lead" BEGIN
+        AFTER UPDATE OF "name_key", "name_fold", "company_key", "company_fold", "email_key",
+          "email_raw", "phone_e164", "phone_display", "status" ON "lead" BEGIN
           UPDATE "{SEARCH_TABLE}" SET "doc" = {_fts_document_sql("NEW")}
             WHERE rowid = NEW."id";
         END''',
     "lead_company_changed": f"""
         CREATE TRIGGER IF NOT EXISTS "lead_company_changed"
         AFTER UPDATE OF "company_id" ON "lead" BEGIN
-          UPDATE "lead" SET "company_key" = {_COMPANY_KEY_OF}
+          UPDATE "lead" SET "company_key" = {_COMPANY_KEY_OF}, "company_fold" = ''
             WHERE "id" = NEW."id" AND "company_key" IS NOT {_COMPANY_KEY_OF};
         END""",
     "lead_search_delete": f'''
@@ -760,13 +842,14 @@ _SQLITE_TRIGGERS = {
     "company_renamed": """
         CREATE TRIGGER IF NOT EXISTS "company_renamed" AFTER UPDATE OF "name_key" ON "company"
         WHEN NEW."name_key" IS NOT OLD."name_key" BEGIN
-          UPDATE "lead" SET "company_key" = NEW."name_key" WHERE "company_id" = NEW."id";
+          UPDATE "lead" SET "company_key" = NEW."name_key", "company_fold" = ''
+            WHERE "company_id" = NEW."id";
         END""",
     # With foreign keys on, ON DELETE SET NULL already clears company_id (and the
     # trigger above the key); with them off (during migrations) this still does.
     "company_deleted": """
         CREATE TRIGGER IF NOT EXISTS "company_deleted" AFTER DELETE ON "company" BEGIN
-          UPDATE "lead" SET "company_key" = '' WHERE "company_id" = OLD."id";
+          UPDATE "lead" SET "company_key" = '', "company_fold" = '' WHERE "company_id" = OLD."id";
         END""",
 }
 
@@ -774,13 +857,17 @@ _PG_FUNCTIONS = (
     f"""
     CREATE OR REPLACE FUNCTION funnel_lead_company_key() RETURNS trigger AS $$
     BEGIN
-      NEW."company_key" := {_COMPANY_KEY_OF};
+      IF NEW."company_key" IS DISTINCT FROM {_COMPANY_KEY_OF} THEN
+        NEW."company_key" := {_COMPANY_KEY_OF};
+        NEW."company_fold" := '';
+      END IF;
       RETURN NEW;
     END $$ LANGUAGE plpgsql""",
     """
     CREATE OR REPLACE FUNCTION funnel_company_renamed() RETURNS trigger AS $$
     BEGIN
-      UPDATE "lead" SET "company_key" = NEW."name_key" WHERE "company_id" = NEW."id";
+      UPDATE "lead" SET "company_key" = NEW."name_key", "company_fold" = ''
+        WHERE "company_id" = NEW."id";
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
 )

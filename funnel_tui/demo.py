@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, chain
 from random import Random
 from typing import Any
@@ -60,6 +60,7 @@ from .db import (
     set_meta,
     utcnow,
 )
+from .folding import email_key, stored_fold
 from .funnel import (
     ENGAGEMENT_EPOCH,
     ENGAGEMENT_META_KEY,
@@ -175,6 +176,9 @@ LEAD_FIELDS = (
     "engagement_key",
     "next_action",
     "next_action_due",
+    "email_key",
+    "name_fold",
+    "company_fold",
 )
 QUALIFICATION_FIELDS = ("lead", "item", "answer", "value", "evidence", "answered_by", "answered_at")
 OPPORTUNITY_FIELDS = (
@@ -770,7 +774,10 @@ class _Generator:
             (cid, name, key, industry, employees, region.code, website, stamp, stamp, 1)
         )
         self.history_rows.append((stamp, user, "company", cid, "create", "name", None, name, None))
-        company = (cid, name, domain, industry, employees, '"company": ' + _js(name), key)
+        company = (
+            cid, name, domain, industry, employees, '"company": ' + _js(name), key,
+            stored_fold(key),
+        )  # fmt: skip
         region.companies.append(company)
         return company
 
@@ -1337,6 +1344,9 @@ class _Generator:
                 engagement,
                 lead_action[6] if lead_action else "",
                 days[lead_action[7]] if lead_action else None,
+                email_key(email),
+                _stored_fold(name_key),
+                company[7] if company else "",
             )
         )
 
@@ -1790,6 +1800,11 @@ def _ensure_users(logins: list[tuple[str, str]], created: str) -> tuple[dict[str
             ).execute()
             added += 1
     return found, added
+
+
+# Names repeat across the demo's leads (a given name and a surname of a few hundred
+# each): each is folded once.
+_stored_fold = lru_cache(maxsize=1 << 16)(stored_fold)
 
 
 def _taken(db: peewee.Database) -> dict[str, set[str]]:

@@ -36,6 +36,7 @@ from .db import (
     utcnow,
 )
 from .deal_edits import DEAL_COLUMNS, read_amount, read_currency, undo_deal_fields
+from .folding import email_key, stored_fold
 from .models import (
     ANSWER_NO,
     ANSWER_UNKNOWN,
@@ -185,6 +186,9 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "phone_display": "",
     "email_raw": "",
     "email_norm": None,
+    "email_key": None,
+    "name_fold": "",
+    "company_fold": "",
     "country": "",
     "source": "",
     "notes": "",
@@ -373,6 +377,7 @@ class Funnel:
         if not partial or "name" in values:
             out["name"] = take(v.check_name(values.get("name")))
             out["name_key"] = v.normalise_key(out["name"])
+            out["name_fold"] = stored_fold(out["name_key"])
         country = ""
         if "country" in values:
             country = take(v.check_country(values["country"]))
@@ -388,6 +393,7 @@ class Funnel:
             out["email_raw"] = v.clean_text(values["email"], "email")
             check = v.check_email(values["email"], deliverability=self.config.email_deliverability)
             out["email_norm"] = take(check) or None
+            out["email_key"] = email_key(out["email_norm"])
         if "source" in values:
             out["source"] = take(
                 v.check_choice("source", values["source"], self.config.lead_sources)
@@ -406,17 +412,18 @@ class Funnel:
         return out
 
     def find_duplicates(
-        self, email_norm: str | None, phone_e164: str | None, name_key: str, company_key: str
+        self, email: str | None, phone_e164: str | None, name_key: str, company_key: str
     ) -> list[tuple[int, str, str]]:
         """Leads that look like the same person: (id, name, field that matched).
 
-        One statement with three index lookups: it runs on every capture.
+        `email` is compared casefolded whole (folding.email_key). One statement with
+        three index lookups: it runs on every capture.
         """
         sql = prepared(
             "duplicates",
             lambda p: (
                 Lead.select(Lead.id, Lead.name, peewee.SQL("'email'"))
-                .where(Lead.email_norm == p)
+                .where(Lead.email_key == p)
                 .union_all(
                     Lead.select(Lead.id, Lead.name, peewee.SQL("'phone'")).where(
                         Lead.phone_e164 == p
@@ -430,7 +437,7 @@ class Funnel:
             ),
         )
         # An empty key matches nothing: NULL never equals anything in SQL.
-        params = (email_norm or None, phone_e164 or None, name_key or None, company_key or None)
+        params = (email_key(email), phone_e164 or None, name_key or None, company_key or None)
         found, seen = [], set()
         # A handful of matches is enough to warn; never read a long tail.
         for lead_id, name, reason in database.execute_sql(sql, params).fetchmany(15):
@@ -444,21 +451,21 @@ class Funnel:
         keys: Sequence[tuple[str | None, str | None, str, str]],
         companies: Mapping[str, CompanyFacts] | None = None,
     ) -> list[list[tuple[int, str, str]]]:
-        """find_duplicates for many rows at once, (email_norm, phone_e164, name_key,
+        """find_duplicates for many rows at once, (email, phone_e164, name_key,
         company_key) each, in a few statements rather than one a row: for imports.
         `companies`: the companies of these keys that exist (companies_by_key); a name
         is looked up only at those, as no lead can be at a company there is not."""
-        emails = {k[0] for k in keys if k[0]}
+        emails = {email_key(k[0]) for k in keys if k[0]}
         phones = {k[1] for k in keys if k[1]}
         pairs = {(k[2], k[3]) for k in keys if k[3] and (companies is None or k[3] in companies)}
-        by_email = _first_by("email_norm", emails)
+        by_email = _first_by("email_key", emails)
         by_phone = _first_by("phone_e164", phones)
         by_name = _first_by_name(pairs)
         found = []
         for email, phone, name_key, company_key in keys:
             matches, seen = [], set()
             for hit, reason in (
-                (by_email.get(email) if email else None, "email"),
+                (by_email.get(email_key(email)) if email else None, "email"),
                 (by_phone.get(phone) if phone else None, "phone"),
                 (by_name.get((name_key, company_key)) if company_key else None, "name"),
             ):
@@ -586,6 +593,7 @@ class Funnel:
                 **clean,
                 "company": company.id if company else None,
                 "company_key": row.company_key if company else "",
+                "company_fold": stored_fold(row.company_key) if company else "",
                 "score": score,
                 "owner": row.owner or user_id,
                 "created_by": user_id,
@@ -665,6 +673,7 @@ class Funnel:
                 company = self._company_for(company_name, key, lead.country, now)
                 clean["company"] = company.id if company else None
                 clean["company_key"] = key if company else ""
+                clean["company_fold"] = stored_fold(key) if company else ""
             changes = [
                 (name, _plain(getattr(lead, _column(name))), _plain(new))
                 for name, new in clean.items()
@@ -1415,6 +1424,9 @@ class Funnel:
         # What the columns restored imply, as capture and update_lead write it.
         if "name" in values:
             values["name_key"] = v.normalise_key(values["name"] or "")
+            values["name_fold"] = stored_fold(values["name_key"])
+        if "email_norm" in values:
+            values["email_key"] = email_key(values["email_norm"])
         if "phone_e164" in values:
             e164 = values["phone_e164"]
             values["phone_display"] = (
@@ -1423,6 +1435,7 @@ class Funnel:
         if "company_id" in values:
             company = Company.get_or_none(Company.id == values["company_id"])
             values["company_key"] = company.name_key if company else ""
+            values["company_fold"] = stored_fold(values["company_key"])
         self._bump(Lead, lead, {**values, "updated_at": now})
         self._history("lead", lead_id, "undo", changes, now, lead.version)
         if {"company_id", "country"} & set(values):
@@ -2111,7 +2124,9 @@ def rescore_all(config: Config) -> int:
 
 
 # Columns derived from others: not changes a person made, so not in the history.
-_DERIVED = frozenset({"name_key", "company_key", "phone_display"})
+_DERIVED = frozenset(
+    {"name_key", "company_key", "phone_display", "email_key", "name_fold", "company_fold"}
+)
 
 
 def _first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
@@ -2170,7 +2185,7 @@ def _plain(value: Any) -> Any:
 
 
 def _lead_snapshot(clean: Mapping[str, Any], company: str) -> dict[str, Any]:
-    hidden = ("name_key", "phone_display")
+    hidden = ("name_key", "phone_display", "email_key", "name_fold", "company_fold")
     shown = {k: val for k, val in clean.items() if k not in hidden and val not in ("", None)}
     if company:
         shown["company"] = company

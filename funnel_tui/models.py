@@ -89,6 +89,11 @@ class Company(BaseModel):
 class Lead(BaseModel):
     name = TextField()
     name_key = TextField(index=True)  # also the lead list's order by name
+    # folding.stored_fold of name_key and company_key ("" when the same): what searches
+    # and near-duplicate checks compare, "Müller" as "muller", 陳 as 陈. Written with the
+    # keys by the rules layer.
+    name_fold = TextField(default="")
+    company_fold = TextField(default="")
     company = ForeignKeyField(Company, null=True, backref="leads", on_delete="SET NULL")
     # The company's name_key, "" without a company: the lead list sorts and searches by
     # company without a join. Database triggers keep it equal to company.name_key (see
@@ -103,7 +108,10 @@ class Lead(BaseModel):
     # without loading phonenumbers' metadata (80 ms of start-up) or formatting each row.
     phone_display = TextField(default="")
     email_raw = TextField(default="")
-    email_norm = TextField(null=True, index=True)
+    email_norm = TextField(null=True)
+    # The address casefolded whole (folding.email_key): what duplicates are found by, so
+    # LUCJA@Kowalski.PL matches lucja@kowalski.pl; email_raw keeps what was typed.
+    email_key = TextField(null=True, index=True)
     country = TextField(default="")
     source = TextField(default="")
     notes = TextField(default="")

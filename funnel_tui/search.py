@@ -8,12 +8,19 @@ indexed statements (figures in bench/bench_list.py).
 How a search reads (`parse_search`):
 
 - Text that is only digits and phone punctuation ("0512 345 678", "+48 512-345-678",
-  "(201) 555-0123") is a phone number: its digits, less leading zeros (a trunk or
-  international prefix), must occur in the lead's E.164 number, or anywhere else.
-- Other text is casefolded like the name keys (so "KOWALSKA" finds "Kowalska", "straße"
-  finds "STRASSE"); each word must occur somewhere in the lead's name, company, email or
-  phone, in any order ("gmail anna" finds anna.nowak@gmail.com). Letters are compared as
-  typed: "Wojcik" does not find "Wójcik".
+  "(201) 555-0123") is a phone number, read as a person means it (see _phone_starts):
+  after "+" or "00" it is the start of an international number; after the trunk prefix
+  of the user's region (default_region: "0151" in DE, "02" in TW, "1 201" in the US) it
+  is the start of a national number of that region (+49 151…); other digits are the
+  start of any lead's national number or of its international one without the "+"
+  ("512 345" finds +48 512 345 678, "48 512" too), a leading 0 dropped where the region
+  has no trunk prefix (or none is set). Digits inside a number are not looked for:
+  "151" does not find +48 512 151 000.
+- Other text is folded as names are (folding.fold: case, accents, ß/ss, ł/l, ø/o,
+  full-width letters, Traditional/Simplified Chinese), so "KOWALSKA" finds "Kowalska",
+  "Muller" "Müller", "Wojcik" "Wójcik", 陈志明 陳志明; each word must occur somewhere in
+  the lead's name, company, email or phone, in any order ("gmail anna" finds
+  anna.nowak@gmail.com).
 - Everything typed is data: quotes, `%`, `_`, `*`, `OR`, `NEAR(`, `[bold]` are matched
   literally.
 
@@ -21,16 +28,17 @@ On SQLite a word of three or more characters is looked up in the trigram FTS5 in
 (db.py), which finds any substring; text of one or two characters has no trigram of
 its own, so it matches the *start* of the name, the company, the email or the phone
 number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
-Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). Two CJK
-characters, often a whole word in those scripts, match anywhere in a name or company
-("小明" finds 王小明, "股份" 台灣股份有限公司), through the pairs the documents of CJK
-names and companies carry (db._pairs_sql). On PostgreSQL
+Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). One or two CJK
+characters, often a whole name or word in those scripts, match anywhere in a name or
+company ("林" finds 王林 and 林志玲, "小明" 王小明, "股份" 台灣股份有限公司), through the
+pairs the documents of CJK names and companies carry (db._pairs_sql). On PostgreSQL
 every word is a substring LIKE over the same document (through a pg_trgm index when the
 server has the extension, else a scan), so short text matches anywhere there.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +55,7 @@ from .db import (
     search_document_sql,
     status_mark,
 )
+from .folding import fold
 from .models import FUNNEL_LEVELS, LEAD_STATUSES, Lead, database
 
 SORT_KEYS = (
@@ -138,15 +147,20 @@ class LeadQuery:
     min_score: int | None = None
     sort: str = "created_at"
     descending: bool = True
+    # The user's region (config.default_region): whose trunk prefix a number typed
+    # with one drops ("0151" in DE is +49 151).
+    region: str = ""
 
 
 @dataclass(frozen=True)
 class SearchTerms:
     """A search as the database reads it: every word must occur in the lead's search
-    document; `phone` when the text was a phone number (one word: its digits)."""
+    document; `phone` when the text was a phone number (one word: its digits), found
+    by a field of the document starting with one of `starts`."""
 
     words: tuple[str, ...]
     phone: bool = False
+    starts: tuple[str, ...] = ()
 
     @property
     def whole(self) -> str:
@@ -158,17 +172,46 @@ class SearchTerms:
         return len(self.whole) < MIN_TRIGRAM
 
 
-def parse_search(text: str) -> SearchTerms | None:
-    """The terms of a typed search, or None when it searches for nothing."""
-    key = v.normalise_key(v.clean_text(text))
+def parse_search(text: str, region: str = "") -> SearchTerms | None:
+    """The terms of a typed search, or None when it searches for nothing. `region`:
+    the user's (config.default_region), for numbers typed with its trunk prefix."""
+    key = fold(v.clean_text(text))
     if not key:
         return None
     if _PHONE_TEXT.fullmatch(key) and any(ch in "0123456789" for ch in key):
         digits = "".join(ch for ch in key if ch in "0123456789")
-        # "0512…" (trunk prefix) and "0048 512…" (international prefix) both drop their
-        # zeros; what remains is part of the E.164 number.
-        return SearchTerms((digits.lstrip("0") or digits,), phone=True)
+        return SearchTerms((digits,), phone=True, starts=_phone_starts(key, digits, region))
     return SearchTerms(tuple(dict.fromkeys(key.split(" "))))
+
+
+def _phone_starts(text: str, digits: str, region: str) -> tuple[str, ...]:
+    """How a field of a lead's search document that holds its number (the E.164
+    number, or the national number: db.search_document_sql) starts when `text` means
+    that number."""
+    if text.startswith("+"):
+        return ("+" + digits,)
+    if digits.startswith("00"):  # the international prefix of most of the world
+        return ("+" + digits[2:],)
+    code, trunk = _region_prefixes(region)
+    if trunk and digits.startswith(trunk):
+        return ("+" + code + digits[len(trunk) :],)
+    # Without a region, or in one without a trunk prefix (PL, MX), a leading 0 is a
+    # habit from where there is one: the national number follows.
+    national = digits.lstrip("0") or digits
+    return ("+" + national, national)
+
+
+@functools.cache
+def _region_prefixes(region: str) -> tuple[str, str]:
+    """(country calling code, trunk prefix) of a region; "" for none or unknown."""
+    if not region:
+        return "", ""
+    from phonenumbers import PhoneMetadata  # 25 ms, once a number is searched for
+
+    meta = PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        return "", ""
+    return str(meta.country_code or ""), meta.national_prefix or ""
 
 
 # ------------------------------------------------------------------------ the API
@@ -326,7 +369,7 @@ class _Plan:
     def __init__(self, query: LeadQuery, *, use_statuses: bool = True):
         self.db = database.obj
         self.postgres = isinstance(self.db, peewee.PostgresqlDatabase)
-        self.terms = parse_search(query.text)
+        self.terms = parse_search(query.text, query.region)
         statuses = query.statuses if use_statuses else ()
         self.clauses: list[str] = []
         self.params: list[Any] = []
@@ -412,7 +455,11 @@ class _Plan:
         if self.terms is not None:
             if self.postgres:
                 document = search_document_sql("l", True)
-                for word in self.terms.words:
+                if self.terms.phone:
+                    likes = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts]
+                    clauses.append("(" + " OR ".join(likes) + ")")
+                    params += [f"%{FIELD_START}{_like_escape(s)}%" for s in self.terms.starts]
+                for word in () if self.terms.phone else self.terms.words:
                     clauses.append(f"{document} LIKE ? ESCAPE '\\'")
                     params.append("%" + _like_escape(word) + "%")
             else:
@@ -452,15 +499,20 @@ def _fts_query(terms: SearchTerms) -> tuple[str, list[str]]:
     """The FTS5 query string of `terms`, and the words to check with instr() in the
     rows it matches. Every term is a quoted string (quotes doubled): nothing typed is
     FTS5 syntax."""
+    if terms.phone:
+        return " OR ".join(_fts_string(FIELD_START + s) for s in terms.starts), []
     if terms.short:
         # One or two characters have no trigram of their own: look for a field that
         # starts with them. Each field follows FIELD_START (db.py), a character typed
         # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
-        # Two CJK characters are also found anywhere in a name or company, as a pair.
-        starts = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
-        found = [_fts_string(_field_start(s)) for s in starts]
+        # One or two CJK characters are also found anywhere in a name or company,
+        # through its pairs: the two as a pair, the one as a pair's start or end.
+        found = [_fts_string(_field_start(terms.whole))]
         if _is_cjk_pair(terms.whole):
             found.append(_fts_string(terms.whole + PAIR_END))
+        elif _CJK.fullmatch(terms.whole):
+            ends = PAIR_END * 2
+            found += [_fts_string(ends + terms.whole), _fts_string(terms.whole + ends)]
         return " OR ".join(found), []
     pairs = [w for w in terms.words if _is_cjk_pair(w)]
     long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]

@@ -10,6 +10,7 @@ import pytest
 
 from funnel_tui import search
 from funnel_tui.db import PAIRED_CHARS
+from funnel_tui.folding import fold
 from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
 from funnel_tui.queries import (
     PAGE_KEYS,
@@ -48,15 +49,21 @@ def _found_by(lead: Lead, text: str) -> bool:
     terms = parse_search(text)
     if terms is None:
         return True
-    email = (lead.email_norm or lead.email_raw or "").lower()
+    email = lead.email_key or lead.email_raw.lower()
     phone = lead.phone_e164 or ""
-    fields = (lead.name_key, lead.company_key, email, phone)
+    display = lead.phone_display
+    national = "".join(ch for ch in display[display.find(" ") + 1 :] if ch.isdigit())
+    fields = (fold(lead.name_key), fold(lead.company_key), email, phone, national)
+    if terms.phone:
+        return any(f.startswith(s) for f in fields for s in terms.starts)
     cjk_fields = [f[:PAIRED_CHARS] for f in fields[:2] if any(_cjk(ch) for ch in f)]
     if _sqlite() and terms.short:
-        prefixes = [terms.whole, "+" + terms.whole] if terms.phone else [terms.whole]
         if _cjk_pair(terms.whole) and any(terms.whole in f for f in cjk_fields):
             return True
-        return any(f.startswith(p) for f in fields for p in prefixes)
+        one_cjk = len(terms.whole) == 1 and _cjk(terms.whole)
+        if one_cjk and any(terms.whole in f for f in cjk_fields if len(f) > 1):
+            return True
+        return any(f.startswith(terms.whole) for f in fields)
     document = "\x1f".join(fields)
     words = terms.words
     if _sqlite() and all(len(w) < search.MIN_TRIGRAM and not _cjk_pair(w) for w in words):
@@ -149,9 +156,49 @@ def test_search_by_name(people, text, who):
     assert set(_ids(text)) == {people[k] for k in who}
 
 
-def test_letters_are_matched_as_typed_not_folded(people):
-    assert _ids("Wojcik") == []  # no diacritic folding: ó is not o
-    assert _ids("Wójcik") == [people["dawid"]]
+def test_letters_are_found_however_they_are_spelt(people):
+    # Accents and the letters without a separable one fold both ways.
+    assert _ids("Wojcik") == _ids("WÓJCIK") == [people["dawid"]]
+    assert _ids("Muller") == [people["hans"]]
+    assert _ids("hans müller") == [people["hans"]]
+    assert _ids("Lucja") == _ids("łucja") == [people["lucja"]]
+    assert _ids("Strasse Bau") == [people["hans"]]
+    # Full-width letters and digits, as a CJK keyboard types them.
+    assert _ids("ＭＵＬＬＥＲ") == [people["hans"]]
+    assert _ids("０５１２ ３４５ ６７８") == [people["lucja"]]
+
+
+def test_more_spellings_are_found(rules):
+    names = {
+        "Jürgen Groß": ("jurgen", "gross", "JURGEN GROSS"),
+        "Søren Ærø": ("soren", "aero"),
+        "Paweł Łęcki": ("pawel lecki", "lecki"),
+        "Đorđe Þórsson": ("dorde", "thorsson"),
+        "José Núñez": ("jose nunez",),
+    }
+    made = {name: _add(rules, name).id for name in names}
+    for name, searches in names.items():
+        for text in searches:
+            assert _ids(text) == [made[name]], text
+            assert _ids(name) == [made[name]], name  # as typed, too
+
+
+def test_traditional_and_simplified_chinese_find_each_other(rules):
+    traditional = _add(rules, "陳志明", company="台灣電子股份有限公司").id
+    simplified = _add(rules, "陈国华", company="广东电子").id
+    assert _ids("陈志明") == _ids("陳志明") == [traditional]
+    assert _ids("陳國華") == _ids("陈国华") == [simplified]
+    assert _ids("台湾电子") == [traditional]
+    assert set(_ids("電子")) == {traditional, simplified}
+
+
+def test_one_cjk_character_finds_the_names_it_is_part_of(rules):
+    wang = _add(rules, "王林").id
+    lin = _add(rules, "林志玲").id
+    _add(rules, "陈小明")
+    assert set(_ids("林")) == {wang, lin}
+    assert _ids("玲") == [lin]  # the last character of a longer name
+    assert _ids("志") == [lin]  # and one in the middle
 
 
 def test_casefolding_matches_like_the_name_keys(people):
@@ -194,10 +241,10 @@ def test_search_by_email_part(people, text, who):
         ("512-345-678", "lucja"),
         ("512 345", "lucja"),
         ("+48 51", "lucja"),
+        ("48 512", "lucja"),  # the international number without its +
         ("(201) 555-0123", "ann"),
         ("201-555-0123", "ann"),
         ("+1 201 555 0123", "ann"),
-        ("555.0123", "ann"),
         ("0151 2987 6543", "hans"),
         ("+49 1512 9876543", "hans"),
         ("0912-345-678", "ming"),
@@ -220,13 +267,39 @@ def test_one_or_two_characters_search_too(people, text):
         assert expected
 
 
+def test_digits_inside_a_number_are_not_looked_for(people):
+    assert _ids("555.0123") == []  # the end of +1 201 555 0123
+    assert _ids("345 678") == []  # the end of +48 512 345 678
+    assert _ids("2987 6543") == []  # the end of +49 151 2987 6543
+    assert _ids("151") == _ids("0151") == [people["hans"]]  # its national number's start
+
+
+def test_the_trunk_prefix_of_the_users_region_means_its_national_number(rules):
+    berlin = _add(rules, "Jonas Berg", phone="+49 151 2345 6789").id
+    lodz = _add(rules, "Ola Wit", phone="+48 151 234 567").id  # a Polish 151…
+    both = {berlin, lodz}
+    assert set(_ids("0151", region="DE")) == {berlin}  # a German mobile prefix
+    assert set(_ids("0151 2345", region="DE")) == {berlin}
+    assert set(_ids("151", region="DE")) == both  # the start of a national number
+    assert set(_ids("0151", region="PL")) == both  # PL has no trunk prefix
+    assert set(_ids("0151")) == both  # nor does "no region"
+    assert set(_ids("+48 151", region="DE")) == {lodz}
+    assert set(_ids("0048 151", region="DE")) == {lodz}
+    us = _add(rules, "Amy Fox", phone="+1 212 555 0199").id
+    assert _ids("1 212 555", region="US") == [us]  # the US trunk prefix is 1
+    assert _ids("212 555", region="US") == [us]
+
+
 def test_parse_search_reads_phone_numbers_and_words():
     assert parse_search("  ") is None
     assert parse_search("\x1b[31m") is not None  # escape codes are removed, "[31m" stays
-    assert parse_search("0512 345 678").words == ("512345678",)
+    assert parse_search("0512 345 678").words == ("0512345678",)
+    assert parse_search("0512 345 678").starts == ("+512345678", "512345678")
     assert parse_search("0512 345 678").phone
-    assert parse_search("+48 (512) 345-678").words == ("48512345678",)
-    assert parse_search("0048 512").words == ("48512",)
+    assert parse_search("+48 (512) 345-678").starts == ("+48512345678",)
+    assert parse_search("0048 512").starts == ("+48512",)
+    assert parse_search("0151 23", "DE").starts == ("+4915123",)
+    assert parse_search("Müller").words == ("muller",)
     assert parse_search("Jan  KOWALSKI jan").words == ("jan", "kowalski")
     assert not parse_search("Jan 512").phone
 

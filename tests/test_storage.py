@@ -15,6 +15,7 @@ from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_data
 from funnel_tui.funnel import (
     ENGAGEMENT_META_KEY,
     SCORE_META_KEY,
+    DuplicateFound,
     Funnel,
     engagement_fingerprint,
     engagement_time,
@@ -38,7 +39,7 @@ def test_new_database_gets_current_schema_and_version(db):
 
 def test_normalised_contact_columns_are_indexed(db):
     indexed = {tuple(i.columns) for i in db.get_indexes("lead")}
-    assert ("email_norm",) in indexed
+    assert ("email_key",) in indexed  # duplicates are found by it (email_norm is shown)
     assert ("phone_e164",) in indexed
 
 
@@ -116,7 +117,7 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     assert History.get().version is None
     # Rebuilding a table must keep its indexes and the rows that refer to it.
     indexed = {tuple(i.columns) for i in database.get_indexes("lead")}
-    assert {("email_norm",), ("phone_e164",), ("level", "status")} <= indexed
+    assert {("email_key",), ("phone_e164",), ("level", "status")} <= indexed
     assert ("created_by_id",) not in indexed
     assert Activity.get().lead_id == lead.id
     # A migrated database has the indexes a new one gets, no more and no fewer.
@@ -136,7 +137,7 @@ def test_schema_1_database_is_migrated_in_place(db_target):
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 9
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 10
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
@@ -171,6 +172,55 @@ def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_ta
     # Triggers work on the old rows too.
     rules.update_lead(ming.id, {"company": "Acme Taipei"})
     assert [r["id"] for r in lead_page(LeadQuery(text="acme"), 0, 10)] == [ming.id]
+
+
+def _older_leads(dialect: str) -> list[str]:
+    """Leads as schema 9 and before stored them: email_norm keeps the local part's case,
+    and nothing is folded."""
+    rows = (
+        ("Jürgen Groß", "jürgen groß", "Jürgen.Gross@Example.DE"),
+        ("陳志明", "陳志明", "Żaneta@Przykład.pl"),
+        ("王林", "王林", "WANG.LIN@hqe.cn"),
+    )
+    return [
+        'INSERT INTO "lead" ("name", "name_key", "title", "phone_raw", "phone_type", '
+        '"email_raw", "email_norm", "country", "source", "notes", "status", "level", '
+        '"unqualified_reason", "owner_id", "created_by_id", "created_at", "updated_at", '
+        f"\"version\") VALUES ('{name}', '{key}', '', '', '', '{email}', '{email}', '', '', "
+        "'', 'new', 'lead', '', 1, 1, '2026-01-07 09:00:00', '2026-01-07 09:00:00', 1)"
+        for name, key, email in rows
+    ]
+
+
+def test_an_older_database_gets_email_keys_and_folds_in_place(db_target, config):
+    _build(db_target, lambda dialect: [*v2_statements(dialect), *_older_leads(dialect)])
+    database = open_database(db_target)
+    assert dbmod.stored_version(database) == SCHEMA_VERSION == 10
+    assert _index_names(database) == _expected_indexes(database)
+    assert "lead_email_norm" not in _index_names(database)
+    keys = {lead.name: (lead.email_key, lead.name_fold) for lead in Lead.select()}
+    assert keys == {
+        "Łucja Kowalska": ("lucja@kowalski.pl", "lucja kowalska"),
+        "王小明": ("xiaoming@example.cn", ""),  # folding changes nothing: the key is read
+        "Jürgen Groß": ("jürgen.gross@example.de", "jurgen gross"),
+        "陳志明": ("żaneta@przykład.pl", "陈志明"),
+        "王林": ("wang.lin@hqe.cn", ""),
+    }
+    ids = {lead.name: lead.id for lead in Lead.select()}
+    # Every lead has its key: no address escapes the duplicate check.
+    assert Lead.select().where(Lead.email_key.is_null()).count() == 0
+    rules = Funnel(config, "olga")
+    for email, name in (
+        ("LUCJA@Kowalski.PL", "Łucja Kowalska"),
+        ("JÜRGEN.gross@EXAMPLE.de", "Jürgen Groß"),
+        ("ŻANETA@PRZYKŁAD.PL", "陳志明"),
+    ):
+        with pytest.raises(DuplicateFound) as found:
+            rules.capture_lead({"name": "Someone", "email": email})
+        assert found.value.found == [(ids[name], name, "email")], email
+    # The search index was made again with the folds.
+    for text, name in (("jurgen gross", "Jürgen Groß"), ("陈志明", "陳志明"), ("林", "王林")):
+        assert [r["id"] for r in lead_page(LeadQuery(text=text), 0, 10)] == [ids[name]], text
 
 
 def test_database_newer_than_the_code_is_refused_untouched(sqlite_path):

@@ -89,8 +89,8 @@ class CheckedRow:
         accents and order aside); SeenKeys.judge finds the looser agreements
         (initials)."""
         keys = []
-        if self.clean.get("email_norm"):
-            keys.append(("email", self.clean["email_norm"]))
+        if self.clean.get("email_key"):
+            keys.append(("email", self.clean["email_key"]))
         if self.clean.get("phone_e164"):
             words = " ".join(sorted(name_words(self.clean.get("name", ""))))
             keys.append(("phone", f"{self.clean['phone_e164']}\x1f{words}"))

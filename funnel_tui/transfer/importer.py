@@ -607,7 +607,7 @@ def _differs(name: str, p: CheckedRow, lead: Lead) -> bool:
     if name == "phone":
         return p.clean.get("phone_e164") != lead.phone_e164
     if name == "email":
-        return p.clean.get("email_norm") != lead.email_norm
+        return p.clean.get("email_key") != lead.email_key
     if name == "company":
         return p.company_key != lead.company_key
     return p.clean.get(name, "") != (getattr(lead, name) or "")
