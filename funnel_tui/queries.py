@@ -41,6 +41,7 @@ from .search import LeadQuery as LeadQuery
 from .search import lead_count as lead_count
 from .search import lead_page as lead_page
 from .search import parse_search as parse_search
+from .search import search_ids_sql
 from .search import status_counts as status_counts
 from .validators import Problem, ValidationError
 
@@ -75,6 +76,9 @@ class LeadFilter:
     limit: int | None = None
     offset: int = 0
     sort: str = "newest"  # one of LIST_SORTS
+    # A search as the list's `/` reads it (search.py), and the user's region for it.
+    search: str = ""
+    region: str = ""
 
 
 def parse_filter(
@@ -84,6 +88,7 @@ def parse_filter(
     owner: str = "",
     limit: int | None = None,
     sort: str = "newest",
+    search: str = "",
 ) -> LeadFilter:
     """Read user-typed filters; `stages` may name funnel levels or pipeline stages.
 
@@ -118,7 +123,16 @@ def parse_filter(
         )
     if problems:
         raise FilterRefused(problems)
-    return LeadFilter(tuple(wanted_status), tuple(levels), tuple(pipeline), owner, limit, sort=sort)
+    return LeadFilter(
+        tuple(wanted_status),
+        tuple(levels),
+        tuple(pipeline),
+        owner,
+        limit,
+        sort=sort,
+        search=search,
+        region=config.default_region,
+    )
 
 
 class FilterRefused(ValidationError):
@@ -235,6 +249,11 @@ def _filtered(columns: tuple, owner: Any, flt: LeadFilter) -> peewee.Query:
         query = query.where(condition)
     if flt.owner:
         query = query.where(owner.login == flt.owner)
+    found = search_ids_sql(flt.search, flt.region) if flt.search else None
+    if found is not None:
+        # The very statement the list screen's search runs: both find the same leads.
+        sql, params = found
+        query = query.where(Lead.id.in_(peewee.SQL(f"({sql})", params)))
     return query
 
 

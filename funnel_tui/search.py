@@ -538,3 +538,19 @@ def _fts_string(text: str) -> str:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_ids_sql(text: str, region: str = "") -> tuple[str, list[Any]] | None:
+    """A SELECT of the ids of the leads a search for `text` finds, exactly as the
+    list's `/` finds them (the same plan), in the current database's parameter style:
+    for `funnel list --search`. None when `text` searches for nothing."""
+    plan = _Plan(LeadQuery(text=text, region=region))
+    if plan.terms is None:
+        return None
+    if plan.empty:
+        return 'SELECT l."id" FROM "lead" l WHERE 1 = 0', []
+    where, params = plan.where(PROBE_PAGE_ABOVE)
+    sql = f'SELECT l."id" FROM "lead" l {where}'
+    if plan.postgres:
+        sql = sql.replace("?", "%s")  # as _Plan.run: no "?" or "%" in these statements
+    return sql, params

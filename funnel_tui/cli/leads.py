@@ -48,6 +48,13 @@ def register(command: AddCommand) -> None:
     filter_options(listing)
     listing.add_argument("--limit", type=int)
     listing.add_argument(
+        "--search",
+        metavar="TEXT",
+        default="",
+        help="leads a search for TEXT finds, as / in the list does (name, company, email, "
+        "phone; accents and case ignored)",
+    )
+    listing.add_argument(
         "--sort",
         default="newest",
         help="newest (default), score or engagement: best first",
@@ -143,7 +150,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     from .. import output
     from ..queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
 
-    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "", args.limit, args.sort)
+    flt = parse_filter(
+        ctx.config,
+        args.status,
+        args.stage,
+        args.owner or "",
+        args.limit,
+        args.sort,
+        search=args.search,
+    )
     if args.format == "json":
         output.write_json(
             iter_leads(ctx.config, flt) if flt.limit is None else list_leads(ctx.config, flt),

@@ -127,6 +127,8 @@ class LeadListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._shown_once = False
+        # A number typed with the region's trunk prefix is read in it ("0151" in DE).
+        self.query_state = LeadQuery(region=self.app.config.default_region)
         self.reload()  # at mount, not at the first resume: the query runs during layout
 
     def on_screen_resume(self) -> None:
@@ -297,7 +299,7 @@ class LeadListScreen(Screen[None]):
 
     def action_reset_filters(self) -> None:
         self.query_one("#search", Input).value = ""
-        self.query_state = LeadQuery()
+        self.query_state = LeadQuery(region=self.app.config.default_region)
         self.reload()
 
     @on(LeadTable.Opened)

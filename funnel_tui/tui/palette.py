@@ -20,12 +20,12 @@ MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
 
 
-def _find(text: str) -> tuple[list[dict], list]:
+def _find(text: str, region: str = "") -> tuple[list[dict], list]:
     from ..pipeline import deals_named
     from ..search import LeadQuery, lead_page
 
     with database.connection_context():
-        leads = lead_page(LeadQuery(text=text), 0, PER_KIND)
+        leads = lead_page(LeadQuery(text=text, region=region), 0, PER_KIND)
         deals = deals_named(text, PER_KIND)
     return leads, deals
 
@@ -38,7 +38,8 @@ class RecordsProvider(Provider):
         if len(text) < MIN_QUERY:
             return
         try:
-            leads, deals = await asyncio.to_thread(_find, text)
+            region = self.app.config.default_region
+            leads, deals = await asyncio.to_thread(_find, text, region)
         except Exception:  # the database is away: the palette still finds commands
             return
         app = self.app

@@ -1,0 +1,106 @@
+"""One person however they are written: addresses in any case are the same address, close
+spellings of a name at one company are flagged, and the command line finds what the
+list finds. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from funnel_tui.funnel import DuplicateFound
+from funnel_tui.models import Lead
+from funnel_tui.search import LeadQuery, lead_page
+from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+
+
+def _funnel(db_target: str, *args: str, user: str = "carol") -> subprocess.CompletedProcess:
+    env = {"FUNNEL_DB": db_target, "FUNNEL_USER": user}
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "funnel_tui", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# ------------------------------------------------------------------ email case
+
+
+def test_an_address_in_another_case_is_a_duplicate_at_capture(rules):
+    lucja = rules.capture_lead({"name": "Łucja Kowalska", "email": "lucja@kowalski.pl"})
+    with pytest.raises(DuplicateFound) as found:
+        rules.capture_lead({"name": "Łucja Kowalska", "email": "LUCJA@Kowalski.PL"})
+    assert found.value.found == [(lucja.id, "Łucja Kowalska", "email")]
+    # The capture screen's check while typing says the same.
+    assert rules.find_duplicates("Lucja@KOWALSKI.pl", None, "x", "") == [
+        (lucja.id, "Łucja Kowalska", "email")
+    ]
+    # What was typed is kept for display when saved anyway.
+    again = rules.capture_lead(
+        {"name": "Łucja K.", "email": "LUCJA@Kowalski.PL"}, allow_duplicate=True
+    )
+    stored = Lead.get_by_id(again.id)
+    assert (stored.email_raw, stored.email_key) == ("LUCJA@Kowalski.PL", "lucja@kowalski.pl")
+
+
+def test_funnel_add_refuses_an_address_in_another_case(db_target, rules):
+    lucja = rules.capture_lead({"name": "Łucja Kowalska", "email": "lucja@kowalski.pl"})
+    result = _funnel(db_target, "add", "--name", "Łucja Kowalska", "--email", "LUCJA@Kowalski.PL")
+    assert result.returncode == 1, result.stderr
+    assert f"matches lead #{lucja.id} Łucja Kowalska" in result.stderr
+    assert Lead.select().count() == 1
+
+
+def test_import_update_finds_the_lead_by_an_address_in_another_case(rules, tmp_path: Path):
+    wang = rules.capture_lead({"name": "王芳", "email": "wang.fang@hqe.cn"})
+    path = tmp_path / "hqe.csv"
+    path.write_text("Name,Email,Title\n王芳,WANG.FANG@hqe.cn,采购经理\n", encoding="utf-8")
+    report = run_import(rules, plan_import(path), ImportOptions(update=True))
+    assert report.counts["updated"] == 1 and report.counts["inserted"] == 0
+    assert Lead.select().count() == 1
+    assert Lead.get_by_id(wang.id).title == "采购经理"
+    # Without --update it is a duplicate, not a new lead.
+    plain = run_import(rules, plan_import(path), ImportOptions())
+    assert plain.counts["duplicate"] == 1 and Lead.select().count() == 1
+
+
+def test_rows_of_one_file_are_the_same_address_in_any_case(rules, tmp_path: Path):
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "Name,Email\nAnna Nowak,anna@nowak.pl\nAnna Nowak,ANNA@Nowak.PL\n", encoding="utf-8"
+    )
+    report = run_import(rules, plan_import(path), ImportOptions())
+    assert (report.counts["inserted"], report.counts["duplicate"]) == (1, 1)
+
+
+# ------------------------------------------------------------- list --search
+
+
+SEARCHES = ("muller", "wojcik", "陈志明", "林", "0151", "kowalski.pl", "ko", "zz-nothing")
+
+
+def test_list_search_finds_what_the_list_finds(db_target, rules):
+    for name, data in (
+        ("Hans Müller", {"phone": "+49 151 2987 6543"}),
+        ("Dawid Wójcik", {"email": "dawid@kowalski.pl", "company": "Kowalski Logistyka"}),
+        ("陳志明", {"phone": "+886 912 345 678"}),
+        ("王林", {"email": "wang.lin@example.cn"}),
+        ("林志玲", {"email": "lin@example.tw"}),
+        ("Ann Miller", {"phone": "+1 201 555 0151"}),
+    ):
+        rules.capture_lead({"name": name, **data})
+    for text in SEARCHES:
+        shown = {row["id"] for row in lead_page(LeadQuery(text=text), 0, 100)}
+        result = _funnel(db_target, "list", "--search", text, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        listed = {row["id"] for row in json.loads(result.stdout)}
+        assert listed == shown, text
+        if text != "zz-nothing":
+            assert listed, text  # each finds someone: the comparison is not of two nothings
