@@ -65,6 +65,7 @@ from .models import (
     User,
     database,
 )
+from .near_duplicates import NearDuplicate, close_names
 from .team_lists import with_team_lists
 from .user_locale import user_locale
 from .validators import Problem
@@ -445,6 +446,18 @@ class Funnel:
                 seen.add(lead_id)
                 found.append((lead_id, name, reason))
         return found
+
+    def near_duplicates(
+        self,
+        name_key: str,
+        company_key: str,
+        phone_e164: str | None,
+        exclude: Iterable[int] = (),
+    ) -> list[NearDuplicate]:
+        """Leads whose names are close to `name_key` (folded spellings, a typo) at the
+        same company or with the same number: a warning, never a refusal (see
+        near_duplicates.close_names)."""
+        return close_names(name_key, company_key, phone_e164, exclude)
 
     def find_duplicates_many(
         self,

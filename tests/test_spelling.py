@@ -15,6 +15,7 @@ from funnel_tui.funnel import DuplicateFound
 from funnel_tui.models import Lead
 from funnel_tui.search import LeadQuery, lead_page
 from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+from funnel_tui.validators import normalise_key
 
 
 def _funnel(db_target: str, *args: str, user: str = "carol") -> subprocess.CompletedProcess:
@@ -104,3 +105,93 @@ def test_list_search_finds_what_the_list_finds(db_target, rules):
         assert listed == shown, text
         if text != "zz-nothing":
             assert listed, text  # each finds someone: the comparison is not of two nothings
+
+
+# ------------------------------------------------------------ near-duplicates
+
+COMPANY = "Kowalski sp. z o.o."
+
+
+def test_close_spellings_at_the_same_company_are_found(rules):
+    lucja = rules.capture_lead(
+        {"name": "Łucja Kowalska", "company": COMPANY, "email": "lucja@kowalski.pl"}
+    )
+    said = f"close to Łucja Kowalska at {COMPANY}, lead {lucja.id}"
+    for typed in ("Lucja Kowalska", "Łucja Kowalksa", "LUCJA KOWALSKA", "Kowalska Łucja"):
+        close = rules.near_duplicates(normalise_key(typed), normalise_key(COMPANY), None)
+        assert [c.message for c in close] == [said], typed
+    # Another person at the company, or the same spelling elsewhere, is not close.
+    assert rules.near_duplicates("jan nowak", normalise_key(COMPANY), None) == []
+    assert rules.near_duplicates("lucja kowalska", "inna firma", None) == []
+    # With the same number, wherever they work.
+    same_phone = rules.capture_lead({"name": "Jürgen Weiß", "phone": "+49 30 1234567"})
+    close = rules.near_duplicates("jurgen weiss", "", "+49301234567")
+    assert [c.message for c in close] == [f"close to Jürgen Weiß, lead {same_phone.id}, same phone"]
+
+
+def test_three_spellings_saved_with_a_warning_on_the_command_line(db_target, rules):
+    first = rules.capture_lead(
+        {"name": "Łucja Kowalska", "company": COMPANY, "email": "lucja@kowalski.pl"}
+    )
+    for typed, email in (("Lucja Kowalska", "l.kowalska@wp.pl"), ("Łucja Kowalksa", "lk@o2.pl")):
+        result = _funnel(db_target, "add", "--name", typed, "--company", COMPANY, "--email", email)
+        # A warning, not a refusal: it may be another person; the rep decides.
+        assert result.returncode == 0, result.stderr
+        assert (
+            f"possible duplicate: close to Łucja Kowalska at {COMPANY}, lead {first.id}"
+            in result.stderr
+        )
+        assert result.stdout.startswith("added lead #")
+    assert Lead.select().count() == 3
+
+
+def test_an_import_flags_close_names_and_imports_them(rules, tmp_path: Path):
+    first = rules.capture_lead(
+        {"name": "Łucja Kowalska", "company": COMPANY, "email": "lucja@kowalski.pl"}
+    )
+    path = tmp_path / "cards.csv"
+    path.write_text(
+        "Name,Company,Email\n"
+        f"Lucja Kowalska,{COMPANY},l.kowalska@wp.pl\n"
+        f"Jan Nowak,{COMPANY},jan@nowak.pl\n",
+        encoding="utf-8",
+    )
+    report = run_import(rules, plan_import(path), ImportOptions())
+    assert report.counts["inserted"] == 2
+    # Listed with the possible duplicates of the report, as the same phone under another
+    # name is.
+    said = f"close to Łucja Kowalska at {COMPANY}, lead {first.id}"
+    assert [(o.row, o.reason) for o in report.possible] == [(2, said)]
+    assert "1 possible duplicate (" in report.summary()
+
+
+async def test_capture_warns_of_a_close_name_while_typing(tmp_path):
+    from funnel_tui.config import load_config
+    from funnel_tui.db import close_database, open_database
+    from funnel_tui.funnel import Funnel
+
+    from .clock import NOW, Clock
+    from .ui_support import app_at, settle, type_text
+
+    path = str(tmp_path / "ui.db")
+    open_database(path)
+    first = Funnel(load_config(), "rita", Clock()).capture_lead(
+        {"name": "Łucja Kowalska", "company": COMPANY, "email": "lucja@kowalski.pl"}
+    )
+    close_database()
+    app = app_at(path, tmp_path, NOW, start="capture")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Lucja Kowalksa")
+        await pilot.press("tab")
+        await type_text(pilot, COMPANY)
+        await pilot.press("tab")
+        await settle(pilot)
+        outcome = str(app.screen.query_one("#outcome").render())
+        assert f"close to Łucja Kowalska at {COMPANY}, lead {first.id}" in outcome
+        await type_text(pilot, "+48 601 234 567")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # Saved without a question: a close name is a warning.
+        assert "Saved" in str(app.screen.query_one("#outcome").render())
+        assert Lead.select().where(Lead.name == "Lucja Kowalksa").count() == 1

@@ -132,6 +132,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         messages = [str(p) for p in exc.problems]
         messages.append("not saved; add --allow-duplicate to save it anyway")
         raise CliRefused(*messages) from exc
+    # A close spelling of someone at the same company or number is saved, with a word:
+    # the exact duplicates above are refused, a near one may well be another person.
+    close = ctx.rules.near_duplicates(lead.name_key, lead.company_key, lead.phone_e164, [lead.id])
+    for near in close[:3]:
+        print(f"funnel: warning: possible duplicate: {safe(near.message)}", file=sys.stderr)
     return done(args, f"added lead #{lead.id} {safe(lead.name)}", lead_data(lead))
 
 

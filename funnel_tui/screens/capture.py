@@ -24,6 +24,7 @@ from ..db import Busy
 from ..drafts import CAPTURE_DRAFT as DRAFT
 from ..funnel import DuplicateFound, Refused
 from ..models import database
+from ..near_duplicates import NearDuplicate
 from ..tui.workers import write_worker
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
@@ -207,13 +208,17 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         name_key = v.normalise_key(v.clean_text(values["name"], "name"))
         company_key = v.normalise_key(v.clean_text(values["company"], "company"))
         with database.connection_context():
-            found = self.app.rules.find_duplicates(email, phone, name_key, company_key)
-        self.app.call_from_thread(self._show_duplicates, found, card)
+            rules = self.app.rules
+            found = rules.find_duplicates(email, phone, name_key, company_key)
+            close = rules.near_duplicates(name_key, company_key, phone, [f[0] for f in found])
+        self.app.call_from_thread(self._show_duplicates, found, close, card)
 
-    def _show_duplicates(self, found: list[tuple[int, str, str]], card: int) -> None:
+    def _show_duplicates(
+        self, found: list[tuple[int, str, str]], close: list[NearDuplicate], card: int
+    ) -> None:
         if card != self._card:
             return  # asked about a card saved since: it would match itself
-        if not found:
+        if not found and not close:
             if self._outcome_kind == "duplicate":
                 self._outcome(None)
             return
@@ -222,6 +227,10 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
             text.append(f"#{lead_id} ")
             text.append(name)
             text.append(f" (same {why})  ", style="dim")
+        # Close spellings warn only: saving goes ahead without a question.
+        for near in close[: max(0, 3 - len(found))]:
+            text.append(near.message)
+            text.append("  ")
         self._outcome(text, kind="duplicate")
 
     _outcome_kind = ""

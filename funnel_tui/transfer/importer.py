@@ -37,6 +37,7 @@ from ..db import DatabaseError, bulk_writes, deferred_search_index, redact, retr
 from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
 from ..history_words import many
 from ..models import Company, History, Lead, User, database
+from ..near_duplicates import close_names_many
 from ..output import csv_cell
 from ..planner_stats import refresh_statistics
 from ..safe_files import NewFile
@@ -220,7 +221,8 @@ class ImportReport:
         if self.possible_count:
             parts.append(
                 f"{self.possible_count:,} possible duplicate"
-                f"{'s' * (self.possible_count != 1)} (same phone, another name: "
+                f"{'s' * (self.possible_count != 1)} (same phone, another name, or a close "
+                "name at the same company: "
                 f"{verb or ''}inserted, listed below)"
             )
         rows = "row" if self.rows_read == 1 else "rows"
@@ -499,9 +501,12 @@ class _Run:
         companies = self.rules.companies_by_key(p.company_key for p in batch if p.company_key)
         found = self.rules.find_duplicates_many(keys, companies)
         holders = phone_holders({p.clean["phone_e164"] for p in batch if p.clean.get("phone_e164")})
+        # A close spelling of a name at the same company (a typo, the accents dropped)
+        # is a possible duplicate too: imported, and listed.
+        close = close_names_many([(p.clean["name_key"], p.company_key) for p in batch])
         outcomes, new = [], []
-        for p, matches in zip(batch, found, strict=True):
-            possible = p.possible
+        for p, matches, near in zip(batch, found, close, strict=True):
+            possible = p.possible or (near[0].message if near else "")
             phone = p.clean.get("phone_e164")
             if phone in holders:
                 same = [h for h in holders[phone] if names_agree(h[1], p.clean["name"])]
