@@ -719,6 +719,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
 SEARCH_TABLE = "lead_search"
 FIELD_START = "\x1f\x1f"  # before each field of a search document (U+001F twice)
 STATUS_MARK = "\x1e"  # around the status's place at the start of an FTS document
+NATIONAL_MARK = "\x1c"  # before a lead's national number in its search document
 PAIR_END = "\x1d"  # twice before and after each pair of CJK characters of a name (U+001D)
 PAIRED_CHARS = 16  # pairs are made from this many first characters of a field
 # Characters of scripts written without spaces, where a word is often two characters
@@ -764,15 +765,17 @@ def search_document_sql(row: str, postgres: bool) -> str:
     table name. PostgreSQL's trigram index is on exactly this expression."""
     start = "(chr(31) || chr(31))" if postgres else "char(31, 31)"
     find = "strpos" if postgres else "instr"
+    national = "chr(28)" if postgres else "char(28)"
     display = f'{row}."phone_display"'
     fields = (
         folded_sql(row, "name"),
         folded_sql(row, "company"),
         f'COALESCE({row}."email_key", lower({row}."email_raw"), \'\')',
         f"COALESCE({row}.\"phone_e164\", '')",
-        # The national number: the digits after the country code of the international
-        # form ("+49 151 2987 6543" → 15129876543); "" without a valid number.
-        f"replace(replace(substr({display}, {find}({display}, ' ') + 1), ' ', ''), '-', '')",
+        # The national number after NATIONAL_MARK: the digits after the country code of
+        # the international form ("+49 151 2987 6543" → 15129876543); "" without one.
+        f"{national} || replace(replace(substr({display}, {find}({display}, ' ') + 1), "
+        "' ', ''), '-', '')",
     )
     return " || ".join(f"{start} || {field}" for field in fields)
 
@@ -939,10 +942,7 @@ def _create_sqlite_search(db: peewee.Database) -> None:
                 f"this Python's SQLite {sqlite3.sqlite_version} cannot build the lead search "
                 f"index ({exc}); funnel needs SQLite 3.34 or newer with FTS5"
             ) from exc
-        db.execute_sql(
-            f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
-            f'SELECT l."id", {_fts_document_sql("l")} FROM "lead" l'
-        )
+        _fill_search(db)
     for statement in _SQLITE_TRIGGERS.values():
         db.execute_sql(statement)
 
@@ -966,6 +966,53 @@ def _create_pg_search(db: peewee.Database) -> None:
             f'CREATE INDEX IF NOT EXISTS "{PG_TRIGRAM_INDEX}" ON "lead" '
             f"USING gin (({document}) gin_trgm_ops)"
         )
+
+
+SEARCH_FILL_STEP = 25_000  # leads indexed per statement when an index is made again
+
+
+def _fill_search(db: peewee.Database) -> None:
+    """Index the leads already there (a migration that changed the document): in steps
+    of ids, saying how far it got on stderr when there are many (about 3 s for
+    100,000 leads, 30 s for a million: the app opens once it is done)."""
+    last = db.execute_sql('SELECT COALESCE(MAX("id"), 0) FROM "lead"').fetchone()[0]
+    _search_hashsize(db, BULK_SEARCH_HASHSIZE)
+    tell = _progress("indexing the leads for search", last)
+    for start in range(0, last, SEARCH_FILL_STEP):
+        db.execute_sql(
+            f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
+            f'SELECT l."id", {_fts_document_sql("l")} FROM "lead" l '
+            'WHERE l."id" > ? AND l."id" <= ?',
+            (start, start + SEARCH_FILL_STEP),
+        )
+        tell(min(last, start + SEARCH_FILL_STEP))
+    _search_hashsize(db, DEFAULT_SEARCH_HASHSIZE)
+
+
+PROGRESS_FROM = 50_000  # rows: below, a step of a migration is over before it is noticed
+
+
+def _progress(what: str, total: int) -> Callable[[int], None]:
+    """A function telling, on stderr, how far a long migration step is: `done` of
+    `total`, on one line rewritten in a terminal; nothing for small databases."""
+    import sys
+
+    if total < PROGRESS_FROM:
+        return lambda done: None
+    terminal = sys.stderr.isatty()
+    started = time.monotonic()
+
+    def tell(done: int) -> None:
+        if not terminal and done < total:
+            return  # a log gets the outcome only
+        line = f"funnel: {what}: {done:,} of {total:,} ({done * 100 // total} %)"
+        if done >= total:
+            line += f", {time.monotonic() - started:.1f} s"
+        end = "\n" if done >= total else ""
+        sys.stderr.write(("\r" if terminal else "") + line + end)
+        sys.stderr.flush()
+
+    return tell
 
 
 class DeferredSearchIndex:

@@ -49,6 +49,7 @@ from . import validators as v
 from .db import (
     CJK_CLASS,
     FIELD_START,
+    NATIONAL_MARK,
     PAIR_END,
     SEARCH_TABLE,
     rank_sql,
@@ -394,8 +395,7 @@ class _Plan:
         self.instr_sql = ""
         self.matches = self.total = 0
         if fts:
-            self.match, self.instr = _fts_query(self.terms)
-            self.instr_sql = ' AND instr("doc", ?) > 0' * len(self.instr)
+            self.match, self.instr_sql, self.instr = _fts_query(self.terms)
             if statuses:
                 marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
                 self.match = f"({self.match}) AND ({marks})"
@@ -458,7 +458,11 @@ class _Plan:
                 if self.terms.phone:
                     likes = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts]
                     clauses.append("(" + " OR ".join(likes) + ")")
-                    params += [f"%{FIELD_START}{_like_escape(s)}%" for s in self.terms.starts]
+                    params += [
+                        f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}"
+                        f"{_like_escape(s)}%"
+                        for s in self.terms.starts
+                    ]
                 for word in () if self.terms.phone else self.terms.words:
                     clauses.append(f"{document} LIKE ? ESCAPE '\\'")
                     params.append("%" + _like_escape(word) + "%")
@@ -495,12 +499,12 @@ class _Plan:
         return self.db.execute_sql(sql, params).fetchall()
 
 
-def _fts_query(terms: SearchTerms) -> tuple[str, list[str]]:
-    """The FTS5 query string of `terms`, and the words to check with instr() in the
-    rows it matches. Every term is a quoted string (quotes doubled): nothing typed is
-    FTS5 syntax."""
+def _fts_query(terms: SearchTerms) -> tuple[str, str, list[str]]:
+    """The FTS5 query string of `terms`, and the instr() checks of the rows it matches
+    (SQL to append to a WHERE clause, and their parameters). Every term is a quoted
+    string (quotes doubled): nothing typed is FTS5 syntax."""
     if terms.phone:
-        return " OR ".join(_fts_string(FIELD_START + s) for s in terms.starts), []
+        return " OR ".join(_fts_string(_number_start(s)) for s in terms.starts), "", []
     if terms.short:
         # One or two characters have no trigram of their own: look for a field that
         # starts with them. Each field follows FIELD_START (db.py), a character typed
@@ -513,18 +517,29 @@ def _fts_query(terms: SearchTerms) -> tuple[str, list[str]]:
         elif _CJK.fullmatch(terms.whole):
             ends = PAIR_END * 2
             found += [_fts_string(ends + terms.whole), _fts_string(terms.whole + ends)]
-        return " OR ".join(found), []
+        return " OR ".join(found), "", []
     pairs = [w for w in terms.words if _is_cjk_pair(w)]
     long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
     short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM and w not in pairs]
     if not long_words and not pairs:  # short words only, e.g. "a b": the text itself
         long_words, short_words = [terms.whole], []
     indexed = [_fts_string(w) for w in long_words] + [_fts_string(w + PAIR_END) for w in pairs]
-    return " ".join(indexed), short_words
+    return " ".join(indexed), ' AND instr("doc", ?) > 0' * len(short_words), short_words
 
 
 def _is_cjk_pair(word: str) -> bool:
     return len(word) == 2 and all(_CJK.fullmatch(ch) for ch in word)
+
+
+def _number_start(start: str) -> str:
+    """A phrase for a number field of the document starting with `start`: the E.164
+    number from "+" on ("+" appears nowhere else but in a rare address), the national
+    number from NATIONAL_MARK on; FIELD_START only where a phrase would be shorter than
+    a trigram. The marks of the fields lead the phrase only then: every lead with a
+    number has "U+001F U+001F +", and reading its entries costs 15–20 ms at 100,000
+    leads."""
+    full = FIELD_START + ("" if start.startswith("+") else NATIONAL_MARK) + start
+    return full[-max(MIN_TRIGRAM, len(full) - len(FIELD_START)) :]
 
 
 def _field_start(prefix: str) -> str:

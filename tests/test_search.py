@@ -55,7 +55,7 @@ def _found_by(lead: Lead, text: str) -> bool:
     national = "".join(ch for ch in display[display.find(" ") + 1 :] if ch.isdigit())
     fields = (fold(lead.name_key), fold(lead.company_key), email, phone, national)
     if terms.phone:
-        return any(f.startswith(s) for f in fields for s in terms.starts)
+        return any((phone if s[0] == "+" else national).startswith(s) for s in terms.starts)
     cjk_fields = [f[:PAIRED_CHARS] for f in fields[:2] if any(_cjk(ch) for ch in f)]
     if _sqlite() and terms.short:
         if _cjk_pair(terms.whole) and any(terms.whole in f for f in cjk_fields):
