@@ -21,7 +21,18 @@ from common import check, cost, median, percentile, timed
 DEMO_LEADS = 100_000
 ROUNDS = 7  # each typed sequence, each sort
 # What a rep types into the search box, one keystroke at a time.
-TYPED = ("kowal", "王小", "+48 51", "gmail", "anna.nowak", "0512 345 678", "müller")
+TYPED = (
+    "kowal",
+    "王小",
+    "+48 51",
+    "gmail",
+    "anna.nowak",
+    "0512 345 678",
+    "müller",
+    "muller",  # folded: finds Müller
+    "林",  # one CJK character, anywhere in a name
+    "0151",  # the start of a national number
+)
 PAGE = 50
 DEEP = 90_000
 
