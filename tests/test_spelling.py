@@ -195,3 +195,24 @@ async def test_capture_warns_of_a_close_name_while_typing(tmp_path):
         # Saved without a question: a close name is a warning.
         assert "Saved" in str(app.screen.query_one("#outcome").render())
         assert Lead.select().where(Lead.name == "Lucja Kowalksa").count() == 1
+
+
+async def test_the_list_finds_a_name_however_it_is_typed(env):
+    from funnel_tui.widgets.lead_table import LeadTable
+
+    from .ui_support import make_app, settle, type_text
+
+    app = make_app(env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for typed, name in (
+            ("KOWALSKA", "Anna Kowalska"),
+            ("台北贸易", "王小明"),
+            ("北", "王小明"),
+        ):
+            await pilot.press("slash", "ctrl+u")
+            await type_text(pilot, typed)
+            await settle(pilot)
+            table = app.screen.query_one(LeadTable)
+            shown = [table.row(i)["name"] for i in range(table.total)]
+            assert shown == [name], typed
