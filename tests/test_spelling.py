@@ -216,3 +216,17 @@ async def test_the_list_finds_a_name_however_it_is_typed(env):
             table = app.screen.query_one(LeadTable)
             shown = [table.row(i)["name"] for i in range(table.total)]
             assert shown == [name], typed
+
+
+def test_edits_and_undo_keep_the_keys_in_step(rules):
+    lead = rules.capture_lead({"name": "Ann Miller", "email": "ann@miller.com"})
+    rules.update_lead(lead.id, {"name": "Zoë Müller", "email": "Zoe@MUELLER.de"})
+    stored = Lead.get_by_id(lead.id)
+    assert (stored.name_fold, stored.email_key) == ("zoe muller", "zoe@mueller.de")
+    assert [r["id"] for r in lead_page(LeadQuery(text="zoe muller"), 0, 10)] == [lead.id]
+    rules.undo_last("lead", lead.id)
+    stored = Lead.get_by_id(lead.id)
+    assert (stored.name, stored.name_fold, stored.email_key) == ("Ann Miller", "", "ann@miller.com")
+    assert lead_page(LeadQuery(text="zoe"), 0, 10) == []
+    with pytest.raises(DuplicateFound):
+        rules.capture_lead({"name": "A. Miller", "email": "ANN@miller.com"})
