@@ -261,4 +261,25 @@ def undo_schema_8(database) -> None:
 
 def undo_schema_9(database) -> None:
     """Take away what schema 9 added (the presence table): a schema-8 database."""
+    undo_schema_10(database)
     database.execute_sql('DROP TABLE "presence"')
+
+
+def undo_schema_10(database) -> None:
+    """Take away what schema 10 added (the casefolded address and the folded name and
+    company, and the search structures that read them; the index of email_norm comes
+    back): a schema-9 database with the same rows."""
+    import peewee
+
+    from funnel_tui import db as dbmod
+
+    if isinstance(database, peewee.PostgresqlDatabase):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{dbmod.PG_TRIGRAM_INDEX}"')
+    else:
+        for trigger in dbmod._SQLITE_TRIGGERS:
+            database.execute_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
+        database.execute_sql(f'DROP TABLE IF EXISTS "{dbmod.SEARCH_TABLE}"')
+    database.execute_sql('DROP INDEX IF EXISTS "lead_email_key"')
+    for column in ("email_key", "name_fold", "company_fold"):
+        database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "lead_email_norm" ON "lead" ("email_norm")')

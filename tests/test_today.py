@@ -379,7 +379,7 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     close_database()
 
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 9
+    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 10
     assert Activity.select().count() == activities
     got = {
         lead.id: (lead.next_action, lead.next_action_due)
