@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..countries import country_code
+from ..person_names import join_name, split_name
 from .csvfile import RawRow
 from .textfile import FileFacts, Lines
 
@@ -108,10 +110,6 @@ def card_fields(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if "fn" in props:
         out["name"] = _value(props["fn"][0])
-    if not out.get("name") and "n" in props:
-        family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
-        parts = (prefix, given, additional, family, suffix)
-        out["name"] = " ".join(p for p in parts if p)
     if "org" in props:
         out["company"] = _parts(props["org"][0])[0]
     if "title" in props:
@@ -128,8 +126,18 @@ def card_fields(text: str) -> dict[str, str]:
     for adr in props.get("adr", []):
         parts = _parts(adr)
         country = parts[6] if len(parts) > 6 else ""
-        if country and "country" not in out:
-            out["country"] = country
+        if not country:
+            continue
+        # An address's country never costs the card: one funnel does not know goes into
+        # the notes, as written.
+        code = country_code(country)
+        if code and "country" not in out:
+            out["country"] = code
+        elif not code:
+            extra.append(f"Address country{_kinds(adr)}: {country}")
+    if not out.get("name") and "n" in props:
+        family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
+        out["name"] = join_name(given, family, additional, prefix, suffix, out.get("country", ""))
     if SOURCE_PROPERTY in props:
         out["source"] = _value(props[SOURCE_PROPERTY][0])
     notes = [_value(note) for note in props.get("note", [])]
@@ -214,8 +222,10 @@ def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
     card.add("version").value = version
     name = lead.get("name") or ""
     card.add("fn").value = name
-    given, _, family = name.rpartition(" ")
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    family, given, additional, prefix, suffix = split_name(name, lead.get("country") or "")
+    card.add("n").value = vobject.vcard.Name(
+        family=family, given=given, additional=additional, prefix=prefix, suffix=suffix
+    )
     if lead.get("company"):
         card.add("org").value = [lead["company"]]
     if lead.get("title"):
@@ -224,7 +234,8 @@ def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
         tel = card.add("tel")
         kind = "cell" if lead.get("phone_type") == "mobile" else "work"
         if version == "4.0":
-            tel.value = f"tel:{lead['phone']}"
+            number, _, ext = str(lead["phone"]).partition(" ext. ")
+            tel.value = f"tel:{number}" + (f";ext={ext}" if ext else "")
             tel.params["VALUE"] = ["uri"]
             tel.params["TYPE"] = [kind, "voice"]
         else:
