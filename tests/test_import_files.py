@@ -341,3 +341,76 @@ def test_the_command_line_says_which_filled_columns_were_left_out(cli_env, tmp_p
     path = write_file(tmp_path, "Connections.csv", LINKEDIN)
     out = run(["import", str(path)], cli_env, 1).stdout
     assert "columns not imported, though filled: 'URL', 'Connected On'" in out
+
+
+# ------------------------------------------------------------------ Excel workbooks
+
+
+def _workbook(path: Path) -> Path:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "Read me"
+    notes.append(["Exported from our CRM"])
+    leads = book.create_sheet("Leads")
+    leads.append(["Report of 2025-02-01"])
+    leads.append([])
+    leads.append(["姓名", "公司", "手機", "電子郵件", "國家", "Birthday", "Employees"])
+    leads.append(
+        [
+            "王小明",
+            "台積電",
+            "0912-345-678",
+            "xm@example.tw",
+            "台灣",
+            dt.datetime(1990, 1, 2),
+            250.0,
+        ]
+    )
+    leads.append([None, None, None, None, None, None, None])
+    leads.append(["Anna Nowak", "Firma", 48512345678, "anna@example.pl", "PL", None, None])
+    book.save(path)
+    return path
+
+
+def test_an_excel_workbooks_best_sheet_is_imported_as_shown(sqlite_rules, tmp_path):
+    path = _workbook(tmp_path / "客戶.xlsx")
+    plan = plan_import(path)
+    assert plan.kind_label == "Excel workbook"
+    assert plan.facts.notes == (
+        "read from its sheet 'Leads'",
+        "the header is line 3: the 2 lines above it are skipped",
+    )
+    assert plan.header == ["姓名", "公司", "手機", "電子郵件", "國家", "Birthday", "Employees"]
+    assert plan.samples[0].number == 4  # as Excel numbers the row
+    assert plan.samples[0].cells[5:] == ["1990-01-02", "250"]  # as the sheet shows them
+    report = do_import(sqlite_rules, path, "Employees=notes")
+    assert counts(report) == {"inserted": 2}
+    assert report.left_out == ["Birthday"]
+    wang, anna = Lead.select().order_by(Lead.id)
+    assert (wang.name, wang.phone_e164, wang.country, wang.notes) == (
+        "王小明",
+        "+886912345678",
+        "TW",
+        "250",
+    )
+    # A phone typed as a number: its digits read in the row's country.
+    assert (anna.name, anna.phone_e164) == ("Anna Nowak", "+48512345678")
+
+
+def test_a_damaged_workbook_is_refused_by_name(tmp_path):
+    import io
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    path = write_file(tmp_path, "leads.xlsx", data.getvalue())
+    from funnel_tui.transfer.textfile import FileRefused
+
+    with pytest.raises(FileRefused, match=r"^leads\.xlsx could not be read as an Excel workbook"):
+        plan_import(path)

@@ -1040,6 +1040,14 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
+def _ods() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -1047,10 +1055,10 @@ def _xlsx() -> bytes:
         ("blank.csv", b"\r\n   \r\n\t\r\n", "blank.csv is empty"),
         (
             "contacts.csv",
-            _xlsx(),
-            "contacts.csv is a zip archive (an Excel .xlsx or .ods workbook?): save it as "
-            "CSV first, not CSV or vCard",
+            _xlsx(),  # a workbook, but a damaged one
+            "contacts.csv could not be read as an Excel workbook",
         ),
+        ("sheet.ods", _ods(), "sheet.ods is a zip archive (an .ods workbook?): save it as CSV"),
         ("old.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "an Excel .xls workbook"),
         ("scan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "scan.csv is a PDF document"),
         ("leads.csv", b"\x1f\x8b\x08\x00" + bytes(100), "a gzip archive: unpack it first"),

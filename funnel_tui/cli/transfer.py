@@ -27,7 +27,7 @@ def register(command: AddCommand) -> None:
     )
     importing.add_argument(
         "file",
-        help="a .csv or .vcf file; - reads standard input (CSV or vCards, told apart by "
+        help="a .csv, .xlsx or .vcf file; - reads standard input (CSV or vCards, told apart by "
         "what they hold; refused rows go to stdin-rejected.csv here unless --rejects)",
     )
     importing.add_argument(

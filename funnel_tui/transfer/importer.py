@@ -55,11 +55,12 @@ from .checking import (
 from .columns import ColumnMap, header_key
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from .same_person import names_agree
-from .textfile import CSV, FileFacts, FileRefused, inspect_file
+from .textfile import CSV, XLSX, FileFacts, FileRefused, inspect_file
 from .values import LIST_OF, Lists, ValueMap, fold
 from .vcards import VCardRows
+from .xlsxfile import XlsxRows
 
-Rows = CsvRows | VCardRows
+Rows = CsvRows | VCardRows | XlsxRows
 
 INSERTED = "inserted"
 UPDATED = "updated"
@@ -108,6 +109,8 @@ class ImportPlan:
     def kind_label(self) -> str:
         if self.facts.kind == CSV:
             return f"CSV, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
+        if self.facts.kind == XLSX:
+            return "Excel workbook"
         return "vCard"
 
     def open_rows(self) -> Rows:
@@ -146,6 +149,9 @@ def plan_import(
             close()
     column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
     skipped = getattr(rows, "skipped", 0)
+    sheet = getattr(rows, "sheet", "")
+    if sheet:
+        facts = dataclasses.replace(facts, notes=(*facts.notes, f"read from its sheet {sheet!r}"))
     if skipped and skip_lines is None:
         line = "line" if skipped == 1 else "lines"
         note = f"the header is line {skipped + 1}: the {skipped} {line} above it are skipped"
@@ -156,6 +162,8 @@ def plan_import(
 def _open_rows(facts: FileFacts, delimiter: str | None, skip_lines: int | None = None) -> Rows:
     if facts.kind == CSV:
         return CsvRows(facts, delimiter, skip_lines)
+    if facts.kind == XLSX:
+        return XlsxRows(facts, skip_lines)
     return VCardRows(facts)
 
 

@@ -1,4 +1,5 @@
-"""What a file of leads is and how its text is encoded; its lines, streamed.
+"""What a file of leads is (CSV, vCard, an Excel workbook) and how its text is encoded;
+its lines, streamed.
 
 A file is never read whole. Its kind and encoding are judged on its first 64 KiB and
 its lines are read one block at a time, so a 1 GB file costs the memory of a block and
@@ -18,6 +19,7 @@ from pathlib import Path
 
 CSV = "csv"
 VCARD = "vcard"
+XLSX = "xlsx"
 
 SAMPLE_BYTES = 64 * 1024
 BLOCK_BYTES = 1024 * 1024
@@ -57,6 +59,7 @@ _LABELS = {
     "cp949": "Windows-949 (Korean)",
     "cp950": "Big5 (Traditional Chinese)",
     "mac_roman": "Mac Roman",
+    "xlsx": "Excel workbook",
 }
 _BOMS = (
     # UTF-32 first: its little-endian mark begins with UTF-16's.
@@ -68,7 +71,7 @@ _BOMS = (
 )
 # Files people pick by mistake, known by their first bytes.
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or .ods workbook?): save it as CSV first"),
+    (b"PK\x03\x04", "a zip archive (an .ods workbook?): save it as CSV or .xlsx first"),
     (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook: save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -121,6 +124,11 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
         raise FileRefused(f"{path}: {exc.strerror or exc}") from exc
     if not sample.strip():
         raise FileRefused(f"{path.name} is empty")
+    if sample.startswith(b"PK\x03\x04") and _is_workbook(path):
+        notes = ()
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            notes = (f"{path.name} is named like another type but holds an Excel workbook",)
+        return FileFacts(path, size, XLSX, Encoding("xlsx"), "\n", notes)
     for magic, what in _MAGIC:
         if sample.startswith(magic):
             raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
@@ -142,6 +150,17 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
         notes.append(f"{path.name} is named like a CSV file but holds vCards: read as vCards")
     newline = "\r" if "\n" not in text and "\r" in text else "\n"
     return FileFacts(path, size, kind, found, newline, tuple(notes))
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether a zip file is an Excel .xlsx workbook (Office Open XML)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _given_encoding(name: str) -> Encoding:
