@@ -414,3 +414,35 @@ def test_a_damaged_workbook_is_refused_by_name(tmp_path):
 
     with pytest.raises(FileRefused, match=r"^leads\.xlsx could not be read as an Excel workbook"):
         plan_import(path)
+
+
+# ------------------------------------------------------------------ legacy code pages
+
+
+def test_a_mostly_ascii_shift_jis_file_is_read_as_japanese(sqlite_rules, tmp_path):
+    rows = "".join(f"Person {i},p{i}@example.jp,Example KK\r\n" for i in range(300))
+    text = (
+        "Name,Email,Company\r\n"
+        + rows
+        + (
+            "山田太郎,yamada@example.jp,山田商事\r\n"
+            "佐藤 花子,sato@example.jp,Example KK\r\n"
+            "すずき いちろう,suzuki@example.jp,Example KK\r\n"
+        )
+    )
+    path = write_file(tmp_path, "アドレス帳.csv", text, "cp932")
+    plan = plan_import(path)
+    assert plan.facts.encoding.label == "Shift JIS (Japanese)"
+    assert plan.facts.notes == (
+        "names as read in Shift JIS (Japanese): 山田太郎, 佐藤 花子, すずき いちろう "
+        "(wrong letters? give --encoding)",
+    )
+    assert counts(run_import(sqlite_rules, plan, ImportOptions())) == {"inserted": 303}
+    assert Lead.get(Lead.email_norm == "yamada@example.jp").name == "山田太郎"
+
+
+def test_a_windows_1250_file_shows_its_polish_names_as_read(tmp_path):
+    text = "Name;Email\r\nŁukasz Wójcik;lw@example.pl\r\nGrażyna Żółtowska;gz@example.pl\r\n"
+    plan = plan_import(write_file(tmp_path, "kontakty.csv", text, "cp1250"))
+    assert plan.facts.encoding.label == "Windows-1250 (Central European)"
+    assert "Łukasz Wójcik, Grażyna Żółtowska" in plan.facts.notes[0]

@@ -55,7 +55,7 @@ from .checking import (
 from .columns import ColumnMap, header_key
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from .same_person import names_agree
-from .textfile import CSV, XLSX, FileFacts, FileRefused, inspect_file
+from .textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, FileRefused, inspect_file
 from .values import LIST_OF, Lists, ValueMap, fold
 from .vcards import VCardRows
 from .xlsxfile import XlsxRows
@@ -73,6 +73,7 @@ OUTCOMES = (INSERTED, UPDATED, UNCHANGED, DUPLICATE, REFUSED)
 # for one batch: well under a second.
 BATCH_ROWS = 2000
 SAMPLE_ROWS = 3
+NAME_SCAN_ROWS = 1000  # rows read ahead, at most, for names to show from a legacy file
 EXAMPLES_KEPT = 200  # refusals and duplicates the report lists; all are in the reject file
 REJECT_COLUMNS = ("import row", "refused field", "refusal reason")
 
@@ -136,18 +137,33 @@ def plan_import(
     Raises textfile.FileRefused (the file) or columns.MappingRefused (a --map)."""
     facts = inspect_file(path, encoding)
     rows = _open_rows(facts, delimiter, skip_lines)
-    samples = []
+    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
+    # In a legacy code page, a few names beyond ASCII are shown as they will be stored:
+    # a person sees at once whether the letters were read right.
+    legacy = facts.encoding.codec in LEGACY_CODECS
+    reader = column_map.reader()
+    samples, names = [], []
     iterator = iter(rows)
     try:
-        for row in iterator:
-            samples.append(row)
-            if len(samples) == SAMPLE_ROWS:
+        for number, row in enumerate(iterator):
+            if len(samples) < SAMPLE_ROWS:
+                samples.append(row)
+            if legacy and not row.problems and len(names) < SAMPLE_ROWS:
+                name = reader.values(row.cells).get("name", "")
+                if name and not name.isascii():
+                    names.append(name)
+            if len(samples) == SAMPLE_ROWS and (
+                not legacy or len(names) == SAMPLE_ROWS or number >= NAME_SCAN_ROWS
+            ):
                 break
     finally:
         close = getattr(iterator, "close", None)
         if close:
             close()
-    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
+    if names:
+        shown = ", ".join(names)
+        note = f"names as read in {facts.encoding.label}: {shown} (wrong letters? give --encoding)"
+        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
     skipped = getattr(rows, "skipped", 0)
     sheet = getattr(rows, "sheet", "")
     if sheet:
