@@ -446,3 +446,49 @@ def test_a_windows_1250_file_shows_its_polish_names_as_read(tmp_path):
     plan = plan_import(write_file(tmp_path, "kontakty.csv", text, "cp1250"))
     assert plan.facts.encoding.label == "Windows-1250 (Central European)"
     assert "Łukasz Wójcik, Grażyna Żółtowska" in plan.facts.notes[0]
+
+
+# ------------------------------------------------------------------ vCards as phones write them
+
+
+def test_a_quoted_printable_iso_8859_2_vcard_without_charset_is_read(sqlite_rules, tmp_path):
+    path = write_file(
+        tmp_path,
+        "nokia.vcf",
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE:W=F3jcik;=A3ucja;;;\r\n"
+        "ORG;ENCODING=QUOTED-PRINTABLE:Zak=B3ad =A3=F3d=BC\r\n"
+        "TEL;CELL:+48512345678\r\nEND:VCARD\r\n",
+    )
+    assert counts(do_import(sqlite_rules, path)) == {"inserted": 1}
+    lead = Lead.get()
+    assert (lead.name, lead.company.name) == ("Łucja Wójcik", "Zakład Łódź")
+
+
+def test_a_fold_inside_a_utf8_character_is_read_whole(sqlite_rules, tmp_path):
+    name = "Łucja Wójcik".encode()
+    cut = name.index("ó".encode()) + 1  # between the two bytes of "ó"
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + name[:cut] + b"\r\n " + name[cut:] + b"\r\n"
+        b"EMAIL:lucja@example.pl\r\nNOTE:Pozna\xc5\r\n \x82am j\xc4\x85\r\nEND:VCARD\r\n"
+    )
+    path = write_file(tmp_path, "folded.vcf", data)
+    plan = plan_import(path)
+    assert plan.facts.encoding.label == "UTF-8"
+    assert counts(run_import(sqlite_rules, plan, ImportOptions())) == {"inserted": 1}
+    lead = Lead.get()
+    assert (lead.name, lead.notes) == ("Łucja Wójcik", "Poznałam ją")
+
+
+def test_a_bad_byte_in_a_property_funnel_does_not_use_costs_nothing(sqlite_rules, tmp_path):
+    data = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jürgen Weiß\r\nEMAIL:jw@example.de\r\n".encode()
+        + b"X-ABLABEL:Caf\xe9\r\nEND:VCARD\r\n"
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë\r\nEMAIL:z@example.de\r\nEND:VCARD\r\n".encode()
+        + b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad \xe9 Name\r\nEMAIL:b@example.de\r\nEND:VCARD\r\n"
+    )
+    path = write_file(tmp_path, "cards.vcf", data)
+    report = do_import(sqlite_rules, path)
+    # The card whose name has the bad byte is refused by its number; the others are in.
+    assert counts(report) == {"inserted": 2, "refused": 1}
+    assert [o.row for o in report.examples] == [3]
+    assert [lead.name for lead in Lead.select().order_by(Lead.id)] == ["Jürgen Weiß", "Zoë"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import quopri
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from ..countries import country_code
 from ..person_names import join_name, split_name
 from .csvfile import RawRow
-from .textfile import FileFacts, Lines
+from .textfile import FileFacts, Lines, most_readable
 
 # What a card becomes, in the order the reject file lists it.
 CARD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
@@ -67,16 +68,23 @@ class VCardRows:
         """Each card's text (BEGIN to END) with the problems met reading it."""
         lines: list[str] = []
         size, inside, skipping = 0, False, False
+        used, known = True, 0  # whether the property being read is one funnel uses
         for line in self.lines:
+            if _PROPERTY.match(line):
+                used = _property_name(line) in _USED
+            if not used:
+                # A bad byte in a property funnel does not read costs nothing.
+                del self.lines.problems[known:]
+            known = len(self.lines.problems)
             upper = line[:12].upper()
             if not inside:
                 if upper.startswith("BEGIN:VCARD"):
                     lines, size, inside, skipping = [line], len(line), True, False
-                    self.lines.problems = []
+                    self.lines.problems, known = [], 0
                 continue
             if upper.startswith("END:VCARD"):
                 lines.append(line)
-                problems, self.lines.problems = self.lines.problems, []
+                problems, self.lines.problems, known = self.lines.problems, [], 0
                 if size > MAX_CARD_CHARS:
                     problems.append(f"is longer than {MAX_CARD_CHARS:,} characters")
                 yield "".join(lines), problems
@@ -94,6 +102,18 @@ class VCardRows:
             yield "".join(lines), ["has no END:VCARD (the file is cut off?)"]
 
 
+_PROPERTY = re.compile(r"[A-Za-z0-9.-]+[;:]")
+_USED = frozenset(
+    {"BEGIN", "END", "VERSION", "FN", "N", "ORG", "TITLE", "TEL", "EMAIL", "ADR", "NOTE"}
+    | {SOURCE_PROPERTY.upper()}
+)
+
+
+def _property_name(line: str) -> str:
+    name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
+    return name.rpartition(".")[2]  # "item1.EMAIL" is an EMAIL
+
+
 def card_fields(text: str) -> dict[str, str]:
     """A card's text as lead fields (empty ones left out).
 
@@ -105,7 +125,7 @@ def card_fields(text: str) -> dict[str, str]:
 
     props: dict[str, list[Any]] = {}
     for line, number in getLogicalLines(io.StringIO(text), allowQP=True):
-        prop = textLineToContentLine(line, number)
+        prop = textLineToContentLine(_with_charset(line), number)
         props.setdefault(prop.name.lower(), []).append(prop)
     out: dict[str, str] = {}
     if "fn" in props:
@@ -143,6 +163,27 @@ def card_fields(text: str) -> dict[str, str]:
     notes = [_value(note) for note in props.get("note", [])]
     out["notes"] = "\n".join(n for n in [*notes, *extra] if n)
     return {k: val.strip() for k, val in out.items() if val and val.strip()}
+
+
+# Code pages a quoted-printable value without a CHARSET may be in: old phones wrote
+# their own (ISO-8859-2 in Poland, Windows code pages from Outlook).
+_QP_CHARSETS = ("iso8859_2", "cp1250", "cp1252", "iso8859_15", "cp1251", "cp932", "cp936", "cp950")
+
+
+def _with_charset(line: str) -> str:
+    """A quoted-printable property line given the CHARSET its bytes read best in, when
+    it names none: vobject would read them as UTF-8 and refuse the card."""
+    head, sep, value = line.partition(":")
+    upper = head.upper()
+    if not sep or "QUOTED-PRINTABLE" not in upper or "CHARSET=" in upper:
+        return line
+    data = quopri.decodestring(value.encode("ascii", errors="replace"))
+    try:
+        data.decode("utf-8")
+        return line
+    except UnicodeDecodeError:
+        pass
+    return f"{head};CHARSET={most_readable(data, _QP_CHARSETS[0], _QP_CHARSETS)}:{value}"
 
 
 _ESCAPED = re.compile(r"\\(.)")

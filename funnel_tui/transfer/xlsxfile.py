@@ -42,9 +42,11 @@ class XlsxRows:
 
         self.facts = facts
         self.position = 0
+        self._file = facts.path.open("rb")  # a file, not a path: any name is read
         try:
-            self._book = load_workbook(facts.path, read_only=True, data_only=True)
+            self._book = load_workbook(self._file, read_only=True, data_only=True)
         except Exception as exc:  # a damaged or encrypted workbook: many kinds
+            self._file.close()
             raise FileRefused(
                 f"{facts.path.name} could not be read as an Excel workbook ({exc})"
             ) from exc
@@ -88,6 +90,7 @@ class XlsxRows:
                 yield RawRow(number, cells[: max(width, len(cells))], problems)
         finally:
             self._book.close()
+            self._file.close()
 
 
 def _known(cells: list[str]) -> set[str]:
