@@ -128,13 +128,15 @@ def _read_chunks(
     left_out = plan.column_map.reader().filled_left_out
     chunk: list[RawRow] = []
     filled: set[int] = set()
+    found: set[int] = set()  # in the chunks before: not looked for again
     seen_rows = 0
     for raw in rows:
         seen_rows += 1
         chunk.append(raw)
         if not raw.problems:
-            filled |= left_out(raw.cells)
+            filled |= left_out(raw.cells, found)
         if len(chunk) >= chunk_rows:
+            found |= filled
             yield chunk, seen_rows, rows.position, frozenset(filled)
             chunk, filled = [], set()
     yield chunk, seen_rows, plan.facts.size, frozenset(filled)

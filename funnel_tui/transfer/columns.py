@@ -585,10 +585,15 @@ class RowReader:
             out["name"] = join_name(first, last, middle=middle, country=country)
         return out
 
-    def filled_left_out(self, cells: Sequence[str]) -> set[int]:
-        """The 1-based numbers of the columns not imported that this row fills."""
+    def filled_left_out(self, cells: Sequence[str], known: set[int] | None = None) -> set[int]:
+        """The 1-based numbers of the columns not imported that this row fills (of
+        those not `known` to be filled already)."""
         width = len(cells)
-        return {i + 1 for i in self._left_out if i < width and cells[i].strip()}
+        return {
+            i + 1
+            for i in self._left_out
+            if i < width and (not known or i + 1 not in known) and cells[i].strip()
+        }
 
 
 def extra_label(header: str) -> str:
