@@ -110,15 +110,35 @@ _PARTICLES = frozenset(
 )
 
 
+# Han (with its extensions and compatibility forms), Kana and Hangul, as code point ranges:
+# a look at unicodedata's names a character costs more than the rest of reading a row.
+_CJK_RANGES = (
+    (0x1100, 0x11FF),
+    (0x2E80, 0x2FDF),
+    (0x3040, 0x30FF),
+    (0x3130, 0x318F),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x20000, 0x323AF),
+)
+
+
 def is_cjk(text: str) -> bool:
     """Whether the letters of `text` are all Han, Kana or Hangul (and there is one)."""
+    if text.isascii():
+        return False
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and all(_cjk_letter(ch) for ch in letters)
 
 
 def _cjk_letter(ch: str) -> bool:
-    name = unicodedata.name(ch, "")
-    return name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL")) or "IDEOGRAPH" in name
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
 def join_name(
@@ -140,6 +160,9 @@ def join_name(
     """
     given, family, middle = given.strip(), family.strip(), middle.strip()
     core_parts = [p for p in (given, middle, family) if p]
+    plain = not prefix and not suffix and country not in FAMILY_FIRST_COUNTRIES
+    if plain and given.isascii() and family.isascii() and middle.isascii():
+        return " ".join(core_parts)  # the common case, quickly
     if core_parts and all(is_cjk(p) for p in core_parts):
         core = family + given + middle
     elif country.upper() in FAMILY_FIRST_COUNTRIES:

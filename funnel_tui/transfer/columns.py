@@ -550,6 +550,8 @@ class RowReader:
             for field, cols in by_field.items()
         ]
         self._labels = {c.number - 1: extra_label(c.header) for c in column_map.columns}
+        self._name_parts = bool(by_field.keys() & {"first_name", "middle_name", "last_name"})
+        self._codes: dict[str, str] = {}  # a row's country as written → its code
         self._left_out = [
             c.number - 1
             for c in column_map.columns
@@ -568,21 +570,24 @@ class RowReader:
                 continue
             for i in indexes:
                 if i < width and (text := cells[i].strip()):
-                    text = unneutralise(text)
                     if field not in out:
-                        out[field] = text
-                    elif field in _EXTRAS_KEPT and text != out[field]:
+                        out[field] = unneutralise(text)
+                        if field not in _EXTRAS_KEPT:
+                            break
+                    elif (text := unneutralise(text)) != out[field]:
                         extras.append(f"{self._labels[i]}: {text}")
-                    else:
-                        continue
-                    if field not in _EXTRAS_KEPT:
-                        break
         if extras:
             out["notes"] = "\n".join([*filter(None, [out.get("notes", "")]), *extras])
-        first, middle, last = (out.pop(f, "") for f in ("first_name", "middle_name", "last_name"))
-        if not out.get("name") and (first or middle or last):
-            country = country_code(out.get("country", "")) or ""
-            out["name"] = join_name(first, last, middle=middle, country=country)
+        if self._name_parts:
+            first, middle, last = (
+                out.pop(f, "") for f in ("first_name", "middle_name", "last_name")
+            )
+            if not out.get("name") and (first or middle or last):
+                country = out.get("country", "")
+                code = self._codes.get(country)
+                if code is None:
+                    code = self._codes[country] = country_code(country) or ""
+                out["name"] = join_name(first, last, middle=middle, country=code)
         return out
 
     def filled_left_out(self, cells: Sequence[str], known: set[int] | None = None) -> set[int]:
