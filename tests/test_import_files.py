@@ -6,6 +6,7 @@ known, extensions and names through an export and back, a reject file imported a
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -339,8 +340,10 @@ def test_the_command_line_says_which_filled_columns_were_left_out(cli_env, tmp_p
     from .test_cli import run
 
     path = write_file(tmp_path, "Connections.csv", LINKEDIN)
-    out = run(["import", str(path)], cli_env, 1).stdout
+    out = run(["import", str(path), "--dry-run"], cli_env, 1).stdout
     assert "columns not imported, though filled: 'URL', 'Connected On'" in out
+    out = run(["import", str(path), "--dry-run", "--format", "json"], cli_env, 1).stdout
+    assert json.loads(out)["left_out"] == ["URL", "Connected On"]
 
 
 # ------------------------------------------------------------------ Excel workbooks
@@ -492,3 +495,20 @@ def test_a_bad_byte_in_a_property_funnel_does_not_use_costs_nothing(sqlite_rules
     assert counts(report) == {"inserted": 2, "refused": 1}
     assert [o.row for o in report.examples] == [3]
     assert [lead.name for lead in Lead.select().order_by(Lead.id)] == ["Jürgen Weiß", "Zoë"]
+
+
+async def test_the_import_screen_shows_names_as_read_from_a_legacy_file(tmp_path):
+    from .test_import_ui import _app, _open, _text
+    from .ui_support import SIZE, seeded_env
+
+    rows = "".join(f"Person {i},p{i}@example.jp\r\n" for i in range(100))
+    text = "Name,Email\r\n" + rows + "山田太郎,yamada@example.jp\r\n"
+    path = write_file(tmp_path, "addr.csv", text, "cp932")
+    env = seeded_env(tmp_path)
+    app = _app(next(env))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, path)
+        shown = _text(app, "#file-facts")
+        assert "Shift JIS (Japanese)" in shown
+        assert "names as read in Shift JIS (Japanese): 山田太郎" in shown
+    env.close()
