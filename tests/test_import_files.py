@@ -512,3 +512,20 @@ async def test_the_import_screen_shows_names_as_read_from_a_legacy_file(tmp_path
         assert "Shift JIS (Japanese)" in shown
         assert "names as read in Shift JIS (Japanese): 山田太郎" in shown
     env.close()
+
+
+def test_odoos_own_company_column_gives_way_to_the_customers(sqlite_rules, tmp_path):
+    path = write_file(
+        tmp_path,
+        "crm.lead.csv",
+        "Opportunity,Contact Name,Company Name,Email,Company Main Phone,Salesperson,Company\n"
+        "Office chairs,Ana Ruiz,Muebles SA,ana@muebles.example.mx,+52 55 1234 5678,"
+        "Mitchell Admin,My Company (San Francisco)\n",
+    )
+    assert counts(do_import(sqlite_rules, path)) == {"inserted": 1}
+    lead = Lead.get()
+    assert (lead.name, lead.company.name, lead.phone_e164) == (
+        "Ana Ruiz",
+        "Muebles SA",
+        "+525512345678",
+    )

@@ -133,8 +133,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "姓氏",
     ),
     "company": (
-        "company",
+        # Before "Company": Odoo's export has both, "Company" being the seller's own.
         "company name",
+        "company",
         "account name",
         "account",
         "organization",
@@ -395,7 +396,7 @@ _GUESS = {
 # address books write them ("Phone 2 - Value", "Business Phone 2", "Home Mobile",
 # "E-mail 3 Address", "Email Work", "Secondary Email", "Work Country"). Matched on the
 # header's words; less sure than any name listed above, the lower number first.
-_KIND = r"(?:work|home|business|other|personal|primary|secondary|private|main|company|alt|alternate|mobile|cell|direct|mailing|billing|shipping)"  # noqa: E501
+_KIND = r"(?:work|home|business|other|personal|primary|secondary|private|main|company|alt|alternate|mobile|cell|direct|mailing|billing|shipping|car|radio|assistant s|callback)"  # noqa: E501
 _PATTERNS = (
     (
         "email",
@@ -407,7 +408,7 @@ _PATTERNS = (
     (
         "phone",
         re.compile(
-            rf"^(?:person )?(?:{_KIND} )?(?:phone|telephone|tel|mobile|cell|handy|telefon)"
+            rf"^(?:person )?(?:{_KIND} ){{0,2}}(?:phone|telephone|tel|mobile|cell|handy|telefon)"
             rf"(?: {_KIND})?(?: ?(\d+))?(?: (?:value|number|no))?$"
         ),
     ),
