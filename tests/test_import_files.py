@@ -84,6 +84,12 @@ def test_a_vcard_with_n_and_no_fn_joins_the_name_by_its_script():
     assert card_fields(card)["name"] == "李伟"
     card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Smith;John;Q.;Dr.;Jr.\r\nEMAIL:j@x.com\r\nEND:VCARD\r\n"
     assert card_fields(card)["name"] == "Dr. John Q. Smith Jr."
+    # An FN joined given name first from a CJK N is joined again in the name's order;
+    # any other FN is kept as written.
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:伟 李\r\nN:李;伟;;;\r\nEMAIL:l@x.cn\r\nEND:VCARD\r\n"
+    assert card_fields(card)["name"] == "李伟"
+    card = card.replace("FN:伟 李", "FN:小李")
+    assert card_fields(card)["name"] == "小李"
 
 
 def test_a_stored_name_splits_into_a_vcards_n_modestly():

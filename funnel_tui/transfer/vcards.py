@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..countries import country_code
-from ..person_names import join_name, split_name
+from ..person_names import is_cjk, join_name, split_name
 from .csvfile import RawRow
 from .textfile import FileFacts, Lines, most_readable
 
@@ -155,9 +155,13 @@ def card_fields(text: str) -> dict[str, str]:
             out["country"] = code
         elif not code:
             extra.append(f"Address country{_kinds(adr)}: {country}")
-    if not out.get("name") and "n" in props:
+    if "n" in props:
         family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
-        out["name"] = join_name(given, family, additional, prefix, suffix, out.get("country", ""))
+        joined = join_name(given, family, additional, prefix, suffix, out.get("country", ""))
+        western = " ".join(p for p in (prefix, given, additional, family, suffix) if p)
+        # No FN, or an FN a phone joined given name first ("伟 李") from a CJK N.
+        if not out.get("name") or (out["name"] == western and is_cjk(family + given)):
+            out["name"] = joined
     if SOURCE_PROPERTY in props:
         out["source"] = _value(props[SOURCE_PROPERTY][0])
     notes = [_value(note) for note in props.get("note", [])]
