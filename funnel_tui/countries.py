@@ -279,12 +279,84 @@ _ALIASES = {
     "the netherlands": "NL",
     "uae": "AE",
     "中国": "CN",
+    "中國": "CN",
+    "中华人民共和国": "CN",
+    "中華人民共和國": "CN",
+    "中国大陆": "CN",
+    "中國大陸": "CN",
     "台灣": "TW",
     "台湾": "TW",
+    "臺灣": "TW",
+    "中華民國": "TW",
+    "中华民国": "TW",
+    "香港": "HK",
+    "澳門": "MO",
+    "澳门": "MO",
     "日本": "JP",
+    "韓國": "KR",
+    "韩国": "KR",
+    "대한민국": "KR",
+    "한국": "KR",
+    "美國": "US",
+    "美国": "US",
+    "德國": "DE",
+    "德国": "DE",
+    "波蘭": "PL",
+    "波兰": "PL",
+    "墨西哥": "MX",
+    "英國": "GB",
+    "英国": "GB",
+    "法國": "FR",
+    "法国": "FR",
+    "新加坡": "SG",
+    "us": "US",
+    "u s": "US",
+    "u s a": "US",
+    "united states": "US",
+    "estados unidos": "US",
+    "vereinigte staaten": "US",
+    "stany zjednoczone": "US",
+    "niemcy": "DE",
+    "bundesrepublik deutschland": "DE",
+    "brd": "DE",
+    "österreich": "AT",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "polen": "PL",
+    "pologne": "PL",
+    "polonia": "PL",
+    "rzeczpospolita polska": "PL",
+    "alemania": "DE",
+    "allemagne": "DE",
+    "estados unidos mexicanos": "MX",
+    "mexiko": "MX",
+    "meksyk": "MX",
+    "españa": "ES",
+    "espana": "ES",
+    "perú": "PE",
+    "brasil": "BR",
+    "france": "FR",
+    "italia": "IT",
+    "nederland": "NL",
+    "magyarország": "HU",
+    "česko": "CZ",
+    "ceska republika": "CZ",
+    "česká republika": "CZ",
+    "slovensko": "SK",
+    "россия": "RU",
+    "україна": "UA",
+    "u k": "GB",
+    "united kingdom of great britain and northern ireland": "GB",
+    "hong kong sar": "HK",
+    "taiwan roc": "TW",
+    "taiwan province of china": "TW",
+    "korea republic of": "KR",
+    "republic of korea": "KR",
+    "viet nam": "VN",
 }
 
 _BY_NAME = {name.casefold(): code for code, name in COUNTRY_NAMES.items()}
+_LOOSE: dict[str, str] = {}  # names without punctuation or accents
 
 
 def country_code(text: str) -> str | None:
@@ -296,7 +368,22 @@ def country_code(text: str) -> str | None:
     if upper in COUNTRY_NAMES:
         return upper
     folded = cleaned.casefold()
-    return _ALIASES.get(folded) or _BY_NAME.get(folded)
+    found = _ALIASES.get(folded) or _BY_NAME.get(folded)
+    if found:
+        return found
+    # "U.S.A.", "Taiwan, ROC", "Perú" spelt "Peru": punctuation and accents left out.
+    if not _LOOSE:  # built on the first name not found as typed: start-up pays nothing
+        _LOOSE.update({_loose(n): code for n, code in [*_BY_NAME.items(), *_ALIASES.items()]})
+    return _LOOSE.get(_loose(cleaned)) if _loose(cleaned) else None
+
+
+def _loose(text: str) -> str:
+    import re
+    import unicodedata
+
+    words = re.sub(r"[\W_]+", " ", text.casefold()).split()
+    plain = unicodedata.normalize("NFKD", " ".join(words))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
 def country_name(code: str) -> str:

@@ -32,7 +32,8 @@ from funnel_tui.transfer.values import (
 )
 
 # A CRM's export as the issue met it: sources its own ("Web", "Webinar", "Fair"), a
-# country written as it likes ("U.S.A."), and one good row.
+# country written as it likes ("Amerika", German for the US; "U.S.A." is known), and one
+# good row.
 CRM = (
     "Name,Email,Lead Source,Country\n"
     "Ada Web,ada@example.com,Web,DE\n"
@@ -40,7 +41,7 @@ CRM = (
     "Cy Webinar,cy@example.com,Webinar,PL\n"
     "Di Webinar,di@example.com,Webinar,PL\n"
     "Ed Fair,ed@example.com,Fair,MX\n"
-    "Flo Usa,flo@example.com,Referral,U.S.A.\n"
+    "Flo Usa,flo@example.com,Referral,Amerika\n"
     "Gus Good,gus@example.com,Referral,US\n"
 )
 
@@ -68,11 +69,11 @@ def test_values_not_on_the_list_are_refused_and_counted_with_the_option_to_use(r
     assert report.counts["inserted"] == 1
     assert report.counts["refused"] == 6
     assert report.off_list_values("source") == [("Web", 2), ("Webinar", 2), ("Fair", 1)]
-    assert report.off_list_values("country") == [("U.S.A.", 1)]
+    assert report.off_list_values("country") == [("Amerika", 1)]
     listed = rules.config.lead_sources
     assert suggest_option("source", "Web", listed) == "--map-value 'source:Web=Web form'"
     assert suggest_option("source", "Fair", listed) == "--map-value source:Fair=+"
-    assert suggest_option("country", "U.S.A.", ()) == "--map-value country:U.S.A.="
+    assert suggest_option("country", "Amerika", ()) == "--map-value country:Amerika="
 
 
 def test_mapped_added_and_emptied_values_keep_their_rows(rules, tmp_path, config, clock):
@@ -80,7 +81,7 @@ def test_mapped_added_and_emptied_values_keep_their_rows(rules, tmp_path, config
         "source:WEB=Web form",  # any case, as the lists compare
         "source:Webinar=+",
         "source:Fair=",
-        "country:U.S.A.=US",
+        "country:Amerika=US",
     )
     report = do_import(rules, crm(tmp_path), values=maps)
     assert report.counts["inserted"] == 7 and report.counts["refused"] == 0
@@ -148,10 +149,10 @@ def test_distinct_values_are_counted_and_say_what_they_become(rules, tmp_path):
     assert states[("source", "Webinar")] == (ADDED, "Webinar")
     assert states[("source", "Fair")] == (EMPTY, "")
     assert states[("source", "Referral")] == (ON_LIST, "Referral")
-    assert states[("country", "U.S.A.")] == (OFF_LIST, "")
+    assert states[("country", "Amerika")] == (OFF_LIST, "")
     assert states[("country", "PL")] == (ON_LIST, "Poland (PL)")
     # The values that cost a row come first.
-    assert value_states(counts, value_map, lists, "alice")[0].value == "U.S.A."
+    assert value_states(counts, value_map, lists, "alice")[0].value == "Amerika"
 
 
 def test_an_owner_column_names_users_and_an_unknown_owner_goes_to_the_importer(
@@ -273,7 +274,7 @@ def test_names_agree_as_a_person_reads_them(one, other, agree):
 def test_the_checking_process_maps_values_as_this_one_does(rules, tmp_path):
     """A large file is checked in a second process: the map goes with it."""
     path = crm(tmp_path)
-    maps = ValueMap.parse(["source:Web=Web form", "source:Webinar=+", "country:U.S.A.=US"])
+    maps = ValueMap.parse(["source:Web=Web form", "source:Webinar=+", "country:Amerika=US"])
     options = ImportOptions(values=maps, dry_run=True)
     here = run_import(rules, plan_import(path), options, parallel=False)
     there = run_import(rules, plan_import(path), options, parallel=True)

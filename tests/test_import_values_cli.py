@@ -12,7 +12,7 @@ SUGGESTED = (
     "--map-value 'source:Web=Web form'",
     "--map-value source:Webinar=+",
     "--map-value source:Fair=+",
-    "--map-value country:U.S.A.=",
+    "--map-value country:Amerika=",
 )
 
 
@@ -26,7 +26,7 @@ def test_without_a_mapping_the_summary_names_each_value_and_the_option_to_use(cl
         "source not on the list, so those rows were refused: 'Web' (2 rows), 'Webinar' "
         "(2 rows), 'Fair' (1 row)" in out
     )
-    assert "country not on the list, so those rows were refused: 'U.S.A.' (1 row)" in out
+    assert "country not on the list, so those rows were refused: 'Amerika' (1 row)" in out
     for option in SUGGESTED:
         assert f"  {option}\n" in out
 
@@ -42,7 +42,7 @@ def test_without_a_mapping_the_summary_names_each_value_and_the_option_to_use(cl
             "--map-value",
             "source:Fair=",
             "--map-value",
-            "country:U.S.A.=US",
+            "country:Amerika=US",
         ],
         cli_env,
         0,
@@ -97,7 +97,7 @@ def test_a_dry_run_never_touches_the_reject_file_of_the_real_import(cli_env, tmp
     assert not rejects.exists()
     run(["import", str(path), "--map-value", "source:Web=Web form"], cli_env, 1)
     kept = rejects.read_bytes()
-    assert kept.count(b"\n") == 1 + 4  # header, Webinar ×2, Fair, U.S.A.
+    assert kept.count(b"\n") == 1 + 4  # header, Webinar ×2, Fair, Amerika
     dry = run(["import", str(path), "--dry-run"], cli_env, 1)
     assert rejects.read_bytes() == kept
     assert not (tmp_path / "crm-rejected-2.csv").exists()

@@ -83,7 +83,7 @@ TRADE_SHOW_LEADS = [
         "Quiere demo; llamar después de las 16h",
     ),
     (
-        "小明 王",
+        "王小明",  # First Name 小明, Last Name 王: family name first, no space
         "台灣積體電路製造",
         "採購經理",
         "+886912345678",
@@ -393,7 +393,7 @@ def test_salesforce_layout_maps_itself_and_keeps_quoted_commas_and_newlines(rule
             "thomas.schneider@schneider-logistik.de",
             "DE",
             "Trade show",
-            THOMAS_NOTES,
+            THOMAS_NOTES + "\nMobile: +49 170 1234567",  # the other number kept
         ),
         (
             "Emily Clarke",
@@ -457,7 +457,9 @@ def test_map_leaves_out_chooses_and_numbers_columns(rules, tmp_path):
     assert values[3]["phone"] == "+1 212 736 5000"
     assert values[4]["phone"] == "33 1234 5678"  # no mobile: the Phone column
     # Every column of notes is kept, the chosen one first.
-    assert values[2]["notes"].replace("\r\n", "\n") == "Hamburg\n" + THOMAS_NOTES
+    assert values[2]["notes"].replace("\r\n", "\n") == (
+        "Hamburg\n" + THOMAS_NOTES + "\nPhone: +49 40 12345678"
+    )
     assert "country" not in values[2] and "source" not in values[2]
     report = run_import(rules, plan, ImportOptions())
     # Without the Country column, national numbers have no region: named, not guessed.
@@ -467,21 +469,20 @@ def test_map_leaves_out_chooses_and_numbers_columns(rules, tmp_path):
     assert "33 1234 5678 has no country code" in refused[4][2]
     thomas = lead_named("Thomas Schneider")
     assert (thomas.phone_e164, thomas.country) == ("+491701234567", "")
-    assert thomas.notes == "Hamburg\n" + THOMAS_NOTES
+    assert thomas.notes == "Hamburg\n" + THOMAS_NOTES + "\nPhone: +49 40 12345678"
 
 
 def test_map_gives_a_field_to_a_header_nothing_guesses(rules, tmp_path):
     path = write_file(
         tmp_path,
         "messe.csv",
-        "Ansprechpartner;Tel;Fax;Mail;Land\n"
-        "Erika Mustermann;089 4711 0815;089 4711 0816;erika@example.de;DE\n",
+        "Wer;Tel;Fax;Mail;Land\nErika Mustermann;089 4711 0815;089 4711 0816;erika@example.de;DE\n",
     )
     plan = plan_import(path)
     assert plan.column_map.problems() == [
         'no column is the name: choose one (e.g. --map "Contact=name")'
     ]
-    plan = plan_import(path, ["Ansprechpartner=name", "Tel=phone", "Fax=-"])
+    plan = plan_import(path, ["Wer=name", "Tel=phone", "Fax=-"])
     assert plan.column_map.problems() == []
     report = run_import(rules, plan, ImportOptions())
     assert counts(report) == {"inserted": 1}
@@ -1039,6 +1040,14 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
+def _ods() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -1046,10 +1055,10 @@ def _xlsx() -> bytes:
         ("blank.csv", b"\r\n   \r\n\t\r\n", "blank.csv is empty"),
         (
             "contacts.csv",
-            _xlsx(),
-            "contacts.csv is a zip archive (an Excel .xlsx or .ods workbook?): save it as "
-            "CSV first, not CSV or vCard",
+            _xlsx(),  # a workbook, but a damaged one
+            "contacts.csv could not be read as an Excel workbook",
         ),
+        ("sheet.ods", _ods(), "sheet.ods is a zip archive (an .ods workbook?): save it as CSV"),
         ("old.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "an Excel .xls workbook"),
         ("scan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "scan.csv is a PDF document"),
         ("leads.csv", b"\x1f\x8b\x08\x00" + bytes(100), "a gzip archive: unpack it first"),

@@ -27,7 +27,7 @@ def register(command: AddCommand) -> None:
     )
     importing.add_argument(
         "file",
-        help="a .csv or .vcf file; - reads standard input (CSV or vCards, told apart by "
+        help="a .csv, .xlsx or .vcf file; - reads standard input (CSV or vCards, told apart by "
         "what they hold; refused rows go to stdin-rejected.csv here unless --rejects)",
     )
     importing.add_argument(
@@ -36,8 +36,8 @@ def register(command: AddCommand) -> None:
         default=[],
         metavar="COLUMN=FIELD",
         help='import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
-        '"Fax=" leaves a column out. Fields: name, first_name, last_name, company, title, '
-        "phone, email, country, source, notes, owner (a user's login or name)",
+        '"Fax=" leaves a column out. Fields: name, first_name, middle_name, last_name, '
+        "company, title, phone, email, country, source, notes, owner (a user's login or name)",
     )
     importing.add_argument(
         "--map-value",
@@ -73,6 +73,7 @@ def register(command: AddCommand) -> None:
     )
     importing.add_argument("--encoding", help="the file's encoding, if not the one detected")
     importing.add_argument("--delimiter", help="the CSV delimiter, if not the one detected")
+    importing.add_argument("--skip-lines", type=int, metavar="N", help="N lines precede the header")
     importing.add_argument("--format", choices=("text", "json"), default="text")
     importing.set_defaults(run=cmd_import)
 
@@ -133,7 +134,7 @@ def _import(args: argparse.Namespace) -> int:
     if options.problems():
         raise CliRefused(*options.problems())
     try:
-        plan = plan_import(args.file, args.map, args.encoding, args.delimiter)
+        plan = plan_import(args.file, args.map, args.encoding, args.delimiter, args.skip_lines)
     except (FileRefused, MappingRefused) as exc:
         raise CliRefused(str(exc)) from exc
     text = args.format == "text"
@@ -226,6 +227,8 @@ def _show_report(report, config, user: str) -> None:
     from ..transfer.importer import iter_outcomes
 
     print(safe(report.summary()) + f" in {report.seconds:.1f} s")
+    if report.left_out:
+        print(safe(report.left_out_note()) + ' (keep one with --map "COLUMN=notes")')
     if report.dry_run:
         print("dry run: nothing was written, and no reject file")
     for name, values in report.added.items():
@@ -293,6 +296,7 @@ def _report_json(report) -> dict:
         "rows_read": report.rows_read,
         **report.counts,
         "dry_run": report.dry_run,
+        "left_out": report.left_out,
         "rejects": str(report.rejects) if report.rejects else None,
         "rejects_problem": report.rejects_problem or None,
         "aborted": report.aborted or None,

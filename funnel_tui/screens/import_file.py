@@ -698,6 +698,9 @@ def report_text(report: ImportReport, login: str) -> Text:
     if report.possible_count:
         text.append(f"  {report.possible_count:>9,}  ", style="bold yellow")
         text.append(f"{verb}inserted sharing a phone with another name: possible duplicates\n")
+    if report.left_out:
+        note = report.left_out_note()
+        text.append(f"\n{terminal_safe(note[:1].upper() + note[1:])}\n")
     if report.aborted:
         text.append(f"\n{terminal_safe(report.aborted)}\n", style="bold red")
     if report.rejects_problem:

@@ -2,7 +2,8 @@
 
 - `textfile`: what a file is (CSV, vCard, something else) and its encoding; its lines,
   streamed.
-- `csvfile`, `vcards`: rows of a CSV, cards of a vCard file, as lead fields.
+- `csvfile`, `xlsxfile`, `vcards`: rows of a CSV, of an Excel workbook's sheet, cards of
+  a vCard file, as lead fields.
 - `columns`: which column is which lead field, guessed from the header and changeable.
 - `importer`: the import itself, batch by batch, with its report and reject file.
 - `exporter`: leads out as CSV, JSON or vCard.

@@ -99,8 +99,9 @@ class CheckedRow:
         return keys
 
 
-# A chunk: the rows' results in file order, the rows read so far, the bytes read so far.
-Chunk = tuple[list[CheckedRow | RowOutcome], int, int]
+# A chunk: the rows' results in file order, the rows read so far, the bytes read so far,
+# the numbers of the columns not imported that its rows fill (for the report).
+Chunk = tuple[list[CheckedRow | RowOutcome], int, int, frozenset[int]]
 
 
 def check_rows(
@@ -113,24 +114,32 @@ def check_rows(
     chunks."""
     reader = plan.column_map.reader()
     with SeenKeys() as seen:
-        for rows, rows_seen, position in _read_chunks(plan, chunk_rows):
+        for rows, rows_seen, position, filled in _read_chunks(plan, chunk_rows):
             checked = _check_chunk(rows, reader, options, check_lead)
-            yield seen.judge(checked), rows_seen, position
+            yield seen.judge(checked), rows_seen, position, filled
 
 
-def _read_chunks(plan: ImportPlan, chunk_rows: int) -> Iterator[tuple[list[RawRow], int, int]]:
-    """The file's rows as read, in chunks: (rows, rows read so far, bytes read so far);
-    the last chunk may be empty."""
+def _read_chunks(
+    plan: ImportPlan, chunk_rows: int
+) -> Iterator[tuple[list[RawRow], int, int, frozenset[int]]]:
+    """The file's rows as read, in chunks: (rows, rows read so far, bytes read so far,
+    columns left out that the rows fill); the last chunk may be empty."""
     rows = plan.open_rows()
+    left_out = plan.column_map.reader().filled_left_out
     chunk: list[RawRow] = []
+    filled: set[int] = set()
+    found: set[int] = set()  # in the chunks before: not looked for again
     seen_rows = 0
     for raw in rows:
         seen_rows += 1
         chunk.append(raw)
+        if not raw.problems:
+            filled |= left_out(raw.cells, found)
         if len(chunk) >= chunk_rows:
-            yield chunk, seen_rows, rows.position
-            chunk = []
-    yield chunk, seen_rows, plan.facts.size
+            found |= filled
+            yield chunk, seen_rows, rows.position, frozenset(filled)
+            chunk, filled = [], set()
+    yield chunk, seen_rows, plan.facts.size, frozenset(filled)
 
 
 def _check_chunk(
@@ -350,11 +359,11 @@ def check_rows_in_child(
                 while not stop.is_set():
                     item = _receive(child)
                     if item is not None and not isinstance(item, _Failed):
-                        results, rows_seen, position = item  # type: ignore[misc]
+                        results, rows_seen, position, filled = item  # type: ignore[misc]
                         if isinstance(results, _Unchecked):
                             asked.clear()
                             results = _check_chunk(results.rows, reader, options, check_lead)
-                        item = (seen.judge(results), rows_seen, position)
+                        item = (seen.judge(results), rows_seen, position, filled)
                     offer(item)
                     if item is None or isinstance(item, _Failed):
                         return
@@ -425,12 +434,13 @@ def _child_main() -> None:
     check_lead = Funnel(config, "import").check_lead  # no database is open here
     reader = plan.column_map.reader()
     try:
-        for rows, rows_seen, position in _read_chunks(plan, chunk_rows):
+        for rows, rows_seen, position, filled in _read_chunks(plan, chunk_rows):
             if wanted.acquire(blocking=False):
                 results: object = _Unchecked(rows)
             else:
                 results = _check_chunk(rows, reader, options, check_lead)
-            pickle.dump((results, rows_seen, position), out, protocol=pickle.HIGHEST_PROTOCOL)
+            chunk = (results, rows_seen, position, filled)
+            pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
         pickle.dump(None, out)
     except FileRefused as exc:

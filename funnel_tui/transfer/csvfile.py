@@ -32,9 +32,13 @@ class CsvRows:
     """A CSV file read row by row. `header` and `delimiter` are known once opened;
     iterating yields the data rows (blank ones skipped, but counted in row numbers)."""
 
-    def __init__(self, facts: FileFacts, delimiter: str | None = None):
+    def __init__(
+        self, facts: FileFacts, delimiter: str | None = None, skip_lines: int | None = None
+    ):
         if delimiter is not None and len(delimiter) != 1:
             raise FileRefused(f"delimiter: {delimiter!r} must be one character")
+        if skip_lines is not None and not 0 <= skip_lines < SNIFF_LINES:
+            raise FileRefused(f"skip-lines: {skip_lines} must be from 0 to {SNIFF_LINES - 1}")
         self.facts = facts
         self.lines = Lines(facts)
         self._stream = iter(self.lines)
@@ -47,11 +51,19 @@ class CsvRows:
         if start and _SEP_LINE.fullmatch(start[0][0].rstrip("\r\n")):
             # Excel's "sep=;" first line names the delimiter; it is not a row.
             delimiter = delimiter or start.pop(0)[0][4]
+        # Lines of notes above the header (LinkedIn's export has some): skipped, found
+        # as the line most like a header, or as many as --skip-lines says.
+        if skip_lines is None:
+            skip_lines = find_header_line([line for line, _ in start], delimiter)
+        elif skip_lines >= len(start):
+            raise FileRefused(f"skip-lines: {facts.path.name} has only {len(start)} lines")
+        self.skipped = skip_lines
+        del start[:skip_lines]
         self.delimiter = delimiter or sniff_delimiter([line for line, _ in start])
         self._pending: list[str] = []  # problems of the lines the reader took since a row
         csv.field_size_limit(MAX_CELL_CHARS)
         self._reader = csv.reader(self._feed(start), delimiter=self.delimiter, strict=False)
-        self._number = 0
+        self._number = skip_lines  # a spreadsheet numbers the lines of notes too
         self.header = self._read_header()
 
     def _feed(self, start: list[tuple[str, list[str]]]) -> Iterator[str]:
@@ -124,6 +136,42 @@ class CsvRows:
             ),
             default=0,
         )
+
+
+HEADER_SCAN_LINES = 20
+
+
+def find_header_line(lines: list[str], delimiter: str | None = None) -> int:
+    """How many lines come before the header: the index, among the first lines, of
+    the one naming the most lead fields (two at least), if it names more than the
+    first line does; else 0."""
+    from .columns import known_fields
+
+    def score(line: str) -> int:
+        best = 0
+        for d in [delimiter] if delimiter else DELIMITERS:
+            try:
+                cells = next(csv.reader([line], delimiter=d), [])
+            except csv.Error:
+                continue
+            best = max(best, len(known_fields(cells)))
+        return best
+
+    return _best_header([score(line) for line in lines[:HEADER_SCAN_LINES]])
+
+
+def header_index(rows: list[list[str]]) -> int:
+    """find_header_line for rows already split into cells (a workbook's)."""
+    from .columns import known_fields
+
+    return _best_header([len(known_fields(row)) for row in rows[:HEADER_SCAN_LINES]])
+
+
+def _best_header(scores: list[int]) -> int:
+    if not scores:
+        return 0
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return best if scores[best] >= 2 and scores[best] > scores[0] else 0
 
 
 def sniff_delimiter(lines: list[str]) -> str:

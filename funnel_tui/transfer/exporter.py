@@ -1,7 +1,8 @@
 """Leads out: CSV, JSON or vCard, every field, streamed.
 
-CSV and JSON carry every field (queries.EXPORT_COLUMNS): the phone in E.164, which
-re-imports as the same phone, with the display form and what was typed beside it.
+CSV and JSON carry every field (queries.EXPORT_COLUMNS): the phone in E.164 (in CSV and
+vCard followed by its extension, " ext. 12", if it has one), which re-imports as the
+same phone, with the display form and what was typed beside it.
 Text is UTF-8; CSV gets a BOM so Excel reads it as UTF-8, and no cell a spreadsheet
 would run as a formula (output.csv_cell). An export imports back to the same leads.
 An export to a file is written whole beside it and renamed into place (safe_files):
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -74,16 +76,29 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+_EXTENSION = re.compile(r" ext\. ?(\d+)$")
+
+
+def with_extension(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its phone's extension after the E.164 number ("+49301234567 ext.
+    12"), which E.164 has no room for: a file that is imported again keeps it."""
+    phone, display = row.get("phone") or "", row.get("phone_display") or ""
+    found = _EXTENSION.search(display)
+    if found and phone.startswith("+") and "ext" not in phone:
+        return {**row, "phone": f"{phone} ext. {found.group(1)}"}
+    return row
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
     writer = csv.writer(out)
     out.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
+    for row in map(with_extension, rows):
         writer.writerow([csv_cell(_text(row[c])) for c in EXPORT_COLUMNS])
 
 
 def write_vcards(rows: Iterable[dict[str, Any]], out: TextIO, version: str = "3.0") -> None:
-    for row in rows:
+    for row in map(with_extension, rows):
         country = row.get("country") or ""
         out.write(
             lead_card({**row, "country_name": country_name(country) if country else ""}, version)

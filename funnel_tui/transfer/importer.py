@@ -52,12 +52,15 @@ from .checking import (
     check_rows,
     check_rows_in_child,
 )
-from .columns import ColumnMap
+from .columns import ColumnMap, header_key
 from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from .same_person import names_agree
-from .textfile import CSV, FileFacts, FileRefused, inspect_file
+from .textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, FileRefused, inspect_file
 from .values import LIST_OF, Lists, ValueMap, fold
 from .vcards import VCardRows
+from .xlsxfile import XlsxRows
+
+Rows = CsvRows | VCardRows | XlsxRows
 
 INSERTED = "inserted"
 UPDATED = "updated"
@@ -70,6 +73,7 @@ OUTCOMES = (INSERTED, UPDATED, UNCHANGED, DUPLICATE, REFUSED)
 # for one batch: well under a second.
 BATCH_ROWS = 2000
 SAMPLE_ROWS = 3
+NAME_SCAN_ROWS = 1000  # rows read ahead, at most, for names to show from a legacy file
 EXAMPLES_KEPT = 200  # refusals and duplicates the report lists; all are in the reject file
 REJECT_COLUMNS = ("import row", "refused field", "refusal reason")
 
@@ -100,15 +104,18 @@ class ImportPlan:
     delimiter: str
     column_map: ColumnMap
     samples: list[RawRow]
+    skip_lines: int = 0  # lines of notes above a CSV's header
 
     @property
     def kind_label(self) -> str:
         if self.facts.kind == CSV:
             return f"CSV, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
+        if self.facts.kind == XLSX:
+            return "Excel workbook"
         return "vCard"
 
-    def open_rows(self) -> CsvRows | VCardRows:
-        rows = _open_rows(self.facts, self.delimiter)
+    def open_rows(self) -> Rows:
+        rows = _open_rows(self.facts, self.delimiter, self.skip_lines)
         if rows.header != self.header:
             raise FileRefused(f"{self.facts.path.name} changed since it was read")
         return rows
@@ -123,29 +130,57 @@ def plan_import(
     overrides: Iterable[str] = (),
     encoding: str | None = None,
     delimiter: str | None = None,
+    skip_lines: int | None = None,
 ) -> ImportPlan:
     """Read a file's start: kind, encoding, header, a few rows; map its columns.
 
     Raises textfile.FileRefused (the file) or columns.MappingRefused (a --map)."""
     facts = inspect_file(path, encoding)
-    rows = _open_rows(facts, delimiter)
-    samples = []
+    rows = _open_rows(facts, delimiter, skip_lines)
+    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
+    # In a legacy code page, a few names beyond ASCII are shown as they will be stored:
+    # a person sees at once whether the letters were read right.
+    legacy = facts.encoding.codec in LEGACY_CODECS
+    reader = column_map.reader()
+    samples, names = [], []
     iterator = iter(rows)
     try:
-        for row in iterator:
-            samples.append(row)
-            if len(samples) == SAMPLE_ROWS:
+        for number, row in enumerate(iterator):
+            if len(samples) < SAMPLE_ROWS:
+                samples.append(row)
+            if legacy and not row.problems and len(names) < SAMPLE_ROWS:
+                name = reader.values(row.cells).get("name", "")
+                if name and not name.isascii():
+                    names.append(name)
+            if len(samples) == SAMPLE_ROWS and (
+                not legacy or len(names) == SAMPLE_ROWS or number >= NAME_SCAN_ROWS
+            ):
                 break
     finally:
         close = getattr(iterator, "close", None)
         if close:
             close()
-    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
-    return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples)
+    if names:
+        shown = ", ".join(names)
+        note = f"names as read in {facts.encoding.label}: {shown} (wrong letters? give --encoding)"
+        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
+    skipped = getattr(rows, "skipped", 0)
+    sheet = getattr(rows, "sheet", "")
+    if sheet:
+        facts = dataclasses.replace(facts, notes=(*facts.notes, f"read from its sheet {sheet!r}"))
+    if skipped and skip_lines is None:
+        line = "line" if skipped == 1 else "lines"
+        note = f"the header is line {skipped + 1}: the {skipped} {line} above it are skipped"
+        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
+    return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples, skipped)
 
 
-def _open_rows(facts: FileFacts, delimiter: str | None) -> CsvRows | VCardRows:
-    return CsvRows(facts, delimiter) if facts.kind == CSV else VCardRows(facts)
+def _open_rows(facts: FileFacts, delimiter: str | None, skip_lines: int | None = None) -> Rows:
+    if facts.kind == CSV:
+        return CsvRows(facts, delimiter, skip_lines)
+    if facts.kind == XLSX:
+        return XlsxRows(facts, skip_lines)
+    return VCardRows(facts)
 
 
 @dataclass(frozen=True)
@@ -194,6 +229,8 @@ class ImportReport:
     possible: list[RowOutcome] = field(default_factory=list)  # same phone, another name
     possible_count: int = 0
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)  # to the team's lists
+    left_out: list[str] = field(default_factory=list)  # headers of filled columns not imported
+    left_out_numbers: set[int] = field(default_factory=set)  # their numbers, while reading
 
     def adds_up(self) -> bool:
         return sum(self.counts.values()) == self.rows_read
@@ -209,6 +246,13 @@ class ImportReport:
                 self.possible.append(outcome)
         for pair in outcome.off_list:
             self.off_list[pair] += 1
+
+    def left_out_note(self) -> str:
+        """Which columns had data that no field took, said after the summary."""
+        if not self.left_out:
+            return ""
+        names = ", ".join(repr(h) for h in self.left_out)
+        return f"columns not imported, though filled: {names}"
 
     def summary(self) -> str:
         c = self.counts
@@ -390,6 +434,8 @@ class _Run:
                 self.report.rows_read = 0
             finally:
                 chunks.close()
+        headers = {c.number: c.header for c in self.plan.column_map.columns}
+        self.report.left_out = [headers[n] for n in sorted(self.report.left_out_numbers)]
         self.report.rejects = rejects.path
         self.report.rejects_note = rejects.where()
         self.report.rejects_asked = rejects.wanted
@@ -402,7 +448,8 @@ class _Run:
     def _read(self, chunks: Iterator[Chunk]) -> None:
         batch: list[CheckedRow] = []
         last_told = 0.0
-        for results, self.rows_seen, self.position in chunks:
+        for results, self.rows_seen, self.position, filled in chunks:
+            self.report.left_out_numbers |= filled
             for result in results:
                 if isinstance(result, CheckedRow):
                     batch.append(result)
@@ -629,7 +676,9 @@ class _Rejects:
     def __init__(self, plan: ImportPlan, options: ImportOptions, keep: bool):
         facts = plan.facts
         self.wanted = options.rejects or facts.path.with_name(f"{facts.path.stem}-rejected.csv")
-        self.header = plan.header
+        # A reject file imported again: its own reason columns are replaced, not nested.
+        self.skip = reject_columns_in(plan.header)
+        self.header = plan.header[self.skip :]
         self.source = facts.path
         self.keep = keep  # False for a dry run: no reject file
         self.path: Path | None = None  # where the refused rows went, once placed
@@ -670,7 +719,7 @@ class _Rejects:
                     outcome.row,
                     outcome.field,
                     csv_cell(outcome.reason),
-                    *(csv_cell(c) for c in outcome.cells),
+                    *(csv_cell(c) for c in outcome.cells[self.skip :]),
                 ]
             )
         except OSError as exc:
@@ -703,6 +752,12 @@ class _Rejects:
         if self.path != self.wanted:
             return f"{self.path} ({self.wanted.name} was there already and is kept as it is)"
         return str(self.path)
+
+
+def reject_columns_in(header: list[str]) -> int:
+    """How many of a header's first columns are a reject file's reasons (0 or 3)."""
+    keys = [header_key(h) for h in header[: len(REJECT_COLUMNS)]]
+    return len(REJECT_COLUMNS) if keys == [header_key(c) for c in REJECT_COLUMNS] else 0
 
 
 def iter_outcomes(report: ImportReport) -> Iterator[str]:

@@ -1,4 +1,5 @@
-"""What a file of leads is and how its text is encoded; its lines, streamed.
+"""What a file of leads is (CSV, vCard, an Excel workbook) and how its text is encoded;
+its lines, streamed.
 
 A file is never read whole. Its kind and encoding are judged on its first 64 KiB and
 its lines are read one block at a time, so a 1 GB file costs the memory of a block and
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from pathlib import Path
 
 CSV = "csv"
 VCARD = "vcard"
+XLSX = "xlsx"
 
 SAMPLE_BYTES = 64 * 1024
 BLOCK_BYTES = 1024 * 1024
@@ -57,6 +60,7 @@ _LABELS = {
     "cp949": "Windows-949 (Korean)",
     "cp950": "Big5 (Traditional Chinese)",
     "mac_roman": "Mac Roman",
+    "xlsx": "Excel workbook",
 }
 _BOMS = (
     # UTF-32 first: its little-endian mark begins with UTF-16's.
@@ -68,7 +72,7 @@ _BOMS = (
 )
 # Files people pick by mistake, known by their first bytes.
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or .ods workbook?): save it as CSV first"),
+    (b"PK\x03\x04", "a zip archive (an .ods workbook?): save it as CSV or .xlsx first"),
     (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook: save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -121,11 +125,19 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
         raise FileRefused(f"{path}: {exc.strerror or exc}") from exc
     if not sample.strip():
         raise FileRefused(f"{path.name} is empty")
+    if sample.startswith(b"PK\x03\x04") and _is_workbook(path):
+        notes = ()
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            notes = (f"{path.name} is named like another type but holds an Excel workbook",)
+        return FileFacts(path, size, XLSX, Encoding("xlsx"), "\n", notes)
     for magic, what in _MAGIC:
         if sample.startswith(magic):
             raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
-    found = _given_encoding(encoding) if encoding else detect_encoding(sample)
+    vcard = sample.lstrip().upper().startswith(b"BEGIN:VCARD")
+    found = _given_encoding(encoding) if encoding else detect_encoding(sample, vcard)
     text = _decode_sample(sample, found, complete=len(sample) == size)
+    if text is None and vcard and not encoding and found.codec == "utf-8":
+        text = sample.decode("utf-8", errors="replace")  # a bad byte or a split fold
     if text is None and encoding:
         raise FileRefused(f"{path.name} is not {found.label} text")
     # Undecodable with the encoding detection fell back on: bytes of no text.
@@ -144,6 +156,17 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
     return FileFacts(path, size, kind, found, newline, tuple(notes))
 
 
+def _is_workbook(path: Path) -> bool:
+    """Whether a zip file is an Excel .xlsx workbook (Office Open XML)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def _given_encoding(name: str) -> Encoding:
     try:
         codec = codecs.lookup(name).name
@@ -153,10 +176,13 @@ def _given_encoding(name: str) -> Encoding:
     return Encoding(codec)
 
 
-def detect_encoding(sample: bytes) -> Encoding:
+def detect_encoding(sample: bytes, vcard: bool = False) -> Encoding:
     """The encoding of a file from its first bytes: a byte-order mark; else UTF-16 by its
-    zero bytes; else UTF-8 if the bytes are valid UTF-8; else the legacy code page that
-    reads them best (charset-normalizer), Windows-1252 when nothing is sure."""
+    zero bytes; else UTF-8 if the bytes are valid UTF-8 (a vCard's folds taken out:
+    a fold may split a character; and for vCards, whose default is UTF-8, if they are
+    UTF-8 but for a few bad bytes); else the legacy code page that reads them best
+    (charset-normalizer, then the script of its words), Windows-1252 when nothing is
+    sure."""
     for bom, codec in _BOMS:
         if sample.startswith(bom):
             return Encoding(codec, len(bom))
@@ -168,16 +194,80 @@ def detect_encoding(sample: bytes) -> Encoding:
         if even > len(sample) // 4 and odd < even // 8:
             return Encoding("utf-16-be")
         return Encoding("utf-8")  # binary: refused once decoded
+    unfolded = re.sub(rb"\r?\n[ \t]", b"", sample) if vcard else sample
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(unfolded, final=False)
         return Encoding("utf-8")
     except UnicodeDecodeError:
         pass
+    if vcard and _mostly_utf8(unfolded):
+        return Encoding("utf-8")
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=list(LEGACY_CODECS)).best()
     codec = codecs.lookup(best.encoding).name if best else "cp1252"
-    return Encoding(codec if codec in _LABELS else "cp1252")
+    return Encoding(most_readable(sample, codec if codec in _LABELS else "cp1252"))
+
+
+def most_readable(sample: bytes, guessed: str, candidates: tuple[str, ...] = LEGACY_CODECS) -> str:
+    """Of the legacy code pages the sample decodes in, the one under which its words
+    with letters beyond ASCII come out as letters of one script ("山田太郎", not
+    "ŽR“c‘¾˜Y"); `guessed` (charset-normalizer's) unless another reads clearly better.
+    A mostly-ASCII file with a few Japanese names is too little for a statistical guess,
+    and one wrong letter a word is enough for this."""
+    scores = {}
+    for codec in dict.fromkeys((guessed, *candidates)):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        scores[codec] = _readability(text)
+    best = max(scores, key=lambda c: scores[c], default=guessed)
+    return best if scores.get(best, 0) > scores.get(guessed, 0) else guessed
+
+
+_WORD_EDGES = "\"'()[]{}<>.,;:!?*&/\\|-_+=#@%$~`^"
+
+
+def _readability(text: str) -> int:
+    """Words beyond ASCII that are letters of one script, less those that are not."""
+    score = 0
+    for word in text.split():
+        if word.isascii():
+            continue
+        for part in re.split(r"[,;\t|\"]+", word):
+            part = part.strip(_WORD_EDGES)
+            if not part or part.isascii():
+                continue
+            score += 1 if _one_script(part) else -1
+    return score
+
+
+def _one_script(word: str) -> bool:
+    scripts = set()
+    previous = ""
+    for ch in word:
+        category = unicodedata.category(ch)
+        if category.startswith("M"):
+            continue
+        if not category.startswith("L"):
+            return False
+        if category == "Lu" and previous == "Ll" and not ch.isascii():
+            return False  # "ŁódĽ": a capital inside a word is a letter misread
+        previous = category
+        name = unicodedata.name(ch, "")
+        script = name.split(" ")[0]
+        if script in ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"):
+            script = "CJK"
+        scripts.add(script)
+    return len(scripts) == 1
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 but for a few bad bytes: fewer than its characters beyond ASCII, or three."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return bad < max(3, sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd"))
 
 
 def _decode_sample(sample: bytes, encoding: Encoding, complete: bool) -> str | None:
@@ -198,6 +288,40 @@ def _looks_binary(text: str) -> bool:
     return controls > max(8, len(text) // 100)
 
 
+def _mend_folds(lines: list[bytes]) -> None:
+    """Lines folded inside a UTF-8 character, whole again: the bytes of the character
+    cut off at the end of a line move to the start of its continuation, after the
+    fold's space, so each line decodes (unfolding joins them as they were)."""
+    for i in range(len(lines) - 1):
+        line, following = lines[i], lines[i + 1]
+        if following[:1] not in (b" ", b"\t"):
+            continue
+        body, cr = (line[:-1], b"\r") if line.endswith(b"\r") else (line, b"")
+        cut = _cut_character(body)
+        if cut:
+            lines[i] = body[:-cut] + cr
+            lines[i + 1] = following[:1] + body[-cut:] + following[1:]
+
+
+def _cut_character(data: bytes) -> int:
+    """How many bytes at the end of `data` begin a UTF-8 character they do not finish."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:
+            continue  # a continuation byte: look further back for the lead
+        need = (
+            2
+            if byte & 0xE0 == 0xC0
+            else 3
+            if byte & 0xF0 == 0xE0
+            else 4
+            if byte & 0xF8 == 0xF0
+            else 1
+        )
+        return back if need > back else 0
+    return 0
+
+
 class Lines:
     """The lines of a file, decoded, each ending in "\\n", read one block at a time.
 
@@ -210,6 +334,8 @@ class Lines:
         self.facts = facts
         self.position = 0
         self.problems: list[str] = []
+        # A vCard's line folded in the middle of a UTF-8 character is mended first.
+        self._mend = facts.kind == VCARD and facts.encoding.codec == "utf-8"
 
     def __iter__(self) -> Iterator[str]:
         with self.facts.path.open("rb") as raw:
@@ -236,6 +362,8 @@ class Lines:
                 yield self._too_long()
             lines = (pending + block).split(newline) if pending else block.split(newline)
             pending = lines.pop()
+            if self._mend:
+                _mend_folds(lines)
             for line in lines:
                 self.position += len(line) + 1
                 yield self._decode(line)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import base64
 import io
+import quopri
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..countries import country_code
+from ..person_names import is_cjk, join_name, split_name
 from .csvfile import RawRow
-from .textfile import FileFacts, Lines
+from .textfile import FileFacts, Lines, most_readable
 
 # What a card becomes, in the order the reject file lists it.
 CARD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
@@ -65,16 +68,23 @@ class VCardRows:
         """Each card's text (BEGIN to END) with the problems met reading it."""
         lines: list[str] = []
         size, inside, skipping = 0, False, False
+        used, known = True, 0  # whether the property being read is one funnel uses
         for line in self.lines:
+            if _PROPERTY.match(line):
+                used = _property_name(line) in _USED
+            if not used:
+                # A bad byte in a property funnel does not read costs nothing.
+                del self.lines.problems[known:]
+            known = len(self.lines.problems)
             upper = line[:12].upper()
             if not inside:
                 if upper.startswith("BEGIN:VCARD"):
                     lines, size, inside, skipping = [line], len(line), True, False
-                    self.lines.problems = []
+                    self.lines.problems, known = [], 0
                 continue
             if upper.startswith("END:VCARD"):
                 lines.append(line)
-                problems, self.lines.problems = self.lines.problems, []
+                problems, self.lines.problems, known = self.lines.problems, [], 0
                 if size > MAX_CARD_CHARS:
                     problems.append(f"is longer than {MAX_CARD_CHARS:,} characters")
                 yield "".join(lines), problems
@@ -92,6 +102,18 @@ class VCardRows:
             yield "".join(lines), ["has no END:VCARD (the file is cut off?)"]
 
 
+_PROPERTY = re.compile(r"[A-Za-z0-9.-]+[;:]")
+_USED = frozenset(
+    {"BEGIN", "END", "VERSION", "FN", "N", "ORG", "TITLE", "TEL", "EMAIL", "ADR", "NOTE"}
+    | {SOURCE_PROPERTY.upper()}
+)
+
+
+def _property_name(line: str) -> str:
+    name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
+    return name.rpartition(".")[2]  # "item1.EMAIL" is an EMAIL
+
+
 def card_fields(text: str) -> dict[str, str]:
     """A card's text as lead fields (empty ones left out).
 
@@ -103,15 +125,11 @@ def card_fields(text: str) -> dict[str, str]:
 
     props: dict[str, list[Any]] = {}
     for line, number in getLogicalLines(io.StringIO(text), allowQP=True):
-        prop = textLineToContentLine(line, number)
+        prop = textLineToContentLine(_with_charset(line), number)
         props.setdefault(prop.name.lower(), []).append(prop)
     out: dict[str, str] = {}
     if "fn" in props:
         out["name"] = _value(props["fn"][0])
-    if not out.get("name") and "n" in props:
-        family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
-        parts = (prefix, given, additional, family, suffix)
-        out["name"] = " ".join(p for p in parts if p)
     if "org" in props:
         out["company"] = _parts(props["org"][0])[0]
     if "title" in props:
@@ -128,13 +146,48 @@ def card_fields(text: str) -> dict[str, str]:
     for adr in props.get("adr", []):
         parts = _parts(adr)
         country = parts[6] if len(parts) > 6 else ""
-        if country and "country" not in out:
-            out["country"] = country
+        if not country:
+            continue
+        # An address's country never costs the card: one funnel does not know goes into
+        # the notes, as written.
+        code = country_code(country)
+        if code and "country" not in out:
+            out["country"] = code
+        elif not code:
+            extra.append(f"Address country{_kinds(adr)}: {country}")
+    if "n" in props:
+        family, given, additional, prefix, suffix = (_parts(props["n"][0]) + [""] * 5)[:5]
+        joined = join_name(given, family, additional, prefix, suffix, out.get("country", ""))
+        western = " ".join(p for p in (prefix, given, additional, family, suffix) if p)
+        # No FN, or an FN a phone joined given name first ("伟 李") from a CJK N.
+        if not out.get("name") or (out["name"] == western and is_cjk(family + given)):
+            out["name"] = joined
     if SOURCE_PROPERTY in props:
         out["source"] = _value(props[SOURCE_PROPERTY][0])
     notes = [_value(note) for note in props.get("note", [])]
     out["notes"] = "\n".join(n for n in [*notes, *extra] if n)
     return {k: val.strip() for k, val in out.items() if val and val.strip()}
+
+
+# Code pages a quoted-printable value without a CHARSET may be in: old phones wrote
+# their own (ISO-8859-2 in Poland, Windows code pages from Outlook).
+_QP_CHARSETS = ("iso8859_2", "cp1250", "cp1252", "iso8859_15", "cp1251", "cp932", "cp936", "cp950")
+
+
+def _with_charset(line: str) -> str:
+    """A quoted-printable property line given the CHARSET its bytes read best in, when
+    it names none: vobject would read them as UTF-8 and refuse the card."""
+    head, sep, value = line.partition(":")
+    upper = head.upper()
+    if not sep or "QUOTED-PRINTABLE" not in upper or "CHARSET=" in upper:
+        return line
+    data = quopri.decodestring(value.encode("ascii", errors="replace"))
+    try:
+        data.decode("utf-8")
+        return line
+    except UnicodeDecodeError:
+        pass
+    return f"{head};CHARSET={most_readable(data, _QP_CHARSETS[0], _QP_CHARSETS)}:{value}"
 
 
 _ESCAPED = re.compile(r"\\(.)")
@@ -214,8 +267,10 @@ def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
     card.add("version").value = version
     name = lead.get("name") or ""
     card.add("fn").value = name
-    given, _, family = name.rpartition(" ")
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    family, given, additional, prefix, suffix = split_name(name, lead.get("country") or "")
+    card.add("n").value = vobject.vcard.Name(
+        family=family, given=given, additional=additional, prefix=prefix, suffix=suffix
+    )
     if lead.get("company"):
         card.add("org").value = [lead["company"]]
     if lead.get("title"):
@@ -224,7 +279,8 @@ def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
         tel = card.add("tel")
         kind = "cell" if lead.get("phone_type") == "mobile" else "work"
         if version == "4.0":
-            tel.value = f"tel:{lead['phone']}"
+            number, _, ext = str(lead["phone"]).partition(" ext. ")
+            tel.value = f"tel:{number}" + (f";ext={ext}" if ext else "")
             tel.params["VALUE"] = ["uri"]
             tel.params["TYPE"] = [kind, "voice"]
         else:
