@@ -636,6 +636,10 @@ class ImportScreen(Screen[None]):
             self.app.config = self.app.rules.config
         self.query_one("#report", Static).update(report_text(report, self.app.rules.login))
         self._show_step(REPORT)
+        if report.written:
+            # Our own writes: the counts in the title bar and the screens below show
+            # them now, not when the change watcher next looks (as after a capture).
+            self.app.data_changed()
 
     # ------------------------------------------------------------------ keys
 
