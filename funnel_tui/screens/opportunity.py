@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -18,6 +17,7 @@ from ..dates import day_text, to_local
 from ..history_words import days_from_today, many, say
 from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
 from ..money import format_amount, warm
+from ..widgets.scroll_keys import KeyedScroll
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
@@ -67,7 +67,7 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         yield HereLine("opportunity", self.opp_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
-        with VerticalScroll(id="timeline"):
+        with KeyedScroll(id="timeline"):
             yield Static("", id="events")
         yield KeyBar()
 

@@ -1,0 +1,233 @@
+"""Every list and long text scrolls with the keys its help names (issue 20): at 80×24,
+with more than fits, ↓ ↑ (j k), PgDn PgUp, Home End (g G) move or scroll as F1 says,
+the cursor kept in view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from funnel_tui.config import load_config
+from funnel_tui.db import close_database, open_database
+from funnel_tui.funnel import Funnel
+
+from .ui_support import SIZE, app_at, settle
+
+NOW = dt.datetime(2026, 11, 23, 9, 0)  # a Monday, UTC
+TODAY = NOW.date()
+MANY = 40
+
+
+def _seed(path: str) -> None:
+    """MANY leads of rita's, each overdue in Today; the first with MANY activities; MANY
+    deals in Qualification, the first with MANY activities."""
+    config = load_config()
+    then = NOW - dt.timedelta(days=6)
+    rules = Funnel(config, "rita", lambda: then)
+    for i in range(MANY):
+        lead = rules.capture_lead({"name": f"Lead {i:02}", "email": f"lead{i}@example.com"})
+        rules.log_activity(
+            lead_id=lead.id, kind="call", outcome="no_answer", next_action=f"Call {i:02}",
+            next_due=TODAY - dt.timedelta(days=1),
+        )  # fmt: skip
+        if i == 0:
+            for n in range(MANY):
+                rules.log_activity(lead_id=lead.id, kind="note", note=f"Lead note {n:02}")
+    for i in range(MANY):
+        lead = rules.capture_lead({"name": f"Deal {i:02}", "email": f"deal{i}@example.com"})
+        for item in ("budget", "authority", "need", "timeline"):
+            rules.answer(lead.id, item, "yes")
+        rules.promote(lead.id)
+        opp = rules.convert(
+            lead.id, amount="1000", currency="EUR", stage="Qualification",
+            expected_close=TODAY + dt.timedelta(days=30),
+        )  # fmt: skip
+        if i == 0:
+            for n in range(MANY):
+                rules.log_activity(opportunity_id=opp.id, kind="note", note=f"Deal note {n:02}")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scroll") / "many.db"
+    open_database(str(path))
+    _seed(str(path))
+    close_database()
+    return path
+
+
+@pytest.fixture
+def db(seeded, tmp_path):
+    path = tmp_path / "many.db"
+    shutil.copy(seeded, path)
+    yield str(path)
+    close_database()
+
+
+def _app(db: str, tmp_path, start: str):
+    open_database(db)
+    return app_at(db, tmp_path, NOW, start=start)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def help_keys(pilot) -> dict[str, str]:
+    """F1 on the screen shown: each description → its keys (then the help is closed)."""
+    from funnel_tui.screens.help import HelpScreen
+
+    await pilot.press("f1")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, HelpScreen)
+    shown = str(pilot.app.screen.query_one("Static").render())
+    await pilot.press("escape")
+    await settle(pilot)
+    keys = {}
+    for line in shown.splitlines():
+        if line.startswith("  ") and "  " in line.strip():
+            named, description = line.strip().split("  ", 1)
+            keys[description.strip()] = named.strip()
+    return keys
+
+
+def assert_names_scroll_keys(keys: dict[str, str], first: str = "First", last: str = "Last"):
+    assert "↓" in keys["Down"] and "↑" in keys["Up"], keys
+    assert "pgdn" in keys["Page down"] and "pgup" in keys["Page up"], keys
+    assert "home" in keys[first] and "end" in keys[last], keys
+
+
+async def press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+# ------------------------------------------------------------------ lists with a cursor
+
+
+@pytest.mark.parametrize(
+    "start, widget, shown",
+    [
+        ("leads", "#table", lambda row: row["name"]),
+        ("today", "#queue", lambda row: row["item"].person),
+    ],
+)
+async def test_a_list_moves_its_cursor_with_the_keys_f1_names(db, tmp_path, start, widget, shown):
+    app = _app(db, tmp_path, start)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(widget)
+        assert table.has_focus and table.total > SIZE[1]
+        assert_names_scroll_keys(await help_keys(pilot))
+        first = table.cursor
+        await press(pilot, "end")
+        last = table.cursor
+        assert last == table.total - 1 and table.scroll_y > 0
+        assert shown(table.current) in screen_text(app)  # the cursor is in view
+        await press(pilot, "home")
+        assert table.cursor == first and table.scroll_y == 0
+        await press(pilot, "pagedown")
+        assert table.cursor > first + 5
+        assert shown(table.current) in screen_text(app)
+        await press(pilot, "pageup")
+        assert table.cursor == first
+        await press(pilot, "down", "j")
+        assert table.cursor > first
+        await press(pilot, "k", "up")
+        assert table.cursor == first
+        await press(pilot, "G")
+        assert table.cursor == last and shown(table.current) in screen_text(app)
+        await press(pilot, "g")
+        assert table.cursor == first
+
+
+async def test_a_board_column_moves_its_cursor_with_the_keys_f1_names(db, tmp_path):
+    app = _app(db, tmp_path, "board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.screen.query_one("#board")
+        column = board.focused_column
+        assert column.count == MANY > board.cards_per_column
+        assert_names_scroll_keys(await help_keys(pilot), "First card", "Last card")
+        for keys, cursor in [
+            (("end",), MANY - 1),
+            (("home",), 0),
+            (("pagedown",), board.cards_per_column),
+            (("pageup",), 0),
+            (("down", "j"), 2),
+            (("k", "up"), 0),
+            (("G",), MANY - 1),
+        ]:
+            await press(pilot, *keys)
+            assert column.cursor == cursor, keys
+            assert board.current.name in screen_text(app), keys  # kept in view
+        await press(pilot, "g")
+        assert column.cursor == 0
+
+
+# ------------------------------------------------------------------ timelines
+
+
+async def _read_timeline(pilot) -> None:
+    """The timeline has the focus: every key F1 names scrolls it, newest first."""
+    app = pilot.app
+    timeline = app.screen.query_one("#timeline")
+    lines = str(app.screen.query_one("#events").render()).splitlines()
+    # After its time and who (the same on every line here): the first and the last event.
+    newest, oldest = lines[1].strip()[22:55], lines[-1].strip()[22:55]
+    assert timeline.has_focus and timeline.max_scroll_y > 0
+    assert newest in screen_text(app) and oldest not in screen_text(app)
+    assert_names_scroll_keys(await help_keys(pilot), "Top", "Bottom")
+    await press(pilot, "end")
+    assert timeline.scroll_y == timeline.max_scroll_y and oldest in screen_text(app)
+    await press(pilot, "home")
+    assert timeline.scroll_y == 0 and newest in screen_text(app)
+    await press(pilot, "pagedown")
+    assert timeline.scroll_y > 3
+    await press(pilot, "pageup")
+    assert timeline.scroll_y == 0
+    await press(pilot, "down", "j")
+    assert timeline.scroll_y == 2
+    await press(pilot, "k", "up")
+    assert timeline.scroll_y == 0
+    await press(pilot, "G")
+    assert timeline.scroll_y == timeline.max_scroll_y
+    await press(pilot, "g")
+    assert timeline.scroll_y == 0
+
+
+async def test_a_deals_timeline_scrolls_with_the_keys_f1_names(db, tmp_path):
+    app = _app(db, tmp_path, "board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_opportunity(1)  # Deal 00, the one with MANY notes
+        await settle(pilot)
+        await _read_timeline(pilot)
+
+
+async def test_a_leads_timeline_scrolls_from_its_fields_and_with_its_own_keys(db, tmp_path):
+    app = _app(db, tmp_path, "leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_lead(1)  # Lead 00, the one with MANY notes
+        await settle(pilot)
+        name = app.screen.query_one("#f-name")
+        timeline = app.screen.query_one("#timeline")
+        assert name.has_focus and timeline.max_scroll_y > 0
+        keys = await help_keys(pilot)
+        assert keys["Timeline page down"] == "pgdn" and keys["Timeline page up"] == "pgup"
+        await press(pilot, "pagedown")
+        assert name.has_focus and timeline.scroll_y > 3
+        await press(pilot, "pageup")
+        assert timeline.scroll_y == 0
+        await press(pilot, "end", "home", "down")  # the field's own keys, still
+        assert name.has_focus and timeline.scroll_y == 0
+        timeline.focus()  # as tab after the last field does
+        await settle(pilot)
+        keys = await help_keys(pilot)
+        assert "Timeline page down" not in keys  # named once, as the timeline's
+        await _read_timeline(pilot)
