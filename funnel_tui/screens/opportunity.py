@@ -17,11 +17,11 @@ from ..dates import day_text, to_local
 from ..history_words import days_from_today, many, say
 from ..models import OPP_LOST, OPP_OPEN, OPP_WON, database
 from ..money import format_amount, warm
-from ..widgets.scroll_keys import KeyedScroll
 from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.here_line import HereLine
+from ..widgets.scroll_keys import KeyedScroll
 from ..widgets.timeline import activity_event, history_events, move_event, timeline_text
 from .deal_actions import DealActions
 from .deal_editing import DealEditing
