@@ -231,3 +231,69 @@ async def test_a_leads_timeline_scrolls_from_its_fields_and_with_its_own_keys(db
         keys = await help_keys(pilot)
         assert "Timeline page down" not in keys  # named once, as the timeline's
         await _read_timeline(pilot)
+
+
+# ------------------------------------------------------------------ dialogs
+
+
+async def _pick_with_keys(pilot, options, first: str, last: str) -> None:
+    """A list of choices at its first: the keys F1 names move the highlight, in view."""
+    app = pilot.app
+    assert options.has_focus and options.highlighted == 0
+    assert_names_scroll_keys(await help_keys(pilot))
+    await press(pilot, "end")
+    assert options.highlighted == options.option_count - 1 and last in screen_text(app)
+    await press(pilot, "home")
+    assert options.highlighted == 0 and first in screen_text(app)
+    await press(pilot, "pagedown")
+    assert options.highlighted > 3
+    await press(pilot, "pageup")
+    assert options.highlighted == 0
+    await press(pilot, "down", "down", "up")
+    assert options.highlighted == 1
+
+
+async def test_a_choice_longer_than_the_screen_is_picked_with_the_keys_f1_names(db, tmp_path):
+    from funnel_tui.screens.dialogs import ChoiceDialog
+
+    app = _app(db, tmp_path, "board")
+    chosen = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reasons = tuple(f"Reason {n:02}" for n in range(MANY))
+        app.push_screen(ChoiceDialog("Why was it lost?", reasons), chosen.append)
+        await settle(pilot)
+        options = app.screen.query_one("OptionList")
+        assert "Reason 39" not in screen_text(app)
+        await _pick_with_keys(pilot, options, "Reason 00", "Reason 39")
+        await press(pilot, "end", "enter")
+        assert chosen == ["Reason 39"]
+
+
+async def test_the_sort_dialog_names_its_keys_and_letters_still_jump(db, tmp_path):
+    app = _app(db, tmp_path, "leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        options = app.screen.query_one("OptionList")
+        titles = list(app.screen.titles.values())
+        options.highlighted = 0
+        await _pick_with_keys(pilot, options, titles[0], titles[-1])
+        letter = titles[-1][0].lower()
+        await press(pilot, "home", letter)  # a letter jumps to a sort starting with it
+        assert titles[options.highlighted].lower().startswith(letter)
+
+
+async def test_the_records_behind_a_figure_scroll_with_the_keys_f1_names(db, tmp_path):
+    app = _app(db, tmp_path, "reports")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # the funnel's first step: every lead captured
+        options = app.screen.query_one("OptionList")
+        assert options.option_count > 16  # more than the dialog shows
+        await _pick_with_keys(
+            pilot,
+            options,
+            str(options.get_option_at_index(0).prompt)[11:],
+            str(options.get_option_at_index(options.option_count - 1).prompt)[11:],
+        )
