@@ -297,3 +297,40 @@ async def test_the_records_behind_a_figure_scroll_with_the_keys_f1_names(db, tmp
             str(options.get_option_at_index(0).prompt)[11:],
             str(options.get_option_at_index(options.option_count - 1).prompt)[11:],
         )
+
+
+# ------------------------------------------------------------------ the help itself
+
+
+async def test_a_help_longer_than_the_screen_says_how_to_scroll_it_and_does(db, tmp_path):
+    from funnel_tui.screens.help import HelpScreen
+
+    app = _app(db, tmp_path, "board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one("KeyedScroll")
+        assert scroll.has_focus and scroll.max_scroll_y > 0
+        # F1 here closes the help: its own keys are named on its frame.
+        assert "↓ ↑ PgDn PgUp Home End scroll" in screen_text(app)
+        assert "Everywhere" not in screen_text(app)
+        await press(pilot, "end")
+        assert scroll.scroll_y == scroll.max_scroll_y and "Everywhere" in screen_text(app)
+        await press(pilot, "home")
+        assert scroll.scroll_y == 0
+        await press(pilot, "pagedown")
+        assert scroll.scroll_y > 3
+        await press(pilot, "pageup", "down", "j")
+        assert scroll.scroll_y == 2
+        await press(pilot, "k", "up")
+        assert scroll.scroll_y == 0
+
+
+async def test_a_help_that_fits_claims_no_scrolling(db, tmp_path):
+    app = _app(db, tmp_path, "board")
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f1")
+        assert app.screen.query_one("KeyedScroll").max_scroll_y == 0
+        assert "esc closes" in screen_text(app) and "PgDn" not in screen_text(app)
