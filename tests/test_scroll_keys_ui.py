@@ -22,7 +22,8 @@ MANY = 40
 
 def _seed(path: str) -> None:
     """MANY leads of rita's, each overdue in Today; the first with MANY activities; MANY
-    deals in Qualification, the first with MANY activities."""
+    deals in Qualification, the first with MANY activities; a lead of each of MANY other
+    reps (a report split by owner has more bars than fit)."""
     config = load_config()
     then = NOW - dt.timedelta(days=6)
     rules = Funnel(config, "rita", lambda: then)
@@ -47,6 +48,9 @@ def _seed(path: str) -> None:
         if i == 0:
             for n in range(MANY):
                 rules.log_activity(opportunity_id=opp.id, kind="note", note=f"Deal note {n:02}")
+    for i in range(MANY):
+        rep = Funnel(config, f"rep{i:02}", lambda: then)
+        rep.capture_lead({"name": f"Rep lead {i:02}", "email": f"rep{i}@example.com"})
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +338,58 @@ async def test_a_help_that_fits_claims_no_scrolling(db, tmp_path):
         await press(pilot, "f1")
         assert app.screen.query_one("KeyedScroll").max_scroll_y == 0
         assert "esc closes" in screen_text(app) and "PgDn" not in screen_text(app)
+
+
+# ------------------------------------------------------------------ reports
+
+
+async def test_a_chart_with_more_bars_than_fit_picks_them_with_the_keys_f1_names(db, tmp_path):
+    app = _app(db, tmp_path, "reports")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")  # speed to lead, a bar per owner: rita and MANY reps
+        chart = app.screen.query_one("#chart")
+        box = app.screen.query_one("#chart-box")
+        bars = len(chart.choices())
+        assert chart.has_focus and bars == MANY + 1 and box.max_scroll_y > 0
+        assert_names_scroll_keys(await help_keys(pilot))
+        await press(pilot, "down", "down")
+        assert chart.selected == 2  # ↓ picks the next bar (it scrolled the box before)
+        await press(pilot, "end")
+        assert chart.selected == bars - 1 and "rep39" in screen_text(app)
+        await press(pilot, "home")
+        assert chart.selected == 0 and box.scroll_y == 0
+        await press(pilot, "pagedown")
+        assert chart.selected > 5
+        await press(pilot, "pagedown", "pagedown", "pagedown")
+        assert chart.selected == bars - 1 and "rep39" in screen_text(app)
+        await press(pilot, "pageup")
+        picked = f"rep{chart.selected - 1:02}"
+        assert chart.selected < bars - 5 and picked in screen_text(app)
+        await press(pilot, "home", "up")  # ↑ on the first goes round to the last, in view
+        assert chart.selected == bars - 1 and "rep39" in screen_text(app)
+
+
+async def test_a_reports_table_moves_by_rows_with_the_keys_f1_names(db, tmp_path):
+    app = _app(db, tmp_path, "reports")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "t")
+        table = app.screen.query_one("#figures")
+        assert table.has_focus and table.row_count > SIZE[1]
+        assert_names_scroll_keys(await help_keys(pilot))
+        await press(pilot, "right")
+        column = table.cursor_column
+        await press(pilot, "end")  # the last row, not the last column
+        assert table.cursor_row == table.row_count - 1 and table.cursor_column == column
+        assert table.scroll_y == table.max_scroll_y and "rep39" in screen_text(app)
+        await press(pilot, "home")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        await press(pilot, "pagedown")
+        assert table.cursor_row > 5
+        await press(pilot, "pageup", "j", "down")
+        assert table.cursor_row == 2
+        await press(pilot, "G")
+        assert table.cursor_row == table.row_count - 1
+        await press(pilot, "g")
+        assert table.cursor_row == 0 and table.cursor_column == column
