@@ -393,3 +393,53 @@ async def test_a_reports_table_moves_by_rows_with_the_keys_f1_names(db, tmp_path
         assert table.cursor_row == table.row_count - 1
         await press(pilot, "g")
         assert table.cursor_row == 0 and table.cursor_column == column
+
+
+# ------------------------------------------------------------------ the checklist
+
+
+async def test_a_checklist_longer_than_the_screen_moves_with_the_keys_f1_names(db, tmp_path):
+    from funnel_tui.app import FunnelApp
+    from funnel_tui.drafts import DraftStore
+
+    criteria = "".join(
+        f'[[icp]]\nkey = "c{n:02}"\nlabel = "Criterion {n:02}"\nkind = "in"\n'
+        f'values = ["yes"]\nweight = 1\n\n'
+        for n in range(20)
+    )
+    config = tmp_path / "funnel.toml"
+    config.write_text(criteria, encoding="utf-8")
+    open_database(db)
+    app = FunnelApp(
+        config=load_config(config),
+        target=db,
+        user="rita",
+        drafts=DraftStore("rita", tmp_path / "drafts"),
+        clock=lambda: NOW,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+        view = app.screen.query_one("#checklist")
+        box = app.screen.query_one("#checklist-box")
+        assert view.has_focus and len(view.keys) == 24 and box.max_scroll_y > 0
+        assert "Criterion 19" not in screen_text(app)
+        assert_names_scroll_keys(await help_keys(pilot))
+        await press(pilot, "end")
+        assert view.current == "icp:c19" and "▸ Criterion 19" in screen_text(app)
+        assert "Checklist" in screen_text(app).splitlines()[0]  # the screen stays put
+        assert "Score" in screen_text(app) and "Gate" in screen_text(app)  # under the list
+        await press(pilot, "home")
+        assert view.cursor == 0 and box.scroll_y == 0 and "BANT" in screen_text(app)
+        await press(pilot, "pagedown")
+        assert view.cursor > 5
+        label = f"▸ Criterion {view.cursor - 4:02}"  # after the 4 BANT items
+        assert label in screen_text(app)
+        await press(pilot, "pageup", "j", "down")
+        assert view.cursor == 2
+        for _ in range(23):
+            await pilot.press("down")
+        await settle(pilot)
+        assert view.current == "icp:c19" and "▸ Criterion 19" in screen_text(app)
+        await press(pilot, "y")  # the keys of the checklist still answer the item
+        assert "Criterion 19" in screen_text(app) and view.state.score.items[-1].answer == "yes"
