@@ -443,3 +443,31 @@ async def test_a_checklist_longer_than_the_screen_moves_with_the_keys_f1_names(d
         assert view.current == "icp:c19" and "▸ Criterion 19" in screen_text(app)
         await press(pilot, "y")  # the keys of the checklist still answer the item
         assert "Criterion 19" in screen_text(app) and view.state.score.items[-1].answer == "yes"
+
+
+async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
+    from funnel_tui.pipeline import StageTotals
+    from funnel_tui.screens.board_totals import TotalsDialog
+
+    currencies = ("EUR", "USD", "PLN", "MXN", "TWD", "CNY")
+    totals = [
+        StageTotals(f"Stage {n}", 50, 6, {c: 100_000 * (n + 1) for c in currencies})
+        for n in range(6)
+    ]  # 36 rows, more than the dialog's 18
+    app = _app(db, tmp_path, "board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(TotalsDialog(totals, app.config, ""))
+        await settle(pilot)
+        scroll = app.screen.query_one("KeyedScroll")
+        assert scroll.has_focus and scroll.max_scroll_y > 0
+        assert "Stage 5" not in screen_text(app)
+        assert_names_scroll_keys(await help_keys(pilot), "Top", "Bottom")
+        await press(pilot, "end")
+        assert scroll.scroll_y == scroll.max_scroll_y and "Stage 5" in screen_text(app)
+        await press(pilot, "home")
+        assert scroll.scroll_y == 0 and "Stage 0" in screen_text(app)
+        await press(pilot, "pagedown")
+        assert scroll.scroll_y > 3
+        await press(pilot, "pageup", "down", "j")
+        assert scroll.scroll_y == 2
