@@ -471,3 +471,38 @@ async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
         assert scroll.scroll_y > 3
         await press(pilot, "pageup", "down", "j")
         assert scroll.scroll_y == 2
+
+
+async def test_many_fields_changed_meanwhile_scroll_with_the_field_under_the_cursor(db, tmp_path):
+    from funnel_tui.screens.conflict import Clash, ConflictDialog
+
+    clashes = [
+        Clash(f"f{n}", f"Field {n}", f"theirs {n}", "bob", NOW, f"mine {n}") for n in range(9)
+    ]
+    chosen = []
+    app = _app(db, tmp_path, "leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ConflictDialog("Lead 00", clashes), chosen.append)
+        await settle(pilot)
+        box = app.screen.query_one("#rows-box")
+        assert box.max_scroll_y > 0 and "Field 8" not in screen_text(app)
+        keys = await help_keys(pilot)
+        assert "↓" in keys["Next field"] and "↑" in keys["Previous field"]
+        assert keys["Page down"] == "pgdn" and keys["Page up"] == "pgup"
+        assert keys["First field"] == "home" and keys["Last field"] == "end"
+        await press(pilot, "end")
+        assert app.screen.cursor == 8 and "mine 8" in screen_text(app)
+        await press(pilot, "home")
+        assert app.screen.cursor == 0 and box.scroll_y == 0
+        await press(pilot, "pagedown")
+        cursor = app.screen.cursor
+        assert cursor > 1 and f"mine {cursor}" in screen_text(app)
+        await press(pilot, "pageup")
+        assert app.screen.cursor == 0
+        for n in range(8):
+            await pilot.press("m")  # keep mine, and on to the next field
+            await settle(pilot)
+            assert f"▶ Field {n + 1}" in screen_text(app) and f"mine {n + 1}" in screen_text(app)
+        await press(pilot, "m", "enter")
+        assert chosen == [{f"f{n}": "mine" for n in range(9)}]
