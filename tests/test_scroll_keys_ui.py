@@ -506,3 +506,26 @@ async def test_many_fields_changed_meanwhile_scroll_with_the_field_under_the_cur
             assert f"▶ Field {n + 1}" in screen_text(app) and f"mine {n + 1}" in screen_text(app)
         await press(pilot, "m", "enter")
         assert chosen == [{f"f{n}": "mine" for n in range(9)}]
+
+
+async def test_f1_on_the_palette_names_the_keys_that_move_in_its_list(db, tmp_path):
+    from textual.command import CommandList
+
+    app = _app(db, tmp_path, "leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"Lead")
+        found = app.screen.query_one(CommandList)
+        assert found.option_count > 5
+        keys = await help_keys(pilot)
+        assert keys["Next command"] == "↓" and keys["Previous command"] == "↑"
+        assert keys["Next page"] == "pgdn" and keys["Previous page"] == "pgup"
+        assert "^end" in keys["Go to bottom"] and "^home" in keys["Go to top"]
+        await press(pilot, "down")
+        assert found.highlighted == 1
+        await press(pilot, "pagedown")
+        assert found.highlighted > 2
+        await press(pilot, "ctrl+home")
+        assert found.highlighted == 0
+        await press(pilot, "ctrl+end")
+        assert found.highlighted == found.option_count - 1
