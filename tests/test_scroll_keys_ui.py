@@ -529,3 +529,15 @@ async def test_f1_on_the_palette_names_the_keys_that_move_in_its_list(db, tmp_pa
         assert found.highlighted == 0
         await press(pilot, "ctrl+end")
         assert found.highlighted == found.option_count - 1
+
+
+async def test_a_trend_chart_claims_no_bar_keys(db, tmp_path):
+    app = _app(db, tmp_path, "reports")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "7")  # activity: a line per owner, week by week
+        assert app.screen.query_one("#chart").choices() == []
+        keys = await help_keys(pilot)
+        assert "Down" not in keys and "Last" not in keys and "Page down" not in keys
+        await press(pilot, "1")  # the funnel's steps are picked again
+        assert_names_scroll_keys(await help_keys(pilot))

@@ -270,6 +270,11 @@ class ReportChart(Widget, can_focus=True):
         self.report, self.key = report, key
         self.selected = min(self.selected, max(len(self.choices()) - 1, 0))
         self.refresh(layout=True)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A trend has no bar to pick: F1 does not offer keys that would pick none.
+        return action not in ("move", "page", "jump") or bool(self.choices())
 
     def choices(self) -> list:
         """What ↑/↓ move between: the funnel's steps, or the bars."""
