@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -16,13 +16,14 @@ from ..config import Config
 from ..money import exact_money
 from ..output import plain
 from ..pipeline import StageTotals, convert
+from ..widgets.scroll_keys import KeyedScroll
 from .dialogs import DIALOG_CSS
 
 
 class TotalsDialog(ModalScreen[None]):
     TITLE = "Totals"
     DEFAULT_CSS = DIALOG_CSS.format(name="TotalsDialog").replace("width: 70;", "width: 90;") + (
-        "TotalsDialog VerticalScroll { height: auto; max-height: 18; }"
+        "TotalsDialog KeyedScroll { height: auto; max-height: 18; }"
     )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape,q,dollar_sign", "dismiss", "Close", id="totals.close"),
@@ -70,7 +71,7 @@ class TotalsDialog(ModalScreen[None]):
         with Vertical():
             title = "Totals per currency" + (f" · {self.filters}" if self.filters else "")
             yield Label(Text(title), classes="title")
-            with VerticalScroll():
+            with KeyedScroll():
                 yield Static(table)
             yield Static(Text(note, style="dim"))
             yield Static(Text("esc close"), classes="keys")

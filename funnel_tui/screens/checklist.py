@@ -16,6 +16,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -64,6 +66,10 @@ class ChecklistView(Widget, can_focus=True):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("down,j", "move(1)", "Down", show=False, id="checklist.down"),
         Binding("up,k", "move(-1)", "Up", show=False, id="checklist.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="checklist.pagedown"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="checklist.pageup"),
+        Binding("home", "jump(0)", "First", show=False, id="checklist.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="checklist.last"),
     ]
 
     cursor = reactive(0)
@@ -104,9 +110,31 @@ class ChecklistView(Widget, can_focus=True):
         if self.keys:
             self.cursor = max(0, min(len(self.keys) - 1, self.cursor + delta))
 
+    def action_page(self, direction: int) -> None:
+        box = self.parent if isinstance(self.parent, Widget) else self
+        self.action_move(direction * max(1, box.size.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        self.action_move(-len(self.keys) if where == 0 else len(self.keys))
+
     def watch_cursor(self) -> None:
         # The whole note under the list follows the cursor, and its height with it.
         self.refresh(layout=True)
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        """More items than fit (a long ICP) scroll with the totals and the gate under
+        them: the cursor's line, and the heading above the first item, stay in view; on
+        the last item, the totals and the gate show under it."""
+        box = self.parent
+        if not isinstance(box, Widget) or not box.allow_vertical_scroll:
+            return
+        line = self.cursor + 1 + (self.cursor >= len(BANT_ITEMS))
+        if self.cursor == len(self.keys) - 1:  # the last: what is under it too
+            box.scroll_to(y=min(box.max_scroll_y, line), animate=False, immediate=True)
+            return
+        y = 0 if self.cursor == 0 else line
+        box.scroll_to_region(Region(0, y, 1, 1), animate=False, immediate=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         if not self.state:
@@ -186,6 +214,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
     AUTO_FOCUS = "ChecklistView"
     DEFAULT_CSS = """
     ChecklistScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    ChecklistScreen #checklist-box { height: 1fr; }
     ChecklistScreen #totals { height: auto; padding: 0 1; margin-top: 1; }
     ChecklistScreen #gate { height: auto; padding: 0 1; }
     ChecklistScreen #outcome { height: auto; padding: 0 1; }
@@ -222,10 +251,11 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield TextBlock("Loading…", id="summary")
-        yield ChecklistView(id="checklist")
-        yield TextBlock(id="totals")
-        yield TextBlock(id="gate")
-        yield TextBlock(id="outcome")
+        with VerticalScroll(id="checklist-box", can_focus=False):
+            yield ChecklistView(id="checklist")
+            yield TextBlock(id="totals")
+            yield TextBlock(id="gate")
+            yield TextBlock(id="outcome")
         yield KeyBar()
 
     def show_lead(

@@ -11,7 +11,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -19,6 +20,7 @@ from ..output import plain
 from .dialogs import DIALOG_CSS
 
 MINE, THEIRS = "mine", "theirs"
+CLASH_LINES = 4  # a field's label, theirs, mine, and the blank line before the next
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,16 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
         DIALOG_CSS.format(name="ConflictDialog")
         + """
     ConflictDialog > Vertical { width: 76; border: round $error; }
+    ConflictDialog #rows-box { height: auto; max-height: 70vh; }
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("down,j,tab", "move(1)", "Next field", id="conflict.next", show=False),
         Binding("up,k,shift+tab", "move(-1)", "Previous field", id="conflict.prev", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="conflict.pagedown", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="conflict.pageup", show=False),
+        Binding("home", "jump(0)", "First field", id="conflict.first", show=False),
+        Binding("end", "jump(-1)", "Last field", id="conflict.last", show=False),
         Binding("m", "keep('mine')", "Keep mine", id="conflict.mine"),
         Binding("t", "keep('theirs')", "Take theirs", id="conflict.theirs"),
         Binding("M", "keep_all('mine')", "All mine", id="conflict.all_mine"),
@@ -70,7 +77,8 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
                 Text(f"✘ {self.record} was changed while you edited it", style="bold"),
                 classes="title",
             )
-            yield Static(id="rows")
+            with VerticalScroll(id="rows-box", can_focus=False):
+                yield Static(id="rows")
             yield Static(
                 Text(
                     "↑↓ field · m keep mine · t take theirs · M / T all · "
@@ -101,10 +109,28 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
                 text.append("\n")
         text.rstrip()
         self.query_one("#rows", Static).update(text)
+        self.call_after_refresh(self._cursor_in_view)
 
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(self.clashes)
         self._draw()
+
+    def action_page(self, direction: int) -> None:
+        fits = max(1, self.query_one("#rows-box").size.height // CLASH_LINES)
+        self._go(self.cursor + direction * fits)
+
+    def action_jump(self, where: int) -> None:
+        self._go(0 if where == 0 else len(self.clashes) - 1)
+
+    def _go(self, index: int) -> None:
+        self.cursor = max(0, min(len(self.clashes) - 1, index))
+        self._draw()
+
+    def _cursor_in_view(self) -> None:
+        """Many fields changed (more than fit at 80×24): the one under the cursor, its
+        label and both values, stays in view."""
+        region = Region(0, self.cursor * CLASH_LINES, 1, CLASH_LINES - 1)
+        self.query_one("#rows-box").scroll_to_region(region, animate=False, immediate=True)
 
     def action_keep(self, side: str) -> None:
         self.choice[self.clashes[self.cursor].field] = side

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..widgets.scroll_keys import KeyedOptions
 from ..widgets.text_input import TextInput
 from .form_draft import KeepsDraft
 
@@ -102,7 +103,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
-            yield OptionList(*(Option(Text(c), id=str(i)) for i, c in enumerate(self.choices)))
+            yield KeyedOptions(*(Option(Text(c), id=str(i)) for i, c in enumerate(self.choices)))
             yield Static(Text("enter choose  ·  esc cancel"), classes="keys")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -7,17 +7,17 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ..widgets.keymap import screen_actions
+from ..widgets.scroll_keys import KeyedScroll
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > KeyedScroll {
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; padding: 0 1; background: $surface;
     }
@@ -44,8 +44,20 @@ class HelpScreen(ModalScreen[None]):
         text.append(
             "\nctrl+p opens the command palette: every screen and action by name.", style="dim"
         )
-        with VerticalScroll():
+        with KeyedScroll():
             yield Static(text)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._name_keys)
+
+    def _name_keys(self) -> None:
+        """A help longer than the screen says on its frame how to read the rest (F1 here
+        closes it, so the frame is where its own keys are named)."""
+        scroll = self.query_one(KeyedScroll)
+        if scroll.max_scroll_y > 0:
+            scroll.border_subtitle = "↓ ↑ PgDn PgUp Home End scroll · esc closes"
+        else:
+            scroll.border_subtitle = "esc closes"
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

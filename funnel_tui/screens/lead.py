@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
@@ -22,6 +22,7 @@ from ..queries import lead_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from ..widgets.here_line import HereLine
+from ..widgets.scroll_keys import KeyedScroll
 from ..widgets.status import level_text, status_text
 from ..widgets.text_input import TextInput
 from ..widgets.timeline import Event, activity_event, history_events, timeline_text
@@ -128,6 +129,24 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         Binding("f11", "status('new')", "Back to new", id="lead.reopen", show=False),
         Binding("ctrl+l", "log", "Log…", id="lead.log"),
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
+        # From the fields too (an input takes pgdn for nothing), and named there; on the
+        # timeline (tab reaches it) its own keys scroll it: ↓ ↑ pgdn pgup home end.
+        Binding(
+            "pagedown",
+            "timeline('page_down')",
+            "Timeline page down",
+            id="lead.tl_down",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "pageup",
+            "timeline('page_up')",
+            "Timeline page up",
+            id="lead.tl_up",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, lead_id: int, focus: str = "", then: str = "") -> None:
@@ -154,7 +173,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
                     yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
                 yield Static("", classes="hint", id=f"hint-{name}")
         yield Static("", id="outcome")
-        with VerticalScroll(id="timeline"):
+        with KeyedScroll(id="timeline"):
             yield Static("", id="events")
         yield KeyBar()
 
@@ -467,6 +486,14 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
                 self.load()  # edits in the form stay as typed (_fill)
 
         self.app.open_log(target, done)
+
+    def action_timeline(self, how: str) -> None:
+        getattr(self.query_one("#timeline", KeyedScroll), f"action_{how}")()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "timeline" and self.focused is self.query_one("#timeline"):
+            return False  # its own keys scroll it (and F1 names them once)
+        return super().check_action(action, parameters)
 
     def action_undo(self) -> None:
         """Undo my latest change to this lead; refused (with why) when someone else has

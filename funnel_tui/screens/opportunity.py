@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -22,6 +21,7 @@ from ..output import plain
 from ..pipeline import Card, DealRecord, card_marks, deal_record
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.here_line import HereLine
+from ..widgets.scroll_keys import KeyedScroll
 from ..widgets.timeline import activity_event, history_events, move_event, timeline_text
 from .deal_actions import DealActions
 from .deal_editing import DealEditing
@@ -67,7 +67,7 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         yield HereLine("opportunity", self.opp_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
-        with VerticalScroll(id="timeline"):
+        with KeyedScroll(id="timeline"):
             yield Static("", id="events")
         yield KeyBar()
 

@@ -19,6 +19,7 @@ from ..history_words import many
 from ..models import database
 from ..output import plain
 from ..reports import Drill, Record, records
+from ..widgets.scroll_keys import KeyedOptions
 from ..widgets.text_input import TextInput
 from .dialogs import DIALOG_CSS
 
@@ -126,7 +127,7 @@ class RecordsDialog(ModalScreen[Record | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.drill.title), classes="title", id="records-title")
-            yield OptionList(Option(Text("Loading…", style="dim"), disabled=True))
+            yield KeyedOptions(Option(Text("Loading…", style="dim"), disabled=True))
             yield Static(Text("enter open  ·  esc close"), classes="keys")
 
     def on_mount(self) -> None:

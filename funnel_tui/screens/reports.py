@@ -23,6 +23,7 @@ from ..reports import REPORTS, Drill, Record, Report, ReportError, Request, curr
 from ..reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
+from ..widgets.scroll_keys import KeyedTable
 from ..widgets.table_headers import PADDING, Headings, fit_headings
 from ..widgets.text_block import TextBlock
 from .report_dialogs import PeriodDialog, RecordsDialog
@@ -71,8 +72,6 @@ class ReportsScreen(Screen[None]):
         Binding("c", "next_currency", "Currency", id="reports.currency"),
         Binding("left", "chart_column(-1)", "Measure", id="reports.measure_back", show=False),
         Binding("right", "chart_column(1)", "Measure", id="reports.measure"),
-        Binding("up", "chart_move(-1)", "Up", id="reports.up", show=False),
-        Binding("down", "chart_move(1)", "Down", id="reports.down", show=False),
     ]
 
     def __init__(self) -> None:
@@ -91,7 +90,7 @@ class ReportsScreen(Screen[None]):
         yield TextBlock(Text("Computing…", style="dim"), id="heading")
         with VerticalScroll(id="chart-box"):
             yield ReportChart(id="chart")
-        yield DataTable(id="figures", cursor_type="cell", zebra_stripes=True)
+        yield KeyedTable(id="figures", cursor_type="cell", zebra_stripes=True)
         yield TextBlock("", id="notes")
         yield KeyBar()
 
@@ -280,14 +279,6 @@ class ReportsScreen(Screen[None]):
         current = chart.key if chart.key in measures else measures[0]
         self.measure[self.name_shown] = measures[(measures.index(current) + by) % len(measures)]
         chart.show(report, self.measure[self.name_shown])
-
-    def action_chart_move(self, by: int) -> None:
-        if not self.has_class("table"):
-            self.query_one(ReportChart).move(by)
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        # ↑/↓ belong to the table when it shows
-        return not (action == "chart_move" and self.has_class("table"))
 
     def action_open_records(self) -> None:
         report = self.report

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..widgets.scroll_keys import KeyedOptions
 from .dialogs import DIALOG_CSS
 
 
@@ -40,7 +41,7 @@ class SortDialog(ModalScreen[str | None]):
             options.append(Option(label, id=key))
         with Vertical():
             yield Label(Text("Sort the leads by"), classes="title")
-            yield OptionList(*options, id="sorts")
+            yield KeyedOptions(*options, id="sorts")
             yield Static(Text("letter jumps  ·  enter choose  ·  esc cancel"), classes="keys")
 
     def on_mount(self) -> None:

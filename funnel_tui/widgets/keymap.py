@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.binding import ActiveBinding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -22,7 +23,7 @@ def screen_actions(screen: Screen) -> list[Action]:
     """Enabled, described actions of `screen` and the app, one entry per action."""
     app = screen.app
     found: dict[tuple[int, str], list] = {}
-    for active in screen.active_bindings.values():
+    for active in _bindings(screen):
         binding = active.binding
         if not active.enabled or not binding.description or binding.system:
             continue
@@ -42,9 +43,26 @@ def screen_actions(screen: Screen) -> list[Action]:
     return sorted(actions, key=lambda a: (a.group != "This screen",))
 
 
+# Textual's command palette is a screen of its own whose keys are all Textual's (↓ ↑,
+# pgdn pgup, ctrl+home ctrl+end through its list): its help lists them. Its one-line
+# input has ↓ ↑ pgdn pgup bound to scrolling it has none of, and passes them on to the
+# palette's list.
+_DECLARING = ("funnel_tui", "textual.command")
+_PASSED_ON = ("down", "up", "pagedown", "pageup")
+
+
+def _bindings(screen: Screen) -> list[ActiveBinding]:
+    active = list(screen.active_bindings.values())
+    if type(screen).__module__ == "textual.command":
+        for key in _PASSED_ON:
+            for binding in screen._bindings.key_to_bindings.get(key, ()):
+                active.append(ActiveBinding(screen, binding, True))
+    return active
+
+
 def _declared_here(node: DOMNode, binding) -> bool:
     for cls in type(node).__mro__:
-        if not cls.__module__.startswith("funnel_tui"):
+        if not cls.__module__.startswith(_DECLARING):
             continue
         for declared in cls.__dict__.get("BINDINGS", ()):
             if getattr(declared, "action", None) == binding.action:

@@ -9,8 +9,12 @@ name) goes into Text, never through markup.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -239,12 +243,22 @@ def _short(value: float) -> str:
 
 class ReportChart(Widget, can_focus=True):
     """The chart of a report; ↑/↓ pick a bar (or a funnel step), whose records the
-    screen opens on enter."""
+    screen opens on enter; PgDn/PgUp and Home/End too when the bars are more than fit.
+    The bar picked is kept in view (the keys are the chart's: its scrolling box used to
+    take ↑/↓ and scroll the bars away from the one picked)."""
 
     DEFAULT_CSS = """
     ReportChart { height: auto; min-height: 3; padding: 0 1; }
     ReportChart:focus { background: $boost; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Down", show=False, id="reports.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="reports.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="reports.pagedown"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="reports.pageup"),
+        Binding("home", "jump(0)", "First", show=False, id="reports.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="reports.last"),
+    ]
     selected: reactive[int] = reactive(0)
 
     def __init__(self, **kwargs) -> None:
@@ -256,6 +270,11 @@ class ReportChart(Widget, can_focus=True):
         self.report, self.key = report, key
         self.selected = min(self.selected, max(len(self.choices()) - 1, 0))
         self.refresh(layout=True)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A trend has no bar to pick: F1 does not offer keys that would pick none.
+        return action not in ("move", "page", "jump") or bool(self.choices())
 
     def choices(self) -> list:
         """What ↑/↓ move between: the funnel's steps, or the bars."""
@@ -272,6 +291,40 @@ class ReportChart(Widget, can_focus=True):
         count = len(self.choices())
         if count:
             self.selected = (self.selected + by) % count
+
+    def action_move(self, by: int) -> None:
+        self.move(by)
+
+    def action_page(self, direction: int) -> None:
+        count = len(self.choices())
+        page = max(1, (self.parent.size.height if self.parent else 10) - 2)
+        if count:
+            self.selected = max(0, min(count - 1, self.selected + direction * page))
+
+    def action_jump(self, where: int) -> None:
+        count = len(self.choices())
+        if count:
+            self.selected = 0 if where == 0 else count - 1
+
+    def watch_selected(self) -> None:
+        self.call_after_refresh(self._keep_selected_in_view)
+
+    def _keep_selected_in_view(self) -> None:
+        """Scroll the box the chart is in to the line of the bar picked (the one drawn
+        reversed); the first picked shows the chart's title lines too."""
+        box = self.parent
+        if not isinstance(box, Widget) or not box.allow_vertical_scroll:
+            return
+        lines = self.render().split("\n")
+        picked = (
+            y for y, text in enumerate(lines) if any("reverse" in str(s.style) for s in text.spans)
+        )
+        line = next(picked, None)
+        if line is None:
+            return
+        top = self.virtual_region.y + self.styles.padding.top
+        y = 0 if self.selected == 0 else top + line
+        box.scroll_to_region(Region(0, y, 1, 1), animate=False, immediate=True)
 
     def render(self) -> Text:
         report = self.report
