@@ -31,7 +31,9 @@ DEMO_LEADS = 5000
 # The demo's "today" and the app's clock: the pictures change only when the app does.
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 SMALL, LARGE = (80, 24), (160, 48)
-KEY_NAMES = {" ": "space", "@": "at", ".": "full_stop", "-": "minus"}
+KEY_NAMES = {
+    " ": "space", "@": "at", ".": "full_stop", "-": "minus", "+": "plus", ",": "comma"
+}
 TRADE_SHOW_FILE = "berlin-expo.csv"
 # What a rep types up after a trade show: semicolons (a German Excel), a BOM, numbers
 # written as the cards show them with the country beside, and the usual mistakes.
@@ -73,7 +75,12 @@ def shots(
             SMALL,
             [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s"],
         ),
+        # A number without its country code waits for Country instead of a red refusal.
+        ("capture-waiting-phone", SMALL, [*capture, *"Jan Nowak", "tab", "tab", *"0912 345 678"]),
         ("lead-record", SMALL, ["j", "enter"]),
+        # Quick dates everywhere, read back before saving.
+        ("nurture-date", SMALL, ["j", "enter", "f6", *"+2w"]),
+        ("sort-choice", SMALL, ["o"]),
         ("help", SMALL, ["f1"]),
         ("funnel", SMALL, ["f4"]),
         ("checklist", SMALL, checklist),
@@ -84,6 +91,7 @@ def shots(
         ("board-lost-reason", SMALL, ["f5", "l", "x"]),
         ("board-stale", SMALL, ["f5", "s", "l"]),
         ("deal", SMALL, ["f5", "l", "enter"]),
+        ("deal-edit", SMALL, ["f5", "l", "enter", "e"]),
         ("today", SMALL, ["ctrl+t"]),
         ("today", LARGE, ["ctrl+t", "j", "j"]),
         (
@@ -96,6 +104,9 @@ def shots(
         ("lead-conflict", SMALL, [*edit_title, _ben_edits_title, 2.5, "ctrl+s", 1.0]),
         # A trade show's sheet: its columns mapped, one changed by hand, then the report.
         ("import-mapping", SMALL, importing),
+        # The file's values of its list columns (source, country, owner), each with what
+        # it will be stored as.
+        ("import-values", SMALL, ["i", *TRADE_SHOW_FILE, "enter", 0.5, "tab"]),
         ("import-report", SMALL, [*importing, "ctrl+s", 1.0]),
         # Each report with its chart; the exact figures (t) and a figure's records (enter).
         *((f"report-{name}", SMALL, ["ctrl+g", str(n)]) for n, name in enumerate(REPORT_TITLES, 1)),

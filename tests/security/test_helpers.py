@@ -69,7 +69,7 @@ def test_the_checking_process_ignores_a_package_planted_in_the_current_folder(
         plan = plan_import(source)
         # The second process itself, so that a failure to start it cannot pass unseen.
         chunks = check_rows_in_child(plan, ImportOptions(), rules.config, rules.check_lead)
-        rows = sum(len(results) for results, _, _ in chunks)
+        rows = sum(len(chunk[0]) for chunk in chunks)
         assert rows == ROWS
         report = run_import(rules, plan, ImportOptions(), parallel=True)
         assert report.counts["inserted"] == ROWS
