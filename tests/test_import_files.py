@@ -457,6 +457,28 @@ def test_a_windows_1250_file_shows_its_polish_names_as_read(tmp_path):
     assert "Łukasz Wójcik, Grażyna Żółtowska" in plan.facts.notes[0]
 
 
+@pytest.mark.parametrize(
+    ("names", "codec", "label"),
+    [
+        # Korean read as GBK is Han letters of one script too, but rare ones beyond
+        # GB 2312: the Hangul reading was lost to GBK's place in the list.
+        (["김민수", "이영희"], "cp949", "Windows-949 (Korean)"),
+        (["王小明", "李伟"], "cp936", "GBK (Simplified Chinese)"),
+        (["陳美玲", "張偉"], "cp950", "Big5 (Traditional Chinese)"),
+        (["田中太郎", "鈴木花子", "佐藤健"], "cp932", "Shift JIS (Japanese)"),
+    ],
+)
+def test_an_east_asian_file_is_read_in_the_code_page_of_its_names(tmp_path, names, codec, label):
+    lines = ["Name,Email,Company,Country"]
+    lines += [f"Person {i},person{i}@example.com,Example Trading,US" for i in range(60)]
+    for k, name in enumerate(names):
+        lines.insert(10 + k * 15, f"{name},p{k}@example.com,Example,US")
+    path = write_file(tmp_path, "legacy.csv", "\r\n".join(lines) + "\r\n", codec)
+    plan = plan_import(path)
+    assert plan.facts.encoding.label == label
+    assert ", ".join(names) in plan.facts.notes[0]
+
+
 # ------------------------------------------------------------------ vCards as phones write them
 
 

@@ -204,9 +204,13 @@ def detect_encoding(sample: bytes, vcard: bool = False) -> Encoding:
         return Encoding("utf-8")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=list(LEGACY_CODECS)).best()
-    codec = codecs.lookup(best.encoding).name if best else "cp1252"
-    return Encoding(most_readable(sample, codec if codec in _LABELS else "cp1252"))
+    # charset-normalizer's readings, likeliest first: of equally readable code pages
+    # (Korean read as GBK is Han, as readable as the Hangul), its order decides.
+    ranked = [
+        codecs.lookup(m.encoding).name for m in from_bytes(sample, cp_isolation=list(LEGACY_CODECS))
+    ]
+    ranked = [codec for codec in ranked if codec in _LABELS] or ["cp1252"]
+    return Encoding(most_readable(sample, ranked[0], (*ranked, *LEGACY_CODECS)))
 
 
 def most_readable(sample: bytes, guessed: str, candidates: tuple[str, ...] = LEGACY_CODECS) -> str:
@@ -215,15 +219,40 @@ def most_readable(sample: bytes, guessed: str, candidates: tuple[str, ...] = LEG
     "ŽR“c‘¾˜Y"); `guessed` (charset-normalizer's) unless another reads clearly better.
     A mostly-ASCII file with a few Japanese names is too little for a statistical guess,
     and one wrong letter a word is enough for this."""
-    scores = {}
+    scores: dict[str, tuple[int, float]] = {}
     for codec in dict.fromkeys((guessed, *candidates)):
         try:
             text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
         except UnicodeDecodeError:
             continue
-        scores[codec] = _readability(text)
+        scores[codec] = (_readability(text), _common_share(text, codec))
     best = max(scores, key=lambda c: scores[c], default=guessed)
-    return best if scores.get(best, 0) > scores.get(guessed, 0) else guessed
+    return best if scores.get(best, (0, 0.0)) > scores.get(guessed, (0, 0.0)) else guessed
+
+
+# The common core of the East Asian code pages. Bytes of one read as another often come
+# out as letters of one script too (Korean Hangul as GBK's Han, Shift JIS kanji as
+# Hangul), but as rare ones, beyond this core: the reading with more common characters
+# is the likelier.
+_COMMON = {"cp932": "shift_jis", "cp936": "gb2312", "cp949": "euc_kr", "cp950": "big5"}
+
+
+def _common_share(text: str, codec: str) -> float:
+    """The share of the characters beyond ASCII that are in the code page's core."""
+    core = _COMMON.get(codec)
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if core is None or not wide:
+        return 1.0
+    common = 0
+    for ch in wide:
+        try:
+            encoded = ch.encode(core)
+        except UnicodeEncodeError:
+            continue
+        # Python's EUC-KR spells a syllable beyond KS X 1001 in 8 bytes; Big5's frequent
+        # characters are those of lead bytes A4-C6 (the rest: rare ones).
+        common += len(encoded) <= 2 and (core != "big5" or 0xA4 <= encoded[0] <= 0xC6)
+    return common / len(wide)
 
 
 _WORD_EDGES = "\"'()[]{}<>.,;:!?*&/\\|-_+=#@%$~`^"
