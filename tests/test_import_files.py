@@ -158,11 +158,17 @@ def test_chinese_headers_are_recognised(sqlite_rules, tmp_path):
         ("Imię;Nazwisko;Nazwa firmy;Stanowisko;Telefon;Adres e-mail;Kraj;Źródło;Uwagi;Opiekun",
          ["first_name", "last_name", "company", "title", "phone", "email", "country", "source",
           "notes", "owner"]),
+        # German and Polish, more spellings
+        ("Name;Handynummer;Mobil;Komentarz;Handlowiec;郵件",
+         ["name", "phone", "phone", "notes", "owner", "email"]),
         # HubSpot
         ("Record ID,First Name,Last Name,Email,Phone Number,Mobile Phone Number,Company Name,"
          "Job Title,Contact owner,Original Source,Country/Region",
          ["", "first_name", "last_name", "email", "phone", "phone", "company", "title", "owner",
           "source", "country"]),
+        # HubSpot, a contact's company as its export names it
+        ("First Name,Last Name,Email,Associated Company",
+         ["first_name", "last_name", "email", "company"]),
         # Pipedrive (persons)
         ("Person - Name,Person - Organization,Person - Email - Work,Person - Phone - Work,"
          "Person - Owner",
@@ -194,8 +200,8 @@ def test_chinese_headers_are_recognised(sqlite_rules, tmp_path):
          ["first_name", "last_name", "name", "email", "email", "phone", "phone", "country",
           "company", "title"]),
     ],
-    ids=["german", "polish", "hubspot", "pipedrive", "zoho", "odoo", "google", "outlook",
-         "thunderbird"],
+    ids=["german", "polish", "more-spellings", "hubspot", "hubspot-associated", "pipedrive",
+         "zoho", "odoo", "google", "outlook", "thunderbird"],
 )  # fmt: skip
 def test_headers_of_other_tools_and_languages_are_recognised(tmp_path, header, expected):
     delimiter = ";" if ";" in header else ","
