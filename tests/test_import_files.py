@@ -416,6 +416,29 @@ def test_an_excel_workbooks_best_sheet_is_imported_as_shown(sqlite_rules, tmp_pa
     assert (anna.name, anna.phone_e164) == ("Anna Nowak", "+48512345678")
 
 
+def test_a_refused_workbook_row_goes_to_the_reject_file_as_its_cells(sqlite_rules, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (
+        ["Name", "Email", "Phone", None, None],
+        ["Ann Lee", "ann@example.com", "+1 201 555 0123"],
+        ["Ben", "not an email", None],
+        ["Cy", "cy@example.com", None, None, "stray"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "leads.xlsx")
+    report = do_import(sqlite_rules, tmp_path / "leads.xlsx")
+    assert counts(report) == {"inserted": 1, "refused": 2}
+    rejected = (tmp_path / "leads-rejected.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rejected[0] == "import row,refused field,refusal reason,Name,Email,Phone"
+    # The sheet's empty cells right of the header are not the row's (they were ",,").
+    assert rejected[1].startswith("3,email,") and rejected[1].endswith(",Ben,not an email,")
+    assert rejected[2].startswith("4,row,has cells beyond the header's 3 columns")
+    assert rejected[2].endswith(",Cy,cy@example.com,,,stray")
+
+
 def test_a_damaged_workbook_is_refused_by_name(tmp_path):
     import io
     import zipfile

@@ -84,10 +84,12 @@ class XlsxRows:
                     self.position = int(self.facts.size * min(1.0, number / self._rows))
                 if not any(c.strip() for c in cells):
                     continue
+                while len(cells) > width and not cells[-1].strip():
+                    cells.pop()  # the sheet's empty cells right of the header's columns
                 problems = []
-                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                if len(cells) > width:
                     problems.append(f"has cells beyond the header's {width} columns")
-                yield RawRow(number, cells[: max(width, len(cells))], problems)
+                yield RawRow(number, cells, problems)
         finally:
             self._book.close()
             self._file.close()
