@@ -11,6 +11,6 @@ SCREENS = (
     ("funnel", "Funnel overview", "How many records stand at each step"),
     ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
     ("reports", "Reports", "Conversion, sources, win rate, cycle time, speed, forecast, activity"),
-    ("import", "Import leads", "Leads from a CSV or vCard file: map, check, import"),
+    ("import", "Import leads", "Leads from a CSV, Excel or vCard file: map, check, import"),
 )
 SCREEN_MODES = tuple(mode for mode, _title, _help in SCREENS)

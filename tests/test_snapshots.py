@@ -229,7 +229,7 @@ def test_deal_record(board_app, snap_compare):
 IMPORT_SHEET = (
     "First Name;Last Name;Account Name;Email Address;Mobile;Country;Fax\n"
     "Jürgen;Weiß;Kühne Logistik GmbH;j.weiss@kuehne-log.de;030 901820;Deutschland;030 1\n"
-    "陳;美玲;台灣精密股份有限公司;meiling@twprecision.com.tw;0912 345 678;TW;\n"
+    "美玲;陳;台灣精密股份有限公司;meiling@twprecision.com.tw;0912 345 678;TW;\n"
     "[bold]Eve;Tester;Evil Corp;not-an-email;;US;\n"
     "Anna;Kowalska;Kowalski Logistyka;anna@kowalski.pl;;PL;\n"
 )

@@ -198,9 +198,9 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="body"):
-            yield Label("Import leads from a CSV or vCard file", classes="heading")
+            yield Label("Import leads from a CSV, Excel or vCard file", classes="heading")
             yield TextInput(
-                placeholder="path of a .csv or .vcf file (tab completes)",
+                placeholder="path of a .csv, .xlsx or .vcf file (tab completes)",
                 id="path",
                 suggester=PathSuggester(),
             )
