@@ -586,3 +586,27 @@ def test_odoos_own_company_column_gives_way_to_the_customers(sqlite_rules, tmp_p
         "Muebles SA",
         "+525512345678",
     )
+
+
+def test_countries_as_german_polish_and_spanish_sheets_write_them(rules, tmp_path):
+    path = write_file(
+        tmp_path,
+        "kraje.csv",
+        "Name;Email;Kraj\n"
+        "Li Wei;li@example.cn;Chiny\n"
+        "Chen Mei;chen@example.tw;Tajwan\n"
+        "Petr Novák;petr@example.cz;Tschechien\n"
+        "Anne Martin;anne@example.fr;Francja\n"
+        "Ann Lee;ann@example.com;EE.UU.\n"
+        "Tom Smith;tom@example.co.uk;Wielka Brytania\n",
+    )
+    report = do_import(rules, path)
+    assert counts(report) == {"inserted": 6}, report.examples
+    assert [lead.country for lead in Lead.select().order_by(Lead.id)] == [
+        "CN",
+        "TW",
+        "CZ",
+        "FR",
+        "US",
+        "GB",
+    ]
