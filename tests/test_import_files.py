@@ -610,3 +610,24 @@ def test_countries_as_german_polish_and_spanish_sheets_write_them(rules, tmp_pat
         "US",
         "GB",
     ]
+
+
+def test_googles_several_values_in_one_cell_are_one_field_and_notes(rules, tmp_path):
+    # Google Contacts puts a contact's values of one label in one cell, " ::: " between.
+    path = write_file(
+        tmp_path,
+        "contacts.csv",
+        "Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,"
+        "Phone 2 - Type,Phone 2 - Value\n"
+        "Anna Nowak,* Work,anna@nowak.pl ::: anna.prywatna@example.pl,Mobile,"
+        "+48 512 345 678 ::: +48 601 234 567,Work,+48 512 345 678\n",
+    )
+    report = do_import(rules, path)
+    assert counts(report) == {"inserted": 1}, report.examples
+    anna = Lead.get()
+    assert (anna.email_norm, anna.phone_e164) == ("anna@nowak.pl", "+48512345678")
+    # The number repeated in Phone 2 is the one taken: not kept twice.
+    assert anna.notes.splitlines() == [
+        "E-mail 1: anna.prywatna@example.pl",
+        "Phone 1: +48 601 234 567",
+    ]

@@ -578,12 +578,22 @@ class RowReader:
                 continue
             for i in indexes:
                 if i < width and (text := cells[i].strip()):
-                    if field not in out:
+                    if field not in _EXTRAS_KEPT:
                         out[field] = unneutralise(text)
-                        if field not in _EXTRAS_KEPT:
-                            break
-                    elif (text := unneutralise(text)) != out[field]:
-                        extras.append(f"{self._labels[i]}: {text}")
+                        break
+                    # Google Contacts writes a contact's numbers of one label in one
+                    # cell: "+49 30 1234567 ::: +49 170 1234567".
+                    for value in _SEVERAL.split(text) if ":::" in text else (text,):
+                        value = unneutralise(value.strip())
+                        if not value:
+                            continue
+                        if field not in out:
+                            out[field] = value
+                        elif (
+                            value != out[field]
+                            and (line := f"{self._labels[i]}: {value}") not in extras
+                        ):
+                            extras.append(line)
         if extras:
             out["notes"] = "\n".join([*filter(None, [out.get("notes", "")]), *extras])
         if self._name_parts:
@@ -607,6 +617,9 @@ class RowReader:
             for i in self._left_out
             if i < width and (not known or i + 1 not in known) and cells[i].strip()
         }
+
+
+_SEVERAL = re.compile(r"\s*:::\s*")
 
 
 def extra_label(header: str) -> str:
