@@ -576,11 +576,14 @@ class RowReader:
                 if notes:
                     out[field] = "\n".join(notes)
                 continue
-            for i in indexes:
-                if i < width and (text := cells[i].strip()):
-                    if field not in _EXTRAS_KEPT:
+            if field not in _EXTRAS_KEPT:
+                for i in indexes:
+                    if i < width and (text := cells[i].strip()):
                         out[field] = unneutralise(text)
                         break
+                continue
+            for i in indexes:
+                if i < width and (text := cells[i].strip()):
                     # Google Contacts writes a contact's numbers of one label in one
                     # cell: "+49 30 1234567 ::: +49 170 1234567".
                     for value in _SEVERAL.split(text) if ":::" in text else (text,):
