@@ -166,6 +166,17 @@ def test_chinese_headers_are_recognised(sqlite_rules, tmp_path):
          "Job Title,Contact owner,Original Source,Country/Region",
          ["", "first_name", "last_name", "email", "phone", "phone", "company", "title", "owner",
           "source", "country"]),
+        # Outlook's export in German and in Polish
+        ("Vorname;Nachname;Firma;Position;Telefon geschäftlich;Telefon privat;Mobiltelefon;"
+         "E-Mail-Adresse;E-Mail 2: Adresse;Land/Region geschäftlich;Notizen",
+         ["first_name", "last_name", "company", "title", "phone", "phone", "phone", "email",
+          "email", "country", "notes"]),
+        ("Imię;Nazwisko;Firma;Stanowisko;Telefon służbowy;Telefon domowy;Telefon komórkowy;"
+         "Adres e-mail;Adres e-mail 2;Kraj/region (służbowy);Notatki",
+         ["first_name", "last_name", "company", "title", "phone", "phone", "phone", "email",
+          "email", "country", "notes"]),
+        # Chinese landlines
+        ("姓名,座机,市話,电子邮件", ["name", "phone", "phone", "email"]),
         # HubSpot, a contact's company as its export names it
         ("First Name,Last Name,Email,Associated Company",
          ["first_name", "last_name", "email", "company"]),
@@ -200,7 +211,8 @@ def test_chinese_headers_are_recognised(sqlite_rules, tmp_path):
          ["first_name", "last_name", "name", "email", "email", "phone", "phone", "country",
           "company", "title"]),
     ],
-    ids=["german", "polish", "more-spellings", "hubspot", "hubspot-associated", "pipedrive",
+    ids=["german", "polish", "more-spellings", "hubspot", "outlook-de", "outlook-pl",
+         "landlines", "hubspot-associated", "pipedrive",
          "zoho", "odoo", "google", "outlook", "thunderbird"],
 )  # fmt: skip
 def test_headers_of_other_tools_and_languages_are_recognised(tmp_path, header, expected):
