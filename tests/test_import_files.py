@@ -643,3 +643,27 @@ def test_googles_several_values_in_one_cell_are_one_field_and_notes(rules, tmp_p
         "E-mail 1: anna.prywatna@example.pl",
         "Phone 1: +48 601 234 567",
     ]
+
+
+def test_a_legacy_line_near_the_top_of_a_utf8_file_garbles_no_other_row(sqlite_rules, tmp_path):
+    # Within the first 64 KiB, one line pasted from a Windows-1252 file made the whole
+    # file Windows-1252: every UTF-8 name came out as "JÃ¼rgen WeiÃŸ".
+    rows = [
+        "Name,Email\n",
+        "Jürgen Weiß,jw@example.de\n",
+        "Łukasz Żółkiewski,lz@example.pl\n",
+        "王小明,xm@example.tw\n",
+    ]
+    data = "".join(rows).encode() + "Zoë Müller,zoe@example.com\n".encode("cp1252")
+    path = write_file(tmp_path, "mixed.csv", data + "María Núñez,mn@example.mx\n".encode())
+    plan = plan_import(path)
+    assert plan.facts.encoding.label == "UTF-8"
+    report = do_import(sqlite_rules, path)
+    assert counts(report) == {"inserted": 4, "refused": 1}
+    assert report.examples[0].row == 5
+    assert "is not UTF-8 text (read as Windows-1252: check its letters)" in (
+        report.examples[0].reason
+    )
+    assert sorted(lead.name for lead in Lead.select()) == sorted(
+        ["Jürgen Weiß", "Łukasz Żółkiewski", "王小明", "María Núñez"]
+    )

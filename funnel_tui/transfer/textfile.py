@@ -136,7 +136,7 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
     vcard = sample.lstrip().upper().startswith(b"BEGIN:VCARD")
     found = _given_encoding(encoding) if encoding else detect_encoding(sample, vcard)
     text = _decode_sample(sample, found, complete=len(sample) == size)
-    if text is None and vcard and not encoding and found.codec == "utf-8":
+    if text is None and not encoding and found.codec == "utf-8":
         text = sample.decode("utf-8", errors="replace")  # a bad byte or a split fold
     if text is None and encoding:
         raise FileRefused(f"{path.name} is not {found.label} text")
@@ -201,6 +201,10 @@ def detect_encoding(sample: bytes, vcard: bool = False) -> Encoding:
     except UnicodeDecodeError:
         pass
     if vcard and _mostly_utf8(unfolded):
+        return Encoding("utf-8")
+    if not vcard and _utf8_with_a_pasted_line(sample):
+        # Its lines not in UTF-8 are read as Windows-1252 and their rows refused, to be
+        # checked (Lines._decode), as past the start; the rest are not garbled with them.
         return Encoding("utf-8")
     from charset_normalizer import from_bytes
 
@@ -297,6 +301,16 @@ def _mostly_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     return bad < max(3, sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd"))
+
+
+def _utf8_with_a_pasted_line(data: bytes) -> bool:
+    """A UTF-8 file with a line or two from a legacy one: characters of several bytes
+    in UTF-8 (which text in a code page hardly ever forms) outnumbering bytes that are
+    not UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return wide >= 4 and bad * 2 <= wide
 
 
 def _decode_sample(sample: bytes, encoding: Encoding, complete: bool) -> str | None:
