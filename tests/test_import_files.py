@@ -667,3 +667,19 @@ def test_a_legacy_line_near_the_top_of_a_utf8_file_garbles_no_other_row(sqlite_r
     assert sorted(lead.name for lead in Lead.select()) == sorted(
         ["Jürgen Weiß", "Łukasz Żółkiewski", "王小明", "María Núñez"]
     )
+
+
+def test_a_vcard_line_that_cannot_be_parsed_costs_the_card_only_if_funnel_uses_it(
+    sqlite_rules, tmp_path
+):
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:+12015550123\r\n"
+        "X-SOCIALPROFILE;type=twitter\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Li\r\nTEL;TYPE=cell +4930123456\r\n"
+        "EMAIL:bo@example.com\r\nEND:VCARD\r\n"
+    )
+    report = do_import(sqlite_rules, write_file(tmp_path, "cards.vcf", cards))
+    assert counts(report) == {"inserted": 1, "refused": 1}
+    assert Lead.get().name == "Ann Lee"
+    assert report.examples[0].row == 2
+    assert "could not be read" in report.examples[0].reason

@@ -121,11 +121,18 @@ def card_fields(text: str) -> dict[str, str]:
     here, not by vobject's vCard 3.0 rules, which cut a text at its first unescaped
     comma ("Director, Procurement" read as "Director"), a comma phones do not escape.
     """
-    from vobject.base import getLogicalLines, textLineToContentLine
+    from vobject.base import ParseError, getLogicalLines, textLineToContentLine
 
     props: dict[str, list[Any]] = {}
     for line, number in getLogicalLines(io.StringIO(text), allowQP=True):
-        prop = textLineToContentLine(_with_charset(line), number)
+        try:
+            prop = textLineToContentLine(_with_charset(line), number)
+        except ParseError:
+            # A line vobject cannot read ("X-SOCIALPROFILE;type=twitter", no value)
+            # costs the card only when it is one of the properties a lead is made of.
+            if _property_name(line) in _USED:
+                raise
+            continue
         props.setdefault(prop.name.lower(), []).append(prop)
     out: dict[str, str] = {}
     if "fn" in props:
