@@ -58,8 +58,9 @@ def shots(
     capture = ["ctrl+n"]
     edit_title = ["j", "enter", "tab", "tab", "ctrl+u", *"Head of Sales"]
     checklist = ["slash", *half_filled, "enter", "q"]
-    # The booth notes ("Stand") are not a column funnel knows: ← makes them notes too.
-    importing = ["i", *TRADE_SHOW_FILE, "enter", 0.5, *["down"] * 8, "left"]
+    # The booth notes ("Stand") are not a column funnel knows: ← ← (past owner) makes
+    # them notes too.
+    importing = ["i", *TRADE_SHOW_FILE, "enter", 0.5, *["down"] * 8, "left", "left"]
     return [
         ("leads", SMALL, []),
         ("leads", LARGE, []),
