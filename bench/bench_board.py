@@ -62,8 +62,8 @@ def figures():
 
 def _build(target: str) -> None:
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
 
     db = open_database(target)
     generate_demo(db, load_config(), leads=DEMO_LEADS, seed=1, user="bench")
@@ -146,9 +146,9 @@ def _first_frame(target: str, env: dict):
 
 
 async def _measure(target: str, folder: str):
-    from funnel_tui.db import close_database
-    from funnel_tui.screens.board import BoardScreen
-    from funnel_tui.widgets.board_view import BoardView
+    from funnel_tui.storage.database import close_database
+    from funnel_tui.tui.screens.board import BoardScreen
+    from funnel_tui.tui.widgets.board_view import BoardView
 
     paced_floor = await key_floor(paced=True)
     burst_floor = await key_floor()

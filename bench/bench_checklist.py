@@ -30,8 +30,8 @@ def figures():
     with tempfile.TemporaryDirectory(prefix="funnel-bench-checklist-") as folder:
         target = str(Path(folder) / "demo.db")
         from funnel_tui.config import load_config
-        from funnel_tui.db import close_database, open_database
-        from funnel_tui.demo import generate_demo
+        from funnel_tui.demo.generator import generate_demo
+        from funnel_tui.storage.database import close_database, open_database
 
         generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="bench")
         close_database()
@@ -39,12 +39,12 @@ def figures():
 
 
 async def _measure(target: str, folder: str):
-    from funnel_tui.app import FunnelApp
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.drafts import DraftStore
-    from funnel_tui.screens.checklist import ChecklistScreen, ChecklistView
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.storage.database import close_database, open_database
+    from funnel_tui.tui.app import FunnelApp
+    from funnel_tui.tui.screens.checklist import ChecklistScreen, ChecklistView
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     paced_floor = await key_floor(paced=True)
     burst_floor = await key_floor()

@@ -76,8 +76,8 @@ def _demo(db_path):
     """The 100,000-lead database the capture figures run on. The demo's own pace is
     measured in bench_demo.py, against the same rows written raw."""
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
 
     summary = generate_demo(open_database(db_path), load_config(), leads=DEMO_LEADS, user="bench")
     close_database()
@@ -102,10 +102,10 @@ def _add_inputs(count):
 
 def _add(db_path, folder):
     """One capture into the 100k-lead database, in process, against validate + raw insert."""
-    from funnel_tui import validators as v
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.core import validators as v
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import close_database, open_database
 
     inputs = _add_inputs(ADD_SAMPLES + 20)
     open_database(db_path)

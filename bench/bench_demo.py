@@ -49,10 +49,10 @@ REPORT = r"""
 import sys, time
 start = time.perf_counter()
 from funnel_tui.config import load_config
-from funnel_tui.db import open_database, close_database
-from funnel_tui.dates import local_today, user_zone
-from funnel_tui.reports import Period, Request, run_report
-from funnel_tui.db import utcnow
+from funnel_tui.storage.database import open_database, close_database
+from funnel_tui.core.dates import local_today, user_zone
+from funnel_tui.read.reports import Period, Request, run_report
+from funnel_tui.storage.database import utcnow
 
 open_database(sys.argv[1])
 config = load_config()
@@ -81,8 +81,8 @@ def figures():
 
 def _demo(target: str, leads: int):
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
 
     summary = generate_demo(open_database(target), load_config(), leads=leads, user="bench")
     close_database()
@@ -98,7 +98,7 @@ def _demo(target: str, leads: int):
 
 def _demo_tables():
     """(table, columns) of everything the demo writes, in the order it writes them."""
-    from funnel_tui.demo import TABLES
+    from funnel_tui.demo.generator import TABLES
 
     return [
         (model._meta.table_name, [model._meta.fields[f].column_name for f in fields])

@@ -542,7 +542,7 @@ class People:
         return name, f"{domain}.{facts['tld']}"
 
     def write(self, path: Path, rows: int, seed: int, keep_checks: bool = True) -> Written:
-        from funnel_tui.validators import normalise_key
+        from funnel_tui.core.validators import normalise_key
 
         self._ensure_companies(rows)
         rng = random.Random(seed)
@@ -670,7 +670,7 @@ def _floor(rows: list[tuple[str, str, str]], regions: list[str], warm: bool) -> 
     region's phone metadata and pass over a few thousand rows."""
     from phonenumbers import PhoneNumberFormat, example_number, format_number
 
-    from funnel_tui import validators
+    from funnel_tui.core import validators
 
     def validate(part):
         for phone, email, country in part:
@@ -701,8 +701,8 @@ def _imports(folder: Path, first: Written, second: Written, regions: list[str]) 
     before and after them and the faster pass counts: a test run elsewhere on the
     machine slowing one pass must not flatter the ratios."""
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import close_database, open_database
     from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED, plan_import, run_import
 
     before = _floor(first.checks, regions, warm=True)
@@ -777,8 +777,8 @@ import json, os, resource, sys, threading, time
 from pathlib import Path
 
 from funnel_tui.config import load_config
-from funnel_tui.db import open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.storage.database import open_database
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.transfer.importer import plan_import, run_import
 
 

@@ -52,9 +52,9 @@ def figures():
 
 
 def _demo(path: str, bare: bool) -> float:
-    from funnel_tui import db as dbmod
     from funnel_tui.config import load_config
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage import database as dbmod
 
     database = dbmod.open_database(path)
     if bare:
@@ -66,7 +66,7 @@ def _demo(path: str, bare: bool) -> float:
 
 
 def _list_index_names() -> list[str]:
-    from funnel_tui import db as dbmod
+    from funnel_tui.storage import database as dbmod
 
     # The indexes schemas 3 and 6 added for the list's sorts; the rest schema 2 had.
     return [
@@ -82,7 +82,7 @@ def _list_index_names() -> list[str]:
 
 
 def _drop_list_structures(database) -> None:
-    from funnel_tui import db as dbmod
+    from funnel_tui.storage import database as dbmod
 
     with database.atomic():
         for name in dbmod._SQLITE_TRIGGERS:
@@ -95,8 +95,8 @@ def _drop_list_structures(database) -> None:
 def _build_cost(with_index: str, without: str) -> list:
     """The demo with and without the search index and the list's indexes; then those
     built afterwards on the bare database, as the 2 → 3 migration builds them."""
-    from funnel_tui import db as dbmod
-    from funnel_tui.models import ALL_MODELS
+    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage.models import ALL_MODELS
 
     bare_s = _demo(without, bare=True)
     full_s = _demo(with_index, bare=False)
@@ -170,8 +170,8 @@ def _same_search_results(a: str, b: str) -> bool:
 
 
 def _keystrokes(path: str) -> list:
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.search import LeadQuery, lead_count, lead_page, parse_search, status_counts
+    from funnel_tui.read.search import LeadQuery, lead_count, lead_page, parse_search, status_counts
+    from funnel_tui.storage.database import close_database, open_database
 
     open_database(path)
     prefixes = [text[:n] for text in TYPED for n in range(1, len(text) + 1)]
@@ -259,8 +259,8 @@ _RAW_ORDER = {
 
 
 def _raw_sql(sort: str, offset: int) -> str:
-    from funnel_tui import db as dbmod
-    from funnel_tui.models import FUNNEL_LEVELS, LEAD_STATUSES
+    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage.models import FUNNEL_LEVELS, LEAD_STATUSES
 
     if sort == "owner":
         return (
@@ -274,8 +274,8 @@ def _raw_sql(sort: str, offset: int) -> str:
 
 
 def _sorts(path: str) -> list:
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.search import SORT_KEYS, LeadQuery, lead_page
+    from funnel_tui.read.search import SORT_KEYS, LeadQuery, lead_page
+    from funnel_tui.storage.database import close_database, open_database
 
     open_database(path)
     ours: dict[tuple[str, int], list[float]] = {}
@@ -317,8 +317,8 @@ def _sorts(path: str) -> list:
 def _filtered(path: str) -> list:
     """The list's first open (count + header + page), and the last page of filtered
     lists against the plain SELECT that tests the filter on every row it passes."""
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.search import LeadQuery, lead_count, lead_page, status_counts
+    from funnel_tui.read.search import LeadQuery, lead_count, lead_page, status_counts
+    from funnel_tui.storage.database import close_database, open_database
 
     open_database(path)
 

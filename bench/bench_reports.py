@@ -43,8 +43,8 @@ def figures():
 
 def _build(target: str) -> None:
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
 
     generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="bench")
     close_database()  # opening it again refreshes the planner's statistics, as funnel does
@@ -67,10 +67,10 @@ def _best(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def _measure(target: str):
     from funnel_tui.config import load_config
-    from funnel_tui.dates import local_today, user_zone
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.reports import Period, Request, run_report
-    from funnel_tui.reports.measure import Money
+    from funnel_tui.core.dates import local_today, user_zone
+    from funnel_tui.read.reports import Period, Request, run_report
+    from funnel_tui.read.reports.measure import Money
+    from funnel_tui.storage.database import close_database, open_database
 
     open_database(target)
     config = load_config()
@@ -396,7 +396,7 @@ def _forecast(conn: sqlite3.Connection, ctx: _Context) -> dict:
 
 
 def _activity(conn: sqlite3.Connection, ctx: _Context) -> dict:
-    from funnel_tui.funnel import ACTIVITY_KINDS
+    from funnel_tui.rules.funnel import ACTIVITY_KINDS
 
     weeks: dict[str, dict[str, int]] = {}
     owners: dict[int, dict[str, int]] = {}
@@ -453,7 +453,7 @@ def _forecast_key(report) -> dict:
 
 
 def _activity_key(report) -> dict:
-    from funnel_tui.funnel import ACTIVITY_KINDS
+    from funnel_tui.rules.funnel import ACTIVITY_KINDS
 
     return _total(*ACTIVITY_KINDS, "total")(report)
 

@@ -107,8 +107,8 @@ def _throughput(folder: Path) -> list[Figure]:
 
 IDLE_PROCESS = """
 import resource, sys, time
-from funnel_tui.db import open_database
-from funnel_tui.changes import ChangeWatch
+from funnel_tui.storage.database import open_database
+from funnel_tui.live.changes import ChangeWatch
 open_database(sys.argv[1])
 watch = ChangeWatch("idle", lambda changes: None) if sys.argv[2] == "watch" else None
 if watch:

@@ -60,10 +60,10 @@ def _build(target: str) -> int:
     so their queue has the demo's mix of overdue, due and unscheduled. Returns the size
     of USER's queue."""
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
-    from funnel_tui.funnel import Funnel
-    from funnel_tui.today import load_queue
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.read.today import load_queue
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import close_database, open_database
 
     db = open_database(target)
     config = load_config()
@@ -129,10 +129,10 @@ def _first_frame(target: str, env: dict, queued: int):
 async def _measure(target: str, folder: str):
     from textual.worker import WorkerCancelled
 
-    from funnel_tui.db import close_database
-    from funnel_tui.screens.log_activity import LogActivityScreen
-    from funnel_tui.screens.today import TodayScreen
-    from funnel_tui.widgets.queue_view import QueueView
+    from funnel_tui.storage.database import close_database
+    from funnel_tui.tui.screens.log_activity import LogActivityScreen
+    from funnel_tui.tui.screens.today import TodayScreen
+    from funnel_tui.tui.widgets.queue_view import QueueView
 
     paced_floor = await key_floor(paced=True)
     app = bench_app(target, folder, USER)

@@ -66,8 +66,8 @@ def figures():
 
 def _build(target: str) -> None:
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
 
     generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="bench")
     close_database()
@@ -102,11 +102,11 @@ def _first_frame(target: str, env: dict):
 
 
 async def _latencies(target: str, folder: str):
-    from funnel_tui.app import FunnelApp
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.drafts import DraftStore
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.storage.database import close_database, open_database
+    from funnel_tui.tui.app import FunnelApp
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     floor = await key_floor()
     open_database(target)
@@ -171,7 +171,7 @@ async def _latencies(target: str, folder: str):
 
 def _typing_bytes(small_db: str, env: dict):
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
+    from funnel_tui.storage.database import close_database, open_database
 
     open_database(small_db)
     close_database()

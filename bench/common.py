@@ -221,10 +221,10 @@ def bench_app(target: str, folder: str, user: str, start: str = "leads"):
     once its first screen is up)."""
     import gc
 
-    from funnel_tui.app import FunnelApp
     from funnel_tui.config import load_config
-    from funnel_tui.db import open_database
-    from funnel_tui.drafts import DraftStore
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.storage.database import open_database
+    from funnel_tui.tui.app import FunnelApp
 
     open_database(target)
     gc.disable()
@@ -258,11 +258,11 @@ def shown(app):
     if mode == "bare" or screen not in ("board", "today"):
         return True
     if screen == "today":
-        from funnel_tui.widgets.queue_view import QueueView
+        from funnel_tui.tui.widgets.queue_view import QueueView
 
         views = app.screen.query(QueueView)
         return bool(views) and views.first().current_item is not None
-    from funnel_tui.widgets.board_view import BoardView
+    from funnel_tui.tui.widgets.board_view import BoardView
 
     views = app.screen.query(BoardView)
     return bool(views) and views.first().current is not None

@@ -2,7 +2,7 @@
 
 import sys
 
-from .cli import main
+from funnel_tui.cli import main
 
 # Guarded: a process the importer spawns imports this module again, and must not run.
 if __name__ == "__main__":

@@ -19,21 +19,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from funnel_tui.app import FunnelApp  # noqa: E402
 from funnel_tui.config import load_config  # noqa: E402
-from funnel_tui.db import close_database, open_database  # noqa: E402
-from funnel_tui.demo import generate_demo  # noqa: E402
-from funnel_tui.drafts import DraftStore  # noqa: E402
-from funnel_tui.models import Lead  # noqa: E402
-from funnel_tui.report_names import REPORT_TITLES  # noqa: E402
+from funnel_tui.core.report_names import REPORT_TITLES  # noqa: E402
+from funnel_tui.demo.generator import generate_demo  # noqa: E402
+from funnel_tui.live.drafts import DraftStore  # noqa: E402
+from funnel_tui.storage.database import close_database, open_database  # noqa: E402
+from funnel_tui.storage.models import Lead  # noqa: E402
+from funnel_tui.tui.app import FunnelApp  # noqa: E402
 
 DEMO_LEADS = 5000
 # The demo's "today" and the app's clock: the pictures change only when the app does.
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 SMALL, LARGE = (80, 24), (160, 48)
-KEY_NAMES = {
-    " ": "space", "@": "at", ".": "full_stop", "-": "minus", "+": "plus", ",": "comma"
-}
+KEY_NAMES = {" ": "space", "@": "at", ".": "full_stop", "-": "minus", "+": "plus", ",": "comma"}
 TRADE_SHOW_FILE = "berlin-expo.csv"
 # What a rep types up after a trade show: semicolons (a German Excel), a BOM, numbers
 # written as the cards show them with the country beside, and the usual mistakes.
@@ -127,7 +125,7 @@ def shots(
 
 def _left_drafts(drafts: DraftStore) -> None:
     """What a rep was typing when the SSH link dropped: a call note, a lead's edits."""
-    from funnel_tui.drafts import LABEL, form_key
+    from funnel_tui.live.drafts import LABEL, form_key
 
     first = Lead.select().order_by(Lead.id).first()
     drafts.save(
@@ -154,7 +152,7 @@ def _database_away(app: FunnelApp) -> None:
 
 def _others_here(app: FunnelApp) -> None:
     """Ben has the lead on screen open and is typing in it; Carla is on another."""
-    from funnel_tui import presence
+    from funnel_tui.live import presence
 
     lead_id = app.screen.lead_id
     presence.announce("ben-shot", "ben", "lead", lead_id, editing=True)
@@ -162,7 +160,7 @@ def _others_here(app: FunnelApp) -> None:
 
 
 def _ben_edits_title(app: FunnelApp) -> None:
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
 
     _others_here(app)
     ben = Funnel(load_config(), "ben", clock=lambda: NOW + dt.timedelta(minutes=3))
@@ -172,7 +170,7 @@ def _ben_edits_title(app: FunnelApp) -> None:
 async def shoot(name: str, size: tuple[int, int], keys: list, folder: str) -> Path:
     # Each picture starts clean: a draft left by the previous one would be offered back.
     # Nor do the others a picture made appear here, when their rows are still fresh.
-    from funnel_tui.models import Presence
+    from funnel_tui.storage.models import Presence
 
     Presence.delete().execute()
     drafts = DraftStore("anna", Path(folder) / f"drafts-{name}-{size[0]}")
@@ -232,8 +230,8 @@ def main(argv: list[str]) -> int:
 def _checklist_examples() -> tuple[str, str]:
     """Emails of a lead whose checklist is partly answered but refused by the gate, and
     of a prospect."""
-    from funnel_tui.funnel import Funnel
-    from funnel_tui.models import Qualification
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.models import Qualification
 
     rules = Funnel(load_config(), "anna", clock=lambda: NOW)
     with_email = Lead.email_norm.is_null(False)

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 
 from .clock import Clock
 from .pg_server import PostgresServer

@@ -250,7 +250,7 @@ def v2_statements(dialect: str) -> list[str]:
 def undo_schema_8(database) -> None:
     """Take away what schema 8 added (each lead's next action and the Today queue's
     indexes), inside the caller's transaction: a schema-7 database with the same rows."""
-    from funnel_tui import db as dbmod
+    from funnel_tui.storage import database as dbmod
 
     undo_schema_9(database)
     for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
@@ -271,7 +271,7 @@ def undo_schema_10(database) -> None:
     back): a schema-9 database with the same rows."""
     import peewee
 
-    from funnel_tui import db as dbmod
+    from funnel_tui.storage import database as dbmod
 
     if isinstance(database, peewee.PostgresqlDatabase):
         database.execute_sql(f'DROP INDEX IF EXISTS "{dbmod.PG_TRIGRAM_INDEX}"')

@@ -33,10 +33,10 @@ def main(argv: list[str]) -> int:
     opps = [int(x) for x in argv[5].split(",") if x]
     out = open(argv[6], "a", encoding="utf-8", buffering=1)  # noqa: SIM115 — a line each
     from funnel_tui.config import load_config
-    from funnel_tui.db import open_database
+    from funnel_tui.storage.database import open_database
 
     open_database(target)
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
 
     rules = Funnel(load_config(), who)
     if len(argv) > 7 and argv[7] == "batch":
@@ -67,8 +67,8 @@ def _capture(rules, who, i, rng, leads, opps, out) -> dict:
 
 
 def _edit(rules, who, i, rng, leads, opps, out) -> dict:
-    from funnel_tui.funnel import StaleEdit
-    from funnel_tui.models import Lead
+    from funnel_tui.rules.funnel import StaleEdit
+    from funnel_tui.storage.models import Lead
 
     lead_id, field = rng.choice(leads), rng.choice(EDITED_FIELDS)
     value = f"{who} {field} {i}"
@@ -84,8 +84,8 @@ def _edit(rules, who, i, rng, leads, opps, out) -> dict:
 
 
 def _move(rules, who, i, rng, leads, opps, out) -> dict:
-    from funnel_tui.funnel import StaleEdit
-    from funnel_tui.models import Opportunity
+    from funnel_tui.rules.funnel import StaleEdit
+    from funnel_tui.storage.models import Opportunity
 
     opp_id = rng.choice(opps)
     names = [s.name for s in rules.config.open_stages]
@@ -118,7 +118,7 @@ OPERATIONS = {"capture": _capture, "edit": _edit, "move": _move, "log": _log}
 
 
 def _batches(rules, who, out) -> int:
-    from funnel_tui.models import database
+    from funnel_tui.storage.models import database
 
     batch = 0
     while True:

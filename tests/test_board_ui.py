@@ -10,17 +10,17 @@ import io
 import pytest
 from rich.console import Console
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import History, Opportunity, StageChange
-from funnel_tui.screens.board import BoardScreen
-from funnel_tui.screens.dialogs import ChoiceDialog
-from funnel_tui.screens.lead import LeadScreen
-from funnel_tui.screens.opportunity import OpportunityScreen
-from funnel_tui.widgets.board_view import BoardView
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import History, Opportunity, StageChange
+from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.screens.board import BoardScreen
+from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.screens.lead import LeadScreen
+from funnel_tui.tui.screens.opportunity import OpportunityScreen
+from funnel_tui.tui.widgets.board_view import BoardView
 
 from .ui_support import SIZE, seed_deals, settle
 

@@ -5,7 +5,7 @@ its international form beside what was typed."""
 
 from __future__ import annotations
 
-from funnel_tui.models import Lead
+from funnel_tui.storage.models import Lead
 
 from .ui_support import SIZE, make_app, press_burst, settle
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from funnel_tui.models import History, Lead, Opportunity, Qualification
-from funnel_tui.screens.checklist import ChecklistScreen, ChecklistView
-from funnel_tui.screens.convert import ConvertDialog
-from funnel_tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
-from funnel_tui.screens.lead import LeadScreen
+from funnel_tui.storage.models import History, Lead, Opportunity, Qualification
+from funnel_tui.tui.screens.checklist import ChecklistScreen, ChecklistView
+from funnel_tui.tui.screens.convert import ConvertDialog
+from funnel_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
+from funnel_tui.tui.screens.lead import LeadScreen
 
 from .ui_support import SIZE, make_app, settle, type_text
 

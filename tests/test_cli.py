@@ -265,7 +265,7 @@ def test_version_is_the_installed_packages(cli_env):
 
 
 def test_every_palette_screen_can_be_opened_with_screen(capsys):
-    from funnel_tui.screen_names import SCREEN_MODES
+    from funnel_tui.core.screen_names import SCREEN_MODES
 
     with pytest.raises(SystemExit):
         main(["--help"])

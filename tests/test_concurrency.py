@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, History, Lead, Opportunity, StageChange
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, History, Lead, Opportunity, StageChange
 
 from .stress_worker import BATCH_SIZE
 
 WRITER = """
 import sys
 from funnel_tui.config import load_config
-from funnel_tui.db import open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.storage.database import open_database
+from funnel_tui.rules.funnel import Funnel
 
 path, who, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 open_database(path)

@@ -9,15 +9,15 @@ import datetime as dt
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import form_key
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import History, Opportunity
-from funnel_tui.screens.conflict import ConflictDialog
-from funnel_tui.screens.convert import ConvertDialog
-from funnel_tui.screens.deal_edit import DealEditDialog
-from funnel_tui.screens.dialogs import ChoiceDialog
-from funnel_tui.screens.opportunity import OpportunityScreen
+from funnel_tui.live.drafts import form_key
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import History, Opportunity
+from funnel_tui.tui.screens.conflict import ConflictDialog
+from funnel_tui.tui.screens.convert import ConvertDialog
+from funnel_tui.tui.screens.deal_edit import DealEditDialog
+from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.screens.opportunity import OpportunityScreen
 
 from .test_checklist_ui import answer_all_bant_yes, kowalska, open_checklist
 from .ui_support import SIZE, app_at, make_app, press_burst, seed_deals, settle

@@ -15,11 +15,13 @@ import phonenumbers
 import pytest
 from peewee import fn
 
-from funnel_tui import demo, demo_names
 from funnel_tui.config import BANT_ITEMS
-from funnel_tui.db import get_meta
-from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import (
+from funnel_tui.core.validators import check_email, check_phone, normalise_key
+from funnel_tui.demo import generator as demo
+from funnel_tui.demo import names as demo_names
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.read.search import LeadQuery, lead_page
+from funnel_tui.rules.funnel import (
     ACTIVITY_KINDS,
     ENGAGEMENT_META_KEY,
     SCORE_META_KEY,
@@ -32,7 +34,8 @@ from funnel_tui.funnel import (
     sync_engagement,
     sync_scores,
 )
-from funnel_tui.models import (
+from funnel_tui.storage.database import get_meta
+from funnel_tui.storage.models import (
     FUNNEL_LEVELS,
     LEAD_STATUSES,
     LEVEL_CUSTOMER,
@@ -55,8 +58,6 @@ from funnel_tui.models import (
     StageChange,
     User,
 )
-from funnel_tui.search import LeadQuery, lead_page
-from funnel_tui.validators import check_email, check_phone, normalise_key
 
 TODAY = dt.date(2025, 6, 2)
 MIDNIGHT = dt.datetime.combine(TODAY, dt.time())
@@ -106,7 +107,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_does_not(db, config):
 def test_rows_made_in_a_forked_process_are_the_rows_made_here(db, config, monkeypatch):
     """A large demo on SQLite makes its rows in a forked child: the same rows, counted
     the same, as when this process makes them."""
-    import funnel_tui.demo as demo
+    import funnel_tui.demo.generator as demo
 
     monkeypatch.setattr(demo, "BATCH", 400)
     monkeypatch.setattr(demo, "FORK_FROM_LEADS", 10**9)  # made here

@@ -13,9 +13,8 @@ from random import Random
 import peewee
 import pytest
 
-from funnel_tui import db as dbmod
-from funnel_tui.db import SCHEMA_VERSION, close_database, open_database
-from funnel_tui.funnel import (
+from funnel_tui.read.search import LeadQuery, lead_page
+from funnel_tui.rules.funnel import (
     ENGAGEMENT_META_KEY,
     Engagement,
     Funnel,
@@ -28,8 +27,9 @@ from funnel_tui.funnel import (
     engagement_time,
     sync_engagement,
 )
-from funnel_tui.models import ALL_MODELS, Activity, History, Lead
-from funnel_tui.search import LeadQuery, lead_page
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.database import SCHEMA_VERSION, close_database, open_database
+from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead
 
 from .legacy_schema import undo_schema_8
 

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.models import Lead, Opportunity
-from funnel_tui.screen_names import SCREEN_MODES
+from funnel_tui.core.screen_names import SCREEN_MODES
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Lead, Opportunity
+from funnel_tui.tui.app import FunnelApp
 
 from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, app_at, seed_deals, settle

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 
 from .ui_support import SIZE, app_at, make_app, settle
 

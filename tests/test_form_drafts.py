@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore, form_key
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, Qualification
+from funnel_tui.live.drafts import DraftStore, form_key
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, Qualification
+from funnel_tui.tui.app import FunnelApp
 
 from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, app_at, settle, type_text
@@ -244,7 +244,7 @@ def test_a_dropped_link_keeps_the_draft_and_leaves_the_others_at_once(lead_env):
 
 
 def _present(path: str) -> list[str]:
-    from funnel_tui.models import Presence
+    from funnel_tui.storage.models import Presence
 
     open_database(path)
     try:

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Lead, Opportunity
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Lead, Opportunity
+from funnel_tui.tui.app import FunnelApp
 
 from .ui_support import SIZE, app_at, seed_deals, settle
 
@@ -115,7 +115,7 @@ async def _heard_by_the_watcher(pilot) -> None:
 
 
 def _changes(records):
-    from funnel_tui.changes import Changes
+    from funnel_tui.live.changes import Changes
 
     return Changes(records=frozenset(records))
 

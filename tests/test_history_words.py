@@ -16,19 +16,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from funnel_tui import history_words as words
-from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import Funnel, Refused
-from funnel_tui.history import company_names, history_entries
-from funnel_tui.history_words import ACTIONS, describe, many, undo_summary, with_article
-from funnel_tui.models import database
-from funnel_tui.pipeline import deal_record, stage_history
-from funnel_tui.queries import lead_record
-from funnel_tui.widgets.timeline import history_events, move_event
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.read.history import company_names, history_entries
+from funnel_tui.read.pipeline import deal_record, stage_history
+from funnel_tui.read.queries import lead_record
+from funnel_tui.rules import history_words as words
+from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.rules.history_words import ACTIONS, describe, many, undo_summary, with_article
+from funnel_tui.storage.models import database
+from funnel_tui.tui.widgets.timeline import history_events, move_event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "funnel_tui"
 # The modules that write history rows, and where their action is passed on.
-WRITERS = ("funnel.py", "transfer/importer.py", "demo.py")
+WRITERS = ("rules/funnel.py", "transfer/importer.py", "demo/generator.py")
 ENTITIES = {"lead", "opportunity", "activity", "company"}
 # A history row written as a tuple: (at, user, entity, entity id, action, field, old, new,
 # version), as funnel.py and demo.py insert them in bulk.

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Lead
-from funnel_tui.person_names import join_name, split_name
+from funnel_tui.core.person_names import join_name, split_name
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Lead
 from funnel_tui.transfer.exporter import export_leads
 from funnel_tui.transfer.importer import ImportOptions, ImportReport, plan_import, run_import
 from funnel_tui.transfer.vcards import card_fields

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Lead
-from funnel_tui.screens.help import HelpScreen
-from funnel_tui.team_lists import added_values
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.team_lists import added_values
+from funnel_tui.storage.models import Lead
+from funnel_tui.tui.screens.help import HelpScreen
 
 from .clock import NOW, Clock
 from .ui_support import SIZE, app_at, keys_settled, press_burst, seeded_env, settle

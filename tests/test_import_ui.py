@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.models import History, Lead
+from funnel_tui.storage.models import History, Lead
+from funnel_tui.tui.app import FunnelApp
 
 from .clock import Clock
 from .ui_support import SIZE, seeded_env, settle, type_text

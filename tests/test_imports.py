@@ -44,7 +44,7 @@ def _all_modules() -> list[str]:
 
 def test_every_module_imports_alone():
     names = _all_modules()
-    assert "funnel_tui.cli.reports" in names and "funnel_tui.screens.lead" in names
+    assert "funnel_tui.cli.reports" in names and "funnel_tui.tui.screens.lead" in names
     result = subprocess.run(
         [sys.executable, "-c", _FORK_EACH, *names],
         capture_output=True,

@@ -8,7 +8,7 @@ import sys
 
 import funnel_tui
 
-UI_MODULES = {"funnel_tui.app", "funnel_tui.screens", "funnel_tui.widgets", "funnel_tui.tui"}
+UI_MODULES = {"funnel_tui.tui"}
 
 
 def _non_ui_modules() -> list[str]:
@@ -25,11 +25,11 @@ def _non_ui_modules() -> list[str]:
 def test_rules_layer_modules_are_found():
     names = _non_ui_modules()
     for expected in (
-        "funnel_tui.funnel",
-        "funnel_tui.db",
-        "funnel_tui.models",
-        "funnel_tui.validators",
-        "funnel_tui.queries",
+        "funnel_tui.rules.funnel",
+        "funnel_tui.storage.database",
+        "funnel_tui.storage.models",
+        "funnel_tui.core.validators",
+        "funnel_tui.read.queries",
         "funnel_tui.cli",
         "funnel_tui.cli.transfer",
         "funnel_tui.cli.reports",

@@ -8,8 +8,8 @@ import pytest
 from rich.color import ColorSystem
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 
 from .clock import NOW
 from .ui_support import SIZE, app_at, seed_deals, settle
@@ -55,7 +55,7 @@ async def test_the_list_shows_a_whole_international_phone_at_80_columns(deals_db
 
 
 async def test_a_wider_list_gives_its_room_to_phone_and_name_first(deals_db):
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     path, folder = deals_db
     app = app_at(path, folder, NOW)
@@ -96,7 +96,7 @@ def _contrast(one: int, two: int) -> float:
 
 async def test_the_selected_card_reads_in_16_colours(deals_db, monkeypatch):
     """Today's blend became bright white on yellow once Rich took it to 16 colours."""
-    from funnel_tui.widgets.board_view import BoardView
+    from funnel_tui.tui.widgets.board_view import BoardView
 
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.delenv("COLORTERM", raising=False)
@@ -126,7 +126,7 @@ async def test_the_selected_card_reads_in_16_colours(deals_db, monkeypatch):
 async def test_report_labels_and_the_forecasts_stage_columns_fit_80_columns(deals_db):
     from textual.widgets import DataTable
 
-    from funnel_tui.widgets.report_chart import ReportChart
+    from funnel_tui.tui.widgets.report_chart import ReportChart
 
     path, folder = deals_db
     app = app_at(path, folder, NOW, start="reports")
@@ -159,7 +159,7 @@ EVIDENCE = (
 
 
 async def test_checklist_evidence_reads_whole_under_the_list(deals_db):
-    from funnel_tui.models import Lead
+    from funnel_tui.storage.models import Lead
 
     path, folder = deals_db
     chen = Lead.get(Lead.name == CHEN["name"])
@@ -181,8 +181,8 @@ async def test_checklist_evidence_reads_whole_under_the_list(deals_db):
 
 
 async def test_board_cards_keep_their_amount_and_next_date_at_80_columns(deals_db):
-    from funnel_tui.money import short_money
-    from funnel_tui.widgets.board_view import BoardView
+    from funnel_tui.core.money import short_money
+    from funnel_tui.tui.widgets.board_view import BoardView
 
     path, folder = deals_db
     app = app_at(path, folder, NOW, start="board")

@@ -10,13 +10,13 @@ import datetime as dt
 import pytest
 
 from funnel_tui.config import ConfigError, load_config
-from funnel_tui.currencies import ISO_4217, MINOR_UNITS, from_babel
-from funnel_tui.funnel import Funnel, Refused, StaleEdit
-from funnel_tui.history import history_entries
-from funnel_tui.history_words import describe
-from funnel_tui.models import History, Lead, Opportunity
-from funnel_tui.money import AmountError, exact_money, format_amount, parse_amount
-from funnel_tui.user_locale import user_locale
+from funnel_tui.core.currencies import ISO_4217, MINOR_UNITS, from_babel
+from funnel_tui.core.money import AmountError, exact_money, format_amount, parse_amount
+from funnel_tui.core.user_locale import user_locale
+from funnel_tui.read.history import history_entries
+from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.rules.history_words import describe
+from funnel_tui.storage.models import History, Lead, Opportunity
 
 # ------------------------------------------------------------------ reading amounts
 

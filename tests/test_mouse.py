@@ -9,8 +9,8 @@ import pytest
 from textual import events
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 
 from .clock import NOW
 from .ui_support import SIZE, app_at, seed_deals, settle
@@ -44,7 +44,7 @@ async def wheel(pilot, widget, offset: tuple[int, int], down: bool = True) -> No
 
 
 async def test_the_lead_list_selects_on_click_opens_on_double_click_and_scrolls(mouse_db):
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     path, folder = mouse_db
     app = app_at(path, folder, NOW)
@@ -70,7 +70,7 @@ async def test_the_lead_list_selects_on_click_opens_on_double_click_and_scrolls(
 
 
 async def test_today_selects_on_click_opens_on_double_click_and_scrolls(mouse_db):
-    from funnel_tui.widgets.queue_view import HEADER, QueueView
+    from funnel_tui.tui.widgets.queue_view import HEADER, QueueView
 
     path, folder = mouse_db
     app = app_at(path, folder, NOW, start="today")
@@ -108,7 +108,7 @@ async def test_today_selects_on_click_opens_on_double_click_and_scrolls(mouse_db
 
 
 async def test_the_board_selects_on_click_opens_on_double_click_and_scrolls(mouse_db):
-    from funnel_tui.widgets.board_view import CARD_HEIGHT, HEADER_LINES, BoardView
+    from funnel_tui.tui.widgets.board_view import CARD_HEIGHT, HEADER_LINES, BoardView
 
     path, folder = mouse_db
     app = app_at(path, folder, NOW, start="board")

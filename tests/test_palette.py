@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.pipeline import deals_named
+from funnel_tui.read.pipeline import deals_named
+from funnel_tui.storage.database import close_database, open_database
 
 from .ui_support import SIZE, app_at, seed_deals, settle, type_text
 

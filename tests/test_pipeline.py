@@ -9,14 +9,10 @@ from collections import defaultdict
 
 import pytest
 
-from funnel_tui import db as dbmod
 from funnel_tui.config import ConfigError, load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, Opportunity, StageChange, User
-from funnel_tui.money import exact_money, short_amount, totals_line
-from funnel_tui.pipeline import (
+from funnel_tui.core.money import exact_money, short_amount, totals_line
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.read.pipeline import (
     BoardFilter,
     board_stages,
     board_totals,
@@ -27,6 +23,10 @@ from funnel_tui.pipeline import (
     get_card,
     stage_cards,
 )
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, Opportunity, StageChange, User
 
 from .legacy_schema import undo_schema_8
 from .ui_support import DEALS, seed_deals

@@ -7,12 +7,12 @@ import datetime as dt
 
 import peewee
 
-from funnel_tui.db import close_database, open_database
-from funnel_tui.demo import TABLES as DEMO_TABLES
-from funnel_tui.demo import generate_demo
-from funnel_tui.migrate import NOT_COPIED, copy_database
-from funnel_tui.models import ALL_MODELS, Lead, database
-from funnel_tui.planner_stats import refresh_statistics
+from funnel_tui.demo.generator import TABLES as DEMO_TABLES
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.storage.copy import NOT_COPIED, copy_database
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import ALL_MODELS, Lead, database
+from funnel_tui.storage.planner_stats import refresh_statistics
 
 TODAY = dt.date(2025, 6, 2)
 DEMO_TABLE_NAMES = [model._meta.table_name for model, _ in DEMO_TABLES]

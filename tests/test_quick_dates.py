@@ -11,7 +11,7 @@ import re
 import pytest
 
 from funnel_tui.config import ConfigError, load_config
-from funnel_tui.dates import (
+from funnel_tui.core.dates import (
     DueDateError,
     describe_due,
     next_working_day,
@@ -19,7 +19,7 @@ from funnel_tui.dates import (
     parse_date,
     quick_forms,
 )
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
 
 from .clock import NOW
 from .test_cli import run
@@ -184,8 +184,8 @@ def test_status_until_and_convert_close_take_quick_forms(cli_env, tmp_path):
 
 
 def test_cycle_time_bars_of_same_day_moves_are_labelled_apart(db, config):
-    from funnel_tui.reports import Period, Request, run_report
-    from funnel_tui.widgets.report_chart import draw_bars
+    from funnel_tui.read.reports import Period, Request, run_report
+    from funnel_tui.tui.widgets.report_chart import draw_bars
 
     zone = dataclasses.replace(config, timezone="Etc/UTC")
     at = NOW

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from funnel_tui.db import close_database
-from funnel_tui.models import Lead
+from funnel_tui.storage.database import close_database
+from funnel_tui.storage.models import Lead
 
 from .clock import NOW
 from .ui_support import SIZE, make_app, press_burst, settle
@@ -33,16 +33,16 @@ async def test_nurture_date_takes_quick_forms_and_reads_them_back(env):
         await press_burst(pilot, "enter")
         await settle(pilot)
     close_database()
-    from funnel_tui.db import open_database
+    from funnel_tui.storage.database import open_database
 
     open_database(env[0])
     assert Lead.get_by_id(lead_id).nurture_until == two_weeks
 
 
 async def test_convert_close_date_takes_quick_forms_and_reads_them_back(env):
-    from funnel_tui.models import Opportunity
-    from funnel_tui.screens.checklist import ChecklistScreen
-    from funnel_tui.screens.convert import ConvertDialog
+    from funnel_tui.storage.models import Opportunity
+    from funnel_tui.tui.screens.checklist import ChecklistScreen
+    from funnel_tui.tui.screens.convert import ConvertDialog
 
     from .test_checklist_ui import answer_all_bant_yes, open_checklist
 
@@ -68,8 +68,8 @@ async def test_convert_close_date_takes_quick_forms_and_reads_them_back(env):
 
 
 async def test_the_log_forms_next_line_takes_a_leading_date_in_one_burst(env):
-    from funnel_tui.models import Activity
-    from funnel_tui.screens.log_activity import LogActivityScreen
+    from funnel_tui.storage.models import Activity
+    from funnel_tui.tui.screens.log_activity import LogActivityScreen
 
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
@@ -99,7 +99,7 @@ async def test_the_log_forms_next_line_takes_a_leading_date_in_one_burst(env):
 
 
 async def test_a_whole_log_typed_in_one_burst_saves_the_date_from_next(env):
-    from funnel_tui.models import Activity
+    from funnel_tui.storage.models import Activity
 
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
@@ -116,7 +116,7 @@ async def test_a_whole_log_typed_in_one_burst_saves_the_date_from_next(env):
 
 
 async def test_the_report_period_takes_quick_forms_and_reads_them_back(env):
-    from funnel_tui.screens.report_dialogs import PeriodDialog
+    from funnel_tui.tui.screens.report_dialogs import PeriodDialog
 
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
@@ -136,8 +136,8 @@ async def test_the_report_period_takes_quick_forms_and_reads_them_back(env):
 
 async def test_a_fridays_snooze_in_the_queue_says_it_landed_on_monday(tmp_path):
     from funnel_tui.config import load_config
-    from funnel_tui.db import open_database
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import open_database
 
     from .ui_support import app_at
 

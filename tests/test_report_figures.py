@@ -16,9 +16,9 @@ from types import SimpleNamespace
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.funnel import Funnel
-from funnel_tui.reports import Period, Request, records, run_report
-from funnel_tui.reports.base import DAYS, HOURS, MONEY, RATE, format_value
+from funnel_tui.read.reports import Period, Request, records, run_report
+from funnel_tui.read.reports.base import DAYS, HOURS, MONEY, RATE, format_value
+from funnel_tui.rules.funnel import Funnel
 
 UTC = dt.UTC
 TODAY = dt.date(2026, 3, 10)  # the forecast's today: a deal closing before March is overdue

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.funnel import Funnel
-from funnel_tui.reports import Period, ReportError, Request, records
-from funnel_tui.reports import run_report as _run
+from funnel_tui.read.reports import Period, ReportError, Request, records
+from funnel_tui.read.reports import run_report as _run
+from funnel_tui.rules.funnel import Funnel
 
 UTC = dt.UTC
 
@@ -159,7 +159,7 @@ def test_report_command_prints_table_csv_and_json(small_funnel, cli_env, db_targ
 
 
 def test_the_command_line_lists_every_report_there_is():
-    from funnel_tui.report_names import REPORT_TITLES
-    from funnel_tui.reports import REPORTS
+    from funnel_tui.core.report_names import REPORT_TITLES
+    from funnel_tui.read.reports import REPORTS
 
     assert {name: kind.title for name, kind in REPORTS.items()} == REPORT_TITLES

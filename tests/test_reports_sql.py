@@ -1,4 +1,4 @@
-"""Every report of funnel_tui.reports, for each split it offers, against the same figures
+"""Every report of funnel_tui.read.reports, for each split it offers, against the same figures
 worked out here in plain SQL on a demo database (a real SQLite file, and PostgreSQL).
 
 The SQL below is written from the reports' definitions (their docstrings), not from
@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.demo import generate_demo
-from funnel_tui.funnel import ACTIVITY_KINDS
-from funnel_tui.models import database as bound_database
-from funnel_tui.reports import REPORTS, Period, Request, records, run_report
-from funnel_tui.reports.base import COUNT, MONEY, TEXT
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.read.reports import REPORTS, Period, Request, records, run_report
+from funnel_tui.read.reports.base import COUNT, MONEY, TEXT
+from funnel_tui.rules.funnel import ACTIVITY_KINDS
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import database as bound_database
 
 from .conftest import PG_TEST_DB, _reset_pg
 

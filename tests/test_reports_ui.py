@@ -9,16 +9,16 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, OptionList
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
-from funnel_tui.report_names import REPORT_TITLES
-from funnel_tui.screens.lead import LeadScreen
-from funnel_tui.screens.report_dialogs import PeriodDialog, RecordsDialog
-from funnel_tui.screens.reports import ReportsScreen
-from funnel_tui.widgets.report_chart import ReportChart
+from funnel_tui.core.report_names import REPORT_TITLES
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.screens.lead import LeadScreen
+from funnel_tui.tui.screens.report_dialogs import PeriodDialog, RecordsDialog
+from funnel_tui.tui.screens.reports import ReportsScreen
+from funnel_tui.tui.widgets.report_chart import ReportChart
 
 from .ui_support import SIZE, settle, type_text
 
@@ -195,7 +195,7 @@ async def test_an_empty_database_says_so_in_every_report(tmp_path):
 
 
 def test_a_chart_label_is_cut_to_its_cells_and_never_loops():
-    from funnel_tui.widgets.report_chart import fit
+    from funnel_tui.tui.widgets.report_chart import fit
 
     assert fit("漢字漢字", 5) == "漢字…"  # two cells each: 4, and the ellipsis
     assert fit("[bold]x", 9) == "[bold]x  "

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from funnel_tui.funnel import DuplicateFound, Funnel, Refused, StaleEdit
-from funnel_tui.models import (
+from funnel_tui.rules.funnel import DuplicateFound, Funnel, Refused, StaleEdit
+from funnel_tui.storage.models import (
     Activity,
     Company,
     History,

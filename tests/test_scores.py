@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from funnel_tui import db as dbmod
-from funnel_tui.funnel import SCORE_META_KEY, Funnel, score_fingerprint, sync_scores
-from funnel_tui.models import Company, Lead
+from funnel_tui.rules.funnel import SCORE_META_KEY, Funnel, score_fingerprint, sync_scores
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.models import Company, Lead
 
 
 def _stored(lead_id: int) -> int:
@@ -122,7 +122,7 @@ def test_fingerprint_ignores_what_scores_do_not_read(config):
 def test_a_database_that_cannot_be_written_still_opens(rules, config, monkeypatch):
     import peewee
 
-    from funnel_tui import funnel
+    from funnel_tui.rules import funnel
 
     lead = rules.capture_lead({"name": "Ola", "email": "ola@x.pl", "country": "PL"})
 

@@ -10,8 +10,8 @@ import shutil
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 
 from .ui_support import SIZE, app_at, settle
 
@@ -82,7 +82,7 @@ def screen_text(app) -> str:
 
 async def help_keys(pilot) -> dict[str, str]:
     """F1 on the screen shown: each description → its keys (then the help is closed)."""
-    from funnel_tui.screens.help import HelpScreen
+    from funnel_tui.tui.screens.help import HelpScreen
 
     await pilot.press("f1")
     await settle(pilot)
@@ -258,7 +258,7 @@ async def _pick_with_keys(pilot, options, first: str, last: str) -> None:
 
 
 async def test_a_choice_longer_than_the_screen_is_picked_with_the_keys_f1_names(db, tmp_path):
-    from funnel_tui.screens.dialogs import ChoiceDialog
+    from funnel_tui.tui.screens.dialogs import ChoiceDialog
 
     app = _app(db, tmp_path, "board")
     chosen = []
@@ -307,7 +307,7 @@ async def test_the_records_behind_a_figure_scroll_with_the_keys_f1_names(db, tmp
 
 
 async def test_a_help_longer_than_the_screen_says_how_to_scroll_it_and_does(db, tmp_path):
-    from funnel_tui.screens.help import HelpScreen
+    from funnel_tui.tui.screens.help import HelpScreen
 
     app = _app(db, tmp_path, "board")
     async with app.run_test(size=SIZE) as pilot:
@@ -399,8 +399,8 @@ async def test_a_reports_table_moves_by_rows_with_the_keys_f1_names(db, tmp_path
 
 
 async def test_a_checklist_longer_than_the_screen_moves_with_the_keys_f1_names(db, tmp_path):
-    from funnel_tui.app import FunnelApp
-    from funnel_tui.drafts import DraftStore
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.tui.app import FunnelApp
 
     criteria = "".join(
         f'[[icp]]\nkey = "c{n:02}"\nlabel = "Criterion {n:02}"\nkind = "in"\n'
@@ -446,8 +446,8 @@ async def test_a_checklist_longer_than_the_screen_moves_with_the_keys_f1_names(d
 
 
 async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
-    from funnel_tui.pipeline import StageTotals
-    from funnel_tui.screens.board_totals import TotalsDialog
+    from funnel_tui.read.pipeline import StageTotals
+    from funnel_tui.tui.screens.board_totals import TotalsDialog
 
     currencies = ("EUR", "USD", "PLN", "MXN", "TWD", "CNY")
     totals = [
@@ -474,7 +474,7 @@ async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
 
 
 async def test_many_fields_changed_meanwhile_scroll_with_the_field_under_the_cursor(db, tmp_path):
-    from funnel_tui.screens.conflict import Clash, ConflictDialog
+    from funnel_tui.tui.screens.conflict import Clash, ConflictDialog
 
     clashes = [
         Clash(f"f{n}", f"Field {n}", f"theirs {n}", "bob", NOW, f"mine {n}") for n in range(9)

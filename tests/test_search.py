@@ -8,11 +8,10 @@ import zlib
 
 import pytest
 
-from funnel_tui import search
-from funnel_tui.db import PAIRED_CHARS
-from funnel_tui.folding import fold
-from funnel_tui.models import LEAD_STATUSES, Company, Lead, User
-from funnel_tui.queries import (
+from funnel_tui.core.folding import fold
+from funnel_tui.core.validators import normalise_key
+from funnel_tui.read import search
+from funnel_tui.read.queries import (
     PAGE_KEYS,
     SORT_KEYS,
     LeadQuery,
@@ -21,7 +20,8 @@ from funnel_tui.queries import (
     parse_search,
     status_counts,
 )
-from funnel_tui.validators import normalise_key
+from funnel_tui.storage.database import PAIRED_CHARS
+from funnel_tui.storage.models import LEAD_STATUSES, Company, Lead, User
 
 
 def _ids(text: str, **kw) -> list[int]:
@@ -38,7 +38,7 @@ def _add(rules, name: str, **data):
 def _sqlite() -> bool:
     import peewee
 
-    from funnel_tui.models import database
+    from funnel_tui.storage.models import database
 
     return isinstance(database.obj, peewee.SqliteDatabase)
 
@@ -459,7 +459,7 @@ def test_hostile_names_are_found_by_what_they_contain(rules):
 @pytest.fixture
 def crowd(rules, config, clock):
     """40 leads with ties in every sort column (same names, companies, countries)."""
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
 
     others = [Funnel(config, login, clock) for login in ("bob", "zoe")]
     countries = ("PL", "DE", "", "TW")
@@ -496,7 +496,7 @@ def crowd(rules, config, clock):
 
 
 def _python_order(sort: str, descending: bool) -> list[int]:
-    from funnel_tui.models import FUNNEL_LEVELS
+    from funnel_tui.storage.models import FUNNEL_LEVELS
 
     def key(lead: Lead):
         value = {

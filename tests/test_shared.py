@@ -17,14 +17,14 @@ import time
 import peewee
 import pytest
 
-from funnel_tui import db as dbmod
-from funnel_tui import presence
-from funnel_tui.changes import ChangeWatch
-from funnel_tui.db import Busy, close_database, is_busy, open_database, retry_writes
-from funnel_tui.funnel import Funnel, Refused, StaleEdit
-from funnel_tui.history import history_entries
-from funnel_tui.migrate import copy_database
-from funnel_tui.models import History, Lead, Opportunity, Presence, database
+from funnel_tui.live import presence
+from funnel_tui.live.changes import ChangeWatch
+from funnel_tui.read.history import history_entries
+from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.copy import copy_database
+from funnel_tui.storage.database import Busy, close_database, is_busy, open_database, retry_writes
+from funnel_tui.storage.models import History, Lead, Opportunity, Presence, database
 
 ANNA = {"name": "Anna Kowalska", "email": "anna@kowalski.pl", "source": "Referral"}
 
@@ -359,7 +359,7 @@ def test_a_new_database_and_its_wal_and_shm_are_shared_with_the_group(tmp_path, 
 
 
 def test_migrate_copies_every_row_and_history_to_postgresql(sqlite_path, pg_server, config):
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
 
     from .conftest import PG_TEST_DB, _reset_pg
 

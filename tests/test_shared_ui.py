@@ -7,14 +7,14 @@ from __future__ import annotations
 import time
 from contextlib import asynccontextmanager
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.drafts import DraftStore
-from funnel_tui.models import History, Lead
-from funnel_tui.screens.conflict import ConflictDialog
-from funnel_tui.screens.lead import LeadScreen
-from funnel_tui.widgets.bars import TitleBar
-from funnel_tui.widgets.here_line import HereLine
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.storage.models import History, Lead
+from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.screens.conflict import ConflictDialog
+from funnel_tui.tui.screens.lead import LeadScreen
+from funnel_tui.tui.widgets.bars import TitleBar
+from funnel_tui.tui.widgets.here_line import HereLine
 
 from .ui_support import SIZE, settle, type_text
 
@@ -145,7 +145,7 @@ async def test_two_apps_see_each_other_and_resolve_a_clash_field_by_field(env, t
 
 
 async def test_lists_and_the_board_follow_another_instance_keeping_the_cursor(env, tmp_path):
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     async with two_apps(env, tmp_path) as (a, b, pa, _):
         await settle(pa)

@@ -5,7 +5,7 @@ the list's search box and its sort choice."""
 from __future__ import annotations
 
 from funnel_tui.config import load_config
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
 
 from .clock import Clock
 from .ui_support import SIZE, make_app, settle
@@ -33,9 +33,9 @@ async def test_the_overview_explains_why_its_new_differs_from_the_lists(env):
 async def test_a_won_deal_shows_the_day_it_was_won_beside_the_expected_one(tmp_path):
     import datetime as dt
 
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.models import Opportunity
-    from funnel_tui.screens.opportunity import OpportunityScreen
+    from funnel_tui.storage.database import close_database, open_database
+    from funnel_tui.storage.models import Opportunity
+    from funnel_tui.tui.screens.opportunity import OpportunityScreen
 
     from .clock import NOW
     from .rendered import rendered
@@ -78,7 +78,7 @@ async def test_slash_starts_a_new_search_in_place_of_the_last(env):
 
 
 async def test_o_offers_every_sort_at_once_and_enter_on_the_current_reverses(env):
-    from funnel_tui.screens.sort_dialog import SortDialog
+    from funnel_tui.tui.screens.sort_dialog import SortDialog
 
     from .ui_support import press_burst
 

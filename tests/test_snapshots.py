@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel, recompute_engagement
-from funnel_tui.models import Activity, History, Lead
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel, recompute_engagement
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, History, Lead
+from funnel_tui.tui.app import FunnelApp
 
 FROZEN = dt.datetime(2026, 11, 2, 9, 30)
 NOW = FROZEN + dt.timedelta(days=3)  # the app's clock: engagement has faded a little
@@ -149,7 +149,7 @@ def test_too_small(snap_app, snap_compare):
 
 def _qualify(lead_name: str, answers: dict[str, str], promote: bool = False) -> None:
     """Answer checklist items of a lead before the app starts, at the frozen time."""
-    from funnel_tui.models import Qualification
+    from funnel_tui.storage.models import Qualification
 
     rules = Funnel(load_config(), "rita")
     lead = Lead.get(Lead.name == lead_name)

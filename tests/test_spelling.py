@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from funnel_tui.funnel import DuplicateFound
-from funnel_tui.models import Lead
-from funnel_tui.search import LeadQuery, lead_page
+from funnel_tui.core.validators import normalise_key
+from funnel_tui.read.search import LeadQuery, lead_page
+from funnel_tui.rules.funnel import DuplicateFound
+from funnel_tui.storage.models import Lead
 from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
-from funnel_tui.validators import normalise_key
 
 
 def _funnel(db_target: str, *args: str, user: str = "carol") -> subprocess.CompletedProcess:
@@ -167,8 +167,8 @@ def test_an_import_flags_close_names_and_imports_them(rules, tmp_path: Path):
 
 async def test_capture_warns_of_a_close_name_while_typing(tmp_path):
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.funnel import Funnel
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import close_database, open_database
 
     from .clock import NOW, Clock
     from .ui_support import app_at, settle, type_text
@@ -198,7 +198,7 @@ async def test_capture_warns_of_a_close_name_while_typing(tmp_path):
 
 
 async def test_the_list_finds_a_name_however_it_is_typed(env):
-    from funnel_tui.widgets.lead_table import LeadTable
+    from funnel_tui.tui.widgets.lead_table import LeadTable
 
     from .ui_support import make_app, settle, type_text
 

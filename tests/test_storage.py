@@ -10,9 +10,8 @@ from pathlib import Path
 import peewee
 import pytest
 
-from funnel_tui import db as dbmod
-from funnel_tui.db import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
-from funnel_tui.funnel import (
+from funnel_tui.read.search import LeadQuery, lead_count, lead_page, status_counts
+from funnel_tui.rules.funnel import (
     ENGAGEMENT_META_KEY,
     SCORE_META_KEY,
     DuplicateFound,
@@ -21,8 +20,9 @@ from funnel_tui.funnel import (
     engagement_time,
     score_fingerprint,
 )
-from funnel_tui.models import ALL_MODELS, Activity, History, Lead, MetaEntry
-from funnel_tui.search import LeadQuery, lead_count, lead_page, status_counts
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.database import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
+from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, MetaEntry
 
 from .legacy_schema import v1_statements, v2_statements
 
@@ -288,7 +288,7 @@ def _config():
 
 def test_sqlite_statistics_are_refreshed_when_the_leads_outgrow_them(sqlite_path):
     from funnel_tui.config import load_config
-    from funnel_tui.demo import generate_demo
+    from funnel_tui.demo.generator import generate_demo
 
     database = open_database(sqlite_path)
     assert not dbmod.refresh_statistics(database)  # too few leads to matter

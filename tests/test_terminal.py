@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Lead
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Lead
 
 from .terminal import Terminal, funnel_env
 

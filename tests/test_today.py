@@ -9,9 +9,8 @@ import json
 
 import pytest
 
-from funnel_tui import db as dbmod
 from funnel_tui.config import ConfigError, load_config
-from funnel_tui.dates import (
+from funnel_tui.core.dates import (
     DueDateError,
     describe_due,
     local_today,
@@ -21,10 +20,11 @@ from funnel_tui.dates import (
     to_local,
     user_zone,
 )
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel, Refused
-from funnel_tui.models import Activity, History, Lead, Opportunity
-from funnel_tui.today import DEAL, LEAD, load_queue, queue_counts
+from funnel_tui.read.today import DEAL, LEAD, load_queue, queue_counts
+from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.storage import database as dbmod
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, History, Lead, Opportunity
 
 from .legacy_schema import undo_schema_8
 from .test_cli import run

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Activity, History, Lead, Opportunity
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Activity, History, Lead, Opportunity
+from funnel_tui.tui.app import FunnelApp
 
 from .ui_support import SIZE, settle, type_text
 

@@ -25,10 +25,10 @@ import peewee
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Company, History, Lead, User, database
-from funnel_tui.queries import EXPORT_COLUMNS, parse_filter
+from funnel_tui.read.queries import EXPORT_COLUMNS, parse_filter
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.transfer import checking
 from funnel_tui.transfer.columns import MappingRefused
 from funnel_tui.transfer.csvfile import CsvRows

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from funnel_tui.queries import EXPORT_COLUMNS
+from funnel_tui.read.queries import EXPORT_COLUMNS
 from funnel_tui.transfer.importer import BATCH_ROWS
 
 from .test_cli import run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.models import Lead
+from funnel_tui.storage.models import Lead
 
 from .ui_support import SIZE, app_at, make_app, press_burst, settle
 
@@ -114,9 +114,9 @@ async def test_a_call_logged_from_today_in_one_burst(tmp_path):
     import datetime as dt
 
     from funnel_tui.config import load_config
-    from funnel_tui.db import close_database, open_database
-    from funnel_tui.funnel import Funnel
-    from funnel_tui.models import Activity
+    from funnel_tui.rules.funnel import Funnel
+    from funnel_tui.storage.database import close_database, open_database
+    from funnel_tui.storage.models import Activity
 
     now = dt.datetime(2026, 11, 23, 9, 0)
     path = str(tmp_path / "burst.db")

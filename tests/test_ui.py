@@ -6,18 +6,18 @@ from __future__ import annotations
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import History, Lead
-from funnel_tui.queries import SORT_KEYS
-from funnel_tui.screens.capture import CaptureScreen
-from funnel_tui.screens.dialogs import ChoiceDialog, ConfirmDialog, DuplicateDialog
-from funnel_tui.screens.help import HelpScreen
-from funnel_tui.screens.lead import LeadScreen
-from funnel_tui.screens.leads import LeadListScreen
-from funnel_tui.screens.too_small import TooSmallScreen
-from funnel_tui.widgets.bars import KeyBar, TitleBar
-from funnel_tui.widgets.lead_table import LeadTable
-from funnel_tui.widgets.status import STATUS_GLYPHS
+from funnel_tui.read.queries import SORT_KEYS
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.models import History, Lead
+from funnel_tui.tui.screens.capture import CaptureScreen
+from funnel_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, DuplicateDialog
+from funnel_tui.tui.screens.help import HelpScreen
+from funnel_tui.tui.screens.lead import LeadScreen
+from funnel_tui.tui.screens.leads import LeadListScreen
+from funnel_tui.tui.screens.too_small import TooSmallScreen
+from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.widgets.lead_table import LeadTable
+from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
 from .clock import Clock
 from .ui_support import SEED, SIZE, make_app, settle, type_text

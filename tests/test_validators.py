@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui import validators as v
+from funnel_tui.core import validators as v
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,11 @@ workers and typing text."""
 
 from __future__ import annotations
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.tui.app import FunnelApp
 
 from .clock import Clock
 
@@ -154,7 +154,7 @@ def seed_deals(config, now) -> list[int]:
     times before `now`; returns their ids in DEALS order."""
     import datetime as dt
 
-    from funnel_tui.models import Opportunity, StageChange
+    from funnel_tui.storage.models import Opportunity, StageChange
 
     ids = []
     for (

@@ -23,9 +23,8 @@ import re
 import sys
 from collections.abc import Sequence
 
-from ..output import for_terminal, terminal_safe
-from . import admin, completion, deals, leads, reports, transfer, work
-from .common import (
+from funnel_tui.cli import admin, completion, deals, leads, reports, transfer, work
+from funnel_tui.cli.common import (
     BANT,
     EXIT_FAILED,
     EXIT_OK,
@@ -34,7 +33,8 @@ from .common import (
     CliRefused,
     common_options,
 )
-from .tui import make_app, open_tui
+from funnel_tui.cli.tui import make_app, open_tui
+from funnel_tui.core.output import for_terminal, terminal_safe
 
 __all__ = [
     "BANT",
@@ -51,7 +51,7 @@ COMMAND_MODULES = (leads, deals, work, reports, transfer, admin, completion)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ..screen_names import SCREEN_MODES
+    from funnel_tui.core.screen_names import SCREEN_MODES
 
     parser = argparse.ArgumentParser(
         prog="funnel",
@@ -128,7 +128,7 @@ def run_command(args: argparse.Namespace) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:
-        from ..config import ConfigError
+        from funnel_tui.config import ConfigError
 
         if isinstance(exc, ConfigError):  # a usage error: the file, not the data, is wrong
             for line in exc.lines:
@@ -151,7 +151,7 @@ def say(message: str) -> None:
 def one_line(message: str) -> str:
     """A message as one safe line: passwords hidden, control characters escaped."""
     if "peewee" in sys.modules:  # a database was opened, so there may be a password to hide
-        from ..db import redact
+        from funnel_tui.storage.database import redact
 
         message = redact(message)
     return terminal_safe(re.sub(r"\s*\n\s*", " ", message.strip()))
@@ -165,7 +165,7 @@ def unexpected(exc: BaseException) -> int:
 
         text = "".join(traceback.format_exception(exc))
         if "peewee" in sys.modules:
-            from ..db import redact
+            from funnel_tui.storage.database import redact
 
             text = redact(text)
         print(terminal_safe(text, keep_lines=True), file=sys.stderr, end="")
@@ -201,7 +201,7 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
         # PostgreSQL's driver) is not imported for a sqlite:/// one.
         if not isinstance(value, str) or not value.lower().startswith("postgres"):
             continue
-        from ..db import url_password
+        from funnel_tui.storage.database import url_password
 
         if url_password(value):
             option = "--" + name.replace("_", "-")
@@ -214,8 +214,8 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
 
 def _as_refusal(exc: Exception) -> list[str] | None:
     """Known failures as messages; None for bugs."""
-    from ..safe_files import UnsafeFile
-    from ..validators import ValidationError
+    from funnel_tui.core.safe_files import UnsafeFile
+    from funnel_tui.core.validators import ValidationError
 
     if isinstance(exc, ValidationError):
         return [str(p) for p in exc.problems]
@@ -224,12 +224,12 @@ def _as_refusal(exc: Exception) -> list[str] | None:
     if "peewee" in sys.modules:
         import peewee
 
-        from ..db import DatabaseError
+        from funnel_tui.storage.database import DatabaseError
 
         if isinstance(exc, DatabaseError):
             return [f"database: {exc}"]
         if isinstance(exc, peewee.PeeweeException) or _is_driver_error(exc):
-            from ..db import failure_words
+            from funnel_tui.storage.database import failure_words
 
             return [f"database: {failure_words(exc)}"]
     if isinstance(exc, OSError) and exc.strerror:

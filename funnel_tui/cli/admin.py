@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import sys
 
-from .common import (
+from funnel_tui.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
     AddCommand,
@@ -43,10 +43,10 @@ def register(command: AddCommand) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     ctx = Context(args, also=(args.to,))
-    from ..db import describe
-    from ..history_words import many
-    from ..migrate import copy_database
-    from ..output import write_table
+    from funnel_tui.core.output import write_table
+    from funnel_tui.rules.history_words import many
+    from funnel_tui.storage.copy import copy_database
+    from funnel_tui.storage.database import describe
 
     text = args.format == "text"
 
@@ -87,8 +87,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.leads < 1:
         raise CliRefused("leads: must be at least 1")
     ctx = Context(args)
-    from ..demo import generate_demo
-    from ..history_words import many
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.rules.history_words import many
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -119,7 +119,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_counts(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..queries import funnel_counts
+    from funnel_tui.read.queries import funnel_counts
 
     rows = funnel_counts(ctx.config)
     if args.format == "json":
@@ -131,10 +131,10 @@ def cmd_counts(args: argparse.Namespace) -> int:
 
 
 def cmd_where(args: argparse.Namespace) -> int:
-    from ..config import current_user, database_target, load_config, user_config_path
+    from funnel_tui.config import current_user, database_target, load_config, user_config_path
 
     config = load_config(getattr(args, "config", None))
-    from ..db import describe
+    from funnel_tui.storage.database import describe
 
     database = describe(database_target(getattr(args, "db", None)))
     user = current_user(getattr(args, "user", None))

@@ -87,7 +87,7 @@ def print_json(data) -> None:
     import json
     import sys
 
-    from ..output import json_default
+    from funnel_tui.core.output import json_default
 
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=json_default)
     sys.stdout.write("\n")
@@ -142,16 +142,16 @@ class Context:
     further databases the command opens (migrate --to), for spare_postgres_driver."""
 
     def __init__(self, args: argparse.Namespace, also: tuple[str, ...] = ()):
-        from ..config import current_user, database_target, load_config
+        from funnel_tui.config import current_user, database_target, load_config
 
         self.config = load_config(getattr(args, "config", None))
         self.target = database_target(getattr(args, "db", None))
         spare_postgres_driver(self.target, *also)
         self.user = current_user(getattr(args, "user", None))  # checked: check_login
-        from ..db import open_database
+        from funnel_tui.storage.database import open_database
 
         self.db = open_database(self.target)
-        from ..funnel import Funnel
+        from funnel_tui.rules.funnel import Funnel
 
         self.rules = Funnel(self.config, self.user)
         self.config = self.rules.config  # with the lists the team added to
@@ -178,8 +178,8 @@ def parse_date(text: str | None, field: str, ctx: Context | None = None, back: b
         return None
     import datetime as dt
 
-    from ..dates import DueDateError
-    from ..dates import parse_date as read
+    from funnel_tui.core.dates import DueDateError
+    from funnel_tui.core.dates import parse_date as read
 
     if ctx is None:
         try:
@@ -194,13 +194,13 @@ def parse_date(text: str | None, field: str, ctx: Context | None = None, back: b
 
 def read_back(day, ctx: Context) -> str:
     """`Fri 11 Dec 2026 · in 17 days`: a date as every command says it back."""
-    from ..dates import describe_due
+    from funnel_tui.core.dates import describe_due
 
     return describe_due(day, ctx.rules.today())
 
 
 def safe(text: str) -> str:
     """User text as it may reach the terminal: no markup, no control characters."""
-    from ..output import plain
+    from funnel_tui.core.output import plain
 
     return plain(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import EXIT_OK, AddCommand
+from funnel_tui.cli.common import EXIT_OK, AddCommand
 
 SHELLS = ("bash", "zsh", "fish")
 # Options and arguments that name a file (a path, or for --db a path or a URL).
@@ -28,7 +28,7 @@ def register(command: AddCommand) -> None:
 def cmd_completion(args: argparse.Namespace) -> int:
     import shtab
 
-    from . import build_parser
+    from funnel_tui.cli import build_parser
 
     parser = build_parser()
     _files_complete_as_paths(parser, shtab.FILE)

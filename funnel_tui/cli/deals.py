@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import (
+from funnel_tui.cli.common import (
     AddCommand,
     CliRefused,
     Context,
@@ -81,7 +81,7 @@ def register(command: AddCommand) -> None:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..funnel import Refused
+    from funnel_tui.rules.funnel import Refused
 
     close = parse_date(args.close, "close", ctx)
     try:
@@ -96,7 +96,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         )
     except Refused as exc:
         raise _refused(exc) from exc
-    from ..money import format_amount
+    from funnel_tui.core.money import format_amount
 
     amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
     text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}: {amount}"
@@ -115,9 +115,9 @@ def _refused(exc) -> CliRefused:
 
 def cmd_deal_update(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..deal_edits import read_close
-    from ..funnel import Refused
-    from ..money import format_amount
+    from funnel_tui.core.money import format_amount
+    from funnel_tui.rules.deal_edits import read_close
+    from funnel_tui.rules.funnel import Refused
 
     values: dict = {
         name: getattr(args, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (
+from funnel_tui.cli.common import (
     BANT,
     EXIT_OK,
     EXIT_USAGE,
@@ -124,7 +124,7 @@ def _lead_values(args: argparse.Namespace) -> dict:
 
 def cmd_add(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..funnel import DuplicateFound
+    from funnel_tui.rules.funnel import DuplicateFound
 
     try:
         lead = ctx.rules.capture_lead(_lead_values(args), allow_duplicate=args.allow_duplicate)
@@ -152,8 +152,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from .. import output
-    from ..queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
+    from funnel_tui.core import output
+    from funnel_tui.read.queries import LIST_COLUMNS, iter_leads, list_leads, parse_filter
 
     flt = parse_filter(
         ctx.config,
@@ -191,8 +191,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..queries import lead_record
-    from ..record_text import record_as_dict, record_as_text
+    from funnel_tui.read.queries import lead_record
+    from funnel_tui.read.record_text import record_as_dict, record_as_text
 
     record = lead_record(args.id)
     if record is None:
@@ -229,7 +229,7 @@ def cmd_qualify(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ctx = Context(args)
     plan = _qualify_plan(args, ctx.config)
-    from ..models import ANSWER_UNKNOWN, Qualification, database
+    from funnel_tui.storage.models import ANSWER_UNKNOWN, Qualification, database
 
     with database.atomic():  # every answer or none
         ctx.rules.get_lead(args.id)
@@ -246,7 +246,7 @@ def cmd_qualify(args: argparse.Namespace) -> int:
     lead = ctx.rules.get_lead(args.id)
     score, gate = ctx.rules.score(args.id), ctx.rules.gate_problems(args.id)
     if args.format == "json":
-        from ..record_text import gate_as_list, score_as_dict
+        from funnel_tui.read.record_text import gate_as_list, score_as_dict
 
         print_json(
             {
@@ -274,8 +274,8 @@ def cmd_qualify(args: argparse.Namespace) -> int:
 def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]:
     """What `qualify` was told, item by item (`need`, `icp:employees`) and part by part
     (answer, evidence, value); CliRefused with every problem before anything is written."""
-    from ..models import ANSWERS
-    from ..validators import check_text
+    from funnel_tui.core.validators import check_text
+    from funnel_tui.storage.models import ANSWERS
 
     icp_keys = [c.key for c in config.icp]
     items = [*BANT, *(f"icp:{k}" for k in icp_keys)]

@@ -1,4 +1,4 @@
-"""`funnel report NAME`: a report of funnel_tui.reports as a table, CSV or JSON.
+"""`funnel report NAME`: a report of funnel_tui.read.reports as a table, CSV or JSON.
 
 The CSV and JSON use the columns' keys and plain numbers (rates as fractions), which
 stay the same from one version to the next for scripts; the table is for people."""
@@ -9,11 +9,11 @@ import argparse
 import json
 import sys
 
-from .common import EXIT_OK, AddCommand, CliRefused, Context, parse_date
+from funnel_tui.cli.common import EXIT_OK, AddCommand, CliRefused, Context, parse_date
 
 
 def register(command: AddCommand) -> None:
-    from ..report_names import REPORT_TITLES
+    from funnel_tui.core.report_names import REPORT_TITLES
 
     names = ", ".join(f"{name} ({title})" for name, title in REPORT_TITLES.items())
     report = command("report", f"print a report on the funnel: {names}")
@@ -38,7 +38,7 @@ def register(command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..reports import Period, ReportError, Request, run_report
+    from funnel_tui.read.reports import Period, ReportError, Request, run_report
 
     today = ctx.rules.today()
     days = {
@@ -57,8 +57,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _table(report) -> None:
-    from ..output import write_table
-    from ..reports.base import format_value
+    from funnel_tui.core.output import write_table
+    from funnel_tui.read.reports.base import format_value
 
     split = f" · by {report.by}" if report.by else ""
     print(f"{report.title} · {report.period.label()}{split}")
@@ -90,7 +90,7 @@ def _json_table(report) -> dict:
 
 
 def _plain_rows(report):
-    from ..reports.base import plain_value
+    from funnel_tui.read.reports.base import plain_value
 
     for row in report.all_rows():
         yield {c.key: plain_value(row.values.get(c.key), c.kind) for c in report.columns}
@@ -99,7 +99,7 @@ def _plain_rows(report):
 def _csv(report) -> None:
     """The report's main table; its further tables (loss reasons) follow, each after a
     blank line, so a script reading the first table stops at the blank line."""
-    from ..output import write_csv
+    from funnel_tui.core.output import write_csv
 
     for index, part in enumerate((report, *report.parts)):
         if index:

@@ -16,7 +16,15 @@ import sys
 import threading
 from pathlib import Path
 
-from .common import EXIT_OK, EXIT_REFUSED, AddCommand, CliRefused, Context, filter_options, safe
+from funnel_tui.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    AddCommand,
+    CliRefused,
+    Context,
+    filter_options,
+    safe,
+)
 
 
 def register(command: AddCommand) -> None:
@@ -113,10 +121,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..transfer.columns import FIELD_LABELS, MappingRefused
-    from ..transfer.importer import ImportOptions, plan_import, run_import
-    from ..transfer.textfile import FileRefused
-    from ..transfer.values import ValueMap
+    from funnel_tui.transfer.columns import FIELD_LABELS, MappingRefused
+    from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+    from funnel_tui.transfer.textfile import FileRefused
+    from funnel_tui.transfer.values import ValueMap
 
     try:
         value_map = ValueMap.parse(args.map_value)
@@ -163,8 +171,8 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check_owner_targets(value_map, plan) -> None:
     """An owner mapped to nobody is a typo: said before anything is imported."""
-    from ..transfer.importer import user_names
-    from ..transfer.values import fold
+    from funnel_tui.transfer.importer import user_names
+    from funnel_tui.transfer.values import fold
 
     users = user_names()
     for rule in value_map.rules:
@@ -176,7 +184,7 @@ def _check_owner_targets(value_map, plan) -> None:
 
 
 def _show_plan(plan, labels: dict[str, str]) -> None:
-    from ..output import write_table
+    from funnel_tui.core.output import write_table
 
     print(f"{safe(plan.facts.path.name)}: {plan.kind_label}, {plan.facts.encoding.label}")
     for note in plan.facts.notes:
@@ -204,8 +212,8 @@ class _ProgressBar:
         self.drawn = False
 
     def __call__(self, p) -> None:
-        from ..history_words import many
-        from ..transfer.importer import format_eta
+        from funnel_tui.rules.history_words import many
+        from funnel_tui.transfer.importer import format_eta
 
         filled = round(p.fraction * self.WIDTH)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
@@ -224,7 +232,7 @@ class _ProgressBar:
 
 
 def _show_report(report, config, user: str) -> None:
-    from ..transfer.importer import iter_outcomes
+    from funnel_tui.transfer.importer import iter_outcomes
 
     print(safe(report.summary()) + f" in {report.seconds:.1f} s")
     if report.left_out:
@@ -259,7 +267,7 @@ def _show_report(report, config, user: str) -> None:
 
 def _show_off_list(report, config, user: str) -> None:
     """The values not on a list, with their rows and the --map-value that takes each."""
-    from ..transfer.values import suggest_option
+    from funnel_tui.transfer.values import suggest_option
 
     choices = {"source": config.lead_sources, "country": (), "owner": ()}
     for name in ("source", "country"):
@@ -317,17 +325,17 @@ def _report_json(report) -> dict:
 
 def cmd_export(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..queries import parse_filter
+    from funnel_tui.read.queries import parse_filter
 
     flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "")
     if not args.output or args.output == "-":
-        from ..transfer.exporter import export_leads
+        from funnel_tui.transfer.exporter import export_leads
 
         sys.stdout.reconfigure(encoding="utf-8")
         export_leads(sys.stdout, args.format, flt, args.vcard_version)
         return EXIT_OK
-    from ..safe_files import UnsafeFile
-    from ..transfer.exporter import export_to_file
+    from funnel_tui.core.safe_files import UnsafeFile
+    from funnel_tui.transfer.exporter import export_to_file
 
     target = Path(args.output)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import gc
 
-from .common import EXIT_OK, spare_postgres_driver
+from funnel_tui.cli.common import EXIT_OK, spare_postgres_driver
 
 
 def open_tui(args: argparse.Namespace) -> int:
@@ -31,15 +31,15 @@ def make_app(
     # FunnelApp.startup_done freezes those objects out of its scans and turns it on.
     gc.disable()
     try:
-        from ..config import current_user, database_target, load_config
+        from funnel_tui.config import current_user, database_target, load_config
 
         config = load_config(config_path)
         target = database_target(db)
         spare_postgres_driver(target)
-        from ..db import open_database
+        from funnel_tui.storage.database import open_database
 
         open_database(target)
-        from ..app import FunnelApp
+        from funnel_tui.tui.app import FunnelApp
 
         return FunnelApp(config=config, target=target, user=current_user(user), start=screen)
     except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (
+from funnel_tui.cli.common import (
     EXIT_OK,
     AddCommand,
     CliRefused,
@@ -67,7 +67,7 @@ def register(command: AddCommand) -> None:
 
 def cmd_log(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..dates import DueDateError, describe_due, parse_due, split_due
+    from funnel_tui.core.dates import DueDateError, describe_due, parse_due, split_due
 
     today, order = ctx.rules.today(), ctx.config.date_order
     action, due = args.next_action.strip(), None
@@ -111,9 +111,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from ..dates import ago, short_due
-    from ..output import to_json_value, write_table
-    from ..today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
+    from funnel_tui.core.dates import ago, short_due
+    from funnel_tui.core.output import to_json_value, write_table
+    from funnel_tui.read.today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
     today = ctx.rules.today()
     queue = load_queue(owner_id(ctx.user), today)
@@ -187,9 +187,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     ctx = Context(args)
     import datetime as dt
 
-    from ..dates import to_local
-    from ..history import history_entries, user_exists
-    from ..output import to_json_value, write_table
+    from funnel_tui.core.dates import to_local
+    from funnel_tui.core.output import to_json_value, write_table
+    from funnel_tui.read.history import history_entries, user_exists
 
     since = None
     if args.since:
@@ -228,8 +228,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not entries:
         print("no changes match")
         return EXIT_OK
-    from ..history import company_names
-    from ..history_words import describe
+    from funnel_tui.read.history import company_names
+    from funnel_tui.rules.history_words import describe
 
     lines = describe(entries, ctx.config, ctx.rules.zone, company_names(entries))
     rows = [

@@ -26,17 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .. import validators as v
-from ..config import Config
-from ..funnel import Funnel, Refused
-from .columns import RowReader
-from .csvfile import RawRow
-from .same_person import name_words, names_agree
-from .textfile import FileRefused
-from .values import OFF_LIST_CODES, ValueApplier
+from funnel_tui.config import Config
+from funnel_tui.core import validators as v
+from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.transfer.columns import RowReader
+from funnel_tui.transfer.csvfile import RawRow
+from funnel_tui.transfer.same_person import name_words, names_agree
+from funnel_tui.transfer.textfile import FileRefused
+from funnel_tui.transfer.values import OFF_LIST_CODES, ValueApplier
 
 if TYPE_CHECKING:
-    from .importer import ImportOptions, ImportPlan
+    from funnel_tui.transfer.importer import ImportOptions, ImportPlan
 
 REFUSED = "refused"
 DUPLICATE = "duplicate"

@@ -17,9 +17,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..countries import country_code
-from ..output import LOOKS_NEUTRALISED
-from ..person_names import join_name
+from funnel_tui.core.countries import country_code
+from funnel_tui.core.output import LOOKS_NEUTRALISED
+from funnel_tui.core.person_names import join_name
 
 # What a column can be imported as; "" is not imported.
 FIELDS = (

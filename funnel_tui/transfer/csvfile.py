@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..history_words import many
-from .textfile import FileFacts, FileRefused, Lines
+from funnel_tui.rules.history_words import many
+from funnel_tui.transfer.textfile import FileFacts, FileRefused, Lines
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -145,7 +145,7 @@ def find_header_line(lines: list[str], delimiter: str | None = None) -> int:
     """How many lines come before the header: the index, among the first lines, of
     the one naming the most lead fields (two at least), if it names more than the
     first line does; else 0."""
-    from .columns import known_fields
+    from funnel_tui.transfer.columns import known_fields
 
     def score(line: str) -> int:
         best = 0
@@ -162,7 +162,7 @@ def find_header_line(lines: list[str], delimiter: str | None = None) -> int:
 
 def header_index(rows: list[list[str]]) -> int:
     """find_header_line for rows already split into cells (a workbook's)."""
-    from .columns import known_fields
+    from funnel_tui.transfer.columns import known_fields
 
     return _best_header([len(known_fields(row)) for row in rows[:HEADER_SCAN_LINES]])
 

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..countries import country_name
-from ..output import csv_cell, write_json
-from ..queries import EXPORT_COLUMNS, LeadFilter, iter_export
-from ..safe_files import replacing
-from .vcards import lead_card
+from funnel_tui.core.countries import country_name
+from funnel_tui.core.output import csv_cell, write_json
+from funnel_tui.core.safe_files import replacing
+from funnel_tui.read.queries import EXPORT_COLUMNS, LeadFilter, iter_export
+from funnel_tui.transfer.vcards import lead_card
 
 
 def export_leads(

@@ -32,17 +32,23 @@ from typing import Any
 
 import peewee
 
-from ..config import Config
-from ..db import DatabaseError, bulk_writes, deferred_search_index, redact, retry_writes
-from ..funnel import LEAD_FIELDS, Funnel, NewLead, Refused
-from ..history_words import many
-from ..models import Company, History, Lead, User, database
-from ..near_duplicates import close_names_many
-from ..output import csv_cell
-from ..planner_stats import refresh_statistics
-from ..safe_files import NewFile
-from ..team_lists import add_values, with_team_lists, with_values
-from .checking import (
+from funnel_tui.config import Config
+from funnel_tui.core.output import csv_cell
+from funnel_tui.core.safe_files import NewFile
+from funnel_tui.rules.funnel import LEAD_FIELDS, Funnel, NewLead, Refused
+from funnel_tui.rules.history_words import many
+from funnel_tui.rules.near_duplicates import close_names_many
+from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values
+from funnel_tui.storage.database import (
+    DatabaseError,
+    bulk_writes,
+    deferred_search_index,
+    redact,
+    retry_writes,
+)
+from funnel_tui.storage.models import Company, History, Lead, User, database
+from funnel_tui.storage.planner_stats import refresh_statistics
+from funnel_tui.transfer.checking import (
     CHILD_FROM_BYTES,
     DUPLICATE,
     REFUSED,
@@ -52,13 +58,20 @@ from .checking import (
     check_rows,
     check_rows_in_child,
 )
-from .columns import ColumnMap, header_key
-from .csvfile import DELIMITER_NAMES, CsvRows, RawRow
-from .same_person import names_agree
-from .textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, FileRefused, inspect_file
-from .values import LIST_OF, Lists, ValueMap, fold
-from .vcards import VCardRows
-from .xlsxfile import XlsxRows
+from funnel_tui.transfer.columns import ColumnMap, header_key
+from funnel_tui.transfer.csvfile import DELIMITER_NAMES, CsvRows, RawRow
+from funnel_tui.transfer.same_person import names_agree
+from funnel_tui.transfer.textfile import (
+    CSV,
+    LEGACY_CODECS,
+    XLSX,
+    FileFacts,
+    FileRefused,
+    inspect_file,
+)
+from funnel_tui.transfer.values import LIST_OF, Lists, ValueMap, fold
+from funnel_tui.transfer.vcards import VCardRows
+from funnel_tui.transfer.xlsxfile import XlsxRows
 
 Rows = CsvRows | VCardRows | XlsxRows
 

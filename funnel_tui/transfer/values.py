@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..config import Config
-from ..countries import country_code, country_name
-from .columns import MappingRefused
+from funnel_tui.config import Config
+from funnel_tui.core.countries import country_code, country_name
+from funnel_tui.transfer.columns import MappingRefused
 
 # The fields whose values must be on a list, with the list each is checked against.
 LIST_FIELDS = ("source", "country", "owner")

@@ -18,10 +18,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..countries import country_code
-from ..person_names import is_cjk, join_name, split_name
-from .csvfile import RawRow
-from .textfile import FileFacts, Lines, most_readable
+from funnel_tui.core.countries import country_code
+from funnel_tui.core.person_names import is_cjk, join_name, split_name
+from funnel_tui.transfer.csvfile import RawRow
+from funnel_tui.transfer.textfile import FileFacts, Lines, most_readable
 
 # What a card becomes, in the order the reject file lists it.
 CARD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")

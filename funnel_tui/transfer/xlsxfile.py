@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from .csvfile import HEADER_SCAN_LINES, SNIFF_LINES, RawRow, header_index
-from .textfile import FileFacts, FileRefused
+from funnel_tui.transfer.csvfile import HEADER_SCAN_LINES, SNIFF_LINES, RawRow, header_index
+from funnel_tui.transfer.textfile import FileFacts, FileRefused
 
 
 def cell_text(value: Any) -> str:
@@ -96,6 +96,6 @@ class XlsxRows:
 
 
 def _known(cells: list[str]) -> set[str]:
-    from .columns import known_fields
+    from funnel_tui.transfer.columns import known_fields
 
     return known_fields(cells)

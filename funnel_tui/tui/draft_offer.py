@@ -11,8 +11,8 @@ from typing import Any
 
 from rich.text import Text
 
-from ..drafts import CAPTURE_DRAFT, LABEL, parse_form_key
-from ..output import plain
+from funnel_tui.core.output import plain
+from funnel_tui.live.drafts import CAPTURE_DRAFT, LABEL, parse_form_key
 
 LATER = "Later: each comes back when its form is opened"
 DISCARD_ALL = "Discard them all"
@@ -29,7 +29,7 @@ def offer_drafts(app: Any) -> None:
 
 
 def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
-    from ..screens.dialogs import ConfirmDialog
+    from funnel_tui.tui.screens.dialogs import ConfirmDialog
 
     lines = []
     for key in ("name", "company", "phone", "email"):
@@ -60,7 +60,7 @@ def _fill_capture(app: Any, draft: dict[str, str]) -> None:
 def _offer_records(app: Any, keys: list[str]) -> None:
     if not keys:
         return
-    from ..screens.dialogs import ChoiceDialog
+    from funnel_tui.tui.screens.dialogs import ChoiceDialog
 
     labels = {}
     for key in keys:

@@ -28,10 +28,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
-from ..config import user_data_dir
-from ..db import Busy, failure_words, redact
-from ..models import database
-from ..output import terminal_safe
+from funnel_tui.config import user_data_dir
+from funnel_tui.core.output import terminal_safe
+from funnel_tui.storage.database import Busy, failure_words, redact
+from funnel_tui.storage.models import database
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again

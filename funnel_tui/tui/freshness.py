@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 from textual.app import App
 from textual.screen import Screen
 
-from ..changes import Changes
+from funnel_tui.live.changes import Changes
 
 EVERYTHING = Changes(everything=True)
 

@@ -13,16 +13,16 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
-from ..models import database
-from ..output import plain
+from funnel_tui.core.output import plain
+from funnel_tui.storage.models import database
 
 MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
 
 
 def _find(text: str, region: str = "") -> tuple[list[dict], list]:
-    from ..pipeline import deals_named
-    from ..search import LeadQuery, lead_page
+    from funnel_tui.read.pipeline import deals_named
+    from funnel_tui.read.search import LeadQuery, lead_page
 
     with database.connection_context():
         leads = lead_page(LeadQuery(text=text, region=region), 0, PER_KIND)

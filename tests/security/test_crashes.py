@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from funnel_tui.config import user_data_dir
-from funnel_tui.screens.capture import CaptureScreen
+from funnel_tui.tui.screens.capture import CaptureScreen
 
 from ..pg_server import PostgresServer
 from ..terminal import Terminal, funnel_env
@@ -83,7 +83,7 @@ def test_postgresql_going_away_is_a_message_and_a_retry_never_a_password(own_pg,
 CRASHING_APP = """
 import sys
 from funnel_tui.cli import main
-from funnel_tui.widgets.lead_table import LeadTable
+from funnel_tui.tui.widgets.lead_table import LeadTable
 
 def broken(self, *args):
     raise ValueError("the list broke; db at postgresql://rita:SECRET@db.example/funnel")

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.drafts import DraftStore
-from funnel_tui.funnel import Funnel
-from funnel_tui.safe_files import UnsafeFile
+from funnel_tui.core.safe_files import UnsafeFile
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
 
 from ..test_cli import run

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.transfer.checking import CHILD_FROM_BYTES, check_rows_in_child
 from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
 

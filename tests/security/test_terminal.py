@@ -18,15 +18,15 @@ import sys
 
 import pytest
 
-from funnel_tui.app import FunnelApp
 from funnel_tui.config import load_config
-from funnel_tui.db import close_database, open_database
-from funnel_tui.funnel import Funnel
-from funnel_tui.models import Lead, User
-from funnel_tui.output import terminal_safe
-from funnel_tui.presence import announce
-from funnel_tui.validators import ValidationError
-from funnel_tui.widgets.here_line import HereLine
+from funnel_tui.core.output import terminal_safe
+from funnel_tui.core.validators import ValidationError
+from funnel_tui.live.presence import announce
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.models import Lead, User
+from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.widgets.here_line import HereLine
 
 from ..terminal import Terminal
 from ..test_cli import run

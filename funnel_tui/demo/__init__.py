@@ -1,0 +1,1 @@
+"""The demo database: realistic leads, deals and activities, written in bulk."""

@@ -1,0 +1,201 @@
+"""Noticing what other funnel instances wrote, cheaply, for live refresh; and keeping
+this instance's presence row. No UI imports: the app hands in a callback.
+
+One thread per instance wakes every POLL_SECONDS. On SQLite it asks the connection's
+`PRAGMA data_version`, which moves only when another connection committed: an idle
+team costs one pragma a second per instance, with no table read. When it moves (and
+always on PostgreSQL, which has no such counter) one indexed read of the history's
+newest id tells whether data changed, and which records: every write appends to the
+history (funnel.py), so the new history rows name them. The presence of the others is
+read again when something was written, and at each heartbeat.
+
+The thread keeps its own connection for its whole life: Peewee's connections are per
+thread, and opening one each second (a TCP connection and a login on PostgreSQL) would
+cost more than all the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import peewee
+
+from funnel_tui.live import presence
+from funnel_tui.live.presence import Seen
+from funnel_tui.storage.models import Activity, database
+
+POLL_SECONDS = 1.0
+# More new history rows than this in one poll: refresh everything rather than list them.
+MAX_LISTED = 500
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the last poll. `records` holds ("lead", id), ("opportunity",
+    id) and ("company", id) for each record written (an activity counts for its lead
+    and its deal); `everything` when there were too many to list. `others` is the
+    other instances present, when that changed (None: unchanged)."""
+
+    records: frozenset[tuple[str, int]] = frozenset()
+    everything: bool = False
+    others: tuple[Seen, ...] | None = None
+
+    @property
+    def data(self) -> bool:
+        """Whether any data changed (not only who is here)."""
+        return self.everything or bool(self.records)
+
+    def touches(self, entity: str, entity_id: int) -> bool:
+        return self.everything or (entity, entity_id) in self.records
+
+
+@dataclass
+class _Showing:
+    entity: str = ""
+    entity_id: int | None = None
+    editing: bool = False
+
+
+@dataclass
+class ChangeWatch:
+    """Polls for others' writes in a thread of its own and calls `on_change` (from that
+    thread) with a Changes; writes this instance's presence row as `login`."""
+
+    login: str
+    on_change: Callable[[Changes], None]
+    interval: float = POLL_SECONDS
+    instance: str = field(default_factory=presence.new_instance_id)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _ready: threading.Event = field(default_factory=threading.Event)
+    _showing: _Showing = field(default_factory=_Showing)
+    _announce: bool = True
+    _thread: threading.Thread | None = None
+    _data_version: int | None = None
+    _newest: int = 0
+    _others: tuple[Seen, ...] = ()
+    _last_beat: float = 0.0
+    polls: int = 0  # polls made; read by tests and the idle benchmark
+
+    def start(self, timeout: float = 5.0) -> None:
+        """Start polling; returns once the thread knows where the data stands, so any
+        write after this is heard (not on the UI thread: it waits for a connection)."""
+        self._thread = threading.Thread(target=self._run, name="funnel-changes", daemon=True)
+        self._thread.start()
+        self._ready.wait(timeout)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop polling, delete this instance's presence row, close the connection."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def show(self, entity: str = "", entity_id: int | None = None, editing: bool = False) -> None:
+        """This instance now shows that record (or none): the others hear within a poll."""
+        showing = _Showing(entity, entity_id, editing)
+        if showing != self._showing:
+            self._showing = showing
+            self._announce = True
+            self._wake.set()
+
+    # ------------------------------------------------------------------ the thread
+
+    def _run(self) -> None:
+        db = database.obj
+        try:
+            try:
+                db.connect(reuse_if_open=True)
+                presence.forget_dead()
+                self._newest = self._newest_change()
+                self._data_version = self._read_data_version()
+            except (peewee.OperationalError, peewee.InterfaceError):
+                self._reconnect(db)  # read-only or busy: the ticks go on as they can
+            self._ready.set()
+            while not self._stop.is_set():
+                try:
+                    self._tick()
+                except (peewee.OperationalError, peewee.InterfaceError):
+                    # Busy past the timeout, or the server went away for a moment: the
+                    # next tick tries again; the screens keep what they show.
+                    self._reconnect(db)
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        finally:
+            with contextlib.suppress(peewee.PeeweeException):
+                presence.leave(self.instance)  # a crash's row times out by itself
+            if not db.is_closed():
+                db.close()
+
+    def _tick(self) -> None:
+        self.polls += 1
+        beat = time.monotonic() - self._last_beat >= presence.HEARTBEAT
+        if self._announce or beat:
+            self._announce = False
+            showing = self._showing
+            presence.announce(
+                self.instance, self.login, showing.entity, showing.entity_id, showing.editing
+            )
+        version = self._read_data_version()
+        if version is not None and version == self._data_version and not beat:
+            return  # nobody else committed anything
+        self._data_version = version
+        changes = self._read_changes()
+        others = presence.others(self.instance)
+        if beat:
+            self._last_beat = time.monotonic()
+        moved = others != self._others
+        self._others = others
+        if changes is not None or moved:
+            self.on_change(replace(changes or Changes(), others=others if moved else None))
+
+    def _read_data_version(self) -> int | None:
+        db = database.obj
+        if not isinstance(db, peewee.SqliteDatabase):
+            return None
+        return db.execute_sql("PRAGMA data_version").fetchone()[0]
+
+    def _newest_change(self) -> int:
+        row = database.obj.execute_sql('SELECT MAX("id") FROM "history"').fetchone()
+        return row[0] or 0
+
+    def _read_changes(self) -> Changes | None:
+        """The records written since the last look (everything, when more than
+        MAX_LISTED changes came in); None when nothing was."""
+        newest = self._newest_change()
+        if newest <= self._newest:
+            return None
+        db = database.obj
+        p = db.param
+        rows = db.execute_sql(
+            'SELECT "entity", "entity_id" FROM "history" '
+            f'WHERE "id" > {p} AND "id" <= {p} LIMIT {p}',
+            (self._newest, newest, MAX_LISTED + 1),
+        ).fetchall()
+        self._newest = newest
+        if len(rows) > MAX_LISTED:
+            return Changes(everything=True)
+        records = {(entity, int(ident)) for entity, ident in rows if entity != "activity"}
+        activity_ids = [int(ident) for entity, ident in rows if entity == "activity"]
+        if activity_ids:
+            for lead_id, opp_id in (
+                Activity.select(Activity.lead, Activity.opportunity)
+                .where(Activity.id.in_(activity_ids))
+                .tuples()
+            ):
+                records.add(("lead", lead_id))
+                if opp_id is not None:
+                    records.add(("opportunity", opp_id))
+        return Changes(records=frozenset(records))
+
+    def _reconnect(self, db: peewee.Database) -> None:
+        try:
+            if not db.is_closed():
+                db.close()
+            db.connect(reuse_if_open=True)
+        except peewee.PeeweeException:
+            time.sleep(self.interval)

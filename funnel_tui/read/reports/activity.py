@@ -1,0 +1,160 @@
+"""Activity: the interactions logged in a period by type, per week, per owner (who
+logged them) or per month, with each owner's weekly line for the trend chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee
+
+from funnel_tui.core.dates import add_months
+from funnel_tui.read.reports.base import (
+    BY_MONTH,
+    BY_OWNER,
+    BY_WEEK,
+    COUNT,
+    TEXT,
+    TREND_CHART,
+    Chart,
+    Column,
+    Drill,
+    Period,
+    Report,
+    Request,
+    Row,
+    bucket_case,
+    months_between,
+    weeks_between,
+)
+from funnel_tui.read.reports.groups import owner_names, span
+from funnel_tui.read.reports.measure import column_sums
+from funnel_tui.rules.funnel import ACTIVITY_KINDS
+from funnel_tui.storage.models import Activity, database
+
+TREND_LINES = 5  # owners drawn on their own; the rest are one line, "others"
+OTHERS = "others"
+
+
+def activity(request: Request) -> Report:
+    period, by = request.period, request.by or BY_WEEK
+    logged = period.within(Activity.occurred_at)
+    first, last = span(period, Activity.occurred_at, Activity)
+    tallies = _tallies(period, first, last, logged) if first else []
+    names = owner_names()
+    weeks = weeks_between(first, last) if first else []
+
+    def group_of(day: dt.date, user: int) -> Any:
+        if by == BY_OWNER:
+            return user
+        if by == BY_MONTH:
+            return f"{day:%Y-%m}"
+        return (day - dt.timedelta(days=day.weekday())).isoformat()
+
+    found: dict[Any, list[int]] = {}
+    for day, user, kind, count in tallies:
+        found.setdefault(group_of(day, user), [0] * len(ACTIVITY_KINDS))[_KIND_PLACE[kind]] += count
+    if by == BY_OWNER:
+        keys = sorted(found, key=lambda user: (-sum(found[user]), names.get(user, "").casefold()))
+    elif by == BY_MONTH:
+        keys = [f"{month:%Y-%m}" for month in months_between(first, last)] if first else []
+    else:
+        keys = [monday.isoformat() for monday in weeks]
+    label = {BY_OWNER: "owner", BY_MONTH: "month"}.get(by, "week of")
+    per_week = len(weeks) if by == BY_OWNER else 0
+    rows = [
+        _row(
+            names.get(key, str(key)) if by == BY_OWNER else key,
+            str(key),
+            found.get(key, [0] * len(ACTIVITY_KINDS)),
+            per_week,
+            logged & _in_group(by, key, period),
+        )
+        for key in keys
+    ]
+    totals = column_sums(found, len(ACTIVITY_KINDS))
+    total = _row("all", "", totals, len(weeks), logged)
+    columns = [Column("group", label, TEXT)]
+    columns += [
+        Column(kind, _KIND_LABEL[kind], COUNT, f"{_KIND_LABEL[kind]}s logged")
+        for kind in ACTIVITY_KINDS
+    ]
+    columns.append(Column("total", "total", COUNT, "activities logged"))
+    if by == BY_OWNER:
+        columns.append(Column("per_week", "per week", COUNT, "activities a week, on average"))
+    report = Report(
+        "activity",
+        "Activity",
+        period,
+        by,
+        columns,
+        rows,
+        total,
+        [] if total.values["total"] else [f"no activity was logged {period.label()}"],
+        Chart(TREND_CHART, "total"),
+    )
+    report.x_labels = [monday.isoformat() for monday in weeks]
+    report.series = _weekly_lines(tallies, weeks, names)
+    return report
+
+
+_KIND_PLACE = {kind: n for n, kind in enumerate(ACTIVITY_KINDS)}
+_KIND_LABEL = {kind: kind.replace("_", " ") for kind in ACTIVITY_KINDS}
+
+
+def _tallies(period: Period, first: dt.date, last: dt.date, logged: Any) -> list[tuple]:
+    """(the user's day, user, kind, how many) of the activities logged in the period.
+
+    One pass over the activities, grouped by the user's day (a comparison tree over the
+    days' UTC starts, so it is exact in any zone), answers every split: weeks and months
+    are made of days."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    day = bucket_case(Activity.occurred_at, period, days, list(range(len(days))))
+    query = (
+        Activity.select(day, Activity.user, Activity.kind, peewee.fn.COUNT(peewee.SQL("*")))
+        .where(logged)
+        .group_by(day, Activity.user, Activity.kind)
+    )
+    return [
+        (days[index], user, kind, count)
+        for index, user, kind, count in database.execute(query).fetchall()
+        if kind in _KIND_PLACE
+    ]
+
+
+def _in_group(by: str, key: Any, period: Period) -> Any:
+    """The condition on an activity of being in the group `key` (for its records)."""
+    if by == BY_OWNER:
+        return Activity.user == key
+    start = dt.date.fromisoformat(key + "-01" if by == BY_MONTH else key)
+    end = add_months(start, 1) if by == BY_MONTH else start + dt.timedelta(weeks=1)
+    return (Activity.occurred_at >= period.utc(start)) & (Activity.occurred_at < period.utc(end))
+
+
+def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Row:
+    values: dict[str, Any] = {"group": label, **dict(zip(ACTIVITY_KINDS, numbers, strict=True))}
+    values["total"] = sum(numbers)
+    values["per_week"] = round(values["total"] / weeks, 1) if weeks else None
+    drills = {
+        kind: Drill("activity", where & (Activity.kind == kind), f"{_KIND_LABEL[kind]}: {label}")
+        for kind in ACTIVITY_KINDS
+    }
+    drills["total"] = drills["per_week"] = Drill("activity", where, f"activities: {label}")
+    return Row(key, label, values, drills)
+
+
+def _weekly_lines(
+    tallies: list[tuple], weeks: list[dt.date], names: dict
+) -> dict[str, list[float]]:
+    """Each owner's activities a week, the busiest owners on their own line."""
+    place = {monday: n for n, monday in enumerate(weeks)}
+    per_owner: dict[Any, list[float]] = {}
+    for day, user, _, count in tallies:
+        monday = day - dt.timedelta(days=day.weekday())
+        per_owner.setdefault(user, [0.0] * len(weeks))[place[monday]] += count
+    busiest = sorted(per_owner, key=lambda user: -sum(per_owner[user]))
+    lines = {names.get(user, str(user)): per_owner[user] for user in busiest[:TREND_LINES]}
+    rest = busiest[TREND_LINES:]
+    if rest:
+        lines[OTHERS] = [sum(per_owner[user][n] for user in rest) for n in range(len(weeks))]
+    return lines

@@ -1,0 +1,118 @@
+"""Funnel conversion: of the leads captured in a period, how many were worked, became
+prospects, got an opportunity and were won; each step against the one before.
+
+The leads are a cohort by capture date: a lead captured in March and won in May counts
+in March's won. Each step counts the leads that reached it, whatever they did after:
+a prospect later marked lost is still a prospect here, so every step is part of the
+one before and the rates never pass 100 %.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from funnel_tui.read.reports.base import (
+    COUNT,
+    FUNNEL_CHART,
+    RATE,
+    TEXT,
+    Chart,
+    Column,
+    Drill,
+    Report,
+    Request,
+    Row,
+    rate,
+)
+from funnel_tui.read.reports.groups import Split, lead_split
+from funnel_tui.read.reports.measure import column_sums, count_if
+from funnel_tui.storage.models import (
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    OPP_WON,
+    STATUS_WORKING,
+    Lead,
+    Opportunity,
+)
+
+# Each step as a condition on a lead. Reaching a step implies the ones before it.
+HAS_OPPORTUNITY = peewee.fn.EXISTS(
+    Opportunity.select(peewee.SQL("1")).where(Opportunity.lead == Lead.id)
+)
+WON = (Lead.level == LEVEL_CUSTOMER) | peewee.fn.EXISTS(
+    Opportunity.select(peewee.SQL("1")).where(
+        (Opportunity.lead == Lead.id) & (Opportunity.state == OPP_WON)
+    )
+)
+OPPORTUNITY = Lead.level.in_((LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)) | HAS_OPPORTUNITY
+PROSPECT = (Lead.level != LEVEL_LEAD) | Lead.promoted_at.is_null(False) | HAS_OPPORTUNITY
+# Worked: a two-way interaction logged (engagement_key is set by the first), or set to
+# working by hand, or taken further since.
+WORKED = Lead.engagement_key.is_null(False) | (Lead.status == STATUS_WORKING) | PROSPECT
+
+STEPS: tuple[tuple[str, str, Any, str], ...] = (
+    ("captured", "captured", None, "leads captured in the period"),
+    ("worked", "worked", WORKED, "had a two-way interaction, or were set to working"),
+    ("prospects", "prospects", PROSPECT, "passed the promotion gate"),
+    ("opportunities", "opps", OPPORTUNITY, "got an opportunity"),
+    ("won", "won", WON, "had an opportunity won"),
+)
+
+
+def funnel_conversion(request: Request) -> Report:
+    period = request.period
+    split = lead_split(request.by, period)
+    cohort = period.within(Lead.created_at)
+    counts = [
+        peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
+        for _, _, condition, _ in STEPS
+    ]
+    query = split.group(Lead.select(split.select_key(), *counts).where(cohort)).tuples()
+    found = {key: [int(n or 0) for n in numbers] for key, *numbers in query}
+    nothing = [0] * len(STEPS)
+    rows = [_row(split, key, found.get(key, nothing), cohort) for key in split.keys(found)]
+    sums = column_sums(found, len(STEPS))
+    total = _row(split, None, sums, cohort)
+    columns = [Column("group", split.label, TEXT)]
+    for index, (key, label, _, help_text) in enumerate(STEPS):
+        columns.append(Column(key, label, COUNT, help_text))
+        if index:
+            previous = STEPS[index - 1][1]
+            columns.append(Column(f"{key}_rate", f"{label} %", RATE, f"{label} of {previous}"))
+    columns.append(Column("overall", "won/captured", RATE, "won of captured"))
+    notes = []
+    if not total.values["captured"]:
+        notes.append(f"no lead was captured {period.label()}")
+    return Report(
+        "conversion",
+        "Funnel conversion",
+        period,
+        split.by,
+        columns,
+        rows if split.by else [],
+        total,
+        notes,
+        Chart(FUNNEL_CHART, "captured"),
+    )
+
+
+def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:
+    values: dict[str, Any] = {"group": split.name(key) if key is not None else "all"}
+    drills = {}
+    in_group = cohort if key is None else cohort & split.condition(key)
+    previous = None
+    for (name, label, condition, _), number in zip(STEPS, numbers, strict=True):
+        values[name] = number
+        if previous is not None:
+            values[f"{name}_rate"] = rate(number, previous)
+        previous = number
+        where = in_group if condition is None else in_group & condition
+        drills[name] = Drill("lead", where, f"{label}: {values['group']}")
+    values["overall"] = rate(values["won"], values["captured"])
+    # A rate opens the records it counts: those that reached the step.
+    drills.update({f"{name}_rate": drills[name] for name, *_ in STEPS[1:]})
+    drills["overall"] = drills["won"]
+    return Row("" if key is None else str(key), values["group"], values, drills)

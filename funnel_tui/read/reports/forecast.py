@@ -1,0 +1,195 @@
+"""Forecast: the open pipeline by the month its deals are expected to close, with each
+stage's share and the weighted value (each deal's amount times its stage's
+probability).
+
+Without a period every open deal is in it: those expected to close before this month
+are one row, "overdue", and those with no close date another, since both need a rep's look
+rather than a place in a month. A deal with no amount counts as a deal and adds
+nothing; the report says how many there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee
+
+from funnel_tui.config import Config
+from funnel_tui.core.dates import add_months, local_today
+from funnel_tui.read.reports.base import (
+    BAR_CHART,
+    BY_MONTH,
+    COUNT,
+    MONEY,
+    TEXT,
+    Chart,
+    Column,
+    Drill,
+    Report,
+    Request,
+    Row,
+    bucket_tree,
+    many,
+    months_between,
+)
+from funnel_tui.read.reports.groups import Split, deals_where, split
+from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
+from funnel_tui.storage.database import utcnow
+from funnel_tui.storage.models import OPP_OPEN, Lead, Opportunity
+
+OVERDUE, NO_CLOSE_DATE = "overdue", "no close date"
+
+
+def forecast(request: Request) -> Report:
+    period, config = request.period, request.config
+    money = Money.choose(config, request.currency)
+    # The user's today, in the period's zone (theirs), not the server's date.
+    today = request.today or local_today(utcnow(), period.zone)
+    where = Opportunity.state == OPP_OPEN
+    if period.start:
+        where &= Opportunity.expected_close >= period.start
+    if period.end:
+        where &= Opportunity.expected_close <= period.end
+    deals = deals_where(where, request.by)
+    grouping = (
+        _month_split(period, today, where)
+        if request.by == BY_MONTH
+        else split(
+            request.by,
+            period,
+            source=Lead.source,
+            owner=Opportunity.owner,
+            time=Opportunity.created_at,
+            model=Opportunity,
+        )
+    )
+    stages = _open_stages(config, Opportunity.select().where(where))
+    amount = money.amount()
+    sums = [
+        peewee.fn.COUNT(peewee.SQL("*")),
+        count_if(Opportunity.amount_cents == 0),
+        peewee.fn.SUM(amount),
+        peewee.fn.SUM(amount * _probability(stages)),
+    ]
+    sums += [
+        peewee.fn.SUM(peewee.Case(None, [(Opportunity.stage == name, amount)], None))
+        for name, _ in stages
+    ]
+    query = grouping.group(deals.select(grouping.select_key(), *sums)).tuples()
+    found = {key: [round(float(n or 0)) for n in numbers] for key, *numbers in query}
+    keys = [
+        key for key in grouping.keys(found) if key in found or key not in (OVERDUE, NO_CLOSE_DATE)
+    ]
+    rows = [_row(grouping, key, found.get(key, [0] * len(sums)), stages, where) for key in keys]
+    totals = column_sums(found, len(sums))
+    total = _row(grouping, None, totals, stages, where)
+    columns = [
+        Column("group", grouping.label if request.by != BY_MONTH else "closing", TEXT),
+        Column("deals", "deals", COUNT, "open deals"),
+        Column("no_amount", "no amount", COUNT, "open deals with no amount yet"),
+        Column("amount", f"amount {money.currency}", MONEY, "what the deals are worth"),
+        Column("weighted", "weighted", MONEY, "amount times the stage's probability"),
+    ]
+    columns += [
+        Column(f"stage:{name}", name, MONEY, f"amount in {name} ({p} %)") for name, p in stages
+    ]
+    notes = money.notes(left_out_currencies(deals, money), ("open deal", "open deals"))
+    if totals[1]:
+        deals = many(totals[1], "open deal has", "open deals have")
+        notes.append(f"{deals} no amount: counted as deals, adding nothing")
+    if period.start or period.end:
+        undated = Opportunity.select().where(
+            (Opportunity.state == OPP_OPEN) & Opportunity.expected_close.is_null()
+        )
+        count = undated.count()
+        if count:
+            notes.append(
+                many(count, "open deal has", "open deals have")
+                + f" no close date and so {'is' if count == 1 else 'are'} in no period"
+            )
+    unknown = [name for name, p in stages if p is None]
+    if unknown:
+        notes.append(f"stages not in funnel.toml weigh nothing: {', '.join(unknown)}")
+    if not totals[0]:
+        notes.insert(
+            0, "no open deal" + (f" closing {period.label()}" if period.start or period.end else "")
+        )
+    return Report(
+        "forecast",
+        "Forecast",
+        period,
+        request.by,
+        columns,
+        rows,
+        total,
+        notes,
+        Chart(BAR_CHART, "weighted"),
+        money.currency,
+    )
+
+
+def _month_split(period, today: dt.date, where: Any) -> Split:
+    """Rows by closing month: overdue first (when the period starts before it), each
+    month from the first to the last, then deals with no close date (when no period)."""
+    first = period.start.replace(day=1) if period.start else today.replace(day=1)
+    last = period.end
+    if last is None:
+        latest = Opportunity.select(peewee.fn.MAX(Opportunity.expected_close)).where(where).scalar()
+        if isinstance(latest, str):
+            latest = dt.date.fromisoformat(latest)
+        last = max(latest or first, first)
+    months = months_between(first, last)
+    labels = [f"{month:%Y-%m}" for month in months]
+    starts = [None, *(add_months(month, 1) for month in months[:-1])]
+    if not period.start:
+        labels.insert(0, OVERDUE)
+        starts = [None, first, *starts[1:]]
+    key = bucket_tree(Opportunity.expected_close, starts, labels)
+    if not (period.start or period.end):
+        key = peewee.Case(None, [(Opportunity.expected_close.is_null(), NO_CLOSE_DATE)], key)
+        labels.append(NO_CLOSE_DATE)
+    return Split(BY_MONTH, "closing", key, fixed_keys=labels)
+
+
+def _open_stages(config: Config | None, deals: peewee.Select) -> list[tuple[str, int | None]]:
+    """The open stages with their probabilities, in the config's order; then those open
+    deals are in that the config no longer names (probability None)."""
+    stages = [(s.name, s.probability) for s in config.stages] if config else []
+    closed = {config.won_stage, config.lost_stage} if config else set()
+    stages = [(name, p) for name, p in stages if name not in closed]
+    named = {name for name, _ in stages}
+    used = deals.select(Opportunity.stage).distinct().tuples()
+    stages += [(name, None) for name in sorted(stage for (stage,) in used if stage not in named)]
+    return stages
+
+
+def _probability(stages: list[tuple[str, int | None]]) -> Any:
+    return peewee.Case(Opportunity.stage, [(name, (p or 0) / 100) for name, p in stages], 0)
+
+
+def _row(grouping: Split, key: Any, numbers: list[int], stages: list, where: Any) -> Row:
+    deals, no_amount, cents, weighted, *per_stage = numbers
+    label = grouping.name(key) if key is not None else "all"
+    in_group = where if key is None else where & grouping.condition(key)
+    values: dict[str, Any] = {
+        "group": label,
+        "deals": deals,
+        "no_amount": no_amount,
+        "amount": cents,
+        "weighted": weighted,
+    }
+    ids = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(in_group))
+    drills = {
+        "deals": Drill("opportunity", ids, f"open: {label}"),
+        "no_amount": Drill(
+            "opportunity", ids & (Opportunity.amount_cents == 0), f"no amount: {label}"
+        ),
+    }
+    drills["amount"] = drills["weighted"] = drills["deals"]
+    for (name, _), stage_cents in zip(stages, per_stage, strict=True):
+        values[f"stage:{name}"] = stage_cents
+        drills[f"stage:{name}"] = Drill(
+            "opportunity", ids & (Opportunity.stage == name), f"{name}: {label}"
+        )
+    return Row("" if key is None else str(key), label, values, drills)

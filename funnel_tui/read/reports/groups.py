@@ -1,0 +1,135 @@
+"""How a report splits its records: by source, by owner, by month, or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import peewee
+
+from funnel_tui.core.dates import to_local
+from funnel_tui.read.reports.base import (
+    BY_MONTH,
+    BY_OWNER,
+    BY_SOURCE,
+    Period,
+    ReportError,
+    month_case,
+    months_between,
+)
+from funnel_tui.storage.models import Lead, Opportunity, User
+
+NO_SOURCE = "(no source)"
+
+
+@dataclass
+class Split:
+    """A way to group rows: `key` is the SQL expression of a row's group."""
+
+    by: str | None
+    label: str
+    key: Any
+    names: dict[Any, str] = field(default_factory=dict)
+    fixed_keys: list[Any] | None = None  # every group, in order, even those with no rows
+
+    def group(self, query: peewee.Query) -> peewee.Query:
+        return query.group_by(self.key) if self.key is not None else query
+
+    def select_key(self) -> Any:
+        # Without a split every row is one group; a constant in GROUP BY is refused by
+        # PostgreSQL, so there is none.
+        if self.key is None:
+            return peewee.Value("").alias("group_key")
+        return self.key.alias("group_key")
+
+    def name(self, key: Any) -> str:
+        if key in self.names:
+            return self.names[key]
+        if self.by == BY_SOURCE:
+            return key or NO_SOURCE
+        return str(key)
+
+    def condition(self, key: Any) -> Any:
+        return self.key == key if self.key is not None else peewee.SQL("1 = 1")
+
+    def keys(self, found: Mapping[Any, list[Any]]) -> list[Any]:
+        """The groups in the order shown: months in order, every month of the period
+        even with nothing in it; others by their first figure, largest first."""
+        if self.fixed_keys is not None:
+            return self.fixed_keys
+        return sorted(found, key=lambda k: (-(found[k][0] or 0), self.name(k).casefold()))
+
+
+def split(
+    by: str | None,
+    period: Period,
+    *,
+    source: peewee.Field | None,
+    owner: peewee.Field,
+    time: peewee.Field,
+    model: type[peewee.Model],
+) -> Split:
+    """The split `by` for rows of `model`, whose source, owner and time are these."""
+    if by is None:
+        return Split(None, "", None)
+    if by == BY_SOURCE:
+        return Split(by, "source", source)
+    if by == BY_OWNER:
+        return Split(by, "owner", owner, owner_names())
+    if by == BY_MONTH:
+        first, last = span(period, time, model)
+        if first is None:
+            return Split(by, "month", None, fixed_keys=[])  # no record: no month
+        keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
+        return Split(by, "month", month_case(time, period, first, last), fixed_keys=keys)
+    raise ReportError(f"--by: {by!r} is not one of source, owner, month")
+
+
+def deals_where(condition: Any, by: str | None) -> peewee.Select:
+    """The opportunities meeting `condition`, joined to their leads only when split by
+    source: the join costs a lookup in the wide lead table per deal (6 ms of 7 for
+    7,000 deals) and nothing else needs it."""
+    query = Opportunity.select()
+    if by == BY_SOURCE:
+        query = query.join(Lead)
+    return query.where(condition)
+
+
+def lead_split(by: str | None, period: Period) -> Split:
+    return split(by, period, source=Lead.source, owner=Lead.owner, time=Lead.created_at, model=Lead)
+
+
+def owner_names() -> dict[Any, str]:
+    return {
+        user_id: display or login
+        for user_id, login, display in User.select(User.id, User.login, User.display_name)
+        .tuples()
+        .iterator()
+    }
+
+
+def span(
+    period: Period, time: peewee.Field, model: type[peewee.Model]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of the period, the open ends taken from the records."""
+    first, last = period.start, period.end
+    if first is None or last is None:
+        low, high = (
+            model.select(peewee.fn.MIN(time), peewee.fn.MAX(time))
+            .where(period.within(time))
+            .tuples()
+            .get()
+        )
+        if low is None:
+            return None, None
+        first = first or _local_day(low, period.zone)
+        last = last or _local_day(high, period.zone)
+    return first, last
+
+
+def _local_day(value: Any, zone: dt.tzinfo) -> dt.date:
+    if isinstance(value, str):  # SQLite hands MIN/MAX of a time back as text
+        value = dt.datetime.fromisoformat(value)
+    return to_local(value, zone).date()

@@ -1,0 +1,116 @@
+"""Source attribution: per source, the leads captured in a period, how many became
+prospects, and the deals they brought that were won (counted and summed) — which
+sources convert, not only which bring volume.
+
+The leads are a cohort by capture date, as in the conversion report: a deal won in May
+from a lead captured in March counts for March's leads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from funnel_tui.read.reports.base import (
+    BAR_CHART,
+    COUNT,
+    MONEY,
+    RATE,
+    TEXT,
+    Chart,
+    Column,
+    Drill,
+    Report,
+    Request,
+    Row,
+    rate,
+)
+from funnel_tui.read.reports.conversion import PROSPECT, WON
+from funnel_tui.read.reports.groups import lead_split
+from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
+from funnel_tui.storage.models import OPP_WON, Lead, Opportunity
+
+
+def source_attribution(request: Request) -> Report:
+    period, split = request.period, lead_split(request.by, request.period)
+    money = Money.choose(request.config, request.currency)
+    cohort = period.within(Lead.created_at)
+    lead_counts = split.group(
+        Lead.select(
+            split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), count_if(PROSPECT), count_if(WON)
+        ).where(cohort)
+    ).tuples()
+    found = {key: [int(n or 0) for n in numbers] for key, *numbers in lead_counts}
+    won = Opportunity.select().join(Lead).where(cohort & (Opportunity.state == OPP_WON))
+    deal_sums = split.group(
+        won.select(
+            split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.SUM(money.amount())
+        )
+    ).tuples()
+    deals = {key: (int(count), round(cents or 0)) for key, count, cents in deal_sums}
+    rows = [
+        _row(
+            split.name(key), key, found[key], deals.get(key, (0, 0)), cohort & split.condition(key)
+        )
+        for key in split.keys(found)
+    ]
+    sums = column_sums(found, 3)
+    deal_total = tuple(column_sums(deals, 2))
+    total = _row("all", None, sums, deal_total, cohort)
+    columns = [
+        Column("group", split.label, TEXT),
+        Column("leads", "leads", COUNT, "captured in the period"),
+        Column("prospects", "prospects", COUNT, "passed the promotion gate"),
+        Column("prospect_rate", "prospect %", RATE, "prospects of leads"),
+        Column("won_leads", "customers", COUNT, "leads with a deal won"),
+        Column("won_rate", "won %", RATE, "customers of leads: how the source converts"),
+        Column("won_deals", "won deals", COUNT, "deals won from these leads"),
+        Column("won_amount", f"won {money.currency}", MONEY, "what the won deals are worth"),
+        Column("amount_per_lead", f"{money.currency}/lead", MONEY, "won amount per lead captured"),
+    ]
+    notes = money.notes(left_out_currencies(won, money), ("won deal", "won deals"))
+    if not sums[0]:
+        notes.insert(0, f"no lead was captured {period.label()}")
+    return Report(
+        "sources",
+        "Source attribution",
+        period,
+        split.by,
+        columns,
+        rows,
+        total,
+        notes,
+        Chart(BAR_CHART, "won_rate"),
+        money.currency,
+    )
+
+
+def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where: Any) -> Row:
+    leads, prospects, won_leads = numbers
+    won_deals, cents = deals
+    values = {
+        "group": label,
+        "leads": leads,
+        "prospects": prospects,
+        "prospect_rate": rate(prospects, leads),
+        "won_leads": won_leads,
+        "won_rate": rate(won_leads, leads),
+        "won_deals": won_deals,
+        "won_amount": cents,
+        "amount_per_lead": cents / leads if leads else None,
+    }
+    in_cohort = Lead.select(Lead.id).where(where)
+    drills = {
+        "leads": Drill("lead", where, f"leads: {label}"),
+        "prospects": Drill("lead", where & PROSPECT, f"prospects: {label}"),
+        "won_leads": Drill("lead", where & WON, f"customers: {label}"),
+        "won_deals": Drill(
+            "opportunity",
+            Opportunity.lead.in_(in_cohort) & (Opportunity.state == OPP_WON),
+            f"won deals: {label}",
+        ),
+    }
+    drills["won_amount"] = drills["amount_per_lead"] = drills["won_deals"]
+    drills["prospect_rate"], drills["won_rate"] = drills["prospects"], drills["won_leads"]
+    return Row("" if key is None else str(key), label, values, drills)

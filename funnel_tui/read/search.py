@@ -1,0 +1,571 @@
+"""The lead list's queries: search as you type, filters, sorts, pages and counts.
+
+The list over 100,000 leads never loads more than a page: `lead_page` returns the rows
+of one window, `lead_count` how many rows the whole list has, `status_counts` the header
+line. The screen calls all three on every keystroke of a search, so each is one or two
+indexed statements (figures in bench/bench_list.py).
+
+How a search reads (`parse_search`):
+
+- Text that is only digits and phone punctuation ("0512 345 678", "+48 512-345-678",
+  "(201) 555-0123") is a phone number, read as a person means it (see _phone_starts):
+  after "+" or "00" it is the start of an international number; after the trunk prefix
+  of the user's region (default_region: "0151" in DE, "02" in TW, "1 201" in the US) it
+  is the start of a national number of that region (+49 151…); other digits are the
+  start of any lead's national number or of its international one without the "+"
+  ("512 345" finds +48 512 345 678, "48 512" too), a leading 0 dropped where the region
+  has no trunk prefix (or none is set). Digits inside a number are not looked for:
+  "151" does not find +48 512 151 000.
+- Other text is folded as names are (folding.fold: case, accents, ß/ss, ł/l, ø/o,
+  full-width letters, Traditional/Simplified Chinese), so "KOWALSKA" finds "Kowalska",
+  "Muller" "Müller", "Wojcik" "Wójcik", 陈志明 陳志明; each word must occur somewhere in
+  the lead's name, company, email or phone, in any order ("gmail anna" finds
+  anna.nowak@gmail.com).
+- Everything typed is data: quotes, `%`, `_`, `*`, `OR`, `NEAR(`, `[bold]` are matched
+  literally.
+
+On SQLite a word of three or more characters is looked up in the trigram FTS5 index
+(db.py), which finds any substring; text of one or two characters has no trigram of
+its own, so it matches the *start* of the name, the company, the email or the phone
+number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
+Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). One or two CJK
+characters, often a whole name or word in those scripts, match anywhere in a name or
+company ("林" finds 王林 and 林志玲, "小明" 王小明, "股份" 台灣股份有限公司), through the
+pairs the documents of CJK names and companies carry (db._pairs_sql). On PostgreSQL
+every word is a substring LIKE over the same document (through a pg_trgm index when the
+server has the extension, else a scan), so short text matches anywhere there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from funnel_tui.core import validators as v
+from funnel_tui.core.folding import fold
+from funnel_tui.storage.database import (
+    CJK_CLASS,
+    FIELD_START,
+    NATIONAL_MARK,
+    PAIR_END,
+    SEARCH_TABLE,
+    rank_sql,
+    search_document_sql,
+    status_mark,
+)
+from funnel_tui.storage.models import FUNNEL_LEVELS, LEAD_STATUSES, Lead, database
+
+SORT_KEYS = (
+    "name",
+    "company",
+    "status",
+    "source",
+    "owner",
+    "score",
+    "engagement",
+    "created_at",
+    "country",
+    "level",
+)
+
+PAGE_KEYS = (
+    "id",
+    "name",
+    "company",
+    "phone_raw",
+    "phone_e164",
+    "phone_display",
+    "email_raw",
+    "email_norm",
+    "country",
+    "source",
+    "status",
+    "level",
+    "owner",
+    "score",
+    "created_at",
+    "title",
+    "engagement_key",
+)
+
+# The SQL each sort key orders by (then by id, in the same direction). Every one is
+# served by an index that also orders by id, so a page costs the same at offset 0 and
+# at offset 90,000 (models.Lead and db.create_list_structures make them).
+_SORT_SQL = {
+    "name": 'l."name_key"',
+    "company": 'l."company_key"',
+    "status": rank_sql('l."status"', LEAD_STATUSES),
+    "source": 'l."source"',
+    "owner": 'o."login"',
+    "score": 'l."score"',
+    "created_at": 'l."created_at"',
+    "country": 'l."country"',
+    "level": rank_sql('l."level"', FUNNEL_LEVELS),
+    "engagement": 'l."engagement_key"',
+}
+# Sorts whose column may be NULL, which means the least of all (no two-way interaction:
+# no engagement): first in ascending order, last in descending order, on both engines
+# (PostgreSQL would otherwise put NULLs first in descending order). The index
+# (db.ENGAGEMENT_INDEX) orders them so.
+_NULLS_LEAST = frozenset({"engagement"})
+
+MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
+# Shares of all leads above which a search's matches are probed rather than read one
+# by one (see _Plan): a page needs only its first rows in order, a count all of them.
+PROBE_PAGE_ABOVE = 1 / 50
+PROBE_COUNT_ABOVE = 1 / 8
+# From this offset on, a filtered page finds the filtered ids through the filters' own
+# indexes first (see _Plan.where): walking the sort's index and reading every row to
+# test the filters costs about 1 µs a row, 100 ms for the last page by name of 25,000
+# new leads.
+DEEP_OFFSET = 2000
+_PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
+_CJK = re.compile(f"[{CJK_CLASS}]")
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    """What the lead list shows: a search, filters, and the order.
+
+    Empty tuples and "" mean "no filter". `owner` is a login. `min_score` keeps leads
+    scoring at least that much. `sort` is one of SORT_KEYS; status and level sort in
+    funnel order (new → unqualified, lead → customer), the others by value (names and
+    companies casefolded); "engagement" by the stored engagement key, which orders
+    leads by engagement now (funnel.engagement_key), leads without two-way interactions
+    counting as the least engaged (last when descending, first when ascending); ties
+    are broken by id in the same direction.
+    """
+
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    owner: str = ""
+    min_score: int | None = None
+    sort: str = "created_at"
+    descending: bool = True
+    # The user's region (config.default_region): whose trunk prefix a number typed
+    # with one drops ("0151" in DE is +49 151).
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A search as the database reads it: every word must occur in the lead's search
+    document; `phone` when the text was a phone number (one word: its digits), found
+    by a field of the document starting with one of `starts`."""
+
+    words: tuple[str, ...]
+    phone: bool = False
+    starts: tuple[str, ...] = ()
+
+    @property
+    def whole(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def short(self) -> bool:
+        """Too short for any trigram: SQLite matches prefixes instead."""
+        return len(self.whole) < MIN_TRIGRAM
+
+
+def parse_search(text: str, region: str = "") -> SearchTerms | None:
+    """The terms of a typed search, or None when it searches for nothing. `region`:
+    the user's (config.default_region), for numbers typed with its trunk prefix."""
+    key = fold(v.clean_text(text))
+    if not key:
+        return None
+    if _PHONE_TEXT.fullmatch(key) and any(ch in "0123456789" for ch in key):
+        digits = "".join(ch for ch in key if ch in "0123456789")
+        return SearchTerms((digits,), phone=True, starts=_phone_starts(key, digits, region))
+    return SearchTerms(tuple(dict.fromkeys(key.split(" "))))
+
+
+def _phone_starts(text: str, digits: str, region: str) -> tuple[str, ...]:
+    """How a field of a lead's search document that holds its number (the E.164
+    number, or the national number: db.search_document_sql) starts when `text` means
+    that number."""
+    if text.startswith("+"):
+        return ("+" + digits,)
+    if digits.startswith("00"):  # the international prefix of most of the world
+        return ("+" + digits[2:],)
+    code, trunk = _region_prefixes(region)
+    if trunk and digits.startswith(trunk):
+        return ("+" + code + digits[len(trunk) :],)
+    # Without a region, or in one without a trunk prefix (PL, MX), a leading 0 is a
+    # habit from where there is one: the national number follows.
+    national = digits.lstrip("0") or digits
+    return ("+" + national, national)
+
+
+@functools.cache
+def _region_prefixes(region: str) -> tuple[str, str]:
+    """(country calling code, trunk prefix) of a region; "" for none or unknown."""
+    if not region:
+        return "", ""
+    from phonenumbers import PhoneMetadata  # 25 ms, once a number is searched for
+
+    meta = PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        return "", ""
+    return str(meta.country_code or ""), meta.national_prefix or ""
+
+
+# ------------------------------------------------------------------------ the API
+
+
+def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]:
+    """The rows `offset` to `offset + limit` of the list, as dicts with PAGE_KEYS.
+
+    `company` is the company's name ("" without one), `owner` the owner's login,
+    `created_at` a datetime; `phone_e164` and `email_norm` may be None, and so may
+    `engagement_key` (no two-way interaction; funnel.engagement_now turns a key into
+    engagement at a moment). The same query and offset give the same rows while the
+    data does not change.
+    """
+    try:
+        order = _SORT_SQL[query.sort]
+    except KeyError:
+        raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}") from None
+    if limit <= 0:
+        return []
+    plan = _Plan(query)
+    if plan.empty:
+        return []
+    join = 'JOIN "user" o ON o."id" = l."owner_id" ' if query.sort == "owner" else ""
+    direction = "DESC" if query.descending else "ASC"
+    nulls = ""
+    if query.sort in _NULLS_LEAST:
+        nulls = " NULLS LAST" if query.descending else " NULLS FIRST"
+
+    def select_ids(deep: bool) -> tuple[str, list[Any]]:
+        where, params = plan.where(PROBE_PAGE_ABOVE, deep=deep)
+        sql = (
+            f'SELECT l."id" FROM "lead" l {join}{where} '
+            f'ORDER BY {order} {direction}{nulls}, l."id" {direction} LIMIT ? OFFSET ?'
+        )
+        return sql, [*params, limit, max(0, offset)]
+
+    # The ids first, from the indexes alone: skipping 90,000 rows that were fully read
+    # and joined would cost 50–150 ms; skipping index entries costs about 1 ms.
+    sql, params = select_ids(False)
+    if offset >= DEEP_OFFSET and plan.can_go_deep and not plan.sorts_matches(sql, params):
+        # SQLite walks the sort's index and reads each row it passes to test the
+        # filters: far down the list, finding the filtered ids first is 2–4× faster.
+        sql, params = select_ids(True)
+    ids = [row[0] for row in plan.run(sql, params)]
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = plan.run(
+        'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
+        'l."phone_display", l."email_raw", l."email_norm", l."country", l."source", '
+        'l."status", l."level", '
+        'o."login", l."score", l."created_at", l."title", l."engagement_key" FROM "lead" l '
+        'LEFT JOIN "company" c ON c."id" = l."company_id" '
+        'JOIN "user" o ON o."id" = l."owner_id" '
+        f'WHERE l."id" IN ({marks})',
+        ids,
+    )
+    created = Lead.created_at.python_value
+    by_id = {}
+    for row in rows:
+        item = dict(zip(PAGE_KEYS, row, strict=True))
+        item["created_at"] = created(item["created_at"])
+        by_id[item["id"]] = item
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def lead_count(query: LeadQuery, cap: int | None = None) -> int:
+    """How many leads the list has.
+
+    With `cap`, counting stops after cap + 1 matches: a result of cap + 1 means "more
+    than cap" (for a screen that shows "1,000+" rather than wait for an exact figure).
+    Without, the count is exact.
+    """
+    plan = _Plan(query)
+    if plan.empty:
+        return 0
+    if plan.search_only:
+        count = plan.matches  # counted by the index already
+    else:
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        if cap is None:
+            sql = f'SELECT COUNT(*) FROM "lead" l {where}'
+        else:
+            sql = f'SELECT COUNT(*) FROM (SELECT 1 FROM "lead" l {where} LIMIT ?) AS t'
+            params = [*params, cap + 1]
+        count = plan.run(sql, params)[0][0]
+    return count if cap is None else min(count, cap + 1)
+
+
+def status_counts(query: LeadQuery) -> dict[str, int]:
+    """Leads per status for `query` with its status filter left out (what the header
+    line shows: how many each status button would list), every status present."""
+    plan = _Plan(query, use_statuses=False)
+    if plan.empty:
+        return dict.fromkeys(LEAD_STATUSES, 0)
+    if plan.search_only:
+        # Four index counts: the search AND each status's mark (db.status_mark).
+        counts = [
+            f'(SELECT COUNT(*) FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
+            f"{plan.instr_sql})"
+            for _ in LEAD_STATUSES
+        ]
+        params: list[Any] = []
+        for status in LEAD_STATUSES:
+            params += [f"({plan.match}) AND {_fts_string(status_mark(status))}", *plan.instr]
+        row = plan.run("SELECT " + ", ".join(counts), params)[0]
+    elif plan.postgres:
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        found = dict(
+            plan.run(f'SELECT l."status", COUNT(*) FROM "lead" l {where} GROUP BY 1', params)
+        )
+        row = [found.get(s, 0) for s in LEAD_STATUSES]
+    elif plan.terms is None and plan.statuses_indexed:
+        # One index range count per status. Without filters the funnel-order index
+        # serves them; with filters, "status = ..." lets (owner, status) or (level,
+        # status) do.
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        also = where.replace("WHERE ", "AND ", 1)
+        counts, all_params = [], []
+        for place, status in enumerate(LEAD_STATUSES):
+            test = f"{_SORT_SQL['status']} = {place}" if not where else f"l.\"status\" = '{status}'"
+            counts.append(f'(SELECT COUNT(*) FROM "lead" l WHERE {test} {also})')
+            all_params += params
+        row = plan.run("SELECT " + ", ".join(counts), all_params)[0]
+    else:
+        # A search with other filters, or filters whose index holds no status: every
+        # match is read, once. Sums rather than GROUP BY: SQLite would sort the
+        # matching rows to group them.
+        where, params = plan.where(PROBE_COUNT_ABOVE)
+        sums = ", ".join(
+            f"""COALESCE(SUM(CASE WHEN l."status" = '{s}' THEN 1 ELSE 0 END), 0)"""
+            for s in LEAD_STATUSES
+        )
+        row = plan.run(f'SELECT {sums} FROM "lead" l {where}', params)[0]
+    return dict(zip(LEAD_STATUSES, (int(n) for n in row), strict=True))
+
+
+# ---------------------------------------------------------------------- internals
+
+
+class _Plan:
+    """The WHERE clause of one list query and what choosing how to run it needs.
+
+    On SQLite a search is one FTS5 query (`match`, plus `instr` checks for short words
+    among long ones), whose matches are counted first (0.1–3 ms) and which also holds
+    the status filter, as status marks. With no other filter, counts come from the
+    index alone (`search_only`). Otherwise the search becomes `l.id IN (<matches>)`,
+    run one of two ways: a few hundred matches are best read by id and sorted; tens of
+    thousands are best found by walking the index of the sort (or a small index, for
+    counts) and probing the set of matches, which SQLite does when a `+` before `l.id`
+    hides the id from its choice of index.
+    """
+
+    def __init__(self, query: LeadQuery, *, use_statuses: bool = True):
+        self.db = database.obj
+        self.postgres = isinstance(self.db, peewee.PostgresqlDatabase)
+        self.terms = parse_search(query.text, query.region)
+        statuses = query.statuses if use_statuses else ()
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+        # The same tests written so that an index can serve each one alone (see where).
+        self.indexed_clauses: list[str] = []
+        self.indexed_params: list[Any] = []
+        fts = self.terms is not None and not self.postgres
+        if statuses and not fts:
+            marks = ", ".join("?" for _ in statuses)
+            if all(s in LEAD_STATUSES for s in statuses):
+                # Only the funnel-order index leads with the status: test its expression.
+                places = ", ".join(str(LEAD_STATUSES.index(s)) for s in statuses)
+                indexed = f"{_SORT_SQL['status']} IN ({places})"
+                self._clause(f'l."status" IN ({marks})', *statuses, indexed=(indexed, ()))
+            else:
+                self._among("status", statuses)
+        self._filters(query)
+        self.search_only = fts and not self.clauses
+        self.empty = False
+        self.match = ""
+        self.instr: list[str] = []
+        self.instr_sql = ""
+        self.matches = self.total = 0
+        if fts:
+            self.match, self.instr_sql, self.instr = _fts_query(self.terms)
+            if statuses:
+                marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
+                self.match = f"({self.match}) AND ({marks})"
+            self.candidates = (
+                f'SELECT rowid FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
+                + self.instr_sql
+            )
+            self.matches = self.run(
+                f"SELECT COUNT(*) FROM ({self.candidates}) AS m", [self.match, *self.instr]
+            )[0][0]
+            self.empty = self.matches == 0
+            # The id range stands for the number of leads: one index step, not a count.
+            self.total = self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
+
+    def _among(self, column: str, values: tuple[str, ...]) -> None:
+        marks = ", ".join("?" for _ in values)
+        self._clause(f'l."{column}" IN ({marks})', *values)
+
+    def _clause(
+        self, sql: str, *params: Any, indexed: tuple[str, tuple[Any, ...]] | None = None
+    ) -> None:
+        self.clauses.append(sql)
+        self.params.extend(params)
+        indexed_sql, indexed_params = indexed or (sql, params)
+        self.indexed_clauses.append(indexed_sql)
+        self.indexed_params.extend(indexed_params)
+
+    def _filters(self, query: LeadQuery) -> None:
+        if query.levels:
+            self._among("level", query.levels)
+        if query.sources:
+            self._among("source", query.sources)
+        if query.owner:
+            owner = 'l."owner_id" = (SELECT u."id" FROM "user" u WHERE u."login" = ?)'
+            self._clause(owner, query.owner)
+        if query.min_score is not None and query.min_score > 0:  # every score is ≥ 0
+            self._clause('l."score" >= ?', int(query.min_score))
+        # Counts per status can each be an index range when every filter's index
+        # carries the status: (level, status), (owner, status), or none at all.
+        self.statuses_indexed = not (query.sources or (query.min_score or 0) > 0)
+
+    def where(self, probe_above: float, *, deep: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause with its parameters. The search is probed rather than
+        driven from when more than `probe_above` of all leads match it.
+
+        `deep` (a page far from the top): on SQLite the filtered ids are found first,
+        each filter through its own index, and the sort's index is walked probing
+        them, instead of reading every row passed on the way to test the filters.
+        """
+        clauses, params = list(self.clauses), list(self.params)
+        fts = self.terms is not None and not self.postgres
+        if deep and clauses and not self.postgres:
+            params = list(self.indexed_params)
+            if fts:
+                params += [self.match, *self.instr]
+            return f'WHERE +l."id" IN ({self._filtered(fts)})', params
+        if self.terms is not None:
+            if self.postgres:
+                document = search_document_sql("l", True)
+                if self.terms.phone:
+                    likes = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts]
+                    clauses.append("(" + " OR ".join(likes) + ")")
+                    params += [
+                        f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}"
+                        f"{_like_escape(s)}%"
+                        for s in self.terms.starts
+                    ]
+                for word in () if self.terms.phone else self.terms.words:
+                    clauses.append(f"{document} LIKE ? ESCAPE '\\'")
+                    params.append("%" + _like_escape(word) + "%")
+            else:
+                dense = deep or self.matches > self.total * probe_above
+                probe = "+" if dense else ""
+                clauses.append(f'{probe}l."id" IN ({self.candidates})')
+                params += [self.match, *self.instr]
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    @property
+    def can_go_deep(self) -> bool:
+        """Whether where(deep=True) differs: SQLite, and filters besides a search."""
+        return bool(self.clauses) and not self.postgres
+
+    def sorts_matches(self, sql: str, params: list[Any]) -> bool:
+        """Whether SQLite runs `sql` by finding the matching rows through an index
+        and sorting them, rather than walking the sort's index (a plan read in about
+        0.1 ms)."""
+        steps = self.run("EXPLAIN QUERY PLAN " + sql, params)
+        return any("TEMP B-TREE FOR ORDER BY" in step[-1] for step in steps)
+
+    def _filtered(self, with_search: bool) -> str:
+        """A SELECT of the ids passing every filter (parameters: indexed_params, then
+        the search's)."""
+        clauses = list(self.indexed_clauses)
+        if with_search:
+            clauses.append(f'l."id" IN ({self.candidates})')
+        return 'SELECT l."id" FROM "lead" l WHERE ' + " AND ".join(clauses)
+
+    def run(self, sql: str, params: list[Any]) -> list[tuple]:
+        if self.postgres:
+            sql = sql.replace("?", "%s")  # no "?" or "%" appears in these statements
+        return self.db.execute_sql(sql, params).fetchall()
+
+
+def _fts_query(terms: SearchTerms) -> tuple[str, str, list[str]]:
+    """The FTS5 query string of `terms`, and the instr() checks of the rows it matches
+    (SQL to append to a WHERE clause, and their parameters). Every term is a quoted
+    string (quotes doubled): nothing typed is FTS5 syntax."""
+    if terms.phone:
+        return " OR ".join(_fts_string(_number_start(s)) for s in terms.starts), "", []
+    if terms.short:
+        # One or two characters have no trigram of their own: look for a field that
+        # starts with them. Each field follows FIELD_START (db.py), a character typed
+        # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
+        # One or two CJK characters are also found anywhere in a name or company,
+        # through its pairs: the two as a pair, the one as a pair's start or end.
+        found = [_fts_string(_field_start(terms.whole))]
+        if _is_cjk_pair(terms.whole):
+            found.append(_fts_string(terms.whole + PAIR_END))
+        elif _CJK.fullmatch(terms.whole):
+            ends = PAIR_END * 2
+            found += [_fts_string(ends + terms.whole), _fts_string(terms.whole + ends)]
+        return " OR ".join(found), "", []
+    pairs = [w for w in terms.words if _is_cjk_pair(w)]
+    long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
+    short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM and w not in pairs]
+    if not long_words and not pairs:  # short words only, e.g. "a b": the text itself
+        long_words, short_words = [terms.whole], []
+    indexed = [_fts_string(w) for w in long_words] + [_fts_string(w + PAIR_END) for w in pairs]
+    return " ".join(indexed), ' AND instr("doc", ?) > 0' * len(short_words), short_words
+
+
+def _is_cjk_pair(word: str) -> bool:
+    return len(word) == 2 and all(_CJK.fullmatch(ch) for ch in word)
+
+
+def _number_start(start: str) -> str:
+    """A phrase for a number field of the document starting with `start`: the E.164
+    number from "+" on ("+" appears nowhere else but in a rare address), the national
+    number from NATIONAL_MARK on; FIELD_START only where a phrase would be shorter than
+    a trigram. The marks of the fields lead the phrase only then: every lead with a
+    number has "U+001F U+001F +", and reading its entries costs 15–20 ms at 100,000
+    leads."""
+    full = FIELD_START + ("" if start.startswith("+") else NATIONAL_MARK) + start
+    return full[-max(MIN_TRIGRAM, len(full) - len(FIELD_START)) :]
+
+
+def _field_start(prefix: str) -> str:
+    """`prefix` at the start of a field, in as few trigrams as can say so."""
+    return FIELD_START[: max(1, MIN_TRIGRAM - len(prefix))] + prefix
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_ids_sql(text: str, region: str = "") -> tuple[str, list[Any]] | None:
+    """A SELECT of the ids of the leads a search for `text` finds, exactly as the
+    list's `/` finds them (the same plan), in the current database's parameter style:
+    for `funnel list --search`. None when `text` searches for nothing."""
+    plan = _Plan(LeadQuery(text=text, region=region))
+    if plan.terms is None:
+        return None
+    if plan.empty:
+        return 'SELECT l."id" FROM "lead" l WHERE 1 = 0', []
+    where, params = plan.where(PROBE_PAGE_ABOVE)
+    sql = f'SELECT l."id" FROM "lead" l {where}'
+    if plan.postgres:
+        sql = sql.replace("?", "%s")  # as _Plan.run: no "?" or "%" in these statements
+    return sql, params

@@ -1,0 +1,421 @@
+"""The Textual app: the screens, the keys that reach them from anywhere, the command
+palette, and the guard against a terminal smaller than 80×24."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import gc
+import signal
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import events, work
+from textual.app import App, ScreenError, SystemCommand
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from funnel_tui.config import Config
+from funnel_tui.core.screen_names import SCREENS
+from funnel_tui.live.changes import Changes, ChangeWatch
+from funnel_tui.live.drafts import DraftStore
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import BUSY_TIMEOUT_MS, Busy, describe, utcnow
+from funnel_tui.storage.models import database
+from funnel_tui.tui.draft_offer import offer_drafts
+from funnel_tui.tui.failures import HandlesFailures
+from funnel_tui.tui.freshness import KeepsScreensFresh
+from funnel_tui.tui.key_order import KeysInOrder
+from funnel_tui.tui.no_color import safe_filters
+from funnel_tui.tui.palette import RecordsProvider
+from funnel_tui.tui.screens.leads import LeadListScreen
+from funnel_tui.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from funnel_tui.tui.widgets.keymap import screen_actions
+
+if TYPE_CHECKING:
+    from funnel_tui.tui.screens.log_activity import LogTarget
+
+CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
+GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
+
+
+class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
+    TITLE = "funnel"
+    # The Today queue's counts per section for the status line; None until counted.
+    today_counts: reactive[dict[str, int] | None] = reactive(None)
+    # The other funnel instances on this database (presence.Seen), for the top line.
+    others: reactive[tuple] = reactive(())
+    # Screens other than the list are imported when first opened: start-up pays only for
+    # what the first frame shows.
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
+        "leads": LeadListScreen,
+        "capture": lambda: _capture_screen(),
+        "funnel": lambda: _funnel_screen(),
+        "board": lambda: _board_screen(),
+        "today": lambda: _today_screen(),
+        "import": lambda: _import_screen(),
+        "reports": lambda: _reports_screen(),
+    }
+    DEFAULT_MODE = "leads"
+    # ctrl+p: the screens, this screen's actions, and any lead or deal by name.
+    COMMANDS: ClassVar = {*App.COMMANDS, RecordsProvider}
+    BINDINGS: ClassVar[list[Binding]] = [
+        # ctrl keys and F-keys work while typing in a field, so these reach a screen from
+        # anywhere; letters would be typed into the field instead.
+        Binding("ctrl+n,f2", "switch_mode('capture')", "New lead", id="go.capture", priority=True),
+        Binding("f3", "go_leads", "Leads", id="go.leads", priority=True),
+        Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
+        Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
+        Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
+        Binding("ctrl+g,f12", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("question_mark", "help", "Help", id="help.key", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        target: str,
+        user: str,
+        drafts: DraftStore | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        start: str = "leads",
+    ) -> None:
+        """`clock` (naive UTC) stands in for the system clock: screenshots and tests
+        fix it so that what depends on "now" (engagement, dates) does not move.
+        `start` is the screen to open on, one of MODES."""
+        # Read by App.__init__: the first screen is built once, not the list and then it.
+        self.DEFAULT_MODE = start if start in self.MODES else "leads"
+        super().__init__(driver_class=_input_driver())
+        self._filters = safe_filters(self._filters)
+        self.config = config
+        self.target = target
+        self.user = user
+        self.rules = Funnel(config, user, clock or utcnow)
+        self.config = self.rules.config  # with the lists the team added to
+        self.drafts = drafts or DraftStore(user)
+        self.sub_title = f"{user} · {describe(target)}"
+        self.watch_changes: ChangeWatch | None = None
+        self._user_prepared = False
+        self._checklist_wanted: int | None = None
+        self._checklist_then: tuple[str, str] = ("", "")
+
+    def on_mount(self) -> None:
+        self._listen_for_hangup()
+        self._check_size()
+        self.screen_change_signal.subscribe(self, self._screen_changed)
+        self.set_timer(GC_AFTER_SECONDS, self.startup_done)
+        offer_drafts(self)
+
+    def _listen_for_hangup(self) -> None:
+        """The SSH link dropped (SIGHUP): keep what was typed, leave the others' top line
+        at once, and stop (129, as a shell reports a hangup)."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+
+    def _hung_up(self) -> None:
+        self._keep_drafts()
+        if self.watch_changes is not None:
+            self.watch_changes.stop()
+            self.watch_changes = None
+        self.exit(return_code=128 + signal.SIGHUP)
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        # A mode opened while the terminal is small gets the guard too, and one left
+        # under a screen while the terminal grew goes.
+        self._check_size()
+        self.refresh_shown()
+        self.show_record()
+
+    @work(thread=True, group="startup")
+    def _prepare_user(self) -> None:
+        # Creating the user row is a write: never on the UI thread.
+        with database.connection_context():
+            _ = self.rules.user_id
+        self._count_today()
+        # Hear of the others' writes and presence from here on (changes.py).
+        watch = ChangeWatch(self.user, self._heard)
+        watch.start()
+        self.watch_changes = watch
+        if not self.is_running:  # closed meanwhile: on_unmount found no watcher to stop
+            watch.stop()
+            return
+        self.call_from_thread(self.show_record)
+
+    def _heard(self, changes: Changes) -> None:
+        # Called in the watcher's thread; the app may be closing.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self.changes_arrived, changes)
+
+    def changes_arrived(self, changes: Changes) -> None:
+        """Another instance wrote something, or came or went: what is on the terminal
+        shows it, and what is hidden reloads when it comes back (on_screen_resume)."""
+        if changes.others is not None:
+            self.others = changes.others
+        if changes.data:
+            self.data_changed(changes)
+
+    def show_record(self) -> None:
+        """Tell the others which record this instance shows (the top screen's
+        `showing`, e.g. ("lead", 12, editing)), or none."""
+        if self.watch_changes is None:
+            return
+        showing = getattr(self.screen, "showing", None)
+        self.watch_changes.show(*(showing() if showing else ()))
+
+    @work(thread=True, exclusive=True, group="today-counts")
+    def _count_today(self) -> None:
+        from funnel_tui.read.today import queue_counts
+
+        with database.connection_context():
+            counts = queue_counts(self.rules.user_id, self.rules.today())
+        self.call_from_thread(self.set_today_counts, counts)
+
+    def set_today_counts(self, counts: dict[str, int]) -> None:
+        self.today_counts = dict(counts)
+
+    def startup_done(self) -> None:
+        """The first screen is up: what start-up allocated stays for the whole session,
+        so it is frozen out of the collector's scans before the collector comes back
+        (make_app turned it off)."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+        if not self._user_prepared:
+            self._user_prepared = True
+            self._prepare_user()
+
+    def on_unmount(self) -> None:
+        gc.enable()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if self.watch_changes is not None:
+            self.watch_changes.stop()
+
+    # ------------------------------------------------------------------ screens
+
+    def action_go_leads(self) -> None:
+        """F3: the lead list itself, not a record left open over it (a record with
+        unsaved edits keeps them as a draft, offered back when it is opened again)."""
+        self.switch_mode("leads")
+        while len(self.screen_stack) > 1:
+            keep = getattr(self.screen, "keep_draft", None)
+            if keep is not None:
+                keep()
+            self.pop_screen()
+
+    def open_lead(self, lead_id: int, focus: str = "", here: bool = False, then: str = "") -> None:
+        """The lead's record, over the list (or over this screen, `here`); `focus`
+        names a field to put the cursor in (the gate sends a rep to the phone number
+        it refused); `then` "log" opens its log form once shown."""
+        from funnel_tui.tui.screens.lead import LeadScreen
+
+        if self.current_mode != "leads" and not here:
+            self.switch_mode("leads")
+        self.push_screen(LeadScreen(lead_id, focus=focus, then=then))
+
+    def open_log(
+        self,
+        target: LogTarget,
+        done: Callable | None = None,
+        kind: str = "call",
+        at_outcome: bool = False,
+    ) -> None:
+        """The log form for a record (screens.log_activity.LogTarget); `done` gets what
+        was logged, or None. `at_outcome` starts the cursor on the outcome."""
+        from funnel_tui.tui.screens.log_activity import LogActivityScreen
+
+        self.push_screen(LogActivityScreen(target, kind, at_outcome), done)
+
+    def open_opportunity(self, opp_id: int, then: str = "") -> None:
+        """The deal's record, over whatever screen asked (the board, a lead); `then`
+        "log" opens its log form once shown."""
+        from funnel_tui.tui.screens.opportunity import OpportunityScreen
+
+        self.push_screen(OpportunityScreen(opp_id, then=then))
+
+    def open_checklist(self, lead_id: int, then: tuple[str, str] = ("", "")) -> None:
+        """The lead's checklist, shown when its data is in: one frame instead of a
+        "Loading…" frame and then the data (a third of the 30 ms a rep may wait),
+        unless the database takes longer than CHECKLIST_WAIT. One screen serves every
+        lead: composing it anew each time cost as much again. `then`: a form to open
+        on it once shown (ChecklistScreen.show_lead)."""
+        if not self.is_screen_installed("checklist"):
+            from funnel_tui.tui.screens.checklist import ChecklistScreen
+
+            self.install_screen(ChecklistScreen(), "checklist")
+        if self.current_mode != "leads":
+            self.switch_mode("leads")
+        self._checklist_wanted = lead_id
+        self._checklist_then = then
+        self._load_checklist(lead_id)
+        self.set_timer(CHECKLIST_WAIT, lambda: self._show_checklist(lead_id, None))
+
+    @work(thread=True, exclusive=True, group="checklist-open")
+    def _load_checklist(self, lead_id: int) -> None:
+        from funnel_tui.read.checklist import load_checklist
+
+        with database.connection_context():
+            state = load_checklist(self.rules, lead_id)
+        self.call_from_thread(self._show_checklist, lead_id, state)
+
+    def _show_checklist(self, lead_id: int, state) -> None:
+        if self._checklist_wanted != lead_id:
+            return  # shown already, or another lead was asked for since
+        screen = self.get_screen("checklist")
+        # The form to open goes with the data, once: not with the timer's empty frame.
+        then = ("", "")
+        if state is not None:
+            then, self._checklist_then = self._checklist_then, ("", "")
+        if self.screen is screen:
+            if state is not None:
+                screen.show_lead(lead_id, state, then)  # the timer showed it; now the data
+            self._checklist_wanted = None
+            return
+        screen.show_lead(lead_id, state, then)
+        self.push_screen(screen)
+        if state is not None:
+            self._checklist_wanted = None
+
+    def data_changed(self, changes: Changes | None = None) -> None:
+        """Something was written, here (`changes` None) or by another instance: the
+        screens on the terminal reload what they show, each deciding from `changes`
+        whether it is concerned, and the hidden ones when shown again (tui/freshness).
+        A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
+        self.refresh_screens(changes)
+        if self._user_prepared and not getattr(self.screen, "counts_today", False):
+            self._count_today()
+
+    def database_returned(self) -> None:
+        """The database answers again after a failure: start what start-up could not
+        (this user's row, the change watcher) and reload what the screens show."""
+        if self._user_prepared and self.watch_changes is None:
+            self._prepare_user()
+        self.data_changed()
+
+    def write_failed(
+        self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]
+    ) -> None:
+        """A write did not happen: the screen says so (keeping what was typed) and, when
+        the database was only busy, the user may try again at once."""
+        failed(str(exc))
+        if isinstance(exc, Busy):
+            from funnel_tui.tui.screens.dialogs import ConfirmDialog
+
+            body = Text(
+                f"{exc}. Another funnel kept the database busy past "
+                f"{BUSY_TIMEOUT_MS // 1000} s. What you typed is kept.",
+            )
+
+            def answered(again: bool | None) -> None:
+                if again:
+                    retry()
+
+            self.push_screen(
+                ConfirmDialog("The database is busy", body, yes="Try again", no="Not now"),
+                answered,
+            )
+
+    def action_help(self) -> None:
+        from funnel_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # ------------------------------------------------------------ the palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for mode, title, help_text in SCREENS:
+            go = self.action_go_leads if mode == "leads" else lambda m=mode: self.switch_mode(m)
+            yield SystemCommand(title, help_text, go)
+        for action in screen_actions(screen):
+            if action.node is self:
+                continue
+            yield SystemCommand(
+                action.description,
+                f"{action.keys} · this screen",
+                lambda a=action: self.call_later(a.node.run_action, a.action),
+            )
+        yield SystemCommand("Help", "Keys of this screen (? or F1)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # ------------------------------------------------------------ terminal size
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: this handler runs before Textual's own, which sets self.size
+        # (reading that here put the guard one resize behind).
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size | None = None) -> None:
+        """Show the guard over whatever screen is on top while the terminal is smaller
+        than 80×24, and take it away the moment it is not, in every mode."""
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        try:
+            top = self.screen
+        except ScreenError:  # not mounted yet: on_mount checks again
+            return
+        guarding = isinstance(top, TooSmallScreen)
+        if small and guarding:
+            top.show_size(size)
+        elif small:
+            self.push_screen(TooSmallScreen(size))
+        elif guarding:
+            self.pop_screen()
+            self.call_later(self._check_size)  # another guard below (a mode switched)
+
+
+def _input_driver() -> type | None:
+    """The driver that reads pastes and stray bytes safely (tui/terminal_input.py), on
+    the terminals it is made for; None lets Textual choose (Windows, TEXTUAL_DRIVER)."""
+    import sys
+
+    from textual import constants
+
+    if sys.platform == "win32" or constants.DRIVER is not None:
+        return None
+    from funnel_tui.tui.terminal_input import SafeInputDriver
+
+    return SafeInputDriver
+
+
+def _capture_screen() -> Screen:
+    from funnel_tui.tui.screens.capture import CaptureScreen
+
+    return CaptureScreen()
+
+
+def _import_screen() -> Screen:
+    from funnel_tui.tui.screens.import_file import ImportScreen
+
+    return ImportScreen()
+
+
+def _board_screen() -> Screen:
+    from funnel_tui.tui.screens.board import BoardScreen
+
+    return BoardScreen()
+
+
+def _today_screen() -> Screen:
+    from funnel_tui.tui.screens.today import TodayScreen
+
+    return TodayScreen()
+
+
+def _reports_screen() -> Screen:
+    from funnel_tui.tui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
+def _funnel_screen() -> Screen:
+    from funnel_tui.tui.screens.funnel_counts import FunnelScreen
+
+    return FunnelScreen()

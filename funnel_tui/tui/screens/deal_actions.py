@@ -1,0 +1,206 @@
+"""What a deal's screens (the board and an opportunity's record) do to a deal alike:
+move it a stage on or back, mark it won, mark it lost with a reason, reopen it.
+
+Every write carries the version of the deal as the screen showed it. When someone else
+moved or closed it meanwhile, nothing is written; the screen says who did what and
+shows the deal as it is now. It never undoes their change.
+
+The screen using this mixin has `current_deal()`, and answers `_deal_written(opp_id,
+done, fresh)` with `fresh` what `_after_deal_write(opp_id)` read in the worker, and
+`_deal_message(text)`; `_deal_reload()` shows the deals as they are now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+from rich.text import Text
+
+from funnel_tui.core.output import plain
+from funnel_tui.read.pipeline import Card
+from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.storage.database import Busy
+from funnel_tui.storage.models import OPP_OPEN, database
+from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.workers import write_worker
+
+
+class DealActions:
+    app: Any
+
+    def current_deal(self) -> Card | None:
+        raise NotImplementedError
+
+    def _after_deal_write(self, opp_id: int) -> Any:
+        """Read in the worker, after a write, what the screen shows next."""
+        return None
+
+    def _deal_written(self, opp_id: int, done: Text, fresh: Any) -> None:
+        raise NotImplementedError
+
+    def _deal_message(self, text: Text) -> None:
+        raise NotImplementedError
+
+    def _deal_reload(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ actions
+
+    def action_log(self) -> None:
+        """The log form for the deal; what was logged shows in the screen's message."""
+        card = self.current_deal()
+        if card is None:
+            return
+        from funnel_tui.tui.screens.log_activity import LogTarget, log_title
+
+        title = log_title(card.name, card.company)
+        target = LogTarget(
+            card.lead_id, card.id, f"$ {title}", card.next_action, card.next_action_due
+        )
+
+        def done(logged) -> None:
+            if logged is not None:
+                self._deal_message(logged.summary(self.app.rules.today()))
+                self._deal_reload()
+
+        self.app.open_log(target, done)
+
+    def action_step(self, delta: int) -> None:
+        card = self._open_deal("move")
+        if card is None:
+            return
+        stages = [s.name for s in self.app.config.open_stages]
+        index = stages.index(card.stage) + delta if card.stage in stages else -1
+        if not 0 <= index < len(stages):
+            edge = "last" if delta > 0 else "first"
+            hint = "w marks it won, x lost" if delta > 0 else "it cannot go further back"
+            self._deal_message(
+                Text(f"{card.stage} is the {edge} open stage: {hint}.", style="yellow")
+            )
+            return
+        target = stages[index]
+        self._deal_write(
+            card,
+            lambda rules: rules.move(card.id, target, expected_version=card.version),
+            Text.assemble("✔ ", _title(card), f" moved {card.stage} → {target}."),
+        )
+
+    def action_won(self) -> None:
+        card = self._open_deal("mark won")
+        if card is not None:
+            self._deal_write(
+                card,
+                lambda rules: rules.win(card.id, expected_version=card.version),
+                Text.assemble("✔ ", _title(card), " won. o reopens it."),
+            )
+
+    def action_lost(self) -> None:
+        card = self._open_deal("mark lost")
+        if card is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if not reason:
+                self._deal_message(
+                    Text("Not marked lost: a lost deal needs a reason.", style="yellow")
+                )
+                return
+            self._deal_write(
+                card,
+                lambda rules: rules.lose(card.id, reason, expected_version=card.version),
+                Text.assemble("✔ ", _title(card), f" lost: {reason}. o reopens it."),
+            )
+
+        self.app.push_screen(
+            ChoiceDialog(f"Why was {plain(card.name)} lost?", self.app.config.loss_reasons),
+            chosen,
+        )
+
+    def action_reopen(self) -> None:
+        card = self.current_deal()
+        if card is None:
+            return
+        if card.state == OPP_OPEN:
+            self._deal_message(Text("This deal is open already.", style="dim"))
+            return
+        self._deal_write(
+            card,
+            lambda rules: rules.reopen(card.id, expected_version=card.version),
+            Text.assemble("✔ ", _title(card), " reopened."),
+        )
+
+    def action_undo(self) -> None:
+        """Undo my latest change to this deal: an edit of its fields, a move, win, loss
+        or reopening (refused, with why, when someone else has changed it since)."""
+        card = self.current_deal()
+        if card is not None:
+            self._deal_write(
+                card,
+                lambda rules: rules.undo_last("opportunity", card.id),
+                Text.assemble("✔ ", _title(card), ": your last change to it is undone."),
+            )
+
+    def _open_deal(self, what: str) -> Card | None:
+        card = self.current_deal()
+        if card is not None and card.state != OPP_OPEN:
+            self._deal_message(
+                Text(f"This deal is {card.state}: o reopens it before you {what} it.", style="dim")
+            )
+            return None
+        return card
+
+    # ------------------------------------------------------------------ writing
+
+    @write_worker("deal-write", exclusive=False)
+    def _deal_write(self, card: Card, operation: Callable[[Funnel], Any], done: Text) -> None:
+        try:
+            with database.connection_context():
+                operation(self.app.rules)
+                fresh = self._after_deal_write(card.id)
+        except StaleEdit as exc:
+            self.app.call_from_thread(self._deal_stale, card, exc)
+        except Refused as exc:
+            text = Text("✘ " + "; ".join(p.message for p in exc.problems), style="red")
+            self.app.call_from_thread(self._deal_refused, text)
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            self.app.call_from_thread(
+                self.app.write_failed,
+                exc,
+                lambda reason: self._deal_message(
+                    Text(f"✘ Nothing changed: {reason}.", style="red")
+                ),
+                lambda: self._deal_write(card, operation, done),
+            )
+        else:
+            self.app.call_from_thread(self._deal_written, card.id, done, fresh)
+
+    def _deal_stale(self, card: Card, exc: StaleEdit) -> None:
+        self._deal_message(stale_text(card, exc.changes))
+        self._deal_reload()
+
+    def _deal_refused(self, text: Text) -> None:
+        self._deal_message(text)
+        self._deal_reload()
+
+
+def stale_text(card: Card, changes: list[dict[str, Any]]) -> Text:
+    """What someone else did to the deal since the screen read it."""
+    text = Text("✘ ", style="red")
+    text.append_text(_title(card))
+    text.append(" was changed meanwhile, so nothing was done: ", style="red")
+    shown = [c for c in changes if c["field"] in ("stage", "state", "lost_reason")] or changes
+    for index, change in enumerate(shown[:3]):
+        text.append("; " if index else "")
+        text.append(plain(change["user"]), style="bold")
+        when = change["at"]
+        text.append(f" {when:%H:%M} " if hasattr(when, "strftime") else " ")
+        text.append(f"{plain(change['field'])} {plain(change['old']) or '∅'} → ")
+        text.append(plain(change["new"]) or "∅")
+    text.append(". Shown as it is now.", style="dim")
+    return text
+
+
+def _title(card: Card) -> Text:
+    return Text(f"#{card.id} ") + Text(plain(card.company or card.name), style="bold")

@@ -1,0 +1,312 @@
+"""The lead list: every lead, searched as you type, filtered, sorted, paged from SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from funnel_tui.core.output import plain
+from funnel_tui.read.queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from funnel_tui.storage.models import LEAD_STATUSES, database
+from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
+from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
+from funnel_tui.tui.widgets.text_input import TextInput
+
+if TYPE_CHECKING:
+    from funnel_tui.live.changes import Changes
+
+
+COUNT_CAP = 100_000_000  # exact counts: the list's height must be right to scroll to the end
+STATUS_CYCLE = ("", *LEAD_STATUSES)
+SORT_TITLES = {
+    "created_at": "newest",
+    "name": "name",
+    "company": "company",
+    "status": "status",
+    "source": "source",
+    "owner": "owner",
+    "score": "score",
+    "engagement": "engagement",
+    "country": "country",
+    "level": "level",
+}
+
+
+def _phone(row: dict[str, Any]) -> Text:
+    return Text(plain(row.get("phone_display") or row.get("phone_raw")))
+
+
+def _score(row: dict[str, Any]) -> Text:
+    return Text(f"{row.get('score') or 0:>3}")
+
+
+def _engagement(row: dict[str, Any]) -> Text:
+    level = row.get("engagement")
+    if level is None:  # never reached two-way: not the same as faded to 0
+        return Text("  ·", style="dim")
+    return Text(f"{level:>3}")
+
+
+def _created(row: dict[str, Any]) -> Text:
+    value = row.get("created_at")
+    return Text(value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else plain(value))
+
+
+PHONE_WIDTH = len("+86 138 0013 8000")
+
+COLUMNS = [
+    Column("status", "St", 2, lambda r: status_text(r["status"], with_word=False)),
+    # What a rep needs is never cut: the phone fits a whole international number
+    # ("+86 138 0013 8000"), and width beyond 80 columns goes to phone and name first.
+    Column("name", "Name", 0, min_width=20, weight=3),
+    Column("company", "Company", 0, min_width=12),
+    Column("phone", "Phone", 0, _phone, min_width=PHONE_WIDTH, weight=2, max_width=20),
+    Column(
+        "email",
+        "Email",
+        0,
+        lambda r: Text(plain(r.get("email_norm") or r.get("email_raw"))),
+        min_width=14,
+    ),
+    Column("score", "Sc", 3, _score),
+    Column("engagement", "En", 3, _engagement),
+    Column("level", "Level", 12, lambda r: level_text(r["level"]), min_width=1),
+    Column("source", "Source", 12, min_width=1),
+    Column("owner", "Owner", 8, min_width=1),
+    Column("created_at", "Created", 10, _created, min_width=1),
+]
+
+
+class LeadListScreen(Screen[None]):
+    TITLE = "Leads"
+    CSS_PATH = "leads.tcss"
+    AUTO_FOCUS = "LeadTable"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("slash", "search", "Search", id="leads.search"),
+        Binding("q", "checklist", "Checklist", id="leads.checklist"),
+        Binding("t", "cycle_status", "Status filter", id="leads.status"),
+        Binding("m", "toggle_mine", "Mine / all", id="leads.mine"),
+        Binding("u", "cycle_source", "Source filter", id="leads.source"),
+        Binding("plus", "score(10)", "Score ≥ +10", id="leads.score_up", show=False),
+        Binding("minus", "score(-10)", "Score ≥ −10", id="leads.score_down", show=False),
+        Binding("o", "choose_sort", "Sort…", id="leads.sort"),
+        Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
+        Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
+        Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = LeadQuery()
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Horizontal(id="search-row"):
+            yield Label("/", id="search-label")
+            yield TextInput(
+                placeholder="search name, company, email, phone",
+                compact=True,
+                id="search",
+                select_on_focus=False,
+            )
+            yield Label("", id="total")
+        yield Static("", id="filters")
+        yield Static("", id="counts")
+        yield Static("", id="columns")
+        yield LeadTable(COLUMNS, id="table")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._shown_once = False
+        # A number typed with the region's trunk prefix is read in it ("0151" in DE).
+        self.query_state = LeadQuery(region=self.app.config.default_region)
+        self.reload()  # at mount, not at the first resume: the query runs during layout
+
+    def on_screen_resume(self) -> None:
+        if self._shown_once:
+            self.refresh_data()  # back from another screen: it may have changed leads
+        self._shown_once = True
+
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        """Reload after a change, here or elsewhere, keeping the cursor where it is."""
+        self.reload(keep_cursor=True)
+
+    def on_resize(self) -> None:
+        self._show_header()
+        self._show_filters()
+
+    # ---------------------------------------------------------------- queries
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        """Count and fetch again for the current query (the cursor stays where it was)."""
+        self._show_filters()
+        self._load(self.query_state, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="leads-query")
+    def _load(self, query: LeadQuery, keep_cursor: bool) -> None:
+        with database.connection_context():
+            total = lead_count(query, cap=COUNT_CAP)
+            counts = status_counts(query)
+            first = self._with_engagement(lead_page(query, 0, PAGE_SIZE))
+        self.app.call_from_thread(self._loaded, query, total, counts, first, keep_cursor)
+
+    def _loaded(self, query, total, counts, first, keep_cursor) -> None:
+        if query != self.query_state:
+            return  # typed on meanwhile; a newer answer is coming
+        table = self.query_one(LeadTable)
+        under = table.current["id"] if keep_cursor and table.current else None
+        if not keep_cursor:
+            table.cursor = 0
+            table.scroll_to(y=0, animate=False)
+        generation = table.reset(total)
+        table.set_page(0, first, generation)
+        # Someone else's lead came in above (or one left): the cursor stays on the
+        # lead it was on, not on the line.
+        moved_to = next((i for i, row in enumerate(first) if row["id"] == under), None)
+        if moved_to is not None and moved_to != table.cursor:
+            table.cursor = moved_to
+        self._show_counts(counts, total)
+        self._show_header()
+        self.call_after_refresh(self.app.startup_done)
+
+    @on(LeadTable.PageWanted)
+    def _page_wanted(self, event: LeadTable.PageWanted) -> None:
+        self._load_page(self.query_state, event.page, event.generation)
+
+    @work(thread=True, group="leads-page")
+    def _load_page(self, query: LeadQuery, page: int, generation: int) -> None:
+        with database.connection_context():
+            rows = self._with_engagement(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
+        self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
+
+    def _with_engagement(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row's engagement level now, from the key its page carries."""
+        levels = self.app.rules.engagement_levels(row["engagement_key"] for row in rows)
+        for row, level in zip(rows, levels, strict=True):
+            row["engagement"] = level
+        return rows
+
+    # ---------------------------------------------------------------- showing
+
+    def _show_counts(self, counts: dict[str, int], total: int) -> None:
+        text = Text()
+        for status in LEAD_STATUSES:
+            glyph, style = STATUS_GLYPHS[status]
+            text.append(f"{glyph} {status} ", style=style)
+            text.append(f"{counts.get(status, 0):,}", style="bold")
+            text.append("   ")
+        self.query_one("#counts", Static).update(text)
+        # Beside the search, whose answer it counts: the counts line is full at 80.
+        self.query_one("#total", Label).update(f"{total:,} shown")
+
+    def _show_filters(self) -> None:
+        """The filters in force (none: "all leads") and the sort, on one line."""
+        q = self.query_state
+        parts = []
+        if q.statuses:
+            parts.append(f"status: {q.statuses[0]}")
+        if q.owner:
+            parts.append(f"owner: {q.owner}")
+        if q.sources:
+            parts.append(f"source: {plain(q.sources[0])}")
+        if q.min_score:
+            parts.append(f"score ≥ {q.min_score}")
+        parts = parts or ["all leads"]
+        parts.append(f"sort: {SORT_TITLES.get(q.sort, q.sort)} {'▼' if q.descending else '▲'}")
+        line = "  ·  ".join(parts)
+        if len(line) > self.size.width - 2:
+            line = " · ".join(parts)  # every filter at once still fits 80 columns
+        self.query_one("#filters", Static).update(Text(line, style="dim"))
+
+    def _show_header(self) -> None:
+        table = self.query_one(LeadTable)
+        header = table.header_text(self.query_state.sort, self.query_state.descending)
+        self.query_one("#columns", Static).update(header)
+
+    def _set_query(self, **changes: Any) -> None:
+        self.query_state = replace(self.query_state, **changes)
+        self.reload()
+
+    # ---------------------------------------------------------------- actions
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self._set_query(text=event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.query_one(LeadTable).focus()
+
+    def key_escape(self) -> None:
+        if self.focused is self.query_one("#search"):
+            self.query_one(LeadTable).focus()
+
+    def action_search(self) -> None:
+        """A new search: what is typed replaces the last one (its text is selected;
+        the arrow keys keep it to refine instead)."""
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()
+
+    def action_cycle_status(self) -> None:
+        current = self.query_state.statuses[0] if self.query_state.statuses else ""
+        following = STATUS_CYCLE[(STATUS_CYCLE.index(current) + 1) % len(STATUS_CYCLE)]
+        self._set_query(statuses=(following,) if following else ())
+
+    def action_toggle_mine(self) -> None:
+        self._set_query(owner="" if self.query_state.owner else self.app.user)
+
+    def action_cycle_source(self) -> None:
+        cycle = ("", *self.app.config.lead_sources)
+        current = self.query_state.sources[0] if self.query_state.sources else ""
+        index = cycle.index(current) if current in cycle else 0
+        following = cycle[(index + 1) % len(cycle)]
+        self._set_query(sources=(following,) if following else ())
+
+    def action_score(self, delta: int) -> None:
+        value = max(0, min(100, (self.query_state.min_score or 0) + delta))
+        self._set_query(min_score=value or None)
+
+    def action_choose_sort(self) -> None:
+        from funnel_tui.tui.screens.sort_dialog import SortDialog
+
+        q = self.query_state
+        titles = {key: SORT_TITLES.get(key, key) for key in SORT_KEYS}
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            if key == self.query_state.sort:
+                self.action_reverse()
+                return
+            # Newest first, best score and most engaged first are what people want;
+            # names read A→Z.
+            self._set_query(sort=key, descending=key in ("created_at", "score", "engagement"))
+
+        self.app.push_screen(SortDialog(titles, q.sort, q.descending), chosen)
+
+    def action_reverse(self) -> None:
+        self._set_query(descending=not self.query_state.descending)
+
+    def action_reset_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_state = LeadQuery(region=self.app.config.default_region)
+        self.reload()
+
+    @on(LeadTable.Opened)
+    def _open(self, event: LeadTable.Opened) -> None:
+        self.app.open_lead(event.lead_id)
+
+    def action_checklist(self) -> None:
+        row = self.query_one(LeadTable).current
+        if row is not None:
+            self.app.open_checklist(row["id"])

@@ -1,0 +1,361 @@
+"""Log an activity on a lead or a deal: type, direction, outcome, a note and the next
+action with its due date, the date read back in words while it is typed.
+
+From the Today queue a call that reached someone is `l r ctrl+s`. What is typed is kept
+on disk as a draft of the record (form_draft): esc, a dropped connection or a crash
+leave it for when the form is opened on that record again; a refused save keeps the form
+as it is and puts the cursor on the field to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from funnel_tui.core.dates import DueDateError, describe_due, parse_date, quick_forms, split_due
+from funnel_tui.core.output import plain
+from funnel_tui.live.drafts import form_key
+from funnel_tui.rules.funnel import ACTIVITY_KINDS, OUTCOMES, Refused
+from funnel_tui.storage.database import Busy
+from funnel_tui.storage.models import database
+from funnel_tui.tui.screens.current_row import MarksCurrentRow
+from funnel_tui.tui.screens.form_draft import KeepsDraft
+from funnel_tui.tui.widgets.choice_row import ChoiceRow
+from funnel_tui.tui.widgets.text_input import TextInput
+from funnel_tui.tui.workers import write_worker
+
+KIND_LABELS = {
+    "call": "call",
+    "email": "email",
+    "meeting": "meeting",
+    "sms": "SMS",
+    "social": "social",
+    "in_person": "in person",
+    "note": "note",
+}
+DIRECTIONS = [("outbound", "out"), ("inbound", "in")]
+FIELD_OF = {"due": "due", "next_action": "next", "note": "note", "outcome": "outcome"}
+
+
+@dataclass(frozen=True)
+class LogTarget:
+    """What the activity is logged on, and what the form shows about it."""
+
+    lead_id: int | None
+    opportunity_id: int | None
+    title: str  # "Anna Kowalski · Acme GmbH", user data (shown as text)
+    next_action: str = ""
+    due: dt.date | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        if self.opportunity_id is not None:
+            return ("deal", self.opportunity_id)
+        return ("lead", self.lead_id or 0)
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the form saved, for the screen that opened it to say."""
+
+    kind: str
+    outcome: str
+    next_action: str
+    due: dt.date | None
+
+    def summary(self, today: dt.date) -> Text:
+        text = Text("✔ Logged ", style="green")
+        text.append(" ".join(p for p in (KIND_LABELS.get(self.kind, self.kind),
+                                         self.outcome.replace("_", " ")) if p))  # fmt: skip
+        if self.due is not None:
+            text.append(" · next: ")
+            text.append(plain(self.next_action))
+            text.append(f" {describe_due(self.due, today)}", style="dim")
+        return text
+
+
+def log_title(*parts: str) -> str:
+    """The form's heading from user data: "Anna Kowalska · Acme GmbH"."""
+    return " · ".join(plain(p) for p in parts if p)
+
+
+def outcome_choices(kind: str) -> list[tuple[str, str]]:
+    return [(o, o.replace("_", " ")) for o in OUTCOMES.get(kind, ())]
+
+
+class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None]):
+    TITLE = "Log activity"
+    DEFAULT_CSS = """
+    LogActivityScreen { align: center middle; }
+    LogActivityScreen > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    LogActivityScreen .title { text-style: bold; }
+    LogActivityScreen .row { height: 1; }
+    LogActivityScreen .label { width: 9; text-style: bold; }
+    LogActivityScreen .row.-current .label { text-style: bold reverse; }
+    LogActivityScreen Input { width: 1fr; margin-left: 1; }
+    LogActivityScreen #due-read { padding-left: 10; height: 1; }
+    LogActivityScreen #message { height: auto; }
+    LogActivityScreen .keys { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+s", "save", "Save", id="log.save", priority=True),
+        Binding("escape", "cancel", "Cancel (keeps a draft)", id="log.cancel"),
+    ]
+
+    def __init__(self, target: LogTarget, kind: str = "call", at_outcome: bool = False) -> None:
+        """`at_outcome`: the cursor starts on the outcome (the queue, where a call is the
+        usual thing to log), else on the type."""
+        super().__init__()
+        self.target = target
+        self.kind = kind
+        self.at_outcome = at_outcome
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            title = Text("Log · ", style="bold")
+            title.append(plain(self.target.title))
+            yield Label(title, classes="title")
+            yield Static(self._current_action(), id="current")
+            with Horizontal(classes="row"):
+                yield Label("Type", classes="label")
+                yield ChoiceRow([(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], self.kind, id="kind")
+            with Horizontal(classes="row", id="direction-row"):
+                yield Label("Way", classes="label")
+                yield ChoiceRow(DIRECTIONS, "outbound", id="direction")
+            with Horizontal(classes="row", id="outcome-row"):
+                yield Label("Outcome", classes="label")
+                yield ChoiceRow(outcome_choices(self.kind), id="outcome")
+            with Horizontal(classes="row"):
+                yield Label("Note", classes="label")
+                yield TextInput(id="note", placeholder="what was said")
+            with Horizontal(classes="row"):
+                yield Label("Next", classes="label")
+                yield TextInput(id="next", placeholder="next action, e.g. +3d Call back")
+            with Horizontal(classes="row"):
+                yield Label("Due", classes="label")
+                yield TextInput(id="due", placeholder=quick_forms(self.app.config.date_order))
+            yield Static("", id="due-read")
+            yield Static("", id="message")
+            yield Static(
+                Text("letters pick · tab next field · ctrl+s save · esc cancel"), classes="keys"
+            )
+
+    def on_mount(self) -> None:
+        draft = self.take_draft()
+        if draft:
+            self._show_message(Text("Your draft is back.", style="dim"))
+        self._read_due()
+        first = "#outcome" if self.at_outcome and OUTCOMES.get(self.kind) and not draft else "#kind"
+        self.query_one(first).focus()
+
+    # ------------------------------------------------------------------ the draft
+
+    def draft_key(self) -> str:
+        entity, ident = self.target.key
+        return form_key("log", entity, ident)
+
+    def draft_label(self) -> str:
+        return f"a {KIND_LABELS.get(self.kind, self.kind)} log on {self.target.title}"
+
+    def draft_values(self) -> dict[str, str]:
+        return self.values()
+
+    def draft_worth_keeping(self, values: dict[str, str]) -> bool:
+        return any(values[name].strip() for name in ("note", "next", "due"))
+
+    def apply_draft(self, values: dict[str, str]) -> None:
+        kind = values.get("kind") if values.get("kind") in KIND_LABELS else self.kind
+        self.query_one("#kind", ChoiceRow).set_choices(
+            [(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], kind
+        )
+        self._kind_changed(kind)
+        direction = values.get("direction", "outbound")
+        self.query_one("#direction", ChoiceRow).set_choices(DIRECTIONS, direction)
+        self.query_one("#outcome", ChoiceRow).set_choices(
+            outcome_choices(kind), values.get("outcome", "")
+        )
+        for name in ("note", "next", "due"):
+            self.query_one(f"#{name}", Input).value = values.get(name, "")
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.draft_typed()
+
+    # ------------------------------------------------------------------ fields
+
+    def _current_action(self) -> Text:
+        target = self.target
+        if target.due is None:
+            return Text("Nothing scheduled yet.", style="dim")
+        today = self.app.rules.today()
+        text = Text("Now: ", style="dim")
+        text.append(plain(target.next_action) or "next action")
+        late = target.due < today
+        text.append(f" · {describe_due(target.due, today)}", style="red" if late else "dim")
+        return text
+
+    @on(ChoiceRow.Picked)
+    def _picked(self, event: ChoiceRow.Picked) -> None:
+        self.draft_typed()
+        if event.row.id == "kind":
+            self._kind_changed(event.value)
+        if event.by_key:
+            self.focus_next()
+
+    def _kind_changed(self, kind: str) -> None:
+        self.kind = kind
+        choices = outcome_choices(kind)
+        self.query_one("#outcome", ChoiceRow).set_choices(choices)
+        self.query_one("#outcome-row").display = bool(choices)
+        self.query_one("#direction-row").display = kind != "note"
+
+    @on(Input.Changed, "#due")
+    @on(Input.Changed, "#next")
+    def _due_typed(self) -> None:
+        self._read_due()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "due":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _reading(self) -> tuple[dt.date | None, str, Text]:
+        """(the due date, the next action, the line under Due) from both fields. The Due
+        field wins; left empty, a date leading or closing the Next line is the due date,
+        as `funnel log --next "+3d call back"` reads it."""
+        typed, action = self.query_one("#due", Input).value, self._next_text()
+        today, order = self.app.rules.today(), self.app.config.date_order
+        if typed.strip():
+            try:
+                due = parse_date(typed, today, order)
+            except DueDateError as exc:
+                return None, action, Text(f"✘ {exc}", style="red")
+            return due, action, Text(f"→ {describe_due(due, today)}", style="green")
+        if not action:
+            return None, "", Text("no next action", style="dim")
+        try:
+            due, rest = split_due(action, today, order)
+        except DueDateError:
+            return None, action, Text(f"when is it due? e.g. {quick_forms(order)}", style="yellow")
+        said = Text(f"→ {describe_due(due, today)} · ", style="green")
+        said.append(plain(rest) or "Follow up")
+        return due, rest, said
+
+    def _read_due(self) -> dt.date | None:
+        """The due date typed (in Due, or at the edge of Next), read back under Due;
+        None when there is none or it cannot be read."""
+        due, _, said = self._reading()
+        self.query_one("#due-read", Static).update(said)
+        return due
+
+    def _next_text(self) -> str:
+        return self.query_one("#next", Input).value.strip()
+
+    def values(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "direction": self.query_one("#direction", ChoiceRow).value,
+            "outcome": self.query_one("#outcome", ChoiceRow).value
+            if outcome_choices(self.kind)
+            else "",
+            "note": self.query_one("#note", Input).value,
+            "next": self.query_one("#next", Input).value,
+            "due": self.query_one("#due", Input).value,
+        }
+
+    # ------------------------------------------------------------------ saving
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.values()
+        due, action, _ = self._reading()
+        self._read_due()
+        if values["due"].strip():
+            if due is None:
+                self._refuse("due", "the due date is not one I can read (see under it)")
+                return
+        elif action and due is None:
+            order = self.app.config.date_order
+            self._refuse("due", f"when is it due? e.g. {quick_forms(order)}")
+            return
+        if due is not None:
+            action = action or "Follow up"
+        self.saving = True
+        self._save(values, action, due)
+
+    @write_worker("log-save")
+    def _save(self, values: dict[str, str], action: str, due: dt.date | None) -> None:
+        target = self.target
+        try:
+            with database.connection_context():
+                self.app.rules.log_activity(
+                    lead_id=None if target.opportunity_id else target.lead_id,
+                    opportunity_id=target.opportunity_id,
+                    kind=values["kind"],
+                    direction=values["direction"],
+                    outcome=values["outcome"],
+                    note=values["note"],
+                    next_action=action,
+                    next_due=due,
+                )
+        except Refused as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        except Busy as exc:
+            retry = lambda: self._save(values, action, due)  # noqa: E731
+            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
+            return
+        except Exception as exc:  # the database is gone: keep the form
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        done = Logged(values["kind"], values["outcome"], action, due)
+        self.app.call_from_thread(self._saved, done)
+
+    def _saved(self, done: Logged) -> None:
+        self.drop_draft()
+        self.dismiss(done)
+
+    def _refused(self, exc: Refused) -> None:
+        self.saving = False
+        self.app.discard_typed_ahead()  # typed for after the save: not for the bad field
+        first = exc.problems[0]
+        self._refuse(FIELD_OF.get(first.field, ""), "; ".join(str(p) for p in exc.problems))
+
+    def _failed(self, reason: str) -> None:
+        self.saving = False
+        self._show_message(
+            Text(f"✘ Not saved ({reason}). The form is kept: ctrl+s tries again.", style="red")
+        )
+
+    def _refuse(self, field: str, message: str) -> None:
+        text = Text(f"✘ {field}: " if field else "✘ ", style="bold red")
+        text.append(message, style="red")
+        self._show_message(text)
+        if field:
+            self.query_one(f"#{field}").focus()
+
+    def _show_message(self, text: Text) -> None:
+        self.query_one("#message", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.keep_draft()
+        if self.draft_worth_keeping(self.values()):
+            self.app.notify("Draft kept: open the form on this record again to finish it.")
+        self.dismiss(None)

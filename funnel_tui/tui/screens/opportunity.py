@@ -1,0 +1,238 @@
+"""An opportunity's record: the deal, the lead it came from (one key back to it), its
+moves across the board and the latest activities; e edits its fields (deal_editing.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from funnel_tui.core.dates import day_text, to_local
+from funnel_tui.core.money import format_amount, warm
+from funnel_tui.core.output import plain
+from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
+from funnel_tui.rules.history_words import days_from_today, many, say
+from funnel_tui.storage.models import OPP_LOST, OPP_OPEN, OPP_WON, database
+from funnel_tui.tui.screens.deal_actions import DealActions
+from funnel_tui.tui.screens.deal_editing import DealEditing
+from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.widgets.here_line import HereLine
+from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
+from funnel_tui.tui.widgets.timeline import (
+    activity_event,
+    history_events,
+    move_event,
+    timeline_text,
+)
+
+if TYPE_CHECKING:
+    from funnel_tui.live.changes import Changes
+
+
+class OpportunityScreen(DealEditing, DealActions, Screen[None]):
+    TITLE = "Deal"
+    DEFAULT_CSS = """
+    OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    OpportunityScreen #fields { height: auto; padding: 0 1; }
+    OpportunityScreen #outcome { height: auto; padding: 0 1; }
+
+    OpportunityScreen #timeline { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "back", "Back", id="deal.back"),
+        Binding("e", "edit", "Edit…", id="deal.edit"),
+        Binding("l", "lead", "Lead", id="deal.lead"),
+        Binding("q", "checklist", "Checklist", id="deal.checklist"),
+        Binding("greater_than_sign,full_stop,shift+right", "step(1)", "Next stage", id="deal.next"),
+        Binding("less_than_sign,comma,shift+left", "step(-1)", "Back a stage", id="deal.prev"),
+        Binding("w", "won", "Won", id="deal.won"),
+        Binding("x", "lost", "Lost…", id="deal.lost"),
+        Binding("o", "reopen", "Reopen", id="deal.reopen"),
+        Binding("a,ctrl+l", "log", "Log…", id="deal.log"),
+        Binding("ctrl+z", "undo", "Undo my last change", id="deal.undo"),
+    ]
+
+    def __init__(self, opp_id: int, then: str = "") -> None:
+        """`then`: "log" ("edit") opens the log form (the edit form) once the deal is
+        shown (its draft)."""
+        super().__init__()
+        self.opp_id = opp_id
+        self.then = then
+        self.record: DealRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield Static(Text(f"Loading deal #{self.opp_id}…"), id="summary")
+        yield HereLine("opportunity", self.opp_id)
+        yield Static("", id="fields")
+        yield Static("", id="outcome")
+        with KeyedScroll(id="timeline"):
+            yield Static("", id="events")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome").display = False
+        self.load()
+
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        """Reload when this deal or its lead was written (activities on either count)."""
+        lead_id = self.record.lead.id if self.record is not None else None
+        if (
+            changes is None
+            or changes.touches("opportunity", self.opp_id)
+            or (lead_id is not None and changes.touches("lead", lead_id))
+        ):
+            self.load()
+
+    def showing(self) -> tuple[str, int, bool]:
+        """The record this screen shows, for the others' presence (changes.py)."""
+        return ("opportunity", self.opp_id, False)
+
+    @work(thread=True, exclusive=True, group="deal-load")
+    def load(self) -> None:
+        warm(self.app.rules.locale)  # the amount in the rep's format (Babel's data)
+        with database.connection_context():
+            record = deal_record(self.opp_id)
+        self.app.call_from_thread(self._show, record)
+
+    def _show(self, record: DealRecord | None) -> None:
+        self.record = record
+        if record is None:
+            self.query_one("#summary", Static).update(Text(f"No deal #{self.opp_id}"))
+            return
+        card = record.card
+        self.query_one("#summary", Static).update(self._summary(card))
+        self.query_one("#fields", Static).update(self._fields(record))
+        self.query_one("#events", Static).update(self._timeline(record))
+        if self.then in ("log", "edit"):
+            then, self.then = self.then, ""
+            if then == "log":
+                self.action_log()
+            else:
+                self.action_edit()
+
+    def _summary(self, card: Card) -> Text:
+        text = Text.assemble((f"$ #{card.id} ", "bold green"), (plain(card.name), "bold"))
+        state = {
+            OPP_OPEN: ("● open", "cyan"),
+            OPP_WON: ("✔ won", "green"),
+            OPP_LOST: ("✕ lost", "red"),
+        }[card.state]
+        text.append("   ")
+        text.append(*state)
+        text.append(f" · {plain(card.stage)}")
+        return text
+
+    def _fields(self, record: DealRecord) -> Table:
+        card, lead, opp = record.card, record.lead, record.opportunity
+        config, now = self.app.config, self.app.rules.now()
+        marks = card_marks(config, card, now, self.app.rules.today())
+        stage = config.stage(card.stage)
+        probability = stage.probability if stage else 0
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        locale = self.app.rules.locale
+        amount = Text(format_amount(card.amount_cents, card.currency, locale))
+        weighted = round(card.amount_cents * probability / 100)
+        amount.append(
+            f"   weighted {format_amount(weighted, card.currency, locale)} at {probability} %",
+            style="dim",
+        )
+        table.add_row("Amount", amount)
+        close = Text(day_text(card.expected_close) if card.expected_close else "not set")
+        if card.expected_close and card.state == OPP_OPEN:
+            days = (card.expected_close - self.app.rules.today()).days
+            close.append(f"   {days_from_today(days)}", style="dim" if days >= 0 else "yellow")
+        if card.state != OPP_OPEN and card.closed_at is not None:
+            # A closed deal's date is the day it was won or lost; the expected one
+            # stays beside it, for how the forecast fared.
+            closed = Text(day_text(to_local(card.closed_at, self.app.rules.zone).date()))
+            if card.expected_close:
+                closed.append(f"   expected {day_text(card.expected_close)}", style="dim")
+            close = closed
+        table.add_row({OPP_WON: "Won", OPP_LOST: "Closed"}.get(card.state, "Close"), close)
+        stage_line = Text(
+            say("stage_for", stage=plain(card.stage), time=many(marks.days_in_stage, "day"))
+        )
+        if marks.stale:
+            stage_line.append("   ◷ stale", style="bold")
+        table.add_row("Stage", stage_line)
+        table.add_row("Next", self._next_action(card, marks))
+        if card.state == OPP_LOST:
+            table.add_row("Lost", Text(plain(card.lost_reason), style="red"))
+        company = Text(plain(card.company) or "—")
+        table.add_row("Company", company)
+        contact = Text(plain(lead.name))
+        for part in (lead.title, lead.phone_display or lead.phone_raw, lead.email_norm):
+            if part:
+                contact.append(f" · {plain(part)}")
+        table.add_row("Contact", contact)
+        link = Text.assemble((f"#{lead.id} ", "bold"), plain(lead.name))
+        link.append("   l opens the lead · q its checklist", style="dim")
+        table.add_row("Lead", link)
+        table.add_row("Owner", Text(plain(card.owner)))
+        if opp.notes:
+            table.add_row("Notes", Text(plain(opp.notes)))
+        return table
+
+    def _next_action(self, card: Card, marks) -> Text:
+        if card.state != OPP_OPEN:
+            return Text("—", style="dim")
+        if card.next_action_due is None:
+            return Text("○ nothing scheduled", style="yellow")
+        text = Text(f"{plain(card.next_action) or 'next action'} · {card.next_action_due}")
+        if marks.overdue:
+            text = Text("‼ ", style="bold red") + text
+            text.stylize("red")
+        return text
+
+    def _timeline(self, record: DealRecord) -> Text:
+        """Moves, changes and activities interleaved; the lead's own activities (from
+        before the deal, and since) marked as the lead's."""
+        rules = self.app.rules
+        events = [move_event(m, rules.config) for m in record.moves]
+        events += history_events(record.history, rules.config, rules.zone)
+        events += [
+            activity_event(a, "" if a.opportunity_id == self.opp_id else "lead")
+            for a in record.activities
+        ]
+        text = Text()
+        text.append("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
+        return text + timeline_text(events, rules.zone, rules.today())
+
+    # ------------------------------------------------------------------ keys
+
+    def current_deal(self) -> Card | None:
+        return self.record.card if self.record else None
+
+    def _deal_written(self, opp_id: int, done: Text, fresh) -> None:
+        self._deal_message(done)
+        self.load()
+
+    def _deal_message(self, text: Text | None) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(text or "")
+        outcome.display = text is not None
+
+    def _deal_reload(self) -> None:
+        self.load()
+
+    def action_lead(self) -> None:
+        if self.record:
+            from funnel_tui.tui.screens.lead import LeadScreen
+
+            self.app.push_screen(LeadScreen(self.record.lead.id))
+
+    def action_checklist(self) -> None:
+        if self.record:
+            self.app.open_checklist(self.record.lead.id)
+
+    def action_back(self) -> None:
+        self.dismiss()

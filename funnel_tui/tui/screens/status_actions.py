@@ -1,0 +1,84 @@
+"""A lead's status changes, offered alike by the lead record and the checklist: mark
+working, nurture until a date, unqualify with a reason, back to new.
+
+The screen using this mixin has `lead_id` and `version` (None: no version check), and
+answers the outcome of a write through `_written(done)`, `_refused(problems)`,
+`_stale(exc)` and `_failed(message)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+
+from funnel_tui.core.dates import describe_due
+from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.storage.database import Busy
+from funnel_tui.storage.models import database
+from funnel_tui.tui.screens.date_dialog import DateDialog
+from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.workers import write_worker
+
+
+class LeadStatusActions:
+    lead_id: int
+    version: int | None
+    app: Any
+
+    def action_status(self, status: str) -> None:
+        self._write(
+            lambda rules: rules.set_status(self.lead_id, status, expected_version=self.version),
+            f"Now {status}.",
+        )
+
+    def action_nurture(self) -> None:
+        def chosen(until: dt.date | None) -> None:
+            if until:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "nurturing", until=until, expected_version=self.version
+                    ),
+                    f"Nurturing until {describe_due(until, today)}.",
+                )
+
+        today = self.app.rules.today()
+        dialog = DateDialog(
+            "Touch again on", today, self.app.config.date_order, field="until", earliest=today
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def action_unqualify(self) -> None:
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    lambda rules: rules.set_status(
+                        self.lead_id, "unqualified", reason=reason, expected_version=self.version
+                    ),
+                    f"Unqualified: {reason}.",
+                )
+
+        self.app.push_screen(
+            ChoiceDialog("Why is this lead unqualified?", self.app.config.unqualified_reasons),
+            chosen,
+        )
+
+    @write_worker("lead-write")
+    def _write(self, operation: Callable[[Funnel], Any], done: str | Callable[[Any], str]) -> None:
+        """Run `operation` against the rules in a worker; the screen hears how it went:
+        `done`, or `done(result)` when it is a function."""
+        app = self.app
+        try:
+            with database.connection_context():
+                result = operation(app.rules)
+        except StaleEdit as exc:
+            app.call_from_thread(self._stale, exc)
+        except Refused as exc:
+            app.call_from_thread(self._refused, exc.problems)
+        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+            retry = lambda: self._write(operation, done)  # noqa: E731
+            app.call_from_thread(app.write_failed, exc, self._failed, retry)
+        else:
+            app.call_from_thread(self._written, done(result) if callable(done) else done)

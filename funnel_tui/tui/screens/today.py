@@ -1,0 +1,213 @@
+"""The Today queue: what the user owns that is overdue, due today, or has nothing
+scheduled. One key logs the call and sets the next action, one snoozes, enter opens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+
+from funnel_tui.core.dates import describe_due
+from funnel_tui.core.output import plain
+from funnel_tui.read.today import (
+    DEAL,
+    DUE_TODAY,
+    SECTIONS,
+    UNSCHEDULED,
+    QueueItem,
+    load_queue,
+    owner_id,
+    queue_items,
+)
+from funnel_tui.storage.database import Busy
+from funnel_tui.storage.models import database
+from funnel_tui.tui.screens.log_activity import Logged, LogTarget, log_title
+from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, LeadTable
+from funnel_tui.tui.widgets.queue_view import QueueView
+from funnel_tui.tui.widgets.text_block import TextBlock
+from funnel_tui.tui.workers import write_worker
+
+if TYPE_CHECKING:
+    from funnel_tui.live.changes import Changes
+
+
+class TodayScreen(Screen[None]):
+    TITLE = "Today"
+    DEFAULT_CSS = """
+    TodayScreen #summary { height: 1; padding: 0 1; background: $boost; }
+    TodayScreen #footer { height: 1; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("l", "log", "Log…", id="today.log"),
+        Binding("z", "snooze(1)", "Snooze +1d", id="today.snooze_day"),
+        Binding("Z", "snooze(7)", "+1w", id="today.snooze_week"),
+        Binding("n", "log('note')", "Note…", id="today.note", show=False),
+    ]
+
+    # Its reload gives the app the queue's counts: data_changed need not count again.
+    counts_today = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False
+        self._moved_in_place = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield TextBlock(Text("Loading your queue…", style="dim"), id="summary")
+        yield QueueView(id="queue")
+        yield TextBlock("", id="footer")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self._moved_in_place:
+            self._moved_in_place = False  # the log form's result is shown already
+        elif self.loaded:
+            self.load()  # back from a record: what was done there shows
+
+    def refresh_data(self, changes: Changes | None = None) -> None:
+        self.load()
+
+    @property
+    def view(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    # ------------------------------------------------------------------ data
+
+    @work(thread=True, exclusive=True, group="today-load")
+    def load(self) -> None:
+        rules = self.app.rules
+        with database.connection_context():
+            today, now = rules.today(), rules.now()
+            queue = load_queue(owner_id(rules.login), today, details=False)
+            # The rows of the first page come with the order: one frame, complete.
+            first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
+            items = queue_items(first)
+        self.app.call_from_thread(self._show, queue, items, today, now)
+
+    def _show(self, queue, items, today, now) -> None:
+        view = self.view
+        current = view.current_item
+        view.show(queue.keys, items, today, now, keep=current.key if current else None)
+        self.loaded = True
+        counts = queue.counts
+        summary = Text.assemble(
+            (f"{today:%A} {today.day} {today:%B %Y}", "bold"),
+            (f" · {self.app.rules.zone}", "dim"),
+            f" · {sum(counts.values()):,} to work",
+        )
+        self.query_one("#summary", TextBlock).show(summary)
+        self.app.set_today_counts(counts)
+        if not view.has_items:
+            self._say(Text("Nothing to do: every lead and deal you own is scheduled ahead."))
+
+    @on(LeadTable.PageWanted)
+    def _page_wanted(self, event: LeadTable.PageWanted) -> None:
+        event.stop()
+        keys = self.view.items_in_page(event.page)
+        if keys:
+            self._load_items(event.page, keys, event.generation)
+
+    @work(thread=True, group="today-items")
+    def _load_items(self, page: int, keys: list[tuple[str, int]], generation: int) -> None:
+        with database.connection_context():
+            items = queue_items(keys)
+        self.app.call_from_thread(self.view.set_items, page, items, generation)
+
+    # ------------------------------------------------------------------ keys
+
+    def _say(self, text: Text | str) -> None:
+        self.query_one("#footer", TextBlock).show(text)
+
+    def _item(self) -> QueueItem | None:
+        item = self.view.current_item
+        if item is None:
+            self._say(Text("No item here.", style="dim"))
+        return item
+
+    @on(QueueView.ItemOpened)
+    def _open(self, event: QueueView.ItemOpened) -> None:
+        item = event.item
+        if item.kind == DEAL:
+            self.app.open_opportunity(item.id)
+        else:
+            self.app.open_lead(item.id, here=True)
+
+    def action_log(self, kind: str = "call") -> None:
+        item = self._item()
+        if item is None:
+            return
+        self.app.open_log(
+            log_target(item),
+            lambda done: self._logged(item, done),
+            kind,
+            at_outcome=kind == "call",
+        )
+
+    def _logged(self, item: QueueItem, done: Logged | None) -> None:
+        if done is None:
+            return  # nothing written: the queue comes back as it was
+        today = self.app.rules.today()
+        message = Text.assemble(done.summary(today), " · ")
+        message.append(plain(item.person))
+        self._say(message)
+        if done.kind == "note" and done.due is None:
+            return  # a note leaves the next action open: the item stays where it is
+        # Shown at once, before the queue is read again (the change poll does that).
+        to = UNSCHEDULED if done.due is None else DUE_TODAY if done.due <= today else None
+        moved = item._replace(
+            next_action=done.next_action, due=done.due, last_touch=self.app.rules.now()
+        )
+        self._move(item, to, moved)
+        self._moved_in_place = True
+
+    def _move(self, item: QueueItem, to: str | None, moved: QueueItem | None) -> None:
+        view = self.view
+        view.move_item(item.key, to, moved)
+        self.app.set_today_counts(dict(view.counts))
+
+    def action_snooze(self, days: int) -> None:
+        item = self._item()
+        if item is not None:
+            self._snooze(item, days)
+
+    @write_worker("today-snooze")
+    def _snooze(self, item: QueueItem, days: int) -> None:
+        rules = self.app.rules
+        target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
+        try:
+            with database.connection_context():
+                due = rules.snooze(days=days, **target)
+        except Busy as exc:
+            self.app.call_from_thread(
+                self.app.write_failed,
+                exc,
+                lambda reason: self._say(Text(f"✘ Not snoozed: {reason}", style="red")),
+                lambda: self._snooze(item, days),
+            )
+            return
+        except Exception as exc:  # refused, or the database is gone: say so, keep going
+            self.app.call_from_thread(self._say, Text(f"✘ Not snoozed: {exc}", style="red"))
+            return
+        message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
+        message.append(plain(item.person))
+        self.app.call_from_thread(self._snoozed, item, message)
+
+    def _snoozed(self, item: QueueItem, message: Text) -> None:
+        self._say(message)
+        self._move(item, None, None)  # due after today: out of the queue
+
+
+def log_target(item: QueueItem) -> LogTarget:
+    title = log_title(item.person, item.company or item.deal)
+    if item.kind == DEAL:
+        return LogTarget(item.lead_id, item.id, f"$ {title}", item.next_action, item.due)
+    return LogTarget(item.lead_id, None, title, item.next_action, item.due)

@@ -1,0 +1,295 @@
+"""A table over any number of leads that holds only the pages on screen.
+
+A DataTable of 100k rows takes 18 s and 190 MB to show (FLOORS.md) because it measures
+every cell. This widget draws lines itself (Textual's line API): its virtual height is
+the row count the database reported, and rows are fetched a page at a time when a line
+that needs them is drawn. The owner answers `PageWanted` by calling `set_page`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from funnel_tui.core.output import cell_width, fit, plain
+
+PAGE_SIZE = 100
+KEEP_PAGES = 12  # pages kept in memory around the view; the rest are dropped
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int  # 0: takes the space left over
+    render: Callable[[dict[str, Any]], Text] | None = None
+    min_width: int = 0  # the table hides columns (last first) that do not fit
+    # A flexible column's share of the width beyond the minimums, and the most it takes
+    # (0: no limit): the list gives phone and name the larger shares.
+    weight: int = 1
+    max_width: int = 0
+
+
+def fit_cell(text: Text, width: int) -> Text:
+    """`text` cut or padded to exactly `width` columns, wide characters counted as two."""
+    if cell_width(text.plain) <= width:
+        return text + Text(" " * (width - cell_width(text.plain)))
+    return Text(fit(text.plain, width), style=text.style)
+
+
+def _share(flex: list[Column], left: int) -> dict[int, int]:
+    """Widths of the flexible columns in `left` cells: each its minimum, then what is
+    over in proportion to their weights (a column stops at its max_width), the cells
+    that do not divide going to the first columns (the name), not to waste. Below the
+    sum of the minimums, an even share."""
+    if left < sum(c.min_width for c in flex):
+        share, spare = divmod(max(len(flex), left), len(flex))
+        return {id(c): share + (i < spare) for i, c in enumerate(flex)}
+    widths = {id(c): c.min_width for c in flex}
+    extra = left - sum(widths.values())
+    while extra > 0:
+        growing = [c for c in flex if not c.max_width or widths[id(c)] < c.max_width]
+        if not growing:
+            break
+        total = sum(c.weight for c in growing)
+        given = 0
+        for c in growing:
+            room = c.max_width - widths[id(c)] if c.max_width else extra
+            step = min(room, extra * c.weight // total)
+            widths[id(c)] += step
+            given += step
+        if not given:  # fewer cells than weights: one each, first columns first
+            for c in growing[:extra]:
+                widths[id(c)] += 1
+                given += 1
+        extra -= given
+    return widths
+
+
+class LeadTable(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    /* The table draws its own one-cell scrollbar in the last column (see render_line). */
+    LeadTable { height: 1fr; overflow: hidden hidden; }
+    LeadTable > .lead-table--scrollbar { background: $panel; }
+    LeadTable > .lead-table--thumb { color: $accent; background: $panel; }
+    LeadTable > .lead-table--cursor { background: $accent 40%; text-style: bold; }
+    LeadTable:focus > .lead-table--cursor { background: $accent; }
+    LeadTable > .lead-table--loading { color: $text-muted; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "lead-table--cursor",
+        "lead-table--loading",
+        "lead-table--scrollbar",
+        "lead-table--thumb",
+    }
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("down,j", "move(1)", "Down", show=False, id="table.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="table.up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.pagedown"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.pageup"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("enter", "open", "Open", id="table.open"),
+    ]
+
+    cursor = reactive(0)
+
+    class PageWanted(Message):
+        def __init__(self, table: LeadTable, page: int, generation: int) -> None:
+            super().__init__()
+            self.table, self.page, self.generation = table, page, generation
+
+    class Opened(Message):
+        def __init__(self, lead_id: int) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+
+    def __init__(self, columns: list[Column], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.all_columns = columns
+        self.total = 0
+        self.generation = 0
+        self._pages: dict[int, list[dict[str, Any]]] = {}
+        self._asked: set[int] = set()
+
+    # ------------------------------------------------------------------ data
+
+    def reset(self, total: int) -> int:
+        """Start over with `total` rows (a new query); returns the new generation."""
+        self.generation += 1
+        self.total = total
+        self._pages.clear()
+        self._asked.clear()
+        self.virtual_size = Size(self.size.width, total)
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self.refresh()
+        return self.generation
+
+    def set_page(self, page: int, rows: list[dict[str, Any]], generation: int) -> None:
+        if generation != self.generation:
+            return  # an answer to a query that is no longer shown
+        self._pages[page] = rows
+        self._asked.discard(page)
+        self._forget_far_pages(page)
+        self.refresh()
+
+    def _forget_far_pages(self, near: int) -> None:
+        if len(self._pages) <= KEEP_PAGES:
+            return
+        for page in sorted(self._pages, key=lambda p: -abs(p - near))[
+            : len(self._pages) - KEEP_PAGES
+        ]:
+            del self._pages[page]
+
+    def row(self, index: int) -> dict[str, Any] | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.row(self.cursor) if self.total else None
+
+    def _want(self, page: int) -> None:
+        if page in self._pages or page in self._asked or page * PAGE_SIZE >= self.total:
+            return
+        self._asked.add(page)
+        self.post_message(self.PageWanted(self, page, self.generation))
+
+    # ------------------------------------------------------------- drawing
+
+    def columns(self) -> list[tuple[Column, int]]:
+        """The columns that fit the width, with their widths (gaps of one space)."""
+        width = self.size.width - 1  # the last cell is the scrollbar's
+        chosen = list(self.all_columns)
+        while True:
+            fixed = sum(c.width for c in chosen if c.width) + len(chosen) - 1
+            flex = [c for c in chosen if not c.width]
+            left = width - fixed
+            if not flex or left >= sum(c.min_width for c in flex) or len(chosen) <= 2:
+                break
+            # Drop the last optional column (min_width 0 means always shown).
+            optional = [c for c in chosen if c.min_width and c.width]
+            if not optional:
+                break
+            chosen.remove(optional[-1])
+        if not flex:
+            return [(c, c.width) for c in chosen]
+        widths = _share(flex, left)
+        return [(c, c.width or widths[id(c)]) for c in chosen]
+
+    def header_text(self, sort: str = "", descending: bool = False) -> Text:
+        text = Text()
+        for column, width in self.columns():
+            title = column.title
+            if column.key == sort:
+                arrow = "▼" if descending else "▲"
+                # Beside the title, spaced where the column has room ("Sc▼" in three).
+                title += f" {arrow}" if len(title) + 2 <= width else arrow
+            text.append_text(fit_cell(Text(title, style="bold"), width))
+            text.append(" ")
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        width = max(0, self.size.width - 1)
+        return Strip.join([self._row_strip(self.scroll_offset.y + y, width), self._bar_cell(y)])
+
+    def _row_strip(self, index: int, width: int) -> Strip:
+        if index >= self.total:
+            return Strip.blank(width, Style())  # a None style breaks NO_COLOR
+        self._want(index // PAGE_SIZE)
+        row = self.row(index)
+        if row is None:
+            style = self.get_component_rich_style("lead-table--loading")
+            return Strip([Segment(fit(" …", width), style)], width)
+        text = Text(no_wrap=True)
+        for column, col_width in self.columns():
+            value = column.render(row) if column.render else Text(plain(row.get(column.key)))
+            text.append_text(fit_cell(value, col_width))
+            text.append(" ")
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("lead-table--cursor"))
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).crop(0, width)
+        return strip.extend_cell_length(width, Style())
+
+    def _bar_cell(self, y: int) -> Strip:
+        """Line `y` of the scrollbar. Textual's scrollbars are widgets whose every size
+        change asks for another layout: three extra frames after each new answer."""
+        height = self.size.height
+        track = self.get_component_rich_style("lead-table--scrollbar")
+        if self.total <= height or height <= 0:
+            return Strip([Segment(" ", track)], 1)
+        thumb = max(1, round(height * height / self.total))
+        top = round(self.scroll_offset.y / (self.total - height) * (height - thumb))
+        if top <= y < top + thumb:
+            return Strip([Segment("█", self.get_component_rich_style("lead-table--thumb"))], 1)
+        return Strip([Segment(" ", track)], 1)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # Scrolling without Textual's scrollbar: by keys, the wheel and scroll_to.
+        return self.total > self.size.height
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # ------------------------------------------------------------- keys
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        top = self.scroll_offset.y
+        height = self.size.height
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+
+    def action_move(self, delta: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        height = self.size.height
+        self.action_move(direction * max(1, height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.total:
+            self.cursor = 0 if where == 0 else self.total - 1
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Opened(row["id"]))
+
+    # ------------------------------------------------------------- mouse
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the row under it; a double click opens it (as
+        enter does). The wheel scrolls the rows (ScrollView's own handling)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.x >= self.size.width - 1:  # the scrollbar's cell
+            return
+        if self.select_line(self.scroll_offset.y + offset.y) and event.chain >= 2:
+            self.action_open()
+
+    def select_line(self, index: int) -> bool:
+        """The cursor on line `index`; False when there is no row there."""
+        if not 0 <= index < self.total:
+            return False
+        self.cursor = index
+        return True
