@@ -259,8 +259,8 @@ _RAW_ORDER = {
 
 
 def _raw_sql(sort: str, offset: int) -> str:
+    from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
     from funnel_tui.storage import database as dbmod
-    from funnel_tui.storage.models import FUNNEL_LEVELS, LEAD_STATUSES
 
     if sort == "owner":
         return (

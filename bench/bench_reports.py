@@ -396,7 +396,7 @@ def _forecast(conn: sqlite3.Connection, ctx: _Context) -> dict:
 
 
 def _activity(conn: sqlite3.Connection, ctx: _Context) -> dict:
-    from funnel_tui.rules.funnel import ACTIVITY_KINDS
+    from funnel_tui.core.vocab import ACTIVITY_KINDS
 
     weeks: dict[str, dict[str, int]] = {}
     owners: dict[int, dict[str, int]] = {}
@@ -453,7 +453,7 @@ def _forecast_key(report) -> dict:
 
 
 def _activity_key(report) -> dict:
-    from funnel_tui.rules.funnel import ACTIVITY_KINDS
+    from funnel_tui.core.vocab import ACTIVITY_KINDS
 
     return _total(*ACTIVITY_KINDS, "total")(report)
 

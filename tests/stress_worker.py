@@ -67,7 +67,7 @@ def _capture(rules, who, i, rng, leads, opps, out) -> dict:
 
 
 def _edit(rules, who, i, rng, leads, opps, out) -> dict:
-    from funnel_tui.rules.funnel import StaleEdit
+    from funnel_tui.core.errors import StaleEdit
     from funnel_tui.storage.models import Lead
 
     lead_id, field = rng.choice(leads), rng.choice(EDITED_FIELDS)
@@ -84,7 +84,7 @@ def _edit(rules, who, i, rng, leads, opps, out) -> dict:
 
 
 def _move(rules, who, i, rng, leads, opps, out) -> dict:
-    from funnel_tui.rules.funnel import StaleEdit
+    from funnel_tui.core.errors import StaleEdit
     from funnel_tui.storage.models import Opportunity
 
     opp_id = rng.choice(opps)

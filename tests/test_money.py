@@ -9,12 +9,13 @@ import datetime as dt
 
 import pytest
 
-from funnel_tui.config import ConfigError, load_config
+from funnel_tui.config import load_config
 from funnel_tui.core.currencies import ISO_4217, MINOR_UNITS, from_babel
-from funnel_tui.core.money import AmountError, exact_money, format_amount, parse_amount
+from funnel_tui.core.errors import AmountError, ConfigError, Refused, StaleEdit
+from funnel_tui.core.money import exact_money, format_amount, parse_amount
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.read.history import history_entries
-from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import describe
 from funnel_tui.storage.models import History, Lead, Opportunity
 

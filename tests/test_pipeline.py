@@ -9,7 +9,8 @@ from collections import defaultdict
 
 import pytest
 
-from funnel_tui.config import ConfigError, load_config
+from funnel_tui.config import load_config
+from funnel_tui.core.errors import ConfigError
 from funnel_tui.core.money import exact_money, short_amount, totals_line
 from funnel_tui.demo.generator import generate_demo
 from funnel_tui.read.pipeline import (

@@ -10,15 +10,15 @@ import re
 
 import pytest
 
-from funnel_tui.config import ConfigError, load_config
+from funnel_tui.config import load_config
 from funnel_tui.core.dates import (
-    DueDateError,
     describe_due,
     next_working_day,
     order_for_region,
     parse_date,
     quick_forms,
 )
+from funnel_tui.core.errors import ConfigError, DueDateError
 from funnel_tui.rules.funnel import Funnel
 
 from .clock import NOW

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.read.reports import Period, ReportError, Request, records
+from funnel_tui.core.errors import ReportError
+from funnel_tui.read.reports import Period, Request, records
 from funnel_tui.read.reports import run_report as _run
 from funnel_tui.rules.funnel import Funnel
 

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from funnel_tui.config import load_config
+from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.demo.generator import generate_demo
 from funnel_tui.read.reports import REPORTS, Period, Request, records, run_report
 from funnel_tui.read.reports.base import COUNT, MONEY, TEXT
-from funnel_tui.rules.funnel import ACTIVITY_KINDS
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import database as bound_database
 

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from funnel_tui.rules.funnel import DuplicateFound, Funnel, Refused, StaleEdit
+from funnel_tui.core.errors import DuplicateFound, Refused, StaleEdit
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.models import (
     Activity,
     Company,

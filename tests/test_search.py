@@ -10,6 +10,7 @@ import pytest
 
 from funnel_tui.core.folding import fold
 from funnel_tui.core.validators import normalise_key
+from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read import search
 from funnel_tui.read.queries import (
     PAGE_KEYS,
@@ -21,7 +22,7 @@ from funnel_tui.read.queries import (
     status_counts,
 )
 from funnel_tui.storage.database import PAIRED_CHARS
-from funnel_tui.storage.models import LEAD_STATUSES, Company, Lead, User
+from funnel_tui.storage.models import Company, Lead, User
 
 
 def _ids(text: str, **kw) -> list[int]:
@@ -496,7 +497,7 @@ def crowd(rules, config, clock):
 
 
 def _python_order(sort: str, descending: bool) -> list[int]:
-    from funnel_tui.storage.models import FUNNEL_LEVELS
+    from funnel_tui.core.vocab import FUNNEL_LEVELS
 
     def key(lead: Lead):
         value = {

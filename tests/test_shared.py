@@ -17,13 +17,14 @@ import time
 import peewee
 import pytest
 
+from funnel_tui.core.errors import Busy, DatabaseError, Refused, StaleEdit
 from funnel_tui.live import presence
 from funnel_tui.live.changes import ChangeWatch
 from funnel_tui.read.history import history_entries
-from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage import database as dbmod
 from funnel_tui.storage.copy import copy_database
-from funnel_tui.storage.database import Busy, close_database, is_busy, open_database, retry_writes
+from funnel_tui.storage.database import close_database, is_busy, open_database, retry_writes
 from funnel_tui.storage.models import History, Lead, Opportunity, Presence, database
 
 ANNA = {"name": "Anna Kowalska", "email": "anna@kowalski.pl", "source": "Referral"}
@@ -388,7 +389,7 @@ def test_migrate_copies_every_row_and_history_to_postgresql(sqlite_path, pg_serv
     source.close()
     # A target with data in it is refused.
     source = open_database(sqlite_path)
-    with pytest.raises(dbmod.DatabaseError, match="already holds funnel data"):
+    with pytest.raises(DatabaseError, match="already holds funnel data"):
         copy_database(source, url)
     close_database()
     source.close()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from funnel_tui.core.errors import DuplicateFound
 from funnel_tui.core.validators import normalise_key
 from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.funnel import DuplicateFound
 from funnel_tui.storage.models import Lead
 from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
 

@@ -10,18 +10,18 @@ from pathlib import Path
 import peewee
 import pytest
 
+from funnel_tui.core.errors import DatabaseError, DuplicateFound, SchemaTooNew
 from funnel_tui.read.search import LeadQuery, lead_count, lead_page, status_counts
 from funnel_tui.rules.funnel import (
     ENGAGEMENT_META_KEY,
     SCORE_META_KEY,
-    DuplicateFound,
     Funnel,
     engagement_fingerprint,
     engagement_time,
     score_fingerprint,
 )
 from funnel_tui.storage import database as dbmod
-from funnel_tui.storage.database import SCHEMA_VERSION, DatabaseError, SchemaTooNew, open_database
+from funnel_tui.storage.database import SCHEMA_VERSION, open_database
 from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, MetaEntry
 
 from .legacy_schema import v1_statements, v2_statements

@@ -9,9 +9,8 @@ import json
 
 import pytest
 
-from funnel_tui.config import ConfigError, load_config
+from funnel_tui.config import load_config
 from funnel_tui.core.dates import (
-    DueDateError,
     describe_due,
     local_today,
     parse_due,
@@ -20,8 +19,9 @@ from funnel_tui.core.dates import (
     to_local,
     user_zone,
 )
+from funnel_tui.core.errors import ConfigError, DueDateError, Refused
 from funnel_tui.read.today import DEAL, LEAD, load_queue, queue_counts
-from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage import database as dbmod
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Activity, History, Lead, Opportunity

@@ -24,17 +24,11 @@ import sys
 from collections.abc import Sequence
 
 from funnel_tui.cli import admin, completion, deals, leads, reports, transfer, work
-from funnel_tui.cli.common import (
-    BANT,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_USAGE,
-    CliRefused,
-    common_options,
-)
+from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, common_options
 from funnel_tui.cli.tui import make_app, open_tui
+from funnel_tui.core.errors import FunnelError
 from funnel_tui.core.output import for_terminal, terminal_safe
+from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
 __all__ = [
     "BANT",
@@ -118,22 +112,16 @@ def run_command(args: argparse.Namespace) -> int:
     _warn_of_passwords(args)
     try:
         return args.run(args) or EXIT_OK
-    except CliRefused as exc:
-        for message in exc.messages:
-            say(message)
-        return EXIT_REFUSED
+    except FunnelError as exc:  # every failure funnel foresees, in the words it carries
+        for line in exc.user_lines():
+            say(line)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `funnel list | head`
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:
-        from funnel_tui.config import ConfigError
-
-        if isinstance(exc, ConfigError):  # a usage error: the file, not the data, is wrong
-            for line in exc.lines:
-                say(line)
-            return EXIT_USAGE
         refusal = _as_refusal(exc)
         if refusal is None:
             return unexpected(exc)
@@ -213,21 +201,10 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
 
 
 def _as_refusal(exc: Exception) -> list[str] | None:
-    """Known failures as messages; None for bugs."""
-    from funnel_tui.core.safe_files import UnsafeFile
-    from funnel_tui.core.validators import ValidationError
-
-    if isinstance(exc, ValidationError):
-        return [str(p) for p in exc.problems]
-    if isinstance(exc, UnsafeFile):
-        return [str(exc)]
+    """The database driver's and the system's own failures as messages; None for bugs."""
     if "peewee" in sys.modules:
         import peewee
 
-        from funnel_tui.storage.database import DatabaseError
-
-        if isinstance(exc, DatabaseError):
-            return [f"database: {exc}"]
         if isinstance(exc, peewee.PeeweeException) or _is_driver_error(exc):
             from funnel_tui.storage.database import failure_words
 

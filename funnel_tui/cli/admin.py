@@ -10,11 +10,11 @@ from funnel_tui.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
     AddCommand,
-    CliRefused,
     Context,
     format_option,
     print_json,
 )
+from funnel_tui.core.errors import CliRefused
 
 
 def register(command: AddCommand) -> None:

@@ -10,24 +10,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from funnel_tui.core.errors import CliRefused
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3  # an unexpected failure: a bug
 
-BANT = ("budget", "authority", "need", "timeline")  # config.BANT_ITEMS, without importing it
 
 # add_parser(name, help, **common-option texts) → the subcommand's parser, given to each
 # module's register().
 AddCommand = Callable[..., argparse.ArgumentParser]
-
-
-class CliRefused(Exception):
-    """Refused with messages already worded for the user."""
-
-    def __init__(self, *messages: str):
-        self.messages = messages
-        super().__init__("; ".join(messages))
 
 
 def common_options(
@@ -178,8 +171,8 @@ def parse_date(text: str | None, field: str, ctx: Context | None = None, back: b
         return None
     import datetime as dt
 
-    from funnel_tui.core.dates import DueDateError
     from funnel_tui.core.dates import parse_date as read
+    from funnel_tui.core.errors import DueDateError
 
     if ctx is None:
         try:

@@ -7,7 +7,6 @@ import argparse
 
 from funnel_tui.cli.common import (
     AddCommand,
-    CliRefused,
     Context,
     common_options,
     done,
@@ -17,6 +16,7 @@ from funnel_tui.cli.common import (
     read_back,
     safe,
 )
+from funnel_tui.core.errors import CliRefused
 
 
 def register(command: AddCommand) -> None:
@@ -81,7 +81,7 @@ def register(command: AddCommand) -> None:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from funnel_tui.rules.funnel import Refused
+    from funnel_tui.core.errors import Refused
 
     close = parse_date(args.close, "close", ctx)
     try:
@@ -115,9 +115,9 @@ def _refused(exc) -> CliRefused:
 
 def cmd_deal_update(args: argparse.Namespace) -> int:
     ctx = Context(args)
+    from funnel_tui.core.errors import Refused
     from funnel_tui.core.money import format_amount
     from funnel_tui.rules.deal_edits import read_close
-    from funnel_tui.rules.funnel import Refused
 
     values: dict = {
         name: getattr(args, name)

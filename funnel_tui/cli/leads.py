@@ -6,11 +6,9 @@ import argparse
 import sys
 
 from funnel_tui.cli.common import (
-    BANT,
     EXIT_OK,
     EXIT_USAGE,
     AddCommand,
-    CliRefused,
     Context,
     done,
     filter_options,
@@ -21,6 +19,8 @@ from funnel_tui.cli.common import (
     read_back,
     safe,
 )
+from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
 
 def register(command: AddCommand) -> None:
@@ -124,7 +124,7 @@ def _lead_values(args: argparse.Namespace) -> dict:
 
 def cmd_add(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from funnel_tui.rules.funnel import DuplicateFound
+    from funnel_tui.core.errors import DuplicateFound
 
     try:
         lead = ctx.rules.capture_lead(_lead_values(args), allow_duplicate=args.allow_duplicate)
@@ -229,7 +229,8 @@ def cmd_qualify(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ctx = Context(args)
     plan = _qualify_plan(args, ctx.config)
-    from funnel_tui.storage.models import ANSWER_UNKNOWN, Qualification, database
+    from funnel_tui.core.vocab import ANSWER_UNKNOWN
+    from funnel_tui.storage.models import Qualification, database
 
     with database.atomic():  # every answer or none
         ctx.rules.get_lead(args.id)
@@ -275,7 +276,7 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
     """What `qualify` was told, item by item (`need`, `icp:employees`) and part by part
     (answer, evidence, value); CliRefused with every problem before anything is written."""
     from funnel_tui.core.validators import check_text
-    from funnel_tui.storage.models import ANSWERS
+    from funnel_tui.core.vocab import ANSWERS
 
     icp_keys = [c.key for c in config.icp]
     items = [*BANT, *(f"icp:{k}" for k in icp_keys)]

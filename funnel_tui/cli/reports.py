@@ -9,7 +9,8 @@ import argparse
 import json
 import sys
 
-from funnel_tui.cli.common import EXIT_OK, AddCommand, CliRefused, Context, parse_date
+from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, parse_date
+from funnel_tui.core.errors import CliRefused
 
 
 def register(command: AddCommand) -> None:
@@ -38,7 +39,8 @@ def register(command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from funnel_tui.read.reports import Period, ReportError, Request, run_report
+    from funnel_tui.core.errors import ReportError
+    from funnel_tui.read.reports import Period, Request, run_report
 
     today = ctx.rules.today()
     days = {

@@ -16,15 +16,8 @@ import sys
 import threading
 from pathlib import Path
 
-from funnel_tui.cli.common import (
-    EXIT_OK,
-    EXIT_REFUSED,
-    AddCommand,
-    CliRefused,
-    Context,
-    filter_options,
-    safe,
-)
+from funnel_tui.cli.common import EXIT_OK, EXIT_REFUSED, AddCommand, Context, filter_options, safe
+from funnel_tui.core.errors import CliRefused
 
 
 def register(command: AddCommand) -> None:
@@ -121,9 +114,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from funnel_tui.transfer.columns import FIELD_LABELS, MappingRefused
+    from funnel_tui.core.errors import FileRefused, MappingRefused
+    from funnel_tui.transfer.columns import FIELD_LABELS
     from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
-    from funnel_tui.transfer.textfile import FileRefused
     from funnel_tui.transfer.values import ValueMap
 
     try:
@@ -334,7 +327,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(encoding="utf-8")
         export_leads(sys.stdout, args.format, flt, args.vcard_version)
         return EXIT_OK
-    from funnel_tui.core.safe_files import UnsafeFile
+    from funnel_tui.core.errors import UnsafeFile
     from funnel_tui.transfer.exporter import export_to_file
 
     target = Path(args.output)

@@ -8,13 +8,13 @@ import sys
 from funnel_tui.cli.common import (
     EXIT_OK,
     AddCommand,
-    CliRefused,
     Context,
     done,
     format_option,
     parse_date,
     print_json,
 )
+from funnel_tui.core.errors import CliRefused
 
 
 def register(command: AddCommand) -> None:
@@ -67,7 +67,8 @@ def register(command: AddCommand) -> None:
 
 def cmd_log(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from funnel_tui.core.dates import DueDateError, describe_due, parse_due, split_due
+    from funnel_tui.core.dates import describe_due, parse_due, split_due
+    from funnel_tui.core.errors import DueDateError
 
     today, order = ctx.rules.today(), ctx.config.date_order
     action, due = args.next_action.strip(), None

@@ -16,27 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from funnel_tui.core.errors import ConfigError
+from funnel_tui.core.vocab import BANT_ITEMS
+
 APP_NAME = "funnel"
 DB_ENV = "FUNNEL_DB"
 CONFIG_ENV = "FUNNEL_CONFIG"
 USER_ENV = "FUNNEL_USER"
 # Shipped beside this module (package data), read with the defaults every run.
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
-
-BANT_ITEMS = ("budget", "authority", "need", "timeline")
-
-
-class ConfigError(Exception):
-    """The config file is unreadable or holds values funnel cannot use.
-
-    `lines` holds one line per problem, each naming the file and, where the problem has
-    one, the line: `/home/ana/.config/funnel/funnel.toml, line 12: qualification.weights.
-    budget must be a whole number, not "lots"`.
-    """
-
-    def __init__(self, *lines: str):
-        self.lines = lines
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -126,7 +114,7 @@ def database_target(cli_value: str | None = None) -> str:
 
 def current_user(cli_value: str | None = None) -> str:
     """The acting user: `--user`, else `$FUNNEL_USER`, else the OS login; checked by
-    check_login (validators.ValidationError naming the field "user" if it fails)."""
+    check_login (errors.ValidationError naming the field "user" if it fails)."""
     if cli_value is not None:  # given, even empty: an empty name is refused, not replaced
         return check_login(cli_value)
     if os.environ.get(USER_ENV, "").strip():  # set to nothing is not set
@@ -146,9 +134,9 @@ def check_login(value: str) -> str:
     """A user name as funnel stores it (ends trimmed), when it is one: printable text
     of 1 to LOGIN_LIMIT characters. A name with a control character (an escape code
     that would retitle or clear the terminal of whoever sees it, or a byte that was
-    not UTF-8) is refused by validators.ValidationError naming the field "user"."""
+    not UTF-8) is refused by errors.ValidationError naming the field "user"."""
+    from funnel_tui.core.errors import Problem, ValidationError
     from funnel_tui.core.output import terminal_safe
-    from funnel_tui.core.validators import Problem, ValidationError
 
     text = value.strip()
     problem = ""

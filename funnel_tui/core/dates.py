@@ -15,14 +15,12 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from funnel_tui.core.errors import DueDateError
+
 UTC = dt.UTC
 DATE_ORDERS = ("mdy", "dmy", "ymd")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _LONGEST_FORM = 3  # words: "next mon" is two, "in 3 days" three
-
-
-class DueDateError(ValueError):
-    """Text that is not a due date; the message says what would be."""
 
 
 def zone_named(name: str) -> ZoneInfo | None:

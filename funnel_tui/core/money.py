@@ -19,20 +19,12 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from funnel_tui.core.currencies import ISO_4217, minor_units
+from funnel_tui.core.errors import AmountError
 
 STORED_DECIMALS = 2  # amount_cents: hundredths of a unit, in every currency
 # Whole currency units: the cents of any amount up to here fit a BIGINT many times
 # over, whatever ceiling the config sets.
 HARD_MAX_AMOUNT = 10**15
-
-
-class AmountError(ValueError):
-    """An amount or currency refused: `code` (invalid, ambiguous, decimals, negative,
-    too_large, currency) and a message for the rep, without the field's name."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def check_currency(text: str) -> str:

@@ -25,6 +25,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
+from funnel_tui.core.errors import UnsafeFile
+
 PRIVATE_MODE = 0o600
 PRIVATE_FOLDER_MODE = 0o700
 SHARED_MODE = 0o666  # narrowed by the umask, as any file a program makes
@@ -34,10 +36,6 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
 _NAME_ROOM = 200  # of a name's 255 bytes, what a temporary name keeps of its target's
-
-
-class UnsafeFile(OSError):
-    """funnel will not write there; the text names the file and says why."""
 
 
 def owner_name(uid: int) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
 
 from funnel_tui.core.countries import country_code, country_name
+from funnel_tui.core.errors import Problem
 
 # Longest text each field accepts. Longer input is refused, never cut: cutting would lose
 # what the user typed.
@@ -47,26 +47,6 @@ _PHONE_ONLY = re.compile(r"[0-9+\-()./\s]+")
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Why a value was refused, naming the field (and the row, for files)."""
-
-    field: str
-    code: str
-    message: str
-    row: int | None = None
-
-    def __str__(self) -> str:
-        where = f"row {self.row}: " if self.row is not None else ""
-        return f"{where}{self.field}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        data = {"field": self.field, "code": self.code, "message": self.message}
-        if self.row is not None:
-            data["row"] = self.row
-        return data
-
-
-@dataclass(frozen=True)
 class Check:
     """The outcome of checking one field: ok or a problem, with the normalised value."""
 
@@ -80,14 +60,6 @@ class Check:
     @property
     def problem(self) -> Problem | None:
         return None if self.ok else Problem(self.field, self.code, self.message)
-
-
-class ValidationError(Exception):
-    """Input refused; `problems` lists every reason, each naming its field."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 def clean_text(value: object, field_name: str = "") -> str:

@@ -50,9 +50,26 @@ from typing import Any
 
 import peewee
 
-from funnel_tui.config import BANT_ITEMS, Config, IcpCriterion
+from funnel_tui.config import Config, IcpCriterion
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.validators import normalise_key
+from funnel_tui.core.vocab import (
+    ANSWER_NO,
+    ANSWER_UNKNOWN,
+    ANSWER_YES,
+    BANT_ITEMS,
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    LEVEL_PROSPECT,
+    OPP_LOST,
+    OPP_OPEN,
+    OPP_WON,
+    STATUS_NEW,
+    STATUS_NURTURING,
+    STATUS_UNQUALIFIED,
+    STATUS_WORKING,
+)
 from funnel_tui.demo import names as words
 from funnel_tui.rules.funnel import (
     ENGAGEMENT_EPOCH,
@@ -71,20 +88,6 @@ from funnel_tui.storage.database import (
     utcnow,
 )
 from funnel_tui.storage.models import (
-    ANSWER_NO,
-    ANSWER_UNKNOWN,
-    ANSWER_YES,
-    LEVEL_CUSTOMER,
-    LEVEL_LEAD,
-    LEVEL_OPPORTUNITY,
-    LEVEL_PROSPECT,
-    OPP_LOST,
-    OPP_OPEN,
-    OPP_WON,
-    STATUS_NEW,
-    STATUS_NURTURING,
-    STATUS_UNQUALIFIED,
-    STATUS_WORKING,
     Activity,
     Company,
     History,

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from funnel_tui.storage import models
+from funnel_tui.core import vocab
 
 # ------------------------------------------------------------------- people by culture
 
@@ -718,7 +718,7 @@ NEXT_ACTIONS = (
     "Confirm decision date",
 )
 
-NURTURE_ACTION = models.NURTURE_ACTION  # the next action of a lead parked until a date
+NURTURE_ACTION = vocab.NURTURE_ACTION  # the next action of a lead parked until a date
 
 DEAL_LABELS = ("Pilot", "Rollout", "Licences", "Support contract", "Expansion", "Training")
 

@@ -56,7 +56,7 @@ class DraftStore:
             return
         private_folder(self.folder)
         # Written beside the target and renamed: a crash mid-write leaves the old draft
-        # whole. Raises safe_files.UnsafeFile (an OSError) for a target it must not replace.
+        # whole. Raises errors.UnsafeFile (an OSError) for a target it must not replace.
         with replacing(self._path(form), private=True) as handle:
             json.dump(values, handle, ensure_ascii=False)
 

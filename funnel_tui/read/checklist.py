@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from funnel_tui.core.validators import Problem
+from funnel_tui.core.errors import Problem
 from funnel_tui.rules.funnel import (
     Engagement,
     Funnel,

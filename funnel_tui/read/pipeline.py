@@ -23,10 +23,8 @@ from typing import NamedTuple
 import peewee
 
 from funnel_tui.config import Config, Stage
+from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.storage.models import (
-    OPP_LOST,
-    OPP_OPEN,
-    OPP_WON,
     Activity,
     Company,
     History,

@@ -13,7 +13,17 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
-from funnel_tui.core.validators import Problem, ValidationError
+from funnel_tui.core.errors import FilterRefused, Problem
+from funnel_tui.core.vocab import (
+    LEAD_STATUSES,
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    LEVEL_PROSPECT,
+    OPP_LOST,
+    OPP_OPEN,
+    OPP_WON,
+)
 
 # The lead list's API lives in search.py; the screens import it from here.
 from funnel_tui.read.search import PAGE_KEYS as PAGE_KEYS
@@ -27,14 +37,6 @@ from funnel_tui.read.search import status_counts as status_counts
 from funnel_tui.rules.funnel import level_of_key
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.models import (
-    LEAD_STATUSES,
-    LEVEL_CUSTOMER,
-    LEVEL_LEAD,
-    LEVEL_OPPORTUNITY,
-    LEVEL_PROSPECT,
-    OPP_LOST,
-    OPP_OPEN,
-    OPP_WON,
     Activity,
     Company,
     History,
@@ -133,10 +135,6 @@ def parse_filter(
         search=search,
         region=config.default_region,
     )
-
-
-class FilterRefused(ValidationError):
-    """A filter names a status or stage that does not exist."""
 
 
 def _split(values: list[str]) -> list[str]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
+from funnel_tui.core.errors import Problem
 from funnel_tui.core.money import exact_money
 from funnel_tui.core.output import plain, to_json_value
-from funnel_tui.core.validators import Problem
 from funnel_tui.rules.funnel import Engagement, Score
 from funnel_tui.rules.history_words import activity_words, date_words, describe, many
 

@@ -47,6 +47,7 @@ import peewee
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.folding import fold
+from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
 from funnel_tui.storage.database import (
     CJK_CLASS,
     FIELD_START,
@@ -57,7 +58,7 @@ from funnel_tui.storage.database import (
     search_document_sql,
     status_mark,
 )
-from funnel_tui.storage.models import FUNNEL_LEVELS, LEAD_STATUSES, Lead, database
+from funnel_tui.storage.models import Lead, database
 
 SORT_KEYS = (
     "name",

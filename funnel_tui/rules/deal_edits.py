@@ -13,14 +13,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from funnel_tui.core import validators as v
-from funnel_tui.core.money import (
-    HARD_MAX_AMOUNT,
-    AmountError,
-    check_currency,
-    exact_money,
-    parse_amount,
-)
-from funnel_tui.core.validators import Problem
+from funnel_tui.core.errors import AmountError, Problem
+from funnel_tui.core.money import HARD_MAX_AMOUNT, check_currency, exact_money, parse_amount
 
 if TYPE_CHECKING:
     from funnel_tui.rules.funnel import Funnel
@@ -84,8 +78,10 @@ def update_deal(
 ) -> Opportunity:
     """Change some of a deal's fields (`data` keyed as DEAL_FIELDS: "amount" as typed,
     "close" a date or None); history records each changed field. See Funnel.update_deal."""
-    from funnel_tui.rules.funnel import NotFound, Refused, _plain, _row_for_update
-    from funnel_tui.storage.models import OPP_OPEN, Opportunity, database
+    from funnel_tui.core.errors import NotFound, Refused
+    from funnel_tui.core.vocab import OPP_OPEN
+    from funnel_tui.rules.funnel import _plain, _row_for_update
+    from funnel_tui.storage.models import Opportunity, database
 
     unknown = set(data) - set(DEAL_FIELDS)
     if unknown:
@@ -170,7 +166,8 @@ def update_deal(
 
 def undo_deal_fields(rules: Funnel, opp_id: int, group: list[History]) -> None:
     """Put back the fields one edit of a deal changed (or an undo of one)."""
-    from funnel_tui.rules.funnel import NotFound, _plain, _row_for_update
+    from funnel_tui.core.errors import NotFound
+    from funnel_tui.rules.funnel import _plain, _row_for_update
     from funnel_tui.storage.models import Opportunity
 
     opp = _row_for_update(Opportunity, opp_id)

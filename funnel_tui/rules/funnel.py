@@ -20,12 +20,37 @@ from typing import Any, NamedTuple
 
 import peewee
 
-from funnel_tui.config import BANT_ITEMS, Config, check_login
+from funnel_tui.config import Config, check_login
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import local_today, next_working_day, user_zone
+from funnel_tui.core.errors import DuplicateFound, NotFound, Problem, Refused, StaleEdit
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.user_locale import user_locale
-from funnel_tui.core.validators import Problem
+from funnel_tui.core.vocab import (
+    ACTIVITY_KINDS,
+    ALWAYS_TWO_WAY_KINDS,
+    ANSWER_NO,
+    ANSWER_UNKNOWN,
+    ANSWER_YES,
+    ANSWERS,
+    BANT_ITEMS,
+    DIRECTIONS,
+    LEAD_FIELDS,
+    LEAD_STATUSES,
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    LEVEL_PROSPECT,
+    NURTURE_ACTION,
+    OPP_LOST,
+    OPP_OPEN,
+    OPP_WON,
+    STATUS_NEW,
+    STATUS_NURTURING,
+    STATUS_UNQUALIFIED,
+    STATUS_WORKING,
+    TWO_WAY_OUTCOMES,
+)
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, read_amount, read_currency, undo_deal_fields
 from funnel_tui.rules.near_duplicates import NearDuplicate, close_names
@@ -42,23 +67,6 @@ from funnel_tui.storage.database import (
     utcnow,
 )
 from funnel_tui.storage.models import (
-    ANSWER_NO,
-    ANSWER_UNKNOWN,
-    ANSWER_YES,
-    ANSWERS,
-    LEAD_STATUSES,
-    LEVEL_CUSTOMER,
-    LEVEL_LEAD,
-    LEVEL_OPPORTUNITY,
-    LEVEL_PROSPECT,
-    NURTURE_ACTION,
-    OPP_LOST,
-    OPP_OPEN,
-    OPP_WON,
-    STATUS_NEW,
-    STATUS_NURTURING,
-    STATUS_UNQUALIFIED,
-    STATUS_WORKING,
     Activity,
     Company,
     History,
@@ -70,74 +78,7 @@ from funnel_tui.storage.models import (
     database,
 )
 
-ACTIVITY_KINDS = ("call", "email", "meeting", "sms", "social", "in_person", "note")
-DIRECTIONS = ("outbound", "inbound")
-# The outcomes offered for each kind of activity, first the usual one. Others may be
-# typed (the command line takes any word); these are the ones the log form offers.
-OUTCOMES = {
-    "call": ("reached", "no_answer", "left_voicemail", "busy", "wrong_number"),
-    "email": ("sent", "replied", "bounced"),
-    "meeting": ("held", "no_show", "rescheduled"),
-    "sms": ("sent", "replied"),
-    "social": ("sent", "replied", "connected"),
-    "in_person": ("met",),
-    "note": (),
-}
-# Outcomes that mean we actually spoke or heard back: a two-way interaction.
-TWO_WAY_OUTCOMES = frozenset({"reached", "replied", "held", "met", "connected"})
-ALWAYS_TWO_WAY_KINDS = frozenset({"meeting", "in_person"})
-
-LEAD_FIELDS = ("name", "company", "title", "phone", "email", "country", "source", "notes")
 BANT_LABELS = words.BANT_LABELS
-
-
-class Refused(v.ValidationError):
-    """An operation refused; nothing was written. `problems` name the fields."""
-
-
-class NotFound(Refused):
-    def __init__(self, entity: str, ident: object):
-        super().__init__([Problem("id", "not_found", f"no {entity} #{ident}")])
-
-
-class DuplicateFound(Refused):
-    """Capture found leads with the same email, phone or name at the same company."""
-
-    def __init__(
-        self, problems: list[Problem], matches: list[Lead], found: list[tuple[int, str, str]]
-    ):
-        super().__init__(problems)
-        self.matches = matches
-        self.found = found  # (lead id, name, the field that matched), best first
-
-
-class StaleEdit(Refused):
-    """The record changed since the caller read it, in a field this write changes too;
-    nothing was saved over it. `changes` are everything done to the record since the
-    caller's version (user, at, field, old, new: newest last); `fields` are the ones
-    this write and those changes both touch."""
-
-    def __init__(
-        self,
-        entity: str,
-        ident: int,
-        changes: list[dict[str, Any]],
-        fields: Iterable[str] = (),
-    ):
-        self.fields = tuple(dict.fromkeys(fields))
-        clashing = [c for c in changes if c["field"] in self.fields] or changes
-        who = ", ".join(sorted({c["user"] for c in clashing})) or "someone else"
-        what = f" ({', '.join(words.field_word(f) for f in self.fields)})" if self.fields else ""
-        super().__init__(
-            [
-                Problem(
-                    "version",
-                    "stale",
-                    f"{entity} #{ident} was changed by {who} meanwhile{what}; nothing was saved",
-                )
-            ]
-        )
-        self.changes = changes
 
 
 @dataclass(frozen=True)
@@ -738,7 +679,7 @@ class Funnel:
                 continue
             clash.append(name)
         if clash:
-            raise StaleEdit(entity, row.id, changes, clash)
+            raise StaleEdit(entity, row.id, changes, clash, words.field_word)
 
     def _bump(self, model: type[peewee.Model], row: peewee.Model, values: dict[str, Any]) -> None:
         """Write `values` and raise the version, only if nobody else did since we read."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import peewee
 
-from funnel_tui.storage.database import DatabaseError, describe, open_database
+from funnel_tui.core.errors import DatabaseError
+from funnel_tui.storage.database import describe, open_database
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry, Presence, User
 from funnel_tui.storage.planner_stats import refresh_statistics
 

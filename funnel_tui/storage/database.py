@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 import peewee
 
+from funnel_tui.core import vocab
+from funnel_tui.core.errors import Busy, DatabaseError, SchemaTooNew
 from funnel_tui.storage import models
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry, database
 
@@ -39,25 +41,6 @@ SQLITE_PRAGMAS = {
     "synchronous": 1,  # NORMAL: durable at checkpoints, safe with WAL
     "busy_timeout": BUSY_TIMEOUT_MS,
 }
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or used; the message says why in plain words."""
-
-
-class SchemaTooNew(DatabaseError):
-    """The database was written by a newer funnel; it is left untouched."""
-
-
-class Busy(DatabaseError):
-    """Another instance held the database past the busy timeout; nothing was written."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            f"the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s "
-            "(another funnel is writing); nothing was saved"
-        )
-        self.detail = detail
 
 
 # PostgreSQL's codes for a transaction to run again: a deadlock, a serialization
@@ -104,7 +87,7 @@ def retry_writes(method: F) -> F:
                 if not is_busy(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    raise Busy(str(exc)) from exc
+                    raise Busy(str(exc), BUSY_TIMEOUT_MS) from exc
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
 
@@ -597,7 +580,7 @@ def _migrate_7_to_8(db: peewee.Database) -> None:
     db.execute_sql(
         f'UPDATE "lead" SET "next_action" = {p}, "next_action_due" = "nurture_until" '
         f'WHERE "status" = {p} AND "nurture_until" IS NOT NULL AND "next_action_due" IS NULL',
-        (models.NURTURE_ACTION, models.STATUS_NURTURING),
+        (vocab.NURTURE_ACTION, vocab.STATUS_NURTURING),
     )
 
 
@@ -729,7 +712,7 @@ CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
 
 def status_mark(status: str) -> str:
     """The trigram that marks the FTS search document of a lead with `status`."""
-    place = models.LEAD_STATUSES.index(status) if status in models.LEAD_STATUSES else 9
+    place = vocab.LEAD_STATUSES.index(status) if status in vocab.LEAD_STATUSES else 9
     return f"{STATUS_MARK}{place}{STATUS_MARK}"
 
 
@@ -741,8 +724,8 @@ def rank_sql(column: str, order: tuple[str, ...]) -> str:
 
 # index name -> (column, order of its values)
 RANK_INDEXES = {
-    "lead_status_rank": ("status", models.LEAD_STATUSES),
-    "lead_level_rank": ("level", models.FUNNEL_LEVELS),
+    "lead_status_rank": ("status", vocab.LEAD_STATUSES),
+    "lead_level_rank": ("level", vocab.FUNNEL_LEVELS),
 }
 PG_TRIGRAM_INDEX = "lead_search_trgm"
 ENGAGEMENT_INDEX = "lead_engagement"
@@ -789,7 +772,7 @@ def folded_sql(row: str, field: str) -> str:
 def _fts_document_sql(row: str) -> str:
     """An FTS row's document: the status mark (see status_mark), the fields, then the
     pairs of CJK names and companies (see _pairs_sql)."""
-    places = " ".join(f"WHEN '{s}' THEN '{i}'" for i, s in enumerate(models.LEAD_STATUSES))
+    places = " ".join(f"WHEN '{s}' THEN '{i}'" for i, s in enumerate(vocab.LEAD_STATUSES))
     place = f"CASE {row}.\"status\" {places} ELSE '9' END"
     pairs = " || ".join(_pairs_sql(folded_sql(row, c)) for c in ("name", "company"))
     return f"char(30) || {place} || char(30) || {search_document_sql(row, False)} || {pairs}"

@@ -23,33 +23,15 @@ from peewee import (
     TextField,
 )
 
+# The stored values (statuses, levels, states, answers) are the vocabulary's.
+from funnel_tui.core.vocab import (
+    ANSWER_UNKNOWN,
+    LEVEL_LEAD,
+    OPP_OPEN,
+    STATUS_NEW,
+)
+
 database = DatabaseProxy()
-
-# Lead status (DESIGN.md): where a lead stands in being worked.
-STATUS_NEW = "new"
-STATUS_WORKING = "working"
-STATUS_NURTURING = "nurturing"
-STATUS_UNQUALIFIED = "unqualified"
-LEAD_STATUSES = (STATUS_NEW, STATUS_WORKING, STATUS_NURTURING, STATUS_UNQUALIFIED)
-# The next action a lead parked until a date gets: touch it again then.
-NURTURE_ACTION = "Check in again"
-
-# Funnel level of a lead record: it moves forward as it is promoted, converted and won.
-LEVEL_LEAD = "lead"
-LEVEL_PROSPECT = "prospect"
-LEVEL_OPPORTUNITY = "opportunity"
-LEVEL_CUSTOMER = "customer"
-FUNNEL_LEVELS = (LEVEL_LEAD, LEVEL_PROSPECT, LEVEL_OPPORTUNITY, LEVEL_CUSTOMER)
-
-# Opportunity state; its stage is a name from the config.
-OPP_OPEN = "open"
-OPP_WON = "won"
-OPP_LOST = "lost"
-
-ANSWER_UNKNOWN = "unknown"
-ANSWER_YES = "yes"
-ANSWER_NO = "no"
-ANSWERS = (ANSWER_UNKNOWN, ANSWER_YES, ANSWER_NO)
 
 
 class BaseModel(Model):

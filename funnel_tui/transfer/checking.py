@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from funnel_tui.config import Config
 from funnel_tui.core import validators as v
-from funnel_tui.rules.funnel import Funnel, Refused
+from funnel_tui.core.errors import FileRefused, Refused
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.transfer.columns import RowReader
 from funnel_tui.transfer.csvfile import RawRow
 from funnel_tui.transfer.same_person import name_words, names_agree
-from funnel_tui.transfer.textfile import FileRefused
 from funnel_tui.transfer.values import OFF_LIST_CODES, ValueApplier
 
 if TYPE_CHECKING:

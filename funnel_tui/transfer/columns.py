@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from funnel_tui.core.countries import country_code
+from funnel_tui.core.errors import MappingRefused
 from funnel_tui.core.output import LOOKS_NEUTRALISED
 from funnel_tui.core.person_names import join_name
 
@@ -474,10 +475,6 @@ def known_fields(headers: Sequence[str]) -> set[str]:
 # Columns funnel's own reports add beside a field (an export's display phone, the reject
 # file's reasons): known, and deliberately not imported.
 _IGNORED = frozenset({"phonedisplay", "importrow", "refusedfield", "refusalreason"})
-
-
-class MappingRefused(Exception):
-    """A --map that names no column or no field; the message says which."""
 
 
 @dataclass(frozen=True)

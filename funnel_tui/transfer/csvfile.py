@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from funnel_tui.core.errors import FileRefused
 from funnel_tui.rules.history_words import many
-from funnel_tui.transfer.textfile import FileFacts, FileRefused, Lines
+from funnel_tui.transfer.textfile import FileFacts, Lines
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}

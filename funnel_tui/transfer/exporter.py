@@ -49,7 +49,7 @@ def export_to_file(
     vcard_version: str = "3.0",
 ) -> int:
     """export_leads into the file `path`, replacing it only when the export is whole
-    and the file may be replaced (safe_files.replacing: safe_files.UnsafeFile, an
+    and the file may be replaced (safe_files.replacing: errors.UnsafeFile, an
     OSError, otherwise); returns how many leads were written."""
     # newline="": the csv module writes its own line ends; vCards are CRLF already.
     with replacing(path, encoding="utf-8", newline="") as out:

@@ -33,19 +33,15 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
+from funnel_tui.core.errors import DatabaseError, FileRefused, Refused
 from funnel_tui.core.output import csv_cell
 from funnel_tui.core.safe_files import NewFile
-from funnel_tui.rules.funnel import LEAD_FIELDS, Funnel, NewLead, Refused
+from funnel_tui.core.vocab import LEAD_FIELDS
+from funnel_tui.rules.funnel import Funnel, NewLead
 from funnel_tui.rules.history_words import many
 from funnel_tui.rules.near_duplicates import close_names_many
 from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values
-from funnel_tui.storage.database import (
-    DatabaseError,
-    bulk_writes,
-    deferred_search_index,
-    redact,
-    retry_writes,
-)
+from funnel_tui.storage.database import bulk_writes, deferred_search_index, redact, retry_writes
 from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.storage.planner_stats import refresh_statistics
 from funnel_tui.transfer.checking import (
@@ -61,14 +57,7 @@ from funnel_tui.transfer.checking import (
 from funnel_tui.transfer.columns import ColumnMap, header_key
 from funnel_tui.transfer.csvfile import DELIMITER_NAMES, CsvRows, RawRow
 from funnel_tui.transfer.same_person import names_agree
-from funnel_tui.transfer.textfile import (
-    CSV,
-    LEGACY_CODECS,
-    XLSX,
-    FileFacts,
-    FileRefused,
-    inspect_file,
-)
+from funnel_tui.transfer.textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, inspect_file
 from funnel_tui.transfer.values import LIST_OF, Lists, ValueMap, fold
 from funnel_tui.transfer.vcards import VCardRows
 from funnel_tui.transfer.xlsxfile import XlsxRows
@@ -147,7 +136,7 @@ def plan_import(
 ) -> ImportPlan:
     """Read a file's start: kind, encoding, header, a few rows; map its columns.
 
-    Raises textfile.FileRefused (the file) or columns.MappingRefused (a --map)."""
+    Raises errors.FileRefused (the file) or errors.MappingRefused (a --map)."""
     facts = inspect_file(path, encoding)
     rows = _open_rows(facts, delimiter, skip_lines)
     column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))

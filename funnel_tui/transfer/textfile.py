@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from funnel_tui.core.errors import FileRefused
+
 CSV = "csv"
 VCARD = "vcard"
 XLSX = "xlsx"
@@ -82,10 +84,6 @@ _MAGIC = (
     (b"SQLite format 3\x00", "a SQLite database (funnel migrate copies databases)"),
 )
 _WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-
-
-class FileRefused(Exception):
-    """The whole file cannot be imported; the message says why, worded for the user."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from funnel_tui.config import Config
 from funnel_tui.core.countries import country_code, country_name
-from funnel_tui.transfer.columns import MappingRefused
+from funnel_tui.core.errors import MappingRefused
 
 # The fields whose values must be on a list, with the list each is checked against.
 LIST_FIELDS = ("source", "country", "owner")

@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from funnel_tui.core.errors import FileRefused
 from funnel_tui.transfer.csvfile import HEADER_SCAN_LINES, SNIFF_LINES, RawRow, header_index
-from funnel_tui.transfer.textfile import FileFacts, FileRefused
+from funnel_tui.transfer.textfile import FileFacts
 
 
 def cell_text(value: Any) -> str:

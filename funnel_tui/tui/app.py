@@ -20,11 +20,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
+from funnel_tui.core.errors import Busy
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage.database import BUSY_TIMEOUT_MS, Busy, describe, utcnow
+from funnel_tui.storage.database import BUSY_TIMEOUT_MS, describe, utcnow
 from funnel_tui.storage.models import database
 from funnel_tui.tui.draft_offer import offer_drafts
 from funnel_tui.tui.failures import HandlesFailures

@@ -29,8 +29,9 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from funnel_tui.config import user_data_dir
+from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import terminal_safe
-from funnel_tui.storage.database import Busy, failure_words, redact
+from funnel_tui.storage.database import failure_words, redact
 from funnel_tui.storage.models import database
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug

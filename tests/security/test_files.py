@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.config import load_config
-from funnel_tui.core.safe_files import UnsafeFile
+from funnel_tui.core.errors import UnsafeFile
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.cli import EXIT_FAILED, run_command
-from funnel_tui.storage.database import DatabaseError, make_database, redact
+from funnel_tui.core.errors import DatabaseError
+from funnel_tui.storage.database import make_database, redact
 
 from ..conftest import PG_TEST_DB
 from ..test_cli import run

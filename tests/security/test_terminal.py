@@ -19,8 +19,8 @@ import sys
 import pytest
 
 from funnel_tui.config import load_config
+from funnel_tui.core.errors import ValidationError
 from funnel_tui.core.output import terminal_safe
-from funnel_tui.core.validators import ValidationError
 from funnel_tui.live.presence import announce
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import peewee
 
+from funnel_tui.core.errors import ReportError
 from funnel_tui.core.report_names import REPORT_TITLES
 from funnel_tui.read.reports.activity import activity
 from funnel_tui.read.reports.base import (
@@ -20,7 +21,6 @@ from funnel_tui.read.reports.base import (
     Drill,
     Period,
     Report,
-    ReportError,
     Request,
 )
 from funnel_tui.read.reports.conversion import funnel_conversion

@@ -9,6 +9,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import add_months
+from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.read.reports.base import (
     BY_MONTH,
     BY_OWNER,
@@ -29,7 +30,6 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.read.reports.groups import owner_names, span
 from funnel_tui.read.reports.measure import column_sums
-from funnel_tui.rules.funnel import ACTIVITY_KINDS
 from funnel_tui.storage.models import Activity, database
 
 TREND_LINES = 5  # owners drawn on their own; the rest are one line, "others"

@@ -16,6 +16,7 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months
+from funnel_tui.core.errors import ReportError
 
 BY_SOURCE, BY_OWNER, BY_MONTH, BY_WEEK = "source", "owner", "month", "week"
 SPLITS = (BY_SOURCE, BY_OWNER, BY_MONTH)
@@ -27,11 +28,6 @@ TEXT, COUNT, RATE, MONEY, DAYS, HOURS = "text", "count", "rate", "money", "days"
 # Charts the Reports screen draws: a funnel of the total row's steps, a bar per row of
 # one column, a line per week.
 FUNNEL_CHART, BAR_CHART, TREND_CHART = "funnel", "bars", "trend"
-
-
-class ReportError(ValueError):
-    """A report cannot be made as asked (an unknown name, a split it has not, a period
-    that ends before it starts); the message says why."""
 
 
 @dataclass(frozen=True)

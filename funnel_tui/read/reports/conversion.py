@@ -13,6 +13,13 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.vocab import (
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    OPP_WON,
+    STATUS_WORKING,
+)
 from funnel_tui.read.reports.base import (
     COUNT,
     FUNNEL_CHART,
@@ -28,15 +35,7 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.read.reports.groups import Split, lead_split
 from funnel_tui.read.reports.measure import column_sums, count_if
-from funnel_tui.storage.models import (
-    LEVEL_CUSTOMER,
-    LEVEL_LEAD,
-    LEVEL_OPPORTUNITY,
-    OPP_WON,
-    STATUS_WORKING,
-    Lead,
-    Opportunity,
-)
+from funnel_tui.storage.models import Lead, Opportunity
 
 # Each step as a condition on a lead. Reaching a step implies the ones before it.
 HAS_OPPORTUNITY = peewee.fn.EXISTS(

@@ -16,6 +16,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     COUNT,
@@ -29,7 +30,7 @@ from funnel_tui.read.reports.base import (
     Row,
 )
 from funnel_tui.read.reports.measure import days_between, sorted_values, spread
-from funnel_tui.storage.models import OPP_WON, Lead, Opportunity, StageChange
+from funnel_tui.storage.models import Lead, Opportunity, StageChange
 
 STAGE_KEY = "stage:"
 

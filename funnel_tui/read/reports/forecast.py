@@ -17,6 +17,7 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months, local_today
+from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     BY_MONTH,
@@ -36,7 +37,7 @@ from funnel_tui.read.reports.base import (
 from funnel_tui.read.reports.groups import Split, deals_where, split
 from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
 from funnel_tui.storage.database import utcnow
-from funnel_tui.storage.models import OPP_OPEN, Lead, Opportunity
+from funnel_tui.storage.models import Lead, Opportunity
 
 OVERDUE, NO_CLOSE_DATE = "overdue", "no close date"
 

@@ -10,12 +10,12 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import to_local
+from funnel_tui.core.errors import ReportError
 from funnel_tui.read.reports.base import (
     BY_MONTH,
     BY_OWNER,
     BY_SOURCE,
     Period,
-    ReportError,
     month_case,
     months_between,
 )

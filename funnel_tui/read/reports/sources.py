@@ -12,6 +12,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     COUNT,
@@ -29,7 +30,7 @@ from funnel_tui.read.reports.base import (
 from funnel_tui.read.reports.conversion import PROSPECT, WON
 from funnel_tui.read.reports.groups import lead_split
 from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
-from funnel_tui.storage.models import OPP_WON, Lead, Opportunity
+from funnel_tui.storage.models import Lead, Opportunity
 
 
 def source_attribution(request: Request) -> Report:

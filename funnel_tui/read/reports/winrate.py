@@ -12,6 +12,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     COUNT,
@@ -36,7 +37,7 @@ from funnel_tui.read.reports.measure import (
     sorted_values,
     spread,
 )
-from funnel_tui.storage.models import OPP_LOST, OPP_WON, Lead, Opportunity
+from funnel_tui.storage.models import Lead, Opportunity
 
 NO_REASON = "(no reason given)"
 

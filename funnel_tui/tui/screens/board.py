@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from funnel_tui.core.money import short_money, totals_line
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import (
     BoardFilter,
     Card,
@@ -31,7 +32,7 @@ from funnel_tui.read.pipeline import (
 )
 from funnel_tui.read.today import owner_id
 from funnel_tui.rules.history_words import many
-from funnel_tui.storage.models import OPP_OPEN, database
+from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.deal_actions import DealActions
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.board_view import PAGE_SIZE, BoardView

@@ -20,10 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core import validators as v
+from funnel_tui.core.errors import Busy, DuplicateFound, Refused
 from funnel_tui.live.drafts import CAPTURE_DRAFT as DRAFT
-from funnel_tui.rules.funnel import DuplicateFound, Refused
 from funnel_tui.rules.near_duplicates import NearDuplicate
-from funnel_tui.storage.database import Busy
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.screens.dialogs import DuplicateDialog

@@ -22,16 +22,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
-from funnel_tui.config import BANT_ITEMS
 from funnel_tui.core import validators as v
-from funnel_tui.core.dates import DueDateError, parse_date
+from funnel_tui.core.dates import parse_date
+from funnel_tui.core.errors import Busy, DueDateError, Refused, StaleEdit
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS, LEVEL_LEAD
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.checklist import ChecklistState, load_checklist, reload_answers
-from funnel_tui.rules.funnel import BANT_LABELS, Refused, StaleEdit
+from funnel_tui.rules.funnel import BANT_LABELS
 from funnel_tui.rules.history_words import with_article
-from funnel_tui.storage.database import Busy
-from funnel_tui.storage.models import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, LEVEL_LEAD, database
+from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.convert import ConvertDialog
 from funnel_tui.tui.screens.dialogs import ConfirmDialog, TextDialog
 from funnel_tui.tui.screens.lead import open_deal, opportunity_link

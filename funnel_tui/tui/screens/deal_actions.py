@@ -18,11 +18,12 @@ from typing import Any
 import peewee
 from rich.text import Text
 
+from funnel_tui.core.errors import Busy, Refused, StaleEdit
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import Card
-from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
-from funnel_tui.storage.database import Busy
-from funnel_tui.storage.models import OPP_OPEN, database
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.dialogs import ChoiceDialog
 from funnel_tui.tui.workers import write_worker
 

@@ -15,13 +15,12 @@ from typing import Any
 import peewee
 from rich.text import Text
 
+from funnel_tui.core.errors import Busy, Refused, StaleEdit
 from funnel_tui.core.money import editable_amount, format_amount
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.pipeline import DealRecord, deal_record
 from funnel_tui.rules.deal_edits import read_close
-from funnel_tui.rules.funnel import Refused, StaleEdit
-from funnel_tui.storage.database import Busy
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.conflict import Clash, ConflictDialog
 from funnel_tui.tui.screens.deal_edit import FIELDS, DealEditDialog

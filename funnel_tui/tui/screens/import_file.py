@@ -30,10 +30,11 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from funnel_tui.core.countries import country_code
+from funnel_tui.core.errors import FileRefused, MappingRefused
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.rules.history_words import many
 from funnel_tui.storage.models import database
-from funnel_tui.transfer.columns import FIELD_LABELS, FIELDS, MappingRefused
+from funnel_tui.transfer.columns import FIELD_LABELS, FIELDS
 from funnel_tui.transfer.importer import (
     DUPLICATE,
     INSERTED,
@@ -49,7 +50,6 @@ from funnel_tui.transfer.importer import (
     plan_import,
     run_import,
 )
-from funnel_tui.transfer.textfile import FileRefused
 from funnel_tui.transfer.values import (
     ADDED,
     EMPTY,

@@ -14,10 +14,10 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import describe_due, to_local
+from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
-from funnel_tui.rules.funnel import StaleEdit
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.screens.dialogs import ChoiceDialog

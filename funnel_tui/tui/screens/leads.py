@@ -14,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read.queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
-from funnel_tui.storage.models import LEAD_STATUSES, database
+from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text

@@ -21,11 +21,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.dates import DueDateError, describe_due, parse_date, quick_forms, split_due
+from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
+from funnel_tui.core.errors import Busy, DueDateError, Refused
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
-from funnel_tui.rules.funnel import ACTIVITY_KINDS, OUTCOMES, Refused
-from funnel_tui.storage.database import Busy
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.screens.form_draft import KeepsDraft

@@ -16,9 +16,10 @@ from textual.widgets import Static
 from funnel_tui.core.dates import day_text, to_local
 from funnel_tui.core.money import format_amount, warm
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
 from funnel_tui.rules.history_words import days_from_today, many, say
-from funnel_tui.storage.models import OPP_LOST, OPP_OPEN, OPP_WON, database
+from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.deal_actions import DealActions
 from funnel_tui.tui.screens.deal_editing import DealEditing
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar

@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.dates import DueDateError, day_text, parse_since, quick_forms, to_local
+from funnel_tui.core.dates import day_text, parse_since, quick_forms, to_local
+from funnel_tui.core.errors import DueDateError
 from funnel_tui.core.output import plain
 from funnel_tui.read.reports import Drill, Record, records
 from funnel_tui.rules.history_words import many

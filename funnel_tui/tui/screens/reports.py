@@ -17,17 +17,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from funnel_tui.core.errors import ReportError
 from funnel_tui.core.output import cell_width, plain
-from funnel_tui.read.reports import (
-    REPORTS,
-    Drill,
-    Record,
-    Report,
-    ReportError,
-    Request,
-    currencies,
-    run_report,
-)
+from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.report_dialogs import PeriodDialog, RecordsDialog

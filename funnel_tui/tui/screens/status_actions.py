@@ -15,8 +15,8 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.rules.funnel import Funnel, Refused, StaleEdit
-from funnel_tui.storage.database import Busy
+from funnel_tui.core.errors import Busy, Refused, StaleEdit
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.date_dialog import DateDialog
 from funnel_tui.tui.screens.dialogs import ChoiceDialog

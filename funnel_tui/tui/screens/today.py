@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from funnel_tui.core.dates import describe_due
+from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import plain
 from funnel_tui.read.today import (
     DEAL,
@@ -23,7 +24,6 @@ from funnel_tui.read.today import (
     owner_id,
     queue_items,
 )
-from funnel_tui.storage.database import Busy
 from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.log_activity import Logged, LogTarget, log_title
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar

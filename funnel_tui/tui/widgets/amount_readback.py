@@ -10,7 +10,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from funnel_tui.core.money import AmountError, example_amount, read_back, warm
+from funnel_tui.core.errors import AmountError
+from funnel_tui.core.money import example_amount, read_back, warm
 
 
 class AmountReadBack(Static):

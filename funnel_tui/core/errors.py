@@ -1,0 +1,210 @@
+"""Every failure funnel foresees, in one hierarchy: `FunnelError` and its kinds.
+
+Each says itself in lines worded for the person reading them (`user_lines`) and knows
+the command line's exit code, so the CLI handles them all with one `except` and a screen
+shows a refusal the same way whichever layer raised it. A failure that is not a
+FunnelError is a bug. Kinds that callers caught as `ValueError` or `OSError` before this
+hierarchy existed keep that base too, so no such `except` changed its meaning.
+
+    FunnelError
+    ├── ValidationError          input refused; `problems` each name their field (and row)
+    │   ├── Refused              a write of the rules refused; nothing was written
+    │   │   ├── NotFound, DuplicateFound, StaleEdit
+    │   └── FilterRefused        a list filter naming a status or stage that does not exist
+    ├── ConfigError              the config file: each problem with its file and line (exit 2)
+    ├── DatabaseError            cannot open or use the database
+    │   ├── SchemaTooNew, Busy
+    ├── AmountError, DueDateError, ReportError   (also ValueError)
+    ├── FileRefused, MappingRefused              a file to import, a column mapping
+    ├── UnsafeFile               funnel will not write there (also OSError)
+    └── CliRefused               refused with messages already worded by the CLI
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+EXIT_REFUSED = 1  # the command line's exit code for a refusal (cli.common says them all)
+EXIT_USAGE = 2
+
+
+class FunnelError(Exception):
+    """A failure funnel foresees; its message is worded for the user."""
+
+    exit_code = EXIT_REFUSED
+
+    def user_lines(self) -> list[str]:
+        """What to tell the user, one line each."""
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value was refused, naming the field (and the row, for files)."""
+
+    field: str
+    code: str
+    message: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {"field": self.field, "code": self.code, "message": self.message}
+        if self.row is not None:
+            data["row"] = self.row
+        return data
+
+
+class ValidationError(FunnelError):
+    """Input refused; `problems` lists every reason, each naming its field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    def user_lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class Refused(ValidationError):
+    """An operation refused; nothing was written. `problems` name the fields."""
+
+
+class NotFound(Refused):
+    def __init__(self, entity: str, ident: object):
+        super().__init__([Problem("id", "not_found", f"no {entity} #{ident}")])
+
+
+class DuplicateFound(Refused):
+    """Capture found leads with the same email, phone or name at the same company."""
+
+    def __init__(
+        self, problems: list[Problem], matches: Sequence[Any], found: list[tuple[int, str, str]]
+    ):
+        super().__init__(problems)
+        self.matches = matches  # the Lead rows found
+        self.found = found  # (lead id, name, the field that matched), best first
+
+
+def _plain_field(name: str) -> str:
+    return name.replace("_", " ")
+
+
+class StaleEdit(Refused):
+    """The record changed since the caller read it, in a field this write changes too;
+    nothing was saved over it. `changes` are everything done to the record since the
+    caller's version (user, at, field, old, new: newest last); `fields` are the ones
+    this write and those changes both touch, named in the message by `field_word`."""
+
+    def __init__(
+        self,
+        entity: str,
+        ident: int,
+        changes: list[dict[str, Any]],
+        fields: Iterable[str] = (),
+        field_word: Callable[[str], str] = _plain_field,
+    ):
+        self.fields = tuple(dict.fromkeys(fields))
+        clashing = [c for c in changes if c["field"] in self.fields] or changes
+        who = ", ".join(sorted({c["user"] for c in clashing})) or "someone else"
+        what = f" ({', '.join(field_word(f) for f in self.fields)})" if self.fields else ""
+        super().__init__(
+            [
+                Problem(
+                    "version",
+                    "stale",
+                    f"{entity} #{ident} was changed by {who} meanwhile{what}; nothing was saved",
+                )
+            ]
+        )
+        self.changes = changes
+
+
+class FilterRefused(ValidationError):
+    """A filter names a status or stage that does not exist."""
+
+
+class ConfigError(FunnelError):
+    """The config file is unreadable or holds values funnel cannot use.
+
+    `lines` holds one line per problem, each naming the file and, where the problem has
+    one, the line: `/home/ana/.config/funnel/funnel.toml, line 12: qualification.weights.
+    budget must be a whole number, not "lots"`.
+    """
+
+    exit_code = EXIT_USAGE  # the file, not the data, is wrong
+
+    def __init__(self, *lines: str):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+    def user_lines(self) -> list[str]:
+        return list(self.lines)
+
+
+class DatabaseError(FunnelError):
+    """The database cannot be opened or used; the message says why in plain words."""
+
+    def user_lines(self) -> list[str]:
+        return [f"database: {self}"]
+
+
+class SchemaTooNew(DatabaseError):
+    """The database was written by a newer funnel; it is left untouched."""
+
+
+class Busy(DatabaseError):
+    """Another instance held the database past the busy timeout; nothing was written."""
+
+    def __init__(self, detail: str = "", waited_ms: int = 5000) -> None:
+        super().__init__(
+            f"the database stayed busy for {waited_ms // 1000} s "
+            "(another funnel is writing); nothing was saved"
+        )
+        self.detail = detail
+
+
+class AmountError(FunnelError, ValueError):
+    """An amount or currency refused: `code` (invalid, ambiguous, decimals, negative,
+    too_large, currency) and a message for the rep, without the field's name."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class DueDateError(FunnelError, ValueError):
+    """Text that is not a due date; the message says what would be."""
+
+
+class ReportError(FunnelError, ValueError):
+    """A report cannot be made as asked (an unknown name, a split it has not, a period
+    that ends before it starts); the message says why."""
+
+
+class FileRefused(FunnelError):
+    """The whole file cannot be imported; the message says why, worded for the user."""
+
+
+class MappingRefused(FunnelError):
+    """A --map that names no column or no field; the message says which."""
+
+
+class UnsafeFile(FunnelError, OSError):
+    """funnel will not write there; the text names the file and says why."""
+
+
+class CliRefused(FunnelError):
+    """Refused with messages already worded for the user."""
+
+    def __init__(self, *messages: str):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+    def user_lines(self) -> list[str]:
+        return list(self.messages)
