@@ -703,7 +703,8 @@ def _imports(folder: Path, first: Written, second: Written, regions: list[str]) 
     from funnel_tui.config import load_config
     from funnel_tui.rules.funnel import Funnel
     from funnel_tui.storage.database import close_database, open_database
-    from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED, plan_import, run_import
+    from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED, run_import
+    from funnel_tui.transfer.plan import plan_import
 
     before = _floor(first.checks, regions, warm=True)
     measured = []

@@ -17,7 +17,8 @@ from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Lead
 from funnel_tui.transfer.exporter import export_leads
-from funnel_tui.transfer.importer import ImportOptions, ImportReport, plan_import, run_import
+from funnel_tui.transfer.importer import ImportReport, run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 from funnel_tui.transfer.vcards import card_fields
 
 

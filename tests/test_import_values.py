@@ -15,7 +15,8 @@ from funnel_tui.core.errors import MappingRefused
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.team_lists import added_values
 from funnel_tui.storage.models import History, Lead, User
-from funnel_tui.transfer.importer import ImportOptions, ImportReport, plan_import, run_import
+from funnel_tui.transfer.importer import ImportReport, run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 from funnel_tui.transfer.same_person import names_agree
 from funnel_tui.transfer.values import (
     ADDED,

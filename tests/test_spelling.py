@@ -15,7 +15,8 @@ from funnel_tui.core.errors import DuplicateFound
 from funnel_tui.core.validators import normalise_key
 from funnel_tui.read.search import LeadQuery, lead_page
 from funnel_tui.storage.models import Lead
-from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+from funnel_tui.transfer.importer import run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 
 
 def _funnel(db_target: str, *args: str, user: str = "carol") -> subprocess.CompletedProcess:

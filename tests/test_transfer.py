@@ -33,12 +33,8 @@ from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.transfer import checking
 from funnel_tui.transfer.csvfile import CsvRows
 from funnel_tui.transfer.exporter import export_leads
-from funnel_tui.transfer.importer import (
-    ImportOptions,
-    ImportReport,
-    plan_import,
-    run_import,
-)
+from funnel_tui.transfer.importer import ImportReport, run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 from funnel_tui.transfer.textfile import inspect_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transfer"

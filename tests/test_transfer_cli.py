@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from funnel_tui.read.queries import EXPORT_COLUMNS
-from funnel_tui.transfer.importer import BATCH_ROWS
+from funnel_tui.transfer.plan import BATCH_ROWS
 
 from .test_cli import run
 from .test_transfer import SALESFORCE, TRADE_SHOW, VCARDS, copy_fixture, write_file

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="leads",
         help="the screen the terminal UI opens on (default: the lead list)",
     )
-    parser.set_defaults(run=open_tui)
+    parser.set_defaults(run=open_tui, whole_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, **common: str) -> argparse.ArgumentParser:

@@ -28,9 +28,9 @@ def register(command: AddCommand) -> None:
 def cmd_completion(args: argparse.Namespace) -> int:
     import shtab
 
-    from funnel_tui.cli import build_parser
-
-    parser = build_parser()
+    # The whole parser, which main() put in the namespace: importing it from the package
+    # would make a circle (the package registers this module).
+    parser = args.whole_parser
     _files_complete_as_paths(parser, shtab.FILE)
     sys.stdout.write(shtab.complete(parser, shell=args.shell))
     return EXIT_OK

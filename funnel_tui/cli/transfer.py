@@ -116,7 +116,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from funnel_tui.core.errors import FileRefused, MappingRefused
     from funnel_tui.transfer.columns import FIELD_LABELS
-    from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+    from funnel_tui.transfer.importer import run_import
+    from funnel_tui.transfer.plan import ImportOptions, plan_import
     from funnel_tui.transfer.values import ValueMap
 
     try:

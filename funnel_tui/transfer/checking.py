@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from funnel_tui.config import Config
 from funnel_tui.core import validators as v
@@ -32,11 +32,9 @@ from funnel_tui.core.errors import FileRefused, Refused
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.transfer.columns import RowReader
 from funnel_tui.transfer.csvfile import RawRow
+from funnel_tui.transfer.plan import ImportOptions, ImportPlan
 from funnel_tui.transfer.same_person import name_words, names_agree
 from funnel_tui.transfer.values import OFF_LIST_CODES, ValueApplier
-
-if TYPE_CHECKING:
-    from funnel_tui.transfer.importer import ImportOptions, ImportPlan
 
 REFUSED = "refused"
 DUPLICATE = "duplicate"

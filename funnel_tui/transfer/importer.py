@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,135 +54,18 @@ from funnel_tui.transfer.checking import (
     check_rows,
     check_rows_in_child,
 )
-from funnel_tui.transfer.columns import ColumnMap, header_key
-from funnel_tui.transfer.csvfile import DELIMITER_NAMES, CsvRows, RawRow
+from funnel_tui.transfer.columns import header_key
+from funnel_tui.transfer.plan import ImportOptions, ImportPlan
 from funnel_tui.transfer.same_person import names_agree
-from funnel_tui.transfer.textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, inspect_file
 from funnel_tui.transfer.values import LIST_OF, Lists, ValueMap, fold
-from funnel_tui.transfer.vcards import VCardRows
-from funnel_tui.transfer.xlsxfile import XlsxRows
-
-Rows = CsvRows | VCardRows | XlsxRows
 
 INSERTED = "inserted"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 OUTCOMES = (INSERTED, UPDATED, UNCHANGED, DUPLICATE, REFUSED)
 
-# Each batch is one transaction, all in or all out. Bigger batches write the lead
-# table's many indexes and the search index in fewer, larger steps (500 rows a batch
-# made an import a third slower), while another funnel wanting to write waits at most
-# for one batch: well under a second.
-BATCH_ROWS = 2000
-SAMPLE_ROWS = 3
-NAME_SCAN_ROWS = 1000  # rows read ahead, at most, for names to show from a legacy file
 EXAMPLES_KEPT = 200  # refusals and duplicates the report lists; all are in the reject file
 REJECT_COLUMNS = ("import row", "refused field", "refusal reason")
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    update: bool = False  # a row matching a lead by email or phone fills it in
-    overwrite: bool = False  # with update: replace filled fields too
-    dry_run: bool = False  # write nothing; report what would happen
-    strict: bool = False  # any refusal: nothing is written
-    source: str = ""  # for rows that give none
-    rejects: Path | None = None  # default: beside the file, NAME-rejected.csv
-    batch_rows: int = BATCH_ROWS
-    values: ValueMap = field(default_factory=ValueMap)  # what values off a list become
-
-    def problems(self) -> list[str]:
-        if self.overwrite and not self.update:
-            return ["--overwrite replaces fields of matching leads: use it with --update"]
-        return []
-
-
-@dataclass
-class ImportPlan:
-    """A file understood: what it is, its columns, and how they map to lead fields."""
-
-    facts: FileFacts
-    header: list[str]
-    delimiter: str
-    column_map: ColumnMap
-    samples: list[RawRow]
-    skip_lines: int = 0  # lines of notes above a CSV's header
-
-    @property
-    def kind_label(self) -> str:
-        if self.facts.kind == CSV:
-            return f"CSV, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
-        if self.facts.kind == XLSX:
-            return "Excel workbook"
-        return "vCard"
-
-    def open_rows(self) -> Rows:
-        rows = _open_rows(self.facts, self.delimiter, self.skip_lines)
-        if rows.header != self.header:
-            raise FileRefused(f"{self.facts.path.name} changed since it was read")
-        return rows
-
-    def sample_values(self) -> list[tuple[int, dict[str, str]]]:
-        reader = self.column_map.reader()
-        return [(row.number, reader.values(row.cells)) for row in self.samples]
-
-
-def plan_import(
-    path: str | Path,
-    overrides: Iterable[str] = (),
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    skip_lines: int | None = None,
-) -> ImportPlan:
-    """Read a file's start: kind, encoding, header, a few rows; map its columns.
-
-    Raises errors.FileRefused (the file) or errors.MappingRefused (a --map)."""
-    facts = inspect_file(path, encoding)
-    rows = _open_rows(facts, delimiter, skip_lines)
-    column_map = ColumnMap.guess(rows.header).with_overrides(list(overrides))
-    # In a legacy code page, a few names beyond ASCII are shown as they will be stored:
-    # a person sees at once whether the letters were read right.
-    legacy = facts.encoding.codec in LEGACY_CODECS
-    reader = column_map.reader()
-    samples, names = [], []
-    iterator = iter(rows)
-    try:
-        for number, row in enumerate(iterator):
-            if len(samples) < SAMPLE_ROWS:
-                samples.append(row)
-            if legacy and not row.problems and len(names) < SAMPLE_ROWS:
-                name = reader.values(row.cells).get("name", "")
-                if name and not name.isascii():
-                    names.append(name)
-            if len(samples) == SAMPLE_ROWS and (
-                not legacy or len(names) == SAMPLE_ROWS or number >= NAME_SCAN_ROWS
-            ):
-                break
-    finally:
-        close = getattr(iterator, "close", None)
-        if close:
-            close()
-    if names:
-        shown = ", ".join(names)
-        note = f"names as read in {facts.encoding.label}: {shown} (wrong letters? give --encoding)"
-        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
-    skipped = getattr(rows, "skipped", 0)
-    sheet = getattr(rows, "sheet", "")
-    if sheet:
-        facts = dataclasses.replace(facts, notes=(*facts.notes, f"read from its sheet {sheet!r}"))
-    if skipped and skip_lines is None:
-        line = "line" if skipped == 1 else "lines"
-        note = f"the header is line {skipped + 1}: the {skipped} {line} above it are skipped"
-        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
-    return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples, skipped)
-
-
-def _open_rows(facts: FileFacts, delimiter: str | None, skip_lines: int | None = None) -> Rows:
-    if facts.kind == CSV:
-        return CsvRows(facts, delimiter, skip_lines)
-    if facts.kind == XLSX:
-        return XlsxRows(facts, skip_lines)
-    return VCardRows(facts)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from funnel_tui.core.errors import UnsafeFile
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
-from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+from funnel_tui.transfer.importer import run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 
 from ..test_cli import run
 

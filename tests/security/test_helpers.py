@@ -19,7 +19,8 @@ from funnel_tui.config import load_config
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.transfer.checking import CHILD_FROM_BYTES, check_rows_in_child
-from funnel_tui.transfer.importer import ImportOptions, plan_import, run_import
+from funnel_tui.transfer.importer import run_import
+from funnel_tui.transfer.plan import ImportOptions, plan_import
 
 ROWS = 1200
 NOTE = "n" * 1800  # a long notes cell: 2 MiB in few rows, so the test stays quick

@@ -41,15 +41,13 @@ from funnel_tui.transfer.importer import (
     REFUSED,
     UNCHANGED,
     UPDATED,
-    ImportOptions,
-    ImportPlan,
     ImportReport,
     Progress,
     format_eta,
     import_lists,
-    plan_import,
     run_import,
 )
+from funnel_tui.transfer.plan import ImportOptions, ImportPlan, plan_import
 from funnel_tui.transfer.values import (
     ADDED,
     EMPTY,
