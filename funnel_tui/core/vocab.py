@@ -5,7 +5,7 @@ the screens); these values never change with the language."""
 
 from __future__ import annotations
 
-# Lead status (DESIGN.md): where a lead stands in being worked.
+# Lead status: where a lead stands in being worked (the level says how far it has come).
 STATUS_NEW = "new"
 STATUS_WORKING = "working"
 STATUS_NURTURING = "nurturing"
