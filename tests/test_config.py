@@ -349,3 +349,30 @@ def test_a_copy_of_the_shipped_defaults_is_a_valid_user_file(tmp_path):
     path = tmp_path / "funnel.toml"
     path.write_text(DEFAULT_CONFIG.read_text("utf-8"), encoding="utf-8")
     assert load_config(path) == load_config()
+
+
+def test_every_setting_has_its_default_in_the_shipped_file_and_only_there():
+    """The schema and default_config.toml name the same settings, key for key: a setting
+    declared without a default, or a default no setting reads, fails here. In a
+    [[stages]] or [[icp]] block every key is either required or says what leaving it
+    out means (`absent`), never both."""
+    from funnel_tui.config import default_data
+    from funnel_tui.config.schema import SCHEMA, Setting, Table, Tables
+
+    def compare(spec: Table, data: dict, where: str) -> None:
+        assert set(data) == set(spec.settings), where
+        for key, setting in spec.settings.items():
+            if isinstance(setting, Table):
+                assert isinstance(data[key], dict), f"{where}{key}"
+                compare(setting, data[key], f"{where}{key}.")
+            elif isinstance(setting, Tables):
+                keys = set(setting.table.settings)
+                assert set(setting.required) | set(setting.absent) == keys, f"{where}{key}"
+                assert not set(setting.required) & set(setting.absent), f"{where}{key}"
+                assert data[key], f"{where}{key} has no default blocks"
+                for item in data[key]:
+                    assert set(item) <= keys, f"{where}{key}: {set(item) - keys}"
+            else:
+                assert isinstance(setting, Setting)
+
+    compare(SCHEMA, default_data(), "")
