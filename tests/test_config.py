@@ -376,3 +376,44 @@ def test_every_setting_has_its_default_in_the_shipped_file_and_only_there():
                 assert isinstance(setting, Setting)
 
     compare(SCHEMA, default_data(), "")
+
+
+def test_keys_rebind_bindings_by_id_dotted_or_quoted(tmp_path):
+    path = tmp_path / "funnel.toml"
+    path.write_text('[keys]\ngo.today = "f9"\n"leads.search" = "ctrl+f, slash"\n', "utf-8")
+    from funnel_tui.tui.widgets.keymap import user_keymap
+
+    keys = load_config(path).keys
+    assert keys.bindings == {"go.today": "f9", "leads.search": "ctrl+f, slash"}
+    assert user_keymap(keys) == keys.bindings  # both name bindings, with keys Textual knows
+    assert load_config().keys.bindings == {}
+
+
+def test_a_malformed_key_is_refused_with_its_line(tmp_path):
+    text = '[keys]\ngo.today = "f9"\n"leads.search" = "ctrl+"\ngo.board = 5\n'
+    assert refusal(tmp_path, text) == [
+        ', line 3: keys."leads.search" must be keys such as "ctrl+a", "f6" or "ctrl+a,f6", '
+        'not "ctrl+"',
+        ", line 4: keys.go.board must be text in quotes, not 5",
+    ]
+
+
+def test_an_unknown_binding_id_is_refused_with_its_line(tmp_path):
+    """Only the UI knows its bindings: it refuses an id that names none (and a key
+    Textual does not know) before the screen takes over, as a config problem."""
+    from funnel_tui.tui.widgets.keymap import user_keymap
+
+    path = tmp_path / "funnel.toml"
+    path.write_text(
+        '# my keys\n[keys]\ngo.today = "f9"\ngo.tody = "f8"\n"leads.search" = "ctrl+bogus"\n',
+        "utf-8",
+    )
+    config = load_config(path)
+    with pytest.raises(ConfigError) as error:
+        user_keymap(config.keys)
+    assert error.value.lines == (
+        f"{path}, line 4: keys.go.tody is not a key binding; the go bindings are "
+        "go.board, go.capture, go.funnel, go.leads, go.reports, go.today",
+        f'{path}, line 5: keys."leads.search" has "ctrl+bogus", which is not a key; keys '
+        'are written as "ctrl+a", "f6", "slash", "question_mark"',
+    )

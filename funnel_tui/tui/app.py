@@ -35,7 +35,7 @@ from funnel_tui.tui.no_color import safe_filters
 from funnel_tui.tui.palette import RecordsProvider
 from funnel_tui.tui.screens.leads import LeadListScreen
 from funnel_tui.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
-from funnel_tui.tui.widgets.keymap import screen_actions
+from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
 
 if TYPE_CHECKING:
     from funnel_tui.tui.screens.log_activity import LogTarget
@@ -100,6 +100,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.user = user
         self.rules = Funnel(config, user, clock or utcnow)
         self.config = self.rules.config  # with the lists the team added to
+        if config.keys.bindings:  # funnel.toml's [keys]: other keys for some bindings
+            self.set_keymap(user_keymap(config.keys))
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
         self.watch_changes: ChangeWatch | None = None

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from funnel_tui.core.output import plain
+from funnel_tui.tui.widgets.keymap import in_declared_order
 
 # Shown at the right end whatever else has to give way: they lead to everything else.
 PINNED_ACTIONS = ("help", "app.help", "command_palette", "app.command_palette")
@@ -138,7 +139,7 @@ class KeyBar(Widget):
     def shown_bindings(self) -> list[tuple[Binding, bool]]:
         """One (binding, enabled) per action, in Textual's order: focused widget first."""
         seen: dict[str, tuple[Binding, bool]] = {}
-        for active in self.screen.active_bindings.values():
+        for active in in_declared_order(self.screen):  # a rebound key keeps its place
             binding = active.binding
             if binding.show and binding.action not in seen:
                 seen[binding.action] = (binding, active.enabled)

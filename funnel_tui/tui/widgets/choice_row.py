@@ -37,8 +37,8 @@ class ChoiceRow(Widget, can_focus=True):
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-row--chosen", "choice-row--key"}
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("left", "step(-1)", "Previous choice", show=False),
-        Binding("right,space", "step(1)", "Next choice", show=False),
+        Binding("left", "step(-1)", "Previous choice", show=False, id="choice_row.previous"),
+        Binding("right,space", "step(1)", "Next choice", show=False, id="choice_row.next"),
     ]
 
     chosen: reactive[int] = reactive(0)
