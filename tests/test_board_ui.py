@@ -16,8 +16,8 @@ from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import History, Opportunity, StageChange
 from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.board import BoardScreen
-from funnel_tui.tui.screens.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.lead import LeadScreen
 from funnel_tui.tui.screens.opportunity import OpportunityScreen
 from funnel_tui.tui.widgets.board_view import BoardView

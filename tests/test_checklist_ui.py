@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from funnel_tui.storage.models import History, Lead, Opportunity, Qualification
+from funnel_tui.tui.dialogs.convert import ConvertDialog
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from funnel_tui.tui.screens.checklist import ChecklistScreen, ChecklistView
-from funnel_tui.tui.screens.convert import ConvertDialog
-from funnel_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from funnel_tui.tui.screens.lead import LeadScreen
 
 from .ui_support import SIZE, make_app, settle, type_text

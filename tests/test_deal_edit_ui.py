@@ -13,10 +13,10 @@ from funnel_tui.live.drafts import form_key
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import History, Opportunity
-from funnel_tui.tui.screens.conflict import ConflictDialog
-from funnel_tui.tui.screens.convert import ConvertDialog
-from funnel_tui.tui.screens.deal_edit import DealEditDialog
-from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.dialogs.conflict import ConflictDialog
+from funnel_tui.tui.dialogs.convert import ConvertDialog
+from funnel_tui.tui.dialogs.deal_edit import DealEditDialog
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.opportunity import OpportunityScreen
 
 from .test_checklist_ui import answer_all_bant_yes, kowalska, open_checklist

@@ -41,8 +41,8 @@ async def test_nurture_date_takes_quick_forms_and_reads_them_back(env):
 
 async def test_convert_close_date_takes_quick_forms_and_reads_them_back(env):
     from funnel_tui.storage.models import Opportunity
+    from funnel_tui.tui.dialogs.convert import ConvertDialog
     from funnel_tui.tui.screens.checklist import ChecklistScreen
-    from funnel_tui.tui.screens.convert import ConvertDialog
 
     from .test_checklist_ui import answer_all_bant_yes, open_checklist
 
@@ -116,7 +116,7 @@ async def test_a_whole_log_typed_in_one_burst_saves_the_date_from_next(env):
 
 
 async def test_the_report_period_takes_quick_forms_and_reads_them_back(env):
-    from funnel_tui.tui.screens.report_dialogs import PeriodDialog
+    from funnel_tui.tui.dialogs.report_dialogs import PeriodDialog
 
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:

@@ -15,8 +15,8 @@ from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.tui.app import FunnelApp
+from funnel_tui.tui.dialogs.report_dialogs import PeriodDialog, RecordsDialog
 from funnel_tui.tui.screens.lead import LeadScreen
-from funnel_tui.tui.screens.report_dialogs import PeriodDialog, RecordsDialog
 from funnel_tui.tui.screens.reports import ReportsScreen
 from funnel_tui.tui.widgets.report_chart import ReportChart
 

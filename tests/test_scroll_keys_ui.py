@@ -258,7 +258,7 @@ async def _pick_with_keys(pilot, options, first: str, last: str) -> None:
 
 
 async def test_a_choice_longer_than_the_screen_is_picked_with_the_keys_f1_names(db, tmp_path):
-    from funnel_tui.tui.screens.dialogs import ChoiceDialog
+    from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 
     app = _app(db, tmp_path, "board")
     chosen = []
@@ -447,7 +447,7 @@ async def test_a_checklist_longer_than_the_screen_moves_with_the_keys_f1_names(d
 
 async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
     from funnel_tui.read.pipeline import StageTotals
-    from funnel_tui.tui.screens.board_totals import TotalsDialog
+    from funnel_tui.tui.dialogs.board_totals import TotalsDialog
 
     currencies = ("EUR", "USD", "PLN", "MXN", "TWD", "CNY")
     totals = [
@@ -474,7 +474,7 @@ async def test_the_boards_totals_scroll_with_the_keys_f1_names(db, tmp_path):
 
 
 async def test_many_fields_changed_meanwhile_scroll_with_the_field_under_the_cursor(db, tmp_path):
-    from funnel_tui.tui.screens.conflict import Clash, ConflictDialog
+    from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 
     clashes = [
         Clash(f"f{n}", f"Field {n}", f"theirs {n}", "bob", NOW, f"mine {n}") for n in range(9)

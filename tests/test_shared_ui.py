@@ -11,7 +11,7 @@ from funnel_tui.config import load_config
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.storage.models import History, Lead
 from funnel_tui.tui.app import FunnelApp
-from funnel_tui.tui.screens.conflict import ConflictDialog
+from funnel_tui.tui.dialogs.conflict import ConflictDialog
 from funnel_tui.tui.screens.lead import LeadScreen
 from funnel_tui.tui.widgets.bars import TitleBar
 from funnel_tui.tui.widgets.here_line import HereLine

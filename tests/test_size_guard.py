@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from funnel_tui.tui.screens.too_small import TooSmallScreen
+from funnel_tui.tui.dialogs.too_small import TooSmallScreen
 
 from .terminal import Terminal, funnel_env
 from .ui_support import SIZE, make_app, settle

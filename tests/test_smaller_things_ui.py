@@ -78,7 +78,7 @@ async def test_slash_starts_a_new_search_in_place_of_the_last(env):
 
 
 async def test_o_offers_every_sort_at_once_and_enter_on_the_current_reverses(env):
-    from funnel_tui.tui.screens.sort_dialog import SortDialog
+    from funnel_tui.tui.dialogs.sort_dialog import SortDialog
 
     from .ui_support import press_burst
 

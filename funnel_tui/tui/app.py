@@ -27,6 +27,7 @@ from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import BUSY_TIMEOUT_MS, describe, utcnow
 from funnel_tui.storage.models import database
+from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.draft_offer import offer_drafts
 from funnel_tui.tui.failures import HandlesFailures
 from funnel_tui.tui.freshness import KeepsScreensFresh
@@ -34,7 +35,6 @@ from funnel_tui.tui.key_order import KeysInOrder
 from funnel_tui.tui.no_color import safe_filters
 from funnel_tui.tui.palette import RecordsProvider
 from funnel_tui.tui.screens.leads import LeadListScreen
-from funnel_tui.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
 
 if TYPE_CHECKING:
@@ -309,7 +309,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         the database was only busy, the user may try again at once."""
         failed(str(exc))
         if isinstance(exc, Busy):
-            from funnel_tui.tui.screens.dialogs import ConfirmDialog
+            from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 
             body = Text(
                 f"{exc}. Another funnel kept the database busy past "

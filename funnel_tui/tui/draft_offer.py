@@ -29,7 +29,7 @@ def offer_drafts(app: Any) -> None:
 
 
 def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
-    from funnel_tui.tui.screens.dialogs import ConfirmDialog
+    from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 
     lines = []
     for key in ("name", "company", "phone", "email"):
@@ -60,7 +60,7 @@ def _fill_capture(app: Any, draft: dict[str, str]) -> None:
 def _offer_records(app: Any, keys: list[str]) -> None:
     if not keys:
         return
-    from funnel_tui.tui.screens.dialogs import ChoiceDialog
+    from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 
     labels = {}
     for key in keys:

@@ -33,7 +33,7 @@ from funnel_tui.read.pipeline import (
 from funnel_tui.read.today import owner_id
 from funnel_tui.rules.history_words import many
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.deal_actions import DealActions
+from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.board_view import PAGE_SIZE, BoardView
 from funnel_tui.tui.widgets.text_block import TextBlock
@@ -333,7 +333,7 @@ class BoardScreen(DealActions, Screen[None]):
         self.reload()
 
     def action_totals(self) -> None:
-        from funnel_tui.tui.screens.board_totals import TotalsDialog
+        from funnel_tui.tui.dialogs.board_totals import TotalsDialog
 
         view = self.view
         totals = [c.totals for c in view.columns]

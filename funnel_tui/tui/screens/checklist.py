@@ -32,10 +32,10 @@ from funnel_tui.read.checklist import ChecklistState, load_checklist, reload_ans
 from funnel_tui.rules.funnel import BANT_LABELS
 from funnel_tui.rules.history_words import with_article
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.convert import ConvertDialog
-from funnel_tui.tui.screens.dialogs import ConfirmDialog, TextDialog
+from funnel_tui.tui.actions.status_actions import LeadStatusActions
+from funnel_tui.tui.dialogs.convert import ConvertDialog
+from funnel_tui.tui.dialogs.dialogs import ConfirmDialog, TextDialog
 from funnel_tui.tui.screens.lead import open_deal, opportunity_link
-from funnel_tui.tui.screens.status_actions import LeadStatusActions
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.status import level_text, status_text
 from funnel_tui.tui.widgets.text_block import TextBlock

@@ -22,9 +22,9 @@ from funnel_tui.live.drafts import form_key
 from funnel_tui.read.pipeline import DealRecord, deal_record
 from funnel_tui.rules.deal_edits import read_close
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.conflict import Clash, ConflictDialog
-from funnel_tui.tui.screens.deal_edit import FIELDS, DealEditDialog
-from funnel_tui.tui.screens.dialogs import ConfirmDialog
+from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
+from funnel_tui.tui.dialogs.deal_edit import FIELDS, DealEditDialog
+from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 from funnel_tui.tui.workers import write_worker
 
 # The history's field names as the form's.

@@ -63,7 +63,7 @@ from funnel_tui.transfer.values import (
     count_values,
     value_states,
 )
-from funnel_tui.tui.screens.dialogs import ChoiceDialog, TextDialog
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog, TextDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.scroll_keys import KeyedScroll, KeyedTable
 from funnel_tui.tui.widgets.text_input import TextInput

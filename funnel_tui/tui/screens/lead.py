@@ -19,10 +19,10 @@ from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
 from funnel_tui.storage.models import database
+from funnel_tui.tui.actions.status_actions import LeadStatusActions
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
-from funnel_tui.tui.screens.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.form_draft import KeepsDraft
-from funnel_tui.tui.screens.status_actions import LeadStatusActions
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from funnel_tui.tui.widgets.here_line import HereLine
@@ -417,7 +417,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         self.load()
 
     def _ask_which(self, exc: StaleEdit, record: dict[str, Any]) -> None:
-        from funnel_tui.tui.screens.conflict import Clash, ConflictDialog
+        from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 
         stored = stored_values(record)
         labels = {name: label for name, _, label in FIELDS}

@@ -278,7 +278,7 @@ class LeadListScreen(Screen[None]):
         self._set_query(min_score=value or None)
 
     def action_choose_sort(self) -> None:
-        from funnel_tui.tui.screens.sort_dialog import SortDialog
+        from funnel_tui.tui.dialogs.sort_dialog import SortDialog
 
         q = self.query_state
         titles = {key: SORT_TITLES.get(key, key) for key in SORT_KEYS}

@@ -20,7 +20,7 @@ from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
 from funnel_tui.rules.history_words import days_from_today, many, say
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.deal_actions import DealActions
+from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.screens.deal_editing import DealEditing
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.here_line import HereLine

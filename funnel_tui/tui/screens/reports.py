@@ -22,7 +22,7 @@ from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.report_dialogs import PeriodDialog, RecordsDialog
+from funnel_tui.tui.dialogs.report_dialogs import PeriodDialog, RecordsDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
 from funnel_tui.tui.widgets.scroll_keys import KeyedTable

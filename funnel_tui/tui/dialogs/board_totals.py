@@ -16,7 +16,7 @@ from funnel_tui.config import Config
 from funnel_tui.core.money import exact_money
 from funnel_tui.core.output import plain
 from funnel_tui.read.pipeline import StageTotals, convert
-from funnel_tui.tui.screens.dialogs import DIALOG_CSS
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
 
 

@@ -20,7 +20,7 @@ from funnel_tui.core.output import plain
 from funnel_tui.read.reports import Drill, Record, records
 from funnel_tui.rules.history_words import many
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.dialogs import DIALOG_CSS
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
 

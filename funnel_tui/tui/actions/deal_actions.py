@@ -24,7 +24,7 @@ from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import Card
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.workers import write_worker
 
 

@@ -18,8 +18,8 @@ from funnel_tui.core.dates import describe_due
 from funnel_tui.core.errors import Busy, Refused, StaleEdit
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.models import database
-from funnel_tui.tui.screens.date_dialog import DateDialog
-from funnel_tui.tui.screens.dialogs import ChoiceDialog
+from funnel_tui.tui.dialogs.date_dialog import DateDialog
+from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.workers import write_worker
 
 

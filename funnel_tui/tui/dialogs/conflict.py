@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from funnel_tui.core.output import plain
-from funnel_tui.tui.screens.dialogs import DIALOG_CSS
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 
 MINE, THEIRS = "mine", "theirs"
 CLASH_LINES = 4  # a field's label, theirs, mine, and the blank line before the next

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.tui.screens.dialogs import DIALOG_CSS
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.text_input import TextInput
 
 

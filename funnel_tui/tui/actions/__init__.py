@@ -1,0 +1,1 @@
+"""Behaviour two screens share: deal keys (board, deal) and lead status keys."""

@@ -1,0 +1,1 @@
+"""Modal questions a screen asks: confirm, choose, type, settle a clash, pick a date."""
