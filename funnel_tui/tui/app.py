@@ -24,9 +24,8 @@ from funnel_tui.core.errors import Busy
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
+from funnel_tui.read.connection import BUSY_TIMEOUT_MS, connected, describe, utcnow
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage.database import BUSY_TIMEOUT_MS, describe, utcnow
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.draft_offer import offer_drafts
 from funnel_tui.tui.failures import HandlesFailures
@@ -36,6 +35,7 @@ from funnel_tui.tui.no_color import safe_filters
 from funnel_tui.tui.palette import RecordsProvider
 from funnel_tui.tui.screens.leads import LeadListScreen
 from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.tui.screens.log_activity import LogTarget
@@ -139,7 +139,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     @work(thread=True, group="startup")
     def _prepare_user(self) -> None:
         # Creating the user row is a write: never on the UI thread.
-        with database.connection_context():
+        with connected():
             _ = self.rules.user_id
         self._count_today()
         # Hear of the others' writes and presence from here on (changes.py).
@@ -172,12 +172,11 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         showing = getattr(self.screen, "showing", None)
         self.watch_changes.show(*(showing() if showing else ()))
 
-    @work(thread=True, exclusive=True, group="today-counts")
+    @read_worker("today-counts", exclusive=True)
     def _count_today(self) -> None:
         from funnel_tui.read.today import queue_counts
 
-        with database.connection_context():
-            counts = queue_counts(self.rules.user_id, self.rules.today())
+        counts = queue_counts(self.rules.user_id, self.rules.today())
         self.call_from_thread(self.set_today_counts, counts)
 
     def set_today_counts(self, counts: dict[str, int]) -> None:
@@ -260,12 +259,11 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self._load_checklist(lead_id)
         self.set_timer(CHECKLIST_WAIT, lambda: self._show_checklist(lead_id, None))
 
-    @work(thread=True, exclusive=True, group="checklist-open")
+    @read_worker("checklist-open", exclusive=True)
     def _load_checklist(self, lead_id: int) -> None:
         from funnel_tui.read.checklist import load_checklist
 
-        with database.connection_context():
-            state = load_checklist(self.rules, lead_id)
+        state = load_checklist(self.rules, lead_id)
         self.call_from_thread(self._show_checklist, lead_id, state)
 
     def _show_checklist(self, lead_id: int, state) -> None:

@@ -15,12 +15,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import sys
 import tempfile
 import traceback
 from pathlib import Path
 
-import peewee
 from rich.text import Text
 from textual import work
 from textual.app import App
@@ -31,12 +29,10 @@ from textual.worker import WorkerFailed
 from funnel_tui.config import user_data_dir
 from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import terminal_safe
-from funnel_tui.storage.database import failure_words, redact
-from funnel_tui.storage.models import database
+from funnel_tui.read.connection import answers, database_failure, failure_words, redact
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
-DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
 
 
 def _read_only(error: BaseException) -> bool:
@@ -47,16 +43,7 @@ def _read_only(error: BaseException) -> bool:
 def database_error(error: BaseException) -> BaseException | None:
     """The database error behind `error` (a worker's failure wraps it), or None: Peewee's,
     or one the driver raised itself (a bulk insert through the driver's own cursor)."""
-    cause = error.error if isinstance(error, WorkerFailed) else error
-    if isinstance(cause, DATABASE_ERRORS):
-        return cause
-    for name in ("sqlite3", "psycopg2"):  # only a driver already loaded can have raised
-        driver = sys.modules.get(name)
-        if driver is not None and isinstance(
-            cause, driver.OperationalError | driver.InterfaceError
-        ):
-            return cause
-    return None
+    return database_failure(_cause(error))
 
 
 def trouble_message(error: BaseException) -> str:
@@ -113,8 +100,7 @@ class HandlesFailures(App):
     @work(thread=True, exclusive=True, group="database-probe", exit_on_error=False)
     def _probe_database(self) -> None:
         try:
-            with database.connection_context():
-                database.obj.execute_sql("SELECT 1")
+            answers()
         except Exception as exc:  # still away: try again later
             self.call_from_thread(self._still_away, exc)
         else:

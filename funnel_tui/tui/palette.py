@@ -14,7 +14,7 @@ from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
 from funnel_tui.core.output import plain
-from funnel_tui.storage.models import database
+from funnel_tui.read.connection import connected
 
 MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
@@ -24,7 +24,7 @@ def _find(text: str, region: str = "") -> tuple[list[dict], list]:
     from funnel_tui.read.pipeline import deals_named
     from funnel_tui.read.search import LeadQuery, lead_page
 
-    with database.connection_context():
+    with connected():
         leads = lead_page(LeadQuery(text=text, region=region), 0, PER_KIND)
         deals = deals_named(text, PER_KIND)
     return leads, deals

@@ -1,14 +1,37 @@
-"""Workers for the screens' writes: a save, an answer, a move, run in a thread so the
-screen never waits on the database, while the keys typed meanwhile wait for its outcome
-(key_order.KeysInOrder), because the outcome decides where the cursor goes next."""
+"""Workers for the screens' reads and writes, with one policy for what goes wrong.
+
+Every read and write runs in a thread, on a connection of that thread's own, so the
+screen never waits on the database. A write (a save, an answer, a move) also holds the
+keys typed meanwhile until its outcome is shown (key_order.KeysInOrder), because the
+outcome decides where the cursor goes next.
+
+What went wrong is sorted the same way for every screen:
+- the rules refused (Refused, its `problems` naming the fields): the screen says why and
+  keeps what was typed;
+- someone else changed the record since it was shown (StaleEdit): the screen shows it as
+  it is now, or treats it as a refusal when it has nothing better to say;
+- the database did not answer or stayed busy (read.connection.database_failure): a write
+  tells its screen, keeping the form, and the app offers to try again when it was only
+  busy (FunnelApp.write_failed); a read leaves the screen as it was, and the app says so
+  once and reloads when the database answers (failures.HandlesFailures);
+- anything else is a bug: it is not caught here, and the app keeps every draft, writes a
+  crash file and exits 3 (failures.HandlesFailures).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import work
+from textual.app import App
+
+from funnel_tui.core.errors import Refused, StaleEdit
+from funnel_tui.read.connection import connected, database_failure
+from funnel_tui.rules.funnel import Funnel
+
+T = TypeVar("T")
 
 
 def write_worker(group: str, exclusive: bool = True) -> Callable[[Callable], Callable]:
@@ -27,3 +50,61 @@ def write_worker(group: str, exclusive: bool = True) -> Callable[[Callable], Cal
         return start
 
     return decorate
+
+
+def read_worker(group: str = "default", exclusive: bool = False) -> Callable[[Callable], Callable]:
+    """Like `@work(thread=True, group=…)`, for a read: the method's body runs on a
+    connection of the worker's own. A read that fails goes to the app's failure handler
+    (the module's docstring): Textual hands it over because the worker keeps
+    exit_on_error, which failures.HandlesFailures turns into a message and a retry when
+    the database is away, not a closed app."""
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def body(*args: Any, **kwargs: Any) -> Any:
+            with connected():
+                return method(*args, **kwargs)
+
+        return work(thread=True, exclusive=exclusive, group=group)(body)
+
+    return decorate
+
+
+def run_write(
+    app: App,
+    operation: Callable[[Funnel], T],
+    *,
+    done: Callable[[T], None],
+    refused: Callable[[Refused], None],
+    failed: Callable[[str], None],
+    retry: Callable[[], None],
+    stale: Callable[..., None] | None = None,
+    reread: Callable[[], Any] | None = None,
+) -> None:
+    """Run `operation(app.rules)` on a connection of this worker thread's own and hand
+    its outcome to the screen on the UI thread: `done(result)`; `stale(exc)` when the
+    record changed meanwhile (`refused(exc)` without `stale`); `refused(exc)` when the
+    rules said no; `failed(reason)` when the database did not answer, through the app,
+    which offers `retry` when it was only busy. Anything else propagates: a bug. Call it
+    from a `write_worker`. With `reread`, a stale edit reads the record again (in the
+    worker, so the keys stay held until the screen has shown it): `stale(exc, fresh)`."""
+    try:
+        with connected():
+            result = operation(app.rules)  # type: ignore[attr-defined]
+    except StaleEdit as exc:
+        if stale is None:
+            app.call_from_thread(refused, exc)
+        elif reread is None:
+            app.call_from_thread(stale, exc)
+        else:
+            with connected():
+                fresh = reread()
+            app.call_from_thread(stale, exc, fresh)
+    except Refused as exc:
+        app.call_from_thread(refused, exc)
+    except Exception as exc:
+        if database_failure(exc) is None:
+            raise  # a bug: the app's failure handler keeps the drafts and exits 3
+        app.call_from_thread(app.write_failed, exc, failed, retry)  # type: ignore[attr-defined]
+    else:
+        app.call_from_thread(done, result)

@@ -15,17 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import peewee
 from rich.text import Text
 
-from funnel_tui.core.errors import Busy, Refused, StaleEdit
+from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import Card
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import run_write, write_worker
 
 
 class DealActions:
@@ -156,26 +154,23 @@ class DealActions:
 
     @write_worker("deal-write", exclusive=False)
     def _deal_write(self, card: Card, operation: Callable[[Funnel], Any], done: Text) -> None:
-        try:
-            with database.connection_context():
-                operation(self.app.rules)
-                fresh = self._after_deal_write(card.id)
-        except StaleEdit as exc:
-            self.app.call_from_thread(self._deal_stale, card, exc)
-        except Refused as exc:
-            text = Text("✘ " + "; ".join(p.message for p in exc.problems), style="red")
-            self.app.call_from_thread(self._deal_refused, text)
-        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-            self.app.call_from_thread(
-                self.app.write_failed,
-                exc,
-                lambda reason: self._deal_message(
-                    Text(f"✘ Nothing changed: {reason}.", style="red")
-                ),
-                lambda: self._deal_write(card, operation, done),
-            )
-        else:
-            self.app.call_from_thread(self._deal_written, card.id, done, fresh)
+        def write_and_read(rules: Funnel) -> Any:
+            operation(rules)
+            return self._after_deal_write(card.id)
+
+        run_write(
+            self.app,
+            write_and_read,
+            done=lambda fresh: self._deal_written(card.id, done, fresh),
+            refused=lambda exc: self._deal_refused(
+                Text("✘ " + "; ".join(p.message for p in exc.problems), style="red")
+            ),
+            stale=lambda exc: self._deal_stale(card, exc),
+            failed=lambda reason: self._deal_message(
+                Text(f"✘ Nothing changed: {reason}.", style="red")
+            ),
+            retry=lambda: self._deal_write(card, operation, done),
+        )
 
     def _deal_stale(self, card: Card, exc: StaleEdit) -> None:
         self._deal_message(stale_text(card, exc.changes))

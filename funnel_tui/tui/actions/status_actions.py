@@ -12,15 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import peewee
-
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.errors import Busy, Refused, StaleEdit
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.date_dialog import DateDialog
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import run_write, write_worker
 
 
 class LeadStatusActions:
@@ -69,16 +65,17 @@ class LeadStatusActions:
     def _write(self, operation: Callable[[Funnel], Any], done: str | Callable[[Any], str]) -> None:
         """Run `operation` against the rules in a worker; the screen hears how it went:
         `done`, or `done(result)` when it is a function."""
-        app = self.app
-        try:
-            with database.connection_context():
-                result = operation(app.rules)
-        except StaleEdit as exc:
-            app.call_from_thread(self._stale, exc)
-        except Refused as exc:
-            app.call_from_thread(self._refused, exc.problems)
-        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-            retry = lambda: self._write(operation, done)  # noqa: E731
-            app.call_from_thread(app.write_failed, exc, self._failed, retry)
-        else:
-            app.call_from_thread(self._written, done(result) if callable(done) else done)
+
+        def write(rules: Funnel) -> str:
+            result = operation(rules)
+            return done(result) if callable(done) else done
+
+        run_write(
+            self.app,
+            write,
+            done=self._written,
+            refused=lambda exc: self._refused(exc.problems),
+            stale=self._stale,
+            failed=self._failed,
+            retry=lambda: self._write(operation, done),
+        )

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,10 +18,10 @@ from funnel_tui.core.errors import DueDateError
 from funnel_tui.core.output import plain
 from funnel_tui.read.reports import Drill, Record, records
 from funnel_tui.rules.history_words import many
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
+from funnel_tui.tui.workers import read_worker
 
 RECORDS_SHOWN = 1000
 
@@ -134,10 +133,9 @@ class RecordsDialog(ModalScreen[Record | None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @read_worker(exclusive=True)
     def load(self) -> None:
-        with database.connection_context():
-            found = records(self.drill, RECORDS_SHOWN + 1)
+        found = records(self.drill, RECORDS_SHOWN + 1)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: list[Record]) -> None:

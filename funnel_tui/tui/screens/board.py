@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -32,11 +32,11 @@ from funnel_tui.read.pipeline import (
 )
 from funnel_tui.read.today import owner_id
 from funnel_tui.rules.history_words import many
-from funnel_tui.storage.models import database
 from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.board_view import PAGE_SIZE, BoardView
 from funnel_tui.tui.widgets.text_block import TextBlock
+from funnel_tui.tui.workers import read_worker
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,11 @@ class BoardScreen(DealActions, Screen[None]):
             out[stage.name] = range(top, top + per)
         return out
 
-    @work(thread=True, exclusive=True, group="board-load")
+    @read_worker("board-load", exclusive=True)
     def _load(self, flt: BoardFilter, closed: bool, windows: dict[str, range]) -> None:
-        with database.connection_context():
-            data = self._read(flt, closed, windows)
-            if not self._owners:
-                self._owners = owners()
+        data = self._read(flt, closed, windows)
+        if not self._owners:
+            self._owners = owners()
         self.app.call_from_thread(self._loaded, flt, closed, data)
 
     def _read(
@@ -205,11 +204,10 @@ class BoardScreen(DealActions, Screen[None]):
     def _cards_wanted(self, event: BoardView.CardsWanted) -> None:
         self._load_page(self.filter, event.stage, event.page, event.generation)
 
-    @work(thread=True, group="board-page")
+    @read_worker("board-page")
     def _load_page(self, flt: BoardFilter, stage: str, page: int, generation: int) -> None:
         config, now = self.app.config, self.app.rules.now()
-        with database.connection_context():
-            cards = stage_cards(config, stage, flt, now, page * PAGE_SIZE, PAGE_SIZE)
+        cards = stage_cards(config, stage, flt, now, page * PAGE_SIZE, PAGE_SIZE)
         if flt == self.filter:
             self.app.call_from_thread(self.view.set_page, stage, page, cards, generation)
 
@@ -293,10 +291,9 @@ class BoardScreen(DealActions, Screen[None]):
         else:
             self._mine()
 
-    @work(thread=True, group="board-owner")
+    @read_worker("board-owner")
     def _mine(self) -> None:
-        with database.connection_context():
-            found = owner_id(self.app.user)
+        found = owner_id(self.app.user)
         # Nobody by that login owns anything yet: the filter shows an empty board.
         flt = replace(self.filter, owner_id=found or -1, owner=self.app.user)
         self.app.call_from_thread(self._set_filter, flt)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 from typing import ClassVar
 
-import peewee
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,17 +19,16 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core import validators as v
-from funnel_tui.core.errors import Busy, DuplicateFound, Refused
+from funnel_tui.core.errors import DuplicateFound, Refused
 from funnel_tui.live.drafts import CAPTURE_DRAFT as DRAFT
 from funnel_tui.rules.near_duplicates import NearDuplicate
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.dialogs import DuplicateDialog
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.screens.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from funnel_tui.tui.widgets.text_input import TextInput
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 FIELDS = (
     ("name", "Name"),
@@ -199,17 +197,16 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     def _hint(self, name: str, text: Text | None) -> None:
         show_hint(self.query_one(f"#hint-{name}", Static), text)
 
-    @work(thread=True, exclusive=True, group="capture-duplicates")
+    @read_worker("capture-duplicates", exclusive=True)
     def _look_for_duplicates(self, values: dict[str, str], card: int) -> None:
         region = v.check_country(values["country"]).value or self.app.config.default_region
         email = v.check_email(values["email"]).value
         phone = v.check_phone(values["phone"], region).value
         name_key = v.normalise_key(v.clean_text(values["name"], "name"))
         company_key = v.normalise_key(v.clean_text(values["company"], "company"))
-        with database.connection_context():
-            rules = self.app.rules
-            found = rules.find_duplicates(email, phone, name_key, company_key)
-            close = rules.near_duplicates(name_key, company_key, phone, [f[0] for f in found])
+        rules = self.app.rules
+        found = rules.find_duplicates(email, phone, name_key, company_key)
+        close = rules.near_duplicates(name_key, company_key, phone, [f[0] for f in found])
         self.app.call_from_thread(self._show_duplicates, found, close, card)
 
     def _show_duplicates(
@@ -251,20 +248,22 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     @write_worker("capture-save")
     def _save(self, values: dict[str, str], allow_duplicate: bool) -> None:
-        try:
-            with database.connection_context():
-                lead = self.app.rules.capture_lead(values, allow_duplicate=allow_duplicate)
-        except DuplicateFound as exc:
-            self.app.call_from_thread(self._duplicate, exc)
-        except Refused as exc:
-            self.app.call_from_thread(self._refused, exc.problems)
-        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
+        country = v.check_country(values["country"]).value or ""
+        run_write(
+            self.app,
+            lambda rules: rules.capture_lead(values, allow_duplicate=allow_duplicate),
+            done=lambda lead: self._saved(lead.id, lead.name, values["source"], country),
+            refused=self._not_saved,
+            failed=self._failed,
             # Saved again from the form as it is then: typing may have gone on meanwhile.
-            retry = lambda: self.action_save(allow_duplicate)  # noqa: E731
-            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
+            retry=lambda: self.action_save(allow_duplicate),
+        )
+
+    def _not_saved(self, exc: Refused) -> None:
+        if isinstance(exc, DuplicateFound):
+            self._duplicate(exc)
         else:
-            country = v.check_country(values["country"]).value or ""
-            self.app.call_from_thread(self._saved, lead.id, lead.name, values["source"], country)
+            self._refused(exc.problems)
 
     def _saved(self, lead_id: int, name: str, source: str, country: str) -> None:
         self._saving = False

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import peewee
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,14 +22,13 @@ from textual.widget import Widget
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import parse_date
-from funnel_tui.core.errors import Busy, DueDateError, Refused, StaleEdit
+from funnel_tui.core.errors import DueDateError, StaleEdit
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS, LEVEL_LEAD
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.checklist import ChecklistState, load_checklist, reload_answers
-from funnel_tui.rules.funnel import BANT_LABELS
+from funnel_tui.rules.funnel import BANT_LABELS, Funnel
 from funnel_tui.rules.history_words import with_article
-from funnel_tui.storage.models import database
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.convert import ConvertDialog
 from funnel_tui.tui.dialogs.dialogs import ConfirmDialog, TextDialog
@@ -39,7 +36,7 @@ from funnel_tui.tui.screens.lead import open_deal, opportunity_link
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.status import level_text, status_text
 from funnel_tui.tui.widgets.text_block import TextBlock
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -292,10 +289,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="checklist-load")
+    @read_worker("checklist-load", exclusive=True)
     def load(self) -> None:
-        with database.connection_context():
-            state = load_checklist(self.app.rules, self.lead_id)
+        state = load_checklist(self.app.rules, self.lead_id)
         self.app.call_from_thread(self._show, state)
 
     def _show(self, state: ChecklistState | None) -> None:
@@ -455,21 +451,22 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
     def _answer(self, item: str, answer: str, evidence: str, value: str, draft: str = "") -> None:
         """Store an answer; `draft` names the draft of the text typed for it, dropped
         once it is stored."""
-        try:
-            with database.connection_context():
-                self.app.rules.answer(self.lead_id, item, answer, evidence=evidence, value=value)
-                shown = self.state
-                if shown is not None and shown.lead.id == self.lead_id:
-                    state = reload_answers(self.app.rules, shown)
-                else:
-                    state = load_checklist(self.app.rules, self.lead_id)
-        except Refused as exc:
-            self.app.call_from_thread(self._refused, exc.problems)
-        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-            retry = lambda: self._answer(item, answer, evidence, value, draft)  # noqa: E731
-            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
-        else:
-            self.app.call_from_thread(self._answered, state, draft)
+
+        def store(rules: Funnel) -> ChecklistState | None:
+            rules.answer(self.lead_id, item, answer, evidence=evidence, value=value)
+            shown = self.state
+            if shown is not None and shown.lead.id == self.lead_id:
+                return reload_answers(rules, shown)
+            return load_checklist(rules, self.lead_id)
+
+        run_write(
+            self.app,
+            store,
+            done=lambda state: self._answered(state, draft),
+            refused=lambda exc: self._refused(exc.problems),
+            failed=self._failed,
+            retry=lambda: self._answer(item, answer, evidence, value, draft),
+        )
 
     def _answered(self, state: ChecklistState | None, draft: str = "") -> None:
         if draft:
@@ -539,28 +536,25 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
                 )
             except DueDateError as exc:
                 problems.append(v.Problem("close", "invalid", str(exc)))
-        if not problems:
-            options = {"allow_past_close": True} if allow_past else {}
-            try:
-                with database.connection_context():
-                    opp = self.app.rules.convert(
-                        self.lead_id,
-                        amount=values["amount"],
-                        currency=values["currency"],
-                        expected_close=close,
-                        stage=values["stage"],
-                        **options,
-                    )
-            except Refused as exc:
-                problems = exc.problems
-            except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-                retry = lambda: self._convert(values, allow_past)  # noqa: E731
-                self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
-                return
-            else:
-                self.app.call_from_thread(self._converted, opp.id)
-                return
-        self.app.call_from_thread(self._convert_refused, values, problems)
+        if problems:
+            self.app.call_from_thread(self._convert_refused, values, problems)
+            return
+        options = {"allow_past_close": True} if allow_past else {}
+        run_write(
+            self.app,
+            lambda rules: rules.convert(
+                self.lead_id,
+                amount=values["amount"],
+                currency=values["currency"],
+                expected_close=close,
+                stage=values["stage"],
+                **options,
+            ),
+            done=lambda opp: self._converted(opp.id),
+            refused=lambda exc: self._convert_refused(values, exc.problems),
+            failed=self._failed,
+            retry=lambda: self._convert(values, allow_past),
+        )
 
     def _converted(self, opp_id: int) -> None:
         self.app.drafts.discard(form_key("convert", "lead", self.lead_id))

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import peewee
 from rich.text import Text
 
-from funnel_tui.core.errors import Busy, Refused, StaleEdit
+from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.money import editable_amount, format_amount
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.pipeline import DealRecord, deal_record
 from funnel_tui.rules.deal_edits import read_close
-from funnel_tui.storage.models import database
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 from funnel_tui.tui.dialogs.deal_edit import FIELDS, DealEditDialog
 from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import run_write, write_worker
 
 # The history's field names as the form's.
 FORM_FIELD = {"amount_cents": "amount", "expected_close": "close"}
@@ -86,33 +85,27 @@ class DealEditing:
 
     @write_worker("deal-edit")
     def _save_deal(self, result: dict, data: dict[str, Any], allow_past: bool) -> None:
-        rules = self.app.rules
-        try:
-            with database.connection_context():
-                opp = rules.update_deal(
-                    self.opp_id,
-                    data,
-                    expected_version=result["version"],
-                    allow_past_close=allow_past,
-                )
-        except StaleEdit as exc:
-            with database.connection_context():
-                fresh = deal_record(self.opp_id)
-            self.app.call_from_thread(self._deal_edit_clash, result, exc, fresh)
-        except Refused as exc:
-            self.app.call_from_thread(self._deal_edit_refused, result, exc.problems)
-        except (Busy, peewee.OperationalError, peewee.InterfaceError) as exc:
-            self.app.call_from_thread(
-                self.app.write_failed,
-                exc,
-                lambda reason: self._deal_message(
-                    Text(f"✘ Not saved ({reason}); e brings your edits back.", style="red")
-                ),
-                lambda: self._save_deal(result, data, allow_past),
+        def save(rules: Funnel) -> str:
+            opp = rules.update_deal(
+                self.opp_id,
+                data,
+                expected_version=result["version"],
+                allow_past_close=allow_past,
             )
-        else:
-            saved = format_amount(opp.amount_cents, opp.currency, rules.locale)
-            self.app.call_from_thread(self._deal_edit_saved, saved)
+            return format_amount(opp.amount_cents, opp.currency, rules.locale)
+
+        run_write(
+            self.app,
+            save,
+            done=self._deal_edit_saved,
+            refused=lambda exc: self._deal_edit_refused(result, exc.problems),
+            stale=lambda exc, fresh: self._deal_edit_clash(result, exc, fresh),
+            reread=lambda: deal_record(self.opp_id),
+            failed=lambda reason: self._deal_message(
+                Text(f"✘ Not saved ({reason}); e brings your edits back.", style="red")
+            ),
+            retry=lambda: self._save_deal(result, data, allow_past),
+        )
 
     def _deal_edit_saved(self, amount: str) -> None:
         self.app.drafts.discard(form_key("edit", "deal", self.opp_id))

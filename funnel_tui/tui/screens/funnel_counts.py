@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
 from funnel_tui.read.queries import LeadQuery, StageCount, funnel_counts, status_counts
-from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -77,10 +76,9 @@ class FunnelScreen(Screen[None]):
     def refresh_data(self, changes: Changes | None = None) -> None:
         self.load_counts()
 
-    @work(thread=True, exclusive=True, group="counts")
+    @read_worker("counts", exclusive=True)
     def load_counts(self) -> None:
         # The database is read in a worker thread so the screen never waits on it.
-        with database.connection_context():
-            rows = funnel_counts(self.app.config)
-            statuses = status_counts(LeadQuery())  # the list's own count, unfiltered
+        rows = funnel_counts(self.app.config)
+        statuses = status_counts(LeadQuery())  # the list's own count, unfiltered
         self.app.call_from_thread(self.query_one(FunnelCounts).show_counts, rows, statuses)

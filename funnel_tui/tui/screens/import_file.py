@@ -32,8 +32,8 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 from funnel_tui.core.countries import country_code
 from funnel_tui.core.errors import FileRefused, MappingRefused
 from funnel_tui.core.output import terminal_safe
+from funnel_tui.read.connection import connected
 from funnel_tui.rules.history_words import many
-from funnel_tui.storage.models import database
 from funnel_tui.transfer.columns import FIELD_LABELS, FIELDS
 from funnel_tui.transfer.importer import (
     DUPLICATE,
@@ -398,7 +398,7 @@ class ImportScreen(Screen[None]):
 
         try:
             counts = count_values(plan, progress, stop)
-            with database.connection_context():
+            with connected():
                 lists = import_lists(self.app.rules.config)
         except (FileRefused, OSError) as exc:
             self.app.call_from_thread(self._say, f"{plan.facts.path.name}: {exc}")
@@ -607,7 +607,7 @@ class ImportScreen(Screen[None]):
         def progress(p: Progress) -> None:
             self.app.call_from_thread(self._show_progress, p)
 
-        with database.connection_context():
+        with connected():
             try:
                 report = run_import(self.app.rules, plan, options, progress, self.cancel)
             except FileRefused as exc:

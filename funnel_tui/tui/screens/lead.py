@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,7 +18,6 @@ from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
-from funnel_tui.storage.models import database
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
@@ -30,6 +29,7 @@ from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
 from funnel_tui.tui.widgets.status import level_text, status_text
 from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.widgets.timeline import Event, activity_event, history_events, timeline_text
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -242,10 +242,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         if base_version.isdigit():
             self.version = int(base_version)
 
-    @work(thread=True, exclusive=True, group="lead-load")
+    @read_worker("lead-load", exclusive=True)
     def load(self) -> None:
-        with database.connection_context():
-            record = lead_record(self.lead_id)
+        record = lead_record(self.lead_id)
         self.app.call_from_thread(self._show, record)
 
     def _show(self, record: dict[str, Any] | None) -> None:

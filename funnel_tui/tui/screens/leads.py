@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,11 +16,11 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read.queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
-from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
 from funnel_tui.tui.widgets.text_input import TextInput
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -152,12 +152,11 @@ class LeadListScreen(Screen[None]):
         self._show_filters()
         self._load(self.query_state, keep_cursor)
 
-    @work(thread=True, exclusive=True, group="leads-query")
+    @read_worker("leads-query", exclusive=True)
     def _load(self, query: LeadQuery, keep_cursor: bool) -> None:
-        with database.connection_context():
-            total = lead_count(query, cap=COUNT_CAP)
-            counts = status_counts(query)
-            first = self._with_engagement(lead_page(query, 0, PAGE_SIZE))
+        total = lead_count(query, cap=COUNT_CAP)
+        counts = status_counts(query)
+        first = self._with_engagement(lead_page(query, 0, PAGE_SIZE))
         self.app.call_from_thread(self._loaded, query, total, counts, first, keep_cursor)
 
     def _loaded(self, query, total, counts, first, keep_cursor) -> None:
@@ -183,10 +182,9 @@ class LeadListScreen(Screen[None]):
     def _page_wanted(self, event: LeadTable.PageWanted) -> None:
         self._load_page(self.query_state, event.page, event.generation)
 
-    @work(thread=True, group="leads-page")
+    @read_worker("leads-page")
     def _load_page(self, query: LeadQuery, page: int, generation: int) -> None:
-        with database.connection_context():
-            rows = self._with_engagement(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
+        rows = self._with_engagement(lead_page(query, page * PAGE_SIZE, PAGE_SIZE))
         self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
 
     def _with_engagement(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -22,16 +22,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
-from funnel_tui.core.errors import Busy, DueDateError, Refused
+from funnel_tui.core.errors import DueDateError, Refused
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
-from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.screens.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.choice_row import ChoiceRow
 from funnel_tui.tui.widgets.text_input import TextInput
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import run_write, write_worker
 
 KIND_LABELS = {
     "call": "call",
@@ -303,30 +302,23 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     @write_worker("log-save")
     def _save(self, values: dict[str, str], action: str, due: dt.date | None) -> None:
         target = self.target
-        try:
-            with database.connection_context():
-                self.app.rules.log_activity(
-                    lead_id=None if target.opportunity_id else target.lead_id,
-                    opportunity_id=target.opportunity_id,
-                    kind=values["kind"],
-                    direction=values["direction"],
-                    outcome=values["outcome"],
-                    note=values["note"],
-                    next_action=action,
-                    next_due=due,
-                )
-        except Refused as exc:
-            self.app.call_from_thread(self._refused, exc)
-            return
-        except Busy as exc:
-            retry = lambda: self._save(values, action, due)  # noqa: E731
-            self.app.call_from_thread(self.app.write_failed, exc, self._failed, retry)
-            return
-        except Exception as exc:  # the database is gone: keep the form
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        done = Logged(values["kind"], values["outcome"], action, due)
-        self.app.call_from_thread(self._saved, done)
+        run_write(
+            self.app,
+            lambda rules: rules.log_activity(
+                lead_id=None if target.opportunity_id else target.lead_id,
+                opportunity_id=target.opportunity_id,
+                kind=values["kind"],
+                direction=values["direction"],
+                outcome=values["outcome"],
+                note=values["note"],
+                next_action=action,
+                next_due=due,
+            ),
+            done=lambda _: self._saved(Logged(values["kind"], values["outcome"], action, due)),
+            refused=self._refused,
+            failed=self._failed,
+            retry=lambda: self._save(values, action, due),
+        )
 
     def _saved(self, done: Logged) -> None:
         self.drop_draft()

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,7 +18,6 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
 from funnel_tui.rules.history_words import days_from_today, many, say
-from funnel_tui.storage.models import database
 from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.screens.deal_editing import DealEditing
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
@@ -31,6 +29,7 @@ from funnel_tui.tui.widgets.timeline import (
     move_event,
     timeline_text,
 )
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -95,11 +94,10 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         """The record this screen shows, for the others' presence (changes.py)."""
         return ("opportunity", self.opp_id, False)
 
-    @work(thread=True, exclusive=True, group="deal-load")
+    @read_worker("deal-load", exclusive=True)
     def load(self) -> None:
         warm(self.app.rules.locale)  # the amount in the rep's format (Babel's data)
-        with database.connection_context():
-            record = deal_record(self.opp_id)
+        record = deal_record(self.opp_id)
         self.app.call_from_thread(self._show, record)
 
     def _show(self, record: DealRecord | None) -> None:

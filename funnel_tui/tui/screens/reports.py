@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -21,13 +21,13 @@ from funnel_tui.core.errors import ReportError
 from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
-from funnel_tui.storage.models import database
 from funnel_tui.tui.dialogs.report_dialogs import PeriodDialog, RecordsDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
 from funnel_tui.tui.widgets.scroll_keys import KeyedTable
 from funnel_tui.tui.widgets.table_headers import PADDING, Headings, fit_headings
 from funnel_tui.tui.widgets.text_block import TextBlock
+from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -112,13 +112,12 @@ class ReportsScreen(Screen[None]):
             period, self.by.get(self.name_shown), self.app.config, rules.today(), self.currency
         )
 
-    @work(thread=True, exclusive=True, group="report")
+    @read_worker("report", exclusive=True)
     def compute(self) -> None:
         name, request = self.name_shown, self.request()
         try:
-            with database.connection_context():
-                report = run_report(name, request)
-                found = currencies()
+            report = run_report(name, request)
+            found = currencies()
         except ReportError as exc:
             self.app.call_from_thread(self._say, str(exc))
             return

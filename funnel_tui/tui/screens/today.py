@@ -3,16 +3,16 @@ scheduled. One key logs the call and sets the next action, one snoozes, enter op
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import plain
 from funnel_tui.read.today import (
     DEAL,
@@ -24,13 +24,12 @@ from funnel_tui.read.today import (
     owner_id,
     queue_items,
 )
-from funnel_tui.storage.models import database
 from funnel_tui.tui.screens.log_activity import Logged, LogTarget, log_title
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, LeadTable
 from funnel_tui.tui.widgets.queue_view import QueueView
 from funnel_tui.tui.widgets.text_block import TextBlock
-from funnel_tui.tui.workers import write_worker
+from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -82,15 +81,14 @@ class TodayScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    @work(thread=True, exclusive=True, group="today-load")
+    @read_worker("today-load", exclusive=True)
     def load(self) -> None:
         rules = self.app.rules
-        with database.connection_context():
-            today, now = rules.today(), rules.now()
-            queue = load_queue(owner_id(rules.login), today, details=False)
-            # The rows of the first page come with the order: one frame, complete.
-            first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
-            items = queue_items(first)
+        today, now = rules.today(), rules.now()
+        queue = load_queue(owner_id(rules.login), today, details=False)
+        # The rows of the first page come with the order: one frame, complete.
+        first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
+        items = queue_items(first)
         self.app.call_from_thread(self._show, queue, items, today, now)
 
     def _show(self, queue, items, today, now) -> None:
@@ -116,10 +114,9 @@ class TodayScreen(Screen[None]):
         if keys:
             self._load_items(event.page, keys, event.generation)
 
-    @work(thread=True, group="today-items")
+    @read_worker("today-items")
     def _load_items(self, page: int, keys: list[tuple[str, int]], generation: int) -> None:
-        with database.connection_context():
-            items = queue_items(keys)
+        items = queue_items(keys)
         self.app.call_from_thread(self.view.set_items, page, items, generation)
 
     # ------------------------------------------------------------------ keys
@@ -183,23 +180,23 @@ class TodayScreen(Screen[None]):
     def _snooze(self, item: QueueItem, days: int) -> None:
         rules = self.app.rules
         target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
-        try:
-            with database.connection_context():
-                due = rules.snooze(days=days, **target)
-        except Busy as exc:
-            self.app.call_from_thread(
-                self.app.write_failed,
-                exc,
-                lambda reason: self._say(Text(f"✘ Not snoozed: {reason}", style="red")),
-                lambda: self._snooze(item, days),
-            )
-            return
-        except Exception as exc:  # refused, or the database is gone: say so, keep going
-            self.app.call_from_thread(self._say, Text(f"✘ Not snoozed: {exc}", style="red"))
-            return
-        message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
-        message.append(plain(item.person))
-        self.app.call_from_thread(self._snoozed, item, message)
+
+        def said(due: dt.date) -> None:
+            message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
+            message.append(plain(item.person))
+            self._snoozed(item, message)
+
+        def not_snoozed(reason: object) -> None:
+            self._say(Text(f"✘ Not snoozed: {reason}", style="red"))
+
+        run_write(
+            self.app,
+            lambda rules: rules.snooze(days=days, **target),
+            done=said,
+            refused=not_snoozed,
+            failed=not_snoozed,
+            retry=lambda: self._snooze(item, days),
+        )
 
     def _snoozed(self, item: QueueItem, message: Text) -> None:
         self._say(message)

@@ -1,0 +1,60 @@
+"""The database as the layers above storage meet it: a connection for one piece of work,
+and whether a failure means the database did not answer, without importing Peewee.
+
+The screens run every read and write in a thread worker; Peewee keeps a connection per
+thread, so each piece of work opens its own (`connected()`) and closes it after. What
+went wrong is sorted here once: the database stopping answering (PostgreSQL restarted,
+the network gone, a file made read-only, a lock held past the busy timeout) is weather,
+to tell the rep and try again; anything else is a refusal or a bug, the caller's to say.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import peewee
+
+from funnel_tui.core.errors import Busy
+from funnel_tui.storage.database import BUSY_TIMEOUT_MS, describe, failure_words, redact, utcnow
+from funnel_tui.storage.models import database
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "answers",
+    "connected",
+    "database_failure",
+    "describe",
+    "failure_words",
+    "redact",
+    "utcnow",
+]
+
+# Peewee's wrappings of the driver's complaints, and a write still busy past its retries.
+_DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
+
+
+def connected() -> peewee.ConnectionContext:
+    """A connection of this thread's own for the block, closed at its end (Peewee keeps
+    one per thread: a worker's connection must not outlive the worker)."""
+    return database.connection_context()
+
+
+def answers() -> None:
+    """Ask the database the smallest question; raises as real work would if it does not
+    answer."""
+    with database.connection_context():
+        database.obj.execute_sql("SELECT 1")
+
+
+def database_failure(error: BaseException) -> BaseException | None:
+    """`error` when it says the database did not answer, else None: Peewee's errors, Busy,
+    or one the driver raised itself (a bulk insert through the driver's own cursor)."""
+    if isinstance(error, _DATABASE_ERRORS):
+        return error
+    for name in ("sqlite3", "psycopg2"):  # only a driver already loaded can have raised
+        driver = sys.modules.get(name)
+        if driver is not None and isinstance(
+            error, driver.OperationalError | driver.InterfaceError
+        ):
+            return error
+    return None
