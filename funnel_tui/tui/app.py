@@ -26,6 +26,7 @@ from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.read.connection import BUSY_TIMEOUT_MS, connected, describe, utcnow
 from funnel_tui.rules.funnel import Funnel
+from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.draft_offer import offer_drafts
 from funnel_tui.tui.failures import HandlesFailures
@@ -169,8 +170,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         `showing`, e.g. ("lead", 12, editing)), or none."""
         if self.watch_changes is None:
             return
-        showing = getattr(self.screen, "showing", None)
-        self.watch_changes.show(*(showing() if showing else ()))
+        screen = self.screen
+        self.watch_changes.show(*(screen.showing() if isinstance(screen, ShowsRecord) else ()))
 
     @read_worker("today-counts", exclusive=True)
     def _count_today(self) -> None:
@@ -207,9 +208,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         unsaved edits keeps them as a draft, offered back when it is opened again)."""
         self.switch_mode("leads")
         while len(self.screen_stack) > 1:
-            keep = getattr(self.screen, "keep_draft", None)
-            if keep is not None:
-                keep()
+            if isinstance(self.screen, KeepsDrafts):
+                self.screen.keep_draft()
             self.pop_screen()
 
     def open_lead(self, lead_id: int, focus: str = "", here: bool = False, then: str = "") -> None:
@@ -290,7 +290,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         whether it is concerned, and the hidden ones when shown again (tui/freshness).
         A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
         self.refresh_screens(changes)
-        if self._user_prepared and not getattr(self.screen, "counts_today", False):
+        if self._user_prepared and not isinstance(self.screen, CountsToday):
             self._count_today()
 
     def database_returned(self) -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import CAPTURE_DRAFT, LABEL, parse_form_key
+from funnel_tui.tui.contracts import Fillable
 
 LATER = "Later: each comes back when its form is opened"
 DISCARD_ALL = "Discard them all"
@@ -52,9 +53,9 @@ def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
 
 
 def _fill_capture(app: Any, draft: dict[str, str]) -> None:
-    fill = getattr(app.screen, "fill", None)
-    if fill is not None:
-        fill({key: value for key, value in draft.items() if key != LABEL})
+    screen = app.screen
+    if isinstance(screen, Fillable):
+        screen.fill({key: value for key, value in draft.items() if key != LABEL})
 
 
 def _offer_records(app: Any, keys: list[str]) -> None:

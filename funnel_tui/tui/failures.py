@@ -30,6 +30,7 @@ from funnel_tui.config import user_data_dir
 from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import answers, database_failure, failure_words, redact
+from funnel_tui.tui.contracts import KeepsDrafts
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
@@ -147,10 +148,9 @@ class HandlesFailures(App):
     def _keep_drafts(self) -> None:
         """Every screen with a form writes its draft now, as a last act."""
         for screen in _every_screen(self):
-            keep = getattr(screen, "keep_draft", None)
-            if keep is not None:
+            if isinstance(screen, KeepsDrafts):
                 with contextlib.suppress(Exception):
-                    keep()
+                    screen.keep_draft()
 
 
 def _cause(error: BaseException) -> BaseException:

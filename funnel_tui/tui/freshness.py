@@ -16,6 +16,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from funnel_tui.live.changes import Changes
+from funnel_tui.tui.contracts import Refreshable
 
 EVERYTHING = Changes(everything=True)
 
@@ -41,7 +42,7 @@ class KeepsScreensFresh(App):
         """Data changed (`changes` None: this instance wrote; anything may differ)."""
         visible = self.visible_screens()
         for screen in self.every_screen():
-            if not hasattr(screen, "refresh_data"):
+            if not isinstance(screen, Refreshable):
                 continue
             if screen in visible:
                 screen.refresh_data(changes)
@@ -52,7 +53,7 @@ class KeepsScreensFresh(App):
         """The screens on the terminal changed: those that missed changes reload."""
         for screen in self.visible_screens():
             missed = self._missed.pop(screen, None)
-            if missed is not None and hasattr(screen, "refresh_data"):
+            if missed is not None and isinstance(screen, Refreshable):
                 screen.refresh_data(missed)
 
     def visible_screens(self) -> list[Screen]:
