@@ -2,7 +2,7 @@
 killed terminal, a crash) is offered back: the new lead first, as it was always offered,
 then the forms typed on records (a call note, edits of a lead, a new deal, an evidence
 line), each restored by opening its record and its form, which take their draft back
-(screens/form_draft.py). A draft not restored now stays, and comes back when its form
+(form_draft.py). A draft not restored now stays, and comes back when its form
 is opened on its record."""
 
 from __future__ import annotations

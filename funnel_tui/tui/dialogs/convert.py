@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
-from funnel_tui.tui.screens.form_draft import KeepsDraft
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
 from funnel_tui.tui.widgets.text_input import TextInput
 

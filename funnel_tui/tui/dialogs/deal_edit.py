@@ -23,7 +23,7 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core.dates import describe_due
 from funnel_tui.rules.deal_edits import read_close
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
-from funnel_tui.tui.screens.form_draft import KeepsDraft
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
 from funnel_tui.tui.widgets.text_input import TextInput
 

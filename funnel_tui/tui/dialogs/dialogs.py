@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.tui.screens.form_draft import KeepsDraft
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
 

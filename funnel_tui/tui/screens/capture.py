@@ -23,8 +23,8 @@ from funnel_tui.core.errors import DuplicateFound, Refused
 from funnel_tui.live.drafts import CAPTURE_DRAFT as DRAFT
 from funnel_tui.rules.near_duplicates import NearDuplicate
 from funnel_tui.tui.dialogs.dialogs import DuplicateDialog
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
-from funnel_tui.tui.screens.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from funnel_tui.tui.widgets.text_input import TextInput

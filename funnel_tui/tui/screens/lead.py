@@ -20,8 +20,8 @@ from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
-from funnel_tui.tui.screens.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
 from funnel_tui.tui.widgets.here_line import HereLine

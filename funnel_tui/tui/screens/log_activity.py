@@ -26,8 +26,8 @@ from funnel_tui.core.errors import DueDateError, Refused
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
+from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
-from funnel_tui.tui.screens.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.choice_row import ChoiceRow
 from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.workers import run_write, write_worker
