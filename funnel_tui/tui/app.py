@@ -11,7 +11,6 @@ import signal
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import events, work
 from textual.app import App, ScreenError, SystemCommand
 from textual.binding import Binding
@@ -20,11 +19,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
-from funnel_tui.core.errors import Busy
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
-from funnel_tui.read.connection import BUSY_TIMEOUT_MS, connected, describe, utcnow
+from funnel_tui.read.connection import connected, describe, utcnow
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -299,29 +297,6 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         if self._user_prepared and self.watch_changes is None:
             self._prepare_user()
         self.data_changed()
-
-    def write_failed(
-        self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]
-    ) -> None:
-        """A write did not happen: the screen says so (keeping what was typed) and, when
-        the database was only busy, the user may try again at once."""
-        failed(str(exc))
-        if isinstance(exc, Busy):
-            from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
-
-            body = Text(
-                f"{exc}. Another funnel kept the database busy past "
-                f"{BUSY_TIMEOUT_MS // 1000} s. What you typed is kept.",
-            )
-
-            def answered(again: bool | None) -> None:
-                if again:
-                    retry()
-
-            self.push_screen(
-                ConfirmDialog("The database is busy", body, yes="Try again", no="Not now"),
-                answered,
-            )
 
     def action_help(self) -> None:
         from funnel_tui.tui.screens.help import HelpScreen

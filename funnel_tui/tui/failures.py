@@ -1,4 +1,5 @@
-"""What the app does when something fails that no screen handled.
+"""What the app does when something fails: a write the screen reported (write_failed),
+or anything no screen handled.
 
 A database that stops answering (PostgreSQL restarted, the network gone, a file made
 read-only, a lock held too long) is not a crash: the rep is told in one line, what is on
@@ -7,7 +8,8 @@ it shows. Anything else is a bug: the app keeps every half-typed form on disk, w
 the traceback (without local values, passwords hidden) to a crash file only its user can
 read, and exits 3 with one line saying what happened and where the details are.
 Textual's default prints a traceback with every local variable (the database URL with
-its password among them) and, for a failure in the input thread, exits 0.
+its password among them) and, for a failure in the input thread, exits 0. The screens'
+workers (workers.py) send their failures here, reads and writes alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import datetime as dt
 import os
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -29,7 +32,13 @@ from textual.worker import WorkerFailed
 from funnel_tui.config import user_data_dir
 from funnel_tui.core.errors import Busy
 from funnel_tui.core.output import terminal_safe
-from funnel_tui.read.connection import answers, database_failure, failure_words, redact
+from funnel_tui.read.connection import (
+    BUSY_TIMEOUT_MS,
+    answers,
+    database_failure,
+    failure_words,
+    redact,
+)
 from funnel_tui.tui.contracts import KeepsDrafts
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
@@ -118,6 +127,29 @@ class HandlesFailures(App):
 
     def database_returned(self) -> None:
         """The database answers again: the app reloads what it shows (FunnelApp)."""
+
+    def write_failed(
+        self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]
+    ) -> None:
+        """A write did not happen: the screen says so (keeping what was typed) and, when
+        the database was only busy, the user may try again at once."""
+        failed(str(exc))
+        if isinstance(exc, Busy):
+            from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
+
+            body = Text(
+                f"{exc}. Another funnel kept the database busy past "
+                f"{BUSY_TIMEOUT_MS // 1000} s. What you typed is kept.",
+            )
+
+            def answered(again: bool | None) -> None:
+                if again:
+                    retry()
+
+            self.push_screen(
+                ConfirmDialog("The database is busy", body, yes="Try again", no="Not now"),
+                answered,
+            )
 
     # ------------------------------------------------------------------ a bug
 

@@ -12,8 +12,8 @@ What went wrong is sorted the same way for every screen:
   it is now, or treats it as a refusal when it has nothing better to say;
 - the database did not answer or stayed busy (read.connection.database_failure): a write
   tells its screen, keeping the form, and the app offers to try again when it was only
-  busy (FunnelApp.write_failed); a read leaves the screen as it was, and the app says so
-  once and reloads when the database answers (failures.HandlesFailures);
+  busy (failures.HandlesFailures.write_failed); a read leaves the screen as it was, and
+  the app says so once and reloads when the database answers (HandlesFailures);
 - anything else is a bug: it is not caught here, and the app keeps every draft, writes a
   crash file and exits 3 (failures.HandlesFailures).
 """
@@ -25,11 +25,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual import work
-from textual.app import App
 
 from funnel_tui.core.errors import Refused, StaleEdit
 from funnel_tui.read.connection import connected, database_failure
 from funnel_tui.rules.funnel import Funnel
+from funnel_tui.tui.failures import HandlesFailures
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ def read_worker(group: str = "default", exclusive: bool = False) -> Callable[[Ca
 
 
 def run_write(
-    app: App,
+    app: HandlesFailures,
     operation: Callable[[Funnel], T],
     *,
     done: Callable[[T], None],
@@ -105,6 +105,6 @@ def run_write(
     except Exception as exc:
         if database_failure(exc) is None:
             raise  # a bug: the app's failure handler keeps the drafts and exits 3
-        app.call_from_thread(app.write_failed, exc, failed, retry)  # type: ignore[attr-defined]
+        app.call_from_thread(app.write_failed, exc, failed, retry)
     else:
         app.call_from_thread(done, result)
