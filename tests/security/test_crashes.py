@@ -13,8 +13,10 @@ import stat
 import sys
 
 import pytest
+from textual.worker import WorkerFailed
 
 from funnel_tui.config import user_data_dir
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.screens.capture import CaptureScreen
 
 from ..pg_server import PostgresServer
@@ -50,6 +52,33 @@ async def test_a_bug_exits_3_keeps_the_draft_and_hides_the_password(env, monkeyp
     assert stat.S_IMODE(crash.stat().st_mode) == 0o600
     details = crash.read_text()
     assert "RuntimeError" in details and "in broken" in details and SECRET not in details
+
+
+async def test_a_bug_in_a_save_is_a_bug_not_a_failed_save(env, monkeypatch):
+    """The log form showed any failure of its save as "Not saved" and went on, as did
+    Today's snooze: a bug passed for the database. Every write has one policy now
+    (tui/workers.py): a bug exits 3 and keeps what was typed."""
+
+    def broken(self, **values) -> None:
+        raise RuntimeError(f"the rules broke; db at postgresql://rita:{SECRET}@db.example")
+
+    monkeypatch.setattr(Funnel, "log_activity", broken)
+    app = make_app(env)
+    with pytest.raises(WorkerFailed):  # the save's worker, as Pilot re-raises it
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # the first lead's record
+            await settle(pilot)
+            await pilot.press("ctrl+l", "n")  # the log form: a note
+            await settle(pilot)
+            await type_text(pilot, "kept note")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+    assert app.return_code == 3
+    assert app.crash_message.startswith("funnel stopped on an error it did not expect")
+    assert SECRET not in app.crash_message
+    kept = [env[1].load(form) or {} for form in env[1].forms()]
+    assert any(draft.get("note") == "kept note" for draft in kept)
 
 
 @pytest.fixture
