@@ -14,7 +14,7 @@ from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
 from funnel_tui.core.output import plain
-from funnel_tui.read.connection import connected
+from funnel_tui.read.connection import connected, database_failure
 
 MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
@@ -40,8 +40,10 @@ class RecordsProvider(Provider):
         try:
             region = self.app.config.default_region
             leads, deals = await asyncio.to_thread(_find, text, region)
-        except Exception:  # the database is away: the palette still finds commands
-            return
+        except Exception as exc:
+            if database_failure(exc) is None:
+                raise  # a bug, as anywhere else (workers.py)
+            return  # the database is away: the palette still finds commands
         app = self.app
         for rank, lead in enumerate(leads):
             shown = Text.assemble(("Lead  ", "dim"), plain(lead["name"]))
