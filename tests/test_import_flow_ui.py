@@ -11,7 +11,7 @@ from funnel_tui.config import load_config
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.team_lists import added_values
 from funnel_tui.storage.models import Lead
-from funnel_tui.tui.screens.help import HelpScreen
+from funnel_tui.tui.dialogs.help import HelpScreen
 
 from .clock import NOW, Clock
 from .ui_support import SIZE, app_at, keys_settled, press_burst, seeded_env, settle

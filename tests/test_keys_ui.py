@@ -10,7 +10,7 @@ from .ui_support import SIZE, make_app, settle
 
 async def help_lines(pilot) -> list[str]:
     """The help's lines for the screen shown (then the help is closed)."""
-    from funnel_tui.tui.screens.help import HelpScreen
+    from funnel_tui.tui.dialogs.help import HelpScreen
 
     await pilot.press("f1")
     await settle(pilot)

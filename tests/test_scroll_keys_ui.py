@@ -82,7 +82,7 @@ def screen_text(app) -> str:
 
 async def help_keys(pilot) -> dict[str, str]:
     """F1 on the screen shown: each description → its keys (then the help is closed)."""
-    from funnel_tui.tui.screens.help import HelpScreen
+    from funnel_tui.tui.dialogs.help import HelpScreen
 
     await pilot.press("f1")
     await settle(pilot)
@@ -307,7 +307,7 @@ async def test_the_records_behind_a_figure_scroll_with_the_keys_f1_names(db, tmp
 
 
 async def test_a_help_longer_than_the_screen_says_how_to_scroll_it_and_does(db, tmp_path):
-    from funnel_tui.tui.screens.help import HelpScreen
+    from funnel_tui.tui.dialogs.help import HelpScreen
 
     app = _app(db, tmp_path, "board")
     async with app.run_test(size=SIZE) as pilot:

@@ -10,9 +10,9 @@ from funnel_tui.read.queries import SORT_KEYS
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.models import History, Lead
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog, ConfirmDialog, DuplicateDialog
+from funnel_tui.tui.dialogs.help import HelpScreen
 from funnel_tui.tui.dialogs.too_small import TooSmallScreen
 from funnel_tui.tui.screens.capture import CaptureScreen
-from funnel_tui.tui.screens.help import HelpScreen
 from funnel_tui.tui.screens.lead import LeadScreen
 from funnel_tui.tui.screens.leads import LeadListScreen
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar

@@ -299,7 +299,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.data_changed()
 
     def action_help(self) -> None:
-        from funnel_tui.tui.screens.help import HelpScreen
+        from funnel_tui.tui.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

@@ -1,1 +1,1 @@
-"""Modal questions a screen asks: confirm, choose, type, settle a clash, pick a date."""
+"""What opens over a screen: questions (confirm, choose, type, a clash, a date) and the help."""
