@@ -98,7 +98,7 @@ def _demo(target: str, leads: int):
 
 def _demo_tables():
     """(table, columns) of everything the demo writes, in the order it writes them."""
-    from funnel_tui.demo.generator import TABLES
+    from funnel_tui.demo.writing import TABLES
 
     return [
         (model._meta.table_name, [model._meta.fields[f].column_name for f in fields])

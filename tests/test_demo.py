@@ -34,6 +34,7 @@ from funnel_tui.core.vocab import (
     STATUS_UNQUALIFIED,
     STATUS_WORKING,
 )
+from funnel_tui.demo import clock, phones, writing
 from funnel_tui.demo import generator as demo
 from funnel_tui.demo import names as demo_names
 from funnel_tui.demo.generator import generate_demo
@@ -251,7 +252,7 @@ def test_next_actions_are_overdue_due_today_and_ahead_one_open_per_record(db, co
 
 def test_timestamps_lie_in_the_nine_months_before_today(db, config):
     _make(db, config)
-    start = MIDNIGHT - dt.timedelta(days=demo.SPAN_DAYS + 1)
+    start = MIDNIGHT - dt.timedelta(days=clock.SPAN_DAYS + 1)
     for field in (
         Lead.created_at,
         Activity.occurred_at,
@@ -432,7 +433,7 @@ def test_every_mobile_prefix_is_valid_with_any_free_digits():
     N11, say); the other positions get random digits."""
     rng = random.Random(0)
     for spec in demo_names.REGIONS:
-        plans = demo.phone_plans()[spec.code]
+        plans = phones.phone_plans()[spec.code]
         assert len(plans) == len(spec.mobile_prefixes.split()), spec.code
         for plan in plans:
             free = plan.free
@@ -627,20 +628,20 @@ def test_rows_are_stored_exactly_as_made_even_text_the_bulk_formats_must_escape(
     awkward = ("Fair\t2026", "C:\\leads\\new", "two\nlines\r", "\\N", "N")
     awkward_config = replace(config, lead_sources=awkward, loss_reasons=awkward)
     made: dict[type, list[tuple]] = defaultdict(list)
-    write = demo._Writer.write
+    write = writing.Writer.write
 
     def keep(self, model, rows):
         made[model] += rows
         write(self, model, rows)
 
-    monkeypatch.setattr(demo._Writer, "write", keep)
-    monkeypatch.setattr(demo, "ROWS_PER_STATEMENT", 7)
+    monkeypatch.setattr(writing.Writer, "write", keep)
+    monkeypatch.setattr(writing, "ROWS_PER_STATEMENT", 7)
     _make(db, awkward_config, leads=300)
 
     def plain(value):  # PostgreSQL reads times back as datetimes, the demo writes text
         return str(value) if isinstance(value, dt.date) else value
 
-    for model, fields in demo.TABLES:
+    for model, fields in writing.TABLES:
         columns = ", ".join(f'"{model._meta.fields[f].column_name}"' for f in fields)
         table = model._meta.table_name
         stored = db.execute_sql(f'SELECT {columns} FROM "{table}" ORDER BY id').fetchall()
@@ -652,7 +653,7 @@ def test_rows_are_stored_exactly_as_made_even_text_the_bulk_formats_must_escape(
 
 
 def test_column_lists_cover_every_model_field():
-    for model, fields in demo.TABLES:
+    for model, fields in writing.TABLES:
         expected = set(model._meta.fields)
         if "id" not in fields:
             expected.discard("id")

@@ -29,7 +29,13 @@ from funnel_tui.tui.widgets.timeline import history_events, move_event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "funnel_tui"
 # The modules that write history rows, and where their action is passed on.
-WRITERS = ("rules/funnel.py", "transfer/importer.py", "demo/generator.py")
+WRITERS = (
+    "rules/funnel.py",
+    "transfer/importer.py",
+    "demo/people.py",
+    "demo/stories.py",
+    "demo/deals.py",
+)
 ENTITIES = {"lead", "opportunity", "activity", "company"}
 # A history row written as a tuple: (at, user, entity, entity id, action, field, old, new,
 # version), as funnel.py and demo.py insert them in bulk.

@@ -6,7 +6,7 @@ a token. The romanised form builds email addresses and web domains (nobody types
 into an address); Latin-script tokens may leave it out and get it derived, diacritics
 folded. A surname token `Kowalski/Kowalska` gives the male and the female form.
 
-Nothing here may contain `"` or `\\`: demo.py writes history snapshots as JSON by plain
+Nothing here may contain `"` or `\\`: the demo writes history snapshots as JSON by plain
 string joining, which is only valid JSON because of that (a test checks it).
 """
 

@@ -1724,6 +1724,18 @@ def engagement_key(times: Iterable[dt.datetime], half_life: float) -> float | No
     return top + math.log2(math.fsum(2.0 ** (x - top) for x in exponents))
 
 
+def key_of_seconds(seconds: Sequence[float], half_life: float) -> float:
+    """engagement_key of two-way interactions given as seconds since ENGAGEMENT_EPOCH
+    (at least one), for the bulk paths that hold numbers rather than datetimes
+    (recompute_engagement, the demo): the same key to within rounding, and the same
+    bits whichever of them computes it."""
+    per_half_life = 86400.0 * half_life  # seconds, as engagement_time divides them
+    top = max(seconds)
+    return top / per_half_life + math.log2(
+        math.fsum(2.0 ** ((s - top) / per_half_life) for s in seconds)
+    )
+
+
 def engagement_now(key: float | None, now: dt.datetime, half_life: float) -> float:
     """E at `now` from a stored key (lead.engagement_key): 0.0 for None."""
     if key is None:
@@ -1800,13 +1812,7 @@ def recompute_engagement(half_life: float) -> int:
         # SQLite returns text, PostgreSQL datetimes; both naive UTC.
         when = parse(at) if isinstance(at, str) else at
         seconds[lead_id].append((when - epoch).total_seconds())
-    per_half_life = 86400.0 * half_life  # seconds, as engagement_time divides them
-    wanted: dict[int, float] = {}
-    for lead_id, found in seconds.items():
-        top = max(found)
-        wanted[lead_id] = top / per_half_life + math.log2(
-            math.fsum(2.0 ** ((s - top) / per_half_life) for s in found)
-        )
+    wanted = {lead_id: key_of_seconds(found, half_life) for lead_id, found in seconds.items()}
     moved: list[tuple[float | None, int]] = []
     for lead_id, stored in db.execute_sql('SELECT "id", "engagement_key" FROM "lead"'):
         key = wanted.get(lead_id)
@@ -2013,6 +2019,10 @@ def _meets(criterion, value: Any) -> str:
     except ValueError:
         return ANSWER_UNKNOWN
     return ANSWER_YES if number >= criterion.value else ANSWER_NO
+
+
+# Public for the demo, which reads the ICP values it makes up as scoring reads them.
+meets = _meets
 
 
 def score_fingerprint(config: Config) -> str:
