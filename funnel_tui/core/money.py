@@ -1,7 +1,8 @@
 """Amounts as people write and read them: typed the way the rep's locale writes numbers
 (parse_amount), exact (`EUR 12,500.00`) on a record, short (`EUR 12.5k`) on a card, read
 back in the rep's own format before saving (format_amount), and per-currency totals that
-are never added together.
+are never added together unless the caller passes exchange rates (convert). The one home
+of money: no other module parses, formats or converts an amount.
 
 Stored amounts are hundredths of the currency's unit, whatever the currency (the column
 is `amount_cents`): totals, the board, reports and exchange rates read every currency on
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import NamedTuple
 
 from funnel_tui.core.currencies import ISO_4217, minor_units
 from funnel_tui.core.errors import AmountError
@@ -193,7 +196,7 @@ def format_amount(cents: int, currency: str, locale: str = "en") -> str:
 
     places = minor_units(currency)
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    value = Decimal(cents).scaleb(-STORED_DECIMALS)
+    value = units(cents)
     try:
         shown = format_decimal(value, format=pattern, locale=locale or "en")
     except (ValueError, TypeError):
@@ -201,13 +204,34 @@ def format_amount(cents: int, currency: str, locale: str = "en") -> str:
     return f"{currency} {shown}"
 
 
+def units(cents: int) -> Decimal:
+    """A stored amount (hundredths) in whole units, exactly: 125050 → Decimal("1250.50")."""
+    return Decimal(cents).scaleb(-STORED_DECIMALS)
+
+
+def amount_value(cents: float) -> float:
+    """A stored amount as scripts get it (JSON, CSV): a number of units, 1250.5."""
+    return cents / 100
+
+
 def exact_money(cents: int, currency: str) -> str:
     """`EUR 12,500.00`; `JPY 1,200,000` for a currency without minor units, `KWD
     1,250.500` for one with three."""
-    places = minor_units(currency)
+    return f"{currency} {exact_figure(cents, minor_units(currency))}"
+
+
+def exact_figure(cents: int, places: int = STORED_DECIMALS) -> str:
+    """The figure of exact_money without a currency (`12,500.00`): for an amount whose
+    currency is not known, shown with the two decimals funnel keeps."""
     sign = "-" if cents < 0 else ""
-    value = Decimal(abs(cents)).scaleb(-STORED_DECIMALS).quantize(Decimal(1).scaleb(-places))
-    return f"{currency} {sign}{value:,}"
+    value = units(abs(cents)).quantize(Decimal(1).scaleb(-places))
+    return f"{sign}{value:,}"
+
+
+def whole_figure(cents: float) -> str:
+    """An amount (hundredths, perhaps a converted fraction of one) to the whole unit,
+    grouped: `12,500`; a report's money column."""
+    return f"{round(cents / 100):,}"
 
 
 def short_amount(cents: int) -> str:
@@ -277,3 +301,56 @@ def editable_amount(cents: int, currency: str, locale: str) -> str:
         return f"{sign}{whole + (1 if places == 0 and minor >= 50 else 0)}"
     decimal_mark = number_symbols(locale)[0]
     return f"{sign}{whole}{decimal_mark}{minor:02d}"
+
+
+# ---------------------------------------------------------------- totals
+
+
+def weighted(cents: int, probability: int) -> int:
+    """What `cents` is worth at `probability` percent, to the hundredth: a deal's
+    weighted amount at its stage's probability."""
+    return round(cents * probability / 100)
+
+
+def add_amounts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Per-currency sums of per-currency amounts, in the order currencies first come."""
+    out: dict[str, int] = {}
+    for amounts in parts:
+        for currency, cents in amounts.items():
+            out[currency] = out.get(currency, 0) + cents
+    return out
+
+
+class Converted(NamedTuple):
+    """Amounts in one currency where the caller gives rates: `total` (cents of
+    `currency`, None when no amount had a rate) and the amounts left in their own
+    currency for want of a rate."""
+
+    currency: str
+    total: int | None
+    unconverted: dict[str, int]
+
+
+def convert(amounts: dict[str, int], currency: str, rates: Mapping[str, float]) -> Converted:
+    """Per-currency `amounts` as one total in `currency`, where `rates` (currency → what
+    one unit is worth in `currency`) has a rate; `currency` itself counts at 1."""
+    total, rest = None, {}
+    for code, cents in amounts.items():
+        rate = 1.0 if code == currency else rates.get(code)
+        if rate is None:
+            rest[code] = cents
+        else:
+            total = (total or 0) + round(cents * rate)
+    return Converted(currency, total, rest)
+
+
+def rates_into(
+    currency: str, report_currency: str, exchange_rates: Mapping[str, float]
+) -> dict[str, float]:
+    """The rates that turn amounts into `currency`: `currency` itself at 1, and the
+    configured `exchange_rates` only when `currency` is the `report_currency` they are
+    given in (no rate is derived for any other currency)."""
+    rates = {currency: 1.0}
+    if currency == report_currency:
+        rates.update({code: rate for code, rate in exchange_rates.items() if code != currency})
+    return rates

@@ -23,6 +23,8 @@ from typing import NamedTuple
 import peewee
 
 from funnel_tui.config import Config, Stage
+from funnel_tui.core import money
+from funnel_tui.core.money import Converted
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.storage.models import (
     Activity,
@@ -63,42 +65,15 @@ class StageTotals:
 
     @property
     def weighted(self) -> dict[str, int]:
-        return {cur: round(cents * self.probability / 100) for cur, cents in self.amounts.items()}
-
-
-class Converted(NamedTuple):
-    """Amounts in one currency where the config gives rates: `total` (cents of
-    `currency`, None when no amount had a rate) and the amounts left in their own
-    currency for want of a rate."""
-
-    currency: str
-    total: int | None
-    unconverted: dict[str, int]
+        return {cur: money.weighted(cents, self.probability) for cur, cents in self.amounts.items()}
 
 
 def convert(config: Config, amounts: dict[str, int]) -> Converted | None:
-    """`amounts` as one total in the report currency, or None when the config has no
-    report currency (each currency keeps its own total)."""
-    base = config.report_currency
-    if not base:
+    """`amounts` as one total in the report currency at the config's rates, or None when
+    the config has no report currency (each currency keeps its own total)."""
+    if not config.report_currency:
         return None
-    total, rest = None, {}
-    for currency, cents in amounts.items():
-        rate = 1.0 if currency == base else config.exchange_rates.get(currency)
-        if rate is None:
-            rest[currency] = cents
-        else:
-            total = (total or 0) + round(cents * rate)
-    return Converted(base, total, rest)
-
-
-def add_amounts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
-    """Per-currency sums of per-currency amounts, in the order currencies first come."""
-    out: dict[str, int] = {}
-    for amounts in parts:
-        for currency, cents in amounts.items():
-            out[currency] = out.get(currency, 0) + cents
-    return out
+    return money.convert(amounts, config.report_currency, config.exchange_rates)
 
 
 class Card(NamedTuple):

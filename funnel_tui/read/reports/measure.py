@@ -13,6 +13,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
+from funnel_tui.core.money import rates_into
 from funnel_tui.read.reports.base import many, percentile
 from funnel_tui.storage.models import Opportunity, database
 
@@ -96,12 +97,9 @@ class Money:
         currency = (
             asked or config_currency or (config.default_currency if config else "EUR")
         ).upper()
-        rates = {currency: 1.0}
-        if config and currency == config.report_currency:
-            rates.update(
-                {cur: rate for cur, rate in config.exchange_rates.items() if cur != currency}
-            )
-        return cls(currency, rates)
+        return cls(
+            currency, rates_into(currency, config_currency, config.exchange_rates if config else {})
+        )
 
     def amount(self) -> Any:
         """An opportunity's amount in cents of `currency`; NULL in a currency left out."""

@@ -13,14 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from funnel_tui.core.money import short_money, totals_line
+from funnel_tui.core.money import add_amounts, short_money, totals_line
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import (
     BoardFilter,
     Card,
     StageTotals,
-    add_amounts,
     board_stages,
     board_totals,
     card_marks,

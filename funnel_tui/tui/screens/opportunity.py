@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from funnel_tui.core.dates import day_text, to_local
-from funnel_tui.core.money import format_amount, warm
+from funnel_tui.core.money import format_amount, warm, weighted
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
@@ -139,9 +139,9 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         table.add_column()
         locale = self.app.rules.locale
         amount = Text(format_amount(card.amount_cents, card.currency, locale))
-        weighted = round(card.amount_cents * probability / 100)
+        worth = weighted(card.amount_cents, probability)
         amount.append(
-            f"   weighted {format_amount(weighted, card.currency, locale)} at {probability} %",
+            f"   weighted {format_amount(worth, card.currency, locale)} at {probability} %",
             style="dim",
         )
         table.add_row("Amount", amount)
