@@ -88,13 +88,15 @@ def print_json(data) -> None:
 
 def opportunity_data(opp) -> dict:
     """A deal as the JSON of convert, move, win, lose and reopen gives it."""
+    from funnel_tui.core.money import amount_value
+
     return {
         "id": opp.id,
         "lead_id": opp.lead_id,
         "name": opp.name,
         "stage": opp.stage,
         "state": opp.state,
-        "amount": opp.amount_cents / 100,
+        "amount": amount_value(opp.amount_cents),
         "currency": opp.currency,
         "expected_close": opp.expected_close,
         "lost_reason": opp.lost_reason,

@@ -113,6 +113,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.core.dates import ago, short_due
+    from funnel_tui.core.money import amount_value
     from funnel_tui.core.output import to_json_value, write_table
     from funnel_tui.read.today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
@@ -133,7 +134,7 @@ def cmd_today(args: argparse.Namespace) -> int:
             "next_action": item.next_action,
             "due": item.due,
             "last_activity": item.last_touch,
-            "amount": item.amount_cents / 100 if item.kind == DEAL else None,
+            "amount": amount_value(item.amount_cents) if item.kind == DEAL else None,
             "currency": item.currency or None,
         }
 

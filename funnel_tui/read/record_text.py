@@ -8,7 +8,7 @@ from typing import Any
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import Problem
-from funnel_tui.core.money import exact_money
+from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import plain, to_json_value
 from funnel_tui.rules.funnel import Engagement, Score
 from funnel_tui.rules.history_words import activity_words, date_words, describe, many
@@ -60,7 +60,7 @@ def record_as_dict(
                 "name": o.name,
                 "stage": o.stage,
                 "state": o.state,
-                "amount": o.amount_cents / 100,
+                "amount": amount_value(o.amount_cents),
                 "currency": o.currency,
                 "expected_close": to_json_value(o.expected_close),
                 "lost_reason": o.lost_reason,

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import AmountError, Problem
-from funnel_tui.core.money import HARD_MAX_AMOUNT, check_currency, exact_money, parse_amount
+from funnel_tui.core.money import (
+    HARD_MAX_AMOUNT,
+    check_currency,
+    exact_money,
+    parse_amount,
+    units,
+)
 
 if TYPE_CHECKING:
     from funnel_tui.rules.funnel import Funnel
@@ -111,7 +116,7 @@ def update_deal(
     elif currency and currency != current.currency:
         # The stored amount must have a form in the new currency (EUR 12.50 is no JPY).
         fits: list[Problem] = []
-        stored = Decimal(current.amount_cents).scaleb(-2)
+        stored = units(current.amount_cents)
         read_amount(stored, currency, "en", HARD_MAX_AMOUNT, fits)
         if fits:
             stored = exact_money(current.amount_cents, current.currency)

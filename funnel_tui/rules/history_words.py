@@ -18,7 +18,7 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
-from funnel_tui.core.money import exact_money
+from funnel_tui.core.money import exact_figure, exact_money
 from funnel_tui.core.output import plain
 
 # ---------------------------------------------------------------- the templates
@@ -430,11 +430,7 @@ def amount_words(cents: Any, currency: str = "") -> str:
         value = int(str(cents))
     except ValueError:
         return plain(str(cents))
-    if currency:
-        return exact_money(value, currency)
-    sign = "-" if value < 0 else ""
-    whole, minor = divmod(abs(value), 100)
-    return f"{sign}{whole:,}.{minor:02d}"
+    return exact_money(value, currency) if currency else exact_figure(value)
 
 
 def describe(

@@ -17,6 +17,7 @@ import peewee
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.money import amount_value, whole_figure
 
 BY_SOURCE, BY_OWNER, BY_MONTH, BY_WEEK = "source", "owner", "month", "week"
 SPLITS = (BY_SOURCE, BY_OWNER, BY_MONTH)
@@ -227,7 +228,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == HOURS:
         return f"{value:,.1f} h"
     if kind == MONEY:
-        return f"{round(value / 100):,}"
+        return whole_figure(value)
     return str(value)
 
 
@@ -253,5 +254,5 @@ def plain_value(value: Any, kind: str) -> Any:
     if kind in (DAYS, HOURS):
         return round(value, 2)
     if kind == MONEY:
-        return round(value / 100, 2)
+        return round(amount_value(value), 2)
     return value

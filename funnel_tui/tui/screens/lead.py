@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import describe_due, to_local
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
@@ -90,7 +91,7 @@ def opportunity_link(opp: Any) -> Text:
     text = Text("   → ", style="dim")
     text.append(f"$ #{opp.id} ", style="bold green")
     text.append(plain(opp.stage))
-    text.append(f" {opp.amount_cents / 100:,.2f} {opp.currency}")
+    text.append(f" {exact_figure(opp.amount_cents)} {opp.currency}")
     if opp.state != "open":
         text.append(f" ({opp.state})", style="dim")
     return text
