@@ -12,7 +12,16 @@ import pytest
 from funnel_tui.config import load_config
 from funnel_tui.core.currencies import ISO_4217, MINOR_UNITS, from_babel
 from funnel_tui.core.errors import AmountError, ConfigError, Refused, StaleEdit
-from funnel_tui.core.money import exact_money, format_amount, parse_amount
+from funnel_tui.core.money import (
+    add_amounts,
+    convert,
+    exact_figure,
+    exact_money,
+    format_amount,
+    parse_amount,
+    rates_into,
+    weighted,
+)
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.read.history import history_entries
 from funnel_tui.rules.funnel import Funnel
@@ -260,3 +269,20 @@ def test_a_deal_edit_refuses_bad_values_and_writes_nothing(db, config, clock):
     rules.update_deal(opp.id, {"close": past}, allow_past_close=True)
     assert Opportunity.get_by_id(opp.id).expected_close == past
     assert Lead.select().count() == 1
+
+
+def test_totals_convert_only_at_the_rates_the_caller_gives():
+    amounts = add_amounts([{"EUR": 1000, "USD": 500}, {"USD": 500, "PLN": 300}])
+    assert amounts == {"EUR": 1000, "USD": 1000, "PLN": 300}
+    converted = convert(amounts, "EUR", {"USD": 0.9})
+    assert converted.total == 1900 and converted.unconverted == {"PLN": 300}
+    assert convert({"PLN": 300}, "EUR", {}).total is None
+    assert weighted(12550, 40) == 5020
+    # The configured rates are into the report currency: none serves another currency.
+    assert rates_into("EUR", "EUR", {"USD": 0.9}) == {"EUR": 1.0, "USD": 0.9}
+    assert rates_into("USD", "EUR", {"USD": 0.9}) == {"USD": 1.0}
+
+
+def test_an_amount_without_its_currency_shows_the_two_decimals_funnel_keeps():
+    assert exact_figure(125050) == "1,250.50" and exact_figure(-5) == "-0.05"
+    assert exact_money(125000, "JPY") == "JPY 1,250"

@@ -2,7 +2,9 @@
 (parse_amount), exact (`EUR 12,500.00`) on a record, short (`EUR 12.5k`) on a card, read
 back in the rep's own format before saving (format_amount), and per-currency totals that
 are never added together unless the caller passes exchange rates (convert). The one home
-of money: no other module parses, formats or converts an amount.
+of money's arithmetic and words: callers pass what they know (a locale, the config's
+rates) and show what comes back. The reports repeat convert and weighted in SQL
+(read/reports/measure.py, forecast.py) so that the database does the sums.
 
 Stored amounts are hundredths of the currency's unit, whatever the currency (the column
 is `amount_cents`): totals, the board, reports and exchange rates read every currency on
