@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from funnel_tui.core.dates import describe_due
+from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.date_dialog import DateDialog
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
@@ -35,7 +36,7 @@ class LeadStatusActions:
             if until:
                 self._write(
                     lambda rules: rules.set_status(
-                        self.lead_id, "nurturing", until=until, expected_version=self.version
+                        self.lead_id, STATUS_NURTURING, until=until, expected_version=self.version
                     ),
                     f"Nurturing until {describe_due(until, today)}.",
                 )
@@ -51,7 +52,10 @@ class LeadStatusActions:
             if reason:
                 self._write(
                     lambda rules: rules.set_status(
-                        self.lead_id, "unqualified", reason=reason, expected_version=self.version
+                        self.lead_id,
+                        STATUS_UNQUALIFIED,
+                        reason=reason,
+                        expected_version=self.version,
                     ),
                     f"Unqualified: {reason}.",
                 )

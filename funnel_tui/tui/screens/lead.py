@@ -17,6 +17,7 @@ from funnel_tui.core.dates import describe_due, to_local
 from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
+from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
@@ -262,9 +263,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         summary.append_text(level_text(lead.level))
         summary.append(f"   score {getattr(lead, 'score', 0) or 0}   owner ")
         summary.append(plain(record["owner"]))
-        if lead.status == "unqualified" and lead.unqualified_reason:
+        if lead.status == STATUS_UNQUALIFIED and lead.unqualified_reason:
             summary.append(f"   ({plain(lead.unqualified_reason)})", style="dim")
-        if lead.status == "nurturing" and lead.nurture_until:
+        if lead.status == STATUS_NURTURING and lead.nurture_until:
             summary.append(f"   until {lead.nurture_until}", style="dim")
         if lead.next_action_due is not None:
             today = self.app.rules.today()
