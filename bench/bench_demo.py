@@ -49,7 +49,7 @@ REPORT = r"""
 import sys, time
 start = time.perf_counter()
 from funnel_tui.config import load_config
-from funnel_tui.storage.database import open_database, close_database
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.core.dates import local_today, user_zone
 from funnel_tui.read.reports import Period, Request, run_report
 from funnel_tui.storage.database import utcnow

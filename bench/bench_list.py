@@ -66,7 +66,7 @@ def _demo(path: str, bare: bool) -> float:
 
 
 def _list_index_names() -> list[str]:
-    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
 
     # The indexes schemas 3 and 6 added for the list's sorts; the rest schema 2 had.
     return [
@@ -76,18 +76,18 @@ def _list_index_names() -> list[str]:
         "lead_created_at",
         "lead_score",
         "lead_company_key",
-        *dbmod.RANK_INDEXES,
-        dbmod.ENGAGEMENT_INDEX,
+        *indexmod.RANK_INDEXES,
+        indexmod.ENGAGEMENT_INDEX,
     ]
 
 
 def _drop_list_structures(database) -> None:
-    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
 
     with database.atomic():
-        for name in dbmod._SQLITE_TRIGGERS:
+        for name in indexmod._SQLITE_TRIGGERS:
             database.execute_sql(f'DROP TRIGGER "{name}"')
-        database.execute_sql(f'DROP TABLE "{dbmod.SEARCH_TABLE}"')
+        database.execute_sql(f'DROP TABLE "{indexmod.SEARCH_TABLE}"')
         for name in _list_index_names():
             database.execute_sql(f'DROP INDEX "{name}"')
 
@@ -96,6 +96,7 @@ def _build_cost(with_index: str, without: str) -> list:
     """The demo with and without the search index and the list's indexes; then those
     built afterwards on the bare database, as the 2 → 3 migration builds them."""
     from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
     from funnel_tui.storage.models import ALL_MODELS
 
     bare_s = _demo(without, bare=True)
@@ -107,7 +108,7 @@ def _build_cost(with_index: str, without: str) -> list:
     start = time.perf_counter()
     with database.atomic():
         database.create_tables(ALL_MODELS, safe=True)
-        dbmod.create_list_structures(database)
+        indexmod.create_list_structures(database)
     build_s = time.perf_counter() - start
     dbmod.close_database()
     print(
@@ -260,14 +261,14 @@ _RAW_ORDER = {
 
 def _raw_sql(sort: str, offset: int) -> str:
     from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
-    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
 
     if sort == "owner":
         return (
             'SELECT l.id FROM lead l JOIN "user" o ON o.id = l.owner_id '
             f"ORDER BY o.login, l.id LIMIT {PAGE} OFFSET {offset}"
         )
-    column = _RAW_ORDER[sort] or dbmod.rank_sql(
+    column = _RAW_ORDER[sort] or indexmod.rank_sql(
         sort, LEAD_STATUSES if sort == "status" else FUNNEL_LEVELS
     )
     return f"SELECT id FROM lead ORDER BY {column}, id LIMIT {PAGE} OFFSET {offset}"

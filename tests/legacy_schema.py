@@ -250,10 +250,10 @@ def v2_statements(dialect: str) -> list[str]:
 def undo_schema_8(database) -> None:
     """Take away what schema 8 added (each lead's next action and the Today queue's
     indexes), inside the caller's transaction: a schema-7 database with the same rows."""
-    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
 
     undo_schema_9(database)
-    for index in (dbmod.TODAY_LEAD_INDEX, dbmod.TODAY_DEAL_INDEX):
+    for index in (indexmod.TODAY_LEAD_INDEX, indexmod.TODAY_DEAL_INDEX):
         database.execute_sql(f'DROP INDEX "{index}"')
     for column in ("next_action", "next_action_due"):
         database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
@@ -271,14 +271,14 @@ def undo_schema_10(database) -> None:
     back): a schema-9 database with the same rows."""
     import peewee
 
-    from funnel_tui.storage import database as dbmod
+    from funnel_tui.storage import list_index as indexmod
 
     if isinstance(database, peewee.PostgresqlDatabase):
-        database.execute_sql(f'DROP INDEX IF EXISTS "{dbmod.PG_TRIGRAM_INDEX}"')
+        database.execute_sql(f'DROP INDEX IF EXISTS "{indexmod.PG_TRIGRAM_INDEX}"')
     else:
-        for trigger in dbmod._SQLITE_TRIGGERS:
+        for trigger in indexmod._SQLITE_TRIGGERS:
             database.execute_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
-        database.execute_sql(f'DROP TABLE IF EXISTS "{dbmod.SEARCH_TABLE}"')
+        database.execute_sql(f'DROP TABLE IF EXISTS "{indexmod.SEARCH_TABLE}"')
     database.execute_sql('DROP INDEX IF EXISTS "lead_email_key"')
     for column in ("email_key", "name_fold", "company_fold"):
         database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')

@@ -50,7 +50,6 @@ from funnel_tui.rules.funnel import (
     sync_engagement,
     sync_scores,
 )
-from funnel_tui.storage.database import get_meta
 from funnel_tui.storage.models import (
     Activity,
     Company,
@@ -61,6 +60,7 @@ from funnel_tui.storage.models import (
     StageChange,
     User,
 )
+from funnel_tui.storage.schema import get_meta
 
 TODAY = dt.date(2025, 6, 2)
 MIDNIGHT = dt.datetime.combine(TODAY, dt.time())

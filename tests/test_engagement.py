@@ -27,9 +27,11 @@ from funnel_tui.rules.funnel import (
     engagement_time,
     sync_engagement,
 )
-from funnel_tui.storage import database as dbmod
-from funnel_tui.storage.database import SCHEMA_VERSION, close_database, open_database
+from funnel_tui.storage import list_index as indexmod
+from funnel_tui.storage import schema as schemamod
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead
+from funnel_tui.storage.schema import SCHEMA_VERSION
 
 from .legacy_schema import undo_schema_8
 
@@ -254,12 +256,12 @@ def test_a_filtered_search_sorts_by_engagement_too(engaged):
 
 
 def test_another_half_life_recomputes_every_key(db, engaged, config):
-    assert dbmod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(config)
+    assert schemamod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(config)
     assert sync_engagement(config) == 0  # nothing changed: one read
     week = dataclasses.replace(config, engagement_half_life_days=7.0)
     rules = Funnel(week, "bob")
     assert rules.engagement_current
-    assert dbmod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(week)
+    assert schemamod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(week)
     for lead_id, found in engaged.items():
         key = _stored(lead_id)
         if not found:
@@ -282,7 +284,7 @@ def test_another_half_life_recomputes_every_key(db, engaged, config):
 
 def test_keys_written_wrong_elsewhere_are_fixed_by_the_next_sync(db, engaged, config):
     Lead.update(engagement_key=1.0).execute()
-    dbmod.set_meta(ENGAGEMENT_META_KEY, None)
+    schemamod.set_meta(ENGAGEMENT_META_KEY, None)
     assert sync_engagement(config) == len(engaged)
     for lead_id, found in engaged.items():
         expected = engagement_key(found, config.engagement_half_life_days)
@@ -295,15 +297,19 @@ def _downgrade_to_schema_5(database: peewee.Database) -> None:
     the same leads."""
     with database.atomic():
         undo_schema_8(database)
-        database.execute_sql(f'DROP INDEX "{dbmod.ENGAGEMENT_INDEX}"')
+        database.execute_sql(f'DROP INDEX "{indexmod.ENGAGEMENT_INDEX}"')
         database.execute_sql('ALTER TABLE "lead" DROP COLUMN "engagement_key"')
         # And what schema 7 added after it.
-        for index in (dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX):
+        for index in (
+            indexmod.BOARD_INDEX,
+            indexmod.BOARD_CLOSED_INDEX,
+            indexmod.BOARD_TOTALS_INDEX,
+        ):
             database.execute_sql(f'DROP INDEX "{index}"')
         for column in ("last_activity_at", "next_action", "next_action_due"):
             database.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
-        dbmod.set_meta(ENGAGEMENT_META_KEY, None)
-        dbmod.set_meta("schema_version", "5")
+        schemamod.set_meta(ENGAGEMENT_META_KEY, None)
+        schemamod.set_meta("schema_version", "5")
 
 
 def test_schema_5_database_is_migrated_and_keys_filled_by_the_first_funnel(db_target, config):
@@ -318,10 +324,10 @@ def test_schema_5_database_is_migrated_and_keys_filled_by_the_first_funnel(db_ta
     close_database()
 
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 10
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 10
     indexes = {i.name for table in database.get_tables() for i in database.get_indexes(table)}
     expected = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
-    assert dbmod.ENGAGEMENT_INDEX in indexes and expected <= indexes
+    assert indexmod.ENGAGEMENT_INDEX in indexes and expected <= indexes
     # The half-life is the config's: keys wait for the first Funnel, as scores do.
     assert Lead.select().where(Lead.engagement_key.is_null(False)).count() == 0
     rules = Funnel(config, "alice")
@@ -352,9 +358,9 @@ def test_the_list_index_serves_the_engagement_sort(db):
                 db.execute_sql("SET LOCAL enable_seqscan = off")
                 db.execute_sql("SET LOCAL enable_sort = off")
                 steps = [row[0] for row in db.execute_sql("EXPLAIN " + sql)]
-            assert any(dbmod.ENGAGEMENT_INDEX in step for step in steps), steps
+            assert any(indexmod.ENGAGEMENT_INDEX in step for step in steps), steps
             assert not any("Sort" in step for step in steps), steps
         else:
             steps = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql)]
-            assert any(dbmod.ENGAGEMENT_INDEX in step for step in steps), steps
+            assert any(indexmod.ENGAGEMENT_INDEX in step for step in steps), steps
             assert not any("TEMP B-TREE" in step for step in steps), steps

@@ -25,7 +25,8 @@ from funnel_tui.read.pipeline import (
     stage_cards,
 )
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage import database as dbmod
+from funnel_tui.storage import list_index as indexmod
+from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Activity, Opportunity, StageChange, User
 
@@ -210,8 +211,8 @@ def test_demo_fills_next_actions_as_the_migration_would(db, config):
         undo_schema_8(db)
         for column in ("last_activity_at", "next_action", "next_action_due"):
             db.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
-        dbmod.MIGRATIONS[6](db)
-        dbmod.MIGRATIONS[7](db)
+        schemamod.MIGRATIONS[6](db)
+        schemamod.MIGRATIONS[7](db)
     assert db.execute_sql(f"SELECT {columns}{order}").fetchall() == written
     assert db.execute_sql(f"SELECT {lead_columns}{lead_order}").fetchall() == leads_written
 
@@ -221,23 +222,31 @@ def test_schema_6_database_is_migrated_keeping_every_activity(db_target, config)
     ids = seed_deals(config, NOW)
     activities, moves = Activity.select().count(), StageChange.select().count()
     with database.atomic():
-        for index in (dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX):
+        for index in (
+            indexmod.BOARD_INDEX,
+            indexmod.BOARD_CLOSED_INDEX,
+            indexmod.BOARD_TOTALS_INDEX,
+        ):
             database.execute_sql(f'DROP INDEX "{index}"')
         undo_schema_8(database)
         for column in ("last_activity_at", "next_action", "next_action_due"):
             database.execute_sql(f'ALTER TABLE "opportunity" DROP COLUMN "{column}"')
-        dbmod.set_meta("schema_version", "6")
+        schemamod.set_meta("schema_version", "6")
     close_database()
 
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 10
+    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 10
     # SQLite's migrator would rebuild the table for a NOT NULL column, and dropping the
     # old one would cascade to the deals' activities and stage changes.
     assert (Activity.select().count(), StageChange.select().count()) == (activities, moves)
     card = get_card(ids[0])
     assert (card.next_action, card.last_activity_at) == ("Send the deck", NOW - dt.timedelta(1))
     indexes = {i.name for i in database.get_indexes("opportunity")}
-    assert {dbmod.BOARD_INDEX, dbmod.BOARD_CLOSED_INDEX, dbmod.BOARD_TOTALS_INDEX} <= indexes
+    assert {
+        indexmod.BOARD_INDEX,
+        indexmod.BOARD_CLOSED_INDEX,
+        indexmod.BOARD_TOTALS_INDEX,
+    } <= indexes
 
 
 # ------------------------------------------------------------------------ money

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from funnel_tui.rules.funnel import SCORE_META_KEY, Funnel, score_fingerprint, sync_scores
-from funnel_tui.storage import database as dbmod
+from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage.models import Company, Lead
 
 
@@ -94,7 +94,7 @@ def test_a_new_scoring_config_rescores_every_lead_once(rules, config):
     ]
     rules.answer(ids[0], "need", "yes")
     assert [_stored(i) for i in ids] == [30, 5, 5, 5, 5]
-    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(config)
+    assert schemamod.get_meta(SCORE_META_KEY) == score_fingerprint(config)
     # The team doubles the weight of Need and drops the region from the profile.
     heavier = dataclasses.replace(
         config,
@@ -105,7 +105,7 @@ def test_a_new_scoring_config_rescores_every_lead_once(rules, config):
     other = Funnel(heavier, "bob")  # opening with it rescores
     assert [_stored(i) for i in ids] == [round(100 * 50 / 120), 0, 0, 0, 0]
     assert all(_stored(i) == _fresh(other, i) for i in ids)
-    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(heavier)
+    assert schemamod.get_meta(SCORE_META_KEY) == score_fingerprint(heavier)
     assert sync_scores(heavier) == 0  # nothing left to do
     # Back to the first config: everything moves back.
     assert sync_scores(config) == 5
@@ -134,5 +134,5 @@ def test_a_database_that_cannot_be_written_still_opens(rules, config, monkeypatc
     opened = Funnel(heavier, "bob")
     assert not opened.scores_current
     assert _stored(lead.id) == 5  # as it was; the next open tries again
-    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(config)
+    assert schemamod.get_meta(SCORE_META_KEY) == score_fingerprint(config)
     assert Funnel(config, "bob").scores_current

@@ -21,7 +21,7 @@ from funnel_tui.read.queries import (
     parse_search,
     status_counts,
 )
-from funnel_tui.storage.database import PAIRED_CHARS
+from funnel_tui.storage.list_index import PAIRED_CHARS
 from funnel_tui.storage.models import Company, Lead, User
 
 

@@ -21,8 +21,12 @@ from funnel_tui.rules.funnel import (
     score_fingerprint,
 )
 from funnel_tui.storage import database as dbmod
-from funnel_tui.storage.database import SCHEMA_VERSION, open_database
+from funnel_tui.storage import list_index as indexmod
+from funnel_tui.storage import schema as schemamod
+from funnel_tui.storage import targets as targetsmod
+from funnel_tui.storage.database import open_database
 from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, MetaEntry
+from funnel_tui.storage.schema import SCHEMA_VERSION
 
 from .legacy_schema import v1_statements, v2_statements
 
@@ -32,7 +36,7 @@ def _dialect(database: peewee.Database) -> str:
 
 
 def test_new_database_gets_current_schema_and_version(db):
-    assert dbmod.stored_version(db) == SCHEMA_VERSION
+    assert schemamod.stored_version(db) == SCHEMA_VERSION
     tables = set(db.get_tables())
     assert {"lead", "company", "opportunity", "activity", "history", "user"} <= tables
 
@@ -47,7 +51,7 @@ def test_reopening_is_idempotent(db_target):
     open_database(db_target).close()
     database = open_database(db_target)
     assert MetaEntry.select().count() == 1
-    assert dbmod.stored_version(database) == SCHEMA_VERSION
+    assert schemamod.stored_version(database) == SCHEMA_VERSION
     assert _index_names(database) == _expected_indexes(database)
 
 
@@ -102,13 +106,13 @@ def _index_names(database: peewee.Database) -> set[str]:
 def _expected_indexes(database: peewee.Database) -> set[str]:
     """What a new database gets: the models' indexes and the lead list's own."""
     models = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
-    return models | dbmod.list_index_names(database)
+    return models | indexmod.list_index_names(database)
 
 
 def test_schema_1_database_is_migrated_in_place(db_target):
     _build(db_target, v1_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION
+    assert schemamod.stored_version(database) == SCHEMA_VERSION
     lead = Lead.get()
     assert lead.name == "Łucja Kowalska"
     assert lead.phone_type == ""
@@ -137,7 +141,7 @@ def test_schema_1_database_is_migrated_in_place(db_target):
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 10
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 10
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
@@ -146,12 +150,12 @@ def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_ta
     assert (lucja.phone_display, ming.phone_display) == ("+48 512 345 678", "")
     # The config is not the database's to know: scores and engagement keys (schema 6)
     # wait for the first Funnel.
-    assert dbmod.get_meta(SCORE_META_KEY) is None
-    assert dbmod.get_meta(ENGAGEMENT_META_KEY) is None
+    assert schemamod.get_meta(SCORE_META_KEY) is None
+    assert schemamod.get_meta(ENGAGEMENT_META_KEY) is None
     assert Lead.select().where(Lead.engagement_key.is_null(False)).count() == 0
     rules = Funnel(_config(), "olga")
-    assert dbmod.get_meta(SCORE_META_KEY) == score_fingerprint(_config())
-    assert dbmod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(_config())
+    assert schemamod.get_meta(SCORE_META_KEY) == score_fingerprint(_config())
+    assert schemamod.get_meta(ENGAGEMENT_META_KEY) == engagement_fingerprint(_config())
     # Łucja's one call that reached her is her engagement; 王小明 has none.
     half_life = _config().engagement_half_life_days
     call = engagement_time(dt.datetime(2026, 2, 10, 14, 30), half_life)
@@ -195,7 +199,7 @@ def _older_leads(dialect: str) -> list[str]:
 def test_an_older_database_gets_email_keys_and_folds_in_place(db_target, config):
     _build(db_target, lambda dialect: [*v2_statements(dialect), *_older_leads(dialect)])
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == SCHEMA_VERSION == 10
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 10
     assert _index_names(database) == _expected_indexes(database)
     assert "lead_email_norm" not in _index_names(database)
     keys = {lead.name: (lead.email_key, lead.name_fold) for lead in Lead.select()}
@@ -271,7 +275,7 @@ def test_unknown_url_scheme_is_a_clear_error():
 
 
 def test_password_is_hidden_when_a_url_is_shown():
-    shown = dbmod.describe("postgresql://sam:s3cret@db.example/funnel")
+    shown = targetsmod.describe("postgresql://sam:s3cret@db.example/funnel")
     assert "s3cret" not in shown
     assert shown == "postgresql://sam:***@db.example/funnel"
 
@@ -291,18 +295,18 @@ def test_sqlite_statistics_are_refreshed_when_the_leads_outgrow_them(sqlite_path
     from funnel_tui.demo.generator import generate_demo
 
     database = open_database(sqlite_path)
-    assert not dbmod.refresh_statistics(database)  # too few leads to matter
+    assert not schemamod.refresh_statistics(database)  # too few leads to matter
     generate_demo(database, load_config(), leads=1200, seed=2)
     dbmod.close_database()
     database = open_database(sqlite_path)  # opening analyses the grown database...
     stat = database.execute_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead'").fetchone()
     assert int(stat[0].split()[0]) == 1200
-    assert not dbmod.refresh_statistics(database)  # ...once
+    assert not schemamod.refresh_statistics(database)  # ...once
     generate_demo(database, load_config(), leads=1500, seed=3)
     stat = database.execute_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead'").fetchone()
     assert int(stat[0].split()[0]) == 2700  # the demo analyses what it loaded itself
-    assert not dbmod.refresh_statistics(database)
+    assert not schemamod.refresh_statistics(database)
     # Statistics of a database that has since more than doubled (rows written by a
     # writer that does not analyse: an older funnel, the sqlite3 shell) are refreshed.
     database.execute_sql("UPDATE sqlite_stat1 SET stat = '1300 1' WHERE tbl = 'lead'")
-    assert dbmod.refresh_statistics(database)
+    assert schemamod.refresh_statistics(database)

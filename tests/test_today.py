@@ -22,7 +22,8 @@ from funnel_tui.core.dates import (
 from funnel_tui.core.errors import ConfigError, DueDateError, Refused
 from funnel_tui.read.today import DEAL, LEAD, load_queue, queue_counts
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.storage import database as dbmod
+from funnel_tui.storage import list_index as indexmod
+from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Activity, History, Lead, Opportunity
 
@@ -375,11 +376,11 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     activities = Activity.select().count()
     with database.atomic():
         undo_schema_8(database)
-        dbmod.set_meta("schema_version", "7")
+        schemamod.set_meta("schema_version", "7")
     close_database()
 
     database = open_database(db_target)
-    assert dbmod.stored_version(database) == dbmod.SCHEMA_VERSION == 10
+    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 10
     assert Activity.select().count() == activities
     got = {
         lead.id: (lead.next_action, lead.next_action_due)
@@ -391,7 +392,7 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
         plain_lead.id: ("", None),
     }
     indexes = {i.name for i in database.get_indexes("lead")}
-    assert dbmod.TODAY_LEAD_INDEX in indexes
+    assert indexmod.TODAY_LEAD_INDEX in indexes
 
 
 # ------------------------------------------------------------------ command line

@@ -139,7 +139,7 @@ def say(message: str) -> None:
 def one_line(message: str) -> str:
     """A message as one safe line: passwords hidden, control characters escaped."""
     if "peewee" in sys.modules:  # a database was opened, so there may be a password to hide
-        from funnel_tui.storage.database import redact
+        from funnel_tui.storage.targets import redact
 
         message = redact(message)
     return terminal_safe(re.sub(r"\s*\n\s*", " ", message.strip()))
@@ -153,7 +153,7 @@ def unexpected(exc: BaseException) -> int:
 
         text = "".join(traceback.format_exception(exc))
         if "peewee" in sys.modules:
-            from funnel_tui.storage.database import redact
+            from funnel_tui.storage.targets import redact
 
             text = redact(text)
         print(terminal_safe(text, keep_lines=True), file=sys.stderr, end="")
@@ -189,7 +189,7 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
         # PostgreSQL's driver) is not imported for a sqlite:/// one.
         if not isinstance(value, str) or not value.lower().startswith("postgres"):
             continue
-        from funnel_tui.storage.database import url_password
+        from funnel_tui.storage.targets import url_password
 
         if url_password(value):
             option = "--" + name.replace("_", "-")

@@ -46,7 +46,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from funnel_tui.core.output import write_table
     from funnel_tui.rules.history_words import many
     from funnel_tui.storage.copy import copy_database
-    from funnel_tui.storage.database import describe
+    from funnel_tui.storage.targets import describe
 
     text = args.format == "text"
 
@@ -134,7 +134,7 @@ def cmd_where(args: argparse.Namespace) -> int:
     from funnel_tui.config import current_user, database_target, load_config, user_config_path
 
     config = load_config(getattr(args, "config", None))
-    from funnel_tui.storage.database import describe
+    from funnel_tui.storage.targets import describe
 
     database = describe(database_target(getattr(args, "db", None)))
     user = current_user(getattr(args, "user", None))

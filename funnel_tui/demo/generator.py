@@ -65,16 +65,11 @@ from funnel_tui.rules.funnel import (
     engagement_fingerprint,
     score_fingerprint,
 )
-from funnel_tui.storage.database import (
-    bulk_writes,
-    deferred_indexes,
-    deferred_search_index,
-    get_meta,
-    set_meta,
-    utcnow,
-)
+from funnel_tui.storage.database import utcnow
+from funnel_tui.storage.list_index import bulk_writes, deferred_indexes, deferred_search_index
 from funnel_tui.storage.models import Company, Lead, Opportunity, User
 from funnel_tui.storage.planner_stats import refresh_statistics
+from funnel_tui.storage.schema import get_meta, set_meta
 
 BATCH = 5000  # leads generated, written and reported at a time
 # From this many leads on SQLite, a forked process makes the rows (_ForkedBatches): fork

@@ -15,8 +15,9 @@ import sys
 import peewee
 
 from funnel_tui.core.errors import Busy
-from funnel_tui.storage.database import BUSY_TIMEOUT_MS, describe, failure_words, redact, utcnow
+from funnel_tui.storage.database import BUSY_TIMEOUT_MS, failure_words, utcnow
 from funnel_tui.storage.models import database
+from funnel_tui.storage.targets import describe, redact
 
 __all__ = [
     "BUSY_TIMEOUT_MS",

@@ -48,7 +48,7 @@ import peewee
 from funnel_tui.core import validators as v
 from funnel_tui.core.folding import fold
 from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
-from funnel_tui.storage.database import (
+from funnel_tui.storage.list_index import (
     CJK_CLASS,
     FIELD_START,
     NATIONAL_MARK,

@@ -55,17 +55,7 @@ from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, read_amount, read_currency, undo_deal_fields
 from funnel_tui.rules.near_duplicates import NearDuplicate, close_names
 from funnel_tui.rules.team_lists import with_team_lists
-from funnel_tui.storage.database import (
-    get_meta,
-    insert_row,
-    insert_sql,
-    inserted_id,
-    prepared,
-    retry_writes,
-    set_meta,
-    stored_time,
-    utcnow,
-)
+from funnel_tui.storage.database import retry_writes, utcnow
 from funnel_tui.storage.models import (
     Activity,
     Company,
@@ -77,6 +67,8 @@ from funnel_tui.storage.models import (
     User,
     database,
 )
+from funnel_tui.storage.schema import get_meta, set_meta
+from funnel_tui.storage.statements import insert_row, insert_sql, inserted_id, prepared, stored_time
 
 BANT_LABELS = words.BANT_LABELS
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import peewee
 
 from funnel_tui.core.errors import DatabaseError
-from funnel_tui.storage.database import describe, open_database
+from funnel_tui.storage.database import open_database
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry, Presence, User
 from funnel_tui.storage.planner_stats import refresh_statistics
+from funnel_tui.storage.targets import describe
 
 BATCH = 1000
 # Not data: which instances are running belongs to the database they run on.

@@ -41,9 +41,11 @@ from funnel_tui.rules.funnel import Funnel, NewLead
 from funnel_tui.rules.history_words import many
 from funnel_tui.rules.near_duplicates import close_names_many
 from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values
-from funnel_tui.storage.database import bulk_writes, deferred_search_index, redact, retry_writes
+from funnel_tui.storage.database import retry_writes
+from funnel_tui.storage.list_index import bulk_writes, deferred_search_index
 from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.storage.planner_stats import refresh_statistics
+from funnel_tui.storage.targets import redact
 from funnel_tui.transfer.checking import (
     CHILD_FROM_BYTES,
     DUPLICATE,

@@ -21,7 +21,8 @@ import pytest
 
 from funnel_tui.cli import EXIT_FAILED, run_command
 from funnel_tui.core.errors import DatabaseError
-from funnel_tui.storage.database import make_database, redact
+from funnel_tui.storage.database import make_database
+from funnel_tui.storage.targets import redact
 
 from ..conftest import PG_TEST_DB
 from ..test_cli import run
