@@ -25,7 +25,7 @@ from funnel_tui.core.money import (
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.read.history import history_entries
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.rules.history_words import describe
+from funnel_tui.rules.history_lines import describe
 from funnel_tui.storage.models import History, Lead, Opportunity
 
 # ------------------------------------------------------------------ reading amounts

@@ -231,7 +231,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no changes match")
         return EXIT_OK
     from funnel_tui.read.history import company_names
-    from funnel_tui.rules.history_words import describe
+    from funnel_tui.rules.history_lines import describe
 
     lines = describe(entries, ctx.config, ctx.rules.zone, company_names(entries))
     rows = [

@@ -11,7 +11,8 @@ from funnel_tui.core.errors import Problem
 from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import plain, to_json_value
 from funnel_tui.rules.funnel import Engagement, Score
-from funnel_tui.rules.history_words import activity_words, date_words, describe, many
+from funnel_tui.rules.history_lines import describe
+from funnel_tui.rules.history_words import activity_words, date_words, many
 
 _LEAD_FIELDS = (
     ("name", "name"),

@@ -12,7 +12,8 @@ from rich.text import Text
 from funnel_tui.config import Config
 from funnel_tui.core.dates import short_time
 from funnel_tui.core.output import plain
-from funnel_tui.rules.history_words import describe, kind_words, outcome_words, say
+from funnel_tui.rules.history_lines import describe
+from funnel_tui.rules.history_words import kind_words, outcome_words, say
 
 DIRECTION_GLYPHS = {"outbound": "→", "inbound": "←"}
 
