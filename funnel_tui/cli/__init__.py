@@ -185,8 +185,8 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
     """A password on the command line (--db, migrate --to) is visible to every user of
     the server (ps)."""
     for name, value in vars(args).items():
-        # Only a server's URL carries a password; db.py (and with it Peewee, which loads
-        # PostgreSQL's driver) is not imported for a sqlite:/// one.
+        # Only a server's URL carries a password; storage.targets is not imported for a
+        # sqlite:/// one.
         if not isinstance(value, str) or not value.lower().startswith("postgres"):
             continue
         from funnel_tui.storage.targets import url_password

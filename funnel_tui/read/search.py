@@ -25,7 +25,7 @@ How a search reads (`parse_search`):
   literally.
 
 On SQLite a word of three or more characters is looked up in the trigram FTS5 index
-(db.py), which finds any substring; text of one or two characters has no trigram of
+(storage.list_index), which finds any substring; text of one or two characters has no trigram of
 its own, so it matches the *start* of the name, the company, the email or the phone
 number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
 Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). One or two CJK
@@ -508,7 +508,7 @@ def _fts_query(terms: SearchTerms) -> tuple[str, str, list[str]]:
         return " OR ".join(_fts_string(_number_start(s)) for s in terms.starts), "", []
     if terms.short:
         # One or two characters have no trigram of their own: look for a field that
-        # starts with them. Each field follows FIELD_START (db.py), a character typed
+        # starts with them. Each field follows FIELD_START (list_index), a character typed
         # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
         # One or two CJK characters are also found anywhere in a name or company,
         # through its pairs: the two as a pair, the one as a pair's start or end.

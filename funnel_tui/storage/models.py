@@ -79,7 +79,7 @@ class Lead(BaseModel):
     company = ForeignKeyField(Company, null=True, backref="leads", on_delete="SET NULL")
     # The company's name_key, "" without a company: the lead list sorts and searches by
     # company without a join. Database triggers keep it equal to company.name_key (see
-    # db.py), so a writer that leaves it out or a company renamed elsewhere cannot make
+    # storage.list_index), so a writer that leaves it out or a company renamed elsewhere cannot make
     # it wrong.
     company_key = TextField(default="", index=True)
     title = TextField(default="")
@@ -123,14 +123,14 @@ class Lead(BaseModel):
     # (funnel.py). Ordering leads by it is ordering them by engagement at any moment;
     # NULL for no two-way interaction. DOUBLE PRECISION on PostgreSQL, whose REAL has
     # six digits, too few for keys near 200 that differ in their fourth decimal. The
-    # list's sort reads it through an index on (engagement_key, id) that db.py makes.
+    # list's sort reads it through an index on (engagement_key, id) that list_index makes.
     engagement_key = DoubleField(null=True)
 
     class Meta:
         # Each single-column index also orders its rows by id, so one index serves the
         # list's sort on that column with ties broken by id (and backwards for
         # descending). Status and level sort in funnel order through expression indexes
-        # made in db.py.
+        # made in storage.list_index.
         indexes = (
             (("level", "status"), False),
             (("owner", "status"), False),
