@@ -29,8 +29,10 @@ from funnel_tui.tui.widgets.timeline import history_events, move_event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "funnel_tui"
 # The modules that write history rows, and where their action is passed on.
+# Every rules module may write history rows (one module per concern since issue 21).
+RULES_MODULES = tuple(sorted(f"rules/{p.name}" for p in (PACKAGE / "rules").glob("*.py")))
 WRITERS = (
-    "rules/funnel.py",
+    *RULES_MODULES,
     "transfer/importer.py",
     "demo/people.py",
     "demo/stories.py",
