@@ -23,7 +23,8 @@ from funnel_tui.read.pipeline import deal_record, stage_history
 from funnel_tui.read.queries import lead_record
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.rules.history_words import ACTIONS, describe, many, undo_summary, with_article
+from funnel_tui.rules.history_words import ACTIONS, describe, many, with_article
+from funnel_tui.rules.undo_words import undo_summary
 from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.timeline import history_events, move_event
 

@@ -17,6 +17,7 @@ from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
 from funnel_tui.rules.session import _column, _plain
+from funnel_tui.rules.undo_words import change_name, undo_summary
 from funnel_tui.storage.database import retry_writes
 from funnel_tui.storage.models import (
     Company,
@@ -44,7 +45,7 @@ class Undone:
 
     def summary(self) -> str:
         """`Undone: your change of status on lead #7 Anna Dup: back to new.`"""
-        return words.undo_summary(
+        return undo_summary(
             self.entity,
             self.entity_id,
             self.action,
@@ -121,7 +122,7 @@ class UndoRules(DealRules):
                 stays = words.say(
                     "undo_stays",
                     where=where,
-                    what=words.change_name(last.action),
+                    what=change_name(last.action),
                     record=words.record_words(last.entity, last.entity_id),
                     why=why,
                 )
