@@ -55,10 +55,7 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "engagement_key": None,
 }
 
-
 _LEAD_COLUMNS = tuple(_LEAD_DEFAULTS)
-
-
 _HISTORY_COLUMNS = ("at", "user", "entity", "entity_id", "action", "field", "old", "new", "version")
 
 

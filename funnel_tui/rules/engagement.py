@@ -18,8 +18,6 @@ from funnel_tui.storage.bulk import write_engagement_keys
 from funnel_tui.storage.models import Activity, Lead, database
 
 ENGAGEMENT_META_KEY = "engagement_config"
-
-
 # Engagement keys count time in days from here (naive UTC, like every stored time).
 ENGAGEMENT_EPOCH = dt.datetime(2020, 1, 1)
 

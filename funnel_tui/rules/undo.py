@@ -59,8 +59,6 @@ class Undone:
 # Changes the rules make as a consequence of a user's change (a won deal's lead becomes
 # a customer; the first call moves a lead to working): undo takes back the change itself.
 SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
-
-
 UNDOABLE = frozenset(
     {
         ("lead", "update"),
@@ -72,8 +70,6 @@ UNDOABLE = frozenset(
         ("opportunity", "undo"),
     }
 )
-
-
 NOT_UNDONE = {
     "create": "a record once made is kept; change its fields or its status instead",
     "promote": "a promotion is taken back by the status, not undone",
