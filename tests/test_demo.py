@@ -39,17 +39,16 @@ from funnel_tui.demo import generator as demo
 from funnel_tui.demo import names as demo_names
 from funnel_tui.demo.generator import generate_demo
 from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.funnel import (
+from funnel_tui.rules.engagement import (
     ENGAGEMENT_META_KEY,
-    SCORE_META_KEY,
-    Funnel,
     engagement_fingerprint,
     engagement_key,
     is_two_way,
     recompute_engagement,
     sync_engagement,
-    sync_scores,
 )
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.scoring import SCORE_META_KEY, sync_scores
 from funnel_tui.storage.models import (
     Activity,
     Company,

@@ -15,10 +15,9 @@ import pytest
 
 from funnel_tui.core.errors import NotFound
 from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.funnel import (
+from funnel_tui.rules.engagement import (
     ENGAGEMENT_META_KEY,
     Engagement,
-    Funnel,
     add_engagement,
     engagement_fingerprint,
     engagement_key,
@@ -27,6 +26,7 @@ from funnel_tui.rules.funnel import (
     engagement_time,
     sync_engagement,
 )
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage.database import close_database, open_database

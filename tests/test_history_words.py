@@ -24,14 +24,17 @@ from funnel_tui.read.queries import lead_record
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_lines import ACTIONS, describe
-from funnel_tui.rules.history_words import many, undo_summary, with_article
+from funnel_tui.rules.history_words import many, with_article
+from funnel_tui.rules.undo_words import undo_summary
 from funnel_tui.storage.models import database
 from funnel_tui.tui.widgets.timeline import history_events, move_event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "funnel_tui"
 # The modules that write history rows, and where their action is passed on.
+# Every rules module may write history rows (one module per concern since issue 21).
+RULES_MODULES = tuple(sorted(f"rules/{p.name}" for p in (PACKAGE / "rules").glob("*.py")))
 WRITERS = (
-    "rules/funnel.py",
+    *RULES_MODULES,
     "transfer/importer.py",
     "demo/people.py",
     "demo/stories.py",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from funnel_tui.rules.funnel import SCORE_META_KEY, Funnel, score_fingerprint, sync_scores
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.scoring import SCORE_META_KEY, score_fingerprint, sync_scores
 from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage.models import Company, Lead
 
@@ -122,14 +123,14 @@ def test_fingerprint_ignores_what_scores_do_not_read(config):
 def test_a_database_that_cannot_be_written_still_opens(rules, config, monkeypatch):
     import peewee
 
-    from funnel_tui.rules import funnel
+    from funnel_tui.rules import scoring
 
     lead = rules.capture_lead({"name": "Ola", "email": "ola@x.pl", "country": "PL"})
 
     def read_only(_config):
         raise peewee.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(funnel, "rescore_all", read_only)
+    monkeypatch.setattr(scoring, "rescore_all", read_only)
     heavier = dataclasses.replace(config, bant_weights={**config.bant_weights, "need": 50})
     opened = Funnel(heavier, "bob")
     assert not opened.scores_current

@@ -8,7 +8,8 @@ import pytest
 
 from funnel_tui.config import load_config
 from funnel_tui.live.drafts import DraftStore
-from funnel_tui.rules.funnel import Funnel, recompute_engagement
+from funnel_tui.rules.engagement import recompute_engagement
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Activity, History, Lead
 from funnel_tui.tui.app import FunnelApp

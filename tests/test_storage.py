@@ -12,14 +12,9 @@ import pytest
 
 from funnel_tui.core.errors import DatabaseError, DuplicateFound, SchemaTooNew
 from funnel_tui.read.search import LeadQuery, lead_count, lead_page, status_counts
-from funnel_tui.rules.funnel import (
-    ENGAGEMENT_META_KEY,
-    SCORE_META_KEY,
-    Funnel,
-    engagement_fingerprint,
-    engagement_time,
-    score_fingerprint,
-)
+from funnel_tui.rules.engagement import ENGAGEMENT_META_KEY, engagement_fingerprint, engagement_time
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.scoring import SCORE_META_KEY, score_fingerprint
 from funnel_tui.storage import database as dbmod
 from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage import schema as schemamod

@@ -11,7 +11,7 @@ from funnel_tui.demo import names as words
 from funnel_tui.demo.clock import Clock
 from funnel_tui.demo.draws import pick
 from funnel_tui.demo.writing import Rows
-from funnel_tui.rules.funnel import ENGAGEMENT_EPOCH, is_two_way, key_of_seconds
+from funnel_tui.rules.engagement import ENGAGEMENT_EPOCH, is_two_way, key_of_seconds
 
 # Interactions: (kind, direction, outcome). Repeats weight the common ones.
 ONE_WAY = (

@@ -12,7 +12,7 @@ from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_IT
 from funnel_tui.demo import names as words
 from funnel_tui.demo.draws import js, pick
 from funnel_tui.demo.kinds import NURTURING, PROSPECT, UNQUALIFIED, WORKING
-from funnel_tui.rules.funnel import CompanyFacts, Score, company_fact, compute_score, meets
+from funnel_tui.rules.scoring import CompanyFacts, Score, company_fact, compute_score, meets
 
 # Share of leads of each kind with any checklist answers (qualified ones have all).
 ANSWER_CHANCE = (0.1, 0.5, 0.4, 0.3, 1.0, 1.0, 1.0)

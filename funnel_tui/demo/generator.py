@@ -59,12 +59,8 @@ from funnel_tui.demo.clock import SPAN_DAYS
 from funnel_tui.demo.people import REPS
 from funnel_tui.demo.stories import Generator
 from funnel_tui.demo.writing import TABLES, Writer, write
-from funnel_tui.rules.funnel import (
-    ENGAGEMENT_META_KEY,
-    SCORE_META_KEY,
-    engagement_fingerprint,
-    score_fingerprint,
-)
+from funnel_tui.rules.engagement import ENGAGEMENT_META_KEY, engagement_fingerprint
+from funnel_tui.rules.scoring import SCORE_META_KEY, score_fingerprint
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.list_index import bulk_writes, deferred_indexes, deferred_search_index
 from funnel_tui.storage.models import Company, Lead, Opportunity, User

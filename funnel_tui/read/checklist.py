@@ -12,14 +12,9 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from funnel_tui.core.errors import Problem
-from funnel_tui.rules.funnel import (
-    Engagement,
-    Funnel,
-    Score,
-    ScoreItem,
-    company_fact,
-    compute_score,
-)
+from funnel_tui.rules.engagement import Engagement
+from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.scoring import Score, ScoreItem, company_fact, compute_score
 from funnel_tui.storage.models import Company, Lead, Opportunity, Qualification, User
 
 

@@ -10,9 +10,10 @@ from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import Problem
 from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import plain, to_json_value
-from funnel_tui.rules.funnel import Engagement, Score
+from funnel_tui.rules.engagement import Engagement
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import activity_words, date_words, many
+from funnel_tui.rules.scoring import Score
 
 _LEAD_FIELDS = (
     ("name", "name"),

@@ -20,9 +20,9 @@ from funnel_tui.core.money import (
     parse_amount,
     units,
 )
+from funnel_tui.rules.session import Session, _plain, _row_for_update
 
 if TYPE_CHECKING:
-    from funnel_tui.rules.funnel import Funnel
     from funnel_tui.storage.models import History, Opportunity
 
 # What a deal's form and `funnel deal update` call its fields → the column (and the
@@ -74,7 +74,7 @@ def read_close(text: str, today: dt.date, order: str = "mdy") -> dt.date | None:
 
 
 def update_deal(
-    rules: Funnel,
+    rules: Session,
     opp_id: int,
     data: Mapping[str, Any],
     *,
@@ -85,7 +85,6 @@ def update_deal(
     "close" a date or None); history records each changed field. See Funnel.update_deal."""
     from funnel_tui.core.errors import NotFound, Refused
     from funnel_tui.core.vocab import OPP_OPEN
-    from funnel_tui.rules.funnel import _plain, _row_for_update
     from funnel_tui.storage.models import Opportunity, database
 
     unknown = set(data) - set(DEAL_FIELDS)
@@ -169,10 +168,9 @@ def update_deal(
     return Opportunity.get_by_id(opp_id)
 
 
-def undo_deal_fields(rules: Funnel, opp_id: int, group: list[History]) -> None:
+def undo_deal_fields(rules: Session, opp_id: int, group: list[History]) -> None:
     """Put back the fields one edit of a deal changed (or an undo of one)."""
     from funnel_tui.core.errors import NotFound
-    from funnel_tui.rules.funnel import _plain, _row_for_update
     from funnel_tui.storage.models import Opportunity
 
     opp = _row_for_update(Opportunity, opp_id)

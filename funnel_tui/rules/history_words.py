@@ -1,6 +1,7 @@
 """The words of the history: every phrase as a template in the tables below, the small
 functions that fill them (a count that agrees with its noun, a level with its article, a
-date, a field's name), the Context a value is worded in, and an undo's summary.
+date, a field's name) and the Context a value is worded in; rules.undo_words says an
+undo in them.
 
 Every phrase is a template in the tables below, in plain English, so that a translation
 replaces them in one place. Nothing here reads the database or imports a UI.
@@ -10,7 +11,7 @@ rules.history_lines turns the rows of the history into lines with these words.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from funnel_tui.config import Config
@@ -443,90 +444,3 @@ def _time(text: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-
-
-def undo_summary(
-    entity: str,
-    entity_id: int,
-    action: str,
-    fields: Sequence[tuple[str, str | None, str | None]],
-    name: str = "",
-    config: Config | None = None,
-    companies: Mapping[int, str] | None = None,
-) -> str:
-    """`Undone: your change of status on lead #7 Anna Dup: back to new.` `fields` are
-    (field, what it was, what it is back to); `name` is the record's."""
-    context = Context(config, companies=companies)
-    by_field = {f: back for f, _, back in fields}
-    what = action
-    if entity == "opportunity" and action == "move":
-        state = dict((f, (was, back)) for f, was, back in fields).get("state")
-        if state and state[0] == "won":
-            what = "won"
-        elif state and state[0] == "lost":
-            what = "lost"
-        elif state and state[1] in ("won", "lost"):
-            what = "reopened"
-        else:
-            what = "move"
-    record = record_words(entity, entity_id, name)
-    if "status" in by_field:
-        back = say("undone_back", value=_status_back(by_field, context))
-    elif entity == "opportunity" and ({"stage", "state"} & set(by_field)):
-        stage, state = by_field.get("stage"), by_field.get("state")
-        value = plain(stage or "")
-        if state and state != "open":
-            value = value_word(state)
-        back = say("undone_back", value=value)
-    else:
-        listed = []
-        for name_, _, old in fields:
-            if name_ in _HIDDEN or (
-                name_ in _SHOWN_BESIDE and _SHOWN_BESIDE[name_] & set(by_field)
-            ):
-                continue
-            if "." in name_:
-                item, _, part = name_.rpartition(".")
-                label = context.item_label(item)
-                if part == "answer":
-                    value = value_word(old or "unknown")
-                else:
-                    label = f"{label} {field_word(part)}"
-                    value = _quoted(old, name_, context)
-            elif name_ == "amount_cents":
-                label, value = (
-                    field_word(name_),
-                    amount_words(old or "0", by_field.get("currency") or ""),
-                )
-            else:
-                label, value = field_word(name_), _quoted(old, name_, context)
-            listed.append(say("undone_field_back", field=label, value=value))
-        shown = say("list").join(listed[:3])
-        if len(listed) > 3:
-            shown = say("undone_more", listed=shown, count=len(listed) - 3)
-        back = shown
-    return say("undone", what=UNDONE_WHAT.get(what, what), record=record, back=back)
-
-
-def _status_back(by_field: Mapping[str, str | None], c: Context) -> str:
-    status = value_word(by_field["status"] or "")
-    if by_field.get("nurture_until"):
-        return say(
-            "status_until", change=status, until=c.value("nurture_until", by_field["nurture_until"])
-        )
-    if by_field.get("unqualified_reason"):
-        return say("status_because", change=status, reason=plain(by_field["unqualified_reason"]))
-    return status
-
-
-def _quoted(value: str | None, field: str, c: Context) -> str:
-    if value is None or value == "":
-        return say("empty")
-    if field in _DATE_FIELDS or field in _TIME_FIELDS or field in ("company", "amount_cents"):
-        return c.value(field, value)
-    return say("quoted", text=plain(value))
-
-
-def change_name(action: str) -> str:
-    """What a change was, in undo's refusal: `the creation of`."""
-    return CHANGE_NAMES.get(action, action)

@@ -37,7 +37,8 @@ from funnel_tui.core.errors import DatabaseError, FileRefused, Refused
 from funnel_tui.core.output import csv_cell
 from funnel_tui.core.safe_files import NewFile
 from funnel_tui.core.vocab import LEAD_FIELDS
-from funnel_tui.rules.funnel import Funnel, NewLead
+from funnel_tui.rules.bulk_leads import NewLead
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import many
 from funnel_tui.rules.near_duplicates import close_names_many
 from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values

@@ -27,8 +27,9 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS, LEVEL_LEAD
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.checklist import ChecklistState, load_checklist, reload_answers
-from funnel_tui.rules.funnel import BANT_LABELS, Funnel
+from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import with_article
+from funnel_tui.rules.scoring import BANT_LABELS
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.convert import ConvertDialog
 from funnel_tui.tui.dialogs.dialogs import ConfirmDialog, TextDialog

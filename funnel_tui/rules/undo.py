@@ -1,0 +1,244 @@
+"""Taking back the user's last change (undo_last): what can be undone, and how."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from funnel_tui.config import Config
+from funnel_tui.core import validators as v
+from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.folding import email_key, stored_fold
+from funnel_tui.core.vocab import ANSWER_UNKNOWN, OPP_LOST, OPP_OPEN, OPP_WON
+from funnel_tui.rules import history_words as words
+from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
+from funnel_tui.rules.deals import DealRules
+from funnel_tui.rules.session import _column, _plain
+from funnel_tui.rules.undo_words import change_name, undo_summary
+from funnel_tui.storage.database import retry_writes
+from funnel_tui.storage.models import (
+    Company,
+    History,
+    Lead,
+    Opportunity,
+    Qualification,
+    User,
+    database,
+)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undo_last took back: the record, the change, and (field, from, to back)."""
+
+    entity: str
+    entity_id: int
+    action: str
+    at: dt.datetime
+    fields: list[tuple[str, str | None, str | None]]
+    name: str = ""  # the lead's or deal's name, as it is after the undo
+    config: Config | None = None  # for the checklist's labels
+    companies: Mapping[int, str] | None = None  # names of the companies `fields` name
+
+    def summary(self) -> str:
+        """`Undone: your change of status on lead #7 Anna Dup: back to new.`"""
+        return undo_summary(
+            self.entity,
+            self.entity_id,
+            self.action,
+            self.fields,
+            self.name,
+            self.config,
+            self.companies,
+        )
+
+
+# Changes the rules make as a consequence of a user's change (a won deal's lead becomes
+# a customer; the first call moves a lead to working): undo takes back the change itself.
+SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
+UNDOABLE = frozenset(
+    {
+        ("lead", "update"),
+        ("lead", "status"),
+        ("lead", "qualify"),
+        ("lead", "undo"),
+        ("opportunity", "move"),
+        ("opportunity", "update"),
+        ("opportunity", "undo"),
+    }
+)
+NOT_UNDONE = {
+    "create": "a record once made is kept; change its fields or its status instead",
+    "promote": "a promotion is taken back by the status, not undone",
+    "convert": "the deal it made is kept; mark it lost instead",
+    "duplicate_saved": "a record once made is kept",
+    "import": "an imported lead is kept; change its fields or its status instead",
+    "snooze": "snooze again, or log what was done",
+}
+
+
+class UndoRules(DealRules):
+    """Undo of the last change."""
+
+    @retry_writes
+    def undo_last(self, entity: str | None = None, entity_id: int | None = None) -> Undone:
+        """Undo the acting user's latest change (to one record, given `entity` and
+        `entity_id`): a lead's field edits, status or checklist answer, or a deal's move,
+        win, loss or reopening. The undo is a change like any other, in the history, so
+        it can be undone in turn. Refused when someone else has changed one of those
+        fields since (the undo would overwrite their work), and for changes that are
+        not undone: a capture, a promotion, a conversion, a logged activity."""
+        with database.atomic():
+            query = History.select().where(
+                (History.user == self.user_id) & History.action.not_in(SIDE_EFFECT_ACTIONS)
+            )
+            if entity is not None:
+                query = query.where((History.entity == entity) & (History.entity_id == entity_id))
+            last = query.order_by(History.id.desc()).first()
+            where = f" on {entity} #{entity_id}" if entity is not None else ""
+            if last is None:
+                raise Refused([Problem("undo", "nothing", f"you have no change to undo{where}")])
+            group = list(
+                History.select()
+                .where(
+                    (History.entity == last.entity)
+                    & (History.entity_id == last.entity_id)
+                    & (History.user == last.user_id)
+                    & (History.at == last.at)
+                    & (History.action == last.action)
+                    & (History.id <= last.id)
+                )
+                .order_by(History.id)
+            )
+            if (last.entity, last.action) not in UNDOABLE:
+                why = NOT_UNDONE.get(last.action, "it is not a change undo can take back")
+                stays = words.say(
+                    "undo_stays",
+                    where=where,
+                    what=change_name(last.action),
+                    record=words.record_words(last.entity, last.entity_id),
+                    why=why,
+                )
+                raise Refused([Problem("undo", "cannot", stays)])
+            fields = {h.field for h in group}
+            later = (
+                History.select(History, User.login)
+                .join(User)
+                .where(
+                    (History.entity == last.entity)
+                    & (History.entity_id == last.entity_id)
+                    & (History.id > last.id)
+                    & History.field.in_(fields)
+                )
+                .order_by(History.id.desc())
+                .first()
+            )
+            if later is not None:
+                changed = words.say(
+                    "undo_changed_since",
+                    user=later.user.login,
+                    field=words.field_word(later.field.rpartition(".")[0] or later.field),
+                    record=words.record_words(last.entity, last.entity_id),
+                    when=words.time_words(later.at, self.zone),
+                )
+                raise Refused([Problem("undo", "changed", changed)])
+            restored = [(h.field, h.new, h.old) for h in group]
+            if last.entity == "opportunity" and fields <= DEAL_COLUMNS:
+                undo_deal_fields(self, last.entity_id, group)
+            elif last.entity == "opportunity":
+                self._undo_move(last.entity_id, group)
+            elif any("." in h.field for h in group):  # checklist answers: "need.answer"
+                self._undo_answers(last.entity_id, group)
+            else:
+                self._undo_lead_fields(last.entity_id, group)
+        model = Opportunity if last.entity == "opportunity" else Lead
+        named = model.get_or_none(model.id == last.entity_id)
+        # The companies an edit of the company field names by id, for the summary.
+        ids = [int(x) for f, *values in restored if f == "company" for x in values if x]
+        companies = (
+            dict(Company.select(Company.id, Company.name).where(Company.id.in_(ids)).tuples())
+            if ids
+            else {}
+        )
+        return Undone(
+            last.entity,
+            last.entity_id,
+            last.action,
+            last.at,
+            restored,
+            named.name if named else "",
+            self.config,
+            companies,
+        )
+
+    def _undo_lead_fields(self, lead_id: int, group: list[History]) -> None:
+        now = self.now()
+        lead = self._lead_for_update(lead_id)
+        values: dict[str, Any] = {}
+        changes = []
+        for entry in group:
+            column = _column(entry.field)
+            values[column] = Lead._meta.combined[column].python_value(entry.old)
+            changes.append((entry.field, _plain(getattr(lead, column)), entry.old))
+        # What the columns restored imply, as capture and update_lead write it.
+        if "name" in values:
+            values["name_key"] = v.normalise_key(values["name"] or "")
+            values["name_fold"] = stored_fold(values["name_key"])
+        if "email_norm" in values:
+            values["email_key"] = email_key(values["email_norm"])
+        if "phone_e164" in values:
+            e164 = values["phone_e164"]
+            values["phone_display"] = (
+                v.check_phone(e164).details.get("international", e164) if e164 else ""
+            )
+        if "company_id" in values:
+            company = Company.get_or_none(Company.id == values["company_id"])
+            values["company_key"] = company.name_key if company else ""
+            values["company_fold"] = stored_fold(values["company_key"])
+        self._bump(Lead, lead, {**values, "updated_at": now})
+        self._history("lead", lead_id, "undo", changes, now, lead.version)
+        if {"company_id", "country"} & set(values):
+            self.rescore(lead_id)
+
+    def _undo_answers(self, lead_id: int, group: list[History]) -> None:
+        items: dict[str, dict[str, str]] = defaultdict(dict)
+        for entry in group:
+            item, _, part = entry.field.rpartition(".")
+            if item:
+                items[item][part] = entry.old or ""
+        for item, parts in items.items():
+            row = Qualification.get_or_none(
+                (Qualification.lead == lead_id) & (Qualification.item == item)
+            )
+            current = {
+                "answer": row.answer if row else ANSWER_UNKNOWN,
+                "evidence": row.evidence if row else "",
+                "value": row.value if row else "",
+            }
+            wanted = {**current, **parts}
+            self.answer(
+                lead_id,
+                item,
+                wanted["answer"] or ANSWER_UNKNOWN,
+                wanted["evidence"],
+                wanted["value"],
+                action="undo",
+            )
+
+    def _undo_move(self, opp_id: int, group: list[History]) -> None:
+        old = {h.field: h.old for h in group}
+        opp = self._opp_for_update(opp_id, None)
+        old_state = old.get("state", opp.state)
+        if opp.state != OPP_OPEN and old_state == OPP_OPEN:
+            self.reopen(opp_id)  # back to the stage it was closed from
+            if old.get("stage") and self.get_opportunity(opp_id).stage != old["stage"]:
+                self.move(opp_id, old["stage"])
+        elif old_state == OPP_WON:
+            self.win(opp_id)
+        elif old_state == OPP_LOST:
+            self.lose(opp_id, old.get("lost_reason") or opp.lost_reason or "other")
+        else:
+            self._change_stage(opp, old["stage"], {}, action="undo")

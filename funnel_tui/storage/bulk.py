@@ -1,0 +1,96 @@
+"""Raw SQL for work in bulk: lookups chunked for IN (...), pairs joined as a table of
+values, engagement keys written in batches (the rules' import and sync paths).
+
+Here rather than in the rules so that SQL text lives in storage; the rules pass values
+and get rows back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import peewee
+
+from funnel_tui.storage.models import database
+
+
+def chunks(values: list[Any], size: int = 400) -> Iterator[list[Any]]:
+    """Values in lists short enough for one IN (...) on every engine and SQLite build."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
+    """The oldest lead with each of `values` in `column`: (id, name) by value."""
+    found: dict[str, tuple[int, str]] = {}
+    param = database.obj.param
+    for chunk in chunks(sorted(values)):
+        marks = ", ".join([param] * len(chunk))
+        sql = (
+            f'SELECT "{column}", "id", "name" FROM "lead" WHERE "{column}" IN ({marks}) '
+            'ORDER BY "id"'
+        )
+        for value, lead_id, name in database.execute_sql(sql, chunk):
+            found.setdefault(value, (lead_id, name))
+    return found
+
+
+def first_by_name(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """The oldest lead with each (name_key, company_key): (id, name) by pair."""
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    param = database.obj.param
+    cursor = database.obj.cursor()
+    # The pairs joined as a table of values: the database looks each up through an
+    # index, in one statement for many. (A row-value IN of the pairs makes SQLite read
+    # the whole lead table.)
+    for chunk in chunks(sorted(pairs), 200):
+        rows = ", ".join([f"({param}, {param})"] * len(chunk))
+        sql = (
+            f'WITH wanted ("name_key", "company_key") AS (VALUES {rows}) '
+            'SELECT l."name_key", l."company_key", l."id", l."name" FROM wanted w '
+            'JOIN "lead" l ON l."name_key" = w."name_key" AND l."company_key" = w."company_key"'
+        )
+        cursor.execute(sql, [value for pair in chunk for value in pair])
+        for name_key, company_key, lead_id, name in cursor.fetchall():
+            known = found.get((name_key, company_key))
+            if known is None or lead_id < known[0]:
+                found[name_key, company_key] = (lead_id, name)
+    return found
+
+
+def companies_by_name_key(keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+    """(name_key, id, industry, employees, country) of the companies with these name
+    keys, oldest first within each chunk, looked up many at once (for imports)."""
+    param = database.obj.param
+    for chunk in chunks(sorted(set(keys))):
+        marks = ", ".join([param] * len(chunk))
+        sql = (
+            'SELECT "name_key", "id", "industry", "employees", "country" FROM "company" '
+            f'WHERE "name_key" IN ({marks}) ORDER BY "id"'
+        )
+        yield from database.execute_sql(sql, chunk)
+
+
+def write_engagement_keys(db: peewee.Database, rows: list[tuple[float | None, int]]) -> None:
+    """Write (key, lead id) pairs. PostgreSQL gets one UPDATE joined to the list of
+    them (executemany would make a round trip per row, and a join per batch would
+    scan the lead table once per batch); SQLite an UPDATE by id per row."""
+    if isinstance(db, peewee.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        if rows:
+            execute_values(
+                db.cursor(),
+                'UPDATE "lead" SET "engagement_key" = v.k FROM (VALUES %s) AS v (k, id) '
+                'WHERE "lead"."id" = v.id',
+                rows,
+                template="(%s::double precision, %s)",
+                page_size=len(rows),
+            )
+        return
+    cursor = db.cursor()
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(
+            'UPDATE "lead" SET "engagement_key" = ? WHERE "id" = ?', rows[start : start + 5000]
+        )
