@@ -1,6 +1,6 @@
 """Dates as a rep types and reads them, in the rep's own time zone.
 
-Stored times are naive UTC (models.py). What "today" is, and how a time reads, follows
+Stored times are naive UTC (storage.models). What "today" is, and how a time reads, follows
 the user's zone: `timezone` in funnel.toml, else $TZ, else the system's. Due dates are
 calendar dates in that zone, typed in quick forms (`tomorrow`, `+3d`, `fri`, `12/01`)
 and always shown back as an unambiguous date before anything is saved.

@@ -6,7 +6,7 @@ One thread per instance wakes every POLL_SECONDS. On SQLite it asks the connecti
 team costs one pragma a second per instance, with no table read. When it moves (and
 always on PostgreSQL, which has no such counter) one indexed read of the history's
 newest id tells whether data changed, and which records: every write appends to the
-history (funnel.py), so the new history rows name them. The presence of the others is
+history (rules.session), so the new history rows name them. The presence of the others is
 read again when something was written, and at each heartbeat.
 
 The thread keeps its own connection for its whole life: Peewee's connections are per

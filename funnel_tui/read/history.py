@@ -1,5 +1,6 @@
 """Reading the append-only history: what was changed, by whom and when, for a record, a
-user or a period. Writing it is the rules layer's (funnel.py); undoing a change too.
+user or a period. Writing it is the rules layer's (rules.session), and so is undoing a
+change (rules.undo).
 No UI imports: `funnel history` and the screens read it through here."""
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ TEMPLATES = {
     "undone_field_back": "{field} back to {value}",
     "undone_more": "{listed} and {count} more",
     "quoted": '"{text}"',
-    # Refusals of undo (funnel.py)
+    # Refusals of undo (rules.undo)
     "undo_stays": "your last change{where} ({what} {record}) stays: {why}",
     "undo_changed_since": (
         "{user} changed the {field} of {record} since ({when}); "
