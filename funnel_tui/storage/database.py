@@ -26,7 +26,7 @@ import peewee
 from funnel_tui.core.errors import Busy, DatabaseError
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics
-from funnel_tui.storage.targets import _remember_secret, describe, is_url, redact
+from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
 
 BUSY_TIMEOUT_MS = 5000
 # rw-rw----: the team's group shares the file; others see nothing of it.
@@ -98,7 +98,7 @@ def utcnow() -> dt.datetime:
 def make_database(target: str) -> peewee.Database:
     """A Peewee database for a file path or a URL; not yet connected."""
     if is_url(target):
-        _remember_secret(target)
+        remember_secret(target)
         # Loads every backend playhouse knows (5 ms): only for URLs, never for a path.
         from playhouse import db_url
 

@@ -58,7 +58,7 @@ def url_password(target: str) -> str:
     return password
 
 
-def _remember_secret(target: str) -> None:
+def remember_secret(target: str) -> None:
     from urllib.parse import unquote
 
     password = url_password(target)
