@@ -24,9 +24,9 @@ import sys
 from collections.abc import Sequence
 
 from funnel_tui.cli import admin, completion, deals, leads, reports, transfer, work
-from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, common_options
+from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options
 from funnel_tui.cli.tui import make_app, open_tui
-from funnel_tui.core.errors import FunnelError
+from funnel_tui.core.errors import EXIT_REFUSED, EXIT_USAGE, FunnelError
 from funnel_tui.core.output import for_terminal, terminal_safe
 from funnel_tui.core.vocab import BANT_ITEMS as BANT
 

@@ -6,15 +6,8 @@ import argparse
 import dataclasses
 import sys
 
-from funnel_tui.cli.common import (
-    EXIT_OK,
-    EXIT_REFUSED,
-    AddCommand,
-    Context,
-    format_option,
-    print_json,
-)
-from funnel_tui.core.errors import CliRefused
+from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, format_option, print_json
+from funnel_tui.core.errors import EXIT_REFUSED, CliRefused
 
 
 def register(command: AddCommand) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+# A refusal's and a usage error's exit codes are in core.errors (each FunnelError carries
+# its exit_code); the two below are the command line's alone.
 from funnel_tui.core.errors import CliRefused
 
 EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
 EXIT_FAILED = 3  # an unexpected failure: a bug
 
 

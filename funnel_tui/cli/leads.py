@@ -7,7 +7,6 @@ import sys
 
 from funnel_tui.cli.common import (
     EXIT_OK,
-    EXIT_USAGE,
     AddCommand,
     Context,
     done,
@@ -19,7 +18,7 @@ from funnel_tui.cli.common import (
     read_back,
     safe,
 )
-from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.errors import EXIT_USAGE, CliRefused
 from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
 

@@ -16,8 +16,8 @@ import sys
 import threading
 from pathlib import Path
 
-from funnel_tui.cli.common import EXIT_OK, EXIT_REFUSED, AddCommand, Context, filter_options, safe
-from funnel_tui.core.errors import CliRefused
+from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, filter_options, safe
+from funnel_tui.core.errors import EXIT_REFUSED, CliRefused
 
 
 def register(command: AddCommand) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-EXIT_REFUSED = 1  # the command line's exit code for a refusal (cli.common says them all)
+EXIT_REFUSED = 1  # the command line's exit code for a refusal; cli.common re-uses both
 EXIT_USAGE = 2
 
 
