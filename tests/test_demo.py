@@ -656,6 +656,10 @@ def test_column_lists_cover_every_model_field():
         expected = set(model._meta.fields)
         if "id" not in fields:
             expected.discard("id")
+        for name in writing.LEFT_NULL:
+            if name in expected:
+                assert model._meta.fields[name].null, (model.__name__, name)
+                expected.discard(name)
         assert set(fields) == expected, model.__name__
 
 

@@ -53,6 +53,7 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "company_key": "",
     "score": 0,
     "engagement_key": None,
+    "merged_into": None,
 }
 
 _LEAD_COLUMNS = tuple(_LEAD_DEFAULTS)

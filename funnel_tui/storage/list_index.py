@@ -86,6 +86,12 @@ BOARD_TOTALS_INDEX = "opportunity_board_totals"
 # thousands of items are sorted without reading a table row.
 TODAY_LEAD_INDEX = "lead_today"
 TODAY_DEAL_INDEX = "opportunity_today"
+# Merged leads and companies (models.Lead.merged_into): partial indexes holding only
+# them, a few entries however large the tables, so "not merged" is a probe of a small
+# set by id (see LIVE_LEAD_SQL) rather than a read of every row.
+MERGED_INDEXES = {"lead_merged": "lead", "company_merged": "company"}
+# A test that keeps merged leads out of a query on "lead" aliased l, reading only ids.
+LIVE_LEAD_SQL = 'l."id" NOT IN (SELECT m."id" FROM "lead" m WHERE m."merged_into_id" IS NOT NULL)'
 
 
 def search_document_sql(row: str, postgres: bool) -> str:
@@ -245,6 +251,11 @@ def create_list_structures(db: peewee.Database) -> None:
         f'CREATE INDEX IF NOT EXISTS "{TODAY_DEAL_INDEX}" ON "opportunity" ("owner_id", '
         '"state", "next_action_due", "last_activity_at", "stage_entered_at")'
     )
+    for name, table in MERGED_INDEXES.items():
+        db.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("merged_into_id") '
+            'WHERE "merged_into_id" IS NOT NULL'
+        )
     if postgres:
         _create_pg_search(db)
     else:
@@ -484,6 +495,7 @@ def list_index_names(db: peewee.Database) -> set[str]:
         BOARD_TOTALS_INDEX,
         TODAY_LEAD_INDEX,
         TODAY_DEAL_INDEX,
+        *MERGED_INDEXES,
     }
     if isinstance(db, peewee.PostgresqlDatabase):
         found = db.execute_sql(

@@ -66,6 +66,9 @@ class Company(BaseModel):
     created_at = DateTimeField()
     updated_at = DateTimeField()
     version = IntegerField(default=1)
+    # Set when this company was merged into another (rules.merge): kept, never deleted,
+    # but no longer listed. Served by a partial index (storage.list_index.MERGED_INDEXES).
+    merged_into = ForeignKeyField("self", null=True, index=False, on_delete="SET NULL")
 
 
 class Lead(BaseModel):
@@ -125,6 +128,12 @@ class Lead(BaseModel):
     # six digits, too few for keys near 200 that differ in their fourth decimal. The
     # list's sort reads it through an index on (engagement_key, id) that list_index makes.
     engagement_key = DoubleField(null=True)
+    # Set when this lead was merged into another (rules.merge): the record is kept as it
+    # was, never deleted, but no list, count, search or report shows it; a search for
+    # its phone or email finds the survivor. Few leads are merged, so a partial index
+    # (storage.list_index.MERGED_INDEXES) holds only them: the list leaves them out by
+    # id, from the indexes it already walks, without reading a row.
+    merged_into = ForeignKeyField("self", null=True, index=False, on_delete="SET NULL")
 
     class Meta:
         # Each single-column index also orders its rows by id, so one index serves the

@@ -20,7 +20,7 @@ from funnel_tui.storage.list_index import (
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry
 from funnel_tui.storage.targets import describe
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def stored_version(db: peewee.Database) -> int | None:
@@ -377,6 +377,20 @@ def _fill_in_batches(
             db.cursor().executemany(update, params)
 
 
+def _migrate_10_to_11(db: peewee.Database) -> None:
+    """Schema 11 keeps merged leads and companies (rules.merge) as records merged into
+    another: a nullable reference on each, NULL for every record so far. Their partial
+    indexes are made by create_list_structures afterwards, as for a new database."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    for model in (models.Lead, models.Company):
+        table = model._meta.table_name
+        # An earlier step that rebuilt a table from today's model made the column already.
+        if "merged_into_id" not in {c.name for c in db.get_columns(table)}:
+            migrate(migrator.add_column(table, "merged_into_id", model.merged_into))
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -387,4 +401,5 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     7: _migrate_7_to_8,
     8: _migrate_8_to_9,
     9: _migrate_9_to_10,
+    10: _migrate_10_to_11,
 }
