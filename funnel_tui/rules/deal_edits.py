@@ -168,8 +168,15 @@ def update_deal(
     return Opportunity.get_by_id(opp_id)
 
 
-def undo_deal_fields(rules: Session, opp_id: int, group: list[History]) -> None:
-    """Put back the fields one edit of a deal changed (or an undo of one)."""
+def undo_deal_fields(
+    rules: Session,
+    opp_id: int,
+    group: list[History],
+    action: str = "undo",
+    at: dt.datetime | None = None,
+) -> None:
+    """Put back the fields one edit of a deal changed (or an undo of one); `action` and
+    `at` are those of the history the undo writes (a batch's: one moment for all)."""
     from funnel_tui.core.errors import NotFound
     from funnel_tui.storage.models import Opportunity
 
@@ -184,6 +191,6 @@ def undo_deal_fields(rules: Session, opp_id: int, group: list[History]) -> None:
         changes.append((entry.field, _plain(getattr(opp, entry.field)), entry.old))
     if values.get("amount_cents") is not None:
         values["amount_cents"] = int(values["amount_cents"])
-    now = rules.now()
+    now = at or rules.now()
     rules._bump(Opportunity, opp, {**values, "updated_at": now})
-    rules._history("opportunity", opp_id, "undo", changes, now, opp.version)
+    rules._history("opportunity", opp_id, action, changes, now, opp.version)

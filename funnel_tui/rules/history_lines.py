@@ -394,6 +394,7 @@ ACTIONS: dict[str, Callable[[list[Any], Context], Said]] = {
     "status": _update,
     "qualify": _update,
     "undo": _undo,
+    "undo_batch": _undo,
     "auto": _auto,
     "promote": _promote,
     "convert": _convert,

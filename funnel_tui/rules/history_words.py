@@ -91,6 +91,7 @@ TEMPLATES = {
     # The summary of an undo
     "undone": "Undone: your {what} {record}: {back}.",
     "undone_back": "back to {value}",
+    "undone_batch": "Undone: your {what} {count} records.",
     "undone_field_back": "{field} back to {value}",
     "undone_more": "{listed} and {count} more",
     "quoted": '"{text}"',
@@ -244,6 +245,7 @@ UNDONE_WHAT = {
     "status": "change of status on",
     "qualify": "checklist answer on",
     "undo": "undo on",
+    "undo_batch": "undo of a change of",
     "move": "move of",
     "won": "win of",
     "lost": "loss of",

@@ -17,7 +17,7 @@ from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
 from funnel_tui.rules.session import _column, _plain
-from funnel_tui.rules.undo_words import change_name, undo_summary
+from funnel_tui.rules.undo_words import batch_summary, change_name, undo_summary
 from funnel_tui.storage.database import retry_writes
 from funnel_tui.storage.models import (
     Company,
@@ -42,9 +42,12 @@ class Undone:
     name: str = ""  # the lead's or deal's name, as it is after the undo
     config: Config | None = None  # for the checklist's labels
     companies: Mapping[int, str] | None = None  # names of the companies `fields` name
+    records: int = 1  # how many records the change took back touched (a batch: many)
 
     def summary(self) -> str:
         """`Undone: your change of status on lead #7 Anna Dup: back to new.`"""
+        if self.records > 1:
+            return batch_summary(self.action, self.records)
         return undo_summary(
             self.entity,
             self.entity_id,
@@ -59,6 +62,11 @@ class Undone:
 # Changes the rules make as a consequence of a user's change (a won deal's lead becomes
 # a customer; the first call moves a lead to working): undo takes back the change itself.
 SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
+# Changes of many records by one action of a user (the hand-over of a rep's leads, a
+# status set on the marked rows of the list): their History rows share the user, the
+# moment and the action, and undo takes them all back as one step. A batch undone is a
+# batch in turn ("undo_batch"), so undoing the undo restores the whole action again.
+BATCH_ACTIONS = frozenset({"undo_batch"})
 UNDOABLE = frozenset(
     {
         ("lead", "update"),
@@ -101,6 +109,8 @@ class UndoRules(DealRules):
             where = f" on {entity} #{entity_id}" if entity is not None else ""
             if last is None:
                 raise Refused([Problem("undo", "nothing", f"you have no change to undo{where}")])
+            if last.action in BATCH_ACTIONS:
+                return self._undo_batch(last)
             group = list(
                 History.select()
                 .where(
@@ -174,8 +184,76 @@ class UndoRules(DealRules):
             companies,
         )
 
-    def _undo_lead_fields(self, lead_id: int, group: list[History]) -> None:
-        now = self.now()
+    def _undo_batch(self, last: History) -> Undone:
+        """Take back every record one batch action changed, in one transaction (the
+        caller's), or none: refused when anyone changed one of those fields since."""
+        group = list(
+            History.select()
+            .where(
+                (History.user == last.user_id)
+                & (History.at == last.at)
+                & (History.action == last.action)
+            )
+            .order_by(History.id)
+        )
+        later = History.alias("later")
+        changed = (
+            later.select(later, User.login)
+            .join(User, on=(later.user == User.id))
+            .switch(later)
+            .join(
+                History,
+                on=(
+                    (History.entity == later.entity)
+                    & (History.entity_id == later.entity_id)
+                    & (History.field == later.field)
+                ),
+            )
+            .where(
+                (History.user == last.user_id)
+                & (History.at == last.at)
+                & (History.action == last.action)
+                & (later.id > group[-1].id)
+            )
+            .order_by(later.id.desc())
+            .first()
+        )
+        if changed is not None:
+            said = words.say(
+                "undo_changed_since",
+                user=changed.user.login,
+                field=words.field_word(changed.field.rpartition(".")[0] or changed.field),
+                record=words.record_words(changed.entity, changed.entity_id),
+                when=words.time_words(changed.at, self.zone),
+            )
+            raise Refused([Problem("undo", "changed", said)])
+        by_record: dict[tuple[str, int], list[History]] = defaultdict(list)
+        for entry in group:
+            by_record[entry.entity, entry.entity_id].append(entry)
+        at = self.now()
+        for (entity, entity_id), entries in by_record.items():
+            if entity == "opportunity":
+                undo_deal_fields(self, entity_id, entries, action="undo_batch", at=at)
+            else:
+                self._undo_lead_fields(entity_id, entries, action="undo_batch", at=at)
+        return Undone(
+            last.entity,
+            last.entity_id,
+            last.action,
+            last.at,
+            [(h.field, h.new, h.old) for h in group],
+            config=self.config,
+            records=len(by_record),
+        )
+
+    def _undo_lead_fields(
+        self,
+        lead_id: int,
+        group: list[History],
+        action: str = "undo",
+        at: dt.datetime | None = None,
+    ) -> None:
+        now = at or self.now()
         lead = self._lead_for_update(lead_id)
         values: dict[str, Any] = {}
         changes = []
@@ -199,7 +277,7 @@ class UndoRules(DealRules):
             values["company_key"] = company.name_key if company else ""
             values["company_fold"] = stored_fold(values["company_key"])
         self._bump(Lead, lead, {**values, "updated_at": now})
-        self._history("lead", lead_id, "undo", changes, now, lead.version)
+        self._history("lead", lead_id, action, changes, now, lead.version)
         if {"company_id", "country"} & set(values):
             self.rescore(lead_id)
 

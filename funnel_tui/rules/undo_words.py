@@ -108,6 +108,11 @@ def _quoted(value: str | None, field: str, c: Context) -> str:
     return say("quoted", text=plain(value))
 
 
+def batch_summary(action: str, records: int) -> str:
+    """`Undone: your hand-over of 1,204 records.`"""
+    return say("undone_batch", what=UNDONE_WHAT.get(action, action), count=f"{records:,}")
+
+
 def change_name(action: str) -> str:
     """What a change was, in undo's refusal: `the creation of`."""
     return CHANGE_NAMES.get(action, action)
