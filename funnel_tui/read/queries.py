@@ -36,6 +36,7 @@ from funnel_tui.read.search import search_ids_sql
 from funnel_tui.read.search import status_counts as status_counts
 from funnel_tui.rules.engagement import level_of_key
 from funnel_tui.storage.database import utcnow
+from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import (
     Activity,
     Company,
@@ -232,6 +233,7 @@ def _filtered(columns: tuple, owner: Any, flt: LeadFilter) -> peewee.Query:
         .join(Company, peewee.JOIN.LEFT_OUTER, on=(Lead.company == Company.id))
         .switch(Lead)
         .join(owner, on=(Lead.owner == owner.id))
+        .where(live_lead())
     )
     if flt.statuses:
         query = query.where(Lead.status.in_(flt.statuses))
@@ -305,11 +307,16 @@ def funnel_counts(config: Config) -> list[StageCount]:
     """How many records stand at each step of the funnel, in funnel order."""
     by_status = dict(
         Lead.select(Lead.status, peewee.fn.COUNT(Lead.id))
-        .where(Lead.level == LEVEL_LEAD)
+        .where((Lead.level == LEVEL_LEAD) & live_lead())
         .group_by(Lead.status)
         .tuples()
     )
-    by_level = dict(Lead.select(Lead.level, peewee.fn.COUNT(Lead.id)).group_by(Lead.level).tuples())
+    by_level = dict(
+        Lead.select(Lead.level, peewee.fn.COUNT(Lead.id))
+        .where(live_lead())
+        .group_by(Lead.level)
+        .tuples()
+    )
     open_by_stage = dict(
         Opportunity.select(Opportunity.stage, peewee.fn.COUNT(Opportunity.id))
         .where(Opportunity.state == OPP_OPEN)

@@ -51,6 +51,7 @@ from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
 from funnel_tui.storage.list_index import (
     CJK_CLASS,
     FIELD_START,
+    LIVE_LEAD_SQL,
     NATIONAL_MARK,
     PAIR_END,
     SEARCH_TABLE,
@@ -114,6 +115,8 @@ _SORT_SQL = {
 # (db.ENGAGEMENT_INDEX) orders them so.
 _NULLS_LEAST = frozenset({"engagement"})
 
+# The survivors of merged leads, to be narrowed to the merged leads a search finds.
+_SURVIVORS = 'SELECT m."merged_into_id" FROM "lead" m WHERE m."merged_into_id" IS NOT NULL'
 MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
 # Shares of all leads above which a search's matches are probed rather than read one
 # by one (see _Plan): a page needs only its first rows in order, a count all of them.
@@ -379,7 +382,16 @@ class _Plan:
         self.indexed_clauses: list[str] = []
         self.indexed_params: list[Any] = []
         fts = self.terms is not None and not self.postgres
-        if statuses and not fts:
+        # Merged leads (models.Lead.merged_into) are never listed; with none (most
+        # databases) the plans stay exactly as they were. One probe of a partial index.
+        self.merged = bool(
+            self.run('SELECT 1 FROM "lead" WHERE "merged_into_id" IS NOT NULL LIMIT 1', [])
+        )
+        if self.merged:
+            self._clause(LIVE_LEAD_SQL)
+        # A search finds a survivor through a lead merged into it, whose status is not
+        # the survivor's: then the status is tested on the row, not in the search index.
+        if statuses and (not fts or self.merged):
             marks = ", ".join("?" for _ in statuses)
             if all(s in LEAD_STATUSES for s in statuses):
                 # Only the funnel-order index leads with the status: test its expression.
@@ -400,13 +412,18 @@ class _Plan:
             if statuses:
                 marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
                 self.match = f"({self.match}) AND ({marks})"
-            self.candidates = (
+            found = (
                 f'SELECT rowid FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
                 + self.instr_sql
             )
-            self.matches = self.run(
-                f"SELECT COUNT(*) FROM ({self.candidates}) AS m", [self.match, *self.instr]
-            )[0][0]
+            self.candidates, self.candidate_params = found, [self.match, *self.instr]
+            self.matches = self.run(f"SELECT COUNT(*) FROM ({found}) AS m", self.candidate_params)[
+                0
+            ][0]
+            if self.merged:
+                # Searching a merged lead's phone, email or name finds its survivor.
+                self.candidates = f'{found} UNION {_SURVIVORS} AND m."id" IN ({found})'
+                self.candidate_params = self.candidate_params * 2
             self.empty = self.matches == 0
             # The id range stands for the number of leads: one index step, not a count.
             self.total = self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
@@ -451,28 +468,40 @@ class _Plan:
         if deep and clauses and not self.postgres:
             params = list(self.indexed_params)
             if fts:
-                params += [self.match, *self.instr]
+                params += self.candidate_params
             return f'WHERE +l."id" IN ({self._filtered(fts)})', params
         if self.terms is not None:
             if self.postgres:
-                document = search_document_sql("l", True)
-                if self.terms.phone:
-                    likes = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts]
-                    clauses.append("(" + " OR ".join(likes) + ")")
-                    params += [
-                        f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}"
-                        f"{_like_escape(s)}%"
-                        for s in self.terms.starts
-                    ]
-                for word in () if self.terms.phone else self.terms.words:
-                    clauses.append(f"{document} LIKE ? ESCAPE '\\'")
-                    params.append("%" + _like_escape(word) + "%")
+                found, found_params = self._likes("l")
+                if self.merged:
+                    survivors, survivor_params = self._likes("m")
+                    found = f'({found} OR l."id" IN ({_SURVIVORS} AND {survivors}))'
+                    found_params += survivor_params
+                clauses.append(found)
+                params += found_params
             else:
                 dense = deep or self.matches > self.total * probe_above
                 probe = "+" if dense else ""
                 clauses.append(f'{probe}l."id" IN ({self.candidates})')
-                params += [self.match, *self.instr]
+                params += self.candidate_params
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def _likes(self, row: str) -> tuple[str, list[Any]]:
+        """PostgreSQL's test of the search on the document of `row` (an alias of lead),
+        with its parameters."""
+        document = search_document_sql(row, True)
+        assert self.terms is not None
+        if self.terms.phone:
+            likes = " OR ".join(f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts)
+            starts = [
+                f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}{_like_escape(s)}%"
+                for s in self.terms.starts
+            ]
+            return f"({likes})", starts
+        words = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.words]
+        return "(" + " AND ".join(words) + ")", [
+            "%" + _like_escape(w) + "%" for w in self.terms.words
+        ]
 
     @property
     def can_go_deep(self) -> bool:

@@ -102,15 +102,15 @@ class LeadRules(QualifyRules, BulkLeadRules):
         sql = prepared(
             "duplicates",
             lambda p: (
-                Lead.select(Lead.id, Lead.name, peewee.SQL("'email'"))
+                Lead.select(Lead.id, Lead.name, peewee.SQL("'email'"), Lead.merged_into)
                 .where(Lead.email_key == p)
                 .union_all(
-                    Lead.select(Lead.id, Lead.name, peewee.SQL("'phone'")).where(
+                    Lead.select(Lead.id, Lead.name, peewee.SQL("'phone'"), Lead.merged_into).where(
                         Lead.phone_e164 == p
                     )
                 )
                 .union_all(
-                    Lead.select(Lead.id, Lead.name, peewee.SQL("'name'"))
+                    Lead.select(Lead.id, Lead.name, peewee.SQL("'name'"), Lead.merged_into)
                     .join(Company)
                     .where((Lead.name_key == p) & (Company.name_key == p))
                 )
@@ -118,9 +118,20 @@ class LeadRules(QualifyRules, BulkLeadRules):
         )
         # An empty key matches nothing: NULL never equals anything in SQL.
         params = (email_key(email), phone_e164 or None, name_key or None, company_key or None)
-        found, seen = [], set()
         # A handful of matches is enough to warn; never read a long tail.
-        for lead_id, name, reason in database.execute_sql(sql, params).fetchmany(15):
+        rows = database.execute_sql(sql, params).fetchmany(15)
+        # A lead merged into another stands for its survivor: typing the merged record's
+        # number again finds the lead it now lives in.
+        survivors = [row[3] for row in rows if row[3] is not None]
+        names = (
+            dict(Lead.select(Lead.id, Lead.name).where(Lead.id.in_(survivors)).tuples())
+            if survivors
+            else {}
+        )
+        found, seen = [], set()
+        for lead_id, name, reason, merged_into in rows:
+            if merged_into is not None:
+                lead_id, name = merged_into, names.get(merged_into, name)
             if lead_id not in seen:
                 seen.add(lead_id)
                 found.append((lead_id, name, reason))

@@ -73,7 +73,10 @@ def close_names_many(
     for start in range(0, len(wanted), 400):
         chunk = wanted[start : start + 400]
         marks = ", ".join([param] * len(chunk))
-        for row in database.execute_sql(_SELECT + f'WHERE l."company_key" IN ({marks})', chunk):
+        live = 'AND l."merged_into_id" IS NULL'
+        for row in database.execute_sql(
+            _SELECT + f'WHERE l."company_key" IN ({marks}) {live}', chunk
+        ):
             by_company.setdefault(row[-1], []).append(row)
     out = []
     for name_key, company_key in rows:
@@ -95,7 +98,10 @@ _SELECT = (
 
 def _candidates(column: str, value: str) -> list[tuple]:
     param = database.obj.param
-    sql = _SELECT + f'WHERE l."{column}" = {param} ORDER BY l."id" LIMIT {CANDIDATES}'
+    sql = (
+        _SELECT + f'WHERE l."{column}" = {param} AND l."merged_into_id" IS NULL '
+        f'ORDER BY l."id" LIMIT {CANDIDATES}'
+    )
     return database.execute_sql(sql, (value,)).fetchall()
 
 

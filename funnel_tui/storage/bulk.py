@@ -27,9 +27,11 @@ def first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
     param = database.obj.param
     for chunk in chunks(sorted(values)):
         marks = ", ".join([param] * len(chunk))
+        # A merged lead stands for its survivor (models.Lead.merged_into).
         sql = (
-            f'SELECT "{column}", "id", "name" FROM "lead" WHERE "{column}" IN ({marks}) '
-            'ORDER BY "id"'
+            f'SELECT l."{column}", COALESCE(s."id", l."id"), COALESCE(s."name", l."name") '
+            f'FROM "lead" l LEFT JOIN "lead" s ON s."id" = l."merged_into_id" '
+            f'WHERE l."{column}" IN ({marks}) ORDER BY l."id"'
         )
         for value, lead_id, name in database.execute_sql(sql, chunk):
             found.setdefault(value, (lead_id, name))
@@ -49,7 +51,8 @@ def first_by_name(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[in
         sql = (
             f'WITH wanted ("name_key", "company_key") AS (VALUES {rows}) '
             'SELECT l."name_key", l."company_key", l."id", l."name" FROM wanted w '
-            'JOIN "lead" l ON l."name_key" = w."name_key" AND l."company_key" = w."company_key"'
+            'JOIN "lead" l ON l."name_key" = w."name_key" AND l."company_key" = w."company_key" '
+            'WHERE l."merged_into_id" IS NULL'
         )
         cursor.execute(sql, [value for pair in chunk for value in pair])
         for name_key, company_key, lead_id, name in cursor.fetchall():

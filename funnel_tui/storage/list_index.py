@@ -13,6 +13,7 @@ import peewee
 
 from funnel_tui.core import vocab
 from funnel_tui.core.errors import DatabaseError
+from funnel_tui.storage.models import Lead
 
 # ------------------------------------------------------------ lead list structures
 #
@@ -53,6 +54,12 @@ PAIRED_CHARS = 16  # pairs are made from this many first characters of a field
 # Characters of scripts written without spaces, where a word is often two characters
 # (王小明's given name 小明, 股份 in a company name): CJK ideographs, kana, Hangul.
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+
+
+def live_lead() -> peewee.Expression:
+    """LIVE_LEAD_SQL for a Peewee query on Lead: merged leads left out by id."""
+    merged = Lead.alias("merged")
+    return Lead.id.not_in(merged.select(merged.id).where(merged.merged_into.is_null(False)))
 
 
 def status_mark(status: str) -> str:

@@ -527,7 +527,7 @@ def phone_holders(phones: set[str]) -> dict[str, list[tuple[int, str]]]:
         marks = ", ".join([param] * len(chunk))
         sql = (
             'SELECT "phone_e164", "id", "name" FROM "lead" '
-            f'WHERE "phone_e164" IN ({marks}) ORDER BY "id"'
+            f'WHERE "phone_e164" IN ({marks}) AND "merged_into_id" IS NULL ORDER BY "id"'
         )
         for phone, lead_id, name in database.execute_sql(sql, chunk):
             holders = found.setdefault(phone, [])

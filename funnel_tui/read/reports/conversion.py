@@ -35,6 +35,7 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.read.reports.groups import Split, lead_split
 from funnel_tui.read.reports.measure import column_sums, count_if
+from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Lead, Opportunity
 
 # Each step as a condition on a lead. Reaching a step implies the ones before it.
@@ -64,7 +65,8 @@ STEPS: tuple[tuple[str, str, Any, str], ...] = (
 def funnel_conversion(request: Request) -> Report:
     period = request.period
     split = lead_split(request.by, period)
-    cohort = period.within(Lead.created_at)
+    # Merged leads are duplicates of their survivors: counted once, as the survivor.
+    cohort = period.within(Lead.created_at) & live_lead()
     counts = [
         peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
         for _, _, condition, _ in STEPS

@@ -30,13 +30,15 @@ from funnel_tui.read.reports.base import (
 from funnel_tui.read.reports.conversion import PROSPECT, WON
 from funnel_tui.read.reports.groups import lead_split
 from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
+from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Lead, Opportunity
 
 
 def source_attribution(request: Request) -> Report:
     period, split = request.period, lead_split(request.by, request.period)
     money = Money.choose(request.config, request.currency)
-    cohort = period.within(Lead.created_at)
+    # Merged leads are duplicates of their survivors: counted once, as the survivor.
+    cohort = period.within(Lead.created_at) & live_lead()
     lead_counts = split.group(
         Lead.select(
             split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), count_if(PROSPECT), count_if(WON)

@@ -30,6 +30,7 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.read.reports.groups import lead_split
 from funnel_tui.read.reports.measure import days_between, sorted_values, spread
+from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Activity, Lead
 
 _FIRST_TOUCH = Activity.select(peewee.fn.MIN(Activity.occurred_at)).where(
@@ -55,7 +56,8 @@ _SLACK = 0.5 / 3600
 
 def speed_to_lead(request: Request) -> Report:
     period, split = request.period, lead_split(request.by or BY_OWNER, request.period)
-    cohort = period.within(Lead.created_at)
+    # Merged leads are duplicates of their survivors: counted once, as the survivor.
+    cohort = period.within(Lead.created_at) & live_lead()
     first = (
         Activity.select(Activity.lead, peewee.fn.MIN(Activity.occurred_at).alias("first"))
         .where(Activity.kind != "note")
