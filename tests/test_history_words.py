@@ -117,9 +117,9 @@ def test_every_action_written_has_words():
 
 
 def test_an_action_nobody_knows_is_shown_as_stored_not_lost():
-    row = _Row("lead", 3, "merge", "survivor", None, "7")
+    row = _Row("lead", 3, "teleport", "survivor", None, "7")
     [line] = describe([row])
-    assert line.text == "merge: survivor: empty → 7"
+    assert line.text == "teleport: survivor: empty → 7"
 
 
 class _Row:

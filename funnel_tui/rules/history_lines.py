@@ -327,6 +327,26 @@ def _convert(group: list[Any], c: Context) -> Said:
     return [(say("converted_plain"), "")]
 
 
+def _merge(group: list[Any], c: Context) -> Said:
+    """On the survivor: "merged lead #12 into this one", then the fields it took; on
+    the merged record: "merged into lead #7"."""
+    entity = group[0].entity
+    head = next((e for e in group if e.field in ("merged", "merged_into")), None)
+    if head is not None and head.field == "merged_into":
+        return [(say("merged_into", record=record_words(entity, int(head.new))), "")]
+    rest = [e for e in group if e.field not in ("merged", "merged_into")]
+    other = record_words(entity, int(head.new)) if head is not None else ""
+    return [(say("merged_here", record=other), ""), *_fields(rest, c, "by_merge")]
+
+
+def _unmerge(group: list[Any], c: Context) -> Said:
+    entity = group[0].entity
+    head = next((e for e in group if e.field in ("merged", "merged_into")), None)
+    other = record_words(entity, int(head.old)) if head is not None and head.old else ""
+    rest = [e for e in group if e.field not in ("merged", "merged_into")]
+    return [(say("unmerged", record=other), ""), *_fields(rest, c, "by_undo")]
+
+
 def _won(group: list[Any], c: Context) -> Said:
     return [(say("became_customer"), say("deal_won"))]
 
@@ -395,6 +415,8 @@ ACTIONS: dict[str, Callable[[list[Any], Context], Said]] = {
     "qualify": _update,
     "undo": _undo,
     "undo_batch": _undo,
+    "merge": _merge,
+    "unmerge": _unmerge,
     "auto": _auto,
     "promote": _promote,
     "convert": _convert,

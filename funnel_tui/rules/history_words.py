@@ -56,6 +56,10 @@ TEMPLATES = {
     "deal_reopened": "its won deal was reopened",
     "by_itself": "{change} (done for you: a two-way contact)",
     "by_undo": "{change} (by undo)",
+    "by_merge": "{change} (by merge)",
+    "merged_here": "merged {record} into this record",
+    "merged_into": "merged into {record}",
+    "unmerged": "merge with {record} undone",
     # Deals on the board
     "moved": "moved",
     "opened_in": "opened in",
@@ -92,6 +96,14 @@ TEMPLATES = {
     "undone": "Undone: your {what} {record}: {back}.",
     "undone_back": "back to {value}",
     "undone_batch": "Undone: your {what} {count} records.",
+    "undone_merge": "Undone: your merge of {other} into {keep}; both are as they were.",
+    "merged_summary": "Merged {other} into {keep}{taken}.",
+    "merged_taken": ": {fields} taken from #{other}",
+    "unmerge_changed_since": (
+        "{user} changed {what} on {record} since the merge ({when}); "
+        "undo would overwrite it, so nothing was changed"
+    ),
+    "a_change": "something",
     "undone_field_back": "{field} back to {value}",
     "undone_more": "{listed} and {count} more",
     "quoted": '"{text}"',
@@ -246,6 +258,7 @@ UNDONE_WHAT = {
     "qualify": "checklist answer on",
     "undo": "undo on",
     "undo_batch": "undo of a change of",
+    "merge": "merge into",
     "move": "move of",
     "won": "win of",
     "lost": "loss of",

@@ -17,7 +17,13 @@ from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
 from funnel_tui.rules.session import _column, _plain
-from funnel_tui.rules.undo_words import batch_summary, change_name, undo_summary
+from funnel_tui.rules.undo_words import (
+    batch_summary,
+    change_name,
+    merge_undone_summary,
+    undo_summary,
+)
+from funnel_tui.rules.unmerge import UnmergeRules
 from funnel_tui.storage.database import retry_writes
 from funnel_tui.storage.models import (
     Company,
@@ -48,6 +54,9 @@ class Undone:
         """`Undone: your change of status on lead #7 Anna Dup: back to new.`"""
         if self.records > 1:
             return batch_summary(self.action, self.records)
+        if self.action == "merge":
+            other = next(old for f, old, _ in self.fields if f == "merged")
+            return merge_undone_summary(self.entity, self.entity_id, int(other), self.name)
         return undo_summary(
             self.entity,
             self.entity_id,
@@ -85,10 +94,11 @@ NOT_UNDONE = {
     "duplicate_saved": "a record once made is kept",
     "import": "an imported lead is kept; change its fields or its status instead",
     "snooze": "snooze again, or log what was done",
+    "unmerge": "merge the records again instead",
 }
 
 
-class UndoRules(DealRules):
+class UndoRules(UnmergeRules, DealRules):
     """Undo of the last change."""
 
     @retry_writes
@@ -111,6 +121,18 @@ class UndoRules(DealRules):
                 raise Refused([Problem("undo", "nothing", f"you have no change to undo{where}")])
             if last.action in BATCH_ACTIONS:
                 return self._undo_batch(last)
+            if last.action == "merge":
+                kind, keep_id, restored = self._undo_merge(last)
+                model = Lead if kind == "lead" else Company
+                return Undone(
+                    kind,
+                    keep_id,
+                    "merge",
+                    last.at,
+                    restored,
+                    model.get_by_id(keep_id).name,
+                    self.config,
+                )
             group = list(
                 History.select()
                 .where(

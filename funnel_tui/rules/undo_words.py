@@ -113,6 +113,15 @@ def batch_summary(action: str, records: int) -> str:
     return say("undone_batch", what=UNDONE_WHAT.get(action, action), count=f"{records:,}")
 
 
+def merge_undone_summary(entity: str, keep_id: int, other_id: int, name: str) -> str:
+    """`Undone: your merge of lead #12 into lead #7 Anna Dup; both are as they were.`"""
+    return say(
+        "undone_merge",
+        other=record_words(entity, other_id),
+        keep=record_words(entity, keep_id, name),
+    )
+
+
 def change_name(action: str) -> str:
     """What a change was, in undo's refusal: `the creation of`."""
     return CHANGE_NAMES.get(action, action)

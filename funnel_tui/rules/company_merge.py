@@ -1,0 +1,130 @@
+"""Merging two companies that are one: the survivor's fields, picked field by field as
+for leads (rules.merge), and every lead and deal of the other moved to it. The other
+company is kept, marked merged into the survivor, and no longer listed or offered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from funnel_tui.core import validators as v
+from funnel_tui.rules.merge import KEEP, OTHER, FieldChoice, Merged, MergePlan, MergeRules, _ids
+from funnel_tui.rules.session import _plain, _row_for_update
+from funnel_tui.storage.database import retry_writes
+from funnel_tui.storage.models import Company, Lead, Opportunity, database
+
+# The company fields a person picks between, and the columns behind each.
+COMPANY_MERGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "name_key"),
+    "industry": ("industry",),
+    "employees": ("employees",),
+    "country": ("country",),
+    "website": ("website",),
+}
+
+
+class CompanyMergeRules(MergeRules):
+    """Merging companies."""
+
+    def plan_company_merge(self, keep_id: int, other_id: int) -> MergePlan:
+        """What merging company `other_id` into `keep_id` would take and move."""
+        keep, other = self._merge_pair(Company, "company", keep_id, other_id)
+        fields = []
+        for name in COMPANY_MERGE_FIELDS:
+            mine, theirs = _shown(getattr(keep, name)), _shown(getattr(other, name))
+            if mine != theirs:
+                fields.append(FieldChoice(name, mine, theirs, OTHER if not mine else KEEP))
+        live = Lead.merged_into.is_null()
+        moves = {
+            "people": Lead.select().where((Lead.company == other_id) & live).count(),
+            "deals": Opportunity.select().where(Opportunity.company == other_id).count(),
+        }
+        return MergePlan(
+            "company",
+            keep_id,
+            other_id,
+            keep.name,
+            other.name,
+            keep.version,
+            other.version,
+            fields,
+            [],
+            moves,
+        )
+
+    @retry_writes
+    def merge_companies(
+        self,
+        keep_id: int,
+        other_id: int,
+        take: Mapping[str, str] | None = None,
+        *,
+        keep_version: int | None = None,
+        other_version: int | None = None,
+    ) -> Merged:
+        """Merge company `other_id` into `keep_id`: fields as chosen, its leads and
+        deals moved (their scores follow the survivor's facts), the other kept merged.
+        One transaction, in both companies' history; undone exactly by its merger."""
+        now = self.now()
+        with database.atomic():
+            plan = self.plan_company_merge(keep_id, other_id)
+            chosen = plan.choices(take)
+            keep = _row_for_update(Company, keep_id)
+            other = _row_for_update(Company, other_id)
+            self._check_version("company", keep, keep_version, None)
+            self._check_version("company", other, other_version, None)
+            taken = [c.field for c in plan.fields if chosen[c.field] == OTHER]
+            values: dict[str, Any] = {}
+            for name in taken:
+                for column in COMPANY_MERGE_FIELDS[name]:
+                    values[column] = getattr(other, column)
+            if "name" in values:
+                values["name_key"] = v.normalise_key(values["name"])
+            snapshot: dict[str, Any] = {
+                "keep": {c: _plain(getattr(keep, c)) for c in values},
+                "leads": _ids(Lead.select(Lead.id).where(Lead.company == other_id)),
+                "deals": _ids(
+                    Opportunity.select(Opportunity.id).where(Opportunity.company == other_id)
+                ),
+                "merged_before": _ids(
+                    Company.select(Company.id).where(Company.merged_into == other_id)
+                ),
+            }
+            Lead.update(company=keep_id).where(Lead.company == other_id).execute()
+            Opportunity.update(company=keep_id).where(Opportunity.company == other_id).execute()
+            Company.update(merged_into=keep_id).where(Company.merged_into == other_id).execute()
+            changes = [
+                (c, _plain(getattr(keep, c)), _plain(values[c]))
+                for c in values
+                if c != "name_key" and _plain(getattr(keep, c)) != _plain(values[c])
+            ]
+            if values:
+                self._bump(Company, keep, {**values, "updated_at": now})
+            else:
+                self._bump(Company, keep, {"updated_at": now})
+            self._bump(Company, other, {"merged_into": keep_id, "updated_at": now})
+            self._history(
+                "company",
+                keep_id,
+                "merge",
+                [*changes, ("merged", json.dumps(snapshot), str(other_id))],
+                now,
+                keep.version,
+            )
+            self._history(
+                "company",
+                other_id,
+                "merge",
+                [("merged_into", None, str(keep_id))],
+                now,
+                other.version,
+            )
+            # Industry, size and country are ICP facts of each lead's score.
+            for lead_id in snapshot["leads"]:
+                self.rescore(lead_id)
+        return Merged("company", keep_id, other_id, taken, plan.moves)
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
