@@ -360,7 +360,11 @@ def lead_record(lead_id: int) -> dict[str, Any] | None:
         .where(Activity.lead == lead_id)
         .order_by(Activity.occurred_at, Activity.id)
     )
-    history_filter = (History.entity == "lead") & (History.entity_id == lead_id)
+    # The history of the leads merged into this one reads as its own.
+    merged = Lead.select(Lead.id).where(Lead.merged_into == lead_id)
+    history_filter = (History.entity == "lead") & (
+        (History.entity_id == lead_id) | History.entity_id.in_(merged)
+    )
     if opp_ids:
         history_filter |= (History.entity == "opportunity") & History.entity_id.in_(opp_ids)
     history = list(

@@ -46,6 +46,7 @@ def record_as_dict(
     return {
         "id": lead.id,
         **{column: to_json_value(getattr(lead, column)) for column, _ in _LEAD_FIELDS},
+        "merged_into": lead.merged_into_id,
         "owner": record["owner"],
         "company": company.name if company else None,
         "score": score_as_dict(score),
@@ -140,6 +141,8 @@ def record_as_text(
     lead = record["lead"]
     company = record["company"]
     lines = [f"Lead #{lead.id}  (times in {zone})"]
+    if lead.merged_into_id is not None:
+        lines.append(f"  merged into lead #{lead.merged_into_id}: this record is kept as it was")
     for column, label in _LEAD_FIELDS:
         value = local(getattr(lead, column))
         if value not in ("", None):
