@@ -74,6 +74,13 @@ def shots(
             SMALL,
             [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s"],
         ),
+        # The same person captured again: saved, then merged into the stored lead with
+        # the value that stays picked field by field.
+        (
+            "merge-choice",
+            SMALL,
+            [*capture, *"J. Doe", "tab", "tab", "tab", *duplicate_email, "ctrl+s", "m", 0.5],
+        ),
         # A number without its country code waits for Country instead of a red refusal.
         ("capture-waiting-phone", SMALL, [*capture, *"Jan Nowak", "tab", "tab", *"0912 345 678"]),
         ("lead-record", SMALL, ["j", "enter"]),

@@ -123,6 +123,12 @@ def test_capture_duplicate_warning(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
 
 
+def test_merge_choice(snap_app, snap_compare):
+    keys = ["ctrl+n", *"Anna K", "tab", "tab", *"+48600100200", "tab", *"anna@kowalski.pl"]
+    keys += ["ctrl+s", "m", "down", "down", "down", "right"]
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after(*keys))
+
+
 def test_lead_record(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("G", "enter"))
 

@@ -54,13 +54,15 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class DuplicateDialog(ModalScreen[str | None]):
-    """The lead being captured looks like one already stored: open it, or save anyway."""
+    """The lead being captured looks like one already stored: open it, save anyway, or
+    save it and merge it into the one stored (the merge choice picks what stays)."""
 
     TITLE = "Possible duplicate"
     DEFAULT_CSS = DIALOG_CSS.format(name="DuplicateDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("o", "choose('open')", "Open the existing lead", id="duplicate.open"),
         Binding("s", "choose('save')", "Save anyway", id="duplicate.save"),
+        Binding("m", "choose('merge')", "Save, then merge into it", id="duplicate.merge"),
         Binding("escape,b", "choose(None)", "Back to the form", id="duplicate.back"),
     ]
 
@@ -79,7 +81,7 @@ class DuplicateDialog(ModalScreen[str | None]):
             yield Label(Text("⚠ This lead may already be here"), classes="title")
             yield Static(body)
             yield Static(
-                Text("o open it  ·  s save anyway  ·  esc back to the form"),
+                Text("o open it  ·  s save anyway  ·  m save and merge  ·  esc back"),
                 classes="keys",
             )
 

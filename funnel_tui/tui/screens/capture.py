@@ -58,6 +58,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         super().__init__()
         self._saving = False
         self._card = 0  # which card the form holds: a duplicate check answers for one
+        self._merge_into: int | None = None  # the lead the card saved is merged into
         # Whether the cursor has been on Country this card: until then a number without
         # a country code waits for it rather than being refused (Country comes later).
         self._country_reached = False
@@ -283,9 +284,15 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         )
         self.query_one("#f-name", Input).focus()
         self.app.data_changed()
+        merge_into, self._merge_into = self._merge_into, None
+        if merge_into is not None:
+            from funnel_tui.tui.screens.merge import MergeScreen
+
+            self.app.push_screen(MergeScreen(merge_into, lead_id))
 
     def _refused(self, problems: list[v.Problem]) -> None:
         self._saving = False
+        self._merge_into = None
         first = None
         for problem in problems:
             field = "phone" if problem.field == "contact" else problem.field
@@ -311,6 +318,10 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         def chosen(choice: str | None) -> None:
             if choice == "save":
                 self.action_save(allow_duplicate=True)
+            elif choice == "merge" and found:
+                # Saved as typed, then merged into the stored lead, field by field.
+                self._merge_into = found[0][0]
+                self.action_save(allow_duplicate=True)
             elif choice == "open" and found:
                 self.app.open_lead(found[0][0])
 
@@ -318,6 +329,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     def _failed(self, reason: str) -> None:
         self._saving = False
+        self._merge_into = None
         self._outcome(
             Text(
                 f"✘ Could not save ({reason}). Everything typed is kept: ctrl+s tries again.",
