@@ -77,11 +77,14 @@ Progress = Callable[[int, int], None]
 _WORDS = re.compile(r"\w+")
 # Legal forms, dropped before company names are compared ("Sp. z o.o.", "GmbH", 有限公司).
 _LEGAL_WORDS = frozenset(
-    "gmbh ag kg ohg ug mbh co ltd limited llc llp inc incorporated corp corporation plc "
-    "sa sas sarl sl sp z o oo spa srl bv nv ab oy as aps ltda cv de rl sc sac eirl kk "
-    "pte pty group".split()
+    ["gmbh", "ag", "kg", "ohg", "ug", "mbh", "co", "ltd", "limited", "llc", "llp", "inc",
+     "incorporated", "corp", "corporation", "plc", "sa", "sas", "sarl", "sl", "sp", "z", "o",
+     "oo", "spa", "srl", "bv", "nv", "ab", "oy", "as", "aps", "ltda", "cv", "de", "rl", "sc",
+     "sac", "eirl", "kk", "pte", "pty", "group"]
 )  # fmt: skip
-_CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社", "公司")
+_CJK_FORMS = (
+    "股份有限公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社", "公司"
+)  # fmt: skip
 
 
 @dataclass
@@ -94,7 +97,9 @@ class Side:
     phone: str = ""
     email: str = ""
     owner: str = ""
-    # For companies: their website and how many live leads they have.
+    phone_e164: str = ""  # the phone as stored, for scripts ("" when not valid)
+    # For companies: their country, website and how many live leads they have.
+    country: str = ""
     website: str = ""
     people: int = 0
 
@@ -300,7 +305,11 @@ def _close_pairs(members: list[_Name]) -> Iterable[tuple[_Name, _Name, float]]:
             ):
                 hits[index] = max(score, hits.get(index, 0.0))
         for index, other in enumerate(others):
-            if (a.initials or other.initials) and index not in hits and _initials_agree(a, other):
+            if (
+                (a.initials or other.initials)
+                and hits.get(index, 0.0) < INITIAL_SCORE
+                and _initials_agree(a, other)
+            ):
                 hits[index] = INITIAL_SCORE
         for index, score in hits.items():
             b = others[index]
@@ -330,7 +339,8 @@ def _fill_leads(pairs: list[Pair]) -> None:
         sql = (
             'SELECT l."id", l."name", COALESCE(c."name", \'\'), '
             'COALESCE(NULLIF(l."phone_display", \'\'), l."phone_e164", l."phone_raw", \'\'), '
-            'COALESCE(l."email_norm", l."email_raw", \'\'), COALESCE(u."login", \'\') '
+            'COALESCE(l."email_norm", l."email_raw", \'\'), COALESCE(u."login", \'\'), '
+            "COALESCE(l.\"phone_e164\", '') "
             'FROM "lead" l LEFT JOIN "company" c ON c."id" = l."company_id" '
             'LEFT JOIN "user" u ON u."id" = l."owner_id" '
             f'WHERE l."id" IN ({marks})'
@@ -347,8 +357,9 @@ def _fill_leads(pairs: list[Pair]) -> None:
 def possible_duplicate_companies(limit: int | None = None) -> list[Pair]:
     """Pairs of live companies that may be one: the same name once folded (SAME_NAME),
     a close name once their legal form is left out (CLOSE_NAME, COMPANY_CLOSE_SCORE up,
-    compared by sorted neighbourhood, in the same country), the same website domain (SAME_WEBSITE). Strongest
-    first, at most `limit`; each side with its website and number of live leads."""
+    compared by sorted neighbourhood, in the same country), the same website domain
+    (SAME_WEBSITE). Strongest first, at most `limit`; each side with its country,
+    website and number of live leads."""
     from rapidfuzz import fuzz
 
     rows = database.execute_sql(
@@ -387,7 +398,10 @@ def possible_duplicate_companies(limit: int | None = None) -> list[Pair]:
         similarity = 100.0 if SAME_NAME in reasons else _company_similarity(cores, low, high)
         ordered_reasons = tuple(sorted(reasons, key=lambda r: (-REASON_WEIGHTS[r], r)))
         strength = similarity + sum(REASON_WEIGHTS[r] for r in ordered_reasons)
-        sides = [Side(i, companies[i][1], website=companies[i][3]) for i in (low, high)]
+        sides = [
+            Side(i, companies[i][1], country=companies[i][4], website=companies[i][3])
+            for i in (low, high)
+        ]
         pairs.append(Pair(*sides, ordered_reasons, round(similarity, 1), strength))
     pairs.sort(key=lambda p: (-p.strength, p.first.id, p.second.id))
     if limit is not None:
