@@ -26,7 +26,7 @@ from funnel_tui.read.duplicates import (
     possible_duplicates,
     website_domain,
 )
-from funnel_tui.storage.models import Company, Lead
+from funnel_tui.storage.models import Company
 
 from .test_cli import run
 
@@ -112,14 +112,14 @@ def test_pairs_come_strongest_first_each_once_lower_id_first(rules):
     assert pairs[0].words() == "same name at the same company"
     muller = next(p for p in pairs if p.first.id == ids["Jürgen Müller"][0])
     assert muller.first.phone == "+49 1512 3456789"  # as the list shows it
-    assert muller.words() == "same phone · close name on the same phone (100%)"
+    assert muller.words() == "same phone · same name on the same phone"
     assert [p.ids for p in possible_duplicates(limit=2)] == [p.ids for p in pairs[:2]]
 
 
 def test_merged_leads_are_left_out(rules):
     ids = plant(rules)
     jan, twin = ids["Jan Kowalski"]
-    Lead.update(merged_into=jan).where(Lead.id == twin).execute()
+    rules.merge_leads(jan, twin)
     assert not [p for p in possible_duplicates() if twin in p.ids]
 
 
@@ -183,7 +183,7 @@ def test_companies_with_the_same_or_a_close_name_or_website(rules):
     ).execute()
     same = [p for p in possible_duplicate_companies() if p.second.id == twin.id]
     assert same[0].reasons == (SAME_NAME,)
-    Company.update(merged_into=same[0].first.id).where(Company.id == twin.id).execute()
+    rules.merge_companies(same[0].first.id, twin.id)
     assert not [p for p in possible_duplicate_companies() if twin.id in p.ids]
 
 

@@ -121,12 +121,15 @@ class Pair:
 
     def words(self) -> str:
         """The reasons as a person reads them: "same phone · close name on the same
-        phone (96%)"; a close name is not said again beside the same name."""
+        phone (96%)"; a close name is not said again beside the same name, and names
+        that differ only as folding undoes (accents, 陳/陈) are said to be the same."""
         same_name = SAME_NAME_COMPANY in self.reasons or SAME_NAME in self.reasons
         said = []
         for reason in self.reasons:
             if reason not in (CLOSE_NAME_COMPANY, CLOSE_NAME_PHONE, CLOSE_NAME):
                 said.append(REASON_WORDS[reason])
+            elif not same_name and self.similarity >= 99.95:  # alike once folded
+                said.append(REASON_WORDS[reason].replace("close name", "same name"))
             elif not same_name:
                 said.append(f"{REASON_WORDS[reason]} ({self.similarity:.0f}%)")
         if not same_name and not any(r.startswith("close_") for r in self.reasons):

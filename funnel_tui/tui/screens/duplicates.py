@@ -195,11 +195,11 @@ class DuplicatesScreen(Screen[None]):
 
 
 def _survivor(result: object, pair: Pair) -> int:
-    """The lead that stayed: what the merge screen said (its id, or a lead), else the
-    pair's first."""
+    """The lead that stayed: what the merge screen said (rules.merge.Merged, or an id),
+    else the pair's first."""
     if isinstance(result, int) and not isinstance(result, bool):
         return result
-    return getattr(result, "id", pair.first.id)
+    return getattr(result, "keep_id", pair.first.id)
 
 
 def _option_id(pair: Pair) -> str:
