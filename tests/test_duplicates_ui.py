@@ -130,3 +130,20 @@ def test_possible_duplicates_picture(tmp_path, monkeypatch, snap_compare):
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     finally:
         close_database()
+
+
+async def test_a_duplicate_written_meanwhile_appears_without_losing_the_cursor(env):
+    plant_twins()
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_duplicates(pilot)
+        await pilot.press("down")
+        under = screen._current().ids
+        ben = Funnel(load_config(), "ben", Clock())
+        twin = ben.capture_lead(
+            {"name": "Anna Kowalsky", "company": "Kowalski Logistyka", "email": "ak@k.pl"}
+        )
+        app.data_changed()  # what a write here or the change watcher does
+        await settle(pilot)
+        assert any(twin.id in p.ids for p in screen.pairs)
+        assert screen._current().ids == under

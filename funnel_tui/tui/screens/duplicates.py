@@ -23,8 +23,11 @@ from funnel_tui.tui.widgets.text_block import TextBlock
 from funnel_tui.tui.workers import read_worker
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from funnel_tui.live.changes import Changes
 
+OTHERS_WAIT = 3.0  # seconds others' writes are gathered before searching again
 # A record's line at 80 columns: "#12345 name  company  phone  owner".
 ID_WIDTH, NAME_WIDTH, COMPANY_WIDTH, PHONE_WIDTH, OWNER_WIDTH = 7, 20, 19, 17, 8
 
@@ -60,6 +63,7 @@ class DuplicatesScreen(Screen[None]):
         self.pairs: list[Pair] = []
         self.searching = False
         self._generation = 0  # the search whose answer is wanted; older ones are dropped
+        self._waiting: Timer | None = None  # others wrote: a search is due when it fires
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -73,27 +77,38 @@ class DuplicatesScreen(Screen[None]):
         self.action_search()
 
     def refresh_data(self, changes: Changes | None = None) -> None:
-        """A lead written here or elsewhere may make or end a pair: search again,
-        keeping the cursor on the pair it was on."""
-        if changes is None or changes.everything or any(k == "lead" for k, _ in changes.records):
-            self.action_search()
+        """A lead written may make or end a pair: search again, keeping the cursor on
+        the pair it was on. At once after a write here; others' writes are gathered for
+        OTHERS_WAIT seconds, so a busy team does not keep the search running."""
+        if changes is None:
+            self.action_search(quiet=True)
+        elif self._waiting is None and (
+            changes.everything or any(kind == "lead" for kind, _ in changes.records)
+        ):
+            self._waiting = self.set_timer(OTHERS_WAIT, self._others_wrote)
+
+    def _others_wrote(self) -> None:
+        self._waiting = None
+        self.action_search(quiet=True)
 
     # ------------------------------------------------------------------ search
 
-    def action_search(self) -> None:
+    def action_search(self, quiet: bool = False) -> None:
+        """Search again; `quiet` leaves the list as it is until the answer is in."""
         self._generation += 1
         self.searching = True
-        bar = self.query_one(ProgressBar)
-        bar.remove_class("-done")
-        bar.update(total=None, progress=0)
-        self._search(self._generation)
+        if not quiet:
+            bar = self.query_one(ProgressBar)
+            bar.remove_class("-done")
+            bar.update(total=None, progress=0)
+        self._search(self._generation, quiet)
 
     @read_worker("duplicates-search", exclusive=True)
-    def _search(self, generation: int) -> None:
+    def _search(self, generation: int, quiet: bool) -> None:
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, generation, done, total)
 
-        pairs = possible_duplicates(progress=progress)
+        pairs = possible_duplicates(progress=None if quiet else progress)
         self.app.call_from_thread(self._found, generation, pairs)
 
     def _progress(self, generation: int, done: int, total: int) -> None:
