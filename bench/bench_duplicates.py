@@ -68,7 +68,7 @@ def _build(target: str) -> list[tuple[int, int]]:
             if index % 3 == 1
             else f"{family} {given}"
         )
-        data = {"name": name, "company": row["company_name"], "email": f"dup{index}@bench.test"}
+        data = {"name": name, "company": row["company_name"], "email": f"dup{index}@example.com"}
         lead = rules.capture_lead(data, allow_duplicate=True)
         planted.append((row["id"], lead.id))
     close_database()

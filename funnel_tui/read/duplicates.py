@@ -205,7 +205,9 @@ class _Name:
 
 
 def _prepared(lead_id: int, key: str, folded: str) -> _Name:
-    words = _WORDS.findall(folded or fold(key))
+    """A lead's name as compared, from its stored key and fold (an empty fold: the key
+    folds to itself, models.Lead.name_fold)."""
+    words = _WORDS.findall(folded or key)
     initials = frozenset(w for w in words if len(w) == 1 and w.isascii() and w.isalpha())
     return _Name(lead_id, key, " ".join(words), " ".join(sorted(words)), initials)
 
