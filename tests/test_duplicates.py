@@ -235,3 +235,13 @@ def test_cli_companies_and_a_bad_limit(cli_planted):
     assert out.strip() == "no possible duplicate companies"
     refused = run(["duplicates", "--limit", "0"], env, 1)
     assert refused.stderr == "funnel: --limit: 0 is not a number of pairs: give 1 or more\n"
+
+
+def test_a_block_too_large_to_compare_all_with_all_is_compared_by_neighbours(rules, monkeypatch):
+    from funnel_tui.read import duplicates
+
+    ids = plant(rules)
+    every = {p.ids for p in possible_duplicates()}
+    monkeypatch.setattr(duplicates, "FULL_BLOCK", 2)  # every company block is "large"
+    assert {p.ids for p in possible_duplicates()} == every
+    assert (ids["Anna Kowalska"][0], ids["A. Kowalska"][0]) in every
