@@ -80,7 +80,9 @@ async def test_the_palette_offers_possible_duplicates(env):
         assert "No possible duplicates" in str(app.screen.query_one("#summary").render())
 
 
-async def test_a_merged_pair_leaves_the_list(env):
+async def test_m_merges_the_pair_and_it_leaves_the_list(env):
+    from funnel_tui.tui.screens.merge import MergeScreen
+
     plant_twins()
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:
@@ -88,16 +90,24 @@ async def test_a_merged_pair_leaves_the_list(env):
         chen = screen.pairs[0]
         await pilot.press("m")
         await settle(pilot)
-        merged = app.rules.merge_leads(chen.first.id, chen.second.id)
-        screen._merged(chen, merged)  # what the merge screen hands back
+        assert isinstance(app.screen, MergeScreen)
+        assert (app.screen.keep_id, app.screen.other_id) == chen.ids
+        await pilot.press("escape")  # nothing merged: the pair stays
         await settle(pilot)
-        assert [p.ids for p in screen.pairs] == [screen.pairs[0].ids]
+        assert app.screen is screen and screen.pairs[0].ids == chen.ids
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
         assert chen.ids not in [p.ids for p in screen.pairs]
+        assert len(screen.pairs) == 1
         footer = str(screen.query_one("#footer").render())
         assert f"Merged #{chen.second.id} into #{chen.first.id}" in footer
         await pilot.press("r")  # searched again: the merged lead stays out
         await settle(pilot)
-        assert chen.ids not in [p.ids for p in screen.pairs]
+        assert [p.ids for p in screen.pairs] == [screen.pairs[0].ids]
+        assert not [p for p in screen.pairs if chen.second.id in p.ids]
 
 
 def test_possible_duplicates_picture(tmp_path, monkeypatch, snap_compare):

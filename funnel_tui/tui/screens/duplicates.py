@@ -186,13 +186,10 @@ class DuplicatesScreen(Screen[None]):
             self.open_merge(pair.first.id, pair.second.id, lambda done: self._merged(pair, done))
 
     def open_merge(self, keep_id: int, other_id: int, done: Callable[[object], None]) -> None:
-        """For the lead: the merge-choice screen (screens.merge.MergeScreen) over this one;
-        `done` gets what it is dismissed with (None or False: nothing merged)."""
-        try:
-            from funnel_tui.tui.screens.merge import MergeScreen  # type: ignore[import-not-found]
-        except ImportError:  # the merge screen is not in this build yet
-            self._say(Text(f"Merge with: funnel merge {keep_id} {other_id}", style="yellow"))
-            return
+        """The merge choice (screens.merge) over this screen; `done` gets the rules'
+        Merged, or None when nothing was merged."""
+        from funnel_tui.tui.screens.merge import MergeScreen
+
         self.app.push_screen(MergeScreen(keep_id, other_id), done)
 
     def _merged(self, pair: Pair, result: object) -> None:
