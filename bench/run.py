@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py            # everything
     .venv/bin/python bench/run.py core       # only bench_core.py
     .venv/bin/python bench/run.py demo       # `funnel demo` on SQLite and PostgreSQL
+    .venv/bin/python bench/run.py duplicates # possible duplicates over 100,000 leads
 """
 
 from __future__ import annotations

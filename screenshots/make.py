@@ -120,6 +120,8 @@ def shots(
         ("report-sources-records", SMALL, ["ctrl+g", "2", "down", "enter"]),
         ("report-activity", LARGE, ["ctrl+g", "7"]),
         ("report-winrate-by-owner", LARGE, ["ctrl+g", "3", "b", "b", "t"]),
+        # Leads that may be one person, with why, strongest first (D on the list).
+        ("duplicates", SMALL, ["D"]),
         # ctrl+p finds leads and deals by name as well as screens and actions.
         ("palette-records", SMALL, ["ctrl+p", *"kowal", 0.5]),
         # What was typed when the link dropped, offered back at the next start.

@@ -12,5 +12,6 @@ SCREENS = (
     ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
     ("reports", "Reports", "Conversion, sources, win rate, cycle time, speed, forecast, activity"),
     ("import", "Import leads", "Leads from a CSV, Excel or vCard file: map, check, import"),
+    ("duplicates", "Possible duplicates", "Leads that may be one person, with why: open, merge"),
 )
 SCREEN_MODES = tuple(mode for mode, _title, _help in SCREENS)

@@ -59,6 +59,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         "today": lambda: _today_screen(),
         "import": lambda: _import_screen(),
         "reports": lambda: _reports_screen(),
+        "duplicates": lambda: _duplicates_screen(),
     }
     DEFAULT_MODE = "leads"
     # ctrl+p: the screens, this screen's actions, and any lead or deal by name.
@@ -395,3 +396,9 @@ def _funnel_screen() -> Screen:
     from funnel_tui.tui.screens.funnel_counts import FunnelScreen
 
     return FunnelScreen()
+
+
+def _duplicates_screen() -> Screen:
+    from funnel_tui.tui.screens.duplicates import DuplicatesScreen
+
+    return DuplicatesScreen()

@@ -103,6 +103,9 @@ class LeadListScreen(Screen[None]):
         Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
         Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
         Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
+        Binding(
+            "D", "app.switch_mode('duplicates')", "Duplicates", id="leads.duplicates", show=False
+        ),
     ]
 
     def __init__(self) -> None:
