@@ -249,3 +249,17 @@ def test_merging_companies_moves_people_and_deals_and_undoes(rules):
     assert Lead.get_by_id(other).company_id == small
     assert Company.get_by_id(big).industry == ""
     assert Company.get_by_id(small).merged_into_id is None
+
+
+def test_a_merged_lead_is_kept_as_it_was_and_changes_go_to_the_survivor(rules):
+    keep, other = _pair(rules)
+    rules.merge_leads(keep, other)
+    for change in (
+        lambda: rules.update_lead(other, {"title": "CEO"}),
+        lambda: rules.set_status(other, "working"),
+        lambda: rules.answer(other, "budget", "yes"),
+        lambda: rules.log_activity(lead_id=other, kind="call", outcome="reached"),
+    ):
+        with pytest.raises(Refused, match=f"merged into #{keep} .* change #{keep} instead"):
+            change()
+    assert Lead.get_by_id(other).title == "CFO"

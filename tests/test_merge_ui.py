@@ -99,3 +99,14 @@ async def test_user_text_in_the_choice_is_data_not_markup(env):
         await settle(pilot)
         rows = _field_rows(app.screen)
         assert any("[bold red]Mallory" in r for r in rows)
+
+
+async def test_a_merged_lead_opened_says_where_it_went(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.rules.merge_leads(1, 3)
+        app.open_lead(3)
+        await settle(pilot)
+        summary = str(app.screen.query_one("#summary").render())
+        assert "merged into #1: kept as it was; changes go there" in summary

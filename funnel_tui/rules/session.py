@@ -16,7 +16,7 @@ import peewee
 
 from funnel_tui.config import Config, check_login
 from funnel_tui.core.dates import local_today, user_zone
-from funnel_tui.core.errors import NotFound, StaleEdit
+from funnel_tui.core.errors import NotFound, Problem, Refused, StaleEdit
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.rules import history_words as words
 from funnel_tui.storage.database import retry_writes, utcnow
@@ -143,10 +143,23 @@ class Session:
         return opp
 
     def _lead_for_update(self, lead_id: int) -> Lead:
-        """The lead, locked for this transaction where the engine locks rows."""
+        """The lead, locked for this transaction where the engine locks rows. A lead
+        merged into another is kept as it was: a change goes to the one it went into."""
         lead = _row_for_update(Lead, lead_id)
         if lead is None:
             raise NotFound("lead", lead_id)
+        if lead.merged_into_id is not None:
+            into = lead.merged_into_id
+            raise Refused(
+                [
+                    Problem(
+                        "lead",
+                        "merged",
+                        f"lead #{lead_id} was merged into #{into} and is kept as it was; "
+                        f"change #{into} instead",
+                    )
+                ]
+            )
         return lead
 
     def _opp_for_update(self, opp_id: int, expected_version: int | None) -> Opportunity:

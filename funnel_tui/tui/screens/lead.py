@@ -280,6 +280,11 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
             summary.append_text(opportunity_link(opp))
         if self.deals:
             summary.append("  (F10 opens it)" if len(self.deals) == 1 else "  (F10)", style="dim")
+        if lead.merged_into_id is not None:
+            summary.append(
+                f"\n⤷ merged into #{lead.merged_into_id}: kept as it was; changes go there",
+                style="yellow",
+            )
         self.query_one("#summary", Static).update(summary)
         self._fill(record)
         rules = self.app.rules
