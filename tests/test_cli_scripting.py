@@ -169,6 +169,10 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["report", "forecast"],
         ["export"],
         ["import", str(people)],
+        # The same number again (lead 3): a possible duplicate of lead 1, merged into it.
+        ["add", "--name", "Ana K", "--phone", "+48 512 345 678", "--allow-duplicate"],
+        ["duplicates"],
+        ["merge", "1", "3", "--yes"],
         ["counts"],
         ["where"],
         ["demo", "--leads", "3", "--seed", "2"],
