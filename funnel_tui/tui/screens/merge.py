@@ -162,6 +162,8 @@ class MergeScreen(ModalScreen[Any]):
             options.add_option(Option(line, id=key))
         if options.option_count:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
+        # Two records alike in every field have nothing to pick: no empty table.
+        options.display = self.query_one("#m-head").display = bool(options.option_count)
 
     # ------------------------------------------------------------------ choosing
 
