@@ -447,3 +447,16 @@ def _activities(lead_ids: list[int], deal_ids: list[int]) -> tuple[list[dict[str
         "deal",
     )
     return [dict(zip(keys, row, strict=True)) for row in rows], count
+
+
+def company_of_lead(lead_id: int) -> int | None:
+    """The id of the company a lead is at; None without one (or without the lead)."""
+    found = Lead.select(Lead.company).where(Lead.id == lead_id).tuples().first()
+    return found[0] if found else None
+
+
+def companies_named(text: str, limit: int) -> list[tuple[int, str, bool]]:
+    """(id, name, customer) of the companies whose names hold `text`, customers first,
+    for the command palette."""
+    rows = company_page(CompanyQuery(text=text, sort="won", descending=True), 0, limit)
+    return [(row["id"], row["name"], row["customer"]) for row in rows]

@@ -94,6 +94,7 @@ class LeadListScreen(Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("slash", "search", "Search", id="leads.search"),
         Binding("q", "checklist", "Checklist", id="leads.checklist"),
+        Binding("c", "company", "Company", id="leads.company", show=False),
         Binding("t", "cycle_status", "Status filter", id="leads.status"),
         Binding("m", "toggle_mine", "Mine / all", id="leads.mine"),
         Binding("u", "cycle_source", "Source filter", id="leads.source"),
@@ -312,3 +313,9 @@ class LeadListScreen(Screen[None]):
         row = self.query_one(LeadTable).current
         if row is not None:
             self.app.open_checklist(row["id"])
+
+    def action_company(self) -> None:
+        """The record of the current row's company."""
+        row = self.query_one(LeadTable).current
+        if row is not None:
+            self.app.open_company_of_lead(row["id"])
