@@ -113,10 +113,16 @@ async def test_the_company_record_shows_people_deals_and_customer_facts(accounts
             assert "Anna Kowalska" in shot and "Piotr Nowak" in shot
             assert "People (2)" in shot and "Deals (1)" in shot
             assert "EUR 40,000.00" in shot
-            # enter on a person opens the lead; esc comes back to the company.
+            # Deals, then people: enter opens the one under the cursor, esc comes back.
+            await pilot.press("down", "enter")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "OpportunityScreen"
+            await pilot.press("escape")
+            await settle(pilot)
             await pilot.press("down", "enter")
             await settle(pilot)
             assert type(app.screen).__name__ == "LeadScreen"
+            assert app.screen.lead_id == Lead.get(Lead.name == "Anna Kowalska").id
             await pilot.press("escape")
             await settle(pilot)
             assert type(app.screen).__name__ == "CompanyScreen"
