@@ -177,7 +177,8 @@ class CompanyScreen(Screen[None]):
         options.append(Option(Text(f"Deals ({len(record.deals)})", style="bold"), disabled=True))
         for d in record.deals:
             mark, style = STATE_MARKS.get(d["state"], ("?", ""))
-            line = Text(mark, style=style, no_wrap=True, overflow="ellipsis")
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(mark, style=style)
             line.append(f"  {exact_money(d['amount_cents'], d['currency'])}  ")
             # "Acme – Pilot" says the company this record is about: "Pilot" is enough.
             name = plain(d["name"]).removeprefix(f"{plain(record.company.name)} – ")
