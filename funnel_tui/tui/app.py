@@ -111,6 +111,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
+        self._company_wanted: int | None = None
         self._checklist_then: tuple[str, str] = ("", "")
 
     def on_mount(self) -> None:
@@ -226,10 +227,33 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.push_screen(LeadScreen(lead_id, focus=focus, then=then))
 
     def open_company(self, company_id: int) -> None:
-        """The company's record (the account), over whatever screen asked."""
+        """The company's record (the account), over whatever screen asked: shown with
+        its data in one frame, as the checklist is, unless the database takes longer
+        than CHECKLIST_WAIT (then at once, its data following)."""
+        self._company_wanted = company_id
+        self._load_company(company_id)
+        self.set_timer(CHECKLIST_WAIT, lambda: self._show_company(company_id, None, False))
+
+    @read_worker("company-open", exclusive=True)
+    def _load_company(self, company_id: int) -> None:
+        from funnel_tui.read.companies import company_record
+
+        record = company_record(company_id)
+        self.call_from_thread(self._show_company, company_id, record, True)
+
+    def _show_company(self, company_id: int, record, loaded: bool) -> None:
         from funnel_tui.tui.screens.company import CompanyScreen
 
-        self.push_screen(CompanyScreen(company_id))
+        if self._company_wanted != company_id:
+            return  # shown already, or another company was asked for since
+        if loaded:
+            self._company_wanted = None
+        screen = self.screen
+        if isinstance(screen, CompanyScreen) and screen.company_id == company_id:
+            if loaded:
+                screen.show_record(record)  # the timer showed it; now its data
+            return
+        self.push_screen(CompanyScreen(company_id, record, loaded))
 
     @read_worker("company-of-lead", exclusive=True)
     def open_company_of_lead(self, lead_id: int) -> None:

@@ -71,10 +71,15 @@ class CompanyScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Records / timeline", id="company.next", show=False),
     ]
 
-    def __init__(self, company_id: int) -> None:
+    def __init__(
+        self, company_id: int, record: CompanyRecord | None = None, loaded: bool = False
+    ) -> None:
+        """`record`, when `loaded`: the company as read just now (None: there is no
+        such company), shown in the first frame; otherwise the screen reads it."""
         super().__init__()
         self.company_id = company_id
         self.record: CompanyRecord | None = None
+        self._given = (record, loaded)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -88,7 +93,12 @@ class CompanyScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#outcome").display = False
-        self.load()
+        record, loaded = self._given
+        self._given = (None, False)
+        if loaded:
+            self.show_record(record)
+        else:
+            self.load()
 
     def refresh_data(self, changes: Changes | None = None) -> None:
         """Reload when the company, one of its people or one of its deals was written."""
@@ -103,11 +113,11 @@ class CompanyScreen(Screen[None]):
     @read_worker("company-load", exclusive=True)
     def load(self) -> None:
         record = company_record(self.company_id)
-        self.app.call_from_thread(self._show, record)
+        self.app.call_from_thread(self.show_record, record)
 
     # ---------------------------------------------------------------- showing
 
-    def _show(self, record: CompanyRecord | None) -> None:
+    def show_record(self, record: CompanyRecord | None) -> None:
         self.record = record
         if record is None:
             self.query_one("#summary", Static).update(Text(f"No company #{self.company_id}"))
