@@ -228,3 +228,27 @@ async def test_an_edit_on_a_stale_copy_asks_field_by_field(accounts_db):
             assert "Shipping" in _shot(app) and "sam" in _shot(app)
     finally:
         close_database()
+
+
+async def test_a_company_name_is_shown_as_typed_never_as_markup(accounts_db):
+    path, _ = accounts_db
+    open_database(path)
+    Funnel(load_config(), "rita", lambda: NOW).capture_lead(
+        {"name": "Eve", "company": "[bold red]Evil[/] Corp", "email": "eve@evil.example"}
+    )
+    close_database()
+    app = _app(accounts_db, "companies")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("slash")
+            await type_text(pilot, "evil")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "[bold red]Evil[/] Corp" in _shot(app)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "CompanyScreen"
+            assert "[bold red]Evil[/] Corp" in _shot(app)
+    finally:
+        close_database()
