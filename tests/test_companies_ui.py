@@ -252,3 +252,23 @@ async def test_a_company_name_is_shown_as_typed_never_as_markup(accounts_db):
             assert "[bold red]Evil[/] Corp" in _shot(app)
     finally:
         close_database()
+
+
+async def test_one_record_screen_serves_company_after_company(accounts_db):
+    app = _app(accounts_db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_company(_kowalski())
+            await settle(pilot)
+            first = app.screen
+            await pilot.press("escape")
+            await settle(pilot)
+            app.open_company(Company.get(Company.name == "Grupo Norte").id)
+            await settle(pilot)
+            assert app.screen is first  # the same screen, showing the other company
+            shot = _shot(app)
+            assert "Grupo Norte" in shot and "José Ramírez" in shot
+            assert "Kowalski" not in shot and "Piotr Nowak" not in shot
+    finally:
+        close_database()

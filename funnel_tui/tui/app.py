@@ -253,7 +253,16 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             if loaded:
                 screen.show_record(record)  # the timer showed it; now its data
             return
-        self.push_screen(CompanyScreen(company_id, record, loaded))
+        # One screen serves every company, as the checklist's does: composing it anew
+        # each time cost as much again. Another is made only while it is in use.
+        if not self.is_screen_installed("company"):
+            self.install_screen(CompanyScreen(company_id), "company")
+        shared = self.get_screen("company")
+        if any(shared in stack for stack in self._screen_stacks.values()):
+            self.push_screen(CompanyScreen(company_id, record, loaded))
+            return
+        shared.show_company(company_id, record, loaded)
+        self.push_screen(shared)
 
     @read_worker("company-of-lead", exclusive=True)
     def open_company_of_lead(self, lead_id: int) -> None:

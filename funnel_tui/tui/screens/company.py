@@ -100,6 +100,24 @@ class CompanyScreen(Screen[None]):
         else:
             self.load()
 
+    def show_company(
+        self, company_id: int, record: CompanyRecord | None = None, loaded: bool = False
+    ) -> None:
+        """Show another company on this screen (the app keeps one for every company)."""
+        if not self.is_mounted:
+            self.company_id, self._given = company_id, (record, loaded)
+            return
+        self.company_id = company_id
+        self.record = None
+        self._message(None)
+        self.query_one("#records", OptionList).highlighted = None
+        self.query_one("#timeline", KeyedScroll).scroll_home(animate=False)
+        if loaded:
+            self.show_record(record)
+        else:
+            self.query_one("#summary", Static).update(Text(f"Loading company #{company_id}…"))
+            self.load()
+
     def refresh_data(self, changes: Changes | None = None) -> None:
         """Reload when the company, one of its people or one of its deals was written."""
         record = self.record
