@@ -93,6 +93,16 @@ def test_customers_prospects_search_and_pages(accounts, config):
     assert _names(q(config), offset=3) == []
 
 
+def test_a_search_folds_names_as_the_lead_list_does(rules, config):
+    _person(rules, "Jürgen Weiß", "Müller Maschinenbau")
+    _person(rules, "陳美玲", "台灣精密股份有限公司")
+    q = CompanyQuery.from_config
+    assert _names(q(config, text="muller")) == ["Müller Maschinenbau"]
+    assert _names(q(config, text="MÜLLER masch")) == ["Müller Maschinenbau"]
+    assert _names(q(config, text="台湾精密")) == ["台灣精密股份有限公司"]  # simplified
+    assert company_count(q(config, text="muller")) == 1
+
+
 def test_merged_companies_and_leads_are_never_listed_or_counted(accounts, config):
     acme, initech = _company("Acme"), _company("Initech")
     Company.update(merged_into=acme.id).where(Company.id == initech.id).execute()

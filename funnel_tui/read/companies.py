@@ -29,8 +29,10 @@ from typing import Any
 import peewee
 
 from funnel_tui.core import validators as v
+from funnel_tui.core.folding import fold
 from funnel_tui.core.money import rates_into
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
+from funnel_tui.read.search import MIN_TRIGRAM, search_ids_sql
 from funnel_tui.storage.list_index import LIVE_LEAD_SQL
 from funnel_tui.storage.models import Activity, Company, History, Lead, Opportunity, database
 from funnel_tui.storage.models import User as _User
@@ -58,6 +60,7 @@ RECORD_HISTORY = 200
 LIVE_COMPANY_SQL = (
     'c."id" NOT IN (SELECT m."id" FROM "company" m WHERE m."merged_into_id" IS NOT NULL)'
 )
+_NAME_LIKE = "c.\"name_key\" LIKE ? ESCAPE '\\'"
 _CUSTOMER_SQL = (
     f'c."id" IN (SELECT o."company_id" FROM "opportunity" o WHERE o."state" = \'{OPP_WON}\''
     ' AND o."company_id" IS NOT NULL)'
@@ -94,7 +97,15 @@ class CompanyQuery:
 # ------------------------------------------------------------------------ the list
 
 
-def company_page(query: CompanyQuery, offset: int, limit: int) -> list[dict[str, Any]]:
+def company_list(query: CompanyQuery, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """company_count and company_page at once, the search looked up once for both."""
+    where = _where(query)
+    return company_count(query, where), company_page(query, offset, limit, where)
+
+
+def company_page(
+    query: CompanyQuery, offset: int, limit: int, where: tuple[str, list[Any]] | None = None
+) -> list[dict[str, Any]]:
     """Rows `offset` to `offset + limit` of the list, as dicts with PAGE_KEYS: `open`
     and `won` per currency ({"EUR": cents}), `people` a count, `customer` a bool,
     `last_activity` a naive UTC datetime or None."""
@@ -104,7 +115,7 @@ def company_page(query: CompanyQuery, offset: int, limit: int) -> list[dict[str,
         raise ValueError(f"kind must be one of {', '.join(k for k in KINDS if k)}")
     if limit <= 0:
         return []
-    where, params = _where(query)
+    where, params = where or _where(query)
     join, order, order_params = _order(query)
     sql = (
         f'SELECT c."id" FROM "company" c {join} {where} ORDER BY {order}, '
@@ -114,9 +125,9 @@ def company_page(query: CompanyQuery, offset: int, limit: int) -> list[dict[str,
     return company_rows(ids)
 
 
-def company_count(query: CompanyQuery) -> int:
+def company_count(query: CompanyQuery, where: tuple[str, list[Any]] | None = None) -> int:
     """How many companies the list has."""
-    where, params = _where(query)
+    where, params = where or _where(query)
     return int(_run(f'SELECT COUNT(*) FROM "company" c {where}', params)[0][0])
 
 
@@ -186,13 +197,39 @@ def _where(query: CompanyQuery) -> tuple[str, list[Any]]:
     clauses, params = [LIVE_COMPANY_SQL], []
     key = v.normalise_key(v.clean_text(query.text))
     if key:
-        clauses.append("c.\"name_key\" LIKE ? ESCAPE '\\'")
+        clauses.append(_NAME_LIKE)
         params.append("%" + _like_escape(key) + "%")
+        folded = _folded_matches(query.text)
+        if folded:
+            clauses[-1] = f'({_NAME_LIKE} OR c."id" IN ({", ".join("?" for _ in folded)}))'
+            params += folded
     if query.kind == "customers":
         clauses.append(_CUSTOMER_SQL)
     elif query.kind == "prospects":
         clauses.append(f"NOT {_CUSTOMER_SQL}")
     return "WHERE " + " AND ".join(clauses), params
+
+
+def _folded_matches(text: str) -> list[int]:
+    """The companies whose names hold `text` folded as names are (Müller found as
+    "muller", 陳 as 陈), found through the leads at them that the lead list's own
+    search finds: their folded company names (models.Lead.company_fold). Text shorter
+    than a trigram is looked for in the names as typed only: as a prefix it would find
+    most leads."""
+    folded = fold(v.clean_text(text))
+    found = search_ids_sql(text) if len(folded) >= MIN_TRIGRAM else None
+    if found is None:
+        return []
+    leads, params = found
+    return [
+        row[0]
+        for row in _run(
+            f'SELECT DISTINCT f."company_id" FROM "lead" f WHERE f."id" IN ({leads}) '
+            'AND f."company_id" IS NOT NULL '
+            "AND COALESCE(NULLIF(f.\"company_fold\", ''), f.\"company_key\") LIKE ? ESCAPE '\\'",
+            [*params, "%" + _like_escape(folded) + "%"],
+        )
+    ]
 
 
 def _order(query: CompanyQuery) -> tuple[str, str, list[Any]]:

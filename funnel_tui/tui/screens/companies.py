@@ -21,7 +21,7 @@ from funnel_tui.read.companies import (
     DESCENDING_FIRST,
     SORT_KEYS,
     CompanyQuery,
-    company_count,
+    company_list,
     company_page,
 )
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
@@ -142,8 +142,7 @@ class CompaniesScreen(Screen[None]):
 
     @read_worker("companies-query", exclusive=True)
     def _load(self, query: CompanyQuery, keep_cursor: bool) -> None:
-        total = company_count(query)
-        first = company_page(query, 0, PAGE_SIZE)
+        total, first = company_list(query, 0, PAGE_SIZE)
         self.app.call_from_thread(self._loaded, query, total, first, keep_cursor)
 
     def _loaded(self, query: CompanyQuery, total: int, first: list, keep_cursor: bool) -> None:
