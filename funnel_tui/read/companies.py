@@ -69,12 +69,12 @@ _CUSTOMER_SQL = (
 
 @dataclass(frozen=True)
 class CompanyQuery:
-    """What the Companies list shows. `text` is looked for in the name (case-
-    insensitive, anywhere); `kind` is "customers", "prospects" (no won deal) or "" for
+    """What the Companies list shows. `text` is looked for anywhere in the name, in
+    any case, and folded as the lead list folds (accents, ß, Traditional Chinese:
+    _folded_matches); `kind` is "customers", "prospects" (no won deal) or "" for
     both; `sort` one of SORT_KEYS, ties broken by name then id. `currency` and `rates`:
     what a sort by money compares in (the config's report_currency and
-    exchange_rates); without a currency, each company's amounts are compared at face
-    value in the currency of `fallback` only, others after."""
+    exchange_rates); a currency without a rate ranks after every converted amount."""
 
     text: str = ""
     sort: str = "name"
