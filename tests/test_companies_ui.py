@@ -272,3 +272,21 @@ async def test_one_record_screen_serves_company_after_company(accounts_db):
             assert "Kowalski" not in shot and "Piotr Nowak" not in shot
     finally:
         close_database()
+
+
+async def test_who_else_has_the_company_open_is_shown_and_told(accounts_db):
+    from funnel_tui.live.presence import Seen
+
+    app = _app(accounts_db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            company_id = _kowalski()
+            app.open_company(company_id)
+            await settle(pilot)
+            assert app.screen.showing() == ("company", company_id, False)
+            app.others = (Seen("sam", "company", company_id, False),)
+            await pilot.pause()
+            assert "also here: sam (viewing)" in _shot(app)
+    finally:
+        close_database()

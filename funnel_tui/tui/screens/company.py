@@ -28,6 +28,7 @@ from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.company_edit import FIELDS, CompanyEditDialog
 from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
+from funnel_tui.tui.widgets.here_line import HereLine
 from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
 from funnel_tui.tui.widgets.status import level_text, status_text
 from funnel_tui.tui.widgets.timeline import activity_event, history_events, timeline_text
@@ -84,6 +85,7 @@ class CompanyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(Text(f"Loading company #{self.company_id}…"), id="summary")
+        yield HereLine("company", self.company_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
         yield OptionList(id="records")
@@ -109,6 +111,7 @@ class CompanyScreen(Screen[None]):
             return
         self.company_id = company_id
         self.record = None
+        self.query_one(HereLine).follow(company_id)
         self._message(None)
         self.query_one("#records", OptionList).highlighted = None
         self.query_one("#timeline", KeyedScroll).scroll_home(animate=False)
@@ -117,6 +120,10 @@ class CompanyScreen(Screen[None]):
         else:
             self.query_one("#summary", Static).update(Text(f"Loading company #{company_id}…"))
             self.load()
+
+    def showing(self) -> tuple[str, int, bool]:
+        """The record this screen shows, for the others' presence (changes.py)."""
+        return ("company", self.company_id, False)
 
     def refresh_data(self, changes: Changes | None = None) -> None:
         """Reload when the company, one of its people or one of its deals was written."""
