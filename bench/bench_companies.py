@@ -25,6 +25,8 @@ RECORDS = 300  # companies whose records are read, chosen at random (seeded)
 LARGEST = 20  # and the companies with the most people and deals
 SCREEN_OPENS = 40
 LIST_ROUNDS = 7
+# What a rep types into the Companies list's search, one keystroke at a time.
+TYPED = ("muller", "gmbh", "logistik", "台湾精密", "s.a.", "kowal")
 
 
 def figures():
@@ -141,8 +143,33 @@ def _list_queries(target: str) -> list:
                 max_value=goals[sort],
             )
         )
+    results.append(_search(config, floor_ms))
     dbmod.close_database()
     return results
+
+
+def _search(config, floor_ms: float):
+    """Each prefix of what a rep types into the Companies list's search, as the screen
+    asks for it: the count and the first page (company_list)."""
+    from funnel_tui.read.companies import CompanyQuery, company_list
+    from funnel_tui.tui.widgets.lead_table import PAGE_SIZE
+
+    times = []
+    for _ in range(3):
+        for word in TYPED:
+            for end in range(1, len(word) + 1):
+                query = CompanyQuery.from_config(config, text=word[:end])
+                start = time.perf_counter()
+                company_list(query, 0, PAGE_SIZE)
+                times.append(time.perf_counter() - start)
+    return cost(
+        "Companies search keystroke (count + first page), p95",
+        percentile(times, 95) * 1000,
+        floor_ms,
+        "index-only SELECT of a page of ids by name",
+        "ms",
+        max_value=100,
+    )
 
 
 # ----------------------------------------------------------------- the screens

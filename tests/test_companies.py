@@ -255,3 +255,11 @@ def test_company_show_and_update_on_the_command_line(accounts, db_target, capsys
     assert "employees:" in capsys.readouterr().err
     assert main(["company", "show", "999", "--db", db_target]) == 1
     assert "no company #999" in capsys.readouterr().err
+
+
+def test_a_company_name_that_looks_like_a_formula_is_defused_in_csv(rules, db_target, capsys):
+    _person(rules, "Eve Formula", '=HYPERLINK("http://evil")')
+    database.close()
+    out = _cli(["company", "list", "--db", db_target, "--format", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
