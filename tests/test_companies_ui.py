@@ -290,3 +290,26 @@ async def test_who_else_has_the_company_open_is_shown_and_told(accounts_db):
             assert "also here: sam (viewing)" in _shot(app)
     finally:
         close_database()
+
+
+async def test_the_list_pages_to_the_last_company(tmp_path):
+    path = str(tmp_path / "many.db")
+    open_database(path)
+    rules = Funnel(load_config(), "rita", lambda: NOW)
+    for n in range(250):
+        rules.capture_lead(
+            {"name": f"Person {n}", "company": f"Firm {n:03d}", "email": f"p{n}@firm.example"}
+        )
+    close_database()
+    app = _app((path, tmp_path), "companies")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "250 shown" in _shot(app)
+            await pilot.press("G")  # the last row: its page is read when drawn
+            await settle(pilot)
+            table = app.screen.query_one("LeadTable")
+            assert table.current["name"] == "Firm 249"
+            assert "Firm 249" in _shot(app)
+    finally:
+        close_database()
