@@ -94,7 +94,6 @@ class LeadListScreen(Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("slash", "search", "Search", id="leads.search"),
         Binding("q", "checklist", "Checklist", id="leads.checklist"),
-        Binding("c", "company", "Company", id="leads.company", show=False),
         Binding("t", "cycle_status", "Status filter", id="leads.status"),
         Binding("m", "toggle_mine", "Mine / all", id="leads.mine"),
         Binding("u", "cycle_source", "Source filter", id="leads.source"),
@@ -104,6 +103,7 @@ class LeadListScreen(Screen[None]):
         Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
         Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
         Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
+        Binding("c", "company", "Company", id="leads.company", show=False),
         Binding(
             "D", "app.switch_mode('duplicates')", "Duplicates", id="leads.duplicates", show=False
         ),

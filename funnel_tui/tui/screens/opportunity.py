@@ -48,7 +48,7 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         Binding("escape", "back", "Back", id="deal.back"),
         Binding("e", "edit", "Edit…", id="deal.edit"),
         Binding("l", "lead", "Lead", id="deal.lead"),
-        Binding("c", "company", "Company", id="deal.company"),
+        Binding("c", "company", "Company", id="deal.company", show=False),
         Binding("q", "checklist", "Checklist", id="deal.checklist"),
         Binding("greater_than_sign,full_stop,shift+right", "step(1)", "Next stage", id="deal.next"),
         Binding("less_than_sign,comma,shift+left", "step(-1)", "Back a stage", id="deal.prev"),
