@@ -255,6 +255,8 @@ def test_company_show_and_update_on_the_command_line(accounts, db_target, capsys
     assert "employees:" in capsys.readouterr().err
     assert main(["company", "show", "999", "--db", db_target]) == 1
     assert "no company #999" in capsys.readouterr().err
+    out = _cli(["undo", str(acme), "--company", "--db", db_target], capsys)
+    assert out.startswith(f"Undone: your edit of company #{acme} Acme: industry back to")
 
 
 def test_a_company_name_that_looks_like_a_formula_is_defused_in_csv(rules, db_target, capsys):
