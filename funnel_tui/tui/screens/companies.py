@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.money import totals_line
-from funnel_tui.core.output import plain
 from funnel_tui.read.companies import (
     DESCENDING_FIRST,
     SORT_KEYS,
@@ -241,7 +240,3 @@ class CompaniesScreen(Screen[None]):
     def _open(self, event: LeadTable.Opened) -> None:
         # The table's rows are companies here: its "lead_id" is the row's id.
         self.app.open_company(event.lead_id)
-
-    def current_company(self) -> tuple[int, str] | None:
-        row = self.query_one(LeadTable).current
-        return (row["id"], plain(row["name"])) if row else None

@@ -273,9 +273,6 @@ class CompanyScreen(Screen[None]):
         elif kind == "deal":
             self.app.open_opportunity(int(ident))
 
-    def current_company(self) -> tuple[int, str] | None:
-        return (self.company_id, self.record.company.name) if self.record else None
-
     def action_back(self) -> None:
         self.dismiss()
 
