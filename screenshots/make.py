@@ -98,6 +98,9 @@ def shots(
         ("board-stale", SMALL, ["f5", "s", "l"]),
         ("deal", SMALL, ["f5", "l", "enter"]),
         ("deal-edit", SMALL, ["f5", "l", "enter", "e"]),
+        # The accounts: the companies by open pipeline, and the top one's record.
+        ("companies", SMALL, ["ctrl+o", "o", "o", "enter"]),
+        ("company", SMALL, ["ctrl+o", "o", "o", "enter", "enter"]),
         ("today", SMALL, ["ctrl+t"]),
         ("today", LARGE, ["ctrl+t", "j", "j"]),
         (

@@ -173,6 +173,11 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["add", "--name", "Ana K", "--phone", "+48 512 345 678", "--allow-duplicate"],
         ["duplicates"],
         ["merge", "1", "3", "--yes"],
+        # Lead 1's company as an account.
+        ["update", "1", "--company", "Acme"],
+        ["company", "update", "1", "--industry", "Retail"],
+        ["company", "list"],
+        ["company", "show", "1"],
         ["counts"],
         ["where"],
         ["demo", "--leads", "3", "--seed", "2"],
@@ -183,7 +188,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         out = run_cli([*argv, "--format", "json"], capsys)
         data = json.loads(out)
         assert data not in ({}, [], None), argv
-        ran.add(" ".join(argv[:2]) if argv[0] == "deal" else argv[0])
+        ran.add(" ".join(argv[:2]) if argv[0] in ("deal", "company") else argv[0])
         for value in _strings(data):
             if len(value) >= 19 and value[10:11] == "T" and value[:4].isdigit():
                 assert value.endswith("Z"), (argv, value)
@@ -265,7 +270,7 @@ def test_completion_for_bash_completes_commands_and_choices(tmp_path, capsys):
         assert result.returncode == 0, result.stderr
         return sorted(result.stdout.split())
 
-    assert complete("funnel co") == ["completion", "convert", "counts"]
+    assert complete("funnel co") == ["company", "completion", "convert", "counts"]
     assert complete("funnel list --format ") == ["csv", "json", "table"]
     assert "--vcard-version" in complete("funnel export --")
     (tmp_path / "leads.csv").write_text("Name\n", encoding="utf-8")

@@ -413,7 +413,7 @@ def test_an_unknown_binding_id_is_refused_with_its_line(tmp_path):
         user_keymap(config.keys)
     assert error.value.lines == (
         f"{path}, line 4: keys.go.tody is not a key binding; the go bindings are "
-        "go.board, go.capture, go.funnel, go.leads, go.reports, go.today",
+        "go.board, go.capture, go.companies, go.funnel, go.leads, go.reports, go.today",
         f'{path}, line 5: keys."leads.search" has "ctrl+bogus", which is not a key; keys '
         'are written as "ctrl+a", "f6", "slash", "question_mark"',
     )

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from funnel_tui.cli import (
     admin,
+    companies,
     completion,
     deals,
     duplicates,
@@ -51,7 +52,18 @@ __all__ = [
     "make_app",
 ]
 
-COMMAND_MODULES = (leads, deals, work, merge, duplicates, reports, transfer, admin, completion)
+COMMAND_MODULES = (
+    leads,
+    deals,
+    companies,
+    work,
+    merge,
+    duplicates,
+    reports,
+    transfer,
+    admin,
+    completion,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

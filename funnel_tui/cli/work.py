@@ -61,6 +61,7 @@ def register(command: AddCommand) -> None:
     undo = command("undo", "undo your latest change (to lead ID, or --opportunity ID)")
     undo.add_argument("id", type=int, nargs="?")
     undo.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    undo.add_argument("--company", action="store_true", help="ID is a company")
     format_option(undo)
     undo.set_defaults(run=cmd_undo)
 
@@ -253,7 +254,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
     if args.id is None:
         undone = ctx.rules.undo_last()
     else:
-        undone = ctx.rules.undo_last("opportunity" if args.opportunity else "lead", args.id)
+        entity = "opportunity" if args.opportunity else "company" if args.company else "lead"
+        undone = ctx.rules.undo_last(entity, args.id)
     data = {
         "record": undone.entity,
         "id": undone.entity_id,

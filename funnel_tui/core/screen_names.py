@@ -11,6 +11,7 @@ SCREENS = (
     ("funnel", "Funnel overview", "How many records stand at each step"),
     ("today", "Today", "Your queue: overdue, due today, nothing scheduled"),
     ("reports", "Reports", "Conversion, sources, win rate, cycle time, speed, forecast, activity"),
+    ("companies", "Companies", "The accounts: search, sort by pipeline or won, customers"),
     ("import", "Import leads", "Leads from a CSV, Excel or vCard file: map, check, import"),
     ("duplicates", "Possible duplicates", "Leads that may be one person, with why: open, merge"),
 )

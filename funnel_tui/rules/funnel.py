@@ -19,6 +19,7 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.rules.activities import ActivityRules
+from funnel_tui.rules.companies import CompanyRules
 from funnel_tui.rules.engagement import EngagementRules, sync_engagement
 from funnel_tui.rules.gate import GateRules
 from funnel_tui.rules.leads import LeadRules
@@ -29,7 +30,7 @@ from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.models import database
 
 
-class Funnel(UndoRules, LeadRules, GateRules, ActivityRules, EngagementRules):
+class Funnel(UndoRules, LeadRules, GateRules, ActivityRules, EngagementRules, CompanyRules):
     """The rules, bound to a config and the acting user. Requires an open database."""
 
     def __init__(

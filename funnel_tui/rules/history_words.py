@@ -185,6 +185,9 @@ FIELDS = {
     "answer": "answer",
     "evidence": "evidence",
     "value": "figure",
+    "industry": "industry",
+    "employees": "employees",
+    "website": "website",
 }
 
 # Values that are words of the product (statuses, levels, states, answers).

@@ -14,6 +14,7 @@ from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.vocab import ANSWER_UNKNOWN, OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.rules import history_words as words
+from funnel_tui.rules.companies import undo_company_fields
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
 from funnel_tui.rules.session import _column, _plain
@@ -85,6 +86,8 @@ UNDOABLE = frozenset(
         ("opportunity", "move"),
         ("opportunity", "update"),
         ("opportunity", "undo"),
+        ("company", "update"),
+        ("company", "undo"),
     }
 )
 NOT_UNDONE = {
@@ -182,11 +185,13 @@ class UndoRules(UnmergeRules, DealRules):
                 undo_deal_fields(self, last.entity_id, group)
             elif last.entity == "opportunity":
                 self._undo_move(last.entity_id, group)
+            elif last.entity == "company":
+                undo_company_fields(self, last.entity_id, group)
             elif any("." in h.field for h in group):  # checklist answers: "need.answer"
                 self._undo_answers(last.entity_id, group)
             else:
                 self._undo_lead_fields(last.entity_id, group)
-        model = Opportunity if last.entity == "opportunity" else Lead
+        model = {"opportunity": Opportunity, "company": Company}.get(last.entity, Lead)
         named = model.get_or_none(model.id == last.entity_id)
         # The companies an edit of the company field names by id, for the summary.
         ids = [int(x) for f, *values in restored if f == "company" for x in values if x]

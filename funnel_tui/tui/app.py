@@ -60,6 +60,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         "import": lambda: _import_screen(),
         "reports": lambda: _reports_screen(),
         "duplicates": lambda: _duplicates_screen(),
+        "companies": lambda: _companies_screen(),
     }
     DEFAULT_MODE = "leads"
     # ctrl+p: the screens, this screen's actions, and any lead or deal by name.
@@ -73,6 +74,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
         Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
         Binding("ctrl+g,f12", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
+        Binding(
+            "ctrl+o", "switch_mode('companies')", "Companies", id="go.companies", priority=True
+        ),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -107,6 +111,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
+        self._company_wanted: int | None = None
         self._checklist_then: tuple[str, str] = ("", "")
 
     def on_mount(self) -> None:
@@ -220,6 +225,58 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         if self.current_mode != "leads" and not here:
             self.switch_mode("leads")
         self.push_screen(LeadScreen(lead_id, focus=focus, then=then))
+
+    def open_company(self, company_id: int) -> None:
+        """The company's record (the account), over whatever screen asked: shown with
+        its data in one frame, as the checklist is, unless the database takes longer
+        than CHECKLIST_WAIT (then at once, its data following)."""
+        self._company_wanted = company_id
+        self._load_company(company_id)
+        self.set_timer(CHECKLIST_WAIT, lambda: self._show_company(company_id, None, False))
+
+    @read_worker("company-open", exclusive=True)
+    def _load_company(self, company_id: int) -> None:
+        from funnel_tui.read.companies import company_record
+
+        record = company_record(company_id)
+        self.call_from_thread(self._show_company, company_id, record, True)
+
+    def _show_company(self, company_id: int, record, loaded: bool) -> None:
+        from funnel_tui.tui.screens.company import CompanyScreen
+
+        if self._company_wanted != company_id:
+            return  # shown already, or another company was asked for since
+        if loaded:
+            self._company_wanted = None
+        screen = self.screen
+        if isinstance(screen, CompanyScreen) and screen.company_id == company_id:
+            if loaded:
+                screen.show_record(record)  # the timer showed it; now its data
+            return
+        # One screen serves every company, as the checklist's does: composing it anew
+        # each time cost as much again. Another is made only while it is in use.
+        if not self.is_screen_installed("company"):
+            self.install_screen(CompanyScreen(company_id), "company")
+        shared = self.get_screen("company")
+        if any(shared in stack for stack in self._screen_stacks.values()):
+            self.push_screen(CompanyScreen(company_id, record, loaded))
+            return
+        shared.show_company(company_id, record, loaded)
+        self.push_screen(shared)
+
+    @read_worker("company-of-lead", exclusive=True)
+    def open_company_of_lead(self, lead_id: int) -> None:
+        """The record of the company a lead is at (the lead list's current row)."""
+        from funnel_tui.read.companies import company_of_lead
+
+        company_id = company_of_lead(lead_id)
+        self.call_from_thread(self._open_company_of, lead_id, company_id)
+
+    def _open_company_of(self, lead_id: int, company_id: int | None) -> None:
+        if company_id is None:
+            self.notify(f"Lead #{lead_id} is at no company: type one on its record.")
+        else:
+            self.open_company(company_id)
 
     def open_log(
         self,
@@ -390,6 +447,12 @@ def _reports_screen() -> Screen:
     from funnel_tui.tui.screens.reports import ReportsScreen
 
     return ReportsScreen()
+
+
+def _companies_screen() -> Screen:
+    from funnel_tui.tui.screens.companies import CompaniesScreen
+
+    return CompaniesScreen()
 
 
 def _funnel_screen() -> Screen:

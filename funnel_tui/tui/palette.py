@@ -1,8 +1,8 @@
 """The command palette finds records too: any lead by its name, company, email or phone
-(the lead list's search), any deal by its name; choosing one opens it. The database is
-read in a thread, so typing in the palette never waits on it, and names are shown as
-typed, never read as markup (Textual's own highlighting and help line would parse
-them)."""
+(the lead list's search), any deal by its name, any company by its name; choosing one
+opens it. The database is read in a thread, so typing in the palette never waits on
+it, and names are shown as typed, never read as markup (Textual's own highlighting and
+help line would parse them)."""
 
 from __future__ import annotations
 
@@ -20,18 +20,20 @@ MIN_QUERY = 2  # characters before the database is asked
 PER_KIND = 6  # leads, then deals, offered at most
 
 
-def _find(text: str, region: str = "") -> tuple[list[dict], list]:
+def _find(text: str, region: str = "") -> tuple[list[dict], list, list]:
+    from funnel_tui.read.companies import companies_named
     from funnel_tui.read.pipeline import deals_named
     from funnel_tui.read.search import LeadQuery, lead_page
 
     with connected():
         leads = lead_page(LeadQuery(text=text, region=region), 0, PER_KIND)
         deals = deals_named(text, PER_KIND)
-    return leads, deals
+        companies = companies_named(text, PER_KIND)
+    return leads, deals, companies
 
 
 class RecordsProvider(Provider):
-    """Leads and deals by name, for ctrl+p."""
+    """Leads, deals and companies by name, for ctrl+p."""
 
     async def search(self, query: str) -> Hits:
         text = query.strip()
@@ -39,7 +41,7 @@ class RecordsProvider(Provider):
             return
         try:
             region = self.app.config.default_region
-            leads, deals = await asyncio.to_thread(_find, text, region)
+            leads, deals, companies = await asyncio.to_thread(_find, text, region)
         except Exception as exc:
             if database_failure(exc) is None:
                 raise  # a bug, as anywhere else (workers.py)
@@ -64,4 +66,13 @@ class RecordsProvider(Provider):
                 partial(app.open_opportunity, card.id),
                 text=f"Deal {plain(card.name)}",
                 help=escape(f"#{card.id} · {card.state} · {card.stage} · {plain(card.owner)}"),
+            )
+        for rank, (company_id, name, customer) in enumerate(companies):
+            shown = Text.assemble(("Company  ", "dim"), plain(name))
+            yield Hit(
+                0.7 - rank / 100,
+                shown,
+                partial(app.open_company, company_id),
+                text=f"Company {plain(name)}",
+                help=escape(f"#{company_id} · {'customer' if customer else 'prospect'}"),
             )

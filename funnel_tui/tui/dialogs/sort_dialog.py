@@ -26,10 +26,17 @@ class SortDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="sort.cancel"),
     ]
 
-    def __init__(self, titles: dict[str, str], current: str, descending: bool):
+    def __init__(
+        self,
+        titles: dict[str, str],
+        current: str,
+        descending: bool,
+        heading: str = "Sort the leads by",
+    ):
         """`titles`: sort key → what the list calls it; `current`: the key in force."""
         super().__init__()
         self.titles, self.current, self.descending = titles, current, descending
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         arrow = "▼" if self.descending else "▲"
@@ -40,7 +47,7 @@ class SortDialog(ModalScreen[str | None]):
                 label.append(f"  {arrow} now (enter reverses)", style="dim")
             options.append(Option(label, id=key))
         with Vertical():
-            yield Label(Text("Sort the leads by"), classes="title")
+            yield Label(Text(self.heading), classes="title")
             yield KeyedOptions(*options, id="sorts")
             yield Static(Text("letter jumps  ·  enter choose  ·  esc cancel"), classes="keys")
 

@@ -131,6 +131,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         Binding("f11", "status('new')", "Back to new", id="lead.reopen", show=False),
         Binding("ctrl+l", "log", "Log…", id="lead.log"),
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
+        Binding("ctrl+y", "company", "Company", id="lead.company"),
         # From the fields too (an input takes pgdn for nothing), and named there; on the
         # timeline (tab reaches it) its own keys scroll it: ↓ ↑ pgdn pgup home end.
         Binding(
@@ -510,6 +511,14 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
 
     def action_deal(self) -> None:
         open_deal(self, self.deals)
+
+    def action_company(self) -> None:
+        """The record of the company the lead is at (the account)."""
+        company = self.record["company"] if self.record else None
+        if company is not None:
+            self.app.open_company(company.id)
+        elif self.record is not None:
+            self._outcome(Text("This lead is at no company: type one above.", style="yellow"))
 
     def action_back(self) -> None:
         if self.changes():

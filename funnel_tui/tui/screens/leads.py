@@ -103,6 +103,7 @@ class LeadListScreen(Screen[None]):
         Binding("r", "reverse", "Reverse", id="leads.reverse", show=False),
         Binding("x", "reset_filters", "Clear filters", id="leads.reset", show=False),
         Binding("i", "app.switch_mode('import')", "Import", id="leads.import", show=False),
+        Binding("c", "company", "Company", id="leads.company", show=False),
         Binding(
             "D", "app.switch_mode('duplicates')", "Duplicates", id="leads.duplicates", show=False
         ),
@@ -312,3 +313,9 @@ class LeadListScreen(Screen[None]):
         row = self.query_one(LeadTable).current
         if row is not None:
             self.app.open_checklist(row["id"])
+
+    def action_company(self) -> None:
+        """The record of the current row's company."""
+        row = self.query_one(LeadTable).current
+        if row is not None:
+            self.app.open_company_of_lead(row["id"])

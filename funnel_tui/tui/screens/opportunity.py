@@ -48,6 +48,7 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         Binding("escape", "back", "Back", id="deal.back"),
         Binding("e", "edit", "Edit…", id="deal.edit"),
         Binding("l", "lead", "Lead", id="deal.lead"),
+        Binding("c", "company", "Company", id="deal.company", show=False),
         Binding("q", "checklist", "Checklist", id="deal.checklist"),
         Binding("greater_than_sign,full_stop,shift+right", "step(1)", "Next stage", id="deal.next"),
         Binding("less_than_sign,comma,shift+left", "step(-1)", "Back a stage", id="deal.prev"),
@@ -232,6 +233,16 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
     def action_checklist(self) -> None:
         if self.record:
             self.app.open_checklist(self.record.lead.id)
+
+    def action_company(self) -> None:
+        """The record of the deal's company (the account)."""
+        if self.record is None:
+            return
+        company_id = self.record.opportunity.company_id or self.record.lead.company_id
+        if company_id is not None:
+            self.app.open_company(company_id)
+        else:
+            self._deal_message(Text("This deal has no company.", style="yellow"))
 
     def action_back(self) -> None:
         self.dismiss()

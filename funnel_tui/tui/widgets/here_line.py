@@ -24,6 +24,13 @@ class HereLine(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "others", self._others)
 
+    def follow(self, entity_id: int) -> None:
+        """Show who else has another record of the same kind open (a screen that
+        serves record after record)."""
+        self.entity_id = entity_id
+        if self.is_mounted:
+            self._others(self.app.others)
+
     def _others(self, others: tuple) -> None:
         seen = on_record(others, self.entity, self.entity_id)
         self.display = bool(seen)
