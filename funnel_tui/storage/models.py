@@ -79,7 +79,11 @@ class Lead(BaseModel):
     # keys by the rules layer.
     name_fold = TextField(default="")
     company_fold = TextField(default="")
-    company = ForeignKeyField(Company, null=True, backref="leads", on_delete="SET NULL")
+    # Indexed with last_activity_at (Meta): a company's leads, and the Companies list's
+    # sort by latest activity from the index alone.
+    company = ForeignKeyField(
+        Company, null=True, backref="leads", on_delete="SET NULL", index=False
+    )
     # The company's name_key, "" without a company: the lead list sorts and searches by
     # company without a join. Database triggers keep it equal to company.name_key (see
     # storage.list_index), so a writer that leaves it out or a company renamed elsewhere cannot make
@@ -147,6 +151,7 @@ class Lead(BaseModel):
             (("source",), False),
             (("country",), False),
             (("created_at",), False),
+            (("company", "last_activity_at"), False),
         )
 
 
