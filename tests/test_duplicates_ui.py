@@ -157,3 +157,36 @@ async def test_a_duplicate_written_meanwhile_appears_without_losing_the_cursor(e
         await settle(pilot)
         assert any(twin.id in p.ids for p in screen.pairs)
         assert screen._current().ids == under
+
+
+async def test_c_lists_companies_that_may_be_one_and_m_merges_them(env):
+    from funnel_tui.storage.models import Company, Lead
+    from funnel_tui.tui.screens.merge import MergeScreen
+
+    rules = Funnel(load_config(), "rita", Clock())
+    twin = rules.capture_lead(
+        {
+            "name": "Jan Nowak",
+            "company": "Kowalski Logistyka Sp. z o.o.",
+            "country": "PL",
+            "email": "jan@kowalski.pl",
+        }
+    )
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_duplicates(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.companies
+        first, second = screen.pairs[0].ids
+        summary = str(screen.query_one("#summary").render())
+        assert "of companies" in summary
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MergeScreen) and app.screen.kind == "company"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert Company.get_by_id(second).merged_into_id == first
+        assert Lead.get_by_id(twin.id).company_id == first
+        assert all(second not in p.ids for p in screen.pairs)

@@ -1,7 +1,8 @@
 """Possible duplicates: pairs of leads that may be one person, each with why, strongest
 first (read.duplicates finds them). The search runs in a worker with a progress bar
 (about a second over 100,000 leads); enter opens the first lead of a pair, o the other,
-m merges the two, and a merged pair leaves the list."""
+m merges the two, and a merged pair leaves the list. c switches to companies that may
+be one (the same screen, the same keys: a company's record, a merge of companies)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from textual.widgets import OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
 from funnel_tui.core.output import fit, plain
-from funnel_tui.read.duplicates import Pair, Side, possible_duplicates
+from funnel_tui.read.duplicates import (
+    Pair,
+    Side,
+    possible_duplicate_companies,
+    possible_duplicates,
+)
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.text_block import TextBlock
 from funnel_tui.tui.workers import read_worker
@@ -36,7 +42,7 @@ class PairList(OptionList):
     """The pairs, three lines each: the two records and why."""
 
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("enter", "select", "Open lead", id="duplicates.open"),
+        Binding("enter", "select", "Open", id="duplicates.open"),
     ]
 
 
@@ -56,12 +62,14 @@ class DuplicatesScreen(Screen[None]):
         Binding("o", "open_other", "Open other", id="duplicates.other"),
         Binding("m", "merge", "Merge…", id="duplicates.merge"),
         Binding("r", "search", "Search again", id="duplicates.again"),
+        Binding("c", "companies", "Leads / companies", id="duplicates.companies"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.pairs: list[Pair] = []
         self.searching = False
+        self.companies = False  # companies that may be one, rather than leads
         self._generation = 0  # the search whose answer is wanted; older ones are dropped
         self._waiting: Timer | None = None  # others wrote: a search is due when it fires
 
@@ -83,7 +91,7 @@ class DuplicatesScreen(Screen[None]):
         if changes is None:
             self.action_search(quiet=True)
         elif self._waiting is None and (
-            changes.everything or any(kind == "lead" for kind, _ in changes.records)
+            changes.everything or any(kind in ("lead", "company") for kind, _ in changes.records)
         ):
             self._waiting = self.set_timer(OTHERS_WAIT, self._others_wrote)
 
@@ -108,7 +116,10 @@ class DuplicatesScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, generation, done, total)
 
-        pairs = possible_duplicates(progress=None if quiet else progress)
+        if self.companies:
+            pairs = possible_duplicate_companies()
+        else:
+            pairs = possible_duplicates(progress=None if quiet else progress)
         self.app.call_from_thread(self._found, generation, pairs)
 
     def _progress(self, generation: int, done: int, total: int) -> None:
@@ -134,7 +145,7 @@ class DuplicatesScreen(Screen[None]):
         for index, pair in enumerate(self.pairs):
             if index:
                 options.append(None)  # a rule between two pairs
-            options.append(Option(_pair_text(pair), id=_option_id(pair)))
+            options.append(Option(_pair_text(pair, self.companies), id=_option_id(pair)))
         listing.add_options(options)
         if self.pairs:
             at = next((i for i, p in enumerate(self.pairs) if p.ids == keep), 0)
@@ -143,8 +154,12 @@ class DuplicatesScreen(Screen[None]):
         if count:
             summary = Text.assemble(
                 (f"{count:,} possible duplicate pair{'s' if count != 1 else ''}", "bold"),
-                (" · strongest first", "dim"),
+                (" of companies" if self.companies else "", "bold"),
+                (" · strongest first · c: ", "dim"),
+                ("leads" if self.companies else "companies", "dim"),
             )
+        elif self.companies:
+            summary = Text("No possible duplicate companies: no two share a name or website.")
         else:
             summary = Text("No possible duplicates: no two leads share a phone, email or name.")
         self.query_one("#summary", TextBlock).show(summary)
@@ -172,12 +187,25 @@ class DuplicatesScreen(Screen[None]):
         event.stop()
         pair = self._pair()
         if pair is not None:
-            self.app.open_lead(pair.first.id, here=True)
+            self._open(pair.first.id)
 
     def action_open_other(self) -> None:
         pair = self._pair()
         if pair is not None:
-            self.app.open_lead(pair.second.id, here=True)
+            self._open(pair.second.id)
+
+    def _open(self, record_id: int) -> None:
+        if self.companies:
+            self.app.open_company(record_id)
+        else:
+            self.app.open_lead(record_id, here=True)
+
+    def action_companies(self) -> None:
+        """Companies that may be one instead of leads, or back."""
+        self.companies = not self.companies
+        self.pairs = []
+        self._show()
+        self.action_search()
 
     def action_merge(self) -> None:
         """The merge choice for the pair, the older lead kept by default."""
@@ -190,7 +218,8 @@ class DuplicatesScreen(Screen[None]):
         Merged, or None when nothing was merged."""
         from funnel_tui.tui.screens.merge import MergeScreen
 
-        self.app.push_screen(MergeScreen(keep_id, other_id), done)
+        kind = "company" if self.companies else "lead"
+        self.app.push_screen(MergeScreen(keep_id, other_id, kind), done)
 
     def _merged(self, pair: Pair, result: object) -> None:
         """Back from the merge: a merged pair leaves the list, and so does every other
@@ -231,12 +260,25 @@ def _side_line(side: Side) -> Text:
     return text
 
 
-def _pair_text(pair: Pair) -> Text:
+def _company_line(side: Side) -> Text:
+    text = Text("  ")
+    text.append(fit(f"#{side.id}", ID_WIDTH), style="dim")
+    text.append(fit(plain(side.name), NAME_WIDTH + COMPANY_WIDTH + 1), style="bold")
+    text.append(" ")
+    text.append(fit(plain(side.website) or plain(side.country), PHONE_WIDTH))
+    text.append(" ")
+    people = f"{side.people:,} {'person' if side.people == 1 else 'people'}"
+    text.append(fit(people, OWNER_WIDTH + 2), style="dim")
+    return text
+
+
+def _pair_text(pair: Pair, companies: bool = False) -> Text:
     """Three lines: the two records, then why (user text as data, never markup)."""
+    line = _company_line if companies else _side_line
     return Text.assemble(
-        _side_line(pair.first),
+        line(pair.first),
         "\n",
-        _side_line(pair.second),
+        line(pair.second),
         "\n",
         " " * (2 + ID_WIDTH),
         (pair.words(), "yellow"),
