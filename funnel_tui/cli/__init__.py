@@ -23,7 +23,17 @@ import re
 import sys
 from collections.abc import Sequence
 
-from funnel_tui.cli import admin, completion, deals, leads, merge, reports, transfer, work
+from funnel_tui.cli import (
+    admin,
+    assign,
+    completion,
+    deals,
+    leads,
+    merge,
+    reports,
+    transfer,
+    work,
+)
 from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options
 from funnel_tui.cli.tui import make_app, open_tui
 from funnel_tui.core.errors import EXIT_REFUSED, EXIT_USAGE, FunnelError
@@ -41,7 +51,7 @@ __all__ = [
     "make_app",
 ]
 
-COMMAND_MODULES = (leads, deals, work, merge, reports, transfer, admin, completion)
+COMMAND_MODULES = (leads, deals, assign, work, merge, reports, transfer, admin, completion)
 
 
 def build_parser() -> argparse.ArgumentParser:

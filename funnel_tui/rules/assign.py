@@ -205,6 +205,14 @@ class AssignRules(Session):
             raise Refused(problems)
         return people
 
+    @retry_writes
+    def make_users(self, names: Sequence[str], new_ok: Collection[str] = ()) -> list[Person]:
+        """The users `names` mean (find_users), those who never used funnel created now
+        (each Person's `new` says which): for an import that gives its leads to them."""
+        people = self.find_users(names, new_ok)
+        with database.atomic():
+            return self._made(people, self.now())
+
     def _made(self, people: list[Person], now: dt.datetime) -> list[Person]:
         """`people` with the new ones created (in the caller's transaction)."""
         out = []
