@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from funnel_tui.cli import (
     admin,
+    assign,
     companies,
     completion,
     deals,
@@ -55,6 +56,7 @@ __all__ = [
 COMMAND_MODULES = (
     leads,
     deals,
+    assign,
     companies,
     work,
     merge,

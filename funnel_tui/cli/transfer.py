@@ -11,11 +11,13 @@ says which. A dry run writes no reject file; an import that refuses nothing make
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
 from pathlib import Path
 
+from funnel_tui.cli.assign import NEW_USER_HELP
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, filter_options, safe
 from funnel_tui.core.errors import EXIT_REFUSED, CliRefused
 
@@ -69,6 +71,19 @@ def register(command: AddCommand) -> None:
         "--strict", action="store_true", help="if any row is refused, write nothing at all"
     )
     importing.add_argument("--source", default="", help="the source of rows that name none")
+    importing.add_argument(
+        "--assign-to",
+        metavar="USER[,USER…]",
+        help="give the new leads to these users in turn (round-robin); a row whose file "
+        "names its owner keeps that one. A name no one has is a new user, made and said so",
+    )
+    importing.add_argument(
+        "--new-user",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --assign-to: " + NEW_USER_HELP,
+    )
     importing.add_argument(
         "--rejects", metavar="FILE", help="where refused rows go (default: FILE-rejected.csv)"
     )
@@ -147,6 +162,9 @@ def _import(args: argparse.Namespace) -> int:
         raise CliRefused(*problems)
     ctx = Context(args)
     _check_owner_targets(value_map, plan)
+    people = _assign_to(args, ctx, options) if args.assign_to else []
+    if people and not options.dry_run:
+        options = dataclasses.replace(options, assign_to=tuple(p.user_id for p in people))
     bar = _ProgressBar() if text and sys.stdout.isatty() else None
     try:
         report = run_import(ctx.rules, plan, options, progress=bar, cancel=threading.Event())
@@ -157,10 +175,38 @@ def _import(args: argparse.Namespace) -> int:
             bar.clear()
     if text:
         _show_report(report, ctx.rules.config, ctx.user)
+        if people:
+            print(_assigned_words(people, options.dry_run))
     else:
-        print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+        data = _report_json(report)
+        if people:
+            data["assigned_to"] = [p.login for p in people]
+            data["created_users"] = [p.login for p in people if p.new]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     refused = report.counts["refused"]
     return EXIT_REFUSED if refused or report.aborted else EXIT_OK
+
+
+def _assign_to(args: argparse.Namespace, ctx: Context, options) -> list:
+    """The users --assign-to names, those new made (unless a dry run): rules.assign."""
+    from funnel_tui.cli.assign import refused, user_list
+    from funnel_tui.core.errors import Refused
+
+    find = ctx.rules.find_users if options.dry_run else ctx.rules.make_users
+    try:
+        return find(user_list(args.assign_to), args.new_user)
+    except Refused as exc:
+        raise refused(exc) from exc
+
+
+def _assigned_words(people: list, dry_run: bool) -> str:
+    """`new leads given in turn to ana, ben; new user ben made`."""
+    said = f"new leads {'would go' if dry_run else 'given'} in turn to "
+    said += ", ".join(safe(p.login) for p in people)
+    made = [safe(p.login) for p in people if p.new]
+    if made:
+        said += f"; new user {', '.join(made)} {'would be' if dry_run else 'was'} made"
+    return said
 
 
 def _check_owner_targets(value_map, plan) -> None:

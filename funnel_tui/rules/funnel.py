@@ -3,10 +3,10 @@
 Each concern lives in its own module and this class only gathers them, so callers keep
 one name to call: session (user, clock, history, versions), qualify and scoring, leads
 and bulk_leads (capture, edits, status), gate (THE PROMOTION GATE), deals, activities,
-engagement, undo. No UI imports here: the TUI and the CLI both call these rules. Each
-write is one transaction (IMMEDIATE on SQLite, see storage/database.py) that also
-appends to History, so a refused operation writes nothing at all. Refusals raise
-`Refused` with every reason, each naming its field.
+engagement, assign (handing over), undo. No UI imports here: the TUI and the CLI both
+call these rules. Each write is one transaction (IMMEDIATE on SQLite, see
+storage/database.py) that also appends to History, so a refused operation writes
+nothing at all. Refusals raise `Refused` with every reason, each naming its field.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.rules.activities import ActivityRules
+from funnel_tui.rules.assign import AssignRules
 from funnel_tui.rules.companies import CompanyRules
 from funnel_tui.rules.engagement import EngagementRules, sync_engagement
 from funnel_tui.rules.gate import GateRules
@@ -30,7 +31,9 @@ from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.models import database
 
 
-class Funnel(UndoRules, LeadRules, GateRules, ActivityRules, EngagementRules, CompanyRules):
+class Funnel(
+    UndoRules, LeadRules, GateRules, ActivityRules, EngagementRules, CompanyRules, AssignRules
+):
     """The rules, bound to a config and the acting user. Requires an open database."""
 
     def __init__(

@@ -307,6 +307,15 @@ def _move(group: list[Any], c: Context) -> Said:
     return [(head, moved)]
 
 
+def _assign(group: list[Any], c: Context) -> Said:
+    """`handed over: from ana to ben`."""
+    owner = next(e for e in group if e.field == "owner")
+    moved = say(
+        "handed_over_from", old=c.value("owner", owner.old), new=c.value("owner", owner.new)
+    )
+    return [(say("handed_over"), moved)]
+
+
 def _promote(group: list[Any], c: Context) -> Said:
     checklist = next((e for e in group if e.field == "checklist"), None)
     items = _snapshot(checklist.new) if checklist is not None and checklist.new else {}
@@ -421,6 +430,7 @@ ACTIONS: dict[str, Callable[[list[Any], Context], Said]] = {
     "promote": _promote,
     "convert": _convert,
     "move": _move,
+    "assign": _assign,
     "won": _won,
     "reopen": _reopen,
     "next": _next,

@@ -68,6 +68,9 @@ TEMPLATES = {
     "lost_because": "lost ({reason})",
     "reopened": "reopened",
     "stage_change": "{old} → {new}",
+    # Owners
+    "handed_over": "handed over",
+    "handed_over_from": "from {old} to {new}",
     # Activities and next actions
     "logged": "logged {kind}",
     "logged_inbound": "logged {kind} (inbound)",
@@ -262,6 +265,7 @@ UNDONE_WHAT = {
     "undo": "undo on",
     "undo_batch": "undo of a change of",
     "merge": "merge into",
+    "assign": "hand-over of",
     "move": "move of",
     "won": "win of",
     "lost": "loss of",
@@ -280,6 +284,7 @@ CHANGE_NAMES = {
     "move": "your move of",
     "snooze": "your snooze on",
     "undo": "your undo on",
+    "assign": "your hand-over of",
 }
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -14,6 +14,7 @@ from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.vocab import ANSWER_UNKNOWN, OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.rules import history_words as words
+from funnel_tui.rules.batch_undo import restore_in_bulk
 from funnel_tui.rules.companies import undo_company_fields
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
@@ -76,7 +77,7 @@ SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
 # status set on the marked rows of the list): their History rows share the user, the
 # moment and the action, and undo takes them all back as one step. A batch undone is a
 # batch in turn ("undo_batch"), so undoing the undo restores the whole action again.
-BATCH_ACTIONS = frozenset({"undo_batch"})
+BATCH_ACTIONS = frozenset({"undo_batch", "assign"})
 UNDOABLE = frozenset(
     {
         ("lead", "update"),
@@ -258,17 +259,24 @@ class UndoRules(UnmergeRules, DealRules):
         for entry in group:
             by_record[entry.entity, entry.entity_id].append(entry)
         at = self.now()
-        for (entity, entity_id), entries in by_record.items():
+        # Most records go back in bulk; the rest (a field with keys to remake) one by one.
+        left = restore_in_bulk(self, by_record, "undo_batch", at)
+        for (entity, entity_id), entries in left.items():
             if entity == "opportunity":
                 undo_deal_fields(self, entity_id, entries, action="undo_batch", at=at)
             else:
                 self._undo_lead_fields(entity_id, entries, action="undo_batch", at=at)
+        named = None
+        if len(by_record) == 1:  # said as a change of that one record, by its name
+            model = Opportunity if last.entity == "opportunity" else Lead
+            named = model.get_or_none(model.id == last.entity_id)
         return Undone(
             last.entity,
             last.entity_id,
             last.action,
             last.at,
             [(h.field, h.new, h.old) for h in group],
+            named.name if named else "",
             config=self.config,
             records=len(by_record),
         )

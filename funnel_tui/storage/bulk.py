@@ -97,3 +97,50 @@ def write_engagement_keys(db: peewee.Database, rows: list[tuple[float | None, in
         cursor.executemany(
             'UPDATE "lead" SET "engagement_key" = ? WHERE "id" = ?', rows[start : start + 5000]
         )
+
+
+def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows in as few round trips as the engine allows: PostgreSQL one
+    INSERT ... VALUES of a page of rows (executemany would make a round trip per row),
+    SQLite a prepared INSERT run for each row inside the caller's transaction."""
+    if not rows:
+        return
+    db = database.obj
+    names = ", ".join(f'"{name}"' for name in columns)
+    if isinstance(db, peewee.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            db.cursor(), f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=2000
+        )
+        return
+    marks = ", ".join("?" * len(columns))
+    db.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
+def rows_by_id(
+    table: str, columns: tuple[str, ...], ids: list[int], lock: bool = False
+) -> list[tuple[Any, ...]]:
+    """(id, *columns) of the rows with these ids, in chunks; with `lock`, locked until
+    the transaction ends where the engine locks rows (PostgreSQL's FOR UPDATE)."""
+    db = database.obj
+    names = ", ".join(f'"{name}"' for name in ("id", *columns))
+    tail = " FOR UPDATE" if lock and db.for_update else ""
+    found: list[tuple[Any, ...]] = []
+    for chunk in chunks(ids, 900):
+        marks = ", ".join([db.param] * len(chunk))
+        sql = f'SELECT {names} FROM "{table}" WHERE "id" IN ({marks}){tail}'
+        found += db.execute_sql(sql, chunk).fetchall()
+    return found
+
+
+def set_by_id(table: str, values: dict[str, Any], ids: list[int]) -> None:
+    """Give the rows with these ids the same `values` and raise their version by one
+    (a change a person made, seen by the optimistic locking of edits)."""
+    db = database.obj
+    param = db.param
+    sets = ", ".join(f'"{name}" = {param}' for name in values)
+    for chunk in chunks(ids, 900):
+        marks = ", ".join([param] * len(chunk))
+        sql = f'UPDATE "{table}" SET {sets}, "version" = "version" + 1 WHERE "id" IN ({marks})'
+        db.execute_sql(sql, [*values.values(), *chunk])

@@ -295,6 +295,7 @@ class _Run:
         self.origin = plan.facts.path.name
         self.rows_seen = self.position = 0
         self.started = 0.0
+        self.turn = 0  # the next of options.assign_to to give a lead to
 
     def run(self) -> ImportReport:
         self.started = time.perf_counter()
@@ -466,7 +467,11 @@ class _Run:
                 origin = {"imported_from": self.origin, "row": p.number}
                 if possible:
                     origin["possible_duplicate"] = possible
-                new.append(NewLead(p.clean, p.company_name, p.company_key, origin, p.owner))
+                owner = p.owner
+                if owner is None and self.options.assign_to:
+                    owner = self.options.assign_to[self.turn % len(self.options.assign_to)]
+                    self.turn += 1
+                new.append(NewLead(p.clean, p.company_name, p.company_key, origin, owner))
         if self.write and new:
             self.rules.insert_leads(new, action="import", companies=companies)
         return outcomes

@@ -38,6 +38,9 @@ class ImportOptions:
     rejects: Path | None = None  # default: beside the file, NAME-rejected.csv
     batch_rows: int = BATCH_ROWS
     values: ValueMap = field(default_factory=ValueMap)  # what values off a list become
+    # User ids the new leads go to, round-robin (--assign-to); a row naming its owner
+    # keeps that one. Empty: the importing user.
+    assign_to: tuple[int, ...] = ()
 
     def problems(self) -> list[str]:
         if self.overwrite and not self.update:
