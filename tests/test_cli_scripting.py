@@ -173,6 +173,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["add", "--name", "Ana K", "--phone", "+48 512 345 678", "--allow-duplicate"],
         ["duplicates"],
         ["merge", "1", "3", "--yes"],
+        ["assign", "1", "--to", "dora"],
         # Lead 1's company as an account.
         ["update", "1", "--company", "Acme"],
         ["company", "update", "1", "--industry", "Retail"],
