@@ -101,6 +101,8 @@ def shots(
         # The accounts: the companies by open pipeline, and the top one's record.
         ("companies", SMALL, ["ctrl+o", "o", "o", "enter"]),
         ("company", SMALL, ["ctrl+o", "o", "o", "enter", "enter"]),
+        # Handing over: the team filtered by what is typed, a lead's owner picked.
+        ("hand-over", SMALL, ["j", "ctrl+r", 0.3, *"a"]),
         ("today", SMALL, ["ctrl+t"]),
         ("today", LARGE, ["ctrl+t", "j", "j"]),
         (

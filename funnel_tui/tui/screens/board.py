@@ -32,6 +32,7 @@ from funnel_tui.read.pipeline import (
 from funnel_tui.read.today import owner_id
 from funnel_tui.rules.history_words import many
 from funnel_tui.tui.actions.deal_actions import DealActions
+from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.board_view import PAGE_SIZE, BoardView
 from funnel_tui.tui.widgets.text_block import TextBlock
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
 
 
-class BoardScreen(DealActions, Screen[None]):
+class BoardScreen(DealActions, HandsOver, Screen[None]):
     TITLE = "Pipeline"
     AUTO_FOCUS = "BoardView"
     DEFAULT_CSS = """
@@ -77,6 +78,7 @@ class BoardScreen(DealActions, Screen[None]):
         Binding("0", "clear_filters", "Clear filters", id="board.clear", show=False),
         Binding("f", "fold", "Won/Lost", id="board.fold"),
         Binding("ctrl+z", "undo", "Undo my last change", id="board.undo", show=False),
+        hand_over_binding("board"),
         Binding("dollar_sign", "totals", "Totals", id="board.totals", show=False),
     ]
 
@@ -266,6 +268,15 @@ class BoardScreen(DealActions, Screen[None]):
         text = (self._message or self._totals_line).copy()
         text.no_wrap, text.overflow = True, "ellipsis"
         self.query_one("#footer", TextBlock).show(text)
+
+    def hand_over_target(self) -> HandOverTarget | None:
+        card = self.current_deal()
+        if card is None:
+            return None
+        return HandOverTarget("opportunity", card.id, card.name, card.owner, card.version)
+
+    def _hand_over_said(self, text: Text) -> None:
+        self._deal_message(text)
 
     def _deal_reload(self) -> None:
         self.reload()

@@ -20,6 +20,7 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
+from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.form_draft import KeepsDraft
@@ -115,7 +116,7 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
     screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
 
 
-class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
+class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Screen[None]):
     TITLE = "Lead"
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -132,6 +133,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
         Binding("ctrl+l", "log", "Log…", id="lead.log"),
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
         Binding("ctrl+y", "company", "Company", id="lead.company"),
+        hand_over_binding("lead"),
         # From the fields too (an input takes pgdn for nothing), and named there; on the
         # timeline (tab reaches it) its own keys scroll it: ↓ ↑ pgdn pgup home end.
         Binding(
@@ -519,6 +521,15 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, Screen[None]):
             self.app.open_company(company.id)
         elif self.record is not None:
             self._outcome(Text("This lead is at no company: type one above.", style="yellow"))
+
+    def hand_over_target(self) -> HandOverTarget | None:
+        if self.record is None:
+            return None  # not loaded yet
+        lead = self.record["lead"]
+        return HandOverTarget("lead", lead.id, lead.name, self.record["owner"], lead.version)
+
+    def _hand_over_said(self, text: Text) -> None:
+        self._outcome(text)
 
     def action_back(self) -> None:
         if self.changes():

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read.queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
@@ -87,7 +88,7 @@ COLUMNS = [
 ]
 
 
-class LeadListScreen(Screen[None]):
+class LeadListScreen(HandsOver, Screen[None]):
     TITLE = "Leads"
     CSS_PATH = "leads.tcss"
     AUTO_FOCUS = "LeadTable"
@@ -107,11 +108,13 @@ class LeadListScreen(Screen[None]):
         Binding(
             "D", "app.switch_mode('duplicates')", "Duplicates", id="leads.duplicates", show=False
         ),
+        hand_over_binding("leads"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.query_state = LeadQuery()
+        self._message: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -211,8 +214,20 @@ class LeadListScreen(Screen[None]):
         # Beside the search, whose answer it counts: the counts line is full at 80.
         self.query_one("#total", Label).update(f"{total:,} shown")
 
+    def say(self, text: Text | str) -> None:
+        """Show `text` on the filters' line until the filters change (a bulk action's
+        outcome, a refusal): a message never resizes the list."""
+        self._message = text if isinstance(text, Text) else Text(text)
+        self._show_filters()
+
     def _show_filters(self) -> None:
-        """The filters in force (none: "all leads") and the sort, on one line."""
+        """The filters in force (none: "all leads") and the sort, on one line; or the
+        latest message (say)."""
+        if self._message is not None:
+            message = self._message.copy()
+            message.no_wrap, message.overflow = True, "ellipsis"
+            self.query_one("#filters", Static).update(message)
+            return
         q = self.query_state
         parts = []
         if q.statuses:
@@ -237,6 +252,7 @@ class LeadListScreen(Screen[None]):
 
     def _set_query(self, **changes: Any) -> None:
         self.query_state = replace(self.query_state, **changes)
+        self._message = None
         self.reload()
 
     # ---------------------------------------------------------------- actions
@@ -308,6 +324,15 @@ class LeadListScreen(Screen[None]):
     @on(LeadTable.Opened)
     def _open(self, event: LeadTable.Opened) -> None:
         self.app.open_lead(event.lead_id)
+
+    def hand_over_target(self) -> HandOverTarget | None:
+        row = self.query_one(LeadTable).current
+        if row is None:
+            return None
+        return HandOverTarget("lead", row["id"], row["name"], row.get("owner") or "")
+
+    def _hand_over_said(self, text: Text) -> None:
+        self.say(text)
 
     def action_checklist(self) -> None:
         row = self.query_one(LeadTable).current

@@ -19,6 +19,7 @@ from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
 from funnel_tui.rules.history_words import days_from_today, many, say
 from funnel_tui.tui.actions.deal_actions import DealActions
+from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.deal_editing import DealEditing
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.here_line import HereLine
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
 
 
-class OpportunityScreen(DealEditing, DealActions, Screen[None]):
+class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
     TITLE = "Deal"
     DEFAULT_CSS = """
     OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
@@ -57,6 +58,7 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
         Binding("o", "reopen", "Reopen", id="deal.reopen"),
         Binding("a,ctrl+l", "log", "Log…", id="deal.log"),
         Binding("ctrl+z", "undo", "Undo my last change", id="deal.undo"),
+        hand_over_binding("deal"),
     ]
 
     def __init__(self, opp_id: int, then: str = "") -> None:
@@ -223,6 +225,15 @@ class OpportunityScreen(DealEditing, DealActions, Screen[None]):
 
     def _deal_reload(self) -> None:
         self.load()
+
+    def hand_over_target(self) -> HandOverTarget | None:
+        card = self.current_deal()
+        if card is None:
+            return None
+        return HandOverTarget("opportunity", card.id, card.name, card.owner, card.version)
+
+    def _hand_over_said(self, text: Text) -> None:
+        self._deal_message(text)
 
     def action_lead(self) -> None:
         if self.record:
