@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py core       # only bench_core.py
     .venv/bin/python bench/run.py demo       # `funnel demo` on SQLite and PostgreSQL
     .venv/bin/python bench/run.py duplicates # possible duplicates over 100,000 leads
+    .venv/bin/python bench/run.py assign     # handing over 10,000 leads, and its undo
 """
 
 from __future__ import annotations
