@@ -41,38 +41,17 @@ class ActivityRules(Session):
 
         A two-way interaction also adds to the lead's stored engagement key (derived
         data, like the score: no version bump, no history)."""
-        problems = []
-        kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
-        if kind not in ACTIVITY_KINDS:
-            problems.append(
-                Problem("type", "invalid", f"{kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
-            )
-        direction = "" if kind == "note" else direction.strip().lower()
-        if kind != "note" and direction not in DIRECTIONS:
-            problems.append(
-                Problem("direction", "invalid", f"{direction!r} must be outbound or inbound")
-            )
-        checks = [
-            v.check_text("outcome", "_".join(outcome.lower().split())),
-            v.check_text("note", note),
-            v.check_text("next_action", next_action),
-        ]
-        problems += [c.problem for c in checks if not c.ok]
-        if next_action.strip() and next_due is None:
-            problems.append(Problem("due", "required", "a next action needs a due date"))
-        if next_due is not None and next_due < self.today():
-            problems.append(
-                Problem(
-                    "due", "past", f"{next_due:%a} {next_due} is in the past; pick today or later"
-                )
-            )
+        record = []
         if (lead_id is None) == (opportunity_id is None):
-            problems.append(
-                Problem("record", "required", "log against exactly one lead or opportunity")
+            record = [Problem("record", "required", "log against exactly one lead or opportunity")]
+        try:
+            kind, direction, outcome_text, note_text, action_text = check_activity(
+                kind, direction, outcome, note, next_action, next_due, self.today()
             )
-        if problems:
-            raise Refused(problems)
-        outcome_text, note_text, action_text = (c.value for c in checks)
+        except Refused as exc:
+            raise Refused([*exc.problems, *record]) from None
+        if record:
+            raise Refused(record)
         now = self.now()
         when = occurred_at or now
         with database.atomic():
@@ -204,3 +183,44 @@ class ActivityRules(Session):
                 changes.append(("next_action", record.next_action, action))
             self._history(entity, record.id, "snooze", changes, now)
         return new_due
+
+
+def check_activity(
+    kind: str,
+    direction: str,
+    outcome: str,
+    note: str,
+    next_action: str,
+    next_due: dt.date | None,
+    today: dt.date,
+) -> tuple[str, str, str, str, str]:
+    """What an activity's fields store, (kind, direction, outcome, note, next action),
+    or Refused naming every field at fault. For one record (log_activity) and for many
+    (bulk_actions.bulk_log_activity)."""
+    problems = []
+    kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
+    if kind not in ACTIVITY_KINDS:
+        problems.append(
+            Problem("type", "invalid", f"{kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
+        )
+    direction = "" if kind == "note" else direction.strip().lower()
+    if kind != "note" and direction not in DIRECTIONS:
+        problems.append(
+            Problem("direction", "invalid", f"{direction!r} must be outbound or inbound")
+        )
+    checks = [
+        v.check_text("outcome", "_".join(outcome.lower().split())),
+        v.check_text("note", note),
+        v.check_text("next_action", next_action),
+    ]
+    problems += [c.problem for c in checks if not c.ok]
+    if next_action.strip() and next_due is None:
+        problems.append(Problem("due", "required", "a next action needs a due date"))
+    if next_due is not None and next_due < today:
+        problems.append(
+            Problem("due", "past", f"{next_due:%a} {next_due} is in the past; pick today or later")
+        )
+    if problems:
+        raise Refused(problems)
+    outcome_text, note_text, action_text = (c.value for c in checks)
+    return kind, direction, outcome_text, note_text, action_text

@@ -20,6 +20,7 @@ import peewee
 from funnel_tui.config import Config
 from funnel_tui.rules.activities import ActivityRules
 from funnel_tui.rules.assign import AssignRules
+from funnel_tui.rules.bulk_actions import BulkActionRules
 from funnel_tui.rules.companies import CompanyRules
 from funnel_tui.rules.engagement import EngagementRules, sync_engagement
 from funnel_tui.rules.gate import GateRules
@@ -32,7 +33,14 @@ from funnel_tui.storage.models import database
 
 
 class Funnel(
-    UndoRules, LeadRules, GateRules, ActivityRules, EngagementRules, CompanyRules, AssignRules
+    UndoRules,
+    BulkActionRules,
+    LeadRules,
+    GateRules,
+    ActivityRules,
+    EngagementRules,
+    CompanyRules,
+    AssignRules,
 ):
     """The rules, bound to a config and the acting user. Requires an open database."""
 

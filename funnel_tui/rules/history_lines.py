@@ -274,9 +274,20 @@ def _update(group: list[Any], c: Context) -> Said:
 
 
 def _undo(group: list[Any], c: Context) -> Said:
+    if group[0].entity == "activity":  # an activity logged on many, taken back or again
+        head, body = _activity_line(_snapshot(group[0].old or group[0].new))
+        return [(head, say("by_undo", change=body or head))]
     if group[0].entity == "opportunity" and {e.field for e in group} & {"stage", "state"}:
         return [(_capital(field_word(e.field)), say("by_undo", change=_stage(e, c))) for e in group]
     return _fields(group, c, "by_undo")
+
+
+def _bulk_activity(group: list[Any], c: Context) -> Said:
+    """An activity logged on many leads at once: the activity, or what it changed on
+    one lead (its status, its next action)."""
+    if group[0].entity == "activity":
+        return [_activity_line(_snapshot(group[0].new))]
+    return _fields(group, c)
 
 
 def _auto(group: list[Any], c: Context) -> Said:
@@ -426,6 +437,8 @@ ACTIONS: dict[str, Callable[[list[Any], Context], Said]] = {
     "undo_batch": _undo,
     "merge": _merge,
     "unmerge": _unmerge,
+    "bulk_status": _update,
+    "bulk_activity": _bulk_activity,
     "auto": _auto,
     "promote": _promote,
     "convert": _convert,

@@ -266,6 +266,8 @@ UNDONE_WHAT = {
     "undo_batch": "undo of a change of",
     "merge": "merge into",
     "assign": "hand-over of",
+    "bulk_status": "status change on",
+    "bulk_activity": "activity logged on",
     "move": "move of",
     "won": "win of",
     "lost": "loss of",
@@ -285,6 +287,8 @@ CHANGE_NAMES = {
     "snooze": "your snooze on",
     "undo": "your undo on",
     "assign": "your hand-over of",
+    "bulk_status": "your status change on",
+    "bulk_activity": "your activity logged on",
 }
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -259,31 +259,10 @@ class LeadRules(QualifyRules, BulkLeadRules):
         expected_version: int | None = None,
     ) -> Lead:
         """Set a lead's status. Unqualified needs a reason; nurturing needs a date."""
-        problems = []
-        if status not in LEAD_STATUSES:
-            problems.append(
-                Problem("status", "invalid", f"{status!r} is not one of {', '.join(LEAD_STATUSES)}")
-            )
-        reason_check = v.check_text("reason", reason)
-        if not reason_check.ok:
-            problems.append(reason_check.problem)
-        if status == STATUS_UNQUALIFIED and not reason_check.value:
-            problems.append(Problem("reason", "required", "say why the lead is unqualified"))
-        if status == STATUS_NURTURING:
-            if until is None:
-                problems.append(Problem("until", "required", "say when to touch the lead again"))
-            elif until < self.today():
-                problems.append(Problem("until", "past", f"{until} is in the past"))
-        if problems:
-            raise Refused(problems)
+        new = status_values(status, reason, until, self.today())
         now = self.now()
         with database.atomic():
             lead = self._lead_for_update(lead_id)
-            new = {
-                "status": status,
-                "unqualified_reason": reason_check.value if status == STATUS_UNQUALIFIED else "",
-                "nurture_until": until if status == STATUS_NURTURING else None,
-            }
             # A status set on a stale copy clashes only with another status change.
             self._check_version("lead", lead, expected_version, new, new)
             changes = [
@@ -299,3 +278,33 @@ class LeadRules(QualifyRules, BulkLeadRules):
                 # Parked until a date: the Today queue brings the lead back then.
                 self._set_next_action(lead, NURTURE_ACTION, until, now)
         return lead
+
+
+def status_values(
+    status: str, reason: str, until: dt.date | None, today: dt.date
+) -> dict[str, Any]:
+    """The columns a status sets (status, unqualified_reason, nurture_until), or Refused
+    naming each field: unqualified needs a reason, nurturing a date from `today` on. For
+    one lead (set_status) and for many (bulk_actions.bulk_set_status)."""
+    problems = []
+    if status not in LEAD_STATUSES:
+        problems.append(
+            Problem("status", "invalid", f"{status!r} is not one of {', '.join(LEAD_STATUSES)}")
+        )
+    reason_check = v.check_text("reason", reason)
+    if not reason_check.ok:
+        problems.append(reason_check.problem)
+    if status == STATUS_UNQUALIFIED and not reason_check.value:
+        problems.append(Problem("reason", "required", "say why the lead is unqualified"))
+    if status == STATUS_NURTURING:
+        if until is None:
+            problems.append(Problem("until", "required", "say when to touch the lead again"))
+        elif until < today:
+            problems.append(Problem("until", "past", f"{until} is in the past"))
+    if problems:
+        raise Refused(problems)
+    return {
+        "status": status,
+        "unqualified_reason": reason_check.value if status == STATUS_UNQUALIFIED else "",
+        "nurture_until": until if status == STATUS_NURTURING else None,
+    }

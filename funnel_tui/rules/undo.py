@@ -15,6 +15,7 @@ from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.vocab import ANSWER_UNKNOWN, OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.batch_undo import restore_in_bulk
+from funnel_tui.rules.bulk_actions import BULK_ACTIVITY, BULK_STATUS, undo_in_bulk
 from funnel_tui.rules.companies import undo_company_fields
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
@@ -77,7 +78,7 @@ SIDE_EFFECT_ACTIONS = ("won", "reopen", "auto", "next")
 # status set on the marked rows of the list): their History rows share the user, the
 # moment and the action, and undo takes them all back as one step. A batch undone is a
 # batch in turn ("undo_batch"), so undoing the undo restores the whole action again.
-BATCH_ACTIONS = frozenset({"undo_batch", "assign"})
+BATCH_ACTIONS = frozenset({"undo_batch", "assign", BULK_STATUS, BULK_ACTIVITY})
 UNDOABLE = frozenset(
     {
         ("lead", "update"),
@@ -259,8 +260,9 @@ class UndoRules(UnmergeRules, DealRules):
         for entry in group:
             by_record[entry.entity, entry.entity_id].append(entry)
         at = self.now()
-        # Most records go back in bulk; the rest (a field with keys to remake) one by one.
-        left = restore_in_bulk(self, by_record, "undo_batch", at)
+        # Most records go back in bulk (activities logged on many leads: bulk_actions;
+        # fields: batch_undo); the rest (a field with keys to remake) one by one.
+        left = restore_in_bulk(self, undo_in_bulk(self, by_record, at), "undo_batch", at)
         for (entity, entity_id), entries in left.items():
             if entity == "opportunity":
                 undo_deal_fields(self, entity_id, entries, action="undo_batch", at=at)
@@ -278,7 +280,8 @@ class UndoRules(UnmergeRules, DealRules):
             [(h.field, h.new, h.old) for h in group],
             named.name if named else "",
             config=self.config,
-            records=len(by_record),
+            # An activity logged on many leads counts its activities, one a lead.
+            records=sum(e == "activity" for e, _ in by_record) or len(by_record),
         )
 
     def _undo_lead_fields(

@@ -7,7 +7,7 @@ and get rows back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import peewee
@@ -116,6 +116,93 @@ def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]
         return
     marks = ", ".join("?" * len(columns))
     db.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
+def write_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Run one statement (`sql` with `?` placeholders) for each of `rows`: SQLite's
+    executemany; on PostgreSQL psycopg2's execute_batch, which sends the rows a page at
+    a time rather than one round trip each."""
+    db = database.obj
+    if isinstance(db, peewee.PostgresqlDatabase):
+        from psycopg2.extras import execute_batch
+
+        execute_batch(db.cursor(), sql.replace("?", "%s"), rows, page_size=1000)
+        return
+    cursor = db.cursor()
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(sql, rows[start : start + 5000])
+
+
+def stored_day(value: Any) -> Any:
+    """A date as given to the driver (SQLite: its ISO text, as Peewee stores it)."""
+    if value is not None and isinstance(database.obj, peewee.SqliteDatabase):
+        return value.isoformat()
+    return value
+
+
+def live_leads(columns: Sequence[str], ids: list[int]) -> list[tuple[Any, ...]]:
+    """`columns` of the leads with these ids (at most a chunk's worth) that are not
+    merged into another, locked until the transaction ends where the engine can
+    (PostgreSQL). Values as the driver returns them (SQLite: dates as ISO text)."""
+    db = database.obj
+    named = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join([db.param] * len(ids))
+    sql = f'SELECT {named} FROM "lead" WHERE "id" IN ({marks}) AND "merged_into_id" IS NULL' + (
+        " FOR UPDATE" if db.for_update else ""
+    )
+    return list(db.execute_sql(sql, ids).fetchall())
+
+
+def update_leads(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Each row's values of `columns` on its lead: rows are (*values, id)."""
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    write_many(f'UPDATE "lead" SET {sets} WHERE "id" = ?', rows)
+
+
+def insert_many_ids(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert `rows` (values of `columns`, as the driver takes them) into `table` in
+    the caller's write transaction; their new ids, in order. PostgreSQL gets them from
+    one INSERT … RETURNING a page; SQLite from the ids past the largest before, as
+    its write transactions (BEGIN IMMEDIATE) run one at a time and a new rowid is the
+    largest plus one."""
+    db = database.obj
+    named = ", ".join(f'"{c}"' for c in columns)
+    if not rows:
+        return []
+    if isinstance(db, peewee.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        found = execute_values(
+            db.cursor(),
+            f'INSERT INTO "{table}" ({named}) VALUES %s RETURNING "id"',
+            rows,
+            page_size=len(rows),
+            fetch=True,
+        )
+        return [row[0] for row in found]
+    cursor = db.cursor()
+    before = cursor.execute(f'SELECT MAX("id") FROM "{table}"').fetchone()[0] or 0
+    marks = ", ".join("?" for _ in columns)
+    cursor.executemany(f'INSERT INTO "{table}" ({named}) VALUES ({marks})', rows)
+    made = cursor.execute(f'SELECT "id" FROM "{table}" WHERE "id" > ? ORDER BY "id"', (before,))
+    ids = [row[0] for row in made]
+    if len(ids) != len(rows):  # a rowid reused or given: never with funnel's tables
+        raise RuntimeError(f"{len(rows)} rows inserted into {table}, {len(ids)} found")
+    return ids
+
+
+def open_next_actions(lead_ids: list[int]) -> list[tuple[int, int]]:
+    """(activity id, lead id) of the open next actions logged on these leads themselves
+    (not on their deals), at most a chunk's worth of leads. Through the lead index: the
+    `+` keeps SQLite from reading every activity without a deal by the deal index."""
+    db = database.obj
+    marks = ", ".join([db.param] * len(lead_ids))
+    sql = (
+        f'SELECT "id", "lead_id" FROM "activity" WHERE "lead_id" IN ({marks}) '
+        'AND +"opportunity_id" IS NULL AND "next_action_due" IS NOT NULL '
+        f'AND "next_action_done" = {db.param}'
+    )
+    return list(db.execute_sql(sql, [*lead_ids, False]).fetchall())
 
 
 def rows_by_id(
