@@ -87,6 +87,9 @@ def shots(
         # Quick dates everywhere, read back before saving.
         ("nurture-date", SMALL, ["j", "enter", "f6", *"+2w"]),
         ("sort-choice", SMALL, ["o"]),
+        # Marks (space marks and moves down) and what to do with the marked leads (b).
+        ("leads-marked", SMALL, ["space", "space", "down", "space"]),
+        ("bulk-menu", SMALL, ["space", "space", "down", "space", "b"]),
         ("help", SMALL, ["f1"]),
         ("funnel", SMALL, ["f4"]),
         ("checklist", SMALL, checklist),

@@ -104,6 +104,16 @@ def test_lead_list(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after())
 
 
+def test_lead_list_marked(snap_app, snap_compare):
+    run = _after("space", "down", "space")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=run)
+
+
+def test_bulk_menu(snap_app, snap_compare):
+    run = _after("space", "down", "space", "b")
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=run)
+
+
 def test_capture_empty(snap_app, snap_compare):
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+n"))
 

@@ -1,4 +1,5 @@
-"""The lead list: every lead, searched as you type, filtered, sorted, paged from SQL."""
+"""The lead list: every lead, searched as you type, filtered, sorted, paged from SQL;
+leads marked (lead_marks.py) and acted on many at once (lead_bulk.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,17 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import LEAD_STATUSES
-from funnel_tui.read.queries import SORT_KEYS, LeadQuery, lead_count, lead_page, status_counts
+from funnel_tui.read.queries import (
+    SORT_KEYS,
+    LeadQuery,
+    lead_count,
+    lead_ids,
+    lead_page,
+    status_counts,
+)
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
+from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
+from funnel_tui.tui.screens.lead_marks import Marks, leads_words, mark_column
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
@@ -88,7 +98,7 @@ COLUMNS = [
 ]
 
 
-class LeadListScreen(HandsOver, Screen[None]):
+class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
     TITLE = "Leads"
     CSS_PATH = "leads.tcss"
     AUTO_FOCUS = "LeadTable"
@@ -109,12 +119,22 @@ class LeadListScreen(HandsOver, Screen[None]):
             "D", "app.switch_mode('duplicates')", "Duplicates", id="leads.duplicates", show=False
         ),
         hand_over_binding("leads"),
+        # Marks and the actions on them (lead_bulk.py); after the filters, so the key
+        # bar at 80 columns keeps its keys, and the marks line names `b` while marked.
+        Binding("space", "mark", "Mark / unmark", id="leads.mark"),
+        Binding("asterisk", "mark_all", "Mark all that match", id="leads.mark_all"),
+        Binding("ctrl+u", "clear_marks", "Clear the marks", id="leads.clear_marks"),
+        Binding("b", "bulk", "Act on marked…", id="leads.bulk"),
+        Binding("ctrl+z", "undo", "Undo my last change", id="leads.undo", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.query_state = LeadQuery()
+        self.marks = Marks()
+        self._mark_column = mark_column(self.marks)
         self._message: Text | None = None
+        self._total = 0
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -211,8 +231,15 @@ class LeadListScreen(HandsOver, Screen[None]):
             text.append(f"{counts.get(status, 0):,}", style="bold")
             text.append("   ")
         self.query_one("#counts", Static).update(text)
+        self._total = total
+        self._show_total()
+
+    def _show_total(self) -> None:
         # Beside the search, whose answer it counts: the counts line is full at 80.
-        self.query_one("#total", Label).update(f"{total:,} shown")
+        shown = Text(f"{self._total:,} shown")
+        if self.marks:
+            shown = Text.assemble((f"{len(self.marks):,} marked", "bold"), " · b acts · ", shown)
+        self.query_one("#total", Label).update(shown)
 
     def say(self, text: Text | str) -> None:
         """Show `text` on the filters' line until the filters change (a bulk action's
@@ -268,6 +295,53 @@ class LeadListScreen(HandsOver, Screen[None]):
     def key_escape(self) -> None:
         if self.focused is self.query_one("#search"):
             self.query_one(LeadTable).focus()
+        elif self.marks:
+            self.action_clear_marks()  # esc clears the marks before it leaves
+
+    # ---------------------------------------------------------------- marks
+
+    def current_lead_id(self) -> int | None:
+        row = self.query_one(LeadTable).current
+        return row["id"] if row else None
+
+    def action_mark(self) -> None:
+        """Mark or unmark the lead under the cursor, and move down to the next."""
+        table = self.query_one(LeadTable)
+        lead_id = self.current_lead_id()
+        if lead_id is None:
+            return
+        self.marks.toggle(lead_id)
+        self.marks_changed()
+        table.action_move(1)
+
+    def action_mark_all(self) -> None:
+        """Mark every lead the search and filters find, all pages of them."""
+        self.say(Text("Marking all that match…", style="dim"))
+        self._mark_all(self.query_state)
+
+    @read_worker("leads-mark-all", exclusive=True)
+    def _mark_all(self, query: LeadQuery) -> None:
+        ids = lead_ids(query)
+        self.app.call_from_thread(self._marked_all, ids)
+
+    def _marked_all(self, ids: list[int]) -> None:
+        added = self.marks.add(ids)
+        self.marks_changed()
+        self.say(
+            f"Marked {leads_words(added)} ({len(self.marks):,} marked in all)."
+            if ids
+            else "No lead matches: nothing marked."
+        )
+
+    def marks_changed(self) -> None:
+        """Show the marks: the mark column (only while something is marked), the count."""
+        table = self.query_one(LeadTable)
+        columns = [self._mark_column, *COLUMNS] if self.marks else COLUMNS
+        if table.all_columns != columns:
+            table.all_columns = columns
+            self._show_header()
+        table.refresh()
+        self._show_total()
 
     def action_search(self) -> None:
         """A new search: what is typed replaces the last one (its text is selected;
@@ -317,6 +391,7 @@ class LeadListScreen(HandsOver, Screen[None]):
         self._set_query(descending=not self.query_state.descending)
 
     def action_reset_filters(self) -> None:
+        self._message = None
         self.query_one("#search", Input).value = ""
         self.query_state = LeadQuery(region=self.app.config.default_region)
         self.reload()
