@@ -173,3 +173,24 @@ async def test_merge_the_two_marked_leads(env):
         assert len(merged) == 1
         assert "1 marked" in _line(app, "#total")  # the survivor stays marked
         assert f"#{merged[0].id}" in _line(app, "#filters")
+
+
+async def test_assign_the_marked_leads_and_undo_it(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "b", "a")
+        await type_text(pilot, "rtia")  # a slip for rita: refused, with the name meant
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert 'did you mean "rita"' in _line(app, "#filters")
+        await pilot.press("b", "a")
+        await type_text(pilot, "ben")  # someone new: made
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        owners = sorted(lead.owner.login for lead in Lead.select())
+        assert owners == ["ben", "ben", "rita"]
+        assert "Handed 2 leads" in _line(app, "#filters")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert {lead.owner.login for lead in Lead.select()} == {"rita"}

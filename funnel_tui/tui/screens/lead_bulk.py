@@ -1,6 +1,6 @@
 """The lead list's bulk actions: on the marked leads (or the one under the cursor when
 none is marked), from one menu (`b`): set a status with the reason or date it needs, log
-the same activity, export to a file, assign (the hand-over's rules), merge (two: the merge choice).
+the same activity, export to a file, assign (rules/assign.py), merge two (the merge choice).
 
 Each asks what it needs, then confirms with the count, then runs as one action of the
 rules (rules/bulk_actions.py) in a worker that says how far it has got; the list's
@@ -58,7 +58,6 @@ class LeadBulkActions:
             heading = f"the {len(ids):,} marked leads"
         else:
             heading = "the marked lead" if self.marks else f"the lead under the cursor (#{ids[0]})"
-        assign = "" if hasattr(self.app.rules, "assign_leads") else "comes with the hand-over"
         merge = ""
         if len(ids) != 2:
             merge = "mark exactly two"
@@ -66,7 +65,7 @@ class LeadBulkActions:
             BulkEntry("s", "Set status…"),
             BulkEntry("l", "Log an activity…"),
             BulkEntry("e", "Export to a file…"),
-            BulkEntry("a", "Assign to…", assign),
+            BulkEntry("a", "Assign to…"),
             BulkEntry("m", "Merge the two…", merge),
         ]
         if self.marks:
