@@ -221,23 +221,37 @@ class LeadBulkActions:
     # ------------------------------------------------------------------ assign, merge
 
     def _ask_assign(self, ids: list[int]) -> None:
-        def typed(logins: str | None) -> None:
-            names = [n.strip() for n in (logins or "").split(",") if n.strip()]
-            if not names:
+        """The hand-over's picker of the team (a new name added only once confirmed),
+        then the count confirmed; rules.assign hands them all over in one action."""
+        from funnel_tui.tui.dialogs.user_picker import Picked, UserPicker
+
+        def picked(choice: Picked | None) -> None:
+            if choice is None:
                 return
             self._confirm(
                 "Assign",
-                f"Hand {leads_words(len(ids))} over to {', '.join(names)}?",
+                f"Hand {leads_words(len(ids))} over to {choice.login}?",
                 lambda: self._run(
-                    lambda rules, _progress: rules.assign_leads(ids, names),
-                    "Assigning",
+                    lambda rules, _progress: rules.assign_leads(
+                        ids, [choice.login], new_ok={choice.login} if choice.new else ()
+                    ),
+                    "Handing over",
                     lambda done: (
-                        _said(done) or f"Assigned {leads_words(len(ids))} to {', '.join(names)}"
+                        _said(done) or f"Assigned {leads_words(len(ids))} to {choice.login}"
                     ),
                 ),
             )
 
-        self.app.push_screen(TextDialog("Assign to (logins, several: round-robin)"), typed)
+        picker = UserPicker(Text(f"Hand {leads_words(len(ids))} to…"))
+        self.app.push_screen(picker, picked)
+        self._read_bulk_team(picker)
+
+    @read_worker("bulk-team", exclusive=True)
+    def _read_bulk_team(self, picker: Any) -> None:
+        from funnel_tui.read.team import team_members
+
+        members = team_members()
+        self.app.call_from_thread(picker.set_members, members)
 
     def _merge(self, ids: list[int]) -> None:
         """The merge choice for the two marked leads, the older one kept by default
