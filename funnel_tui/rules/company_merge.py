@@ -10,7 +10,7 @@ from typing import Any
 
 from funnel_tui.core import validators as v
 from funnel_tui.rules.merge import KEEP, OTHER, FieldChoice, Merged, MergePlan, MergeRules, _ids
-from funnel_tui.rules.session import _plain, _row_for_update
+from funnel_tui.rules.session import _plain
 from funnel_tui.storage.database import retry_writes
 from funnel_tui.storage.models import Company, Lead, Opportunity, database
 
@@ -69,16 +69,9 @@ class CompanyMergeRules(MergeRules):
         now = self.now()
         with database.atomic():
             plan = self.plan_company_merge(keep_id, other_id)
-            chosen = plan.choices(take)
-            keep = _row_for_update(Company, keep_id)
-            other = _row_for_update(Company, other_id)
-            self._check_version("company", keep, keep_version, None)
-            self._check_version("company", other, other_version, None)
-            taken = [c.field for c in plan.fields if chosen[c.field] == OTHER]
-            values: dict[str, Any] = {}
-            for name in taken:
-                for column in COMPANY_MERGE_FIELDS[name]:
-                    values[column] = getattr(other, column)
+            keep, other, _, taken, values = self._take_fields(
+                Company, plan, take, (keep_version, other_version), COMPANY_MERGE_FIELDS
+            )
             if "name" in values:
                 values["name_key"] = v.normalise_key(values["name"])
             snapshot: dict[str, Any] = {

@@ -220,16 +220,9 @@ class MergeRules(Session):
         now = self.now()
         with database.atomic():
             plan = self.plan_merge(keep_id, other_id)
-            chosen = plan.choices(take)
-            keep = _row_for_update(Lead, keep_id)
-            other = _row_for_update(Lead, other_id)
-            self._check_version("lead", keep, keep_version, None)
-            self._check_version("lead", other, other_version, None)
-            taken = [c.field for c in plan.fields if chosen[c.field] == OTHER]
-            values: dict[str, Any] = {}
-            for name in taken:
-                for column in LEAD_MERGE_FIELDS[name]:
-                    values[column] = getattr(other, _column(column))
+            keep, other, chosen, taken, values = self._take_fields(
+                Lead, plan, take, (keep_version, other_version), LEAD_MERGE_FIELDS
+            )
             values.update(_summary_values(keep, other))
             snapshot: dict[str, Any] = {
                 "keep": {c: _plain(getattr(keep, _column(c))) for c in values},
@@ -286,6 +279,28 @@ class MergeRules(Session):
             )
             self.rescore(keep_id)
         return Merged("lead", keep_id, other_id, taken, plan.moves)
+
+    def _take_fields(
+        self,
+        model: type,
+        plan: MergePlan,
+        take: Mapping[str, str] | None,
+        versions: tuple[int | None, int | None],
+        columns: Mapping[str, tuple[str, ...]],
+    ) -> tuple[Any, Any, dict[str, str], list[str], dict[str, Any]]:
+        """Both records locked and version-checked as an edit is (StaleEdit when
+        either changed since the plan was read), the choices, the fields taken from
+        the other, and the columns to write on the survivor for them."""
+        chosen = plan.choices(take)
+        keep = _row_for_update(model, plan.keep_id)
+        other = _row_for_update(model, plan.other_id)
+        self._check_version(plan.kind, keep, versions[0], None)
+        self._check_version(plan.kind, other, versions[1], None)
+        taken = [c.field for c in plan.fields if chosen[c.field] == OTHER]
+        values = {
+            column: getattr(other, _column(column)) for name in taken for column in columns[name]
+        }
+        return keep, other, chosen, taken, values
 
     def _merge_pair(self, model: type, kind: str, keep_id: int, other_id: int) -> tuple[Any, Any]:
         """Both records, refused when they cannot be merged: the same one, missing, or

@@ -174,14 +174,7 @@ class UndoRules(UnmergeRules, DealRules):
                 .first()
             )
             if later is not None:
-                changed = words.say(
-                    "undo_changed_since",
-                    user=later.user.login,
-                    field=words.field_word(later.field.rpartition(".")[0] or later.field),
-                    record=words.record_words(last.entity, last.entity_id),
-                    when=words.time_words(later.at, self.zone),
-                )
-                raise Refused([Problem("undo", "changed", changed)])
+                self._changed_since(later)
             restored = [(h.field, h.new, h.old) for h in group]
             if last.entity == "opportunity" and fields <= DEAL_COLUMNS:
                 undo_deal_fields(self, last.entity_id, group)
@@ -212,6 +205,18 @@ class UndoRules(UnmergeRules, DealRules):
             self.config,
             companies,
         )
+
+    def _changed_since(self, later: History) -> None:
+        """Refuse an undo that would overwrite `later`, a change made since (with its
+        user joined), saying who changed what and when."""
+        said = words.say(
+            "undo_changed_since",
+            user=later.user.login,
+            field=words.field_word(later.field.rpartition(".")[0] or later.field),
+            record=words.record_words(later.entity, later.entity_id),
+            when=words.time_words(later.at, self.zone),
+        )
+        raise Refused([Problem("undo", "changed", said)])
 
     def _undo_batch(self, last: History) -> Undone:
         """Take back every record one batch action changed, in one transaction (the
@@ -248,14 +253,7 @@ class UndoRules(UnmergeRules, DealRules):
             .first()
         )
         if changed is not None:
-            said = words.say(
-                "undo_changed_since",
-                user=changed.user.login,
-                field=words.field_word(changed.field.rpartition(".")[0] or changed.field),
-                record=words.record_words(changed.entity, changed.entity_id),
-                when=words.time_words(changed.at, self.zone),
-            )
-            raise Refused([Problem("undo", "changed", said)])
+            self._changed_since(changed)
         by_record: dict[tuple[str, int], list[History]] = defaultdict(list)
         for entry in group:
             by_record[entry.entity, entry.entity_id].append(entry)
