@@ -4,7 +4,6 @@ company is kept, marked merged into the survivor, and no longer listed or offere
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,32 +86,7 @@ class CompanyMergeRules(MergeRules):
             Lead.update(company=keep_id).where(Lead.company == other_id).execute()
             Opportunity.update(company=keep_id).where(Opportunity.company == other_id).execute()
             Company.update(merged_into=keep_id).where(Company.merged_into == other_id).execute()
-            changes = [
-                (c, _plain(getattr(keep, c)), _plain(values[c]))
-                for c in values
-                if c != "name_key" and _plain(getattr(keep, c)) != _plain(values[c])
-            ]
-            if values:
-                self._bump(Company, keep, {**values, "updated_at": now})
-            else:
-                self._bump(Company, keep, {"updated_at": now})
-            self._bump(Company, other, {"merged_into": keep_id, "updated_at": now})
-            self._history(
-                "company",
-                keep_id,
-                "merge",
-                [*changes, ("merged", json.dumps(snapshot), str(other_id))],
-                now,
-                keep.version,
-            )
-            self._history(
-                "company",
-                other_id,
-                "merge",
-                [("merged_into", None, str(keep_id))],
-                now,
-                other.version,
-            )
+            self._record_merge(Company, keep, other, values, {}, snapshot, now)
             # Industry, size and country are ICP facts of each lead's score.
             for lead_id in snapshot["leads"]:
                 self.rescore(lead_id)

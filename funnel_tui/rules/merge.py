@@ -64,6 +64,9 @@ _SUMMARY_COLUMNS = (
     "next_action_due",
     "score",
 )
+# Columns a merge writes that a person does not read in the history: derived ones (a
+# company's name key too).
+_UNSHOWN = _DERIVED | frozenset(_SUMMARY_COLUMNS)
 KEEP, OTHER = "keep", "other"
 ANSWER_PREFIX = "answer:"  # a choice's key for a checklist item: "answer:budget"
 
@@ -242,43 +245,42 @@ class MergeRules(Session):
             snapshot["merged_before"] = _ids(
                 Lead.select(Lead.id).where(Lead.merged_into == other_id)
             )
-            snapshot["answers"] = self._take_answers(keep_id, other_id, plan, chosen)
+            snapshot["answers"] = self._take_answers(keep_id, other_id, chosen)
             Activity.update(lead=keep_id).where(Activity.lead == other_id).execute()
             Opportunity.update(lead=keep_id).where(Opportunity.lead == other_id).execute()
             # A record merged into the other earlier now stands for the survivor too.
             Lead.update(merged_into=keep_id).where(Lead.merged_into == other_id).execute()
-            changes = [
-                (c, _plain(getattr(keep, _column(c))), _plain(values[c]))
-                for c in values
-                if c not in _DERIVED
-                and c not in _SUMMARY_COLUMNS
-                and _plain(getattr(keep, _column(c))) != _plain(values[c])
-            ]
-            self._bump(Lead, keep, {**values, "updated_at": now})
-            self._bump(
-                Lead,
-                other,
-                {
-                    "merged_into": keep_id,
-                    "next_action": "",
-                    "next_action_due": None,
-                    "updated_at": now,
-                },
-            )
-            snapshot["versions"] = {"keep": keep.version, "other": other.version}
-            self._history(
-                "lead",
-                keep_id,
-                "merge",
-                [*changes, ("merged", json.dumps(snapshot), str(other_id))],
-                now,
-                keep.version,
-            )
-            self._history(
-                "lead", other_id, "merge", [("merged_into", None, str(keep_id))], now, other.version
-            )
+            # Its next action went to the survivor: the Today queue shows it once.
+            moved = {"next_action": "", "next_action_due": None}
+            self._record_merge(Lead, keep, other, values, moved, snapshot, now)
             self.rescore(keep_id)
         return Merged("lead", keep_id, other_id, taken, plan.moves)
+
+    def _record_merge(
+        self,
+        model: type,
+        keep: Any,
+        other: Any,
+        values: Mapping[str, Any],
+        other_values: Mapping[str, Any],
+        snapshot: Mapping[str, Any],
+        now: Any,
+    ) -> None:
+        """Write the survivor's new values and mark the other merged into it (both
+        version-bumped), and say so in both histories: the survivor's fields a person
+        reads, old → new, then its "merged" row holding `snapshot` for undo."""
+        kind = model.__name__.lower()
+        changes = [
+            (c, _plain(getattr(keep, _column(c))), _plain(values[c]))
+            for c in values
+            if c not in _UNSHOWN and _plain(getattr(keep, _column(c))) != _plain(values[c])
+        ]
+        self._bump(model, keep, {**values, "updated_at": now})
+        self._bump(model, other, {**other_values, "merged_into": keep.id, "updated_at": now})
+        merged = ("merged", json.dumps(snapshot), str(other.id))
+        self._history(kind, keep.id, "merge", [*changes, merged], now, keep.version)
+        merged_into = ("merged_into", None, str(keep.id))
+        self._history(kind, other.id, "merge", [merged_into], now, other.version)
 
     def _take_fields(
         self,
@@ -328,7 +330,7 @@ class MergeRules(Session):
         return rows[keep_id], rows[other_id]
 
     def _take_answers(
-        self, keep_id: int, other_id: int, plan: MergePlan, chosen: Mapping[str, str]
+        self, keep_id: int, other_id: int, chosen: Mapping[str, str]
     ) -> list[dict[str, Any]]:
         """Copy the other's answers the survivor takes onto its own checklist; returns
         the survivor's rows as they were (None for an item it had not answered)."""

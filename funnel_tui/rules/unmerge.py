@@ -11,7 +11,7 @@ from typing import Any
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.company_merge import CompanyMergeRules
-from funnel_tui.rules.merge import _DERIVED, _SUMMARY_COLUMNS
+from funnel_tui.rules.merge import _UNSHOWN
 from funnel_tui.rules.session import _column, _plain
 from funnel_tui.storage.models import (
     Activity,
@@ -22,9 +22,6 @@ from funnel_tui.storage.models import (
     Qualification,
     User,
 )
-
-# Columns a merge wrote that a person does not read in the history (derived ones).
-_UNSHOWN = _DERIVED | frozenset(_SUMMARY_COLUMNS)
 
 
 class UnmergeRules(CompanyMergeRules):
