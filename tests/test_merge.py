@@ -102,6 +102,10 @@ def test_merge_takes_fields_moves_activities_deals_and_keeps_the_other_merged(ru
     for text in ("+48 512 345 679", "512 345 679"):
         assert [r["id"] for r in lead_page(LeadQuery(text=text, region="PL"), 0, 10)] == [keep]
     assert lead_count(LeadQuery(text="512 345 679", region="PL")) == 1
+    # Filtered by the survivor's status, not the merged record's.
+    rules.set_status(keep, "unqualified", reason="went elsewhere")  # the merged one works
+    by_status = LeadQuery(text="512 345 679", region="PL", statuses=("unqualified",))
+    assert [r["id"] for r in lead_page(by_status, 0, 10)] == [keep]
     # Capturing the merged record's number again warns of the survivor.
     found = rules.find_duplicates(None, "+48512345679", "x", "")
     assert [f[0] for f in found] == [keep]

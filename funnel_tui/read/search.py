@@ -436,7 +436,9 @@ class _Plan:
         self.matches = self.total = 0
         if fts:
             self.match, self.instr_sql, self.instr = _fts_query(self.terms)
-            if statuses:
+            # With merged leads the status is tested on the row (see above): a survivor
+            # found through a merged lead's document has a status of its own.
+            if statuses and not self.merged:
                 marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
                 self.match = f"({self.match}) AND ({marks})"
             found = (
