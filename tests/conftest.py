@@ -43,12 +43,34 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    for name in ("FUNNEL_DB", "FUNNEL_CONFIG", "FUNNEL_USER", "NO_COLOR", "LC_NUMERIC"):
+    for name in (
+        "FUNNEL_DB",
+        "FUNNEL_CONFIG",
+        "FUNNEL_USER",
+        "NO_COLOR",
+        "LC_NUMERIC",
+        "LANGUAGE",
+        "LC_MESSAGES",
+        "LC_TIME",
+    ):
         monkeypatch.delenv(name, raising=False)
-    # Nor the machine's locale: amounts are read and shown as English writes numbers
-    # unless a test says otherwise (user_locale.py).
+    # Nor the machine's locale: funnel speaks English, and amounts are read and shown as
+    # English writes numbers, unless a test says otherwise (i18n.py, user_locale.py).
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     return home
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    """Each test starts in English and leaves English behind: `funnel --lang de` run in
+    the test process, or a test in German, sets the language for the whole process."""
+    from funnel_tui.core.i18n import ENGLISH, current_language, set_language
+
+    if current_language() != ENGLISH:
+        set_language(ENGLISH)
+    yield
+    if current_language() != ENGLISH:
+        set_language(ENGLISH)
 
 
 @pytest.fixture(autouse=True)

@@ -119,12 +119,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = for_terminal(sys.stdout), for_terminal(sys.stderr)
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        speak_chosen_language(argv)
         args = build_parser().parse_args(argv)
         if args.run is open_tui:  # the TUI draws with escape codes of its own
             sys.stdout, sys.stderr = streams
         return run_command(args)
     finally:
         sys.stdout, sys.stderr = streams
+
+
+def speak_chosen_language(argv: Sequence[str]) -> str:
+    """Set the language before the parser is built, so its help is in it too: `--lang`
+    (found among the arguments by hand: argparse has not run yet), else the config's
+    `language`, else the environment's; and the locale of dates and numbers with it."""
+    from funnel_tui.config.places import configured_speech
+    from funnel_tui.core.i18n import choose_language, format_locale, set_language
+    from funnel_tui.core.user_locale import known_locale
+
+    language, locale = configured_speech(_option_value(argv, "--config") or None)
+    chosen = choose_language(_option_value(argv, "--lang"), language)
+    set_language(chosen, format_locale(chosen, known_locale(locale)))
+    return chosen
+
+
+def _option_value(argv: Sequence[str], option: str) -> str:
+    """The value of the last `option VALUE` or `option=VALUE` before a lone "--"."""
+    found = ""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and index + 1 < len(argv):
+            found = argv[index + 1]
+        elif arg.startswith(option + "="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 def run_command(args: argparse.Namespace) -> int:

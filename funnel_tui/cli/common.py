@@ -50,6 +50,25 @@ def common_options(
         default=default,
         help="funnel.toml to use (default: $FUNNEL_CONFIG, else the one in your config folder)",
     )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=default,
+        type=_language,
+        help="the language to read funnel in: en, zh_TW, zh_CN, de or pl "
+        "(default: language in funnel.toml, else $LANGUAGE, $LC_ALL, $LC_MESSAGES or $LANG)",
+    )
+
+
+def _language(value: str) -> str:
+    from funnel_tui.core.i18n import LANGUAGES, language_of
+
+    found = language_of(value)
+    if not found:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a language funnel speaks; choose one of {', '.join(LANGUAGES)}"
+        )
+    return found
 
 
 def format_option(

@@ -79,3 +79,23 @@ def check_login(value: str) -> str:
     if problem:
         raise ValidationError([Problem("user", "invalid_user", problem)])
     return text
+
+
+def configured_speech(cli_config: str | None = None) -> tuple[str, str]:
+    """(`language`, `locale`) of the config file that will be read (`--config`,
+    `$FUNNEL_CONFIG` or the user's), read before everything else so that even `--help`
+    is in that language; "" for each unset or unreadable (the full load says what is
+    wrong with the file, in English if need be)."""
+    import tomllib
+
+    explicit = cli_config or os.environ.get(CONFIG_ENV)
+    try:
+        path = Path(explicit) if explicit else user_config_path()
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return "", ""
+    language, locale = data.get("language", ""), data.get("locale", "")
+    return (
+        language if isinstance(language, str) else "",
+        locale if isinstance(locale, str) else "",
+    )

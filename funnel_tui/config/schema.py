@@ -151,6 +151,15 @@ def _locale(value: str) -> str | None:
     return f'must be a locale such as "de_DE", "pl_PL" or "en_US", or "", not {show(value)}'
 
 
+def _language(value: str) -> str | None:
+    from funnel_tui.core.i18n import LANGUAGE_NAMES, language_of
+
+    if not value.strip() or language_of(value):
+        return None
+    spoken = ", ".join(f'"{code}" ({name})' for code, name in LANGUAGE_NAMES.items())
+    return f'must be one of {spoken}, or "", not {show(value)}'
+
+
 def _currency_or_none(value: str) -> str | None:
     return None if not value.strip() else _currency(value)
 
@@ -304,6 +313,7 @@ SCHEMA = Table(
         "exchange_rates": Setting("mapping", _rates, _rate_table),
         "timezone": Setting("text", _zone, _trimmed),
         "date_order": Setting("text", _date_order, _lower),
+        "language": Setting("text", _language, _trimmed),
         "locale": Setting("text", _locale, _trimmed),
         "working_days": Setting("texts", _working_days, _weekdays),
         "engagement_half_life_days": Setting("number", _positive),

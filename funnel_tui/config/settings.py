@@ -80,6 +80,9 @@ class Config:
     # How a typed 12/01 reads: "mdy", "dmy" or "ymd"; from default_region when the file
     # leaves it empty (dates.order_for_region).
     date_order: str
+    # The language the user reads funnel in ("" = --lang, else the environment's:
+    # i18n.choose_language); chosen at start, before this file is read whole.
+    language: str
     # How the user writes numbers (a Babel locale such as "de_DE"; "" = the environment's:
     # user_locale.user_locale).
     locale: str

@@ -1,0 +1,76 @@
+"""The names of things the team can rename, as each rep reads them.
+
+Stages, lead sources, reasons and ICP criteria are names in funnel.toml, stored as written
+(they are the team's data). While the team keeps a shipped default ("Proposal", "Trade
+show", "No budget"), each rep reads it in their own language; a name the team wrote
+("Angebot", "Targi Poznań") reads as written, in every language. Typed back (a CLI
+option, an import's cell), either the stored name or the rep's translation of it is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import N_, _
+
+# Every name default_config.toml ships (tests/test_catalogs.py keeps the two in step).
+DEFAULT_NAMES = frozenset(
+    {
+        # stages
+        N_("Qualification"),
+        N_("Needs analysis"),
+        N_("Proposal"),
+        N_("Negotiation"),
+        N_("Won"),
+        N_("Lost"),
+        # lead sources
+        N_("Web form"),
+        N_("Trade show"),
+        N_("Referral"),
+        N_("Business card"),
+        N_("Cold list"),
+        N_("Inbound call"),
+        N_("Partner"),
+        N_("Social"),
+        # why a lead is unqualified
+        N_("No budget"),
+        N_("No need"),
+        N_("Not the decision maker"),
+        N_("Wrong company size"),
+        N_("Outside our regions"),
+        N_("Competitor or partner"),
+        N_("Student or job seeker"),
+        N_("Spam or fake contact"),
+        N_("Duplicate"),
+        # why a deal was lost
+        N_("Price"),
+        N_("Lost to competitor"),
+        N_("No decision"),
+        N_("Timing"),
+        N_("Went silent"),
+        N_("Product fit"),
+        N_("Other"),
+        # ICP criteria
+        N_("Industry"),
+        N_("Company size (employees)"),
+        N_("Region"),
+        N_("Budget (EUR)"),
+    }
+)
+
+
+def shown_name(name: str) -> str:
+    """`name` as this rep reads it: translated while it is a shipped default."""
+    return _(name) if name in DEFAULT_NAMES else name
+
+
+def typed_name(text: str, names: Iterable[str]) -> str | None:
+    """The stored name among `names` that `text` gives, as stored or as this rep reads
+    it, whatever the case and accents ("angebot", "Angebot" → "Proposal" in German);
+    None when none does."""
+    wanted = fold(text.strip())
+    for name in names:
+        if wanted in (fold(name), fold(shown_name(name))):
+            return name
+    return None
