@@ -294,11 +294,12 @@ app.run(headless=True, size=(width, height), auto_pilot=first_frame)
 """
 
 
-def _start_once(args: list[str], env: dict) -> tuple[float, float]:
-    """FIRST_FRAME as a fresh process: (seconds to its exit, resident MB)."""
+def _start_once(args: list[str], env: dict, frame: str | None = None) -> tuple[float, float]:
+    """FIRST_FRAME (or `frame`, a script like it) as a fresh process: (seconds to its
+    exit, resident MB)."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, *args],
+        [sys.executable, "-c", frame or FIRST_FRAME, *args],
         env=env,
         capture_output=True,
         text=True,
