@@ -50,6 +50,7 @@ def test_chinese_help_is_wrapped_to_the_terminal_by_its_columns(capsys, monkeypa
     said = help_of(["--lang", "zh_TW", "import", "--help"], capsys)
     assert said.startswith("用法：funnel import ")
     assert "從 CSV 檔" in said
+    assert "\n選項：\n" in said  # a Chinese colon after a Chinese heading
     assert "被拒絕的列寫入何處" in said
     assert max(cell_width(line) for line in said.splitlines()) <= 80
     # the usage's second line stands under the first's arguments, by columns

@@ -65,6 +65,14 @@ class CellWidthHelpFormatter(argparse.HelpFormatter):
         laid_out = super()._format_usage(usage, actions, groups, stand_in)
         return laid_out.replace(stand_in, prefix, 1)
 
+    def format_help(self):
+        # argparse ends each section's heading with an ASCII colon; Chinese writes "："
+        text = super().format_help()
+        for heading in (_("positional arguments"), _("options")):
+            if has_wide(heading):
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}：\n")
+        return text
+
     def _split_lines(self, text, width):
         if not has_wide(text):
             return super()._split_lines(text, width)
