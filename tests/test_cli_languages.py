@@ -136,3 +136,55 @@ def test_a_confirmation_takes_yes_in_the_reps_language():
     with use_language("pl"):
         assert confirmed("t") and confirmed("tak")
     assert not confirmed("ja")  # in English, "ja" is no answer
+
+
+@pytest.fixture
+def german_names(monkeypatch):
+    """German as the catalogs will speak the shipped stage and reason names (their
+    translations are the core's part of the catalogs): "Proposal" reads "Angebot"."""
+    from funnel_tui.core import i18n
+
+    real = i18n.load_catalog
+
+    def with_names(language):
+        messages, plurals, rule = real(language)
+        if language == "de":
+            messages = {**messages, "Proposal": "Angebot", "Price": "Preis"}
+        return messages, plurals, rule
+
+    monkeypatch.setattr(i18n, "load_catalog", with_names)
+
+
+def test_a_stage_and_a_reason_typed_as_the_rep_reads_them_are_stored_by_their_names(
+    db_target, rules, capsys, german_names
+):
+    lead = rules.capture_lead({"name": "Anna Berg", "email": "anna@berg.de"})
+    for item in ("budget", "authority", "need", "timeline"):
+        rules.answer(lead.id, item, "yes")
+    rules.promote(lead.id)
+    deal = rules.convert(lead.id, amount="1000", currency="EUR")
+
+    def run(*argv: str) -> str:
+        assert main(["--lang", "de", "--db", db_target, *argv]) == 0, capsys.readouterr().err
+        return capsys.readouterr().out
+
+    assert (
+        run("move", str(deal.id), "angebot") == f"Verkaufschance #{deal.id} ist jetzt in Angebot\n"
+    )
+    assert (
+        json.loads(run("show", str(lead.id), "--format", "json"))["opportunities"][0]["stage"]
+        == "Proposal"
+    )
+    lost = json.loads(run("lose", str(deal.id), "--reason", "Preis", "--format", "json"))
+    assert (lost["state"], lost["lost_reason"]) == ("lost", "Price")
+    listed = json.loads(run("list", "--stage", "Angebot", "--format", "json"))
+    assert listed == []  # the deal is lost now, so no lead stands in Proposal
+
+
+def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(tmp_path, capsys):
+    db = str(tmp_path / "x.db")
+    argv = ["--lang", "pl", "--db", db, "add", "--name", "Ewa Nowak", "--email", "ewa@nowak.pl"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "dodano lead #1 Ewa Nowak\n"
+    assert main([*argv[:4], "update", "1", "--title", "CEO", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == ["title"]
