@@ -149,7 +149,9 @@ def cmd_deal_update(args: argparse.Namespace) -> int:
     except Refused as exc:
         raise _refused(exc) from exc
     amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
-    close = opp.expected_close.isoformat() if opp.expected_close else _("no close date")
+    from funnel_tui.core.formats import date_short
+
+    close = date_short(opp.expected_close) if opp.expected_close else _("no close date")
     text = (
         _("updated opportunity #{id} {name} (version {version})").format(
             id=opp.id, name=safe(opp.name), version=opp.version

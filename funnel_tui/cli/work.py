@@ -251,7 +251,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     lines = describe(entries, ctx.config, ctx.rules.zone, company_names(entries))
     rows = [
         {
-            "when": f"{to_local(line.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
+            "when": _when(to_local(line.at, ctx.rules.zone)),
             "user": line.user,
             "record": line.record,
             "change": line.text,
@@ -261,6 +261,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     # Wide enough that a change reads whole; a user or record that long is cut.
     write_headed(rows, ["when", "user", "record", "change"], sys.stdout, max_width=120)
     return EXIT_OK
+
+
+def _when(moment) -> str:
+    """`2026-12-04 15:46` (`04.12.2026 15:46` in German): a change's local time."""
+    from funnel_tui.core.formats import date_short
+
+    return f"{date_short(moment.date())} {moment:%H:%M}"
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
