@@ -13,9 +13,11 @@ from .test_cli import run
 
 @pytest.fixture
 def prospect(cli_env):
-    """Lead #1, a prospect, in an environment with no locale of its own."""
+    """Lead #1, a prospect, in an environment with no locale of its own, read in English
+    (LANGUAGE): the tests give LANG a German or Polish locale for its numbers alone."""
     for name in ("LC_ALL", "LC_NUMERIC", "LANG"):
         cli_env.pop(name, None)
+    cli_env["LANGUAGE"] = "en"
     run(["add", "--name", "Łucja Kowalska", "--email", "lucja@kowalski.pl"], cli_env)
     answers = ("--need", "yes", "--budget", "yes", "--authority", "yes", "--timeline", "yes")
     run(["qualify", "1", *answers], cli_env)

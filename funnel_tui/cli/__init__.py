@@ -39,6 +39,7 @@ from funnel_tui.cli import (
 from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options
 from funnel_tui.cli.tui import make_app, open_tui
 from funnel_tui.core.errors import EXIT_REFUSED, EXIT_USAGE, FunnelError
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import for_terminal, terminal_safe
 from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
@@ -69,20 +70,25 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from funnel_tui.cli.argparse_words import speak_argparse
+    from funnel_tui.cli.help_format import FunnelParser
     from funnel_tui.core.screen_names import SCREEN_MODES
 
-    parser = argparse.ArgumentParser(
+    speak_argparse()
+    parser = FunnelParser(
         prog="funnel",
-        description="Keyboard-driven CRM for the front of the sales funnel. "
-        "Without a command, opens the terminal UI.",
+        description=_(
+            "Keyboard-driven CRM for the front of the sales funnel. "
+            "Without a command, opens the terminal UI."
+        ),
     )
-    parser.add_argument("--version", action=_Version, help="print funnel's version and exit")
+    parser.add_argument("--version", action=_Version, help=_("print funnel's version and exit"))
     common_options(parser, suppress=False)
     parser.add_argument(
         "--screen",
         choices=SCREEN_MODES,
         default="leads",
-        help="the screen the terminal UI opens on (default: the lead list)",
+        help=_("the screen the terminal UI opens on (default: the lead list)"),
     )
     parser.set_defaults(run=open_tui, whole_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -110,7 +116,7 @@ class _Version(argparse.Action):
         try:
             text = version("funnel-tui")
         except PackageNotFoundError:  # a checkout that was never installed
-            text = "unknown (not installed)"
+            text = _("unknown (not installed)")
         print(f"funnel {text}")
         parser.exit()
 
@@ -212,9 +218,10 @@ def unexpected(exc: BaseException) -> int:
         print(terminal_safe(text, keep_lines=True), file=sys.stderr, end="")
         hint = ""
     else:
-        hint = " (run again with FUNNEL_DEBUG=1 to see where)"
-    reason = str(exc).strip() or "no message"
-    say(f"unexpected error, a bug: {type(exc).__name__}: {reason}{hint}")
+        hint = _(" (run again with FUNNEL_DEBUG=1 to see where)")
+    reason = str(exc).strip() or _("no message")
+    said = _("unexpected error, a bug: {error}: {reason}{hint}")
+    say(said.format(error=type(exc).__name__, reason=reason, hint=hint))
     return EXIT_FAILED
 
 
@@ -224,10 +231,10 @@ def _not_utf8(args: argparse.Namespace) -> str:
     for name, value in vars(args).items():
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and _SURROGATE.search(text):
-                return (
-                    f"{name}: {terminal_safe(text)} is not UTF-8 text; funnel reads its "
-                    "arguments as UTF-8 (set the terminal to UTF-8, or rename the file)"
-                )
+                return _(
+                    "{field}: {text} is not UTF-8 text; funnel reads its arguments as "
+                    "UTF-8 (set the terminal to UTF-8, or rename the file)"
+                ).format(field=name, text=terminal_safe(text))
     return ""
 
 
@@ -246,11 +253,12 @@ def _warn_of_passwords(args: argparse.Namespace) -> None:
 
         if url_password(value):
             option = "--" + name.replace("_", "-")
-            say(
-                f"warning: {option}: a password on the command line is visible to every "
+            warning = _(
+                "warning: {option}: a password on the command line is visible to every "
                 "user of this server (ps); give the URL in FUNNEL_DB instead, or keep the "
                 "password in ~/.pgpass (or the file PGPASSFILE names)"
             )
+            say(warning.format(option=option))
 
 
 def _as_refusal(exc: Exception) -> list[str] | None:
@@ -261,7 +269,7 @@ def _as_refusal(exc: Exception) -> list[str] | None:
         if isinstance(exc, peewee.PeeweeException) or _is_driver_error(exc):
             from funnel_tui.storage.database import failure_words
 
-            return [f"database: {failure_words(exc)}"]
+            return [_("database: {failure}").format(failure=failure_words(exc))]
     if isinstance(exc, OSError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
         return [f"{where}{exc.strerror}"]

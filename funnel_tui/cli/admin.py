@@ -8,36 +8,39 @@ import sys
 
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, format_option, print_json
 from funnel_tui.core.errors import EXIT_REFUSED, CliRefused
+from funnel_tui.core.i18n import _, ngettext
 
 
 def register(command: AddCommand) -> None:
     migrate = command(
         "migrate",
-        "copy this database, every row and its history, into a new one "
-        "(e.g. postgresql://user@host/funnel) and compare the counts per table",
+        _(
+            "copy this database, every row and its history, into a new one "
+            "(e.g. postgresql://user@host/funnel) and compare the counts per table"
+        ),
     )
-    migrate.add_argument("--to", required=True, metavar="TARGET", help="a URL or a file path")
+    migrate.add_argument("--to", required=True, metavar="TARGET", help=_("a URL or a file path"))
     format_option(migrate)
     migrate.set_defaults(run=cmd_migrate)
 
-    demo = command("demo", "fill the database with realistic demo data")
+    demo = command("demo", _("fill the database with realistic demo data"))
     demo.add_argument("--leads", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=1)
     format_option(demo)
     demo.set_defaults(run=cmd_demo)
 
-    counts = command("counts", "print how many records stand at each step of the funnel")
+    counts = command("counts", _("print how many records stand at each step of the funnel"))
     format_option(counts)
     counts.set_defaults(run=cmd_counts)
-    where = command("where", "print the database, config file and user funnel would use")
+    where = command("where", _("print the database, config file and user funnel would use"))
     format_option(where)
     where.set_defaults(run=cmd_where)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     ctx = Context(args, also=(args.to,))
-    from funnel_tui.core.output import write_table
-    from funnel_tui.rules.history_words import many
+    from funnel_tui.cli.tables import write_table
+    from funnel_tui.core.formats import number
     from funnel_tui.storage.copy import copy_database
     from funnel_tui.storage.targets import describe
 
@@ -45,10 +48,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     def progress(table: str, rows: int) -> None:
         if text and sys.stdout.isatty():
-            print(f"  {table}: {many(rows, 'row')} copied", flush=True)
+            said = ngettext("{table}: {count} row copied", "{table}: {count} rows copied", rows)
+            print("  " + said.format(table=table, count=number(rows)), flush=True)
 
     if text:
-        print(f"copying {describe(ctx.target)} → {describe(args.to)}")
+        said = _("copying {source} → {target}")
+        print(said.format(source=describe(ctx.target), target=describe(args.to)))
     counts = copy_database(ctx.db, args.to, progress)
     equal = all(c.equal for c in counts)
     if not text:
@@ -62,30 +67,33 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     rows = [
         {
             "table": c.table,
-            "source": f"{c.source:,}",
-            "target": f"{c.target:,}",
-            "": "✓" if c.equal else "✘ differs",
+            "source": number(c.source),
+            "target": number(c.target),
+            "": "✓" if c.equal else _("✘ differs"),
         }
         for c in counts
     ]
     write_table(rows, ["table", "source", "target", ""], sys.stdout)
     if not equal:
-        print("funnel: the counts differ; do not switch to the copy", file=sys.stderr)
+        said = _("the counts differ; do not switch to the copy")
+        print(f"funnel: {said}", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"every row is in {describe(args.to)}: use it with --db or FUNNEL_DB")
+    said = _("every row is in {target}: use it with --db or FUNNEL_DB")
+    print(said.format(target=describe(args.to)))
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.leads < 1:
-        raise CliRefused("leads: must be at least 1")
+        raise CliRefused(_("leads: must be at least 1"))
     ctx = Context(args)
+    from funnel_tui.core.formats import number
     from funnel_tui.demo.generator import generate_demo
-    from funnel_tui.rules.history_words import many
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
-            print(f"\r{done:,}/{total:,} leads", end="", file=sys.stderr, flush=True)
+            said = _("{done}/{total} leads").format(done=number(done), total=number(total))
+            print(f"\r{said}", end="", file=sys.stderr, flush=True)
 
     summary = generate_demo(
         ctx.db,
@@ -101,12 +109,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(dataclasses.asdict(summary))
         return EXIT_OK
-    print(
-        f"demo: {many(summary.leads, 'lead')}, {many(summary.companies, 'company')}, "
-        f"{many(summary.opportunities, 'opportunity')}, "
-        f"{many(summary.activities, 'activity')}, "
-        f"{many(summary.history, 'history_entry')} in {summary.seconds:.1f} s"
-    )
+    counts = [
+        ngettext("{count} lead", "{count} leads", summary.leads),
+        ngettext("{count} company", "{count} companies", summary.companies),
+        ngettext("{count} opportunity", "{count} opportunities", summary.opportunities),
+        ngettext("{count} activity", "{count} activities", summary.activities),
+        ngettext("{count} history entry", "{count} history entries", summary.history),
+    ]
+    made = [
+        said.format(count=number(n))
+        for said, n in zip(
+            counts,
+            (
+                summary.leads,
+                summary.companies,
+                summary.opportunities,
+                summary.activities,
+                summary.history,
+            ),
+            strict=True,
+        )
+    ]
+    said = _("demo: {counts} in {seconds} s")
+    print(said.format(counts=", ".join(made), seconds=number(summary.seconds, 1)))
     return EXIT_OK
 
 
@@ -118,8 +143,12 @@ def cmd_counts(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json([{"group": r.group, "key": r.key, "count": r.count} for r in rows])
         return EXIT_OK
-    for row in rows:
-        print(f"{row.label:<28}{row.count:>10,}")
+    from funnel_tui.core.formats import number
+    from funnel_tui.core.output import cell_width
+
+    for row in rows:  # padded by terminal cells: a Chinese label is twice as wide
+        padding = " " * max(0, 28 - cell_width(row.label))
+        print(f"{row.label}{padding}{number(row.count):>10}")
     return EXIT_OK
 
 
@@ -141,7 +170,8 @@ def cmd_where(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"database: {database}")
-    print(f"config:   {config.source_path or f'{user_config_path()} (not present; defaults)'}")
-    print(f"user:     {user}")
+    absent = _("{path} (not present; defaults)").format(path=user_config_path())
+    print(_("database: {database}").format(database=database))
+    print(_("config:   {path}").format(path=config.source_path or absent))
+    print(_("user:     {user}").format(user=user))
     return EXIT_OK

@@ -13,6 +13,9 @@ from collections.abc import Callable
 # A refusal's and a usage error's exit codes are in core.errors (each FunnelError carries
 # its exit_code); the two below are the command line's alone.
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import N_, _
+
+DEFAULT_USER_HELP = N_("act as this user (default: $FUNNEL_USER, else your login)")
 
 EXIT_OK = 0
 EXIT_FAILED = 3  # an unexpected failure: a bug
@@ -26,7 +29,7 @@ AddCommand = Callable[..., argparse.ArgumentParser]
 def common_options(
     parser: argparse.ArgumentParser,
     suppress: bool,
-    user_help: str = "act as this user (default: $FUNNEL_USER, else your login)",
+    user_help: str = "",
 ) -> None:
     """--db, --user and --config, on the top parser and (suppressed defaults, so a value
     given before the command is kept) on every subcommand."""
@@ -35,28 +38,32 @@ def common_options(
         "--db",
         metavar="PATH_OR_URL",
         default=default,
-        help="database file, sqlite:///PATH or postgresql://USER@HOST/NAME "
-        "(default: $FUNNEL_DB, else funnel.db in your data folder)",
+        help=_(
+            "database file, sqlite:///PATH or postgresql://USER@HOST/NAME "
+            "(default: $FUNNEL_DB, else funnel.db in your data folder)"
+        ),
     )
     parser.add_argument(
         "--user",
         metavar="NAME",
         default=default,
-        help=user_help,
+        help=user_help or _(DEFAULT_USER_HELP),
     )
     parser.add_argument(
         "--config",
         metavar="FILE",
         default=default,
-        help="funnel.toml to use (default: $FUNNEL_CONFIG, else the one in your config folder)",
+        help=_("funnel.toml to use (default: $FUNNEL_CONFIG, else the one in your config folder)"),
     )
     parser.add_argument(
         "--lang",
         metavar="LANG",
         default=default,
         type=_language,
-        help="the language to read funnel in: en, zh_TW, zh_CN, de or pl "
-        "(default: language in funnel.toml, else $LANGUAGE, $LC_ALL, $LC_MESSAGES or $LANG)",
+        help=_(
+            "the language to read funnel in: en, zh_TW, zh_CN, de or pl "
+            "(default: language in funnel.toml, else $LANGUAGE, $LC_ALL, $LC_MESSAGES or $LANG)"
+        ),
     )
 
 
@@ -66,7 +73,9 @@ def _language(value: str) -> str:
     found = language_of(value)
     if not found:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a language funnel speaks; choose one of {', '.join(LANGUAGES)}"
+            _("{value} is not a language funnel speaks; choose one of {languages}").format(
+                value=repr(value), languages=", ".join(LANGUAGES)
+            )
         )
     return found
 
@@ -80,7 +89,9 @@ def format_option(
         "--format",
         choices=choices,
         default=choices[0],
-        help=f"{', '.join(choices[:-1])} (default: {choices[0]}) or {choices[-1]}",
+        help=_("{choices} (default: {default}) or {last}").format(
+            choices=", ".join(choices[:-1]), default=choices[0], last=choices[-1]
+        ),
     )
 
 
@@ -146,9 +157,9 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
         "--stage",
         action="append",
         default=[],
-        help="lead, prospect, opportunity, customer, or a pipeline stage such as Proposal",
+        help=_("lead, prospect, opportunity, customer, or a pipeline stage such as Proposal"),
     )
-    parser.add_argument("--owner", help="only leads owned by this user")
+    parser.add_argument("--owner", help=_("only leads owned by this user"))
 
 
 class Context:
@@ -199,7 +210,8 @@ def parse_date(text: str | None, field: str, ctx: Context | None = None, back: b
         try:
             return dt.date.fromisoformat(text.strip())
         except ValueError as exc:
-            raise CliRefused(f"{field}: {text!r} is not a date like 2026-12-01") from exc
+            said = _("{field}: {text} is not a date like 2026-12-01")
+            raise CliRefused(said.format(field=field, text=repr(text))) from exc
     try:
         return read(text, ctx.rules.today(), ctx.config.date_order, back=back)
     except DueDateError as exc:
@@ -218,3 +230,23 @@ def safe(text: str) -> str:
     from funnel_tui.core.output import plain
 
     return plain(text)
+
+
+def stored_name(text: str | None, names) -> str | None:
+    """The config's name (a stage, source or reason) that `text` gives, typed as stored
+    or as the rep reads it ("Angebot" → "Proposal" in German); `text` itself when it
+    gives none, for the rules to judge and refuse in their words."""
+    if not text:
+        return text
+    from funnel_tui.core.labels import typed_name
+
+    return typed_name(text, names) or text
+
+
+def stored_stages(texts: list[str], config) -> list[str]:
+    """--stage values (each may list several, comma-separated) with every pipeline stage
+    typed in the rep's language given by its stored name; levels pass as typed."""
+    names = [stage.name for stage in config.stages]
+    return [
+        ",".join(stored_name(part, names) or part for part in text.split(",")) for text in texts
+    ]

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from funnel_tui.cli.common import EXIT_OK, AddCommand
+from funnel_tui.core.i18n import _
 
 SHELLS = ("bash", "zsh", "fish")
 # Options and arguments that name a file (a path, or for --db a path or a URL).
@@ -18,8 +19,10 @@ _FILE_ARGUMENTS = {"file", "config", "db", "output", "rejects", "to"}
 def register(command: AddCommand) -> None:
     completion = command(
         "completion",
-        "print the shell completion script for bash, zsh or fish "
-        '(e.g. eval "$(funnel completion bash)"; the README says where to keep it)',
+        _(
+            "print the shell completion script for bash, zsh or fish "
+            '(e.g. eval "$(funnel completion bash)"; the README says where to keep it)'
+        ),
     )
     completion.add_argument("shell", choices=SHELLS)
     completion.set_defaults(run=cmd_completion)

@@ -15,65 +15,74 @@ from funnel_tui.cli.common import (
     parse_date,
     read_back,
     safe,
+    stored_name,
 )
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name
 
 
 def register(command: AddCommand) -> None:
-    convert = command("convert", "open an opportunity for a prospect")
+    convert = command("convert", _("open an opportunity for a prospect"))
     convert.add_argument("id", type=int)
     convert.add_argument("--amount", required=True)
     convert.add_argument("--currency", default="")
-    convert.add_argument("--close", help="expected close date: +2w, +1m, 12/01, 2026-12-01 …")
+    convert.add_argument("--close", help=_("expected close date: +2w, +1m, 12/01, 2026-12-01 …"))
     convert.add_argument("--stage", default="")
-    convert.add_argument("--name", default="", help="deal name (default: company – contact)")
+    convert.add_argument("--name", default="", help=_("deal name (default: company – contact)"))
     convert.add_argument(
         "--yes",
         action="store_true",
-        help="confirm a close date in the past (e.g. when recording a deal after the fact)",
+        help=_("confirm a close date in the past (e.g. when recording a deal after the fact)"),
     )
     format_option(convert)
     convert.set_defaults(run=cmd_convert)
 
-    deal = command("deal", "change a deal: `funnel deal update ID --amount …`")
+    deal = command("deal", _("change a deal: `funnel deal update ID --amount …`"))
     verbs = deal.add_subparsers(dest="verb", metavar="VERB", required=True)
     update = verbs.add_parser(
         "update",
-        help="change a deal's name, amount, currency, expected close or notes",
-        description="Change a deal's fields; what is not given stays. The amount is read "
-        "as your locale writes numbers (`locale` in funnel.toml, else $LC_ALL / $LANG) "
-        "and printed back as saved.",
+        help=_("change a deal's name, amount, currency, expected close or notes"),
+        description=_(
+            "Change a deal's fields; what is not given stays. The amount is read "
+            "as your locale writes numbers (`locale` in funnel.toml, else $LC_ALL / $LANG) "
+            "and printed back as saved."
+        ),
     )
     common_options(update, suppress=True)
-    update.add_argument("id", type=int, help="the opportunity's id")
+    update.add_argument("id", type=int, help=_("the opportunity's id"))
     update.add_argument("--name")
-    update.add_argument("--amount", help="e.g. 1250.50, 1.250,50 (de), 1 250,50 (pl)")
-    update.add_argument("--currency", help="ISO 4217: EUR, PLN, USD, TWD, CNY, MXN …")
-    update.add_argument("--close", help="expected close: +2w, fri, 12/01, 2026-12-01; '' for none")
+    update.add_argument("--amount", help=_("e.g. 1250.50, 1.250,50 (de), 1 250,50 (pl)"))
+    update.add_argument("--currency", help=_("ISO 4217: EUR, PLN, USD, TWD, CNY, MXN …"))
+    update.add_argument(
+        "--close", help=_("expected close: +2w, fri, 12/01, 2026-12-01; '' for none")
+    )
     update.add_argument("--notes")
-    update.add_argument("--expect-version", type=int, help="refuse if the deal changed since")
-    update.add_argument("--yes", action="store_true", help="confirm an expected close in the past")
+    update.add_argument("--expect-version", type=int, help=_("refuse if the deal changed since"))
+    update.add_argument(
+        "--yes", action="store_true", help=_("confirm an expected close in the past")
+    )
     format_option(update)
     update.set_defaults(run=cmd_deal_update)
 
-    move = command("move", "move an opportunity to a stage")
+    move = command("move", _("move an opportunity to a stage"))
     move.add_argument("id", type=int)
     move.add_argument("stage")
     format_option(move)
     move.set_defaults(run=cmd_move)
 
-    win = command("win", "mark an opportunity won")
+    win = command("win", _("mark an opportunity won"))
     win.add_argument("id", type=int)
     format_option(win)
     win.set_defaults(run=cmd_win)
 
-    lose = command("lose", "mark an opportunity lost")
+    lose = command("lose", _("mark an opportunity lost"))
     lose.add_argument("id", type=int)
     lose.add_argument("--reason", required=True)
     format_option(lose)
     lose.set_defaults(run=cmd_lose)
 
-    reopen = command("reopen", "reopen a won or lost opportunity")
+    reopen = command("reopen", _("reopen a won or lost opportunity"))
     reopen.add_argument("id", type=int)
     format_option(reopen)
     reopen.set_defaults(run=cmd_reopen)
@@ -90,7 +99,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             amount=args.amount,
             currency=args.currency,
             expected_close=close,
-            stage=args.stage,
+            stage=_stage(args.stage, ctx),
             name=args.name,
             allow_past_close=args.yes,
         )
@@ -99,9 +108,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from funnel_tui.core.money import format_amount
 
     amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
-    text = f"opened opportunity #{opp.id} {safe(opp.name)} in {opp.stage}: {amount}"
+    text = _("opened opportunity #{id} {name} in {stage}: {amount}").format(
+        id=opp.id, name=safe(opp.name), stage=shown_name(opp.stage), amount=amount
+    )
     if opp.expected_close is not None:
-        text += f"\nclose by: {read_back(opp.expected_close, ctx)}"
+        text += "\n" + _("close by: {date}").format(date=read_back(opp.expected_close, ctx))
     return done(args, text, opportunity_data(opp))
 
 
@@ -109,7 +120,7 @@ def _refused(exc) -> CliRefused:
     """A refusal of convert or deal update, with the way past a close date in the past."""
     messages = [str(p) for p in exc.problems]
     if any(p.field == "close" and p.code == "past" for p in exc.problems):
-        messages.append("not saved; add --yes to use a close date in the past")
+        messages.append(_("not saved; add --yes to use a close date in the past"))
     return CliRefused(*messages)
 
 
@@ -128,9 +139,9 @@ def cmd_deal_update(args: argparse.Namespace) -> int:
         try:
             values["close"] = read_close(args.close, ctx.rules.today(), ctx.config.date_order)
         except ValueError as exc:
-            raise CliRefused(f"close: {exc}") from exc
+            raise CliRefused(_("close: {problem}").format(problem=exc)) from exc
     if not values:
-        raise CliRefused("nothing to change: give at least one field, e.g. --amount")
+        raise CliRefused(_("nothing to change: give at least one field, e.g. --amount"))
     try:
         opp = ctx.rules.update_deal(
             args.id, values, expected_version=args.expect_version, allow_past_close=args.yes
@@ -138,30 +149,47 @@ def cmd_deal_update(args: argparse.Namespace) -> int:
     except Refused as exc:
         raise _refused(exc) from exc
     amount = format_amount(opp.amount_cents, opp.currency, ctx.rules.locale)
-    close = opp.expected_close.isoformat() if opp.expected_close else "no close date"
+    from funnel_tui.core.formats import date_short
+
+    close = date_short(opp.expected_close) if opp.expected_close else _("no close date")
     text = (
-        f"updated opportunity #{opp.id} {safe(opp.name)} (version {opp.version})\n"
-        f"  {amount} · closing {close}"
+        _("updated opportunity #{id} {name} (version {version})").format(
+            id=opp.id, name=safe(opp.name), version=opp.version
+        )
+        + "\n  "
+        + _("{amount} · closing {close}").format(amount=amount, close=close)
     )
     return done(args, text, {**opportunity_data(opp), "notes": opp.notes})
 
 
 def cmd_move(args: argparse.Namespace) -> int:
-    opp = Context(args).rules.move(args.id, args.stage)
-    return done(args, f"opportunity #{opp.id} is now in {opp.stage}", opportunity_data(opp))
+    ctx = Context(args)
+    opp = ctx.rules.move(args.id, _stage(args.stage, ctx))
+    text = _("opportunity #{id} is now in {stage}").format(id=opp.id, stage=shown_name(opp.stage))
+    return done(args, text, opportunity_data(opp))
 
 
 def cmd_win(args: argparse.Namespace) -> int:
     opp = Context(args).rules.win(args.id)
-    return done(args, f"opportunity #{opp.id} {safe(opp.name)} won", opportunity_data(opp))
+    text = _("opportunity #{id} {name} won").format(id=opp.id, name=safe(opp.name))
+    return done(args, text, opportunity_data(opp))
 
 
 def cmd_lose(args: argparse.Namespace) -> int:
-    opp = Context(args).rules.lose(args.id, args.reason)
-    text = f"opportunity #{opp.id} {safe(opp.name)} lost: {safe(opp.lost_reason)}"
+    ctx = Context(args)
+    opp = ctx.rules.lose(args.id, stored_name(args.reason, ctx.config.loss_reasons))
+    text = _("opportunity #{id} {name} lost: {reason}").format(
+        id=opp.id, name=safe(opp.name), reason=safe(shown_name(opp.lost_reason))
+    )
     return done(args, text, opportunity_data(opp))
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
     opp = Context(args).rules.reopen(args.id)
-    return done(args, f"opportunity #{opp.id} reopened in {opp.stage}", opportunity_data(opp))
+    text = _("opportunity #{id} reopened in {stage}").format(id=opp.id, stage=shown_name(opp.stage))
+    return done(args, text, opportunity_data(opp))
+
+
+def _stage(text: str, ctx: Context) -> str:
+    """A stage typed as stored or as the rep reads it, by its stored name."""
+    return stored_name(text, [stage.name for stage in ctx.config.stages]) or text

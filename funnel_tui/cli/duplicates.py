@@ -13,6 +13,7 @@ import sys
 
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, print_json
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import _, ngettext
 
 LEAD_FIELDS = ("id", "name", "company", "phone", "email", "owner")
 COMPANY_FIELDS = ("id", "name", "country", "website", "people")
@@ -22,22 +23,25 @@ WIDEST = 28  # a column of the table, at most: a pair's two records fit a line o
 def register(command: AddCommand) -> None:
     dups = command(
         "duplicates",
-        "list possible duplicate leads (same phone, email, or name at the same company; "
-        "close names at the same company or on the same phone), strongest first",
+        _(
+            "list possible duplicate leads (same phone, email, or name at the same company; "
+            "close names at the same company or on the same phone), strongest first"
+        ),
     )
     dups.add_argument(
         "--companies",
         action="store_true",
-        help="possible duplicate companies instead (same or close name, same website)",
+        help=_("possible duplicate companies instead (same or close name, same website)"),
     )
-    dups.add_argument("--limit", type=int, metavar="N", help="at most N pairs")
+    dups.add_argument("--limit", type=int, metavar="N", help=_("at most N pairs"))
     dups.add_argument("--format", choices=("table", "json", "csv"), default="table")
     dups.set_defaults(run=cmd_duplicates)
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
-        raise CliRefused(f"--limit: {args.limit} is not a number of pairs: give 1 or more")
+        said = _("--limit: {limit} is not a number of pairs: give 1 or more")
+        raise CliRefused(said.format(limit=args.limit))
     Context(args)
     from funnel_tui.read.duplicates import possible_duplicate_companies, possible_duplicates
 
@@ -55,7 +59,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         columns += ["reasons", "similarity", "why"]
         write_csv((_flat(pair, fields) for pair in pairs), columns, sys.stdout)
     else:
-        _table(pairs, fields, "companies" if args.companies else "leads")
+        _table(pairs, fields, args.companies)
     return EXIT_OK
 
 
@@ -84,25 +88,42 @@ def _flat(pair, fields: tuple[str, ...]) -> dict:
     return row
 
 
-def _table(pairs, fields: tuple[str, ...], what: str) -> None:
+def _table(pairs, fields: tuple[str, ...], companies: bool) -> None:
     """Each pair as its reason in words, then its two records in aligned columns."""
+    from funnel_tui.cli.tables import headed
+    from funnel_tui.core.formats import number
     from funnel_tui.core.output import cell_width, fit, plain
 
     if not pairs:
-        print(f"no possible duplicate {what}")
+        none = _("no possible duplicate companies") if companies else None
+        print(none or _("no possible duplicate leads"))
         return
+    names = headed(fields)
     records = [[plain(getattr(s, f)) for f in fields] for p in pairs for s in (p.first, p.second)]
     widths = [
         min(WIDEST, max([cell_width(name), *(cell_width(r[i]) for r in records)]))
-        for i, name in enumerate(fields)
+        for i, name in enumerate(names)
     ]
 
     def line(cells) -> str:
         return "    " + "  ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    print(line(fields))
-    for number, pair in enumerate(pairs, 1):
-        print(f"{number}. {plain(pair.words())}")
-        print(line(records[2 * number - 2]))
-        print(line(records[2 * number - 1]))
-    print(f"{len(pairs):,} possible duplicate pair{'s' if len(pairs) != 1 else ''} of {what}")
+    print(line(names))
+    for index, pair in enumerate(pairs, 1):
+        print(f"{index}. {plain(pair.words())}")
+        print(line(records[2 * index - 2]))
+        print(line(records[2 * index - 1]))
+    count = len(pairs)
+    if companies:
+        said = ngettext(
+            "{count} possible duplicate pair of companies",
+            "{count} possible duplicate pairs of companies",
+            count,
+        )
+    else:
+        said = ngettext(
+            "{count} possible duplicate pair of leads",
+            "{count} possible duplicate pairs of leads",
+            count,
+        )
+    print(said.format(count=number(count)))

@@ -17,68 +17,76 @@ from funnel_tui.cli.common import (
     print_json,
     read_back,
     safe,
+    stored_name,
+    stored_stages,
 )
 from funnel_tui.core.errors import EXIT_USAGE, CliRefused
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import BANT_ITEMS as BANT
 
 
 def register(command: AddCommand) -> None:
-    add = command("add", "capture a lead")
+    add = command("add", _("capture a lead"))
     add.add_argument("--name", required=True)
     for name in ("company", "email", "phone", "country", "source", "title"):
         add.add_argument(f"--{name}")
     add.add_argument("--note", dest="notes")
     add.add_argument(
-        "--allow-duplicate", action="store_true", help="save even if it matches an existing lead"
+        "--allow-duplicate",
+        action="store_true",
+        help=_("save even if it matches an existing lead"),
     )
     format_option(add)
     add.set_defaults(run=cmd_add)
 
-    update = command("update", "change fields of a lead")
+    update = command("update", _("change fields of a lead"))
     update.add_argument("id", type=int)
     for name in ("name", "company", "email", "phone", "country", "source", "title"):
         update.add_argument(f"--{name}")
     update.add_argument("--note", dest="notes")
-    update.add_argument("--expect-version", type=int, help="refuse if the lead changed since")
+    update.add_argument("--expect-version", type=int, help=_("refuse if the lead changed since"))
     format_option(update)
     update.set_defaults(run=cmd_update)
 
-    listing = command("list", "list leads")
+    listing = command("list", _("list leads"))
     filter_options(listing)
     listing.add_argument("--limit", type=int)
     listing.add_argument(
         "--search",
         metavar="TEXT",
         default="",
-        help="leads a search for TEXT finds, as / in the list does (name, company, email, "
-        "phone; accents and case ignored)",
+        help=_(
+            "leads a search for TEXT finds, as / in the list does (name, company, email, "
+            "phone; accents and case ignored)"
+        ),
     )
     listing.add_argument(
         "--sort",
         default="newest",
-        help="newest (default), score or engagement: best first",
+        help=_("newest (default), score or engagement: best first"),
     )
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
     listing.set_defaults(run=cmd_list)
 
-    show = command("show", "show a lead with its checklist, score, deals and history")
+    show = command("show", _("show a lead with its checklist, score, deals and history"))
     show.add_argument("id", type=int)
     format_option(show)
     show.set_defaults(run=cmd_show)
 
-    status = command("status", "set a lead's status")
+    status = command("status", _("set a lead's status"))
     status.add_argument("id", type=int)
-    status.add_argument("status", help="new, working, nurturing or unqualified")
-    status.add_argument("--reason", default="", help="why (required for unqualified)")
+    status.add_argument("status", help=_("new, working, nurturing or unqualified"))
+    status.add_argument("--reason", default="", help=_("why (required for unqualified)"))
     status.add_argument(
-        "--until", help="touch again on: +2w, fri, 12/01, 2026-12-01 … (required for nurturing)"
+        "--until",
+        help=_("touch again on: +2w, fri, 12/01, 2026-12-01 … (required for nurturing)"),
     )
     format_option(status)
     status.set_defaults(run=cmd_status)
 
     qualify = command(
         "qualify",
-        "answer checklist items, all or none; prints the explained score and the gate",
+        _("answer checklist items, all or none; prints the explained score and the gate"),
     )
     qualify.add_argument("id", type=int)
     for item in BANT:
@@ -88,37 +96,44 @@ def register(command: AddCommand) -> None:
         action="append",
         default=[],
         metavar="KEY=ANSWER",
-        help="an ideal-customer-profile criterion of the config, e.g. employees=yes; repeatable",
+        help=_("an ideal-customer-profile criterion of the config, e.g. employees=yes; repeatable"),
     )
     qualify.add_argument(
         "--value",
         action="append",
         default=[],
         metavar="KEY=FIGURE",
-        help="what the lead told for an ICP criterion, judged by the config's rule, "
-        "e.g. employees=250; repeatable",
+        help=_(
+            "what the lead told for an ICP criterion, judged by the config's rule, "
+            "e.g. employees=250; repeatable"
+        ),
     )
     qualify.add_argument(
         "--evidence",
         action="append",
         default=[],
         metavar="ITEM=TEXT",
-        help='why, e.g. need="fleet tracking is on paper"; ITEM is budget, authority, need, '
-        "timeline or icp:KEY; repeatable",
+        help=_(
+            'why, e.g. need="fleet tracking is on paper"; ITEM is budget, authority, need, '
+            "timeline or icp:KEY; repeatable"
+        ),
     )
     format_option(qualify)
     qualify.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     qualify.set_defaults(run=cmd_qualify)
 
-    promote = command("promote", "promote a lead to prospect through the gate")
+    promote = command("promote", _("promote a lead to prospect through the gate"))
     promote.add_argument("id", type=int)
     format_option(promote)
     promote.set_defaults(run=cmd_promote)
 
 
-def _lead_values(args: argparse.Namespace) -> dict:
+def _lead_values(args: argparse.Namespace, config) -> dict:
     names = ("name", "company", "email", "phone", "country", "source", "title", "notes")
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    values = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    if values.get("source"):  # typed as the rep reads it, stored as the config names it
+        values["source"] = stored_name(values["source"], config.lead_sources)
+    return values
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -126,26 +141,32 @@ def cmd_add(args: argparse.Namespace) -> int:
     from funnel_tui.core.errors import DuplicateFound
 
     try:
-        lead = ctx.rules.capture_lead(_lead_values(args), allow_duplicate=args.allow_duplicate)
+        lead = ctx.rules.capture_lead(
+            _lead_values(args, ctx.config), allow_duplicate=args.allow_duplicate
+        )
     except DuplicateFound as exc:
         messages = [str(p) for p in exc.problems]
-        messages.append("not saved; add --allow-duplicate to save it anyway")
+        messages.append(_("not saved; add --allow-duplicate to save it anyway"))
         raise CliRefused(*messages) from exc
     # A close spelling of someone at the same company or number is saved, with a word:
     # the exact duplicates above are refused, a near one may well be another person.
     close = ctx.rules.near_duplicates(lead.name_key, lead.company_key, lead.phone_e164, [lead.id])
     for near in close[:3]:
-        print(f"funnel: warning: possible duplicate: {safe(near.message)}", file=sys.stderr)
-    return done(args, f"added lead #{lead.id} {safe(lead.name)}", lead_data(lead))
+        warning = _("warning: possible duplicate: {message}").format(message=safe(near.message))
+        print(f"funnel: {warning}", file=sys.stderr)
+    text = _("added lead #{id} {name}").format(id=lead.id, name=safe(lead.name))
+    return done(args, text, lead_data(lead))
 
 
 def cmd_update(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    values = _lead_values(args)
+    values = _lead_values(args, ctx.config)
     if not values:
-        raise CliRefused("nothing to change: give at least one field, e.g. --phone")
+        raise CliRefused(_("nothing to change: give at least one field, e.g. --phone"))
     lead = ctx.rules.update_lead(args.id, values, expected_version=args.expect_version)
-    text = f"updated lead #{lead.id} {safe(lead.name)} (version {lead.version})"
+    text = _("updated lead #{id} {name} (version {version})").format(
+        id=lead.id, name=safe(lead.name), version=lead.version
+    )
     return done(args, text, {**lead_data(lead), "changed": sorted(values)})
 
 
@@ -157,7 +178,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     flt = parse_filter(
         ctx.config,
         args.status,
-        args.stage,
+        stored_stages(args.stage, ctx.config),
         args.owner or "",
         args.limit,
         args.sort,
@@ -184,7 +205,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             "score",
             "engagement",
         )
-        output.write_table(list_leads(ctx.config, flt), columns, sys.stdout)
+        from funnel_tui.cli.tables import write_table
+
+        write_table(list_leads(ctx.config, flt), columns, sys.stdout)
     return EXIT_OK
 
 
@@ -195,7 +218,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     record = lead_record(args.id)
     if record is None:
-        raise CliRefused(f"id: no lead #{args.id}")
+        raise CliRefused(_("id: no lead #{id}").format(id=args.id))
     score = ctx.rules.score(args.id)
     gate = ctx.rules.gate_problems(args.id)
     engagement = ctx.rules.engagement(args.id)
@@ -211,20 +234,23 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     ctx = Context(args)
     until = parse_date(args.until, "until", ctx)
-    lead = ctx.rules.set_status(args.id, args.status.lower(), reason=args.reason, until=until)
-    text = f"lead #{lead.id} {safe(lead.name)} is now {lead.status}"
+    reason = stored_name(args.reason, ctx.config.unqualified_reasons)
+    lead = ctx.rules.set_status(args.id, args.status.lower(), reason=reason, until=until)
+    text = _("lead #{id} {name} is now {status}").format(
+        id=lead.id, name=safe(lead.name), status=lead.status
+    )
     if until is not None:
-        text += f"\nuntil: {read_back(until, ctx)}"
+        text += "\n" + _("until: {date}").format(date=read_back(until, ctx))
     return done(args, text, lead_data(lead))
 
 
 def cmd_qualify(args: argparse.Namespace) -> int:
     if args.stray:
-        print(
-            "funnel qualify: answers are options now, e.g. "
-            f'funnel qualify {args.id} --need yes --evidence need="on the call"',
-            file=sys.stderr,
+        said = _(
+            "funnel qualify: answers are options now, e.g. funnel qualify {id} --need yes "
+            '--evidence need="on the call"'
         )
+        print(said.format(id=args.id), file=sys.stderr)
         return EXIT_USAGE
     ctx = Context(args)
     plan = _qualify_plan(args, ctx.config)
@@ -265,7 +291,7 @@ def cmd_qualify(args: argparse.Namespace) -> int:
     print(f"lead #{lead.id} {safe(lead.name)}: {changed}")
     for line in score.explain():
         print(f"  {safe(line)}")
-    print("Promotion gate: " + ("refused" if gate else "passes"))
+    print(_("Promotion gate: refused") if gate else _("Promotion gate: passes"))
     for problem in gate:
         print(f"  ✘ {safe(str(problem))}")
     return EXIT_OK
@@ -285,7 +311,10 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
     def put(item: str, part: str, text: str) -> None:
         slot = plan.setdefault(item, {})
         if part in slot and slot[part] != text:
-            problems.append(f"{item}: {part} given twice, {slot[part]!r} and {text!r}")
+            said = _("{item}: {part} given twice, {first} and {second}")
+            problems.append(
+                said.format(item=item, part=part, first=repr(slot[part]), second=repr(text))
+            )
         slot[part] = text
 
     def answer(item: str, text: str) -> None:
@@ -293,14 +322,16 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
         if word in ANSWERS:
             put(item, "answer", word)
         else:
-            problems.append(f"{item}: {text!r} is not an answer: yes, no or unknown")
+            said = _("{item}: {text} is not an answer: yes, no or unknown")
+            problems.append(said.format(item=item, text=repr(text)))
 
     def icp_item(key: str, option: str) -> str | None:
         key = key.strip().removeprefix("icp:")
         if key in icp_keys:
             return f"icp:{key}"
-        known = ", ".join(icp_keys) or "none in the config"
-        problems.append(f"{option}: {key!r} is not an ICP criterion: {known}")
+        known = ", ".join(icp_keys) or _("none in the config")
+        said = _("{option}: {key} is not an ICP criterion: {known}")
+        problems.append(said.format(option=option, key=repr(key), known=known))
         return None
 
     for item in BANT:
@@ -314,13 +345,15 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
         for pair in pairs:
             key, equals, text = pair.partition("=")
             if not equals or not key.strip():
-                problems.append(f"{option}: {pair!r} must be KEY=..., e.g. {example}")
+                said = _("{option}: {pair} must be KEY=..., e.g. {example}")
+                problems.append(said.format(option=option, pair=repr(pair), example=example))
                 continue
             if option == "evidence":
                 item = key.strip().lower()
                 if item not in items and f"icp:{item}" not in items:
                     listed = ", ".join(items)
-                    problems.append(f"evidence: {key!r} is not a checklist item: {listed}")
+                    said = _("evidence: {key} is not a checklist item: {listed}")
+                    problems.append(said.format(key=repr(key), listed=listed))
                     continue
                 item = item if item in items else f"icp:{item}"
             else:
@@ -339,8 +372,10 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
         raise CliRefused(*problems)
     if not plan:
         raise CliRefused(
-            "nothing to answer: give at least one of --budget, --authority, --need, "
-            "--timeline, --icp, --value or --evidence"
+            _(
+                "nothing to answer: give at least one of --budget, --authority, --need, "
+                "--timeline, --icp, --value or --evidence"
+            )
         )
     return plan
 
@@ -348,4 +383,5 @@ def _qualify_plan(args: argparse.Namespace, config) -> dict[str, dict[str, str]]
 def cmd_promote(args: argparse.Namespace) -> int:
     ctx = Context(args)
     lead = ctx.rules.promote(args.id)
-    return done(args, f"lead #{lead.id} {safe(lead.name)} is now a prospect", lead_data(lead))
+    text = _("lead #{id} {name} is now a prospect").format(id=lead.id, name=safe(lead.name))
+    return done(args, text, lead_data(lead))

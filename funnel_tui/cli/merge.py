@@ -6,8 +6,10 @@ import argparse
 import re
 import sys
 
+from funnel_tui.cli.assign import confirmed
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, format_option, print_json, safe
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import _, ngettext
 
 _RECORD = re.compile(r"(?:(lead|company)[:#]?|#)?(\d+)", re.IGNORECASE)
 
@@ -15,23 +17,23 @@ _RECORD = re.compile(r"(?:(lead|company)[:#]?|#)?(\d+)", re.IGNORECASE)
 def register(command: AddCommand) -> None:
     merge = command(
         "merge",
-        "merge two duplicate leads (or companies) into one: OTHER into KEEP",
+        _("merge two duplicate leads (or companies) into one: OTHER into KEEP"),
     )
-    merge.add_argument("keep", metavar="KEEP", help="the record that stays: 12, lead:12")
+    merge.add_argument("keep", metavar="KEEP", help=_("the record that stays: 12, lead:12"))
     merge.add_argument(
-        "other", metavar="OTHER", help="the record merged into it, kept as merged: 15"
+        "other", metavar="OTHER", help=_("the record merged into it, kept as merged: 15")
     )
     merge.add_argument(
         "--companies",
         action="store_true",
-        help="KEEP and OTHER are companies (also written company:5)",
+        help=_("KEEP and OTHER are companies (also written company:5)"),
     )
     merge.add_argument(
         "--take",
         action="append",
         default=[],
         metavar="FIELD",
-        help="take this field from OTHER (repeat for more); a checklist answer is answer:budget",
+        help=_("take this field from OTHER (repeat for more); a checklist answer is answer:budget"),
     )
     merge.add_argument(
         "--keep",
@@ -39,9 +41,9 @@ def register(command: AddCommand) -> None:
         action="append",
         default=[],
         metavar="FIELD",
-        help="keep KEEP's value of this field, even where it is empty",
+        help=_("keep KEEP's value of this field, even where it is empty"),
     )
-    merge.add_argument("--yes", action="store_true", help="merge without asking")
+    merge.add_argument("--yes", action="store_true", help=_("merge without asking"))
     format_option(merge)
     merge.set_defaults(run=cmd_merge)
 
@@ -50,10 +52,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
     keep_kind, keep_id = _record(args.keep, "KEEP", args.companies)
     other_kind, other_id = _record(args.other, "OTHER", args.companies)
     if keep_kind != other_kind:
-        raise CliRefused(
-            f"merge: {args.keep} is a {keep_kind} and {args.other} a {other_kind}; "
-            "a lead merges with a lead, a company with a company"
+        said = (
+            _(
+                "merge: {keep} is a lead and {other} a company; "
+                "a lead merges with a lead, a company with a company"
+            )
+            if keep_kind == "lead"
+            else _(
+                "merge: {keep} is a company and {other} a lead; "
+                "a lead merges with a lead, a company with a company"
+            )
         )
+        raise CliRefused(said.format(keep=args.keep, other=args.other))
     ctx = Context(args)
     rules = ctx.rules
     companies = keep_kind == "company"
@@ -69,9 +79,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _show_plan(plan, chosen)
     if not args.yes:
         if not sys.stdin.isatty():
-            raise CliRefused("merge: nothing merged; add --yes to merge without asking")
-        if input("Merge? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("nothing merged")
+            raise CliRefused(_("merge: nothing merged; add --yes to merge without asking"))
+        if not confirmed(input(_("Merge? [y/N] "))):
+            print(_("nothing merged"))
             return EXIT_OK
     merge = rules.merge_companies if companies else rules.merge_leads
     merged = merge(
@@ -91,32 +101,60 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def _record(text: str, role: str, companies: bool) -> tuple[str, int]:
     found = _RECORD.fullmatch(text.strip())
     if not found:
-        raise CliRefused(f"{role}: {text!r} is not a record; give its number, e.g. 12")
+        said = _("{role}: {text} is not a record; give its number, e.g. 12")
+        raise CliRefused(said.format(role=role, text=repr(text)))
     kind = (found.group(1) or ("company" if companies else "lead")).lower()
     if companies and kind != "company":
-        raise CliRefused(f"{role}: {text} is a lead, and --companies merges companies")
+        said = _("{role}: {text} is a lead, and --companies merges companies")
+        raise CliRefused(said.format(role=role, text=text))
     return kind, int(found.group(2))
 
 
 def _show_plan(plan, chosen: dict[str, str]) -> None:
-    kind = plan.kind
+    said = (
+        _("Merge company #{other_id} {other_name} into company #{keep_id} {keep_name}")
+        if plan.kind == "company"
+        else _("Merge lead #{other_id} {other_name} into lead #{keep_id} {keep_name}")
+    )
     print(
         safe(
-            f"Merge {kind} #{plan.other_id} {plan.other_name} into "
-            f"{kind} #{plan.keep_id} {plan.keep_name}"
+            said.format(
+                other_id=plan.other_id,
+                other_name=plan.other_name,
+                keep_id=plan.keep_id,
+                keep_name=plan.keep_name,
+            )
         )
     )
     for choice in plan.fields:
         side = chosen[choice.field]
         value = choice.other if side == "other" else choice.keep
         source = f"#{plan.other_id}" if side == "other" else f"#{plan.keep_id}"
-        shown = value or "(empty)"
-        print(safe(f"  {choice.field}: {shown}  (from {source})"))
+        shown = value or _("(empty)")
+        said = _("{field}: {value}  (from {source})")
+        print("  " + safe(said.format(field=choice.field, value=shown, source=source)))
     for answer in plan.answers:
         side = chosen["answer:" + answer.item]
         value = answer.other if side == "other" else answer.keep
         source = f"#{plan.other_id}" if side == "other" else f"#{plan.keep_id}"
-        print(safe(f"  checklist {answer.item}: {value}  (from {source})"))
-    moving = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in plan.moves.items() if n)
+        said = _("checklist {item}: {value}  (from {source})")
+        print("  " + safe(said.format(item=answer.item, value=value, source=source)))
+    moving = ", ".join(_moving(what, n) for what, n in plan.moves.items() if n)
     if moving:
-        print(f"  moving to #{plan.keep_id}: {moving}")
+        said = _("moving to #{id}: {moving}").format(id=plan.keep_id, moving=moving)
+        print(f"  {said}")
+
+
+def _moving(what: str, count: int) -> str:
+    """`3 activities`: what moves to the survivor, counted in the rep's language."""
+    from funnel_tui.core.formats import number
+
+    words = {
+        "activities": ngettext("{count} activity", "{count} activities", count),
+        "deals": ngettext("{count} deal", "{count} deals", count),
+        "answers": ngettext("{count} answer", "{count} answers", count),
+        "next_action": ngettext("{count} next action", "{count} next actions", count),
+        "people": ngettext("{count} person", "{count} people", count),
+    }
+    said = words.get(what, "{count} " + what.replace("_", " "))
+    return said.format(count=number(count))

@@ -11,27 +11,31 @@ import sys
 
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, parse_date
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import _
 
 
 def register(command: AddCommand) -> None:
     from funnel_tui.core.report_names import REPORT_TITLES
 
-    names = ", ".join(f"{name} ({title})" for name, title in REPORT_TITLES.items())
-    report = command("report", f"print a report on the funnel: {names}")
-    report.add_argument("name", metavar="NAME", choices=list(REPORT_TITLES), help="the report")
+    names = ", ".join(f"{name} ({_(title)})" for name, title in REPORT_TITLES.items())
+    report = command("report", _("print a report on the funnel: {names}").format(names=names))
+    report.add_argument("name", metavar="NAME", choices=list(REPORT_TITLES), help=_("the report"))
     report.add_argument(
-        "--from", dest="start", metavar="DATE", help="first day: 2026-01-01, 30d, 3m, monday …"
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help=_("first day: 2026-01-01, 30d, 3m, monday …"),
     )
-    report.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    report.add_argument("--to", dest="end", metavar="DATE", help=_("last day, included"))
     report.add_argument(
         "--by",
         choices=("source", "owner", "month", "week"),
-        help="split the figures (each report says which splits it has)",
+        help=_("split the figures (each report says which splits it has)"),
     )
     report.add_argument(
         "--currency",
         metavar="CUR",
-        help="amounts in this currency (default: report_currency, else default_currency)",
+        help=_("amounts in this currency (default: report_currency, else default_currency)"),
     )
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.set_defaults(run=cmd_report)
@@ -62,14 +66,14 @@ def _table(report) -> None:
     from funnel_tui.core.output import write_table
     from funnel_tui.read.reports.base import format_value
 
-    split = f" · by {report.by}" if report.by else ""
-    print(f"{report.title} · {report.period.label()}{split}")
+    said = _("{title} · {period} · by {by}") if report.by else _("{title} · {period}")
+    print(said.format(title=report.title, period=report.period.label(), by=report.by))
     for part in (report, *report.parts):
         if part is not report:
             print(f"\n{part.title}")
         _one_table(part, write_table, format_value)
     for note in report.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
 
 
 def _one_table(report, write_table, format_value) -> None:

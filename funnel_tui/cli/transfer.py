@@ -18,89 +18,114 @@ import threading
 from pathlib import Path
 
 from funnel_tui.cli.assign import NEW_USER_HELP
-from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, filter_options, safe
+from funnel_tui.cli.common import (
+    EXIT_OK,
+    AddCommand,
+    Context,
+    filter_options,
+    safe,
+    stored_name,
+    stored_stages,
+)
 from funnel_tui.core.errors import EXIT_REFUSED, CliRefused
+from funnel_tui.core.i18n import _, ngettext
 
 
 def register(command: AddCommand) -> None:
     importing = command(
         "import",
-        "import leads from a CSV file (a spreadsheet, another CRM) or a vCard file (a phone); "
-        "each row is checked like a lead typed in, refused rows go to a reject file",
+        _(
+            "import leads from a CSV file (a spreadsheet, another CRM) or a vCard file "
+            "(a phone); each row is checked like a lead typed in, refused rows go to a "
+            "reject file"
+        ),
     )
     importing.add_argument(
         "file",
-        help="a .csv, .xlsx or .vcf file; - reads standard input (CSV or vCards, told apart by "
-        "what they hold; refused rows go to stdin-rejected.csv here unless --rejects)",
+        help=_(
+            "a .csv, .xlsx or .vcf file; - reads standard input (CSV or vCards, told apart "
+            "by what they hold; refused rows go to stdin-rejected.csv here unless --rejects)"
+        ),
     )
     importing.add_argument(
         "--map",
         action="append",
         default=[],
         metavar="COLUMN=FIELD",
-        help='import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
-        '"Fax=" leaves a column out. Fields: name, first_name, middle_name, last_name, '
-        "company, title, phone, email, country, source, notes, owner (a user's login or name)",
+        help=_(
+            'import COLUMN (a header or a number) as FIELD, e.g. --map "Tel=phone"; '
+            '"Fax=" leaves a column out. Fields: name, first_name, middle_name, last_name, '
+            "company, title, phone, email, country, source, notes, owner (a user's login or "
+            "name)"
+        ),
     )
     importing.add_argument(
         "--map-value",
         action="append",
         default=[],
         metavar="FIELD:VALUE=TARGET",
-        help="what a value of the file that is not on funnel's list becomes (FIELD: source, "
-        'country or owner; VALUE compared case-insensitively): "source:Web=Web form" maps '
-        'it to a listed value, "source:Webinar=" keeps its rows with the field empty, '
-        '"source:Webinar=+" adds it to the team\'s sources ("=+Name" adds Name instead). '
-        "Without one, rows with a source or country not on the list are refused and the "
-        "summary names each value with the option that would take it; an owner that is no "
-        "user gives the lead to you",
+        help=_(
+            "what a value of the file that is not on funnel's list becomes (FIELD: source, "
+            'country or owner; VALUE compared case-insensitively): "source:Web=Web form" '
+            'maps it to a listed value, "source:Webinar=" keeps its rows with the field '
+            'empty, "source:Webinar=+" adds it to the team\'s sources ("=+Name" adds Name '
+            "instead). Without one, rows with a source or country not on the list are "
+            "refused and the summary names each value with the option that would take it; "
+            "an owner that is no user gives the lead to you"
+        ),
     )
     importing.add_argument(
         "--update",
         action="store_true",
-        help="a row whose email or phone matches a lead fills in that lead's empty fields "
-        "(default: such rows are skipped as duplicates)",
+        help=_(
+            "a row whose email or phone matches a lead fills in that lead's empty fields "
+            "(default: such rows are skipped as duplicates)"
+        ),
     )
     importing.add_argument(
-        "--overwrite", action="store_true", help="with --update: replace filled fields too"
+        "--overwrite", action="store_true", help=_("with --update: replace filled fields too")
     )
     importing.add_argument(
-        "--dry-run", action="store_true", help="write nothing; report what would happen"
+        "--dry-run", action="store_true", help=_("write nothing; report what would happen")
     )
     importing.add_argument(
-        "--strict", action="store_true", help="if any row is refused, write nothing at all"
+        "--strict", action="store_true", help=_("if any row is refused, write nothing at all")
     )
-    importing.add_argument("--source", default="", help="the source of rows that name none")
+    importing.add_argument("--source", default="", help=_("the source of rows that name none"))
     importing.add_argument(
         "--assign-to",
         metavar="USER[,USER…]",
-        help="give the new leads to these users in turn (round-robin); a row whose file "
-        "names its owner keeps that one. A name no one has is a new user, made and said so",
+        help=_(
+            "give the new leads to these users in turn (round-robin); a row whose file "
+            "names its owner keeps that one. A name no one has is a new user, made and said so"
+        ),
     )
     importing.add_argument(
         "--new-user",
         action="append",
         default=[],
         metavar="NAME",
-        help="with --assign-to: " + NEW_USER_HELP,
+        help=_("with --assign-to: {help}").format(help=_(NEW_USER_HELP)),
     )
     importing.add_argument(
-        "--rejects", metavar="FILE", help="where refused rows go (default: FILE-rejected.csv)"
+        "--rejects", metavar="FILE", help=_("where refused rows go (default: FILE-rejected.csv)")
     )
-    importing.add_argument("--encoding", help="the file's encoding, if not the one detected")
-    importing.add_argument("--delimiter", help="the CSV delimiter, if not the one detected")
-    importing.add_argument("--skip-lines", type=int, metavar="N", help="N lines precede the header")
+    importing.add_argument("--encoding", help=_("the file's encoding, if not the one detected"))
+    importing.add_argument("--delimiter", help=_("the CSV delimiter, if not the one detected"))
+    importing.add_argument(
+        "--skip-lines", type=int, metavar="N", help=_("N lines precede the header")
+    )
     importing.add_argument("--format", choices=("text", "json"), default="text")
     importing.set_defaults(run=cmd_import)
 
-    exporting = command("export", "export leads with every field: CSV, JSON or vCard")
+    exporting = command("export", _("export leads with every field: CSV, JSON or vCard"))
     exporting.add_argument("--format", choices=("csv", "json", "vcf"), default="csv")
     filter_options(exporting)
     exporting.add_argument(
-        "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="for --format vcf"
+        "--vcard-version", choices=("3.0", "4.0"), default="3.0", help=_("for --format vcf")
     )
     exporting.add_argument(
-        "-o", "--output", metavar="FILE", help="write here; - (the default) is standard output"
+        "-o", "--output", metavar="FILE", help=_("write here; - (the default) is standard output")
     )
     exporting.set_defaults(run=cmd_export)
 
@@ -110,8 +135,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import(args)
     if sys.stdin.isatty():  # nothing piped in: waiting would look like a hang
         raise CliRefused(
-            "import -: standard input is the terminal; pipe a file in "
-            "(funnel import - < leads.csv) or name the file"
+            _(
+                "import -: standard input is the terminal; pipe a file in "
+                "(funnel import - < leads.csv) or name the file"
+            )
         )
     # Standard input, read once into a private file: the import reads its start to
     # judge it, then reads it whole (twice with --strict).
@@ -161,6 +188,9 @@ def _import(args: argparse.Namespace) -> int:
     if problems:
         raise CliRefused(*problems)
     ctx = Context(args)
+    if options.source:  # typed as the rep reads it, stored as the config names it
+        source = stored_name(options.source, ctx.config.lead_sources)
+        options = dataclasses.replace(options, source=source)
     _check_owner_targets(value_map, plan)
     people = _assign_to(args, ctx, options) if args.assign_to else []
     if people and not options.dry_run:
@@ -201,12 +231,17 @@ def _assign_to(args: argparse.Namespace, ctx: Context, options) -> list:
 
 def _assigned_words(people: list, dry_run: bool) -> str:
     """`new leads given in turn to ana, ben; new user ben made`."""
-    said = f"new leads {'would go' if dry_run else 'given'} in turn to "
-    said += ", ".join(safe(p.login) for p in people)
-    made = [safe(p.login) for p in people if p.new]
-    if made:
-        said += f"; new user {', '.join(made)} {'would be' if dry_run else 'was'} made"
-    return said
+    logins = ", ".join(safe(p.login) for p in people)
+    made = ", ".join(safe(p.login) for p in people if p.new)
+    if dry_run:
+        said = _("new leads would go in turn to {users}").format(users=logins)
+        if made:
+            said = _("new leads would go in turn to {users}; new user {made} would be made")
+    else:
+        said = _("new leads given in turn to {users}").format(users=logins)
+        if made:
+            said = _("new leads given in turn to {users}; new user {made} was made")
+    return said.format(users=logins, made=made)
 
 
 def _check_owner_targets(value_map, plan) -> None:
@@ -217,14 +252,17 @@ def _check_owner_targets(value_map, plan) -> None:
     users = user_names()
     for rule in value_map.rules:
         if rule.field == "owner" and rule.target and fold(rule.target) not in users:
+            said = _(
+                "--map-value owner:{value}={target}: there is no user {user}; a user's "
+                "login or name, or empty for you"
+            )
             raise CliRefused(
-                f"--map-value owner:{rule.value}={rule.target}: there is no user "
-                f"{rule.target!r}; a user's login or name, or empty for you"
+                said.format(value=rule.value, target=rule.target, user=repr(rule.target))
             )
 
 
 def _show_plan(plan, labels: dict[str, str]) -> None:
-    from funnel_tui.core.output import write_table
+    from funnel_tui.cli.tables import write_table
 
     print(f"{safe(plan.facts.path.name)}: {plan.kind_label}, {plan.facts.encoding.label}")
     for note in plan.facts.notes:
@@ -239,7 +277,7 @@ def _show_plan(plan, labels: dict[str, str]) -> None:
         for c in plan.column_map.columns
     ]
     write_table(rows, ["column", "→ field", "first row"], sys.stdout, max_width=32)
-    print('change with --map "COLUMN=field"; try it first with --dry-run')
+    print(_('change with --map "COLUMN=field"; try it first with --dry-run'))
     print()
 
 
@@ -252,14 +290,15 @@ class _ProgressBar:
         self.drawn = False
 
     def __call__(self, p) -> None:
-        from funnel_tui.rules.history_words import many
+        from funnel_tui.core.formats import number
         from funnel_tui.transfer.importer import format_eta
 
         filled = round(p.fraction * self.WIDTH)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
+        rows = ngettext("{count} row", "{count} rows", p.rows).format(count=number(p.rows))
+        speed = _("{count} rows/s").format(count=number(p.rows_per_second, 0))
         line = (
-            f"\r{p.phase} [{bar}] {p.fraction:4.0%}  {many(p.rows, 'row')}  "
-            f"{p.rows_per_second:,.0f} rows/s  {format_eta(p.eta_seconds)}"
+            f"\r{p.phase} [{bar}] {p.fraction:4.0%}  {rows}  {speed}  {format_eta(p.eta_seconds)}"
         )
         sys.stdout.write(line.ljust(78))
         sys.stdout.flush()
@@ -272,41 +311,55 @@ class _ProgressBar:
 
 
 def _show_report(report, config, user: str) -> None:
+    from funnel_tui.core.formats import number
     from funnel_tui.transfer.importer import iter_outcomes
 
-    print(safe(report.summary()) + f" in {report.seconds:.1f} s")
+    said = _("{summary} in {seconds} s")
+    print(said.format(summary=safe(report.summary()), seconds=number(report.seconds, 1)))
     if report.left_out:
-        print(safe(report.left_out_note()) + ' (keep one with --map "COLUMN=notes")')
+        said = _('{note} (keep one with --map "COLUMN=notes")')
+        print(said.format(note=safe(report.left_out_note())))
     if report.dry_run:
-        print("dry run: nothing was written, and no reject file")
+        print(_("dry run: nothing was written, and no reject file"))
     for name, values in report.added.items():
-        print(f"added to the team's {name} list: {safe(', '.join(values))}")
+        said = _("added to the team's {list} list: {values}")
+        print(said.format(list=name, values=safe(", ".join(values))))
     _show_off_list(report, config, user)
     for o in report.possible[:10]:
-        print(f"  row {o.row}: possible duplicate: {safe(o.reason)}")
+        said = _("row {row}: possible duplicate: {reason}")
+        print("  " + said.format(row=o.row, reason=safe(o.reason)))
     if report.possible_count > 10:
-        print(f"  … and {report.possible_count - 10:,} more possible duplicates")
+        more = report.possible_count - 10
+        said = ngettext(
+            "… and {count} more possible duplicate", "… and {count} more possible duplicates", more
+        )
+        print("  " + said.format(count=number(more)))
     for line in list(iter_outcomes(report))[:10]:
         print(f"  {safe(line)}")
     not_shown = report.counts["duplicate"] + report.counts["refused"] - 10
     if not_shown > 0:
-        where = " (every refused row is in the reject file)" if report.rejects else ""
-        print(f"  … and {not_shown:,} more{where}")
+        if report.rejects:
+            said = _("… and {count} more (every refused row is in the reject file)")
+        else:
+            said = _("… and {count} more")
+        print("  " + said.format(count=number(not_shown)))
     if report.rejects:
-        print(
-            f"refused rows, with the reasons, are in {safe(report.rejects_note)}: fix them "
-            "there and import that file"
+        said = _(
+            "refused rows, with the reasons, are in {file}: fix them there and import that file"
         )
+        print(said.format(file=safe(report.rejects_note)))
     if report.rejects_problem:
         print(f"funnel: {safe(report.rejects_problem)}", file=sys.stderr)
     if report.aborted:
         print(f"funnel: {safe(report.aborted)}", file=sys.stderr)
     if not report.adds_up():  # a bug, said rather than hidden
-        print("funnel: the counts do not add up to the rows read", file=sys.stderr)
+        said = _("the counts do not add up to the rows read")
+        print(f"funnel: {said}", file=sys.stderr)
 
 
 def _show_off_list(report, config, user: str) -> None:
     """The values not on a list, with their rows and the --map-value that takes each."""
+    from funnel_tui.core.formats import number
     from funnel_tui.transfer.values import suggest_option
 
     choices = {"source": config.lead_sources, "country": (), "owner": ()}
@@ -314,28 +367,49 @@ def _show_off_list(report, config, user: str) -> None:
         values = report.off_list_values(name)
         if not values:
             continue
-        listed = ", ".join(f"{v!r} ({n:,} row{'s' * (n != 1)})" for v, n in values[:10])
-        more = f" and {len(values) - 10:,} more" if len(values) > 10 else ""
-        print(f"{name} not on the list, so those rows were refused: {safe(listed)}{more}")
-        for value, _ in values[:10]:
+        listed = _counted_values(values)
+        if len(values) > 10:
+            more = _(" and {count} more").format(count=number(len(values) - 10))
+        else:
+            more = ""
+        if name == "source":
+            said = _("source not on the list, so those rows were refused: {values}{more}")
+        else:
+            said = _("country not on the list, so those rows were refused: {values}{more}")
+        print(said.format(values=safe(listed), more=more))
+        for value, _count in values[:10]:
             print(f"  {safe(suggest_option(name, value, choices[name]))}")
         if name == "source":
-            print(
-                f"  (the sources: {safe(', '.join(config.lead_sources))}; "
-                '"=+" adds the value to them, "=" keeps the rows with no source)'
+            said = _(
+                '(the sources: {sources}; "=+" adds the value to them, "=" keeps the rows '
+                "with no source)"
             )
+            print("  " + said.format(sources=safe(", ".join(config.lead_sources))))
         else:
-            print(
-                '  (a country funnel knows, by name or code such as "US"; "=" keeps the '
+            said = _(
+                '(a country funnel knows, by name or code such as "US"; "=" keeps the '
                 "rows with no country)"
             )
+            print("  " + said)
     owners = report.off_list_values("owner")
     if owners:
-        listed = ", ".join(f"{v!r} ({n:,} row{'s' * (n != 1)})" for v, n in owners[:10])
-        print(
-            f"owner is no user here, so those leads are yours ({safe(user)}): {safe(listed)}; "
+        said = _(
+            "owner is no user here, so those leads are yours ({user}): {values}; "
             'map one with --map-value "owner:NAME=LOGIN"'
         )
+        print(said.format(user=safe(user), values=safe(_counted_values(owners))))
+
+
+def _counted_values(values: list) -> str:
+    """`'Webinar' (3 rows), 'Fair' (1 row)`: the first ten values and their rows."""
+    from funnel_tui.core.formats import number
+
+    return ", ".join(
+        ngettext("{value} ({count} row)", "{value} ({count} rows)", n).format(
+            value=repr(v), count=number(n)
+        )
+        for v, n in values[:10]
+    )
 
 
 def _report_json(report) -> dict:
@@ -367,7 +441,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.read.queries import parse_filter
 
-    flt = parse_filter(ctx.config, args.status, args.stage, args.owner or "")
+    flt = parse_filter(
+        ctx.config, args.status, stored_stages(args.stage, ctx.config), args.owner or ""
+    )
     if not args.output or args.output == "-":
         from funnel_tui.transfer.exporter import export_leads
 
@@ -381,8 +457,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         count = export_to_file(target, args.format, flt, args.vcard_version)
     except UnsafeFile as exc:
-        raise CliRefused(f"output: {exc}") from exc
+        raise CliRefused(_("output: {problem}").format(problem=exc)) from exc
     except OSError as exc:
-        raise CliRefused(f"output: cannot write {target} ({exc.strerror or exc})") from exc
-    print(f"exported {count:,} lead{'s' * (count != 1)} to {target}", file=sys.stderr)
+        said = _("output: cannot write {file} ({problem})")
+        raise CliRefused(said.format(file=target, problem=exc.strerror or exc)) from exc
+    from funnel_tui.core.formats import number
+
+    said = ngettext("exported {count} lead to {file}", "exported {count} leads to {file}", count)
+    print(said.format(count=number(count), file=target), file=sys.stderr)
     return EXIT_OK

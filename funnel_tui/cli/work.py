@@ -15,12 +15,13 @@ from funnel_tui.cli.common import (
     print_json,
 )
 from funnel_tui.core.errors import CliRefused
+from funnel_tui.core.i18n import ENGLISH, _, current_language
 
 
 def register(command: AddCommand) -> None:
-    log = command("log", "log an activity on a lead (or --opportunity)")
+    log = command("log", _("log an activity on a lead (or --opportunity)"))
     log.add_argument("id", type=int)
-    log.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    log.add_argument("--opportunity", action="store_true", help=_("ID is an opportunity"))
     log.add_argument(
         "--type",
         dest="kind",
@@ -28,40 +29,43 @@ def register(command: AddCommand) -> None:
         help="call, email, meeting, sms, social, in_person, note",
     )
     log.add_argument("--direction", default="outbound", choices=("outbound", "inbound"))
-    log.add_argument("--outcome", default="", help="e.g. reached, no_answer, left_voicemail")
+    log.add_argument("--outcome", default="", help=_("e.g. reached, no_answer, left_voicemail"))
     log.add_argument("--note", default="")
     log.add_argument(
         "--next",
         dest="next_action",
         default="",
-        help='the next action, its due date first: "+3d call back", "fri send quote"',
+        help=_('the next action, its due date first: "+3d call back", "fri send quote"'),
     )
-    log.add_argument("--due", help="the next action's due date, if --next does not start with one")
+    log.add_argument(
+        "--due", help=_("the next action's due date, if --next does not start with one")
+    )
     format_option(log)
     log.set_defaults(run=cmd_log)
 
-    today = command("today", "list your Today queue: overdue, due today, nothing scheduled")
+    today = command("today", _("list your Today queue: overdue, due today, nothing scheduled"))
     today.add_argument("--format", choices=("table", "json"), default="table")
     today.set_defaults(run=cmd_today)
 
     history = command(
         "history",
-        "list changes: who changed which field of which record, from what to what",
-        user_help="only this user's changes",
+        _("list changes: who changed which field of which record, from what to what"),
+        user_help=_("only this user's changes"),
     )
-    history.add_argument("id", type=int, nargs="?", help="a lead (its deals and activities too)")
-    history.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
+    history.add_argument("id", type=int, nargs="?", help=_("a lead (its deals and activities too)"))
+    history.add_argument("--opportunity", action="store_true", help=_("ID is an opportunity"))
     history.add_argument(
-        "--since", help="from this day on: 2026-11-01, yesterday, 7d, fri (in your time zone)"
+        "--since",
+        help=_("from this day on: 2026-11-01, yesterday, 7d, fri (in your time zone)"),
     )
-    history.add_argument("--limit", type=int, default=200, help="the newest N (default 200)")
+    history.add_argument("--limit", type=int, default=200, help=_("the newest N (default 200)"))
     history.add_argument("--format", choices=("table", "json"), default="table")
     history.set_defaults(run=cmd_history)
 
-    undo = command("undo", "undo your latest change (to lead ID, or --opportunity ID)")
+    undo = command("undo", _("undo your latest change (to lead ID, or --opportunity ID)"))
     undo.add_argument("id", type=int, nargs="?")
-    undo.add_argument("--opportunity", action="store_true", help="ID is an opportunity")
-    undo.add_argument("--company", action="store_true", help="ID is a company")
+    undo.add_argument("--opportunity", action="store_true", help=_("ID is an opportunity"))
+    undo.add_argument("--company", action="store_true", help=_("ID is a company"))
     format_option(undo)
     undo.set_defaults(run=cmd_undo)
 
@@ -79,7 +83,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         elif action:
             due, action = split_due(action, today, order)
     except DueDateError as exc:
-        raise CliRefused(f"{'due' if args.due else 'next'}: {exc}") from exc
+        said = _("due: {problem}") if args.due else _("next: {problem}")
+        raise CliRefused(said.format(problem=exc)) from exc
     target = {"opportunity_id": args.id} if args.opportunity else {"lead_id": args.id}
     activity = ctx.rules.log_activity(
         **target,
@@ -105,17 +110,19 @@ def cmd_log(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"logged {activity.kind} #{activity.id}")
+    print(_("logged {kind} #{id}").format(kind=activity.kind, id=activity.id))
     if due is not None:
-        print(f"next: {action or 'next action'} · {describe_due(due, today)}")
+        said = _("next: {action} · {due}")
+        print(said.format(action=action or _("next action"), due=describe_due(due, today)))
     return EXIT_OK
 
 
 def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
+    from funnel_tui.cli.tables import write_table as write_headed
     from funnel_tui.core.dates import ago, short_due
     from funnel_tui.core.money import amount_value
-    from funnel_tui.core.output import to_json_value, write_table
+    from funnel_tui.core.output import to_json_value
     from funnel_tui.read.today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
     today = ctx.rules.today()
@@ -158,13 +165,18 @@ def cmd_today(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     counts = queue.counts
-    print(
-        f"Today {today:%a} {today.day} {today:%b %Y} ({ctx.rules.zone}), {ctx.user}: "
-        + " · ".join(f"{counts[n]} {SECTION_TITLES[n].lower()}" for n in SECTIONS)
-    )
+    if current_language() == ENGLISH:
+        day = f"{today:%a} {today.day} {today:%b %Y}"
+    else:
+        from funnel_tui.core.formats import date_weekday
+
+        day = date_weekday(today)
+    said = _("Today {date} ({zone}), {user}: {counts}")
+    shown = " · ".join(f"{counts[n]} {_(SECTION_TITLES[n]).lower()}" for n in SECTIONS)
+    print(said.format(date=day, zone=ctx.rules.zone, user=ctx.user, counts=shown))
     for name in SECTIONS:
         items = queue.sections[name]
-        print(f"\n{SECTION_TITLES[name]} ({len(items)})")
+        print(f"\n{_(SECTION_TITLES[name])} ({len(items)})")
         if not items:
             continue
         rows = [
@@ -182,7 +194,7 @@ def cmd_today(args: argparse.Namespace) -> int:
         columns = ["due", "id", "name", "company", "state", "next action", "last"]
         if name == "unscheduled":
             columns = [c for c in columns if c not in ("due", "next action")]
-        write_table(rows, columns, sys.stdout, max_width=30)
+        write_headed(rows, columns, sys.stdout, max_width=30)
     return EXIT_OK
 
 
@@ -190,8 +202,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     ctx = Context(args)
     import datetime as dt
 
+    from funnel_tui.cli.tables import write_table as write_headed
     from funnel_tui.core.dates import to_local
-    from funnel_tui.core.output import to_json_value, write_table
+    from funnel_tui.core.output import to_json_value
     from funnel_tui.read.history import history_entries, user_exists
 
     since = None
@@ -203,9 +216,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     # --user names whose changes to list here; reading acts as nobody.
     who = getattr(args, "user", None)
     if who and not user_exists(who):
-        raise CliRefused(f"user: nobody called {who!r} has changed anything here")
+        said = _("user: nobody called {user} has changed anything here")
+        raise CliRefused(said.format(user=repr(who)))
     if args.limit < 1:
-        raise CliRefused("limit: give a number of changes, 1 or more")
+        raise CliRefused(_("limit: give a number of changes, 1 or more"))
     where = {}
     if args.id is not None:
         where = {"opportunity_id" if args.opportunity else "lead_id": args.id}
@@ -229,7 +243,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not entries:
-        print("no changes match")
+        print(_("no changes match"))
         return EXIT_OK
     from funnel_tui.read.history import company_names
     from funnel_tui.rules.history_lines import describe
@@ -237,7 +251,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     lines = describe(entries, ctx.config, ctx.rules.zone, company_names(entries))
     rows = [
         {
-            "when": f"{to_local(line.at, ctx.rules.zone):%Y-%m-%d %H:%M}",
+            "when": _when(to_local(line.at, ctx.rules.zone)),
             "user": line.user,
             "record": line.record,
             "change": line.text,
@@ -245,8 +259,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         for line in lines
     ]
     # Wide enough that a change reads whole; a user or record that long is cut.
-    write_table(rows, ["when", "user", "record", "change"], sys.stdout, max_width=120)
+    write_headed(rows, ["when", "user", "record", "change"], sys.stdout, max_width=120)
     return EXIT_OK
+
+
+def _when(moment) -> str:
+    """`2026-12-04 15:46` (`04.12.2026 15:46` in German): a change's local time."""
+    from funnel_tui.core.formats import date_short
+
+    return f"{date_short(moment.date())} {moment:%H:%M}"
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
