@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from funnel_tui.config import Config
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import exact_money
 from funnel_tui.core.output import plain
 from funnel_tui.read.pipeline import StageTotals, convert
@@ -21,7 +22,7 @@ from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
 
 
 class TotalsDialog(ModalScreen[None]):
-    TITLE = "Totals"
+    TITLE = N_("Totals")
     DEFAULT_CSS = DIALOG_CSS.format(name="TotalsDialog").replace("width: 70;", "width: 90;") + (
         "TotalsDialog KeyedScroll { height: auto; max-height: 18; }"
     )

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 
@@ -28,7 +29,7 @@ class BulkEntry:
 
 
 class BulkMenu(ModalScreen[str | None]):
-    TITLE = "Act on leads"
+    TITLE = N_("Act on leads")
     DEFAULT_CSS = DIALOG_CSS.format(name="BulkMenu")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="bulk.cancel"),

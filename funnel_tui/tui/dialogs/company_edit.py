@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.text_input import TextInput
 
@@ -31,7 +32,7 @@ class CompanyEditDialog(ModalScreen[dict | None]):
     """Returns {"typed": {field: text}, "base": {field: text}, "version": n} on ctrl+s,
     None on esc."""
 
-    TITLE = "Edit company"
+    TITLE = N_("Edit company")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="CompanyEditDialog")
         + """

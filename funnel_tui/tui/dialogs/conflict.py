@@ -16,6 +16,7 @@ from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 
@@ -40,7 +41,7 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
     """Returns {field: "mine" | "theirs"} to save with, or None to go back to the form
     (the edits stay there)."""
 
-    TITLE = "Changed meanwhile"
+    TITLE = N_("Changed meanwhile")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ConflictDialog")
         + """

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
@@ -33,7 +34,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
     when the form is opened there again; the checklist drops it once the deal exists,
     esc drops it."""
 
-    TITLE = "Convert to opportunity"
+    TITLE = N_("Convert to opportunity")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ConvertDialog")
         + """

@@ -17,12 +17,13 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.text_input import TextInput
 
 
 class DateDialog(ModalScreen[dt.date | None]):
-    TITLE = "Date"
+    TITLE = N_("Date")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="DateDialog")
         + """

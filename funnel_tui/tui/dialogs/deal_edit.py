@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due
+from funnel_tui.core.i18n import N_
 from funnel_tui.rules.deal_edits import read_close
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.form_draft import KeepsDraft
@@ -40,7 +41,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
     """Returns {"typed": {field: text}, "base": {field: text}, "version": n} on ctrl+s,
     None on esc (which drops the draft)."""
 
-    TITLE = "Edit deal"
+    TITLE = N_("Edit deal")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="DealEditDialog")
         + """

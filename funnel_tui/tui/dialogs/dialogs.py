@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -32,7 +33,7 @@ DIALOG_CSS = """
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    TITLE = "Question"
+    TITLE = N_("Question")
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -57,7 +58,7 @@ class DuplicateDialog(ModalScreen[str | None]):
     """The lead being captured looks like one already stored: open it, save anyway, or
     save it and merge it into the one stored (the merge choice picks what stays)."""
 
-    TITLE = "Possible duplicate"
+    TITLE = N_("Possible duplicate")
     DEFAULT_CSS = DIALOG_CSS.format(name="DuplicateDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("o", "choose('open')", "Open the existing lead", id="duplicate.open"),
@@ -92,7 +93,7 @@ class DuplicateDialog(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a configured list (a loss or disqualification reason)."""
 
-    TITLE = "Choose"
+    TITLE = N_("Choose")
     DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
@@ -121,7 +122,7 @@ class TextDialog(KeepsDraft, ModalScreen[str | None]):
     back when the dialog is opened there again; the caller drops it once the text is
     stored (its `drop_draft`), esc drops it."""
 
-    TITLE = "Text"
+    TITLE = N_("Text")
     DEFAULT_CSS = DIALOG_CSS.format(name="TextDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="text.cancel"),

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from funnel_tui.core.i18n import _
 from funnel_tui.tui.widgets.keymap import screen_actions
 from funnel_tui.tui.widgets.scroll_keys import KeyedScroll
 
@@ -32,8 +33,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         text = Text()
-        title = getattr(self.under, "TITLE", None) or type(self.under).__name__
-        text.append(f"Keys — {title}\n", style="bold")
+        title = _(getattr(self.under, "TITLE", None) or type(self.under).__name__)
+        text.append(_("Keys — {screen}").format(screen=title) + "\n", style="bold")
         group = None
         for action in screen_actions(self.under):
             if action.group != group:
@@ -42,7 +43,8 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"  {action.keys:<22}", style="bold")
             text.append(f"{action.description}\n")
         text.append(
-            "\nctrl+p opens the command palette: every screen and action by name.", style="dim"
+            "\n" + _("ctrl+p opens the command palette: every screen and action by name."),
+            style="dim",
         )
         with KeyedScroll():
             yield Static(text)
@@ -55,9 +57,9 @@ class HelpScreen(ModalScreen[None]):
         closes it, so the frame is where its own keys are named)."""
         scroll = self.query_one(KeyedScroll)
         if scroll.max_scroll_y > 0:
-            scroll.border_subtitle = "↓ ↑ PgDn PgUp Home End scroll · esc closes"
+            scroll.border_subtitle = _("↓ ↑ PgDn PgUp Home End scroll · esc closes")
         else:
-            scroll.border_subtitle = "esc closes"
+            scroll.border_subtitle = _("esc closes")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

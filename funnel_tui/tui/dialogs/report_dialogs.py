@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.dates import day_text, parse_since, quick_forms, to_local
 from funnel_tui.core.errors import DueDateError
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.read.reports import Drill, Record, records
 from funnel_tui.rules.history_words import many
@@ -31,7 +32,7 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
     empty: open. A bad one is refused in place, naming the field, and what was typed
     stays."""
 
-    TITLE = "Period"
+    TITLE = N_("Period")
     DEFAULT_CSS = DIALOG_CSS.format(name="PeriodDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="period.cancel"),
@@ -111,7 +112,7 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
 class RecordsDialog(ModalScreen[Record | None]):
     """The records behind a figure, loaded in a worker; enter opens one."""
 
-    TITLE = "Records"
+    TITLE = N_("Records")
     DEFAULT_CSS = DIALOG_CSS.format(name="RecordsDialog").replace("width: 70;", "width: 76;") + (
         "RecordsDialog OptionList { height: auto; max-height: 16; }"
     )

@@ -15,12 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 
 
 class SortDialog(ModalScreen[str | None]):
-    TITLE = "Sort"
+    TITLE = N_("Sort")
     DEFAULT_CSS = DIALOG_CSS.format(name="SortDialog")
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="sort.cancel"),

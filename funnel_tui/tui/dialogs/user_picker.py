@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.errors import FunnelError, Refused
 from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import N_
 from funnel_tui.read.team import Member
 from funnel_tui.rules.assign import resolve_user
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, ConfirmDialog
@@ -36,7 +37,7 @@ class Picked:
 
 
 class UserPicker(ModalScreen[Picked | None]):
-    TITLE = "Hand over"
+    TITLE = N_("Hand over")
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="UserPicker")
         + """

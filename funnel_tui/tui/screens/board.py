@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import add_amounts, short_money, totals_line
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 
 
 class BoardScreen(DealActions, HandsOver, Screen[None]):
-    TITLE = "Pipeline"
+    TITLE = N_("Pipeline")
     AUTO_FOCUS = "BoardView"
     DEFAULT_CSS = """
     BoardScreen #filters { height: 1; padding: 0 1; background: $boost; }

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import DuplicateFound, Refused
+from funnel_tui.core.i18n import N_
 from funnel_tui.live.drafts import CAPTURE_DRAFT as DRAFT
 from funnel_tui.rules.near_duplicates import NearDuplicate
 from funnel_tui.tui.dialogs.dialogs import DuplicateDialog
@@ -45,7 +46,7 @@ PLACEHOLDERS = {"phone": "the number, the email, or both: they are sorted out fo
 
 
 class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
-    TITLE = "Capture"
+    TITLE = N_("Capture")
     CSS_PATH = "capture.tcss"
     AUTO_FOCUS = "#f-name"
     BINDINGS: ClassVar[list[Binding]] = [

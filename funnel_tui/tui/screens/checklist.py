@@ -23,6 +23,7 @@ from textual.widget import Widget
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import parse_date
 from funnel_tui.core.errors import DueDateError, StaleEdit
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS, LEVEL_LEAD
 from funnel_tui.live.drafts import form_key
@@ -208,7 +209,7 @@ class ChecklistView(Widget, can_focus=True):
 
 
 class ChecklistScreen(LeadStatusActions, Screen[None]):
-    TITLE = "Checklist"
+    TITLE = N_("Checklist")
     AUTO_FOCUS = "ChecklistView"
     DEFAULT_CSS = """
     ChecklistScreen #summary { height: auto; padding: 0 1; background: $boost; }

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import totals_line
 from funnel_tui.read.companies import (
     DESCENDING_FIRST,
@@ -77,7 +78,7 @@ COLUMNS = [
 
 
 class CompaniesScreen(Screen[None]):
-    TITLE = "Companies"
+    TITLE = N_("Companies")
     AUTO_FOCUS = "LeadTable"
     DEFAULT_CSS = """
     CompaniesScreen #search-row { height: 1; padding: 0 1; }

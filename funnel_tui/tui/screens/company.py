@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.dates import day_text, to_local
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import exact_money, totals_line
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
@@ -57,7 +58,7 @@ def form_values(record: CompanyRecord) -> dict[str, str]:
 
 
 class CompanyScreen(Screen[None]):
-    TITLE = "Company"
+    TITLE = N_("Company")
     DEFAULT_CSS = """
     CompanyScreen #summary { height: auto; padding: 0 1; background: $boost; }
     CompanyScreen #fields { height: auto; padding: 0 1; }

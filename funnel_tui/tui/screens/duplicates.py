@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import fit, plain
 from funnel_tui.read.duplicates import (
     Pair,
@@ -47,7 +48,7 @@ class PairList(OptionList):
 
 
 class DuplicatesScreen(Screen[None]):
-    TITLE = "Possible duplicates"
+    TITLE = N_("Possible duplicates")
     AUTO_FOCUS = "PairList"
     DEFAULT_CSS = """
     DuplicatesScreen #summary { height: 1; padding: 0 1; background: $boost; }

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.read.queries import LeadQuery, StageCount, funnel_counts, status_counts
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.workers import read_worker
@@ -56,7 +57,7 @@ def _status_note(statuses: dict[str, int]) -> Text:
 
 
 class FunnelScreen(Screen[None]):
-    TITLE = "Funnel"
+    TITLE = N_("Funnel")
     DEFAULT_CSS = """
     FunnelScreen #body { padding: 1 2; }
     FunnelScreen #heading { text-style: bold; margin-bottom: 1; }

@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from funnel_tui.core.countries import country_code
 from funnel_tui.core.errors import FileRefused, MappingRefused
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import connected
 from funnel_tui.rules.history_words import many
@@ -133,7 +134,7 @@ class ValuesTable(KeyedTable):
 
 
 class ImportScreen(Screen[None]):
-    TITLE = "Import"
+    TITLE = N_("Import")
     DEFAULT_CSS = """
     ImportScreen #body { padding: 0 1; }
     ImportScreen .heading { text-style: bold; margin-top: 1; }

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import describe_due, to_local
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
@@ -117,7 +118,7 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
 
 
 class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Screen[None]):
-    TITLE = "Lead"
+    TITLE = N_("Lead")
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+s", "save", "Save changes", id="lead.save", priority=True),

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read.queries import (
@@ -99,7 +100,7 @@ COLUMNS = [
 
 
 class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
-    TITLE = "Leads"
+    TITLE = N_("Leads")
     CSS_PATH = "leads.tcss"
     AUTO_FOCUS = "LeadTable"
     BINDINGS: ClassVar[list[Binding]] = [

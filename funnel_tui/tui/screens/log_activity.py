@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
 from funnel_tui.core.errors import DueDateError, Refused
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
@@ -92,7 +93,7 @@ def outcome_choices(kind: str) -> list[tuple[str, str]]:
 
 
 class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None]):
-    TITLE = "Log activity"
+    TITLE = N_("Log activity")
     DEFAULT_CSS = """
     LogActivityScreen { align: center middle; }
     LogActivityScreen > Vertical {

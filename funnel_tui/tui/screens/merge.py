@@ -19,6 +19,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from funnel_tui.core.errors import Refused
+from funnel_tui.core.i18n import N_
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 KEEP, OTHER = "keep", "other"
@@ -43,7 +44,7 @@ class MergeScreen(ModalScreen[Any]):
     """Merge record `other_id` into `keep_id` (leads, or companies with `kind`); the
     result is the rules' Merged, or None when nothing was merged."""
 
-    TITLE = "Merge"
+    TITLE = N_("Merge")
     DEFAULT_CSS = """
     MergeScreen { align: center middle; }
     MergeScreen > Vertical {

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from funnel_tui.core.dates import day_text, to_local
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import format_amount, warm, weighted
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 
 class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
-    TITLE = "Deal"
+    TITLE = N_("Deal")
     DEFAULT_CSS = """
     OpportunityScreen #summary { height: auto; padding: 0 1; background: $boost; }
     OpportunityScreen #fields { height: auto; padding: 0 1; }

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
@@ -45,7 +46,7 @@ SHORT_NAMES = {
 
 
 class ReportsScreen(Screen[None]):
-    TITLE = "Reports"
+    TITLE = N_("Reports")
     DEFAULT_CSS = """
     ReportsScreen #tabs { height: 1; padding: 0 1; background: $boost; }
     ReportsScreen #heading { height: 1; padding: 0 1; text-style: bold; }

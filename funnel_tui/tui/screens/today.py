@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from funnel_tui.core.dates import describe_due
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.output import plain
 from funnel_tui.read.today import (
     DEAL,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 
 class TodayScreen(Screen[None]):
-    TITLE = "Today"
+    TITLE = N_("Today")
     DEFAULT_CSS = """
     TodayScreen #summary { height: 1; padding: 0 1; background: $boost; }
     TodayScreen #footer { height: 1; padding: 0 1; }

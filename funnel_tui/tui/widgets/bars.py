@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.tui.widgets.keymap import in_declared_order
 
@@ -36,14 +37,14 @@ class TitleBar(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"titlebar--place", "titlebar--who"}
 
     def on_mount(self) -> None:
-        self.watch(self.screen, "title", lambda _: self.refresh(), init=False)
-        self.watch(self.app, "sub_title", lambda _: self.refresh(), init=False)
+        self.watch(self.screen, "title", lambda _value: self.refresh(), init=False)
+        self.watch(self.app, "sub_title", lambda _value: self.refresh(), init=False)
         if hasattr(self.app, "today_counts"):
-            self.watch(self.app, "today_counts", lambda _: self.refresh(), init=False)
+            self.watch(self.app, "today_counts", lambda _value: self.refresh(), init=False)
         if hasattr(self.app, "others"):
-            self.watch(self.app, "others", lambda _: self.refresh(), init=False)
+            self.watch(self.app, "others", lambda _value: self.refresh(), init=False)
         if hasattr(self.app, "database_trouble"):
-            self.watch(self.app, "database_trouble", lambda _: self.refresh(), init=False)
+            self.watch(self.app, "database_trouble", lambda _value: self.refresh(), init=False)
 
     def _others(self) -> Text:
         """`+bob +carol`: the other users with funnel open on this database."""
@@ -61,7 +62,7 @@ class TitleBar(Widget):
         """`‼3 ●5 ○120`: the Today queue's overdue, due today and nothing scheduled;
         while the database does not answer, that instead of counts it cannot give."""
         if getattr(self.app, "database_trouble", ""):
-            return Text("⚠ database away ", style="bold red")
+            return Text(_("⚠ database away") + " ", style="bold red")
         counts = getattr(self.app, "today_counts", None)
         if not counts:
             return Text()
@@ -80,7 +81,7 @@ class TitleBar(Widget):
             " ",
             (plain(self.app.title), "bold"),
             " › ",
-            plain(self.screen.title or ""),
+            plain(_(self.screen.title or "")),
             style=self.get_component_rich_style("titlebar--place", partial=True),
         )
         who = Text(plain(self.app.sub_title) + " ")
@@ -153,10 +154,11 @@ class KeyBar(Widget):
         off_style = self.get_component_rich_style("keybar--disabled", partial=True)
 
         def item(binding: Binding, enabled: bool) -> Text:
-            description = "palette" if binding.action.endswith("command_palette") else None
+            palette = binding.action.endswith("command_palette")
+            description = _("palette") if palette else _(binding.description)
             text = Text.assemble(
                 (f" {_key_display(self.app.get_key_display(binding))} ", key_style),
-                plain(description or binding.description),
+                plain(description),
                 " ",
             )
             if not enabled:

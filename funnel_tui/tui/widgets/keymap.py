@@ -12,13 +12,17 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from funnel_tui.config import Keymap
+from funnel_tui.core.i18n import N_, _
+
+THIS_SCREEN = N_("This screen")
+EVERYWHERE = N_("Everywhere")
 
 
 @dataclass(frozen=True)
 class Action:
     keys: str  # every key bound to it, as shown to the user: "j / down"
     description: str
-    group: str  # "This screen" or "Everywhere"
+    group: str  # "This screen" or "Everywhere", in the rep's language
     node: DOMNode
     action: str
 
@@ -41,10 +45,10 @@ def screen_actions(screen: Screen) -> list[Action]:
             if display not in found[key][0]:
                 found[key][0].append(display)
             continue
-        group = "Everywhere" if active.node is app else "This screen"
-        found[key] = [[display], binding.description, group, active.node, binding.action]
-    actions = [Action(" / ".join(k), d, g, n, a) for k, d, g, n, a in found.values()]
-    return sorted(actions, key=lambda a: (a.group != "This screen",))
+        group = EVERYWHERE if active.node is app else THIS_SCREEN
+        found[key] = [[display], _(binding.description), group, active.node, binding.action]
+    actions = [Action(" / ".join(k), d, _(g), n, a) for k, d, g, n, a in found.values()]
+    return sorted(actions, key=lambda a: (a.group != _(THIS_SCREEN),))
 
 
 # Textual's command palette is a screen of its own whose keys are all Textual's (↓ ↑,
