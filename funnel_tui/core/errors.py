@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from funnel_tui.core.i18n import _
+
 EXIT_REFUSED = 1  # the command line's exit code for a refusal; cli.common re-uses both
 EXIT_USAGE = 2
 
@@ -50,8 +52,11 @@ class Problem:
     row: int | None = None
 
     def __str__(self) -> str:
-        where = f"row {self.row}: " if self.row is not None else ""
-        return f"{where}{self.field}: {self.message}"
+        # The field and row in the reader's language; the keys stay as_dict's.
+        from funnel_tui.core.labels import field_label, row_label
+
+        where = f"{row_label(self.row)}: " if self.row is not None else ""
+        return f"{where}{field_label(self.field)}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         data = {"field": self.field, "code": self.code, "message": self.message}
@@ -75,9 +80,32 @@ class Refused(ValidationError):
     """An operation refused; nothing was written. `problems` name the fields."""
 
 
+def _no_such(entity: str, ident: object) -> str:
+    # Whole sentences per kind of record: the noun's case differs ("kein Lead", "nie ma
+    # leada", "brak szansy").
+    sentences = {
+        "lead": _("no lead #{id}"),
+        "opportunity": _("no deal #{id}"),
+        "company": _("no company #{id}"),
+    }
+    return sentences.get(entity, _("no {entity} #{id}")).format(entity=entity, id=ident)
+
+
+def _changed_meanwhile(entity: str, ident: object, who: str, what: str) -> str:
+    sentences = {
+        "lead": _("lead #{id} was changed by {who} meanwhile{fields}; nothing was saved"),
+        "opportunity": _("deal #{id} was changed by {who} meanwhile{fields}; nothing was saved"),
+        "company": _("company #{id} was changed by {who} meanwhile{fields}; nothing was saved"),
+    }
+    sentence = sentences.get(
+        entity, _("{entity} #{id} was changed by {who} meanwhile{fields}; nothing was saved")
+    )
+    return sentence.format(entity=entity, id=ident, who=who, fields=what)
+
+
 class NotFound(Refused):
     def __init__(self, entity: str, ident: object):
-        super().__init__([Problem("id", "not_found", f"no {entity} #{ident}")])
+        super().__init__([Problem("id", "not_found", _no_such(entity, ident))])
 
 
 class DuplicateFound(Refused):
@@ -111,16 +139,10 @@ class StaleEdit(Refused):
     ):
         self.fields = tuple(dict.fromkeys(fields))
         clashing = [c for c in changes if c["field"] in self.fields] or changes
-        who = ", ".join(sorted({c["user"] for c in clashing})) or "someone else"
+        who = ", ".join(sorted({c["user"] for c in clashing})) or _("someone else")
         what = f" ({', '.join(field_word(f) for f in self.fields)})" if self.fields else ""
         super().__init__(
-            [
-                Problem(
-                    "version",
-                    "stale",
-                    f"{entity} #{ident} was changed by {who} meanwhile{what}; nothing was saved",
-                )
-            ]
+            [Problem("version", "stale", _changed_meanwhile(entity, ident, who, what))]
         )
         self.changes = changes
 
@@ -151,7 +173,7 @@ class DatabaseError(FunnelError):
     """The database cannot be opened or used; the message says why in plain words."""
 
     def user_lines(self) -> list[str]:
-        return [f"database: {self}"]
+        return [_("database: {reason}").format(reason=self)]
 
 
 class SchemaTooNew(DatabaseError):
@@ -163,8 +185,10 @@ class Busy(DatabaseError):
 
     def __init__(self, detail: str = "", waited_ms: int = 5000) -> None:
         super().__init__(
-            f"the database stayed busy for {waited_ms // 1000} s "
-            "(another funnel is writing); nothing was saved"
+            _(
+                "the database stayed busy for {seconds} s (another funnel is writing); "
+                "nothing was saved"
+            ).format(seconds=waited_ms // 1000)
         )
         self.detail = detail
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from funnel_tui.core.folding import fold
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, pgettext
 
 # Every name default_config.toml ships (tests/test_catalogs.py keeps the two in step).
 DEFAULT_NAMES = frozenset(
@@ -74,3 +74,72 @@ def typed_name(text: str, names: Iterable[str]) -> str | None:
         if wanted in (fold(name), fold(shown_name(name))):
             return name
     return None
+
+
+# ------------------------------------------------------------------ fields
+#
+# The field a refusal names (Problem.field) is a stable key, written as such by
+# `--format json`; a person reads it in their language. English reads the key itself,
+# as it always has ("phone: …", "close date: …").
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "name": pgettext("field", "name"),
+        "company": pgettext("field", "company"),
+        "title": pgettext("field", "title"),
+        "phone": pgettext("field", "phone"),
+        "email": pgettext("field", "email"),
+        "country": pgettext("field", "country"),
+        "source": pgettext("field", "source"),
+        "notes": pgettext("field", "notes"),
+        "owner": pgettext("field", "owner"),
+        "user": pgettext("field", "user"),
+        "status": pgettext("field", "status"),
+        "reason": pgettext("field", "reason"),
+        "until": pgettext("field", "until"),
+        "due": pgettext("field", "due"),
+        "close": pgettext("field", "close"),
+        "close date": pgettext("field", "close date"),
+        "stage": pgettext("field", "stage"),
+        "state": pgettext("field", "state"),
+        "amount": pgettext("field", "amount"),
+        "currency": pgettext("field", "currency"),
+        "industry": pgettext("field", "industry"),
+        "employees": pgettext("field", "employees"),
+        "website": pgettext("field", "website"),
+        "budget": pgettext("field", "budget"),
+        "authority": pgettext("field", "authority"),
+        "need": pgettext("field", "need"),
+        "timeline": pgettext("field", "timeline"),
+        "score": pgettext("field", "score"),
+        "type": pgettext("field", "type"),
+        "direction": pgettext("field", "direction"),
+        "outcome": pgettext("field", "outcome"),
+        "next action": pgettext("field", "next action"),
+        "sort": pgettext("field", "sort"),
+        "from": pgettext("field", "from"),
+        "to": pgettext("field", "to"),
+        "days": pgettext("field", "days"),
+        "record": pgettext("field", "record"),
+        "contact": pgettext("field", "contact"),
+        "leads": pgettext("field", "leads"),
+        "other": pgettext("field", "other"),
+        "undo": pgettext("field", "undo"),
+        "version": pgettext("field", "version"),
+        "id": pgettext("field", "id"),
+        "database": pgettext("field", "database"),
+    }
+
+
+def field_label(key: str) -> str:
+    """The field `key` as this rep reads it in a refusal ("phone" → "Telefon");
+    a key with no label reads as itself, "_" as a space."""
+    if current_language() == ENGLISH:
+        return key
+    return _field_labels().get(key) or key.replace("_", " ")
+
+
+def row_label(row: int) -> str:
+    """Where in a file: "row 3", "Zeile 3", "第 3 列" (a row in Taiwan), "第 3 行"."""
+    return _("row {row}").format(row=row)

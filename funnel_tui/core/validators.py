@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from funnel_tui.core.countries import country_code, country_name
 from funnel_tui.core.errors import Problem
+from funnel_tui.core.i18n import N_, _
 
 # Longest text each field accepts. Longer input is refused, never cut: cutting would lose
 # what the user typed.
@@ -78,7 +79,11 @@ def check_length(field_name: str, text: str) -> Problem | None:
     limit = LIMITS.get(field_name)
     if limit is not None and len(text) > limit:
         return Problem(
-            field_name, "too_long", f"is {len(text)} characters long; at most {limit} fit"
+            field_name,
+            "too_long",
+            _("is {length} characters long; at most {limit} fit").format(
+                length=len(text), limit=limit
+            ),
         )
     return None
 
@@ -86,7 +91,7 @@ def check_length(field_name: str, text: str) -> Problem | None:
 def check_name(value: object) -> Check:
     text = clean_text(value, "name")
     if not text:
-        return Check("name", False, "required", "is required")
+        return Check("name", False, "required", _("is required"))
     problem = check_length("name", text)
     if problem:
         return Check("name", False, problem.code, problem.message)
@@ -103,23 +108,25 @@ def check_country(value: object) -> Check:
             "country",
             False,
             "unknown_country",
-            f"{text!r} is not a country funnel knows; use a code such as DE, MX or TW",
+            _("{text!r} is not a country funnel knows; use a code such as DE, MX or TW").format(
+                text=text
+            ),
         )
     return Check("country", True, "ok", country_name(code), code)
 
 
 _PHONE_TYPE_NAMES = {
-    0: "fixed line",
-    1: "mobile",
-    2: "fixed line or mobile",
-    3: "toll free",
-    4: "premium rate",
-    5: "shared cost",
-    6: "VoIP",
-    7: "personal number",
-    8: "pager",
-    9: "UAN",
-    10: "voicemail",
+    0: N_("fixed line"),
+    1: N_("mobile"),
+    2: N_("fixed line or mobile"),
+    3: N_("toll free"),
+    4: N_("premium rate"),
+    5: N_("shared cost"),
+    6: N_("VoIP"),
+    7: N_("personal number"),
+    8: N_("pager"),
+    9: N_("UAN"),
+    10: N_("voicemail"),
 }
 
 
@@ -143,8 +150,10 @@ def check_phone(value: object, region: str = "") -> Check:
             "phone",
             False,
             "no_region",
-            f"{text} has no country code: add the country code (e.g. +49 …) "
-            "or set the lead's country",
+            _(
+                "{text} has no country code: add the country code (e.g. +49 …) "
+                "or set the lead's country"
+            ).format(text=text),
         )
     try:
         number = phonenumbers.parse(text, region or None)
@@ -156,31 +165,36 @@ def check_phone(value: object, region: str = "") -> Check:
         or phonenumbers.region_code_for_country_code(number.country_code)
         or region
     )
-    place = country_name(where) if where and where != "001" else "that country code"
+    place = country_name(where) if where and where != "001" else _("that country code")
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible == ValidationResult.INVALID_COUNTRY_CODE:
-        return Check("phone", False, "invalid_country_code", f"{text} has an unknown country code")
+        message = _("{text} has an unknown country code").format(text=text)
+        return Check("phone", False, "invalid_country_code", message)
     if possible == ValidationResult.TOO_SHORT:
-        return Check("phone", False, "too_short", f"{text} is too short for {place}")
+        message = _("{text} is too short for {place}").format(text=text, place=place)
+        return Check("phone", False, "too_short", message)
     if possible == ValidationResult.TOO_LONG:
-        return Check("phone", False, "too_long", f"{text} is too long for {place}")
+        message = _("{text} is too long for {place}").format(text=text, place=place)
+        return Check("phone", False, "too_long", message)
     if possible == ValidationResult.INVALID_LENGTH:
-        return Check(
-            "phone", False, "invalid_length", f"{text} has the wrong number of digits for {place}"
-        )
+        message = _("{text} has the wrong number of digits for {place}")
+        return Check("phone", False, "invalid_length", message.format(text=text, place=place))
     if not phonenumbers.is_valid_number(number):
         return Check(
             "phone",
             False,
             "not_valid",
-            f"{text} is not a valid number for {place} "
-            "(the length is possible, but no such numbers are in use)",
+            _(
+                "{text} is not a valid number for {place} "
+                "(the length is possible, but no such numbers are in use)"
+            ).format(text=text, place=place),
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     pretty = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     kind = _PHONE_TYPE_NAMES.get(phonenumbers.number_type(number), "")
     details = {"international": pretty, "region": where, "type": kind}
-    return Check("phone", True, "ok", f"{pretty} ({country_name(where)}, {kind})", e164, details)
+    shown = f"{pretty} ({country_name(where)}, {_(kind) if kind else ''})"
+    return Check("phone", True, "ok", shown, e164, details)
 
 
 def _parse_failure(exc: Exception, text: str) -> tuple[str, str]:
@@ -189,14 +203,24 @@ def _parse_failure(exc: Exception, text: str) -> tuple[str, str]:
     reasons = {
         NumberParseException.INVALID_COUNTRY_CODE: (
             "invalid_country_code",
-            f"{text} has an unknown country code",
+            _("{text} has an unknown country code").format(text=text),
         ),
-        NumberParseException.NOT_A_NUMBER: ("not_a_number", f"{text} is not a phone number"),
-        NumberParseException.TOO_SHORT_AFTER_IDD: ("too_short", f"{text} is too short"),
-        NumberParseException.TOO_SHORT_NSN: ("too_short", f"{text} is too short"),
-        NumberParseException.TOO_LONG: ("too_long", f"{text} is too long"),
+        NumberParseException.NOT_A_NUMBER: (
+            "not_a_number",
+            _("{text} is not a phone number").format(text=text),
+        ),
+        NumberParseException.TOO_SHORT_AFTER_IDD: (
+            "too_short",
+            _("{text} is too short").format(text=text),
+        ),
+        NumberParseException.TOO_SHORT_NSN: (
+            "too_short",
+            _("{text} is too short").format(text=text),
+        ),
+        NumberParseException.TOO_LONG: ("too_long", _("{text} is too long").format(text=text)),
     }
-    return reasons.get(exc.error_type, ("not_a_number", f"{text} is not a phone number"))
+    fallback = ("not_a_number", _("{text} is not a phone number").format(text=text))
+    return reasons.get(exc.error_type, fallback)
 
 
 def check_email(value: object, *, deliverability: bool = False) -> Check:
@@ -218,7 +242,8 @@ def check_email(value: object, *, deliverability: bool = False) -> Check:
     except EmailUndeliverableError as exc:
         return Check("email", False, "undeliverable", f"{text}: {_email_reason(exc)}")
     except EmailNotValidError as exc:
-        return Check("email", False, "invalid", f"{text} is not valid: {_email_reason(exc)}")
+        message = _("{text} is not valid: {reason}").format(text=text, reason=_email_reason(exc))
+        return Check("email", False, "invalid", message)
     return Check("email", True, "ok", result.normalized, result.normalized)
 
 
@@ -249,7 +274,8 @@ def check_choice(field_name: str, value: object, choices: tuple[str, ...]) -> Ch
         if choice.casefold() == folded:
             return Check(field_name, True, "ok", "", choice)
     listed = ", ".join(choices)
-    return Check(field_name, False, "not_a_choice", f"{text!r} is not one of: {listed}")
+    message = _("{text!r} is not one of: {choices}").format(text=text, choices=listed)
+    return Check(field_name, False, "not_a_choice", message)
 
 
 def normalise_key(text: str) -> str:

@@ -1,0 +1,45 @@
+"""A refusal reads in the rep's language, the field and the row named in it too, while
+what scripts read (`as_dict`, the codes) stays the same in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from funnel_tui.core.errors import NotFound, Problem, ValidationError
+from funnel_tui.core.i18n import use_language
+from funnel_tui.core.validators import check_name, check_phone
+
+
+def test_a_phone_refusal_names_the_field_in_german_and_keeps_its_keys():
+    check = check_phone("+49 30 12")
+    problem = Problem("phone", check.code, check.message, row=3)
+    english = str(problem)
+    with use_language("de"):
+        check = check_phone("+49 30 12")
+        german = Problem("phone", check.code, check.message, row=3)
+        assert str(german).startswith("Zeile 3: Telefon: +49 30 12 ist für ")
+        assert german.as_dict() | {"message": ""} == problem.as_dict() | {"message": ""}
+    assert english.startswith("row 3: phone: +49 30 12 is not a valid number for ")
+
+
+@pytest.mark.parametrize(
+    ("language", "row", "field", "required"),
+    [
+        ("zh_TW", "第 2 列", "姓名", "為必填"),
+        ("zh_CN", "第 2 行", "姓名", "为必填项"),
+        ("pl", "wiersz 2", "imię i nazwisko", "jest wymagane"),
+    ],
+)
+def test_a_missing_name_in_each_language(language, row, field, required):
+    with use_language(language):
+        check = check_name("")
+        assert (
+            str(Problem("name", check.code, check.message, row=2)) == f"{row}: {field}: {required}"
+        )
+        assert check.code == "required"
+
+
+def test_not_found_reads_with_the_noun_in_its_case():
+    with use_language("pl"):
+        assert ValidationError.user_lines(NotFound("lead", 7)) == ["nr: nie ma leada #7"]
+    assert NotFound("lead", 7).user_lines() == ["id: no lead #7"]
