@@ -143,3 +143,63 @@ def field_label(key: str) -> str:
 def row_label(row: int) -> str:
     """Where in a file: "row 3", "Zeile 3", "第 3 列" (a row in Taiwan), "第 3 行"."""
     return _("row {row}").format(row=row)
+
+
+# ------------------------------------------------------------------ stored words
+#
+# Statuses, levels, deal states, answers, activity kinds and outcomes are stored as keys
+# (core.vocab) and written so by `--format json/csv`. English shows the key itself, as
+# it always has ("working", "prospect"); other languages their word for it.
+
+
+def _vocab_labels() -> dict[str, str]:
+    return {
+        "new": pgettext("status", "new"),
+        "working": pgettext("status", "working"),
+        "nurturing": pgettext("status", "nurturing"),
+        "unqualified": pgettext("status", "unqualified"),
+        "lead": pgettext("level", "lead"),
+        "prospect": pgettext("level", "prospect"),
+        "opportunity": pgettext("level", "opportunity"),
+        "customer": pgettext("level", "customer"),
+        "open": pgettext("deal state", "open"),
+        "won": pgettext("deal state", "won"),
+        "lost": pgettext("deal state", "lost"),
+        "unknown": pgettext("answer", "unknown"),
+        "yes": pgettext("answer", "yes"),
+        "no": pgettext("answer", "no"),
+        "call": pgettext("activity", "call"),
+        "email": pgettext("activity", "email"),
+        "meeting": pgettext("activity", "meeting"),
+        "sms": pgettext("activity", "sms"),
+        "social": pgettext("activity", "social"),
+        "in_person": pgettext("activity", "in person"),
+        "note": pgettext("activity", "note"),
+        "outbound": pgettext("direction", "outbound"),
+        "inbound": pgettext("direction", "inbound"),
+        "reached": pgettext("outcome", "reached"),
+        "no_answer": pgettext("outcome", "no answer"),
+        "left_voicemail": pgettext("outcome", "left voicemail"),
+        "busy": pgettext("outcome", "busy"),
+        "wrong_number": pgettext("outcome", "wrong number"),
+        "sent": pgettext("outcome", "sent"),
+        "replied": pgettext("outcome", "replied"),
+        "bounced": pgettext("outcome", "bounced"),
+        "held": pgettext("outcome", "held"),
+        "no_show": pgettext("outcome", "no show"),
+        "rescheduled": pgettext("outcome", "rescheduled"),
+        "connected": pgettext("outcome", "connected"),
+        "met": pgettext("outcome", "met"),
+        "budget": pgettext("bant", "budget"),
+        "authority": pgettext("bant", "authority"),
+        "need": pgettext("bant", "need"),
+        "timeline": pgettext("bant", "timeline"),
+    }
+
+
+def vocab_label(key: str) -> str:
+    """A stored key as this rep reads it ("working" → "In Bearbeitung"); English, and
+    a key with no word, read as the key."""
+    if current_language() == ENGLISH:
+        return key
+    return _vocab_labels().get(key, key)

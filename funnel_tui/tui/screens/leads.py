@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,7 +15,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_short, number
+from funnel_tui.core.i18n import N_, _, ngettext, pgettext
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import LEAD_STATUSES
 from funnel_tui.read.queries import (
@@ -27,7 +30,7 @@ from funnel_tui.read.queries import (
 )
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
-from funnel_tui.tui.screens.lead_marks import Marks, leads_words, mark_column
+from funnel_tui.tui.screens.lead_marks import Marks, mark_column
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
@@ -40,18 +43,23 @@ if TYPE_CHECKING:
 
 COUNT_CAP = 100_000_000  # exact counts: the list's height must be right to scroll to the end
 STATUS_CYCLE = ("", *LEAD_STATUSES)
-SORT_TITLES = {
-    "created_at": "newest",
-    "name": "name",
-    "company": "company",
-    "status": "status",
-    "source": "source",
-    "owner": "owner",
-    "score": "score",
-    "engagement": "engagement",
-    "country": "country",
-    "level": "level",
-}
+
+
+def sort_titles() -> dict[str, str]:
+    """Each sort key as this rep reads it (built on each call: the language is set at
+    start, after this module is imported)."""
+    return {
+        "created_at": _("newest"),
+        "name": pgettext("sort", "name"),
+        "company": pgettext("sort", "company"),
+        "status": pgettext("sort", "status"),
+        "source": pgettext("sort", "source"),
+        "owner": pgettext("sort", "owner"),
+        "score": pgettext("sort", "score"),
+        "engagement": pgettext("sort", "engagement"),
+        "country": pgettext("sort", "country"),
+        "level": pgettext("sort", "level"),
+    }
 
 
 def _phone(row: dict[str, Any]) -> Text:
@@ -71,31 +79,31 @@ def _engagement(row: dict[str, Any]) -> Text:
 
 def _created(row: dict[str, Any]) -> Text:
     value = row.get("created_at")
-    return Text(value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else plain(value))
+    return Text(date_short(value) if hasattr(value, "strftime") else plain(value))
 
 
 PHONE_WIDTH = len("+86 138 0013 8000")
 
 COLUMNS = [
-    Column("status", "St", 2, lambda r: status_text(r["status"], with_word=False)),
+    Column("status", N_("St"), 2, lambda r: status_text(r["status"], with_word=False)),
     # What a rep needs is never cut: the phone fits a whole international number
     # ("+86 138 0013 8000"), and width beyond 80 columns goes to phone and name first.
-    Column("name", "Name", 0, min_width=20, weight=3),
-    Column("company", "Company", 0, min_width=12),
-    Column("phone", "Phone", 0, _phone, min_width=PHONE_WIDTH, weight=2, max_width=20),
+    Column("name", N_("Name"), 0, min_width=20, weight=3),
+    Column("company", N_("Company"), 0, min_width=12),
+    Column("phone", N_("Phone"), 0, _phone, min_width=PHONE_WIDTH, weight=2, max_width=20),
     Column(
         "email",
-        "Email",
+        N_("Email"),
         0,
         lambda r: Text(plain(r.get("email_norm") or r.get("email_raw"))),
         min_width=14,
     ),
-    Column("score", "Sc", 3, _score),
-    Column("engagement", "En", 3, _engagement),
-    Column("level", "Level", 12, lambda r: level_text(r["level"]), min_width=1),
-    Column("source", "Source", 12, min_width=1),
-    Column("owner", "Owner", 8, min_width=1),
-    Column("created_at", "Created", 10, _created, min_width=1),
+    Column("score", N_("Sc"), 3, _score),
+    Column("engagement", N_("En"), 3, _engagement),
+    Column("level", N_("Level"), 12, lambda r: level_text(r["level"]), min_width=1),
+    Column("source", N_("Source"), 12, min_width=1),
+    Column("owner", N_("Owner"), 8, min_width=1),
+    Column("created_at", N_("Created"), 10, _created, min_width=1),
 ]
 
 
@@ -142,7 +150,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         with Horizontal(id="search-row"):
             yield Label("/", id="search-label")
             yield TextInput(
-                placeholder="search name, company, email, phone",
+                placeholder=_("search name, company, email, phone"),
                 compact=True,
                 id="search",
                 select_on_focus=False,
@@ -228,8 +236,8 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         text = Text()
         for status in LEAD_STATUSES:
             glyph, style = STATUS_GLYPHS[status]
-            text.append(f"{glyph} {status} ", style=style)
-            text.append(f"{counts.get(status, 0):,}", style="bold")
+            text.append(f"{glyph} {vocab_label(status)} ", style=style)
+            text.append(number(counts.get(status, 0)), style="bold")
             text.append("   ")
         self.query_one("#counts", Static).update(text)
         self._total = total
@@ -237,9 +245,10 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
 
     def _show_total(self) -> None:
         # Beside the search, whose answer it counts: the counts line is full at 80.
-        shown = Text(f"{self._total:,} shown")
+        shown = Text(_("{count} shown").format(count=number(self._total)))
         if self.marks:
-            shown = Text.assemble((f"{len(self.marks):,} marked", "bold"), " · b acts · ", shown)
+            marked = _("{count} marked").format(count=number(len(self.marks)))
+            shown = Text.assemble((marked, "bold"), " · " + _("b acts") + " · ", shown)
         self.query_one("#total", Label).update(shown)
 
     def say(self, text: Text | str) -> None:
@@ -259,17 +268,19 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         q = self.query_state
         parts = []
         if q.statuses:
-            parts.append(f"status: {q.statuses[0]}")
+            parts.append(_("status: {status}").format(status=vocab_label(q.statuses[0])))
         if q.owner:
-            parts.append(f"owner: {q.owner}")
+            parts.append(_("owner: {owner}").format(owner=q.owner))
         if q.sources:
-            parts.append(f"source: {plain(q.sources[0])}")
+            parts.append(_("source: {source}").format(source=plain(shown_name(q.sources[0]))))
         if q.min_score:
-            parts.append(f"score ≥ {q.min_score}")
-        parts = parts or ["all leads"]
-        parts.append(f"sort: {SORT_TITLES.get(q.sort, q.sort)} {'▼' if q.descending else '▲'}")
+            parts.append(_("score ≥ {score}").format(score=q.min_score))
+        parts = parts or [_("all leads")]
+        sort = sort_titles().get(q.sort, q.sort)
+        arrow = "▼" if q.descending else "▲"
+        parts.append(_("sort: {sort}").format(sort=f"{sort} {arrow}"))
         line = "  ·  ".join(parts)
-        if len(line) > self.size.width - 2:
+        if cell_len(line) > self.size.width - 2:
             line = " · ".join(parts)  # every filter at once still fits 80 columns
         self.query_one("#filters", Static).update(Text(line, style="dim"))
 
@@ -317,7 +328,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
 
     def action_mark_all(self) -> None:
         """Mark every lead the search and filters find, all pages of them."""
-        self.say(Text("Marking all that match…", style="dim"))
+        self.say(Text(_("Marking all that match…"), style="dim"))
         self._mark_all(self.query_state)
 
     @read_worker("leads-mark-all", exclusive=True)
@@ -328,11 +339,15 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
     def _marked_all(self, ids: list[int]) -> None:
         added = self.marks.add(ids)
         self.marks_changed()
-        self.say(
-            f"Marked {leads_words(added)} ({len(self.marks):,} marked in all)."
-            if ids
-            else "No lead matches: nothing marked."
-        )
+        if ids:
+            marked = ngettext(
+                "Marked {count} lead ({total} marked in all).",
+                "Marked {count} leads ({total} marked in all).",
+                added,
+            )
+            self.say(marked.format(count=number(added), total=number(len(self.marks))))
+        else:
+            self.say(_("No lead matches: nothing marked."))
 
     def marks_changed(self) -> None:
         """Show the marks: the mark column (only while something is marked), the count."""
@@ -374,7 +389,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         from funnel_tui.tui.dialogs.sort_dialog import SortDialog
 
         q = self.query_state
-        titles = {key: SORT_TITLES.get(key, key) for key in SORT_KEYS}
+        titles = {key: sort_titles().get(key, key) for key in SORT_KEYS}
 
         def chosen(key: str | None) -> None:
             if key is None:

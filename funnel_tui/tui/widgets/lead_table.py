@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import cell_width, fit, plain
 
 PAGE_SIZE = 100
@@ -195,11 +197,11 @@ class LeadTable(ScrollView, can_focus=True):
     def header_text(self, sort: str = "", descending: bool = False) -> Text:
         text = Text()
         for column, width in self.columns():
-            title = column.title
+            title = _(column.title)
             if column.key == sort:
                 arrow = "▼" if descending else "▲"
                 # Beside the title, spaced where the column has room ("Sc▼" in three).
-                title += f" {arrow}" if len(title) + 2 <= width else arrow
+                title += f" {arrow}" if cell_len(title) + 2 <= width else arrow
             text.append_text(fit_cell(Text(title, style="bold"), width))
             text.append(" ")
         return text

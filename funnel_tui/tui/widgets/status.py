@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from funnel_tui.core.labels import vocab_label
+
 STATUS_GLYPHS = {
     "new": ("●", "bold cyan"),
     "working": ("▶", "green"),
@@ -21,9 +23,9 @@ LEVEL_GLYPHS = {
 
 def status_text(status: str, with_word: bool = True) -> Text:
     glyph, style = STATUS_GLYPHS.get(status, ("?", ""))
-    return Text(f"{glyph} {status}" if with_word else glyph, style=style)
+    return Text(f"{glyph} {vocab_label(status)}" if with_word else glyph, style=style)
 
 
 def level_text(level: str) -> Text:
     glyph, style = LEVEL_GLYPHS.get(level, ("", ""))
-    return Text(f"{glyph} {level}".strip(), style=style)
+    return Text(f"{glyph} {vocab_label(level)}".strip(), style=style)
