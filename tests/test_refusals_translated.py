@@ -27,7 +27,7 @@ def test_a_phone_refusal_names_the_field_in_german_and_keeps_its_keys():
     [
         ("zh_TW", "第 2 列", "姓名", "為必填"),
         ("zh_CN", "第 2 行", "姓名", "为必填项"),
-        ("pl", "wiersz 2", "imię i nazwisko", "jest wymagane"),
+        ("pl", "wiersz 2", "Imię i nazwisko", "jest wymagane"),
     ],
 )
 def test_a_missing_name_in_each_language(language, row, field, required):
@@ -41,5 +41,5 @@ def test_a_missing_name_in_each_language(language, row, field, required):
 
 def test_not_found_reads_with_the_noun_in_its_case():
     with use_language("pl"):
-        assert ValidationError.user_lines(NotFound("lead", 7)) == ["nr: nie ma leada #7"]
+        assert ValidationError.user_lines(NotFound("lead", 7)) == ["Nr: nie ma leada #7"]
     assert NotFound("lead", 7).user_lines() == ["id: no lead #7"]

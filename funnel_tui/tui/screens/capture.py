@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,7 +21,8 @@ from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import DuplicateFound, Refused
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _, ngettext
+from funnel_tui.core.labels import field_label, shown_name
 from funnel_tui.live.drafts import CAPTURE_DRAFT as DRAFT
 from funnel_tui.rules.near_duplicates import NearDuplicate
 from funnel_tui.tui.dialogs.dialogs import DuplicateDialog
@@ -32,17 +34,18 @@ from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 FIELDS = (
-    ("name", "Name"),
-    ("company", "Company"),
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("country", "Country"),
-    ("title", "Title"),
-    ("source", "Source"),
-    ("notes", "Notes"),
+    ("name", N_("Name")),
+    ("company", N_("Company")),
+    ("phone", N_("Phone")),
+    ("email", N_("Email")),
+    ("country", N_("Country")),
+    ("title", N_("Title")),
+    ("source", N_("Source")),
+    ("notes", N_("Notes")),
 )
-TEXT_FIELDS = tuple(name for name, _ in FIELDS if name != "source")
-PLACEHOLDERS = {"phone": "the number, the email, or both: they are sorted out for you"}
+TEXT_FIELDS = tuple(name for name, _label in FIELDS if name != "source")
+PLACEHOLDERS = {"phone": N_("the number, the email, or both: they are sorted out for you")}
+LABEL_WIDTH = 10  # cells; wider where the language's longest label needs it
 
 
 class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
@@ -68,23 +71,32 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         yield TitleBar()
         with VerticalScroll(id="form"):
             yield Static(
-                Text("New lead — tab moves, ctrl+s saves. Phone and email may both go in Phone."),
+                Text(
+                    _("New lead — tab moves, ctrl+s saves. Phone and email may both go in Phone.")
+                ),
                 id="intro",
             )
+            width = max(LABEL_WIDTH, *(cell_len(_(label)) + 1 for _name, label in FIELDS))
             for name, label in FIELDS:
                 with Horizontal(classes="row", id=f"row-{name}"):
-                    yield Label(label, classes="label")
+                    shown = Label(_(label), classes="label")
+                    shown.styles.width = width
+                    yield shown
                     if name == "source":
-                        options = [(Text(s), s) for s in self.app.config.lead_sources]
-                        yield Select(options, compact=True, id="f-source", prompt="(none)")
+                        sources = self.app.config.lead_sources
+                        options = [(Text(shown_name(s)), s) for s in sources]
+                        yield Select(options, compact=True, id="f-source", prompt=_("(none)"))
                     else:
+                        placeholder = PLACEHOLDERS.get(name, "")
                         yield TextInput(
                             compact=True,
                             id=f"f-{name}",
                             select_on_focus=False,
-                            placeholder=PLACEHOLDERS.get(name, ""),
+                            placeholder=_(placeholder) if placeholder else "",
                         )
-                yield Static("", classes="hint", id=f"hint-{name}")
+                hint = Static("", classes="hint", id=f"hint-{name}")
+                hint.styles.padding = (0, 0, 0, width)
+                yield hint
             yield Static("", id="outcome")
         yield KeyBar()
 
@@ -129,7 +141,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     def draft_label(self) -> str:
         name = self.query_one("#f-name", Input).value.strip()
-        return f"a new lead: {name}" if name else "a new lead"
+        return _("a new lead: {name}").format(name=name) if name else _("a new lead")
 
     def draft_values(self) -> dict[str, str]:
         return self.values()
@@ -167,7 +179,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     def _check_field(self, name: str) -> None:
         values = self.values()
         if name == "phone" and self._phone_waits(values):
-            waits = "… checked with the Country below (or type the +country code)"
+            waits = _("… checked with the Country below (or type the +country code)")
             self._hint(name, Text(waits, style="dim"))
             return
         self._hint(name, feedback(name, values, self.app.config.default_region))
@@ -220,11 +232,13 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
             if self._outcome_kind == "duplicate":
                 self._outcome(None)
             return
-        text = Text("⚠ already here? ", style="yellow")
+        text = Text(_("⚠ already here?") + " ", style="yellow")
         for lead_id, name, why in found[:3]:
             text.append(f"#{lead_id} ")
             text.append(name)
-            text.append(f" (same {why})  ", style="dim")
+            text.append(
+                " " + _("(same {field})").format(field=field_label(why)) + "  ", style="dim"
+            )
         # Close spellings warn only: saving goes ahead without a question.
         for near in close[: max(0, 3 - len(found))]:
             text.append(near.message)
@@ -277,10 +291,10 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         self._clear_fields(country)
         self._outcome(
             Text.assemble(
-                ("✔ Saved ", "green"),
+                ("✔ " + _("Saved") + " ", "green"),
                 (f"#{lead_id} ", "bold"),
                 name,
-                (" — ready for the next lead", "dim"),
+                (" — " + _("ready for the next lead"), "dim"),
             )
         )
         self.query_one("#f-name", Input).focus()
@@ -297,12 +311,15 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         first = None
         for problem in problems:
             field = "phone" if problem.field == "contact" else problem.field
-            if f"f-{field}" not in {f"f-{n}" for n, _ in FIELDS}:
+            if f"f-{field}" not in {f"f-{n}" for n, _label in FIELDS}:
                 continue
             self._hint(field, Text(f"✘ {named(field, problem.message)}", style="red"))
             first = first or field
         count = len(problems)
-        outcome = Text(f"✘ Not saved: {count} thing{'' if count == 1 else 's'} to fix", style="red")
+        to_fix = ngettext(
+            "✘ Not saved: {count} thing to fix", "✘ Not saved: {count} things to fix", count
+        )
+        outcome = Text(to_fix.format(count=count), style="red")
         outcome.append(_dropped_keys(self.app.discard_typed_ahead()), style="dim")
         self._outcome(outcome)
         if first:
@@ -333,7 +350,9 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         self._merge_into = None
         self._outcome(
             Text(
-                f"✘ Could not save ({reason}). Everything typed is kept: ctrl+s tries again.",
+                _(
+                    "✘ Could not save ({reason}). Everything typed is kept: ctrl+s tries again."
+                ).format(reason=reason),
                 style="red",
             )
         )
@@ -367,5 +386,9 @@ def _dropped_keys(count: int) -> str:
     """Why the keys typed after a save that did not happen went nowhere."""
     if not count:
         return ""
-    keys = "key" if count == 1 else "keys"
-    return f" ({count} {keys} typed after ctrl+s not used: this lead comes first)"
+    unused = ngettext(
+        "({count} key typed after ctrl+s not used: this lead comes first)",
+        "({count} keys typed after ctrl+s not used: this lead comes first)",
+        count,
+    )
+    return " " + unused.format(count=count)

@@ -7,6 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from funnel_tui.core import validators as v
+from funnel_tui.core.i18n import ENGLISH, _, current_language
+from funnel_tui.core.labels import field_label
 
 CHECKED_FIELDS = ("name", "phone", "email", "country")
 
@@ -35,6 +37,9 @@ def feedback(name: str, values: dict[str, str], default_region: str) -> Text | N
 def named(field: str, message: str) -> str:
     """A message that leaves its subject to the field ("is required", "is 300
     characters long") with the field put in front: "Name is required"."""
+    if current_language() != ENGLISH:
+        # Other languages say the field as a label: "Name: ist Pflicht", "姓名：為必填".
+        return _("{field}: {message}").format(field=field_label(field), message=message)
     if message.startswith(("is ", "must ", "cannot ")):
         return f"{field.replace('_', ' ').capitalize()} {message}"
     return message
