@@ -33,9 +33,9 @@ def test_a_phone_refusal_names_the_field_in_german_and_keeps_its_keys():
 def test_a_missing_name_in_each_language(language, row, field, required):
     with use_language(language):
         check = check_name("")
-        assert (
-            str(Problem("name", check.code, check.message, row=2)) == f"{row}: {field}: {required}"
-        )
+        shown = str(Problem("name", check.code, check.message, row=2))
+        colon = "：" if language.startswith("zh") else ": "
+        assert shown == f"{row}{colon}{field}{colon}{required}"
         assert check.code == "required"
 
 
@@ -43,3 +43,18 @@ def test_not_found_reads_with_the_noun_in_its_case():
     with use_language("pl"):
         assert ValidationError.user_lines(NotFound("lead", 7)) == ["Nr: nie ma leada #7"]
     assert NotFound("lead", 7).user_lines() == ["id: no lead #7"]
+
+
+def test_the_gate_refuses_in_german_and_traditional_chinese(rules):
+    from funnel_tui.core.errors import Refused
+
+    lead = rules.capture_lead({"name": "Jürgen Weiß", "email": "j.weiss@kuehne-log.de"})
+    with use_language("de"):
+        lines = [str(p) for p in rules.gate_problems(lead.id)]
+        assert "Bedarf: unbekannt (Bedarf muss „Ja“ sein)" in lines
+        assert any("von 4 BANT-Punkten sind „Ja“" in line for line in lines)
+    with use_language("zh_TW"):
+        with pytest.raises(Refused) as refused:
+            rules.capture_lead({"name": "陳美玲"})
+        assert refused.value.user_lines() == ["聯絡方式：潛在客戶需要電話號碼或電子郵件地址"]
+        assert refused.value.problems[0].as_dict()["field"] == "contact"

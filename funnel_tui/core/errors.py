@@ -55,8 +55,10 @@ class Problem:
         # The field and row in the reader's language; the keys stay as_dict's.
         from funnel_tui.core.labels import field_label, row_label
 
-        where = f"{row_label(self.row)}: " if self.row is not None else ""
-        return f"{where}{field_label(self.field)}: {self.message}"
+        said = _("{field}: {message}").format(field=field_label(self.field), message=self.message)
+        if self.row is None:
+            return said
+        return _("{field}: {message}").format(field=row_label(self.row), message=said)
 
     def as_dict(self) -> dict[str, Any]:
         data = {"field": self.field, "code": self.code, "message": self.message}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from funnel_tui.core.countries import country_code, country_name
 from funnel_tui.core.errors import Problem
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
 
 # Longest text each field accepts. Longer input is refused, never cut: cutting would lose
 # what the user typed.
@@ -247,8 +247,25 @@ def check_email(value: object, *, deliverability: bool = False) -> Check:
     return Check("email", True, "ok", result.normalized, result.normalized)
 
 
+# email-validator's most common reasons, worded for each language; any other reads as
+# the library says it (in English).
+_EMAIL_REASONS = {
+    "There must be something after the @-sign.": N_("there must be something after the @"),
+    "There must be something before the @-sign.": N_("there must be something before the @"),
+    "An email address must have an @-sign.": N_("an email address needs an @"),
+    "The part after the @-sign is not valid. It should have a period.": N_(
+        "the part after the @ needs a dot, as in example.com"
+    ),
+    "An email address cannot have two periods in a row.": N_(
+        "an email address cannot have two dots in a row"
+    ),
+}
+
+
 def _email_reason(exc: Exception) -> str:
     reason = str(exc).strip()
+    if reason in _EMAIL_REASONS and current_language() != ENGLISH:
+        return _(_EMAIL_REASONS[reason])
     for prefix in ("The email address is not valid. ", "The email address is not valid."):
         if reason.startswith(prefix):
             reason = reason[len(prefix) :].strip() or "it is not a valid address"

@@ -8,6 +8,8 @@ from typing import Any
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import next_working_day
 from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.formats import date_weekday
+from funnel_tui.core.i18n import ENGLISH, _, current_language
 from funnel_tui.core.vocab import ACTIVITY_KINDS, DIRECTIONS, STATUS_NEW, STATUS_WORKING
 from funnel_tui.rules.engagement import (
     _engagement_key_for_update,
@@ -43,7 +45,9 @@ class ActivityRules(Session):
         data, like the score: no version bump, no history)."""
         record = []
         if (lead_id is None) == (opportunity_id is None):
-            record = [Problem("record", "required", "log against exactly one lead or opportunity")]
+            record = [
+                Problem("record", "required", _("log against exactly one lead or opportunity"))
+            ]
         try:
             kind, direction, outcome_text, note_text, action_text = check_activity(
                 kind, direction, outcome, note, next_action, next_due, self.today()
@@ -160,9 +164,9 @@ class ActivityRules(Session):
         is Monday); a record with nothing scheduled gets "Follow up" then.
         Returns the new due date; history records the move."""
         if (lead_id is None) == (opportunity_id is None):
-            raise Refused([Problem("record", "required", "snooze exactly one lead or deal")])
+            raise Refused([Problem("record", "required", _("snooze exactly one lead or deal"))])
         if not 1 <= days <= 366:
-            raise Refused([Problem("days", "invalid", "snooze by 1 to 366 days")])
+            raise Refused([Problem("days", "invalid", _("snooze by 1 to 366 days"))])
         now, today = self.now(), self.today()
         with database.atomic():
             if opportunity_id is not None:
@@ -201,12 +205,22 @@ def check_activity(
     kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
     if kind not in ACTIVITY_KINDS:
         problems.append(
-            Problem("type", "invalid", f"{kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
+            Problem(
+                "type",
+                "invalid",
+                _("{kind!r} is not one of {choices}").format(
+                    kind=kind, choices=", ".join(ACTIVITY_KINDS)
+                ),
+            )
         )
     direction = "" if kind == "note" else direction.strip().lower()
     if kind != "note" and direction not in DIRECTIONS:
         problems.append(
-            Problem("direction", "invalid", f"{direction!r} must be outbound or inbound")
+            Problem(
+                "direction",
+                "invalid",
+                _("{direction!r} must be outbound or inbound").format(direction=direction),
+            )
         )
     checks = [
         v.check_text("outcome", "_".join(outcome.lower().split())),
@@ -215,12 +229,23 @@ def check_activity(
     ]
     problems += [c.problem for c in checks if not c.ok]
     if next_action.strip() and next_due is None:
-        problems.append(Problem("due", "required", "a next action needs a due date"))
+        problems.append(Problem("due", "required", _("a next action needs a due date")))
     if next_due is not None and next_due < today:
         problems.append(
-            Problem("due", "past", f"{next_due:%a} {next_due} is in the past; pick today or later")
+            Problem(
+                "due",
+                "past",
+                _("{date} is in the past; pick today or later").format(date=_past_date(next_due)),
+            )
         )
     if problems:
         raise Refused(problems)
     outcome_text, note_text, action_text = (c.value for c in checks)
     return kind, direction, outcome_text, note_text, action_text
+
+
+def _past_date(day: dt.date) -> str:
+    # English as it always read ("Mon 2026-11-02"); other languages their own form.
+    if current_language() == ENGLISH:
+        return f"{day:%a} {day}"
+    return date_weekday(day)

@@ -8,6 +8,9 @@ from typing import Any
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import (
     LEVEL_CUSTOMER,
     LEVEL_LEAD,
@@ -59,7 +62,7 @@ class DealRules(QualifyRules):
         stage_obj = self.config.stage(stage or first)
         if stage_obj is None or stage_obj not in self.config.open_stages:
             names = ", ".join(s.name for s in self.config.open_stages)
-            problems.append(Problem("stage", "invalid", f"{stage!r} is not an open stage: {names}"))
+            problems.append(Problem("stage", "invalid", _not_open_stage(stage, names)))
         name_check = v.check_text("title", name)
         if not name_check.ok:
             problems.append(name_check.problem)
@@ -69,7 +72,9 @@ class DealRules(QualifyRules):
                 Problem(
                     "close",
                     "past",
-                    f"{expected_close.isoformat()} is in the past; confirm to use it anyway",
+                    _("{date} is in the past; confirm to use it anyway").format(
+                        date=date_short(expected_close)
+                    ),
                 )
             )
         if problems:
@@ -83,7 +88,7 @@ class DealRules(QualifyRules):
                         Problem(
                             "level",
                             "not_prospect",
-                            f"lead #{lead.id} must be promoted to prospect first",
+                            _("lead #{id} must be promoted to prospect first").format(id=lead.id),
                         )
                     ]
                 )
@@ -175,9 +180,7 @@ class DealRules(QualifyRules):
         stage = self.config.stage(to_stage)
         if stage is None or stage not in self.config.open_stages:
             names = ", ".join(s.name for s in self.config.open_stages)
-            raise Refused(
-                [Problem("stage", "invalid", f"{to_stage!r} is not an open stage: {names}")]
-            )
+            raise Refused([Problem("stage", "invalid", _not_open_stage(to_stage, names))])
         with database.atomic():
             opp = self._opp_for_update(opp_id, expected_version)
             if opp.state != OPP_OPEN:
@@ -186,7 +189,7 @@ class DealRules(QualifyRules):
                         Problem(
                             "stage",
                             "closed",
-                            f"opportunity #{opp_id} is {opp.state}; reopen it first",
+                            _deal_closed(opp_id, opp.state) + _("; reopen it first"),
                         )
                     ]
                 )
@@ -201,11 +204,15 @@ class DealRules(QualifyRules):
         opp = self.get_opportunity(opp_id)
         names = [s.name for s in self.config.open_stages]
         if opp.stage not in names:
-            raise Refused([Problem("stage", "closed", f"opportunity #{opp_id} is {opp.state}")])
+            raise Refused([Problem("stage", "closed", _deal_closed(opp_id, opp.state))])
         index = names.index(opp.stage) + delta
         if not 0 <= index < len(names):
-            edge = "last" if delta > 0 else "first"
-            raise Refused([Problem("stage", "edge", f"{opp.stage} is the {edge} open stage")])
+            edge = (
+                _("{stage} is the last open stage")
+                if delta > 0
+                else _("{stage} is the first open stage")
+            )
+            raise Refused([Problem("stage", "edge", edge.format(stage=shown_name(opp.stage)))])
         return self.move(opp_id, names[index], expected_version=expected_version)
 
     @retry_writes
@@ -325,3 +332,15 @@ class DealRules(QualifyRules):
             if old_extra[k] != _plain(val)
         ]
         self._history("opportunity", opp.id, action, changes, now, opp.version)
+
+
+def _not_open_stage(stage: object, names: str) -> str:
+    return _("{stage!r} is not an open stage: {stages}").format(stage=stage, stages=names)
+
+
+def _deal_closed(opp_id: int, state: str) -> str:
+    sentences = {
+        "won": _("opportunity #{id} is won"),
+        "lost": _("opportunity #{id} is lost"),
+    }
+    return sentences.get(state, _("opportunity #{id} is {state}")).format(id=opp_id, state=state)

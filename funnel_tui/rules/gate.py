@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import (
     ANSWER_YES,
     BANT_ITEMS,
@@ -41,7 +43,7 @@ class GateRules(QualifyRules):
                 Problem(
                     "level",
                     "already",
-                    f"lead #{lead.id} is already {words.with_article(lead.level)}",
+                    _already_at(lead.id, lead.level),
                 )
             )
         if lead.status == STATUS_UNQUALIFIED:
@@ -49,24 +51,34 @@ class GateRules(QualifyRules):
                 Problem(
                     "status",
                     "unqualified",
-                    f"the lead is unqualified ({lead.unqualified_reason}); reopen it first",
+                    _("the lead is unqualified ({reason}); reopen it first").format(
+                        reason=shown_name(lead.unqualified_reason or "")
+                    ),
                 )
             )
         problems += self._contact_problems(lead)
         if self.config.need_required and score.item("need").answer != ANSWER_YES:
             problems.append(
-                Problem("need", "required", f"{score.item('need').answer} (Need must be yes)")
+                Problem(
+                    "need",
+                    "required",
+                    _("{answer} (Need must be yes)").format(
+                        answer=vocab_label(score.item("need").answer)
+                    ),
+                )
             )
         if score.bant_yes < self.config.min_bant_yes:
             for key in BANT_ITEMS:
                 item = score.item(key)
                 if item.answer != ANSWER_YES and not (key == "need" and self.config.need_required):
-                    problems.append(Problem(key, "not_yes", item.answer))
+                    problems.append(Problem(key, "not_yes", vocab_label(item.answer)))
             problems.append(
                 Problem(
                     "bant",
                     "too_few",
-                    f"{score.bant_yes} of 4 BANT items are yes; {self.config.min_bant_yes} needed",
+                    _("{yes} of 4 BANT items are yes; {needed} needed").format(
+                        yes=score.bant_yes, needed=self.config.min_bant_yes
+                    ),
                 )
             )
         if score.total < self.config.min_score:
@@ -78,7 +90,7 @@ class GateRules(QualifyRules):
         problems = []
         if not lead.phone_raw and not lead.email_raw:
             problems.append(
-                Problem("contact", "required", "a phone number or an email address is needed")
+                Problem("contact", "required", _("a phone number or an email address is needed"))
             )
         if lead.phone_raw:
             region = lead.country or self.config.default_region
@@ -117,3 +129,14 @@ class GateRules(QualifyRules):
                 lead.version,
             )
         return lead
+
+
+def _already_at(lead_id: int, level: str) -> str:
+    # A sentence per level: the article and the noun's case differ by language.
+    sentences = {
+        "prospect": _("lead #{id} is already a prospect"),
+        "opportunity": _("lead #{id} is already an opportunity"),
+        "customer": _("lead #{id} is already a customer"),
+    }
+    fallback = _("lead #{id} is already {level}")
+    return sentences.get(level, fallback).format(id=lead_id, level=words.with_article(level))

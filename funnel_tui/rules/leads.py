@@ -11,6 +11,8 @@ import peewee
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import DuplicateFound, Problem, Refused
 from funnel_tui.core.folding import email_key, stored_fold
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import (
     LEAD_FIELDS,
     LEAD_STATUSES,
@@ -85,7 +87,7 @@ class LeadRules(QualifyRules, BulkLeadRules):
             out["company_name"] = take(v.check_text("company", values["company"]))
         if not partial and not out.get("phone_raw") and not out.get("email_raw"):
             problems.append(
-                Problem("contact", "required", "a lead needs a phone number or an email address")
+                Problem("contact", "required", _("a lead needs a phone number or an email address"))
             )
         if problems:
             raise Refused(problems)
@@ -167,7 +169,11 @@ class LeadRules(QualifyRules, BulkLeadRules):
             if matches and not allow_duplicate:
                 raise DuplicateFound(
                     [
-                        Problem(reason, "duplicate", f"matches lead #{lead_id} {name}")
+                        Problem(
+                            reason,
+                            "duplicate",
+                            _("matches lead #{id} {name}").format(id=lead_id, name=name),
+                        )
                         for lead_id, name, reason in matches
                     ],
                     list(Lead.select().where(Lead.id.in_([m[0] for m in matches]))),
@@ -243,7 +249,7 @@ class LeadRules(QualifyRules, BulkLeadRules):
                 return lead
             self._bump(Lead, lead, {**clean, "updated_at": now})
             self._history("lead", lead.id, "update", changes, now, lead.version)
-            if any(name in ("country", "company") for name, _, _ in changes):
+            if any(name in ("country", "company") for name, _old, _new in changes):
                 # Region and company facts are ICP items of the score.
                 self.rescore(lead_id)
         return Lead.get_by_id(lead_id)
@@ -289,18 +295,25 @@ def status_values(
     problems = []
     if status not in LEAD_STATUSES:
         problems.append(
-            Problem("status", "invalid", f"{status!r} is not one of {', '.join(LEAD_STATUSES)}")
+            Problem(
+                "status",
+                "invalid",
+                _("{status!r} is not one of {choices}").format(
+                    status=status, choices=", ".join(LEAD_STATUSES)
+                ),
+            )
         )
     reason_check = v.check_text("reason", reason)
     if not reason_check.ok:
         problems.append(reason_check.problem)
     if status == STATUS_UNQUALIFIED and not reason_check.value:
-        problems.append(Problem("reason", "required", "say why the lead is unqualified"))
+        problems.append(Problem("reason", "required", _("say why the lead is unqualified")))
     if status == STATUS_NURTURING:
         if until is None:
-            problems.append(Problem("until", "required", "say when to touch the lead again"))
+            problems.append(Problem("until", "required", _("say when to touch the lead again")))
         elif until < today:
-            problems.append(Problem("until", "past", f"{until} is in the past"))
+            past = _("{date} is in the past").format(date=date_short(until))
+            problems.append(Problem("until", "past", past))
     if problems:
         raise Refused(problems)
     return {
