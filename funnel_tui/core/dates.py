@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from funnel_tui.core.errors import DueDateError
+from funnel_tui.core.i18n import current_language, current_locale, pgettext
 
 UTC = dt.UTC
 DATE_ORDERS = ("mdy", "dmy", "ymd")
@@ -273,10 +274,34 @@ def day_text(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+# Short dates for columns in each language (English keeps its `Fri 27 Nov`): a weekday
+# and day.month as each country writes them, ten cells at most.
+_SHORT_DUE = {
+    "de": "EEEEEE d.M.",
+    "pl": "EEEEEE d.MM",
+    "zh_TW": "M/d EEEEEE",
+    "zh_CN": "M/d EEEEEE",
+}
+_OTHER_YEAR = {"de": "dd.MM.yy", "pl": "dd.MM.yy", "zh_TW": "yy/MM/dd", "zh_CN": "yy/MM/dd"}
+_DAY_MONTH = {"de": "d. MMM", "pl": "d MMM", "zh_TW": "M月d日", "zh_CN": "M月d日"}
+
+
+def _babel_date(day: dt.date, patterns: dict[str, str]) -> str | None:
+    """`day` in the current language's pattern from `patterns`; None in English."""
+    pattern = patterns.get(current_language())
+    if pattern is None:
+        return None
+    from babel.dates import format_date
+
+    return format_date(day, pattern, locale=current_locale())
+
+
 def short_due(due: dt.date, today: dt.date) -> str:
-    """`Fri 27 Nov`, with the year only when it is not this year's."""
-    text = f"{due:%a} {due.day:>2} {due:%b}"
-    return text if due.year == today.year else f"{due.day:>2} {due:%b %Y}"
+    """`Fri 27 Nov`, with the year only when it is not this year's (`Fr 27.11.` in
+    German, `11/27 五` in Chinese)."""
+    if due.year != today.year:
+        return _babel_date(due, _OTHER_YEAR) or f"{due.day:>2} {due:%b %Y}"
+    return _babel_date(due, _SHORT_DUE) or f"{due:%a} {due.day:>2} {due:%b}"
 
 
 def short_time(moment: dt.datetime, zone: dt.tzinfo, today: dt.date) -> str:
@@ -286,19 +311,20 @@ def short_time(moment: dt.datetime, zone: dt.tzinfo, today: dt.date) -> str:
     if local.date() == today:
         return f"{local:%H:%M}"
     if local.year == today.year:
-        return f"{local.day:>2} {local:%b %H:%M}"
-    return f"{local.day:>2} {local:%b %Y}"
+        day_month = _babel_date(local.date(), _DAY_MONTH)
+        return f"{day_month} {local:%H:%M}" if day_month else f"{local.day:>2} {local:%b %H:%M}"
+    return _babel_date(local.date(), _OTHER_YEAR) or f"{local.day:>2} {local:%b %Y}"
 
 
 def ago(moment: dt.datetime | None, now_utc: dt.datetime) -> str:
-    """`3d`, `5w`, `never`: how long since, for a column."""
+    """`3d`, `5w`, `never`: how long since, for a column of five cells."""
     if moment is None:
-        return "never"
+        return pgettext("ago", "never")
     days = (now_utc - moment).days
     if days < 1:
-        return "today"
+        return pgettext("ago", "today")
     if days < 14:
-        return f"{days}d"
+        return pgettext("ago", "{n}d").format(n=days)
     if days < 120:
-        return f"{days // 7}w"
-    return f"{days // 30}mo"
+        return pgettext("ago", "{n}w").format(n=days // 7)
+    return pgettext("ago", "{n}mo").format(n=days // 30)

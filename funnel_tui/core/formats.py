@@ -50,6 +50,16 @@ def date_weekday(day: dt.date) -> str:
     return format_skeleton("yMMMEd", day, locale=current_locale())
 
 
+def date_long(day: dt.date) -> str:
+    """A day in full, as a page's heading: Friday 4 December 2026 / Freitag,
+    4. Dezember 2026 / 2026年12月4日 星期五."""
+    if current_language() == ENGLISH:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    from babel.dates import format_date
+
+    return format_date(day, "full", locale=current_locale())
+
+
 def relative(moment: dt.datetime, now: dt.datetime) -> str:
     """How long ago (or until) `moment` is: 3 days ago / vor 3 Tagen / 3 天前."""
     from babel.dates import format_timedelta

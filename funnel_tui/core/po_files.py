@@ -21,10 +21,6 @@ _ESCAPE = re.compile(r"\\(.)")
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+\"(.*)\"\s*$")
 
 
-class PoSyntaxError(ValueError):
-    """A line of a .po file that is not PO syntax, with its file and line number."""
-
-
 @dataclass
 class Entry:
     """One message of a catalog as written in the file."""
@@ -83,12 +79,12 @@ def parse(text: str, name: str = "<po>") -> tuple[dict[str, str], list[Entry]]:
             continue  # comments, references, obsolete (#~) entries
         if line.startswith('"'):
             if target is None or not line.endswith('"') or len(line) < 2:
-                raise PoSyntaxError(f"{name}:{number}: a string continued where none began")
+                raise ValueError(f"{name}:{number}: a string continued where none began")
             _append(entry, target, index, unescape(line[1:-1]))
             continue
         match = _KEYWORD.match(line)
         if match is None:
-            raise PoSyntaxError(f"{name}:{number}: not PO syntax: {line[:60]}")
+            raise ValueError(f"{name}:{number}: not PO syntax: {line[:60]}")
         keyword, plural_index, value = match.groups()
         if keyword in ("msgctxt", "msgid") and target is not None and target.startswith("msgstr"):
             finish()

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import peewee
 
+from funnel_tui.core.i18n import N_
 from funnel_tui.storage.models import (
     Company,
     Lead,
@@ -35,7 +36,12 @@ CHUNK = 500  # ids per IN (...): SQLite allows 999 parameters in older builds
 
 OVERDUE, DUE_TODAY, UNSCHEDULED = "overdue", "today", "unscheduled"
 SECTIONS = (OVERDUE, DUE_TODAY, UNSCHEDULED)
-SECTION_TITLES = {OVERDUE: "Overdue", DUE_TODAY: "Due today", UNSCHEDULED: "Nothing scheduled"}
+# Marked for the catalog; shown through _() where shown (the language is set after import).
+SECTION_TITLES = {
+    OVERDUE: N_("Overdue"),
+    DUE_TODAY: N_("Due today"),
+    UNSCHEDULED: N_("Nothing scheduled"),
+}
 LEAD, DEAL = "lead", "deal"
 
 

@@ -23,7 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
 from funnel_tui.core.errors import DueDateError, Refused
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
@@ -248,7 +248,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
                 return None, action, Text(f"✘ {exc}", style="red")
             return due, action, Text(f"→ {describe_due(due, today)}", style="green")
         if not action:
-            return None, "", Text("no next action", style="dim")
+            return None, "", Text(_("no next action"), style="dim")
         try:
             due, rest = split_due(action, today, order)
         except DueDateError:
@@ -260,7 +260,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     def _read_due(self) -> dt.date | None:
         """The due date typed (in Due, or at the edge of Next), read back under Due;
         None when there is none or it cannot be read."""
-        due, _, said = self._reading()
+        due, _action, said = self._reading()
         self.query_one("#due-read", Static).update(said)
         return due
 
@@ -285,7 +285,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         if self.saving:
             return
         values = self.values()
-        due, action, _ = self._reading()
+        due, action, _said = self._reading()
         self._read_due()
         if values["due"].strip():
             if due is None:
@@ -315,7 +315,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
                 next_action=action,
                 next_due=due,
             ),
-            done=lambda _: self._saved(Logged(values["kind"], values["outcome"], action, due)),
+            done=lambda _r: self._saved(Logged(values["kind"], values["outcome"], action, due)),
             refused=self._refused,
             failed=self._failed,
             retry=lambda: self._save(values, action, due),

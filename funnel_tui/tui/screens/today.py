@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_long, number
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import plain
 from funnel_tui.read.today import (
     DEAL,
@@ -99,14 +100,14 @@ class TodayScreen(Screen[None]):
         self.loaded = True
         counts = queue.counts
         summary = Text.assemble(
-            (f"{today:%A} {today.day} {today:%B %Y}", "bold"),
+            (date_long(today), "bold"),
             (f" · {self.app.rules.zone}", "dim"),
-            f" · {sum(counts.values()):,} to work",
+            " · " + _("{count} to work").format(count=number(sum(counts.values()))),
         )
         self.query_one("#summary", TextBlock).show(summary)
         self.app.set_today_counts(counts)
         if not view.has_items:
-            self._say(Text("Nothing to do: every lead and deal you own is scheduled ahead."))
+            self._say(Text(_("Nothing to do: every lead and deal you own is scheduled ahead.")))
 
     @on(LeadTable.PageWanted)
     def _page_wanted(self, event: LeadTable.PageWanted) -> None:
@@ -128,7 +129,7 @@ class TodayScreen(Screen[None]):
     def _item(self) -> QueueItem | None:
         item = self.view.current_item
         if item is None:
-            self._say(Text("No item here.", style="dim"))
+            self._say(Text(_("No item here."), style="dim"))
         return item
 
     @on(QueueView.ItemOpened)
@@ -188,7 +189,7 @@ class TodayScreen(Screen[None]):
             self._snoozed(item, message)
 
         def not_snoozed(reason: object) -> None:
-            self._say(Text(f"✘ Not snoozed: {reason}", style="red"))
+            self._say(Text(_("✘ Not snoozed: {reason}").format(reason=reason), style="red"))
 
         run_write(
             self.app,

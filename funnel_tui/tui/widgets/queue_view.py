@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.strip import Strip
 
 from funnel_tui.core.dates import ago, short_due
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import fit, plain
 from funnel_tui.read.today import DEAL, DUE_TODAY, OVERDUE, SECTION_TITLES, SECTIONS, QueueItem
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable, fit_cell
@@ -28,9 +30,9 @@ HEADER = "header"
 SECTION_MARKS = {OVERDUE: ("‼", "bold red"), DUE_TODAY: ("●", "bold yellow")}
 UNSCHEDULED_MARK = ("○", "dim")
 SECTION_EMPTY = {
-    OVERDUE: "Nothing overdue.",
-    DUE_TODAY: "Nothing due today.",
-    "unscheduled": "Everything you own has a next action.",
+    OVERDUE: N_("Nothing overdue."),
+    DUE_TODAY: N_("Nothing due today."),
+    "unscheduled": N_("Everything you own has a next action."),
 }
 
 
@@ -53,12 +55,12 @@ class QueueView(LeadTable):
     def __init__(self, **kwargs: Any) -> None:
         columns = [
             Column("mark", "", 1, self._mark),
-            Column("due", "Due", 10, self._due),
+            Column("due", N_("Due"), 10, self._due),
             Column("kind", "", 1, self._kind),
-            Column("person", "Who", 0, self._person, min_width=12),
-            Column("company", "Company", 0, self._company, min_width=14),
-            Column("next", "Next action", 0, self._next, min_width=12),
-            Column("last", "Last", 5, self._last),
+            Column("person", N_("Who"), 0, self._person, min_width=12),
+            Column("company", N_("Company"), 0, self._company, min_width=14),
+            Column("next", N_("Next action"), 0, self._next, min_width=12),
+            Column("last", N_("Last"), 5, self._last),
         ]
         super().__init__(columns, **kwargs)
         # Each line: (HEADER, section) or (section, (kind, id)).
@@ -90,10 +92,8 @@ class QueueView(LeadTable):
             self.entries.extend((name, key) for key in keys.get(name, ()))
         self.items = dict(items)
         generation = self.reset(len(self.entries))
-        wanted = next(
-            (i for i, (_, key) in enumerate(self.entries) if keep is not None and key == keep),
-            None,
-        )
+        kept = (i for i, (_section, key) in enumerate(self.entries) if key == keep)
+        wanted = next(kept, None) if keep is not None else None
         self.cursor = self._settle(wanted if wanted is not None else self.cursor, 1)
         self._ask_missing()
         return generation
@@ -182,12 +182,12 @@ class QueueView(LeadTable):
 
     def _header_strip(self, name: str, width: int) -> Strip:
         if name.startswith("empty:"):
-            text = Text(f"   {SECTION_EMPTY[name.removeprefix('empty:')]}")
+            text = Text(f"   {_(SECTION_EMPTY[name.removeprefix('empty:')])}")
             style = self.get_component_rich_style("queue-view--empty")
         else:
             glyph, mark_style = SECTION_MARKS.get(name, UNSCHEDULED_MARK)
-            text = Text.assemble(" ", (glyph, mark_style), f" {SECTION_TITLES[name]}")
-            text.append(f" · {self.counts.get(name, 0):,}")
+            text = Text.assemble(" ", (glyph, mark_style), f" {_(SECTION_TITLES[name])}")
+            text.append(f" · {number(self.counts.get(name, 0))}")
             style = self.get_component_rich_style("queue-view--header")
         strip = Strip(list(text.render(self.app.console))).crop(0, width)
         return strip.extend_cell_length(width).apply_style(style)
@@ -229,7 +229,7 @@ class QueueView(LeadTable):
         if item.next_action:
             text = Text(plain(item.next_action))
         else:
-            text = Text("no next action", style="dim italic")
+            text = Text(_("no next action"), style="dim italic")
         if item.kind == DEAL:
             text.append(f" · {plain(item.state)}", style="dim")
         return text
@@ -256,7 +256,7 @@ class QueueView(LeadTable):
 
     @property
     def has_items(self) -> bool:
-        return any(section != HEADER for section, _ in self.entries)
+        return any(section != HEADER for section, _key in self.entries)
 
     def action_move(self, delta: int) -> None:
         if self.has_items:
