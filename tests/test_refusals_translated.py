@@ -58,3 +58,26 @@ def test_the_gate_refuses_in_german_and_traditional_chinese(rules):
             rules.capture_lead({"name": "陳美玲"})
         assert refused.value.user_lines() == ["聯絡方式：潛在客戶需要電話號碼或電子郵件地址"]
         assert refused.value.problems[0].as_dict()["field"] == "contact"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("Niemcy", "DE"), ("中華民國", "TW"), ("Szwecja", "SE"), ("瑞典", "SE"), ("Schweden", "SE")],
+)
+def test_a_country_is_read_from_its_name_in_any_language(typed, code):
+    from funnel_tui.core.countries import country_code
+
+    assert country_code(typed) == code
+
+
+def test_a_country_is_named_in_the_reps_language():
+    from funnel_tui.core.countries import country_name
+
+    assert country_name("DE") == "Germany"
+    with use_language("pl"):
+        assert country_name("DE") == "Niemcy"
+    with use_language("zh_TW"):
+        assert country_name("TW") == "台灣"
+    with use_language("de"):
+        check = check_phone("+48 12")
+        assert "für Polen" in check.message

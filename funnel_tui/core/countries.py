@@ -1,10 +1,17 @@
-"""English names of the regions phone numbers can belong to (ISO 3166 alpha-2).
+"""Countries: the regions phone numbers can belong to (ISO 3166 alpha-2), named in the
+rep's language and read back from a name in any language funnel speaks.
 
-Generated once from the phonenumbers locale data, which costs 0.3 s to import; this
-table costs nothing. Used to name a country in messages and to read a country typed
-as a name ("Germany") rather than a code ("DE")."""
+The English table below was generated once from the phonenumbers locale data (0.3 s to
+import; this table costs nothing) and names a country in English. In other languages
+the name is CLDR's, through Babel ("Deutschland", "Niemcy", "德國", "台湾"), read on the
+first name asked. A country typed or imported as a name is looked up in the aliases
+below, then in CLDR's names in all five languages ("Niemcy", "中華民國", "Tajwan")."""
 
 from __future__ import annotations
+
+from functools import cache
+
+from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
 
 COUNTRY_NAMES: dict[str, str] = {
     "AD": "Andorra",
@@ -404,10 +411,31 @@ def country_code(text: str) -> str | None:
     found = _ALIASES.get(folded) or _BY_NAME.get(folded)
     if found:
         return found
-    # "U.S.A.", "Taiwan, ROC", "Perú" spelt "Peru": punctuation and accents left out.
+    # "U.S.A.", "Taiwan, ROC", "Perú" spelt "Peru": punctuation and accents left out; and
+    # every name CLDR gives in the five languages funnel speaks ("Niemcy", "德國").
     if not _LOOSE:  # built on the first name not found as typed: start-up pays nothing
-        _LOOSE.update({_loose(n): code for n, code in [*_BY_NAME.items(), *_ALIASES.items()]})
+        names = [*_cldr_names().items(), *_BY_NAME.items(), *_ALIASES.items()]
+        _LOOSE.update({_loose(n): code for n, code in names})
     return _LOOSE.get(_loose(cleaned)) if _loose(cleaned) else None
+
+
+# The locales whose country names are read when typed: every language funnel speaks.
+_NAME_LOCALES = ("en", "de", "pl", "zh_Hant", "zh_Hans")
+
+
+def _cldr_names() -> dict[str, str]:
+    """Each country's names in CLDR (Babel's data), in every language funnel speaks,
+    folded, for the countries phone numbers can belong to."""
+    from babel import Locale
+
+    found: dict[str, str] = {}
+    for locale in _NAME_LOCALES:
+        territories = Locale.parse(locale).territories
+        for code in COUNTRY_NAMES:
+            name = territories.get(code)
+            if name:
+                found.setdefault(name.casefold(), code)
+    return found
 
 
 def _loose(text: str) -> str:
@@ -420,5 +448,21 @@ def _loose(text: str) -> str:
 
 
 def country_name(code: str) -> str:
-    """A country's English name, or the code itself when the table lacks it."""
-    return COUNTRY_NAMES.get(code.upper(), code.upper())
+    """A country's name in the rep's language (English: the table's, else CLDR's through
+    Babel: "Deutschland", "Niemcy", "德國"), or the code itself when none is known."""
+    code = code.upper()
+    if current_language() != ENGLISH:
+        name = _local_names(current_locale()).get(code)
+        if name:
+            return name
+    return COUNTRY_NAMES.get(code, code)
+
+
+@cache
+def _local_names(locale: str) -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(locale).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
