@@ -81,3 +81,20 @@ def test_a_country_is_named_in_the_reps_language():
     with use_language("de"):
         check = check_phone("+48 12")
         assert "für Polen" in check.message
+
+
+@pytest.mark.parametrize(
+    ("language", "cents", "currency", "shown"),
+    [
+        ("de", 123456, "EUR", "1.234,56\xa0€"),
+        ("pl", 123456, "PLN", "1\xa0234,56\xa0zł"),
+        ("zh_TW", 123400, "TWD", "NT$1,234"),
+        ("zh_CN", 123400, "CNY", "¥1,234.00"),
+        ("en", 123456, "EUR", "EUR 1,234.56"),
+    ],
+)
+def test_money_is_written_as_the_reps_country_writes_it(language, cents, currency, shown):
+    from funnel_tui.core.money import exact_money
+
+    with use_language(language):
+        assert exact_money(cents, currency) == shown

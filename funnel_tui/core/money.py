@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from funnel_tui.core.currencies import ISO_4217, minor_units
 from funnel_tui.core.errors import AmountError
+from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
 
 STORED_DECIMALS = 2  # amount_cents: hundredths of a unit, in every currency
 # Whole currency units: the cents of any amount up to here fit a BIGINT many times
@@ -218,8 +219,63 @@ def amount_value(cents: float) -> float:
 
 def exact_money(cents: int, currency: str) -> str:
     """`EUR 12,500.00`; `JPY 1,200,000` for a currency without minor units, `KWD
-    1,250.500` for one with three."""
+    1,250.500` for one with three. In another language, as its locale writes money
+    (CLDR): `12.500,00 €`, `1 234,56 zł`, `¥1,234.00`, `NT$1,234`."""
+    if current_language() != ENGLISH:
+        return local_money(cents, currency, current_locale())
     return f"{currency} {exact_figure(cents, minor_units(currency))}"
+
+
+# Symbols a country's own sales people write where CLDR's local one would be ambiguous
+# (Taiwan's own CLDR symbol for its dollar is a bare "$").
+_SYMBOLS = {"TWD": "NT$"}
+# Currencies paid in whole units in everyday use (CLDR's cash digits): no ".00".
+_WHOLE_UNITS = frozenset({"TWD"})
+
+
+def local_money(cents: int, currency: str, locale: str) -> str:
+    """`cents` of `currency` as `locale` writes money, through Babel."""
+    from babel.numbers import format_currency
+
+    value = units(cents)
+    places = minor_units(currency)
+    if currency in _WHOLE_UNITS and value == value.to_integral_value():
+        places = 0
+    pattern = None
+    if currency in _SYMBOLS:
+        from babel import Locale
+
+        pattern = Locale.parse(locale).currency_formats["standard"].pattern
+        pattern = pattern.replace("¤", f"'{_SYMBOLS[currency]}'")
+    digits = "." + "0" * places if places else ""
+    try:
+        if pattern is not None:
+            pattern = pattern.replace("#,##0.00", "#,##0" + digits)
+            return format_currency(
+                value, currency, format=pattern, locale=locale, currency_digits=False
+            )
+        shown = format_currency(
+            value,
+            currency,
+            locale=locale,
+            currency_digits=False,
+            format=None,
+            format_type="standard",
+        )
+        if places != 2:
+            from babel import Locale
+
+            standard = Locale.parse(locale).currency_formats["standard"].pattern
+            shown = format_currency(
+                value,
+                currency,
+                locale=locale,
+                currency_digits=False,
+                format=standard.replace("#,##0.00", "#,##0" + digits),
+            )
+        return shown
+    except (ValueError, TypeError, KeyError):
+        return f"{currency} {exact_figure(cents, minor_units(currency))}"
 
 
 def exact_figure(cents: int, places: int = STORED_DECIMALS) -> str:
