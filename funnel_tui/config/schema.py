@@ -351,13 +351,17 @@ SCHEMA = Table(
 
 def build(data: dict, source: Path | None) -> Config:
     """The Config from checked data (a KeyError here is a bug in the shipped defaults)."""
-    from funnel_tui.core.dates import order_for_region
+    from funnel_tui.core.dates import order_for_language, order_for_region
+    from funnel_tui.core.i18n import current_language
 
     where = str(source) if source else "default config"
     try:
         values = _read(data, SCHEMA)
-        # No date order of its own: the one of default_region.
-        values["date_order"] = values["date_order"] or order_for_region(values["default_region"])
+        # No date order of its own: the one of default_region, else of the language.
+        region = values["default_region"]
+        values["date_order"] = values["date_order"] or (
+            order_for_region(region) if region else order_for_language(current_language())
+        )
         return Config(**values, source_path=source)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: missing or invalid setting {exc}") from exc

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.core.i18n import current_language, current_locale, pgettext
+from funnel_tui.core.i18n import _, current_language, current_locale, pgettext
 
 UTC = dt.UTC
 DATE_ORDERS = ("mdy", "dmy", "ymd")
@@ -82,6 +82,12 @@ def order_for_region(region: str) -> str:
     return "ymd" if region in _YEAR_FIRST else "dmy"
 
 
+def order_for_language(language: str) -> str:
+    """The date order of the language funnel speaks when no region says one: day-month
+    in German and Polish, year-month-day in Chinese, month-day in English."""
+    return {"de": "dmy", "pl": "dmy", "zh_TW": "ymd", "zh_CN": "ymd"}.get(language, "mdy")
+
+
 def quick_forms(order: str = "mdy", back: bool = False) -> str:
     """The forms a date field takes, for its placeholder and its error messages."""
     day_month = _DAY_MONTH_EXAMPLE.get(order, "12/01")
@@ -107,10 +113,16 @@ def parse_date(text: str, today: dt.date, order: str = "mdy", *, back: bool = Fa
     """
     words = text.strip().casefold().split()
     if not words:
-        raise DueDateError(f"a date is needed, e.g. {quick_forms(order, back)}")
+        raise DueDateError(
+            _("a date is needed, e.g. {forms}").format(forms=quick_forms(order, back))
+        )
     found = _parse_words(words, today, order, back)
     if found is None:
-        raise DueDateError(f"{text.strip()!r} is not a date I know; try {quick_forms(order, back)}")
+        raise DueDateError(
+            _("{text!r} is not a date I know; try {forms}").format(
+                text=text.strip(), forms=quick_forms(order, back)
+            )
+        )
     return found
 
 
@@ -146,7 +158,176 @@ _COUNT = re.compile(r"^([+-]?)(\d{1,4})(d|day|days|w|wk|week|weeks|m|mo|month|mo
 _NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\.?$")
 
 
+# ------------------------------------------------------------------ other languages
+#
+# Quick dates in German, Polish and Chinese, read in every language (a German rep may
+# type "fri" and a Polish one "morgen": no word of one means another date in another):
+# each form is put into its English words, which _parse_words knows.
+
+_WORDS = {
+    # today, tomorrow, the day after, yesterday
+    "heute": ["today"],
+    "morgen": ["tomorrow"],
+    "übermorgen": ["+2d"],
+    "gestern": ["yesterday"],
+    "dziś": ["today"],
+    "dzisiaj": ["today"],
+    "jutro": ["tomorrow"],
+    "pojutrze": ["+2d"],
+    "wczoraj": ["yesterday"],
+    "今天": ["today"],
+    "今日": ["today"],
+    "明天": ["tomorrow"],
+    "明日": ["tomorrow"],
+    "後天": ["+2d"],
+    "后天": ["+2d"],
+    "昨天": ["yesterday"],
+}
+_WEEKDAY_WORDS = {
+    # German (Mo Di Mi Do Fr Sa So) and Polish (pn wt śr czw pt sob nd), whole or short
+    "montag": 0,
+    "dienstag": 1,
+    "mittwoch": 2,
+    "donnerstag": 3,
+    "freitag": 4,
+    "samstag": 5,
+    "sonnabend": 5,
+    "sonntag": 6,
+    "mo": 0,
+    "di": 1,
+    "mi": 2,
+    "do": 3,
+    "fr": 4,
+    "sa": 5,
+    "so": 6,
+    "poniedziałek": 0,
+    "wtorek": 1,
+    "środa": 2,
+    "środę": 2,
+    "czwartek": 3,
+    "piątek": 4,
+    "sobota": 5,
+    "sobotę": 5,
+    "niedziela": 6,
+    "niedzielę": 6,
+    "pn": 0,
+    "pon": 0,
+    "wt": 1,
+    "wto": 1,
+    "śr": 2,
+    "śro": 2,
+    "czw": 3,
+    "pt": 4,
+    "pią": 4,
+    "sob": 5,
+    "nd": 6,
+    "niedz": 6,
+    "ndz": 6,
+}
+_NEXT = {
+    "nächsten",
+    "nächster",
+    "nächste",
+    "nächstes",
+    "kommenden",
+    "kommender",
+    "przyszły",
+    "przyszłą",
+    "przyszłe",
+    "następny",
+    "następną",
+    "najbliższy",
+    "najbliższą",
+}
+_LAST = {
+    "letzten",
+    "letzter",
+    "letzte",
+    "vorigen",
+    "voriger",
+    "zeszły",
+    "zeszłą",
+    "ubiegły",
+    "ubiegłą",
+}
+_UNITS = {
+    "tag": "days",
+    "tage": "days",
+    "tagen": "days",
+    "woche": "weeks",
+    "wochen": "weeks",
+    "monat": "months",
+    "monate": "months",
+    "monaten": "months",
+    "dzień": "days",
+    "dni": "days",
+    "tydzień": "weeks",
+    "tygodnie": "weeks",
+    "tygodni": "weeks",
+    "miesiąc": "months",
+    "miesiące": "months",
+    "miesięcy": "months",
+}
+_HAN_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_HAN_WEEK = ("週", "周", "星期", "禮拜", "礼拜")
+_HAN_COUNT = re.compile(
+    r"^(\d{1,4})\s*(天|日|週|周|星期|個月|个月|月)\s*(後|后|以後|以后|內|内|前|之前)$"
+)
+
+
+def _in_english(words: list[str]) -> list[str]:
+    """A quick date typed in German, Polish or Chinese, in the English words that mean
+    it ("nächsten Fr" → next fri, "za 3 dni" → in 3 days, "下週一" → next mon)."""
+    if len(words) == 1 and words[0] in _WORDS:
+        return _WORDS[words[0]]
+    words = [w.rstrip(".") if w.rstrip(".") in _WEEKDAY_WORDS else w for w in words]
+    joined = "".join(words)
+    if not joined.isascii():
+        chinese = _chinese(joined)
+        if chinese:
+            return chinese
+    out: list[str] = []
+    for index, word in enumerate(words):
+        if word == "w" and index + 1 < len(words) and words[index + 1] in _NEXT | _LAST:
+            continue  # "w przyszły piątek"
+        if word in _NEXT:
+            out.append("next")
+        elif word in _LAST:
+            out.append("last")
+        elif word in _WEEKDAY_WORDS:
+            out.append(WEEKDAYS[_WEEKDAY_WORDS[word]])
+        elif word in _UNITS:
+            out.append(_UNITS[word])
+        elif word == "za" and index == 0:  # za 3 dni
+            out.append("in")
+        elif word == "temu":  # 3 dni temu
+            out.append("ago")
+        else:
+            out.append(word)
+    if out and out[0] == "vor" and len(out) == 3:  # vor 3 Tagen
+        out = [out[1], out[2], "ago"]
+    return out
+
+
+def _chinese(text: str) -> list[str] | None:
+    for prefix, step in (("下", "next"), ("上", "last"), ("", "")):
+        for week in _HAN_WEEK:
+            head = prefix + week
+            if text.startswith(head) and text[len(head) :] in _HAN_DAYS:
+                day = WEEKDAYS[_HAN_DAYS[text[len(head) :]]]
+                return [step, day] if step else [day]
+    match = _HAN_COUNT.match(text)
+    if match:
+        count, unit, way = match.groups()
+        unit = {"天": "d", "日": "d", "週": "w", "周": "w", "星期": "w"}.get(unit, "m")
+        return [f"{count}{unit}", "ago"] if way in ("前", "之前") else [f"+{count}{unit}"]
+    return None
+
+
 def _parse_words(words: list[str], today: dt.date, order: str, back: bool) -> dt.date | None:
+    words = _in_english(words)
+    if not words:
+        return None
     text = " ".join(words)
     if text in ("today", "tod", "now"):
         return today

@@ -1,5 +1,6 @@
-"""A refusal reads in the rep's language, the field and the row named in it too, while
-what scripts read (`as_dict`, the codes) stays the same in every language."""
+"""funnel in the rep's language: a refusal with its field and row named in it (while
+what scripts read, `as_dict` and the codes, stays the same in every language);
+countries, money and quick dates as each language writes them."""
 
 from __future__ import annotations
 
@@ -98,3 +99,46 @@ def test_money_is_written_as_the_reps_country_writes_it(language, cents, currenc
 
     with use_language(language):
         assert exact_money(cents, currency) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("morgen", 1),
+        ("übermorgen", 2),
+        ("Fr.", 7),
+        ("nächsten Montag", 3),
+        ("in 3 Tagen", 3),
+        ("jutro", 1),
+        ("pojutrze", 2),
+        ("pt.", 7),
+        ("w przyszły poniedziałek", 3),
+        ("za 3 dni", 3),
+        ("明天", 1),
+        ("後天", 2),
+        ("后天", 2),
+        ("週五", 7),
+        ("周五", 7),
+        ("下週一", 3),
+        ("下周一", 3),
+        ("3天後", 3),
+    ],
+)
+def test_quick_dates_in_each_language(clock, typed, days):
+    import datetime as dt
+
+    from funnel_tui.core.dates import parse_due
+
+    today = clock().date()
+    friday = today + dt.timedelta(days=(4 - today.weekday()) % 7)  # a Friday from the clock
+    assert parse_due(typed, friday) == friday + dt.timedelta(days=days)
+
+
+def test_typed_dates_follow_the_language_when_no_region_says_otherwise():
+    from funnel_tui.config import load_config
+
+    with use_language("de"):
+        assert load_config().date_order == "dmy"
+    with use_language("zh_TW"):
+        assert load_config().date_order == "ymd"
+    assert load_config().date_order == "mdy"
