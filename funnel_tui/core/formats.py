@@ -50,6 +50,24 @@ def date_weekday(day: dt.date) -> str:
     return format_skeleton("yMMMEd", day, locale=current_locale())
 
 
+def day_month(day: dt.date) -> str:
+    """A day of this year, short: 4 Dec / 4. Dez. / 4 gru / 12月4日."""
+    if current_language() == ENGLISH:
+        return f"{day.day} {day:%b}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", day, locale=current_locale())
+
+
+def month_year(day: dt.date) -> str:
+    """A month: Dec 2026 / Dez. 2026 / gru 2026 / 2026年12月."""
+    if current_language() == ENGLISH:
+        return f"{day:%b %Y}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", day, locale=current_locale())
+
+
 def date_long(day: dt.date) -> str:
     """A day in full, as a page's heading: Friday 4 December 2026 / Freitag,
     4. Dezember 2026 / 2026年12月4日 星期五."""

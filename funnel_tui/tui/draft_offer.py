@@ -11,12 +11,14 @@ from typing import Any
 
 from rich.text import Text
 
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import field_label
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import CAPTURE_DRAFT, LABEL, parse_form_key
 from funnel_tui.tui.contracts import Fillable
 
-LATER = "Later: each comes back when its form is opened"
-DISCARD_ALL = "Discard them all"
+LATER = N_("Later: each comes back when its form is opened")
+DISCARD_ALL = N_("Discard them all")
 
 
 def offer_drafts(app: Any) -> None:
@@ -35,7 +37,8 @@ def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
     lines = []
     for key in ("name", "company", "phone", "email"):
         if draft.get(key):
-            lines.append(Text.assemble((f"{key}: ", "bold"), plain(draft[key])))
+            label = _("{field}: {message}").format(field=field_label(key), message="")
+            lines.append(Text.assemble((label, "bold"), plain(draft[key])))
     body = Text("\n").join(lines)
 
     def answered(restore: bool | None) -> None:
@@ -47,7 +50,12 @@ def _offer_capture(app: Any, draft: dict[str, str], then) -> None:
         then()
 
     app.push_screen(
-        ConfirmDialog("Restore the lead you were typing?", body, yes="Restore it", no="Discard it"),
+        ConfirmDialog(
+            _("Restore the lead you were typing?"),
+            body,
+            yes=_("Restore it"),
+            no=_("Discard it"),
+        ),
         answered,
     )
 
@@ -68,16 +76,17 @@ def _offer_records(app: Any, keys: list[str]) -> None:
         draft = app.drafts.load(key) or {}
         label = plain(draft.get(LABEL) or key)  # names typed by people: shown inert
         labels[f"{len(labels) + 1}. {label}"] = key
-    title = "You were typing this when funnel last stopped. Finish one now?"
+    title = _("You were typing this when funnel last stopped. Finish one now?")
+    later, discard_all = _(LATER), _(DISCARD_ALL)
 
     def chosen(choice: str | None) -> None:
-        if choice == DISCARD_ALL:
+        if choice == discard_all:
             for key in keys:
                 app.drafts.discard(key)
         elif choice in labels:
             restore(app, labels[choice])
 
-    app.push_screen(ChoiceDialog(title, (*labels, LATER, DISCARD_ALL)), chosen)
+    app.push_screen(ChoiceDialog(title, (*labels, later, discard_all)), chosen)
 
 
 def restore(app: Any, key: str) -> None:

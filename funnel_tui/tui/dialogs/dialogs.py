@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -40,9 +40,10 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, body: Text | str, yes: str = "Yes", no: str = "No"):
+    def __init__(self, title: str, body: Text | str, yes: str = "", no: str = ""):
         super().__init__()
-        self.title_text, self.body, self.yes, self.no = title, body, yes, no
+        self.title_text, self.body = title, body
+        self.yes, self.no = yes or _("Yes"), no or _("No")
 
     def compose(self) -> ComposeResult:
         with Vertical():

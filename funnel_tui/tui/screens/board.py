@@ -13,7 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import month_year, number
+from funnel_tui.core.i18n import N_, _, ngettext
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import add_amounts, short_money, totals_line
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
@@ -31,7 +33,6 @@ from funnel_tui.read.pipeline import (
     stage_cards,
 )
 from funnel_tui.read.today import owner_id
-from funnel_tui.rules.history_words import many
 from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
@@ -218,7 +219,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
     def current_deal(self) -> Card | None:
         card = self.view.current
         if card is None:
-            self._deal_message(Text("No deal under the cursor.", style="dim"))
+            self._deal_message(Text(_("No deal under the cursor."), style="dim"))
         return card
 
     def _after_deal_write(self, opp_id: int) -> BoardData:
@@ -291,7 +292,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
 
     def _set_filter(self, flt: BoardFilter) -> None:
         self.filter = flt
-        self.view.empty_text = "no deals match" if flt.active else "no deals here"
+        self.view.empty_text = _("no deals match") if flt.active else _("no deals here")
         self._deal_message(None)
         self._show_filters()
         self.reload()
@@ -312,7 +313,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
     def action_cycle_owner(self) -> None:
         if not self._owners:
             return
-        logins = [login for _, login in self._owners]
+        logins = [login for _id, login in self._owners]
         now = logins.index(self.filter.owner) if self.filter.owner in logins else -1
         if now + 1 >= len(logins):
             self._set_filter(replace(self.filter, owner_id=None, owner=""))
@@ -350,27 +351,27 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
     def _filter_words(self) -> str:
         flt, parts = self.filter, []
         if flt.owner:
-            parts.append(f"owner {plain(flt.owner)}")
+            parts.append(_("owner {owner}").format(owner=plain(flt.owner)))
         if flt.source:
-            parts.append(f"source {plain(flt.source)}")
+            parts.append(_("source {source}").format(source=plain(shown_name(flt.source))))
         if flt.closing_month:
-            parts.append(f"closing {flt.closing_month:%b %Y}")
+            parts.append(_("closing {month}").format(month=month_year(flt.closing_month)))
         if flt.stale_only:
-            parts.append("stale only")
+            parts.append(_("stale only"))
         return " · ".join(parts)
 
     def _show_filters(self) -> None:
         words = self._filter_words()
         text = Text()
         if words:
-            text.append("Filters: ", style="bold")
+            text.append(_("Filters:") + " ", style="bold")
             text.append(words)
-            text.append("  (0 clears)", style="dim")
+            text.append("  " + _("(0 clears)"), style="dim")
         else:
-            text.append("All deals", style="bold")
-            text.append("  m mine · a owner · u source · c closing · s stale", style="dim")
+            text.append(_("All deals"), style="bold")
+            text.append("  " + _("m mine · a owner · u source · c closing · s stale"), style="dim")
         if not self.show_closed:
-            text.append(" · f Won/Lost", style="dim")
+            text.append(" · " + _("f Won/Lost"), style="dim")
         text.no_wrap, text.overflow = True, "ellipsis"
         self.query_one("#filters", TextBlock).show(text)
 
@@ -383,7 +384,8 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         if converted is not None and converted.total is not None:
             text = Text(f"≈ {short_money(converted.total, converted.currency)}")
             if converted.unconverted:
-                text.append(f" +{len(converted.unconverted)} cur.", style="dim")
+                more = _("+{count} cur.").format(count=len(converted.unconverted))
+                text.append(f" {more}", style="dim")
             return text
         line, left = totals_line(amounts, max(8, width - 4))
         text = Text(line)
@@ -398,26 +400,35 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         count = sum(t.count for t in open_totals)
         amounts = add_amounts(t.amounts for t in open_totals)
         weighted = add_amounts(t.weighted for t in open_totals)
-        text = Text.assemble(("Open pipeline ", "bold"), f"{many(count, 'deal')}  ")
+        deals = ngettext("{count} deal", "{count} deals", count).format(count=number(count))
+        text = Text.assemble((_("Open pipeline") + " ", "bold"), f"{deals}  ")
         width = max(20, self.size.width - 2)
         converted = convert(config, amounts)
         if converted is not None and converted.total is not None:
             wconv = convert(config, weighted)
             text.append(f"≈ {short_money(converted.total, converted.currency)}", style="bold")
-            text.append("  weighted ")
+            text.append("  " + _("weighted") + " ")
             text.append(f"≈ {short_money(wconv.total or 0, converted.currency)}", style="bold")
-            note = f"  (converted to {converted.currency} at funnel.toml's rates"
+            note = _("converted to {currency} at funnel.toml's rates").format(
+                currency=converted.currency
+            )
             if converted.unconverted:
-                note += f"; {many(len(converted.unconverted), 'currency_no_rate')}: $"
-            text.append(note + ")", style="dim")
+                missing = len(converted.unconverted)
+                no_rate = ngettext(
+                    "{count} currency has no rate", "{count} currencies have no rate", missing
+                )
+                note += "; " + no_rate.format(count=number(missing)) + ": $"
+            text.append(f"  ({note})", style="dim")
         else:
             room = max(10, (width - text.cell_len - 12) // 2)
             line, left = totals_line(amounts, room)
             text.append(line or "—", style="bold")
             wline, wleft = totals_line(weighted, room)
-            text.append("  weighted ")
+            text.append("  " + _("weighted") + " ")
             text.append(wline or "—", style="bold")
             if left or wleft:
-                text.append(f"  +{many(max(left, wleft), 'currency')}: $", style="dim")
+                more = max(left, wleft)
+                currencies = ngettext("{count} currency", "{count} currencies", more)
+                text.append("  +" + currencies.format(count=number(more)) + ": $", style="dim")
         self._totals_line = text
         self._paint_footer()

@@ -27,6 +27,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from funnel_tui.config import Stage
+from funnel_tui.core.formats import day_month, number
+from funnel_tui.core.i18n import _, pgettext
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import short_money
 from funnel_tui.core.output import cell_width, fit, plain
 from funnel_tui.read.pipeline import Card, CardMarks, StageTotals
@@ -135,7 +138,7 @@ class BoardView(Widget, can_focus=True):
         self.marks = marks  # a card's days in stage and warnings, now
         self.money = money  # per-currency amounts in so many cells, as headers show them
         self.columns: list[Column] = []
-        self.empty_text = "no deals here"  # in an empty column; the owner says why
+        self.empty_text = _("no deals here")  # in an empty column; the owner says why
         self.focus_index = 0
         self._lines: dict[int, list[Strip]] = {}  # drawn lines per column, until changed
 
@@ -306,8 +309,8 @@ class BoardView(Widget, can_focus=True):
     def _header(self, column: Column, index: int, width: int) -> list[Strip]:
         focused = index == self.focus_index
         style = self._style("board--header-focus" if focused else "board--header")
-        name = plain(column.stage.name)
-        count = f"{column.count:,}"
+        name = plain(shown_name(column.stage.name))
+        count = number(column.count)
         if self.size.width < 2 * MIN_COLUMN + 1 and len(self.columns) > 1:
             # One column: a stage switcher.
             left = "‹ " if index > 0 else "  "
@@ -320,7 +323,7 @@ class BoardView(Widget, can_focus=True):
         totals = self._style("board--totals")
         amount = Text(" ") + self.money(column.totals.amounts, width - 2)
         if column.closed:
-            weighted = Text(" latest closed first", style=self._style("board--dim"))
+            weighted = Text(" " + _("latest closed first"), style=self._style("board--dim"))
         else:
             weighted = Text(f" {column.stage.probability}% ", style=self._style("board--dim"))
             weighted.append_text(self.money(column.totals.weighted, width - weighted.cell_len - 1))
@@ -330,7 +333,15 @@ class BoardView(Widget, can_focus=True):
             self._strip(weighted, width, totals),
         ]
         window = self.visible_window(column)
-        where = f" {window.start + 1}–{window.stop} of {column.count:,} " if column.count else ""
+        where = (
+            " "
+            + _("{first}–{last} of {count}").format(
+                first=window.start + 1, last=window.stop, count=number(column.count)
+            )
+            + " "
+            if column.count
+            else ""
+        )
         rule = "─" * max(0, width - cell_width(where) - 1) + where + "─"
         lines.append(self._strip(Text(rule[:width], style=self._style("board--rule")), width))
         return lines
@@ -349,10 +360,10 @@ class BoardView(Widget, can_focus=True):
         room = width - flags.cell_len - cell_width(amount) - 1
         first = flags + Text(fit(title, max(1, room)), style="bold") + Text(" " + amount)
 
-        days = f"{marks.days_in_stage}d"
+        days = pgettext("ago", "{n}d").format(n=marks.days_in_stage)
         contact = plain(card.contact)
         second = Text(
-            fit(contact, max(1, width - len(days) - 1)), style=self._style("board--dim")
+            fit(contact, max(1, width - cell_width(days) - 1)), style=self._style("board--dim")
         ) + Text(" " + days, style=self._style("board--stale") if marks.stale else "")
 
         third = self._status_line(card, marks, width)
@@ -361,20 +372,22 @@ class BoardView(Widget, can_focus=True):
     def _status_line(self, card: Card, marks: CardMarks, width: int) -> Text:
         if card.state == "won":
             when = _day(card.closed_at.date()) if card.closed_at else ""
-            return Text(fit(f"✔ won {when}", width), style=self._style("board--won"))
+            won = _("✔ won {date}").format(date=when)
+            return Text(fit(won, width), style=self._style("board--won"))
         if card.state == "lost":
             when = _day(card.closed_at.date()) if card.closed_at else ""
-            text = f"✕ {plain(card.lost_reason) or 'lost'} · {when}"
+            reason = plain(shown_name(card.lost_reason or "")) or vocab_label("lost")
+            text = f"✕ {reason} · {when}"
             return Text(fit(text, width), style=self._style("board--lost"))
         if marks.unscheduled:
             return Text(
-                fit(f"{UNSCHEDULED} nothing scheduled", width),
+                fit(f"{UNSCHEDULED} " + _("nothing scheduled"), width),
                 style=self._style("board--unscheduled"),
             )
         due = _day(card.next_action_due)
-        action = plain(card.next_action) or "next action"
+        action = plain(card.next_action) or _("next action")
         glyph, style = (OVERDUE, "board--overdue") if marks.overdue else (NEXT, "")
-        room = width - cell_width(due) - 3
+        room = width - cell_width(due) - 3  # wide characters count twice
         return Text(f"{glyph} ", style=self._style(style) if style else "") + Text(
             fit(action, max(1, room)) + " " + due,
             style=self._style(style) if style else "",
@@ -506,4 +519,4 @@ class BoardView(Widget, can_focus=True):
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day.day} {day:%b}" if day else ""
+    return day_month(day) if day else ""
