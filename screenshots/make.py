@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from funnel_tui.config import load_config  # noqa: E402
+from funnel_tui.core.i18n import use_language  # noqa: E402
 from funnel_tui.core.report_names import REPORT_TITLES  # noqa: E402
 from funnel_tui.demo.generator import generate_demo  # noqa: E402
 from funnel_tui.live.drafts import DraftStore  # noqa: E402
@@ -28,6 +29,13 @@ from funnel_tui.storage.models import Lead  # noqa: E402
 from funnel_tui.tui.app import FunnelApp  # noqa: E402
 
 DEMO_LEADS = 5000
+# The screens shot again in other languages, for the README and to look at.
+LANGUAGE_SHOTS = {
+    "zh_TW": ("leads", "capture-errors", "board", "today", "help"),
+    "de": ("leads", "capture-errors", "board", "today", "checklist-gate"),
+    "pl": ("leads", "board"),
+    "zh_CN": ("today", "capture-errors"),
+}
 # The demo's "today" and the app's clock: the pictures change only when the app does.
 NOW = dt.datetime(2026, 11, 20, 14, 30)
 SMALL, LARGE = (80, 24), (160, 48)
@@ -235,10 +243,21 @@ def main(argv: list[str]) -> int:
         )
         email = Lead.select().where(Lead.email_norm.is_null(False)).first().email_norm
         Path(TRADE_SHOW_FILE).write_text(TRADE_SHOW_ROWS, encoding="utf-8-sig")
-        for name, size, keys in shots(email, *_checklist_examples()):
+        every = shots(email, *_checklist_examples())
+        for name, size, keys in every:
             if wanted and not name.startswith(wanted):
                 continue
             print(asyncio.run(shoot(name, size, keys, folder)).relative_to(HERE.parent))
+        # The same screens as a rep reads them in another language (`zh_TW-leads-80x24`).
+        small = {name: keys for name, size, keys in every if size == SMALL}
+        for language, names in LANGUAGE_SHOTS.items():
+            for name in names:
+                shown = f"{language}-{name}"
+                if wanted and not shown.startswith(wanted):
+                    continue
+                with use_language(language):
+                    path = asyncio.run(shoot(shown, SMALL, small[name], folder))
+                print(path.relative_to(HERE.parent))
         close_database()
         os.chdir(HERE)
     return 0

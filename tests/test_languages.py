@@ -142,3 +142,11 @@ def test_typed_dates_follow_the_language_when_no_region_says_otherwise():
     with use_language("zh_TW"):
         assert load_config().date_order == "ymd"
     assert load_config().date_order == "mdy"
+
+
+def test_amounts_are_read_as_the_language_writes_them_when_no_locale_says(rules, config, clock):
+    from funnel_tui.rules.funnel import Funnel
+
+    assert rules.locale == "en"  # LC_ALL=C (conftest): English numbers
+    with use_language("de"):
+        assert Funnel(config, "alice", clock).locale == "de_DE"

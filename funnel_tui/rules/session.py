@@ -17,6 +17,8 @@ import peewee
 from funnel_tui.config import Config, check_login
 from funnel_tui.core.dates import local_today, user_zone
 from funnel_tui.core.errors import NotFound, Problem, Refused, StaleEdit
+from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
+from funnel_tui.core.user_locale import FALLBACK as ENGLISH_LOCALE
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.rules import history_words as words
 from funnel_tui.storage.database import retry_writes, utcnow
@@ -71,7 +73,10 @@ class Session:
         # midnight, whatever the server's zone.
         self.zone = user_zone(config.timezone)
         # How the user writes numbers ("1.250,50" in de): amounts typed are read so.
+        # Nothing set (or "C"): as the language funnel speaks writes them.
         self.locale = user_locale(config.locale)
+        if self.locale == ENGLISH_LOCALE and current_language() != ENGLISH:
+            self.locale = current_locale()
         self._user_id: int | None = None
         # False when the scores (engagement keys) could not be rewritten: a read-only
         # database, or one locked past the busy timeout. They stay as they were until
