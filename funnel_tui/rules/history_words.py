@@ -16,6 +16,7 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
+from funnel_tui.core.i18n import N_
 from funnel_tui.core.money import exact_figure, exact_money
 from funnel_tui.core.output import plain
 
@@ -220,7 +221,12 @@ LEVELS_WITH_ARTICLE = {
 }
 
 # The checklist's BANT items (the ICP criteria's labels come from the config).
-BANT_LABELS = {"budget": "Budget", "authority": "Authority", "need": "Need", "timeline": "Timeline"}
+BANT_LABELS = {
+    "budget": N_("Budget"),
+    "authority": N_("Authority"),
+    "need": N_("Need"),
+    "timeline": N_("Timeline"),
+}
 
 # Kinds of activity with their article, and their outcomes.
 ACTIVITY_KINDS = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,8 +24,10 @@ from textual.widget import Widget
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import parse_date
 from funnel_tui.core.errors import DueDateError, StaleEdit
-from funnel_tui.core.i18n import N_
-from funnel_tui.core.output import plain
+from funnel_tui.core.formats import date_short, day_month
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
+from funnel_tui.core.labels import vocab_label
+from funnel_tui.core.output import fit, plain
 from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS, LEVEL_LEAD
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.checklist import ChecklistState, load_checklist, reload_answers
@@ -45,9 +48,9 @@ if TYPE_CHECKING:
 
 
 ANSWER_MARKS = {
-    ANSWER_YES: ("✔ yes", "green"),
-    ANSWER_NO: ("✘ no", "red"),
-    ANSWER_UNKNOWN: ("? unknown", "yellow"),
+    ANSWER_YES: ("✔", "green"),
+    ANSWER_NO: ("✘", "red"),
+    ANSWER_UNKNOWN: ("?", "yellow"),
 }
 MAX_REASON_KEYS = 9  # reasons 1–9 of a refusal each get a digit key
 
@@ -96,7 +99,7 @@ class ChecklistView(Widget, can_focus=True):
         if self.state is None or self.state.lead.id != state.lead.id:
             self.cursor = 0  # another lead's checklist starts at its first item
         self.state = state
-        self.label_width = min(24, max(len(i.label) for i in state.score.items))
+        self.label_width = min(26, max(cell_len(_(i.label)) for i in state.score.items))
         self.cursor = min(self.cursor, max(0, len(self.keys) - 1))
         # A new layout only when the height changes: an answer changes lines, not rows.
         self.refresh(layout=len(self.keys) != rows_before)
@@ -142,7 +145,7 @@ class ChecklistView(Widget, can_focus=True):
 
     def render(self) -> Text:
         if self.state is None:
-            return Text("Loading…", style="dim")
+            return Text(_("Loading…"), style="dim")
         section = self.get_component_rich_style("checklist--section", partial=True)
         cursor = self.get_component_rich_style("checklist--cursor", partial=True)
         width = max(40, self.size.width)
@@ -151,7 +154,7 @@ class ChecklistView(Widget, can_focus=True):
             if index == 0:
                 out.append("BANT\n", style=section)
             elif index == len(BANT_ITEMS):
-                out.append("Ideal customer profile\n", style=section)
+                out.append(_("Ideal customer profile") + "\n", style=section)
             line = self._line(item, width)
             if index == self.cursor:
                 line.stylize(cursor)
@@ -173,7 +176,9 @@ class ChecklistView(Widget, can_focus=True):
         if not note:
             return []
         text = Text.assemble(
-            (f"{plain(item.label)}: ", "bold"), (note, "italic"), (f"  {who}" if who else "", "dim")
+            (f"{plain(_(item.label))}: ", "bold"),
+            (note, "italic"),
+            (f"  {who}" if who else "", "dim"),
         )
         return list(text.wrap(self.app.console, max(20, width - 2)))
 
@@ -183,7 +188,8 @@ class ChecklistView(Widget, can_focus=True):
         answered = self.state.answered.get(item.key)
         note = plain(item.evidence)
         if item.source != "checklist":
-            note = f"{plain(self.state.facts.get(item.key, ''))} (from the {item.source})"
+            fact = plain(self.state.facts.get(item.key, ""))
+            note = _("{value} (from the company data)").format(value=fact)
         elif answered and answered.value:
             note = f"{plain(answered.value)} · {note}" if note else plain(answered.value)
         asked = answered and item.source == "checklist"
@@ -191,11 +197,13 @@ class ChecklistView(Widget, can_focus=True):
         return note, who
 
     def _line(self, item, width: int) -> Text:
-        mark, colour = ANSWER_MARKS.get(item.answer, (item.answer, ""))
+        glyph, colour = ANSWER_MARKS.get(item.answer, ("", ""))
+        mark = f"{glyph} {vocab_label(item.answer)}".strip()
         line = Text()
         line.append("▸ " if self.keys[self.cursor] == item.key else "  ")
-        line.append(f"{plain(item.label)[: self.label_width]:<{self.label_width + 1}}")
-        line.append(f"{mark:<10}", style=colour)
+        label = fit(plain(_(item.label)), self.label_width)
+        line.append(label + " " * (self.label_width + 1 - cell_len(label)))
+        line.append(mark + " " * max(1, 10 - cell_len(mark)), style=colour)
         points = f"{item.points:>2}/{item.max_points:<2}"
         line.append(f"{points}  ", style="bold" if item.points else "dim")
         note, who = self._note(item)
@@ -323,7 +331,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         text.append_text(status_text(lead.status))
         text.append(" · ")
         text.append_text(level_text(lead.level))
-        text.append(f"   owner {plain(state.owner)}", style="dim")
+        text.append("   " + _("owner {owner}").format(owner=plain(state.owner)), style="dim")
         for opp in state.opportunities:
             text.append_text(opportunity_link(opp))
         return text
@@ -331,34 +339,44 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
     def _totals(self, state: ChecklistState) -> Text:
         config = self.app.config
         score = state.score.total
-        text = Text.assemble(("Score ", "bold"), (f"{score}/100", "bold"))
+        text = Text.assemble((_("Score") + " ", "bold"), (f"{score}/100", "bold"))
         ok = score >= config.min_score
         text.append(f" (≥{config.min_score})", style="green" if ok else "yellow")
         bant_ok = state.score.bant_yes >= config.min_bant_yes
-        text.append(f"  BANT yes {state.score.bant_yes}/4")
+        text.append("  " + _("BANT yes {count}/4").format(count=state.score.bant_yes))
         text.append(f" (≥{config.min_bant_yes})", style="green" if bant_ok else "yellow")
         engagement = state.engagement
-        text.append("  Engagement ", style="bold")
+        text.append("  " + _("Engagement") + " ", style="bold")
         text.append(f"{engagement.level}", style="bold")
         if engagement.last is None:
-            text.append(" (no two-way contact yet)", style="dim")
+            text.append(" " + _("(no two-way contact yet)"), style="dim")
         else:
             last = engagement.last
-            year = "" if last.year == self.app.rules.today().year else f" {last.year}"
-            text.append(
-                f" ({engagement.interactions} two-way, {last.day} {last:%b}{year})", style="dim"
+            when = day_month(last) if last.year == self.app.rules.today().year else date_short(last)
+            if current_language() == ENGLISH:  # as it always read: "3 Mar", "3 Mar 2025"
+                year = "" if last.year == self.app.rules.today().year else f" {last.year}"
+                when = f"{last.day} {last:%b}{year}"
+            two_way = _("({count} two-way, {date})").format(
+                count=engagement.interactions, date=when
             )
+            text.append(f" {two_way}", style="dim")
         return text
 
     def _gate(self, state: ChecklistState) -> Text:
         if state.lead.level != LEVEL_LEAD:
+            already = {
+                "prospect": _("Already a prospect: c opens a new deal."),
+                "opportunity": _("Already an opportunity: c opens a new deal."),
+                "customer": _("Already a customer: c opens a new deal."),
+            }
             level = with_article(state.lead.level)
-            return Text(f"Already {level}: c opens a new deal.", style="dim")
+            fallback = f"Already {level}: c opens a new deal."
+            return Text(already.get(state.lead.level, fallback), style="dim")
         if not state.gate:
-            return Text("Gate: ✔ ready to promote — p makes it a prospect.", style="green")
+            return Text(_("Gate: ✔ ready to promote — p makes it a prospect."), style="green")
         # Reasons fill lines whole, never broken inside: nine still fit at 80×24.
         width = max(40, self.query_one("#gate").size.width - 2 or 78)
-        text = Text("Gate ✘ not yet; a number goes to what fixes it:", style="yellow")
+        text = Text(_("Gate ✘ not yet; a number goes to what fixes it:"), style="yellow")
         line = width  # start the first reason on a line of its own
         for number, problem in enumerate(state.gate[:MAX_REASON_KEYS], start=1):
             reason = reason_text(problem)
@@ -374,7 +392,8 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             text.append_text(reason)
             line += unit
         if len(state.gate) > MAX_REASON_KEYS:
-            text.append(f"\n… and {len(state.gate) - MAX_REASON_KEYS} more", style="dim")
+            more = _("… and {count} more").format(count=len(state.gate) - MAX_REASON_KEYS)
+            text.append(f"\n{more}", style="dim")
         return text
 
     # ------------------------------------------------------------------ answers
@@ -417,7 +436,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         judged by (250 employees, "Logistics")."""
         item = self._item()
         if item is None or not item.key.startswith("icp:") or item.source != "checklist":
-            self._outcome(Text("v gives a figure for an ICP item that is asked.", style="dim"))
+            self._outcome(Text(_("v gives a figure for an ICP item that is asked."), style="dim"))
             return
 
         draft = form_key("figure", "lead", self.lead_id, item.key)
@@ -481,7 +500,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
     # ---------------------------------------------------------------- the gate
 
     def action_promote(self) -> None:
-        self._write(lambda rules: rules.promote(self.lead_id), "Promoted to prospect.")
+        self._write(lambda rules: rules.promote(self.lead_id), _("Promoted to prospect."))
 
     def action_fix(self, number: int) -> None:
         """Go to what fixes reason `number` of the gate's refusal."""
@@ -503,7 +522,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             self.app.open_lead(self.lead_id, focus="phone" if field == "contact" else field)
             return
         elif field == "status":
-            self._outcome(Text("r reopens the lead as new.", style="yellow"))
+            self._outcome(Text(_("r reopens the lead as new."), style="yellow"))
             return
         view.focus()
 
@@ -560,7 +579,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def _converted(self, opp_id: int) -> None:
         self.app.drafts.discard(form_key("convert", "lead", self.lead_id))
-        self._written(f"Opportunity #{opp_id} created.")
+        self._written(_("Opportunity #{id} created.").format(id=opp_id))
 
     def _convert_refused(self, values: dict[str, str], problems: list[v.Problem]) -> None:
         if len(problems) == 1 and problems[0].code == "past":
@@ -596,17 +615,18 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.load()  # the list below reloads when it is shown again
 
     def _refused(self, problems: list[v.Problem]) -> None:
-        self._outcome(Text("✘ Not yet: the reasons are listed above.", style="red"))
+        self._outcome(Text(_("✘ Not yet: the reasons are listed above."), style="red"))
         if problems and self.state is not None:
             self.state = _with_gate(self.state, problems)
             self.query_one("#gate", TextBlock).show(self._gate(self.state))
 
     def _stale(self, exc: StaleEdit) -> None:
-        self._outcome(Text("✘ Someone changed this lead meanwhile; shown as it is now.", "red"))
+        self._outcome(Text(_("✘ Someone changed this lead meanwhile; shown as it is now."), "red"))
         self.load()
 
     def _failed(self, reason: str) -> None:
-        self._outcome(Text(f"✘ Could not save ({reason}); nothing changed. Try again.", "red"))
+        failed = _("✘ Could not save ({reason}); nothing changed. Try again.")
+        self._outcome(Text(failed.format(reason=reason), "red"))
 
     def _outcome(self, text: Text | None) -> None:
         self.query_one("#outcome", TextBlock).show(text or "")
@@ -624,12 +644,13 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 def reason_text(problem: v.Problem) -> Text:
     """A gate reason as a person reads it: "Authority: unknown", "score 42 < 60"."""
     if problem.field in BANT_LABELS:
-        return Text(f"{BANT_LABELS[problem.field]}: {plain(problem.message)}")
+        label = _(BANT_LABELS[problem.field])
+        return Text(_("{field}: {message}").format(field=label, message=plain(problem.message)))
     if problem.field == "score":
-        return Text(f"score {plain(problem.message)}")
+        return Text(_("score {message}").format(message=plain(problem.message)))
     if problem.field in ("bant", "level", "status"):
         return Text(plain(problem.message))
-    return Text(f"{problem.field}: {plain(problem.message)}")
+    return Text(str(problem))
 
 
 def _with_gate(state: ChecklistState, problems: list[v.Problem]) -> ChecklistState:
