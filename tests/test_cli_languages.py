@@ -138,25 +138,8 @@ def test_a_confirmation_takes_yes_in_the_reps_language():
     assert not confirmed("ja")  # in English, "ja" is no answer
 
 
-@pytest.fixture
-def german_names(monkeypatch):
-    """German as the catalogs will speak the shipped stage and reason names (their
-    translations are the core's part of the catalogs): "Proposal" reads "Angebot"."""
-    from funnel_tui.core import i18n
-
-    real = i18n.load_catalog
-
-    def with_names(language):
-        messages, plurals, rule = real(language)
-        if language == "de":
-            messages = {**messages, "Proposal": "Angebot", "Price": "Preis"}
-        return messages, plurals, rule
-
-    monkeypatch.setattr(i18n, "load_catalog", with_names)
-
-
 def test_a_stage_and_a_reason_typed_as_the_rep_reads_them_are_stored_by_their_names(
-    db_target, rules, capsys, german_names
+    db_target, rules, capsys
 ):
     lead = rules.capture_lead({"name": "Anna Berg", "email": "anna@berg.de"})
     for item in ("budget", "authority", "need", "timeline"):

@@ -163,7 +163,19 @@ def _option_value(argv: Sequence[str], option: str) -> str:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run a parsed command: its exit code, every failure said in one line on stderr."""
+    """Run a parsed command: its exit code, every failure said in one line on stderr.
+
+    With `--format json` or `csv` the command runs in English, its refusals too: what a
+    script reads never changes with the language of the person who runs it."""
+    if getattr(args, "format", None) in ("json", "csv"):
+        from funnel_tui.core.i18n import ENGLISH, use_language
+
+        with use_language(ENGLISH):
+            return _run_command(args)
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     not_utf8 = _not_utf8(args)
     if not_utf8:
         say(not_utf8)

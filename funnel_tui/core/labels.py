@@ -10,6 +10,7 @@ option, an import's cell), either the stored name or the rep's translation of it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from funnel_tui.core.folding import fold
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, pgettext
@@ -66,14 +67,31 @@ def shown_name(name: str) -> str:
 
 
 def typed_name(text: str, names: Iterable[str]) -> str | None:
-    """The stored name among `names` that `text` gives, as stored or as this rep reads
-    it, whatever the case and accents ("angebot", "Angebot" → "Proposal" in German);
-    None when none does."""
+    """The stored name among `names` that `text` gives, as stored or as any of the five
+    languages reads it, whatever the case and accents ("angebot", "Oferta", "提案" →
+    "Proposal"); None when none does. Every language, not only the rep's: a script run
+    with `--format json` speaks English, and a team shares its files."""
     wanted = fold(text.strip())
+    names = list(names)
     for name in names:
         if wanted in (fold(name), fold(shown_name(name))):
             return name
+    for name in names:
+        if name in DEFAULT_NAMES and wanted in _translations(name):
+            return name
     return None
+
+
+def _translations(name: str) -> set[str]:
+    """`name` folded as each language funnel speaks reads it."""
+    return {fold(catalog.get(name, name)) for catalog in _catalogs()}
+
+
+@cache
+def _catalogs() -> tuple[dict[str, str], ...]:
+    from funnel_tui.core.i18n import LANGUAGES, load_catalog
+
+    return tuple(load_catalog(language)[0] for language in LANGUAGES if language != ENGLISH)
 
 
 # ------------------------------------------------------------------ fields
