@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 
 from funnel_tui.core.i18n import use_language
-from tests.test_snapshots import _after, snap_app  # noqa: F401 - the shared fixture
+from tests.test_snapshots import (  # noqa: F401 - the shared fixtures
+    HALF_FILLED,
+    _after,
+    _qualify,
+    board_app,
+    snap_app,
+)
 
 LANGUAGES = ("zh_TW", "de")
 
@@ -29,3 +35,16 @@ def test_capture_with_errors(speaking, snap_app, snap_compare):  # noqa: F811
 
 def test_help(speaking, snap_app, snap_compare):  # noqa: F811
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("f1"))
+
+
+def test_checklist_gate_refusal(speaking, snap_app, snap_compare):  # noqa: F811
+    _qualify("Anna Kowalska", HALF_FILLED)
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("G", "q", "p"))
+
+
+def test_board(speaking, board_app, snap_compare):  # noqa: F811
+    assert snap_compare(board_app, terminal_size=(80, 24), run_before=_after("j"))
+
+
+def test_today(speaking, snap_app, snap_compare):  # noqa: F811
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+t"))
