@@ -425,3 +425,18 @@ def test_history_table_reads_in_words_and_json_keeps_the_rows(cli_env, tmp_path)
         ("qualify", "budget.answer", "yes")
     ]
     assert json.loads(rows[0]["new"])["email_norm"] == "A@dup.com"
+
+
+def test_a_leads_life_reads_in_german_and_polish(db, config):
+    from funnel_tui.core.i18n import use_language
+
+    _a_leads_life(config)
+    entries = history_entries()
+    with use_language("de"):
+        said = [line.text for line in describe(entries, config, TAIPEI, company_names(entries))]
+        assert "Budget: unbekannt → ja" in said
+        assert "Position: leer → CTO" in said
+        assert "Status: Neu → Zurückgestellt bis Mo., 1. März 2027" in said
+    with use_language("pl"):
+        said = [line.text for line in describe(entries, config, TAIPEI, company_names(entries))]
+        assert "Budżet: nieznane → tak" in said

@@ -37,6 +37,7 @@ MAIN_FILE = "funnel"
 KEYWORDS = {
     "_": None,
     "N_": None,
+    "N_plural": (1, 2),
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
@@ -277,7 +278,7 @@ def unliteral_calls(path: Path) -> list[str]:
     a `.format()` inside the call): the extractor cannot see it, and no catalog could hold
     it. A name is allowed: that is the N_ pattern, a string marked where it is defined."""
     tree = ast.parse(path.read_text("utf-8"))
-    counts = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2, "npgettext": 3}
+    counts = {"_": 1, "N_": 1, "N_plural": 2, "ngettext": 2, "pgettext": 2, "npgettext": 3}
     problems = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):

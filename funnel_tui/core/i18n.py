@@ -77,6 +77,12 @@ def N_(message: str) -> str:  # gettext's own name, known to every extractor
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a count's two English forms for the catalog (a table of them, defined before
+    the language is known); ngettext(*pair, n) translates them where shown."""
+    return singular, plural
+
+
 def pgettext(context: str, message: str) -> str:
     """`message` as meant in `context`, where one English word has two translations."""
     return _catalog.get(context + CONTEXT_SEPARATOR + message, message)

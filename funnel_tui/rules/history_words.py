@@ -16,7 +16,9 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_weekday, number
+from funnel_tui.core.i18n import ENGLISH, N_, N_plural, _, current_language, ngettext
+from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.money import exact_figure, exact_money
 from funnel_tui.core.output import plain
 
@@ -24,96 +26,96 @@ from funnel_tui.core.output import plain
 
 # Lines of the history: a head, and what follows its colon.
 TEMPLATES = {
-    "line": "{head}: {body}",
-    "record": "{entity} #{id}",
-    "record_named": "{entity} #{id} {name}",
-    "change": "{old} → {new}",
-    "empty": "empty",
-    "unknown": "unknown",
-    "list": ", ",
-    "parts": "; ",
-    "date": "{weekday} {day} {month} {year}",
-    "time": "{weekday} {day} {month} {year} {hour}:{minute}",
+    "line": N_("{head}: {body}"),
+    "record": N_("{entity} #{id}"),
+    "record_named": N_("{entity} #{id} {name}"),
+    "change": N_("{old} → {new}"),
+    "empty": N_("empty"),
+    "unknown": N_("unknown"),
+    "list": N_(", "),
+    "parts": N_("; "),
+    "date": N_("{weekday} {day} {month} {year}"),
+    "time": N_("{weekday} {day} {month} {year} {hour}:{minute}"),
     # A record made
-    "captured": "captured",
-    "imported": "imported from {file}, row {row}",
-    "imported_no_row": "imported from {file}",
-    "new_company": "new company",
-    "opened": "opened",
-    "opened_from": "from lead #{lead}",
-    "opened_amount": "{amount} in {stage}",
-    "opened_close": "closing {date}",
-    "source": "source {source}",
+    "captured": N_("captured"),
+    "imported": N_("imported from {file}, row {row}"),
+    "imported_no_row": N_("imported from {file}"),
+    "new_company": N_("new company"),
+    "opened": N_("opened"),
+    "opened_from": N_("from lead #{lead}"),
+    "opened_amount": N_("{amount} in {stage}"),
+    "opened_close": N_("closing {date}"),
+    "source": N_("source {source}"),
     # Statuses, levels and the funnel's steps
-    "status_until": "{change} until {until}",
-    "status_because": "{change}: {reason}",
-    "promoted": "promoted to prospect",
-    "promoted_on": "promoted to prospect (yes: {items})",
-    "converted": "converted: opened opportunity #{id}",
-    "converted_plain": "converted to an opportunity",
-    "became_customer": "became a customer",
-    "deal_won": "its deal was won",
-    "back_to_opportunity": "back to opportunity",
-    "deal_reopened": "its won deal was reopened",
-    "by_itself": "{change} (done for you: a two-way contact)",
-    "by_undo": "{change} (by undo)",
-    "by_merge": "{change} (by merge)",
-    "merged_here": "merged {record} into this record",
-    "merged_into": "merged into {record}",
-    "unmerged": "merge with {record} undone",
+    "status_until": N_("{change} until {until}"),
+    "status_because": N_("{change}: {reason}"),
+    "promoted": N_("promoted to prospect"),
+    "promoted_on": N_("promoted to prospect (yes: {items})"),
+    "converted": N_("converted: opened opportunity #{id}"),
+    "converted_plain": N_("converted to an opportunity"),
+    "became_customer": N_("became a customer"),
+    "deal_won": N_("its deal was won"),
+    "back_to_opportunity": N_("back to opportunity"),
+    "deal_reopened": N_("its won deal was reopened"),
+    "by_itself": N_("{change} (done for you: a two-way contact)"),
+    "by_undo": N_("{change} (by undo)"),
+    "by_merge": N_("{change} (by merge)"),
+    "merged_here": N_("merged {record} into this record"),
+    "merged_into": N_("merged into {record}"),
+    "unmerged": N_("merge with {record} undone"),
     # Deals on the board
-    "moved": "moved",
-    "opened_in": "opened in",
-    "won": "won",
-    "lost": "lost",
-    "lost_because": "lost ({reason})",
-    "reopened": "reopened",
-    "stage_change": "{old} → {new}",
+    "moved": N_("moved"),
+    "opened_in": N_("opened in"),
+    "won": N_("won"),
+    "lost": N_("lost"),
+    "lost_because": N_("lost ({reason})"),
+    "reopened": N_("reopened"),
+    "stage_change": N_("{old} → {new}"),
     # Owners
-    "handed_over": "handed over",
-    "handed_over_from": "from {old} to {new}",
+    "handed_over": N_("handed over"),
+    "handed_over_from": N_("from {old} to {new}"),
     # Activities and next actions
-    "logged": "logged {kind}",
-    "logged_inbound": "logged {kind} (inbound)",
-    "next": "next: {action}",
-    "next_due": "next: {action} by {due}",
-    "next_action": "Next action",
-    "next_action_due": "{action}, due {due}",
-    "next_action_cleared": "cleared",
-    "snoozed": "snoozed",
-    "snoozed_to": "to {due} (was {was})",
-    "snoozed_new": "{action}, due {due}",
-    "snoozed_named": "{action}, {when}",
+    "logged": N_("logged {kind}"),
+    "logged_inbound": N_("logged {kind} (inbound)"),
+    "next": N_("next: {action}"),
+    "next_due": N_("next: {action} by {due}"),
+    "next_action": N_("Next action"),
+    "next_action_due": N_("{action}, due {due}"),
+    "next_action_cleared": N_("cleared"),
+    "snoozed": N_("snoozed"),
+    "snoozed_to": N_("to {due} (was {was})"),
+    "snoozed_new": N_("{action}, due {due}"),
+    "snoozed_named": N_("{action}, {when}"),
     # Answers of the checklist
-    "answer_evidence": "evidence: {text}",
-    "answer_evidence_change": "evidence: {change}",
-    "answer_value": "figure: {text}",
-    "answer_value_change": "figure: {change}",
+    "answer_evidence": N_("evidence: {text}"),
+    "answer_evidence_change": N_("evidence: {change}"),
+    "answer_value": N_("figure: {text}"),
+    "answer_value_change": N_("figure: {change}"),
     # Spans of time
-    "today": "today",
-    "in_time": "in {time}",
-    "time_ago": "{time} ago",
-    "stage_for": "{stage} for {time}",
+    "today": N_("today"),
+    "in_time": N_("in {time}"),
+    "time_ago": N_("{time} ago"),
+    "stage_for": N_("{stage} for {time}"),
     # A change funnel does not know how to word (an older or newer funnel wrote it)
-    "unknown_action": "{action}",
+    "unknown_action": N_("{action}"),
     # The summary of an undo
-    "undone": "Undone: your {what} {record}: {back}.",
-    "undone_back": "back to {value}",
-    "undone_batch": "Undone: your {what} {count} records.",
-    "undone_merge": "Undone: your merge of {other} into {keep}; both are as they were.",
-    "merged_summary": "Merged {other} into {keep}{taken}.",
-    "merged_taken": ": {fields} taken from #{other}",
-    "unmerge_changed_since": (
+    "undone": N_("Undone: your {what} {record}: {back}."),
+    "undone_back": N_("back to {value}"),
+    "undone_batch": N_("Undone: your {what} {count} records."),
+    "undone_merge": N_("Undone: your merge of {other} into {keep}; both are as they were."),
+    "merged_summary": N_("Merged {other} into {keep}{taken}."),
+    "merged_taken": N_(": {fields} taken from #{other}"),
+    "unmerge_changed_since": N_(
         "{user} changed {what} on {record} since the merge ({when}); "
         "undo would overwrite it, so nothing was changed"
     ),
-    "a_change": "something",
-    "undone_field_back": "{field} back to {value}",
-    "undone_more": "{listed} and {count} more",
+    "a_change": N_("something"),
+    "undone_field_back": N_("{field} back to {value}"),
+    "undone_more": N_("{listed} and {count} more"),
     "quoted": '"{text}"',
     # Refusals of undo (rules.undo)
-    "undo_stays": "your last change{where} ({what} {record}) stays: {why}",
-    "undo_changed_since": (
+    "undo_stays": N_("your last change{where} ({what} {record}) stays: {why}"),
+    "undo_changed_since": N_(
         "{user} changed the {field} of {record} since ({when}); "
         "undo would overwrite it, so nothing was changed"
     ),
@@ -121,27 +123,27 @@ TEMPLATES = {
 
 # A count and the noun (and verb) that agree with it: (one, more than one).
 PLURALS = {
-    "deal": ("{count} deal", "{count} deals"),
-    "record": ("{count} record", "{count} records"),
-    "row": ("{count} row", "{count} rows"),
-    "lead": ("{count} lead", "{count} leads"),
-    "company": ("{count} company", "{count} companies"),
-    "opportunity": ("{count} opportunity", "{count} opportunities"),
-    "activity": ("{count} activity", "{count} activities"),
-    "day": ("{count} day", "{count} days"),
-    "currency_no_rate": ("{count} currency has no rate", "{count} currencies have no rate"),
-    "currency": ("{count} currency", "{count} currencies"),
-    "interaction": ("{count} two-way interaction", "{count} two-way interactions"),
-    "duplicate_skipped": ("{count} duplicate skipped", "{count} duplicates skipped"),
-    "cell": ("{count} cell", "{count} cells"),
-    "value": ("{count} value", "{count} values"),
-    "line_more": (
+    "deal": N_plural("{count} deal", "{count} deals"),
+    "record": N_plural("{count} record", "{count} records"),
+    "row": N_plural("{count} row", "{count} rows"),
+    "lead": N_plural("{count} lead", "{count} leads"),
+    "company": N_plural("{count} company", "{count} companies"),
+    "opportunity": N_plural("{count} opportunity", "{count} opportunities"),
+    "activity": N_plural("{count} activity", "{count} activities"),
+    "day": N_plural("{count} day", "{count} days"),
+    "currency_no_rate": N_plural("{count} currency has no rate", "{count} currencies have no rate"),
+    "currency": N_plural("{count} currency", "{count} currencies"),
+    "interaction": N_plural("{count} two-way interaction", "{count} two-way interactions"),
+    "duplicate_skipped": N_plural("{count} duplicate skipped", "{count} duplicates skipped"),
+    "cell": N_plural("{count} cell", "{count} cells"),
+    "value": N_plural("{count} value", "{count} values"),
+    "line_more": N_plural(
         "{count} more line that looks like a row of its own",
         "{count} more lines that look like rows of their own",
     ),
-    "history_entry": ("{count} history entry", "{count} history entries"),
-    "change": ("{count} change", "{count} changes"),
-    "matches_lead": (
+    "history_entry": N_plural("{count} history entry", "{count} history entries"),
+    "change": N_plural("{count} change", "{count} changes"),
+    "matches_lead": N_plural(
         "saved although it matches lead {ids}",
         "saved although it matches leads {ids}",
     ),
@@ -149,49 +151,49 @@ PLURALS = {
 
 # What a record is called.
 ENTITIES = {
-    "lead": "lead",
-    "opportunity": "opportunity",
-    "activity": "activity",
-    "company": "company",
+    "lead": N_("lead"),
+    "opportunity": N_("opportunity"),
+    "activity": N_("activity"),
+    "company": N_("company"),
 }
 
 # The fields of records as a rep calls them; a line starts with its field's word.
 FIELDS = {
-    "name": "name",
-    "title": "title",
-    "company": "company",
-    "phone": "phone",
-    "phone_raw": "phone",
-    "phone_e164": "phone",
-    "email": "email",
-    "email_raw": "email",
-    "email_norm": "email",
-    "country": "country",
-    "source": "source",
-    "notes": "notes",
-    "owner": "owner",
-    "status": "status",
-    "level": "level",
-    "nurture_until": "nurture until",
-    "unqualified_reason": "reason unqualified",
-    "next_action": "next action",
-    "next_action_due": "next action due",
-    "stage": "stage",
-    "state": "state",
-    "lost_reason": "reason lost",
-    "closed_at": "closed",
-    "amount_cents": "amount",
-    "currency": "currency",
-    "expected_close": "expected close",
-    "opportunity": "opportunity",
-    "duplicate_of": "duplicate of",
-    "checklist": "checklist",
-    "answer": "answer",
-    "evidence": "evidence",
-    "value": "figure",
-    "industry": "industry",
-    "employees": "employees",
-    "website": "website",
+    "name": N_("name"),
+    "title": N_("title"),
+    "company": N_("company"),
+    "phone": N_("phone"),
+    "phone_raw": N_("phone"),
+    "phone_e164": N_("phone"),
+    "email": N_("email"),
+    "email_raw": N_("email"),
+    "email_norm": N_("email"),
+    "country": N_("country"),
+    "source": N_("source"),
+    "notes": N_("notes"),
+    "owner": N_("owner"),
+    "status": N_("status"),
+    "level": N_("level"),
+    "nurture_until": N_("nurture until"),
+    "unqualified_reason": N_("reason unqualified"),
+    "next_action": N_("next action"),
+    "next_action_due": N_("next action due"),
+    "stage": N_("stage"),
+    "state": N_("state"),
+    "lost_reason": N_("reason lost"),
+    "closed_at": N_("closed"),
+    "amount_cents": N_("amount"),
+    "currency": N_("currency"),
+    "expected_close": N_("expected close"),
+    "opportunity": N_("opportunity"),
+    "duplicate_of": N_("duplicate of"),
+    "checklist": N_("checklist"),
+    "answer": N_("answer"),
+    "evidence": N_("evidence"),
+    "value": N_("figure"),
+    "industry": N_("industry"),
+    "employees": N_("employees"),
+    "website": N_("website"),
 }
 
 # Values that are words of the product (statuses, levels, states, answers).
@@ -214,10 +216,10 @@ VALUES = {
 
 # A level with its article, for "lead #3 is already an opportunity".
 LEVELS_WITH_ARTICLE = {
-    "lead": "a lead",
-    "prospect": "a prospect",
-    "opportunity": "an opportunity",
-    "customer": "a customer",
+    "lead": N_("a lead"),
+    "prospect": N_("a prospect"),
+    "opportunity": N_("an opportunity"),
+    "customer": N_("a customer"),
 }
 
 # The checklist's BANT items (the ICP criteria's labels come from the config).
@@ -230,71 +232,71 @@ BANT_LABELS = {
 
 # Kinds of activity with their article, and their outcomes.
 ACTIVITY_KINDS = {
-    "call": "a call",
-    "email": "an email",
-    "meeting": "a meeting",
-    "sms": "an SMS",
-    "social": "a social message",
-    "in_person": "an in-person meeting",
-    "note": "a note",
+    "call": N_("a call"),
+    "email": N_("an email"),
+    "meeting": N_("a meeting"),
+    "sms": N_("an SMS"),
+    "social": N_("a social message"),
+    "in_person": N_("an in-person meeting"),
+    "note": N_("a note"),
 }
 ACTIVITY_KIND_NAMES = {
-    "call": "call",
-    "email": "email",
-    "meeting": "meeting",
-    "sms": "SMS",
-    "social": "social message",
-    "in_person": "in person",
-    "note": "note",
+    "call": N_("call"),
+    "email": N_("email"),
+    "meeting": N_("meeting"),
+    "sms": N_("SMS"),
+    "social": N_("social message"),
+    "in_person": N_("in person"),
+    "note": N_("note"),
 }
 OUTCOMES = {
-    "reached": "reached",
-    "no_answer": "no answer",
-    "left_voicemail": "left a voicemail",
-    "busy": "busy",
-    "wrong_number": "wrong number",
-    "sent": "sent",
-    "replied": "replied",
-    "bounced": "bounced",
-    "held": "held",
-    "no_show": "no show",
-    "rescheduled": "rescheduled",
-    "connected": "connected",
-    "met": "met",
+    "reached": N_("reached"),
+    "no_answer": N_("no answer"),
+    "left_voicemail": N_("left a voicemail"),
+    "busy": N_("busy"),
+    "wrong_number": N_("wrong number"),
+    "sent": N_("sent"),
+    "replied": N_("replied"),
+    "bounced": N_("bounced"),
+    "held": N_("held"),
+    "no_show": N_("no show"),
+    "rescheduled": N_("rescheduled"),
+    "connected": N_("connected"),
+    "met": N_("met"),
 }
 
 # What an undone change was, for its summary: "Undone: your edit of lead #3 …".
 UNDONE_WHAT = {
-    "update": "edit of",
-    "status": "change of status on",
-    "qualify": "checklist answer on",
-    "undo": "undo on",
-    "undo_batch": "undo of a change of",
-    "merge": "merge into",
-    "assign": "hand-over of",
-    "bulk_status": "status change on",
-    "bulk_activity": "activity logged on",
-    "move": "move of",
-    "won": "win of",
-    "lost": "loss of",
-    "reopened": "reopening of",
+    "update": N_("edit of"),
+    "status": N_("change of status on"),
+    "qualify": N_("checklist answer on"),
+    "undo": N_("undo on"),
+    "undo_batch": N_("undo of a change of"),
+    "merge": N_("merge into"),
+    "assign": N_("hand-over of"),
+    "bulk_status": N_("status change on"),
+    "bulk_activity": N_("activity logged on"),
+    "move": N_("move of"),
+    "won": N_("win of"),
+    "lost": N_("loss of"),
+    "reopened": N_("reopening of"),
 }
 # What a change that stays was, for undo's refusal: "(the capture of lead #3)".
 CHANGE_NAMES = {
-    "create": "the creation of",
-    "import": "the import of",
-    "duplicate_saved": "the saving of",
-    "update": "your edit of",
-    "status": "your change of status on",
-    "qualify": "your checklist answer on",
-    "promote": "the promotion of",
-    "convert": "the conversion of",
-    "move": "your move of",
-    "snooze": "your snooze on",
-    "undo": "your undo on",
-    "assign": "your hand-over of",
-    "bulk_status": "your status change on",
-    "bulk_activity": "your activity logged on",
+    "create": N_("the creation of"),
+    "import": N_("the import of"),
+    "duplicate_saved": N_("the saving of"),
+    "update": N_("your edit of"),
+    "status": N_("your change of status on"),
+    "qualify": N_("your checklist answer on"),
+    "promote": N_("the promotion of"),
+    "convert": N_("the conversion of"),
+    "move": N_("your move of"),
+    "snooze": N_("your snooze on"),
+    "undo": N_("your undo on"),
+    "assign": N_("your hand-over of"),
+    "bulk_status": N_("your status change on"),
+    "bulk_activity": N_("your activity logged on"),
 }
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -302,14 +304,15 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def say(key: str, **values: Any) -> str:
-    """The template `key` filled in."""
-    return TEMPLATES[key].format(**values)
+    """The template `key` filled in, in the rep's language."""
+    return _(TEMPLATES[key]).format(**values)
 
 
 def many(count: int, key: str, **values: Any) -> str:
-    """`1 deal`, `2 deals`: a count with the words of PLURALS[key] that agree with it."""
+    """`1 deal`, `2 deals`: a count with the words of PLURALS[key] that agree with it
+    (by the language's rule: Polish has three forms)."""
     one, more = PLURALS[key]
-    return (one if count == 1 else more).format(count=f"{count:,}", **values)
+    return ngettext(one, more, count).format(count=number(count), **values)
 
 
 def days_from_today(days: int) -> str:
@@ -323,37 +326,42 @@ def days_from_today(days: int) -> str:
 
 def with_article(level: str) -> str:
     """`an opportunity`, `a prospect`: a level as a sentence names it."""
-    return LEVELS_WITH_ARTICLE.get(level, level)
+    return _(LEVELS_WITH_ARTICLE[level]) if level in LEVELS_WITH_ARTICLE else level
 
 
 def field_word(name: str) -> str:
     """A column or form field as a rep calls it: `nurture_until` → `nurture until`."""
-    return FIELDS.get(name, name.replace("_", " "))
+    return _(FIELDS[name]) if name in FIELDS else name.replace("_", " ")
 
 
 def record_words(entity: str, entity_id: int, name: str = "") -> str:
     """`lead #3`, or `lead #3 Anna Dup` with its name."""
-    what = ENTITIES.get(entity, entity)
+    what = _(ENTITIES[entity]) if entity in ENTITIES else entity
     if name:
         return say("record_named", entity=what, id=entity_id, name=plain(name))
     return say("record", entity=what, id=entity_id)
 
 
 def value_word(value: str) -> str:
-    return VALUES.get(value, value)
+    return vocab_label(VALUES[value]) if value in VALUES else value
 
 
 def outcome_words(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome.replace("_", " "))
+    return _(OUTCOMES[outcome]) if outcome in OUTCOMES else outcome.replace("_", " ")
 
 
 def kind_words(kind: str) -> str:
     """An activity's kind on its own: `call`, `in person`."""
-    return ACTIVITY_KIND_NAMES.get(kind, kind.replace("_", " "))
+    if kind in ACTIVITY_KIND_NAMES:
+        return _(ACTIVITY_KIND_NAMES[kind])
+    return kind.replace("_", " ")
 
 
 def date_words(day: dt.date) -> str:
-    """`Mon 1 Mar 2027`: never a bare 03/01 that reads two ways."""
+    """`Mon 1 Mar 2027`: never a bare 03/01 that reads two ways (`Mo., 1. März 2027`,
+    `2027年3月1日 週一` in other languages)."""
+    if current_language() != ENGLISH:
+        return date_weekday(day)
     return say(
         "date",
         weekday=WEEKDAYS[day.weekday()],
@@ -366,6 +374,8 @@ def date_words(day: dt.date) -> str:
 def time_words(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """A stored (naive UTC) time in the user's zone: `Fri 4 Dec 2026 06:45`."""
     local = to_local(moment, zone)
+    if current_language() != ENGLISH:
+        return f"{date_weekday(local.date())} {local:%H:%M}"
     return say(
         "time",
         weekday=WEEKDAYS[local.weekday()],
@@ -401,7 +411,7 @@ class Context:
     def item_label(self, item: str) -> str:
         """A checklist item's label: `Budget`, `Company size (employees)`."""
         if item in self.labels:
-            return self.labels[item]
+            return _(self.labels[item])
         return _capital(item.removeprefix("icp:").replace("_", " "))
 
     def value(self, field: str, value: Any) -> str:
@@ -448,7 +458,7 @@ def _capital(text: str) -> str:
 
 def activity_words(kind: str, direction: str, outcome: str) -> tuple[str, str]:
     """(head, body) of a logged activity: ("logged a call", "reached")."""
-    what = ACTIVITY_KINDS.get(kind, kind.replace("_", " "))
+    what = _(ACTIVITY_KINDS[kind]) if kind in ACTIVITY_KINDS else kind.replace("_", " ")
     head = say("logged_inbound" if direction == "inbound" else "logged", kind=what)
     return head, outcome_words(outcome) if outcome else ""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from funnel_tui.config import Config
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.rules.history_words import (
     _DATE_FIELDS,
@@ -38,7 +40,7 @@ def undo_summary(
     """`Undone: your change of status on lead #7 Anna Dup: back to new.` `fields` are
     (field, what it was, what it is back to); `name` is the record's."""
     context = Context(config, companies=companies)
-    by_field = {f: back for f, _, back in fields}
+    by_field = {f: back for f, _new, back in fields}
     what = action
     if entity == "opportunity" and action == "move":
         state = dict((f, (was, back)) for f, was, back in fields).get("state")
@@ -61,13 +63,13 @@ def undo_summary(
         back = say("undone_back", value=value)
     else:
         listed = []
-        for name_, _, old in fields:
+        for name_, _new, old in fields:
             if name_ in _HIDDEN or (
                 name_ in _SHOWN_BESIDE and _SHOWN_BESIDE[name_] & set(by_field)
             ):
                 continue
             if "." in name_:
-                item, _, part = name_.rpartition(".")
+                item, _dot, part = name_.rpartition(".")
                 label = context.item_label(item)
                 if part == "answer":
                     value = value_word(old or "unknown")
@@ -86,7 +88,8 @@ def undo_summary(
         if len(listed) > 3:
             shown = say("undone_more", listed=shown, count=len(listed) - 3)
         back = shown
-    return say("undone", what=UNDONE_WHAT.get(what, what), record=record, back=back)
+    what = _(UNDONE_WHAT[what]) if what in UNDONE_WHAT else what
+    return say("undone", what=what, record=record, back=back)
 
 
 def _status_back(by_field: Mapping[str, str | None], c: Context) -> str:
@@ -110,7 +113,8 @@ def _quoted(value: str | None, field: str, c: Context) -> str:
 
 def batch_summary(action: str, records: int) -> str:
     """`Undone: your hand-over of 1,204 records.`"""
-    return say("undone_batch", what=UNDONE_WHAT.get(action, action), count=f"{records:,}")
+    what = _(UNDONE_WHAT[action]) if action in UNDONE_WHAT else action
+    return say("undone_batch", what=what, count=number(records))
 
 
 def merge_undone_summary(entity: str, keep_id: int, other_id: int, name: str) -> str:
@@ -124,4 +128,4 @@ def merge_undone_summary(entity: str, keep_id: int, other_id: int, name: str) ->
 
 def change_name(action: str) -> str:
     """What a change was, in undo's refusal: `the creation of`."""
-    return CHANGE_NAMES.get(action, action)
+    return _(CHANGE_NAMES[action]) if action in CHANGE_NAMES else action
