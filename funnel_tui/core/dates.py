@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.core.i18n import _, current_language, current_locale, pgettext
+from funnel_tui.core.i18n import _, current_language, current_locale, ngettext, pgettext
 
 UTC = dt.UTC
 DATE_ORDERS = ("mdy", "dmy", "ymd")
@@ -444,14 +444,25 @@ def describe_due(due: dt.date, today: dt.date) -> str:
     """`Fri 27 Nov 2026 · in 4 days`: the weekday and the month in words, never a bare
     12/01 that reads two ways."""
     days = (due - today).days
-    when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days)
-    if when is None:
-        when = f"in {days} days" if days > 0 else f"{-days} days ago"
+    when = {
+        0: pgettext("due", "today"),
+        1: pgettext("due", "tomorrow"),
+        -1: pgettext("due", "yesterday"),
+    }.get(days)
+    if when is None and days > 0:
+        when = ngettext("in {count} day", "in {count} days", days).format(count=days)
+    elif when is None:
+        when = ngettext("{count} day ago", "{count} days ago", -days).format(count=-days)
     return f"{day_text(due)} · {when}"
 
 
 def day_text(day: dt.date) -> str:
-    """`Fri 27 Nov 2026`: a date as every screen and command writes it out."""
+    """`Fri 27 Nov 2026`: a date as every screen and command writes it out (`Fr.,
+    27. Nov. 2026`, `2026年11月27日 週五` in other languages)."""
+    if current_language() != "en":
+        from funnel_tui.core.formats import date_weekday
+
+        return date_weekday(day)
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,9 @@ from textual.widgets import Input, Label, Static
 from funnel_tui.core import validators as v
 from funnel_tui.core.dates import describe_due, to_local
 from funnel_tui.core.errors import StaleEdit
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
@@ -49,14 +52,14 @@ FORM_FIELD = {
 
 # (form field, lead column holding what was typed, label)
 FIELDS = (
-    ("name", "name", "Name"),
-    ("company", None, "Company"),
-    ("title", "title", "Title"),
-    ("phone", "phone_raw", "Phone"),
-    ("email", "email_raw", "Email"),
-    ("country", "country", "Country"),
-    ("source", "source", "Source"),
-    ("notes", "notes", "Notes"),
+    ("name", "name", N_("Name")),
+    ("company", None, N_("Company")),
+    ("title", "title", N_("Title")),
+    ("phone", "phone_raw", N_("Phone")),
+    ("email", "email_raw", N_("Email")),
+    ("country", "country", N_("Country")),
+    ("source", "source", N_("Source")),
+    ("notes", "notes", N_("Notes")),
 )
 
 
@@ -67,7 +70,7 @@ def stored_values(record: dict[str, Any]) -> dict[str, str]:
         name: (company.name if company else "")
         if name == "company"
         else (getattr(lead, column) or "")
-        for name, column, _ in FIELDS
+        for name, column, _label in FIELDS
     }
 
 
@@ -103,7 +106,7 @@ def opportunity_link(opp: Any) -> Text:
 def open_deal(screen: Screen, deals: list[Any]) -> None:
     """The forward link: open the lead's deal, or ask which when it has several."""
     if not deals:
-        screen.notify("This lead has no deal yet: promote it, then convert it.", timeout=4)
+        screen.notify(_("This lead has no deal yet: promote it, then convert it."), timeout=4)
         return
     if len(deals) == 1:
         screen.app.open_opportunity(deals[0].id)
@@ -114,7 +117,10 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
         if label:
             screen.app.open_opportunity(labels[label])
 
-    screen.app.push_screen(ChoiceDialog("Which deal?", tuple(labels)), chosen)
+    screen.app.push_screen(ChoiceDialog(_("Which deal?"), tuple(labels)), chosen)
+
+
+LABEL_WIDTH = 10  # cells; wider where the language's longest label needs it
 
 
 class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Screen[None]):
@@ -170,14 +176,19 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static("Loading…", id="summary")
+        yield Static(_("Loading…"), id="summary")
         yield HereLine("lead", self.lead_id)
+        width = max(LABEL_WIDTH, *(cell_len(_(label)) + 1 for _name, _c, label in FIELDS))
         with Vertical(id="fields"):
-            for name, _, label in FIELDS:
+            for name, _column, label in FIELDS:
                 with Horizontal(classes="row"):
-                    yield Label(label, classes="label")
+                    shown = Label(_(label), classes="label")
+                    shown.styles.width = width
+                    yield shown
                     yield TextInput(compact=True, id=f"f-{name}", select_on_focus=False)
-                yield Static("", classes="hint", id=f"hint-{name}")
+                hint = Static("", classes="hint", id=f"hint-{name}")
+                hint.styles.padding = (0, 0, 0, width)
+                yield hint
         yield Static("", id="outcome")
         with KeyedScroll(id="timeline"):
             yield Static("", id="events")
@@ -214,8 +225,8 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         return form_key("edit", "lead", self.lead_id)
 
     def draft_label(self) -> str:
-        name = self.loaded.get("name") or f"lead #{self.lead_id}"
-        return f"edits to {name} (lead #{self.lead_id})"
+        name = self.loaded.get("name") or _("lead #{id}").format(id=self.lead_id)
+        return _("edits to {name} (lead #{id})").format(name=name, id=self.lead_id)
 
     def draft_values(self) -> dict[str, str]:
         """The edited fields as typed, each with the value it was edited from, and the
@@ -233,7 +244,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         return any(key.startswith("typed:") for key in values)
 
     def apply_draft(self, values: dict[str, str]) -> None:
-        names = {name for name, _, _ in FIELDS}
+        names = {name for name, _column, _label in FIELDS}
         base_version = values.get("version", "")
         for key, typed in values.items():
             name = key.removeprefix("typed:")
@@ -255,7 +266,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
 
     def _show(self, record: dict[str, Any] | None) -> None:
         if record is None:
-            self.query_one("#summary", Static).update(Text(f"No lead #{self.lead_id}"))
+            self.query_one("#summary", Static).update(
+                Text(_("No lead #{id}").format(id=self.lead_id))
+            )
             return
         lead = record["lead"]
         summary = Text()
@@ -265,17 +278,18 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         summary.append_text(status_text(lead.status))
         summary.append("  ·  ")
         summary.append_text(level_text(lead.level))
-        summary.append(f"   score {getattr(lead, 'score', 0) or 0}   owner ")
-        summary.append(plain(record["owner"]))
+        score = _("score {score}").format(score=getattr(lead, "score", 0) or 0)
+        summary.append(f"   {score}   " + _("owner {owner}").format(owner=plain(record["owner"])))
         if lead.status == STATUS_UNQUALIFIED and lead.unqualified_reason:
-            summary.append(f"   ({plain(lead.unqualified_reason)})", style="dim")
+            summary.append(f"   ({plain(shown_name(lead.unqualified_reason))})", style="dim")
         if lead.status == STATUS_NURTURING and lead.nurture_until:
-            summary.append(f"   until {lead.nurture_until}", style="dim")
+            until = _("until {date}").format(date=date_short(lead.nurture_until))
+            summary.append(f"   {until}", style="dim")
         if lead.next_action_due is not None:
             today = self.app.rules.today()
             late = lead.next_action_due < today
             summary.append("   ⇒ ", style="dim")
-            summary.append(plain(lead.next_action) or "next action", style="red" if late else "")
+            summary.append(plain(lead.next_action) or _("next action"), style="red" if late else "")
             summary.append(
                 f" {describe_due(lead.next_action_due, today)}", style="red" if late else "dim"
             )
@@ -283,10 +297,15 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         for opp in self.deals:
             summary.append_text(opportunity_link(opp))
         if self.deals:
-            summary.append("  (F10 opens it)" if len(self.deals) == 1 else "  (F10)", style="dim")
+            summary.append(
+                "  " + _("(F10 opens it)") if len(self.deals) == 1 else "  (F10)", style="dim"
+            )
         if lead.merged_into_id is not None:
             summary.append(
-                f"\n⤷ merged into #{lead.merged_into_id}: kept as it was; changes go there",
+                "\n"
+                + _("⤷ merged into #{id}: kept as it was; changes go there").format(
+                    id=lead.merged_into_id
+                ),
                 style="yellow",
             )
         self.query_one("#summary", Static).update(summary)
@@ -301,7 +320,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
             if self.take_draft():
                 self._outcome(
                     Text(
-                        "Your unsaved edits are back: ctrl+s saves them, esc twice drops them.",
+                        _("Your unsaved edits are back: ctrl+s saves them, esc twice drops them."),
                         style="yellow",
                     )
                 )
@@ -345,7 +364,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
             return
         self._hint(
             "phone",
-            Text.assemble(("☎ ", "dim"), international, ("  stored in international form", "dim")),
+            Text.assemble(
+                ("☎ ", "dim"), international, ("  " + _("stored in international form"), "dim")
+            ),
         )
 
     # ---------------------------------------------------------------- editing
@@ -354,7 +375,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
     def _left_field(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("f-")
         if name in CHECKED_FIELDS:
-            values = {n: self.query_one(f"#f-{n}", Input).value for n, _, _ in FIELDS}
+            values = {n: self.query_one(f"#f-{n}", Input).value for n, *_rest in FIELDS}
             self._hint(name, feedback(name, values, self.app.config.default_region))
 
     @on(Input.Submitted)
@@ -367,9 +388,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         self._hint(
             name,
             Text.assemble(
-                ("✎ changed meanwhile to ", "yellow"),
-                plain(stored) or "(empty)",
-                (": ctrl+s asks which to keep", "dim"),
+                ("✎ " + _("changed meanwhile to") + " ", "yellow"),
+                plain(stored) or _("(empty)"),
+                (": " + _("ctrl+s asks which to keep"), "dim"),
             ),
         )
 
@@ -377,23 +398,27 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         show_hint(self.query_one(f"#hint-{name}", Static), text)
 
     def changes(self) -> dict[str, str]:
-        current = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+        current = {
+            name: self.query_one(f"#f-{name}", Input).value for name, _column, _label in FIELDS
+        }
         return {k: val for k, val in current.items() if val != self.loaded.get(k, "")}
 
     def action_save(self) -> None:
         changes = self.changes()
         if not changes:
-            self._outcome(Text("Nothing changed.", style="dim"))
+            self._outcome(Text(_("Nothing changed."), style="dim"))
             return
         self._write(
             lambda rules: rules.update_lead(self.lead_id, changes, expected_version=self.version),
-            "Saved.",
+            _("Saved."),
         )
 
     def _failed(self, reason: str) -> None:
         self._outcome(
             Text(
-                f"✘ Could not save ({reason}). Your edits are kept: ctrl+s tries again.",
+                _("✘ Could not save ({reason}). Your edits are kept: ctrl+s tries again.").format(
+                    reason=reason
+                ),
                 style="red",
             )
         )
@@ -401,13 +426,13 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
     def _written(self, done: str) -> None:
         self.drop_draft()
         self._outcome(Text(f"✔ {done}", style="green"))
-        for name, _, _ in FIELDS:
+        for name, _column, _label in FIELDS:
             self._hint(name, None)
         self.app.data_changed()  # this screen reloads too, through refresh_data
 
     def _refused(self, problems: list[v.Problem]) -> None:
         self.app.discard_typed_ahead()  # typed for after the save: not for the bad field
-        names = {name for name, _, _ in FIELDS}
+        names = {name for name, _column, _label in FIELDS}
         first = None
         for problem in problems:
             if problem.field in names:
@@ -422,7 +447,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
     def _stale(self, exc: StaleEdit) -> None:
         """Saved on a stale copy: read the record as it is now, then ask field by field
         (_ask_which). The form keeps every edit meanwhile."""
-        self._outcome(Text("✘ Changed meanwhile; nothing was saved. Reading it…", style="red"))
+        self._outcome(Text(_("✘ Changed meanwhile; nothing was saved. Reading it…"), style="red"))
         self.stale = exc
         self.load()
 
@@ -430,7 +455,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 
         stored = stored_values(record)
-        labels = {name: label for name, _, label in FIELDS}
+        labels = {name: _(label) for name, _column, label in FIELDS}
         latest = {}
         for change in exc.changes:
             latest[FORM_FIELD.get(change["field"], change["field"])] = change
@@ -535,9 +560,13 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
     def action_back(self) -> None:
         if self.changes():
             self._outcome(
-                Text("Unsaved edits: ctrl+s saves them; esc again leaves without.", style="yellow")
+                Text(
+                    _("Unsaved edits: ctrl+s saves them; esc again leaves without."), style="yellow"
+                )
             )
-            self.loaded = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+            self.loaded = {
+                name: self.query_one(f"#f-{name}", Input).value for name, *_rest in FIELDS
+            }
             return
         self.drop_draft()
         self.app.pop_screen()
