@@ -48,3 +48,7 @@ def test_board(speaking, board_app, snap_compare):  # noqa: F811
 
 def test_today(speaking, snap_app, snap_compare):  # noqa: F811
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+t"))
+
+
+def test_report_sources(speaking, snap_app, snap_compare):  # noqa: F811
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=_after("ctrl+g", "2"))

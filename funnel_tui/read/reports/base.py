@@ -17,6 +17,8 @@ import peewee
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import amount_value, whole_figure
 
 BY_SOURCE, BY_OWNER, BY_MONTH, BY_WEEK = "source", "owner", "month", "week"
@@ -66,12 +68,12 @@ class Period:
 
     def label(self) -> str:
         if self.start and self.end:
-            return f"{self.start} – {self.end}"
+            return f"{date_short(self.start)} – {date_short(self.end)}"
         if self.start:
-            return f"since {self.start}"
+            return _("since {date}").format(date=date_short(self.start))
         if self.end:
-            return f"until {self.end}"
-        return "all time"
+            return _("until {date}").format(date=date_short(self.end))
+        return _("all time")
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

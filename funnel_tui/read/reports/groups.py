@@ -11,6 +11,8 @@ import peewee
 
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.read.reports.base import (
     BY_MONTH,
     BY_OWNER,
@@ -48,7 +50,7 @@ class Split:
         if key in self.names:
             return self.names[key]
         if self.by == BY_SOURCE:
-            return key or NO_SOURCE
+            return shown_name(key) if key else NO_SOURCE
         return str(key)
 
     def condition(self, key: Any) -> Any:
@@ -75,15 +77,15 @@ def split(
     if by is None:
         return Split(None, "", None)
     if by == BY_SOURCE:
-        return Split(by, "source", source)
+        return Split(by, _("source"), source)
     if by == BY_OWNER:
-        return Split(by, "owner", owner, owner_names())
+        return Split(by, _("owner"), owner, owner_names())
     if by == BY_MONTH:
         first, last = span(period, time, model)
         if first is None:
-            return Split(by, "month", None, fixed_keys=[])  # no record: no month
+            return Split(by, _("month"), None, fixed_keys=[])  # no record: no month
         keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
-        return Split(by, "month", month_case(time, period, first, last), fixed_keys=keys)
+        return Split(by, _("month"), month_case(time, period, first, last), fixed_keys=keys)
     raise ReportError(f"--by: {by!r} is not one of source, owner, month")
 
 

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from funnel_tui.core.errors import ReportError
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
@@ -35,13 +35,13 @@ if TYPE_CHECKING:
 
 # What the tab line calls each report (the titles are too long for 80 columns).
 SHORT_NAMES = {
-    "conversion": "Funnel",
-    "sources": "Sources",
-    "winrate": "Win rate",
-    "cycle": "Cycle",
-    "speed": "Speed",
-    "forecast": "Forecast",
-    "activity": "Activity",
+    "conversion": N_("Funnel"),
+    "sources": N_("Sources"),
+    "winrate": N_("Win rate"),
+    "cycle": N_("Cycle"),
+    "speed": N_("Speed"),
+    "forecast": N_("Forecast"),
+    "activity": N_("Activity"),
 }
 
 
@@ -131,9 +131,10 @@ class ReportsScreen(Screen[None]):
         if name != self.name_shown:
             return  # another report was asked for meanwhile; its worker shows it
         self.report, self.currencies = report, found
-        split = f" · by {report.by}" if report.by else ""
+        split = " · " + _("by {split}").format(split=_(report.by)) if report.by else ""
         money = f" · {report.currency}" if report.currency else ""
-        heading = Text.assemble((report.title, "bold"), f" · {report.period.label()}{split}{money}")
+        period = report.period.label()
+        heading = Text.assemble((_(report.title), "bold"), f" · {period}{split}{money}")
         self.query_one("#heading", TextBlock).show(heading)
         chart = self.query_one(ReportChart)
         chart.show(report, self.measure.get(name, report.chart.key if report.chart else ""))
@@ -171,12 +172,12 @@ class ReportsScreen(Screen[None]):
                 key=str(index),
             )
         for part in report.parts:
-            table.add_row(*(Text("") for _ in report.columns))
+            table.add_row(*(Text("") for _column in report.columns))
             # The further table's own heading and column names: its columns are not the
             # report's, though they share the grid.
             table.add_row(
                 Text(part.title, style="bold italic"),
-                *(Text("") for _ in report.columns[1:]),
+                *(Text("") for _column in report.columns[1:]),
             )
             names = [column.label for column in part.columns][: len(report.columns)]
             names += [""] * (len(report.columns) - len(names))
@@ -211,7 +212,7 @@ class ReportsScreen(Screen[None]):
         tabs = Text()
         for n, name in enumerate(REPORTS, 1):
             style = "bold reverse" if name == self.name_shown else ""
-            tabs.append(f" {n} {SHORT_NAMES[name]} ", style=style)
+            tabs.append(f" {n} {_(SHORT_NAMES[name])} ", style=style)
         self.query_one("#tabs", TextBlock).show(tabs)
 
     # --------------------------------------------------------------- actions
@@ -221,7 +222,7 @@ class ReportsScreen(Screen[None]):
         self.report = None
         self._show_tabs()
         self.query_one("#heading", TextBlock).show(
-            Text(f"Computing {REPORTS[name].title}…", style="dim")
+            Text(_("Computing {report}…").format(report=_(REPORTS[name].title)), style="dim")
         )
         self.compute()
 
@@ -235,7 +236,8 @@ class ReportsScreen(Screen[None]):
     def action_next_split(self) -> None:
         splits = list(REPORTS[self.name_shown].splits)
         if len(splits) < 2:
-            self.notify(f"{REPORTS[self.name_shown].title} has no other split.")
+            title = _(REPORTS[self.name_shown].title)
+            self.notify(_("{report} has no other split.").format(report=title))
             return
         current = self.by.get(self.name_shown) or splits[0]
         following = splits[(splits.index(current) + 1) % len(splits)]
