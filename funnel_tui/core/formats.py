@@ -22,6 +22,8 @@ _MARKS = {
     "zh_Hant_TW": (",", "."),
     "zh_Hans_CN": (",", "."),
 }
+# The same locales as a shell names them (LANG=zh_TW.UTF-8 gives "zh_TW").
+_SAME = {"zh_TW": "zh_Hant_TW", "zh_CN": "zh_Hans_CN", "de": "de_DE", "pl": "pl_PL"}
 _COLUMN_DATES = {
     "de_DE": "{d:02d}.{m:02d}.{y}",
     "pl_PL": "{d:02d}.{m:02d}.{y}",
@@ -35,7 +37,7 @@ def number(value: int | float | Decimal, decimals: int | None = None) -> str:
     if current_language() == ENGLISH:
         return f"{value:,}" if decimals is None else f"{value:,.{decimals}f}"
     locale = current_locale()
-    marks = _MARKS.get(locale)
+    marks = _MARKS.get(_SAME.get(locale, locale))
     if marks is not None and (decimals is not None or isinstance(value, int)):
         english = f"{value:,}" if decimals is None else f"{value:,.{decimals}f}"
         group, decimal = marks
@@ -52,7 +54,7 @@ def date_short(day: dt.date) -> str:
     """A date in a column, ten cells at most: 2026-12-04 / 04.12.2026 / 2026/12/04."""
     if current_language() == ENGLISH:
         return day.isoformat()
-    pattern = _COLUMN_DATES.get(current_locale())
+    pattern = _COLUMN_DATES.get(_SAME.get(current_locale(), current_locale()))
     if pattern is not None:
         return pattern.format(d=day.day, m=day.month, y=day.year)
     from babel.dates import format_skeleton
