@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import peewee
 
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage.models import (
     Company,
     Lead,
@@ -35,7 +36,19 @@ CHUNK = 500  # ids per IN (...): SQLite allows 999 parameters in older builds
 
 OVERDUE, DUE_TODAY, UNSCHEDULED = "overdue", "today", "unscheduled"
 SECTIONS = (OVERDUE, DUE_TODAY, UNSCHEDULED)
-SECTION_TITLES = {OVERDUE: "Overdue", DUE_TODAY: "Due today", UNSCHEDULED: "Nothing scheduled"}
+# Marked here, translated where shown: section_title(name).
+SECTION_TITLES = {
+    OVERDUE: N_("Overdue"),
+    DUE_TODAY: N_("Due today"),
+    UNSCHEDULED: N_("Nothing scheduled"),
+}
+
+
+def section_title(name: str) -> str:
+    """A section's title in the user's language ("Overdue", "Überfällig")."""
+    return _(SECTION_TITLES[name])
+
+
 LEAD, DEAL = "lead", "deal"
 
 
@@ -96,7 +109,7 @@ def load_queue(user_id: int | None, today: dt.date, details: bool = True) -> Tod
             else:
                 key = (order, str(touched), ident) if name == DUE_TODAY else (str(touched), ident)
             found[name].append((key, kind, ident))
-    queue.keys = {name: [(k, i) for _, k, i in sorted(rows)] for name, rows in found.items()}
+    queue.keys = {name: [(k, i) for _order, k, i in sorted(rows)] for name, rows in found.items()}
     if details:
         items = queue_items([key for keys in queue.keys.values() for key in keys])
         queue.sections = {

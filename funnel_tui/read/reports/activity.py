@@ -9,6 +9,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import add_months
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.read.reports.base import (
     BY_MONTH,
@@ -90,7 +91,9 @@ def activity(request: Request) -> Report:
         columns,
         rows,
         total,
-        [] if total.values["total"] else [f"no activity was logged {period.label()}"],
+        []
+        if total.values["total"]
+        else [_("no activity was logged {period}").format(period=period.label())],
         Chart(TREND_CHART, "total"),
     )
     report.x_labels = [monday.isoformat() for monday in weeks]
@@ -149,7 +152,7 @@ def _weekly_lines(
     """Each owner's activities a week, the busiest owners on their own line."""
     place = {monday: n for n, monday in enumerate(weeks)}
     per_owner: dict[Any, list[float]] = {}
-    for day, user, _, count in tallies:
+    for day, user, _when, count in tallies:
         monday = day - dt.timedelta(days=day.weekday())
         per_owner.setdefault(user, [0.0] * len(weeks))[place[monday]] += count
     busiest = sorted(per_owner, key=lambda user: -sum(per_owner[user]))

@@ -15,8 +15,10 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
+from funnel_tui.core import formats
 from funnel_tui.core.dates import add_months
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import amount_value, whole_figure
 
 BY_SOURCE, BY_OWNER, BY_MONTH, BY_WEEK = "source", "owner", "month", "week"
@@ -65,13 +67,16 @@ class Period:
         return condition
 
     def label(self) -> str:
+        """The period as a person reads it, in their language and date format."""
         if self.start and self.end:
-            return f"{self.start} – {self.end}"
+            return _("{start} – {end}").format(
+                start=formats.date_short(self.start), end=formats.date_short(self.end)
+            )
         if self.start:
-            return f"since {self.start}"
+            return _("since {start}").format(start=formats.date_short(self.start))
         if self.end:
-            return f"until {self.end}"
-        return "all time"
+            return _("until {end}").format(end=formats.date_short(self.end))
+        return _("all time")
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

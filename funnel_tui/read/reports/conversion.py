@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.vocab import (
     LEVEL_CUSTOMER,
     LEVEL_LEAD,
@@ -54,11 +55,11 @@ PROSPECT = (Lead.level != LEVEL_LEAD) | Lead.promoted_at.is_null(False) | HAS_OP
 WORKED = Lead.engagement_key.is_null(False) | (Lead.status == STATUS_WORKING) | PROSPECT
 
 STEPS: tuple[tuple[str, str, Any, str], ...] = (
-    ("captured", "captured", None, "leads captured in the period"),
-    ("worked", "worked", WORKED, "had a two-way interaction, or were set to working"),
-    ("prospects", "prospects", PROSPECT, "passed the promotion gate"),
-    ("opportunities", "opps", OPPORTUNITY, "got an opportunity"),
-    ("won", "won", WON, "had an opportunity won"),
+    ("captured", N_("captured"), None, N_("leads captured in the period")),
+    ("worked", N_("worked"), WORKED, N_("had a two-way interaction, or were set to working")),
+    ("prospects", N_("prospects"), PROSPECT, N_("passed the promotion gate")),
+    ("opportunities", N_("opps"), OPPORTUNITY, N_("got an opportunity")),
+    ("won", N_("won"), WON, N_("had an opportunity won")),
 )
 
 
@@ -69,7 +70,7 @@ def funnel_conversion(request: Request) -> Report:
     cohort = period.within(Lead.created_at) & live_lead()
     counts = [
         peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
-        for _, _, condition, _ in STEPS
+        for _key, _label, condition, _help in STEPS
     ]
     query = split.group(Lead.select(split.select_key(), *counts).where(cohort)).tuples()
     found = {key: [int(n or 0) for n in numbers] for key, *numbers in query}
@@ -78,18 +79,20 @@ def funnel_conversion(request: Request) -> Report:
     sums = column_sums(found, len(STEPS))
     total = _row(split, None, sums, cohort)
     columns = [Column("group", split.label, TEXT)]
-    for index, (key, label, _, help_text) in enumerate(STEPS):
-        columns.append(Column(key, label, COUNT, help_text))
+    for index, (key, label, _condition, help_text) in enumerate(STEPS):
+        columns.append(Column(key, _(label), COUNT, _(help_text)))
         if index:
-            previous = STEPS[index - 1][1]
-            columns.append(Column(f"{key}_rate", f"{label} %", RATE, f"{label} of {previous}"))
-    columns.append(Column("overall", "won/captured", RATE, "won of captured"))
+            previous = _(STEPS[index - 1][1])
+            heading = _("{step} %").format(step=_(label))
+            explained = _("{step} of {previous}").format(step=_(label), previous=previous)
+            columns.append(Column(f"{key}_rate", heading, RATE, explained))
+    columns.append(Column("overall", _("won/captured"), RATE, _("won of captured")))
     notes = []
     if not total.values["captured"]:
-        notes.append(f"no lead was captured {period.label()}")
+        notes.append(_("no lead was captured {period}").format(period=period.label()))
     return Report(
         "conversion",
-        "Funnel conversion",
+        _("Funnel conversion"),
         period,
         split.by,
         columns,
@@ -105,15 +108,16 @@ def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:
     drills = {}
     in_group = cohort if key is None else cohort & split.condition(key)
     previous = None
-    for (name, label, condition, _), number in zip(STEPS, numbers, strict=True):
+    for (name, label, condition, _help), number in zip(STEPS, numbers, strict=True):
         values[name] = number
         if previous is not None:
             values[f"{name}_rate"] = rate(number, previous)
         previous = number
         where = in_group if condition is None else in_group & condition
-        drills[name] = Drill("lead", where, f"{label}: {values['group']}")
+        title = _("{step}: {group}").format(step=_(label), group=values["group"])
+        drills[name] = Drill("lead", where, title)
     values["overall"] = rate(values["won"], values["captured"])
     # A rate opens the records it counts: those that reached the step.
-    drills.update({f"{name}_rate": drills[name] for name, *_ in STEPS[1:]})
+    drills.update({f"{name}_rate": drills[name] for name, *_rest in STEPS[1:]})
     drills["overall"] = drills["won"]
     return Row("" if key is None else str(key), values["group"], values, drills)

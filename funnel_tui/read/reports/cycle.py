@@ -16,6 +16,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -114,7 +115,7 @@ def cycle_time(request: Request) -> Report:
     ]
     notes = []
     if not any(row.values["count"] for row in rows):
-        notes.append(f"nothing moved on {period.label()}")
+        notes.append(_("nothing moved on {period}").format(period=period.label()))
     return Report(
         "cycle",
         "Cycle time",

@@ -12,6 +12,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -63,21 +64,31 @@ def source_attribution(request: Request) -> Report:
     total = _row("all", None, sums, deal_total, cohort)
     columns = [
         Column("group", split.label, TEXT),
-        Column("leads", "leads", COUNT, "captured in the period"),
-        Column("prospects", "prospects", COUNT, "passed the promotion gate"),
-        Column("prospect_rate", "prospect %", RATE, "prospects of leads"),
-        Column("won_leads", "customers", COUNT, "leads with a deal won"),
-        Column("won_rate", "won %", RATE, "customers of leads: how the source converts"),
-        Column("won_deals", "won deals", COUNT, "deals won from these leads"),
-        Column("won_amount", f"won {money.currency}", MONEY, "what the won deals are worth"),
-        Column("amount_per_lead", f"{money.currency}/lead", MONEY, "won amount per lead captured"),
+        Column("leads", _("leads"), COUNT, _("captured in the period")),
+        Column("prospects", _("prospects"), COUNT, _("passed the promotion gate")),
+        Column("prospect_rate", _("prospect %"), RATE, _("prospects of leads")),
+        Column("won_leads", _("customers"), COUNT, _("leads with a deal won")),
+        Column("won_rate", _("won %"), RATE, _("customers of leads: how the source converts")),
+        Column("won_deals", _("won deals"), COUNT, _("deals won from these leads")),
+        Column(
+            "won_amount",
+            _("won {currency}").format(currency=money.currency),
+            MONEY,
+            _("what the won deals are worth"),
+        ),
+        Column(
+            "amount_per_lead",
+            _("{currency}/lead").format(currency=money.currency),
+            MONEY,
+            _("won amount per lead captured"),
+        ),
     ]
     notes = money.notes(left_out_currencies(won, money), ("won deal", "won deals"))
     if not sums[0]:
-        notes.insert(0, f"no lead was captured {period.label()}")
+        notes.insert(0, _("no lead was captured {period}").format(period=period.label()))
     return Report(
         "sources",
-        "Source attribution",
+        _("Source attribution"),
         period,
         split.by,
         columns,
@@ -105,13 +116,13 @@ def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where
     }
     in_cohort = Lead.select(Lead.id).where(where)
     drills = {
-        "leads": Drill("lead", where, f"leads: {label}"),
-        "prospects": Drill("lead", where & PROSPECT, f"prospects: {label}"),
-        "won_leads": Drill("lead", where & WON, f"customers: {label}"),
+        "leads": Drill("lead", where, _("leads: {group}").format(group=label)),
+        "prospects": Drill("lead", where & PROSPECT, _("prospects: {group}").format(group=label)),
+        "won_leads": Drill("lead", where & WON, _("customers: {group}").format(group=label)),
         "won_deals": Drill(
             "opportunity",
             Opportunity.lead.in_(in_cohort) & (Opportunity.state == OPP_WON),
-            f"won deals: {label}",
+            _("won deals: {group}").format(group=label),
         ),
     }
     drills["won_amount"] = drills["amount_per_lead"] = drills["won_deals"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import _
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     BY_OWNER,
@@ -86,8 +87,14 @@ def speed_to_lead(request: Request) -> Report:
         Column("median_hours", "median", HOURS, "half the reached leads waited less"),
         Column("p90_hours", "90th pct", HOURS, "nine in ten reached leads waited less"),
     ]
-    columns += [Column(key, label, RATE, f"of reached leads, {label}") for key, _, label in _WITHIN]
-    notes = [] if total.values["leads"] else [f"no lead was captured {period.label()}"]
+    columns += [
+        Column(key, label, RATE, f"of reached leads, {label}") for key, _hours, label in _WITHIN
+    ]
+    notes = (
+        []
+        if total.values["leads"]
+        else [_("no lead was captured {period}").format(period=period.label())]
+    )
     return Report(
         "speed",
         "Speed to lead",
@@ -111,7 +118,7 @@ def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Ro
         "median_hours": middle["median"],
         "p90_hours": middle["p90"],
     }
-    for name, hours, _ in _WITHIN:
+    for name, hours, _label in _WITHIN:
         values[name] = rate(bisect_right(waits, hours + _SLACK), len(waits))
     drills = {
         "leads": Drill("lead", where, f"captured: {label}"),

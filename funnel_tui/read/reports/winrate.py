@@ -12,6 +12,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -95,7 +96,7 @@ def win_rate(request: Request) -> Report:
             " not in the average or median"
         )
     if not total.values["closed"]:
-        notes.insert(0, f"no deal was won or lost {period.label()}")
+        notes.insert(0, _("no deal was won or lost {period}").format(period=period.label()))
     report = Report(
         "winrate",
         "Win rate and deal size",
@@ -113,7 +114,7 @@ def win_rate(request: Request) -> Report:
 
 
 def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: Any) -> Row:
-    won, lost, cents, sized, _ = numbers
+    won, lost, cents, sized, _rest = numbers
     label = grouping.name(key) if key is not None else "all"
     where = closed if key is None else closed & grouping.condition(key)
     values = {
@@ -170,7 +171,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
             "reason": "all",
             "lost": everything,
             "share": rate(everything, everything),
-            "lost_amount": sum(cents for _, cents in found.values()),
+            "lost_amount": sum(cents for _count, cents in found.values()),
         },
         {"lost": Drill("opportunity", lost, "lost")},
     )
@@ -180,7 +181,9 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
         Column("share", "share", RATE, "of the deals lost"),
         Column("lost_amount", f"lost {money.currency}", MONEY, "what they were worth"),
     ]
-    notes = [] if everything else [f"no deal was lost {request.period.label()}"]
+    notes = (
+        [] if everything else [_("no deal was lost {period}").format(period=request.period.label())]
+    )
     return Report(
         "loss_reasons",
         "Loss reasons",
