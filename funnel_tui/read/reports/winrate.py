@@ -12,7 +12,8 @@ from typing import Any
 
 import peewee
 
-from funnel_tui.core.i18n import _
+from funnel_tui.core import formats
+from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -26,7 +27,6 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
-    many,
     rate,
 )
 from funnel_tui.read.reports.groups import Split, deals_where, split
@@ -80,26 +80,34 @@ def win_rate(request: Request) -> Report:
     total = _row(grouping, None, totals, everything, closed)
     columns = [
         Column("group", grouping.label, TEXT),
-        Column("closed", "closed", COUNT, "deals won or lost in the period"),
-        Column("won", "won", COUNT, "deals won"),
-        Column("lost", "lost", COUNT, "deals lost"),
-        Column("win_rate", "win %", RATE, "won of won and lost"),
-        Column("won_amount", f"won {money.currency}", MONEY, "what the won deals are worth"),
-        Column("average", "average", MONEY, "average won deal, deals with an amount"),
-        Column("median", "median", MONEY, "median won deal, deals with an amount"),
+        Column("closed", _("closed"), COUNT, _("deals won or lost in the period")),
+        Column("won", _("won"), COUNT, _("deals won")),
+        Column("lost", _("lost"), COUNT, _("deals lost")),
+        Column("win_rate", _("win %"), RATE, _("won of won and lost")),
+        Column(
+            "won_amount",
+            _("won {currency}").format(currency=money.currency),
+            MONEY,
+            _("what the won deals are worth"),
+        ),
+        Column("average", _("average"), MONEY, _("average won deal, deals with an amount")),
+        Column("median", _("median"), MONEY, _("median won deal, deals with an amount")),
     ]
     notes = money.notes(left_out_currencies(deals, money), ("closed deal", "closed deals"))
     unsized = int(totals[4])
     if unsized:
         notes.append(
-            f"{many(unsized, 'won deal has', 'won deals have')} no amount: counted as won,"
-            " not in the average or median"
+            ngettext(
+                "{count} won deal has no amount: counted as won, not in the average or median",
+                "{count} won deals have no amount: counted as won, not in the average or median",
+                unsized,
+            ).format(count=formats.number(unsized))
         )
     if not total.values["closed"]:
         notes.insert(0, _("no deal was won or lost {period}").format(period=period.label()))
     report = Report(
         "winrate",
-        "Win rate and deal size",
+        _("Win rate and deal size"),
         period,
         grouping.by,
         columns,
@@ -151,7 +159,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
         .tuples()
     )
     found = {reason: (int(count), round(cents or 0)) for reason, count, cents in query}
-    everything = sum(count for count, _ in found.values())
+    everything = sum(count for count, _cents in found.values())
     rows = []
     for reason in sorted(found, key=lambda r: (-found[r][0], r.casefold())):
         count, cents = found[reason]
@@ -176,17 +184,22 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
         {"lost": Drill("opportunity", lost, "lost")},
     )
     columns = [
-        Column("reason", "loss reason", TEXT),
-        Column("lost", "lost", COUNT, "deals lost for this reason"),
-        Column("share", "share", RATE, "of the deals lost"),
-        Column("lost_amount", f"lost {money.currency}", MONEY, "what they were worth"),
+        Column("reason", _("loss reason"), TEXT),
+        Column("lost", _("lost"), COUNT, _("deals lost for this reason")),
+        Column("share", _("share"), RATE, _("of the deals lost")),
+        Column(
+            "lost_amount",
+            _("lost {currency}").format(currency=money.currency),
+            MONEY,
+            _("what they were worth"),
+        ),
     ]
     notes = (
         [] if everything else [_("no deal was lost {period}").format(period=request.period.label())]
     )
     return Report(
         "loss_reasons",
-        "Loss reasons",
+        _("Loss reasons"),
         request.period,
         None,
         columns,
