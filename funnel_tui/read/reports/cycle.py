@@ -108,17 +108,17 @@ def cycle_time(request: Request) -> Report:
         for key, label, query, drill in tail
     ]
     columns = [
-        Column("step", "step", TEXT),
-        Column("count", "moves", COUNT, "moves made in the period"),
-        Column("median_days", "median", DAYS, "half the moves took less"),
-        Column("p90_days", "90th pct", DAYS, "nine in ten moves took less"),
+        Column("step", _("step"), TEXT),
+        Column("count", _("moves"), COUNT, _("moves made in the period")),
+        Column("median_days", _("median"), DAYS, _("half the moves took less")),
+        Column("p90_days", _("90th pct"), DAYS, _("nine in ten moves took less")),
     ]
     notes = []
     if not any(row.values["count"] for row in rows):
         notes.append(_("nothing moved on {period}").format(period=period.label()))
     return Report(
         "cycle",
-        "Cycle time",
+        _("Cycle time"),
         period,
         None,
         columns,
