@@ -80,12 +80,13 @@ def activity(request: Request) -> Report:
         Column(kind, _KIND_LABEL[kind], COUNT, f"{_KIND_LABEL[kind]}s logged")
         for kind in ACTIVITY_KINDS
     ]
-    columns.append(Column("total", "total", COUNT, "activities logged"))
+    columns.append(Column("total", _("total"), COUNT, _("activities logged")))
     if by == BY_OWNER:
-        columns.append(Column("per_week", "per week", COUNT, "activities a week, on average"))
+        explained = _("activities a week, on average")
+        columns.append(Column("per_week", _("per week"), COUNT, explained))
     report = Report(
         "activity",
-        "Activity",
+        _("Activity"),
         period,
         by,
         columns,
@@ -142,7 +143,8 @@ def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Ro
         kind: Drill("activity", where & (Activity.kind == kind), f"{_KIND_LABEL[kind]}: {label}")
         for kind in ACTIVITY_KINDS
     }
-    drills["total"] = drills["per_week"] = Drill("activity", where, f"activities: {label}")
+    title = _("activities: {group}").format(group=label)
+    drills["total"] = drills["per_week"] = Drill("activity", where, title)
     return Row(key, label, values, drills)
 
 
