@@ -86,3 +86,14 @@ def test_todays_sections_in_polish():
         titles = [section_title(name) for name in (OVERDUE, DUE_TODAY, UNSCHEDULED)]
     assert titles == ["Zaległe", "Na dziś", "Bez terminu"]
     assert section_title(DUE_TODAY) == "Due today"
+
+
+def test_win_rate_and_speed_headings_in_german(two_leads):
+    english = [_report(name) for name in ("winrate", "speed")]
+    with use_language("de"):
+        german = [_report(name) for name in ("winrate", "speed")]
+    assert german[0].title == "Abschlussquote und Auftragsgröße"
+    assert german[0].parts[0].title == "Verlustgründe"
+    assert german[1].title == "Reaktionszeit"
+    assert "Erreicht" in [c.label for c in german[1].columns]
+    assert [_machine(r) for r in german] == [_machine(r) for r in english]
