@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import peewee
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage.models import (
     Company,
     Lead,
@@ -42,6 +42,13 @@ SECTION_TITLES = {
     DUE_TODAY: N_("Due today"),
     UNSCHEDULED: N_("Nothing scheduled"),
 }
+
+
+def section_title(name: str) -> str:
+    """A section's title as the rep reads it."""
+    return _(SECTION_TITLES[name])
+
+
 LEAD, DEAL = "lead", "deal"
 
 
@@ -102,7 +109,7 @@ def load_queue(user_id: int | None, today: dt.date, details: bool = True) -> Tod
             else:
                 key = (order, str(touched), ident) if name == DUE_TODAY else (str(touched), ident)
             found[name].append((key, kind, ident))
-    queue.keys = {name: [(k, i) for _, k, i in sorted(rows)] for name, rows in found.items()}
+    queue.keys = {name: [(k, i) for _rank, k, i in sorted(rows)] for name, rows in found.items()}
     if details:
         items = queue_items([key for keys in queue.keys.values() for key in keys])
         queue.sections = {

@@ -9,6 +9,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import add_months
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.read.reports.base import (
     BY_MONTH,
@@ -79,18 +80,21 @@ def activity(request: Request) -> Report:
         Column(kind, _KIND_LABEL[kind], COUNT, f"{_KIND_LABEL[kind]}s logged")
         for kind in ACTIVITY_KINDS
     ]
-    columns.append(Column("total", "total", COUNT, "activities logged"))
+    columns.append(Column("total", _("total"), COUNT, _("activities logged")))
     if by == BY_OWNER:
-        columns.append(Column("per_week", "per week", COUNT, "activities a week, on average"))
+        explained = _("activities a week, on average")
+        columns.append(Column("per_week", _("per week"), COUNT, explained))
     report = Report(
         "activity",
-        "Activity",
+        _("Activity"),
         period,
         by,
         columns,
         rows,
         total,
-        [] if total.values["total"] else [f"no activity was logged {period.label()}"],
+        []
+        if total.values["total"]
+        else [_("no activity was logged {period}").format(period=period.label())],
         Chart(TREND_CHART, "total"),
     )
     report.x_labels = [monday.isoformat() for monday in weeks]
@@ -139,7 +143,8 @@ def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Ro
         kind: Drill("activity", where & (Activity.kind == kind), f"{_KIND_LABEL[kind]}: {label}")
         for kind in ACTIVITY_KINDS
     }
-    drills["total"] = drills["per_week"] = Drill("activity", where, f"activities: {label}")
+    title = _("activities: {group}").format(group=label)
+    drills["total"] = drills["per_week"] = Drill("activity", where, title)
     return Row(key, label, values, drills)
 
 
@@ -149,7 +154,7 @@ def _weekly_lines(
     """Each owner's activities a week, the busiest owners on their own line."""
     place = {monday: n for n, monday in enumerate(weeks)}
     per_owner: dict[Any, list[float]] = {}
-    for day, user, _, count in tallies:
+    for day, user, _when, count in tallies:
         monday = day - dt.timedelta(days=day.weekday())
         per_owner.setdefault(user, [0.0] * len(weeks))[place[monday]] += count
     busiest = sorted(per_owner, key=lambda user: -sum(per_owner[user]))

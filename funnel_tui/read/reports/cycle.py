@@ -16,6 +16,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -107,17 +108,17 @@ def cycle_time(request: Request) -> Report:
         for key, label, query, drill in tail
     ]
     columns = [
-        Column("step", "step", TEXT),
-        Column("count", "moves", COUNT, "moves made in the period"),
-        Column("median_days", "median", DAYS, "half the moves took less"),
-        Column("p90_days", "90th pct", DAYS, "nine in ten moves took less"),
+        Column("step", _("step"), TEXT),
+        Column("count", _("moves"), COUNT, _("moves made in the period")),
+        Column("median_days", _("median"), DAYS, _("half the moves took less")),
+        Column("p90_days", _("90th pct"), DAYS, _("nine in ten moves took less")),
     ]
     notes = []
     if not any(row.values["count"] for row in rows):
-        notes.append(f"nothing moved on {period.label()}")
+        notes.append(_("nothing moved on {period}").format(period=period.label()))
     return Report(
         "cycle",
-        "Cycle time",
+        _("Cycle time"),
         period,
         None,
         columns,

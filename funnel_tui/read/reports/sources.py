@@ -116,13 +116,13 @@ def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where
     }
     in_cohort = Lead.select(Lead.id).where(where)
     drills = {
-        "leads": Drill("lead", where, f"leads: {label}"),
-        "prospects": Drill("lead", where & PROSPECT, f"prospects: {label}"),
-        "won_leads": Drill("lead", where & WON, f"customers: {label}"),
+        "leads": Drill("lead", where, _("leads: {group}").format(group=label)),
+        "prospects": Drill("lead", where & PROSPECT, _("prospects: {group}").format(group=label)),
+        "won_leads": Drill("lead", where & WON, _("customers: {group}").format(group=label)),
         "won_deals": Drill(
             "opportunity",
             Opportunity.lead.in_(in_cohort) & (Opportunity.state == OPP_WON),
-            f"won deals: {label}",
+            _("won deals: {group}").format(group=label),
         ),
     }
     drills["won_amount"] = drills["amount_per_lead"] = drills["won_deals"]

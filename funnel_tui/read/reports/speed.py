@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.read.reports.base import (
     BAR_CHART,
     BY_OWNER,
@@ -47,7 +48,7 @@ def _hours() -> Any:
 _REACHED = peewee.fn.EXISTS(
     Activity.select(peewee.SQL("1")).where((Activity.lead == Lead.id) & (Activity.kind != "note"))
 )
-_WITHIN = (("hour", 1, "within 1 h"), ("day", 24, "within 24 h"))
+_WITHIN = (("hour", 1, N_("within 1 h")), ("day", 24, N_("within 24 h")))
 # Times are stored to the second; half a second more keeps "exactly one hour" within the
 # hour both in the rate (Python floats) and in its records (SQL, where PostgreSQL's
 # decimal arithmetic makes 3,600 s a hair more than 1 h).
@@ -80,17 +81,23 @@ def speed_to_lead(request: Request) -> Report:
     total = _row("all", sum(found.values()), everyone, cohort, None)
     columns = [
         Column("group", split.label, TEXT),
-        Column("leads", "leads", COUNT, "captured in the period"),
-        Column("reached", "reached", COUNT, "with an interaction logged"),
-        Column("not_reached", "not yet", COUNT, "no interaction logged yet"),
-        Column("median_hours", "median", HOURS, "half the reached leads waited less"),
-        Column("p90_hours", "90th pct", HOURS, "nine in ten reached leads waited less"),
+        Column("leads", _("leads"), COUNT, _("captured in the period")),
+        Column("reached", _("reached"), COUNT, _("with an interaction logged")),
+        Column("not_reached", _("not yet"), COUNT, _("no interaction logged yet")),
+        Column("median_hours", _("median"), HOURS, _("half the reached leads waited less")),
+        Column("p90_hours", _("90th pct"), HOURS, _("nine in ten reached leads waited less")),
     ]
-    columns += [Column(key, label, RATE, f"of reached leads, {label}") for key, _, label in _WITHIN]
-    notes = [] if total.values["leads"] else [f"no lead was captured {period.label()}"]
+    for key, _limit, label in _WITHIN:
+        explained = _("of reached leads, {within}").format(within=_(label))
+        columns.append(Column(key, _(label), RATE, explained))
+    notes = (
+        []
+        if total.values["leads"]
+        else [_("no lead was captured {period}").format(period=period.label())]
+    )
     return Report(
         "speed",
-        "Speed to lead",
+        _("Speed to lead"),
         period,
         split.by,
         columns,
@@ -111,15 +118,18 @@ def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Ro
         "median_hours": middle["median"],
         "p90_hours": middle["p90"],
     }
-    for name, hours, _ in _WITHIN:
+    for name, hours, _label in _WITHIN:
         values[name] = rate(bisect_right(waits, hours + _SLACK), len(waits))
     drills = {
-        "leads": Drill("lead", where, f"captured: {label}"),
-        "reached": Drill("lead", where & _REACHED, f"reached: {label}"),
-        "not_reached": Drill("lead", where & ~_REACHED, f"not reached yet: {label}"),
+        "leads": Drill("lead", where, _("captured: {group}").format(group=label)),
+        "reached": Drill("lead", where & _REACHED, _("reached: {group}").format(group=label)),
+        "not_reached": Drill(
+            "lead", where & ~_REACHED, _("not reached yet: {group}").format(group=label)
+        ),
     }
     drills["median_hours"] = drills["p90_hours"] = drills["reached"]
     for name, hours, text in _WITHIN:
         within = where & _REACHED & (_hours() <= hours + _SLACK)
-        drills[name] = Drill("lead", within, f"reached {text}: {label}")
+        title = _("reached {within}: {group}").format(within=_(text), group=label)
+        drills[name] = Drill("lead", within, title)
     return Row("" if key is None else str(key), label, values, drills)

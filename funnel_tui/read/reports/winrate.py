@@ -12,6 +12,8 @@ from typing import Any
 
 import peewee
 
+from funnel_tui.core import formats
+from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -25,7 +27,6 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
-    many,
     rate,
 )
 from funnel_tui.read.reports.groups import Split, deals_where, split
@@ -79,26 +80,34 @@ def win_rate(request: Request) -> Report:
     total = _row(grouping, None, totals, everything, closed)
     columns = [
         Column("group", grouping.label, TEXT),
-        Column("closed", "closed", COUNT, "deals won or lost in the period"),
-        Column("won", "won", COUNT, "deals won"),
-        Column("lost", "lost", COUNT, "deals lost"),
-        Column("win_rate", "win %", RATE, "won of won and lost"),
-        Column("won_amount", f"won {money.currency}", MONEY, "what the won deals are worth"),
-        Column("average", "average", MONEY, "average won deal, deals with an amount"),
-        Column("median", "median", MONEY, "median won deal, deals with an amount"),
+        Column("closed", _("closed"), COUNT, _("deals won or lost in the period")),
+        Column("won", _("won"), COUNT, _("deals won")),
+        Column("lost", _("lost"), COUNT, _("deals lost")),
+        Column("win_rate", _("win %"), RATE, _("won of won and lost")),
+        Column(
+            "won_amount",
+            _("won {currency}").format(currency=money.currency),
+            MONEY,
+            _("what the won deals are worth"),
+        ),
+        Column("average", _("average"), MONEY, _("average won deal, deals with an amount")),
+        Column("median", _("median"), MONEY, _("median won deal, deals with an amount")),
     ]
     notes = money.notes(left_out_currencies(deals, money), ("closed deal", "closed deals"))
     unsized = int(totals[4])
     if unsized:
         notes.append(
-            f"{many(unsized, 'won deal has', 'won deals have')} no amount: counted as won,"
-            " not in the average or median"
+            ngettext(
+                "{count} won deal has no amount: counted as won, not in the average or median",
+                "{count} won deals have no amount: counted as won, not in the average or median",
+                unsized,
+            ).format(count=formats.number(unsized))
         )
     if not total.values["closed"]:
-        notes.insert(0, f"no deal was won or lost {period.label()}")
+        notes.insert(0, _("no deal was won or lost {period}").format(period=period.label()))
     report = Report(
         "winrate",
-        "Win rate and deal size",
+        _("Win rate and deal size"),
         period,
         grouping.by,
         columns,
@@ -113,7 +122,7 @@ def win_rate(request: Request) -> Report:
 
 
 def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: Any) -> Row:
-    won, lost, cents, sized, _ = numbers
+    won, lost, cents, sized, _rest = numbers
     label = grouping.name(key) if key is not None else "all"
     where = closed if key is None else closed & grouping.condition(key)
     values = {
@@ -150,7 +159,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
         .tuples()
     )
     found = {reason: (int(count), round(cents or 0)) for reason, count, cents in query}
-    everything = sum(count for count, _ in found.values())
+    everything = sum(count for count, _cents in found.values())
     rows = []
     for reason in sorted(found, key=lambda r: (-found[r][0], r.casefold())):
         count, cents = found[reason]
@@ -170,20 +179,27 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
             "reason": "all",
             "lost": everything,
             "share": rate(everything, everything),
-            "lost_amount": sum(cents for _, cents in found.values()),
+            "lost_amount": sum(cents for _count, cents in found.values()),
         },
         {"lost": Drill("opportunity", lost, "lost")},
     )
     columns = [
-        Column("reason", "loss reason", TEXT),
-        Column("lost", "lost", COUNT, "deals lost for this reason"),
-        Column("share", "share", RATE, "of the deals lost"),
-        Column("lost_amount", f"lost {money.currency}", MONEY, "what they were worth"),
+        Column("reason", _("loss reason"), TEXT),
+        Column("lost", _("lost"), COUNT, _("deals lost for this reason")),
+        Column("share", _("share"), RATE, _("of the deals lost")),
+        Column(
+            "lost_amount",
+            _("lost {currency}").format(currency=money.currency),
+            MONEY,
+            _("what they were worth"),
+        ),
     ]
-    notes = [] if everything else [f"no deal was lost {request.period.label()}"]
+    notes = (
+        [] if everything else [_("no deal was lost {period}").format(period=request.period.label())]
+    )
     return Report(
         "loss_reasons",
-        "Loss reasons",
+        _("Loss reasons"),
         request.period,
         None,
         columns,
