@@ -486,7 +486,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         def chosen(choice: dict[str, str] | None) -> None:
             if choice is None:
                 self._outcome(
-                    Text("Nothing saved; your edits are kept: ctrl+s asks again.", style="yellow")
+                    Text(
+                        _("Nothing saved; your edits are kept: ctrl+s asks again."), style="yellow"
+                    )
                 )
                 return
             for name, side in choice.items():
@@ -498,7 +500,9 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
             self.version = record["lead"].version
             self.action_save()
 
-        self.app.push_screen(ConflictDialog(f"Lead #{self.lead_id}", clashes), chosen)
+        self.app.push_screen(
+            ConflictDialog(_("Lead #{id}").format(id=self.lead_id), clashes), chosen
+        )
 
     def _outcome(self, text: Text) -> None:
         self.query_one("#outcome", Static).update(text)
@@ -546,7 +550,7 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         if company is not None:
             self.app.open_company(company.id)
         elif self.record is not None:
-            self._outcome(Text("This lead is at no company: type one above.", style="yellow"))
+            self._outcome(Text(_("This lead is at no company: type one above."), style="yellow"))
 
     def hand_over_target(self) -> HandOverTarget | None:
         if self.record is None:

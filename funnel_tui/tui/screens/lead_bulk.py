@@ -23,6 +23,9 @@ from rich.text import Text
 
 from funnel_tui.core.dates import describe_due
 from funnel_tui.core.errors import FunnelError, Refused
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import LEAD_STATUSES, STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.bulk_menu import BulkEntry, BulkMenu
@@ -31,7 +34,7 @@ from funnel_tui.tui.dialogs.dialogs import ChoiceDialog, ConfirmDialog, TextDial
 from funnel_tui.tui.screens.lead_marks import Marks, leads_words
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
-NOTHING_CHOSEN = "Nothing to act on: mark leads with space (* marks all that match)."
+NOTHING_CHOSEN = N_("Nothing to act on: mark leads with space (* marks all that match).")
 
 
 class LeadBulkActions:
@@ -52,24 +55,28 @@ class LeadBulkActions:
     def action_bulk(self) -> None:
         ids = self.marks.chosen(self.current_lead_id())
         if not ids:
-            self.say(Text(NOTHING_CHOSEN, style="yellow"))
+            self.say(Text(_(NOTHING_CHOSEN), style="yellow"))
             return
         if len(ids) > 1:
-            heading = f"the {len(ids):,} marked leads"
+            heading = ngettext(
+                "the {count} marked lead", "the {count} marked leads", len(ids)
+            ).format(count=number(len(ids)))
+        elif self.marks:
+            heading = _("the marked lead")
         else:
-            heading = "the marked lead" if self.marks else f"the lead under the cursor (#{ids[0]})"
+            heading = _("the lead under the cursor (#{id})").format(id=ids[0])
         merge = ""
         if len(ids) != 2:
-            merge = "mark exactly two"
+            merge = _("mark exactly two")
         entries = [
-            BulkEntry("s", "Set status…"),
-            BulkEntry("l", "Log an activity…"),
-            BulkEntry("e", "Export to a file…"),
-            BulkEntry("a", "Assign to…"),
-            BulkEntry("m", "Merge the two…", merge),
+            BulkEntry("s", _("Set status…")),
+            BulkEntry("l", _("Log an activity…")),
+            BulkEntry("e", _("Export to a file…")),
+            BulkEntry("a", _("Assign to…")),
+            BulkEntry("m", _("Merge the two…"), merge),
         ]
         if self.marks:
-            entries.append(BulkEntry("c", "Clear the marks"))
+            entries.append(BulkEntry("c", _("Clear the marks")))
 
         def chosen(key: str | None) -> None:
             handlers: dict[str, Callable[[list[int]], None]] = {
@@ -88,7 +95,11 @@ class LeadBulkActions:
     def action_clear_marks(self) -> None:
         cleared = self.marks.clear()
         self.marks_changed()
-        self.say(f"Marks cleared ({leads_words(cleared)})." if cleared else "Nothing is marked.")
+        self.say(
+            _("Marks cleared ({leads}).").format(leads=leads_words(cleared))
+            if cleared
+            else _("Nothing is marked.")
+        )
 
     def marks_changed(self) -> None:
         raise NotImplementedError
@@ -98,7 +109,7 @@ class LeadBulkActions:
             if yes:
                 then()
             else:
-                self.say(Text("Nothing done.", style="dim"))
+                self.say(Text(_("Nothing done."), style="dim"))
 
         self.app.push_screen(ConfirmDialog(title, question), answered)
 
@@ -107,14 +118,15 @@ class LeadBulkActions:
     def _ask_status(self, ids: list[int]) -> None:
         def status_chosen(status: str | None) -> None:
             if status == STATUS_UNQUALIFIED:
+                reasons = {shown_name(r): r for r in self.app.config.unqualified_reasons}
                 self.app.push_screen(
-                    ChoiceDialog("Why are they unqualified?", self.app.config.unqualified_reasons),
-                    lambda reason: reason and confirm(status, reason=reason),
+                    ChoiceDialog(_("Why are they unqualified?"), tuple(reasons)),
+                    lambda shown: shown and confirm(status, reason=reasons[shown]),
                 )
             elif status == STATUS_NURTURING:
                 today = self.app.rules.today()
                 dialog = DateDialog(
-                    "Touch them again on",
+                    _("Touch them again on"),
                     today,
                     self.app.config.date_order,
                     field="until",
@@ -125,29 +137,38 @@ class LeadBulkActions:
                 confirm(status)
 
         def confirm(status: str, reason: str = "", until: dt.date | None = None) -> None:
-            told = status
+            told = vocab_label(status)
             if reason:
-                told += f" ({reason})"
+                told = _("{status} ({reason})").format(status=told, reason=shown_name(reason))
             if until:
-                told += f" until {describe_due(until, self.app.rules.today())}"
+                when = describe_due(until, self.app.rules.today())
+                told = _("{status} until {date}").format(status=told, date=when)
             self._confirm(
-                "Set status",
-                f"Set the status of {leads_words(len(ids))} to {told}?",
+                _("Set status"),
+                _("Set the status of {leads} to {status}?").format(
+                    leads=leads_words(len(ids)), status=told
+                ),
                 lambda: self._run(
                     lambda rules, progress: rules.bulk_set_status(
                         ids, status, reason=reason, until=until, progress=progress
                     ),
-                    "Setting status",
+                    _("Setting status"),
                     lambda done: (
-                        f"Status set to {told} on {leads_words(done.changed)}"
-                        + _also(done, f"already {status}")
+                        _("Status set to {status} on {leads}").format(
+                            status=told, leads=leads_words(done.changed)
+                        )
+                        + _also(done, status)
                     ),
                 ),
             )
 
+        statuses = {vocab_label(s): s for s in LEAD_STATUSES}
         self.app.push_screen(
-            ChoiceDialog(f"Set the status of {leads_words(len(ids))} to", LEAD_STATUSES),
-            status_chosen,
+            ChoiceDialog(
+                _("Set the status of {leads} to").format(leads=leads_words(len(ids))),
+                tuple(statuses),
+            ),
+            lambda shown: status_chosen(statuses[shown] if shown else None),
         )
 
     # ------------------------------------------------------------------ activity
@@ -158,12 +179,12 @@ class LeadBulkActions:
         def typed(log: BulkLog | None) -> None:
             if log is None:
                 return
-            what = " ".join(
-                p for p in (log.kind.replace("_", " "), log.outcome.replace("_", " ")) if p
-            )
+            what = _activity_words(log.kind, log.outcome)
             self._confirm(
-                "Log an activity",
-                f"Log the same {what} on each of {leads_words(len(ids))}?",
+                _("Log an activity"),
+                _("Log the same {activity} on each of {leads}?").format(
+                    activity=what, leads=leads_words(len(ids))
+                ),
                 lambda: self._run(
                     lambda rules, progress: rules.bulk_log_activity(
                         ids,
@@ -175,8 +196,13 @@ class LeadBulkActions:
                         next_due=log.due,
                         progress=progress,
                     ),
-                    "Logging",
-                    lambda done: f"Logged {what} on {leads_words(done.changed)}" + _also(done),
+                    _("Logging"),
+                    lambda done: (
+                        _("Logged {activity} on {leads}").format(
+                            activity=what, leads=leads_words(done.changed)
+                        )
+                        + _also(done)
+                    ),
                 ),
             )
 
@@ -192,14 +218,18 @@ class LeadBulkActions:
             fmt = "vcf" if where.suffix.lower() in (".vcf", ".vcard") else "csv"
             kind = "vCards" if fmt == "vcf" else "CSV"
             self._confirm(
-                "Export",
-                f"Write {leads_words(len(ids))} to {where} as {kind}?",
+                _("Export"),
+                _("Write {leads} to {path} as {format}?").format(
+                    leads=leads_words(len(ids)), path=where, format=kind
+                ),
                 lambda: self._export(ids, where, fmt),
             )
 
         self.app.push_screen(
             TextDialog(
-                f"Export {leads_words(len(ids))} to a file (.csv, or .vcf for vCards)",
+                _("Export {leads} to a file (.csv, or .vcf for vCards)").format(
+                    leads=leads_words(len(ids))
+                ),
                 "leads.csv",
             ),
             typed,
@@ -213,9 +243,12 @@ class LeadBulkActions:
         try:
             count = export_to_file(where, fmt, LeadFilter(ids=tuple(ids)))
         except (FunnelError, OSError) as exc:
-            said = Text(f"✘ Not exported: {exc}", style="red")
+            said = Text(_("✘ Not exported: {reason}").format(reason=exc), style="red")
         else:
-            said = Text(f"✔ Exported {leads_words(count)} to {where}", style="green")
+            exported = _("✔ Exported {leads} to {path}").format(
+                leads=leads_words(count), path=where
+            )
+            said = Text(exported, style="green")
         self.app.call_from_thread(self.say, said)
 
     # ------------------------------------------------------------------ assign, merge
@@ -229,20 +262,25 @@ class LeadBulkActions:
             if choice is None:
                 return
             self._confirm(
-                "Assign",
-                f"Hand {leads_words(len(ids))} over to {choice.login}?",
+                _("Assign"),
+                _("Hand {leads} over to {user}?").format(
+                    leads=leads_words(len(ids)), user=choice.login
+                ),
                 lambda: self._run(
                     lambda rules, _progress: rules.assign_leads(
                         ids, [choice.login], new_ok={choice.login} if choice.new else ()
                     ),
-                    "Handing over",
+                    _("Handing over"),
                     lambda done: (
-                        _said(done) or f"Assigned {leads_words(len(ids))} to {choice.login}"
+                        _said(done)
+                        or _("Assigned {leads} to {user}").format(
+                            leads=leads_words(len(ids)), user=choice.login
+                        )
                     ),
                 ),
             )
 
-        picker = UserPicker(Text(f"Hand {leads_words(len(ids))} to…"))
+        picker = UserPicker(Text(_("Hand {leads} to…").format(leads=leads_words(len(ids)))))
         self.app.push_screen(picker, picked)
         self._read_bulk_team(picker)
 
@@ -266,7 +304,7 @@ class LeadBulkActions:
             self.marks.ids.discard(getattr(result, "other_id", other))
             self.marks_changed()
             self.refresh_data()
-            said = _said(result) or f"Merged #{other} into #{keep}"
+            said = _said(result) or _("Merged #{other} into #{keep}").format(other=other, keep=keep)
             self.say(Text(f"✔ {said}.", style="green"))
 
         self.app.push_screen(MergeScreen(keep, other), merged)
@@ -284,14 +322,19 @@ class LeadBulkActions:
         progress, then says `done(result)`, and the list reloads."""
 
         def progress(count: int, of: int) -> None:
-            self.app.call_from_thread(self.say, Text(f"{doing}… {count:,} of {of:,}", style="dim"))
+            said = _("{doing}… {count} of {total}").format(
+                doing=doing, count=number(count), total=number(of)
+            )
+            self.app.call_from_thread(self.say, Text(said, style="dim"))
 
         run_write(
             self.app,
             lambda rules: operation(rules, progress),
             done=lambda result: self._bulk_done(Text(f"✔ {done(result)}.", style="green")),
             refused=self._bulk_refused,
-            failed=lambda reason: self.say(Text(f"✘ Nothing done ({reason}).", style="red")),
+            failed=lambda reason: self.say(
+                Text(_("✘ Nothing done ({reason}).").format(reason=reason), style="red")
+            ),
             retry=lambda: self._run(operation, doing, done),
         )
 
@@ -307,7 +350,7 @@ class LeadBulkActions:
         when someone else has changed one of those leads since."""
         self._run(
             lambda rules, _progress: rules.undo_last(),
-            "Undoing",
+            _("Undoing"),
             lambda undone: undone.summary().rstrip("."),
         )
 
@@ -318,11 +361,30 @@ def _said(result: Any) -> str:
     return summary().rstrip(".") if callable(summary) else ""
 
 
-def _also(done: Any, unchanged: str = "") -> str:
+def _also(done: Any, status: str = "") -> str:
     """What the action left alone: `; 3 already working; 1 merged or gone`."""
     parts = []
-    if done.unchanged and unchanged:
-        parts.append(f"{done.unchanged:,} {unchanged}")
+    if done.unchanged and status:
+        parts.append(
+            ngettext("{count} already {status}", "{count} already {status}", done.unchanged).format(
+                count=number(done.unchanged), status=vocab_label(status)
+            )
+        )
     if done.missing:
-        parts.append(f"{done.missing:,} merged or gone")
-    return "".join(f"; {p}" for p in parts)
+        parts.append(
+            ngettext("{count} merged or gone", "{count} merged or gone", done.missing).format(
+                count=number(done.missing)
+            )
+        )
+    return "".join(_("; {part}").format(part=p) for p in parts)
+
+
+def _activity_words(kind: str, outcome: str) -> str:
+    """`call reached`: the same activity logged on each lead (English its stored words)."""
+    if current_language() == ENGLISH:
+        words = (kind.replace("_", " "), outcome.replace("_", " "))
+    else:
+        from funnel_tui.tui.screens.log_activity import kind_label, outcome_label
+
+        words = (kind_label(kind), outcome_label(outcome) if outcome else "")
+    return " ".join(p for p in words if p)

@@ -14,6 +14,8 @@ from typing import Any
 
 from rich.text import Text
 
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import ngettext
 from funnel_tui.tui.widgets.lead_table import Column
 
 MARK = "✓"
@@ -70,4 +72,4 @@ def mark_column(marks: Marks) -> Column:
 
 def leads_words(count: int) -> str:
     """`1 lead`, `1,204 leads`."""
-    return f"{count:,} lead" + ("" if count == 1 else "s")
+    return ngettext("{count} lead", "{count} leads", count).format(count=number(count))

@@ -23,16 +23,18 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
 from funnel_tui.core.errors import DueDateError, Refused
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, pgettext
+from funnel_tui.core.labels import field_label
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
-from funnel_tui.tui.widgets.choice_row import ChoiceRow
+from funnel_tui.tui.widgets.choice_row import ChoiceRow, hotkeys
 from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.workers import run_write, write_worker
 
+# The kinds as the form's choice row names them in English (their keys come from these).
 KIND_LABELS = {
     "call": "call",
     "email": "email",
@@ -42,8 +44,80 @@ KIND_LABELS = {
     "in_person": "in person",
     "note": "note",
 }
-DIRECTIONS = [("outbound", "out"), ("inbound", "in")]
 FIELD_OF = {"due": "due", "next_action": "next", "note": "note", "outcome": "outcome"}
+
+
+def _kind_words() -> dict[str, str]:
+    # Short forms of their own (not the history's words): seven fit one 80-column row.
+    return {
+        "call": pgettext("log kind", "call"),
+        "email": pgettext("log kind", "email"),
+        "meeting": pgettext("log kind", "meeting"),
+        "sms": pgettext("log kind", "SMS"),
+        "social": pgettext("log kind", "social"),
+        "in_person": pgettext("log kind", "in person"),
+        "note": pgettext("log kind", "note"),
+    }
+
+
+def _outcome_words() -> dict[str, str]:
+    return {
+        "reached": pgettext("log outcome", "reached"),
+        "no_answer": pgettext("log outcome", "no answer"),
+        "left_voicemail": pgettext("log outcome", "left voicemail"),
+        "busy": pgettext("log outcome", "busy"),
+        "wrong_number": pgettext("log outcome", "wrong number"),
+        "sent": pgettext("log outcome", "sent"),
+        "replied": pgettext("log outcome", "replied"),
+        "bounced": pgettext("log outcome", "bounced"),
+        "held": pgettext("log outcome", "held"),
+        "no_show": pgettext("log outcome", "no show"),
+        "rescheduled": pgettext("log outcome", "rescheduled"),
+        "connected": pgettext("log outcome", "connected"),
+        "met": pgettext("log outcome", "met"),
+    }
+
+
+def kind_label(kind: str) -> str:
+    """An activity's kind as the form and its outcome line name it: `call`, `SMS`."""
+    return _kind_words().get(kind) or kind.replace("_", " ")
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome as the form names it: `no answer` (the stored `no_answer`)."""
+    return _outcome_words().get(outcome) or outcome.replace("_", " ")
+
+
+def keyed(choices: list[tuple[str, str]], english: list[str]) -> list[tuple[str, str]]:
+    """The choices with their English key letter before a label written without Latin
+    letters (Chinese): `c 電話` is picked with c, as `call` is."""
+    keys = hotkeys(english)
+    return [
+        (value, label if _latin(label) or not key else f"{key} {label}")
+        for (value, label), key in zip(choices, keys, strict=True)
+    ]
+
+
+def _latin(label: str) -> bool:
+    return any(c.isascii() and c.isalpha() for c in label)
+
+
+def _field_shown(field: str) -> str:
+    """The form's field a refusal names: English says its id (`due`, `next`)."""
+    if current_language() == ENGLISH:
+        return field
+    return field_label({"next": "next action", "note": "notes"}.get(field, field))
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    choices = [(k, kind_label(k)) for k in ACTIVITY_KINDS]
+    return keyed(choices, [KIND_LABELS[k] for k in ACTIVITY_KINDS])
+
+
+def directions() -> list[tuple[str, str]]:
+    """Which way the activity went: `out`, `in`."""
+    choices = [("outbound", pgettext("way", "out")), ("inbound", pgettext("way", "in"))]
+    return keyed(choices, ["out", "in"])
 
 
 @dataclass(frozen=True)
@@ -73,11 +147,11 @@ class Logged:
     due: dt.date | None
 
     def summary(self, today: dt.date) -> Text:
-        text = Text("✔ Logged ", style="green")
-        text.append(" ".join(p for p in (KIND_LABELS.get(self.kind, self.kind),
-                                         self.outcome.replace("_", " ")) if p))  # fmt: skip
+        words = (kind_label(self.kind), outcome_label(self.outcome) if self.outcome else "")
+        what = " ".join(p for p in words if p)
+        text = Text(_("✔ Logged {what}").format(what=what), style="green")
         if self.due is not None:
-            text.append(" · next: ")
+            text.append(_(" · next: "))
             text.append(plain(self.next_action))
             text.append(f" {describe_due(self.due, today)}", style="dim")
         return text
@@ -89,7 +163,9 @@ def log_title(*parts: str) -> str:
 
 
 def outcome_choices(kind: str) -> list[tuple[str, str]]:
-    return [(o, o.replace("_", " ")) for o in OUTCOMES.get(kind, ())]
+    outcomes = OUTCOMES.get(kind, ())
+    choices = [(o, outcome_label(o)) for o in outcomes]
+    return keyed(choices, [o.replace("_", " ") for o in outcomes])
 
 
 class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None]):
@@ -125,38 +201,38 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = Text("Log · ", style="bold")
+            title = Text(_("Log · "), style="bold")
             title.append(plain(self.target.title))
             yield Label(title, classes="title")
             yield Static(self._current_action(), id="current")
             with Horizontal(classes="row"):
-                yield Label("Type", classes="label")
-                yield ChoiceRow([(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], self.kind, id="kind")
+                yield Label(pgettext("log form", "Type"), classes="label")
+                yield ChoiceRow(kind_choices(), self.kind, id="kind")
             with Horizontal(classes="row", id="direction-row"):
-                yield Label("Way", classes="label")
-                yield ChoiceRow(DIRECTIONS, "outbound", id="direction")
+                yield Label(pgettext("log form", "Way"), classes="label")
+                yield ChoiceRow(directions(), "outbound", id="direction")
             with Horizontal(classes="row", id="outcome-row"):
-                yield Label("Outcome", classes="label")
+                yield Label(pgettext("log form", "Outcome"), classes="label")
                 yield ChoiceRow(outcome_choices(self.kind), id="outcome")
             with Horizontal(classes="row"):
-                yield Label("Note", classes="label")
-                yield TextInput(id="note", placeholder="what was said")
+                yield Label(pgettext("log form", "Note"), classes="label")
+                yield TextInput(id="note", placeholder=_("what was said"))
             with Horizontal(classes="row"):
-                yield Label("Next", classes="label")
-                yield TextInput(id="next", placeholder="next action, e.g. +3d Call back")
+                yield Label(pgettext("log form", "Next"), classes="label")
+                yield TextInput(id="next", placeholder=_("next action, e.g. +3d Call back"))
             with Horizontal(classes="row"):
-                yield Label("Due", classes="label")
+                yield Label(pgettext("log form", "Due"), classes="label")
                 yield TextInput(id="due", placeholder=quick_forms(self.app.config.date_order))
             yield Static("", id="due-read")
             yield Static("", id="message")
             yield Static(
-                Text("letters pick · tab next field · ctrl+s save · esc cancel"), classes="keys"
+                Text(_("letters pick · tab next field · ctrl+s save · esc cancel")), classes="keys"
             )
 
     def on_mount(self) -> None:
         draft = self.take_draft()
         if draft:
-            self._show_message(Text("Your draft is back.", style="dim"))
+            self._show_message(Text(_("Your draft is back."), style="dim"))
         self._read_due()
         first = "#outcome" if self.at_outcome and OUTCOMES.get(self.kind) and not draft else "#kind"
         self.query_one(first).focus()
@@ -168,7 +244,9 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         return form_key("log", entity, ident)
 
     def draft_label(self) -> str:
-        return f"a {KIND_LABELS.get(self.kind, self.kind)} log on {self.target.title}"
+        return _("a {kind} log on {record}").format(
+            kind=kind_label(self.kind), record=self.target.title
+        )
 
     def draft_values(self) -> dict[str, str]:
         return self.values()
@@ -178,12 +256,10 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
 
     def apply_draft(self, values: dict[str, str]) -> None:
         kind = values.get("kind") if values.get("kind") in KIND_LABELS else self.kind
-        self.query_one("#kind", ChoiceRow).set_choices(
-            [(k, KIND_LABELS[k]) for k in ACTIVITY_KINDS], kind
-        )
+        self.query_one("#kind", ChoiceRow).set_choices(kind_choices(), kind)
         self._kind_changed(kind)
         direction = values.get("direction", "outbound")
-        self.query_one("#direction", ChoiceRow).set_choices(DIRECTIONS, direction)
+        self.query_one("#direction", ChoiceRow).set_choices(directions(), direction)
         self.query_one("#outcome", ChoiceRow).set_choices(
             outcome_choices(kind), values.get("outcome", "")
         )
@@ -199,10 +275,10 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     def _current_action(self) -> Text:
         target = self.target
         if target.due is None:
-            return Text("Nothing scheduled yet.", style="dim")
+            return Text(_("Nothing scheduled yet."), style="dim")
         today = self.app.rules.today()
-        text = Text("Now: ", style="dim")
-        text.append(plain(target.next_action) or "next action")
+        text = Text(_("Now: "), style="dim")
+        text.append(plain(target.next_action) or _("next action"))
         late = target.due < today
         text.append(f" · {describe_due(target.due, today)}", style="red" if late else "dim")
         return text
@@ -252,9 +328,10 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         try:
             due, rest = split_due(action, today, order)
         except DueDateError:
-            return None, action, Text(f"when is it due? e.g. {quick_forms(order)}", style="yellow")
+            asked = _("when is it due? e.g. {forms}").format(forms=quick_forms(order))
+            return None, action, Text(asked, style="yellow")
         said = Text(f"→ {describe_due(due, today)} · ", style="green")
-        said.append(plain(rest) or "Follow up")
+        said.append(plain(rest) or _("Follow up"))
         return due, rest, said
 
     def _read_due(self) -> dt.date | None:
@@ -289,14 +366,14 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         self._read_due()
         if values["due"].strip():
             if due is None:
-                self._refuse("due", "the due date is not one I can read (see under it)")
+                self._refuse("due", _("the due date is not one I can read (see under it)"))
                 return
         elif action and due is None:
             order = self.app.config.date_order
-            self._refuse("due", f"when is it due? e.g. {quick_forms(order)}")
+            self._refuse("due", _("when is it due? e.g. {forms}").format(forms=quick_forms(order)))
             return
         if due is not None:
-            action = action or "Follow up"
+            action = action or "Follow up"  # stored as the rules store it (a snooze's)
         self.saving = True
         self._save(values, action, due)
 
@@ -334,11 +411,18 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     def _failed(self, reason: str) -> None:
         self.saving = False
         self._show_message(
-            Text(f"✘ Not saved ({reason}). The form is kept: ctrl+s tries again.", style="red")
+            Text(
+                _("✘ Not saved ({reason}). The form is kept: ctrl+s tries again.").format(
+                    reason=reason
+                ),
+                style="red",
+            )
         )
 
     def _refuse(self, field: str, message: str) -> None:
-        text = Text(f"✘ {field}: " if field else "✘ ", style="bold red")
+        text = Text(
+            _("✘ {field}: ").format(field=_field_shown(field)) if field else "✘ ", style="bold red"
+        )
         text.append(message, style="red")
         self._show_message(text)
         if field:
@@ -350,5 +434,5 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     def action_cancel(self) -> None:
         self.keep_draft()
         if self.draft_worth_keeping(self.values()):
-            self.app.notify("Draft kept: open the form on this record again to finish it.")
+            self.app.notify(_("Draft kept: open the form on this record again to finish it."))
         self.dismiss(None)

@@ -8,6 +8,7 @@ record someone changed meanwhile is read again and shown, choices kept, not merg
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,22 +20,32 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from funnel_tui.core.errors import Refused
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import ENGLISH, N_, N_plural, _, current_language, ngettext
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 KEEP, OTHER = "keep", "other"
 LABELS = {
-    "name": "Name",
-    "company": "Company",
-    "title": "Title",
-    "phone": "Phone",
-    "email": "Email",
-    "country": "Country",
-    "source": "Source",
-    "notes": "Notes",
-    "industry": "Industry",
-    "employees": "Employees",
-    "website": "Website",
+    "name": N_("Name"),
+    "company": N_("Company"),
+    "title": N_("Title"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "country": N_("Country"),
+    "source": N_("Source"),
+    "notes": N_("Notes"),
+    "industry": N_("Industry"),
+    "employees": N_("Employees"),
+    "website": N_("Website"),
+}
+# What moves to the record that stays, counted (English names the key, as it always has).
+MOVES = {
+    "activities": N_plural("{count} activity", "{count} activities"),
+    "deals": N_plural("{count} deal", "{count} deals"),
+    "answers": N_plural("{count} checklist answer", "{count} checklist answers"),
+    "next_action": N_plural("{count} next action", "{count} next actions"),
+    "people": N_plural("{count} person", "{count} people"),
 }
 LABEL_WIDTH = 11
 VALUE_WIDTH = 30
@@ -77,16 +88,16 @@ class MergeScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                Text(f"Merge {self.kind} #{self.other_id} into #{self.keep_id}"),
+                Text(_merge_title(self.kind).format(other=self.other_id, keep=self.keep_id)),
                 classes="title",
                 id="m-title",
             )
             yield Static(Text(""), id="m-head")
             yield OptionList(id="m-fields")
             yield Static(Text(""), id="m-moves")
-            yield Static(Text("Reading both records…", style="dim"), id="m-said")
+            yield Static(Text(_("Reading both records…"), style="dim"), id="m-said")
             yield Static(
-                Text("←/→ or space pick  ·  w swap  ·  ctrl+s merge  ·  esc cancel"),
+                Text(_("←/→ or space pick  ·  w swap  ·  ctrl+s merge  ·  esc cancel")),
                 classes="keys",
             )
 
@@ -109,7 +120,7 @@ class MergeScreen(ModalScreen[Any]):
     def _cannot(self, exc: Refused) -> None:
         said = Text("✘ ", style="red")
         said.append("; ".join(p.message for p in exc.problems), style="red")
-        said.append("\nesc goes back.", style="dim")
+        said.append("\n" + _("esc goes back."), style="dim")
         self.query_one("#m-said", Static).update(said)
 
     def _show_plan(self, plan: Any, note: Text | None = None) -> None:
@@ -121,22 +132,31 @@ class MergeScreen(ModalScreen[Any]):
         for name, side in kept.items():
             if name in self.chosen:
                 self.chosen[name] = side
-        title = Text(f"Merge {plan.kind} #{plan.other_id} ")
-        title.append_text(_cut(plan.other_name, 22))
-        title.append(f" into #{plan.keep_id} ")
-        title.append_text(_cut(plan.keep_name, 22))
+        title = _filled(
+            _named_merge_title(plan.kind),
+            other=str(plan.other_id),
+            other_name=_cut(plan.other_name, 22),
+            keep=str(plan.keep_id),
+            keep_name=_cut(plan.keep_name, 22),
+        )
         self.query_one("#m-title", Label).update(title)
         # Over the values, past the label and the marker ("● ") of each column.
         head = Text(" " * (LABEL_WIDTH + 3))
-        head.append(f"#{plan.keep_id} stays".ljust(VALUE_WIDTH + 2), style="bold")
-        head.append(f"#{plan.other_id} merged", style="bold")
+        stays = Text(_("#{id} stays").format(id=plan.keep_id), style="bold")
+        stays.pad_right(VALUE_WIDTH + 2 - stays.cell_len)
+        head.append_text(stays)
+        head.append(_("#{id} merged").format(id=plan.other_id), style="bold")
         self.query_one("#m-head", Static).update(head)
         self._draw_rows()
-        moving = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in plan.moves.items() if n)
-        moves = Text(f"Moving to #{plan.keep_id}: {moving}" if moving else "Nothing else moves.")
+        moving = _(", ").join(_moved(k, n) for k, n in plan.moves.items() if n)
+        moves = Text(
+            _("Moving to #{id}: {moving}").format(id=plan.keep_id, moving=moving)
+            if moving
+            else _("Nothing else moves.")
+        )
         self.query_one("#m-moves", Static).update(moves)
         if not plan.fields and not plan.answers:
-            said = Text("The two records hold the same values: nothing to pick.", style="dim")
+            said = Text(_("The two records hold the same values: nothing to pick."), style="dim")
         else:
             said = Text("")
         self.query_one("#m-said", Static).update(note or said)
@@ -144,9 +164,23 @@ class MergeScreen(ModalScreen[Any]):
 
     def _rows(self) -> list[tuple[str, str, str, str]]:
         """(choice key, label, survivor's value, other's value) for every choice."""
-        rows = [(c.field, LABELS.get(c.field, c.field), c.keep, c.other) for c in self.plan.fields]
+        rows = [
+            (
+                c.field,
+                _(LABELS[c.field]) if c.field in LABELS else c.field,
+                _shown(c.field, c.keep),
+                _shown(c.field, c.other),
+            )
+            for c in self.plan.fields
+        ]
         rows += [
-            (f"answer:{a.item}", a.item.capitalize(), a.keep, a.other) for a in self.plan.answers
+            (
+                f"answer:{a.item}",
+                _capitalized(vocab_label(a.item)),
+                _answer_shown(a.keep),
+                _answer_shown(a.other),
+            )
+            for a in self.plan.answers
         ]
         return rows
 
@@ -156,7 +190,9 @@ class MergeScreen(ModalScreen[Any]):
         options.clear_options()
         for key, label, mine, theirs in self._rows():
             side = self.chosen[key]
-            line = Text(label.ljust(LABEL_WIDTH)[:LABEL_WIDTH] + " ", style="bold")
+            line = Text(label, style="bold")
+            line.truncate(LABEL_WIDTH, pad=True)  # in cells: a Chinese label is two a character
+            line.append(" ")
             line.append_text(_cell(mine, side == KEEP))
             line.append("  ")
             line.append_text(_cell(theirs, side == OTHER))
@@ -202,7 +238,7 @@ class MergeScreen(ModalScreen[Any]):
         if self.plan is None or self._merging:
             return
         self._merging = True
-        self.query_one("#m-said", Static).update(Text("Merging…", style="dim"))
+        self.query_one("#m-said", Static).update(Text(_("Merging…"), style="dim"))
         self._merge(self.plan, dict(self.chosen))
 
     @write_worker("merge")
@@ -238,27 +274,33 @@ class MergeScreen(ModalScreen[Any]):
     def _merged(self, merged: Any) -> None:
         self._merging = False
         self.app.data_changed()
-        self.app.notify(merged.summary(), title="Merged", markup=False)
+        self.app.notify(merged.summary(), title=_("Merged"), markup=False)
         self.dismiss(merged)
 
     def _refused(self, exc: Refused) -> None:
         self._merging = False
-        said = Text("✘ Not merged: ", style="red")
+        said = Text(_("✘ Not merged: "), style="red")
         said.append("; ".join(p.message for p in exc.problems), style="red")
         self.query_one("#m-said", Static).update(said)
 
     def _stale(self, exc: Refused, fresh: Any) -> None:
         self._merging = False
         note = Text(
-            "⚠ Changed by someone else since you looked; here it is as it is now. "
-            "ctrl+s merges it.",
+            _(
+                "⚠ Changed by someone else since you looked; here it is as it is now. "
+                "ctrl+s merges it."
+            ),
             style="yellow",
         )
         self._show_plan(fresh, note)
 
     def _failed(self, reason: str) -> None:
         self._merging = False
-        said = Text(f"✘ Not merged ({reason}); your choices are kept: ctrl+s tries again.")
+        said = Text(
+            _("✘ Not merged ({reason}); your choices are kept: ctrl+s tries again.").format(
+                reason=reason
+            )
+        )
         said.stylize("red")
         self.query_one("#m-said", Static).update(said)
 
@@ -269,7 +311,7 @@ class MergeScreen(ModalScreen[Any]):
 
 def _cell(value: str, chosen: bool) -> Text:
     """A value in its column, marked when it is the one that stays."""
-    shown = _cut(value or "(empty)", VALUE_WIDTH - 2)
+    shown = _cut(value or _("(empty)"), VALUE_WIDTH - 2)
     shown.pad_right(VALUE_WIDTH - 2 - shown.cell_len)
     if chosen:
         shown.stylize("bold")
@@ -283,3 +325,50 @@ def _cut(text: str, width: int) -> Text:
     line = Text(" ".join(text.split()))
     line.truncate(width, overflow="ellipsis")
     return line
+
+
+def _merge_title(kind: str) -> str:
+    if kind == "company":
+        return _("Merge company #{other} into #{keep}")
+    return _("Merge lead #{other} into #{keep}")
+
+
+def _named_merge_title(kind: str) -> str:
+    if kind == "company":
+        return _("Merge company #{other} {other_name} into #{keep} {keep_name}")
+    return _("Merge lead #{other} {other_name} into #{keep} {keep_name}")
+
+
+def _filled(template: str, **parts: str | Text) -> Text:
+    """`template` with its `{name}` placeholders filled by text or by styled Text (the
+    names are data: appended as Text, never read as markup)."""
+    text = Text()
+    for n, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if n % 2:
+            part = parts[piece]
+            text.append_text(part if isinstance(part, Text) else Text(part))
+        else:
+            text.append(piece)
+    return text
+
+
+def _moved(key: str, count: int) -> str:
+    """`3 activities` moving over (English as it always said it: `1 deals`)."""
+    if current_language() == ENGLISH or key not in MOVES:
+        return f"{count} {key.replace('_', ' ')}"
+    return ngettext(*MOVES[key], count).format(count=number(count))
+
+
+def _capitalized(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _shown(field: str, value: str) -> str:
+    """A field's value as the rep reads it: a source by its shown name."""
+    return shown_name(value) if field == "source" and value else value
+
+
+def _answer_shown(value: str) -> str:
+    """`yes: signed budget` with the answer in the rep's word (the evidence as typed)."""
+    answer, colon, evidence = value.partition(": ")
+    return vocab_label(answer) + colon + evidence

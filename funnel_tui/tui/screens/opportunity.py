@@ -13,7 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from funnel_tui.core.dates import day_text, to_local
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import N_, _, pgettext
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import format_amount, warm, weighted
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
@@ -72,7 +74,7 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(Text(f"Loading deal #{self.opp_id}…"), id="summary")
+        yield Static(Text(_("Loading deal #{id}…").format(id=self.opp_id)), id="summary")
         yield HereLine("opportunity", self.opp_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
@@ -107,7 +109,9 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
     def _show(self, record: DealRecord | None) -> None:
         self.record = record
         if record is None:
-            self.query_one("#summary", Static).update(Text(f"No deal #{self.opp_id}"))
+            self.query_one("#summary", Static).update(
+                Text(_("No deal #{id}").format(id=self.opp_id))
+            )
             return
         card = record.card
         self.query_one("#summary", Static).update(self._summary(card))
@@ -123,13 +127,13 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
     def _summary(self, card: Card) -> Text:
         text = Text.assemble((f"$ #{card.id} ", "bold green"), (plain(card.name), "bold"))
         state = {
-            OPP_OPEN: ("● open", "cyan"),
-            OPP_WON: ("✔ won", "green"),
-            OPP_LOST: ("✕ lost", "red"),
+            OPP_OPEN: (_("● open"), "cyan"),
+            OPP_WON: (_("✔ won"), "green"),
+            OPP_LOST: (_("✕ lost"), "red"),
         }[card.state]
         text.append("   ")
         text.append(*state)
-        text.append(f" · {plain(card.stage)}")
+        text.append(f" · {plain(shown_name(card.stage))}")
         return text
 
     def _fields(self, record: DealRecord) -> Table:
@@ -144,12 +148,12 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         locale = self.app.rules.locale
         amount = Text(format_amount(card.amount_cents, card.currency, locale))
         worth = weighted(card.amount_cents, probability)
-        amount.append(
-            f"   weighted {format_amount(worth, card.currency, locale)} at {probability} %",
-            style="dim",
+        weighted_at = _("   weighted {amount} at {percent} %").format(
+            amount=format_amount(worth, card.currency, locale), percent=probability
         )
-        table.add_row("Amount", amount)
-        close = Text(day_text(card.expected_close) if card.expected_close else "not set")
+        amount.append(weighted_at, style="dim")
+        table.add_row(pgettext("deal record", "Amount"), amount)
+        close = Text(day_text(card.expected_close) if card.expected_close else _("not set"))
         if card.expected_close and card.state == OPP_OPEN:
             days = (card.expected_close - self.app.rules.today()).days
             close.append(f"   {days_from_today(days)}", style="dim" if days >= 0 else "yellow")
@@ -158,39 +162,50 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
             # stays beside it, for how the forecast fared.
             closed = Text(day_text(to_local(card.closed_at, self.app.rules.zone).date()))
             if card.expected_close:
-                closed.append(f"   expected {day_text(card.expected_close)}", style="dim")
+                expected = _("   expected {date}").format(date=day_text(card.expected_close))
+                closed.append(expected, style="dim")
             close = closed
-        table.add_row({OPP_WON: "Won", OPP_LOST: "Closed"}.get(card.state, "Close"), close)
+        close_label = {
+            OPP_WON: pgettext("deal record", "Won"),
+            OPP_LOST: pgettext("deal record", "Closed"),
+        }.get(card.state, pgettext("deal record", "Close"))
+        table.add_row(close_label, close)
         stage_line = Text(
-            say("stage_for", stage=plain(card.stage), time=many(marks.days_in_stage, "day"))
+            say(
+                "stage_for",
+                stage=plain(shown_name(card.stage)),
+                time=many(marks.days_in_stage, "day"),
+            )
         )
         if marks.stale:
-            stage_line.append("   ◷ stale", style="bold")
-        table.add_row("Stage", stage_line)
-        table.add_row("Next", self._next_action(card, marks))
+            stage_line.append(_("   ◷ stale"), style="bold")
+        table.add_row(pgettext("deal record", "Stage"), stage_line)
+        table.add_row(pgettext("deal record", "Next"), self._next_action(card, marks))
         if card.state == OPP_LOST:
-            table.add_row("Lost", Text(plain(card.lost_reason), style="red"))
+            reason = Text(plain(shown_name(card.lost_reason)), style="red")
+            table.add_row(pgettext("deal record", "Lost"), reason)
         company = Text(plain(card.company) or "—")
-        table.add_row("Company", company)
+        table.add_row(pgettext("deal record", "Company"), company)
         contact = Text(plain(lead.name))
         for part in (lead.title, lead.phone_display or lead.phone_raw, lead.email_norm):
             if part:
                 contact.append(f" · {plain(part)}")
-        table.add_row("Contact", contact)
+        table.add_row(pgettext("deal record", "Contact"), contact)
         link = Text.assemble((f"#{lead.id} ", "bold"), plain(lead.name))
-        link.append("   l opens the lead · q its checklist", style="dim")
-        table.add_row("Lead", link)
-        table.add_row("Owner", Text(plain(card.owner)))
+        link.append(_("   l opens the lead · q its checklist"), style="dim")
+        table.add_row(pgettext("deal record", "Lead"), link)
+        table.add_row(pgettext("deal record", "Owner"), Text(plain(card.owner)))
         if opp.notes:
-            table.add_row("Notes", Text(plain(opp.notes)))
+            table.add_row(pgettext("deal record", "Notes"), Text(plain(opp.notes)))
         return table
 
     def _next_action(self, card: Card, marks) -> Text:
         if card.state != OPP_OPEN:
             return Text("—", style="dim")
         if card.next_action_due is None:
-            return Text("○ nothing scheduled", style="yellow")
-        text = Text(f"{plain(card.next_action) or 'next action'} · {card.next_action_due}")
+            return Text(_("○ nothing scheduled"), style="yellow")
+        action = plain(card.next_action) or _("next action")
+        text = Text(f"{action} · {date_short(card.next_action_due)}")
         if marks.overdue:
             text = Text("‼ ", style="bold red") + text
             text.stylize("red")
@@ -207,7 +222,9 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
             for a in record.activities
         ]
         text = Text()
-        text.append("Timeline · moves, changes and activities, the lead's marked\n", style="bold")
+        text.append(
+            _("Timeline · moves, changes and activities, the lead's marked") + "\n", style="bold"
+        )
         return text + timeline_text(events, rules.zone, rules.today())
 
     # ------------------------------------------------------------------ keys
@@ -254,7 +271,7 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         if company_id is not None:
             self.app.open_company(company_id)
         else:
-            self._deal_message(Text("This deal has no company.", style="yellow"))
+            self._deal_message(Text(_("This deal has no company."), style="yellow"))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -89,7 +89,7 @@ class ReportsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield TextBlock("", id="tabs")
-        yield TextBlock(Text("Computing…", style="dim"), id="heading")
+        yield TextBlock(Text(_("Computing…"), style="dim"), id="heading")
         with VerticalScroll(id="chart-box"):
             yield ReportChart(id="chart")
         yield KeyedTable(id="figures", cursor_type="cell", zebra_stripes=True)
@@ -246,7 +246,7 @@ class ReportsScreen(Screen[None]):
 
     def action_next_currency(self) -> None:
         if self.report is None or not self.report.currency:
-            self.notify("This report has no amounts.")
+            self.notify(_("This report has no amounts."))
             return
         choices = self.currencies or [self.report.currency]
         current = self.report.currency
@@ -303,14 +303,14 @@ class ReportsScreen(Screen[None]):
             drill = row.drills.get(column.key) or next(iter(row.drills.values()), None)
             self._open(drill)
         else:
-            self.notify("Press t for the table: each figure there opens its records.")
+            self.notify(_("Press t for the table: each figure there opens its records."))
 
     def _open_from_table(self, report: Report) -> None:
         table = self.query_one(DataTable)
         coordinate = table.cursor_coordinate
         rows = report.all_rows()
         if coordinate.row >= len(rows):
-            self.notify("Open the loss reasons' records from the chart (↑/↓, enter).")
+            self.notify(_("Open the loss reasons' records from the chart (↑/↓, enter)."))
             return
         row = rows[coordinate.row]
         column = report.columns[coordinate.column]
@@ -318,7 +318,7 @@ class ReportsScreen(Screen[None]):
 
     def _open(self, drill: Drill | None) -> None:
         if drill is None:
-            self.notify("This figure is worked out from others: open one of those.")
+            self.notify(_("This figure is worked out from others: open one of those."))
             return
 
         def opened(record: Record | None) -> None:

@@ -60,7 +60,7 @@ class TodayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield TextBlock(Text("Loading your queue…", style="dim"), id="summary")
+        yield TextBlock(Text(_("Loading your queue…"), style="dim"), id="summary")
         yield QueueView(id="queue")
         yield TextBlock("", id="footer")
         yield KeyBar()
@@ -184,7 +184,8 @@ class TodayScreen(Screen[None]):
         target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
 
         def said(due: dt.date) -> None:
-            message = Text(f"Snoozed to {describe_due(due, rules.today())}: ", style="green")
+            when = describe_due(due, rules.today())
+            message = Text(_("Snoozed to {when}: ").format(when=when), style="green")
             message.append(plain(item.person))
             self._snoozed(item, message)
 
