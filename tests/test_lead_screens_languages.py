@@ -155,7 +155,7 @@ async def test_today_snoozes_in_the_language(queue_app, language, snoozed):
 @pytest.mark.parametrize(
     ("language", "words", "no_amounts"),
     [
-        ("de", ["Trichter", "Quellen"], "Dieser Bericht hat keine Beträge."),
+        ("de", ["Trichter", "3 Quote", "7 Aktivität"], "Dieser Bericht hat keine Beträge."),
         ("zh_TW", ["漏斗", "來源"], "這份報表沒有金額。"),
     ],
 )
@@ -211,3 +211,21 @@ async def test_the_merge_choice_reads_in_german(env):
     assert "die 2 markierten Leads" in menu and "Beide zusammenführen…" in menu
     for words in ("zusammenführen", "#1 bleibt", "Firma", "(leer)", "Sonst wird nichts"):
         assert words in shown
+
+
+async def test_the_record_shows_a_shipped_source_in_german_and_stores_its_name(env):
+    with use_language("de"):
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("down", "enter")  # 王小明, from a referral
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, LeadScreen)
+            source = screen.query_one("#f-source")
+            assert source.value == "Empfehlung"
+            source.value = "Messe"  # typed as the rep reads it
+            await press_burst(pilot, "ctrl+s")
+            await settle(pilot)
+            assert screen.query_one("#f-source").value == "Messe"
+    assert Lead.get(Lead.name == "王小明").source == "Trade show"

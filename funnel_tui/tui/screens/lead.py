@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
@@ -17,8 +18,8 @@ from funnel_tui.core import validators as v
 from funnel_tui.core.dates import describe_due, to_local
 from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.formats import date_short
-from funnel_tui.core.i18n import N_, _
-from funnel_tui.core.labels import shown_name
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
+from funnel_tui.core.labels import shown_name, typed_name
 from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
@@ -64,14 +65,26 @@ FIELDS = (
 
 
 def stored_values(record: dict[str, Any]) -> dict[str, str]:
-    """The record's values as the form shows them, by form field."""
+    """The record's values as the form shows them, by form field (a source by the name
+    the rep reads: "Messe" for the shipped "Trade show")."""
     lead, company = record["lead"], record["company"]
-    return {
+    values = {
         name: (company.name if company else "")
         if name == "company"
         else (getattr(lead, column) or "")
         for name, column, _label in FIELDS
     }
+    values["source"] = shown_name(values["source"]) if values["source"] else ""
+    return values
+
+
+def typed_values(changes: dict[str, str], sources: Iterable[str]) -> dict[str, str]:
+    """The edits as the rules take them: a source typed as the rep reads it ("Messe",
+    "展覽") is the stored name; English sends what was typed, as it always has."""
+    if "source" not in changes or current_language() == ENGLISH:
+        return changes
+    typed = changes["source"]
+    return {**changes, "source": typed_name(typed, sources) or typed}
 
 
 def lead_events(record: dict[str, Any], rules: Any = None) -> list[Event]:
@@ -409,7 +422,11 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
             self._outcome(Text(_("Nothing changed."), style="dim"))
             return
         self._write(
-            lambda rules: rules.update_lead(self.lead_id, changes, expected_version=self.version),
+            lambda rules: rules.update_lead(
+                self.lead_id,
+                typed_values(changes, self.app.config.lead_sources),
+                expected_version=self.version,
+            ),
             _("Saved."),
         )
 

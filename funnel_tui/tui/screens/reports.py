@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from funnel_tui.core.errors import ReportError
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
 from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
@@ -43,6 +43,20 @@ SHORT_NAMES = {
     "forecast": N_("Forecast"),
     "activity": N_("Activity"),
 }
+
+
+def tab_names() -> dict[str, str]:
+    """The tab line's words: SHORT_NAMES, shortened where a language needs it for the
+    seven to fit 80 columns (German's win rate is "Quote" here)."""
+    return {
+        "conversion": pgettext("report tab", "Funnel"),
+        "sources": pgettext("report tab", "Sources"),
+        "winrate": pgettext("report tab", "Win rate"),
+        "cycle": pgettext("report tab", "Cycle"),
+        "speed": pgettext("report tab", "Speed"),
+        "forecast": pgettext("report tab", "Forecast"),
+        "activity": pgettext("report tab", "Activity"),
+    }
 
 
 class ReportsScreen(Screen[None]):
@@ -210,9 +224,10 @@ class ReportsScreen(Screen[None]):
 
     def _show_tabs(self) -> None:
         tabs = Text()
+        names = tab_names()
         for n, name in enumerate(REPORTS, 1):
             style = "bold reverse" if name == self.name_shown else ""
-            tabs.append(f" {n} {_(SHORT_NAMES[name])} ", style=style)
+            tabs.append(f" {n} {names.get(name, name)} ", style=style)
         self.query_one("#tabs", TextBlock).show(tabs)
 
     # --------------------------------------------------------------- actions
