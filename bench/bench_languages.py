@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import time
 import timeit
 from pathlib import Path
 
-from common import FIRST_FRAME, _start_once, cost, median, percentile, send_key, until
+from common import FIRST_FRAME, _start_once, cost, median, percentile, search_and_save
 
 DEMO_LEADS = 10_000
 ROUNDS = 9
@@ -124,12 +123,14 @@ async def _keys(target: str, folder: str):
     # A first run warms the process (imports, caches) for no language's account; then
     # each language twice, in one order and back (ABBA), its keys pooled: a drift of the
     # machine over the run weighs on every language alike.
-    await _latencies(target, folder, 50_000)
+    await search_and_save(target, folder, TYPED, SAVES, 50_000)
     measured: dict[str, tuple[list[float], list[float]]] = {lang: ([], []) for lang in LANGS}
     order = [*LANGS, *reversed(LANGS)]
     for number, language in enumerate(order):
         with use_language(language):
-            searches, saves = await _latencies(target, folder, (number + 1) * 1000)
+            searches, saves = await search_and_save(
+                target, folder, TYPED, SAVES, (number + 1) * 1000
+            )
         measured[language][0].extend(searches)
         measured[language][1].extend(saves)
     results = []
@@ -149,49 +150,3 @@ async def _keys(target: str, folder: str):
                 )
             )
     return results
-
-
-async def _latencies(target: str, folder: str, first: int):
-    from funnel_tui.config import load_config
-    from funnel_tui.live.drafts import DraftStore
-    from funnel_tui.storage.database import close_database, open_database
-    from funnel_tui.tui.app import FunnelApp
-    from funnel_tui.tui.widgets.lead_table import LeadTable
-
-    open_database(target)
-    app = FunnelApp(
-        config=load_config(),
-        target=target,
-        user="bench",
-        drafts=DraftStore("bench", Path(folder) / "drafts"),
-    )
-    saves, searches = [], []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one(LeadTable)
-        await pilot.press("slash")
-        for text in TYPED:
-            await pilot.press("ctrl+u")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            for char in text:
-                generation = table.generation
-                start = time.perf_counter()
-                send_key(app, "space" if char == " " else char, char)
-                shown = await until(lambda g=generation: table.generation > g, app=app)
-                searches.append(shown - start)
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        screen = app.screen
-        name = screen.query_one("#f-name")
-        for index in range(SAVES):
-            number = first + index  # no two saves alike: a duplicate would stop at a warning
-            name.value = f"Bench Save {number}"
-            screen.query_one("#f-email").value = f"bench.save.{number}@bench-funnel.example"
-            screen.query_one("#f-phone").value = f"+43 664 {2000000 + number:07d}"
-            start = time.perf_counter()
-            send_key(app, "ctrl+s")
-            saves.append(await until(lambda: name.value == "", app=app) - start)
-    close_database()
-    return searches, saves

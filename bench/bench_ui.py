@@ -25,7 +25,7 @@ import termios
 import time
 from pathlib import Path
 
-from common import cold_starts, cost, key_floor, median, percentile, send_key, until
+from common import cold_starts, cost, key_floor, median, percentile, search_and_save
 
 DEMO_LEADS = 100_000
 STARTS = 7
@@ -102,50 +102,8 @@ def _first_frame(target: str, env: dict):
 
 
 async def _latencies(target: str, folder: str):
-    from funnel_tui.config import load_config
-    from funnel_tui.live.drafts import DraftStore
-    from funnel_tui.storage.database import close_database, open_database
-    from funnel_tui.tui.app import FunnelApp
-    from funnel_tui.tui.widgets.lead_table import LeadTable
-
     floor = await key_floor()
-    open_database(target)
-    app = FunnelApp(
-        config=load_config(),
-        target=target,
-        user="bench",
-        drafts=DraftStore("bench", Path(folder) / "drafts"),
-    )
-    saves, searches = [], []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        # Search: each keystroke until the table shows the new query's answer.
-        table = app.screen.query_one(LeadTable)
-        await pilot.press("slash")
-        for text in TYPED:
-            await pilot.press("ctrl+u")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            for char in text:
-                generation = table.generation
-                start = time.perf_counter()
-                send_key(app, "space" if char == " " else char, char)
-                shown = await until(lambda g=generation: table.generation > g, app=app)
-                searches.append(shown - start)
-        # Save: from ctrl+s to the cleared form, with the values already typed.
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        screen = app.screen
-        name = screen.query_one("#f-name")
-        for index in range(SAVES):
-            name.value = f"Bench Save {index}"
-            screen.query_one("#f-email").value = f"bench.save.{index}@bench-funnel.example"
-            screen.query_one("#f-phone").value = f"+43 664 {2000000 + index:07d}"
-            start = time.perf_counter()
-            send_key(app, "ctrl+s")
-            saves.append(await until(lambda: name.value == "", app=app) - start)
-    close_database()
+    searches, saves = await search_and_save(target, folder, TYPED, SAVES)
     return [
         cost(
             "capture save, key to cleared form, p95",

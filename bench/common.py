@@ -333,3 +333,57 @@ def cold_starts(
         bare.append(seconds)
         bare_rss.append(rss)
     return ours, bare, ours_rss, bare_rss
+
+
+async def search_and_save(
+    target: str, folder: str, typed: Sequence[str], saves: int, first: int = 0
+) -> tuple[list[float], list[float]]:
+    """(search keystroke times, capture save times) in the TUI on `target` at 80×24:
+    each key of `typed` until the list shows its answer, then `saves` saves from ctrl+s
+    to the cleared form. Saves are numbered from `first`: no two alike, as a duplicate
+    would stop at its warning."""
+    from funnel_tui.config import load_config
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.storage.database import close_database, open_database
+    from funnel_tui.tui.app import FunnelApp
+    from funnel_tui.tui.widgets.lead_table import LeadTable
+
+    open_database(target)
+    app = FunnelApp(
+        config=load_config(),
+        target=target,
+        user="bench",
+        drafts=DraftStore("bench", Path(folder) / "drafts"),
+    )
+    save_times, search_times = [], []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # Search: each keystroke until the table shows the new query's answer.
+        table = app.screen.query_one(LeadTable)
+        await pilot.press("slash")
+        for text in typed:
+            await pilot.press("ctrl+u")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for char in text:
+                generation = table.generation
+                start = time.perf_counter()
+                send_key(app, "space" if char == " " else char, char)
+                shown = await until(lambda g=generation: table.generation > g, app=app)
+                search_times.append(shown - start)
+        # Save: from ctrl+s to the cleared form, with the values already typed.
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen = app.screen
+        name = screen.query_one("#f-name")
+        for index in range(saves):
+            number = first + index
+            name.value = f"Bench Save {number}"
+            screen.query_one("#f-email").value = f"bench.save.{number}@bench-funnel.example"
+            screen.query_one("#f-phone").value = f"+43 664 {2000000 + number:07d}"
+            start = time.perf_counter()
+            send_key(app, "ctrl+s")
+            save_times.append(await until(lambda: name.value == "", app=app) - start)
+    close_database()
+    return search_times, save_times

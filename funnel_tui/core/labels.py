@@ -101,7 +101,9 @@ def _catalogs() -> tuple[dict[str, str], ...]:
 # as it always has ("phone: …", "close date: …").
 
 
-def _field_labels() -> dict[str, str]:
+@cache
+def _field_labels(language: str) -> dict[str, str]:
+    """The table for `language` (the key of the cache: lookups happen per list row)."""
     return {
         "name": pgettext("field", "name"),
         "company": pgettext("field", "company"),
@@ -155,7 +157,7 @@ def field_label(key: str) -> str:
     a key with no label reads as itself, "_" as a space."""
     if current_language() == ENGLISH:
         return key
-    return _field_labels().get(key) or key.replace("_", " ")
+    return _field_labels(current_language()).get(key) or key.replace("_", " ")
 
 
 def row_label(row: int) -> str:
@@ -170,7 +172,9 @@ def row_label(row: int) -> str:
 # it always has ("working", "prospect"); other languages their word for it.
 
 
-def _vocab_labels() -> dict[str, str]:
+@cache
+def _vocab_labels(language: str) -> dict[str, str]:
+    """The table for `language` (the key of the cache: lookups happen per list row)."""
     return {
         "new": pgettext("status", "new"),
         "working": pgettext("status", "working"),
@@ -220,4 +224,4 @@ def vocab_label(key: str) -> str:
     a key with no word, read as the key."""
     if current_language() == ENGLISH:
         return key
-    return _vocab_labels().get(key, key)
+    return _vocab_labels(current_language()).get(key, key)
