@@ -147,6 +147,12 @@ def _field_labels() -> dict[str, str]:
         "version": pgettext("field", "version"),
         "id": pgettext("field", "id"),
         "database": pgettext("field", "database"),
+        "lead": pgettext("field", "lead"),
+        "deals": pgettext("field", "deals"),
+        "level": pgettext("field", "level"),
+        "bant": pgettext("field", "bant"),
+        "item": pgettext("field", "item"),
+        "answer": pgettext("field", "answer"),
     }
 
 
