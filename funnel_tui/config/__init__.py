@@ -33,6 +33,7 @@ from funnel_tui.config.schema import SCHEMA, build, key_entries
 from funnel_tui.config.settings import Config, IcpCriterion, Keymap, Stage
 from funnel_tui.config.toml_lines import key_lines, name, syntax_error
 from funnel_tui.core.errors import ConfigError
+from funnel_tui.core.i18n import _
 
 __all__ = [
     "APP_NAME",
@@ -81,22 +82,28 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(syntax_error(chosen, exc, text)) from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{chosen}: is not UTF-8 text ({exc.reason})") from exc
+            raise ConfigError(
+                _("{file}: is not UTF-8 text ({reason})").format(file=chosen, reason=exc.reason)
+            ) from exc
         except OSError as exc:
-            raise ConfigError(f"{chosen}: cannot be read ({exc.strerror or exc})") from exc
+            raise ConfigError(
+                _("{file}: cannot be read ({reason})").format(
+                    file=chosen, reason=exc.strerror or exc
+                )
+            ) from exc
         check_shape(user, SCHEMA, (), problems)
         data = _overlay(data, user)
         source = chosen
     elif explicit:
-        raise ConfigError(f"{chosen}: no such config file")
+        raise ConfigError(_("{file}: no such config file").format(file=chosen))
     check_together(data, user, problems)
     if problems:
         raise ConfigError(*located(problems, source or DEFAULT_CONFIG, text))
     config = build(data, source)
     if config.keys.bindings:  # the UI checks the ids: it says where each one is
         lines, paths = key_lines(text), key_entries(user["keys"])
-        where = {binding: lines.get(path) for binding, (path, _) in paths.items()}
-        names = {binding: name(path) for binding, (path, _) in paths.items()}
+        where = {binding: lines.get(path) for binding, (path, _keys) in paths.items()}
+        names = {binding: name(path) for binding, (path, _keys) in paths.items()}
         found = {binding: line for binding, line in where.items() if line}
         config = replace(config, keys=Keymap(config.keys.bindings, found, names, source))
     return config

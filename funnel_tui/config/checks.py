@@ -22,7 +22,8 @@ from funnel_tui.config.schema import (
     key_entries,
     kind_holds,
 )
-from funnel_tui.config.toml_lines import KeyPath, key_lines, name, nearest, show
+from funnel_tui.config.toml_lines import KeyPath, at_line, key_lines, name, nearest, show
+from funnel_tui.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,13 @@ def check_shape(data: Any, spec: Table, path: KeyPath, problems: list[Problem]) 
         setting = spec.settings.get(key)
         if setting is None:
             known = ", ".join(spec.settings)
-            where = f"{name(path)} has an unknown setting" if path else "unknown setting"
-            problems.append(Problem((here,), f"{where} {show(key)} (known: {known})"))
+            said = (
+                _("{table} has an unknown setting {key} (known: {known})")
+                if path
+                else _("unknown setting {key} (known: {known})")
+            )
+            message = said.format(table=name(path), key=show(key), known=known)
+            problems.append(Problem((here,), message))
         elif isinstance(setting, Table):
             if isinstance(value, dict):
                 check_shape(value, setting, here, problems)
@@ -47,7 +53,9 @@ def check_shape(data: Any, spec: Table, path: KeyPath, problems: list[Problem]) 
                 problems.append(
                     Problem(
                         (here,),
-                        f"{name(here)} must be a table ([{name(here)}]), not {show(value)}",
+                        _("{setting} must be a table ([{setting}]), not {value}").format(
+                            setting=name(here), value=show(value)
+                        ),
                     )
                 )
         elif isinstance(setting, Tables):
@@ -55,7 +63,9 @@ def check_shape(data: Any, spec: Table, path: KeyPath, problems: list[Problem]) 
                 problems.append(
                     Problem(
                         (here,),
-                        f"{name(here)} must be [[{name(here)}]] tables, not {show(value)}",
+                        _("{setting} must be [[{setting}]] tables, not {value}").format(
+                            setting=name(here), value=show(value)
+                        ),
                     )
                 )
                 continue
@@ -66,7 +76,9 @@ def check_shape(data: Any, spec: Table, path: KeyPath, problems: list[Problem]) 
                         problems.append(
                             Problem(
                                 ((*here, index),),
-                                f"{name((*here, index))} has no {needed}, which is required",
+                                _("{setting} has no {key}, which is required").format(
+                                    setting=name((*here, index)), key=needed
+                                ),
                             )
                         )
         else:
@@ -76,7 +88,12 @@ def check_shape(data: Any, spec: Table, path: KeyPath, problems: list[Problem]) 
 def _check_setting(value: Any, setting: Setting, path: KeyPath, problems: list[Problem]) -> None:
     if not kind_holds(setting.kind, value):
         problems.append(
-            Problem((path,), f"{name(path)} must be {KIND_WORDS[setting.kind]}, not {show(value)}")
+            Problem(
+                (path,),
+                _("{setting} must be {kind}, not {value}").format(
+                    setting=name(path), kind=_(KIND_WORDS[setting.kind]), value=show(value)
+                ),
+            )
         )
         return
     if setting.kind == "texts":
@@ -85,7 +102,9 @@ def _check_setting(value: Any, setting: Setting, path: KeyPath, problems: list[P
             problems.append(
                 Problem(
                     ((*path, index),),
-                    f"{name((*path, index))} must be text in quotes, not {show(item)}",
+                    _("{setting} must be text in quotes, not {value}").format(
+                        setting=name((*path, index)), value=show(item)
+                    ),
                 )
             )
         if bad:
@@ -97,7 +116,9 @@ def _check_setting(value: Any, setting: Setting, path: KeyPath, problems: list[P
         return
     why = setting.rule(value) if setting.rule else None
     if why:
-        problems.append(Problem((path,), f"{name(path)} {why}"))
+        problems.append(
+            Problem((path,), _("{setting} {reason}").format(setting=name(path), reason=why))
+        )
 
 
 def check_together(data: dict, user: dict, problems: list[Problem]) -> None:
@@ -111,7 +132,7 @@ def check_together(data: dict, user: dict, problems: list[Problem]) -> None:
         problems.append(
             Problem(
                 (("exchange_rates",),),
-                "exchange_rates needs report_currency: the currency the rates are in",
+                _("exchange_rates needs report_currency: the currency the rates are in"),
             )
         )
     weights = data.get("qualification", {})
@@ -125,15 +146,17 @@ def check_together(data: dict, user: dict, problems: list[Problem]) -> None:
         problems.append(
             Problem(
                 (("qualification", "weights"), ("icp",)),
-                "the qualification weights and the icp weights add up to 0; "
-                "at least one must give points",
+                _(
+                    "the qualification weights and the icp weights add up to 0; "
+                    "at least one must give points"
+                ),
             )
         )
 
 
 def _check_stages(data: dict, stages: list[dict], user: dict, problems: list[Problem]) -> None:
     if not stages:
-        problems.append(Problem((("stages",),), "stages cannot be empty"))
+        problems.append(Problem((("stages",),), _("stages cannot be empty")))
         return
     seen: dict[str, int] = {}
     names = []
@@ -147,8 +170,10 @@ def _check_stages(data: dict, stages: list[dict], user: dict, problems: list[Pro
             problems.append(
                 Problem(
                     (("stages", index, "name"),),
-                    f"stages[{index + 1}] is named {show(name)} like stages[{first + 1}]; "
-                    "stage names must be unique",
+                    _(
+                        "stages[{index}] is named {name} like stages[{first}]; "
+                        "stage names must be unique"
+                    ).format(index=index + 1, name=show(name), first=first + 1),
                 )
             )
     special = []
@@ -158,28 +183,31 @@ def _check_stages(data: dict, stages: list[dict], user: dict, problems: list[Pro
             continue
         special.append(name)
         if name not in names:
-            what = (
-                f"{key} {show(name)}"
+            said = (
+                _("{key} {name} is not one of the stages: {stages}")
                 if key in user
-                else f"{key} is not set, so it is {show(name)}, which"
+                else _(
+                    "{key} is not set, so it is {name}, which is not one of the stages: {stages}"
+                )
             )
+            stages_named = ", ".join(show(n) for n in names)
             problems.append(
                 Problem(
                     ((key,), ("stages",)),
-                    f"{what} is not one of the stages: " + ", ".join(show(n) for n in names),
+                    said.format(key=key, name=show(name), stages=stages_named),
                 )
             )
     if len(special) == 2 and special[0] == special[1]:
         problems.append(
             Problem(
-                (("lost_stage",), ("won_stage",)), "won_stage and lost_stage are the same stage"
+                (("lost_stage",), ("won_stage",)), _("won_stage and lost_stage are the same stage")
             )
         )
     if len(stages) == len(names) and not set(names) - set(special):
         problems.append(
             Problem(
                 (("stages",),),
-                "stages need at least one open stage besides won_stage and lost_stage",
+                _("stages need at least one open stage besides won_stage and lost_stage"),
             )
         )
 
@@ -194,4 +222,4 @@ def located(problems: list[Problem], path: Path, text: str) -> list[str]:
             line = next(filter(None, (nearest(lines, p) for p in problem.paths)), None)
         found.append((line, problem.message))
     found.sort(key=lambda f: f[0] if f[0] is not None else sys.maxsize)
-    return [f"{path}, line {n}: {m}" if n else f"{path}: {m}" for n, m in found]
+    return [at_line(path, n, m) for n, m in found]

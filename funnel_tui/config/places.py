@@ -59,23 +59,30 @@ def check_login(value: str) -> str:
     that would retitle or clear the terminal of whoever sees it, or a byte that was
     not UTF-8) is refused by errors.ValidationError naming the field "user"."""
     from funnel_tui.core.errors import Problem, ValidationError
+    from funnel_tui.core.i18n import _
     from funnel_tui.core.output import terminal_safe
 
     text = value.strip()
     problem = ""
     if not text:
-        problem = "the user name cannot be empty"
+        problem = _("the user name cannot be empty")
     elif not text.isprintable():
         code = ord(next(c for c in text if not c.isprintable()))
         odd = (
-            f"the byte \\x{code - 0xDC00:02x}, which is not UTF-8"
+            _("the byte {byte}, which is not UTF-8").format(byte=f"\\x{code - 0xDC00:02x}")
             if 0xDC80 <= code <= 0xDCFF
-            else f"U+{code:04X}, a control or invisible character"
+            else _("{character}, a control or invisible character").format(
+                character=f"U+{code:04X}"
+            )
         )
-        problem = f'"{terminal_safe(text[:40])}" holds {odd}; a user name is printable text'
+        problem = _('"{name}" holds {odd}; a user name is printable text').format(
+            name=terminal_safe(text[:40]), odd=odd
+        )
 
     elif len(text) > LOGIN_LIMIT:
-        problem = f"is {len(text)} characters long; at most {LOGIN_LIMIT} fit"
+        problem = _("is {length} characters long; at most {limit} fit").format(
+            length=len(text), limit=LOGIN_LIMIT
+        )
     if problem:
         raise ValidationError([Problem("user", "invalid_user", problem)])
     return text

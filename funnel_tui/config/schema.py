@@ -16,6 +16,7 @@ from typing import Any
 from funnel_tui.config.settings import Config, IcpCriterion, Keymap, Stage
 from funnel_tui.config.toml_lines import KeyPath, show
 from funnel_tui.core.errors import ConfigError
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.vocab import BANT_ITEMS
 
 Rule = Callable[[Any], "str | None"]  # after the kind holds: why the value is wrong, or None
@@ -53,13 +54,13 @@ class Tables:
 
 
 KIND_WORDS = {
-    "text": "text in quotes",
-    "bool": "true or false",
-    "whole": "a whole number",
-    "number": "a number",
-    "texts": 'a list of texts in quotes, like ["a", "b"]',
-    "mapping": "a table ([name] with keys under it)",
-    "keys": "a table ([name] with keys under it)",
+    "text": N_("text in quotes"),
+    "bool": N_("true or false"),
+    "whole": N_("a whole number"),
+    "number": N_("a number"),
+    "texts": N_('a list of texts in quotes, like ["a", "b"]'),
+    "mapping": N_("a table ([name] with keys under it)"),
+    "keys": N_("a table ([name] with keys under it)"),
 }
 
 
@@ -97,19 +98,26 @@ def key_entries(table: dict, path: KeyPath = ("keys",)) -> dict[str, tuple[KeyPa
 
 
 def _between(low: int, high: int) -> Callable[[Any], str | None]:
-    return lambda v: None if low <= v <= high else f"must be from {low} to {high}, not {v}"
+    def rule(value: Any) -> str | None:
+        if low <= value <= high:
+            return None
+        return _("must be from {low} to {high}, not {value}").format(
+            low=low, high=high, value=value
+        )
+
+    return rule
 
 
 def _positive(value: Any) -> str | None:
-    return None if value > 0 else f"must be more than 0, not {value}"
+    return None if value > 0 else _("must be more than 0, not {value}").format(value=value)
 
 
 def _not_negative(value: Any) -> str | None:
-    return None if value >= 0 else f"cannot be negative ({value})"
+    return None if value >= 0 else _("cannot be negative ({value})").format(value=value)
 
 
 def _filled(value: Any) -> str | None:
-    return None if value.strip() else "cannot be empty"
+    return None if value.strip() else _("cannot be empty")
 
 
 def _region(value: str) -> str | None:
@@ -118,8 +126,12 @@ def _region(value: str) -> str | None:
     if not value.strip() or value.strip().upper() in COUNTRY_NAMES:
         return None
     if re.fullmatch(r"[A-Za-z]{2}", value.strip()):
-        return f"is {show(value)}, which is not a country phone numbers are known for"
-    return f'must be a two-letter country code such as "DE", or "", not {show(value)}'
+        return _("is {value}, which is not a country phone numbers are known for").format(
+            value=show(value)
+        )
+    return _('must be a two-letter country code such as "DE", or "", not {value}').format(
+        value=show(value)
+    )
 
 
 def _working_days(value: list) -> str | None:
@@ -127,9 +139,11 @@ def _working_days(value: list) -> str | None:
 
     bad = [day for day in value if not weekday_numbers([day])]
     if bad:
-        return f'has {show(bad[0])}, which is not a weekday such as "mon" or "friday"'
+        return _('has {value}, which is not a weekday such as "mon" or "friday"').format(
+            value=show(bad[0])
+        )
     if not value:
-        return 'cannot be empty: snoozes land on these days, e.g. ["mon", "tue", "wed"]'
+        return _('cannot be empty: snoozes land on these days, e.g. ["mon", "tue", "wed"]')
     return None
 
 
@@ -137,9 +151,13 @@ def _currency(value: str) -> str | None:
     from funnel_tui.core.currencies import ISO_4217
 
     if not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
-        return f'must be a three-letter currency code such as "EUR", not {show(value)}'
+        return _('must be a three-letter currency code such as "EUR", not {value}').format(
+            value=show(value)
+        )
     if value.strip().upper() not in ISO_4217:
-        return f'must be an ISO 4217 currency in use such as "EUR", not {show(value)}'
+        return _('must be an ISO 4217 currency in use such as "EUR", not {value}').format(
+            value=show(value)
+        )
     return None
 
 
@@ -148,7 +166,9 @@ def _locale(value: str) -> str | None:
 
     if not value.strip() or known_locale(value):
         return None
-    return f'must be a locale such as "de_DE", "pl_PL" or "en_US", or "", not {show(value)}'
+    return _('must be a locale such as "de_DE", "pl_PL" or "en_US", or "", not {value}').format(
+        value=show(value)
+    )
 
 
 def _language(value: str) -> str | None:
@@ -157,7 +177,9 @@ def _language(value: str) -> str | None:
     if not value.strip() or language_of(value):
         return None
     spoken = ", ".join(f'"{code}" ({name})' for code, name in LANGUAGE_NAMES.items())
-    return f'must be one of {spoken}, or "", not {show(value)}'
+    return _('must be one of {choices}, or "", not {value}').format(
+        choices=spoken, value=show(value)
+    )
 
 
 def _currency_or_none(value: str) -> str | None:
@@ -169,7 +191,9 @@ def _zone(value: str) -> str | None:
 
     if not value.strip() or zone_named(value.strip()) is not None:
         return None
-    return f'must be a time zone name such as "Europe/Warsaw", or "", not {show(value)}'
+    return _('must be a time zone name such as "Europe/Warsaw", or "", not {value}').format(
+        value=show(value)
+    )
 
 
 def _date_order(value: str) -> str | None:
@@ -177,33 +201,41 @@ def _date_order(value: str) -> str | None:
 
     if not value.strip() or value.strip().lower() in DATE_ORDERS:
         return None
-    return f'must be one of {", ".join(DATE_ORDERS)}, or "", not {show(value)}'
+    return _('must be one of {choices}, or "", not {value}').format(
+        choices=", ".join(DATE_ORDERS), value=show(value)
+    )
 
 
 def _rates(value: dict) -> str | None:
     bad = [k for k in value if not re.fullmatch(r"[A-Za-z]{3}", k)]
     if bad:
-        return f"has {show(bad[0])}, which is not a three-letter currency code"
+        return _("has {value}, which is not a three-letter currency code").format(
+            value=show(bad[0])
+        )
     for key, rate in value.items():
         if not kind_holds("number", rate):
-            return f"{key} must be a number, not {show(rate)}"
+            return _("{key} must be a number, not {value}").format(key=key, value=show(rate))
         if rate <= 0:
-            return f"{key} must be more than 0, not {rate}"
+            return _("{key} must be more than 0, not {value}").format(key=key, value=rate)
     return None
 
 
 def _icp_key(value: str) -> str | None:
     if re.fullmatch(r"[A-Za-z0-9_-]+", value):
         return None
-    return f'must be a short name of letters, digits, "_" or "-", not {show(value)}'
+    return _('must be a short name of letters, digits, "_" or "-", not {value}').format(
+        value=show(value)
+    )
 
 
 def _icp_kind(value: str) -> str | None:
-    return None if value in ("in", "min") else f'must be "in" or "min", not {show(value)}'
+    if value in ("in", "min"):
+        return None
+    return _('must be "in" or "min", not {value}').format(value=show(value))
 
 
 def _loss_reasons(value: list) -> str | None:
-    return None if value else "cannot be empty: marking a deal lost asks for one of them"
+    return None if value else _("cannot be empty: marking a deal lost asks for one of them")
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
@@ -218,7 +250,9 @@ def _key_list(value: str) -> str | None:
             len(last) == 1 and last.isprintable() and not last.isspace()
         )
         if not named or not set(modifiers) <= _MODIFIERS:
-            return f'must be keys such as "ctrl+a", "f6" or "ctrl+a,f6", not {show(value)}'
+            return _('must be keys such as "ctrl+a", "f6" or "ctrl+a,f6", not {value}').format(
+                value=show(value)
+            )
     return None
 
 
@@ -267,7 +301,7 @@ def _criterion(item: dict) -> IcpCriterion:
 
 
 def _keymap(value: dict) -> Keymap:
-    return Keymap({binding: keys for binding, (_, keys) in key_entries(value).items()})
+    return Keymap({binding: keys for binding, (_path, keys) in key_entries(value).items()})
 
 
 _KIND_READS: dict[str, Callable[[Any], Any]] = {
@@ -354,7 +388,7 @@ def build(data: dict, source: Path | None) -> Config:
     from funnel_tui.core.dates import order_for_language, order_for_region
     from funnel_tui.core.i18n import current_language
 
-    where = str(source) if source else "default config"
+    where = str(source) if source else _("default config")
     try:
         values = _read(data, SCHEMA)
         # No date order of its own: the one of default_region, else of the language.
@@ -364,7 +398,9 @@ def build(data: dict, source: Path | None) -> Config:
         )
         return Config(**values, source_path=source)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: missing or invalid setting {exc}") from exc
+        raise ConfigError(
+            _("{file}: missing or invalid setting {setting}").format(file=where, setting=exc)
+        ) from exc
 
 
 def _read(data: dict, table: Table) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from funnel_tui.config.toml_lines import at_line
 from funnel_tui.core.errors import ConfigError
+from funnel_tui.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,18 @@ class Keymap:
         """The error for these binding ids, each with why it cannot be used, in file order."""
         found = sorted(
             (
-                (self.lines.get(binding), f"{self.names.get(binding, binding)} {reason}")
+                (
+                    self.lines.get(binding),
+                    _("{setting} {reason}").format(
+                        setting=self.names.get(binding, binding), reason=reason
+                    ),
+                )
                 for binding, reason in why.items()
             ),
             key=lambda f: (f[0] is None, f[0] or 0),
         )
         where = str(self.source)
-        return ConfigError(*(f"{where}, line {n}: {m}" if n else f"{where}: {m}" for n, m in found))
+        return ConfigError(*(at_line(where, n, m) for n, m in found))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from funnel_tui.core.i18n import _
+
 # A key's place in the parsed data: ("icp", 1, "weigth") is the second [[icp]]'s weigth.
 KeyPath = tuple[str | int, ...]
 
@@ -24,9 +26,9 @@ def show(value: Any) -> str:
         text = value if len(value) <= 60 else value[:59] + "…"
         return json.dumps(text, ensure_ascii=False)
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return str(value)
 
 
@@ -43,6 +45,13 @@ def name(path: KeyPath) -> str:
     return out
 
 
+def at_line(path: object, line: int | None, message: str) -> str:
+    """`FILE, line N: reason`, or `FILE: reason` when no line is known."""
+    if line:
+        return _("{file}, line {line}: {message}").format(file=path, line=line, message=message)
+    return _("{file}: {message}").format(file=path, message=message)
+
+
 def syntax_error(path: Path, exc: tomllib.TOMLDecodeError, text: str = "") -> str:
     """tomllib's message with its line and column moved to the front, after the file.
     Something never closed (an array, a string, a table header) is put at the line it
@@ -50,18 +59,26 @@ def syntax_error(path: Path, exc: tomllib.TOMLDecodeError, text: str = "") -> st
     message = str(exc)
     found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", message)
     if found is None:
-        return f"{path}: {message}"
+        return _("{file}: {message}").format(file=path, message=message)
     reason = message[: found.start()]
     reason = reason[:1].lower() + reason[1:]
-    noticed = f"line {found[1]}, column {found[2]}" if found[1] else "the end of the file"
+    noticed = (
+        _("line {line}, column {column}").format(line=found[1], column=found[2])
+        if found[1]
+        else _("the end of the file")
+    )
     opened = None
     if not found[1] or reason.startswith(("unclosed", "unterminated")):
         opened = _first_unparsed_line(text)
     if opened is not None and (not found[1] or opened < int(found[1])):
         if reason.startswith(("unclosed", "unterminated")):
-            return f"{path}, line {opened}: {reason} (opened here, still open at {noticed})"
-        return f"{path}, line {opened}: {reason} (the file ends before it is complete)"
-    return f"{path}, {noticed}: {reason}"
+            return _("{file}, line {line}: {reason} (opened here, still open at {noticed})").format(
+                file=path, line=opened, reason=reason, noticed=noticed
+            )
+        return _("{file}, line {line}: {reason} (the file ends before it is complete)").format(
+            file=path, line=opened, reason=reason
+        )
+    return _("{file}, {where}: {reason}").format(file=path, where=noticed, reason=reason)
 
 
 def _first_unparsed_line(text: str) -> int | None:

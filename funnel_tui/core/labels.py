@@ -149,6 +149,12 @@ def _field_labels(language: str) -> dict[str, str]:
         "version": pgettext("field", "version"),
         "id": pgettext("field", "id"),
         "database": pgettext("field", "database"),
+        "lead": pgettext("field", "lead"),
+        "deals": pgettext("field", "deals"),
+        "level": pgettext("field", "level"),
+        "bant": pgettext("field", "bant"),
+        "item": pgettext("field", "item"),
+        "answer": pgettext("field", "answer"),
     }
 
 

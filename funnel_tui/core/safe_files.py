@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from funnel_tui.core.errors import UnsafeFile
+from funnel_tui.core.i18n import _
 
 PRIVATE_MODE = 0o600
 PRIVATE_FOLDER_MODE = 0o700
@@ -57,17 +58,21 @@ def refuse_unsafe_target(path: Path) -> None:
         return
     if stat.S_ISLNK(info.st_mode):
         raise UnsafeFile(
-            f"{path} is a symbolic link: funnel never writes through one "
-            "(remove the link or choose another name)"
+            _(
+                "{path} is a symbolic link: funnel never writes through one "
+                "(remove the link or choose another name)"
+            ).format(path=path)
         )
     if stat.S_ISDIR(info.st_mode):
-        raise UnsafeFile(f"{path} is a folder: give the name of a file")
+        raise UnsafeFile(_("{path} is a folder: give the name of a file").format(path=path))
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFile(f"{path} is not a regular file: choose another name")
+        raise UnsafeFile(_("{path} is not a regular file: choose another name").format(path=path))
     if info.st_uid != os.geteuid():
         raise UnsafeFile(
-            f"{path} belongs to {owner_name(info.st_uid)}: funnel does not replace "
-            "another user's file (choose another name)"
+            _(
+                "{path} belongs to {owner}: funnel does not replace another user's file "
+                "(choose another name)"
+            ).format(path=path, owner=owner_name(info.st_uid))
         )
 
 
@@ -85,11 +90,12 @@ def private_folder(folder: Path) -> Path:
     folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     info = os.stat(folder)  # a link in one's own home to one's own folder is fine
     if not stat.S_ISDIR(info.st_mode):
-        raise UnsafeFile(f"{folder} is not a folder")
+        raise UnsafeFile(_("{folder} is not a folder").format(folder=folder))
     if info.st_uid != os.geteuid():
         raise UnsafeFile(
-            f"{folder} belongs to {owner_name(info.st_uid)}: funnel keeps private files "
-            "only in a folder of yours"
+            _(
+                "{folder} belongs to {owner}: funnel keeps private files only in a folder of yours"
+            ).format(folder=folder, owner=owner_name(info.st_uid))
         )
     if info.st_mode & 0o077:
         os.chmod(folder, PRIVATE_FOLDER_MODE)
@@ -162,8 +168,10 @@ class NewFile:
                 os.replace(self.path, candidate)
                 return candidate
             raise UnsafeFile(
-                f"{self.target} and {NUMBERED_UP_TO - 1} numbered names after it are all "
-                "taken: clear that folder out or choose another name"
+                _(
+                    "{path} and {count} numbered names after it are all taken: clear that "
+                    "folder out or choose another name"
+                ).format(path=self.target, count=NUMBERED_UP_TO - 1)
             )
         except BaseException:
             self.discard()

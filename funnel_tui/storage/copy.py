@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import peewee
 
 from funnel_tui.core.errors import DatabaseError
+from funnel_tui.core.i18n import _
 from funnel_tui.storage.database import open_database
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry, Presence, User
 from funnel_tui.storage.planner_stats import refresh_statistics
@@ -48,7 +49,9 @@ def copy_database(
     tables = [m for m in ALL_MODELS if m not in NOT_COPIED]
     if any(_count(into, m) for m in tables if m is not MetaEntry and m is not User):
         raise DatabaseError(
-            f"{describe(target)} already holds funnel data; copy into a new, empty database"
+            _("{database} already holds funnel data; copy into a new, empty database").format(
+                database=describe(target)
+            )
         )
     try:
         with into.atomic():
@@ -58,7 +61,11 @@ def copy_database(
                     progress(model._meta.table_name, copied)
             _advance_sequences(into, tables)
     except peewee.PeeweeException as exc:
-        raise DatabaseError(f"copy into {describe(target)} failed, nothing kept: {exc}") from exc
+        raise DatabaseError(
+            _("copy into {database} failed, nothing kept: {reason}").format(
+                database=describe(target), reason=exc
+            )
+        ) from exc
     # The target's planner has seen only empty tables: without statistics its first
     # queries are planned for them (on PostgreSQL until autovacuum comes round).
     refresh_statistics(into, [m._meta.table_name for m in tables])

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import peewee
 
 from funnel_tui.core.errors import Busy, DatabaseError
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics
 from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
@@ -50,7 +51,7 @@ def is_busy(exc: BaseException) -> bool:
     """Whether `exc` says the database was busy (worth running the transaction again)
     rather than that the statement is wrong."""
     seen: BaseException | None = exc
-    for _ in range(4):  # Peewee wraps the driver's error; look through the wrapping
+    for _step in range(4):  # Peewee wraps the driver's error; look through the wrapping
         if seen is None:
             return False
         if getattr(seen, "pgcode", None) in _PG_RETRY_CODES:
@@ -112,7 +113,9 @@ def make_database(target: str) -> peewee.Database:
                 db = db_url.connect(target)
         except (RuntimeError, ValueError) as exc:
             raise DatabaseError(
-                f"cannot use database {describe(target)}: {redact(str(exc))}"
+                _("cannot use database {database}: {reason}").format(
+                    database=describe(target), reason=redact(str(exc))
+                )
             ) from exc
         if isinstance(db, peewee.SqliteDatabase):
             _ensure_parent(Path(db.database))
@@ -142,8 +145,10 @@ def _require_postgres_driver() -> None:
         if peewee.psycopg2 is not None:  # type: ignore[attr-defined]
             return
     raise DatabaseError(
-        "a postgresql:// database needs PostgreSQL's driver, psycopg2, which is not "
-        "installed here: pip install 'funnel-tui[postgresql]' (see the README)"
+        _(
+            "a postgresql:// database needs PostgreSQL's driver, psycopg2, which is not "
+            "installed here: pip install 'funnel-tui[postgresql]' (see the README)"
+        )
     )
 
 
@@ -158,7 +163,9 @@ def _create_shared(path: Path) -> None:
     except FileExistsError:
         return  # another instance created it just now
     except OSError as exc:
-        raise DatabaseError(f"cannot create {path}: {exc.strerror}") from exc
+        raise DatabaseError(
+            _("cannot create {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from exc
     try:
         os.fchmod(fd, SHARED_FILE_MODE)  # the umask narrowed the mode os.open gave
     finally:
@@ -171,7 +178,9 @@ def _ensure_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatabaseError(f"cannot create the folder for {path}: {exc}") from exc
+        raise DatabaseError(
+            _("cannot create the folder for {path}: {reason}").format(path=path, reason=exc)
+        ) from exc
 
 
 def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Database:
@@ -189,7 +198,11 @@ def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Databas
             refresh_statistics(db)
     except peewee.DatabaseError as exc:
         db.close()
-        raise DatabaseError(f"cannot open {describe(target)}: {_plain(exc)}") from exc
+        raise DatabaseError(
+            _("cannot open {database}: {reason}").format(
+                database=describe(target), reason=_plain(exc)
+            )
+        ) from exc
     except DatabaseError:
         db.close()
         raise
@@ -205,7 +218,7 @@ def close_database() -> None:
 def _plain(exc: Exception) -> str:
     text = redact(str(exc).strip()) or type(exc).__name__
     if "file is not a database" in text:
-        return "it is not a funnel database (not an SQLite file)"
+        return _("it is not a funnel database (not an SQLite file)")
     return failure_words(exc)
 
 
@@ -213,16 +226,18 @@ def _plain(exc: Exception) -> str:
 _SQLITE_MEANINGS = (
     (
         "readonly database",
-        "the database cannot be written by you, so nothing was saved (the file, or the "
-        "folder it is in, is read-only for you; a team's members need the group's write "
-        "permission on both)",
+        N_(
+            "the database cannot be written by you, so nothing was saved (the file, or the "
+            "folder it is in, is read-only for you; a team's members need the group's write "
+            "permission on both)"
+        ),
     ),
     (
         "unable to open database file",
-        "the database cannot be opened (its folder cannot be written by you, or is gone)",
+        N_("the database cannot be opened (its folder cannot be written by you, or is gone)"),
     ),
-    ("disk i/o error", "the disk failed or is full"),
-    ("database or disk is full", "the disk is full"),
+    ("disk i/o error", N_("the disk failed or is full")),
+    ("database or disk is full", N_("the disk is full")),
 )
 
 
@@ -232,5 +247,5 @@ def failure_words(exc: BaseException) -> str:
     text = redact(" ".join(str(exc).split())) or type(exc).__name__
     for words, meaning in _SQLITE_MEANINGS:
         if words in text.lower():
-            return f"{meaning} ({text})"
+            return _("{meaning} ({reason})").format(meaning=_(meaning), reason=text)
     return text

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 
 import peewee
 
-from funnel_tui.core import vocab
+from funnel_tui.core import formats, vocab
 from funnel_tui.core.errors import DatabaseError
+from funnel_tui.core.i18n import _
 from funnel_tui.storage.models import Lead
 
 # ------------------------------------------------------------ lead list structures
@@ -285,8 +286,10 @@ def _create_sqlite_search(db: peewee.Database) -> None:
             import sqlite3
 
             raise DatabaseError(
-                f"this Python's SQLite {sqlite3.sqlite_version} cannot build the lead search "
-                f"index ({exc}); funnel needs SQLite 3.34 or newer with FTS5"
+                _(
+                    "this Python's SQLite {version} cannot build the lead search index "
+                    "({reason}); funnel needs SQLite 3.34 or newer with FTS5"
+                ).format(version=sqlite3.sqlite_version, reason=exc)
             ) from exc
         _fill_search(db)
     for statement in _SQLITE_TRIGGERS.values():
@@ -323,7 +326,7 @@ def _fill_search(db: peewee.Database) -> None:
     100,000 leads, 30 s for a million: the app opens once it is done)."""
     last = db.execute_sql('SELECT COALESCE(MAX("id"), 0) FROM "lead"').fetchone()[0]
     _search_hashsize(db, BULK_SEARCH_HASHSIZE)
-    tell = _progress("indexing the leads for search", last)
+    tell = _progress(_("indexing the leads for search"), last)
     for start in range(0, last, SEARCH_FILL_STEP):
         db.execute_sql(
             f'INSERT INTO "{SEARCH_TABLE}" (rowid, "doc") '
@@ -351,9 +354,14 @@ def _progress(what: str, total: int) -> Callable[[int], None]:
     def tell(done: int) -> None:
         if not terminal and done < total:
             return  # a log gets the outcome only
-        line = f"funnel: {what}: {done:,} of {total:,} ({done * 100 // total} %)"
+        line = _("funnel: {what}: {done} of {total} ({percent} %)").format(
+            what=what,
+            done=formats.number(done),
+            total=formats.number(total),
+            percent=done * 100 // total,
+        )
         if done >= total:
-            line += f", {time.monotonic() - started:.1f} s"
+            line += _(", {seconds} s").format(seconds=formats.number(time.monotonic() - started, 1))
         end = "\n" if done >= total else ""
         sys.stderr.write(("\r" if terminal else "") + line + end)
         sys.stderr.flush()
@@ -463,17 +471,17 @@ def deferred_indexes(db: peewee.Database, tables: list[str]) -> Iterator[None]:
     if isinstance(db, peewee.PostgresqlDatabase):
         yield
         return
-    marks = ", ".join("?" for _ in tables)
+    marks = ", ".join("?" for _table in tables)
     found = db.execute_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
         f"AND tbl_name IN ({marks}) ORDER BY name",
         tables,
     ).fetchall()
     dropped = [(name, sql) for name, sql in found if not sql.upper().startswith("CREATE UNIQUE")]
-    for name, _ in dropped:
+    for name, _sql in dropped:
         db.execute_sql(f'DROP INDEX "{name}"')
     yield
-    for _, sql in dropped:
+    for _name, sql in dropped:
         db.execute_sql(sql)
 
 

@@ -10,6 +10,7 @@ import peewee
 
 from funnel_tui.core import vocab
 from funnel_tui.core.errors import DatabaseError, SchemaTooNew
+from funnel_tui.core.i18n import _
 from funnel_tui.storage import models
 from funnel_tui.storage.list_index import (
     _SQLITE_TRIGGERS,
@@ -36,10 +37,19 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
     if version == SCHEMA_VERSION:
         return version
     if version is not None and version > SCHEMA_VERSION:
+        said = (
+            _(
+                "{database} was written by a newer funnel (schema {version}; this funnel "
+                "knows up to {known}). Upgrade funnel to open it; the database was not changed."
+            )
+            if describe(target)
+            else _(
+                "the database was written by a newer funnel (schema {version}; this funnel "
+                "knows up to {known}). Upgrade funnel to open it; the database was not changed."
+            )
+        )
         raise SchemaTooNew(
-            f"{describe(target) or 'the database'} was written by a newer funnel "
-            f"(schema {version}; this funnel knows up to {SCHEMA_VERSION}). "
-            "Upgrade funnel to open it; the database was not changed."
+            said.format(database=describe(target), version=version, known=SCHEMA_VERSION)
         )
     sqlite = isinstance(db, peewee.SqliteDatabase)
     if sqlite and version is not None:
@@ -52,7 +62,9 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
         if sqlite and version is not None:
             broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
-                raise DatabaseError(f"migration left {len(broken)} broken references")
+                raise DatabaseError(
+                    _("migration left {count} broken references").format(count=len(broken))
+                )
     finally:
         if sqlite:
             db.execute_sql("PRAGMA foreign_keys = ON")
@@ -66,8 +78,9 @@ def _create_or_migrate(db: peewee.Database, target: str) -> None:
         if version is None:
             if _has_foreign_tables(db):
                 raise DatabaseError(
-                    f"{describe(target)} holds tables that are not funnel's; "
-                    "refusing to write into it"
+                    _(
+                        "{database} holds tables that are not funnel's; refusing to write into it"
+                    ).format(database=describe(target))
                 )
             db.create_tables(ALL_MODELS, safe=True)
             create_list_structures(db)

@@ -28,7 +28,9 @@ from typing import Any, NamedTuple
 
 from funnel_tui.config import Config
 from funnel_tui.core import validators as v
-from funnel_tui.core.errors import FileRefused, Refused
+from funnel_tui.core.errors import FileRefused, Problem, Refused
+from funnel_tui.core.i18n import _, current_language, current_locale, set_language
+from funnel_tui.core.labels import field_label
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.transfer.columns import RowReader
 from funnel_tui.transfer.csvfile import RawRow
@@ -159,6 +161,27 @@ def _check_chunk(
     return checked
 
 
+def problems_said(problems: Iterable[Problem]) -> str:
+    """A row's refusals in one line, each with its field as the rep reads it
+    ("phone: …", "Telefon: …"); the row is named where the line is shown."""
+    return _("; ").join(
+        _("{field}: {message}").format(field=field_label(p.field), message=p.message)
+        for p in problems
+    )
+
+
+def _same_as_row(what: str, row: int) -> str:
+    # Whole sentences per key: the noun's gender and case differ by language.
+    sentences = {
+        "email": _("same email as row {row} of this file"),
+        "phone": _("same phone as row {row} of this file"),
+        "name": _("same name as row {row} of this file"),
+    }
+    return sentences.get(what, _("same {what} as row {row} of this file")).format(
+        what=what, row=row
+    )
+
+
 def _check(
     number: int,
     cells: tuple[str, ...],
@@ -175,7 +198,7 @@ def _check(
         clean = check_lead(values)
     except Refused as exc:
         fields = ", ".join(dict.fromkeys(p.field for p in exc.problems))
-        reason = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+        reason = problems_said(exc.problems)
         off_list = tuple(
             (p.field, read[p.field])
             for p in exc.problems
@@ -229,7 +252,7 @@ class SeenKeys:
         ]
         # The earliest row that had each key: from the chunks before, then this one's.
         first: dict[str, tuple[int, str]] = {}
-        wanted = sorted({key for _, keys in keyed for key, _ in keys})
+        wanted = sorted({key for _row, keys in keyed for key, _what in keys})
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
             marks = ",".join("?" * len(part))
@@ -237,14 +260,14 @@ class SeenKeys:
                 f"SELECT key, row, what FROM seen WHERE key IN ({marks})", part
             ):
                 first[key] = (row, what)
-        phones = self._phones(chunk[i].clean.get("phone_e164") for i, _ in keyed)  # type: ignore[union-attr]
+        phones = self._phones(chunk[i].clean.get("phone_e164") for i, _keys in keyed)  # type: ignore[union-attr]
         judged = list(chunk)
         new: list[tuple[str, str, int]] = []
         new_phones: list[tuple[str, int, str]] = []
         for i, keys in keyed:
             row = chunk[i]
             assert isinstance(row, CheckedRow)
-            found = [first[key] for key, _ in keys if key in first]
+            found = [first[key] for key, _what in keys if key in first]
             phone, name = row.clean.get("phone_e164"), row.clean.get("name", "")
             others = phones.get(phone, []) if phone else []
             same = [n for n, other in others if names_agree(name, other)]
@@ -253,9 +276,7 @@ class SeenKeys:
             earlier = min(found, default=None)
             if earlier is not None:
                 number, what = earlier
-                judged[i] = RowOutcome(
-                    row.number, DUPLICATE, what, f"same {what} as row {number} of this file"
-                )
+                judged[i] = RowOutcome(row.number, DUPLICATE, what, _same_as_row(what, number))
                 continue
             if others:
                 number, other = others[0]
@@ -366,7 +387,9 @@ def check_rows_in_child(
                     if item is None or isinstance(item, _Failed):
                         return
         except (OSError, sqlite3.Error) as exc:  # e.g. no room left for the scratch file
-            offer(_Failed(f"comparing the rows failed: {exc}", refused=False))
+            offer(
+                _Failed(_("comparing the rows failed: {reason}").format(reason=exc), refused=False)
+            )
 
     def ask() -> None:
         if not asked.is_set():
@@ -377,7 +400,8 @@ def check_rows_in_child(
 
     thread = threading.Thread(target=receive, name="funnel-import-read", daemon=True)
     try:
-        pickle.dump((plan, options, config, chunk_rows), child.stdin)
+        speech = (current_language(), current_locale())
+        pickle.dump((plan, options, config, chunk_rows, speech), child.stdin)
         child.stdin.flush()  # left open: the asking for work goes that way
         thread.start()
         while True:
@@ -391,7 +415,9 @@ def check_rows_in_child(
             if isinstance(item, _Failed):
                 if item.refused:
                     raise FileRefused(item.message)
-                raise RuntimeError(f"the import's checking process failed: {item.message}")
+                raise RuntimeError(
+                    _("the import's checking process failed: {reason}").format(reason=item.message)
+                )
             yield item  # type: ignore[misc]
     finally:
         stop.set()
@@ -410,9 +436,11 @@ def _receive(child: subprocess.Popen) -> object:
     try:
         return pickle.load(child.stdout)
     except EOFError:
-        return _Failed(f"it stopped (exit code {child.wait()})", refused=False)
+        return _Failed(_("it stopped (exit code {code})").format(code=child.wait()), refused=False)
     except (OSError, ValueError, pickle.UnpicklingError) as exc:
-        return _Failed(f"its output could not be read: {exc}", refused=False)
+        return _Failed(
+            _("its output could not be read: {reason}").format(reason=exc), refused=False
+        )
 
 
 def _child_main() -> None:
@@ -421,7 +449,8 @@ def _child_main() -> None:
         # rows itself. Should the two compete for a core, it goes first.
         os.nice(5)
     asks, out = sys.stdin.buffer, sys.stdout.buffer
-    plan, options, config, chunk_rows = pickle.load(asks)
+    plan, options, config, chunk_rows, (language, locale) = pickle.load(asks)
+    set_language(language, locale)  # its refusals read as the parent's do
     wanted = threading.Semaphore(0)  # chunks the parent asked to check itself
 
     def listen() -> None:

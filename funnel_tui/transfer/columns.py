@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from funnel_tui.core.countries import country_code
 from funnel_tui.core.errors import MappingRefused
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import LOOKS_NEUTRALISED
 from funnel_tui.core.person_names import join_name
 
@@ -37,21 +38,41 @@ FIELDS = (
     "notes",
     "owner",
 )
+# How each field is named where a person reads it: marked here, translated where shown
+# (`field_shown`); the keys are what --map and the files use, in every language.
 FIELD_LABELS = {
-    "name": "name",
-    "first_name": "first name",
-    "middle_name": "middle name",
-    "last_name": "last name",
-    "company": "company",
-    "title": "job title",
-    "phone": "phone",
-    "email": "email",
-    "country": "country",
-    "source": "source",
-    "notes": "notes",
-    "owner": "owner",
-    "": "not imported",
+    "name": N_("name"),
+    "first_name": N_("first name"),
+    "middle_name": N_("middle name"),
+    "last_name": N_("last name"),
+    "company": N_("company"),
+    "title": N_("job title"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "country": N_("country"),
+    "source": N_("source"),
+    "notes": N_("notes"),
+    "owner": N_("owner"),
+    "": N_("not imported"),
 }
+# How a column came to its field (Column.how), as a person reads it.
+HOW_LABELS = {
+    "guessed": N_("guessed"),
+    "chosen": N_("chosen"),
+    "duplicate header": N_("duplicate header"),
+    "not recognised": N_("not recognised"),
+    "not imported": N_("not imported"),
+}
+
+
+def field_shown(field: str) -> str:
+    """A field ("" for not imported) as the rep reads it: "job title", "Position"."""
+    return _(FIELD_LABELS[field])
+
+
+def how_shown(how: str) -> str:
+    """How a column came to its field, as the rep reads it ("guessed", "erkannt")."""
+    return _(HOW_LABELS[how]) if how in HOW_LABELS else how
 
 
 def header_key(text: str) -> str:
@@ -469,7 +490,7 @@ def _guess(header: str) -> tuple[str, int]:
 
 def known_fields(headers: Sequence[str]) -> set[str]:
     """The lead fields a row of header names would be imported as."""
-    return {field for field, _ in map(_guess, headers) if field}
+    return {field for field, _rank in map(_guess, headers) if field}
 
 
 # Columns funnel's own reports add beside a field (an export's display phone, the reject
@@ -510,7 +531,11 @@ class ColumnMap:
     def with_field(self, number: int, field: str) -> ColumnMap:
         """The map with column `number` (1-based) imported as `field` ("" for not)."""
         if field and field not in FIELDS:
-            raise MappingRefused(f"{field!r} is not a field; use one of {', '.join(FIELDS)}")
+            raise MappingRefused(
+                _("{field!r} is not a field; use one of {fields}").format(
+                    field=field, fields=", ".join(FIELDS)
+                )
+            )
         columns = [
             Column(c.number, c.header, field, -1, "chosen" if field else "not imported")
             if c.number == number
@@ -526,7 +551,9 @@ class ColumnMap:
         for text in overrides:
             header, sep, field = text.partition("=")
             if not sep:
-                raise MappingRefused(f'--map {text!r}: write it as "Column=field"')
+                raise MappingRefused(
+                    _('--map {text!r}: write it as "Column=field"').format(text=text)
+                )
             field = field.strip().lower().replace(" ", "_")
             field = {"-": "", "none": "", "skip": "", "job_title": "title"}.get(field, field)
             result = result.with_field(self._column_number(header.strip(), text), field)
@@ -540,7 +567,11 @@ class ColumnMap:
         if header.isdigit() and 1 <= int(header) <= len(self.columns):
             return int(header)
         names = ", ".join(repr(c.header) for c in self.columns)
-        raise MappingRefused(f"--map {text!r}: no column {header!r}; the columns are {names}")
+        raise MappingRefused(
+            _("--map {text!r}: no column {header!r}; the columns are {names}").format(
+                text=text, header=header, names=names
+            )
+        )
 
     def fields(self) -> set[str]:
         return {c.field for c in self.columns if c.field}
@@ -549,9 +580,9 @@ class ColumnMap:
         """Why rows could not become leads with this map (before reading any)."""
         mapped = self.fields()
         if not mapped & {"name", "first_name", "last_name"}:
-            return ['no column is the name: choose one (e.g. --map "Contact=name")']
+            return [_('no column is the name: choose one (e.g. --map "Contact=name")')]
         if not mapped & {"phone", "email"}:
-            return ["no column is a phone or an email: a lead needs one of them"]
+            return [_("no column is a phone or an email: a lead needs one of them")]
         return []
 
     def reader(self) -> RowReader:

@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from funnel_tui.core import formats
 from funnel_tui.core.errors import FileRefused
+from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.rules.history_words import many
 from funnel_tui.transfer.textfile import FileFacts, Lines
 
@@ -37,9 +39,15 @@ class CsvRows:
         self, facts: FileFacts, delimiter: str | None = None, skip_lines: int | None = None
     ):
         if delimiter is not None and len(delimiter) != 1:
-            raise FileRefused(f"delimiter: {delimiter!r} must be one character")
+            raise FileRefused(
+                _("delimiter: {delimiter!r} must be one character").format(delimiter=delimiter)
+            )
         if skip_lines is not None and not 0 <= skip_lines < SNIFF_LINES:
-            raise FileRefused(f"skip-lines: {skip_lines} must be from 0 to {SNIFF_LINES - 1}")
+            raise FileRefused(
+                _("skip-lines: {lines} must be from 0 to {most}").format(
+                    lines=skip_lines, most=SNIFF_LINES - 1
+                )
+            )
         self.facts = facts
         self.lines = Lines(facts)
         self._stream = iter(self.lines)
@@ -55,12 +63,18 @@ class CsvRows:
         # Lines of notes above the header (LinkedIn's export has some): skipped, found
         # as the line most like a header, or as many as --skip-lines says.
         if skip_lines is None:
-            skip_lines = find_header_line([line for line, _ in start], delimiter)
+            skip_lines = find_header_line([line for line, _problems in start], delimiter)
         elif skip_lines >= len(start):
-            raise FileRefused(f"skip-lines: {facts.path.name} has only {len(start)} lines")
+            raise FileRefused(
+                ngettext(
+                    "skip-lines: {file} has only {count} line",
+                    "skip-lines: {file} has only {count} lines",
+                    len(start),
+                ).format(file=facts.path.name, count=len(start))
+            )
         self.skipped = skip_lines
         del start[:skip_lines]
-        self.delimiter = delimiter or sniff_delimiter([line for line, _ in start])
+        self.delimiter = delimiter or sniff_delimiter([line for line, _problems in start])
         self._pending: list[str] = []  # problems of the lines the reader took since a row
         csv.field_size_limit(MAX_CELL_CHARS)
         self._reader = csv.reader(self._feed(start), delimiter=self.delimiter, strict=False)
@@ -84,11 +98,11 @@ class CsvRows:
     def _read_header(self) -> list[str]:
         for row in self._rows():
             if row.problems:
-                raise FileRefused(f"the header row {row.problems[0]}")
+                raise FileRefused(_("the header row {problem}").format(problem=row.problems[0]))
             header = [cell.strip() for cell in row.cells]
             # An unnamed column gets a name the mapping can show and --map can use.
             return [name or f"column {i}" for i, name in enumerate(header, 1)]
-        raise FileRefused(f"{self.facts.path.name} has no header row")
+        raise FileRefused(_("{file} has no header row").format(file=self.facts.path.name))
 
     def _rows(self) -> Iterator[RawRow]:
         while True:
@@ -113,14 +127,17 @@ class CsvRows:
         for row in self._rows():
             if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
                 row.problems.append(
-                    f"has {len(row.cells)} cells but the header has {width} "
-                    "(a stray delimiter, or a quote not closed?)"
+                    _(
+                        "has {cells} cells but the header has {width} "
+                        "(a stray delimiter, or a quote not closed?)"
+                    ).format(cells=len(row.cells), width=width)
                 )
             swallowed = self._swallowed_rows(row.cells, width)
             if swallowed:
                 row.problems.append(
-                    "has a quote that is not closed: a cell runs on over "
-                    + many(swallowed, "line_more")
+                    _("has a quote that is not closed: a cell runs on over {lines}").format(
+                        lines=many(swallowed, "line_more")
+                    )
                 )
             yield row
 
@@ -197,8 +214,7 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 def _csv_problem(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
-        return (
-            f"has a cell longer than {MAX_CELL_CHARS:,} characters "
-            "(a quote not closed?), which was not read"
-        )
-    return f"could not be read as CSV: {exc}"
+        return _(
+            "has a cell longer than {count} characters (a quote not closed?), which was not read"
+        ).format(count=formats.number(MAX_CELL_CHARS))
+    return _("could not be read as CSV: {reason}").format(reason=exc)

@@ -34,6 +34,9 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.core.errors import DatabaseError, FileRefused, Refused
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _, ngettext, pgettext
+from funnel_tui.core.labels import field_label, row_label
 from funnel_tui.core.output import csv_cell
 from funnel_tui.core.safe_files import NewFile
 from funnel_tui.core.vocab import LEAD_FIELDS
@@ -56,6 +59,7 @@ from funnel_tui.transfer.checking import (
     RowOutcome,
     check_rows,
     check_rows_in_child,
+    problems_said,
 )
 from funnel_tui.transfer.columns import header_key
 from funnel_tui.transfer.plan import ImportOptions, ImportPlan
@@ -140,25 +144,54 @@ class ImportReport:
         if not self.left_out:
             return ""
         names = ", ".join(repr(h) for h in self.left_out)
-        return f"columns not imported, though filled: {names}"
+        return _("columns not imported, though filled: {names}").format(names=names)
 
     def summary(self) -> str:
         c = self.counts
-        verb = "would be " if self.dry_run else ""
-        parts = [f"{c[INSERTED]:,} {verb}inserted"]
+
+        def said(count: int, one: str, more: str) -> str:
+            return ngettext(one, more, count).format(count=number(count))
+
+        if self.dry_run:
+            parts = [said(c[INSERTED], "{count} would be inserted", "{count} would be inserted")]
+        else:
+            parts = [said(c[INSERTED], "{count} inserted", "{count} inserted")]
         if self.update:
-            parts.append(f"{c[UPDATED]:,} {verb}updated")
-            parts.append(f"{c[UNCHANGED]:,} unchanged")
-        parts += [many(c[DUPLICATE], "duplicate_skipped"), f"{c[REFUSED]:,} refused"]
+            if self.dry_run:
+                parts.append(
+                    said(c[UPDATED], "{count} would be updated", "{count} would be updated")
+                )
+            else:
+                parts.append(said(c[UPDATED], "{count} updated", "{count} updated"))
+            parts.append(said(c[UNCHANGED], "{count} unchanged", "{count} unchanged"))
+        parts += [
+            many(c[DUPLICATE], "duplicate_skipped"),
+            said(c[REFUSED], "{count} refused", "{count} refused"),
+        ]
         if self.possible_count:
-            parts.append(
-                f"{self.possible_count:,} possible duplicate"
-                f"{'s' * (self.possible_count != 1)} (same phone, another name, or a close "
-                "name at the same company: "
-                f"{verb or ''}inserted, listed below)"
-            )
-        rows = "row" if self.rows_read == 1 else "rows"
-        return f"{self.rows_read:,} {rows} read: " + ", ".join(parts)
+            if self.dry_run:
+                possible = ngettext(
+                    "{count} possible duplicate (same phone, another name, or a close name "
+                    "at the same company: would be inserted, listed below)",
+                    "{count} possible duplicates (same phone, another name, or a close name "
+                    "at the same company: would be inserted, listed below)",
+                    self.possible_count,
+                )
+            else:
+                possible = ngettext(
+                    "{count} possible duplicate (same phone, another name, or a close name "
+                    "at the same company: inserted, listed below)",
+                    "{count} possible duplicates (same phone, another name, or a close name "
+                    "at the same company: inserted, listed below)",
+                    self.possible_count,
+                )
+            parts.append(possible.format(count=number(self.possible_count)))
+        read = ngettext(
+            "{count} row read: {outcomes}", "{count} rows read: {outcomes}", self.rows_read
+        )
+        return read.format(
+            count=number(self.rows_read), outcomes=pgettext("list", ", ").join(parts)
+        )
 
     def off_list_values(self, name: str) -> list[tuple[str, int]]:
         """(value as in the file, rows) of `name` that were not on its list."""
@@ -201,10 +234,11 @@ def run_import(
         report = run(write=False, phase="checking").run()
         if report.counts[REFUSED] or report.aborted:
             refused = report.counts[REFUSED]
-            report.aborted = report.aborted or (
-                f"--strict: {refused:,} row{'s' * (refused != 1)} refused, so nothing was "
-                "written; fix them and import again"
-            )
+            report.aborted = report.aborted or ngettext(
+                "--strict: {count} row refused, so nothing was written; fix them and import again",
+                "--strict: {count} rows refused, so nothing was written; fix them and import again",
+                refused,
+            ).format(count=number(refused))
             return report
         added = _add_to_lists(rules, options.values)
         report = run(write=True, phase="importing").run()
@@ -356,14 +390,14 @@ class _Run:
                 self._tell()
             if self.cancel is not None and self.cancel.is_set():
                 if self.one_transaction:
-                    raise _Stopped("stopped: with --strict, nothing was written")
+                    raise _Stopped(_("stopped: with --strict, nothing was written"))
                 if self._write(batch):
                     last = results[-1] if results else None  # the chunk's rows are in order
                     row = last.number if isinstance(last, CheckedRow) else getattr(last, "row", 0)
-                    self.report.aborted = (
-                        f"stopped after row {row:,}; import the file again to add the "
-                        "rest (the rows already in are skipped as duplicates)"
-                    )
+                    self.report.aborted = _(
+                        "stopped after row {row}; import the file again to add the rest "
+                        "(the rows already in are skipped as duplicates)"
+                    ).format(row=number(row))
                 return
         self._write(batch)
 
@@ -382,8 +416,9 @@ class _Run:
     def _refuse(self, outcome: RowOutcome) -> None:
         if self.one_transaction:
             raise _Stopped(
-                f"--strict: row {outcome.row} was refused ({outcome.reason}), so nothing "
-                "was written"
+                _("--strict: row {row} was refused ({reason}), so nothing was written").format(
+                    row=outcome.row, reason=outcome.reason
+                )
             )
         self.rejects.add(outcome)
         self.report.count(outcome)
@@ -401,13 +436,14 @@ class _Run:
             why = redact(str(exc))  # a driver's message may quote the connection's settings
             if self.one_transaction:
                 raise _Stopped(
-                    f"--strict: the database refused a batch ({why}), so nothing was written"
+                    _(
+                        "--strict: the database refused a batch ({reason}), so nothing was written"
+                    ).format(reason=why)
                 ) from exc
-            self.report.aborted = (
-                f"the database refused a batch ({why}); the rows before row "
-                f"{batch[0].number:,} are in, that batch is not; import the file again to "
-                "add the rest"
-            )
+            self.report.aborted = _(
+                "the database refused a batch ({reason}); the rows before row {row} are in, "
+                "that batch is not; import the file again to add the rest"
+            ).format(reason=why, row=number(batch[0].number))
             return False
         for outcome in outcomes:
             if outcome.outcome == REFUSED:
@@ -483,15 +519,19 @@ class _Run:
                 if why in ("email", "phone"):
                     by_contact.setdefault(lead_id, (name, why))
             if len(by_contact) > 1:
-                listed = ", ".join(f"#{i} {n} ({w})" for i, (n, w) in by_contact.items())
-                return RowOutcome(
-                    p.number, REFUSED, "email, phone", f"matches several leads: {listed}", p.cells
+                listed = ", ".join(
+                    f"#{i} {n} ({field_label(w)})" for i, (n, w) in by_contact.items()
                 )
+                several = _("matches several leads: {leads}").format(leads=listed)
+                return RowOutcome(p.number, REFUSED, "email, phone", several, p.cells)
             if by_contact:
                 return self._update(p, next(iter(by_contact)))
         if matches:
             lead_id, name, why = matches[0]
-            return RowOutcome(p.number, DUPLICATE, why, f"matches lead #{lead_id} {name} ({why})")
+            matched = _("matches lead #{id} {name} ({field})").format(
+                id=lead_id, name=name, field=field_label(why)
+            )
+            return RowOutcome(p.number, DUPLICATE, why, matched)
         return RowOutcome(p.number, INSERTED)
 
     def _update(self, p: CheckedRow, lead_id: int) -> RowOutcome:
@@ -504,7 +544,8 @@ class _Run:
             and (self.options.overwrite or not _stored(name, lead))
         }
         if not changes:
-            return RowOutcome(p.number, UNCHANGED, "", f"lead #{lead_id} already has it")
+            has_it = _("lead #{id} already has it").format(id=lead_id)
+            return RowOutcome(p.number, UNCHANGED, "", has_it)
         if "phone" in changes and p.clean.get("phone_e164"):
             # As checked, in the row's country: the lead's own may be another.
             changes["phone"] = p.clean["phone_e164"]
@@ -512,13 +553,15 @@ class _Run:
             try:
                 self.rules.update_lead(lead_id, changes)
             except Refused as exc:
-                reason = "; ".join(f"{x.field}: {x.message}" for x in exc.problems)
                 fields = ", ".join(dict.fromkeys(x.field for x in exc.problems))
-                return RowOutcome(
-                    p.number, REFUSED, fields, f"updating lead #{lead_id}: {reason}", p.cells
+                updating = _("updating lead #{id}: {reason}").format(
+                    id=lead_id, reason=problems_said(exc.problems)
                 )
+                return RowOutcome(p.number, REFUSED, fields, updating, p.cells)
         listed = ", ".join(changes)
-        return RowOutcome(p.number, UPDATED, listed, f"lead #{lead_id}: {listed}")
+        shown = ", ".join(field_label(name) for name in changes)
+        updated = _("lead #{id}: {fields}").format(id=lead_id, fields=shown)
+        return RowOutcome(p.number, UPDATED, listed, updated)
 
 
 def phone_holders(phones: set[str]) -> dict[str, list[tuple[int, str]]]:
@@ -582,18 +625,24 @@ class _Rejects:
     def __enter__(self) -> _Rejects:
         if self.wanted.resolve() == self.source.resolve():
             raise FileRefused(
-                f"rejects: {self.wanted} is the file being imported; choose another with --rejects"
+                _(
+                    "rejects: {path} is the file being imported; choose another with --rejects"
+                ).format(path=self.wanted)
             )
         folder = self.wanted.parent
         # Said before anything is imported, not after.
         if self.keep and not folder.is_dir():
             raise FileRefused(
-                f"rejects: there is no folder {folder}; choose another file with --rejects"
+                _(
+                    "rejects: there is no folder {folder}; choose another file with --rejects"
+                ).format(folder=folder)
             )
         if self.keep and not os.access(folder, os.W_OK | os.X_OK):
             raise FileRefused(
-                f"rejects: cannot write in {folder} (no permission); choose another file "
-                "with --rejects"
+                _(
+                    "rejects: cannot write in {folder} (no permission); choose another file "
+                    "with --rejects"
+                ).format(folder=folder)
             )
         return self
 
@@ -619,10 +668,9 @@ class _Rejects:
             self._failed(exc)
 
     def _failed(self, exc: OSError) -> None:
-        self.problem = (
-            f"rejects: the refused rows could not be written beside {self.wanted} "
-            f"({exc.strerror or exc})"
-        )
+        self.problem = _(
+            "rejects: the refused rows could not be written beside {path} ({reason})"
+        ).format(path=self.wanted, reason=exc.strerror or exc)
         if self._new is not None:
             self._new.discard()
             self._new = None
@@ -643,7 +691,9 @@ class _Rejects:
         if self.path is None:
             return ""
         if self.path != self.wanted:
-            return f"{self.path} ({self.wanted.name} was there already and is kept as it is)"
+            return _("{path} ({name} was there already and is kept as it is)").format(
+                path=self.path, name=self.wanted.name
+            )
         return str(self.path)
 
 
@@ -656,8 +706,10 @@ def reject_columns_in(header: list[str]) -> int:
 def iter_outcomes(report: ImportReport) -> Iterator[str]:
     """The report's examples as lines for a terminal."""
     for o in report.examples:
-        label = "refused" if o.outcome == REFUSED else "duplicate"
-        yield f"row {o.row}: {label}: {o.reason}"
+        said = _("refused: {reason}") if o.outcome == REFUSED else _("duplicate: {reason}")
+        yield _("{row}: {outcome}").format(
+            row=row_label(o.row), outcome=said.format(reason=o.reason)
+        )
 
 
 def format_eta(seconds: float | None) -> str:
@@ -667,4 +719,5 @@ def format_eta(seconds: float | None) -> str:
     seconds = round(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"ETA {hours}:{minutes:02}:{secs:02}" if hours else f"ETA {minutes}:{secs:02}"
+    left = f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+    return _("ETA {time}").format(time=left)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from funnel_tui.core.errors import FileRefused
+from funnel_tui.core.i18n import N_, _, ngettext
 from funnel_tui.transfer.columns import ColumnMap
-from funnel_tui.transfer.csvfile import DELIMITER_NAMES, CsvRows, RawRow
+from funnel_tui.transfer.csvfile import CsvRows, RawRow
 from funnel_tui.transfer.textfile import CSV, LEGACY_CODECS, XLSX, FileFacts, inspect_file
 from funnel_tui.transfer.values import ValueMap
 from funnel_tui.transfer.vcards import VCardRows
@@ -44,8 +45,17 @@ class ImportOptions:
 
     def problems(self) -> list[str]:
         if self.overwrite and not self.update:
-            return ["--overwrite replaces fields of matching leads: use it with --update"]
+            return [_("--overwrite replaces fields of matching leads: use it with --update")]
         return []
+
+
+# A CSV file's kind as the plan names it, by its delimiter (csvfile.DELIMITER_NAMES).
+_SEPARATED = {
+    ",": N_("CSV, comma-separated"),
+    ";": N_("CSV, semicolon-separated"),
+    "\t": N_("CSV, tab-separated"),
+    "|": N_("CSV, bar-separated"),
+}
 
 
 @dataclass
@@ -62,15 +72,20 @@ class ImportPlan:
     @property
     def kind_label(self) -> str:
         if self.facts.kind == CSV:
-            return f"CSV, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
+            named = _SEPARATED.get(self.delimiter)
+            if named is None:
+                return _("CSV, {delimiter}-separated").format(delimiter=repr(self.delimiter))
+            return _(named)
         if self.facts.kind == XLSX:
-            return "Excel workbook"
+            return _("Excel workbook")
         return "vCard"
 
     def open_rows(self) -> Rows:
         rows = _open_rows(self.facts, self.delimiter, self.skip_lines)
         if rows.header != self.header:
-            raise FileRefused(f"{self.facts.path.name} changed since it was read")
+            raise FileRefused(
+                _("{file} changed since it was read").format(file=self.facts.path.name)
+            )
         return rows
 
     def sample_values(self) -> list[tuple[int, dict[str, str]]]:
@@ -115,15 +130,21 @@ def plan_import(
             close()
     if names:
         shown = ", ".join(names)
-        note = f"names as read in {facts.encoding.label}: {shown} (wrong letters? give --encoding)"
+        note = _("names as read in {encoding}: {names} (wrong letters? give --encoding)").format(
+            encoding=facts.encoding.label, names=shown
+        )
         facts = dataclasses.replace(facts, notes=(*facts.notes, note))
     skipped = getattr(rows, "skipped", 0)
     sheet = getattr(rows, "sheet", "")
     if sheet:
-        facts = dataclasses.replace(facts, notes=(*facts.notes, f"read from its sheet {sheet!r}"))
+        note = _("read from its sheet {sheet!r}").format(sheet=sheet)
+        facts = dataclasses.replace(facts, notes=(*facts.notes, note))
     if skipped and skip_lines is None:
-        line = "line" if skipped == 1 else "lines"
-        note = f"the header is line {skipped + 1}: the {skipped} {line} above it are skipped"
+        note = ngettext(
+            "the header is line {line}: the {count} line above it are skipped",
+            "the header is line {line}: the {count} lines above it are skipped",
+            skipped,
+        ).format(line=skipped + 1, count=skipped)
         facts = dataclasses.replace(facts, notes=(*facts.notes, note))
     return ImportPlan(facts, list(rows.header), rows.delimiter, column_map, samples, skipped)
 

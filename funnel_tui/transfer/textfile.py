@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from funnel_tui.core.errors import FileRefused
+from funnel_tui.core.i18n import N_, _
 
 CSV = "csv"
 VCARD = "vcard"
@@ -74,14 +75,14 @@ _BOMS = (
 )
 # Files people pick by mistake, known by their first bytes.
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive (an .ods workbook?): save it as CSV or .xlsx first"),
-    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook: save it as CSV first"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive: unpack it first"),
-    (b"SQLite format 3\x00", "a SQLite database (funnel migrate copies databases)"),
+    (b"PK\x03\x04", N_("a zip archive (an .ods workbook?): save it as CSV or .xlsx first")),
+    (b"\xd0\xcf\x11\xe0", N_("an Excel .xls workbook: save it as CSV first")),
+    (b"%PDF", N_("a PDF document")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive: unpack it first")),
+    (b"SQLite format 3\x00", N_("a SQLite database (funnel migrate copies databases)")),
 )
 _WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 
@@ -114,42 +115,60 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise FileRefused(f"{path} is a folder, not a file")
+            raise FileRefused(_("{path} is a folder, not a file").format(path=path))
         with path.open("rb") as raw:
             sample = raw.read(SAMPLE_BYTES)
     except FileRefused:
         raise
     except OSError as exc:
-        raise FileRefused(f"{path}: {exc.strerror or exc}") from exc
+        raise FileRefused(
+            _("{path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     if not sample.strip():
-        raise FileRefused(f"{path.name} is empty")
+        raise FileRefused(_("{file} is empty").format(file=path.name))
     if sample.startswith(b"PK\x03\x04") and _is_workbook(path):
         notes = ()
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            notes = (f"{path.name} is named like another type but holds an Excel workbook",)
+            notes = (
+                _("{file} is named like another type but holds an Excel workbook").format(
+                    file=path.name
+                ),
+            )
         return FileFacts(path, size, XLSX, Encoding("xlsx"), "\n", notes)
     for magic, what in _MAGIC:
         if sample.startswith(magic):
-            raise FileRefused(f"{path.name} is {what}, not CSV or vCard")
+            raise FileRefused(
+                _("{file} is {what}, not CSV or vCard").format(file=path.name, what=_(what))
+            )
     vcard = sample.lstrip().upper().startswith(b"BEGIN:VCARD")
     found = _given_encoding(encoding) if encoding else detect_encoding(sample, vcard)
     text = _decode_sample(sample, found, complete=len(sample) == size)
     if text is None and not encoding and found.codec == "utf-8":
         text = sample.decode("utf-8", errors="replace")  # a bad byte or a split fold
     if text is None and encoding:
-        raise FileRefused(f"{path.name} is not {found.label} text")
+        raise FileRefused(
+            _("{file} is not {encoding} text").format(file=path.name, encoding=found.label)
+        )
     # Undecodable with the encoding detection fell back on: bytes of no text.
     if text is None or _looks_binary(text):
-        raise FileRefused(f"{path.name} is a binary file, not CSV or vCard text")
+        raise FileRefused(
+            _("{file} is a binary file, not CSV or vCard text").format(file=path.name)
+        )
     if not text.strip():
-        raise FileRefused(f"{path.name} is empty")
+        raise FileRefused(_("{file} is empty").format(file=path.name))
     kind = VCARD if text.lstrip().upper().startswith("BEGIN:VCARD") else CSV
     notes = []
     suffix = path.suffix.lower()
     if kind == CSV and suffix in (".vcf", ".vcard"):
-        notes.append(f"{path.name} is named like a vCard file but holds CSV: read as CSV")
+        notes.append(
+            _("{file} is named like a vCard file but holds CSV: read as CSV").format(file=path.name)
+        )
     if kind == VCARD and suffix in (".csv", ".tsv", ".txt"):
-        notes.append(f"{path.name} is named like a CSV file but holds vCards: read as vCards")
+        notes.append(
+            _("{file} is named like a CSV file but holds vCards: read as vCards").format(
+                file=path.name
+            )
+        )
     newline = "\r" if "\n" not in text and "\r" in text else "\n"
     return FileFacts(path, size, kind, found, newline, tuple(notes))
 
@@ -169,7 +188,9 @@ def _given_encoding(name: str) -> Encoding:
     try:
         codec = codecs.lookup(name).name
     except LookupError as exc:
-        raise FileRefused(f"encoding: {name!r} is not an encoding Python knows") from exc
+        raise FileRefused(
+            _("encoding: {name!r} is not an encoding Python knows").format(name=name)
+        ) from exc
     codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}.get(codec, codec)
     return Encoding(codec)
 
@@ -426,14 +447,21 @@ class Lines:
         if codec == "utf-8":
             # A line pasted in from a legacy file: readable as Windows-1252, but which
             # letters were meant is the user's to confirm.
-            self.problems.append("is not UTF-8 text (read as Windows-1252: check its letters)")
+            self.problems.append(_("is not UTF-8 text (read as Windows-1252: check its letters)"))
             return line.decode("cp1252", errors="replace") + "\n"
-        self.problems.append(f"has bytes that are not {self.facts.encoding.label} text")
+        self.problems.append(self._not_text())
         return line.decode(codec, errors="replace") + "\n"
+
+    def _not_text(self) -> str:
+        return _("has bytes that are not {encoding} text").format(
+            encoding=self.facts.encoding.label
+        )
 
     def _too_long(self) -> str:
         limit = MAX_LINE_BYTES // (1024 * 1024)
-        self.problems.append(f"has a line longer than {limit} MB, which was not read")
+        self.problems.append(
+            _("has a line longer than {limit} MB, which was not read").format(limit=limit)
+        )
         return "\n"
 
     def _wide_lines(self, raw: io.BufferedReader) -> Iterator[str]:
@@ -446,7 +474,7 @@ class Lines:
                 return
             self.position = raw.tell()
             if "\ufffd" in line:
-                self.problems.append(f"has bytes that are not {self.facts.encoding.label} text")
+                self.problems.append(self._not_text())
             if len(line) >= limit and not line.endswith("\n"):
                 while (more := text.readline(limit)) and not more.endswith("\n"):
                     pass

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from funnel_tui.config import Config
 from funnel_tui.core.countries import country_code, country_name
 from funnel_tui.core.errors import MappingRefused
+from funnel_tui.core.i18n import _
 
 # The fields whose values must be on a list, with the list each is checked against.
 LIST_FIELDS = ("source", "country", "owner")
@@ -78,28 +79,41 @@ class ValueMap:
             name = name.strip().lower()
             if not colon or not equals or not value.strip():
                 raise MappingRefused(
-                    f'--map-value {text!r}: write it as "FIELD:VALUE=TARGET", e.g. '
-                    '"source:Web=Web form" (TARGET empty: keep the rows with the field '
-                    'empty; "+": add the value to the list)'
+                    _(
+                        '--map-value {text!r}: write it as "FIELD:VALUE=TARGET", e.g. '
+                        '"source:Web=Web form" (TARGET empty: keep the rows with the field '
+                        'empty; "+": add the value to the list)'
+                    ).format(text=text)
                 )
             if name not in LIST_FIELDS:
                 raise MappingRefused(
-                    f"--map-value {text!r}: {name!r} has no list; use one of "
-                    f"{', '.join(LIST_FIELDS)}"
+                    _("--map-value {text!r}: {name!r} has no list; use one of {fields}").format(
+                        text=text, name=name, fields=", ".join(LIST_FIELDS)
+                    )
                 )
             target = " ".join(target.split())
             add = target.startswith("+")
             if add:
                 target = " ".join(target[1:].split()) or " ".join(value.split())
                 if name not in ADDABLE:
-                    raise MappingRefused(
-                        f"--map-value {text!r}: values cannot be added to {name}; map "
-                        f"it to a {'country funnel knows' if name == 'country' else 'user'}"
+                    said = (
+                        _(
+                            "--map-value {text!r}: values cannot be added to {name}; "
+                            "map it to a country funnel knows"
+                        )
+                        if name == "country"
+                        else _(
+                            "--map-value {text!r}: values cannot be added to {name}; "
+                            "map it to a user"
+                        )
                     )
+                    raise MappingRefused(said.format(text=text, name=name))
             if name == "country" and target and country_code(target) is None:
                 raise MappingRefused(
-                    f"--map-value {text!r}: {target!r} is not a country funnel knows; "
-                    "use a code such as DE, MX or TW"
+                    _(
+                        "--map-value {text!r}: {target!r} is not a country funnel knows; "
+                        "use a code such as DE, MX or TW"
+                    ).format(text=text, target=target)
                 )
             result = result.with_rule(name, value, target, add)
         return result
@@ -286,7 +300,7 @@ def _state(name: str, value: str, rows: int, value_map: ValueMap, lists: Lists, 
         if rule.add:
             return ValueState(name, value, rows, ADDED, rule.target)
         if not rule.target:
-            kept = f"{login} (the importing user)" if name == "owner" else ""
+            kept = _("{login} (the importing user)").format(login=login) if name == "owner" else ""
             return ValueState(name, value, rows, EMPTY, kept)
         target = lists.on_list(name, rule.target) or rule.target
         return ValueState(name, value, rows, MAPPED, target)
@@ -294,7 +308,8 @@ def _state(name: str, value: str, rows: int, value_map: ValueMap, lists: Lists, 
     if found is not None:
         return ValueState(name, value, rows, ON_LIST, found)
     if name == "owner":
-        return ValueState(name, value, rows, NO_USER, f"{login} (the importing user)")
+        importing = _("{login} (the importing user)").format(login=login)
+        return ValueState(name, value, rows, NO_USER, importing)
     return ValueState(name, value, rows, OFF_LIST, "")
 
 

@@ -18,7 +18,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from funnel_tui.core import formats
 from funnel_tui.core.countries import country_code
+from funnel_tui.core.i18n import _
 from funnel_tui.core.person_names import is_cjk, join_name, split_name
 from funnel_tui.transfer.csvfile import RawRow
 from funnel_tui.transfer.textfile import FileFacts, Lines, most_readable
@@ -60,7 +62,11 @@ class VCardRows:
                 fields = card_fields(text)
             except Exception as exc:  # vobject raises many kinds on a broken card
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                yield RawRow(number, [""] * len(CARD_FIELDS), [f"could not be read: {reason}"])
+                yield RawRow(
+                    number,
+                    [""] * len(CARD_FIELDS),
+                    [_("could not be read: {reason}").format(reason=reason)],
+                )
                 continue
             yield RawRow(number, [fields.get(f, "") for f in CARD_FIELDS])
 
@@ -86,7 +92,11 @@ class VCardRows:
                 lines.append(line)
                 problems, self.lines.problems, known = self.lines.problems, [], 0
                 if size > MAX_CARD_CHARS:
-                    problems.append(f"is longer than {MAX_CARD_CHARS:,} characters")
+                    problems.append(
+                        _("is longer than {count} characters").format(
+                            count=formats.number(MAX_CARD_CHARS)
+                        )
+                    )
                 yield "".join(lines), problems
                 inside, lines = False, []
                 continue
@@ -99,7 +109,7 @@ class VCardRows:
             if size <= MAX_CARD_CHARS:
                 lines.append(line)
         if inside:
-            yield "".join(lines), ["has no END:VCARD (the file is cut off?)"]
+            yield "".join(lines), [_("has no END:VCARD (the file is cut off?)")]
 
 
 _PROPERTY = re.compile(r"[A-Za-z0-9.-]+[;:]")
@@ -234,7 +244,7 @@ def _phone(value: str) -> str:
     text = value.strip()
     if text.lower().startswith("tel:"):
         text = text[4:]
-        number, _, params = text.partition(";")
+        number, _sep, params = text.partition(";")
         ext = re.search(r"ext=([0-9]+)", params)
         text = f"{number} ext. {ext.group(1)}" if ext else number
     return text
@@ -286,7 +296,7 @@ def lead_card(lead: Mapping[str, Any], version: str = "3.0") -> str:
         tel = card.add("tel")
         kind = "cell" if lead.get("phone_type") == "mobile" else "work"
         if version == "4.0":
-            number, _, ext = str(lead["phone"]).partition(" ext. ")
+            number, _sep, ext = str(lead["phone"]).partition(" ext. ")
             tel.value = f"tel:{number}" + (f";ext={ext}" if ext else "")
             tel.params["VALUE"] = ["uri"]
             tel.params["TYPE"] = [kind, "voice"]

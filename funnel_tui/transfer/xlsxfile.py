@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from funnel_tui.core.errors import FileRefused
+from funnel_tui.core.i18n import _
 from funnel_tui.transfer.csvfile import HEADER_SCAN_LINES, SNIFF_LINES, RawRow, header_index
 from funnel_tui.transfer.textfile import FileFacts
 
@@ -49,7 +50,9 @@ class XlsxRows:
         except Exception as exc:  # a damaged or encrypted workbook: many kinds
             self._file.close()
             raise FileRefused(
-                f"{facts.path.name} could not be read as an Excel workbook ({exc})"
+                _("{file} could not be read as an Excel workbook ({reason})").format(
+                    file=facts.path.name, reason=exc
+                )
             ) from exc
         best: tuple[int, int] | None = None
         for index, sheet in enumerate(self._book.worksheets):
@@ -59,10 +62,12 @@ class XlsxRows:
             if best is None or score > best[0]:
                 best, self._sheet, self.skipped, start = (score, index), sheet, at, top
         if best is None or (skip_lines is not None and not 0 <= skip_lines < SNIFF_LINES):
-            raise FileRefused(f"{facts.path.name} has no sheet with a header row")
+            raise FileRefused(
+                _("{file} has no sheet with a header row").format(file=facts.path.name)
+            )
         self.sheet = self._sheet.title
         if self.skipped >= len(start):
-            raise FileRefused(f"{facts.path.name} has no header row")
+            raise FileRefused(_("{file} has no header row").format(file=facts.path.name))
         header = [t.strip() for t in start[self.skipped]]
         while header and not header[-1]:
             header.pop()
@@ -89,7 +94,9 @@ class XlsxRows:
                     cells.pop()  # the sheet's empty cells right of the header's columns
                 problems = []
                 if len(cells) > width:
-                    problems.append(f"has cells beyond the header's {width} columns")
+                    problems.append(
+                        _("has cells beyond the header's {width} columns").format(width=width)
+                    )
                 yield RawRow(number, cells, problems)
         finally:
             self._book.close()
