@@ -25,6 +25,9 @@ from rapidfuzz.distance import OSA
 from funnel_tui.config import check_login
 from funnel_tui.core.errors import NotFound, Problem, Refused
 from funnel_tui.core.folding import fold
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _, ngettext
+from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.vocab import LEAD_STATUSES, OPP_OPEN, STATUS_UNQUALIFIED
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.session import Session, _row_for_update
@@ -89,10 +92,11 @@ def resolve_user(
         user_id, user_login, display = same.pop()
         return Person(user_login, user_id, display)
     if same:
-        listed = ", ".join(f'"{u[1]}"' for u in sorted(same, key=lambda u: u[1]))
-        raise Refused(
-            [Problem("to", "ambiguous_user", f'"{login}" names {listed}: give the login')]
+        listed = words.listed(
+            words.say("quoted", text=u[1]) for u in sorted(same, key=lambda u: u[1])
         )
+        said = _('"{login}" names {users}: give the login').format(login=login, users=listed)
+        raise Refused([Problem("to", "ambiguous_user", said)])
     if login not in new_ok:
         best = _closest(typed, users)
         if best is not None:
@@ -101,8 +105,10 @@ def resolve_user(
                     Problem(
                         "to",
                         "misspelt_user",
-                        f'no user "{login}"; did you mean "{best}"? '
-                        f'(if "{login}" is someone new, confirm it to add them)',
+                        _(
+                            'no user "{login}"; did you mean "{best}"? '
+                            '(if "{login}" is someone new, confirm it to add them)'
+                        ).format(login=login, best=best),
                     )
                 ]
             )
@@ -112,7 +118,7 @@ def resolve_user(
 def _closest(typed: str, users: Sequence[tuple[int, str, str]]) -> str | None:
     limit = close_distance(typed)
     best: tuple[int, str] | None = None
-    for _, user_login, display in users:
+    for _id, user_login, display in users:
         for candidate in {fold(user_login), fold(display or "")} - {""}:
             distance = OSA.distance(typed, candidate, score_cutoff=limit)
             if distance <= limit and (best is None or (distance, user_login) < best):
@@ -148,23 +154,45 @@ class Handed:
 
     def summary(self) -> str:
         """`Handed 3 leads and 1 deal from ana to ben, carla (new user carla made).`"""
-        parts = []
-        if self.leads or not self.deals:
-            parts.append(words.many(self.leads, "lead"))
-        if self.deals:
-            parts.append(words.many(self.deals, "deal"))
-        what = " and ".join(parts)
-        source = f" from {self.from_login}" if self.from_login else ""
-        verb = "Would hand" if self.dry_run else "Handed"
-        said = f"{verb} {what}{source} to {', '.join(self.to)}"
+        leads, deals = words.many(self.leads, "lead"), words.many(self.deals, "deal")
+        if self.leads and self.deals:
+            what = _("{leads} and {deals}").format(leads=leads, deals=deals)
+        else:
+            what = deals if self.deals else leads
+        to = words.listed(self.to)
+        if self.dry_run:
+            said = (
+                _("Would hand {what} from {source} to {to}")
+                if self.from_login
+                else _("Would hand {what} to {to}")
+            )
+        else:
+            said = (
+                _("Handed {what} from {source} to {to}")
+                if self.from_login
+                else _("Handed {what} to {to}")
+            )
+        said = said.format(what=what, source=self.from_login, to=to)
         if len(self.to) > 1 and self.moved:
-            said += " (" + ", ".join(f"{u} {n:,}" for u, n in self.per_owner.items()) + ")"
+            each = words.listed(
+                _("{user} {count}").format(user=u, count=number(n))
+                for u, n in self.per_owner.items()
+            )
+            said = _("{summary} ({each})").format(summary=said, each=each)
         if self.unchanged:
-            said += f"; {words.many(self.unchanged, 'record')} already theirs"
+            said = ngettext(
+                "{summary}; {count} record already theirs",
+                "{summary}; {count} records already theirs",
+                self.unchanged,
+            ).format(summary=said, count=number(self.unchanged))
         if self.created:
-            made = ", ".join(self.created)
-            said += f"; new user {made} {'would be' if self.dry_run else 'was'} made"
-        return said + "."
+            made = words.listed(self.created)
+            said = (
+                _("{summary}; new user {made} would be made")
+                if self.dry_run
+                else _("{summary}; new user {made} was made")
+            ).format(summary=said, made=made)
+        return _("{summary}.").format(summary=said)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -200,7 +228,7 @@ class AssignRules(Session):
             if person.login not in {p.login for p in people}:
                 people.append(person)
         if not people and not problems:
-            problems.append(Problem("to", "required", "name the user to hand over to"))
+            problems.append(Problem("to", "required", _("name the user to hand over to")))
         if problems:
             raise Refused(problems)
         return people
@@ -280,7 +308,7 @@ class AssignRules(Session):
         one, and a user misspelt (resolve_user); users who never used funnel are made."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
-            raise Refused([Problem("leads", "none", "no leads to assign: mark some first")])
+            raise Refused([Problem("leads", "none", _("no leads to assign: mark some first"))])
         people = self.find_users(to_logins, new_ok)
         now = self.now()
         with database.atomic():
@@ -295,8 +323,10 @@ class AssignRules(Session):
                         Problem(
                             "leads",
                             "merged",
-                            f"lead {_listed(merged)} was merged into another lead; "
-                            "assign the lead it was merged into",
+                            _(
+                                "lead {ids} was merged into another lead; "
+                                "assign the lead it was merged into"
+                            ).format(ids=_listed(merged)),
                         )
                     ]
                 )
@@ -330,14 +360,18 @@ class AssignRules(Session):
                 Problem(
                     "status",
                     "invalid",
-                    f"{', '.join(bad)} is no lead status; use {', '.join(LEAD_STATUSES)}",
+                    _("{statuses} is no lead status; use {known}").format(
+                        statuses=", ".join(bad), known=", ".join(LEAD_STATUSES)
+                    ),
                 )
             )
         source = User.get_or_none(User.login == from_login)
         if source is None:
             hint = _closest(fold(from_login), team())
-            also = f'; did you mean "{hint}"?' if hint else ""
-            problems.append(Problem("from", "unknown_user", f'no user "{from_login}"{also}'))
+            unknown = (
+                _('no user "{login}"; did you mean "{best}"?') if hint else _('no user "{login}"')
+            ).format(login=from_login, best=hint)
+            problems.append(Problem("from", "unknown_user", unknown))
         try:
             people = self.find_users(to_logins, new_ok)
         except Refused as refused:
@@ -346,7 +380,13 @@ class AssignRules(Session):
             raise Refused(problems)
         if [p.login for p in people] == [from_login]:
             raise Refused(
-                [Problem("to", "same_user", f"{from_login} already owns them: name someone else")]
+                [
+                    Problem(
+                        "to",
+                        "same_user",
+                        _("{user} already owns them: name someone else").format(user=from_login),
+                    )
+                ]
             )
         now = self.now()
         lock = database.obj.for_update and not dry_run
@@ -354,14 +394,27 @@ class AssignRules(Session):
             leads = _open_leads(source.id, statuses, lock)
             open_deals = _open_deals(source.id, lock) if deals else []
             if not leads and not open_deals:
-                which = "open " if statuses == OPEN_STATUSES else f"{'/'.join(statuses)} "
+                if statuses == OPEN_STATUSES:
+                    none = (
+                        _("{user} owns no open leads or deals; nothing was handed over")
+                        if deals
+                        else _("{user} owns no open leads; nothing was handed over")
+                    )
+                else:
+                    none = (
+                        _("{user} owns no {statuses} leads or deals; nothing was handed over")
+                        if deals
+                        else _("{user} owns no {statuses} leads; nothing was handed over")
+                    )
+                nothing = none.format(
+                    user=from_login, statuses="/".join(vocab_label(s) for s in statuses)
+                )
                 raise Refused(
                     [
                         Problem(
                             "from",
                             "nothing",
-                            f"{from_login} owns no {which}leads{' or deals' if deals else ''}; "
-                            "nothing was handed over",
+                            nothing,
                         )
                     ]
                 )
@@ -377,12 +430,12 @@ class AssignRules(Session):
                     dry_run=True,
                 )
             people = self._made(people, now)
-            moved_leads, _, per_owner = self._reassign("lead", leads, people, now)
+            moved_leads, _kept, per_owner = self._reassign("lead", leads, people, now)
             # A deal goes to whoever its lead went to; a deal whose lead stays, in turn.
             lead_goes = {row[0]: people[n % len(people)].user_id for n, row in enumerate(leads)}
             deal_rows = [row[:3] for row in open_deals]
             follow = [lead_goes.get(row[3]) for row in open_deals]
-            moved_deals, _, deal_counts = self._reassign(
+            moved_deals, _kept, deal_counts = self._reassign(
                 "opportunity", deal_rows, people, now, follow
             )
         for login, count in deal_counts.items():
@@ -456,16 +509,19 @@ def _refuse_merged(entity: str, row: Any) -> None:
                 Problem(
                     "id",
                     "merged",
-                    f"lead #{row.id} was merged into lead #{row.merged_into_id}; "
-                    f"assign #{row.merged_into_id}",
+                    _("lead #{id} was merged into lead #{into}; assign #{into}").format(
+                        id=row.id, into=row.merged_into_id
+                    ),
                 )
             ]
         )
 
 
 def _listed(ids: Sequence[int]) -> str:
-    shown = ", ".join(f"#{i}" for i in ids[:5])
-    return shown + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+    shown = words.listed(f"#{i}" for i in ids[:5])
+    if len(ids) > 5:
+        return words.say("undone_more", listed=shown, count=number(len(ids) - 5))
+    return shown
 
 
 def _open_leads(owner_id: int, statuses: Sequence[str], lock: bool) -> list[tuple[int, int, int]]:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import NURTURE_ACTION, STATUS_NEW, STATUS_NURTURING, STATUS_WORKING
 from funnel_tui.rules.activities import check_activity
 from funnel_tui.rules.engagement import (
@@ -89,7 +91,7 @@ class BulkDone:
 def _wanted(ids: Iterable[int]) -> list[int]:
     wanted = sorted({int(i) for i in ids})
     if not wanted:
-        raise Refused([Problem("leads", "none", "no leads were chosen; nothing was changed")])
+        raise Refused([Problem("leads", "none", _("no leads were chosen; nothing was changed"))])
     return wanted
 
 
@@ -99,8 +101,10 @@ def _none_left(asked: int) -> Refused:
             Problem(
                 "leads",
                 "gone",
-                f"none of the {asked:,} leads is here any more (merged or removed); "
-                "nothing was changed",
+                _(
+                    "none of the {count} leads is here any more (merged or removed); "
+                    "nothing was changed"
+                ).format(count=number(asked)),
             )
         ]
     )
@@ -144,10 +148,15 @@ class BulkActionRules(Session):
                         for (name, value), old in zip(new.items(), values, strict=True)
                         if _plain(old) != _plain(value)
                     ]
-                    if not {name for name, _, _ in changes} - {"next_action", "next_action_due"}:
+                    if not {name for name, _old, _new in changes} - {
+                        "next_action",
+                        "next_action_due",
+                    }:
                         unchanged += 1  # its status as wanted already: its next action too
                         continue
-                    moving.setdefault(tuple(name for name, _, _ in changes), []).append(lead_id)
+                    moving.setdefault(tuple(name for name, _old, _new in changes), []).append(
+                        lead_id
+                    )
                     history += [
                         (at, user, "lead", lead_id, BULK_STATUS, name, _text(o), _text(n),
                          version + 1)
@@ -374,7 +383,7 @@ def undo_activities(rules: Session, entries: dict[int, History], at: dt.datetime
                  None)
             )  # fmt: skip
         insert_many_ids("activity", _KEPT, rows)
-        settled = [a for _, kept in part for a in kept.get("settled", [])]
+        settled = [a for _id, kept in part for a in kept.get("settled", [])]
         for ids in chunks(settled, CHUNK):
             Activity.update(next_action_done=True).where(Activity.id.in_(ids)).execute()
     write_many(insert_sql(History, _HISTORY_COLUMNS), history)

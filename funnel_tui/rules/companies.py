@@ -11,6 +11,8 @@ from typing import Any
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import NotFound, Problem, Refused
 from funnel_tui.core.folding import stored_fold
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _
 from funnel_tui.rules.qualify import QualifyRules
 from funnel_tui.rules.session import _plain, _row_for_update
 from funnel_tui.storage.database import retry_writes
@@ -38,7 +40,7 @@ def check_company(data: Mapping[str, Any]) -> dict[str, Any]:
     if "name" in given:
         check = v.check_name(given["name"])
         if not check.ok and check.code == "required":
-            check = v.Check("name", False, "required", "a company needs a name; type one")
+            check = v.Check("name", False, "required", _("a company needs a name; type one"))
         out["name"] = take(check)
     if "industry" in given:
         out["industry"] = take(v.check_text("industry", given["industry"]))
@@ -66,16 +68,19 @@ def _check_employees(value: object) -> v.Check:
             "employees",
             False,
             "not_a_number",
-            f"{v.clean_text(value)!r} is not a number of people; type a whole number "
-            "such as 250, or nothing when not known",
+            _(
+                "{text!r} is not a number of people; type a whole number "
+                "such as {example}, or nothing when not known"
+            ).format(text=v.clean_text(value), example=number(250)),
         )
     if int(text) > MAX_EMPLOYEES:
         return v.Check(
             "employees",
             False,
             "too_large",
-            f"{int(text):,} is more people than any company employs; type at most "
-            f"{MAX_EMPLOYEES:,}",
+            _("{count} is more people than any company employs; type at most {most}").format(
+                count=number(int(text)), most=number(MAX_EMPLOYEES)
+            ),
         )
     return v.Check("employees", True, "ok", "", str(int(text)))
 
@@ -90,7 +95,7 @@ def _check_website(value: object) -> v.Check:
             "website",
             False,
             "invalid",
-            f"{text!r} is not a web address; type one such as example.com",
+            _("{text!r} is not a web address; type one such as example.com").format(text=text),
         )
     return check
 
@@ -129,8 +134,10 @@ class CompanyRules(QualifyRules):
                         Problem(
                             "id",
                             "merged",
-                            f"company #{company_id} was merged into company "
-                            f"#{company.merged_into_id}; edit that one instead",
+                            _(
+                                "company #{id} was merged into company #{into}; "
+                                "edit that one instead"
+                            ).format(id=company_id, into=company.merged_into_id),
                         )
                     ]
                 )
@@ -150,7 +157,7 @@ class CompanyRules(QualifyRules):
                 values["name_key"] = key
             self._bump(Company, company, values)
             self._history("company", company_id, "update", changes, now, company.version)
-            self._company_changed(company_id, {name for name, _, _ in changes})
+            self._company_changed(company_id, {name for name, _old, _new in changes})
         return Company.get_by_id(company_id)
 
     def _company_changed(self, company_id: int, fields: set[str]) -> None:
@@ -181,8 +188,10 @@ def _refuse_taken_name(company_id: int, key: str, name: str) -> None:
                 Problem(
                     "name",
                     "taken",
-                    f"company #{other.id} is already called {name!r}; "
-                    "choose another name, or merge the two companies",
+                    _(
+                        "company #{id} is already called {name!r}; "
+                        "choose another name, or merge the two companies"
+                    ).format(id=other.id, name=name),
                 )
             ]
         )

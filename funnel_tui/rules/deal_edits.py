@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import AmountError, Problem
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import (
     HARD_MAX_AMOUNT,
     check_currency,
@@ -100,7 +102,7 @@ def update_deal(
         if not check.ok:
             problems.append(Problem("name", check.problem.code, check.problem.message))
         elif not check.value:
-            problems.append(Problem("name", "required", "a deal needs a name"))
+            problems.append(Problem("name", "required", _("a deal needs a name")))
         else:
             clean["name"] = check.value
     currency = current.currency
@@ -123,7 +125,9 @@ def update_deal(
                 Problem(
                     "amount",
                     "decimals",
-                    f"{stored} has no form in {currency}: give the amount in {currency} too",
+                    _(
+                        "{amount} has no form in {currency}: give the amount in {currency} too"
+                    ).format(amount=stored, currency=currency),
                 )
             )
     if "close" in data:
@@ -139,7 +143,11 @@ def update_deal(
             and not allow_past_close
         ):
             problems.append(
-                Problem("close", "past", f"{close.isoformat()} is in the past; confirm to use it")
+                Problem(
+                    "close",
+                    "past",
+                    _("{date} is in the past; confirm to use it").format(date=date_short(close)),
+                )
             )
         clean["expected_close"] = close
     if "notes" in data:

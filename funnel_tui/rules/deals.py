@@ -21,6 +21,7 @@ from funnel_tui.core.vocab import (
     OPP_WON,
 )
 from funnel_tui.rules import deal_edits
+from funnel_tui.rules import history_words as words
 from funnel_tui.rules.deal_edits import read_amount, read_currency
 from funnel_tui.rules.qualify import QualifyRules
 from funnel_tui.rules.session import _json, _plain, _row_for_update
@@ -61,7 +62,7 @@ class DealRules(QualifyRules):
         first = self.config.open_stages[0].name
         stage_obj = self.config.stage(stage or first)
         if stage_obj is None or stage_obj not in self.config.open_stages:
-            names = ", ".join(s.name for s in self.config.open_stages)
+            names = words.listed(shown_name(s.name) for s in self.config.open_stages)
             problems.append(Problem("stage", "invalid", _not_open_stage(stage, names)))
         name_check = v.check_text("title", name)
         if not name_check.ok:
@@ -179,7 +180,7 @@ class DealRules(QualifyRules):
         """Move an open opportunity to another open stage; recorded in its stage history."""
         stage = self.config.stage(to_stage)
         if stage is None or stage not in self.config.open_stages:
-            names = ", ".join(s.name for s in self.config.open_stages)
+            names = words.listed(shown_name(s.name) for s in self.config.open_stages)
             raise Refused([Problem("stage", "invalid", _not_open_stage(to_stage, names))])
         with database.atomic():
             opp = self._opp_for_update(opp_id, expected_version)
@@ -189,7 +190,7 @@ class DealRules(QualifyRules):
                         Problem(
                             "stage",
                             "closed",
-                            _deal_closed(opp_id, opp.state) + _("; reopen it first"),
+                            _deal_closed(opp_id, opp.state, reopen=True),
                         )
                     ]
                 )
@@ -221,9 +222,7 @@ class DealRules(QualifyRules):
         with database.atomic():
             opp = self._opp_for_update(opp_id, expected_version)
             if opp.state != OPP_OPEN:
-                raise Refused(
-                    [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
-                )
+                raise Refused([Problem("state", "closed", _already_closed(opp_id, opp.state))])
             now = self.now()
             self._change_stage(
                 opp, self.config.won_stage, {"state": OPP_WON, "closed_at": now}, now
@@ -250,16 +249,16 @@ class DealRules(QualifyRules):
                 "reason",
                 False,
                 "required",
-                "a lost deal needs a reason: " + ", ".join(self.config.loss_reasons),
+                _("a lost deal needs a reason: {reasons}").format(
+                    reasons=words.listed(shown_name(r) for r in self.config.loss_reasons)
+                ),
             )
         if not check.ok:
             raise Refused([check.problem])
         with database.atomic():
             opp = self._opp_for_update(opp_id, expected_version)
             if opp.state != OPP_OPEN:
-                raise Refused(
-                    [Problem("state", "closed", f"opportunity #{opp_id} is already {opp.state}")]
-                )
+                raise Refused([Problem("state", "closed", _already_closed(opp_id, opp.state))])
             now = self.now()
             self._change_stage(
                 opp,
@@ -275,7 +274,15 @@ class DealRules(QualifyRules):
         with database.atomic():
             opp = self._opp_for_update(opp_id, expected_version)
             if opp.state == OPP_OPEN:
-                raise Refused([Problem("state", "open", f"opportunity #{opp_id} is already open")])
+                raise Refused(
+                    [
+                        Problem(
+                            "state",
+                            "open",
+                            _("opportunity #{id} is already open").format(id=opp_id),
+                        )
+                    ]
+                )
             last = (
                 StageChange.select()
                 .where((StageChange.opportunity == opp.id) & (StageChange.to_stage == opp.stage))
@@ -338,9 +345,26 @@ def _not_open_stage(stage: object, names: str) -> str:
     return _("{stage!r} is not an open stage: {stages}").format(stage=stage, stages=names)
 
 
-def _deal_closed(opp_id: int, state: str) -> str:
+def _deal_closed(opp_id: int, state: str, *, reopen: bool = False) -> str:
+    if reopen:
+        sentences = {
+            "won": _("opportunity #{id} is won; reopen it first"),
+            "lost": _("opportunity #{id} is lost; reopen it first"),
+        }
+        other = _("opportunity #{id} is {state}; reopen it first")
+    else:
+        sentences = {
+            "won": _("opportunity #{id} is won"),
+            "lost": _("opportunity #{id} is lost"),
+        }
+        other = _("opportunity #{id} is {state}")
+    return sentences.get(state, other).format(id=opp_id, state=state)
+
+
+def _already_closed(opp_id: int, state: str) -> str:
     sentences = {
-        "won": _("opportunity #{id} is won"),
-        "lost": _("opportunity #{id} is lost"),
+        "won": _("opportunity #{id} is already won"),
+        "lost": _("opportunity #{id} is already lost"),
     }
-    return sentences.get(state, _("opportunity #{id} is {state}")).format(id=opp_id, state=state)
+    default = _("opportunity #{id} is already {state}")
+    return sentences.get(state, default).format(id=opp_id, state=state)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from funnel_tui.config import Config
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import exact_money
 from funnel_tui.core.output import plain
 from funnel_tui.rules.history_words import (
@@ -125,7 +126,7 @@ def _lead_summary(data: Mapping[str, Any]) -> str:
     ]
     said = [plain(p) for p in parts if p]
     if data.get("source"):
-        said.append(say("source", source=plain(data["source"])))
+        said.append(say("source", source=plain(shown_name(data["source"]))))
     return say("list").join(said)
 
 
@@ -160,7 +161,9 @@ def _deal_summary(data: Mapping[str, Any], c: Context) -> str:
     parts = [plain(data["name"])] if data.get("name") else []
     if data.get("amount_cents") is not None:
         amount = exact_money(int(data["amount_cents"]), data.get("currency") or "")
-        parts.append(say("opened_amount", amount=amount, stage=plain(data.get("stage", ""))))
+        parts.append(
+            say("opened_amount", amount=amount, stage=plain(shown_name(data.get("stage", ""))))
+        )
     if data.get("expected_close"):
         parts.append(say("opened_close", date=c.value("expected_close", data["expected_close"])))
     if data.get("lead") is not None:
@@ -243,7 +246,7 @@ def _status_change(group: list[Any], c: Context) -> str:
     if until is not None and until.new:
         return say("status_until", change=change, until=c.value("nurture_until", until.new))
     if reason is not None and reason.new:
-        return say("status_because", change=change, reason=plain(reason.new))
+        return say("status_because", change=change, reason=plain(shown_name(reason.new)))
     return change
 
 
@@ -302,14 +305,22 @@ def _move(group: list[Any], c: Context) -> Said:
     by_field = {e.field: e for e in group}
     stage, state = by_field.get("stage"), by_field.get("state")
     moved = (
-        say("stage_change", old=plain(stage.old or ""), new=plain(stage.new or "")) if stage else ""
+        say(
+            "stage_change",
+            old=plain(shown_name(stage.old or "")),
+            new=plain(shown_name(stage.new or "")),
+        )
+        if stage
+        else ""
     )
     if state is not None and state.new == "won":
         head = say("won")
     elif state is not None and state.new == "lost":
         reason = by_field.get("lost_reason")
         head = (
-            say("lost_because", reason=plain(reason.new)) if reason and reason.new else say("lost")
+            say("lost_because", reason=plain(shown_name(reason.new)))
+            if reason and reason.new
+            else say("lost")
         )
     elif state is not None and state.new == "open":
         head = say("reopened")

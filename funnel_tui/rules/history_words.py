@@ -11,14 +11,14 @@ rules.history_lines turns the rows of the history into lines with these words.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.formats import date_weekday, number
 from funnel_tui.core.i18n import ENGLISH, N_, N_plural, _, current_language, ngettext
-from funnel_tui.core.labels import vocab_label
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import exact_figure, exact_money
 from funnel_tui.core.output import plain
 
@@ -114,7 +114,11 @@ TEMPLATES = {
     "undone_more": N_("{listed} and {count} more"),
     "quoted": '"{text}"',
     # Refusals of undo (rules.undo)
-    "undo_stays": N_("your last change{where} ({what} {record}) stays: {why}"),
+    "undo_stays": N_("your last change ({what} {record}) stays: {why}"),
+    "undo_stays_on": N_("your last change on {on} ({what} {record}) stays: {why}"),
+    "undo_nothing": N_("you have no change to undo"),
+    "undo_nothing_on": N_("you have no change to undo on {on}"),
+    "item_part": N_("{item} {part}"),
     "undo_changed_since": N_(
         "{user} changed the {field} of {record} since ({when}); "
         "undo would overwrite it, so nothing was changed"
@@ -315,6 +319,11 @@ def many(count: int, key: str, **values: Any) -> str:
     return ngettext(one, more, count).format(count=number(count), **values)
 
 
+def listed(items: Iterable[str]) -> str:
+    """Names one after another as the language lists them: `a, b, c` (`a、b、c`)."""
+    return say("list").join(items)
+
+
 def days_from_today(days: int) -> str:
     """`today`, `in 1 day`, `3 days ago`."""
     if days == 0:
@@ -410,8 +419,10 @@ class Context:
 
     def item_label(self, item: str) -> str:
         """A checklist item's label: `Budget`, `Company size (employees)`."""
+        if item in BANT_LABELS:
+            return _(BANT_LABELS[item])
         if item in self.labels:
-            return _(self.labels[item])
+            return shown_name(self.labels[item])
         return _capital(item.removeprefix("icp:").replace("_", " "))
 
     def value(self, field: str, value: Any) -> str:
@@ -434,6 +445,8 @@ class Context:
             return plain(name) if name else record_words("company", company_id)
         if field in _VALUE_FIELDS:
             return value_word(text)
+        if field in _NAME_FIELDS:
+            return plain(shown_name(text))
         if field == "amount_cents":
             return amount_words(text)
         return plain(text)
@@ -473,6 +486,8 @@ _SHOWN_BESIDE = {
 _DATE_FIELDS = frozenset({"nurture_until", "next_action_due", "expected_close", "next_due"})
 _TIME_FIELDS = frozenset({"closed_at", "promoted_at", "created_at", "last_activity_at"})
 _VALUE_FIELDS = frozenset({"status", "level", "state", "answer"})
+# Names from the config (stages, sources, reasons): translated while shipped defaults.
+_NAME_FIELDS = frozenset({"stage", "source", "unqualified_reason", "lost_reason"})
 
 
 def _date(text: str) -> dt.date | None:

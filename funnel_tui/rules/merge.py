@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from funnel_tui.core.errors import NotFound, Problem, Refused
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import FUNNEL_LEVELS
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.engagement import add_engagement
@@ -115,14 +116,16 @@ class MergePlan:
         chosen.update({ANSWER_PREFIX + a.item: a.default for a in self.answers})
         for name, side in (take or {}).items():
             if name not in chosen:
-                known = ", ".join(c.field for c in self.fields) or "none"
+                known = ", ".join(c.field for c in self.fields) or _("none")
                 raise Refused(
                     [
                         Problem(
                             "take",
                             "unknown",
-                            f"{name!r} is not a field the two records hold differently "
-                            f"(those are: {known})",
+                            _(
+                                "{name!r} is not a field the two records hold differently "
+                                "(those are: {known})"
+                            ).format(name=name, known=known),
                         )
                     ]
                 )
@@ -309,7 +312,15 @@ class MergeRules(Session):
         one already merged into another."""
         if keep_id == other_id:
             raise Refused(
-                [Problem("other", "same", f"{kind} #{keep_id} cannot be merged into itself")]
+                [
+                    Problem(
+                        "other",
+                        "same",
+                        _("{record} cannot be merged into itself").format(
+                            record=words.record_words(kind, keep_id)
+                        ),
+                    )
+                ]
             )
         rows = {r.id: r for r in model.select().where(model.id.in_([keep_id, other_id]))}
         for role, ident in (("keep", keep_id), ("other", other_id)):
@@ -322,8 +333,10 @@ class MergeRules(Session):
                         Problem(
                             role,
                             "merged",
-                            f"{kind} #{ident} was merged into #{into} already; "
-                            f"merge with #{into} instead",
+                            _(
+                                "{record} was merged into #{into} already; "
+                                "merge with #{into} instead"
+                            ).format(record=words.record_words(kind, ident), into=into),
                         )
                     ]
                 )
@@ -409,9 +422,11 @@ def _same_currency(keep_id: int, other_id: int) -> None:
                 Problem(
                     "deals",
                     "currencies",
-                    f"lead #{keep_id}'s deals are in {mine} and lead #{other_id}'s in "
-                    f"{theirs}; a lead's deals are kept in one currency, so win, lose or "
-                    "re-price one side's deals before merging",
+                    _(
+                        "lead #{keep}'s deals are in {mine} and lead #{other}'s in "
+                        "{theirs}; a lead's deals are kept in one currency, so win, lose or "
+                        "re-price one side's deals before merging"
+                    ).format(keep=keep_id, mine=mine, other=other_id, theirs=theirs),
                 )
             ]
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import _
 from funnel_tui.storage.models import database
 
 CLOSE_SCORE = 85  # "lucja kowalska" ~ "lucja kowalksa": 92.9; "jan kowalski" ~ "jan nowak": 57
@@ -34,9 +35,19 @@ class NearDuplicate:
 
     @property
     def message(self) -> str:
-        where = f" at {self.company}" if self.company else ""
-        same = ", same phone" if self.why == "phone" else ""
-        return f"close to {self.name}{where}, lead {self.lead_id}{same}"
+        if self.company:
+            said = (
+                _("close to {name} at {company}, lead {id}, same phone")
+                if self.why == "phone"
+                else _("close to {name} at {company}, lead {id}")
+            )
+        else:
+            said = (
+                _("close to {name}, lead {id}, same phone")
+                if self.why == "phone"
+                else _("close to {name}, lead {id}")
+            )
+        return said.format(name=self.name, company=self.company, id=self.lead_id)
 
 
 def close_names(
@@ -67,7 +78,7 @@ def close_names_many(
 ) -> list[list[NearDuplicate]]:
     """close_names for many (name_key, company_key) pairs at once (an import's batch):
     the leads of all their companies read in a few statements."""
-    wanted = sorted({company for _, company in rows if company})
+    wanted = sorted({company for _id, company in rows if company})
     by_company: dict[str, list[tuple]] = {}
     param = database.obj.param
     for start in range(0, len(wanted), 400):
@@ -111,7 +122,7 @@ def _closest(folded: str, candidates: list[tuple[Any, ...]], why: str) -> list[N
     from rapidfuzz import fuzz  # 15 ms, on the first check only
 
     hits = []
-    for lead_id, name, name_key, name_fold, company, _ in candidates:
+    for lead_id, name, name_key, name_fold, company, _phone in candidates:
         other = name_fold or name_key
         score = max(fuzz.ratio(folded, other), fuzz.token_sort_ratio(folded, other))
         if score >= CLOSE_SCORE:

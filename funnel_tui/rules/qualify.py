@@ -6,7 +6,9 @@ from typing import Any
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import Problem, Refused
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import ANSWERS, BANT_ITEMS
+from funnel_tui.rules import history_words as words
 from funnel_tui.rules.scoring import Score, compute_score
 from funnel_tui.rules.session import Session
 from funnel_tui.storage.database import retry_writes
@@ -36,14 +38,18 @@ class QualifyRules(Session):
                 Problem(
                     "item",
                     "unknown",
-                    f"{item!r} is not a checklist item: {', '.join(sorted(known))}",
+                    _("{item!r} is not a checklist item: {items}").format(
+                        item=item, items=words.listed(sorted(known))
+                    ),
                 )
             )
         answer = answer.strip().lower()
         if answer not in ANSWERS:
             problems.append(
                 Problem(
-                    item or "answer", "invalid", f"answer {answer!r} must be yes, no or unknown"
+                    item or "answer",
+                    "invalid",
+                    _("answer {answer!r} must be yes, no or unknown").format(answer=answer),
                 )
             )
         evidence_check = v.check_text("evidence", evidence)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from funnel_tui.config import Config
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import ANSWER_NO, ANSWER_UNKNOWN, ANSWER_YES, BANT_ITEMS
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.session import _json
@@ -48,12 +50,30 @@ class Score:
         return next(i for i in self.items if i.key == key)
 
     def explain(self) -> list[str]:
-        lines = [
-            f"{i.label}: {i.answer} → {i.points}/{i.max_points}"
-            + (f" ({i.source})" if i.source != "checklist" else "")
-            for i in self.items
-        ]
-        return [*lines, f"score {self.total}/100"]
+        """Each item's answer and points, then the total, in the rep's language:
+        `Budget: yes → 25/25`, `Region: no → 0/15 (company data)`, `score 60/100`."""
+        lines = []
+        for i in self.items:
+            said = (
+                _("{label}: {answer} → {points}/{max_points}")
+                if i.source == "checklist"
+                else _("{label}: {answer} → {points}/{max_points} (company data)")
+            )
+            lines.append(
+                said.format(
+                    label=item_label(i),
+                    answer=vocab_label(i.answer),
+                    points=i.points,
+                    max_points=i.max_points,
+                )
+            )
+        return [*lines, _("score {total}/100").format(total=self.total)]
+
+
+def item_label(item: ScoreItem) -> str:
+    """A checklist item's label as the rep reads it: a BANT item's in their language,
+    an ICP criterion's as the team named it (translated while a shipped default)."""
+    return _(item.label) if item.key in BANT_LABELS else shown_name(item.label)
 
 
 SCORE_META_KEY = "score_config"

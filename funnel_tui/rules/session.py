@@ -17,7 +17,7 @@ import peewee
 from funnel_tui.config import Config, check_login
 from funnel_tui.core.dates import local_today, user_zone
 from funnel_tui.core.errors import NotFound, Problem, Refused, StaleEdit
-from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
+from funnel_tui.core.i18n import ENGLISH, _, current_language, current_locale
 from funnel_tui.core.user_locale import FALLBACK as ENGLISH_LOCALE
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.rules import history_words as words
@@ -160,8 +160,10 @@ class Session:
                     Problem(
                         "lead",
                         "merged",
-                        f"lead #{lead_id} was merged into #{into} and is kept as it was; "
-                        f"change #{into} instead",
+                        _(
+                            "lead #{id} was merged into #{into} and is kept as it was; "
+                            "change #{into} instead"
+                        ).format(id=lead_id, into=into),
                     )
                 ]
             )

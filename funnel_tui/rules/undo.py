@@ -12,6 +12,7 @@ from funnel_tui.config import Config
 from funnel_tui.core import validators as v
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.folding import email_key, stored_fold
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.vocab import ANSWER_UNKNOWN, OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.batch_undo import restore_in_bulk
@@ -58,7 +59,7 @@ class Undone:
         if self.records > 1:
             return batch_summary(self.action, self.records)
         if self.action == "merge":
-            other = next(old for f, old, _ in self.fields if f == "merged")
+            other = next(old for f, old, _new in self.fields if f == "merged")
             return merge_undone_summary(self.entity, self.entity_id, int(other), self.name)
         return undo_summary(
             self.entity,
@@ -93,13 +94,13 @@ UNDOABLE = frozenset(
     }
 )
 NOT_UNDONE = {
-    "create": "a record once made is kept; change its fields or its status instead",
-    "promote": "a promotion is taken back by the status, not undone",
-    "convert": "the deal it made is kept; mark it lost instead",
-    "duplicate_saved": "a record once made is kept",
-    "import": "an imported lead is kept; change its fields or its status instead",
-    "snooze": "snooze again, or log what was done",
-    "unmerge": "merge the records again instead",
+    "create": N_("a record once made is kept; change its fields or its status instead"),
+    "promote": N_("a promotion is taken back by the status, not undone"),
+    "convert": N_("the deal it made is kept; mark it lost instead"),
+    "duplicate_saved": N_("a record once made is kept"),
+    "import": N_("an imported lead is kept; change its fields or its status instead"),
+    "snooze": N_("snooze again, or log what was done"),
+    "unmerge": N_("merge the records again instead"),
 }
 
 
@@ -121,9 +122,10 @@ class UndoRules(UnmergeRules, DealRules):
             if entity is not None:
                 query = query.where((History.entity == entity) & (History.entity_id == entity_id))
             last = query.order_by(History.id.desc()).first()
-            where = f" on {entity} #{entity_id}" if entity is not None else ""
+            on = words.record_words(entity, entity_id) if entity is not None else ""
             if last is None:
-                raise Refused([Problem("undo", "nothing", f"you have no change to undo{where}")])
+                nothing = words.say("undo_nothing_on", on=on) if on else words.say("undo_nothing")
+                raise Refused([Problem("undo", "nothing", nothing)])
             if last.action in BATCH_ACTIONS:
                 return self._undo_batch(last)
             if last.action == "merge":
@@ -151,10 +153,14 @@ class UndoRules(UnmergeRules, DealRules):
                 .order_by(History.id)
             )
             if (last.entity, last.action) not in UNDOABLE:
-                why = NOT_UNDONE.get(last.action, "it is not a change undo can take back")
+                why = (
+                    _(NOT_UNDONE[last.action])
+                    if last.action in NOT_UNDONE
+                    else _("it is not a change undo can take back")
+                )
                 stays = words.say(
-                    "undo_stays",
-                    where=where,
+                    "undo_stays_on" if on else "undo_stays",
+                    on=on,
                     what=change_name(last.action),
                     record=words.record_words(last.entity, last.entity_id),
                     why=why,
@@ -279,7 +285,7 @@ class UndoRules(UnmergeRules, DealRules):
             named.name if named else "",
             config=self.config,
             # An activity logged on many leads counts its activities, one a lead.
-            records=sum(e == "activity" for e, _ in by_record) or len(by_record),
+            records=sum(e == "activity" for e, _id in by_record) or len(by_record),
         )
 
     def _undo_lead_fields(
@@ -320,7 +326,7 @@ class UndoRules(UnmergeRules, DealRules):
     def _undo_answers(self, lead_id: int, group: list[History]) -> None:
         items: dict[str, dict[str, str]] = defaultdict(dict)
         for entry in group:
-            item, _, part = entry.field.rpartition(".")
+            item, _dot, part = entry.field.rpartition(".")
             if item:
                 items[item][part] = entry.old or ""
         for item, parts in items.items():

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from funnel_tui.config import Config
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.output import plain
 from funnel_tui.rules.history_words import (
     _DATE_FIELDS,
@@ -57,7 +58,7 @@ def undo_summary(
         back = say("undone_back", value=_status_back(by_field, context))
     elif entity == "opportunity" and ({"stage", "state"} & set(by_field)):
         stage, state = by_field.get("stage"), by_field.get("state")
-        value = plain(stage or "")
+        value = plain(shown_name(stage or ""))
         if state and state != "open":
             value = value_word(state)
         back = say("undone_back", value=value)
@@ -74,7 +75,7 @@ def undo_summary(
                 if part == "answer":
                     value = value_word(old or "unknown")
                 else:
-                    label = f"{label} {field_word(part)}"
+                    label = say("item_part", item=label, part=field_word(part))
                     value = _quoted(old, name_, context)
             elif name_ == "amount_cents":
                 label, value = (
@@ -99,7 +100,11 @@ def _status_back(by_field: Mapping[str, str | None], c: Context) -> str:
             "status_until", change=status, until=c.value("nurture_until", by_field["nurture_until"])
         )
     if by_field.get("unqualified_reason"):
-        return say("status_because", change=status, reason=plain(by_field["unqualified_reason"]))
+        return say(
+            "status_because",
+            change=status,
+            reason=plain(shown_name(by_field["unqualified_reason"])),
+        )
     return status
 
 
