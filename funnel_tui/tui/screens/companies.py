@@ -182,7 +182,8 @@ class CompaniesScreen(Screen[None]):
 
     def _show_filters(self) -> None:
         q = self.query_state
-        parts = [_(KIND_WORDS.get(q.kind, q.kind))]
+        kind = KIND_WORDS.get(q.kind, q.kind)
+        parts = [_(kind)]
         arrow = "▼" if q.descending else "▲"
         parts.append(_("sort: {sort}").format(sort=f"{sort_titles()[q.sort]} {arrow}"))
         if q.sort in ("pipeline", "won") and q.currency:

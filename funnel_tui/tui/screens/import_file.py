@@ -685,8 +685,9 @@ class ImportScreen(Screen[None]):
 
     def _show_progress(self, p: Progress) -> None:
         self.query_one("#progress", ProgressBar).update(progress=p.done_bytes)
+        phase = PHASES.get(p.phase, p.phase)
         speed = _("{phase}: {rows} · {speed} rows/s").format(
-            phase=_(PHASES.get(p.phase, p.phase)),
+            phase=_(phase),
             rows=many(p.rows, "row"),
             speed=number(p.rows_per_second, 0),
         )
