@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 BAR_WIDTH = 30
 LABEL_WIDTH = 24
+NOTE_WIDTH = 74  # the room under the bars at 80 columns
 # Bars are drawn with characters, so the counts read the same without colour.
 GROUP_STYLES = {"lead": "cyan", "prospect": "yellow", "opportunity": "green", "closed": "magenta"}
 
@@ -69,11 +70,22 @@ def row_label(row: StageCount) -> str:
 
 
 def _status_note(statuses: dict[str, int]) -> Text:
-    by_status = " · ".join(
-        f"{vocab_label(status)} {number(count)}" for status, count in statuses.items()
-    )
-    note = Text("\n" + _("Leads · … count records not yet promoted; the lead list counts"), "dim")
-    note.append("\n" + _("statuses at every step: {counts}").format(counts=by_status), "dim")
+    counts = [f"{vocab_label(status)} {number(count)}" for status, count in statuses.items()]
+    line = _("statuses at every step: {counts}").format(counts=" · ".join(counts))
+    gap = "\n"  # a blank line between the bars and the note
+    if cell_len(line) > NOTE_WIDTH:
+        # Longer words than English: the statuses take two lines, and the blank line
+        # goes, so the note still ends on the screen at 80×24.
+        lines, fresh = [_("statuses at every step: {counts}").format(counts="")], True
+        for count in counts:
+            if not fresh and cell_len(lines[-1]) + 3 + cell_len(count) > NOTE_WIDTH:
+                lines.append("  ")
+                fresh = True
+            lines[-1] += count if fresh else " · " + count
+            fresh = False
+        line, gap = "\n".join(lines), ""
+    note = Text(gap + _("Leads · … count records not yet promoted; the lead list counts"), "dim")
+    note.append("\n" + line, "dim")
     return note
 
 

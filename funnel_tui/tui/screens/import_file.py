@@ -114,6 +114,11 @@ def field_word(key: str) -> str:
     return words.get(key) or FIELD_LABELS.get(key, key)
 
 
+def _heading(label: str) -> str:
+    """A label ending in a colon, and the space after it: none after a Chinese colon."""
+    return label if label.endswith("：") else label + " "
+
+
 def _capitalised(word: str) -> str:
     return word[:1].upper() + word[1:]
 
@@ -493,7 +498,7 @@ class ImportScreen(Screen[None]):
         refused = [s for s in self.states if s.state == OFF_LIST]
         rows = sum(s.rows for s in refused)
         fields = ", ".join(field_word(f) for f in self.counts.counts)
-        text = Text(_("Values of {fields}:").format(fields=fields) + " ", style="bold")
+        text = Text(_heading(_("Values of {fields}:").format(fields=fields)), style="bold")
         if refused:
             off_list = ngettext(
                 "{count} not on the list ({rows} refused)",
@@ -627,7 +632,7 @@ class ImportScreen(Screen[None]):
             mode = _("update matching leads (empty fields only)")
         else:
             mode = _("insert new leads only")
-        text = Text.assemble((_("Mode:") + " ", "bold"), mode)
+        text = Text.assemble((_heading(_("Mode:")), "bold"), mode)
         if o.strict:
             text.append(" · " + _("strict: any refusal writes nothing"))
         assert self.plan is not None
@@ -792,7 +797,7 @@ def report_text(report: ImportReport, login: str) -> Text:
         text.append("\n  " + _("fix them there and import that file.") + "\n")
     for name, values in report.added.items():
         added = _("Added to the team's {field} list:").format(field=field_word(name))
-        text.append(f"\n{added} ", style="bold")
+        text.append("\n" + _heading(added), style="bold")
         text.append(terminal_safe(", ".join(values)) + "\n")
     for name in ("source", "country"):
         values = report.off_list_values(name)
@@ -803,22 +808,22 @@ def report_text(report: ImportReport, login: str) -> Text:
                     values=listed, count=number(len(values) - 8)
                 )
             off_list = _("{field} not on the list:").format(field=_capitalised(field_word(name)))
-            text.append(f"\n{off_list} ", style="bold")
+            text.append("\n" + _heading(off_list), style="bold")
             text.append(_("{values}; esc, then map them").format(values=terminal_safe(listed)))
             text.append("\n")
     owners = report.off_list_values("owner")
     if owners:
         listed = ", ".join(f"{v!r} ({number(n)})" for v, n in owners[:8])
-        text.append("\n" + _("Owner is no user here:") + " ", style="bold")
+        text.append("\n" + _heading(_("Owner is no user here:")), style="bold")
         theirs = _("{values}; those leads are {login}'s")
         text.append(theirs.format(values=terminal_safe(listed), login=terminal_safe(login)))
         text.append("\n")
     for o in report.examples:
         mark = "✘" if o.outcome == REFUSED else "="
-        text.append(f"\n{mark} " + _("row {row}:").format(row=o.row) + " ", style="bold")
+        text.append(f"\n{mark} " + _heading(_("row {row}:").format(row=o.row)), style="bold")
         text.append(terminal_safe(o.reason))
     for o in report.possible:
-        text.append("\n? " + _("row {row}:").format(row=o.row) + " ", style="bold yellow")
+        text.append("\n? " + _heading(_("row {row}:").format(row=o.row)), style="bold yellow")
         text.append(_("possible duplicate, {reason}").format(reason=terminal_safe(o.reason)))
     more = c[DUPLICATE] + c[REFUSED] - len(report.examples)
     if more > 0:
