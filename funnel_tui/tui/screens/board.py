@@ -254,9 +254,9 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         deal = fresh.deal
         if fresh.focus is None and deal is not None:
             if deal.state != OPP_OPEN and not self.show_closed:
-                done.append("  f shows the Won and Lost columns.", style="dim")
+                done.append("  " + _("f shows the Won and Lost columns."), style="dim")
             elif self.filter.active:
-                done.append("  The filters hide it now.", style="dim")
+                done.append("  " + _("The filters hide it now."), style="dim")
         self._deal_message(done)
 
     def _deal_message(self, text: Text | None) -> None:

@@ -53,6 +53,18 @@ ANSWER_MARKS = {
     ANSWER_UNKNOWN: ("?", "yellow"),
 }
 MAX_REASON_KEYS = 9  # reasons 1–9 of a refusal each get a digit key
+# Each digit's description whole, for the key bar and the help to look up.
+FIX_REASONS = (
+    N_("Fix reason 1"),
+    N_("Fix reason 2"),
+    N_("Fix reason 3"),
+    N_("Fix reason 4"),
+    N_("Fix reason 5"),
+    N_("Fix reason 6"),
+    N_("Fix reason 7"),
+    N_("Fix reason 8"),
+    N_("Fix reason 9"),
+)
 
 
 class ChecklistView(Widget, can_focus=True):
@@ -242,7 +254,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         Binding("dollar_sign", "deal", "Deal", id="checklist.deal", show=False),
         Binding("escape", "back", "Back", id="checklist.back"),
         *(
-            Binding(str(n), f"fix({n})", f"Fix reason {n}", show=False, id=f"checklist.fix{n}")
+            Binding(str(n), f"fix({n})", FIX_REASONS[n - 1], show=False, id=f"checklist.fix{n}")
             for n in range(1, MAX_REASON_KEYS + 1)
         ),
     ]
@@ -282,7 +294,8 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         self.query_one(ChecklistView).clear()
         for part in ("#totals", "#gate"):
             self.query_one(part, TextBlock).show("")
-        self.query_one("#summary", TextBlock).show(Text(f"Loading lead #{lead_id}…"))
+        loading = _("Loading lead #{id}…").format(id=lead_id)
+        self.query_one("#summary", TextBlock).show(Text(loading))
 
     def on_mount(self) -> None:
         if self._preloaded is not None:
@@ -306,7 +319,8 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
     def _show(self, state: ChecklistState | None) -> None:
         if state is None:
-            self.query_one("#summary", TextBlock).show(Text(f"No lead #{self.lead_id}"))
+            missing = _("No lead #{id}").format(id=self.lead_id)
+            self.query_one("#summary", TextBlock).show(Text(missing))
             return
         self.state = state
         self.query_one(ChecklistView).show(state)
@@ -403,9 +417,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         if item is None:
             return
         if item.source != "checklist":
-            self._outcome(
-                Text(f"{item.label} comes from the {item.source}; it is not asked.", style="dim")
-            )
+            # The one other source is the company data (rules.scoring).
+            told = _("{item} comes from the company data; it is not asked.")
+            self._outcome(Text(told.format(item=_(item.label)), style="dim"))
             return
         self._answer(item.key, answer, item.evidence, self._figure(item.key))
 
@@ -422,11 +436,13 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
         self.app.push_screen(
             TextDialog(
-                f"Evidence for {item.label}",
+                _("Evidence for {item}").format(item=_(item.label)),
                 item.evidence,
-                placeholder="e.g. CFO confirmed 40k in the Q3 budget on the call of 12 May",
+                placeholder=_("e.g. CFO confirmed 40k in the Q3 budget on the call of 12 May"),
                 draft=draft,
-                label=f"evidence for {item.label} on {self._lead_label()}",
+                label=_("evidence for {item} on {lead}").format(
+                    item=_(item.label), lead=self._lead_label()
+                ),
             ),
             kept,
         )
@@ -447,17 +463,21 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
         self.app.push_screen(
             TextDialog(
-                f"{item.label}: the figure",
+                _("{item}: the figure").format(item=_(item.label)),
                 self._figure(item.key),
                 draft=draft,
-                label=f"the figure for {item.label} on {self._lead_label()}",
+                label=_("the figure for {item} on {lead}").format(
+                    item=_(item.label), lead=self._lead_label()
+                ),
             ),
             kept,
         )
 
     def _lead_label(self) -> str:
         name = self.state.lead.name if self.state is not None else ""
-        return f"{name} (lead #{self.lead_id})" if name else f"lead #{self.lead_id}"
+        if name:
+            return _("{name} (lead #{id})").format(name=name, id=self.lead_id)
+        return _("lead #{id}").format(id=self.lead_id)
 
     def _figure(self, key: str) -> str:
         """The figure the item was last answered with ("" for none): kept by an answer."""
@@ -592,10 +612,12 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
 
             self.app.push_screen(
                 ConfirmDialog(
-                    "Close date in the past",
-                    f"{values['close']} has passed. Open the deal with it anyway?",
-                    yes="Use it",
-                    no="Change it",
+                    _("Close date in the past"),
+                    _("{date} has passed. Open the deal with it anyway?").format(
+                        date=values["close"]
+                    ),
+                    yes=_("Use it"),
+                    no=_("Change it"),
                 ),
                 confirmed,
             )

@@ -4,6 +4,7 @@ SQL as the lead list is (widgets/lead_table.py); enter opens the company's recor
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,7 +16,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_short, number
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.core.money import totals_line
 from funnel_tui.read.companies import (
     DESCENDING_FIRST,
@@ -32,14 +34,22 @@ from funnel_tui.tui.workers import read_worker
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
 
-SORT_TITLES = {
-    "name": "name",
-    "pipeline": "open pipeline",
-    "won": "won amount",
-    "activity": "last activity",
-    "people": "people",
-}
+
+def sort_titles() -> dict[str, str]:
+    """Each sort key as this rep reads it (built on each call: the language is set at
+    start, after this module is imported)."""
+    return {
+        "name": pgettext("sort", "name"),
+        "pipeline": pgettext("sort", "open pipeline"),
+        "won": pgettext("sort", "won amount"),
+        "activity": pgettext("sort", "last activity"),
+        "people": pgettext("sort", "people"),
+    }
+
+
 KIND_CYCLE = ("", "customers", "prospects")
+# What the filter line calls each kind of company ("" is every company).
+KIND_WORDS = {"": N_("all companies"), "customers": N_("customers"), "prospects": N_("prospects")}
 # The sort each column's header arrow marks.
 _COLUMN_OF_SORT = {"pipeline": "open", "won": "won", "activity": "last_activity"}
 
@@ -61,19 +71,21 @@ def _customer(row: dict[str, Any]) -> Text:
 
 def _last(row: dict[str, Any]) -> Text:
     value = row.get("last_activity")
-    return Text(value.strftime("%Y-%m-%d")) if value else Text("—", style="dim")
+    if not value:
+        return Text("—", style="dim")
+    return Text(date_short(value.date() if isinstance(value, dt.datetime) else value))
 
 
 COLUMNS = [
     Column("customer", "★", 1, _customer),
-    Column("name", "Company", 0, min_width=22, weight=3),
-    Column("people", "Ppl", 4, lambda r: Text(f"{r.get('people', 0):>4}")),
-    Column("open", "Open pipeline", 15, _money("open", 15)),
-    Column("won", "Won", 15, _money("won", 15)),
-    Column("last_activity", "Last act.", 10, _last, min_width=1),
+    Column("name", N_("Company"), 0, min_width=22, weight=3),
+    Column("people", N_("Ppl"), 4, lambda r: Text(f"{r.get('people', 0):>4}")),
+    Column("open", N_("Open pipeline"), 15, _money("open", 15)),
+    Column("won", N_("Won"), 15, _money("won", 15)),
+    Column("last_activity", N_("Last act."), 10, _last, min_width=1),
     # Beyond 80 columns: the fixed-width ones are dropped last first when there is no room.
-    Column("country", "Ctry", 4, min_width=1),
-    Column("industry", "Industry", 14, min_width=1),
+    Column("country", N_("Ctry"), 4, min_width=1),
+    Column("industry", N_("Industry"), 14, min_width=1),
 ]
 
 
@@ -106,7 +118,7 @@ class CompaniesScreen(Screen[None]):
         with Horizontal(id="search-row"):
             yield Label("/", id="search-label")
             yield TextInput(
-                placeholder="search company names",
+                placeholder=_("search company names"),
                 compact=True,
                 id="search",
                 select_on_focus=False,
@@ -154,7 +166,7 @@ class CompaniesScreen(Screen[None]):
             table.scroll_to(y=0, animate=False)
         generation = table.reset(total)
         table.set_page(0, first, generation)
-        self.query_one("#total", Label).update(f"{total:,} shown")
+        self.query_one("#total", Label).update(_("{count} shown").format(count=number(total)))
         self._show_header()
 
     @on(LeadTable.PageWanted)
@@ -170,11 +182,12 @@ class CompaniesScreen(Screen[None]):
 
     def _show_filters(self) -> None:
         q = self.query_state
-        parts = [q.kind or "all companies"]
+        kind = KIND_WORDS.get(q.kind, q.kind)
+        parts = [_(kind)]
         arrow = "▼" if q.descending else "▲"
-        parts.append(f"sort: {SORT_TITLES[q.sort]} {arrow}")
+        parts.append(_("sort: {sort}").format(sort=f"{sort_titles()[q.sort]} {arrow}"))
         if q.sort in ("pipeline", "won") and q.currency:
-            parts.append(f"compared in {q.currency}")
+            parts.append(_("compared in {currency}").format(currency=q.currency))
         self.query_one("#filters", Static).update(Text("  ·  ".join(parts), style="dim"))
 
     def _show_header(self) -> None:
@@ -224,9 +237,9 @@ class CompaniesScreen(Screen[None]):
                 return
             self._set_query(sort=key, descending=DESCENDING_FIRST[key])
 
-        titles = {key: SORT_TITLES[key] for key in SORT_KEYS}
+        titles = {key: sort_titles()[key] for key in SORT_KEYS}
         self.app.push_screen(
-            SortDialog(titles, q.sort, q.descending, "Sort the companies by"), chosen
+            SortDialog(titles, q.sort, q.descending, _("Sort the companies by")), chosen
         )
 
     def action_reverse(self) -> None:

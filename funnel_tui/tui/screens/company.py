@@ -20,7 +20,9 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.dates import day_text, to_local
 from funnel_tui.core.errors import StaleEdit
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import exact_money, totals_line
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
@@ -38,10 +40,11 @@ from funnel_tui.tui.workers import read_worker, run_write, write_worker
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
 
+# Each deal state's mark and colour; the word beside it is the state's label.
 STATE_MARKS = {
-    OPP_OPEN: ("● open", "cyan"),
-    OPP_WON: ("✔ won", "green"),
-    OPP_LOST: ("✕ lost", "red"),
+    OPP_OPEN: ("●", "cyan"),
+    OPP_WON: ("✔", "green"),
+    OPP_LOST: ("✕", "red"),
 }
 
 
@@ -85,7 +88,7 @@ class CompanyScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(Text(f"Loading company #{self.company_id}…"), id="summary")
+        yield Static(Text(_("Loading company #{id}…").format(id=self.company_id)), id="summary")
         yield HereLine("company", self.company_id)
         yield Static("", id="fields")
         yield Static("", id="outcome")
@@ -119,7 +122,8 @@ class CompanyScreen(Screen[None]):
         if loaded:
             self.show_record(record)
         else:
-            self.query_one("#summary", Static).update(Text(f"Loading company #{company_id}…"))
+            loading = _("Loading company #{id}…").format(id=company_id)
+            self.query_one("#summary", Static).update(Text(loading))
             self.load()
 
     def showing(self) -> tuple[str, int, bool]:
@@ -146,7 +150,8 @@ class CompanyScreen(Screen[None]):
     def show_record(self, record: CompanyRecord | None) -> None:
         self.record = record
         if record is None:
-            self.query_one("#summary", Static).update(Text(f"No company #{self.company_id}"))
+            missing = _("No company #{id}").format(id=self.company_id)
+            self.query_one("#summary", Static).update(Text(missing))
             return
         self.query_one("#summary", Static).update(self._summary(record))
         self.query_one("#fields", Static).update(self._fields(record))
@@ -158,11 +163,12 @@ class CompanyScreen(Screen[None]):
         text = Text.assemble((f"▣ #{company.id} ", "bold"), (plain(company.name), "bold"))
         text.append("   ")
         if record.merged_into:
-            text.append(f"merged into company #{record.merged_into}", style="yellow")
+            merged = _("merged into company #{id}").format(id=record.merged_into)
+            text.append(merged, style="yellow")
         elif record.customer:
-            text.append("★ customer", style="bold green")
+            text.append(f"★ {vocab_label('customer')}", style="bold green")
         else:
-            text.append("◇ prospect", style="cyan")
+            text.append(f"◇ {vocab_label('prospect')}", style="cyan")
         return text
 
     def _fields(self, record: CompanyRecord) -> Table:
@@ -170,36 +176,37 @@ class CompanyScreen(Screen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column(no_wrap=True, overflow="ellipsis")
-        about = [plain(company.industry) or "industry not set"]
+        about = [plain(company.industry) or _("industry not set")]
         if company.employees is not None:
-            about.append(f"{company.employees:,} employees")
+            employees = number(company.employees)
+            about.append(_("{count} employees").format(count=employees))
         if company.country:
             about.append(company.country)
-        table.add_row("Company", Text(" · ".join(about)))
+        table.add_row(_("Company"), Text(" · ".join(about)))
         if company.website:
-            table.add_row("Website", Text(plain(company.website)))
+            table.add_row(_("Website"), Text(plain(company.website)))
         if record.customer and record.first_won is not None:
             since = day_text(to_local(record.first_won, zone).date())
-            won = Text(f"since {since} · won in all ")
+            won = Text(_("since {date} · won in all").format(date=since) + " ")
             won.append(self._money(record.lifetime_won), style="bold green")
-            table.add_row("Customer", won)
+            table.add_row(_("Customer"), won)
         totals = Text()
         for state in (OPP_OPEN, OPP_WON, OPP_LOST):
             amounts = record.totals.get(state)
             if amounts:
                 if totals:
                     totals.append("   ")
-                totals.append(f"{state} ", style="dim")
+                totals.append(f"{vocab_label(state)} ", style="dim")
                 totals.append(self._money(amounts))
-        table.add_row("Deals", totals or Text("none yet", style="dim"))
-        last = record.last_activity
-        table.add_row(
-            "Activity",
-            Text(
-                f"{record.activity_count:,} logged"
-                + (f", the last {day_text(to_local(last, zone).date())}" if last else "")
-            ),
-        )
+        table.add_row(_("Deals"), totals or Text(_("none yet"), style="dim"))
+        last, count = record.last_activity, number(record.activity_count)
+        if last:
+            logged = _("{count} logged, the last {date}").format(
+                count=count, date=day_text(to_local(last, zone).date())
+            )
+        else:
+            logged = _("{count} logged").format(count=count)
+        table.add_row(_("Activity"), Text(logged))
         return table
 
     @staticmethod
@@ -210,18 +217,20 @@ class CompanyScreen(Screen[None]):
     def _show_records(self, record: CompanyRecord) -> None:
         """Deals, then people, in one list: enter opens the one under the cursor."""
         options: list[Option | None] = []
-        options.append(Option(Text(f"Deals ({len(record.deals)})", style="bold"), disabled=True))
+        deals = _("Deals ({count})").format(count=number(len(record.deals)))
+        options.append(Option(Text(deals, style="bold"), disabled=True))
         for d in record.deals:
             mark, style = STATE_MARKS.get(d["state"], ("?", ""))
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(mark, style=style)
+            line.append(f"{mark} {vocab_label(d['state'])}", style=style)
             line.append(f"  {exact_money(d['amount_cents'], d['currency'])}  ")
             # "Acme – Pilot" says the company this record is about: "Pilot" is enough.
             name = plain(d["name"]).removeprefix(f"{plain(record.company.name)} – ")
             line.append(name)
-            line.append(f"  {plain(d['stage'])} · {plain(d['owner'])}", style="dim")
+            line.append(f"  {plain(shown_name(d['stage']))} · {plain(d['owner'])}", style="dim")
             options.append(Option(line, id=f"deal:{d['id']}"))
-        options.append(Option(Text(f"People ({len(record.people)})", style="bold"), disabled=True))
+        people = _("People ({count})").format(count=number(len(record.people)))
+        options.append(Option(Text(people, style="bold"), disabled=True))
         for p in record.people:
             line = Text.assemble(
                 status_text(p["status"], with_word=False), " ", no_wrap=True, overflow="ellipsis"
@@ -252,21 +261,21 @@ class CompanyScreen(Screen[None]):
             who = a["lead"] or a["deal"] or ""
             events.append(activity_event(row, plain(who)[:16]))
         shown = len(record.activities)
-        more = (
-            f", the newest {shown} of {record.activity_count:,}"
-            if shown < record.activity_count
-            else ""
-        )
-        text = Text(
-            f"Timeline · its people's and deals' activities, its changes{more}\n", style="bold"
-        )
+        if shown < record.activity_count:
+            heading = _(
+                "Timeline · its people's and deals' activities, its changes,"
+                " the newest {shown} of {count}"
+            ).format(shown=number(shown), count=number(record.activity_count))
+        else:
+            heading = _("Timeline · its people's and deals' activities, its changes")
+        text = Text(heading + "\n", style="bold")
         return text + timeline_text(events, rules.zone, rules.today())
 
     # ---------------------------------------------------------------- keys
 
     @on(OptionList.OptionSelected, "#records")
     def _open(self, event: OptionList.OptionSelected) -> None:
-        kind, _, ident = (event.option.id or "").partition(":")
+        kind, _colon, ident = (event.option.id or "").partition(":")
         if kind == "lead":
             from funnel_tui.tui.screens.lead import LeadScreen
 
@@ -301,9 +310,11 @@ class CompanyScreen(Screen[None]):
         if result is None:
             return
         typed, base = result["typed"], result["base"]
-        changed = {name: typed[name] for name, _ in FIELDS if typed[name] != base.get(name, "")}
+        changed = {
+            name: typed[name] for name, _label in FIELDS if typed[name] != base.get(name, "")
+        }
         if not changed:
-            self._message(Text("Nothing changed.", style="dim"))
+            self._message(Text(_("Nothing changed."), style="dim"))
             return
         self._save(result, changed)
 
@@ -322,19 +333,22 @@ class CompanyScreen(Screen[None]):
             stale=lambda exc, fresh: self._clash(result, exc, fresh),
             reread=lambda: company_record(self.company_id),
             failed=lambda reason: self._message(
-                Text(f"✘ Not saved ({reason}); e brings your edits back.", style="red")
+                Text(
+                    _("✘ Not saved ({reason}); e brings your edits back.").format(reason=reason),
+                    style="red",
+                )
             ),
             retry=lambda: self._save(result, data),
         )
 
     def _saved(self, name: str) -> None:
-        self._message(Text.assemble(("✔ Saved: ", "green"), (plain(name), "bold")))
+        self._message(Text.assemble((_("✔ Saved: "), "green"), (plain(name), "bold")))
         self.app.data_changed()  # this record reloads too, through refresh_data
 
     def _refused(self, result: dict, problems: list) -> None:
         self.app.discard_typed_ahead()  # typed for after the save: not for the form
         errors: dict[str, str] = {}
-        names = {name for name, _ in FIELDS}
+        names = {name for name, _label in FIELDS}
         for problem in problems:
             key = problem.field if problem.field in names else ""
             line = f"✘ {problem.message}" if key else f"✘ {problem}"
@@ -345,10 +359,11 @@ class CompanyScreen(Screen[None]):
         """Someone saved one of these fields meanwhile: theirs or mine, field by field,
         then saved on the company as it is now."""
         if fresh is None:
-            self._message(Text(f"✘ Company #{self.company_id} is gone.", style="red"))
+            gone = _("✘ Company #{id} is gone.").format(id=self.company_id)
+            self._message(Text(gone, style="red"))
             return
         stored = form_values(fresh)
-        labels = dict(FIELDS)
+        labels = {name: _(label) for name, label in FIELDS}
         latest = {c["field"]: c for c in exc.changes}
         clashes = []
         for name in dict.fromkeys(exc.fields):
@@ -361,7 +376,7 @@ class CompanyScreen(Screen[None]):
                     name,
                     labels[name],
                     stored[name],
-                    change.get("user", "someone"),
+                    change.get("user", _("someone")),
                     to_local(at, self.app.rules.zone) if at is not None else None,
                     result["typed"][name],
                 )
@@ -377,7 +392,8 @@ class CompanyScreen(Screen[None]):
                     typed[name] = stored[name]
             self._edited({"typed": typed, "base": stored, "version": fresh.company.version})
 
-        self.app.push_screen(ConflictDialog(f"Company #{self.company_id}", clashes), chosen)
+        title = _("Company #{id}").format(id=self.company_id)
+        self.app.push_screen(ConflictDialog(title, clashes), chosen)
 
     @write_worker("company-undo")
     def action_undo(self) -> None:
@@ -386,7 +402,9 @@ class CompanyScreen(Screen[None]):
             lambda rules: rules.undo_last("company", self.company_id).summary(),
             done=self._undone,
             refused=lambda exc: self._message(Text(f"✘ {exc.problems[0].message}", style="red")),
-            failed=lambda reason: self._message(Text(f"✘ Not undone ({reason}).", style="red")),
+            failed=lambda reason: self._message(
+                Text(_("✘ Not undone ({reason}).").format(reason=reason), style="red")
+            ),
             retry=self.action_undo,
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import editable_amount, format_amount
 from funnel_tui.core.output import plain
 from funnel_tui.live.drafts import form_key
@@ -67,10 +68,12 @@ class DealEditing:
         if result is None:
             return
         typed, base = result["typed"], result["base"]
-        changed = {name: typed[name] for name, _ in FIELDS if typed[name] != base.get(name, "")}
+        changed = {
+            name: typed[name] for name, _label in FIELDS if typed[name] != base.get(name, "")
+        }
         if not changed:
             self.app.drafts.discard(form_key("edit", "deal", self.opp_id))
-            self._deal_message(Text("Nothing changed.", style="dim"))
+            self._deal_message(Text(_("Nothing changed."), style="dim"))
             return
         data: dict[str, Any] = dict(changed)
         if "close" in changed:
@@ -102,14 +105,17 @@ class DealEditing:
             stale=lambda exc, fresh: self._deal_edit_clash(result, exc, fresh),
             reread=lambda: deal_record(self.opp_id),
             failed=lambda reason: self._deal_message(
-                Text(f"✘ Not saved ({reason}); e brings your edits back.", style="red")
+                Text(
+                    _("✘ Not saved ({reason}); e brings your edits back.").format(reason=reason),
+                    style="red",
+                )
             ),
             retry=lambda: self._save_deal(result, data, allow_past),
         )
 
     def _deal_edit_saved(self, amount: str) -> None:
         self.app.drafts.discard(form_key("edit", "deal", self.opp_id))
-        self._deal_message(Text.assemble(("✔ Saved: ", "green"), (amount, "bold")))
+        self._deal_message(Text.assemble((_("✔ Saved: "), "green"), (amount, "bold")))
         self.app.data_changed()  # the record reloads too, through refresh_data
 
     def _deal_edit_refused(self, result: dict, problems: list) -> None:
@@ -124,16 +130,18 @@ class DealEditing:
 
             self.app.push_screen(
                 ConfirmDialog(
-                    "Close date in the past",
-                    f"{result['typed']['close']} has passed. Save the deal with it anyway?",
-                    yes="Use it",
-                    no="Change it",
+                    _("Close date in the past"),
+                    _("{date} has passed. Save the deal with it anyway?").format(
+                        date=result["typed"]["close"]
+                    ),
+                    yes=_("Use it"),
+                    no=_("Change it"),
                 ),
                 confirmed,
             )
             return
         errors: dict[str, str] = {}
-        names = {name for name, _ in FIELDS}
+        names = {name for name, _label in FIELDS}
         for problem in problems:
             key = problem.field if problem.field in names else ""
             line = f"✘ {problem.message}" if key else f"✘ {problem}"
@@ -144,10 +152,11 @@ class DealEditing:
         """Someone saved one of these fields meanwhile: theirs or mine, field by field,
         then saved on the deal as it is now."""
         if fresh is None:
-            self._deal_message(Text(f"✘ Deal #{self.opp_id} is gone.", style="red"))
+            gone = _("✘ Deal #{id} is gone.").format(id=self.opp_id)
+            self._deal_message(Text(gone, style="red"))
             return
         stored = form_values(fresh, self.app.rules.locale)
-        labels = dict(FIELDS)
+        labels = {name: _(label) for name, label in FIELDS}
         latest = {FORM_FIELD.get(c["field"], c["field"]): c for c in exc.changes}
         clashes = []
         for name in dict.fromkeys(FORM_FIELD.get(f, f) for f in exc.fields):
@@ -159,7 +168,7 @@ class DealEditing:
                     name,
                     labels[name],
                     stored[name],
-                    change.get("user", "someone"),
+                    change.get("user", _("someone")),
                     _local(change.get("at"), self.app.rules.zone),
                     result["typed"][name],
                 )
@@ -176,7 +185,8 @@ class DealEditing:
             # The edits now stand on the deal as it is: save them over it.
             self._deal_edited({"typed": typed, "base": stored, "version": fresh.card.version})
 
-        self.app.push_screen(ConflictDialog(f"Deal #{self.opp_id}", clashes), chosen)
+        title = _("Deal #{id}").format(id=self.opp_id)
+        self.app.push_screen(ConflictDialog(title, clashes), chosen)
 
 
 def _local(at: Any, zone: Any) -> Any:

@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _, ngettext
 from funnel_tui.core.output import fit, plain
 from funnel_tui.read.duplicates import (
     Pair,
@@ -76,7 +77,7 @@ class DuplicatesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield TextBlock(Text("Looking for possible duplicates…", style="dim"), id="summary")
+        yield TextBlock(Text(_("Looking for possible duplicates…"), style="dim"), id="summary")
         yield ProgressBar(total=None, show_eta=False, id="progress")
         yield PairList(id="pairs")
         yield TextBlock("", id="footer")
@@ -92,7 +93,7 @@ class DuplicatesScreen(Screen[None]):
         if changes is None:
             self.action_search(quiet=True)
         elif self._waiting is None and (
-            changes.everything or any(kind in ("lead", "company") for kind, _ in changes.records)
+            changes.everything or any(kind in ("lead", "company") for kind, _id in changes.records)
         ):
             self._waiting = self.set_timer(OTHERS_WAIT, self._others_wrote)
 
@@ -127,7 +128,11 @@ class DuplicatesScreen(Screen[None]):
         if generation == self._generation:
             self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
             self.query_one("#summary", TextBlock).show(
-                Text(f"Looking for possible duplicates… {done:,} of {total:,} leads compared")
+                Text(
+                    _("Looking for possible duplicates… {done} of {total} leads compared").format(
+                        done=number(done), total=number(total)
+                    )
+                )
             )
 
     def _found(self, generation: int, pairs: list[Pair]) -> None:
@@ -153,16 +158,30 @@ class DuplicatesScreen(Screen[None]):
             listing.highlighted = listing.get_option_index(_option_id(self.pairs[at]))
         count = len(self.pairs)
         if count:
+            if self.companies:
+                pairs = ngettext(
+                    "{count} possible duplicate pair of companies",
+                    "{count} possible duplicate pairs of companies",
+                    count,
+                )
+                other = _("leads")
+            else:
+                pairs = ngettext(
+                    "{count} possible duplicate pair", "{count} possible duplicate pairs", count
+                )
+                other = _("companies")
+            # What c switches to stands apart from the words around it, as in English.
+            before, _sep, after = _("· strongest first · c: {other}").partition("{other}")
             summary = Text.assemble(
-                (f"{count:,} possible duplicate pair{'s' if count != 1 else ''}", "bold"),
-                (" of companies" if self.companies else "", "bold"),
-                (" · strongest first · c: ", "dim"),
-                ("leads" if self.companies else "companies", "dim"),
+                (pairs.format(count=number(count)), "bold"),
+                (" " + before, "dim"),
+                (other, "dim"),
+                (after, "dim"),
             )
         elif self.companies:
-            summary = Text("No possible duplicate companies: no two share a name or website.")
+            summary = Text(_("No possible duplicate companies: no two share a name or website."))
         else:
-            summary = Text("No possible duplicates: no two leads share a phone, email or name.")
+            summary = Text(_("No possible duplicates: no two leads share a phone, email or name."))
         self.query_one("#summary", TextBlock).show(summary)
 
     # ------------------------------------------------------------------ keys
@@ -180,7 +199,7 @@ class DuplicatesScreen(Screen[None]):
     def _pair(self) -> Pair | None:
         pair = self._current()
         if pair is None:
-            self._say(Text("No pair here.", style="dim"))
+            self._say(Text(_("No pair here."), style="dim"))
         return pair
 
     @on(OptionList.OptionSelected, "#pairs")
@@ -233,7 +252,8 @@ class DuplicatesScreen(Screen[None]):
         self.pairs = [p for p in self.pairs if away not in p.ids]
         following = self.pairs[min(index, len(self.pairs) - 1)].ids if self.pairs else None
         self._show(keep=following)
-        self._say(Text(f"Merged #{away} into #{survivor}.", style="green"))
+        merged = _("Merged #{away} into #{survivor}.").format(away=away, survivor=survivor)
+        self._say(Text(merged, style="green"))
 
 
 def _survivor(result: object, pair: Pair) -> int:
@@ -268,7 +288,9 @@ def _company_line(side: Side) -> Text:
     text.append(" ")
     text.append(fit(plain(side.website) or plain(side.country), PHONE_WIDTH))
     text.append(" ")
-    people = f"{side.people:,} {'person' if side.people == 1 else 'people'}"
+    people = ngettext("{count} person", "{count} people", side.people).format(
+        count=number(side.people)
+    )
     text.append(fit(people, OWNER_WIDTH + 2), style="dim")
     return text
 

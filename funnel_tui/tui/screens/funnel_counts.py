@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.read.queries import LeadQuery, StageCount, funnel_counts, status_counts
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.workers import read_worker
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
 
 BAR_WIDTH = 30
+LABEL_WIDTH = 24
+NOTE_WIDTH = 74  # the room under the bars at 80 columns
 # Bars are drawn with characters, so the counts read the same without colour.
 GROUP_STYLES = {"lead": "cyan", "prospect": "yellow", "opportunity": "green", "closed": "magenta"}
 
@@ -33,14 +38,17 @@ class FunnelCounts(Static):
         biggest = max((r.count for r in rows), default=0) or 1
         text = Text()
         group = None
-        for row in rows:
+        labels = [row_label(row) for row in rows]
+        # Wider than the English 24 cells where a language's step names are longer.
+        width = max([LABEL_WIDTH, *(cell_len(label) + 1 for label in labels)])
+        for row, label in zip(rows, labels, strict=True):
             if group is not None and row.group != group:
                 text.append("\n")
             group = row.group
             # Any count above zero shows at least one block: "few" must not read as "none".
             filled = max(1, round(BAR_WIDTH * row.count / biggest)) if row.count else 0
-            text.append(f"{row.label:<24}", style="bold")
-            text.append(f"{row.count:>9,}  ")
+            text.append(label + " " * (width - cell_len(label)), style="bold")
+            text.append(f"{number(row.count):>9}  ")
             text.append("█" * filled, style=GROUP_STYLES[row.group])
             text.append("·" * (BAR_WIDTH - filled), style="dim")
             text.append("\n")
@@ -49,10 +57,35 @@ class FunnelCounts(Static):
         self.update(text)
 
 
+def row_label(row: StageCount) -> str:
+    """A step of the funnel as this rep reads it ("Leads · new", "Leads · In Bearbeitung",
+    a stage's name while it is a shipped default translated)."""
+    if row.group == "lead":
+        return _("Leads · {status}").format(status=vocab_label(row.key))
+    if row.group == "prospect":
+        return _("Prospects")
+    if row.key == "customer":
+        return _("Customers")
+    return shown_name(row.label)
+
+
 def _status_note(statuses: dict[str, int]) -> Text:
-    by_status = " · ".join(f"{status} {count:,}" for status, count in statuses.items())
-    note = Text("\nLeads · … count records not yet promoted; the lead list counts", "dim")
-    note.append(f"\nstatuses at every step: {by_status}", "dim")
+    counts = [f"{vocab_label(status)} {number(count)}" for status, count in statuses.items()]
+    line = _("statuses at every step: {counts}").format(counts=" · ".join(counts))
+    gap = "\n"  # a blank line between the bars and the note
+    if cell_len(line) > NOTE_WIDTH:
+        # Longer words than English: the statuses take two lines, and the blank line
+        # goes, so the note still ends on the screen at 80×24.
+        lines, fresh = [_("statuses at every step: {counts}").format(counts="")], True
+        for count in counts:
+            if not fresh and cell_len(lines[-1]) + 3 + cell_len(count) > NOTE_WIDTH:
+                lines.append("  ")
+                fresh = True
+            lines[-1] += count if fresh else " · " + count
+            fresh = False
+        line, gap = "\n".join(lines), ""
+    note = Text(gap + _("Leads · … count records not yet promoted; the lead list counts"), "dim")
+    note.append("\n" + line, "dim")
     return note
 
 
@@ -67,8 +100,8 @@ class FunnelScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="body"):
-            yield Static("Funnel", id="heading")
-            yield FunnelCounts("Loading…", id="counts")
+            yield Static(_("Funnel"), id="heading")
+            yield FunnelCounts(_("Loading…"), id="counts")
         yield KeyBar()
 
     def on_screen_resume(self) -> None:

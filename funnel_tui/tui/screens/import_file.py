@@ -31,7 +31,8 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from funnel_tui.core.countries import country_code
 from funnel_tui.core.errors import FileRefused, MappingRefused
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext, pgettext
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import connected
 from funnel_tui.rules.history_words import many
@@ -84,6 +85,42 @@ STATE_MARKS = {
     OFF_LIST: ("✘", "bold red"),
     NO_USER: ("→", "yellow"),
 }
+
+
+# What the progress line calls each pass over the file (importer.Progress.phase).
+PHASES = {"checking": N_("checking"), "importing": N_("importing"), "dry run": N_("dry run")}
+
+
+def field_word(key: str) -> str:
+    """A lead field as the import names it ("job title", "first name"), in the rep's
+    language; "" is the column left out."""
+    if current_language() == ENGLISH:
+        return FIELD_LABELS.get(key, key)
+    words = {
+        "name": pgettext("import field", "name"),
+        "first_name": pgettext("import field", "first name"),
+        "middle_name": pgettext("import field", "middle name"),
+        "last_name": pgettext("import field", "last name"),
+        "company": pgettext("import field", "company"),
+        "title": pgettext("import field", "job title"),
+        "phone": pgettext("import field", "phone"),
+        "email": pgettext("import field", "email"),
+        "country": pgettext("import field", "country"),
+        "source": pgettext("import field", "source"),
+        "notes": pgettext("import field", "notes"),
+        "owner": pgettext("import field", "owner"),
+        "": pgettext("import field", "not imported"),
+    }
+    return words.get(key) or FIELD_LABELS.get(key, key)
+
+
+def _heading(label: str) -> str:
+    """A label ending in a colon, and the space after it: none after a Chinese colon."""
+    return label if label.endswith("：") else label + " "
+
+
+def _capitalised(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def _shown_path(path: Path) -> str:
@@ -197,9 +234,9 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="body"):
-            yield Label("Import leads from a CSV, Excel or vCard file", classes="heading")
+            yield Label(_("Import leads from a CSV, Excel or vCard file"), classes="heading")
             yield TextInput(
-                placeholder="path of a .csv, .xlsx or .vcf file (tab completes)",
+                placeholder=_("path of a .csv, .xlsx or .vcf file (tab completes)"),
                 id="path",
                 suggester=PathSuggester(),
             )
@@ -267,9 +304,9 @@ class ImportScreen(Screen[None]):
         event.stop()
         path = event.value.strip()
         if not path:
-            self._say("path: type the path of a file to import")
+            self._say(_("path: type the path of a file to import"))
             return
-        self._say("Reading the file…", error=False)
+        self._say(_("Reading the file…"), error=False)
         # Keys typed ahead (the mapping's) wait for the file to be read and its values
         # counted: they are meant for the step that follows.
         self.app.hold_keys_for(self.read_file(str(Path(path).expanduser().absolute())))
@@ -303,10 +340,10 @@ class ImportScreen(Screen[None]):
         self.query_one("#file-facts", Static).update(facts)
         table = self.query_one("#columns", DataTable)
         table.clear(columns=True)
-        table.add_column(Text("Column"), key="column")
-        table.add_column(Text("→ Field"), key="field")
+        table.add_column(Text(_("Column")), key="column")
+        table.add_column(Text(_("→ Field")), key="field")
         for i, row in enumerate(plan.samples[:SAMPLES_SHOWN]):
-            table.add_column(Text(f"Row {row.number}"), key=f"sample{i}")
+            table.add_column(Text(_("Row {row}").format(row=row.number)), key=f"sample{i}")
         for column in plan.column_map.columns:
             samples = [
                 Text(
@@ -329,7 +366,7 @@ class ImportScreen(Screen[None]):
     @staticmethod
     def _field_text(field: str, how: str) -> Text:
         if field:
-            return Text(f"{FIELD_LABELS[field]}" + (" ✎" if how == "chosen" else ""))
+            return Text(field_word(field) + (" ✎" if how == "chosen" else ""))
         return Text(f"– {how}", style="dim")
 
     # ------------------------------------------------------------------ mapping
@@ -386,7 +423,7 @@ class ImportScreen(Screen[None]):
         self._counted_for = self._list_columns()
         note = self.query_one("#values-note", Static)
         if self._counted_for:
-            note.update(Text("Values of the list columns: reading the file…"))
+            note.update(Text(_("Values of the list columns: reading the file…")))
         self._show_values()
         if self.plan is not None and self._counted_for:
             self.app.hold_keys_for(self.count_worker(self.plan, self._counted_for, self._counting))
@@ -394,7 +431,14 @@ class ImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="import-values")
     def count_worker(self, plan: ImportPlan, wanted: tuple, stop: threading.Event) -> None:
         def progress(rows: int, done: int, total: int) -> None:
-            share = f" ({done / total:.0%})" if total else ""
+            if not total:
+                share = ""
+            elif current_language() == ENGLISH:
+                share = f" ({done / total:.0%})"
+            else:
+                share = " ({})".format(
+                    _("{percent}%").format(percent=number(round(100 * done / total)))
+                )
             self.app.call_from_thread(self._counting_progress, stop, rows, share)
 
         try:
@@ -409,8 +453,10 @@ class ImportScreen(Screen[None]):
 
     def _counting_progress(self, stop: threading.Event, rows: int, share: str) -> None:
         if not stop.is_set():
-            line = f"Values of the list columns: reading the file… {many(rows, 'row')}{share}"
-            self.query_one("#values-note", Static).update(Text(line))
+            line = _("Values of the list columns: reading the file… {rows}").format(
+                rows=many(rows, "row")
+            )
+            self.query_one("#values-note", Static).update(Text(line + share))
 
     def _counted(self, wanted: tuple, counts: ValueCounts, lists: Lists) -> None:
         if wanted != self._counted_for:
@@ -422,10 +468,10 @@ class ImportScreen(Screen[None]):
         table = self.query_one("#values", DataTable)
         note = self.query_one("#values-note", Static)
         if not table.columns:
-            table.add_column(Text("Field"), key="field")
-            table.add_column(Text("Value in the file"), key="value")
-            table.add_column(Text("Rows"), key="rows")
-            table.add_column(Text("→ Stored as"), key="becomes")
+            table.add_column(Text(_("Field")), key="field")
+            table.add_column(Text(_("Value in the file")), key="value")
+            table.add_column(Text(_("Rows")), key="rows")
+            table.add_column(Text(_("→ Stored as")), key="becomes")
         at = table.cursor_row if table.row_count else 0
         table.clear()
         if self.counts is None or self.lists is None:
@@ -441,9 +487,9 @@ class ImportScreen(Screen[None]):
         for i, state in enumerate(self.states):
             mark, style = STATE_MARKS[state.state]
             table.add_row(
-                Text(FIELD_LABELS[state.field]),
+                Text(field_word(state.field)),
                 Text(terminal_safe(state.value)),
-                Text(f"{state.rows:,}", justify="right"),
+                Text(number(state.rows), justify="right"),
                 Text(f"{mark} {terminal_safe(self._becomes(state))}", style=style),
                 key=str(i),
             )
@@ -451,18 +497,28 @@ class ImportScreen(Screen[None]):
             table.move_cursor(row=min(at, len(self.states) - 1))
         refused = [s for s in self.states if s.state == OFF_LIST]
         rows = sum(s.rows for s in refused)
-        fields = ", ".join(FIELD_LABELS[f] for f in self.counts.counts)
-        text = Text(f"Values of {fields}: ", style="bold")
+        fields = ", ".join(field_word(f) for f in self.counts.counts)
+        text = Text(_heading(_("Values of {fields}:").format(fields=fields)), style="bold")
         if refused:
+            off_list = ngettext(
+                "{count} not on the list ({rows} refused)",
+                "{count} not on the list ({rows} refused)",
+                len(refused),
+            )
             text.append(
-                f"{len(refused):,} not on the list ({many(rows, 'row')} refused)",
+                off_list.format(count=number(len(refused)), rows=many(rows, "row")),
                 style="bold red",
             )
         else:
-            text.append("every row keeps its values")
-        text.append(" · tab: values", style="dim")
+            text.append(_("every row keeps its values"))
+        text.append(" · " + _("tab: values"), style="dim")
         for name, extra in self.counts.more.items():
-            text.append(f"\n{extra:,} more rows of {FIELD_LABELS[name]} values not listed")
+            more = ngettext(
+                "{count} more row of {field} values not listed",
+                "{count} more rows of {field} values not listed",
+                extra,
+            )
+            text.append("\n" + more.format(count=number(extra), field=field_word(name)))
         note.update(text)
         self._show_step_widgets()
 
@@ -474,13 +530,13 @@ class ImportScreen(Screen[None]):
     @staticmethod
     def _becomes(state: ValueState) -> str:
         if state.state == OFF_LIST:
-            return "not on the list: row refused"
+            return _("not on the list: row refused")
         if state.state == NO_USER:
-            return f"{state.becomes}: no such user"
+            return _("{login}: no such user").format(login=state.becomes)
         if state.state == ADDED:
-            return f"{state.becomes} (added to the list)"
+            return _("{value} (added to the list)").format(value=state.becomes)
         if state.state == EMPTY:
-            return state.becomes or "kept, field empty"
+            return state.becomes or _("kept, field empty")
         return state.becomes
 
     def _choose_value(self) -> None:
@@ -494,8 +550,10 @@ class ImportScreen(Screen[None]):
         if name == "country":
             self.app.push_screen(
                 TextDialog(
-                    f"Country for {shown!r} (a code such as US, or a name)",
-                    placeholder="empty: keep the rows with no country",
+                    _("Country for {value} (a code such as US, or a name)").format(
+                        value=repr(shown)
+                    ),
+                    placeholder=_("empty: keep the rows with no country"),
                 ),
                 lambda typed: self._country_chosen(value, typed),
             )
@@ -504,12 +562,16 @@ class ImportScreen(Screen[None]):
         for choice in self.lists.choices(name):
             options[f"→ {terminal_safe(choice)}"] = (choice, False)
         if name == "source":
-            options[f"+ add {shown!r} to the team's sources"] = (value, True)
-            options["∅ keep the rows, source empty"] = ("", False)
+            options[_("+ add {value} to the team's sources").format(value=repr(shown))] = (
+                value,
+                True,
+            )
+            options[_("∅ keep the rows, source empty")] = ("", False)
         else:
-            options[f"∅ the importing user ({terminal_safe(login)})"] = ("", False)
+            importing = _("∅ the importing user ({login})").format(login=terminal_safe(login))
+            options[importing] = ("", False)
         if self.value_map.rule(name, value) is not None:
-            options["✘ as in the file (no mapping)"] = None
+            options[_("✘ as in the file (no mapping)")] = None
         labels = tuple(options)
 
         def chosen(label: str | None) -> None:
@@ -523,7 +585,13 @@ class ImportScreen(Screen[None]):
             self._show_values()
 
         self.app.push_screen(
-            ChoiceDialog(f"{FIELD_LABELS[name].capitalize()} {shown!r} becomes", labels), chosen
+            ChoiceDialog(
+                _("{field} {value} becomes").format(
+                    field=_capitalised(field_word(name)), value=repr(shown)
+                ),
+                labels,
+            ),
+            chosen,
         )
 
     def _country_chosen(self, value: str, typed: str | None) -> None:
@@ -532,7 +600,11 @@ class ImportScreen(Screen[None]):
         typed = typed.strip()
         code = country_code(typed) if typed else ""
         if code is None:
-            self._say(f"country: {typed!r} is not a country funnel knows; use a code such as DE")
+            self._say(
+                _("country: {typed} is not a country funnel knows; use a code such as DE").format(
+                    typed=repr(typed)
+                )
+            )
             return
         self._say("", error=False)
         self.value_map = self.value_map.with_rule("country", value, code)
@@ -554,29 +626,29 @@ class ImportScreen(Screen[None]):
 
     def _show_mode(self) -> None:
         o = self.options
-        mode = "update matching leads" if o.update else "insert new leads only"
         if o.overwrite:
-            mode += ", overwriting their fields"
+            mode = _("update matching leads, overwriting their fields")
         elif o.update:
-            mode += " (empty fields only)"
-        text = Text.assemble(("Mode: ", "bold"), mode)
+            mode = _("update matching leads (empty fields only)")
+        else:
+            mode = _("insert new leads only")
+        text = Text.assemble((_heading(_("Mode:")), "bold"), mode)
         if o.strict:
-            text.append(" · strict: any refusal writes nothing")
+            text.append(" · " + _("strict: any refusal writes nothing"))
         assert self.plan is not None
         problems = self.plan.column_map.problems()
         if problems:
             text.append(f"\n{terminal_safe(problems[0])}", style="bold red")
         else:
             if self.query_one("#values", DataTable).has_focus:
-                keys = "enter: what the value is stored as · tab: the columns"
+                keys = _("enter: what the value is stored as · tab: the columns")
             else:
-                keys = "←/→ or enter: the column's field · del: leave it out"
-                keys += " · tab: the values" if self.states else ""
-            text.append(
-                f"\n{keys}\n"
-                "u update matching · o overwrite · s strict · ctrl+s import · ctrl+d dry run",
-                style="dim",
+                keys = _("←/→ or enter: the column's field · del: leave it out")
+                keys += " · " + _("tab: the values") if self.states else ""
+            options = _(
+                "u update matching · o overwrite · s strict · ctrl+s import · ctrl+d dry run"
             )
+            text.append(f"\n{keys}\n{options}", style="dim")
         self.query_one("#mode", Static).update(text)
 
     def on_descendant_focus(self) -> None:
@@ -599,7 +671,7 @@ class ImportScreen(Screen[None]):
         )
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, self.plan.facts.size), progress=0)
-        self.query_one("#speed", Static).update(Text("Starting…"))
+        self.query_one("#speed", Static).update(Text(_("Starting…")))
         self._show_step(RUNNING)
         self.run_import_worker(self.plan, options)
 
@@ -618,10 +690,14 @@ class ImportScreen(Screen[None]):
 
     def _show_progress(self, p: Progress) -> None:
         self.query_one("#progress", ProgressBar).update(progress=p.done_bytes)
-        line = (
-            f"{p.phase}: {many(p.rows, 'row')} · {p.rows_per_second:,.0f} rows/s  "
-            f"{format_eta(p.eta_seconds)}\nesc stops after the batch in hand"
+        phase = PHASES.get(p.phase, p.phase)
+        speed = _("{phase}: {rows} · {speed} rows/s").format(
+            phase=_(phase),
+            rows=many(p.rows, "row"),
+            speed=number(p.rows_per_second, 0),
         )
+        stops = _("esc stops after the batch in hand")
+        line = f"{speed}  {format_eta(p.eta_seconds)}\n{stops}"
         self.query_one("#speed", Static).update(Text(line))
 
     def _failed(self, message: str) -> None:
@@ -647,7 +723,7 @@ class ImportScreen(Screen[None]):
         report, to change what it showed); from the mapping back to the path, kept."""
         if self.step == RUNNING:
             self.cancel.set()
-            self.query_one("#speed", Static).update(Text("Stopping after this batch…"))
+            self.query_one("#speed", Static).update(Text(_("Stopping after this batch…")))
         elif self.step == MAPPING:
             self._say("", error=False)
             self._counting.set()
@@ -678,29 +754,33 @@ def report_text(report: ImportReport, login: str) -> Text:
     values not on a list, and every refused, duplicate and possibly duplicate row kept
     (importer.EXAMPLES_KEPT), for a list that scrolls."""
     c = report.counts
-    verb = "would be " if report.dry_run else ""
+    dry = report.dry_run
     text = Text()
     text.append(
-        "Dry run: nothing was written, and no reject file\n" if report.dry_run else "",
+        _("Dry run: nothing was written, and no reject file") + "\n" if dry else "",
         style="bold",
     )
     rows = [
-        (f"{verb}inserted", c[INSERTED], "green"),
-        (f"{verb}updated", c[UPDATED], "green"),
-        ("unchanged", c[UNCHANGED], ""),
-        ("duplicates skipped", c[DUPLICATE], "yellow"),
-        ("refused", c[REFUSED], "red"),
+        (_("would be inserted") if dry else _("inserted"), c[INSERTED], "green", True),
+        (_("would be updated") if dry else _("updated"), c[UPDATED], "green", report.update),
+        (_("unchanged"), c[UNCHANGED], "", report.update),
+        (_("duplicates skipped"), c[DUPLICATE], "yellow", True),
+        (_("refused"), c[REFUSED], "red", True),
     ]
-    for label, count, style in rows:
-        if label.endswith(("updated", "unchanged")) and not report.update:
+    for label, count, style, shown in rows:
+        if not shown:
             continue
-        text.append(f"  {count:>9,}  ", style=f"bold {style}".strip())
+        text.append(f"  {number(count):>9}  ", style=f"bold {style}".strip())
         text.append(f"{label}\n")
-    text.append(f"  {report.rows_read:>9,}  ", style="bold")
-    text.append("rows read\n")
+    text.append(f"  {number(report.rows_read):>9}  ", style="bold")
+    text.append(_("rows read") + "\n")
     if report.possible_count:
-        text.append(f"  {report.possible_count:>9,}  ", style="bold yellow")
-        text.append(f"{verb}inserted sharing a phone with another name: possible duplicates\n")
+        text.append(f"  {number(report.possible_count):>9}  ", style="bold yellow")
+        if dry:
+            possible = _("would be inserted sharing a phone with another name: possible duplicates")
+        else:
+            possible = _("inserted sharing a phone with another name: possible duplicates")
+        text.append(possible + "\n")
     if report.left_out:
         note = report.left_out_note()
         text.append(f"\n{terminal_safe(note[:1].upper() + note[1:])}\n")
@@ -709,38 +789,47 @@ def report_text(report: ImportReport, login: str) -> Text:
     if report.rejects_problem:
         text.append(f"\n{terminal_safe(report.rejects_problem)}\n", style="bold red")
     if report.rejects:
-        text.append("\nRefused rows, with the reasons, are in\n  ")
+        text.append("\n" + _("Refused rows, with the reasons, are in") + "\n  ")
         text.append(terminal_safe(_shown_path(report.rejects)), style="bold")
         if report.rejects_asked and report.rejects_asked != report.rejects:
-            text.append(
-                f"\n  ({terminal_safe(report.rejects_asked.name)} was there already, and is "
-                "kept as it is)"
-            )
-        text.append("\n  fix them there and import that file.\n")
+            kept = _("({file} was there already, and is kept as it is)")
+            text.append("\n  " + kept.format(file=terminal_safe(report.rejects_asked.name)))
+        text.append("\n  " + _("fix them there and import that file.") + "\n")
     for name, values in report.added.items():
-        text.append(f"\nAdded to the team's {FIELD_LABELS[name]} list: ", style="bold")
+        added = _("Added to the team's {field} list:").format(field=field_word(name))
+        text.append("\n" + _heading(added), style="bold")
         text.append(terminal_safe(", ".join(values)) + "\n")
     for name in ("source", "country"):
         values = report.off_list_values(name)
         if values:
-            listed = ", ".join(f"{v!r} ({n:,})" for v, n in values[:8])
-            more = f" and {len(values) - 8:,} more" if len(values) > 8 else ""
-            text.append(f"\n{FIELD_LABELS[name].capitalize()} not on the list: ", style="bold")
-            text.append(f"{terminal_safe(listed)}{more}; esc, then map them\n")
+            listed = ", ".join(f"{v!r} ({number(n)})" for v, n in values[:8])
+            if len(values) > 8:
+                listed = _("{values} and {count} more").format(
+                    values=listed, count=number(len(values) - 8)
+                )
+            off_list = _("{field} not on the list:").format(field=_capitalised(field_word(name)))
+            text.append("\n" + _heading(off_list), style="bold")
+            text.append(_("{values}; esc, then map them").format(values=terminal_safe(listed)))
+            text.append("\n")
     owners = report.off_list_values("owner")
     if owners:
-        listed = ", ".join(f"{v!r} ({n:,})" for v, n in owners[:8])
-        text.append("\nOwner is no user here: ", style="bold")
-        text.append(f"{terminal_safe(listed)}; those leads are {terminal_safe(login)}'s\n")
+        listed = ", ".join(f"{v!r} ({number(n)})" for v, n in owners[:8])
+        text.append("\n" + _heading(_("Owner is no user here:")), style="bold")
+        theirs = _("{values}; those leads are {login}'s")
+        text.append(theirs.format(values=terminal_safe(listed), login=terminal_safe(login)))
+        text.append("\n")
     for o in report.examples:
         mark = "✘" if o.outcome == REFUSED else "="
-        text.append(f"\n{mark} row {o.row}: ", style="bold")
+        text.append(f"\n{mark} " + _heading(_("row {row}:").format(row=o.row)), style="bold")
         text.append(terminal_safe(o.reason))
     for o in report.possible:
-        text.append(f"\n? row {o.row}: ", style="bold yellow")
-        text.append(f"possible duplicate, {terminal_safe(o.reason)}")
+        text.append("\n? " + _heading(_("row {row}:").format(row=o.row)), style="bold yellow")
+        text.append(_("possible duplicate, {reason}").format(reason=terminal_safe(o.reason)))
     more = c[DUPLICATE] + c[REFUSED] - len(report.examples)
     if more > 0:
-        where = " (every refused row is in the reject file)" if report.rejects else ""
-        text.append(f"\n… and {more:,} more{where}")
+        if report.rejects:
+            rest = _("… and {count} more (every refused row is in the reject file)")
+        else:
+            rest = _("… and {count} more")
+        text.append("\n" + rest.format(count=number(more)))
     return text
