@@ -1,262 +1,30 @@
-"""Countries: the regions phone numbers can belong to (ISO 3166 alpha-2), named in the
-rep's language and read back from a name in any language funnel speaks.
+"""Countries: a country's name in the language a person reads, and the country a typed or
+imported name means, in any of funnel's five languages.
 
-The English table below was generated once from the phonenumbers locale data (0.3 s to
-import; this table costs nothing) and names a country in English. In other languages
-the name is CLDR's, through Babel ("Deutschland", "Niemcy", "德國", "台湾"), read on the
-first name asked. A country typed or imported as a name is looked up in the aliases
-below, then in CLDR's names in all five languages ("Niemcy", "中華民國", "Tajwan")."""
+The names are generated tables (core/country_names.py: codes and English names;
+core/country_local_names.py: the other languages' names, imported on first need),
+written by this module from CLDR through Babel:
+
+    .venv/bin/python -m funnel_tui.core.countries
+
+which keeps the codes and English names it finds there (the regions phone numbers can
+belong to, first written from the phonenumbers data; "Taiwan" stays "Taiwan") and adds
+each one's name in 繁體中文, 简体中文, Deutsch and Polski (Babel's Locale.territories),
+with CLDR's English name where funnel's differs ("Czechia"). A table rather than Babel at
+run time: start-up pays only for a dict literal, and the index of every name is built on
+the first name looked up. Names people type that CLDR does not have ("USA", "BRD",
+"Republic of China", "中華民國", "臺灣") are written out below.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+from funnel_tui.core.country_names import COUNTRY_NAMES
+from funnel_tui.core.i18n import ENGLISH, current_language
 
-from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
+__all__ = ["COUNTRY_NAMES", "country_code", "country_name", "english_name"]
 
-COUNTRY_NAMES: dict[str, str] = {
-    "AD": "Andorra",
-    "AE": "United Arab Emirates",
-    "AF": "Afghanistan",
-    "AG": "Antigua and Barbuda",
-    "AI": "Anguilla",
-    "AL": "Albania",
-    "AM": "Armenia",
-    "AO": "Angola",
-    "AR": "Argentina",
-    "AS": "American Samoa",
-    "AT": "Austria",
-    "AU": "Australia",
-    "AW": "Aruba",
-    "AX": "Åland Islands",
-    "AZ": "Azerbaijan",
-    "BA": "Bosnia and Herzegovina",
-    "BB": "Barbados",
-    "BD": "Bangladesh",
-    "BE": "Belgium",
-    "BF": "Burkina Faso",
-    "BG": "Bulgaria",
-    "BH": "Bahrain",
-    "BI": "Burundi",
-    "BJ": "Benin",
-    "BL": "Saint Barthélemy",
-    "BM": "Bermuda",
-    "BN": "Brunei",
-    "BO": "Bolivia",
-    "BQ": "Bonaire, Sint Eustatius and Saba",
-    "BR": "Brazil",
-    "BS": "Bahamas",
-    "BT": "Bhutan",
-    "BW": "Botswana",
-    "BY": "Belarus",
-    "BZ": "Belize",
-    "CA": "Canada",
-    "CC": "Cocos Islands",
-    "CD": "The Democratic Republic Of Congo",
-    "CF": "Central African Republic",
-    "CG": "Congo",
-    "CH": "Switzerland",
-    "CI": "Côte d'Ivoire",
-    "CK": "Cook Islands",
-    "CL": "Chile",
-    "CM": "Cameroon",
-    "CN": "China",
-    "CO": "Colombia",
-    "CR": "Costa Rica",
-    "CU": "Cuba",
-    "CV": "Cape Verde",
-    "CW": "Curaçao",
-    "CX": "Christmas Island",
-    "CY": "Cyprus",
-    "CZ": "Czech Republic",
-    "DE": "Germany",
-    "DJ": "Djibouti",
-    "DK": "Denmark",
-    "DM": "Dominica",
-    "DO": "Dominican Republic",
-    "DZ": "Algeria",
-    "EC": "Ecuador",
-    "EE": "Estonia",
-    "EG": "Egypt",
-    "EH": "Western Sahara",
-    "ER": "Eritrea",
-    "ES": "Spain",
-    "ET": "Ethiopia",
-    "FI": "Finland",
-    "FJ": "Fiji",
-    "FK": "Falkland Islands",
-    "FM": "Micronesia",
-    "FO": "Faroe Islands",
-    "FR": "France",
-    "GA": "Gabon",
-    "GB": "United Kingdom",
-    "GD": "Grenada",
-    "GE": "Georgia",
-    "GF": "French Guiana",
-    "GG": "Guernsey",
-    "GH": "Ghana",
-    "GI": "Gibraltar",
-    "GL": "Greenland",
-    "GM": "Gambia",
-    "GN": "Guinea",
-    "GP": "Guadeloupe",
-    "GQ": "Equatorial Guinea",
-    "GR": "Greece",
-    "GT": "Guatemala",
-    "GU": "Guam",
-    "GW": "Guinea-Bissau",
-    "GY": "Guyana",
-    "HK": "Hong Kong",
-    "HN": "Honduras",
-    "HR": "Croatia",
-    "HT": "Haiti",
-    "HU": "Hungary",
-    "ID": "Indonesia",
-    "IE": "Ireland",
-    "IL": "Israel",
-    "IM": "Isle Of Man",
-    "IN": "India",
-    "IO": "British Indian Ocean Territory",
-    "IQ": "Iraq",
-    "IR": "Iran",
-    "IS": "Iceland",
-    "IT": "Italy",
-    "JE": "Jersey",
-    "JM": "Jamaica",
-    "JO": "Jordan",
-    "JP": "Japan",
-    "KE": "Kenya",
-    "KG": "Kyrgyzstan",
-    "KH": "Cambodia",
-    "KI": "Kiribati",
-    "KM": "Comoros",
-    "KN": "Saint Kitts And Nevis",
-    "KP": "North Korea",
-    "KR": "South Korea",
-    "KW": "Kuwait",
-    "KY": "Cayman Islands",
-    "KZ": "Kazakhstan",
-    "LA": "Laos",
-    "LB": "Lebanon",
-    "LC": "Saint Lucia",
-    "LI": "Liechtenstein",
-    "LK": "Sri Lanka",
-    "LR": "Liberia",
-    "LS": "Lesotho",
-    "LT": "Lithuania",
-    "LU": "Luxembourg",
-    "LV": "Latvia",
-    "LY": "Libya",
-    "MA": "Morocco",
-    "MC": "Monaco",
-    "MD": "Moldova",
-    "ME": "Montenegro",
-    "MF": "Saint Martin",
-    "MG": "Madagascar",
-    "MH": "Marshall Islands",
-    "MK": "Macedonia",
-    "ML": "Mali",
-    "MM": "Myanmar",
-    "MN": "Mongolia",
-    "MO": "Macao",
-    "MP": "Northern Mariana Islands",
-    "MQ": "Martinique",
-    "MR": "Mauritania",
-    "MS": "Montserrat",
-    "MT": "Malta",
-    "MU": "Mauritius",
-    "MV": "Maldives",
-    "MW": "Malawi",
-    "MX": "Mexico",
-    "MY": "Malaysia",
-    "MZ": "Mozambique",
-    "NA": "Namibia",
-    "NC": "New Caledonia",
-    "NE": "Niger",
-    "NF": "Norfolk Island",
-    "NG": "Nigeria",
-    "NI": "Nicaragua",
-    "NL": "Netherlands",
-    "NO": "Norway",
-    "NP": "Nepal",
-    "NR": "Nauru",
-    "NU": "Niue",
-    "NZ": "New Zealand",
-    "OM": "Oman",
-    "PA": "Panama",
-    "PE": "Peru",
-    "PF": "French Polynesia",
-    "PG": "Papua New Guinea",
-    "PH": "Philippines",
-    "PK": "Pakistan",
-    "PL": "Poland",
-    "PM": "Saint Pierre And Miquelon",
-    "PR": "Puerto Rico",
-    "PS": "Palestine",
-    "PT": "Portugal",
-    "PW": "Palau",
-    "PY": "Paraguay",
-    "QA": "Qatar",
-    "RE": "Reunion",
-    "RO": "Romania",
-    "RS": "Serbia",
-    "RU": "Russia",
-    "RW": "Rwanda",
-    "SA": "Saudi Arabia",
-    "SB": "Solomon Islands",
-    "SC": "Seychelles",
-    "SD": "Sudan",
-    "SE": "Sweden",
-    "SG": "Singapore",
-    "SH": "Saint Helena",
-    "SI": "Slovenia",
-    "SJ": "Svalbard And Jan Mayen",
-    "SK": "Slovakia",
-    "SL": "Sierra Leone",
-    "SM": "San Marino",
-    "SN": "Senegal",
-    "SO": "Somalia",
-    "SR": "Suriname",
-    "SS": "South Sudan",
-    "ST": "Sao Tome And Principe",
-    "SV": "El Salvador",
-    "SX": "Sint Maarten (Dutch part)",
-    "SY": "Syria",
-    "SZ": "Swaziland",
-    "TC": "Turks And Caicos Islands",
-    "TD": "Chad",
-    "TG": "Togo",
-    "TH": "Thailand",
-    "TJ": "Tajikistan",
-    "TK": "Tokelau",
-    "TL": "Timor-Leste",
-    "TM": "Turkmenistan",
-    "TN": "Tunisia",
-    "TO": "Tonga",
-    "TR": "Turkey",
-    "TT": "Trinidad and Tobago",
-    "TV": "Tuvalu",
-    "TW": "Taiwan",
-    "TZ": "Tanzania",
-    "UA": "Ukraine",
-    "UG": "Uganda",
-    "US": "United States",
-    "UY": "Uruguay",
-    "UZ": "Uzbekistan",
-    "VA": "Vatican",
-    "VC": "Saint Vincent And The Grenadines",
-    "VE": "Venezuela",
-    "VG": "British Virgin Islands",
-    "VI": "U.S. Virgin Islands",
-    "VN": "Vietnam",
-    "VU": "Vanuatu",
-    "WF": "Wallis And Futuna",
-    "WS": "Samoa",
-    "YE": "Yemen",
-    "YT": "Mayotte",
-    "ZA": "South Africa",
-    "ZM": "Zambia",
-    "ZW": "Zimbabwe",
-}
+# The languages LOCAL_NAMES holds, in its order, with the CLDR locale each is read from.
+NAME_LOCALES = (("zh_TW", "zh_Hant"), ("zh_CN", "zh_Hans"), ("de", "de"), ("pl", "pl"))
 
 # Names people commonly type that differ from the table's.
 _ALIASES = {
@@ -395,47 +163,44 @@ _ALIASES = {
     "viet nam": "VN",
 }
 
-_BY_NAME = {name.casefold(): code for code, name in COUNTRY_NAMES.items()}
+_BY_NAME: dict[str, str] = {}  # every name, casefolded → code; built on first use
 _LOOSE: dict[str, str] = {}  # names without punctuation or accents
 
 
+def _index() -> dict[str, str]:
+    if not _BY_NAME:
+        from funnel_tui.core.country_local_names import LOCAL_NAMES, OTHER_NAMES
+
+        names: dict[str, str] = {}
+        for code, name in COUNTRY_NAMES.items():
+            names[name.casefold()] = code
+        for code, local in LOCAL_NAMES.items():
+            for name in local:
+                names.setdefault(name.casefold(), code)
+        for name, code in OTHER_NAMES.items():
+            names.setdefault(name, code)
+        for name, code in _ALIASES.items():
+            names[name] = code
+        _BY_NAME.update(names)
+    return _BY_NAME
+
+
 def country_code(text: str) -> str | None:
-    """The ISO code for a country typed as a code or a name; None when unknown."""
+    """The ISO code for a country typed as a code or a name in any of funnel's
+    languages ("Niemcy", "Deutschland", "德國", "臺灣"); None when unknown."""
     cleaned = " ".join(text.split())
     if not cleaned:
         return None
     upper = cleaned.upper()
     if upper in COUNTRY_NAMES:
         return upper
-    folded = cleaned.casefold()
-    found = _ALIASES.get(folded) or _BY_NAME.get(folded)
+    found = _index().get(cleaned.casefold())
     if found:
         return found
-    # "U.S.A.", "Taiwan, ROC", "Perú" spelt "Peru": punctuation and accents left out; and
-    # every name CLDR gives in the five languages funnel speaks ("Niemcy", "德國").
-    if not _LOOSE:  # built on the first name not found as typed: start-up pays nothing
-        names = [*_cldr_names().items(), *_BY_NAME.items(), *_ALIASES.items()]
-        _LOOSE.update({_loose(n): code for n, code in names})
+    # "U.S.A.", "Taiwan, ROC", "Perú" spelt "Peru": punctuation and accents left out.
+    if not _LOOSE:  # built on the first name not found as typed
+        _LOOSE.update({_loose(name): code for name, code in _index().items()})
     return _LOOSE.get(_loose(cleaned)) if _loose(cleaned) else None
-
-
-# The locales whose country names are read when typed: every language funnel speaks.
-_NAME_LOCALES = ("en", "de", "pl", "zh_Hant", "zh_Hans")
-
-
-def _cldr_names() -> dict[str, str]:
-    """Each country's names in CLDR (Babel's data), in every language funnel speaks,
-    folded, for the countries phone numbers can belong to."""
-    from babel import Locale
-
-    found: dict[str, str] = {}
-    for locale in _NAME_LOCALES:
-        territories = Locale.parse(locale).territories
-        for code in COUNTRY_NAMES:
-            name = territories.get(code)
-            if name:
-                found.setdefault(name.casefold(), code)
-    return found
 
 
 def _loose(text: str) -> str:
@@ -448,21 +213,95 @@ def _loose(text: str) -> str:
 
 
 def country_name(code: str) -> str:
-    """A country's name in the rep's language (English: the table's, else CLDR's through
-    Babel: "Deutschland", "Niemcy", "德國"), or the code itself when none is known."""
+    """A country's name in the language spoken ("Germany", "Deutschland", "Niemcy",
+    "德國", "德国"), or the code itself when the table lacks it."""
     code = code.upper()
-    if current_language() != ENGLISH:
-        name = _local_names(current_locale()).get(code)
-        if name:
-            return name
+    language = current_language()
+    if language == ENGLISH:
+        return COUNTRY_NAMES.get(code, code)
+    from funnel_tui.core.country_local_names import LOCAL_NAMES
+
+    for index, (name_language, _locale) in enumerate(NAME_LOCALES):
+        if language == name_language and code in LOCAL_NAMES:
+            return LOCAL_NAMES[code][index]
     return COUNTRY_NAMES.get(code, code)
 
 
-@cache
-def _local_names(locale: str) -> dict[str, str]:
-    from babel import Locale, UnknownLocaleError
+def english_name(code: str) -> str:
+    """A country's English name whatever the language (for data written out)."""
+    return COUNTRY_NAMES.get(code.upper(), code.upper())
 
-    try:
-        return dict(Locale.parse(locale).territories)
-    except (UnknownLocaleError, ValueError):
-        return {}
+
+# ------------------------------------------------------------------ the generated table
+
+FOLDER = __file__.rsplit("/", 1)[0]
+TABLES = (FOLDER + "/country_names.py", FOLDER + "/country_local_names.py")
+
+
+def generated_tables() -> tuple[str, str]:
+    """The texts of core/country_names.py and core/country_local_names.py from the
+    installed Babel's CLDR data."""
+    from babel import Locale
+
+    english = Locale.parse("en").territories
+    local = {language: Locale.parse(locale).territories for language, locale in NAME_LOCALES}
+    import json
+
+    def text(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = [
+        '"""Generated by `python -m funnel_tui.core.countries` from CLDR (Babel); do not',
+        'edit: see core/countries.py."""',
+        "",
+        "# fmt: off",
+        "# The regions phone numbers can belong to, with the English names funnel shows.",
+        "COUNTRY_NAMES: dict[str, str] = {",
+        *(f"    {text(code)}: {text(name)}," for code, name in COUNTRY_NAMES.items()),
+        "}",
+        "# fmt: on",
+    ]
+    english_table = "\n".join(lines) + "\n"
+    lines = [
+        *lines[:3],
+        "# ruff: noqa: E501",
+        "# fmt: off",
+        "# Each one's name in " + ", ".join(lang for lang, _loc in NAME_LOCALES) + ".",
+        "LOCAL_NAMES: dict[str, tuple[str, str, str, str]] = {",
+    ]
+    for code in COUNTRY_NAMES:
+        names = tuple(local[lang].get(code, COUNTRY_NAMES[code]) for lang, _loc in NAME_LOCALES)
+        lines.append(f"    {text(code)}: ({', '.join(map(text, names))}),")
+    lines += [
+        "}",
+        "# CLDR's English names where funnel's differ.",
+        "OTHER_NAMES: dict[str, str] = {",
+    ]
+    for code, name in COUNTRY_NAMES.items():
+        cldr = english.get(code)
+        if cldr and cldr != name:
+            lines.append(f"    {text(cldr.casefold())}: {text(code)},")
+    lines += ["}", "# fmt: on"]
+    return english_table, "\n".join(lines) + "\n"
+
+
+def name_clashes() -> dict[str, set[str]]:
+    """Names that mean two countries across the languages (the test wants none)."""
+    from funnel_tui.core.country_local_names import LOCAL_NAMES, OTHER_NAMES
+
+    found: dict[str, set[str]] = {}
+    for code, name in COUNTRY_NAMES.items():
+        found.setdefault(name.casefold(), set()).add(code)
+    for code, names in LOCAL_NAMES.items():
+        for name in names:
+            found.setdefault(name.casefold(), set()).add(code)
+    for name, code in OTHER_NAMES.items():
+        found.setdefault(name, set()).add(code)
+    return {name: codes for name, codes in found.items() if len(codes) > 1}
+
+
+if __name__ == "__main__":
+    for path, table in zip(TABLES, generated_tables(), strict=True):
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(table)
+        print(f"wrote {path}")

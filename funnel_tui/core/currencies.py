@@ -38,6 +38,20 @@ def minor_units(currency: str) -> int:
     return MINOR_UNITS.get(currency, 2)
 
 
+def currency_name(code: str) -> str:
+    """A currency's name in the language spoken, from CLDR: "Euro", "Złoty" in de,
+    "złoty polski" in pl, "新台幣" in zh_TW; the code itself when CLDR has no name.
+    Babel is imported on the first call."""
+    from babel import Locale, UnknownLocaleError
+
+    from funnel_tui.core.i18n import current_locale
+
+    try:
+        return Locale.parse(current_locale()).currencies.get(code.upper(), code.upper())
+    except (UnknownLocaleError, ValueError):
+        return code.upper()
+
+
 def from_babel() -> tuple[frozenset[str], dict[str, int]]:
     """The table as the installed Babel has it (the test compares the two)."""
     from babel.core import get_global

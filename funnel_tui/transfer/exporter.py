@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from funnel_tui.core.countries import country_name
+from funnel_tui.core.countries import english_name
 from funnel_tui.core.output import csv_cell, write_json
 from funnel_tui.core.safe_files import replacing
 from funnel_tui.read.queries import EXPORT_COLUMNS, LeadFilter, iter_export
@@ -101,5 +101,5 @@ def write_vcards(rows: Iterable[dict[str, Any]], out: TextIO, version: str = "3.
     for row in map(with_extension, rows):
         country = row.get("country") or ""
         out.write(
-            lead_card({**row, "country_name": country_name(country) if country else ""}, version)
+            lead_card({**row, "country_name": english_name(country) if country else ""}, version)
         )
