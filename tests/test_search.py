@@ -15,9 +15,11 @@ from funnel_tui.read import search
 from funnel_tui.read.queries import (
     PAGE_KEYS,
     SORT_KEYS,
+    LeadFilter,
     LeadQuery,
     lead_count,
     lead_page,
+    list_leads,
     parse_search,
     status_counts,
 )
@@ -501,8 +503,8 @@ def _python_order(sort: str, descending: bool) -> list[int]:
 
     def key(lead: Lead):
         value = {
-            "name": lead.name_key,
-            "company": lead.company_key,
+            "name": lead.name_fold or lead.name_key,
+            "company": lead.company_fold or lead.company_key,
             "status": LEAD_STATUSES.index(lead.status),
             "level": FUNNEL_LEVELS.index(lead.level),
             "source": lead.source,
@@ -543,6 +545,26 @@ def test_page_rows_carry_the_list_columns(people):
     assert hans["phone_e164"] == "+4915129876543" and hans["owner"] == "alice"
     assert isinstance(hans["created_at"], dt.datetime)
     assert next(row for row in rows if row["id"] == people["taro"])["company"] == ""
+
+
+def test_names_sort_by_their_letters_without_accents_from_an_index(rules):
+    """Ł with the L's and Ä with the A's, not after Z (as Polish and German readers look
+    for them), in the list and the command line alike, each page read from an index."""
+    names = ["Zając", "Łukasz Lis", "Mazur", "Ärger", "Adam", "Lars", "Żaneta", "Bob"]
+    for name in names:
+        _add(rules, name, company=name.split()[0] + " sp.")
+    expected = ["Adam", "Ärger", "Bob", "Lars", "Łukasz Lis", "Mazur", "Zając", "Żaneta"]
+    for sort in ("name", "company"):
+        rows = lead_page(LeadQuery(sort=sort, descending=False), 0, 20)
+        assert [row["name"] for row in rows] == expected, sort
+        listed = list_leads(rules.config, LeadFilter(sort=sort))
+        assert [row["name"] for row in listed] == expected, sort
+        if _sqlite():
+            order = search._SORT_SQL[sort]
+            plan = search.database.execute_sql(
+                f'EXPLAIN QUERY PLAN SELECT l."id" FROM "lead" l ORDER BY {order}, l."id" LIMIT 5'
+            ).fetchall()
+            assert not any("TEMP B-TREE" in step[-1] for step in plan), plan
 
 
 def test_an_unknown_sort_is_refused(people):

@@ -63,7 +63,10 @@ def register(command: AddCommand) -> None:
     listing.add_argument(
         "--sort",
         default="newest",
-        help=_("newest (default), score or engagement: best first"),
+        help=_(
+            "newest (default), score or engagement: best first; name or company: A to Z, "
+            "accents aside (Ł with L, Ä with A)"
+        ),
     )
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
     listing.set_defaults(run=cmd_list)

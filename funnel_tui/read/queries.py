@@ -68,7 +68,7 @@ LIST_COLUMNS = (
     "engagement",  # 0–100 now; None: never reached two-way (funnel.engagement_level)
 )
 # How `funnel list` may order leads, best or newest first; ties newest first.
-LIST_SORTS = ("newest", "score", "engagement")
+LIST_SORTS = ("newest", "score", "engagement", "name", "company")
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,29 @@ def _ordered(query: peewee.Query, sort: str) -> peewee.Query:
         # Never reached two-way (NULL) counts as the least engaged on both engines.
         key = Lead.engagement_key.desc(nulls="LAST")
         return query.order_by(key, Lead.id.desc())
+    if sort in ("name", "company"):
+        key, fold = (Lead.name_key, Lead.name_fold) if sort == "name" else _COMPANY_ORDER
+        return query.order_by(_name_order(key, fold), Lead.id)
     return query.order_by(Lead.id.desc())
+
+
+_COMPANY_ORDER = (Lead.company_key, Lead.company_fold)
+
+
+def _name_order(key: peewee.Field, fold: peewee.Field) -> peewee.Node:
+    """list_index.name_order_sql for Peewee, written as the index is (a literal '', not
+    a parameter, or SQLite would not see that the index serves it)."""
+    return peewee.NodeList(
+        (
+            peewee.SQL("CASE WHEN"),
+            fold,
+            peewee.SQL("= '' THEN"),
+            key,
+            peewee.SQL("ELSE"),
+            fold,
+            peewee.SQL("END"),
+        )
+    )
 
 
 def _with_engagement(rows: Iterable[dict[str, Any]], config: Config, now: dt.datetime | None):

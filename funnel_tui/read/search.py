@@ -55,6 +55,7 @@ from funnel_tui.storage.list_index import (
     NATIONAL_MARK,
     PAIR_END,
     SEARCH_TABLE,
+    name_order_sql,
     rank_sql,
     search_document_sql,
     status_mark,
@@ -98,8 +99,8 @@ PAGE_KEYS = (
 # served by an index that also orders by id, so a page costs the same at offset 0 and
 # at offset 90,000 (models.Lead and db.create_list_structures make them).
 _SORT_SQL = {
-    "name": 'l."name_key"',
-    "company": 'l."company_key"',
+    "name": name_order_sql('l."name_key"', 'l."name_fold"'),
+    "company": name_order_sql('l."company_key"', 'l."company_fold"'),
     "status": rank_sql('l."status"', LEAD_STATUSES),
     "source": 'l."source"',
     "owner": 'o."login"',

@@ -21,7 +21,7 @@ from funnel_tui.storage.list_index import (
 from funnel_tui.storage.models import ALL_MODELS, MetaEntry
 from funnel_tui.storage.targets import describe
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def stored_version(db: peewee.Database) -> int | None:
@@ -409,6 +409,13 @@ def _migrate_10_to_11(db: peewee.Database) -> None:
     db.execute_sql('DROP INDEX IF EXISTS "lead_company_id"')
 
 
+def _migrate_11_to_12(db: peewee.Database) -> None:
+    """Schema 12 sorts the list by name and by company as the letters read without
+    accents (list_index.name_order_sql: "Łukasz" with the L's, not after Z): the two
+    expression indexes are made by create_list_structures afterwards, from the folds
+    already stored; nothing else changes."""
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -420,4 +427,5 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     8: _migrate_8_to_9,
     9: _migrate_9_to_10,
     10: _migrate_10_to_11,
+    11: _migrate_11_to_12,
 }
