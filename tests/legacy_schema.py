@@ -273,6 +273,7 @@ def undo_schema_10(database) -> None:
 
     from funnel_tui.storage import list_index as indexmod
 
+    undo_schema_12(database)
     if isinstance(database, peewee.PostgresqlDatabase):
         database.execute_sql(f'DROP INDEX IF EXISTS "{indexmod.PG_TRIGRAM_INDEX}"')
     else:
@@ -283,3 +284,12 @@ def undo_schema_10(database) -> None:
     for column in ("email_key", "name_fold", "company_fold"):
         database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')
     database.execute_sql('CREATE INDEX IF NOT EXISTS "lead_email_norm" ON "lead" ("email_norm")')
+
+
+def undo_schema_12(database) -> None:
+    """Take away what schema 12 added (the name sorts' expression indexes over the
+    folds): what schema 11 left."""
+    from funnel_tui.storage import list_index as indexmod
+
+    for index in indexmod.NAME_ORDER_INDEXES:
+        database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
