@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
+from funnel_tui.core.i18n import DEFAULT_LOCALES, ENGLISH, current_language, current_locale
 
 # The marks of the locales funnel defaults to, from CLDR (as Babel gives them), so that
 # the first screen of a German or Chinese rep does not wait for Babel to load (about
@@ -22,8 +22,9 @@ _MARKS = {
     "zh_Hant_TW": (",", "."),
     "zh_Hans_CN": (",", "."),
 }
-# The same locales as a shell names them (LANG=zh_TW.UTF-8 gives "zh_TW").
-_SAME = {"zh_TW": "zh_Hant_TW", "zh_CN": "zh_Hans_CN", "de": "de_DE", "pl": "pl_PL"}
+# The same locales as a shell names them (LANG=zh_TW.UTF-8 gives "zh_TW", as do the
+# language names): the languages' own locales.
+_SAME = {language: locale for language, locale in DEFAULT_LOCALES.items() if locale in _MARKS}
 _COLUMN_DATES = {
     "de_DE": "{d:02d}.{m:02d}.{y}",
     "pl_PL": "{d:02d}.{m:02d}.{y}",

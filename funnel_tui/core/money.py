@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import NamedTuple
 
+from funnel_tui.core import formats
 from funnel_tui.core.currencies import ISO_4217, minor_units
 from funnel_tui.core.errors import AmountError
 from funnel_tui.core.i18n import ENGLISH, current_language, current_locale
@@ -288,19 +289,23 @@ def exact_figure(cents: int, places: int = STORED_DECIMALS) -> str:
 
 def whole_figure(cents: float) -> str:
     """An amount (hundredths, perhaps a converted fraction of one) to the whole unit,
-    grouped: `12,500`; a report's money column."""
-    return f"{round(cents / 100):,}"
+    grouped as the reader's locale groups: `12,500`, `12.500` in de, `12 500` in pl; a
+    report's money column."""
+    return formats.number(round(cents / 100))
 
 
 def short_amount(cents: int) -> str:
-    """`12.5k`, `3.4M`, `950`: three significant figures at most."""
+    """`12.5k`, `3.4M`, `950`: three significant figures at most (`12,5k` where the
+    reader's locale marks decimals with a comma)."""
     value = cents / 100
     if abs(value) < 999.5:
         return f"{value:.0f}"
     for limit, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
         scaled = value / limit
         if abs(scaled) < 999.5:
-            return f"{scaled:.1f}{suffix}" if abs(scaled) < 99.95 else f"{scaled:.0f}{suffix}"
+            if abs(scaled) >= 99.95:
+                return f"{scaled:.0f}{suffix}"
+            return f"{formats.number(scaled, 1)}{suffix}"
     return f"{value / 1e12:.0f}T"
 
 
