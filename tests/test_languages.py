@@ -102,6 +102,23 @@ def test_money_is_written_as_the_reps_country_writes_it(language, cents, currenc
 
 
 @pytest.mark.parametrize(
+    ("language", "short", "whole"),
+    [
+        ("en", "PLN 12.5k", "12,500"),
+        ("de", "PLN 12,5k", "12.500"),
+        ("pl", "PLN 12,5k", "12\xa0500"),
+        ("zh_TW", "PLN 12.5k", "12,500"),
+    ],
+)
+def test_board_and_report_figures_mark_decimals_and_groups_as_the_locale(language, short, whole):
+    """The board's short amounts and a report's money column, not only exact amounts."""
+    from funnel_tui.core.money import short_money, whole_figure
+
+    with use_language(language):
+        assert (short_money(1_250_000, "PLN"), whole_figure(1_250_000)) == (short, whole)
+
+
+@pytest.mark.parametrize(
     ("typed", "days"),
     [
         ("morgen", 1),
@@ -150,3 +167,24 @@ def test_amounts_are_read_as_the_language_writes_them_when_no_locale_says(rules,
     assert rules.locale == "en"  # LC_ALL=C (conftest): English numbers
     with use_language("de"):
         assert Funnel(config, "alice", clock).locale == "de_DE"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pl", "zh_TW", "zh_CN"])
+@pytest.mark.parametrize("order", ["mdy", "dmy", "ymd"])
+@pytest.mark.parametrize("back", [False, True])
+def test_every_date_form_a_field_suggests_is_read_in_that_language(clock, language, order, back):
+    """The examples a date field shows are in the reader's words, and each is a date."""
+    import re
+
+    from funnel_tui.core.dates import parse_date, quick_forms
+
+    with use_language(language):
+        forms = [f.replace(" (ago)", "") for f in re.split(r", |、", quick_forms(order, back))]
+        assert len(forms) == 7, forms
+        for form in forms:
+            parse_date(form, clock.now.date(), order, back=back)
+    if language != "en":
+        with use_language("en"):
+            english = quick_forms(order, back)
+        with use_language(language):
+            assert quick_forms(order, back) != english

@@ -89,15 +89,15 @@ def order_for_language(language: str) -> str:
 
 
 def quick_forms(order: str = "mdy", back: bool = False) -> str:
-    """The forms a date field takes, for its placeholder and its error messages."""
+    """The forms a date field takes, for its placeholder and its error messages, in the
+    reader's words (each one read back by parse_date in that language: a test holds the
+    translations to it)."""
     day_month = _DAY_MONTH_EXAMPLE.get(order, "12/01")
     if back:
-        return f"today, yesterday, 7d (ago), 2w, fri, {day_month}, 2026-11-01"
-    return f"tomorrow, +3d, +2w, fri, next mon, {day_month}, 2026-12-01"
-
-
-EXAMPLES = quick_forms()
-SINCE_EXAMPLES = quick_forms(back=True)
+        forms = _("today, yesterday, 7d (ago), 2w, fri, {day_month}, 2026-11-01")
+    else:
+        forms = _("tomorrow, +3d, +2w, fri, next mon, {day_month}, 2026-12-01")
+    return forms.format(day_month=day_month)
 
 
 def parse_date(text: str, today: dt.date, order: str = "mdy", *, back: bool = False) -> dt.date:
