@@ -208,10 +208,18 @@ def test_hand_over_summary_counts_by_the_languages_rule(rules):
         assert refused.value.problems[0].message.startswith(
             "nie ma użytkownika „bbo”; czy chodziło o „bob”?"
         )
+    # The field is the hand-over's receiver, not the end of a date range.
+    with use_language("de"):
+        with pytest.raises(Refused) as refused:
+            rules.hand_over("bob", ["bbo"])
+        assert str(refused.value.problems[0]).startswith("An: ")
     with use_language("zh_TW"):
         assert rules.hand_over("bob", ["alice"], dry_run=True).summary() == (
             "將把 5 位潛在客戶從 bob 移交給 alice。"
         )
+        with pytest.raises(Refused) as refused:
+            rules.hand_over("bob", ["bbo"])
+        assert str(refused.value.problems[0]).startswith("移交給：")
     assert rules.hand_over("bob", ["alice"], dry_run=True).summary() == (
         "Would hand 5 leads from bob to alice."
     )

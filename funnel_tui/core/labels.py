@@ -138,6 +138,7 @@ def _field_labels(language: str) -> dict[str, str]:
         "outcome": pgettext("field", "outcome"),
         "next action": pgettext("field", "next action"),
         "sort": pgettext("field", "sort"),
+        # A hand-over's owners (rules.assign), not a date range: "An" in German, 移交給.
         "from": pgettext("field", "from"),
         "to": pgettext("field", "to"),
         "days": pgettext("field", "days"),
