@@ -171,3 +171,14 @@ def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(tmp_path, caps
     assert capsys.readouterr().out == "dodano lead #1 Ewa Nowak\n"
     assert main([*argv[:4], "update", "1", "--title", "CEO", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["changed"] == ["title"]
+
+
+def test_an_imports_plan_names_the_fields_in_the_reps_language(tmp_path, capsys):
+    """The columns' fields and how each was found, as the import screen names them."""
+    source = tmp_path / "messe.csv"
+    source.write_text("Name,Job title,Email,Fax\nAnna Nowak,CEO,anna@nowak.pl,1\n", "utf-8")
+    db = str(tmp_path / "x.db")
+    assert main(["--lang", "de", "--db", db, "import", str(source), "--dry-run"]) == 0
+    plan = capsys.readouterr().out
+    assert "Position" in plan and "(nicht erkannt)" in plan, plan
+    assert "job title" not in plan and "not recognised" not in plan, plan

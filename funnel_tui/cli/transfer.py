@@ -157,7 +157,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from funnel_tui.core.errors import FileRefused, MappingRefused
-    from funnel_tui.transfer.columns import FIELD_LABELS
     from funnel_tui.transfer.importer import run_import
     from funnel_tui.transfer.plan import ImportOptions, plan_import
     from funnel_tui.transfer.values import ValueMap
@@ -183,7 +182,7 @@ def _import(args: argparse.Namespace) -> int:
         raise CliRefused(str(exc)) from exc
     text = args.format == "text"
     if text:
-        _show_plan(plan, FIELD_LABELS)
+        _show_plan(plan)
     problems = plan.column_map.problems()
     if problems:
         raise CliRefused(*problems)
@@ -261,8 +260,9 @@ def _check_owner_targets(value_map, plan) -> None:
             )
 
 
-def _show_plan(plan, labels: dict[str, str]) -> None:
+def _show_plan(plan) -> None:
     from funnel_tui.cli.tables import write_table
+    from funnel_tui.transfer.columns import field_shown, how_shown
 
     print(f"{safe(plan.facts.path.name)}: {plan.kind_label}, {plan.facts.encoding.label}")
     for note in plan.facts.notes:
@@ -271,7 +271,7 @@ def _show_plan(plan, labels: dict[str, str]) -> None:
     rows = [
         {
             "column": f"{c.number}. {c.header}",
-            "→ field": labels[c.field] if c.field else f"({c.how})",
+            "→ field": field_shown(c.field) if c.field else f"({how_shown(c.how)})",
             "first row": first[c.number - 1] if c.number <= len(first) else "",
         }
         for c in plan.column_map.columns

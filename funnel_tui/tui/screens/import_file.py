@@ -32,11 +32,11 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 from funnel_tui.core.countries import country_code
 from funnel_tui.core.errors import FileRefused, MappingRefused
 from funnel_tui.core.formats import number
-from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext, pgettext
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import connected
 from funnel_tui.rules.history_words import many
-from funnel_tui.transfer.columns import FIELD_LABELS, FIELDS
+from funnel_tui.transfer.columns import FIELDS, field_shown
 from funnel_tui.transfer.importer import (
     DUPLICATE,
     INSERTED,
@@ -89,29 +89,6 @@ STATE_MARKS = {
 
 # What the progress line calls each pass over the file (importer.Progress.phase).
 PHASES = {"checking": N_("checking"), "importing": N_("importing"), "dry run": N_("dry run")}
-
-
-def field_word(key: str) -> str:
-    """A lead field as the import names it ("job title", "first name"), in the rep's
-    language; "" is the column left out."""
-    if current_language() == ENGLISH:
-        return FIELD_LABELS.get(key, key)
-    words = {
-        "name": pgettext("import field", "name"),
-        "first_name": pgettext("import field", "first name"),
-        "middle_name": pgettext("import field", "middle name"),
-        "last_name": pgettext("import field", "last name"),
-        "company": pgettext("import field", "company"),
-        "title": pgettext("import field", "job title"),
-        "phone": pgettext("import field", "phone"),
-        "email": pgettext("import field", "email"),
-        "country": pgettext("import field", "country"),
-        "source": pgettext("import field", "source"),
-        "notes": pgettext("import field", "notes"),
-        "owner": pgettext("import field", "owner"),
-        "": pgettext("import field", "not imported"),
-    }
-    return words.get(key) or FIELD_LABELS.get(key, key)
 
 
 def _heading(label: str) -> str:
@@ -366,7 +343,7 @@ class ImportScreen(Screen[None]):
     @staticmethod
     def _field_text(field: str, how: str) -> Text:
         if field:
-            return Text(field_word(field) + (" ✎" if how == "chosen" else ""))
+            return Text(field_shown(field) + (" ✎" if how == "chosen" else ""))
         return Text(f"– {how}", style="dim")
 
     # ------------------------------------------------------------------ mapping
@@ -487,7 +464,7 @@ class ImportScreen(Screen[None]):
         for i, state in enumerate(self.states):
             mark, style = STATE_MARKS[state.state]
             table.add_row(
-                Text(field_word(state.field)),
+                Text(field_shown(state.field)),
                 Text(terminal_safe(state.value)),
                 Text(number(state.rows), justify="right"),
                 Text(f"{mark} {terminal_safe(self._becomes(state))}", style=style),
@@ -497,7 +474,7 @@ class ImportScreen(Screen[None]):
             table.move_cursor(row=min(at, len(self.states) - 1))
         refused = [s for s in self.states if s.state == OFF_LIST]
         rows = sum(s.rows for s in refused)
-        fields = ", ".join(field_word(f) for f in self.counts.counts)
+        fields = ", ".join(field_shown(f) for f in self.counts.counts)
         text = Text(_heading(_("Values of {fields}:").format(fields=fields)), style="bold")
         if refused:
             off_list = ngettext(
@@ -518,7 +495,7 @@ class ImportScreen(Screen[None]):
                 "{count} more rows of {field} values not listed",
                 extra,
             )
-            text.append("\n" + more.format(count=number(extra), field=field_word(name)))
+            text.append("\n" + more.format(count=number(extra), field=field_shown(name)))
         note.update(text)
         self._show_step_widgets()
 
@@ -587,7 +564,7 @@ class ImportScreen(Screen[None]):
         self.app.push_screen(
             ChoiceDialog(
                 _("{field} {value} becomes").format(
-                    field=_capitalised(field_word(name)), value=repr(shown)
+                    field=_capitalised(field_shown(name)), value=repr(shown)
                 ),
                 labels,
             ),
@@ -796,7 +773,7 @@ def report_text(report: ImportReport, login: str) -> Text:
             text.append("\n  " + kept.format(file=terminal_safe(report.rejects_asked.name)))
         text.append("\n  " + _("fix them there and import that file.") + "\n")
     for name, values in report.added.items():
-        added = _("Added to the team's {field} list:").format(field=field_word(name))
+        added = _("Added to the team's {field} list:").format(field=field_shown(name))
         text.append("\n" + _heading(added), style="bold")
         text.append(terminal_safe(", ".join(values)) + "\n")
     for name in ("source", "country"):
@@ -807,7 +784,7 @@ def report_text(report: ImportReport, login: str) -> Text:
                 listed = _("{values} and {count} more").format(
                     values=listed, count=number(len(values) - 8)
                 )
-            off_list = _("{field} not on the list:").format(field=_capitalised(field_word(name)))
+            off_list = _("{field} not on the list:").format(field=_capitalised(field_shown(name)))
             text.append("\n" + _heading(off_list), style="bold")
             text.append(_("{values}; esc, then map them").format(values=terminal_safe(listed)))
             text.append("\n")
