@@ -183,6 +183,9 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["where"],
         ["demo", "--leads", "3", "--seed", "2"],
         ["migrate", "--to", str(tmp_path / "copy.db")],
+        ["backup"],
+        ["backup", "--list"],
+        ["restore", str(tmp_path / "copy.db"), "--to", str(tmp_path / "restored.db")],
     ]
     ran = set()
     for argv in runs:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from funnel_tui.cli import (
     admin,
     assign,
+    backups,
     companies,
     completion,
     deals,
@@ -65,6 +66,7 @@ COMMAND_MODULES = (
     reports,
     transfer,
     admin,
+    backups,
     completion,
 )
 

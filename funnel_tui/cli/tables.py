@@ -45,6 +45,10 @@ def headings() -> dict[str, str]:
         "column": pgettext("column", "column"),
         "→ field": pgettext("column", "→ field"),
         "first row": pgettext("column", "first row"),
+        "taken": pgettext("column", "taken"),
+        "size": pgettext("column", "size"),
+        "leads": pgettext("column", "leads"),
+        "file": pgettext("column", "file"),
     }
 
 

@@ -225,6 +225,11 @@ class UnsafeFile(FunnelError, OSError):
     """funnel will not write there; the text names the file and says why."""
 
 
+class BackupError(FunnelError):
+    """A backup or a restore refused or failed (storage.backups); the message says what
+    happened and what to do."""
+
+
 class CliRefused(FunnelError):
     """Refused with messages already worded for the user."""
 

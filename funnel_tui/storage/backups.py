@@ -1,0 +1,431 @@
+"""Backups of a funnel database, and putting one back.
+
+A SQLite backup is a consistent copy taken while others keep writing: SQLite's online
+backup API copies every page in one step inside a read transaction, which in WAL mode
+never blocks a writer. The copy is written under a hidden name beside its destination
+(`.NAME.xxxx.part`), switched out of WAL mode so that it is one self-contained file,
+checked (PRAGMA quick_check, and the funnel schema it holds), synced to disk, and only
+then renamed to its final name. A backup killed at any moment therefore leaves at most
+a hidden part file, never a file under a backup's name; the next backup into that
+folder sweeps part files left by dead runs.
+
+Backups made without a destination go into `backups/` beside the database, named by
+the database and the moment they were taken in UTC (`funnel-20261204T083000Z.db`), with
+the database's group and permission bits, so a team sharing the database shares them.
+
+On PostgreSQL a backup is `pg_dump --format=custom`, written the same way (hidden part
+file, then renamed); restoring one is `pg_restore`. Without the client programs the
+refusal names the package to install.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from funnel_tui.core.errors import BackupError
+from funnel_tui.core.i18n import _
+
+BACKUP_FOLDER = "backups"
+# A backup's name: the database's stem and the moment, to the second, in UTC.
+_STAMP = "%Y%m%dT%H%M%SZ"
+_NAMED = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-\d+)?\.(?:db|dump)$")
+PART_SUFFIX = ".part"
+# A part file older than this is a dead run's: a live backup of even a large database
+# renames its part file within minutes.
+STALE_PART = dt.timedelta(hours=6)
+# The tables a funnel database always has: a copy without them is not one.
+_FUNNEL_TABLES = ("funnel_meta", "lead", "user")
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup as `backup --list` shows it."""
+
+    path: Path
+    taken_at: dt.datetime | None  # UTC, from the name (None: a name funnel did not give)
+    size: int  # bytes
+    leads: int | None  # None when the file cannot be read as a funnel database
+
+
+def sqlite_path(target: str) -> Path | None:
+    """The file of a SQLite target (a path or sqlite:///PATH), None for a server."""
+    if "://" not in target:
+        return Path(target).expanduser()
+    scheme, _sep, rest = target.partition("://")
+    if scheme.lower() != "sqlite":
+        return None
+    return Path(rest.split("?", 1)[0]).expanduser()
+
+
+def backup_folder(database: Path) -> Path:
+    return database.parent / BACKUP_FOLDER
+
+
+def backup_name(stem: str, at: dt.datetime, suffix: str = ".db") -> str:
+    return f"{stem}-{at.astimezone(dt.UTC).strftime(_STAMP)}{suffix}"
+
+
+def taken_at(path: Path) -> dt.datetime | None:
+    found = _NAMED.match(path.name)
+    if not found:
+        return None
+    return dt.datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=dt.UTC)
+
+
+# ------------------------------------------------------------------ SQLite
+
+
+def backup_sqlite(
+    database: Path, destination: Path | None = None, now: dt.datetime | None = None
+) -> Path:
+    """Copy the SQLite database at `database` to `destination` (a file, or a folder to
+    name the backup in; default: backups/ beside the database) and return where it went.
+    The copy is checked before it takes its name; BackupError says why it could not be."""
+    database = Path(database)
+    if not database.is_file():
+        raise BackupError(
+            _("{path} is not a database file: nothing to back up").format(path=database)
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    target = _destination(database, destination, now)
+    folder = target.parent
+    _make_folder(folder, database)
+    sweep_parts(folder)
+    part = _part_file(target)
+    try:
+        with closing(_connect(database)) as source, closing(sqlite3.connect(part)) as copy:
+            # One step: the whole copy inside one read transaction, a consistent moment.
+            source.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+        _check_copy(part, str(target))
+        _same_access(part, database)
+        _sync(part)
+        os.replace(part, target)
+        _sync_folder(folder)
+    except BaseException as exc:
+        with suppress(OSError):
+            part.unlink()
+        if isinstance(exc, sqlite3.Error):
+            raise BackupError(
+                _("the backup of {path} failed: {reason}").format(path=database, reason=exc)
+            ) from exc
+        if isinstance(exc, OSError):
+            raise BackupError(_os_words(exc, target)) from exc
+        raise
+    return target
+
+
+def _destination(database: Path, destination: Path | None, now: dt.datetime) -> Path:
+    if destination is None:
+        return backup_folder(database) / backup_name(database.stem, now)
+    destination = Path(destination).expanduser()
+    if destination.is_dir():
+        return destination / backup_name(database.stem, now)
+    if destination.resolve() == database.resolve():
+        raise BackupError(_("a backup cannot be written over the database it copies"))
+    return destination
+
+
+def _connect(database: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, timeout=10)
+    connection.execute("PRAGMA busy_timeout = 10000")
+    return connection
+
+
+def _part_file(target: Path) -> Path:
+    import secrets
+
+    while True:
+        part = target.parent / f".{target.name}.{secrets.token_hex(4)}{PART_SUFFIX}"
+        try:
+            os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return part
+
+
+def sweep_parts(folder: Path, now: float | None = None) -> int:
+    """Delete the part files of dead runs in `folder` (older than STALE_PART)."""
+    now = now or time.time()
+    gone = 0
+    with suppress(OSError):
+        for part in folder.glob(f".*{PART_SUFFIX}"):
+            with suppress(OSError):
+                if now - part.stat().st_mtime > STALE_PART.total_seconds():
+                    part.unlink()
+                    gone += 1
+    return gone
+
+
+def _make_folder(folder: Path, database: Path) -> None:
+    """The backups folder, made with the database folder's group and mode when new."""
+    if folder.is_dir():
+        return
+    try:
+        folder.mkdir(parents=True)
+        info = database.parent.stat()
+        os.chmod(folder, info.st_mode & 0o7777)
+        with suppress(OSError):  # a group we do not belong to cannot be given
+            os.chown(folder, -1, info.st_gid)
+    except OSError as exc:
+        raise BackupError(_os_words(exc, folder)) from exc
+
+
+def _same_access(path: Path, like: Path) -> None:
+    """The database's group and read/write bits: whoever may read it may read this."""
+    info = like.stat()
+    os.chmod(path, info.st_mode & 0o666)
+    with suppress(OSError):
+        os.chown(path, -1, info.st_gid)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    with suppress(OSError):  # not every file system syncs a folder
+        _sync(folder)
+
+
+def check_file(path: Path) -> int:
+    """The number of leads of the funnel database at `path` after checking that it is
+    whole (quick_check) and funnel's; BackupError naming what is wrong otherwise."""
+    return _check_copy(Path(path), str(path))
+
+
+def _check_copy(path: Path, name: str) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            verdict = [row[0] for row in copy.execute("PRAGMA quick_check")]
+            if verdict != ["ok"]:
+                raise BackupError(
+                    _("{name} is damaged: {reason}").format(
+                        name=name, reason="; ".join(verdict[:3])
+                    )
+                )
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+            if not set(_FUNNEL_TABLES) <= tables:
+                raise BackupError(_("{name} is not a funnel database").format(name=name))
+            return copy.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """The backups in `folder`, oldest first (files funnel named by their moment first,
+    by that moment; part files of running or dead backups left out)."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix not in (".db", ".dump"):
+            continue
+        leads = None
+        if path.suffix == ".db":
+            with suppress(BackupError):
+                leads = _count_leads(path)
+        found.append(BackupFile(path, taken_at(path), path.stat().st_size, leads))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(found, key=lambda b: (b.taken_at or epoch, b.path.name))
+
+
+def _count_leads(path: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            return copy.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(str(exc)) from exc
+
+
+def restore_sqlite(backup: Path, target: Path, now: dt.datetime | None = None) -> Path | None:
+    """Put the backup at `backup` in place as the database at `target`, after checking
+    it. The database it replaces is kept beside it (`NAME.replaced-STAMP`) and that
+    path returned; None when nothing was there. The caller has made sure nobody else
+    has the database open (open_elsewhere)."""
+    backup, target = Path(backup), Path(target)
+    check_file(backup)
+    now = now or dt.datetime.now(dt.UTC)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = _part_file(target)
+    kept = None
+    try:
+        reading = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        with closing(reading) as source, closing(sqlite3.connect(part)) as copy:
+            source.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode=WAL")
+        _check_copy(part, str(target))
+        if target.exists():
+            _same_access(part, target)
+            _checkpoint(target)
+            kept = target.with_name(f"{target.name}.replaced-{now.strftime(_STAMP)}")
+            os.link(target, kept)  # the old file stays whole under its new name
+        _sync(part)
+        os.replace(part, target)
+        for leftover in ("-wal", "-shm"):
+            with suppress(FileNotFoundError):
+                Path(f"{target}{leftover}").unlink()
+        _sync_folder(target.parent)
+    except BaseException as exc:
+        with suppress(OSError):
+            part.unlink()
+        if isinstance(exc, OSError):
+            raise BackupError(_os_words(exc, target)) from exc
+        if isinstance(exc, sqlite3.Error):
+            raise BackupError(
+                _("the restore into {path} failed: {reason}").format(path=target, reason=exc)
+            ) from exc
+        raise
+    return kept
+
+
+def _checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the file, so the file alone is the database."""
+    with suppress(sqlite3.DatabaseError), closing(_connect(database)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def open_elsewhere(database: Path, within: dt.timedelta = dt.timedelta(seconds=15)) -> list[str]:
+    """The logins with funnel open on the database at `database` (its presence rows
+    seen within `within`), read without opening it through funnel; [] when it has none
+    or cannot tell (a damaged file: what a restore is for)."""
+    if not database.is_file():
+        return []
+    cutoff = (dt.datetime.now(dt.UTC) - within).replace(tzinfo=None)
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2)) as db:
+            rows = db.execute(
+                'SELECT DISTINCT "login" FROM "presence" WHERE "seen_at" >= ? ORDER BY 1',
+                (cutoff.isoformat(sep=" "),),
+            ).fetchall()
+    except sqlite3.DatabaseError:
+        return []
+    return [row[0] for row in rows]
+
+
+def _os_words(exc: OSError, path: Path) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return _("the disk holding {path} is full: free some space and try again").format(
+            path=path.parent
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _("{path} cannot be written: check its folder's permissions").format(path=path)
+    return _("{path}: {reason}").format(path=path, reason=exc.strerror or exc)
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+
+def backup_postgres(url: str, destination: Path, now: dt.datetime | None = None) -> Path:
+    """pg_dump's custom format of the database at `url`, into `destination` (a file, or
+    a folder to name it in), written under a part name and renamed when complete."""
+    from funnel_tui.storage.targets import redact
+
+    tool = _client("pg_dump")
+    now = now or dt.datetime.now(dt.UTC)
+    destination = Path(destination).expanduser()
+    if destination.is_dir():
+        name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "funnel"
+        destination = destination / backup_name(name, now, ".dump")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    part = _part_file(destination)
+    try:
+        done = subprocess.run(
+            [tool, "--format=custom", "--no-owner", f"--file={part}", "--dbname", _bare(url)],
+            capture_output=True,
+            text=True,
+            env=_pg_env(url),
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BackupError(
+                _("pg_dump failed: {reason}").format(reason=redact(done.stderr.strip()))
+            )
+        _sync(part)
+        os.replace(part, destination)
+    except BaseException:
+        with suppress(OSError):
+            part.unlink()
+        raise
+    return destination
+
+
+def restore_postgres(dump: Path, url: str) -> None:
+    """pg_restore of a custom-format dump into the database at `url`, replacing what
+    the dump holds (--clean), in one transaction: all of it or nothing."""
+    from funnel_tui.storage.targets import redact
+
+    tool = _client("pg_restore")
+    listed = subprocess.run(
+        [tool, "--list", str(dump)], capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        raise BackupError(
+            _("{name} is damaged: {reason}").format(name=dump, reason=listed.stderr.strip())
+        )
+    done = subprocess.run(
+        [
+            *(tool, "--clean", "--if-exists", "--no-owner", "--single-transaction"),
+            *("--dbname", _bare(url), str(dump)),
+        ],
+        capture_output=True,
+        text=True,
+        env=_pg_env(url),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BackupError(
+            _("pg_restore failed: {reason}").format(reason=redact(done.stderr.strip()))
+        )
+
+
+def _client(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            _(
+                "{tool} is not installed: install PostgreSQL's client programs "
+                "(postgresql-client on Debian and Ubuntu) to back up or restore a server's database"
+            ).format(tool=name)
+        )
+    return found
+
+
+def _bare(url: str) -> str:
+    """The URL without its password (given in PGPASSWORD instead: a command line is
+    visible to every user of the server) and in libpq's scheme."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return urlunsplit(("postgresql", netloc, parts.path, parts.query, ""))
+
+
+def _pg_env(url: str) -> dict[str, str]:
+    """The environment for pg_dump: the URL's password decoded, passed out of sight."""
+    from urllib.parse import unquote, urlsplit
+
+    env = dict(os.environ)
+    password = urlsplit(url).password
+    if password:
+        env["PGPASSWORD"] = unquote(password)
+    return env
