@@ -262,3 +262,94 @@ def test_a_servers_backup_without_pg_dump_says_what_to_install(tmp_path, monkeyp
     monkeypatch.setattr(backups.shutil, "which", lambda name: None)
     with pytest.raises(BackupError, match="postgresql-client"):
         backups.backup_postgres("postgresql://u@localhost/x", tmp_path)
+
+
+# ------------------------------------------------------------------ automatic backups
+
+DAY = dt.timedelta(days=1)
+START = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def _named(folder: Path, moment: dt.datetime) -> backups.BackupFile:
+    path = folder / backups.backup_name("team", moment)
+    return backups.BackupFile(path, backups.taken_at(path), 0, None)
+
+
+def test_the_newest_of_each_recent_day_and_week_is_kept(tmp_path):
+    # Two backups a day for 40 days, and one file of someone else's.
+    found = [
+        _named(tmp_path, START + n * DAY + h)
+        for n in range(40)
+        for h in (dt.timedelta(0), dt.timedelta(hours=8))
+    ]
+    found.append(backups.BackupFile(tmp_path / "mine.db", None, 0, None))
+    gone = {b.path for b in backups.keep_to(found, daily=7, weekly=4)}
+    kept = sorted(b.taken_at for b in found if b.taken_at and b.path not in gone)
+    last = START + 39 * DAY + dt.timedelta(hours=8)
+    days = [last - n * DAY for n in range(7)]
+    # The newest of each of the four latest ISO weeks (the newest week's is the last).
+    weeks = {}
+    for b in found:
+        if b.taken_at:
+            key = b.taken_at.isocalendar()[:2]
+            weeks[key] = max(weeks.get(key, b.taken_at), b.taken_at)
+    newest_weeks = sorted(weeks.values())[-4:]
+    assert kept == sorted(set(days) | set(newest_weeks))
+    assert tmp_path / "mine.db" not in gone  # never funnel's to delete
+
+
+def test_an_instance_makes_the_days_backup_once_and_trims_the_old(tmp_path):
+    from funnel_tui.config.settings import BackupPolicy
+    from funnel_tui.live.daily_backup import backup_if_due
+
+    database = _database(tmp_path / "team.db")
+    policy = BackupPolicy(automatic=True, every_hours=24, keep_daily=2, keep_weekly=0)
+    first = backup_if_due(str(database), policy, START)
+    assert first is not None and backups.check_file(first) == 5
+    assert backup_if_due(str(database), policy, START + dt.timedelta(hours=23)) is None
+    second = backup_if_due(str(database), policy, START + DAY)
+    third = backup_if_due(str(database), policy, START + 2 * DAY)
+    assert second and third
+    names = sorted(p.name for p in (tmp_path / "backups").glob("team-*.db"))
+    assert names == [second.name, third.name]  # two days kept, the first gone
+    off = BackupPolicy(automatic=False)
+    assert backup_if_due(str(database), off, START + 9 * DAY) is None
+    assert backup_if_due("postgresql://u@localhost/x", policy, START + 9 * DAY) is None
+
+
+def test_two_instances_never_make_it_at_once(tmp_path):
+    import fcntl
+
+    database = _database(tmp_path / "team.db")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    holder = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another instance is making it
+    try:
+        assert backups.auto_backup(database, DAY, 7, 4, START) is None
+    finally:
+        os.close(holder)
+    assert backups.auto_backup(database, DAY, 7, 4, START) is not None
+
+
+async def test_the_terminal_ui_makes_the_days_backup_in_the_background(tmp_path):
+    from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.tui.app import FunnelApp
+
+    from .ui_support import SIZE, settle
+
+    database = _database(tmp_path / "team.db")
+    app = FunnelApp(
+        config=load_config(),
+        target=str(database),
+        user="ana",
+        drafts=DraftStore("ana", tmp_path / "drafts"),
+        clock=Clock(),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.startup_done()  # as the timer after the first screen does
+        await app.workers.wait_for_complete()
+    close_database()
+    (made,) = (tmp_path / "backups").glob("team-*.db")
+    assert backups.check_file(made) == 5

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from funnel_tui.config.settings import Config, IcpCriterion, Keymap, Stage
+from funnel_tui.config.settings import BackupPolicy, Config, IcpCriterion, Keymap, Stage
 from funnel_tui.config.toml_lines import KeyPath, show
 from funnel_tui.core.errors import ConfigError
 from funnel_tui.core.i18n import N_, _
@@ -285,6 +285,15 @@ def _bant_weights(value: dict) -> dict[str, int]:
     return {item: int(value[item]) for item in BANT_ITEMS}
 
 
+def _backup_policy(value: dict) -> BackupPolicy:
+    return BackupPolicy(
+        bool(value["automatic"]),
+        float(value["every_hours"]),
+        int(value["keep_daily"]),
+        int(value["keep_weekly"]),
+    )
+
+
 def _stage(item: dict) -> Stage:
     return Stage(str(item["name"]), int(item["probability"]), int(item["stale_days"]))
 
@@ -378,6 +387,16 @@ SCHEMA = Table(
             }
         ),
         "icp": ICP,
+        "backups": Table(
+            {
+                "automatic": Setting("bool"),
+                "every_hours": Setting("number", _positive),
+                "keep_daily": Setting("whole", _not_negative),
+                "keep_weekly": Setting("whole", _not_negative),
+            },
+            field="backups",
+            read=_backup_policy,
+        ),
         "keys": Setting("keys", _key_list),
     }
 )

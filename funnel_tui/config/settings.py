@@ -29,6 +29,17 @@ class IcpCriterion:
 
 
 @dataclass(frozen=True)
+class BackupPolicy:
+    """[backups]: whether the terminal UI makes backups by itself, how often, and how
+    many of them are kept (storage.backups.auto_backup)."""
+
+    automatic: bool = True
+    every_hours: float = 24
+    keep_daily: int = 7
+    keep_weekly: int = 4
+
+
+@dataclass(frozen=True)
 class Keymap:
     """The `[keys]` section: binding id → the keys that replace its own ("ctrl+a,f6").
 
@@ -96,6 +107,7 @@ class Config:
     # The days snoozes land on, Monday 0 … Sunday 6.
     working_days: tuple[int, ...]
     keys: Keymap
+    backups: BackupPolicy = BackupPolicy()
     source_path: Path | None = field(default=None, compare=False)
 
     @property

@@ -225,7 +225,78 @@ def _check_copy(path: Path, name: str) -> int:
         raise BackupError(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
 
 
-def list_backups(folder: Path) -> list[BackupFile]:
+def auto_backup(
+    database: Path,
+    every: dt.timedelta,
+    keep_daily: int,
+    keep_weekly: int,
+    now: dt.datetime | None = None,
+) -> Path | None:
+    """The backup an instance makes by itself: one into backups/ beside the database
+    when the newest there is older than `every`, then the ones past keeping deleted
+    (keep_to). None when none was due, or another instance is making it right now (a
+    lock on backups/.lock: never two at once, across instances and users)."""
+    import fcntl
+
+    now = now or dt.datetime.now(dt.UTC)
+    folder = backup_folder(database)
+    if not _due(folder, every, now):
+        return None
+    _make_folder(folder, database)
+    try:
+        lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError as exc:
+        raise BackupError(_os_words(exc, folder / ".lock")) from exc
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # another instance is at it
+        if not _due(folder, every, now):  # it has just made one
+            return None
+        made = backup_sqlite(database, None, now)
+        for old in keep_to(list_backups(folder, count=False), keep_daily, keep_weekly):
+            if old.path != made:  # kept whatever the counts say: it is the newest
+                with suppress(OSError):
+                    old.path.unlink()
+        return made
+    finally:
+        os.close(lock)  # and with it the lock
+
+
+def _due(folder: Path, every: dt.timedelta, now: dt.datetime) -> bool:
+    taken = [b.taken_at for b in list_backups(folder, count=False) if b.taken_at]
+    return not taken or now - max(taken) >= every
+
+
+def keep_to(found: list[BackupFile], daily: int, weekly: int) -> list[BackupFile]:
+    """The backups of `found` (named by their moment) past keeping: of each of the last
+    `daily` days with a backup and of each of the last `weekly` ISO weeks with one, the
+    newest stays; files funnel did not name are never counted or deleted."""
+    named = sorted((b for b in found if b.taken_at), key=lambda b: b.taken_at, reverse=True)
+    kept: set[Path] = set()
+    for size, period in ((daily, _day), (weekly, _week)):
+        seen: list = []
+        for backup in named:
+            key = period(backup.taken_at)
+            if key not in seen:
+                seen.append(key)
+                if len(seen) > size:
+                    break
+                kept.add(backup.path)
+    return [b for b in named if b.path not in kept]
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return moment.date()
+
+
+def _week(moment: dt.datetime) -> tuple[int, int]:
+    year, week, _weekday = moment.isocalendar()
+    return year, week
+
+
+def list_backups(folder: Path, count: bool = True) -> list[BackupFile]:
     """The backups in `folder`, oldest first (files funnel named by their moment first,
     by that moment; part files of running or dead backups left out)."""
     found = []
@@ -237,7 +308,7 @@ def list_backups(folder: Path) -> list[BackupFile]:
         if path.suffix not in (".db", ".dump"):
             continue
         leads = None
-        if path.suffix == ".db":
+        if count and path.suffix == ".db":
             with suppress(BackupError):
                 leads = _count_leads(path)
         found.append(BackupFile(path, taken_at(path), path.stat().st_size, leads))

@@ -145,7 +145,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def _prepare_user(self) -> None:
         # Creating the user row is a write: never on the UI thread.
         with connected():
-            _ = self.rules.user_id
+            _user_id = self.rules.user_id  # read for its side effect: the row exists
         self._count_today()
         # Hear of the others' writes and presence from here on (changes.py).
         watch = ChangeWatch(self.user, self._heard)
@@ -197,6 +197,22 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         if not self._user_prepared:
             self._user_prepared = True
             self._prepare_user()
+            self._backup_if_due()
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def _backup_if_due(self) -> None:
+        """The day's backup of a database file, once the first screen is up and in a
+        thread of its own: start-up never waits for it (live.daily_backup)."""
+        from funnel_tui.core.errors import BackupError
+        from funnel_tui.core.i18n import _
+        from funnel_tui.live.daily_backup import backup_if_due
+
+        try:
+            backup_if_due(self.target, self.config.backups)
+        except BackupError as exc:
+            said = _("The day's backup was not made: {reason}").format(reason=exc)
+            with contextlib.suppress(RuntimeError):  # closing meanwhile
+                self.call_from_thread(self.notify, said, severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         gc.enable()
