@@ -185,6 +185,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["migrate", "--to", str(tmp_path / "copy.db")],
         ["backup"],
         ["backup", "--list"],
+        ["check"],
         ["restore", str(tmp_path / "copy.db"), "--to", str(tmp_path / "restored.db")],
     ]
     ran = set()

@@ -31,6 +31,7 @@ from funnel_tui.cli import (
     completion,
     deals,
     duplicates,
+    health,
     leads,
     merge,
     reports,
@@ -67,6 +68,7 @@ COMMAND_MODULES = (
     transfer,
     admin,
     backups,
+    health,
     completion,
 )
 

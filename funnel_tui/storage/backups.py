@@ -44,6 +44,7 @@ PART_SUFFIX = ".part"
 STALE_PART = dt.timedelta(hours=6)
 # The tables a funnel database always has: a copy without them is not one.
 _FUNNEL_TABLES = ("funnel_meta", "lead", "user")
+_CHECK_MMAP = 1 << 30  # bytes of a file checked that are mapped rather than read
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ def backup_sqlite(
     part = _part_file(target)
     try:
         with closing(_connect(database)) as source, closing(sqlite3.connect(part)) as copy:
+            # The part file needs no journal of its own: it is thrown away if anything
+            # fails, and synced whole (_sync) before it takes its name.
+            copy.execute("PRAGMA journal_mode=OFF")
+            copy.execute("PRAGMA synchronous=OFF")
             # One step: the whole copy inside one read transaction, a consistent moment.
             source.backup(copy, pages=-1)
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
@@ -201,6 +206,17 @@ def _sync_folder(folder: Path) -> None:
         _sync(folder)
 
 
+def file_problems(path: Path) -> list[str]:
+    """What SQLite's integrity_check finds wrong with the database file at `path`, read
+    read-only (a damaged file is never written to); [] when it is whole."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            found = [row[0] for row in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if found == ["ok"] else found
+
+
 def check_file(path: Path) -> int:
     """The number of leads of the funnel database at `path` after checking that it is
     whole (quick_check) and funnel's; BackupError naming what is wrong otherwise."""
@@ -210,6 +226,7 @@ def check_file(path: Path) -> int:
 def _check_copy(path: Path, name: str) -> int:
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            copy.execute(f"PRAGMA mmap_size={_CHECK_MMAP}")  # a quarter faster than read()
             verdict = [row[0] for row in copy.execute("PRAGMA quick_check")]
             if verdict != ["ok"]:
                 raise BackupError(

@@ -354,6 +354,35 @@ def _fill_search(db: peewee.Database) -> None:
     _search_hashsize(db, DEFAULT_SEARCH_HASHSIZE)
 
 
+def search_index_problems(db: peewee.Database) -> tuple[int, int, int]:
+    """(leads missing from the search index, entries for no lead, entries whose text
+    is not their lead's as it stands) of a SQLite database; PostgreSQL's index is an
+    index on the leads themselves, always in step: (0, 0, 0)."""
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return 0, 0, 0
+    one = lambda sql: db.execute_sql(sql).fetchone()[0]  # noqa: E731
+    missing = one(
+        f'SELECT COUNT(*) FROM "lead" l WHERE l."id" NOT IN (SELECT rowid FROM "{SEARCH_TABLE}")'
+    )
+    extra = one(
+        f'SELECT COUNT(*) FROM "{SEARCH_TABLE}" s WHERE s.rowid NOT IN (SELECT "id" FROM "lead")'
+    )
+    stale = one(
+        f'SELECT COUNT(*) FROM "{SEARCH_TABLE}" s JOIN "lead" l ON l."id" = s.rowid '
+        f'WHERE s."doc" IS NOT {_fts_document_sql("l")}'
+    )
+    return missing, extra, stale
+
+
+def rebuild_search(db: peewee.Database) -> None:
+    """Make a SQLite database's search index again from its leads, in the caller's
+    transaction (funnel check --repair)."""
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return
+    db.execute_sql(f'DELETE FROM "{SEARCH_TABLE}"')
+    _fill_search(db)
+
+
 PROGRESS_FROM = 50_000  # rows: below, a step of a migration is over before it is noticed
 
 
