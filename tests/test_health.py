@@ -17,6 +17,8 @@ from funnel_tui.storage.models import Lead, database
 
 from .clock import Clock
 
+REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+
 
 def _seed(target: str) -> None:
     open_database(target)
@@ -111,3 +113,52 @@ def test_check_reads_in_the_reps_language(tmp_path, capsys, language):
     assert main(["--lang", language, "--db", path, "check"]) == 0
     said = capsys.readouterr().out
     assert "scores" not in said and "search index" not in said and said.count("✔") == 6
+
+
+def test_randomly_damaged_databases_end_in_the_way_back_never_a_traceback(tmp_path):
+    """200 copies of a database, each damaged at random places; every command that
+    meets the damage says the file is damaged with the restore hint (exit 1), never a
+    traceback (exit 3); one that does not meet it works (exit 0)."""
+    import os
+    import random
+    import subprocess
+    import sys
+
+    from funnel_tui.demo.generator import generate_demo
+
+    source = tmp_path / "whole.db"
+    generate_demo(open_database(str(source)), load_config(), leads=150, seed=7, user="ana")
+    close_database()
+    with sqlite3.connect(source) as raw:
+        raw.execute("PRAGMA journal_mode=DELETE")  # one file to damage, no WAL beside it
+    whole = source.read_bytes()
+    chance = random.Random(200)
+    script = (
+        "import json, sys\n"
+        "from funnel_tui.cli import main\n"
+        "codes = []\n"
+        "for path in sys.argv[1:]:\n"
+        "    for command in (['list'], ['today'], ['report', 'conversion']):\n"
+        "        codes.append(main(['--db', path, '--user', 'ana', *command]))\n"
+        "print(json.dumps(codes))\n"
+    )
+    paths = []
+    for n in range(200):
+        damaged = bytearray(whole)
+        for _spot in range(chance.choice((1, 3, 10, 50))):
+            at = chance.randrange(0, len(damaged) - 64)
+            for k in range(chance.choice((1, 4, 16, 64))):
+                damaged[at + k] = chance.randrange(256)
+        path = tmp_path / f"damaged-{n}.db"
+        path.write_bytes(bytes(damaged))
+        paths.append(str(path))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *paths], capture_output=True, text=True, env=env
+    )
+    codes = json.loads(done.stdout.strip().splitlines()[-1])
+    said = [line for line in done.stderr.splitlines() if line.startswith("funnel: ")]
+    assert len(codes) == 600 and set(codes) <= {0, 1}, done.stderr[-2000:]
+    assert codes.count(1) >= 20  # the damage was met often enough to mean something
+    assert len(said) == codes.count(1)
+    assert all("damaged" in line and "funnel restore BACKUP" in line for line in said), said

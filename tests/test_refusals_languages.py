@@ -93,7 +93,10 @@ def test_a_file_that_is_no_database_in_simplified_chinese(tmp_path):
     path.write_text("shopping list\n" * 200, encoding="utf-8")
     with use_language("zh_CN"), pytest.raises(DatabaseError) as error:
         open_database(str(path))
-    assert str(error.value) == f"无法打开 {path}：这不是 funnel 数据库（不是 SQLite 文件）"
+    assert str(error.value) == (
+        f"无法打开 {path}：这不是 SQLite 文件，或其第一页已损坏：如果这是团队的数据库，"
+        "请恢复备份（`funnel backup --list`、`funnel restore BACKUP`）"
+    )
 
 
 def test_an_empty_file_refused_in_german(tmp_path):

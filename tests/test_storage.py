@@ -247,7 +247,7 @@ def test_postgres_newer_schema_refused_and_left_alone(db_target):
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_bytes(b"this is not sqlite\n" * 100)
-    with pytest.raises(DatabaseError, match="not a funnel database"):
+    with pytest.raises(DatabaseError, match="not an SQLite file, or its first page is damaged"):
         open_database(str(path))
     assert path.read_bytes() == b"this is not sqlite\n" * 100
 

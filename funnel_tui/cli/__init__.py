@@ -286,6 +286,11 @@ def _as_refusal(exc: Exception) -> list[str] | None:
             from funnel_tui.storage.database import failure_words
 
             return [_("database: {failure}").format(failure=failure_words(exc))]
+    if isinstance(exc, UnicodeDecodeError) and "peewee" in sys.modules:
+        # Text the database hands back that is not UTF-8: a damaged page, not a bug.
+        from funnel_tui.storage.database import DAMAGED
+
+        return [_("database: {failure}").format(failure=f"{_(DAMAGED)} ({exc})")]
     if isinstance(exc, OSError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
         return [f"{where}{exc.strerror}"]

@@ -218,10 +218,18 @@ def close_database() -> None:
 def _plain(exc: Exception) -> str:
     text = redact(str(exc).strip()) or type(exc).__name__
     if "file is not a database" in text:
-        return _("it is not a funnel database (not an SQLite file)")
+        return _(
+            "it is not an SQLite file, or its first page is damaged: if it is your team's "
+            "database, restore a backup (`funnel backup --list`, `funnel restore BACKUP`)"
+        )
     return failure_words(exc)
 
 
+DAMAGED = N_(
+    "the database file is damaged, and nothing was written to it: `funnel check` says what "
+    "is wrong, `funnel backup --list` lists the backups and `funnel restore BACKUP` puts "
+    "one back"
+)
 # What SQLite says, and what it means for the person at the terminal.
 _SQLITE_MEANINGS = (
     (
@@ -236,6 +244,9 @@ _SQLITE_MEANINGS = (
         "unable to open database file",
         N_("the database cannot be opened (its folder cannot be written by you, or is gone)"),
     ),
+    # A damaged file: said with the way back, wherever in the file the damage was met.
+    ("malformed", DAMAGED),
+    ("could not decode to utf-8", DAMAGED),
     ("disk i/o error", N_("the disk failed or is full")),
     ("database or disk is full", N_("the disk is full")),
 )
