@@ -353,3 +353,15 @@ async def test_the_terminal_ui_makes_the_days_backup_in_the_background(tmp_path)
     close_database()
     (made,) = (tmp_path / "backups").glob("team-*.db")
     assert backups.check_file(made) == 5
+
+
+def test_demo_data_is_never_mixed_into_a_teams_database_unasked(tmp_path, capsys):
+    database = _database(tmp_path / "team.db", leads=2)
+    assert main(["--db", str(database), "demo", "--leads", "5"]) == 1
+    said = capsys.readouterr().err
+    assert "already holds 2 leads: demo data would be mixed in" in said
+    assert "--into-existing" in said
+    assert len(_leads(database)) == 2
+    assert main(["--db", str(database), "demo", "--leads", "5", "--into-existing"]) == 0
+    assert len(_leads(database)) == 7
+    assert main(["--db", str(tmp_path / "fresh.db"), "demo", "--leads", "5"]) == 0

@@ -181,7 +181,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["company", "show", "1"],
         ["counts"],
         ["where"],
-        ["demo", "--leads", "3", "--seed", "2"],
+        ["demo", "--leads", "3", "--seed", "2", "--into-existing"],
         ["migrate", "--to", str(tmp_path / "copy.db")],
         ["backup"],
         ["backup", "--list"],

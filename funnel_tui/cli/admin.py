@@ -26,6 +26,11 @@ def register(command: AddCommand) -> None:
     demo = command("demo", _("fill the database with realistic demo data"))
     demo.add_argument("--leads", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--into-existing",
+        action="store_true",
+        help=_("add the demo data to a database that already holds leads"),
+    )
     format_option(demo)
     demo.set_defaults(run=cmd_demo)
 
@@ -89,6 +94,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.core.formats import number
     from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.read.queries import LeadQuery, lead_count
+    from funnel_tui.storage.targets import describe
+
+    held = lead_count(LeadQuery())
+    if held and not args.into_existing:
+        # A team's database filled with fake people by a mistyped --db or FUNNEL_DB.
+        said = ngettext(
+            "{database} already holds {count} lead: demo data would be mixed in with it; "
+            "use a new file (--db demo.db), or add --into-existing",
+            "{database} already holds {count} leads: demo data would be mixed in with them; "
+            "use a new file (--db demo.db), or add --into-existing",
+            held,
+        )
+        raise CliRefused(said.format(database=describe(ctx.target), count=number(held)))
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():

@@ -110,7 +110,9 @@ def make_database(target: str) -> peewee.Database:
             if scheme.startswith("sqlite"):
                 db = db_url.connect(target, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
             else:
-                db = db_url.connect(target)
+                # A password (or user) with @, : or / in it can only be written
+                # percent-encoded in a URL (p%40ss): libpq wants it decoded.
+                db = db_url.connect(target, unquote_password=True, unquote_user=True)
         except (RuntimeError, ValueError) as exc:
             raise DatabaseError(
                 _("cannot use database {database}: {reason}").format(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -113,9 +114,19 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileFacts:
     missing, empty, binary or not in the encoding given."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
         if path.is_dir():
             raise FileRefused(_("{path} is a folder, not a file").format(path=path))
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or /dev/stdin would be read to its end before a single row could be
+            # shown, and read twice (checked, then imported): it would hang, or fail late.
+            raise FileRefused(
+                _(
+                    "{path} is not a file but a pipe or a device: save what it gives into "
+                    "a file first (… > leads.csv) and import that"
+                ).format(path=path)
+            )
         with path.open("rb") as raw:
             sample = raw.read(SAMPLE_BYTES)
     except FileRefused:
