@@ -274,7 +274,6 @@ async def test_the_hand_over_picker_reads_in_the_language(env, language):
 async def test_a_new_user_is_asked_about_in_german_without_reading_the_quotes(env):
     """A login one slip from a user's is offered back by name: the rules' message is in
     German, with German quotes, and the picker does not take it apart."""
-    path, drafts = env
     Funnel(load_config(), "sam", lambda: NOW).capture_lead({"name": "Sam's", "email": "s@x.pl"})
     with use_language("de"):
         app = make_app(env)
@@ -307,3 +306,135 @@ async def test_too_small_a_terminal_is_told_in_the_language(env, language, words
             shown = shot(app)
     for word in words:
         assert word in shown
+
+
+# ------------------------------------------------------------------ reports
+
+REPORTS = {
+    "de": {
+        "chart": ("Anzahl", "Gewonnen von erfassten: "),
+        "period": ("Berichtszeitraum", "Von (leer: ab dem ersten Datensatz)", "→ erster Datensatz"),
+        "refused": "Von: ",
+        "records": ("enter Öffnen  ·  esc Schließen", "Datensätze"),
+    },
+    "zh_TW": {
+        "chart": ("數量", "成交／新增："),
+        "period": ("報表期間", "起（空白：從第一筆資料起）", "→ 第一筆資料 至 最後一筆資料"),
+        "refused": "起始日：",
+        "records": ("enter 開啟  ·  esc 關閉", "筆"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(REPORTS))
+async def test_the_report_chart_period_and_records_read_in_the_language(deals_db, language):
+    path, folder, _ids = deals_db
+    words = REPORTS[language]
+    with use_language(language):
+        app = app_at(path, folder, NOW, start="reports")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            chart = shot(app)
+            await pilot.press("enter")  # the records behind the funnel's first step
+            await settle(pilot)
+            records = shot(app)
+            await pilot.press("escape", "p")
+            await settle(pilot)
+            period = shot(app)
+            await press_burst(pilot, "soon", "enter")
+            refused = shot(app)
+    for word in words["chart"]:
+        assert word in chart
+    for word in words["records"]:
+        assert word in records
+    for word in words["period"]:
+        assert word in period
+    assert words["refused"] in refused
+
+
+# ------------------------------------------------------------------ a deal's timeline
+
+
+@pytest.mark.parametrize("language", ["de", "zh_TW"])
+async def test_a_next_action_on_the_timeline_is_dated_as_the_language_writes_it(deals_db, language):
+    path, folder, ids = deals_db
+    due = NOW.date() + dt.timedelta(days=2)  # Anna's "Send the deck"
+    with use_language(language):
+        from funnel_tui.core.formats import day_month
+
+        by = {"de": f"bis {day_month(due)}", "zh_TW": f"{day_month(due)}前"}[language]
+        app = app_at(path, folder, NOW, start="board")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_opportunity(ids[0])
+            await settle(pilot)
+            shown = shot(app)
+    assert f"Send the deck {by}" in shown
+    assert "by Sun" not in shown
+
+
+# ------------------------------------------------------------------ small widgets
+
+
+def test_hotkeys_are_ascii_letters_whatever_the_label():
+    from funnel_tui.tui.widgets.choice_row import hotkeys
+
+    assert hotkeys(["c 電話", "e 電子郵件", "m 會議"]) == ["c", "e", "m"]
+    assert hotkeys(["電話"]) == [""]  # no letter to press: log_activity.keyed adds one
+    assert hotkeys(["Überfällig", "Anruf"]) == ["b", "a"]
+    assert hotkeys(["call", "email", "in person"]) == ["c", "e", "i"]
+
+
+def test_a_chinese_heading_folds_between_two_characters():
+    from funnel_tui.tui.widgets.table_headers import fit_headings
+
+    folded = fit_headings(["階段", "加權金額"], [10, 5], room=16)
+    assert folded.texts == ["階段", "加權\n金額"] and folded.widths == [10, 5]
+
+
+# ------------------------------------------------------------------ converting a prospect
+
+CONVERT = {
+    "de": (
+        "Neue Verkaufschance für Anna Kowalska",
+        ["Betrag", "Währung", "Abschluss", "Phase", "Qualifizierung"],
+        "tab weiter  ·  ctrl+s Anlegen  ·  esc Abbrechen",
+    ),
+    "zh_TW": (
+        "為 Anna Kowalska 建立商機",
+        ["金額", "幣別", "預計成交", "階段", "資格評估"],
+        "tab 移動  ·  ctrl+s 建立  ·  esc 取消",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CONVERT))
+async def test_the_convert_form_reads_in_the_language_and_stores_the_stage_name(env, language):
+    from funnel_tui.tui.dialogs.convert import ConvertDialog
+
+    from .clock import Clock
+
+    rules = Funnel(load_config(), "rita", Clock())
+    anna = Lead.get(Lead.name == "Anna Kowalska")
+    for item in ("budget", "authority", "need", "timeline"):
+        rules.answer(anna.id, item, "yes")
+    rules.promote(anna.id)
+    title, labels, keys = CONVERT[language]
+    with use_language(language):
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("down", "down", "q")  # the oldest lead, Anna: her checklist
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            assert isinstance(app.screen, ConvertDialog)
+            shown = shot(app)
+            await press_burst(pilot, "1000", "ctrl+s")
+            await settle(pilot)
+    assert title in shown and keys in shown
+    for label in labels:
+        assert label in shown
+    whole_lines(shown)
+    deal = Opportunity.get(Opportunity.lead == anna.id)
+    assert deal.stage == "Qualification"
