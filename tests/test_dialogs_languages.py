@@ -438,3 +438,43 @@ async def test_the_convert_form_reads_in_the_language_and_stores_the_stage_name(
     whole_lines(shown)
     deal = Opportunity.get(Opportunity.lead == anna.id)
     assert deal.stage == "Qualification"
+
+
+# ------------------------------------------------------------------ a clash
+
+CLASH = {
+    "de": (
+        "wurde geändert, während Sie es bearbeitet haben",
+        ["Notizen", "bob um ", "Sie: mine", "m meine behalten"],
+    ),
+    "zh_TW": ("已被他人變更", ["備註", "bob（", "你：mine", "m 保留我的"]),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CLASH))
+async def test_a_clash_with_a_colleague_is_asked_about_in_the_language(deals_db, language):
+    from funnel_tui.tui.dialogs.conflict import ConflictDialog
+
+    path, folder, ids = deals_db
+    title, words = CLASH[language]
+    bob = Funnel(load_config(), "bob", lambda: NOW)
+    with use_language(language):
+        app = app_at(path, folder, NOW, start="board")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_opportunity(ids[0])
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            bob.update_deal(ids[0], {"notes": "bob's"})  # meanwhile
+            await press_burst(pilot, "tab", "tab", "tab", "mine", "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ConflictDialog)
+            shown = shot(app)
+            await pilot.press("m", "enter")
+            await settle(pilot)
+    assert title in shown
+    for word in words:
+        assert word in shown
+    whole_lines(shown)
+    assert Opportunity.get_by_id(ids[0]).notes == "mine"
