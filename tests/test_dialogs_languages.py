@@ -62,7 +62,7 @@ LOST = {
         "Warum wurde Kowalski Logistyka – Anna Kowalska verloren?",
         "Preis",
         "enter Wählen  ·  esc Abbrechen",
-        "✔ #1 Kowalski Logistyka verloren: Preis. o öffnet sie wieder.",
+        "✔ #1 Kowalski Logistyka verloren: Preis; o öffnet neu.",
     ),
     "zh_TW": (
         "Kowalski Logistyka – Anna Kowalska 的失單原因？",
@@ -95,6 +95,27 @@ async def test_a_deal_is_lost_for_a_reason_read_in_the_language_and_stored_as_is
     assert done in said
     lost = Opportunity.get_by_id(ids[0])
     assert (lost.state, lost.lost_reason) == ("lost", "Price")
+
+
+WON = {
+    "de": "✔ #1 Kowalski Logistyka gewonnen; o öffnet neu.  f zeigt Gewonnen/Verloren.",
+    "zh_TW": "✔ #1 Kowalski Logistyka 已成交。按 o 可重新開啟。  按 f 顯示成交與失單欄。",
+    "pl": "✔ #1 Kowalski Logistyka wygrana; o wznawia.  f pokaże Wygrane/Przegrane.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(WON))
+async def test_a_won_deal_is_told_whole_on_the_boards_one_line(deals_db, language):
+    path, folder, ids = deals_db
+    with use_language(language):
+        app = app_at(path, folder, NOW, start="board")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("w")
+            await settle(pilot)
+            said = shot(app)
+    assert WON[language] in said
+    assert Opportunity.get_by_id(ids[0]).state == "won"
 
 
 FIRST_STAGE = {
