@@ -499,3 +499,35 @@ async def test_a_clash_with_a_colleague_is_asked_about_in_the_language(deals_db,
         assert word in shown
     whole_lines(shown)
     assert Opportunity.get_by_id(ids[0]).notes == "mine"
+
+
+# ------------------------------------------------------------------ a company
+
+COMPANY_EDIT = {
+    "de": (["Name", "Branche", "Mitarbeiter", "Land", "Website"], "bearbeiten"),
+    "zh_TW": (["名稱", "產業", "員工數", "網站"], "編輯 #"),
+    "pl": (["Nazwa", "Branża", "Pracownicy", "Strona www"], "Edytuj: #"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(COMPANY_EDIT))
+async def test_the_company_form_names_a_company_not_a_person(deals_db, language):
+    from funnel_tui.tui.dialogs.company_edit import CompanyEditDialog
+
+    path, folder, _ids = deals_db
+    labels, title = COMPANY_EDIT[language]
+    with use_language(language):
+        app = app_at(path, folder, NOW, start="companies")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            assert isinstance(app.screen, CompanyEditDialog)
+            shown = shot(app)
+    assert title in shown
+    for label in labels:
+        assert label in shown
+    assert "姓名" not in shown and "Imię" not in shown
+    whole_lines(shown)

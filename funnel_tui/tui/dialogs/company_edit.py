@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
 from funnel_tui.tui.widgets.text_input import TextInput
 
@@ -27,6 +27,15 @@ FIELDS = (
     ("website", N_("Website")),
 )
 LABEL_WIDTH = 11  # the labels' column in English; wider where a language needs it
+
+
+def field_labels() -> dict[str, str]:
+    """Each field's label in the rep's language: a company's name is a thing's name (名稱,
+    Nazwa), not a person's (姓名, imię i nazwisko), hence its own context."""
+    return {
+        name: pgettext("record name", "Name") if name == "name" else _(label)
+        for name, label in FIELDS
+    }
 
 
 class CompanyEditDialog(ModalScreen[dict | None]):
@@ -65,16 +74,17 @@ class CompanyEditDialog(ModalScreen[dict | None]):
         with Vertical():
             # The company's name is data: a Text, never markup.
             yield Label(Text(_("Edit {what}").format(what=self.title_text)), classes="title")
-            for name, label in FIELDS:
+            labels = field_labels()
+            for name in labels:
                 with Horizontal(classes="row"):
-                    yield Label(Text(_(label)), classes="label")
+                    yield Label(Text(labels[name]), classes="label")
                     yield TextInput(value=self.typed.get(name, ""), id=f"c-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
             yield Static(Text(self.errors.get("", "")), classes="error", id="e-other")
             yield Static(Text(_("tab moves  ·  ctrl+s save  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
-        width = label_width([_(label) for _name, label in FIELDS], LABEL_WIDTH)
+        width = label_width(list(field_labels().values()), LABEL_WIDTH)
         if width != LABEL_WIDTH:  # a language whose labels need a wider column
             for label in self.query(".label"):
                 label.styles.width = width

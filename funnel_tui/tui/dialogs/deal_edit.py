@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.rules.deal_edits import read_close
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
 from funnel_tui.tui.form_draft import KeepsDraft
@@ -36,6 +36,15 @@ FIELDS = (
     ("notes", N_("Notes")),
 )
 LABEL_WIDTH = 10  # the labels' column in English; wider where a language needs it
+
+
+def field_labels() -> dict[str, str]:
+    """Each field's label in the rep's language: a deal's name is a thing's name (名稱,
+    Nazwa), not a person's (姓名, imię i nazwisko), hence its own context."""
+    return {
+        name: pgettext("record name", "Name") if name == "name" else _(label)
+        for name, label in FIELDS
+    }
 
 
 class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
@@ -79,9 +88,10 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
         with Vertical():
             # The deal's title is data: a Text, never markup.
             yield Label(Text(_("Edit {what}").format(what=self.title_text)), classes="title")
-            for name, label in FIELDS:
+            labels = field_labels()
+            for name in labels:
                 with Horizontal(classes="row"):
-                    yield Label(Text(_(label)), classes="label")
+                    yield Label(Text(labels[name]), classes="label")
                     yield TextInput(value=self.typed.get(name, ""), id=f"d-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
                 if name == "amount":
@@ -120,7 +130,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
     def _fit_labels(self) -> None:
         """The labels' column as wide as this language's longest label, and what stands
         under a field in line with it."""
-        width = label_width([_(label) for _name, label in FIELDS], LABEL_WIDTH)
+        width = label_width(list(field_labels().values()), LABEL_WIDTH)
         if width == LABEL_WIDTH:
             return
         for label in self.query(".label"):
