@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
@@ -41,6 +42,30 @@ if TYPE_CHECKING:
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
+
+
+# core.screen_names's titles and help lines, marked for the catalog (it has no marks of
+# its own): the palette shows them in the rep's language.
+_SCREEN_WORDS = (
+    N_("Leads"),
+    N_("The lead list: search, filter, sort, open"),
+    N_("Capture a lead"),
+    N_("The quick capture form"),
+    N_("Pipeline board"),
+    N_("The deals by stage: move, win, lose, filter"),
+    N_("Funnel overview"),
+    N_("How many records stand at each step"),
+    N_("Today"),
+    N_("Your queue: overdue, due today, nothing scheduled"),
+    N_("Reports"),
+    N_("Conversion, sources, win rate, cycle time, speed, forecast, activity"),
+    N_("Companies"),
+    N_("The accounts: search, sort by pipeline or won, customers"),
+    N_("Import leads"),
+    N_("Leads from a CSV, Excel or vCard file: map, check, import"),
+    N_("Possible duplicates"),
+    N_("Leads that may be one person, with why: open, merge"),
+)
 
 
 class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
@@ -204,7 +229,6 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         """The day's backup of a database file, once the first screen is up and in a
         thread of its own: start-up never waits for it (live.daily_backup)."""
         from funnel_tui.core.errors import BackupError
-        from funnel_tui.core.i18n import _
         from funnel_tui.live.daily_backup import backup_if_due
 
         try:
@@ -290,7 +314,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
 
     def _open_company_of(self, lead_id: int, company_id: int | None) -> None:
         if company_id is None:
-            self.notify(f"Lead #{lead_id} is at no company: type one on its record.")
+            self.notify(
+                _("Lead #{id} is at no company: type one on its record.").format(id=lead_id)
+            )
         else:
             self.open_company(company_id)
 
@@ -383,16 +409,16 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, help_text in SCREENS:
             go = self.action_go_leads if mode == "leads" else lambda m=mode: self.switch_mode(m)
-            yield SystemCommand(title, help_text, go)
+            yield SystemCommand(_(title), _(help_text), go)
         for action in screen_actions(screen):
             if action.node is self:
                 continue
             yield SystemCommand(
                 action.description,
-                f"{action.keys} · this screen",
+                _("{keys} · this screen").format(keys=action.keys),
                 lambda a=action: self.call_later(a.node.run_action, a.action),
             )
-        yield SystemCommand("Help", "Keys of this screen (? or F1)", self.action_help)
+        yield SystemCommand(_("Help"), _("Keys of this screen (? or F1)"), self.action_help)
         yield from super().get_system_commands(screen)
 
     # ------------------------------------------------------------ terminal size

@@ -31,6 +31,7 @@ from textual.worker import WorkerFailed
 
 from funnel_tui.config import user_data_dir
 from funnel_tui.core.errors import Busy
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import (
     BUSY_TIMEOUT_MS,
@@ -61,16 +62,18 @@ def trouble_message(error: BaseException) -> str:
     detail = terminal_safe(failure_words(error))
     lowered = detail.lower()
     if _read_only(error):
-        return (
-            f"The database cannot be written ({detail}): you can look, not change. "
+        return _(
+            "The database cannot be written ({detail}): you can look, not change. "
             "Ask whoever runs the server to give your login write access."
-        )
+        ).format(detail=detail)
     if isinstance(error, Busy) or "locked" in lowered:
-        return f"The database is busy ({detail}). funnel tries again; nothing typed is lost."
-    return (
-        f"The database is not answering ({detail}). funnel tries again every "
-        f"{PROBE_SECONDS:.0f} s; what you type is kept."
-    )
+        return _(
+            "The database is busy ({detail}). funnel tries again; nothing typed is lost."
+        ).format(detail=detail)
+    return _(
+        "The database is not answering ({detail}). funnel tries again every "
+        "{seconds} s; what you type is kept."
+    ).format(detail=detail, seconds=f"{PROBE_SECONDS:.0f}")
 
 
 class HandlesFailures(App):
@@ -103,7 +106,7 @@ class HandlesFailures(App):
         self.database_trouble = message
         if not first:
             return  # told already, and a probe is on its way
-        self.notify(message, title="Database", severity="error", timeout=10, markup=False)
+        self.notify(message, title=_("Database"), severity="error", timeout=10, markup=False)
         if not _read_only(error):  # a read-only file answers reads: nothing to wait for
             self.set_timer(PROBE_SECONDS, self._probe_database)
 
@@ -122,7 +125,7 @@ class HandlesFailures(App):
 
     def _database_back(self) -> None:
         self.database_trouble = ""
-        self.notify("The database answers again.", title="Database", markup=False)
+        self.notify(_("The database answers again."), title=_("Database"), markup=False)
         self.database_returned()
 
     def database_returned(self) -> None:
@@ -138,8 +141,10 @@ class HandlesFailures(App):
             from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 
             body = Text(
-                f"{exc}. Another funnel kept the database busy past "
-                f"{BUSY_TIMEOUT_MS // 1000} s. What you typed is kept.",
+                _(
+                    "{reason}. Another funnel kept the database busy past {seconds} s. "
+                    "What you typed is kept."
+                ).format(reason=exc, seconds=BUSY_TIMEOUT_MS // 1000)
             )
 
             def answered(again: bool | None) -> None:
@@ -147,7 +152,7 @@ class HandlesFailures(App):
                     retry()
 
             self.push_screen(
-                ConfirmDialog("The database is busy", body, yes="Try again", no="Not now"),
+                ConfirmDialog(_("The database is busy"), body, yes=_("Try again"), no=_("Not now")),
                 answered,
             )
 
@@ -168,10 +173,12 @@ class HandlesFailures(App):
         self._keep_drafts()
         self.crash_file = _write_crash_file(error)
         reason = terminal_safe(redact(f"{type(_cause(error)).__name__}: {_cause(error)}"))
-        line = Text(f"funnel stopped on an error it did not expect: {reason}")
-        line.append("\nWhat you were typing is kept and is offered back at the next start.")
+        line = Text(
+            _("funnel stopped on an error it did not expect: {reason}").format(reason=reason)
+        )
+        line.append("\n" + _("What you were typing is kept and is offered back at the next start."))
         if self.crash_file is not None:
-            line.append(f"\nThe details are in {self.crash_file}")
+            line.append("\n" + _("The details are in {file}").format(file=self.crash_file))
         self.crash_message = line.plain
         self.bell()
         self._exit_renderables.append(line)

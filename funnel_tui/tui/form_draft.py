@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
+from funnel_tui.core.i18n import _
 from funnel_tui.live.drafts import LABEL
 
 DRAFT_DELAY = 0.4  # seconds of quiet typing before the draft is written
@@ -65,7 +66,7 @@ class KeepsDraft:
             self.app.drafts.save(key, {**values, LABEL: self.draft_label()})
         except OSError as exc:
             self.app.notify(
-                Text(f"Could not keep a draft of what you type: {exc}"),
+                Text(_("Could not keep a draft of what you type: {reason}").format(reason=exc)),
                 severity="warning",
                 markup=False,
             )

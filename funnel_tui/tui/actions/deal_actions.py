@@ -18,11 +18,14 @@ from typing import Any
 from rich.text import Text
 
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import field_label, shown_name, vocab_label
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import Card
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
+from funnel_tui.tui.filled import filled
 from funnel_tui.tui.workers import run_write, write_worker
 
 
@@ -67,53 +70,63 @@ class DealActions:
         self.app.open_log(target, done)
 
     def action_step(self, delta: int) -> None:
-        card = self._open_deal("move")
+        card = self._open_deal(_("This deal is {state}: o reopens it before you move it."))
         if card is None:
             return
         stages = [s.name for s in self.app.config.open_stages]
         index = stages.index(card.stage) + delta if card.stage in stages else -1
         if not 0 <= index < len(stages):
-            edge = "last" if delta > 0 else "first"
-            hint = "w marks it won, x lost" if delta > 0 else "it cannot go further back"
-            self._deal_message(
-                Text(f"{card.stage} is the {edge} open stage: {hint}.", style="yellow")
-            )
+            if delta > 0:
+                said = _("{stage} is the last open stage: w marks it won, x lost.")
+            else:
+                said = _("{stage} is the first open stage: it cannot go further back.")
+            self._deal_message(Text(said.format(stage=shown_name(card.stage)), style="yellow"))
             return
         target = stages[index]
         self._deal_write(
             card,
             lambda rules: rules.move(card.id, target, expected_version=card.version),
-            Text.assemble("✔ ", _title(card), f" moved {card.stage} → {target}."),
+            filled(
+                _("✔ {deal} moved {from_stage} → {to_stage}."),
+                deal=_title(card),
+                from_stage=shown_name(card.stage),
+                to_stage=shown_name(target),
+            ),
         )
 
     def action_won(self) -> None:
-        card = self._open_deal("mark won")
+        card = self._open_deal(_("This deal is {state}: o reopens it before you mark it won."))
         if card is not None:
             self._deal_write(
                 card,
                 lambda rules: rules.win(card.id, expected_version=card.version),
-                Text.assemble("✔ ", _title(card), " won. o reopens it."),
+                filled(_("✔ {deal} won. o reopens it."), deal=_title(card)),
             )
 
     def action_lost(self) -> None:
-        card = self._open_deal("mark lost")
+        card = self._open_deal(_("This deal is {state}: o reopens it before you mark it lost."))
         if card is None:
             return
+        # Each reason as the rep reads it; the stored name is what is written.
+        reasons = {shown_name(r): r for r in self.app.config.loss_reasons}
 
-        def chosen(reason: str | None) -> None:
-            if not reason:
+        def chosen(shown: str | None) -> None:
+            if not shown:
                 self._deal_message(
-                    Text("Not marked lost: a lost deal needs a reason.", style="yellow")
+                    Text(_("Not marked lost: a lost deal needs a reason."), style="yellow")
                 )
                 return
+            reason = reasons[shown]
             self._deal_write(
                 card,
                 lambda rules: rules.lose(card.id, reason, expected_version=card.version),
-                Text.assemble("✔ ", _title(card), f" lost: {reason}. o reopens it."),
+                filled(
+                    _("✔ {deal} lost: {reason}. o reopens it."), deal=_title(card), reason=shown
+                ),
             )
 
         self.app.push_screen(
-            ChoiceDialog(f"Why was {plain(card.name)} lost?", self.app.config.loss_reasons),
+            ChoiceDialog(_("Why was {name} lost?").format(name=plain(card.name)), tuple(reasons)),
             chosen,
         )
 
@@ -122,12 +135,12 @@ class DealActions:
         if card is None:
             return
         if card.state == OPP_OPEN:
-            self._deal_message(Text("This deal is open already.", style="dim"))
+            self._deal_message(Text(_("This deal is open already."), style="dim"))
             return
         self._deal_write(
             card,
             lambda rules: rules.reopen(card.id, expected_version=card.version),
-            Text.assemble("✔ ", _title(card), " reopened."),
+            filled(_("✔ {deal} reopened."), deal=_title(card)),
         )
 
     def action_undo(self) -> None:
@@ -138,15 +151,15 @@ class DealActions:
             self._deal_write(
                 card,
                 lambda rules: rules.undo_last("opportunity", card.id),
-                Text.assemble("✔ ", _title(card), ": your last change to it is undone."),
+                filled(_("✔ {deal}: your last change to it is undone."), deal=_title(card)),
             )
 
-    def _open_deal(self, what: str) -> Card | None:
+    def _open_deal(self, closed: str) -> Card | None:
+        """The deal under the cursor while it is open; closed, `closed` (a message with
+        the deal's `{state}`) says so and None is returned."""
         card = self.current_deal()
         if card is not None and card.state != OPP_OPEN:
-            self._deal_message(
-                Text(f"This deal is {card.state}: o reopens it before you {what} it.", style="dim")
-            )
+            self._deal_message(Text(closed.format(state=vocab_label(card.state)), style="dim"))
             return None
         return card
 
@@ -167,7 +180,7 @@ class DealActions:
             ),
             stale=lambda exc: self._deal_stale(card, exc),
             failed=lambda reason: self._deal_message(
-                Text(f"✘ Nothing changed: {reason}.", style="red")
+                Text(_("✘ Nothing changed: {reason}.").format(reason=reason), style="red")
             ),
             retry=lambda: self._deal_write(card, operation, done),
         )
@@ -183,19 +196,31 @@ class DealActions:
 
 def stale_text(card: Card, changes: list[dict[str, Any]]) -> Text:
     """What someone else did to the deal since the screen read it."""
-    text = Text("✘ ", style="red")
-    text.append_text(_title(card))
-    text.append(" was changed meanwhile, so nothing was done: ", style="red")
     shown = [c for c in changes if c["field"] in ("stage", "state", "lost_reason")] or changes
+    said = Text()
     for index, change in enumerate(shown[:3]):
-        text.append("; " if index else "")
-        text.append(plain(change["user"]), style="bold")
+        said.append("; " if index else "")
+        said.append(plain(change["user"]), style="bold")
         when = change["at"]
-        text.append(f" {when:%H:%M} " if hasattr(when, "strftime") else " ")
-        text.append(f"{plain(change['field'])} {plain(change['old']) or '∅'} → ")
-        text.append(plain(change["new"]) or "∅")
-    text.append(". Shown as it is now.", style="dim")
+        said.append(f" {when:%H:%M} " if hasattr(when, "strftime") else " ")
+        field = change["field"]
+        old, new = _value_words(field, change["old"]), _value_words(field, change["new"])
+        said.append(f"{plain(field_label(field))} {old or '∅'} → ")
+        said.append(new or "∅")
+    text = Text("✘ ", style="red")
+    template = _("{deal} was changed meanwhile, so nothing was done: {changes}")
+    text.append_text(filled(template, style="red", deal=_title(card), changes=said))
+    text.append(_(". Shown as it is now."), style="dim")
     return text
+
+
+def _value_words(field: str, value: Any) -> str:
+    """A stage, state or reason as the rep reads it; any other value as stored."""
+    if field == "state":
+        return vocab_label(plain(value))
+    if field in ("stage", "lost_reason"):
+        return plain(shown_name(plain(value)))
+    return plain(value)
 
 
 def _title(card: Card) -> Text:

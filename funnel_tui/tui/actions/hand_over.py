@@ -17,11 +17,13 @@ from rich.text import Text
 from textual.binding import Binding
 
 from funnel_tui.core.errors import StaleEdit
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.read.team import team_members
 from funnel_tui.rules.assign import Handed
 from funnel_tui.rules.history_words import record_words
 from funnel_tui.tui.dialogs.user_picker import Picked, UserPicker
+from funnel_tui.tui.filled import filled
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 HAND_OVER_KEY = "ctrl+r"
@@ -30,7 +32,8 @@ HAND_OVER_KEY = "ctrl+r"
 def hand_over_binding(screen: str) -> Binding:
     """The key of the hand-over on `screen` (its id: `screen.hand_over`, for [keys]):
     named in the help and the palette, left off the key bars, full at 80 columns."""
-    return Binding(HAND_OVER_KEY, "hand_over", "Hand over…", id=f"{screen}.hand_over", show=False)
+    key = screen + ".hand_over"  # built apart: an f-string in the call stops extraction
+    return Binding(HAND_OVER_KEY, "hand_over", "Hand over…", id=key, show=False)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class HandsOver:
         target = self.hand_over_target()
         if target is None:
             return
-        title = Text.assemble("Hand ", (plain(target.words), "bold"), " to…")
+        title = filled(_("Hand {record} to…"), record=Text(plain(target.words), style="bold"))
 
         def picked(choice: Picked | None) -> None:
             if choice is not None:
@@ -96,20 +99,25 @@ class HandsOver:
             ),
             stale=lambda exc: self._said_and_reload(_stale_text(target, exc)),
             failed=lambda reason: self._hand_over_said(
-                Text(f"✘ Nothing changed: {reason}.", style="red")
+                Text(_("✘ Nothing changed: {reason}.").format(reason=reason), style="red")
             ),
             retry=lambda: self._hand_over(target, choice),
         )
 
     def _handed(self, target: HandOverTarget, handed: Handed) -> None:
         login = plain(handed.to[0])
+        record = plain(target.words)
         if not handed.moved:
-            text = Text(f"{plain(target.words)} is already {login}'s: nothing changed.")
+            said = _("{record} is already {login}'s: nothing changed.")
+            text = Text(said.format(record=record, login=login))
         else:
-            text = Text(f"✔ Handed {plain(target.words)} to {login}", style="green")
             if handed.created:
-                text.append(f"; new user {login} was made")
-            text.append(". ctrl+z takes it back.")
+                said = _(
+                    "✔ Handed {record} to {login}; new user {login} was made. ctrl+z takes it back."
+                )
+            else:
+                said = _("✔ Handed {record} to {login}. ctrl+z takes it back.")
+            text = Text(said.format(record=record, login=login), style="green")
         self._said_and_reload(text)
 
     def _said_and_reload(self, text: Text) -> None:
@@ -120,9 +128,13 @@ class HandsOver:
 def _stale_text(target: HandOverTarget, exc: StaleEdit) -> Text:
     owners = [c for c in exc.changes if c["field"] == "owner"] or exc.changes
     last = owners[-1] if owners else None
-    who = f" ({plain(last['user'])} gave it to {plain(last['new'] or '')})" if last else ""
-    return Text(
-        f"✘ {plain(target.words)} changed hands meanwhile{who}: nothing changed. "
-        "Shown as it is now.",
-        style="red",
-    )
+    record = plain(target.words)
+    if last:
+        said = _(
+            "✘ {record} changed hands meanwhile ({user} gave it to {owner}): nothing changed. "
+            "Shown as it is now."
+        ).format(record=record, user=plain(last["user"]), owner=plain(last["new"] or ""))
+    else:
+        said = _("✘ {record} changed hands meanwhile: nothing changed. Shown as it is now.")
+        said = said.format(record=record)
+    return Text(said, style="red")

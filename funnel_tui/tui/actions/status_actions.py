@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from funnel_tui.core.dates import describe_due
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.date_dialog import DateDialog
@@ -28,7 +30,7 @@ class LeadStatusActions:
     def action_status(self, status: str) -> None:
         self._write(
             lambda rules: rules.set_status(self.lead_id, status, expected_version=self.version),
-            f"Now {status}.",
+            _("Now {status}.").format(status=vocab_label(status)),
         )
 
     def action_nurture(self) -> None:
@@ -38,18 +40,22 @@ class LeadStatusActions:
                     lambda rules: rules.set_status(
                         self.lead_id, STATUS_NURTURING, until=until, expected_version=self.version
                     ),
-                    f"Nurturing until {describe_due(until, today)}.",
+                    _("Nurturing until {day}.").format(day=describe_due(until, today)),
                 )
 
         today = self.app.rules.today()
         dialog = DateDialog(
-            "Touch again on", today, self.app.config.date_order, field="until", earliest=today
+            _("Touch again on"), today, self.app.config.date_order, field="until", earliest=today
         )
         self.app.push_screen(dialog, chosen)
 
     def action_unqualify(self) -> None:
-        def chosen(reason: str | None) -> None:
-            if reason:
+        # Each reason as the rep reads it; the stored name is what is written.
+        reasons = {shown_name(r): r for r in self.app.config.unqualified_reasons}
+
+        def chosen(shown: str | None) -> None:
+            if shown:
+                reason = reasons[shown]
                 self._write(
                     lambda rules: rules.set_status(
                         self.lead_id,
@@ -57,11 +63,11 @@ class LeadStatusActions:
                         reason=reason,
                         expected_version=self.version,
                     ),
-                    f"Unqualified: {reason}.",
+                    _("Unqualified: {reason}.").format(reason=shown),
                 )
 
         self.app.push_screen(
-            ChoiceDialog("Why is this lead unqualified?", self.app.config.unqualified_reasons),
+            ChoiceDialog(_("Why is this lead unqualified?"), tuple(reasons)),
             chosen,
         )
 

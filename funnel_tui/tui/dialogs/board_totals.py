@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from funnel_tui.config import Config
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import exact_money
 from funnel_tui.core.output import plain
 from funnel_tui.read.pipeline import StageTotals, convert
@@ -37,10 +39,10 @@ class TotalsDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, pad_edge=False, expand=True)
         for title, justify in (
-            ("Stage", "left"),
-            ("Deals", "right"),
-            ("Amount", "right"),
-            ("Weighted", "right"),
+            (_("Stage"), "left"),
+            (_("Deals"), "right"),
+            (_("Amount"), "right"),
+            (_("Weighted"), "right"),
         ):
             table.add_column(title, justify=justify, no_wrap=True)
         for totals in self.totals:
@@ -48,8 +50,8 @@ class TotalsDialog(ModalScreen[None]):
             first = True
             for currency, cents in totals.amounts.items() or [("", 0)]:
                 table.add_row(
-                    Text(plain(totals.stage) if first else "", style="bold"),
-                    f"{totals.count:,}" if first else "",
+                    Text(plain(shown_name(totals.stage)) if first else "", style="bold"),
+                    number(totals.count) if first else "",
                     exact_money(cents, currency) if currency else "—",
                     exact_money(weighted[currency], currency) if currency else "",
                 )
@@ -63,16 +65,18 @@ class TotalsDialog(ModalScreen[None]):
                     Text(f"≈ {exact_money(converted.total, converted.currency)}", style="dim"),
                     Text(f"≈ {exact_money(wconv.total or 0, converted.currency)}", style="dim"),
                 )
-        note = "Each currency is summed on its own; amounts in different currencies are not added."
+        note = _(
+            "Each currency is summed on its own; amounts in different currencies are not added."
+        )
         if self.config.report_currency:
-            note = (
-                f"≈ rows convert to {self.config.report_currency} at the rates in funnel.toml; "
+            note = _(
+                "≈ rows convert to {currency} at the rates in funnel.toml; "
                 "currencies without a rate are left out of them."
-            )
+            ).format(currency=self.config.report_currency)
         with Vertical():
-            title = "Totals per currency" + (f" · {self.filters}" if self.filters else "")
+            title = _("Totals per currency") + (f" · {self.filters}" if self.filters else "")
             yield Label(Text(title), classes="title")
             with KeyedScroll():
                 yield Static(table)
             yield Static(Text(note, style="dim"))
-            yield Static(Text("esc close"), classes="keys")
+            yield Static(Text(_("esc close")), classes="keys")

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 
@@ -48,9 +48,9 @@ class BulkMenu(ModalScreen[str | None]):
                 label.append(f"  ({entry.why_not})", style="dim")
             options.append(Option(label, id=entry.key, disabled=bool(entry.why_not)))
         with Vertical():
-            yield Label(Text(f"Act on {self.heading}"), classes="title")
+            yield Label(Text(_("Act on {what}").format(what=self.heading)), classes="title")
             yield KeyedOptions(*options, id="actions")
-            yield Static(Text("letter or enter choose  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("letter or enter choose  ·  esc cancel")), classes="keys")
 
     def on_key(self, event: events.Key) -> None:
         letter = (event.character or "").casefold()

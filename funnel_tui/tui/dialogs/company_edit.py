@@ -15,17 +15,27 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.i18n import N_
-from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
+from funnel_tui.core.i18n import N_, _, pgettext
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
 from funnel_tui.tui.widgets.text_input import TextInput
 
 FIELDS = (
-    ("name", "Name"),
-    ("industry", "Industry"),
-    ("employees", "Employees"),
-    ("country", "Country"),
-    ("website", "Website"),
+    ("name", N_("Name")),
+    ("industry", N_("Industry")),
+    ("employees", N_("Employees")),
+    ("country", N_("Country")),
+    ("website", N_("Website")),
 )
+LABEL_WIDTH = 11  # the labels' column in English; wider where a language needs it
+
+
+def field_labels() -> dict[str, str]:
+    """Each field's label in the rep's language: a company's name is a thing's name (名稱,
+    Nazwa), not a person's (姓名, imię i nazwisko), hence its own context."""
+    return {
+        name: pgettext("record name", "Name") if name == "name" else _(label)
+        for name, label in FIELDS
+    }
 
 
 class CompanyEditDialog(ModalScreen[dict | None]):
@@ -63,20 +73,27 @@ class CompanyEditDialog(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             # The company's name is data: a Text, never markup.
-            yield Label(Text.assemble("Edit ", self.title_text), classes="title")
-            for name, label in FIELDS:
+            yield Label(Text(_("Edit {what}").format(what=self.title_text)), classes="title")
+            labels = field_labels()
+            for name in labels:
                 with Horizontal(classes="row"):
-                    yield Label(label, classes="label")
+                    yield Label(Text(labels[name]), classes="label")
                     yield TextInput(value=self.typed.get(name, ""), id=f"c-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
             yield Static(Text(self.errors.get("", "")), classes="error", id="e-other")
-            yield Static(Text("tab moves  ·  ctrl+s save  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("tab moves  ·  ctrl+s save  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
-        for name, _ in FIELDS:
+        width = label_width(list(field_labels().values()), LABEL_WIDTH)
+        if width != LABEL_WIDTH:  # a language whose labels need a wider column
+            for label in self.query(".label"):
+                label.styles.width = width
+            for line in self.query(".error"):
+                line.styles.padding = (0, 0, 0, width)
+        for name, _label in FIELDS:
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
-        first = next((n for n, _ in FIELDS if n in self.errors), "industry")
+        first = next((n for n, _label in FIELDS if n in self.errors), "industry")
         self.query_one(f"#c-{first}", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -87,7 +104,7 @@ class CompanyEditDialog(ModalScreen[dict | None]):
             self.focus_next()
 
     def typed_values(self) -> dict[str, str]:
-        return {name: self.query_one(f"#c-{name}", Input).value for name, _ in FIELDS}
+        return {name: self.query_one(f"#c-{name}", Input).value for name, _label in FIELDS}
 
     def action_submit(self) -> None:
         self.dismiss({"typed": self.typed_values(), "base": self.base, "version": self.version})

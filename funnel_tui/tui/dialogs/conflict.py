@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import plain
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 
@@ -75,15 +75,20 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                Text(f"✘ {self.record} was changed while you edited it", style="bold"),
+                Text(
+                    _("✘ {record} was changed while you edited it").format(record=self.record),
+                    style="bold",
+                ),
                 classes="title",
             )
             with VerticalScroll(id="rows-box", can_focus=False):
                 yield Static(id="rows")
             yield Static(
                 Text(
-                    "↑↓ field · m keep mine · t take theirs · M / T all · "
-                    "enter save with these · esc back to my edits"
+                    _(
+                        "↑↓ field · m keep mine · t take theirs · M / T all · "
+                        "enter save with these · esc back to my edits"
+                    )
                 ),
                 classes="keys",
             )
@@ -98,15 +103,14 @@ class ConflictDialog(ModalScreen[dict[str, str] | None]):
             text.append("\n" if index else "")
             text.append("▶ " if here else "  ", style="bold")
             text.append(f"{clash.label}\n", style="bold reverse" if here else "bold")
-            when = f" at {clash.at:%H:%M}" if clash.at else ""
-            for side, value, who in (
-                (THEIRS, clash.theirs, f"{clash.by}{when}"),
-                (MINE, clash.mine, "you"),
-            ):
+            by = clash.by
+            if clash.at:
+                by = _("{user} at {time}").format(user=clash.by, time=f"{clash.at:%H:%M}")
+            for side, value, who in ((THEIRS, clash.theirs, by), (MINE, clash.mine, _("you"))):
                 chosen = self.choice[clash.field] == side
                 text.append("    ● " if chosen else "    ○ ", style="bold green" if chosen else "")
-                text.append(f"{who}: ", style="bold" if chosen else "dim")
-                text.append(plain(value) or "(empty)", style="" if chosen else "dim")
+                text.append(_("{who}: ").format(who=who), style="bold" if chosen else "dim")
+                text.append(plain(value) or _("(empty)"), style="" if chosen else "dim")
                 text.append("\n")
         text.rstrip()
         self.query_one("#rows", Static).update(text)

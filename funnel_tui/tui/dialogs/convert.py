@@ -19,14 +19,16 @@ from textual.widgets import Input, Label, Select, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.core.i18n import N_
-from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
+from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import shown_name
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
 from funnel_tui.tui.widgets.text_input import TextInput
 
 CLOSE_IN_DAYS = 30  # the expected close date offered by default
-FIELDS = (("amount", "Amount"), ("currency", "Currency"), ("close", "Close by"))
+FIELDS = (("amount", N_("Amount")), ("currency", N_("Currency")), ("close", N_("Close by")))
+LABEL_WIDTH = 10  # the labels' column in English; wider where a language needs it
 
 
 class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
@@ -70,10 +72,12 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text.assemble("New opportunity for ", self.lead_name), classes="title")
+            # The lead's name is data: a Text, never markup.
+            title = _("New opportunity for {name}").format(name=self.lead_name)
+            yield Label(Text(title), classes="title")
             for name, label in FIELDS:
                 with Horizontal(classes="row"):
-                    yield Label(label, classes="label")
+                    yield Label(Text(_(label)), classes="label")
                     yield TextInput(value=self.values.get(name, ""), id=f"c-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
                 if name == "amount":
@@ -81,8 +85,8 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
                 if name == "close":
                     yield Static("", id="close-read")
             with Horizontal(classes="row"):
-                yield Label("Stage", classes="label")
-                options = [(Text(s), s) for s in self.stages]
+                yield Label(Text(_("Stage")), classes="label")
+                options = [(Text(shown_name(s)), s) for s in self.stages]
                 stage = self.values.get("stage")
                 yield Select(
                     options,
@@ -94,18 +98,19 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
             yield Static(Text(self.errors.get("stage", "")), classes="error", id="e-stage")
             other = self.errors.get("", "")
             yield Static(Text(other), classes="error", id="e-other")
-            yield Static(Text("tab moves  ·  ctrl+s create  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("tab moves  ·  ctrl+s create  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
+        self._fit_labels()
         if not self.errors:  # a form shown again after a refusal holds what was typed
             self.take_draft()
         warm_then(self, self._read_back)
-        for name in (*(n for n, _ in FIELDS), "stage"):
+        for name in (*(n for n, _label in FIELDS), "stage"):
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
         self.query_one("#c-close", Input).placeholder = quick_forms(self.app.config.date_order)
         self._read_close()
-        first = next((n for n, _ in FIELDS if n in self.errors), "amount")
+        first = next((n for n, _label in FIELDS if n in self.errors), "amount")
         self.query_one(f"#c-{first}", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -116,7 +121,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
             self.focus_next()
 
     def _typed_values(self) -> dict[str, str]:
-        values = {name: self.query_one(f"#c-{name}", Input).value for name, _ in FIELDS}
+        values = {name: self.query_one(f"#c-{name}", Input).value for name, _label in FIELDS}
         values["stage"] = str(self.query_one("#c-stage", Select).value)
         return values
 
@@ -134,7 +139,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         return self.draft
 
     def draft_label(self) -> str:
-        return f"a new opportunity for {self.lead_name}"
+        return _("a new opportunity for {name}").format(name=self.lead_name)
 
     def draft_values(self) -> dict[str, str]:
         return self._typed_values()
@@ -143,7 +148,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
         return any(values[name] != self.values.get(name, "") for name in values)
 
     def apply_draft(self, values: dict[str, str]) -> None:
-        for name, _ in FIELDS:
+        for name, _label in FIELDS:
             if name in values:
                 self.query_one(f"#c-{name}", Input).value = values[name]
         if values.get("stage") in self.stages:
@@ -164,10 +169,25 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
             try:
                 day = parse_date(text, today, self.app.config.date_order)
             except DueDateError as exc:
-                read = Text(f"✘ close: {exc}", style="red")
+                read = Text(_("✘ close: {reason}").format(reason=exc), style="red")
             else:
                 read = Text(f"→ {describe_due(day, today)}", style="green")
         self.query_one("#close-read", Static).update(read)
+
+    def _fit_labels(self) -> None:
+        """The labels' column as wide as this language's longest label, and what stands
+        under a field in line with it."""
+        width = label_width([_(label) for _name, label in FIELDS] + [_("Stage")], LABEL_WIDTH)
+        if width == LABEL_WIDTH:
+            return
+        for label in self.query(".label"):
+            label.styles.width = width
+        for line in (
+            *self.query(".error"),
+            self.query_one("#close-read"),
+            self.query_one("#r-amount"),
+        ):
+            line.styles.padding = (0, 0, 0, width)
 
     def _read_back(self) -> None:
         self.query_one("#r-amount", AmountReadBack).show(

@@ -17,7 +17,8 @@ from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due, parse_date, quick_forms
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, pgettext
+from funnel_tui.core.labels import field_label
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.text_input import TextInput
 
@@ -53,7 +54,13 @@ class DateDialog(ModalScreen[dt.date | None]):
             yield Label(Text(self.title_text), classes="title")
             yield TextInput(placeholder=quick_forms(self.order), compact=True, id="date")
             yield Static("", id="date-read")
-            yield Static(Text("enter accept  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("enter accept  ·  esc cancel")), classes="keys")
+
+    def _field_name(self) -> str:
+        """The field as messages name it: its key in English (`until: …`)."""
+        if current_language() == ENGLISH:
+            return self.field
+        return pgettext("field", "date") if self.field == "date" else field_label(self.field)
 
     def _read(self, text: str) -> tuple[dt.date | None, Text]:
         """The date typed, or None, with what the line under the field says."""
@@ -62,10 +69,15 @@ class DateDialog(ModalScreen[dt.date | None]):
         try:
             day = parse_date(text, self.today, self.order)
         except DueDateError as exc:
-            return None, Text(f"✘ {self.field}: {exc}", style="red")
+            return None, Text(
+                _("✘ {field}: {reason}").format(field=self._field_name(), reason=exc), style="red"
+            )
         if self.earliest and day < self.earliest:
             said = describe_due(day, self.today)
-            return None, Text(f"✘ {self.field}: {said} is in the past", style="red")
+            return None, Text(
+                _("✘ {field}: {day} is in the past").format(field=self._field_name(), day=said),
+                style="red",
+            )
         return day, Text(f"→ {describe_due(day, self.today)}", style="green")
 
     @on(Input.Changed, "#date")
@@ -76,7 +88,11 @@ class DateDialog(ModalScreen[dt.date | None]):
         event.stop()
         day, said = self._read(event.value)
         if day is None and not event.value.strip():
-            said = Text(f"✘ {self.field}: a date is needed, e.g. {quick_forms(self.order)}")
+            said = Text(
+                _("✘ {field}: a date is needed, e.g. {forms}").format(
+                    field=self._field_name(), forms=quick_forms(self.order)
+                )
+            )
             said.stylize("red")
         self.query_one("#date-read", Static).update(said)
         if day is not None:

@@ -21,20 +21,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.rules.deal_edits import read_close
-from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
 from funnel_tui.tui.widgets.text_input import TextInput
 
 FIELDS = (
-    ("name", "Name"),
-    ("amount", "Amount"),
-    ("currency", "Currency"),
-    ("close", "Close by"),
-    ("notes", "Notes"),
+    ("name", N_("Name")),
+    ("amount", N_("Amount")),
+    ("currency", N_("Currency")),
+    ("close", N_("Close by")),
+    ("notes", N_("Notes")),
 )
+LABEL_WIDTH = 10  # the labels' column in English; wider where a language needs it
+
+
+def field_labels() -> dict[str, str]:
+    """Each field's label in the rep's language: a deal's name is a thing's name (名稱,
+    Nazwa), not a person's (姓名, imię i nazwisko), hence its own context."""
+    return {
+        name: pgettext("record name", "Name") if name == "name" else _(label)
+        for name, label in FIELDS
+    }
 
 
 class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
@@ -76,10 +86,12 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text.assemble("Edit ", self.title_text), classes="title")
-            for name, label in FIELDS:
+            # The deal's title is data: a Text, never markup.
+            yield Label(Text(_("Edit {what}").format(what=self.title_text)), classes="title")
+            labels = field_labels()
+            for name in labels:
                 with Horizontal(classes="row"):
-                    yield Label(label, classes="label")
+                    yield Label(Text(labels[name]), classes="label")
                     yield TextInput(value=self.typed.get(name, ""), id=f"d-{name}")
                 yield Static(Text(self.errors.get(name, "")), classes="error", id=f"e-{name}")
                 if name == "amount":
@@ -87,17 +99,18 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
                 if name == "close":
                     yield Static("", classes="readback", id="r-close")
             yield Static(Text(self.errors.get("", "")), classes="error", id="e-other")
-            yield Static(Text("tab moves  ·  ctrl+s save  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("tab moves  ·  ctrl+s save  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
+        self._fit_labels()
         if not self.errors:  # shown again after a refusal: it holds what was typed
             self.take_draft()
-        for name, _ in FIELDS:
+        for name, _label in FIELDS:
             self.query_one(f"#e-{name}").display = bool(self.errors.get(name))
         self.query_one("#e-other").display = bool(self.errors.get(""))
         self._read_close()
         warm_then(self, self._read_amount)
-        first = next((n for n, _ in FIELDS if n in self.errors), "amount")
+        first = next((n for n, _label in FIELDS if n in self.errors), "amount")
         self.query_one(f"#d-{first}", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -113,6 +126,17 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
         elif event.input.id == "d-close":
             self._read_close()
         self.draft_typed()
+
+    def _fit_labels(self) -> None:
+        """The labels' column as wide as this language's longest label, and what stands
+        under a field in line with it."""
+        width = label_width(list(field_labels().values()), LABEL_WIDTH)
+        if width == LABEL_WIDTH:
+            return
+        for label in self.query(".label"):
+            label.styles.width = width
+        for line in (*self.query(".error"), *self.query(".readback"), self.query_one("#r-amount")):
+            line.styles.padding = (0, 0, 0, width)
 
     def _read_amount(self) -> None:
         self.query_one("#r-amount", AmountReadBack).show(
@@ -131,7 +155,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
             line.update(Text(f"✘ {exc}", style="yellow"))
             return
         if close is None:
-            line.update(Text("no date: +2w, fri, 12/01 or 2026-12-01 set one"))
+            line.update(Text(_("no date: +2w, fri, 12/01 or 2026-12-01 set one")))
         else:
             line.update(Text.assemble("= ", (describe_due(close, today), "bold")))
 
@@ -139,7 +163,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
         return self.query_one(f"#d-{name}", Input).value
 
     def _typed_values(self) -> dict[str, str]:
-        return {name: self._value(name) for name, _ in FIELDS}
+        return {name: self._value(name) for name, _label in FIELDS}
 
     def action_submit(self) -> None:
         self.keep_draft()  # until the deal is saved
@@ -155,7 +179,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
         return self.draft
 
     def draft_label(self) -> str:
-        return f"edits to the deal {self.base.get('name', '')}"
+        return _("edits to the deal {name}").format(name=self.base.get("name", ""))
 
     def draft_values(self) -> dict[str, str]:
         values = {}

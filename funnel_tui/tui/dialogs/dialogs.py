@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.labels import field_label
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -30,6 +32,12 @@ DIALOG_CSS = """
     {name} .keys {{ color: $text-muted; margin-top: 1; }}
     {name} .error {{ color: $error; }}
 """
+
+
+def label_width(labels: list[str], least: int) -> int:
+    """Cells for a form's labels column: `least` (what English takes), or wider when a
+    language's longest label needs it (a CJK character takes two cells)."""
+    return max(least, max((cell_len(label) for label in labels), default=0) + 2)
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -49,7 +57,10 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
             yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
-            yield Static(Text(f"y {self.yes}   ·   n / esc {self.no}"), classes="keys")
+            yield Static(
+                Text(_("y {yes}   ·   n / esc {no}").format(yes=self.yes, no=self.no)),
+                classes="keys",
+            )
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -78,12 +89,12 @@ class DuplicateDialog(ModalScreen[str | None]):
             body.append("\n" if index else "")
             body.append(f"#{lead_id} ", style="bold")
             body.append(name)
-            body.append(f"  (same {why})", style="dim")
+            body.append("  " + _("(same {what})").format(what=field_label(why)), style="dim")
         with Vertical():
-            yield Label(Text("⚠ This lead may already be here"), classes="title")
+            yield Label(Text(_("⚠ This lead may already be here")), classes="title")
             yield Static(body)
             yield Static(
-                Text("o open it  ·  s save anyway  ·  m save and merge  ·  esc back"),
+                Text(_("o open it  ·  s save anyway  ·  m save and merge  ·  esc back")),
                 classes="keys",
             )
 
@@ -108,7 +119,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
             yield KeyedOptions(*(Option(Text(c), id=str(i)) for i, c in enumerate(self.choices)))
-            yield Static(Text("enter choose  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("enter choose  ·  esc cancel")), classes="keys")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[int(event.option.id or 0)])
@@ -168,7 +179,7 @@ class TextDialog(KeepsDraft, ModalScreen[str | None]):
             yield TextInput(
                 value=self.initial, placeholder=self.placeholder, compact=True, id="text"
             )
-            yield Static(Text("enter keep  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("enter keep  ·  esc cancel")), classes="keys")
 
     def on_input_submitted(self, event: TextInput.Submitted) -> None:
         event.stop()

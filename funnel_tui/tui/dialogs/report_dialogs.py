@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.dates import day_text, parse_since, quick_forms, to_local
 from funnel_tui.core.errors import DueDateError
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import date_short
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import plain
 from funnel_tui.read.reports import Drill, Record, records
 from funnel_tui.rules.history_words import many
@@ -44,15 +45,15 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("Report period"), classes="title")
-            yield Static(Text("From (empty: from the first record)"))
+            yield Label(Text(_("Report period")), classes="title")
+            yield Static(Text(_("From (empty: from the first record)")))
             yield TextInput(
                 value=self.start.isoformat() if self.start else "",
                 placeholder=quick_forms(self.order, back=True),
                 compact=True,
                 id="from",
             )
-            yield Static(Text("To, included (empty: up to the last record)"))
+            yield Static(Text(_("To, included (empty: up to the last record)")))
             yield TextInput(
                 value=self.end.isoformat() if self.end else "",
                 placeholder=quick_forms(self.order, back=True),
@@ -61,7 +62,7 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
             )
             yield Static("", id="period-read")
             yield Static("", classes="error", id="period-error")
-            yield Static(Text("enter apply  ·  tab next field  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("enter apply  ·  tab next field  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
         self._read_back()
@@ -73,7 +74,7 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
     def _read_back(self) -> None:
         """Both days in words as they are typed: `Mon 1 Jun 2026 → Tue 30 Jun 2026`."""
         said = []
-        for field, open_end in (("from", "the first record"), ("to", "the last record")):
+        for field, open_end in (("from", _("the first record")), ("to", _("the last record"))):
             typed = self.query_one(f"#{field}", TextInput).value.strip()
             try:
                 said.append(
@@ -81,12 +82,13 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
                 )
             except DueDateError:
                 said.append("?")
-        self.query_one("#period-read", Static).update(Text(f"→ {said[0]} to {said[1]}", "green"))
+        read = _("→ {start} to {end}").format(start=said[0], end=said[1])
+        self.query_one("#period-read", Static).update(Text(read, "green"))
 
     def on_input_submitted(self, event: TextInput.Submitted) -> None:
         event.stop()
         days = []
-        for field, name in (("from", "From"), ("to", "To")):
+        for field, refused in (("from", _("From: {reason}")), ("to", _("To: {reason}"))):
             typed = self.query_one(f"#{field}", TextInput).value.strip()
             if not typed:
                 days.append(None)
@@ -94,11 +96,15 @@ class PeriodDialog(ModalScreen[tuple[dt.date | None, dt.date | None] | None]):
             try:
                 days.append(parse_since(typed, self.today, self.order))
             except DueDateError as exc:
-                self._error(f"{name}: {exc}")
+                self._error(refused.format(reason=exc))
                 self.query_one(f"#{field}", TextInput).focus()
                 return
         if days[0] and days[1] and days[1] < days[0]:
-            self._error(f"To: {days[1]} is before From, {days[0]}")
+            self._error(
+                _("To: {end} is before From, {start}").format(
+                    end=date_short(days[1]), start=date_short(days[0])
+                )
+            )
             return
         self.dismiss((days[0], days[1]))
 
@@ -128,8 +134,8 @@ class RecordsDialog(ModalScreen[Record | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.drill.title), classes="title", id="records-title")
-            yield KeyedOptions(Option(Text("Loading…", style="dim"), disabled=True))
-            yield Static(Text("enter open  ·  esc close"), classes="keys")
+            yield KeyedOptions(Option(Text(_("Loading…"), style="dim"), disabled=True))
+            yield Static(Text(_("enter open  ·  esc close")), classes="keys")
 
     def on_mount(self) -> None:
         self.load()
@@ -144,17 +150,17 @@ class RecordsDialog(ModalScreen[Record | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         for record in self.found:
-            when = to_local(record.when, self.zone).strftime("%Y-%m-%d") if record.when else ""
-            line = Text.assemble((f"{when:<11}", "dim"), plain(record.label) or "(no name)")
+            when = date_short(to_local(record.when, self.zone).date()) if record.when else ""
+            line = Text.assemble((f"{when:<11}", "dim"), plain(record.label) or _("(no name)"))
             options.add_option(Option(line))
         if not self.found:
             options.add_option(
-                Option(Text("No records behind this figure.", style="dim"), disabled=True)
+                Option(Text(_("No records behind this figure."), style="dim"), disabled=True)
             )
         shown = min(len(found), RECORDS_SHOWN)
-        count = (
-            f"the first {many(shown, 'record')}" if len(found) > shown else many(shown, "record")
-        )
+        count = many(shown, "record")
+        if len(found) > shown:
+            count = _("the first {records}").format(records=count)
         title = Text.assemble((self.drill.title, "bold"), (f" · {count}", "dim"))
         self.query_one("#records-title", Label).update(title)
         if self.found:

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 
@@ -32,12 +32,12 @@ class SortDialog(ModalScreen[str | None]):
         titles: dict[str, str],
         current: str,
         descending: bool,
-        heading: str = "Sort the leads by",
+        heading: str = "",
     ):
         """`titles`: sort key → what the list calls it; `current`: the key in force."""
         super().__init__()
         self.titles, self.current, self.descending = titles, current, descending
-        self.heading = heading
+        self.heading = heading or _("Sort the leads by")
 
     def compose(self) -> ComposeResult:
         arrow = "▼" if self.descending else "▲"
@@ -45,12 +45,14 @@ class SortDialog(ModalScreen[str | None]):
         for key, title in self.titles.items():
             label = Text(title)
             if key == self.current:
-                label.append(f"  {arrow} now (enter reverses)", style="dim")
+                label.append(
+                    "  " + _("{arrow} now (enter reverses)").format(arrow=arrow), style="dim"
+                )
             options.append(Option(label, id=key))
         with Vertical():
             yield Label(Text(self.heading), classes="title")
             yield KeyedOptions(*options, id="sorts")
-            yield Static(Text("letter jumps  ·  enter choose  ·  esc cancel"), classes="keys")
+            yield Static(Text(_("letter jumps  ·  enter choose  ·  esc cancel")), classes="keys")
 
     def on_mount(self) -> None:
         sorts = self.query_one(OptionList)

@@ -7,6 +7,8 @@ from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from funnel_tui.core.i18n import _
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -33,7 +35,7 @@ class TooSmallScreen(ModalScreen[None]):
 
     def _message(self) -> str:
         width, height = self.terminal_size
-        return (
-            f"Enlarge the terminal to at least {MIN_WIDTH}×{MIN_HEIGHT}\n"
-            f"(it is {width}×{height} now)\n\nctrl+q quits"
-        )
+        return _(
+            "Enlarge the terminal to at least {min_width}×{min_height}\n"
+            "(it is {width}×{height} now)\n\nctrl+q quits"
+        ).format(min_width=MIN_WIDTH, min_height=MIN_HEIGHT, width=width, height=height)

@@ -18,9 +18,10 @@ from textual.widgets.option_list import Option
 
 from funnel_tui.core.errors import FunnelError, Refused
 from funnel_tui.core.folding import fold
-from funnel_tui.core.i18n import N_
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_, _, ngettext
 from funnel_tui.read.team import Member
-from funnel_tui.rules.assign import resolve_user
+from funnel_tui.rules.assign import _closest, resolve_user
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, ConfirmDialog
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -65,11 +66,11 @@ class UserPicker(ModalScreen[Picked | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="title")
-            yield TextInput(placeholder="type a login or a name", id="who")
+            yield TextInput(placeholder=_("type a login or a name"), id="who")
             yield KeyedOptions(id="people")
             yield Static("", id="problem", classes="error")
             yield Static(
-                Text("type to filter  ·  ↑↓ choose  ·  enter hand over  ·  esc cancel"),
+                Text(_("type to filter  ·  ↑↓ choose  ·  enter hand over  ·  esc cancel")),
                 classes="keys",
             )
 
@@ -112,7 +113,12 @@ class UserPicker(ModalScreen[Picked | None]):
         exact = any(wanted in (fold(m.login), fold(m.display_name)) for m in members)
         if wanted and not exact:
             options.append(
-                Option(Text.assemble(("+ ", "bold"), f'new user "{typed.strip()}"'), id=_NEW)
+                Option(
+                    Text.assemble(
+                        ("+ ", "bold"), _('new user "{login}"').format(login=typed.strip())
+                    ),
+                    id=_NEW,
+                )
             )
         people = self.query_one("#people", OptionList)
         people.clear_options()
@@ -123,9 +129,11 @@ class UserPicker(ModalScreen[Picked | None]):
         label = Text(member.login, style="bold")
         if member.display_name and member.display_name != member.login:
             label.append(f"  {member.display_name}")
-        label.append(f"  · {member.open_leads:,} open", style="dim")
+        count = member.open_leads
+        opened = ngettext("{count} open", "{count} open", count).format(count=number(count))
+        label.append(f"  · {opened}", style="dim")
         if member.login == self.owner:
-            label.append("  (owner now)", style="dim italic")
+            label.append("  " + _("(owner now)"), style="dim italic")
         return label
 
     def action_move(self, step: int) -> None:
@@ -159,7 +167,7 @@ class UserPicker(ModalScreen[Picked | None]):
             return
         typed = self.query_one("#who", Input).value.strip()
         users = [(m.user_id, m.login, m.display_name) for m in self.members or []]
-        question = f'"{typed}" has never used funnel: add them as a new user?'
+        question = _('"{login}" has never used funnel: add them as a new user?').format(login=typed)
         try:
             resolve_user(typed, users)
         except Refused as refused:
@@ -167,8 +175,12 @@ class UserPicker(ModalScreen[Picked | None]):
             if problem.code != "misspelt_user":
                 self._problem(problem.message)
                 return
-            close = problem.message.split('"')[3]
-            question = f'No user "{typed}"; did you mean "{close}"? Add "{typed}" as a new user?'
+            # The user it names, found again as the rule found it: its message is in
+            # the rep's language, with that language's quotes („…“, 「…」).
+            close = _closest(fold(typed), users) or ""
+            question = _(
+                'No user "{login}"; did you mean "{close}"? Add "{login}" as a new user?'
+            ).format(login=typed, close=close)
         except FunnelError as exc:  # not a name a user can have
             self._problem("; ".join(exc.user_lines()))
             return
@@ -178,7 +190,7 @@ class UserPicker(ModalScreen[Picked | None]):
                 self.dismiss(Picked(typed, new=True))
 
         self.app.push_screen(
-            ConfirmDialog("New user", Text(question), yes="Add and hand over", no="Back"),
+            ConfirmDialog(_("New user"), Text(question), yes=_("Add and hand over"), no=_("Back")),
             answered,
         )
 

@@ -59,6 +59,13 @@ def tab_names() -> dict[str, str]:
     }
 
 
+def report_binding(number: int, name: str) -> Binding:
+    """The digit that shows report `name`, its description one of SHORT_NAMES (marked
+    for the catalog there); action and id built before the call, which Babel reads."""
+    action, key = f"show_report('{name}')", f"reports.{name}"
+    return Binding(str(number), action, SHORT_NAMES[name], id=key, show=False)
+
+
 class ReportsScreen(Screen[None]):
     TITLE = N_("Reports")
     DEFAULT_CSS = """
@@ -71,16 +78,7 @@ class ReportsScreen(Screen[None]):
     ReportsScreen #notes { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
-        *(
-            Binding(
-                str(n),
-                f"show_report('{name}')",
-                SHORT_NAMES[name],
-                id=f"reports.{name}",
-                show=False,
-            )
-            for n, name in enumerate(REPORTS, 1)
-        ),
+        *(report_binding(n, name) for n, name in enumerate(REPORTS, 1)),
         Binding("t", "toggle_table", "Table/chart", id="reports.table"),
         Binding("enter", "open_records", "Records", id="reports.records"),
         Binding("b", "next_split", "Split", id="reports.split"),

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from funnel_tui.core.errors import AmountError
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import example_amount, read_back, warm
 
 
@@ -27,7 +28,8 @@ class AmountReadBack(Static):
             self.update(Text(f"✘ {exc.message}", style="yellow"))
             return False
         if not saved:
-            self.update(Text(f"as you write numbers, e.g. {example_amount(currency, locale)}"))
+            example = example_amount(currency, locale)
+            self.update(Text(_("as you write numbers, e.g. {example}").format(example=example)))
             return False
         self.update(Text.assemble("= ", (saved, "bold")))
         return True

@@ -16,12 +16,15 @@ from textual.widget import Widget
 
 def hotkeys(labels: list[str]) -> list[str]:
     """A distinct letter for each label: a word's first letter where free, else the
-    first free letter in it."""
+    first free letter in it. ASCII letters only, as every keyboard types them without a
+    compose key or an input method: a Chinese label has none, so no key ("" — the
+    caller puts the English key before it, `c 電話`: log_activity.keyed)."""
     taken: set[str] = set()
     keys = []
     for label in labels:
         words = label.casefold().split()
-        candidates = [w[0] for w in words if w] + [c for c in label.casefold() if c.isalpha()]
+        letters = [c for c in label.casefold() if c.isascii() and c.isalpha()]
+        candidates = [w[0] for w in words if w[0] in letters] + letters
         key = next((c for c in candidates if c not in taken), "")
         taken.add(key)
         keys.append(key)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.live.presence import on_record
+from funnel_tui.rules.history_words import say
 
 
 class HereLine(Static):
@@ -34,9 +36,9 @@ class HereLine(Static):
     def _others(self, others: tuple) -> None:
         seen = on_record(others, self.entity, self.entity_id)
         self.display = bool(seen)
-        text = Text("also here: ", style="dim")
+        text = Text(_("also here: "), style="dim")
         for index, other in enumerate(seen):
-            text.append(", " if index else "")
+            text.append(say("list") if index else "")  # `, ` (`、` in Chinese)
             text.append(plain(other.login), style="bold")
-            text.append(" (editing ✎)" if other.editing else " (viewing)", style="dim")
+            text.append(" " + (_("(editing ✎)") if other.editing else _("(viewing)")), style="dim")
         self.update(text)

@@ -18,6 +18,8 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from funnel_tui.core import formats
+from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -123,7 +125,8 @@ def draw_funnel(report: Report, width: int, selected: int) -> Text:
     biggest = max((total.values.get(c.key) or 0 for c in steps), default=0)
     labels = label_width([c.label for c in steps], width)
     room = max(width - labels - 22, 8)
-    text.append(" " * (labels + room) + f"{'count':>10}  {'of before':>9}\n", style="dim")
+    heads = _right(_("count"), 10) + "  " + _right(_("of before"), 9)
+    text.append(" " * (labels + room) + heads + "\n", style="dim")
     for index, column in enumerate(steps):
         value = total.values.get(column.key) or 0
         filled = bar(value, biggest, room)
@@ -136,15 +139,16 @@ def draw_funnel(report: Report, width: int, selected: int) -> Text:
         text.append("  " + " " * pad)
         text.append(BLOCK * filled, style=COLOURS[index % len(COLOURS)])
         text.append(" " * (room - filled - pad))
-        text.append(f"{value:>10,}", style="bold")
+        text.append(_right(formats.number(value), 10), style="bold")
         if step_rate is not None:
             text.append(f"  {format_value(step_rate, RATE):>9}", style="dim")
         text.append("\n")
     overall = total.values.get("overall")
-    text.append(f"\nwon of captured: {format_value(overall, RATE)}\n", style="bold")
+    won = _("won of captured: {rate}").format(rate=format_value(overall, RATE))
+    text.append(f"\n{won}\n", style="bold")
     if 0 <= selected < len(steps):
         chosen = steps[selected]
-        text.append(f"{chosen.label}: {chosen.help}", style="dim")
+        text.append(_("{name}: {help}").format(name=chosen.label, help=chosen.help), style="dim")
     return text
 
 
@@ -161,7 +165,7 @@ def draw_bars(report: Report, key: str, width: int, selected: int) -> Text:
     source = chart_source(report)
     title = f"{column.label}" + (f" — {column.help}" if column.help else "")
     if source is not report:
-        title = f"{source.title}: {title}"
+        title = _("{name}: {help}").format(name=source.title, help=title)
     text.append(fit(title, width).rstrip() + "\n", style="bold")
     for index, (row, value) in enumerate(zip(rows, values, strict=True)):
         filled = bar(value, biggest, room)
@@ -196,7 +200,7 @@ def draw_trend(report: Report, width: int, height: int) -> Text:
         return round(index * (plot_width - 1) / max(len(shown) - 1, 1))
 
     top = max((max(values[offset:]) for values in series.values()), default=0) or 1
-    grid: list[list[tuple[str, str] | None]] = [[None] * plot_width for _ in range(plot_height)]
+    grid: list[list[tuple[str, str] | None]] = [[None] * plot_width for _row in range(plot_height)]
     for number, values in enumerate(series.values()):
         glyph, colour = GLYPHS[number % len(GLYPHS)], COLOURS[number % len(COLOURS)]
         for index, value in enumerate(values[offset:]):
@@ -222,13 +226,18 @@ def draw_trend(report: Report, width: int, height: int) -> Text:
         start = max(0, min(axis + 1 + column_of(index) - len(label) // 2, len(ticks) - len(label)))
         ticks[start : start + len(label)] = list(label)
     text.append("".join(ticks).rstrip() + "\n", style="dim")
-    text.append("a week: ", style="dim")
+    text.append(_("a week: "), style="dim")
     for number, name in enumerate(series):
         text.append(
             GLYPHS[number % len(GLYPHS)] + " ", style=f"bold {COLOURS[number % len(COLOURS)]}"
         )
         text.append(fit(name, 12).rstrip() + "  ")
     return text
+
+
+def _right(text: str, width: int) -> str:
+    """`text` right-aligned in `width` cells (a CJK character takes two)."""
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def _short(value: float) -> str:

@@ -1,6 +1,7 @@
 """Column headings that let a table of figures fit the terminal. When a table would not
 fit, its columns are set closer (one cell between them instead of two) and a heading
-wider than its figures is folded onto two lines (at a space, else with a hyphen): at
+wider than its figures is folded onto two lines (at a space, else with a hyphen, or
+between two Chinese characters): at
 80 columns the forecast then shows every stage ("Needs / analysis" over its figures)
 instead of hiding some past the edge. A table that fits is left as it is."""
 
@@ -66,6 +67,10 @@ def _fold(heading: str, width: int) -> str:
     if len(heading) >= width + 4 and heading.isascii():
         half = max(width - 1, len(heading) // 2)
         return f"{heading[:half]}-\n{heading[half:]}"
+    if len(heading) > 1 and all(cell_width(c) == 2 for c in heading):
+        # Chinese breaks between any two characters, without a hyphen: 加權 / 金額.
+        half = (len(heading) + 1) // 2
+        return f"{heading[:half]}\n{heading[half:]}"
     return heading
 
 

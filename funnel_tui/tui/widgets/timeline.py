@@ -11,6 +11,9 @@ from rich.text import Text
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import short_time
+from funnel_tui.core.formats import day_month
+from funnel_tui.core.i18n import ENGLISH, _, current_language
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.output import plain
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import kind_words, outcome_words, say
@@ -26,17 +29,19 @@ class Event(NamedTuple):
 
 
 def timeline_text(
-    events: Iterable[Event], zone: dt.tzinfo, today: dt.date, empty: str = "Nothing yet."
+    events: Iterable[Event], zone: dt.tzinfo, today: dt.date, empty: str = ""
 ) -> Text:
+    """The events, newest first; `empty` (default "Nothing yet.") when there are none."""
     text = Text(no_wrap=True, overflow="ellipsis")
     for event in sorted(events, key=lambda e: e.at, reverse=True):
         text.append(f"{short_time(event.at, zone, today):>12} ", style="dim")
         text.append(f"{plain(event.who)[:8]:<8} ", style="cyan")
         if event.origin:
-            text.append(f"[{event.origin}] ", style="dim")
+            origin = vocab_label(event.origin) if event.origin == "lead" else event.origin
+            text.append(f"[{origin}] ", style="dim")
         text.append_text(event.line)
         text.append("\n")
-    return text or Text(empty, style="dim")
+    return text or Text(empty or _("Nothing yet."), style="dim")
 
 
 def activity_event(activity: Any, origin: str = "") -> Event:
@@ -54,8 +59,16 @@ def activity_event(activity: Any, origin: str = "") -> Event:
         line.append(plain(activity.next_action))
         if activity.next_action_due:
             due = activity.next_action_due
-            line.append(f" by {due:%a} {due.day} {due:%b}", style="dim")
+            line.append(" " + _("by {day}").format(day=_due_day(due)), style="dim")
     return Event(activity.occurred_at, activity.user.login, line, origin)
+
+
+def _due_day(due: dt.date) -> str:
+    """A next action's due day: `Sun 22 Nov` in English, as the locale writes a day of
+    the month otherwise (`22. Nov.`, `11月22日`)."""
+    if current_language() == ENGLISH:
+        return f"{due:%a} {due.day} {due:%b}"
+    return day_month(due)
 
 
 def history_events(
@@ -95,6 +108,6 @@ def move_event(move: Any, config: Config | None = None) -> Event:
         verb = say("moved")
     line = Text(f"{verb} ", style="italic")
     if move.from_stage:
-        line.append(f"{plain(move.from_stage)} → ")
-    line.append(plain(move.to_stage), style="bold")
+        line.append(f"{plain(shown_name(move.from_stage))} → ")
+    line.append(plain(shown_name(move.to_stage)), style="bold")
     return Event(move.at, move.user, line)
