@@ -98,7 +98,7 @@ def resolve_user(
         said = _('"{login}" names {users}: give the login').format(login=login, users=listed)
         raise Refused([Problem("to", "ambiguous_user", said)])
     if login not in new_ok:
-        best = _closest(typed, users)
+        best = closest_login(typed, users)
         if best is not None:
             raise Refused(
                 [
@@ -115,7 +115,9 @@ def resolve_user(
     return Person(login, None, login, new=True)
 
 
-def _closest(typed: str, users: Sequence[tuple[int, str, str]]) -> str | None:
+def closest_login(typed: str, users: Sequence[tuple[int, str, str]]) -> str | None:
+    """The login whose login or name is one slip (two for long names) from `typed`
+    (folded), the closest first; None when none is that close: a typo, not a new user."""
     limit = close_distance(typed)
     best: tuple[int, str] | None = None
     for _id, user_login, display in users:
@@ -367,7 +369,7 @@ class AssignRules(Session):
             )
         source = User.get_or_none(User.login == from_login)
         if source is None:
-            hint = _closest(fold(from_login), team())
+            hint = closest_login(fold(from_login), team())
             unknown = (
                 _('no user "{login}"; did you mean "{best}"?') if hint else _('no user "{login}"')
             ).format(login=from_login, best=hint)

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
@@ -42,30 +42,6 @@ if TYPE_CHECKING:
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
-
-
-# core.screen_names's titles and help lines, marked for the catalog (it has no marks of
-# its own): the palette shows them in the rep's language.
-_SCREEN_WORDS = (
-    N_("Leads"),
-    N_("The lead list: search, filter, sort, open"),
-    N_("Capture a lead"),
-    N_("The quick capture form"),
-    N_("Pipeline board"),
-    N_("The deals by stage: move, win, lose, filter"),
-    N_("Funnel overview"),
-    N_("How many records stand at each step"),
-    N_("Today"),
-    N_("Your queue: overdue, due today, nothing scheduled"),
-    N_("Reports"),
-    N_("Conversion, sources, win rate, cycle time, speed, forecast, activity"),
-    N_("Companies"),
-    N_("The accounts: search, sort by pipeline or won, customers"),
-    N_("Import leads"),
-    N_("Leads from a CSV, Excel or vCard file: map, check, import"),
-    N_("Possible duplicates"),
-    N_("Leads that may be one person, with why: open, merge"),
-)
 
 
 class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):

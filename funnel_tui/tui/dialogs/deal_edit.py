@@ -21,9 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core.dates import describe_due
-from funnel_tui.core.i18n import N_, _, pgettext
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.rules.deal_edits import read_close
-from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width
+from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, label_width, record_field_labels
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.amount_readback import AmountReadBack, warm_then
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -39,12 +39,8 @@ LABEL_WIDTH = 10  # the labels' column in English; wider where a language needs 
 
 
 def field_labels() -> dict[str, str]:
-    """Each field's label in the rep's language: a deal's name is a thing's name (名稱,
-    Nazwa), not a person's (姓名, imię i nazwisko), hence its own context."""
-    return {
-        name: pgettext("record name", "Name") if name == "name" else _(label)
-        for name, label in FIELDS
-    }
+    """Each field's label in the rep's language (record_field_labels)."""
+    return record_field_labels(FIELDS)
 
 
 class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from funnel_tui.core.i18n import N_, _
+from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.core.labels import field_label
 from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
@@ -32,6 +32,16 @@ DIALOG_CSS = """
     {name} .keys {{ color: $text-muted; margin-top: 1; }}
     {name} .error {{ color: $error; }}
 """
+
+
+def record_field_labels(fields) -> dict[str, str]:
+    """The labels of a company's or a deal's fields ((name, label) pairs) in the rep's
+    language: their name is a thing's name (名稱, Nazwa), not a person's (姓名, imię i
+    nazwisko) as on the capture form, hence its own context."""
+    return {
+        name: pgettext("record name", "Name") if name == "name" else _(label)
+        for name, label in fields
+    }
 
 
 def label_width(labels: list[str], least: int) -> int:

@@ -21,7 +21,7 @@ from funnel_tui.core.folding import fold
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import N_, _, ngettext
 from funnel_tui.read.team import Member
-from funnel_tui.rules.assign import _closest, resolve_user
+from funnel_tui.rules.assign import closest_login, resolve_user
 from funnel_tui.tui.dialogs.dialogs import DIALOG_CSS, ConfirmDialog
 from funnel_tui.tui.widgets.scroll_keys import KeyedOptions
 from funnel_tui.tui.widgets.text_input import TextInput
@@ -177,7 +177,7 @@ class UserPicker(ModalScreen[Picked | None]):
                 return
             # The user it names, found again as the rule found it: its message is in
             # the rep's language, with that language's quotes („…“, 「…」).
-            close = _closest(fold(typed), users) or ""
+            close = closest_login(fold(typed), users) or ""
             question = _(
                 'No user "{login}"; did you mean "{close}"? Add "{login}" as a new user?'
             ).format(login=typed, close=close)

@@ -28,7 +28,7 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.companies import CompanyRecord, company_record
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.tui.dialogs.company_edit import FIELDS, CompanyEditDialog
+from funnel_tui.tui.dialogs.company_edit import FIELDS, CompanyEditDialog, field_labels
 from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.here_line import HereLine
@@ -363,7 +363,7 @@ class CompanyScreen(Screen[None]):
             self._message(Text(gone, style="red"))
             return
         stored = form_values(fresh)
-        labels = {name: _(label) for name, label in FIELDS}
+        labels = field_labels()
         latest = {c["field"]: c for c in exc.changes}
         clashes = []
         for name in dict.fromkeys(exc.fields):

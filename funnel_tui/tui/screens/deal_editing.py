@@ -23,7 +23,7 @@ from funnel_tui.read.pipeline import DealRecord, deal_record
 from funnel_tui.rules.deal_edits import read_close
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.dialogs.conflict import Clash, ConflictDialog
-from funnel_tui.tui.dialogs.deal_edit import FIELDS, DealEditDialog
+from funnel_tui.tui.dialogs.deal_edit import FIELDS, DealEditDialog, field_labels
 from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 from funnel_tui.tui.workers import run_write, write_worker
 
@@ -156,7 +156,7 @@ class DealEditing:
             self._deal_message(Text(gone, style="red"))
             return
         stored = form_values(fresh, self.app.rules.locale)
-        labels = {name: _(label) for name, label in FIELDS}
+        labels = field_labels()
         latest = {FORM_FIELD.get(c["field"], c["field"]): c for c in exc.changes}
         clashes = []
         for name in dict.fromkeys(FORM_FIELD.get(f, f) for f in exc.fields):
