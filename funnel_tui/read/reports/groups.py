@@ -86,7 +86,7 @@ def split(
             return Split(by, _("month"), None, fixed_keys=[])  # no record: no month
         keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
         return Split(by, _("month"), month_case(time, period, first, last), fixed_keys=keys)
-    raise ReportError(f"--by: {by!r} is not one of source, owner, month")
+    raise ReportError(_("--by: {by} is not one of source, owner, month").format(by=repr(by)))
 
 
 def deals_where(condition: Any, by: str | None) -> peewee.Select:
