@@ -9,24 +9,16 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
-from funnel_tui.core.i18n import N_, _, ngettext
+from funnel_tui.core.i18n import _, ngettext, pgettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import amount_value, exact_figure, exact_money
 from funnel_tui.core.output import plain, to_json_value
 from funnel_tui.read.companies import CompanyRecord
-from funnel_tui.read.record_text import moment_text, padded
+from funnel_tui.read.record_text import label_rows, moment_text, padded, record_label
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import activity_words, many, say
 
 COMPANY_FIELDS = ("name", "industry", "employees", "country", "website")
-# The labels of COMPANY_FIELDS in the record's text (the names are JSON's keys).
-_FIELD_LABELS = {
-    "name": N_("name"),
-    "industry": N_("industry"),
-    "employees": N_("employees"),
-    "country": N_("country"),
-    "website": N_("website"),
-}
 LIST_COLUMNS = (
     "id",
     "name",
@@ -156,7 +148,9 @@ def activity_line(activity: dict[str, Any]) -> str:
     said = say("line", head=head, body=outcome) if outcome else head
     note = f" — {plain(activity['note'])}" if activity["note"] else ""
     about = activity["lead"] or activity["deal"] or ""
-    return f"{said}{note}" + (f" ({plain(about)})" if about else "")
+    if not about:
+        return f"{said}{note}"
+    return _("{activity} ({about})").format(activity=f"{said}{note}", about=plain(about))
 
 
 def company_as_text(record: CompanyRecord, config: Config, zone: dt.tzinfo = dt.UTC) -> str:
@@ -169,20 +163,21 @@ def company_as_text(record: CompanyRecord, config: Config, zone: dt.tzinfo = dt.
     lines = [_("Company #{id}  (times in {zone})").format(id=company.id, zone=zone)]
     if record.merged_into:
         lines.append("  " + _("merged into company #{id}").format(id=record.merged_into))
+    rows = []
     for name in COMPANY_FIELDS:
         value = getattr(company, name)
         if value not in ("", None):
-            lines.append(f"  {padded(_(_FIELD_LABELS[name]), 22)}{plain(value)}")
-    lines.append(f"  {padded(_('version'), 22)}{company.version}")
+            label = pgettext("company record", "name") if name == "name" else record_label(name)
+            rows.append((label, plain(value)))
+    rows.append((record_label("version"), str(company.version)))
     if record.customer:
-        lines.append(
-            f"  {padded(_('customer since'), 22)}"
-            + _("{since} · won in all: {amounts}").format(
-                since=moment_text(local(record.first_won)), amounts=money_text(record.lifetime_won)
-            )
+        since = _("{since} · won in all: {amounts}").format(
+            since=moment_text(local(record.first_won)), amounts=money_text(record.lifetime_won)
         )
+        rows.append((record_label("customer since"), since))
     else:
-        lines.append(f"  {padded(_('customer'), 22)}{_('not yet: no won deal')}")
+        rows.append((record_label("customer"), _("not yet: no won deal")))
+    lines += label_rows(rows)
     lines.append("")
     lines.append(_("People ({count})").format(count=len(record.people)))
     for p in record.people:
@@ -228,7 +223,8 @@ def company_as_text(record: CompanyRecord, config: Config, zone: dt.tzinfo = dt.
         heading = _("Activities ({activities})").format(activities=activities)
     lines.append(heading)
     for a in record.activities:
-        lines.append(f"  {moment_text(local(a['at']))} {plain(a['user'])}: {activity_line(a)}")
+        said = say("line", head=plain(a["user"]), body=activity_line(a))
+        lines.append(f"  {moment_text(local(a['at']))} {said}")
     lines.append("")
     lines.append(_("History"))
     for line in describe(record.history, config, zone):

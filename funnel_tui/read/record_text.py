@@ -9,7 +9,7 @@ from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import Problem
 from funnel_tui.core.formats import date_short, number
-from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
+from funnel_tui.core.i18n import ENGLISH, _, current_language, ngettext, pgettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import cell_width, plain, to_json_value
@@ -18,28 +18,65 @@ from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import activity_words, date_words, many, say
 from funnel_tui.rules.scoring import Score, item_label
 
-# (column, its label in the record's text): the columns are the JSON keys.
+# The lead's columns in the record, in order (the JSON keys are these names).
 _LEAD_FIELDS = (
-    ("name", N_("name")),
-    ("title", N_("title")),
-    ("phone_raw", N_("phone")),
-    ("phone_e164", N_("phone (E.164)")),
-    ("phone_type", N_("phone type")),
-    ("email_raw", N_("email")),
-    ("email_norm", N_("email (normalised)")),
-    ("country", N_("country")),
-    ("source", N_("source")),
-    ("status", N_("status")),
-    ("level", N_("level")),
-    ("nurture_until", N_("nurture until")),
-    ("unqualified_reason", N_("unqualified because")),
-    ("created_at", N_("created")),
-    ("last_activity_at", N_("last activity")),
-    ("next_action", N_("next action")),
-    ("next_action_due", N_("next action due")),
-    ("version", N_("version")),
-    ("notes", N_("notes")),
+    "name",
+    "title",
+    "phone_raw",
+    "phone_e164",
+    "phone_type",
+    "email_raw",
+    "email_norm",
+    "country",
+    "source",
+    "status",
+    "level",
+    "nurture_until",
+    "unqualified_reason",
+    "created_at",
+    "last_activity_at",
+    "next_action",
+    "next_action_due",
+    "version",
+    "notes",
 )
+
+
+def record_label(key: str) -> str:
+    """The label of a field in a lead's or a company's record, as a column of labels
+    reads it ("Nächster Schritt", "Typ telefonu"): its own context, as a label is
+    capitalised where the same word inside a sentence is not."""
+    labels = {
+        "name": pgettext("record", "name"),
+        "title": pgettext("record", "title"),
+        "phone_raw": pgettext("record", "phone"),
+        "phone_e164": pgettext("record", "phone (E.164)"),
+        "phone_type": pgettext("record", "phone type"),
+        "email_raw": pgettext("record", "email"),
+        "email_norm": pgettext("record", "email (normalised)"),
+        "country": pgettext("record", "country"),
+        "source": pgettext("record", "source"),
+        "status": pgettext("record", "status"),
+        "level": pgettext("record", "level"),
+        "nurture_until": pgettext("record", "nurture until"),
+        "unqualified_reason": pgettext("record", "unqualified because"),
+        "created_at": pgettext("record", "created"),
+        "last_activity_at": pgettext("record", "last activity"),
+        "next_action": pgettext("record", "next action"),
+        "next_action_due": pgettext("record", "next action due"),
+        "version": pgettext("record", "version"),
+        "notes": pgettext("record", "notes"),
+        "owner": pgettext("record", "owner"),
+        "company": pgettext("record", "company"),
+        "industry": pgettext("record", "industry"),
+        "employees": pgettext("record", "employees"),
+        "website": pgettext("record", "website"),
+        "customer": pgettext("record", "customer"),
+        "customer since": pgettext("record", "customer since"),
+    }
+    return labels.get(key, key)
+
+
 # Stored keys read as words (vocab_label), and names from the config (shown_name).
 _VOCAB_COLUMNS = frozenset({"status", "level"})
 _NAME_COLUMNS = frozenset({"source", "unqualified_reason"})
@@ -52,7 +89,7 @@ def record_as_dict(
     company = record["company"]
     return {
         "id": lead.id,
-        **{column: to_json_value(getattr(lead, column)) for column, _label in _LEAD_FIELDS},
+        **{column: to_json_value(getattr(lead, column)) for column in _LEAD_FIELDS},
         "merged_into": lead.merged_into_id,
         "owner": record["owner"],
         "company": company.name if company else None,
@@ -137,6 +174,13 @@ def padded(label: str, width: int) -> str:
     return label + " " * max(1 if cell_width(label) >= width else 0, width - cell_width(label))
 
 
+def label_rows(rows: list[tuple[str, str]], width: int = 22) -> list[str]:
+    """Lines of `label value`, the values in one column: at `width` cells, or after the
+    widest label where a language's are longer (English's all fit in 22)."""
+    width = max([width, *(cell_width(label) + 1 for label, _value in rows)])
+    return [f"  {padded(label, width)}{value}" for label, value in rows]
+
+
 def shown_value(column: str, value: Any) -> str:
     """A lead's stored value as the rep reads it: a status or level in their words, a
     shipped source or reason translated, dates as their locale writes them."""
@@ -181,25 +225,31 @@ def record_as_text(
                 id=lead.merged_into_id
             )
         )
-    for column, label in _LEAD_FIELDS:
+    rows = []
+    for column in _LEAD_FIELDS:
         value = local(getattr(lead, column))
         if value not in ("", None):
-            lines.append(f"  {padded(_(label), 22)}{shown_value(column, value)}")
-    lines.append(f"  {padded(_('owner'), 22)}{plain(record['owner'])}")
+            rows.append((record_label(column), shown_value(column, value)))
+    rows.append((record_label("owner"), plain(record["owner"])))
     if company:
-        lines.append(f"  {padded(_('company'), 22)}{plain(company.name)}")
+        rows.append((record_label("company"), plain(company.name)))
+    lines += label_rows(rows)
     lines.append("")
     lines.append(
         _("Qualification (score {score}/100, prospect at ≥ {minimum})").format(
             score=score.total, minimum=config.min_score
         )
     )
-    for item in score.items:
+    labels = [item_label(item) for item in score.items]
+    answers = [vocab_label(item.answer) for item in score.items]
+    label_width = max([26, *(cell_width(label) + 1 for label in labels)])
+    answer_width = max([8, *(cell_width(answer) + 1 for answer in answers)])
+    for item, label, answer in zip(score.items, labels, answers, strict=True):
         mark = {"yes": "✔", "no": "✘"}.get(item.answer, "?")
         evidence = f" — {plain(item.evidence)}" if item.evidence else ""
         origin = " " + _("(company data)") if item.source != "checklist" else ""
         lines.append(
-            f"  {mark} {padded(item_label(item), 26)}{padded(vocab_label(item.answer), 8)}"
+            f"  {mark} {padded(label, label_width)}{padded(answer, answer_width)}"
             f"{item.points:>3}/{item.max_points}{origin}{evidence}"
         )
     lines.append("")
@@ -260,9 +310,9 @@ def record_as_text(
             head, outcome = activity_words(a.kind, a.direction, a.outcome)
             said = say("line", head=head, body=outcome) if outcome else head
             note = f" — {plain(a.note)}" if a.note else ""
-            lines.append(
-                f"  {moment_text(local(a.occurred_at))} {plain(a.user.login)}: {said}{note}{nxt}"
-            )
+            when = moment_text(local(a.occurred_at))
+            said = say("line", head=plain(a.user.login), body=f"{said}{note}{nxt}")
+            lines.append(f"  {when} {said}")
     lines.append("")
     lines.append(_("History"))
     companies = {company.id: company.name} if company else {}
