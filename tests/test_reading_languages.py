@@ -479,3 +479,21 @@ def test_the_rules_refusals_and_days_read_in_the_reps_language(rules, lead):
         assert days_from_today(22) == "za 22 dni"
     assert days_from_today(20) == "in 20 days"
     assert days_from_today(-1) == "1 day ago"
+
+
+def test_the_cycle_and_activity_reports_rows_and_columns_read_in_the_reps_language(config, lead):
+    request = Request(ALL_TIME, None, config, TODAY)
+    english = run_report("cycle", request)
+    with use_language("de"):
+        cycle = run_report("cycle", request)
+        activity = run_report("activity", Request(ALL_TIME, "owner", config, TODAY))
+    assert [row.label for row in english.rows][:2] == ["lead → prospect", "prospect → opportunity"]
+    assert [row.label for row in cycle.rows][:2] == [
+        "Lead → Interessent",
+        "Interessent → Verkaufschance",
+    ]
+    assert cycle.rows[0].drills["count"].title == "hochgestuft"
+    kinds = {c.key: (c.label, c.help) for c in activity.columns}
+    assert kinds["call"] == ("Anruf", "erfasste Anrufe")
+    assert kinds["in_person"][1] == "erfasste persönliche Treffen"
+    assert [row.key for row in cycle.rows] == [row.key for row in english.rows]

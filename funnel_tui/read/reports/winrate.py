@@ -137,9 +137,17 @@ def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: An
     }
     in_group = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(where))
     drills = {
-        "closed": Drill("opportunity", in_group, f"closed: {label}"),
-        "won": Drill("opportunity", in_group & (Opportunity.state == OPP_WON), f"won: {label}"),
-        "lost": Drill("opportunity", in_group & (Opportunity.state == OPP_LOST), f"lost: {label}"),
+        "closed": Drill("opportunity", in_group, _("closed: {group}").format(group=label)),
+        "won": Drill(
+            "opportunity",
+            in_group & (Opportunity.state == OPP_WON),
+            _("won: {group}").format(group=label),
+        ),
+        "lost": Drill(
+            "opportunity",
+            in_group & (Opportunity.state == OPP_LOST),
+            _("lost: {group}").format(group=label),
+        ),
     }
     for derived in ("win_rate", "won_amount", "average", "median"):
         drills[derived] = drills["won"]
@@ -170,7 +178,11 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
             "share": rate(count, everything),
             "lost_amount": cents,
         }
-        drill = Drill("opportunity", lost & (Opportunity.lost_reason == reason), f"lost: {label}")
+        drill = Drill(
+            "opportunity",
+            lost & (Opportunity.lost_reason == reason),
+            _("lost: {group}").format(group=label),
+        )
         rows.append(Row(reason, label, values, {"lost": drill, "lost_amount": drill}))
     total = Row(
         "",
@@ -181,7 +193,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
             "share": rate(everything, everything),
             "lost_amount": sum(cents for _count, cents in found.values()),
         },
-        {"lost": Drill("opportunity", lost, "lost")},
+        {"lost": Drill("opportunity", lost, _("lost"))},
     )
     columns = [
         Column("reason", _("loss reason"), TEXT),
