@@ -19,7 +19,7 @@ from funnel_tui.read.queries import lead_record, parse_filter
 from funnel_tui.read.record_text import record_as_dict, record_as_text
 from funnel_tui.read.reports import Period, Request, run_report
 from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.history_words import days_from_today
+from funnel_tui.rules.history_words import days_from_today, many, say
 
 ALL_TIME = Period(None, None, dt.UTC)
 # The forecast's today: the deals below close in its month and the next.
@@ -471,6 +471,8 @@ def test_the_rules_refusals_and_days_read_in_the_reps_language(rules, lead):
         assert days_from_today(20) == "in 20 Tagen"
         assert days_from_today(-3) == "vor 3 Tagen"
         assert days_from_today(1) == "in 1 Tag"
+        # A deal's days in its stage, after "seit": the dative too.
+        assert say("stage_for", stage="Angebot", time=many(20, "day")) == "seit 20 Tagen in Angebot"
         with pytest.raises(Refused) as refused:
             rules.promote(lead.id)
         said = str(refused.value.problems[0])
