@@ -499,3 +499,17 @@ def test_the_cycle_and_activity_reports_rows_and_columns_read_in_the_reps_langua
     assert kinds["call"] == ("Anruf", "erfasste Anrufe")
     assert kinds["in_person"][1] == "erfasste persönliche Treffen"
     assert [row.key for row in cycle.rows] == [row.key for row in english.rows]
+
+
+def test_loss_reasons_and_a_missing_source_read_in_the_reps_language(rules, config, lead):
+    rules.lose(1, "Price")  # the lead's deal
+    rules.capture_lead({"name": "No Source", "email": "nosource@example.de"})
+    request = Request(ALL_TIME, None, config, TODAY)
+    english = run_report("winrate", request).parts[0]
+    with use_language("de"):
+        german = run_report("winrate", request).parts[0]
+        by_source = run_report("conversion", Request(ALL_TIME, "source", config, TODAY))
+    assert [row.label for row in english.rows] == ["Price"]
+    assert [row.label for row in german.rows] == ["Preis"]
+    assert [row.key for row in german.rows] == ["Price"]
+    assert "(ohne Quelle)" in [row.label for row in by_source.rows]

@@ -13,7 +13,8 @@ from typing import Any
 import peewee
 
 from funnel_tui.core import formats
-from funnel_tui.core.i18n import _, ngettext
+from funnel_tui.core.i18n import N_, _, ngettext
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -40,7 +41,7 @@ from funnel_tui.read.reports.measure import (
 )
 from funnel_tui.storage.models import Lead, Opportunity
 
-NO_REASON = "(no reason given)"
+NO_REASON = N_("(no reason given)")
 
 
 def win_rate(request: Request) -> Report:
@@ -171,7 +172,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
     rows = []
     for reason in sorted(found, key=lambda r: (-found[r][0], r.casefold())):
         count, cents = found[reason]
-        label = reason or NO_REASON
+        label = shown_name(reason) if reason else _(NO_REASON)
         values = {
             "reason": label,
             "lost": count,
