@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from funnel_tui.core.errors import Problem
+from funnel_tui.core.formats import number
 from funnel_tui.rules.engagement import Engagement
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.scoring import Score, ScoreItem, company_fact, compute_score
@@ -65,7 +66,7 @@ def load_checklist(rules: Funnel, lead_id: int) -> ChecklistState | None:
     for criterion in rules.config.icp:
         fact = company_fact(criterion.key, lead, company)
         if fact not in (None, ""):
-            facts[f"icp:{criterion.key}"] = f"{fact:,}" if isinstance(fact, int) else str(fact)
+            facts[f"icp:{criterion.key}"] = number(fact) if isinstance(fact, int) else str(fact)
     return _judged(
         rules,
         lead=lead,

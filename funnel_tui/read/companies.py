@@ -30,6 +30,7 @@ import peewee
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import _
 from funnel_tui.core.money import rates_into
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.search import MIN_TRIGRAM, search_ids_sql
@@ -110,9 +111,10 @@ def company_page(
     and `won` per currency ({"EUR": cents}), `people` a count, `customer` a bool,
     `last_activity` a naive UTC datetime or None."""
     if query.sort not in SORT_KEYS:
-        raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}")
+        raise ValueError(_("sort must be one of {choices}").format(choices=", ".join(SORT_KEYS)))
     if query.kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(k for k in KINDS if k)}")
+        choices = ", ".join(k for k in KINDS if k)
+        raise ValueError(_("kind must be one of {choices}").format(choices=choices))
     if limit <= 0:
         return []
     where, params = where or _where(query)
@@ -136,7 +138,7 @@ def company_rows(ids: list[int]) -> list[dict[str, Any]]:
     over these ids only, each through an index on company_id."""
     if not ids:
         return []
-    marks = ", ".join("?" for _ in ids)
+    marks = ", ".join("?" for _n in ids)
     rows = {
         row[0]: dict(zip(("id", "name", "industry", "country"), row, strict=True))
         for row in _run(
@@ -177,7 +179,7 @@ def company_rows(ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _latest_activity(ids: list[int]) -> dict[int, dt.datetime]:
-    marks = ", ".join("?" for _ in ids)
+    marks = ", ".join("?" for _n in ids)
     parse = Lead.last_activity_at.python_value
     found: dict[int, dt.datetime] = {}
     for company_id, at in _run(
@@ -201,7 +203,7 @@ def _where(query: CompanyQuery) -> tuple[str, list[Any]]:
         params.append("%" + _like_escape(key) + "%")
         folded = _folded_matches(query.text)
         if folded:
-            clauses[-1] = f'({_NAME_LIKE} OR c."id" IN ({", ".join("?" for _ in folded)}))'
+            clauses[-1] = f'({_NAME_LIKE} OR c."id" IN ({", ".join("?" for _n in folded)}))'
             params += folded
     if query.kind == "customers":
         clauses.append(_CUSTOMER_SQL)
@@ -263,12 +265,12 @@ def _order(query: CompanyQuery) -> tuple[str, str, list[Any]]:
     # Each currency's rate as a parameter; a currency without one is 0 in the converted
     # figure and counts at face value in the second.
     rate_case = (
-        'CASE o."currency" ' + " ".join("WHEN ? THEN ?" for _ in codes) + " ELSE 0 END"
+        'CASE o."currency" ' + " ".join("WHEN ? THEN ?" for _n in codes) + " ELSE 0 END"
         if codes
         else "0"
     )
     face_case = (
-        'CASE WHEN o."currency" IN (' + ", ".join("?" for _ in codes) + ") THEN 0 ELSE 1 END"
+        'CASE WHEN o."currency" IN (' + ", ".join("?" for _n in codes) + ") THEN 0 ELSE 1 END"
         if codes
         else "1"
     )

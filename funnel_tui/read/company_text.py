@@ -9,11 +9,14 @@ from typing import Any
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import to_local
+from funnel_tui.core.i18n import _, ngettext, pgettext
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import amount_value, exact_figure, exact_money
 from funnel_tui.core.output import plain, to_json_value
 from funnel_tui.read.companies import CompanyRecord
+from funnel_tui.read.record_text import label_rows, moment_text, padded, record_label
 from funnel_tui.rules.history_lines import describe
-from funnel_tui.rules.history_words import activity_words, many
+from funnel_tui.rules.history_words import activity_words, many, say
 
 COMPANY_FIELDS = ("name", "industry", "employees", "country", "website")
 LIST_COLUMNS = (
@@ -49,6 +52,8 @@ def list_row(row: dict[str, Any], form: str) -> dict[str, Any]:
         out["won"] = money_values(row["won"])
     else:
         out["customer"] = "yes" if row["customer"] else "no"
+        if form == "table":  # a person reads it; CSV keeps the key
+            out["customer"] = vocab_label(out["customer"])
         # CSV: one cell, figures a spreadsheet reads ("EUR 12500.00; USD 300.00").
         if form == "csv":
             out["open_pipeline"] = _plain_money(row["open"])
@@ -140,10 +145,12 @@ def activity_line(activity: dict[str, Any]) -> str:
     """`call: reached — note (Anna Nowak)`: one activity of the timeline, without its
     time and user."""
     head, outcome = activity_words(activity["kind"], activity["direction"], activity["outcome"])
-    said = f"{head}: {outcome}" if outcome else head
+    said = say("line", head=head, body=outcome) if outcome else head
     note = f" — {plain(activity['note'])}" if activity["note"] else ""
     about = activity["lead"] or activity["deal"] or ""
-    return f"{said}{note}" + (f" ({plain(about)})" if about else "")
+    if not about:
+        return f"{said}{note}"
+    return _("{activity} ({about})").format(activity=f"{said}{note}", about=plain(about))
 
 
 def company_as_text(record: CompanyRecord, config: Config, zone: dt.tzinfo = dt.UTC) -> str:
@@ -153,46 +160,73 @@ def company_as_text(record: CompanyRecord, config: Config, zone: dt.tzinfo = dt.
         return to_local(value, zone) if isinstance(value, dt.datetime) else value
 
     company = record.company
-    lines = [f"Company #{company.id}  (times in {zone})"]
+    lines = [_("Company #{id}  (times in {zone})").format(id=company.id, zone=zone)]
     if record.merged_into:
-        lines.append(f"  merged into company #{record.merged_into}")
+        lines.append("  " + _("merged into company #{id}").format(id=record.merged_into))
+    rows = []
     for name in COMPANY_FIELDS:
         value = getattr(company, name)
         if value not in ("", None):
-            lines.append(f"  {name:<22}{plain(value)}")
-    lines.append(f"  {'version':<22}{company.version}")
+            label = pgettext("company record", "name") if name == "name" else record_label(name)
+            rows.append((label, plain(value)))
+    rows.append((record_label("version"), str(company.version)))
     if record.customer:
-        lines.append(
-            f"  {'customer since':<22}{plain(local(record.first_won))}"
-            f" · won in all: {money_text(record.lifetime_won)}"
+        since = _("{since} · won in all: {amounts}").format(
+            since=moment_text(local(record.first_won)), amounts=money_text(record.lifetime_won)
         )
+        rows.append((record_label("customer since"), since))
     else:
-        lines.append(f"  {'customer':<22}not yet: no won deal")
+        rows.append((record_label("customer"), _("not yet: no won deal")))
+    lines += label_rows(rows)
     lines.append("")
-    lines.append(f"People ({len(record.people)})")
+    lines.append(_("People ({count})").format(count=len(record.people)))
     for p in record.people:
-        title = f", {plain(p['title'])}" if p["title"] else ""
-        lines.append(
-            f"  #{p['id']} {plain(p['name'])}{title} — {p['status']}, {p['level']}, "
-            f"owner {plain(p['owner'])}"
-        )
+        values = {
+            "id": p["id"],
+            "name": plain(p["name"]),
+            "title": plain(p["title"]),
+            "status": vocab_label(p["status"]),
+            "level": vocab_label(p["level"]),
+            "owner": plain(p["owner"]),
+        }
+        if p["title"]:
+            said = _("#{id} {name}, {title} — {status}, {level}, owner {owner}")
+        else:
+            said = _("#{id} {name} — {status}, {level}, owner {owner}")
+        lines.append("  " + said.format(**values))
     lines.append("")
-    lines.append(f"Deals ({len(record.deals)})")
+    lines.append(_("Deals ({count})").format(count=len(record.deals)))
     for state, amounts in record.totals.items():
-        lines.append(f"  {state:<8}{money_text(amounts)}")
+        lines.append(f"  {padded(vocab_label(state), 8)}{money_text(amounts)}")
     for d in record.deals:
         lines.append(
-            f"  #{d['id']} {plain(d['name'])} — {exact_money(d['amount_cents'], d['currency'])}"
-            f", {plain(d['stage'])} ({d['state']}), owner {plain(d['owner'])}"
+            "  "
+            + _("#{id} {name} — {amount}, {stage} ({state}), owner {owner}").format(
+                id=d["id"],
+                name=plain(d["name"]),
+                amount=exact_money(d["amount_cents"], d["currency"]),
+                stage=plain(shown_name(d["stage"])),
+                state=vocab_label(d["state"]),
+                owner=plain(d["owner"]),
+            )
         )
     lines.append("")
     shown = len(record.activities)
-    more = f", the newest {shown}" if shown < record.activity_count else ""
-    lines.append(f"Activities ({many(record.activity_count, 'activity')}{more})")
+    activities = many(record.activity_count, "activity")
+    if shown < record.activity_count:
+        heading = ngettext(
+            "Activities ({activities}, the newest {count})",
+            "Activities ({activities}, the newest {count})",
+            shown,
+        ).format(activities=activities, count=shown)
+    else:
+        heading = _("Activities ({activities})").format(activities=activities)
+    lines.append(heading)
     for a in record.activities:
-        lines.append(f"  {plain(local(a['at']))} {plain(a['user'])}: {activity_line(a)}")
+        said = say("line", head=plain(a["user"]), body=activity_line(a))
+        lines.append(f"  {moment_text(local(a['at']))} {said}")
     lines.append("")
-    lines.append("History")
+    lines.append(_("History"))
     for line in describe(record.history, config, zone):
-        lines.append(f"  {plain(local(line.at))} {plain(line.user)} {line.text}".rstrip())
+        lines.append(f"  {moment_text(local(line.at))} {plain(line.user)} {line.text}".rstrip())
     return "\n".join(lines) + "\n"

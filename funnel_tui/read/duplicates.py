@@ -31,6 +31,7 @@ from itertools import groupby
 from urllib.parse import urlsplit
 
 from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.rules.near_duplicates import CLOSE_SCORE
 from funnel_tui.storage.list_index import LIVE_LEAD_SQL
 from funnel_tui.storage.models import database
@@ -40,14 +41,20 @@ SAME_PHONE, SAME_EMAIL, SAME_NAME_COMPANY = "same_phone", "same_email", "same_na
 CLOSE_NAME_COMPANY, CLOSE_NAME_PHONE = "close_name_company", "close_name_phone"
 SAME_NAME, CLOSE_NAME, SAME_WEBSITE = "same_name", "close_name", "same_website"
 REASON_WORDS = {
-    SAME_EMAIL: "same email",
-    SAME_PHONE: "same phone",
-    SAME_NAME_COMPANY: "same name at the same company",
-    CLOSE_NAME_COMPANY: "close name at the same company",
-    CLOSE_NAME_PHONE: "close name on the same phone",
-    SAME_NAME: "same name",
-    CLOSE_NAME: "close name",
-    SAME_WEBSITE: "same website",
+    SAME_EMAIL: N_("same email"),
+    SAME_PHONE: N_("same phone"),
+    SAME_NAME_COMPANY: N_("same name at the same company"),
+    CLOSE_NAME_COMPANY: N_("close name at the same company"),
+    CLOSE_NAME_PHONE: N_("close name on the same phone"),
+    SAME_NAME: N_("same name"),
+    CLOSE_NAME: N_("close name"),
+    SAME_WEBSITE: N_("same website"),
+}
+# A close name that is the same once folded (accents, 陳/陈) is said to be the same.
+_ALIKE_WORDS = {
+    CLOSE_NAME_COMPANY: N_("same name at the same company"),
+    CLOSE_NAME_PHONE: N_("same name on the same phone"),
+    CLOSE_NAME: N_("same name"),
 }
 # A pair's strength is its name similarity plus the weight of each reason: an address is
 # one person's, a phone is often shared (a switchboard), a close name alone may be two
@@ -124,16 +131,21 @@ class Pair:
         phone (96%)"; a close name is not said again beside the same name, and names
         that differ only as folding undoes (accents, 陳/陈) are said to be the same."""
         same_name = SAME_NAME_COMPANY in self.reasons or SAME_NAME in self.reasons
+        percent = f"{self.similarity:.0f}"
         said = []
         for reason in self.reasons:
             if reason not in (CLOSE_NAME_COMPANY, CLOSE_NAME_PHONE, CLOSE_NAME):
-                said.append(REASON_WORDS[reason])
+                said.append(_(REASON_WORDS[reason]))
             elif not same_name and self.similarity >= 99.95:  # alike once folded
-                said.append(REASON_WORDS[reason].replace("close name", "same name"))
+                said.append(_(_ALIKE_WORDS[reason]))
             elif not same_name:
-                said.append(f"{REASON_WORDS[reason]} ({self.similarity:.0f}%)")
+                said.append(
+                    _("{reason} ({percent}%)").format(
+                        reason=_(REASON_WORDS[reason]), percent=percent
+                    )
+                )
         if not same_name and not any(r.startswith("close_") for r in self.reasons):
-            said.append(f"names {self.similarity:.0f}% alike")
+            said.append(_("names {percent}% alike").format(percent=percent))
         return " · ".join(said)
 
 
@@ -301,7 +313,7 @@ def _close_pairs(members: list[_Name]) -> Iterable[tuple[_Name, _Name, float]]:
         hits: dict[int, float] = {}
         for attr in ("plain", "sorted"):
             choices = [getattr(o, attr) for o in others]
-            for _, score, index in process.extract(
+            for _match, score, index in process.extract(
                 getattr(a, attr),
                 choices,
                 scorer=fuzz.ratio,

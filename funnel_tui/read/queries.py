@@ -14,6 +14,8 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.core.errors import FilterRefused, Problem
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import (
     LEAD_STATUSES,
     LEVEL_CUSTOMER,
@@ -106,7 +108,13 @@ def parse_filter(
     for text in _split(statuses):
         if text.lower() not in LEAD_STATUSES:
             problems.append(
-                Problem("status", "invalid", f"{text!r} is not one of {', '.join(LEAD_STATUSES)}")
+                Problem(
+                    "status",
+                    "invalid",
+                    _("{status!r} is not one of {choices}").format(
+                        status=text, choices=", ".join(LEAD_STATUSES)
+                    ),
+                )
             )
         else:
             wanted_status.append(text.lower())
@@ -122,10 +130,17 @@ def parse_filter(
             pipeline.append(stage.name)
         else:
             choices = ", ".join([*level_names, *(s.name for s in config.stages)])
-            problems.append(Problem("stage", "invalid", f"{text!r} is not one of: {choices}"))
+            said = _("{text!r} is not one of: {choices}").format(text=text, choices=choices)
+            problems.append(Problem("stage", "invalid", said))
     if sort not in LIST_SORTS:
         problems.append(
-            Problem("sort", "invalid", f"{sort!r} is not one of {', '.join(LIST_SORTS)}")
+            Problem(
+                "sort",
+                "invalid",
+                _("{sort!r} is not one of {choices}").format(
+                    sort=sort, choices=", ".join(LIST_SORTS)
+                ),
+            )
         )
     if problems:
         raise FilterRefused(problems)
@@ -367,17 +382,27 @@ def funnel_counts(config: Config) -> list[StageCount]:
         .group_by(Opportunity.state)
         .tuples()
     )
-    rows = [StageCount(f"Leads · {s}", by_status.get(s, 0), "lead", s) for s in LEAD_STATUSES]
+    # Labels as the rep reads them (`funnel where` prints them; the screen words its own
+    # the same way); `group` and `key` stay the stored words, as --format json gives.
+    rows = [
+        StageCount(
+            _("Leads · {status}").format(status=vocab_label(s)), by_status.get(s, 0), "lead", s
+        )
+        for s in LEAD_STATUSES
+    ]
     rows.append(
-        StageCount("Prospects", by_level.get(LEVEL_PROSPECT, 0), "prospect", LEVEL_PROSPECT)
+        StageCount(_("Prospects"), by_level.get(LEVEL_PROSPECT, 0), "prospect", LEVEL_PROSPECT)
     )
     rows += [
-        StageCount(s.name, open_by_stage.get(s.name, 0), "opportunity", s.name)
+        StageCount(shown_name(s.name), open_by_stage.get(s.name, 0), "opportunity", s.name)
         for s in config.open_stages
     ]
-    rows.append(StageCount(config.won_stage, by_state.get(OPP_WON, 0), "closed", OPP_WON))
-    rows.append(StageCount(config.lost_stage, by_state.get(OPP_LOST, 0), "closed", OPP_LOST))
-    rows.append(StageCount("Customers", by_level.get(LEVEL_CUSTOMER, 0), "closed", LEVEL_CUSTOMER))
+    won, lost = config.won_stage, config.lost_stage
+    rows.append(StageCount(shown_name(won), by_state.get(OPP_WON, 0), "closed", OPP_WON))
+    rows.append(StageCount(shown_name(lost), by_state.get(OPP_LOST, 0), "closed", OPP_LOST))
+    rows.append(
+        StageCount(_("Customers"), by_level.get(LEVEL_CUSTOMER, 0), "closed", LEVEL_CUSTOMER)
+    )
     return rows
 
 

@@ -47,6 +47,7 @@ import peewee
 
 from funnel_tui.core import validators as v
 from funnel_tui.core.folding import fold
+from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
 from funnel_tui.storage.list_index import (
     CJK_CLASS,
@@ -236,7 +237,9 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     try:
         order = _SORT_SQL[query.sort]
     except KeyError:
-        raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}") from None
+        raise ValueError(
+            _("sort must be one of {choices}").format(choices=", ".join(SORT_KEYS))
+        ) from None
     if limit <= 0:
         return []
     plan = _Plan(query)
@@ -266,7 +269,7 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     ids = [row[0] for row in plan.run(sql, params)]
     if not ids:
         return []
-    marks = ", ".join("?" for _ in ids)
+    marks = ", ".join("?" for _n in ids)
     rows = plan.run(
         'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
         'l."phone_display", l."email_raw", l."email_norm", l."country", l."source", '
@@ -339,7 +342,7 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
         counts = [
             f'(SELECT COUNT(*) FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
             f"{plan.instr_sql})"
-            for _ in LEAD_STATUSES
+            for _n in LEAD_STATUSES
         ]
         params: list[Any] = []
         for status in LEAD_STATUSES:
@@ -419,7 +422,7 @@ class _Plan:
         # A search finds a survivor through a lead merged into it, whose status is not
         # the survivor's: then the status is tested on the row, not in the search index.
         if statuses and (not fts or self.merged):
-            marks = ", ".join("?" for _ in statuses)
+            marks = ", ".join("?" for _n in statuses)
             if all(s in LEAD_STATUSES for s in statuses):
                 # Only the funnel-order index leads with the status: test its expression.
                 places = ", ".join(str(LEAD_STATUSES.index(s)) for s in statuses)
@@ -459,7 +462,7 @@ class _Plan:
             self.total = self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
 
     def _among(self, column: str, values: tuple[str, ...]) -> None:
-        marks = ", ".join("?" for _ in values)
+        marks = ", ".join("?" for _n in values)
         self._clause(f'l."{column}" IN ({marks})', *values)
 
     def _clause(
@@ -536,13 +539,13 @@ class _Plan:
         document = search_document_sql(row, True)
         assert self.terms is not None
         if self.terms.phone:
-            likes = " OR ".join(f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.starts)
+            likes = " OR ".join(f"{document} LIKE ? ESCAPE '\\'" for _n in self.terms.starts)
             starts = [
                 f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}{_like_escape(s)}%"
                 for s in self.terms.starts
             ]
             return f"({likes})", starts
-        words = [f"{document} LIKE ? ESCAPE '\\'" for _ in self.terms.words]
+        words = [f"{document} LIKE ? ESCAPE '\\'" for _n in self.terms.words]
         return "(" + " AND ".join(words) + ")", [
             "%" + _like_escape(w) + "%" for w in self.terms.words
         ]

@@ -325,12 +325,13 @@ def listed(items: Iterable[str]) -> str:
 
 
 def days_from_today(days: int) -> str:
-    """`today`, `in 1 day`, `3 days ago`."""
+    """`today`, `in 1 day`, `3 days ago`: each a whole phrase with its count, as a
+    language bends the noun after its preposition (German "in 20 Tagen", "vor 3 Tagen")."""
     if days == 0:
         return say("today")
     if days > 0:
-        return say("in_time", time=many(days, "day"))
-    return say("time_ago", time=many(-days, "day"))
+        return ngettext("in {count} day", "in {count} days", days).format(count=number(days))
+    return ngettext("{count} day ago", "{count} days ago", -days).format(count=number(-days))
 
 
 def with_article(level: str) -> str:

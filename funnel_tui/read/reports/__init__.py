@@ -11,6 +11,8 @@ from typing import NamedTuple
 import peewee
 
 from funnel_tui.core.errors import ReportError
+from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.report_names import REPORT_TITLES
 from funnel_tui.read.reports.activity import activity
 from funnel_tui.read.reports.base import (
@@ -56,13 +58,20 @@ REPORTS: dict[str, ReportKind] = {
 
 def run_report(name: str, request: Request) -> Report:
     if name not in REPORTS:
-        raise ReportError(f"{name!r} is not a report; choose one of: {', '.join(REPORTS)}")
+        raise ReportError(
+            _("{name} is not a report; choose one of: {names}").format(
+                name=repr(name), names=", ".join(REPORTS)
+            )
+        )
     kind = REPORTS[name]
     by = request.by
     if by is not None and by not in kind.splits:
         offered = [split for split in kind.splits if split]
-        splits = f"splits by {', '.join(offered)}" if offered else "has no split"
-        raise ReportError(f"--by {by}: the {name} report {splits}")
+        if offered:
+            said = _("--by {by}: the {name} report splits by {splits}")
+        else:
+            said = _("--by {by}: the {name} report has no split")
+        raise ReportError(said.format(by=by, name=name, splits=", ".join(offered)))
     if by is None and kind.splits[0]:
         request = Request(
             request.period, kind.splits[0], request.config, request.today, request.currency
@@ -109,7 +118,7 @@ def records(drill: Drill, limit: int = 1000) -> list[Record]:
             Record(
                 "opportunity" if opp else "lead",
                 opp or lead,
-                f"{kind.replace('_', ' ')} · {name or ''}",
+                f"{vocab_label(kind).replace('_', ' ')} · {name or ''}",
                 when,
             )
             for lead, opp, kind, when, name in query

@@ -9,7 +9,8 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.dates import add_months
-from funnel_tui.core.i18n import _
+from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
+from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.read.reports.base import (
     BY_MONTH,
@@ -77,8 +78,7 @@ def activity(request: Request) -> Report:
     total = _row("all", "", totals, len(weeks), logged)
     columns = [Column("group", label, TEXT)]
     columns += [
-        Column(kind, _KIND_LABEL[kind], COUNT, f"{_KIND_LABEL[kind]}s logged")
-        for kind in ACTIVITY_KINDS
+        Column(kind, _kind_label(kind), COUNT, _(_KIND_LOGGED[kind])) for kind in ACTIVITY_KINDS
     ]
     columns.append(Column("total", _("total"), COUNT, _("activities logged")))
     if by == BY_OWNER:
@@ -104,6 +104,21 @@ def activity(request: Request) -> Report:
 
 _KIND_PLACE = {kind: n for n, kind in enumerate(ACTIVITY_KINDS)}
 _KIND_LABEL = {kind: kind.replace("_", " ") for kind in ACTIVITY_KINDS}
+# What each kind's column counts (English as it has always read).
+_KIND_LOGGED = {
+    "call": N_("calls logged"),
+    "email": N_("emails logged"),
+    "meeting": N_("meetings logged"),
+    "sms": N_("smss logged"),
+    "social": N_("socials logged"),
+    "in_person": N_("in persons logged"),
+    "note": N_("notes logged"),
+}
+
+
+def _kind_label(kind: str) -> str:
+    """A kind's column: the key in English ("in person"), the rep's word otherwise."""
+    return _KIND_LABEL[kind] if current_language() == ENGLISH else vocab_label(kind)
 
 
 def _tallies(period: Period, first: dt.date, last: dt.date, logged: Any) -> list[tuple]:
@@ -140,7 +155,11 @@ def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Ro
     values["total"] = sum(numbers)
     values["per_week"] = round(values["total"] / weeks, 1) if weeks else None
     drills = {
-        kind: Drill("activity", where & (Activity.kind == kind), f"{_KIND_LABEL[kind]}: {label}")
+        kind: Drill(
+            "activity",
+            where & (Activity.kind == kind),
+            _("{kind}: {group}").format(kind=_kind_label(kind), group=label),
+        )
         for kind in ACTIVITY_KINDS
     }
     title = _("activities: {group}").format(group=label)

@@ -17,7 +17,7 @@ import peewee
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months
 from funnel_tui.core.errors import ReportError
-from funnel_tui.core.formats import date_short
+from funnel_tui.core.formats import date_short, number
 from funnel_tui.core.i18n import _
 from funnel_tui.core.money import amount_value, whole_figure
 
@@ -43,7 +43,11 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.end < self.start:
-            raise ReportError(f"the period ends ({self.end}) before it starts ({self.start})")
+            raise ReportError(
+                _("the period ends ({end}) before it starts ({start})").format(
+                    end=date_short(self.end), start=date_short(self.start)
+                )
+            )
 
     def utc(self, day: dt.date) -> dt.datetime:
         """The UTC instant the user's `day` begins at, naive as stored."""
@@ -194,11 +198,6 @@ class Report:
         return [*self.rows, *([self.total] if self.total else [])]
 
 
-def many(count: int, one: str, more: str) -> str:
-    """`1 open deal has` or `3 open deals have`: a count with the words that agree."""
-    return f"{count:,} {one if count == 1 else more}"
-
-
 def rate(part: int | None, whole: int | None) -> float | None:
     """part / whole, or None when there is nothing to divide by."""
     if not whole:
@@ -222,13 +221,13 @@ def format_value(value: Any, kind: str) -> str:
     if value is None:
         return "—"
     if kind == COUNT:
-        return f"{value:,}"
+        return number(value)
     if kind == RATE:
-        return f"{100 * value:.1f}%"
+        return _("{percent}%").format(percent=number(100 * value, 1))
     if kind == DAYS:
         return _days(value)
     if kind == HOURS:
-        return f"{value:,.1f} h"
+        return _("{hours} h").format(hours=number(value, 1))
     if kind == MONEY:
         return whole_figure(value)
     return str(value)
@@ -238,12 +237,12 @@ def _days(value: float) -> str:
     """Days to a tenth; under a twentieth of a day (which would all read "0.0 d"
     whatever the bars say) in hours, minutes or seconds: same-day moves differ too."""
     if value == 0 or abs(value) >= 0.05:
-        return f"{value:,.1f} d"
+        return _("{days} d").format(days=number(value, 1))
     if abs(value) * 24 >= 1:
-        return f"{value * 24:.1f} h"
+        return _("{hours} h").format(hours=number(value * 24, 1))
     if abs(value) * 1440 >= 1:
-        return f"{value * 1440:.0f} min"
-    return f"{value * 86400:.0f} s"
+        return _("{minutes} min").format(minutes=number(value * 1440, 0))
+    return _("{seconds} s").format(seconds=number(value * 86400, 0))
 
 
 def plain_value(value: Any, kind: str) -> Any:

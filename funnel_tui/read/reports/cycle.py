@@ -17,6 +17,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.core.i18n import _
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -44,9 +45,9 @@ def cycle_time(request: Request) -> Report:
     steps.append(
         (
             "lead_prospect",
-            "lead → prospect",
+            _("lead → prospect"),
             _days(Lead, Lead.promoted_at, Lead.created_at).where(promoted),
-            Drill("lead", promoted, "promoted"),
+            Drill("lead", promoted, _("promoted")),
         )
     )
 
@@ -58,12 +59,12 @@ def cycle_time(request: Request) -> Report:
     steps.append(
         (
             "prospect_opportunity",
-            "prospect → opportunity",
+            _("prospect → opportunity"),
             _days(Opportunity, Opportunity.created_at, Lead.promoted_at).join(Lead).where(opened),
             Drill(
                 "opportunity",
                 Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(opened)),
-                "first opportunity opened",
+                _("first opportunity opened"),
             ),
         )
     )
@@ -75,17 +76,17 @@ def cycle_time(request: Request) -> Report:
     left_in_period = period.within(StageChange.at)
 
     won = period.within(Opportunity.closed_at) & (Opportunity.state == OPP_WON)
-    won_drill = Drill("opportunity", won, "won")
+    won_drill = Drill("opportunity", won, _("won"))
     tail = [
         (
             "opportunity_won",
-            "opportunity → won",
+            _("opportunity → won"),
             _days(Opportunity, Opportunity.closed_at, Opportunity.created_at).where(won),
             won_drill,
         ),
         (
             "lead_won",
-            "lead → won",
+            _("lead → won"),
             _days(Opportunity, Opportunity.closed_at, Lead.created_at).join(Lead).where(won),
             won_drill,
         ),
@@ -101,8 +102,10 @@ def cycle_time(request: Request) -> Report:
         left = StageChange.select(StageChange.opportunity).where(
             left_in_period & (StageChange.from_stage == name)
         )
-        drill = Drill("opportunity", Opportunity.id.in_(left), f"left {name}")
-        rows.append(_row(STAGE_KEY + name, f"in {name}", found[name], drill))
+        stage = shown_name(name)
+        left_it = _("left {stage}").format(stage=stage)
+        drill = Drill("opportunity", Opportunity.id.in_(left), left_it)
+        rows.append(_row(STAGE_KEY + name, _("in {stage}").format(stage=stage), found[name], drill))
     rows += [
         _row(key, label, sorted_values(query, grouped=False).get(""), drill)
         for key, label, query, drill in tail

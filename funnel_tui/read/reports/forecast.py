@@ -17,6 +17,9 @@ import peewee
 
 from funnel_tui.config import Config
 from funnel_tui.core.dates import add_months, local_today
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import _, ngettext
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -31,11 +34,11 @@ from funnel_tui.read.reports.base import (
     Request,
     Row,
     bucket_tree,
-    many,
     months_between,
 )
 from funnel_tui.read.reports.groups import Split, deals_where, split
 from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
+from funnel_tui.rules.history_words import listed
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.models import Lead, Opportunity
 
@@ -75,7 +78,7 @@ def forecast(request: Request) -> Report:
     ]
     sums += [
         peewee.fn.SUM(peewee.Case(None, [(Opportunity.stage == name, amount)], None))
-        for name, _ in stages
+        for name, _chance in stages
     ]
     query = grouping.group(deals.select(grouping.select_key(), *sums)).tuples()
     found = {key: [round(float(n or 0)) for n in numbers] for key, *numbers in query}
@@ -86,19 +89,35 @@ def forecast(request: Request) -> Report:
     totals = column_sums(found, len(sums))
     total = _row(grouping, None, totals, stages, where)
     columns = [
-        Column("group", grouping.label if request.by != BY_MONTH else "closing", TEXT),
-        Column("deals", "deals", COUNT, "open deals"),
-        Column("no_amount", "no amount", COUNT, "open deals with no amount yet"),
-        Column("amount", f"amount {money.currency}", MONEY, "what the deals are worth"),
-        Column("weighted", "weighted", MONEY, "amount times the stage's probability"),
+        Column("group", grouping.label if request.by != BY_MONTH else _("closing"), TEXT),
+        Column("deals", _("deals"), COUNT, _("open deals")),
+        Column("no_amount", _("no amount"), COUNT, _("open deals with no amount yet")),
+        Column(
+            "amount",
+            _("amount {currency}").format(currency=money.currency),
+            MONEY,
+            _("what the deals are worth"),
+        ),
+        Column("weighted", _("weighted"), MONEY, _("amount times the stage's probability")),
     ]
     columns += [
-        Column(f"stage:{name}", name, MONEY, f"amount in {name} ({p} %)") for name, p in stages
+        Column(
+            f"stage:{name}",
+            shown_name(name),
+            MONEY,
+            _("amount in {stage} ({probability} %)").format(stage=shown_name(name), probability=p),
+        )
+        for name, p in stages
     ]
     notes = money.notes(left_out_currencies(deals, money), ("open deal", "open deals"))
     if totals[1]:
-        deals = many(totals[1], "open deal has", "open deals have")
-        notes.append(f"{deals} no amount: counted as deals, adding nothing")
+        notes.append(
+            ngettext(
+                "{count} open deal has no amount: counted as deals, adding nothing",
+                "{count} open deals have no amount: counted as deals, adding nothing",
+                totals[1],
+            ).format(count=number(totals[1]))
+        )
     if period.start or period.end:
         undated = Opportunity.select().where(
             (Opportunity.state == OPP_OPEN) & Opportunity.expected_close.is_null()
@@ -106,19 +125,28 @@ def forecast(request: Request) -> Report:
         count = undated.count()
         if count:
             notes.append(
-                many(count, "open deal has", "open deals have")
-                + f" no close date and so {'is' if count == 1 else 'are'} in no period"
+                ngettext(
+                    "{count} open deal has no close date and so is in no period",
+                    "{count} open deals have no close date and so are in no period",
+                    count,
+                ).format(count=number(count))
             )
     unknown = [name for name, p in stages if p is None]
     if unknown:
-        notes.append(f"stages not in funnel.toml weigh nothing: {', '.join(unknown)}")
-    if not totals[0]:
-        notes.insert(
-            0, "no open deal" + (f" closing {period.label()}" if period.start or period.end else "")
+        notes.append(
+            _("stages not in funnel.toml weigh nothing: {stages}").format(
+                stages=listed(shown_name(name) for name in unknown)
+            )
         )
+    if not totals[0]:
+        if period.start or period.end:
+            nothing = _("no open deal closing {period}").format(period=period.label())
+        else:
+            nothing = _("no open deal")
+        notes.insert(0, nothing)
     return Report(
         "forecast",
-        "Forecast",
+        _("Forecast"),
         period,
         request.by,
         columns,
@@ -150,7 +178,8 @@ def _month_split(period, today: dt.date, where: Any) -> Split:
     if not (period.start or period.end):
         key = peewee.Case(None, [(Opportunity.expected_close.is_null(), NO_CLOSE_DATE)], key)
         labels.append(NO_CLOSE_DATE)
-    return Split(BY_MONTH, "closing", key, fixed_keys=labels)
+    names = {OVERDUE: _("overdue"), NO_CLOSE_DATE: _("no close date")}
+    return Split(BY_MONTH, _("closing"), key, names, fixed_keys=labels)
 
 
 def _open_stages(config: Config | None, deals: peewee.Select) -> list[tuple[str, int | None]]:
@@ -159,7 +188,7 @@ def _open_stages(config: Config | None, deals: peewee.Select) -> list[tuple[str,
     stages = [(s.name, s.probability) for s in config.stages] if config else []
     closed = {config.won_stage, config.lost_stage} if config else set()
     stages = [(name, p) for name, p in stages if name not in closed]
-    named = {name for name, _ in stages}
+    named = {name for name, _chance in stages}
     used = deals.select(Opportunity.stage).distinct().tuples()
     stages += [(name, None) for name in sorted(stage for (stage,) in used if stage not in named)]
     return stages
@@ -182,15 +211,19 @@ def _row(grouping: Split, key: Any, numbers: list[int], stages: list, where: Any
     }
     ids = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(in_group))
     drills = {
-        "deals": Drill("opportunity", ids, f"open: {label}"),
+        "deals": Drill("opportunity", ids, _("open: {group}").format(group=label)),
         "no_amount": Drill(
-            "opportunity", ids & (Opportunity.amount_cents == 0), f"no amount: {label}"
+            "opportunity",
+            ids & (Opportunity.amount_cents == 0),
+            _("no amount: {group}").format(group=label),
         ),
     }
     drills["amount"] = drills["weighted"] = drills["deals"]
-    for (name, _), stage_cents in zip(stages, per_stage, strict=True):
+    for (name, _chance), stage_cents in zip(stages, per_stage, strict=True):
         values[f"stage:{name}"] = stage_cents
         drills[f"stage:{name}"] = Drill(
-            "opportunity", ids & (Opportunity.stage == name), f"{name}: {label}"
+            "opportunity",
+            ids & (Opportunity.stage == name),
+            _("{stage}: {group}").format(stage=shown_name(name), group=label),
         )
     return Row("" if key is None else str(key), label, values, drills)

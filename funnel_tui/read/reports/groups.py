@@ -11,7 +11,7 @@ import peewee
 
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import ReportError
-from funnel_tui.core.i18n import _
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.labels import shown_name
 from funnel_tui.read.reports.base import (
     BY_MONTH,
@@ -23,7 +23,7 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.storage.models import Lead, Opportunity, User
 
-NO_SOURCE = "(no source)"
+NO_SOURCE = N_("(no source)")
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Split:
         if key in self.names:
             return self.names[key]
         if self.by == BY_SOURCE:
-            return shown_name(key) if key else NO_SOURCE
+            return shown_name(key) if key else _(NO_SOURCE)
         return str(key)
 
     def condition(self, key: Any) -> Any:
@@ -86,7 +86,7 @@ def split(
             return Split(by, _("month"), None, fixed_keys=[])  # no record: no month
         keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
         return Split(by, _("month"), month_case(time, period, first, last), fixed_keys=keys)
-    raise ReportError(f"--by: {by!r} is not one of source, owner, month")
+    raise ReportError(_("--by: {by} is not one of source, owner, month").format(by=repr(by)))
 
 
 def deals_where(condition: Any, by: str | None) -> peewee.Select:

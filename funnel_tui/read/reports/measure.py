@@ -13,11 +13,42 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
+from funnel_tui.core.formats import number
+from funnel_tui.core.i18n import N_plural, _, ngettext
 from funnel_tui.core.money import rates_into
-from funnel_tui.read.reports.base import many, percentile
+from funnel_tui.read.reports.base import percentile
 from funnel_tui.storage.models import Opportunity, database
 
 MEDIAN, P90 = 0.5, 0.9
+
+# The note on deals whose currency a report's amounts leave out, one whole sentence for
+# each kind of deal a report counts (Money.notes' `what`), in the forms of its count.
+_LEFT_OUT = {
+    ("open deal", "open deals"): N_plural(
+        "amounts are in {currency}: {count} open deal in {names} is counted but its amount"
+        " is not (pick a currency with c on the Reports screen or --currency, or give"
+        " exchange_rates in funnel.toml)",
+        "amounts are in {currency}: {count} open deals in {names} are counted but their"
+        " amounts are not (pick a currency with c on the Reports screen or --currency, or"
+        " give exchange_rates in funnel.toml)",
+    ),
+    ("won deal", "won deals"): N_plural(
+        "amounts are in {currency}: {count} won deal in {names} is counted but its amount"
+        " is not (pick a currency with c on the Reports screen or --currency, or give"
+        " exchange_rates in funnel.toml)",
+        "amounts are in {currency}: {count} won deals in {names} are counted but their"
+        " amounts are not (pick a currency with c on the Reports screen or --currency, or"
+        " give exchange_rates in funnel.toml)",
+    ),
+    ("closed deal", "closed deals"): N_plural(
+        "amounts are in {currency}: {count} closed deal in {names} is counted but its amount"
+        " is not (pick a currency with c on the Reports screen or --currency, or give"
+        " exchange_rates in funnel.toml)",
+        "amounts are in {currency}: {count} closed deals in {names} are counted but their"
+        " amounts are not (pick a currency with c on the Reports screen or --currency, or"
+        " give exchange_rates in funnel.toml)",
+    ),
+}
 
 
 def _postgres() -> bool:
@@ -128,17 +159,18 @@ class Money:
         if len(self.rates) > 1:
             others = ", ".join(sorted(cur for cur in self.rates if cur != self.currency))
             notes.append(
-                f"amounts in {others} are converted to {self.currency} at funnel.toml's rates"
+                _("amounts in {others} are converted to {currency} at funnel.toml's rates").format(
+                    others=others, currency=self.currency
+                )
             )
         if left_out:
             count = sum(left_out.values())
             names = ", ".join(sorted(left_out, key=lambda cur: (-left_out[cur], cur)))
+            one, more = _LEFT_OUT.get(what, _LEFT_OUT[("closed deal", "closed deals")])
             notes.append(
-                f"amounts are in {self.currency}: {many(count, *what)} in {names}"
-                f" {'is' if count == 1 else 'are'} counted but"
-                f" {'its amount is' if count == 1 else 'their amounts are'} not (pick a"
-                " currency with c on the Reports screen or --currency, or give"
-                " exchange_rates in funnel.toml)"
+                ngettext(one, more, count).format(
+                    currency=self.currency, count=number(count), names=names
+                )
             )
         return notes
 

@@ -13,7 +13,8 @@ from typing import Any
 import peewee
 
 from funnel_tui.core import formats
-from funnel_tui.core.i18n import _, ngettext
+from funnel_tui.core.i18n import N_, _, ngettext
+from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
     BAR_CHART,
@@ -40,7 +41,7 @@ from funnel_tui.read.reports.measure import (
 )
 from funnel_tui.storage.models import Lead, Opportunity
 
-NO_REASON = "(no reason given)"
+NO_REASON = N_("(no reason given)")
 
 
 def win_rate(request: Request) -> Report:
@@ -137,9 +138,17 @@ def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: An
     }
     in_group = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(where))
     drills = {
-        "closed": Drill("opportunity", in_group, f"closed: {label}"),
-        "won": Drill("opportunity", in_group & (Opportunity.state == OPP_WON), f"won: {label}"),
-        "lost": Drill("opportunity", in_group & (Opportunity.state == OPP_LOST), f"lost: {label}"),
+        "closed": Drill("opportunity", in_group, _("closed: {group}").format(group=label)),
+        "won": Drill(
+            "opportunity",
+            in_group & (Opportunity.state == OPP_WON),
+            _("won: {group}").format(group=label),
+        ),
+        "lost": Drill(
+            "opportunity",
+            in_group & (Opportunity.state == OPP_LOST),
+            _("lost: {group}").format(group=label),
+        ),
     }
     for derived in ("win_rate", "won_amount", "average", "median"):
         drills[derived] = drills["won"]
@@ -163,14 +172,18 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
     rows = []
     for reason in sorted(found, key=lambda r: (-found[r][0], r.casefold())):
         count, cents = found[reason]
-        label = reason or NO_REASON
+        label = shown_name(reason) if reason else _(NO_REASON)
         values = {
             "reason": label,
             "lost": count,
             "share": rate(count, everything),
             "lost_amount": cents,
         }
-        drill = Drill("opportunity", lost & (Opportunity.lost_reason == reason), f"lost: {label}")
+        drill = Drill(
+            "opportunity",
+            lost & (Opportunity.lost_reason == reason),
+            _("lost: {group}").format(group=label),
+        )
         rows.append(Row(reason, label, values, {"lost": drill, "lost_amount": drill}))
     total = Row(
         "",
@@ -181,7 +194,7 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
             "share": rate(everything, everything),
             "lost_amount": sum(cents for _count, cents in found.values()),
         },
-        {"lost": Drill("opportunity", lost, "lost")},
+        {"lost": Drill("opportunity", lost, _("lost"))},
     )
     columns = [
         Column("reason", _("loss reason"), TEXT),
