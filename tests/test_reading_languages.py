@@ -19,7 +19,7 @@ from funnel_tui.read.queries import lead_record, parse_filter
 from funnel_tui.read.record_text import record_as_dict, record_as_text
 from funnel_tui.read.reports import Period, Request, run_report
 from funnel_tui.read.search import LeadQuery, lead_page
-from funnel_tui.rules.history_words import days_from_today, many, say
+from funnel_tui.rules.history_words import days_from_today, many
 
 ALL_TIME = Period(None, None, dt.UTC)
 # The forecast's today: the deals below close in its month and the next.
@@ -418,7 +418,7 @@ def test_a_lists_refusals_read_in_the_reps_language(config, db):
     assert str(sort.value).startswith("Die Sortierung muss eine davon sein: ")
     assert said == [
         "Status: 'hot' ist keiner von: new, working, nurturing, unqualified",
-        "Sortierung: 'size' ist keiner von: newest, score, engagement",
+        "Sortierung: 'size' ist keiner von: newest, score, engagement, name, company",
     ]
     # The fields scripts read stay keys.
     assert [(p.field, p.code) for p in refused.value.problems] == [
@@ -471,8 +471,13 @@ def test_the_rules_refusals_and_days_read_in_the_reps_language(rules, lead):
         assert days_from_today(20) == "in 20 Tagen"
         assert days_from_today(-3) == "vor 3 Tagen"
         assert days_from_today(1) == "in 1 Tag"
-        # A deal's days in its stage, after "seit": the dative too.
-        assert say("stage_for", stage="Angebot", time=many(20, "day")) == "seit 20 Tagen in Angebot"
+        # A deal's days in its stage, after "seit": the dative too, one phrase a count.
+        assert many(20, "stage_for_days", stage="Angebot") == "seit 20 Tagen in der Phase Angebot"
+        assert many(1, "stage_for_days", stage="Angebot") == "seit 1 Tag in der Phase Angebot"
+    with use_language("pl"):
+        assert many(1, "stage_for_days", stage="Oferta") == "Oferta od 1 dnia"
+        assert many(5, "stage_for_days", stage="Oferta") == "Oferta od 5 dni"
+    with use_language("de"):
         with pytest.raises(Refused) as refused:
             rules.promote(lead.id)
         said = str(refused.value.problems[0])

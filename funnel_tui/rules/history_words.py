@@ -95,7 +95,6 @@ TEMPLATES = {
     "today": N_("today"),
     "in_time": N_("in {time}"),
     "time_ago": N_("{time} ago"),
-    "stage_for": N_("{stage} for {time}"),
     # A change funnel does not know how to word (an older or newer funnel wrote it)
     "unknown_action": N_("{action}"),
     # The summary of an undo
@@ -134,7 +133,9 @@ PLURALS = {
     "company": N_plural("{count} company", "{count} companies"),
     "opportunity": N_plural("{count} opportunity", "{count} opportunities"),
     "activity": N_plural("{count} activity", "{count} activities"),
-    "day": N_plural("{count} day", "{count} days"),
+    # A deal's stage and how long it has stood there, one phrase with its count: "seit 3
+    # Tagen in der Phase Angebot", "Oferta od 1 dnia".
+    "stage_for_days": N_plural("{stage} for {count} day", "{stage} for {count} days"),
     "currency_no_rate": N_plural("{count} currency has no rate", "{count} currencies have no rate"),
     "currency": N_plural("{count} currency", "{count} currencies"),
     "interaction": N_plural("{count} two-way interaction", "{count} two-way interactions"),

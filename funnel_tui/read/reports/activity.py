@@ -104,14 +104,14 @@ def activity(request: Request) -> Report:
 
 _KIND_PLACE = {kind: n for n, kind in enumerate(ACTIVITY_KINDS)}
 _KIND_LABEL = {kind: kind.replace("_", " ") for kind in ACTIVITY_KINDS}
-# What each kind's column counts (English as it has always read).
+# What each kind's column counts.
 _KIND_LOGGED = {
     "call": N_("calls logged"),
     "email": N_("emails logged"),
     "meeting": N_("meetings logged"),
-    "sms": N_("smss logged"),
-    "social": N_("socials logged"),
-    "in_person": N_("in persons logged"),
+    "sms": N_("SMS logged"),
+    "social": N_("social messages logged"),
+    "in_person": N_("in-person meetings logged"),
     "note": N_("notes logged"),
 }
 

@@ -20,7 +20,7 @@ from funnel_tui.core.money import format_amount, warm, weighted
 from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
-from funnel_tui.rules.history_words import days_from_today, many, say
+from funnel_tui.rules.history_words import days_from_today, many
 from funnel_tui.tui.actions.deal_actions import DealActions
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.deal_editing import DealEditing
@@ -171,11 +171,7 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         }.get(card.state, pgettext("deal record", "Close"))
         table.add_row(close_label, close)
         stage_line = Text(
-            say(
-                "stage_for",
-                stage=plain(shown_name(card.stage)),
-                time=many(marks.days_in_stage, "day"),
-            )
+            many(marks.days_in_stage, "stage_for_days", stage=plain(shown_name(card.stage)))
         )
         if marks.stale:
             stage_line.append(_("   ◷ stale"), style="bold")
