@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
-from funnel_tui.core.i18n import _
+from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
@@ -42,6 +42,25 @@ if TYPE_CHECKING:
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
+
+
+# Textual's own palette commands (App.get_system_commands), marked for the catalog: the
+# palette shows them in the rep's language.
+_TEXTUAL_COMMANDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
@@ -395,7 +414,16 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
                 lambda a=action: self.call_later(a.node.run_action, a.action),
             )
         yield SystemCommand(_("Help"), _("Keys of this screen (? or F1)"), self.action_help)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its placeholder in the rep's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
 
     # ------------------------------------------------------------ terminal size
 

@@ -15,7 +15,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
-from funnel_tui.core.i18n import _
+from funnel_tui.core import formats
+from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.core.output import plain
 from funnel_tui.tui.widgets.keymap import in_declared_order
 
@@ -55,7 +56,9 @@ class TitleBar(Widget):
         for login in users[:3]:
             text.append(f"+{plain(login)} ", style="bold cyan")
         if len(users) > 3:
-            text.append(f"+{len(users) - 3} more ", style="cyan")
+            more = len(users) - 3
+            shown = ngettext("+{count} more", "+{count} more", more)
+            text.append(shown.format(count=formats.number(more)) + " ", style="cyan")
         return text
 
     def _today(self) -> Text:
@@ -73,7 +76,7 @@ class TitleBar(Widget):
             ("○", "unscheduled", ""),
         ):
             text.append(glyph, style=style if counts.get(name) else "dim")
-            text.append(f"{counts.get(name, 0):,} ")
+            text.append(f"{formats.number(counts.get(name, 0))} ")
         return text
 
     def render(self) -> Text:
@@ -81,7 +84,7 @@ class TitleBar(Widget):
             " ",
             (plain(self.app.title), "bold"),
             " › ",
-            plain(_(self.screen.title or "")),
+            plain(_(self.screen.title) if self.screen.title else ""),
             style=self.get_component_rich_style("titlebar--place", partial=True),
         )
         who = Text(plain(self.app.sub_title) + " ")
