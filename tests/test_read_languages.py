@@ -105,3 +105,20 @@ def test_win_rate_and_speed_headings_in_german(two_leads):
     assert german[1].title == "Reaktionszeit"
     assert "erreicht" in [c.label.lower() for c in german[1].columns]
     assert [_machine(r) for r in german] == [_machine(r) for r in english]
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("de", "Gesamt"), ("pl", "Razem"), ("zh_TW", "全部"), ("zh_CN", "全部")]
+)
+def test_the_total_row_and_its_records_are_named_in_the_reps_words(two_leads, language, word):
+    from funnel_tui.read.reports.base import ALL, shown_cell
+
+    with use_language(language):
+        for name, by in (("conversion", "source"), ("speed", "source"), ("activity", "owner")):
+            report = _report(name, by=by)
+            group = report.columns[0]
+            assert report.total.values[group.key] == ALL  # what JSON and CSV write
+            assert shown_cell(report.total, group) == word, name
+            titles = [drill.title for drill in report.total.drills.values()]
+            assert titles and all(title.endswith(word) for title in titles), titles
+            assert all(shown_cell(row, group) != word for row in report.rows)

@@ -64,23 +64,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _table(report) -> None:
     from funnel_tui.core.output import write_table
-    from funnel_tui.read.reports.base import format_value
+    from funnel_tui.read.reports.base import shown_cell
 
     said = _("{title} · {period} · by {by}") if report.by else _("{title} · {period}")
     print(said.format(title=report.title, period=report.period.label(), by=report.by))
     for part in (report, *report.parts):
         if part is not report:
             print(f"\n{part.title}")
-        _one_table(part, write_table, format_value)
+        _one_table(part, write_table, shown_cell)
     for note in report.notes:
         print(_("note: {note}").format(note=note))
 
 
-def _one_table(report, write_table, format_value) -> None:
+def _one_table(report, write_table, shown_cell) -> None:
     labels = [c.label for c in report.columns]
     columns = list(zip(labels, report.columns, strict=True))
     rows = [
-        {label: format_value(row.values.get(c.key), c.kind) for label, c in columns}
+        {label: shown_cell(row, c) for label, c in columns}
         for row in report.all_rows()
     ]
     write_table(rows, labels, sys.stdout)

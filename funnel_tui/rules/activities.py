@@ -161,7 +161,7 @@ class ActivityRules(Session):
     ) -> dt.date:
         """Put a record's next action off by `days` from today (or from its due date,
         if that is later), on to the next of the config's working days (a Friday's +1
-        is Monday); a record with nothing scheduled gets "Follow up" then.
+        is Monday); a record with nothing scheduled gets "Follow up" (in the rep's language) then.
         Returns the new due date; history records the move."""
         if (lead_id is None) == (opportunity_id is None):
             raise Refused([Problem("record", "required", _("snooze exactly one lead or deal"))])
@@ -178,7 +178,8 @@ class ActivityRules(Session):
             new_due = next_working_day(
                 max(old_due or today, today) + dt.timedelta(days=days), self.config.working_days
             )
-            action = record.next_action or "Follow up"
+            # The default is written for the rep, in their words, as text they typed would be.
+            action = record.next_action or _("Follow up")
             type(record).update(next_action=action, next_action_due=new_due).where(
                 type(record).id == record.id
             ).execute()

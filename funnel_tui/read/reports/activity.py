@@ -13,6 +13,7 @@ from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
 from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.vocab import ACTIVITY_KINDS
 from funnel_tui.read.reports.base import (
+    ALL,
     BY_MONTH,
     BY_OWNER,
     BY_WEEK,
@@ -27,6 +28,7 @@ from funnel_tui.read.reports.base import (
     Request,
     Row,
     bucket_case,
+    group_title,
     months_between,
     weeks_between,
 )
@@ -75,7 +77,7 @@ def activity(request: Request) -> Report:
         for key in keys
     ]
     totals = column_sums(found, len(ACTIVITY_KINDS))
-    total = _row("all", "", totals, len(weeks), logged)
+    total = _row(ALL, "", totals, len(weeks), logged)
     columns = [Column("group", label, TEXT)]
     columns += [
         Column(kind, _kind_label(kind), COUNT, _(_KIND_LOGGED[kind])) for kind in ACTIVITY_KINDS
@@ -154,15 +156,16 @@ def _row(label: str, key: str, numbers: list[int], weeks: int, where: Any) -> Ro
     values: dict[str, Any] = {"group": label, **dict(zip(ACTIVITY_KINDS, numbers, strict=True))}
     values["total"] = sum(numbers)
     values["per_week"] = round(values["total"] / weeks, 1) if weeks else None
+    group = group_title(label, key == "")
     drills = {
         kind: Drill(
             "activity",
             where & (Activity.kind == kind),
-            _("{kind}: {group}").format(kind=_kind_label(kind), group=label),
+            _("{kind}: {group}").format(kind=_kind_label(kind), group=group),
         )
         for kind in ACTIVITY_KINDS
     }
-    title = _("activities: {group}").format(group=label)
+    title = _("activities: {group}").format(group=group)
     drills["total"] = drills["per_week"] = Drill("activity", where, title)
     return Row(key, label, values, drills)
 

@@ -216,6 +216,23 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return values[low] + (values[high] - values[low]) * (place - low)
 
 
+# The total row's group in JSON and CSV, a stable word; a person reads it in their language.
+ALL = "all"
+
+
+def group_title(label: str, total: bool) -> str:
+    """A row's group as a person reads it (in a drill's title): the total's in their words."""
+    return _("all") if total else label
+
+
+def shown_cell(row: Row, column: Column) -> str:
+    """A row's figure or group as a person reads it (the screen, the CLI's tables)."""
+    value = row.values.get(column.key)
+    if column.kind == TEXT and row.key == "" and value == ALL:
+        return _("all")
+    return format_value(value, column.kind)
+
+
 def format_value(value: Any, kind: str) -> str:
     """A figure as a person reads it: "—" where there is none (a rate of nothing)."""
     if value is None:

@@ -22,6 +22,7 @@ from funnel_tui.core.vocab import (
     STATUS_WORKING,
 )
 from funnel_tui.read.reports.base import (
+    ALL,
     COUNT,
     FUNNEL_CHART,
     RATE,
@@ -32,6 +33,7 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
+    group_title,
     rate,
 )
 from funnel_tui.read.reports.groups import Split, lead_split
@@ -103,7 +105,8 @@ def funnel_conversion(request: Request) -> Report:
 
 
 def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:
-    values: dict[str, Any] = {"group": split.name(key) if key is not None else "all"}
+    values: dict[str, Any] = {"group": split.name(key) if key is not None else ALL}
+    group = group_title(values["group"], key is None)
     drills = {}
     in_group = cohort if key is None else cohort & split.condition(key)
     previous = None
@@ -113,7 +116,7 @@ def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:
             values[f"{name}_rate"] = rate(number, previous)
         previous = number
         where = in_group if condition is None else in_group & condition
-        drills[name] = Drill("lead", where, f"{_(label)}: {values['group']}")
+        drills[name] = Drill("lead", where, f"{_(label)}: {group}")
     values["overall"] = rate(values["won"], values["captured"])
     # A rate opens the records it counts: those that reached the step.
     drills.update({f"{name}_rate": drills[name] for name, *_rest in STEPS[1:]})

@@ -22,6 +22,7 @@ from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.reports.base import (
+    ALL,
     BAR_CHART,
     BY_MONTH,
     COUNT,
@@ -34,6 +35,7 @@ from funnel_tui.read.reports.base import (
     Request,
     Row,
     bucket_tree,
+    group_title,
     months_between,
 )
 from funnel_tui.read.reports.groups import Split, deals_where, split
@@ -200,7 +202,8 @@ def _probability(stages: list[tuple[str, int | None]]) -> Any:
 
 def _row(grouping: Split, key: Any, numbers: list[int], stages: list, where: Any) -> Row:
     deals, no_amount, cents, weighted, *per_stage = numbers
-    label = grouping.name(key) if key is not None else "all"
+    label = grouping.name(key) if key is not None else ALL
+    group = group_title(label, key is None)
     in_group = where if key is None else where & grouping.condition(key)
     values: dict[str, Any] = {
         "group": label,
@@ -211,11 +214,11 @@ def _row(grouping: Split, key: Any, numbers: list[int], stages: list, where: Any
     }
     ids = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(in_group))
     drills = {
-        "deals": Drill("opportunity", ids, _("open: {group}").format(group=label)),
+        "deals": Drill("opportunity", ids, _("open: {group}").format(group=group)),
         "no_amount": Drill(
             "opportunity",
             ids & (Opportunity.amount_cents == 0),
-            _("no amount: {group}").format(group=label),
+            _("no amount: {group}").format(group=group),
         ),
     }
     drills["amount"] = drills["weighted"] = drills["deals"]
@@ -224,6 +227,6 @@ def _row(grouping: Split, key: Any, numbers: list[int], stages: list, where: Any
         drills[f"stage:{name}"] = Drill(
             "opportunity",
             ids & (Opportunity.stage == name),
-            _("{stage}: {group}").format(stage=shown_name(name), group=label),
+            _("{stage}: {group}").format(stage=shown_name(name), group=group),
         )
     return Row("" if key is None else str(key), label, values, drills)

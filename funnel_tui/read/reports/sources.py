@@ -15,6 +15,7 @@ import peewee
 from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
+    ALL,
     BAR_CHART,
     COUNT,
     MONEY,
@@ -26,6 +27,7 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
+    group_title,
     rate,
 )
 from funnel_tui.read.reports.conversion import PROSPECT, WON
@@ -61,7 +63,7 @@ def source_attribution(request: Request) -> Report:
     ]
     sums = column_sums(found, 3)
     deal_total = tuple(column_sums(deals, 2))
-    total = _row("all", None, sums, deal_total, cohort)
+    total = _row(ALL, None, sums, deal_total, cohort)
     columns = [
         Column("group", split.label, TEXT),
         Column("leads", _("leads"), COUNT, _("captured in the period")),
@@ -115,14 +117,15 @@ def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where
         "amount_per_lead": cents / leads if leads else None,
     }
     in_cohort = Lead.select(Lead.id).where(where)
+    group = group_title(label, key is None)
     drills = {
-        "leads": Drill("lead", where, _("leads: {group}").format(group=label)),
-        "prospects": Drill("lead", where & PROSPECT, _("prospects: {group}").format(group=label)),
-        "won_leads": Drill("lead", where & WON, _("customers: {group}").format(group=label)),
+        "leads": Drill("lead", where, _("leads: {group}").format(group=group)),
+        "prospects": Drill("lead", where & PROSPECT, _("prospects: {group}").format(group=group)),
+        "won_leads": Drill("lead", where & WON, _("customers: {group}").format(group=group)),
         "won_deals": Drill(
             "opportunity",
             Opportunity.lead.in_(in_cohort) & (Opportunity.state == OPP_WON),
-            _("won deals: {group}").format(group=label),
+            _("won deals: {group}").format(group=group),
         ),
     }
     drills["won_amount"] = drills["amount_per_lead"] = drills["won_deals"]

@@ -15,6 +15,7 @@ import peewee
 
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.read.reports.base import (
+    ALL,
     BAR_CHART,
     BY_OWNER,
     COUNT,
@@ -27,6 +28,7 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
+    group_title,
     rate,
 )
 from funnel_tui.read.reports.groups import lead_split
@@ -78,7 +80,7 @@ def speed_to_lead(request: Request) -> Report:
         if key in found
     ]
     everyone = sorted(wait for values in waits.values() for wait in values)
-    total = _row("all", sum(found.values()), everyone, cohort, None)
+    total = _row(ALL, sum(found.values()), everyone, cohort, None)
     columns = [
         Column("group", split.label, TEXT),
         Column("leads", _("leads"), COUNT, _("captured in the period")),
@@ -120,16 +122,17 @@ def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Ro
     }
     for name, hours, _label in _WITHIN:
         values[name] = rate(bisect_right(waits, hours + _SLACK), len(waits))
+    group = group_title(label, key is None)
     drills = {
-        "leads": Drill("lead", where, _("captured: {group}").format(group=label)),
-        "reached": Drill("lead", where & _REACHED, _("reached: {group}").format(group=label)),
+        "leads": Drill("lead", where, _("captured: {group}").format(group=group)),
+        "reached": Drill("lead", where & _REACHED, _("reached: {group}").format(group=group)),
         "not_reached": Drill(
-            "lead", where & ~_REACHED, _("not reached yet: {group}").format(group=label)
+            "lead", where & ~_REACHED, _("not reached yet: {group}").format(group=group)
         ),
     }
     drills["median_hours"] = drills["p90_hours"] = drills["reached"]
     for name, hours, text in _WITHIN:
         within = where & _REACHED & (_hours() <= hours + _SLACK)
-        title = _("reached {within}: {group}").format(within=_(text), group=label)
+        title = _("reached {within}: {group}").format(within=_(text), group=group)
         drills[name] = Drill("lead", within, title)
     return Row("" if key is None else str(key), label, values, drills)

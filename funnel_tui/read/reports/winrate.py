@@ -17,6 +17,7 @@ from funnel_tui.core.i18n import N_, _, ngettext
 from funnel_tui.core.labels import shown_name
 from funnel_tui.core.vocab import OPP_LOST, OPP_WON
 from funnel_tui.read.reports.base import (
+    ALL,
     BAR_CHART,
     COUNT,
     MONEY,
@@ -28,6 +29,7 @@ from funnel_tui.read.reports.base import (
     Report,
     Request,
     Row,
+    group_title,
     rate,
 )
 from funnel_tui.read.reports.groups import Split, deals_where, split
@@ -124,7 +126,8 @@ def win_rate(request: Request) -> Report:
 
 def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: Any) -> Row:
     won, lost, cents, sized, _rest = numbers
-    label = grouping.name(key) if key is not None else "all"
+    label = grouping.name(key) if key is not None else ALL
+    group = group_title(label, key is None)
     where = closed if key is None else closed & grouping.condition(key)
     values = {
         "group": label,
@@ -138,16 +141,16 @@ def _row(grouping: Split, key: Any, numbers: list[Any], amounts: Any, closed: An
     }
     in_group = Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(where))
     drills = {
-        "closed": Drill("opportunity", in_group, _("closed: {group}").format(group=label)),
+        "closed": Drill("opportunity", in_group, _("closed: {group}").format(group=group)),
         "won": Drill(
             "opportunity",
             in_group & (Opportunity.state == OPP_WON),
-            _("won: {group}").format(group=label),
+            _("won: {group}").format(group=group),
         ),
         "lost": Drill(
             "opportunity",
             in_group & (Opportunity.state == OPP_LOST),
-            _("lost: {group}").format(group=label),
+            _("lost: {group}").format(group=group),
         ),
     }
     for derived in ("win_rate", "won_amount", "average", "median"):
@@ -187,9 +190,9 @@ def _loss_reasons(request: Request, money: Money, closed: Any) -> Report:
         rows.append(Row(reason, label, values, {"lost": drill, "lost_amount": drill}))
     total = Row(
         "",
-        "all",
+        ALL,
         {
-            "reason": "all",
+            "reason": ALL,
             "lost": everything,
             "share": rate(everything, everything),
             "lost_amount": sum(cents for _count, cents in found.values()),

@@ -373,7 +373,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
             self._refuse("due", _("when is it due? e.g. {forms}").format(forms=quick_forms(order)))
             return
         if due is not None:
-            action = action or "Follow up"  # stored as the rules store it (a snooze's)
+            action = action or _("Follow up")  # as a snooze stores it: in the rep's words
         self.saving = True
         self._save(values, action, due)
 

@@ -21,7 +21,7 @@ from funnel_tui.core.errors import ReportError
 from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.core.output import cell_width, plain
 from funnel_tui.read.reports import REPORTS, Drill, Record, Report, Request, currencies, run_report
-from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, format_value
+from funnel_tui.read.reports.base import FUNNEL_CHART, TEXT, TREND_CHART, Period, shown_cell
 from funnel_tui.tui.dialogs.report_dialogs import PeriodDialog, RecordsDialog
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.report_chart import ReportChart, chart_column, chart_rows, chart_source
@@ -175,7 +175,7 @@ class ReportsScreen(Screen[None]):
             table.add_row(
                 *(
                     Text(
-                        plain(format_value(row.values.get(c.key), c.kind)),
+                        plain(shown_cell(row, c)),
                         justify="left" if c.kind == TEXT else "right",
                         style=style,
                     )
@@ -195,7 +195,7 @@ class ReportsScreen(Screen[None]):
             names += [""] * (len(report.columns) - len(names))
             table.add_row(*(Text(name, style="bold") for name in names))
             for row in part.all_rows():
-                cells = [format_value(row.values.get(c.key), c.kind) for c in part.columns]
+                cells = [shown_cell(row, c) for c in part.columns]
                 cells += [""] * (len(report.columns) - len(cells))
                 table.add_row(*(Text(plain(cell)) for cell in cells[: len(report.columns)]))
 
@@ -210,7 +210,7 @@ class ReportsScreen(Screen[None]):
         for part in (report, *report.parts):
             for row in part.all_rows():
                 for n, c in enumerate(part.columns[: len(widths)]):
-                    text = plain(format_value(row.values.get(c.key), c.kind))
+                    text = plain(shown_cell(row, c))
                     widths[n] = max(widths[n], cell_width(text))
         labels = [column.label for column in report.columns]
         room = self.size.width - 2  # the table's vertical scrollbar
