@@ -79,10 +79,7 @@ def _table(report) -> None:
 def _one_table(report, write_table, shown_cell) -> None:
     labels = [c.label for c in report.columns]
     columns = list(zip(labels, report.columns, strict=True))
-    rows = [
-        {label: shown_cell(row, c) for label, c in columns}
-        for row in report.all_rows()
-    ]
+    rows = [{label: shown_cell(row, c) for label, c in columns} for row in report.all_rows()]
     write_table(rows, labels, sys.stdout)
 
 
