@@ -122,3 +122,25 @@ def test_rows_checked_in_the_second_process_are_refused_in_the_reps_language(rul
         report = run_import(rules, plan, ImportOptions(), parallel=True)
         lines = list(iter_outcomes(report))
     assert lines[0].startswith("Zeile 3: Abgelehnt: Telefon: +49 30 12 ist ")
+
+
+def test_every_field_a_refusal_names_has_a_label_in_every_language():
+    """A Problem's field key is what the rep reads first ("Telefon: …"); one without a
+    label would show its English key in a German sentence."""
+    import re
+    from pathlib import Path
+
+    import funnel_tui
+    from funnel_tui.core.labels import field_label
+
+    source = Path(funnel_tui.__file__).parent
+    keys = {
+        found
+        for path in source.rglob("*.py")
+        for found in re.findall(r'Problem\(\s*"([^"]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert len(keys) > 30  # the pattern still finds the refusals
+    for language in ("de", "pl", "zh_TW", "zh_CN"):
+        with use_language(language):
+            unlabelled = sorted(key for key in keys if field_label(key) == key.replace("_", " "))
+        assert unlabelled == [], language

@@ -156,6 +156,8 @@ def _field_labels(language: str) -> dict[str, str]:
         "bant": pgettext("field", "bant"),
         "item": pgettext("field", "item"),
         "answer": pgettext("field", "answer"),
+        # A merge's --take FIELD=SIDE (rules.merge): which side's value to keep.
+        "take": pgettext("field", "take"),
     }
 
 

@@ -325,7 +325,8 @@ class BoardView(Widget, can_focus=True):
         if column.closed:
             weighted = Text(" " + _("latest closed first"), style=self._style("board--dim"))
         else:
-            weighted = Text(f" {column.stage.probability}% ", style=self._style("board--dim"))
+            chance = _("{percent}%").format(percent=number(column.stage.probability))
+            weighted = Text(f" {chance} ", style=self._style("board--dim"))
             weighted.append_text(self.money(column.totals.weighted, width - weighted.cell_len - 1))
         lines = [
             self._strip(head, width, style),
