@@ -6,6 +6,8 @@ as shipped (stages, reasons, sources) translated, the keys scripts read unchange
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from funnel_tui.core.errors import Refused
@@ -159,7 +161,11 @@ def test_deal_refusals_name_stages_and_reasons_in_the_reps_language(rules):
         ("zh_TW", "bob 之後修改了 潛在客戶 #1 的狀態（2026年11月23日週一 12:00）；"),
     ],
 )
-def test_undo_refusal_names_who_changed_what_and_when(rules, config, clock, language, said):
+def test_undo_refusal_names_who_changed_what_and_when(db, config, clock, language, said):
+    # The time is said in the team's zone: pinned, so the hour does not move with the
+    # machine's (the suite runs in Asia/Taipei too).
+    config = dataclasses.replace(config, timezone="UTC")
+    rules = Funnel(config, "alice", clock)
     lead = rules.capture_lead({"name": "Anna Nowak", "email": "anna@nowak.pl"})
     rules.set_status(lead.id, "working")
     clock.advance(hours=2)
