@@ -183,6 +183,7 @@ def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch)
         ["where"],
         ["demo", "--leads", "3", "--seed", "2", "--into-existing"],
         ["migrate", "--to", str(tmp_path / "copy.db")],
+        ["erase", "2", "--confirm", "Bo Li"],  # the imported lead
         ["backup"],
         ["backup", "--list"],
         ["check"],

@@ -27,6 +27,15 @@ def register(command: AddCommand) -> None:
     backup.add_argument(
         "--list", action="store_true", help=_("list the backups beside the database instead")
     )
+    backup.add_argument(
+        "--prune-before",
+        metavar="DATE",
+        help=_(
+            "remove the backups (and files a restore replaced) made before DATE "
+            "(2026-12-01, or a moment: 2026-12-01T15:30Z), e.g. after an erasure"
+        ),
+    )
+    backup.add_argument("--yes", action="store_true", help=_("prune without asking"))
     format_option(backup)
     backup.set_defaults(run=cmd_backup)
 
@@ -61,6 +70,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     target = _target(args)
     database = backups.sqlite_path(target)
+    if args.prune_before:
+        if database is None:
+            raise CliRefused(
+                _("--prune-before prunes the backups of a database file; a server keeps its own")
+            )
+        return _prune(database, _moment(args.prune_before, _zone(args)), args)
     if args.list:
         if database is None:
             raise CliRefused(
@@ -82,6 +97,43 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print_json({"path": str(made), "size": size, "leads": leads})
     else:
         print(_said_made(made, size, leads))
+    return EXIT_OK
+
+
+def _moment(text: str, zone: dt.tzinfo) -> dt.datetime:
+    """--prune-before's DATE: a day (from its midnight in the rep's zone) or a moment."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        said = _("--prune-before: {text!r} is not a date (2026-12-01) or a moment (…T15:30Z)")
+        raise CliRefused(said.format(text=text)) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _prune(database: Path, moment: dt.datetime, args: argparse.Namespace) -> int:
+    import sys
+
+    from funnel_tui.cli.assign import confirmed
+    from funnel_tui.core.output import terminal_safe
+    from funnel_tui.storage import backups
+
+    found = backups.copies_before(database, moment)
+    if found and not args.yes:
+        if not sys.stdin.isatty():
+            raise CliRefused(_("nothing pruned; add --yes to remove them without asking"))
+        for path in found:
+            print(terminal_safe(str(path)))
+        if not confirmed(input(_("Remove these copies for good? [y/N] "))):
+            print(_("nothing pruned"))
+            return EXIT_OK
+    removed = backups.prune_before(database, moment)
+    if args.format == "json":
+        print_json({"removed": [str(p) for p in removed]})
+        return EXIT_OK
+    if not removed:
+        print(_("no backup was made before then"))
+    for path in removed:
+        print(_("removed {path}").format(path=terminal_safe(str(path))))
     return EXIT_OK
 
 

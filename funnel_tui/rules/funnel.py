@@ -23,6 +23,7 @@ from funnel_tui.rules.assign import AssignRules
 from funnel_tui.rules.bulk_actions import BulkActionRules
 from funnel_tui.rules.companies import CompanyRules
 from funnel_tui.rules.engagement import EngagementRules, sync_engagement
+from funnel_tui.rules.erasure import ErasureRules
 from funnel_tui.rules.gate import GateRules
 from funnel_tui.rules.leads import LeadRules
 from funnel_tui.rules.scoring import sync_scores
@@ -34,6 +35,7 @@ from funnel_tui.storage.models import database
 
 class Funnel(
     UndoRules,
+    ErasureRules,
     BulkActionRules,
     LeadRules,
     GateRules,

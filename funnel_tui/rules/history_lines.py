@@ -378,6 +378,11 @@ def _unmerge(group: list[Any], c: Context) -> Said:
     return [(say("unmerged", record=other), ""), *_fields(rest, c, "by_undo")]
 
 
+def _erase(group: list[Any], c: Context) -> Said:
+    fields = say("list").join(field_word(e.field) for e in group if e.field)
+    return [(say("erased"), fields)]
+
+
 def _won(group: list[Any], c: Context) -> Said:
     return [(say("became_customer"), say("deal_won"))]
 
@@ -448,6 +453,7 @@ ACTIONS: dict[str, Callable[[list[Any], Context], Said]] = {
     "undo_batch": _undo,
     "merge": _merge,
     "unmerge": _unmerge,
+    "erase": _erase,
     "bulk_status": _update,
     "bulk_activity": _bulk_activity,
     "auto": _auto,

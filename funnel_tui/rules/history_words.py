@@ -63,6 +63,8 @@ TEMPLATES = {
     "merged_here": N_("merged {record} into this record"),
     "merged_into": N_("merged into {record}"),
     "unmerged": N_("merge with {record} undone"),
+    # Erasure on request (rules.erasure): the fields named, none of their values.
+    "erased": N_("erased on request"),
     # Deals on the board
     "moved": N_("moved"),
     "opened_in": N_("opened in"),

@@ -20,6 +20,7 @@ from funnel_tui.rules.bulk_actions import BULK_ACTIVITY, BULK_STATUS, undo_in_bu
 from funnel_tui.rules.companies import undo_company_fields
 from funnel_tui.rules.deal_edits import DEAL_COLUMNS, undo_deal_fields
 from funnel_tui.rules.deals import DealRules
+from funnel_tui.rules.erasure import ERASE
 from funnel_tui.rules.session import _column, _plain
 from funnel_tui.rules.undo_words import (
     batch_summary,
@@ -101,6 +102,7 @@ NOT_UNDONE = {
     "import": N_("an imported lead is kept; change its fields or its status instead"),
     "snooze": N_("snooze again, or log what was done"),
     "unmerge": N_("merge the records again instead"),
+    "erase": N_("an erasure on request is for good"),
 }
 
 
@@ -126,6 +128,8 @@ class UndoRules(UnmergeRules, DealRules):
             if last is None:
                 nothing = words.say("undo_nothing_on", on=on) if on else words.say("undo_nothing")
                 raise Refused([Problem("undo", "nothing", nothing)])
+            if last.action != ERASE:
+                self._not_erased_since(last)
             if last.action in BATCH_ACTIONS:
                 return self._undo_batch(last)
             if last.action == "merge":
@@ -211,6 +215,27 @@ class UndoRules(UnmergeRules, DealRules):
             self.config,
             companies,
         )
+
+    def _not_erased_since(self, last: History) -> None:
+        """Refuse to take back a change to a lead erased since: the values it would
+        put back are gone, and putting them back would undo the erasure."""
+        if last.entity != "lead":
+            return
+        erased = (
+            History.select(History.id)
+            .where(
+                (History.entity == "lead")
+                & (History.entity_id == last.entity_id)
+                & (History.action == ERASE)
+                & (History.id > last.id)
+            )
+            .exists()
+        )
+        if erased:
+            said = _("lead #{id} was erased on request since; its earlier changes stay").format(
+                id=last.entity_id
+            )
+            raise Refused([Problem("undo", "erased", said)])
 
     def _changed_since(self, later: History) -> None:
         """Refuse an undo that would overwrite `later`, a change made since (with its

@@ -21,6 +21,7 @@ refusal names the package to install.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import re
 import shutil
@@ -331,6 +332,40 @@ def list_backups(folder: Path, count: bool = True) -> list[BackupFile]:
         found.append(BackupFile(path, taken_at(path), path.stat().st_size, leads))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(found, key=lambda b: (b.taken_at or epoch, b.path.name))
+
+
+def copies_before(database: Path, moment: dt.datetime) -> list[Path]:
+    """The copies of `database` made before `moment` (aware): its backups in backups/
+    and the files a restore replaced (NAME.replaced-STAMP). What still holds data
+    erased since, until they expire or are pruned."""
+    found = [
+        b.path
+        for b in list_backups(backup_folder(database), count=False)
+        if _made_at(b.path, b.taken_at) < moment
+    ]
+    replaced = database.parent.glob(f"{glob.escape(database.name)}.replaced-*")
+    found += sorted(p for p in replaced if p.is_file() and _made_at(p, None) < moment)
+    return found
+
+
+def prune_before(database: Path, moment: dt.datetime) -> list[Path]:
+    """Remove the copies copies_before names; returns them."""
+    removed = []
+    for path in copies_before(database, moment):
+        with suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _made_at(path: Path, named: dt.datetime | None) -> dt.datetime:
+    """When a copy was made: the moment in its name, else its file's time."""
+    if named is not None:
+        return named
+    stamp = path.name.rpartition(".replaced-")[2]
+    with suppress(ValueError):
+        return dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.UTC)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
 
 
 def _count_leads(path: Path) -> int:

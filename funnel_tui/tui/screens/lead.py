@@ -25,6 +25,7 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
+from funnel_tui.tui.actions.erase_action import ErasesOnRequest
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
@@ -136,7 +137,9 @@ def open_deal(screen: Screen, deals: list[Any]) -> None:
 LABEL_WIDTH = 10  # cells; wider where the language's longest label needs it
 
 
-class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Screen[None]):
+class LeadScreen(
+    MarksCurrentRow, KeepsDraft, ErasesOnRequest, LeadStatusActions, HandsOver, Screen[None]
+):
     TITLE = N_("Lead")
     CSS_PATH = "lead.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -154,6 +157,8 @@ class LeadScreen(MarksCurrentRow, KeepsDraft, LeadStatusActions, HandsOver, Scre
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
         Binding("ctrl+y", "company", "Company", id="lead.company"),
         hand_over_binding("lead"),
+        # Rare and for good: named in the help and the palette, off the key bar.
+        Binding("shift+delete", "erase", "Erase on request…", id="lead.erase", show=False),
         # From the fields too (an input takes pgdn for nothing), and named there; on the
         # timeline (tab reaches it) its own keys scroll it: ↓ ↑ pgdn pgup home end.
         Binding(
