@@ -43,6 +43,10 @@ from funnel_tui.read.connection import (
 from funnel_tui.tui.contracts import KeepsDrafts
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
+DAMAGED_EXIT = 1  # as the command line's refusal of a damaged file (core.errors.EXIT_REFUSED)
+# What SQLite says of a damaged file, wherever in it the damage is met: no retry mends
+# it, and no write should touch it.
+_DAMAGE_WORDS = ("malformed", "file is not a database", "could not decode to utf-8")
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
 
 
@@ -92,6 +96,9 @@ class HandlesFailures(App):
     # ------------------------------------------------------------ the database away
 
     def _handle_exception(self, error: Exception) -> None:
+        if _damaged(_cause(error)) and not self._exit_renderables:
+            self._stop_on_damage(_cause(error))
+            return
         cause = database_error(error)
         if cause is not None and self.is_running and not self._exit_renderables:
             self.database_failed(cause)
@@ -136,7 +143,8 @@ class HandlesFailures(App):
     ) -> None:
         """A write did not happen: the screen says so (keeping what was typed) and, when
         the database was only busy, the user may try again at once."""
-        failed(str(exc))
+        # A damaged file is said with the way back (restore a backup), not SQLite's words.
+        failed(terminal_safe(failure_words(exc)) if _damaged(exc) else str(exc))
         if isinstance(exc, Busy):
             from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 
@@ -184,12 +192,29 @@ class HandlesFailures(App):
         self._exit_renderables.append(line)
         self._close_messages_no_wait()
 
+    def _stop_on_damage(self, error: BaseException) -> None:
+        """A damaged database file met while reading: funnel stops before anything is
+        written to it, keeps what was typed, and says the way back (restore a backup)."""
+        self._return_code = DAMAGED_EXIT
+        self._keep_drafts()
+        line = Text("funnel: " + terminal_safe(failure_words(error)))
+        line.append("\n" + _("What you were typing is kept and is offered back at the next start."))
+        self.crash_message = line.plain
+        self.bell()
+        self._exit_renderables.append(line)
+        self._close_messages_no_wait()
+
     def _keep_drafts(self) -> None:
         """Every screen with a form writes its draft now, as a last act."""
         for screen in _every_screen(self):
             if isinstance(screen, KeepsDrafts):
                 with contextlib.suppress(Exception):
                     screen.keep_draft()
+
+
+def _damaged(error: BaseException) -> bool:
+    text = str(error).lower()
+    return any(words in text for words in _DAMAGE_WORDS)
 
 
 def _cause(error: BaseException) -> BaseException:
