@@ -32,7 +32,7 @@ DEMO_LEADS = 5000
 # The screens shot again in other languages, for the README and to look at.
 LANGUAGE_SHOTS = {
     "zh_TW": ("leads", "capture-errors", "board", "today", "help"),
-    "de": ("leads", "capture-errors", "board", "today", "checklist-gate"),
+    "de": ("leads", "capture-errors", "board", "today", "checklist-gate", "erase"),
     "pl": ("leads", "board"),
     "zh_CN": ("today", "capture-errors"),
 }
@@ -114,6 +114,8 @@ def shots(
         ("company", SMALL, ["ctrl+o", "o", "o", "enter", "enter"]),
         # Handing over: the team filtered by what is typed, a lead's owner picked.
         ("hand-over", SMALL, ["j", "ctrl+r", 0.3, *"a"]),
+        # Erasure on request: what goes and what stays, the name typed to confirm.
+        ("erase", SMALL, ["j", "enter", "shift+delete", *"Wrong Name", "enter"]),
         ("today", SMALL, ["ctrl+t"]),
         ("today", LARGE, ["ctrl+t", "j", "j"]),
         (

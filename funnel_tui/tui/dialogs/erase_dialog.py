@@ -22,7 +22,9 @@ class EraseDialog(ModalScreen[str | None]):
     """Dismissed with the name as typed once it is the lead's; None on esc."""
 
     TITLE = N_("Erase on request")
-    DEFAULT_CSS = DIALOG_CSS.format(name="EraseDialog")
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="EraseDialog") + "EraseDialog #typed-label { margin-top: 1; }"
+    )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="erase.cancel"),
     ]
@@ -47,7 +49,7 @@ class EraseDialog(ModalScreen[str | None]):
                     self.open_deals,
                 ).format(count=self.open_deals)
             yield Static(Text(body))
-            yield Label(Text(_("Type the name to confirm:")))
+            yield Label(Text(_("Type the name to confirm:")), id="typed-label")
             yield TextInput(compact=True, id="typed")
             yield Static(Text(""), classes="error", id="erase-error")
             yield Static(Text(_("enter erase  ·  esc cancel")), classes="keys")
