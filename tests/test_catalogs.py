@@ -172,3 +172,29 @@ def test_a_renamed_stage_reads_as_written_and_a_default_one_is_typed_either_way(
         assert typed_name(proposal.upper(), ["Qualification", "Proposal"]) == "Proposal"
         assert typed_name("proposal", ["Qualification", "Proposal"]) == "Proposal"
         assert typed_name("nothing", ["Proposal"]) is None
+
+
+def test_a_catalogs_parse_is_kept_and_never_served_for_other_files(tmp_path, monkeypatch):
+    """The parse kept in the cache folder reads back as the files say; a catalog edited
+    since (another size or time) is parsed again, and a damaged cache is ignored."""
+    import shutil
+
+    from funnel_tui.core import i18n
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    locales = tmp_path / "locales"
+    shutil.copytree(i18n.LOCALES_DIR / "de", locales / "de")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", locales)
+    parsed = i18n.load_catalog("de")
+    cache = i18n._cache_file("de")
+    assert cache.is_file()
+    again = i18n.load_catalog("de")
+    assert again[:2] == parsed[:2] and again[2](5) == parsed[2](5)
+
+    po = locales / "de" / "LC_MESSAGES" / "funnel.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Gesamt"', 'msgstr "Insgesamt"'), encoding="utf-8")
+    assert i18n.load_catalog("de")[0]["all"] == "Insgesamt"
+
+    cache.write_bytes(b"not marshal at all")
+    assert i18n.load_catalog("de")[0]["all"] == "Insgesamt"
