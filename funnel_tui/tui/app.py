@@ -184,6 +184,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def changes_arrived(self, changes: Changes) -> None:
         """Another instance wrote something, or came or went: what is on the terminal
         shows it, and what is hidden reloads when it comes back (on_screen_resume)."""
+        if not self.screen_stack:  # heard as the app closed: no screen left to tell
+            return
         if changes.others is not None:
             self.others = changes.others
         if changes.data:
