@@ -90,8 +90,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         made = backups.backup_postgres(target, Path(args.dest))
         leads = None
     else:
-        made = backups.backup_sqlite(database, Path(args.dest) if args.dest else None)
-        leads = backups.check_file(made)
+        made, leads = backups.make_backup(database, Path(args.dest) if args.dest else None)
     size = made.stat().st_size
     if args.format == "json":
         print_json({"path": str(made), "size": size, "leads": leads})

@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,13 @@ def backup_sqlite(
     """Copy the SQLite database at `database` to `destination` (a file, or a folder to
     name the backup in; default: backups/ beside the database) and return where it went.
     The copy is checked before it takes its name; BackupError says why it could not be."""
+    return make_backup(database, destination, now)[0]
+
+
+def make_backup(
+    database: Path, destination: Path | None = None, now: dt.datetime | None = None
+) -> tuple[Path, int]:
+    """backup_sqlite, with the number of leads the check of the copy counted."""
     database = Path(database)
     if not database.is_file():
         raise BackupError(
@@ -112,9 +120,13 @@ def backup_sqlite(
             # One step: the whole copy inside one read transaction, a consistent moment.
             source.backup(copy, pages=-1)
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
-        _check_copy(part, str(target))
         _same_access(part, database)
-        _sync(part)
+        # The check reads the copy from memory while the disk takes it: side by side,
+        # both must be done before it takes its name.
+        with ThreadPoolExecutor(max_workers=1) as disk:
+            synced = disk.submit(_sync, part)
+            leads = _check_copy(part, str(target))
+            synced.result()
         os.replace(part, target)
         _sync_folder(folder)
     except BaseException as exc:
@@ -127,7 +139,7 @@ def backup_sqlite(
         if isinstance(exc, OSError):
             raise BackupError(_os_words(exc, target)) from exc
         raise
-    return target
+    return target, leads
 
 
 def _destination(database: Path, destination: Path | None, now: dt.datetime) -> Path:
