@@ -440,3 +440,12 @@ def test_a_leads_life_reads_in_german_and_polish(db, config):
     with use_language("pl"):
         said = [line.text for line in describe(entries, config, TAIPEI, company_names(entries))]
         assert "Budżet: nieznane → tak" in said
+
+
+def test_every_change_undo_refuses_to_take_back_is_named_in_words():
+    """Undo's refusal names the change ("the erasure on request of lead #3"), never the
+    stored action ("erase lead #3")."""
+    from funnel_tui.rules.history_words import CHANGE_NAMES
+    from funnel_tui.rules.undo import NOT_UNDONE
+
+    assert set(NOT_UNDONE) - set(CHANGE_NAMES) == set()

@@ -304,6 +304,8 @@ CHANGE_NAMES = {
     "assign": N_("your hand-over of"),
     "bulk_status": N_("your status change on"),
     "bulk_activity": N_("your activity logged on"),
+    "unmerge": N_("your unmerge of"),
+    "erase": N_("the erasure on request of"),
 }
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
