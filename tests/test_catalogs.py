@@ -198,3 +198,18 @@ def test_a_catalogs_parse_is_kept_and_never_served_for_other_files(tmp_path, mon
 
     cache.write_bytes(b"not marshal at all")
     assert i18n.load_catalog("de")[0]["all"] == "Insgesamt"
+
+
+def test_a_message_inside_an_f_string_is_named_as_hidden_from_the_catalog(tmp_path):
+    from funnel_tui.core.catalog_tool import hidden_messages
+
+    source = tmp_path / "screen.py"
+    source.write_text(
+        "from funnel_tui.core.i18n import _\n"
+        "said = f\"{_('Saved')} at {when}\"\n"
+        'fine = _("Saved at {when}").format(when=when)\n',
+        encoding="utf-8",
+    )
+    (found,) = hidden_messages([source])
+    assert found.startswith(f"{source}:2: _('Saved') inside an f-string")
+    assert hidden_messages() == []  # and none in funnel itself

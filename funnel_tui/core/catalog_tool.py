@@ -211,7 +211,7 @@ def fill(language: str, translations: dict[str, str | list[str]]) -> list[str]:
 def check(messages: dict[str, Message] | None = None) -> list[str]:
     """Every way the catalogs fall short of the source, one line each ([] when whole)."""
     messages = extract() if messages is None else messages
-    problems: list[str] = []
+    problems: list[str] = hidden_messages()
     for message in messages.values():
         problems.extend(_source_problems(message))
     for language in translated_languages():
@@ -235,6 +235,34 @@ def check(messages: dict[str, Message] | None = None) -> list[str]:
         for key, message in messages.items():
             if key not in seen:
                 problems.append(f"{language}: missing {message.msgid!r} ({message.locations[0]})")
+    return problems
+
+
+def hidden_messages(paths: list[Path] | None = None) -> list[str]:
+    """Messages the extractor cannot see: a `_("…")` inside an f-string's braces is
+    translated at run time but never reaches the catalog, so it reads in English."""
+    import ast
+
+    problems = []
+    for path in _python_files(paths):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in KEYWORDS
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant)
+                ):
+                    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                    where = f"{shown}:{call.lineno}"
+                    problems.append(
+                        f"{where}: {call.func.id}({call.args[0].value!r}) inside an f-string, "
+                        "which the extractor does not see: make the message outside it"
+                    )
     return problems
 
 
