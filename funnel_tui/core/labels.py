@@ -158,6 +158,8 @@ def _field_labels(language: str) -> dict[str, str]:
         "answer": pgettext("field", "answer"),
         # A merge's --take FIELD=SIDE (rules.merge): which side's value to keep.
         "take": pgettext("field", "take"),
+        # An erasure's confirmation, the lead's name typed (rules.erasure).
+        "confirm": pgettext("field", "confirm"),
     }
 
 
