@@ -131,6 +131,14 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from funnel_tui.transfer.scratch import ending_on_signals
+
+    # A closed SSH session or a kill ends the import by unwinding: its scratch files go.
+    with ending_on_signals():
+        return _import_from(args)
+
+
+def _import_from(args: argparse.Namespace) -> int:
     if args.file != "-":
         return _import(args)
     if sys.stdin.isatty():  # nothing piped in: waiting would look like a hang
@@ -143,10 +151,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Standard input, read once into a private file: the import reads its start to
     # judge it, then reads it whole (twice with --strict).
     import shutil
-    import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="funnel-import-") as folder:
-        path = Path(folder) / "stdin"
+    from funnel_tui.transfer.scratch import private_file, scratch_folder
+
+    with scratch_folder() as folder:
+        path = private_file(folder / "stdin")
         with path.open("wb") as spool:
             shutil.copyfileobj(sys.stdin.buffer, spool)
         args.file = str(path)

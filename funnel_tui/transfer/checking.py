@@ -19,7 +19,6 @@ import queue
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from funnel_tui.transfer.columns import RowReader
 from funnel_tui.transfer.csvfile import RawRow
 from funnel_tui.transfer.plan import ImportOptions, ImportPlan
 from funnel_tui.transfer.same_person import name_words, names_agree
+from funnel_tui.transfer.scratch import private_file, scratch_folder
 from funnel_tui.transfer.values import OFF_LIST_CODES, ValueApplier
 
 REFUSED = "refused"
@@ -226,8 +226,9 @@ class SeenKeys:
     can be told which earlier row it repeats."""
 
     def __enter__(self) -> SeenKeys:
-        self._dir = tempfile.TemporaryDirectory(prefix="funnel-import-")
-        self._db = sqlite3.connect(Path(self._dir.name) / "seen.db", isolation_level=None)
+        self._scratch = scratch_folder()
+        folder = self._scratch.__enter__()
+        self._db = sqlite3.connect(private_file(folder / "seen.db"), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("PRAGMA cache_size=-8000")
@@ -307,7 +308,7 @@ class SeenKeys:
 
     def __exit__(self, *exc: object) -> None:
         self._db.close()
-        self._dir.cleanup()
+        self._scratch.__exit__(None, None, None)
 
 
 # ------------------------------------------------------------------ in a second process

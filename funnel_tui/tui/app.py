@@ -224,10 +224,13 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup_if_due(self) -> None:
         """The day's backup of a database file, once the first screen is up and in a
-        thread of its own: start-up never waits for it (live.daily_backup)."""
+        thread of its own: start-up never waits for it (live.daily_backup). First the
+        scratch files of imports killed since are swept (transfer.scratch)."""
         from funnel_tui.core.errors import BackupError
         from funnel_tui.live.daily_backup import backup_if_due
+        from funnel_tui.transfer.scratch import sweep_dead
 
+        sweep_dead()
         try:
             backup_if_due(self.target, self.config.backups)
         except BackupError as exc:
