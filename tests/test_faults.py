@@ -44,3 +44,31 @@ def test_a_percent_encoded_password_reaches_the_server_decoded():
     db = make_database("postgresql://ana%40crm:p%40ss%3Aw%2Frd@db.example:5432/funnel")
     assert db.connect_params["password"] == "p@ss:w/rd"
     assert db.connect_params["user"] == "ana@crm"
+
+
+def test_a_command_line_write_into_a_database_locked_too_long_says_so(
+    tmp_path, capsys, monkeypatch
+):
+    """Another program holds the write lock past the busy timeout (shortened here): the
+    command says the database stayed busy, exits 1 and writes nothing."""
+    import sqlite3
+
+    from funnel_tui.storage import database as dbmod
+
+    path = tmp_path / "team.db"
+    db = ["--db", str(path), "--user", "ana"]
+    assert main([*db, "add", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setitem(dbmod.SQLITE_PRAGMAS, "busy_timeout", 300)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    capsys.readouterr()
+    try:
+        assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 1
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    said = capsys.readouterr().err
+    assert "stayed busy" in said and "nothing was saved" in said, said
+    with sqlite3.connect(path) as check:
+        assert check.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0] == 1

@@ -132,6 +132,10 @@ def make_backup(
     except BaseException as exc:
         with suppress(OSError):
             part.unlink()
+        if isinstance(exc, sqlite3.Error) and "disk is full" in str(exc):  # SQLITE_FULL
+            import errno
+
+            raise BackupError(_os_words(OSError(errno.ENOSPC, str(exc)), target)) from exc
         if isinstance(exc, sqlite3.Error):
             raise BackupError(
                 _("the backup of {path} failed: {reason}").format(path=database, reason=exc)

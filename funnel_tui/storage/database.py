@@ -120,6 +120,7 @@ def make_database(target: str) -> peewee.Database:
                 )
             ) from exc
         if isinstance(db, peewee.SqliteDatabase):
+            db = SqliteFile(db.database, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
             _ensure_parent(Path(db.database))
             _create_shared(Path(db.database))
         elif isinstance(db, peewee.PostgresqlDatabase):
@@ -133,7 +134,20 @@ def make_database(target: str) -> peewee.Database:
     path = Path(target).expanduser()
     _ensure_parent(path)
     _create_shared(path)
-    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    return SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+
+
+class SqliteFile(peewee.SqliteDatabase):
+    """Peewee's SQLite database, with a rollback that leaves the error that ended the
+    transaction to be told: SQLite rolls back by itself on a full disk or an I/O error,
+    and Peewee's ROLLBACK after it ("cannot rollback - no transaction is active") would
+    take the place of "database or disk is full"."""
+
+    def rollback(self) -> None:
+        conn = self._state.conn
+        if conn is not None and not conn.in_transaction:
+            return
+        super().rollback()
 
 
 def _require_postgres_driver() -> None:
