@@ -1,9 +1,14 @@
 """Faults met with a clear word and nothing lost, on a real file system: files an import
-cannot read as a file, a password written percent-encoded in a database URL."""
+cannot read as a file, a password written percent-encoded in a database URL, and a
+database another program keeps locked past the busy timeout."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -46,29 +51,96 @@ def test_a_percent_encoded_password_reaches_the_server_decoded():
     assert db.connect_params["user"] == "ana@crm"
 
 
-def test_a_command_line_write_into_a_database_locked_too_long_says_so(
-    tmp_path, capsys, monkeypatch
-):
-    """Another program holds the write lock past the busy timeout (shortened here): the
-    command says the database stayed busy, exits 1 and writes nothing."""
-    import sqlite3
+# ------------------------------------------------------------ locked past the busy timeout
 
+_HOLDER = """
+import sqlite3, sys
+held = sqlite3.connect(sys.argv[1], isolation_level=None)
+held.execute("BEGIN IMMEDIATE")
+held.execute("INSERT INTO funnel_meta (key, value) VALUES ('held', 'x')")
+print("holding", flush=True)
+sys.stdin.read()
+held.execute("ROLLBACK")
+"""
+
+
+@contextlib.contextmanager
+def _write_lock_held_elsewhere(path):
+    """Another program, in a process of its own, holds the database's write lock (a
+    write transaction under way) until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+BUSY = (
+    "the database stayed busy for 0.3 s (another funnel or another program is writing to "
+    "it); nothing was saved"
+)
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    """Writes wait 0.3 s for another's lock, not 5 s: read at each new connection."""
     from funnel_tui.storage import database as dbmod
 
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+
+
+def test_a_command_line_write_into_a_database_locked_too_long_says_so(
+    tmp_path, capsys, short_busy_timeout
+):
+    """Another program holds the write lock past the busy timeout: the command says the
+    database stayed busy, exits 1 and writes nothing."""
     path = tmp_path / "team.db"
     db = ["--db", str(path), "--user", "ana"]
     assert main([*db, "add", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setitem(dbmod.SQLITE_PRAGMAS, "busy_timeout", 300)
-    blocker = sqlite3.connect(path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
     capsys.readouterr()
-    try:
+    with _write_lock_held_elsewhere(path):
         assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 1
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-    said = capsys.readouterr().err
-    assert "stayed busy" in said and "nothing was saved" in said, said
+    assert capsys.readouterr().err == f"funnel: database: {BUSY}\n"
     with sqlite3.connect(path) as check:
         assert check.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0] == 1
+        assert check.execute('SELECT COUNT(*) FROM "history"').fetchone()[0] == 1
+    # Once the other program is done, the same command goes through.
+    assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 0
+
+
+async def test_a_capture_into_a_database_locked_too_long_keeps_the_form(env, short_busy_timeout):
+    from funnel_tui.storage.models import Lead
+    from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
+
+    from .ui_support import SIZE, make_app, press_burst, settle
+
+    path, _drafts = env
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        with _write_lock_held_elsewhere(path):
+            await press_burst(pilot, "Jan Kowalski", "tab", "Acme", "tab", "tab", "jan@acme.pl")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            said = str(form.query_one("#outcome").render())
+            assert (
+                said == f"✘ Could not save ({BUSY}). Everything typed is kept: ctrl+s tries again."
+            )
+            values = [form.query_one(f"#f-{name}").value for name in ("name", "company", "email")]
+            assert values == ["Jan Kowalski", "Acme", "jan@acme.pl"]
+            assert isinstance(app.screen, ConfirmDialog)
+            assert app.screen.title_text == "The database is busy"
+            assert Lead.select().where(Lead.name == "Jan Kowalski").count() == 0
+        await pilot.press("y")  # try again, the other program done
+        await settle(pilot)
+        assert Lead.select().where(Lead.name == "Jan Kowalski").count() == 1

@@ -448,9 +448,12 @@ async def test_unqualify_asks_for_a_reason_from_the_list(env):
         assert lead.unqualified_reason == load_config().unqualified_reasons[1]
 
 
-async def test_saving_into_a_locked_database_shows_an_error_and_keeps_the_form(env):
+async def test_saving_into_a_locked_database_shows_an_error_and_keeps_the_form(env, monkeypatch):
     import sqlite3
 
+    from funnel_tui.storage import database as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)  # not 5 s: read at each connection
     path, _ = env
     app = make_app(env)
     async with app.run_test(size=SIZE) as pilot:

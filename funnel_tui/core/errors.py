@@ -188,11 +188,17 @@ class Busy(DatabaseError):
     def __init__(self, detail: str = "", waited_ms: int = 5000) -> None:
         super().__init__(
             _(
-                "the database stayed busy for {seconds} s (another funnel is writing); "
-                "nothing was saved"
-            ).format(seconds=waited_ms // 1000)
+                "the database stayed busy for {seconds} s (another funnel or another "
+                "program is writing to it); nothing was saved"
+            ).format(seconds=_seconds(waited_ms))
         )
         self.detail = detail
+        self.waited_ms = waited_ms
+
+
+def _seconds(ms: int) -> str:
+    """5000 → "5", 300 → "0.3": a busy timeout said in seconds."""
+    return f"{ms / 1000:g}"
 
 
 class AmountError(FunnelError, ValueError):

@@ -15,12 +15,11 @@ import sys
 import peewee
 
 from funnel_tui.core.errors import Busy
-from funnel_tui.storage.database import BUSY_TIMEOUT_MS, failure_words, utcnow
+from funnel_tui.storage.database import failure_words, utcnow
 from funnel_tui.storage.models import database
 from funnel_tui.storage.targets import describe, redact
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
     "answers",
     "connected",
     "database_failure",

@@ -29,6 +29,8 @@ from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics
 from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
 
+# How long a write waits for another's lock before it is retried and then reported as
+# Busy; read at each new connection and each retry, so a test may shorten it.
 BUSY_TIMEOUT_MS = 5000
 # rw-rw----: the team's group shares the file; others see nothing of it.
 SHARED_FILE_MODE = 0o660
@@ -37,8 +39,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": 1,  # NORMAL: durable at checkpoints, safe with WAL
-    "busy_timeout": BUSY_TIMEOUT_MS,
-}
+}  # and busy_timeout: BUSY_TIMEOUT_MS as it is when the connection is made (SqliteFile)
 
 
 # PostgreSQL's codes for a transaction to run again: a deadlock, a serialization
@@ -142,6 +143,11 @@ class SqliteFile(peewee.SqliteDatabase):
     transaction to be told: SQLite rolls back by itself on a full disk or an I/O error,
     and Peewee's ROLLBACK after it ("cannot rollback - no transaction is active") would
     take the place of "database or disk is full"."""
+
+    def _add_conn_hooks(self, conn: Any) -> None:
+        # First: the pragmas after it wait for a lock as long as any statement does.
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        super()._add_conn_hooks(conn)
 
     def rollback(self) -> None:
         conn = self._state.conn

@@ -34,7 +34,6 @@ from funnel_tui.core.errors import Busy
 from funnel_tui.core.i18n import _
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import (
-    BUSY_TIMEOUT_MS,
     answers,
     database_failure,
     failure_words,
@@ -148,12 +147,7 @@ class HandlesFailures(App):
         if isinstance(exc, Busy):
             from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 
-            body = Text(
-                _(
-                    "{reason}. Another funnel kept the database busy past {seconds} s. "
-                    "What you typed is kept."
-                ).format(reason=exc, seconds=BUSY_TIMEOUT_MS // 1000)
-            )
+            body = Text(_("{reason}. What you typed is kept.").format(reason=exc))
 
             def answered(again: bool | None) -> None:
                 if again:
