@@ -1,5 +1,6 @@
 """A disk that fills up, on a real (small tmpfs) file system: a backup, an import and a
-capture each say the disk is full and what to do, keep what was typed, and leave nothing
+capture each say which disk is full and what to do (one message: "the disk holding X is
+full: free some space and try again"), keep what was typed, and leave nothing
 half-written (no file under a backup's name, no half batch, no half lead). Skipped where
 this user may not mount a tmpfs."""
 
@@ -20,6 +21,10 @@ from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Lead
 
 from .clock import Clock
+
+
+def _full(path: Path) -> str:
+    return f"the disk holding {path} is full: free some space and try again"
 
 
 @contextlib.contextmanager
@@ -76,8 +81,7 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_backup(tmp_path, capsys
     database = _team(tmp_path / "team.db", 300)
     with _small_disk(tmp_path / "usb", "64k") as disk:
         assert main(["--db", str(database), "backup", str(disk)]) == 1
-        said = capsys.readouterr().err
-        assert "full" in said and str(disk) in said, said
+        assert capsys.readouterr().err == f"funnel: {_full(disk)}\n"
         assert list(disk.iterdir()) == []  # no part file, no backup
 
 
@@ -89,20 +93,39 @@ def test_an_import_onto_a_full_disk_stops_whole_and_goes_on_once_there_is_room(t
             out.write(f"Person {n},person{n}@example.com,{'met at the fair ' * 8}\n")
     with _small_disk(tmp_path / "disk", "48m") as disk:
         database = _team(disk / "team.db", 1)
-        filler = _fill(disk, leave=400_000)
+        filler = _fill(disk, leave=1_500_000)
         db = ["--db", str(database), "--user", "ana"]
-        assert main([*db, "import", str(rows)]) != 0
+        assert main([*db, "import", str(rows)]) == 1
         said = capsys.readouterr()
-        assert "disk is full" in said.err, said.err
         open_database(str(database))
         first = Lead.select().count()
         close_database()
         assert first < 6001 and (first - 1) % 2000 == 0  # whole batches only
+        # The counts say what went in; the message which disk, what to do, and where the
+        # import stopped.
+        assert f"{first - 1:,} inserted" in said.out, said.out
+        assert f"the database refused a batch ({_full(database)})" in said.err, said.err
+        assert f"the rows before row {first + 1:,} are in" in said.err
         filler.unlink()
-        code = main([*db, "import", str(rows)])
-        assert code == 0, capsys.readouterr()
+        assert main([*db, "import", str(rows)]) == 0, capsys.readouterr()
+        assert f"{6001 - first:,} inserted, {first - 1:,} duplicates" in capsys.readouterr().out
         open_database(str(database))
         assert Lead.select().count() == 6001  # the rest, no duplicates
+
+
+def test_a_command_line_capture_onto_a_full_disk_says_so_and_writes_nothing(tmp_path, capsys):
+    """A disk with no room at all: SQLite cannot even make the -shm file it reads through
+    ("disk I/O error"), which is said as the full disk it is."""
+    with _small_disk(tmp_path / "disk", "2m") as disk:
+        database = _team(disk / "team.db", 1)
+        filler = _fill(disk)
+        db = ["--db", str(database), "--user", "ana"]
+        assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 1
+        assert capsys.readouterr().err == f"funnel: database: {_full(database)}\n"
+        filler.unlink()
+        assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 0
+        open_database(str(database))
+        assert Lead.select().count() == 2
 
 
 async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
@@ -113,7 +136,9 @@ async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
 
     with _small_disk(tmp_path / "disk", "8m") as disk:
         database = str(_team(disk / "team.db", 3))
-        drafts = DraftStore("ana", tmp_path / "drafts")
+        # The drafts on the same disk, as the data folder usually is: no room for them
+        # either, which is said, and the app goes on.
+        drafts = DraftStore("ana", disk / "drafts")
         app = FunnelApp(
             config=load_config(), target=database, user="ana", drafts=drafts, clock=Clock()
         )
@@ -126,8 +151,39 @@ async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
             await pilot.press("ctrl+s")
             await settle(pilot)
             said = str(app.screen.query_one("#outcome").render())
-            assert "disk is full" in said, said
+            assert said == (
+                f"✘ Could not save ({_full(database)}). Everything typed is kept: ctrl+s "
+                "tries again."
+            )
             assert app.screen.query_one("#f-name").value == "Jan Kowalski"
+            assert app.screen.query_one("#f-company").value == "Acme"
             assert app.screen.query_one("#f-email").value == "jan@acme.pl"
+            await pilot.pause(0.6)  # past the typing pause: the draft is tried
+            told = [str(n.message) for n in app._notifications]
+            assert f"Could not keep a draft of what you type: {_full(disk / 'drafts')}" in told
+            assert app.is_running
         open_database(database)
         assert Lead.select().where(Lead.name == "Jan Kowalski").count() == 0
+
+
+def test_a_full_disk_is_told_from_other_failures_however_it_is_said():
+    """The system's ENOSPC and EDQUOT, SQLite's SQLITE_FULL (inside Peewee's wrapping)
+    and PostgreSQL's disk_full are a full disk; a bare I/O error is one only on a disk
+    with no room (no_room), and a lock is not one."""
+    import errno
+    import sqlite3
+
+    import peewee
+
+    from funnel_tui.core.full_disk import full_at, is_full
+
+    class PgDiskFull(Exception):
+        pgcode = "53100"
+
+    assert is_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert is_full(OSError(errno.EDQUOT, "Disk quota exceeded"))
+    assert is_full(peewee.OperationalError(sqlite3.OperationalError("database or disk is full")))
+    assert is_full(peewee.OperationalError(PgDiskFull('could not extend file "base/1/2"')))
+    io_error = peewee.OperationalError(sqlite3.OperationalError("disk I/O error"))
+    assert not is_full(io_error) and not full_at(io_error, Path.cwd())  # room here
+    assert not is_full(peewee.OperationalError("database is locked"))

@@ -294,6 +294,10 @@ def _as_refusal(exc: Exception) -> list[str] | None:
 
         return [_("database: {failure}").format(failure=f"{_(DAMAGED)} ({exc})")]
     if isinstance(exc, OSError) and exc.strerror:
+        from funnel_tui.core.full_disk import full_words, is_full
+
+        if is_full(exc):  # the disk of the file being written, when the system named it
+            return [full_words(exc.filename)]
         where = f"{exc.filename}: " if exc.filename else ""
         return [f"{where}{exc.strerror}"]
     return None

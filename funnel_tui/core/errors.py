@@ -13,7 +13,7 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     │   └── FilterRefused        a list filter naming a status or stage that does not exist
     ├── ConfigError              the config file: each problem with its file and line (exit 2)
     ├── DatabaseError            cannot open or use the database
-    │   ├── SchemaTooNew, Busy
+    │   ├── SchemaTooNew, Busy, DiskFull
     ├── AmountError, DueDateError, ReportError   (also ValueError)
     ├── FileRefused, MappingRefused              a file to import, a column mapping
     ├── UnsafeFile               funnel will not write there (also OSError)
@@ -180,6 +180,11 @@ class DatabaseError(FunnelError):
 
 class SchemaTooNew(DatabaseError):
     """The database was written by a newer funnel; it is left untouched."""
+
+
+class DiskFull(DatabaseError):
+    """The disk holding the database is full (core.full_disk): nothing was written; the
+    message names the disk and says to free some space."""
 
 
 class Busy(DatabaseError):

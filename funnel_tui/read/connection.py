@@ -14,8 +14,8 @@ import sys
 
 import peewee
 
-from funnel_tui.core.errors import Busy
-from funnel_tui.storage.database import failure_words, utcnow
+from funnel_tui.core.errors import Busy, DiskFull
+from funnel_tui.storage.database import disk_full, failure_words, utcnow
 from funnel_tui.storage.models import database
 from funnel_tui.storage.targets import describe, redact
 
@@ -24,13 +24,15 @@ __all__ = [
     "connected",
     "database_failure",
     "describe",
+    "disk_full",
     "failure_words",
     "redact",
     "utcnow",
 ]
 
-# Peewee's wrappings of the driver's complaints, and a write still busy past its retries.
-_DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy)
+# Peewee's wrappings of the driver's complaints, a write still busy past its retries, and
+# a connection a full disk kept from opening.
+_DATABASE_ERRORS = (peewee.OperationalError, peewee.InterfaceError, Busy, DiskFull)
 
 
 def connected() -> peewee.ConnectionContext:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from funnel_tui.core.errors import BackupError
+from funnel_tui.core.full_disk import full_at, full_words, is_full
 from funnel_tui.core.i18n import _
 
 BACKUP_FOLDER = "backups"
@@ -132,10 +133,8 @@ def make_backup(
     except BaseException as exc:
         with suppress(OSError):
             part.unlink()
-        if isinstance(exc, sqlite3.Error) and "disk is full" in str(exc):  # SQLITE_FULL
-            import errno
-
-            raise BackupError(_os_words(OSError(errno.ENOSPC, str(exc)), target)) from exc
+        if isinstance(exc, sqlite3.Error) and full_at(exc, folder):
+            raise BackupError(full_words(folder)) from exc
         if isinstance(exc, sqlite3.Error):
             raise BackupError(
                 _("the backup of {path} failed: {reason}").format(path=database, reason=exc)
@@ -460,10 +459,8 @@ def open_elsewhere(database: Path, within: dt.timedelta = dt.timedelta(seconds=1
 def _os_words(exc: OSError, path: Path) -> str:
     import errno
 
-    if exc.errno == errno.ENOSPC:
-        return _("the disk holding {path} is full: free some space and try again").format(
-            path=path.parent
-        )
+    if is_full(exc):
+        return full_words(path.parent)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return _("{path} cannot be written: check its folder's permissions").format(path=path)
     return _("{path}: {reason}").format(path=path, reason=exc.strerror or exc)

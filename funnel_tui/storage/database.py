@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 
 import peewee
 
-from funnel_tui.core.errors import Busy, DatabaseError
+from funnel_tui.core.errors import Busy, DatabaseError, DiskFull
+from funnel_tui.core.full_disk import full_at, full_words
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics
@@ -142,7 +143,16 @@ class SqliteFile(peewee.SqliteDatabase):
     """Peewee's SQLite database, with a rollback that leaves the error that ended the
     transaction to be told: SQLite rolls back by itself on a full disk or an I/O error,
     and Peewee's ROLLBACK after it ("cannot rollback - no transaction is active") would
-    take the place of "database or disk is full"."""
+    take the place of "database or disk is full". A connection that a full disk keeps
+    from opening (no room for the -shm and -wal files: a "disk I/O error") is DiskFull."""
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        try:
+            return super().connect(reuse_if_open)
+        except peewee.DatabaseError as exc:
+            if full_at(exc, self.database):
+                raise DiskFull(full_words(self.database)) from exc
+            raise
 
     def _add_conn_hooks(self, conn: Any) -> None:
         # First: the pragmas after it wait for a lock as long as any statement does.
@@ -269,16 +279,33 @@ _SQLITE_MEANINGS = (
     # A damaged file: said with the way back, wherever in the file the damage was met.
     ("malformed", DAMAGED),
     ("could not decode to utf-8", DAMAGED),
+    # A full disk is told apart first (failure_words); this is an I/O error with room.
     ("disk i/o error", N_("the disk failed or is full")),
-    ("database or disk is full", N_("the disk is full")),
 )
 
 
 def failure_words(exc: BaseException) -> str:
     """A database error said for a person: what it means, then the driver's words, in
-    one line with passwords hidden (redact)."""
+    one line with passwords hidden (redact). A full disk is said as one message, naming
+    the database's disk (core.full_disk)."""
+    if isinstance(exc, DiskFull):
+        return str(exc)
+    if disk_full(exc):
+        return full_words(_file_of(database.obj))
     text = redact(" ".join(str(exc).split())) or type(exc).__name__
     for words, meaning in _SQLITE_MEANINGS:
         if words in text.lower():
             return _("{meaning} ({reason})").format(meaning=_(meaning), reason=text)
     return text
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc`, met using the open database, says its disk is full."""
+    return isinstance(exc, DiskFull) or full_at(exc, _file_of(database.obj))
+
+
+def _file_of(db: peewee.Database | None) -> str | None:
+    """The file of a SQLite database; None for a server or no database."""
+    if isinstance(db, peewee.SqliteDatabase) and db.database not in ("", ":memory:"):
+        return db.database
+    return None

@@ -45,11 +45,10 @@ from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import many
 from funnel_tui.rules.near_duplicates import close_names_many
 from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values
-from funnel_tui.storage.database import retry_writes
+from funnel_tui.storage.database import failure_words, retry_writes
 from funnel_tui.storage.list_index import bulk_writes, deferred_search_index
 from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.storage.planner_stats import refresh_statistics
-from funnel_tui.storage.targets import redact
 from funnel_tui.transfer.checking import (
     CHILD_FROM_BYTES,
     DUPLICATE,
@@ -433,7 +432,8 @@ class _Run:
         try:
             outcomes = self._place_batch(batch)
         except (DatabaseError, peewee.PeeweeException) as exc:
-            why = redact(str(exc))  # a driver's message may quote the connection's settings
+            # In a person's words (a full disk names its disk), passwords hidden.
+            why = failure_words(exc)
             if self.one_transaction:
                 raise _Stopped(
                     _(

@@ -36,6 +36,7 @@ from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import (
     answers,
     database_failure,
+    disk_full,
     failure_words,
     redact,
 )
@@ -69,6 +70,11 @@ def trouble_message(error: BaseException) -> str:
             "The database cannot be written ({detail}): you can look, not change. "
             "Ask whoever runs the server to give your login write access."
         ).format(detail=detail)
+    if disk_full(error):
+        return _(
+            "The database cannot be written: {detail}. funnel tries again every {seconds} s; "
+            "what you type is kept."
+        ).format(detail=detail, seconds=f"{PROBE_SECONDS:.0f}")
     if isinstance(error, Busy) or "locked" in lowered:
         return _(
             "The database is busy ({detail}). funnel tries again; nothing typed is lost."
@@ -142,8 +148,10 @@ class HandlesFailures(App):
     ) -> None:
         """A write did not happen: the screen says so (keeping what was typed) and, when
         the database was only busy, the user may try again at once."""
-        # A damaged file is said with the way back (restore a backup), not SQLite's words.
-        failed(terminal_safe(failure_words(exc)) if _damaged(exc) else str(exc))
+        # A damaged file is said with the way back (restore a backup), a full disk with
+        # the disk to free room on, not in SQLite's words.
+        plain = _damaged(exc) or disk_full(exc)
+        failed(terminal_safe(failure_words(exc)) if plain else str(exc))
         if isinstance(exc, Busy):
             from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
+from funnel_tui.core.full_disk import full_words, is_full
 from funnel_tui.core.i18n import _
 from funnel_tui.live.drafts import LABEL
 
@@ -65,8 +66,9 @@ class KeepsDraft:
         try:
             self.app.drafts.save(key, {**values, LABEL: self.draft_label()})
         except OSError as exc:
+            reason = full_words(self.app.drafts.folder) if is_full(exc) else exc
             self.app.notify(
-                Text(_("Could not keep a draft of what you type: {reason}").format(reason=exc)),
+                Text(_("Could not keep a draft of what you type: {reason}").format(reason=reason)),
                 severity="warning",
                 markup=False,
             )
