@@ -1,14 +1,17 @@
 """A disk that fills up, on a real (small tmpfs) file system: a backup, an import and a
 capture each say which disk is full and what to do (one message: "the disk holding X is
 full: free some space and try again"), keep what was typed, and leave nothing
-half-written (no file under a backup's name, no half batch, no half lead). Skipped where
-this user may not mount a tmpfs."""
+half-written (no file under a backup's name, no half batch, no half lead). An import
+with no room for its scratch files says which temporary folder and the way round
+(TMPDIR). Skipped where this user may not mount a tmpfs."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import subprocess
+import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -21,6 +24,8 @@ from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import Lead
 
 from .clock import Clock
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _full(path: Path) -> str:
@@ -164,6 +169,59 @@ async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
             assert app.is_running
         open_database(database)
         assert Lead.select().where(Lead.name == "Jan Kowalski").count() == 0
+
+
+def _people(path: Path, rows: int) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("Name,Email,Phone,Country\n")
+        for n in range(rows):
+            out.write(
+                f"Person {n},person{n}@example.com,+48 512 {n % 1000:03d} {n // 1000:03d},PL\n"
+            )
+    return path
+
+
+def _no_scratch_room(disk: Path) -> str:
+    return (
+        f"the temporary folder {disk} is full: an import keeps its scratch files there while "
+        "it runs; free some space there, or point TMPDIR at a folder with room, and import "
+        "again"
+    )
+
+
+# 300 rows are checked in this process; 40,000 (over 2 MB) in a second one as well.
+@pytest.mark.parametrize("rows", [300, 40_000])
+def test_an_import_with_no_room_for_its_scratch_files_says_where(
+    tmp_path, capsys, monkeypatch, rows
+):
+    database = _team(tmp_path / "team.db", 1)
+    people = _people(tmp_path / "people.csv", rows)
+    with _small_disk(tmp_path / "tmp", "64k") as scratch:
+        monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # as TMPDIR would
+        filler = _fill(scratch)
+        assert main(["--db", str(database), "--user", "ana", "import", str(people)]) == 1
+        said = capsys.readouterr()
+        assert said.err == f"funnel: {_no_scratch_room(scratch)}; nothing was written\n"
+        assert "0 rows read" in said.out
+        assert sorted(scratch.iterdir()) == [filler]  # its scratch folder gone
+    open_database(str(database))
+    assert Lead.select().count() == 1
+
+
+def test_standard_input_with_no_room_for_its_copy_says_where(tmp_path):
+    database = _team(tmp_path / "team.db", 1)
+    people = _people(tmp_path / "people.csv", 3000)
+    with _small_disk(tmp_path / "tmp", "64k") as scratch:
+        # Room for Python's look at TMPDIR (it passes over a folder it cannot write in),
+        # not for the file's copy.
+        filler = _fill(scratch, leave=8192)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)}
+        command = [sys.executable, "-m", "funnel_tui", "--db", str(database), "import", "-"]
+        with people.open("rb") as stdin:
+            done = subprocess.run(command, env=env, stdin=stdin, capture_output=True, text=True)
+        assert done.returncode == 1
+        assert done.stderr == f"funnel: {_no_scratch_room(scratch)}\n"
+        assert sorted(scratch.iterdir()) == [filler]
 
 
 def test_a_full_disk_is_told_from_other_failures_however_it_is_said():

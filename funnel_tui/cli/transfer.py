@@ -150,14 +150,11 @@ def _import_from(args: argparse.Namespace) -> int:
         )
     # Standard input, read once into a private file: the import reads its start to
     # judge it, then reads it whole (twice with --strict).
-    import shutil
-
-    from funnel_tui.transfer.scratch import private_file, scratch_folder
+    from funnel_tui.transfer.scratch import scratch_folder, spool
 
     with scratch_folder() as folder:
-        path = private_file(folder / "stdin")
-        with path.open("wb") as spool:
-            shutil.copyfileobj(sys.stdin.buffer, spool)
+        path = folder / "stdin"
+        spool(sys.stdin.buffer, path)
         args.file = str(path)
         if not args.rejects:  # beside the file would be the folder about to go
             args.rejects = str(Path.cwd() / "stdin-rejected.csv")

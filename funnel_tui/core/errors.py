@@ -16,6 +16,7 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     │   ├── SchemaTooNew, Busy, DiskFull
     ├── AmountError, DueDateError, ReportError   (also ValueError)
     ├── FileRefused, MappingRefused              a file to import, a column mapping
+    ├── ScratchFull              no room for an import's scratch files
     ├── UnsafeFile               funnel will not write there (also OSError)
     └── CliRefused               refused with messages already worded by the CLI
 """
@@ -204,6 +205,20 @@ class Busy(DatabaseError):
 def _seconds(ms: int) -> str:
     """5000 → "5", 300 → "0.3": a busy timeout said in seconds."""
     return f"{ms / 1000:g}"
+
+
+class ScratchFull(FunnelError):
+    """The disk of the temporary folder an import keeps its scratch files in is full;
+    the message names the folder and the ways round (free some space, or TMPDIR)."""
+
+    def __init__(self, folder: object):
+        super().__init__(
+            _(
+                "the temporary folder {folder} is full: an import keeps its scratch files "
+                "there while it runs; free some space there, or point TMPDIR at a folder "
+                "with room, and import again"
+            ).format(folder=folder)
+        )
 
 
 class AmountError(FunnelError, ValueError):

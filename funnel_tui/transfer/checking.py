@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from funnel_tui.config import Config
 from funnel_tui.core import validators as v
-from funnel_tui.core.errors import FileRefused, Problem, Refused
+from funnel_tui.core.errors import FileRefused, Problem, Refused, ScratchFull
 from funnel_tui.core.i18n import _, current_language, current_locale, set_language
 from funnel_tui.core.labels import field_label
 from funnel_tui.rules.funnel import Funnel
@@ -35,7 +35,7 @@ from funnel_tui.transfer.columns import RowReader
 from funnel_tui.transfer.csvfile import RawRow
 from funnel_tui.transfer.plan import ImportOptions, ImportPlan
 from funnel_tui.transfer.same_person import name_words, names_agree
-from funnel_tui.transfer.scratch import private_file, scratch_folder
+from funnel_tui.transfer.scratch import no_room_for_scratch, private_file, scratch_folder
 from funnel_tui.transfer.values import OFF_LIST_CODES, ValueApplier
 
 REFUSED = "refused"
@@ -227,25 +227,49 @@ class SeenKeys:
 
     def __enter__(self) -> SeenKeys:
         self._scratch = scratch_folder()
-        folder = self._scratch.__enter__()
-        self._db = sqlite3.connect(private_file(folder / "seen.db"), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("PRAGMA cache_size=-8000")
-        self._db.execute(
-            "CREATE TABLE seen (key TEXT PRIMARY KEY, what TEXT, row INTEGER) WITHOUT ROWID"
-        )
+        self._folder = self._scratch.__enter__()
+        self._db: sqlite3.Connection | None = None
+        try:
+            with self._room():
+                self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    @contextlib.contextmanager
+    def _room(self) -> Iterator[None]:
+        """No room left for the scratch file is ScratchFull, naming the folder."""
+        try:
+            yield
+        except (OSError, sqlite3.Error) as exc:
+            full = no_room_for_scratch(exc, self._folder)
+            if full is None:
+                raise
+            raise full from exc
+
+    def _open(self) -> None:
+        path = private_file(self._folder / "seen.db")
+        self._db = db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-8000")
+        db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, what TEXT, row INTEGER) WITHOUT ROWID")
         # Every row's phone with its name: a phone is the same person's only with a
         # name that agrees (same_person), which no key can say.
-        self._db.execute("CREATE TABLE phones (phone TEXT, row INTEGER, name TEXT)")
-        self._db.execute("CREATE INDEX phones_phone ON phones (phone)")
-        self._db.execute("BEGIN")  # never committed: a scratch file, thrown away
-        return self
+        db.execute("CREATE TABLE phones (phone TEXT, row INTEGER, name TEXT)")
+        db.execute("CREATE INDEX phones_phone ON phones (phone)")
+        db.execute("BEGIN")  # never committed: a scratch file, thrown away
 
     def judge(self, chunk: list[CheckedRow | RowOutcome]) -> list[CheckedRow | RowOutcome]:
         """The chunk with each checked row that repeats an earlier row of the file made
         a duplicate; the others' keys are kept for the rows after. One lookup a chunk:
-        a statement a row would cost more than the rest of the bookkeeping."""
+        a statement a row would cost more than the rest of the bookkeeping. No room left
+        for the scratch file is ScratchFull."""
+        with self._room():
+            return self._judge(chunk)
+
+    def _judge(self, chunk: list[CheckedRow | RowOutcome]) -> list[CheckedRow | RowOutcome]:
         keyed = [
             (i, [(f"{what}:{key}", what) for what, key in row.duplicate_keys()])
             for i, row in enumerate(chunk)
@@ -307,7 +331,9 @@ class SeenKeys:
         return found
 
     def __exit__(self, *exc: object) -> None:
-        self._db.close()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
         self._scratch.__exit__(None, None, None)
 
 
@@ -387,7 +413,9 @@ def check_rows_in_child(
                     offer(item)
                     if item is None or isinstance(item, _Failed):
                         return
-        except (OSError, sqlite3.Error) as exc:  # e.g. no room left for the scratch file
+        except ScratchFull as exc:  # no room left for the scratch file: said as it is
+            offer(exc)
+        except (OSError, sqlite3.Error) as exc:
             offer(
                 _Failed(_("comparing the rows failed: {reason}").format(reason=exc), refused=False)
             )
@@ -413,6 +441,8 @@ def check_rows_in_child(
                 item = chunks.get()
             if item is None:
                 return
+            if isinstance(item, ScratchFull):
+                raise item
             if isinstance(item, _Failed):
                 if item.refused:
                     raise FileRefused(item.message)

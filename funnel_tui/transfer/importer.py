@@ -33,7 +33,7 @@ from typing import Any
 import peewee
 
 from funnel_tui.config import Config
-from funnel_tui.core.errors import DatabaseError, FileRefused, Refused
+from funnel_tui.core.errors import DatabaseError, FileRefused, Refused, ScratchFull
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _, ngettext, pgettext
 from funnel_tui.core.labels import field_label, row_label
@@ -327,6 +327,7 @@ class _Run:
         )
         self.origin = plan.facts.path.name
         self.rows_seen = self.position = 0
+        self.last_row = 0  # the number of the last row handed on to be placed or counted
         self.started = 0.0
         self.turn = 0  # the next of options.assign_to to give a lead to
 
@@ -369,16 +370,38 @@ class _Run:
 
     def _read(self, chunks: Iterator[Chunk]) -> None:
         batch: list[CheckedRow] = []
+        try:
+            self._read_into(chunks, batch)
+        except ScratchFull as exc:
+            # The rows compared so far are whole: the batch in hand goes in, as when the
+            # run is stopped, and the next run skips them as duplicates.
+            if self.one_transaction:
+                raise _Stopped(
+                    _("--strict: {reason}; nothing was written").format(reason=exc)
+                ) from exc
+            placed = self._write(batch)
+            if not self.report.written:  # a dry run, or nothing new before
+                self.report.aborted = _("{reason}; nothing was written").format(reason=exc)
+            elif placed:
+                self.report.aborted = _(
+                    "{reason}; the rows up to row {row} are in, and importing the file "
+                    "again adds the rest (the rows already in are skipped as duplicates)"
+                ).format(reason=exc, row=number(self.last_row))
+
+    def _read_into(self, chunks: Iterator[Chunk], batch: list[CheckedRow]) -> None:
         last_told = 0.0
         for results, self.rows_seen, self.position, filled in chunks:
             self.report.left_out_numbers |= filled
+            if results:  # in file order: the chunk's last row is the last handed on
+                last = results[-1]
+                self.last_row = last.number if isinstance(last, CheckedRow) else last.row
             for result in results:
                 if isinstance(result, CheckedRow):
                     batch.append(result)
                     if len(batch) >= self.options.batch_rows:
                         if not self._write(batch):
                             return
-                        batch = []
+                        batch.clear()
                 elif result.outcome == REFUSED:
                     self._refuse(result)
                 else:
@@ -391,12 +414,10 @@ class _Run:
                 if self.one_transaction:
                     raise _Stopped(_("stopped: with --strict, nothing was written"))
                 if self._write(batch):
-                    last = results[-1] if results else None  # the chunk's rows are in order
-                    row = last.number if isinstance(last, CheckedRow) else getattr(last, "row", 0)
                     self.report.aborted = _(
                         "stopped after row {row}; import the file again to add the rest "
                         "(the rows already in are skipped as duplicates)"
-                    ).format(row=number(row))
+                    ).format(row=number(self.last_row))
                 return
         self._write(batch)
 

@@ -5,7 +5,10 @@ A normal end, an error or ctrl+c unwinds through `scratch_folder`; `ending_on_si
 makes SIGTERM and SIGHUP (a closed SSH session) unwind the same way in the command line.
 SIGKILL cannot be caught, so every import first sweeps the folders of processes that are
 gone (`sweep_dead`), as does the terminal UI when it starts: an import killed mid-way
-leaves its scratch file (every e-mail address of the file) only until the next one."""
+leaves its scratch file (every e-mail address of the file) only until the next one.
+
+A temporary folder with no room left for them is ScratchFull, naming the folder and the
+ways round (free some space there, or TMPDIR): not the database's disk, which is fine."""
 
 from __future__ import annotations
 
@@ -17,19 +20,49 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from funnel_tui.core.errors import ScratchFull
+from funnel_tui.core.full_disk import full_at, is_full
 
 PREFIX = "funnel-import-"
 
 
 @contextlib.contextmanager
 def scratch_folder() -> Iterator[Path]:
-    """A new private folder for the work within, gone afterwards."""
+    """A new private folder for the work within, gone afterwards. No room for it in the
+    temporary folder is ScratchFull."""
     sweep_dead()
-    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # mode 0700
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # mode 0700
+    except OSError as exc:
+        if is_full(exc):
+            raise ScratchFull(tempfile.gettempdir()) from exc
+        raise
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def no_room_for_scratch(exc: BaseException, folder: Path) -> ScratchFull | None:
+    """ScratchFull when `exc`, met writing a scratch file in `folder`, is a full disk."""
+    if full_at(exc, folder):
+        return ScratchFull(folder.parent)
+    return None
+
+
+def spool(source: BinaryIO, path: Path) -> None:
+    """Copy `source` into the new private file `path` (standard input kept to be read
+    again); no room for it is ScratchFull."""
+    try:
+        with private_file(path).open("wb") as out:
+            shutil.copyfileobj(source, out)
+    except OSError as exc:
+        full = no_room_for_scratch(exc, path.parent)
+        if full is None:
+            raise
+        raise full from exc
 
 
 def private_file(path: Path) -> Path:
