@@ -1,12 +1,14 @@
 """An import's scratch files (the keys of every row checked: e-mail addresses, phones,
 names) are private while it runs (a 0700 folder, 0600 files) and gone however it ends:
-at its end, on SIGTERM or SIGHUP (the CLI unwinds), and after SIGKILL at the next import,
-which sweeps the folders of processes that are gone."""
+at its end, on SIGTERM or SIGHUP (the CLI unwinds; the terminal UI stops the import after
+the batch in hand), and after SIGKILL at the next import, which sweeps the folders of
+processes that are gone."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,3 +86,34 @@ def test_a_killed_imports_scratch_is_swept_by_the_next(tmp_path, setting):
     again.wait(timeout=60)
     assert sorted(p.name for p in scratch.iterdir()) == [alive.name]
     assert sweep_dead(scratch) == 0
+
+
+def test_the_terminal_ui_stopped_mid_import_leaves_no_scratch_file(tmp_path, setting):
+    """SIGTERM (a shutdown, a kill) ends the terminal UI as ctrl+q would: the import
+    under way stops after the batch in hand, whole, and its scratch folder goes."""
+    from .terminal import Terminal, funnel_env
+
+    csv, scratch = setting
+    database = tmp_path / "team.db"
+    env = funnel_env(tmp_path, str(database), TMPDIR=str(scratch))
+    with Terminal(["--screen", "import"], env) as term:
+        term.wait_for("Import leads from")
+        term.write(str(csv).encode() + b"\r")
+        term.wait_for("ctrl+s")
+        term.write(b"\x13")  # ctrl+s: import
+        deadline = time.monotonic() + 30
+        while not list(scratch.glob(f"{PREFIX}*/seen.db")):
+            assert time.monotonic() < deadline, term.text()
+            term.read(quiet=0.02, limit=0.1)
+        os.kill(term.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while term.alive() and time.monotonic() < deadline:
+            term.read(quiet=0.1, limit=0.3)
+        code = term.close()
+        after = bytes(term.output).decode(errors="replace")
+    assert "Traceback" not in after, after[-2000:]
+    assert code == 128 + signal.SIGTERM
+    assert list(scratch.iterdir()) == []
+    with sqlite3.connect(database) as db:
+        leads = db.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0]
+    assert leads < ROWS and leads % 2000 == 0  # whole batches, not the whole file

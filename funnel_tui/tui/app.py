@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
+# The signals that end the app as ctrl+q would, what was typed kept (_listen_for_hangup).
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 # Textual's own palette commands (App.get_system_commands), marked for the catalog: the
@@ -142,17 +144,21 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         offer_drafts(self)
 
     def _listen_for_hangup(self) -> None:
-        """The SSH link dropped (SIGHUP): keep what was typed, leave the others' top line
-        at once, and stop (129, as a shell reports a hangup)."""
+        """The SSH link dropped (SIGHUP), or the system asks funnel to stop (SIGTERM: a
+        shutdown, a kill): keep what was typed, leave the others' top line at once, and
+        stop as after ctrl+q (an import under way ends after the batch in hand, and its
+        scratch files go), exiting 128 + the signal, as a shell reports it (129, 143)."""
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+            loop = asyncio.get_running_loop()
+            for sig in STOP_SIGNALS:
+                loop.add_signal_handler(sig, self._hung_up, sig)
 
-    def _hung_up(self) -> None:
+    def _hung_up(self, sig: int = signal.SIGHUP) -> None:
         self._keep_drafts()
         if self.watch_changes is not None:
             self.watch_changes.stop()
             self.watch_changes = None
-        self.exit(return_code=128 + signal.SIGHUP)
+        self.exit(return_code=128 + sig)
 
     def _screen_changed(self, _screen: Screen) -> None:
         # A mode opened while the terminal is small gets the guard too, and one left
@@ -241,7 +247,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def on_unmount(self) -> None:
         gc.enable()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            for sig in STOP_SIGNALS:
+                asyncio.get_running_loop().remove_signal_handler(sig)
         if self.watch_changes is not None:
             self.watch_changes.stop()
 

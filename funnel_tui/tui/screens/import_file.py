@@ -232,6 +232,12 @@ class ImportScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_step(FILE)
 
+    def on_unmount(self) -> None:
+        # The app is closing (ctrl+q, a hangup, SIGTERM): an import under way stops after
+        # the batch in hand, whole, and its scratch files go; a count stops reading.
+        self.cancel.set()
+        self._counting.set()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused = self.focused.id if self.focused is not None else None
         if action in ("step_field", "skip_column") and focused == "values":
