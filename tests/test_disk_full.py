@@ -245,3 +245,15 @@ def test_a_full_disk_is_told_from_other_failures_however_it_is_said():
     io_error = peewee.OperationalError(sqlite3.OperationalError("disk I/O error"))
     assert not is_full(io_error) and not full_at(io_error, Path.cwd())  # room here
     assert not is_full(peewee.OperationalError("database is locked"))
+
+
+def test_an_export_onto_a_full_disk_says_so_and_leaves_the_old_file(tmp_path, capsys):
+    database = _team(tmp_path / "team.db", 300)
+    with _small_disk(tmp_path / "usb", "64k") as disk:
+        old = disk / "leads.csv"
+        old.write_text("last week's export\n", encoding="utf-8")
+        filler = _fill(disk)
+        assert main(["--db", str(database), "export", "-o", str(old)]) == 1
+        assert capsys.readouterr().err == f"funnel: output: {_full(disk)}\n"
+        assert sorted(disk.iterdir()) == [filler, old]  # no part file left
+        assert old.read_text(encoding="utf-8") == "last week's export\n"

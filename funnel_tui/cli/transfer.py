@@ -444,6 +444,15 @@ def _report_json(report) -> dict:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from funnel_tui.transfer.scratch import ending_on_signals
+
+    # Killed or hung up mid-way, the export unwinds: its part file (every lead exported
+    # so far, beside the target) goes, and the target is left as it was.
+    with ending_on_signals():
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.read.queries import parse_filter
 
@@ -465,6 +474,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     except UnsafeFile as exc:
         raise CliRefused(_("output: {problem}").format(problem=exc)) from exc
     except OSError as exc:
+        from funnel_tui.core.full_disk import full_words, is_full
+
+        if is_full(exc):
+            said = _("output: {problem}").format(problem=full_words(target.absolute().parent))
+            raise CliRefused(said) from exc
         said = _("output: cannot write {file} ({problem})")
         raise CliRefused(said.format(file=target, problem=exc.strerror or exc)) from exc
     from funnel_tui.core.formats import number

@@ -243,7 +243,10 @@ class LeadBulkActions:
         try:
             count = export_to_file(where, fmt, LeadFilter(ids=tuple(ids)))
         except (FunnelError, OSError) as exc:
-            said = Text(_("✘ Not exported: {reason}").format(reason=exc), style="red")
+            from funnel_tui.core.full_disk import full_words, is_full
+
+            reason = full_words(where.absolute().parent) if is_full(exc) else exc
+            said = Text(_("✘ Not exported: {reason}").format(reason=reason), style="red")
         else:
             exported = _("✔ Exported {leads} to {path}").format(
                 leads=leads_words(count), path=where
