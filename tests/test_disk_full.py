@@ -21,7 +21,7 @@ from funnel_tui.cli import main
 from funnel_tui.config import load_config
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
-from funnel_tui.storage.models import Lead
+from funnel_tui.storage.models import History, Lead
 
 from .clock import Clock
 
@@ -141,6 +141,9 @@ async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
 
     with _small_disk(tmp_path / "disk", "8m") as disk:
         database = str(_team(disk / "team.db", 3))
+        open_database(database)
+        written = History.select().count()
+        close_database()
         # The drafts on the same disk, as the data folder usually is: no room for them
         # either, which is said, and the app goes on.
         drafts = DraftStore("ana", disk / "drafts")
@@ -169,6 +172,7 @@ async def test_a_lead_captured_onto_a_full_disk_is_kept_in_the_form(tmp_path):
             assert app.is_running
         open_database(database)
         assert Lead.select().where(Lead.name == "Jan Kowalski").count() == 0
+        assert History.select().count() == written  # nothing of it, not even its history
 
 
 def _people(path: Path, rows: int) -> Path:

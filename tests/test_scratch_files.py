@@ -34,8 +34,9 @@ def _big_csv(path: Path) -> Path:
 def _import(tmp_path: Path, csv: Path, scratch: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch), "FUNNEL_USER": "ana"}
     command = [sys.executable, "-m", "funnel_tui", "--db", str(tmp_path / "team.db"), "import"]
+    # umask 0: the scratch files are private whatever the umask gives a new file.
     return subprocess.Popen(
-        [*command, str(csv)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*command, str(csv)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, umask=0
     )
 
 
