@@ -114,14 +114,24 @@ def _on_read_only_mount(path: Path) -> bool:
 
 
 def cannot_read(path: Path) -> str:
-    """Why this user cannot read the database file at `path`; "" when they can (or there
-    is no file there yet)."""
-    if not path.is_file() or _can(path, os.R_OK):
+    """Why this user cannot read the database file at `path`, or the -wal or -shm beside
+    it; "" when they can (or there is no file there yet)."""
+    if not path.is_file():
         return ""
-    owner, mode = _owner_and_mode(path)
-    return _("{path} cannot be read by you (owner {owner}, {mode})").format(
-        path=path, owner=owner, mode=mode
-    )
+    if not _can(path, os.R_OK):
+        owner, mode = _owner_and_mode(path)
+        return _("{path} cannot be read by you (owner {owner}, {mode})").format(
+            path=path, owner=owner, mode=mode
+        )
+    for suffix in SIDECARS:
+        side = Path(f"{path}{suffix}")
+        if side.exists() and not _can(side, os.R_OK):
+            owner, mode = _owner_and_mode(side)
+            return _(
+                "{path} cannot be read by you (owner {owner}, {mode}); its owner or an "
+                "administrator can run: {fix}"
+            ).format(path=side, owner=owner, mode=mode, fix=_fix(side, path))
+    return ""
 
 
 def read_only_reason(path: Path) -> ReadOnly | None:
