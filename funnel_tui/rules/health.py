@@ -68,9 +68,17 @@ def check_database(config: Config, repair: bool = False) -> list[Finding]:
     findings.append(Finding("schema", 0, _("schema {version}").format(version=version)))
     findings.append(_search_index(db, repair))
     if db_read_only(db) is not None:
-        said = _("{check}: not checked, as the database cannot be written by you")
-        names = (("scores", _("scores")), ("engagement", _("engagement")))
-        return [*findings, *(Finding(key, 0, said.format(check=name)) for key, name in names)]
+        return [
+            *findings,
+            Finding(
+                "scores", 0, _("scores: not checked, as the database cannot be written by you")
+            ),
+            Finding(
+                "engagement",
+                0,
+                _("engagement: not checked, as the database cannot be written by you"),
+            ),
+        ]
     leads = Lead.select().count()
     findings.append(_derived("scores", lambda: rescore_all(config), leads, repair, _score_words))
     half_life = config.engagement_half_life_days
