@@ -181,7 +181,7 @@ def test_the_command_line_reads_a_read_only_file_and_refuses_its_writes(tmp_path
         assert "Anna Kowalska" in funnel(path, "show", "1").stdout
         assert "all" in funnel(path, "report", "sources").stdout
         assert "Bo Chen" in funnel(path, "export", "--format", "csv").stdout
-        funnel(path, "backup", str(tmp_path))
+        made = json.loads(funnel(path, "backup", str(tmp_path), "--format", "json").stdout)
         assert "not checked" in funnel(path, "check").stdout
         csv = tmp_path / "more.csv"
         csv.write_text("name,email\nCy Ng,cy@example.com\n", encoding="utf-8")
@@ -191,9 +191,10 @@ def test_the_command_line_reads_a_read_only_file_and_refuses_its_writes(tmp_path
             ("qualify", "1", "--budget", "yes"),
             ("undo",),
             ("import", str(csv)),
+            ("restore", made["path"]),
         ):
             err = funnel(path, *write, rc=1).stderr
-            assert err.startswith("funnel: database: the database is read-only for you: "), err
+            assert err.startswith("funnel: ") and "the database is read-only for you: " in err
             assert f"{path} cannot be written by you (owner " in err
             assert "-r--r--r--" in err and "nothing was saved" in err
         assert sidecars(path.parent) == []

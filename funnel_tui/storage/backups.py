@@ -31,7 +31,7 @@ from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from funnel_tui.core.errors import BackupError
+from funnel_tui.core.errors import BackupError, ReadOnlyDatabase
 from funnel_tui.core.i18n import _
 from funnel_tui.storage import file_access
 
@@ -362,6 +362,9 @@ def restore_sqlite(backup: Path, target: Path, now: dt.datetime | None = None) -
     path returned; None when nothing was there. The caller has made sure nobody else
     has the database open (open_elsewhere)."""
     backup, target = Path(backup), Path(target)
+    reading = file_access.read_only_reason(target)
+    if reading is not None:  # made read-only on purpose: not replaced behind its back
+        raise BackupError(ReadOnlyDatabase(reading.why()).reason)
     check_file(backup)
     now = now or dt.datetime.now(dt.UTC)
     target.parent.mkdir(parents=True, exist_ok=True)
