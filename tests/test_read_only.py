@@ -87,13 +87,18 @@ def test_a_read_only_database_opens_with_the_reason_and_makes_nothing_beside_it(
     assert sidecars(where) == []
 
 
-def test_sqlites_own_readonly_error_is_said_as_the_refusal_is(folder):
+def test_sqlites_own_errors_on_a_read_only_database_are_said_for_it(folder):
     where, freeze = folder
     _seed(where / "team.db")
     freeze()
     open_database(str(where / "team.db"))
     said = failure_words(peewee.OperationalError("attempt to write a readonly database"))
     assert said == ReadOnlyDatabase(db_read_only().why()).reason
+    # Nobody had it open: read as it was, without locks. Pages a writer changed under
+    # such a read are that, not a damaged file.
+    assert database.obj.snapshot
+    said = failure_words(peewee.DatabaseError("database disk image is malformed"))
+    assert said.startswith("the database changed while funnel read it as it was when opened")
 
 
 def test_an_older_schema_that_cannot_be_written_is_refused_not_migrated(folder):

@@ -110,8 +110,11 @@ class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
         pragmas = {
             k: v for k, v in SQLITE_PRAGMAS.items() if k not in ("journal_mode", "synchronous")
         }
-        super().__init__(file_access.reading_uri(path), pragmas=pragmas, uri=True)
+        uri = file_access.reading_uri(path)
+        super().__init__(uri, pragmas=pragmas, uri=True)
         self.read_only = read_only
+        # Read as it was, without locks (immutable): a writer who comes later is not seen.
+        self.snapshot = uri.endswith("immutable=1")
 
     def begin(self, lock_type: str | None = None) -> None:
         raise ReadOnlyDatabase(self.read_only.why())
@@ -289,6 +292,10 @@ DAMAGED = N_(
     "is wrong, `funnel backup --list` lists the backups and `funnel restore BACKUP` puts "
     "one back"
 )
+CHANGED_UNDER = N_(
+    "the database changed while funnel read it as it was when opened (read-only, taking no "
+    "locks, as nobody else had it open then): open funnel again to see it as it is now"
+)
 # What SQLite says, and what it means for the person at the terminal.
 _SQLITE_MEANINGS = (
     (
@@ -317,6 +324,9 @@ def failure_words(exc: BaseException) -> str:
     text = redact(" ".join(str(exc).split())) or type(exc).__name__
     for words, meaning in _SQLITE_MEANINGS:
         if words in text.lower():
+            if meaning is DAMAGED and getattr(database.obj, "snapshot", False):
+                # Pages changed under a read without locks: the file is most likely whole.
+                return _("{meaning} ({reason})").format(meaning=_(CHANGED_UNDER), reason=text)
             known = _read_only_now() if words == "readonly database" else None
             if known is not None:  # said as every write refused for it is
                 return ReadOnlyDatabase(known.why()).reason
