@@ -10,6 +10,7 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     ├── ValidationError          input refused; `problems` each name their field (and row)
     │   ├── Refused              a write of the rules refused; nothing was written
     │   │   ├── NotFound, DuplicateFound, StaleEdit
+    │   │   └── ReadOnlyDatabase  the database cannot be written by this user
     │   └── FilterRefused        a list filter naming a status or stage that does not exist
     ├── ConfigError              the config file: each problem with its file and line (exit 2)
     ├── DatabaseError            cannot open or use the database
@@ -147,6 +148,20 @@ class StaleEdit(Refused):
             [Problem("version", "stale", _changed_meanwhile(entity, ident, who, what))]
         )
         self.changes = changes
+
+
+class ReadOnlyDatabase(Refused):
+    """A write refused before it started: this user cannot write the database (the
+    file, its folder or its file system is read-only for them). `why` says which and
+    what would change it; `reason` is the whole sentence, without a field's name, for a
+    screen's message line."""
+
+    def __init__(self, why: str):
+        self.why = why
+        self.reason = _("the database is read-only for you: {why}; nothing was saved").format(
+            why=why
+        )
+        super().__init__([Problem("database", "read_only", self.reason)])
 
 
 class FilterRefused(ValidationError):

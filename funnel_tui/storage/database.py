@@ -9,6 +9,11 @@ timeout (or, on PostgreSQL, a deadlock or a row lock held too long) is retried b
 
 A new SQLite file is created readable and writable by its group (SHARED_FILE_MODE); SQLite
 gives its WAL and SHM files the same mode, so a team sharing one group shares the file.
+
+A file this user cannot write is opened read-only (ReadOnlySqliteDatabase, see
+file_access): nothing is migrated or refreshed, every write is refused before it starts
+with the reason (core.errors.ReadOnlyDatabase), and `db_read_only()` tells the layers
+above, which show it.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from typing import Any, TypeVar
 
 import peewee
 
-from funnel_tui.core.errors import Busy, DatabaseError
+from funnel_tui.core.errors import Busy, DatabaseError, ReadOnlyDatabase
 from funnel_tui.core.i18n import N_, _
+from funnel_tui.storage import file_access
+from funnel_tui.storage.file_access import ReadOnly
 from funnel_tui.storage.models import database
-from funnel_tui.storage.schema import ensure_schema, refresh_statistics
+from funnel_tui.storage.schema import ensure_schema, refresh_statistics, require_current_schema
 from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
 
 BUSY_TIMEOUT_MS = 5000
@@ -73,6 +80,7 @@ def retry_writes(method: F) -> F:
 
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
+        refuse_if_read_only()  # before the write reads or checks anything
         db = database.obj
         if db is None or db.in_transaction():
             return method(*args, **kwargs)
@@ -90,6 +98,39 @@ def retry_writes(method: F) -> F:
             pause = min(pause * 2, 0.05)
 
     return run  # type: ignore[return-value]
+
+
+class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
+    """A SQLite file this user cannot write, read without SQLite creating a file beside
+    it (file_access.reading_uri); every transaction is refused before it begins, with the
+    reason (`read_only`). Reads need none: Peewee runs them in autocommit."""
+
+    def __init__(self, path: Path, read_only: ReadOnly) -> None:
+        # No journal_mode: setting it is a write, even to what it is already.
+        pragmas = {
+            k: v for k, v in SQLITE_PRAGMAS.items() if k not in ("journal_mode", "synchronous")
+        }
+        uri = file_access.reading_uri(path)
+        super().__init__(uri, pragmas=pragmas, uri=True)
+        self.read_only = read_only
+        # Read as it was, without locks (immutable): a writer who comes later is not seen.
+        self.snapshot = uri.endswith("immutable=1")
+
+    def begin(self, lock_type: str | None = None) -> None:
+        raise ReadOnlyDatabase(self.read_only.why())
+
+
+def db_read_only(db: peewee.Database | None = None) -> ReadOnly | None:
+    """Why the open database (or `db`) cannot be written by this user; None when it can."""
+    return getattr(db if db is not None else database.obj, "read_only", None)
+
+
+def refuse_if_read_only() -> None:
+    """Raise ReadOnlyDatabase, with the reason, when the open database cannot be written:
+    the one check every write passes (retry_writes, and any transaction begun)."""
+    reading = db_read_only()
+    if reading is not None:
+        raise ReadOnlyDatabase(reading.why())
 
 
 def utcnow() -> dt.datetime:
@@ -123,6 +164,7 @@ def make_database(target: str) -> peewee.Database:
             db = SqliteFile(db.database, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
             _ensure_parent(Path(db.database))
             _create_shared(Path(db.database))
+            db = _sqlite_as_allowed(Path(db.database), db)
         elif isinstance(db, peewee.PostgresqlDatabase):
             # A row lock held longer than SQLite's busy timeout is reported, not waited on
             # for ever; a transaction left open by a dead client is ended by the server.
@@ -134,7 +176,20 @@ def make_database(target: str) -> peewee.Database:
     path = Path(target).expanduser()
     _ensure_parent(path)
     _create_shared(path)
-    return SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    return _sqlite_as_allowed(path)
+
+
+def _sqlite_as_allowed(path: Path, db: peewee.SqliteDatabase | None = None) -> peewee.Database:
+    """The SQLite file at `path` as this user may use it: read-only when they cannot
+    write it, or a -wal or -shm beside it that they cannot write cannot be cleared now
+    (file_access); else `db` (made from a URL) or the usual database."""
+    unreadable = file_access.cannot_read(path)
+    if unreadable:
+        raise DatabaseError(unreadable)
+    reading = file_access.read_only_reason(path) or file_access.clear_stale_sidecars(path)
+    if reading is not None:
+        return ReadOnlySqliteDatabase(path, reading)
+    return db or SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
 
 
 class SqliteFile(peewee.SqliteDatabase):
@@ -203,13 +258,18 @@ def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Databas
     """Open `target`, bind the models to it, and bring its schema up to date.
 
     A new database gets the current schema; an older one is migrated in place in one
-    transaction; one written by a newer funnel is refused without being touched.
+    transaction; one written by a newer funnel is refused without being touched. One this
+    user cannot write is opened read-only (`db_read_only`), and only if it holds this
+    funnel's schema: it cannot be migrated.
     """
     db = make_database(target)
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
-        if migrate_schema:
+        reading = db_read_only(db)
+        if migrate_schema and reading is not None:
+            require_current_schema(db, target, reading.why())
+        elif migrate_schema:
             ensure_schema(db, target)
             refresh_statistics(db)
     except peewee.DatabaseError as exc:
@@ -246,6 +306,10 @@ DAMAGED = N_(
     "is wrong, `funnel backup --list` lists the backups and `funnel restore BACKUP` puts "
     "one back"
 )
+CHANGED_UNDER = N_(
+    "the database changed while funnel read it as it was when opened (read-only, taking no "
+    "locks, as nobody else had it open then): open funnel again to see it as it is now"
+)
 # What SQLite says, and what it means for the person at the terminal.
 _SQLITE_MEANINGS = (
     (
@@ -274,5 +338,25 @@ def failure_words(exc: BaseException) -> str:
     text = redact(" ".join(str(exc).split())) or type(exc).__name__
     for words, meaning in _SQLITE_MEANINGS:
         if words in text.lower():
+            if meaning is DAMAGED and getattr(database.obj, "snapshot", False):
+                # Pages changed under a read without locks: the file is most likely whole.
+                return _("{meaning} ({reason})").format(meaning=_(CHANGED_UNDER), reason=text)
+            known = _read_only_now() if words == "readonly database" else None
+            if known is not None:  # said as every write refused for it is
+                return ReadOnlyDatabase(known.why()).reason
             return _("{meaning} ({reason})").format(meaning=_(meaning), reason=text)
     return text
+
+
+def _read_only_now() -> ReadOnly | None:
+    """Why the open SQLite database cannot be written, as far as its files tell now:
+    for SQLite's "attempt to write a readonly database" met where funnel did not foresee
+    it (a file made read-only, or a -shm left by another user, since it was opened)."""
+    db = database.obj
+    reading = db_read_only(db)
+    if reading is not None or not isinstance(db, peewee.SqliteDatabase):
+        return reading
+    if db.database.startswith("file:") or db.database in ("", ":memory:"):
+        return None
+    path = Path(db.database)
+    return file_access.read_only_reason(path) or file_access.sidecar_reason(path)
