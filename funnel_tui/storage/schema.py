@@ -61,7 +61,7 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int | None:
         db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         found = _create_or_migrate(db, target)  # read again under the write lock
-        if sqlite and found is not None:
+        if sqlite and version is not None:
             broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise DatabaseError(
