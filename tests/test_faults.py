@@ -57,7 +57,7 @@ def test_a_command_line_write_into_a_database_locked_too_long_says_so(
 
     path = tmp_path / "team.db"
     db = ["--db", str(path), "--user", "ana"]
-    assert main([*db, "add", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
+    assert main([*db, "add", "--create", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.setitem(dbmod.SQLITE_PRAGMAS, "busy_timeout", 300)
     blocker = sqlite3.connect(path, isolation_level=None)

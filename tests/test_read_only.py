@@ -167,7 +167,10 @@ def _cli_database(tmp_path: Path) -> Path:
     folder.mkdir()
     path = folder / "team.db"
     for lead in (ANNA, BO):
-        funnel(path, "add", "--name", lead["name"], "--email", lead["email"], team=False)
+        # A new file: the first add makes it (--create), as a mistyped path would not.
+        funnel(
+            path, "add", "--create", "--name", lead["name"], "--email", lead["email"], team=False
+        )
     return path
 
 

@@ -31,7 +31,15 @@ def _big_csv(path: Path) -> Path:
 
 def _import(tmp_path: Path, csv: Path, scratch: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch), "FUNNEL_USER": "ana"}
-    command = [sys.executable, "-m", "funnel_tui", "--db", str(tmp_path / "team.db"), "import"]
+    command = [
+        sys.executable,
+        "-m",
+        "funnel_tui",
+        "--db",
+        str(tmp_path / "team.db"),
+        "--create",
+        "import",
+    ]
     return subprocess.Popen(
         [*command, str(csv)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

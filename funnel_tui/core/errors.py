@@ -15,6 +15,8 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     ├── ConfigError              the config file: each problem with its file and line (exit 2)
     ├── DatabaseError            cannot open or use the database
     │   ├── SchemaTooNew, Busy
+    │   ├── NoDatabase           no database where one was asked for; nothing was created
+    │   └── EmptyDatabase        a database file with nothing in it; nothing was written
     ├── AmountError, DueDateError, ReportError   (also ValueError)
     ├── FileRefused, MappingRefused              a file to import, a column mapping
     ├── UnsafeFile               funnel will not write there (also OSError)
@@ -195,6 +197,25 @@ class DatabaseError(FunnelError):
 
 class SchemaTooNew(DatabaseError):
     """The database was written by a newer funnel; it is left untouched."""
+
+
+class NoDatabase(DatabaseError):
+    """There is no database file at `path`, and the caller did not ask for a new one
+    (storage.before_opening): nothing was created, not even its folder."""
+
+    def __init__(self, message: str, path: Any):
+        super().__init__(message)
+        self.path = path
+
+
+class EmptyDatabase(DatabaseError):
+    """The file at `path` holds no database: 0 bytes (a database cut short, most likely)
+    or SQLite with no tables. Nothing was written to it; only a caller asking for a new
+    database makes one there."""
+
+    def __init__(self, message: str, path: Any):
+        super().__init__(message)
+        self.path = path
 
 
 class Busy(DatabaseError):

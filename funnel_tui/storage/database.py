@@ -31,6 +31,7 @@ import peewee
 from funnel_tui.core.errors import Busy, DatabaseError, ReadOnlyDatabase
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage import file_access
+from funnel_tui.storage.before_opening import look_before_opening
 from funnel_tui.storage.file_access import ReadOnly
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics, require_current_schema
@@ -254,14 +255,20 @@ def _ensure_parent(path: Path) -> None:
         ) from exc
 
 
-def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Database:
+def open_database(
+    target: str, *, migrate_schema: bool = True, create: bool = True
+) -> peewee.Database:
     """Open `target`, bind the models to it, and bring its schema up to date.
 
     A new database gets the current schema; an older one is migrated in place in one
     transaction; one written by a newer funnel is refused without being touched. One this
     user cannot write is opened read-only (`db_read_only`), and only if it holds this
-    funnel's schema: it cannot be migrated.
+    funnel's schema: it cannot be migrated. A folder and another program's SQLite file
+    are refused before anything is written; so are, with `create` False (the command
+    line's rule), a file that is not there and one with nothing in it (before_opening).
+    tables_created(db) says whether funnel's tables were made now.
     """
+    look_before_opening(target, create)
     db = make_database(target)
     try:
         db.connect(reuse_if_open=True)
@@ -270,7 +277,7 @@ def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Databas
         if migrate_schema and reading is not None:
             require_current_schema(db, target, reading.why())
         elif migrate_schema:
-            ensure_schema(db, target)
+            db.funnel_tables_created = ensure_schema(db, target) is None
             refresh_statistics(db)
     except peewee.DatabaseError as exc:
         db.close()
@@ -283,6 +290,12 @@ def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Databas
         db.close()
         raise
     return db
+
+
+def tables_created(db: peewee.Database) -> bool:
+    """Whether open_database made funnel's tables in `db` (a new file, or a server's
+    empty database)."""
+    return getattr(db, "funnel_tables_created", False)
 
 
 def close_database() -> None:

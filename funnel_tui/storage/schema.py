@@ -32,7 +32,9 @@ def stored_version(db: peewee.Database) -> int | None:
     return int(row.value) if row else None
 
 
-def ensure_schema(db: peewee.Database, target: str = "") -> int:
+def ensure_schema(db: peewee.Database, target: str = "") -> int | None:
+    """Create or migrate `db`'s tables to SCHEMA_VERSION; the version it had before,
+    None when its tables were created now."""
     version = stored_version(db)
     if version == SCHEMA_VERSION:
         return version
@@ -45,7 +47,7 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
         # pragma cannot change inside a transaction, so it is set around it.
         db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
-        _create_or_migrate(db, target)
+        found = _create_or_migrate(db, target)  # read again under the write lock
         if sqlite and version is not None:
             broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
@@ -55,7 +57,7 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
     finally:
         if sqlite:
             db.execute_sql("PRAGMA foreign_keys = ON")
-    return SCHEMA_VERSION
+    return found
 
 
 def _too_new(version: int, target: str) -> SchemaTooNew:
@@ -97,7 +99,8 @@ def require_current_schema(db: peewee.Database, target: str, why: str) -> None:
     raise DatabaseError(said)
 
 
-def _create_or_migrate(db: peewee.Database, target: str) -> None:
+def _create_or_migrate(db: peewee.Database, target: str) -> int | None:
+    """The version found inside the write lock (None: the tables were created)."""
     with db.atomic():
         # Read again inside the write lock: another instance may have just done this.
         version = stored_version(db)
@@ -120,6 +123,7 @@ def _create_or_migrate(db: peewee.Database, target: str) -> None:
             db.create_tables(ALL_MODELS, safe=True)
             create_list_structures(db)
             _set_version(SCHEMA_VERSION)
+    return version
 
 
 # SQLite plans without statistics guess that every filter is selective: with a level
