@@ -163,7 +163,7 @@ def make_database(target: str) -> peewee.Database:
             ) from exc
         if isinstance(db, peewee.SqliteDatabase):
             db = SqliteFile(db.database, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
-            _ensure_parent(Path(db.database))
+            ensure_folder_of(Path(db.database))
             _create_shared(Path(db.database))
             db = _sqlite_as_allowed(Path(db.database), db)
         elif isinstance(db, peewee.PostgresqlDatabase):
@@ -175,7 +175,7 @@ def make_database(target: str) -> peewee.Database:
             )
         return db
     path = Path(target).expanduser()
-    _ensure_parent(path)
+    ensure_folder_of(path)
     _create_shared(path)
     return _sqlite_as_allowed(path)
 
@@ -244,7 +244,8 @@ def _create_shared(path: Path) -> None:
         os.close(fd)
 
 
-def _ensure_parent(path: Path) -> None:
+def ensure_folder_of(path: Path) -> None:
+    """The folders above `path`, made where missing; DatabaseError saying why not."""
     if str(path) in ("", ":memory:"):
         return
     try:

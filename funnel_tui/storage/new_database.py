@@ -16,7 +16,7 @@ from pathlib import Path
 
 from funnel_tui.core.errors import DatabaseError
 from funnel_tui.core.i18n import _
-from funnel_tui.storage.database import make_database
+from funnel_tui.storage.database import ensure_folder_of, make_database
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema
 
@@ -38,12 +38,7 @@ def create_database(path: Path, replace_empty: bool = False) -> bool:
     instance put a database there meanwhile (kept as it is), True otherwise. The models
     stay bound to the database they were bound to (open_database binds them)."""
     path = Path(os.path.abspath(path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseError(
-            _("cannot create the folder for {path}: {reason}").format(path=path, reason=exc)
-        ) from exc
+    ensure_folder_of(path)
     building = path.with_name(f".{path.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         db = make_database(str(building))  # SHARED_FILE_MODE, as any new database file
