@@ -21,6 +21,7 @@ STARTUP_RUNS = 15
 def figures():
     with tempfile.TemporaryDirectory(prefix="funnel-bench-") as folder:
         env = {**os.environ, "FUNNEL_DB": str(Path(folder) / "cli.db"), "FUNNEL_USER": "bench"}
+        _new_database(env["FUNNEL_DB"])  # `funnel list` refuses a path where none is
         results = _startup(env)
         results += _imports(env)
         db_path = str(Path(folder) / "demo.db")
@@ -70,6 +71,12 @@ def _imports(env):
             )
         )
     return out
+
+
+def _new_database(path: str) -> None:
+    from funnel_tui.storage.new_database import create_database
+
+    create_database(Path(path))
 
 
 def _demo(db_path):

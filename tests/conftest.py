@@ -11,6 +11,7 @@ import pytest
 from funnel_tui.config import load_config
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
+from funnel_tui.storage.new_database import create_database
 
 from .clock import Clock
 from .pg_server import PostgresServer
@@ -154,10 +155,20 @@ def sqlite_path(tmp_path):
 
 
 @pytest.fixture
+def made_db(tmp_path):
+    """The path of an empty funnel database file made beforehand, as a team's is: a
+    command on a path where no database is is refused without --create."""
+    create_database(tmp_path / "made.db")
+    return str(tmp_path / "made.db")
+
+
+@pytest.fixture
 def cli_env(tmp_path):
-    """Environment for running `funnel` as a subprocess against a tmp database."""
+    """Environment for running `funnel` as a subprocess against a tmp database, made
+    (empty) beforehand: a path where no database is is refused without --create."""
     env = dict(os.environ)
     env["FUNNEL_DB"] = str(tmp_path / "cli.db")
+    create_database(tmp_path / "cli.db")  # leaves the test's own database open
     env["FUNNEL_USER"] = "carol"
     env.pop("NO_COLOR", None)
     return env

@@ -274,8 +274,8 @@ def test_every_palette_screen_can_be_opened_with_screen(capsys):
     assert "--screen {" + ",".join(SCREEN_MODES) + "}" in help_text
 
 
-def test_main_returns_exit_codes_in_process(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("FUNNEL_DB", str(tmp_path / "x.db"))
+def test_main_returns_exit_codes_in_process(made_db, capsys, monkeypatch):
+    monkeypatch.setenv("FUNNEL_DB", made_db)
     assert main(["add", "--name", "Ok", "--email", "ok@example.com"]) == 0
     assert main(["add", "--name", "Bad", "--email", "bad"]) == 1
     assert "funnel: email: bad is not valid" in capsys.readouterr().err

@@ -67,8 +67,8 @@ def test_the_environments_language_is_spoken_without_lang(capsys, monkeypatch):
     assert "新增潛在客戶" in said  # add, in Traditional characters, Taiwan's words
 
 
-def test_refusals_are_said_in_german_with_the_same_exit_codes(tmp_path, capsys):
-    db = str(tmp_path / "x.db")
+def test_refusals_are_said_in_german_with_the_same_exit_codes(made_db, capsys):
+    db = made_db
     assert main(["--lang", "de", "--db", db, "update", "1"]) == 1
     assert capsys.readouterr().err == (
         "funnel: nichts zu ändern: geben Sie mindestens ein Feld an, z. B. --phone\n"
@@ -164,8 +164,8 @@ def test_a_stage_and_a_reason_typed_as_the_rep_reads_them_are_stored_by_their_na
     assert listed == []  # the deal is lost now, so no lead stands in Proposal
 
 
-def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(tmp_path, capsys):
-    db = str(tmp_path / "x.db")
+def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(made_db, capsys):
+    db = made_db
     argv = ["--lang", "pl", "--db", db, "add", "--name", "Ewa Nowak", "--email", "ewa@nowak.pl"]
     assert main(argv) == 0
     assert capsys.readouterr().out == "dodano lead #1 Ewa Nowak\n"
@@ -173,11 +173,11 @@ def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(tmp_path, caps
     assert json.loads(capsys.readouterr().out)["changed"] == ["title"]
 
 
-def test_an_imports_plan_names_the_fields_in_the_reps_language(tmp_path, capsys):
+def test_an_imports_plan_names_the_fields_in_the_reps_language(tmp_path, made_db, capsys):
     """The columns' fields and how each was found, as the import screen names them."""
     source = tmp_path / "messe.csv"
     source.write_text("Name,Job title,Email,Fax\nAnna Nowak,CEO,anna@nowak.pl,1\n", "utf-8")
-    db = str(tmp_path / "x.db")
+    db = made_db
     assert main(["--lang", "de", "--db", db, "import", str(source), "--dry-run"]) == 0
     plan = capsys.readouterr().out
     assert "Position" in plan and "(nicht erkannt)" in plan, plan

@@ -43,7 +43,7 @@ def test_list_limit_holds_in_every_format(db_target, rules, capsys, fmt):
         assert len(out.splitlines()) == 1 + 4
 
 
-def test_a_sqlite_command_never_imports_the_postgres_driver(tmp_path):
+def test_a_sqlite_command_never_imports_the_postgres_driver(made_db):
     """psycopg2 costs 12 ms at every start; only a postgresql:// database needs it."""
     code = (
         "import sys\n"
@@ -52,7 +52,7 @@ def test_a_sqlite_command_never_imports_the_postgres_driver(tmp_path):
         "print(sorted(m for m, v in sys.modules.items() if v and m.startswith(('psycopg', "
         "'peewee', 'shtab'))))\n"
     )
-    db = str(tmp_path / "x.db")
+    db = made_db
     runs = (
         ["--db", db, "add", "--name", "Ana", "--email", "ana@example.com"],
         ["--db", db, "list"],
@@ -139,10 +139,10 @@ def test_every_command_that_prints_a_result_offers_json():
     assert missing == []
 
 
-def test_every_commands_json_parses_and_marks_utc(tmp_path, capsys, monkeypatch):
+def test_every_commands_json_parses_and_marks_utc(tmp_path, made_db, capsys, monkeypatch):
     """Each command run with --format json, in an order that gives each something to
     do: every output parses, times end in Z, dates are plain YYYY-MM-DD."""
-    monkeypatch.setenv("FUNNEL_DB", str(tmp_path / "f.db"))
+    monkeypatch.setenv("FUNNEL_DB", made_db)
     monkeypatch.setenv("FUNNEL_USER", "carol")
     people = tmp_path / "people.csv"
     people.write_text("Name,Email\nBo Li,bo@example.com\n", encoding="utf-8")
@@ -239,7 +239,8 @@ def test_import_dash_reads_standard_input_and_export_dash_writes_standard_output
     db_target, tmp_path
 ):
     people = "Name,Email,Phone\nBo Li,bo@example.com,+86 138 0013 8000\nNo Way,not-an-email,\n"
-    result = funnel(["--db", db_target, "import", "-", "--format", "json"], tmp_path, people, 1)
+    command = ["--db", db_target, "import", "-", "--create", "--format", "json"]
+    result = funnel(command, tmp_path, people, 1)
     report = json.loads(result.stdout)
     assert (report["file"], report["inserted"], report["refused"]) == ("stdin", 1, 1)
     # The refused row waits in the folder the command ran in, named after stdin.
@@ -296,7 +297,7 @@ def test_migrate_from_sqlite_to_postgresql_loads_the_driver_it_needs(tmp_path, p
     from .conftest import PG_TEST_DB, _reset_pg
 
     source = str(tmp_path / "team.db")
-    funnel(["--db", source, "add", "--name", "Ana", "--email", "ana@example.com"], tmp_path)
+    funnel(["--db", source, "add", "--create", "--name", "Ana", "--email", "ana@ex.com"], tmp_path)
     _reset_pg(pg_server)
     url = pg_server.url(PG_TEST_DB)
     moved = funnel(["--db", source, "migrate", "--to", url, "--format", "json"], tmp_path)

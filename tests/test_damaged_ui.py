@@ -31,13 +31,9 @@ async def test_a_damaged_file_stops_the_app_with_the_way_back(env):
     _damage_leads(path)
     before = Path(path).read_bytes()
     app = make_app(env)
-    async with app.run_test(size=SIZE):
-        # The list's first read meets the damage and the app stops: waited for with a
-        # plain sleep, as Pilot's pause waits on screens that are going away.
-        for _ in range(200):
-            if app.crash_message:
-                break
-            await asyncio.sleep(0.05)
+    # Run as a terminal would, until the app stops by itself: the list's first read
+    # meets the damage (Pilot's start would wait for a screen that is going away).
+    await asyncio.wait_for(app.run_async(headless=True, size=SIZE), timeout=120)
     assert app.return_code == 1
     assert "the database file is damaged" in app.crash_message
     assert "funnel restore BACKUP" in app.crash_message

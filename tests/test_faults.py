@@ -103,7 +103,7 @@ def test_a_command_line_write_into_a_database_locked_too_long_says_so(
     database stayed busy, exits 1 and writes nothing."""
     path = tmp_path / "team.db"
     db = ["--db", str(path), "--user", "ana"]
-    assert main([*db, "add", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
+    assert main([*db, "add", "--create", "--name", "Anna Nowak", "--email", "anna@nowak.pl"]) == 0
     capsys.readouterr()
     with _write_lock_held_elsewhere(path):
         assert main([*db, "add", "--name", "Jan Kowalski", "--email", "jan@acme.pl"]) == 1

@@ -24,8 +24,9 @@ ANNA_AGAIN = [
 
 
 @pytest.fixture
-def funnel(db_target, monkeypatch, capsys):
-    """`funnel ARGS...` in this process on the test's database: (exit code, out, err)."""
+def funnel(db_target, db, monkeypatch, capsys):
+    """`funnel ARGS...` in this process on the test's database (made beforehand): (exit
+    code, out, err)."""
     monkeypatch.setenv("FUNNEL_DB", db_target)
     monkeypatch.setenv("FUNNEL_USER", "carol")
 

@@ -33,7 +33,15 @@ def _big_csv(path: Path) -> Path:
 
 def _import(tmp_path: Path, csv: Path, scratch: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch), "FUNNEL_USER": "ana"}
-    command = [sys.executable, "-m", "funnel_tui", "--db", str(tmp_path / "team.db"), "import"]
+    command = [
+        sys.executable,
+        "-m",
+        "funnel_tui",
+        "--db",
+        str(tmp_path / "team.db"),
+        "--create",
+        "import",
+    ]
     # umask 0: the scratch files are private whatever the umask gives a new file.
     return subprocess.Popen(
         [*command, str(csv)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, umask=0
@@ -92,10 +100,13 @@ def test_a_killed_imports_scratch_is_swept_by_the_next(tmp_path, setting):
 def test_the_terminal_ui_stopped_mid_import_leaves_no_scratch_file(tmp_path, setting):
     """SIGTERM (a shutdown, a kill) ends the terminal UI as ctrl+q would: the import
     under way stops after the batch in hand, whole, and its scratch folder goes."""
+    from funnel_tui.storage.new_database import create_database
+
     from .terminal import Terminal, funnel_env
 
     csv, scratch = setting
     database = tmp_path / "team.db"
+    create_database(database)  # the team's, made beforehand
     env = funnel_env(tmp_path, str(database), TMPDIR=str(scratch))
     with Terminal(["--screen", "import"], env) as term:
         term.wait_for("Import leads from")

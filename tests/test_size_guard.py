@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.tui.dialogs.too_small import TooSmallScreen
 
 from .terminal import Terminal, funnel_env
@@ -56,6 +57,8 @@ async def test_every_screen_is_guarded_and_let_go(env, key):
 @pytest.mark.slow
 def test_the_guard_follows_resizes_in_a_real_terminal(tmp_path):
     env = funnel_env(tmp_path, str(tmp_path / "size.db"))
+    open_database(env["FUNNEL_DB"])  # a path where no database is would be asked about
+    close_database()
     with Terminal([], env) as term:
         term.wait_for("0 shown")
         for _ in range(3):

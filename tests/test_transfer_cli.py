@@ -249,7 +249,7 @@ def test_export_imports_into_another_database_as_the_same_leads(cli_env, tmp_pat
     exported = tmp_path / f"leads.{fmt}"
     run(["export", "--format", fmt, "-o", str(exported)], cli_env)
     other = str(tmp_path / "other.db")
-    run(["import", str(exported), "--db", other], cli_env)
+    run(["import", str(exported), "--db", other, "--create"], cli_env)  # a new database
 
     def records(*db: str) -> list[dict]:
         rows = json.loads(run(["export", "--format", "json", *db], cli_env).stdout)
@@ -309,6 +309,7 @@ def test_an_import_killed_mid_way_leaves_whole_batches_and_a_rerun_completes(cli
     source, db = tmp_path / "big.csv", tmp_path / "crash.db"
     _write_big_csv(source, CRASH_ROWS)
     command = [sys.executable, "-m", "funnel_tui", "import", str(source), "--db", str(db)]
+    command.append("--create")  # a new database, made before the first batch
     proc = subprocess.Popen(
         command,
         env=cli_env,

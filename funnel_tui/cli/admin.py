@@ -91,7 +91,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.leads < 1:
         raise CliRefused(_("leads: must be at least 1"))
-    ctx = Context(args)
+    ctx = Context(args, create=True)  # a demo goes into a new file (--db demo.db): said
     from funnel_tui.core.formats import number
     from funnel_tui.demo.generator import generate_demo
     from funnel_tui.read.queries import LeadQuery, lead_count

@@ -31,8 +31,8 @@ def common_options(
     suppress: bool,
     user_help: str = "",
 ) -> None:
-    """--db, --user and --config, on the top parser and (suppressed defaults, so a value
-    given before the command is kept) on every subcommand."""
+    """--db, --create, --user, --config and --lang, on the top parser and (suppressed
+    defaults, so a value given before the command is kept) on every subcommand."""
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
@@ -41,6 +41,16 @@ def common_options(
         help=_(
             "database file, sqlite:///PATH or postgresql://USER@HOST/NAME "
             "(default: $FUNNEL_DB, else funnel.db in your data folder)"
+        ),
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        default=default,
+        help=_(
+            "make a new, empty database at --db if none is there (said on stderr); without "
+            "it, funnel makes one only at the default location and refuses any other path "
+            "where there is no database"
         ),
     )
     parser.add_argument(
@@ -164,18 +174,19 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
 
 class Context:
     """Config, database and rules for one command, opened on first use. `also` names
-    further databases the command opens (migrate --to), for spare_postgres_driver."""
+    further databases the command opens (migrate --to), for spare_postgres_driver.
+    `create`: the command makes a new database where none is (demo), as --create does."""
 
-    def __init__(self, args: argparse.Namespace, also: tuple[str, ...] = ()):
+    def __init__(self, args: argparse.Namespace, also: tuple[str, ...] = (), create: bool = False):
         from funnel_tui.config import current_user, database_target, load_config
 
         self.config = load_config(getattr(args, "config", None))
         self.target = database_target(getattr(args, "db", None))
         spare_postgres_driver(self.target, *also)
         self.user = current_user(getattr(args, "user", None))  # checked: check_login
-        from funnel_tui.storage.database import open_database
+        from funnel_tui.cli.opening import open_target
 
-        self.db = open_database(self.target)
+        self.db = open_target(self.target, create or getattr(args, "create", False))
         from funnel_tui.rules.funnel import Funnel
 
         self.rules = Funnel(self.config, self.user)

@@ -60,7 +60,7 @@ def _open_and_check(target: str, args: argparse.Namespace):
     from funnel_tui.rules.health import check_database
     from funnel_tui.storage.database import close_database, open_database
 
-    open_database(target, migrate_schema=False)
+    open_database(target, migrate_schema=False, create=False)  # an empty file: refused
     try:
         config = Funnel(load_config(getattr(args, "config", None)), "check").config
         return check_database(config, repair=args.repair)

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import argparse
 import gc
+from pathlib import Path
 
 from funnel_tui.cli.common import EXIT_OK, spare_postgres_driver
+from funnel_tui.cli.opening import AskToCreate, open_target
 
 
 def open_tui(args: argparse.Namespace) -> int:
     """The app until it quits: 0; 3 when it stopped on an error (its one line is on the
-    terminal, its details in the crash file); 129 when its terminal hung up."""
-    app = make_app(args.db, args.user, args.config, args.screen)
+    terminal, its details in the crash file); 129 when its terminal hung up. A path where
+    no database is is asked about first (1 when the answer is no: nothing is created)."""
+    app = make_app(args.db, args.user, args.config, args.screen, args.create, ask_to_create)
     app.run()
     return app.return_code or EXIT_OK
+
+
+def ask_to_create(path: Path) -> bool:
+    """Ask, in a small app of its own before funnel's, whether to make a new database at
+    `path`, where none is."""
+    from funnel_tui.tui.dialogs.new_database import NewDatabaseQuestion
+
+    return NewDatabaseQuestion(path).run() is True
 
 
 def make_app(
@@ -22,9 +33,13 @@ def make_app(
     user: str | None = None,
     config_path: str | None = None,
     screen: str = "leads",
+    create: bool = False,
+    ask: AskToCreate | None = None,
 ):
-    """The TUI for `funnel [--db] [--user] [--config]`, its database already open so a
-    bad one is refused before the screen takes over."""
+    """The TUI for `funnel [--db] [--create] [--user] [--config]`, its database already
+    open so a bad one is refused before the screen takes over. Where no database is, a
+    new one is made at the default location, with `create`, or when `ask` says yes
+    (cli.opening)."""
     # Start-up allocates half a million objects that live as long as the process
     # (modules, classes, CSS rules), and the collector would scan them over and over:
     # 35 ms of a 300 ms start. It stays off until the first screen is up; then
@@ -36,9 +51,7 @@ def make_app(
         config = load_config(config_path)
         target = database_target(db)
         spare_postgres_driver(target)
-        from funnel_tui.storage.database import open_database
-
-        open_database(target)
+        open_target(target, create, ask)
         from funnel_tui.tui.app import FunnelApp
 
         return FunnelApp(config=config, target=target, user=current_user(user), start=screen)

@@ -10,10 +10,13 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     ├── ValidationError          input refused; `problems` each name their field (and row)
     │   ├── Refused              a write of the rules refused; nothing was written
     │   │   ├── NotFound, DuplicateFound, StaleEdit
+    │   │   └── ReadOnlyDatabase  the database cannot be written by this user
     │   └── FilterRefused        a list filter naming a status or stage that does not exist
     ├── ConfigError              the config file: each problem with its file and line (exit 2)
     ├── DatabaseError            cannot open or use the database
     │   ├── SchemaTooNew, Busy, DiskFull
+    │   ├── NoDatabase           no database where one was asked for; nothing was created
+    │   └── EmptyDatabase        a database file with nothing in it; nothing was written
     ├── AmountError, DueDateError, ReportError   (also ValueError)
     ├── FileRefused, MappingRefused              a file to import, a column mapping
     ├── ScratchFull              no room for an import's scratch files
@@ -150,6 +153,20 @@ class StaleEdit(Refused):
         self.changes = changes
 
 
+class ReadOnlyDatabase(Refused):
+    """A write refused before it started: this user cannot write the database (the
+    file, its folder or its file system is read-only for them). `why` says which and
+    what would change it; `reason` is the whole sentence, without a field's name, for a
+    screen's message line."""
+
+    def __init__(self, why: str):
+        self.why = why
+        self.reason = _("the database is read-only for you: {why}; nothing was saved").format(
+            why=why
+        )
+        super().__init__([Problem("database", "read_only", self.reason)])
+
+
 class FilterRefused(ValidationError):
     """A filter names a status or stage that does not exist."""
 
@@ -186,6 +203,25 @@ class SchemaTooNew(DatabaseError):
 class DiskFull(DatabaseError):
     """The disk holding the database is full (core.full_disk): nothing was written; the
     message names the disk and says to free some space."""
+
+
+class NoDatabase(DatabaseError):
+    """There is no database file at `path`, and the caller did not ask for a new one
+    (storage.before_opening): nothing was created, not even its folder."""
+
+    def __init__(self, message: str, path: Any):
+        super().__init__(message)
+        self.path = path
+
+
+class EmptyDatabase(DatabaseError):
+    """The file at `path` holds no database: 0 bytes (a database cut short, most likely)
+    or SQLite with no tables. Nothing was written to it; only a caller asking for a new
+    database makes one there."""
+
+    def __init__(self, message: str, path: Any):
+        super().__init__(message)
+        self.path = path
 
 
 class Busy(DatabaseError):

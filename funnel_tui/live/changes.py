@@ -9,6 +9,10 @@ newest id tells whether data changed, and which records: every write appends to 
 history (rules.session), so the new history rows name them. The presence of the others is
 read again when something was written, and at each heartbeat.
 
+On a database this user cannot write (storage.database.db_read_only) the thread writes
+nothing: no presence row of its own, no tidying of others' rows; it still hears the
+others and sees who is here.
+
 The thread keeps its own connection for its whole life: Peewee's connections are per
 thread, and opening one each second (a TCP connection and a login on PostgreSQL) would
 cost more than all the rest.
@@ -26,6 +30,7 @@ import peewee
 
 from funnel_tui.live import presence
 from funnel_tui.live.presence import Seen
+from funnel_tui.storage.database import db_read_only
 from funnel_tui.storage.models import Activity, database
 
 POLL_SECONDS = 1.0
@@ -79,6 +84,7 @@ class ChangeWatch:
     _newest: int = 0
     _others: tuple[Seen, ...] = ()
     _last_beat: float = 0.0
+    _writes: bool = True  # False on a database this user cannot write
     polls: int = 0  # polls made; read by tests and the idle benchmark
 
     def start(self, timeout: float = 5.0) -> None:
@@ -107,10 +113,12 @@ class ChangeWatch:
 
     def _run(self) -> None:
         db = database.obj
+        self._writes = db_read_only(db) is None
         try:
             try:
                 db.connect(reuse_if_open=True)
-                presence.forget_dead()
+                if self._writes:
+                    presence.forget_dead()
                 self._newest = self._newest_change()
                 self._data_version = self._read_data_version()
             except (peewee.OperationalError, peewee.InterfaceError):
@@ -126,15 +134,16 @@ class ChangeWatch:
                 self._wake.wait(self.interval)
                 self._wake.clear()
         finally:
-            with contextlib.suppress(peewee.PeeweeException):
-                presence.leave(self.instance)  # a crash's row times out by itself
+            if self._writes:
+                with contextlib.suppress(peewee.PeeweeException):
+                    presence.leave(self.instance)  # a crash's row times out by itself
             if not db.is_closed():
                 db.close()
 
     def _tick(self) -> None:
         self.polls += 1
         beat = time.monotonic() - self._last_beat >= presence.HEARTBEAT
-        if self._announce or beat:
+        if (self._announce or beat) and self._writes:
             self._announce = False
             showing = self._showing
             presence.announce(
@@ -145,7 +154,7 @@ class ChangeWatch:
             return  # nobody else committed anything
         self._data_version = version
         changes = self._read_changes()
-        others = presence.others(self.instance)
+        others = presence.others(self.instance, tidy=self._writes)
         if beat:
             self._last_beat = time.monotonic()
         moved = others != self._others

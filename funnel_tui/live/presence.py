@@ -75,10 +75,10 @@ def forget_dead(now: dt.datetime | None = None) -> int:
     return Presence.delete().where(Presence.seen_at < cutoff).execute()
 
 
-def others(instance: str, now: dt.datetime | None = None) -> tuple[Seen, ...]:
+def others(instance: str, now: dt.datetime | None = None, tidy: bool = True) -> tuple[Seen, ...]:
     """The other live instances, by user then record: the same user in two terminals
     is listed twice only if they show different records. The rows of instances of
-    this host whose process is gone are deleted."""
+    this host whose process is gone are left out, and deleted with `tidy`."""
     cutoff = (now or utcnow()) - PRESENCE_TTL
     rows = (
         Presence.select(
@@ -100,7 +100,7 @@ def others(instance: str, now: dt.datetime | None = None) -> tuple[Seen, ...]:
             dead.append(other)
         else:
             seen.append(Seen(login, entity, ident, bool(edit)))
-    if dead:
+    if dead and tidy:
         Presence.delete().where(Presence.instance.in_(dead)).execute()
     return tuple(dict.fromkeys(seen))
 

@@ -15,7 +15,7 @@ import sys
 import peewee
 
 from funnel_tui.core.errors import Busy, DiskFull
-from funnel_tui.storage.database import disk_full, failure_words, utcnow
+from funnel_tui.storage.database import db_read_only, disk_full, failure_words, utcnow
 from funnel_tui.storage.models import database
 from funnel_tui.storage.targets import describe, redact
 
@@ -26,6 +26,7 @@ __all__ = [
     "describe",
     "disk_full",
     "failure_words",
+    "read_only_why",
     "redact",
     "utcnow",
 ]
@@ -46,6 +47,12 @@ def answers() -> None:
     answer."""
     with database.connection_context():
         database.obj.execute_sql("SELECT 1")
+
+
+def read_only_why() -> str:
+    """Why the open database cannot be written by this user, in words; "" when it can."""
+    reading = db_read_only()
+    return reading.why() if reading is not None else ""
 
 
 def database_failure(error: BaseException) -> BaseException | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import peewee
 
 from funnel_tui.config import Config
+from funnel_tui.core.errors import ReadOnlyDatabase
 from funnel_tui.rules.activities import ActivityRules
 from funnel_tui.rules.assign import AssignRules
 from funnel_tui.rules.bulk_actions import BulkActionRules
@@ -61,11 +62,13 @@ class Funnel(
             # The values the team added to its lists (an import's new sources).
             with contextlib.suppress(peewee.OperationalError):
                 self.config = config = with_team_lists(config)
+            # Not written when the database is read-only (ReadOnlyDatabase) or locked past
+            # the busy timeout: they stay as they are until the next open.
             try:
                 sync_scores(config)
-            except peewee.OperationalError:
+            except (peewee.OperationalError, ReadOnlyDatabase):
                 self.scores_current = False
             try:
                 sync_engagement(config)
-            except peewee.OperationalError:
+            except (peewee.OperationalError, ReadOnlyDatabase):
                 self.engagement_current = False

@@ -11,6 +11,9 @@ never written to: storage.backups.file_problems reads it alone, read-only):
 - each lead's stored score against the scoring rules of funnel.toml;
 - each lead's stored engagement against its two-way activities.
 
+On a database this user cannot write, the scores and engagement are not checked (the
+check recomputes them in a transaction it rolls back) and `repair` is refused.
+
 `repair` rebuilds the search index and recomputes the scores and engagement, each in
 one transaction; damage to the file or its keys it cannot repair, and says so with the
 way back (`funnel restore`).
@@ -26,6 +29,7 @@ from funnel_tui.config import Config
 from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.rules.engagement import recompute_engagement
 from funnel_tui.rules.scoring import rescore_all
+from funnel_tui.storage.database import db_read_only, refuse_if_read_only
 from funnel_tui.storage.list_index import rebuild_search, search_index_problems
 from funnel_tui.storage.models import Lead, database
 from funnel_tui.storage.schema import SCHEMA_VERSION, stored_version
@@ -51,6 +55,8 @@ class Finding:
 def check_database(config: Config, repair: bool = False) -> list[Finding]:
     """Every check of the open database after the file's own (file_problems)."""
     db = database.obj
+    if repair:
+        refuse_if_read_only()
     findings = [_foreign_keys(db)]
     version = stored_version(db)
     if version is not None and version < SCHEMA_VERSION:
@@ -61,6 +67,18 @@ def check_database(config: Config, repair: bool = False) -> list[Finding]:
         return [*findings, Finding("schema", 1, said)]
     findings.append(Finding("schema", 0, _("schema {version}").format(version=version)))
     findings.append(_search_index(db, repair))
+    if db_read_only(db) is not None:
+        return [
+            *findings,
+            Finding(
+                "scores", 0, _("scores: not checked, as the database cannot be written by you")
+            ),
+            Finding(
+                "engagement",
+                0,
+                _("engagement: not checked, as the database cannot be written by you"),
+            ),
+        ]
     leads = Lead.select().count()
     findings.append(_derived("scores", lambda: rescore_all(config), leads, repair, _score_words))
     half_life = config.engagement_half_life_days

@@ -21,7 +21,7 @@ from funnel_tui.core.i18n import ENGLISH, _, current_language, current_locale
 from funnel_tui.core.user_locale import FALLBACK as ENGLISH_LOCALE
 from funnel_tui.core.user_locale import user_locale
 from funnel_tui.rules import history_words as words
-from funnel_tui.storage.database import retry_writes, utcnow
+from funnel_tui.storage.database import db_read_only, retry_writes, utcnow
 from funnel_tui.storage.models import History, Lead, Opportunity, User, database
 from funnel_tui.storage.statements import insert_row
 
@@ -90,6 +90,11 @@ class Session:
     @property
     def user_id(self) -> int:
         if self._user_id is not None:
+            return self._user_id
+        if db_read_only() is not None:
+            # Nothing can be written: a user first seen here owns nothing (no id).
+            found = User.get_or_none(User.login == self.login)
+            self._user_id = found.id if found else 0
             return self._user_id
         user_id = self._ensure_user(self.login)
         # Made inside a transaction that may yet roll back: not known to stay.

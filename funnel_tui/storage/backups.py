@@ -27,15 +27,18 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from funnel_tui.core.errors import BackupError
+from funnel_tui.core.errors import BackupError, ReadOnlyDatabase
 from funnel_tui.core.full_disk import full_at, full_words, is_full
 from funnel_tui.core.i18n import _
+from funnel_tui.storage import file_access
 
 BACKUP_FOLDER = "backups"
 # A backup's name: the database's stem and the moment, to the second, in UTC.
@@ -119,7 +122,10 @@ def make_backup(
             copy.execute("PRAGMA journal_mode=OFF")
             copy.execute("PRAGMA synchronous=OFF")
             # One step: the whole copy inside one read transaction, a consistent moment.
-            source.backup(copy, pages=-1)
+            # Written to the disk as it is made: a single sync of the whole file at the
+            # end floods the disk, and others' commits wait behind it (p99 410 ms).
+            with _trickling_to_disk(part):
+                source.backup(copy, pages=-1)
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
         _same_access(part, database)
         # The check reads the copy from memory while the disk takes it: side by side,
@@ -157,7 +163,13 @@ def _destination(database: Path, destination: Path | None, now: dt.datetime) -> 
 
 
 def _connect(database: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(database, timeout=10)
+    """A connection to copy from: a database this user cannot write is read without
+    SQLite making a -wal or -shm beside it that would then block the team
+    (file_access.reading_uri)."""
+    if file_access.read_only_reason(database) is not None:
+        connection = sqlite3.connect(file_access.reading_uri(database), uri=True, timeout=10)
+    else:
+        connection = sqlite3.connect(database, timeout=10)
     connection.execute("PRAGMA busy_timeout = 10000")
     return connection
 
@@ -209,10 +221,30 @@ def _same_access(path: Path, like: Path) -> None:
         os.chown(path, -1, info.st_gid)
 
 
-def _sync(path: Path) -> None:
+@contextmanager
+def _trickling_to_disk(path: Path, every: float = 0.02) -> Iterator[None]:
+    """Within: what has been written to `path` is synced every `every` seconds, from a
+    thread of its own (SQLite's copy runs without the interpreter's lock)."""
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(every):
+            with suppress(OSError):
+                _sync(path, data_only=True)
+
+    thread = threading.Thread(target=trickle, name="funnel-backup-sync", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _sync(path: Path, data_only: bool = False) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        (os.fdatasync if data_only else os.fsync)(fd)
     finally:
         os.close(fd)
 
@@ -226,11 +258,19 @@ def file_problems(path: Path) -> list[str]:
     """What SQLite's integrity_check finds wrong with the database file at `path`, read
     read-only (a damaged file is never written to); [] when it is whole."""
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
             found = [row[0] for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if found == ["ok"] else found
+
+
+def _read_only_uri(path: Path) -> str:
+    """`path` opened read-only; by a user who cannot write it, without making a -wal or
+    -shm beside it (file_access)."""
+    if file_access.read_only_reason(path) is not None:
+        return file_access.reading_uri(path)
+    return f"file:{path}?mode=ro"
 
 
 def check_file(path: Path) -> int:
@@ -397,6 +437,9 @@ def restore_sqlite(backup: Path, target: Path, now: dt.datetime | None = None) -
     path returned; None when nothing was there. The caller has made sure nobody else
     has the database open (open_elsewhere)."""
     backup, target = Path(backup), Path(target)
+    reading = file_access.read_only_reason(target)
+    if reading is not None:  # made read-only on purpose: not replaced behind its back
+        raise BackupError(ReadOnlyDatabase(reading.why()).reason)
     check_file(backup)
     now = now or dt.datetime.now(dt.UTC)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -446,7 +489,7 @@ def open_elsewhere(database: Path, within: dt.timedelta = dt.timedelta(seconds=1
         return []
     cutoff = (dt.datetime.now(dt.UTC) - within).replace(tzinfo=None)
     try:
-        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2)) as db:
+        with closing(sqlite3.connect(_read_only_uri(database), uri=True, timeout=2)) as db:
             rows = db.execute(
                 'SELECT DISTINCT "login" FROM "presence" WHERE "seen_at" >= ? ORDER BY 1',
                 (cutoff.isoformat(sep=" "),),

@@ -9,6 +9,11 @@ timeout (or, on PostgreSQL, a deadlock or a row lock held too long) is retried b
 
 A new SQLite file is created readable and writable by its group (SHARED_FILE_MODE); SQLite
 gives its WAL and SHM files the same mode, so a team sharing one group shares the file.
+
+A file this user cannot write is opened read-only (ReadOnlySqliteDatabase, see
+file_access): nothing is migrated or refreshed, every write is refused before it starts
+with the reason (core.errors.ReadOnlyDatabase), and `db_read_only()` tells the layers
+above, which show it.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from typing import Any, TypeVar
 
 import peewee
 
-from funnel_tui.core.errors import Busy, DatabaseError, DiskFull
+from funnel_tui.core.errors import Busy, DatabaseError, DiskFull, ReadOnlyDatabase
 from funnel_tui.core.full_disk import full_at, full_words
 from funnel_tui.core.i18n import N_, _
+from funnel_tui.storage import file_access
+from funnel_tui.storage.before_opening import look_before_opening
+from funnel_tui.storage.file_access import ReadOnly
 from funnel_tui.storage.models import database
-from funnel_tui.storage.schema import ensure_schema, refresh_statistics
+from funnel_tui.storage.schema import ensure_schema, refresh_statistics, require_current_schema
 from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
 
 # How long a write waits for another's lock before it is retried and then reported as
@@ -75,6 +83,7 @@ def retry_writes(method: F) -> F:
 
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
+        refuse_if_read_only()  # before the write reads or checks anything
         db = database.obj
         if db is None or db.in_transaction():
             return method(*args, **kwargs)
@@ -92,6 +101,43 @@ def retry_writes(method: F) -> F:
             pause = min(pause * 2, 0.05)
 
     return run  # type: ignore[return-value]
+
+
+class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
+    """A SQLite file this user cannot write, read without SQLite creating a file beside
+    it (file_access.reading_uri); every transaction is refused before it begins, with the
+    reason (`read_only`). Reads need none: Peewee runs them in autocommit."""
+
+    def __init__(self, path: Path, read_only: ReadOnly) -> None:
+        # No journal_mode: setting it is a write, even to what it is already.
+        pragmas = {
+            k: v for k, v in SQLITE_PRAGMAS.items() if k not in ("journal_mode", "synchronous")
+        }
+        uri = file_access.reading_uri(path)
+        super().__init__(uri, pragmas=pragmas, uri=True)
+        self.read_only = read_only
+        # Read as it was, without locks (immutable): a writer who comes later is not seen.
+        self.snapshot = uri.endswith("immutable=1")
+
+    def _add_conn_hooks(self, conn: Any) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")  # as SqliteFile
+        super()._add_conn_hooks(conn)
+
+    def begin(self, lock_type: str | None = None) -> None:
+        raise ReadOnlyDatabase(self.read_only.why())
+
+
+def db_read_only(db: peewee.Database | None = None) -> ReadOnly | None:
+    """Why the open database (or `db`) cannot be written by this user; None when it can."""
+    return getattr(db if db is not None else database.obj, "read_only", None)
+
+
+def refuse_if_read_only() -> None:
+    """Raise ReadOnlyDatabase, with the reason, when the open database cannot be written:
+    the one check every write passes (retry_writes, and any transaction begun)."""
+    reading = db_read_only()
+    if reading is not None:
+        raise ReadOnlyDatabase(reading.why())
 
 
 def utcnow() -> dt.datetime:
@@ -123,8 +169,9 @@ def make_database(target: str) -> peewee.Database:
             ) from exc
         if isinstance(db, peewee.SqliteDatabase):
             db = SqliteFile(db.database, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
-            _ensure_parent(Path(db.database))
+            ensure_folder_of(Path(db.database))
             _create_shared(Path(db.database))
+            db = _sqlite_as_allowed(Path(db.database), db)
         elif isinstance(db, peewee.PostgresqlDatabase):
             # A row lock held longer than SQLite's busy timeout is reported, not waited on
             # for ever; a transaction left open by a dead client is ended by the server.
@@ -134,9 +181,22 @@ def make_database(target: str) -> peewee.Database:
             )
         return db
     path = Path(target).expanduser()
-    _ensure_parent(path)
+    ensure_folder_of(path)
     _create_shared(path)
-    return SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    return _sqlite_as_allowed(path)
+
+
+def _sqlite_as_allowed(path: Path, db: peewee.SqliteDatabase | None = None) -> peewee.Database:
+    """The SQLite file at `path` as this user may use it: read-only when they cannot
+    write it, or a -wal or -shm beside it that they cannot write cannot be cleared now
+    (file_access); else `db` (made from a URL) or the usual database."""
+    unreadable = file_access.cannot_read(path)
+    if unreadable:
+        raise DatabaseError(unreadable)
+    reading = file_access.read_only_reason(path) or file_access.clear_stale_sidecars(path)
+    if reading is not None:
+        return ReadOnlySqliteDatabase(path, reading)
+    return db or SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
 
 
 class SqliteFile(peewee.SqliteDatabase):
@@ -204,7 +264,8 @@ def _create_shared(path: Path) -> None:
         os.close(fd)
 
 
-def _ensure_parent(path: Path) -> None:
+def ensure_folder_of(path: Path) -> None:
+    """The folders above `path`, made where missing; DatabaseError saying why not."""
     if str(path) in ("", ":memory:"):
         return
     try:
@@ -215,18 +276,29 @@ def _ensure_parent(path: Path) -> None:
         ) from exc
 
 
-def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Database:
+def open_database(
+    target: str, *, migrate_schema: bool = True, create: bool = True
+) -> peewee.Database:
     """Open `target`, bind the models to it, and bring its schema up to date.
 
     A new database gets the current schema; an older one is migrated in place in one
-    transaction; one written by a newer funnel is refused without being touched.
+    transaction; one written by a newer funnel is refused without being touched. One this
+    user cannot write is opened read-only (`db_read_only`), and only if it holds this
+    funnel's schema: it cannot be migrated. A folder and another program's SQLite file
+    are refused before anything is written; so are, with `create` False (the command
+    line's rule), a file that is not there and one with nothing in it (before_opening).
+    tables_created(db) says whether funnel's tables were made now.
     """
+    look_before_opening(target, create)
     db = make_database(target)
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
-        if migrate_schema:
-            ensure_schema(db, target)
+        reading = db_read_only(db)
+        if migrate_schema and reading is not None:
+            require_current_schema(db, target, reading.why())
+        elif migrate_schema:
+            db.funnel_tables_created = ensure_schema(db, target) is None
             refresh_statistics(db)
     except peewee.DatabaseError as exc:
         db.close()
@@ -239,6 +311,12 @@ def open_database(target: str, *, migrate_schema: bool = True) -> peewee.Databas
         db.close()
         raise
     return db
+
+
+def tables_created(db: peewee.Database) -> bool:
+    """Whether open_database made funnel's tables in `db` (a new file, or a server's
+    empty database)."""
+    return getattr(db, "funnel_tables_created", False)
 
 
 def close_database() -> None:
@@ -261,6 +339,10 @@ DAMAGED = N_(
     "the database file is damaged, and nothing was written to it: `funnel check` says what "
     "is wrong, `funnel backup --list` lists the backups and `funnel restore BACKUP` puts "
     "one back"
+)
+CHANGED_UNDER = N_(
+    "the database changed while funnel read it as it was when opened (read-only, taking no "
+    "locks, as nobody else had it open then): open funnel again to see it as it is now"
 )
 # What SQLite says, and what it means for the person at the terminal.
 _SQLITE_MEANINGS = (
@@ -295,8 +377,28 @@ def failure_words(exc: BaseException) -> str:
     text = redact(" ".join(str(exc).split())) or type(exc).__name__
     for words, meaning in _SQLITE_MEANINGS:
         if words in text.lower():
+            if meaning is DAMAGED and getattr(database.obj, "snapshot", False):
+                # Pages changed under a read without locks: the file is most likely whole.
+                return _("{meaning} ({reason})").format(meaning=_(CHANGED_UNDER), reason=text)
+            known = _read_only_now() if words == "readonly database" else None
+            if known is not None:  # said as every write refused for it is
+                return ReadOnlyDatabase(known.why()).reason
             return _("{meaning} ({reason})").format(meaning=_(meaning), reason=text)
     return text
+
+
+def _read_only_now() -> ReadOnly | None:
+    """Why the open SQLite database cannot be written, as far as its files tell now:
+    for SQLite's "attempt to write a readonly database" met where funnel did not foresee
+    it (a file made read-only, or a -shm left by another user, since it was opened)."""
+    db = database.obj
+    reading = db_read_only(db)
+    if reading is not None or not isinstance(db, peewee.SqliteDatabase):
+        return reading
+    if db.database.startswith("file:") or db.database in ("", ":memory:"):
+        return None
+    path = Path(db.database)
+    return file_access.read_only_reason(path) or file_access.sidecar_reason(path)
 
 
 def disk_full(exc: BaseException) -> bool:
@@ -306,6 +408,6 @@ def disk_full(exc: BaseException) -> bool:
 
 def _file_of(db: peewee.Database | None) -> str | None:
     """The file of a SQLite database; None for a server or no database."""
-    if isinstance(db, peewee.SqliteDatabase) and db.database not in ("", ":memory:"):
-        return db.database
-    return None
+    if not isinstance(db, peewee.SqliteDatabase) or db.database in ("", ":memory:"):
+        return None
+    return None if db.database.startswith("file:") else db.database

@@ -32,25 +32,14 @@ def stored_version(db: peewee.Database) -> int | None:
     return int(row.value) if row else None
 
 
-def ensure_schema(db: peewee.Database, target: str = "") -> int:
+def ensure_schema(db: peewee.Database, target: str = "") -> int | None:
+    """Create or migrate `db`'s tables to SCHEMA_VERSION; the version it had before,
+    None when its tables were created now."""
     version = stored_version(db)
     if version == SCHEMA_VERSION:
         return version
     if version is not None and version > SCHEMA_VERSION:
-        said = (
-            _(
-                "{database} was written by a newer funnel (schema {version}; this funnel "
-                "knows up to {known}). Upgrade funnel to open it; the database was not changed."
-            )
-            if describe(target)
-            else _(
-                "the database was written by a newer funnel (schema {version}; this funnel "
-                "knows up to {known}). Upgrade funnel to open it; the database was not changed."
-            )
-        )
-        raise SchemaTooNew(
-            said.format(database=describe(target), version=version, known=SCHEMA_VERSION)
-        )
+        raise _too_new(version, target)
     sqlite = isinstance(db, peewee.SqliteDatabase)
     if sqlite and version is not None:
         # SQLite changes some columns by rebuilding the table; with foreign keys on,
@@ -58,7 +47,7 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
         # pragma cannot change inside a transaction, so it is set around it.
         db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
-        _create_or_migrate(db, target)
+        found = _create_or_migrate(db, target)  # read again under the write lock
         if sqlite and version is not None:
             broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
@@ -68,10 +57,50 @@ def ensure_schema(db: peewee.Database, target: str = "") -> int:
     finally:
         if sqlite:
             db.execute_sql("PRAGMA foreign_keys = ON")
-    return SCHEMA_VERSION
+    return found
 
 
-def _create_or_migrate(db: peewee.Database, target: str) -> None:
+def _too_new(version: int, target: str) -> SchemaTooNew:
+    said = (
+        _(
+            "{database} was written by a newer funnel (schema {version}; this funnel "
+            "knows up to {known}). Upgrade funnel to open it; the database was not changed."
+        )
+        if describe(target)
+        else _(
+            "the database was written by a newer funnel (schema {version}; this funnel "
+            "knows up to {known}). Upgrade funnel to open it; the database was not changed."
+        )
+    )
+    return SchemaTooNew(
+        said.format(database=describe(target), version=version, known=SCHEMA_VERSION)
+    )
+
+
+def require_current_schema(db: peewee.Database, target: str, why: str) -> None:
+    """A database this user cannot write (`why` says so) is used only when it holds this
+    funnel's schema: an older one cannot be migrated, an empty one not made. Reads only."""
+    version = stored_version(db)
+    if version == SCHEMA_VERSION:
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise _too_new(version, target)
+    where = describe(target) or target
+    if version is None:
+        said = _("{database} holds no funnel database yet, and it cannot be made: {why}").format(
+            database=where, why=why
+        )
+    else:
+        said = _(
+            "{database} was written by an older funnel (schema {version}; this funnel "
+            "needs {known}) and cannot be migrated, as it cannot be written: {why}. Open it "
+            "once with write access, or with the funnel that wrote it; it was not changed."
+        ).format(database=where, version=version, known=SCHEMA_VERSION, why=why)
+    raise DatabaseError(said)
+
+
+def _create_or_migrate(db: peewee.Database, target: str) -> int | None:
+    """The version found inside the write lock (None: the tables were created)."""
     with db.atomic():
         # Read again inside the write lock: another instance may have just done this.
         version = stored_version(db)
@@ -94,6 +123,7 @@ def _create_or_migrate(db: peewee.Database, target: str) -> None:
             db.create_tables(ALL_MODELS, safe=True)
             create_list_structures(db)
             _set_version(SCHEMA_VERSION)
+    return version
 
 
 # SQLite plans without statistics guess that every filter is selective: with a level

@@ -45,7 +45,7 @@ from funnel_tui.rules.funnel import Funnel
 from funnel_tui.rules.history_words import many
 from funnel_tui.rules.near_duplicates import close_names_many
 from funnel_tui.rules.team_lists import add_values, with_team_lists, with_values
-from funnel_tui.storage.database import failure_words, retry_writes
+from funnel_tui.storage.database import failure_words, refuse_if_read_only, retry_writes
 from funnel_tui.storage.list_index import bulk_writes, deferred_search_index
 from funnel_tui.storage.models import Company, History, Lead, User, database
 from funnel_tui.storage.planner_stats import refresh_statistics
@@ -221,6 +221,8 @@ def run_import(
     The values `options.values` adds to a list are added to the team's list (in the
     database, team_lists) as the writing starts; a dry run checks the rows as if they
     were, and adds nothing."""
+    if not options.dry_run:
+        refuse_if_read_only()  # before a row is read: not one refusal per row
     if parallel is None:
         parallel = plan.facts.size >= CHILD_FROM_BYTES
     if "owner" in plan.column_map.fields():

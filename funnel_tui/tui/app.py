@@ -23,7 +23,7 @@ from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
-from funnel_tui.read.connection import connected, describe, utcnow
+from funnel_tui.read.connection import connected, describe, read_only_why, utcnow
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -130,6 +130,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             self.set_keymap(user_keymap(config.keys))
         self.drafts = drafts or DraftStore(user)
         self.sub_title = f"{user} · {describe(target)}"
+        # Why this user cannot write the database ("" when they can): every screen's top
+        # lines say it (TitleBar), and every write is refused with it (workers.run_write).
+        self.read_only = read_only_why()
         self.watch_changes: ChangeWatch | None = None
         self._user_prepared = False
         self._checklist_wanted: int | None = None
@@ -141,6 +144,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self._check_size()
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.set_timer(GC_AFTER_SECONDS, self.startup_done)
+        if self.read_only:
+            said = _("Read-only: {why}. You can look, not change.").format(why=self.read_only)
+            self.notify(said, title=_("Database"), severity="warning", timeout=10, markup=False)
         offer_drafts(self)
 
     def _listen_for_hangup(self) -> None:
@@ -225,7 +231,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         if not self._user_prepared:
             self._user_prepared = True
             self._prepare_user()
-            self._backup_if_due()
+            if not self.read_only:  # a backup is a write beside the database
+                self._backup_if_due()
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup_if_due(self) -> None:

@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from funnel_tui.config import user_data_dir
-from funnel_tui.core.errors import Busy
+from funnel_tui.core.errors import Busy, ReadOnlyDatabase
 from funnel_tui.core.i18n import _
 from funnel_tui.core.output import terminal_safe
 from funnel_tui.read.connection import (
@@ -147,11 +147,18 @@ class HandlesFailures(App):
         self, exc: Exception, failed: Callable[[str], None], retry: Callable[[], None]
     ) -> None:
         """A write did not happen: the screen says so (keeping what was typed) and, when
-        the database was only busy, the user may try again at once."""
-        # A damaged file is said with the way back (restore a backup), a full disk with
-        # the disk to free room on, not in SQLite's words.
-        plain = _damaged(exc) or disk_full(exc)
-        failed(terminal_safe(failure_words(exc)) if plain else str(exc))
+        the database was only busy, the user may try again at once. A database this user
+        cannot write is said with the reason, the same wherever it was found; a damaged
+        file with the way back (restore a backup), and a full disk with the disk to free
+        room on, not in SQLite's words."""
+        if isinstance(exc, ReadOnlyDatabase):
+            failed(exc.reason)
+        elif _read_only(exc):
+            failed(failure_words(exc))
+        elif _damaged(exc) or disk_full(exc):
+            failed(terminal_safe(failure_words(exc)))
+        else:
+            failed(str(exc))
         if isinstance(exc, Busy):
             from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
 

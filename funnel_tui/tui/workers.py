@@ -10,6 +10,9 @@ What went wrong is sorted the same way for every screen:
   keeps what was typed;
 - someone else changed the record since it was shown (StaleEdit): the screen shows it as
   it is now, or treats it as a refusal when it has nothing better to say;
+- the database cannot be written by this user (ReadOnlyDatabase, or SQLite's own "attempt
+  to write a readonly database"): the screen says why as for a database that did not
+  answer, keeping what was typed, with nothing to try again;
 - the database did not answer or stayed busy (read.connection.database_failure): a write
   tells its screen, keeping the form, and the app offers to try again when it was only
   busy (failures.HandlesFailures.write_failed); a read leaves the screen as it was, and
@@ -26,7 +29,7 @@ from typing import Any, TypeVar
 
 from textual import work
 
-from funnel_tui.core.errors import Refused, StaleEdit
+from funnel_tui.core.errors import ReadOnlyDatabase, Refused, StaleEdit
 from funnel_tui.read.connection import connected, database_failure
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.failures import HandlesFailures
@@ -100,6 +103,8 @@ def run_write(
             with connected():
                 fresh = reread()
             app.call_from_thread(stale, exc, fresh)
+    except ReadOnlyDatabase as exc:
+        app.call_from_thread(app.write_failed, exc, failed, retry)
     except Refused as exc:
         app.call_from_thread(refused, exc)
     except Exception as exc:

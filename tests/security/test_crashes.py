@@ -17,6 +17,7 @@ from textual.worker import WorkerFailed
 
 from funnel_tui.config import user_data_dir
 from funnel_tui.rules.funnel import Funnel
+from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.tui.screens.capture import CaptureScreen
 
 from ..pg_server import PostgresServer
@@ -124,6 +125,8 @@ sys.exit(main([]))
 
 def test_a_crash_in_a_real_terminal_exits_3_with_one_line(tmp_path):
     env = funnel_env(tmp_path, str(tmp_path / "crash.db"))
+    open_database(env["FUNNEL_DB"])  # a path where no database is would be asked about
+    close_database()
     with Terminal([], env, argv=[sys.executable, "-c", CRASHING_APP]) as term:
         term.wait_for("0 shown")
         term.write(b"j")

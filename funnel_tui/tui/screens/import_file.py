@@ -30,7 +30,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from funnel_tui.core.countries import country_code
-from funnel_tui.core.errors import FileRefused, MappingRefused
+from funnel_tui.core.errors import FileRefused, MappingRefused, ReadOnlyDatabase
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
 from funnel_tui.core.output import terminal_safe
@@ -668,6 +668,9 @@ class ImportScreen(Screen[None]):
                 report = run_import(self.app.rules, plan, options, progress, self.cancel)
             except FileRefused as exc:
                 self.app.call_from_thread(self._failed, str(exc))  # _say makes it safe
+                return
+            except ReadOnlyDatabase as exc:
+                self.app.call_from_thread(self._failed, exc.reason)
                 return
         self.app.call_from_thread(self._show_report, report)
 

@@ -25,7 +25,8 @@ PINNED_ACTIONS = ("help", "app.help", "command_palette", "app.command_palette")
 
 
 class TitleBar(Widget):
-    """`funnel › Leads` on the left, the user and the database on the right."""
+    """`funnel › Leads` on the left, the user and the database on the right; under it,
+    on a database this user cannot write, a second line saying so and why."""
 
     DEFAULT_CSS = """
     TitleBar {
@@ -38,6 +39,8 @@ class TitleBar(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"titlebar--place", "titlebar--who"}
 
     def on_mount(self) -> None:
+        if self._read_only():
+            self.styles.height = 2
         self.watch(self.screen, "title", lambda _value: self.refresh(), init=False)
         self.watch(self.app, "sub_title", lambda _value: self.refresh(), init=False)
         if hasattr(self.app, "today_counts"):
@@ -46,6 +49,17 @@ class TitleBar(Widget):
             self.watch(self.app, "others", lambda _value: self.refresh(), init=False)
         if hasattr(self.app, "database_trouble"):
             self.watch(self.app, "database_trouble", lambda _value: self.refresh(), init=False)
+
+    def _read_only(self) -> str:
+        return getattr(self.app, "read_only", "")
+
+    def _read_only_line(self) -> Text:
+        """`⊘ Read-only: team.db is on a read-only file system`, cut to the width (the
+        whole of it was said when the app started, and is said by each refused write)."""
+        line = Text(" ⊘ ", style="bold yellow")
+        line.append(_("Read-only: {why}").format(why=plain(self._read_only())), style="bold")
+        line.truncate(max(self.size.width, 1), overflow="ellipsis")
+        return line
 
     def _others(self) -> Text:
         """`+bob +carol`: the other users with funnel open on this database."""
@@ -107,7 +121,10 @@ class TitleBar(Widget):
         if gap < 1:
             who.truncate(max(0, self.size.width - place.cell_len - 1), overflow="ellipsis")
             gap = 1
-        return Text.assemble(place, " " * gap, who, no_wrap=True, overflow="ellipsis")
+        top = Text.assemble(place, " " * gap, who, no_wrap=True, overflow="ellipsis")
+        if not self._read_only():
+            return top
+        return Text.assemble(top, "\n", self._read_only_line(), no_wrap=True, overflow="ellipsis")
 
 
 class KeyBar(Widget):
