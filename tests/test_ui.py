@@ -20,7 +20,7 @@ from funnel_tui.tui.widgets.lead_table import LeadTable
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
 from .clock import Clock
-from .ui_support import SEED, SIZE, make_app, settle, type_text
+from .ui_support import SEED, SIZE, make_app, press_burst, settle, type_text
 
 
 async def open_capture(pilot) -> None:
@@ -174,9 +174,10 @@ async def test_capture_twenty_leads_in_a_row(env):
         screen = app.screen
         screen.query_one("#f-source").value = "Trade show"
         for i in range(20):
-            await fill_and_save(
-                pilot, f"Card {i}", f"Expo Co {i}", f"+49 30 9018{i:02d}", f"card{i}@expo.de"
-            )
+            # Each card typed as a rep types between calls: the whole record at once.
+            card = (f"Card {i}", "tab", f"Expo Co {i}", "tab", f"+49 30 9018{i:02d}", "tab")
+            await press_burst(pilot, *card, f"card{i}@expo.de", "ctrl+s")
+            await settle(pilot)
             assert "Saved" in str(screen.query_one("#outcome").render())
             assert screen.query_one("#f-name").value == ""
             assert screen.focused is screen.query_one("#f-name")
