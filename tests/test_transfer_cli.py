@@ -318,7 +318,9 @@ def test_an_import_killed_mid_way_leaves_whole_batches_and_a_rerun_completes(cli
         start_new_session=True,  # its own session: any child it starts is found by it
     )
     try:
-        deadline = time.monotonic() + 30
+        # Until the first batch is in: long enough for a loaded machine (two suites side
+        # by side took over 30 s once), and no longer than that batch takes otherwise.
+        deadline = time.monotonic() + 180
         while proc.poll() is None and time.monotonic() < deadline:
             if _leads_so_far(db) > 0:
                 break
