@@ -531,3 +531,20 @@ async def test_the_company_form_names_a_company_not_a_person(deals_db, language)
         assert label in shown
     assert "姓名" not in shown and "Imię" not in shown
     whole_lines(shown)
+
+
+@pytest.mark.parametrize(("language", "yes"), [("de", "j"), ("pl", "t"), ("de", "y")])
+async def test_a_question_takes_yes_in_the_reps_own_letter(env, language, yes):
+    from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
+
+    answers = []
+    with use_language(language):
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(ConfirmDialog("?", "body"), answers.append)
+            await settle(pilot)
+            assert f"{yes if yes != 'y' else 'j'} " in shot(app)  # the key line says it
+            await pilot.press(yes)
+            await settle(pilot)
+    assert answers == [True]

@@ -75,6 +75,13 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 
+    def on_key(self, event) -> None:
+        # The language's own letter for yes (j in German, t in Polish) answers as y does.
+        yes = pgettext("confirm", "y").lower()
+        if yes != "y" and (event.character or "").lower() == yes:
+            event.stop()
+            self.dismiss(True)
+
 
 class DuplicateDialog(ModalScreen[str | None]):
     """The lead being captured looks like one already stored: open it, save anyway, or
