@@ -365,3 +365,13 @@ def test_demo_data_is_never_mixed_into_a_teams_database_unasked(tmp_path, capsys
     assert main(["--db", str(database), "demo", "--leads", "5", "--into-existing"]) == 0
     assert len(_leads(database)) == 7
     assert main(["--db", str(tmp_path / "fresh.db"), "demo", "--leads", "5"]) == 0
+
+
+def test_a_sqlite_url_names_the_file_peewee_opens():
+    """sqlite:///team.db is team.db where funnel runs, sqlite:////srv/team.db absolute:
+    a backup and a restore look at the file the database was opened from."""
+    from playhouse import db_url
+
+    for url in ("sqlite:///team.db", "sqlite:////srv/funnel/team.db", "sqlite:///a/b.db?x=1"):
+        assert str(backups.sqlite_path(url)) == db_url.parse(url.split("?")[0])["database"]
+    assert backups.sqlite_path("postgresql://u@h/db") is None

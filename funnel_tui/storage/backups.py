@@ -70,7 +70,8 @@ def sqlite_path(target: str) -> Path | None:
     scheme, _sep, rest = target.partition("://")
     if scheme.lower() != "sqlite":
         return None
-    return Path(rest.split("?", 1)[0]).expanduser()
+    # As Peewee reads it: sqlite:///team.db is team.db here, sqlite:////srv/team.db absolute.
+    return Path(rest.split("?", 1)[0].removeprefix("/")).expanduser()
 
 
 def backup_folder(database: Path) -> Path:

@@ -193,8 +193,8 @@ def test_a_lock_held_past_the_timeout_for_a_new_user_is_a_message_and_exit_1(cli
         holder.execute("ROLLBACK")
         holder.close()
     assert one_line(err) == (
-        "funnel: database: the database stayed busy for 5 s (another funnel is writing); "
-        "nothing was saved"
+        "funnel: database: the database stayed busy for 5 s (another funnel or another "
+        "program is writing to it); nothing was saved"
     )
 
 
