@@ -15,7 +15,13 @@ import sys
 import peewee
 
 from funnel_tui.core.errors import Busy, DiskFull
-from funnel_tui.storage.database import db_read_only, disk_full, failure_words, utcnow
+from funnel_tui.storage.database import (
+    db_read_only,
+    disk_full,
+    failure_words,
+    is_damaged,
+    utcnow,
+)
 from funnel_tui.storage.models import database
 from funnel_tui.storage.targets import describe, redact
 
@@ -26,6 +32,7 @@ __all__ = [
     "describe",
     "disk_full",
     "failure_words",
+    "is_damaged",
     "read_only_why",
     "redact",
     "utcnow",

@@ -344,6 +344,18 @@ CHANGED_UNDER = N_(
     "the database changed while funnel read it as it was when opened (read-only, taking no "
     "locks, as nobody else had it open then): open funnel again to see it as it is now"
 )
+# What SQLite says of a damaged file, wherever in it the damage is met (the last: its
+# first page, said on opening by _plain); no retry mends one, and no write should touch it.
+_DAMAGE_SAID = ("malformed", "could not decode to utf-8")
+DAMAGE_WORDS = (*_DAMAGE_SAID, "file is not a database")
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite meeting a damaged database file."""
+    text = str(exc).lower()
+    return any(words in text for words in DAMAGE_WORDS)
+
+
 # What SQLite says, and what it means for the person at the terminal.
 _SQLITE_MEANINGS = (
     (
@@ -359,8 +371,7 @@ _SQLITE_MEANINGS = (
         N_("the database cannot be opened (its folder cannot be written by you, or is gone)"),
     ),
     # A damaged file: said with the way back, wherever in the file the damage was met.
-    ("malformed", DAMAGED),
-    ("could not decode to utf-8", DAMAGED),
+    *((words, DAMAGED) for words in _DAMAGE_SAID),
     # A full disk is told apart first (failure_words); this is an I/O error with room.
     ("disk i/o error", N_("the disk failed or is full")),
 )

@@ -38,15 +38,13 @@ from funnel_tui.read.connection import (
     database_failure,
     disk_full,
     failure_words,
+    is_damaged,
     redact,
 )
 from funnel_tui.tui.contracts import KeepsDrafts
 
 BUG_EXIT = 3  # as the command line's EXIT_FAILED: an unexpected failure, a bug
 DAMAGED_EXIT = 1  # as the command line's refusal of a damaged file (core.errors.EXIT_REFUSED)
-# What SQLite says of a damaged file, wherever in it the damage is met: no retry mends
-# it, and no write should touch it.
-_DAMAGE_WORDS = ("malformed", "file is not a database", "could not decode to utf-8")
 PROBE_SECONDS = 2.0  # how often a database that stopped answering is tried again
 
 
@@ -101,7 +99,7 @@ class HandlesFailures(App):
     # ------------------------------------------------------------ the database away
 
     def _handle_exception(self, error: Exception) -> None:
-        if _damaged(_cause(error)) and not self._exit_renderables:
+        if is_damaged(_cause(error)) and not self._exit_renderables:
             self._stop_on_damage(_cause(error))
             return
         cause = database_error(error)
@@ -155,7 +153,7 @@ class HandlesFailures(App):
             failed(exc.reason)
         elif _read_only(exc):
             failed(failure_words(exc))
-        elif _damaged(exc) or disk_full(exc):
+        elif is_damaged(exc) or disk_full(exc):
             failed(terminal_safe(failure_words(exc)))
         else:
             failed(str(exc))
@@ -219,11 +217,6 @@ class HandlesFailures(App):
             if isinstance(screen, KeepsDrafts):
                 with contextlib.suppress(Exception):
                     screen.keep_draft()
-
-
-def _damaged(error: BaseException) -> bool:
-    text = str(error).lower()
-    return any(words in text for words in _DAMAGE_WORDS)
 
 
 def _cause(error: BaseException) -> BaseException:
