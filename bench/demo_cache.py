@@ -1,0 +1,164 @@
+"""Demo databases for the benches, built once and kept between runs.
+
+A 1,000,000-lead demo takes minutes to write (about 2.5 on SQLite, more on PostgreSQL);
+every bench that measures at that size would otherwise write its own. Each demo is
+kept under FUNNEL_BENCH_CACHE (default ~/.cache/funnel-bench), named by its size, seed
+and a digest of the code that decides what it holds (the demo, the storage layer, the
+default config): a change there builds it anew, so a figure is never taken on a
+database the current code would not have made.
+
+- `sqlite_demo(leads)`: the kept file; `sqlite_copy(leads, folder)` a copy to write on.
+- `postgres_demo(leads, name)`: a new database on a kept PostgreSQL server, copied from
+  a kept template database in seconds. The server's data folder is kept too:
+  /var/tmp/funnel-bench-postgres under root, whose home `postgres` cannot enter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("FUNNEL_BENCH_CACHE", Path.home() / ".cache" / "funnel-bench"))
+USER = "bench"
+# What decides a demo database's content and shape.
+_SOURCES = ("funnel_tui/demo", "funnel_tui/storage", "funnel_tui/config/default_config.toml")
+
+
+def code_digest() -> str:
+    digest = hashlib.sha256()
+    for entry in _SOURCES:
+        path = ROOT / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _name(leads: int, seed: int) -> str:
+    return f"demo-{leads}-s{seed}-{code_digest()}"
+
+
+def sqlite_demo(leads: int, seed: int = 1) -> Path:
+    """The kept demo file of `leads` leads (built now if there is none): do not write
+    to it; take `sqlite_copy` for that."""
+    target = CACHE / f"{_name(leads, seed)}.db"
+    if target.exists():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE.glob(f"demo-{leads}-s{seed}-*.db"):
+        stale.unlink()  # made by older code: never measured again
+    building = target.with_suffix(".building")
+    for leftover in CACHE.glob(building.name + "*"):
+        leftover.unlink()
+    _generate(str(building), leads, seed)
+    building.rename(target)
+    return target
+
+
+def sqlite_copy(leads: int, folder: str | Path, seed: int = 1) -> str:
+    """A copy of the kept demo in `folder`, to measure writes on."""
+    source = sqlite_demo(leads, seed)
+    copy = Path(folder) / f"demo-{leads}.db"
+    shutil.copyfile(source, copy)
+    return str(copy)
+
+
+def _generate(target: str, leads: int, seed: int) -> None:
+    from funnel_tui.config import load_config
+    from funnel_tui.demo.generator import generate_demo
+    from funnel_tui.storage.database import close_database, open_database
+
+    start = time.perf_counter()
+    print(f"  building the {leads:,}-lead demo for the benches …", file=sys.stderr, flush=True)
+    generate_demo(open_database(target, create=True), load_config(), leads=leads, seed=seed,
+                  user=USER)  # fmt: skip
+    close_database()  # checkpoints the WAL into the file, so a plain copy is whole
+    print(f"  built in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------- PostgreSQL
+
+
+class _KeptServer:
+    """The tests' throwaway server, with its data folder kept under CACHE."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(ROOT))
+        from tests.pg_server import PostgresServer
+
+        class Kept(PostgresServer):
+            def __init__(self, root: Path) -> None:
+                super().__init__()
+                shutil.rmtree(self.root, ignore_errors=True)
+                self.root = root
+                self.data = root / "data"
+                root.mkdir(parents=True, exist_ok=True)
+                if self.run_as:
+                    shutil.chown(root, user=self.run_as)
+                    os.chmod(root, 0o755)
+
+        # Under root the server runs as `postgres`, who may not enter root's home.
+        root = Path("/var/tmp/funnel-bench-postgres") if os.geteuid() == 0 else CACHE / "postgres"
+        self.server = Kept(root)
+        if (self.server.data / "PG_VERSION").exists():
+            self.server.resume()
+        else:
+            self.server.start()
+
+    def execute(self, sql: str) -> list[tuple]:
+        import psycopg2
+
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.server.port, user="funnel", dbname="postgres"
+        )
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall() if cur.description else []
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.server._run("pg_ctl", "-D", str(self.server.data), "-m", "fast", "-w", "stop")
+
+
+_server: _KeptServer | None = None
+
+
+def postgres_server() -> _KeptServer:
+    """The kept server, started on first use (stopped at exit). Raises
+    tests.pg_server.PostgresUnavailable without PostgreSQL's binaries."""
+    global _server
+    if _server is None:
+        import atexit
+
+        _server = _KeptServer()
+        atexit.register(_server.stop)
+    return _server
+
+
+def postgres_demo(leads: int, name: str, seed: int = 1) -> str:
+    """The URL of a new database `name` holding the `leads`-lead demo (any database of
+    that name is replaced), copied from a kept template."""
+    server = postgres_server()
+    template = _name(leads, seed).replace("-", "_")
+    found = {row[0] for row in server.execute("SELECT datname FROM pg_database")}
+    if template not in found:
+        for stale in found:
+            if stale.startswith(f"demo_{leads}_s{seed}_"):
+                server.execute(f'DROP DATABASE "{stale}"')
+        building = f"{template}_building"
+        server.execute(f'DROP DATABASE IF EXISTS "{building}"')
+        server.execute(f'CREATE DATABASE "{building}"')
+        _generate(server.server.url(building), leads, seed)
+        server.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return server.server.url(name)
