@@ -15,6 +15,8 @@ database the current code would not have made.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -51,6 +53,24 @@ def sqlite_demo(leads: int, seed: int = 1) -> Path:
     if target.exists():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
+    with _only_one_builder():
+        if not target.exists():  # another bench built it while this one waited
+            _build_sqlite(target, leads, seed)
+    return target
+
+
+@contextlib.contextmanager
+def _only_one_builder():
+    """Benches run side by side (in several worktrees) share the cache: one builds."""
+    with open(CACHE / "building.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_sqlite(target: Path, leads: int, seed: int) -> None:
     for stale in CACHE.glob(f"demo-{leads}-s{seed}-*.db"):
         stale.unlink()  # made by older code: never measured again
     building = target.with_suffix(".building")
@@ -58,7 +78,6 @@ def sqlite_demo(leads: int, seed: int = 1) -> Path:
         leftover.unlink()
     _generate(str(building), leads, seed)
     building.rename(target)
-    return target
 
 
 def sqlite_copy(leads: int, folder: str | Path, seed: int = 1) -> str:
@@ -149,6 +168,14 @@ def postgres_demo(leads: int, name: str, seed: int = 1) -> str:
     that name is replaced), copied from a kept template."""
     server = postgres_server()
     template = _name(leads, seed).replace("-", "_")
+    with _only_one_builder():
+        _build_template(server, template, leads, seed)
+    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return server.server.url(name)
+
+
+def _build_template(server: _KeptServer, template: str, leads: int, seed: int) -> None:
     found = {row[0] for row in server.execute("SELECT datname FROM pg_database")}
     if template not in found:
         for stale in found:
@@ -159,6 +186,3 @@ def postgres_demo(leads: int, name: str, seed: int = 1) -> str:
         server.execute(f'CREATE DATABASE "{building}"')
         _generate(server.server.url(building), leads, seed)
         server.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return server.server.url(name)
