@@ -20,8 +20,9 @@ from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage import targets as targetsmod
 from funnel_tui.storage.database import open_database
-from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, MetaEntry
+from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, LeadTally, MetaEntry
 from funnel_tui.storage.schema import SCHEMA_VERSION
+from funnel_tui.storage.tallies import tally_index_names, tally_problems
 
 from .legacy_schema import v1_statements, v2_statements
 
@@ -99,9 +100,10 @@ def _index_names(database: peewee.Database) -> set[str]:
 
 
 def _expected_indexes(database: peewee.Database) -> set[str]:
-    """What a new database gets: the models' indexes and the lead list's own."""
+    """What a new database gets: the models' indexes, the lead list's own and the
+    tallies'."""
     models = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
-    return models | indexmod.list_index_names(database)
+    return models | indexmod.list_index_names(database) | tally_index_names()
 
 
 def test_schema_1_database_is_migrated_in_place(db_target):
@@ -131,12 +133,15 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     assert Lead.get_by_id(lead.id).company_key == "kowalski logistyka"
     assert Lead.get_by_id(lead.id).score == rules.score(lead.id).total > 0
     assert [r["id"] for r in lead_page(LeadQuery(text="logistyka"), 0, 10)] == [lead.id]
+    # The reports' tallies were counted from the old rows and kept by the writes since.
+    assert LeadTally.select(peewee.fn.SUM(LeadTally.captured)).scalar() == Lead.select().count()
+    assert tally_problems(database) == 0
 
 
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 12
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 13
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
@@ -194,7 +199,7 @@ def _older_leads(dialect: str) -> list[str]:
 def test_an_older_database_gets_email_keys_and_folds_in_place(db_target, config):
     _build(db_target, lambda dialect: [*v2_statements(dialect), *_older_leads(dialect)])
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 12
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 13
     assert _index_names(database) == _expected_indexes(database)
     assert "lead_email_norm" not in _index_names(database)
     keys = {lead.name: (lead.email_key, lead.name_fold) for lead in Lead.select()}

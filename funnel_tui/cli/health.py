@@ -16,14 +16,16 @@ def register(command: AddCommand) -> None:
     check = command(
         "check",
         _(
-            "check the database: its file, references, schema, search index, scores and "
-            "engagement; exit 1 with what is wrong"
+            "check the database: its file, references, schema, search index, report "
+            "tallies, scores and engagement; exit 1 with what is wrong"
         ),
     )
     check.add_argument(
         "--repair",
         action="store_true",
-        help=_("rebuild what can be rebuilt (the search index, scores, engagement)"),
+        help=_(
+            "rebuild what can be rebuilt (the search index, report tallies, scores, engagement)"
+        ),
     )
     format_option(check)
     check.set_defaults(run=cmd_check)

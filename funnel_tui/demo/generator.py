@@ -32,7 +32,8 @@ Speed decides most of the shape below (100,000 leads in seconds rather than minu
 - The search index is filled batch by batch in one statement each, and secondary
   indexes are built once at the end (db.deferred_search_index, db.deferred_indexes);
   the next batch is made in a helper thread while SQLite indexes the last one for
-  search, or while PostgreSQL takes in its rows.
+  search, or while PostgreSQL takes in its rows. The reports' tallies are counted once
+  at the end too (storage.tallies.deferred_tallies), not row by row by their triggers.
 - Afterwards the planner's statistics are gathered (planner_stats), so that the first
   query after the load is planned for the tables as they now are.
 
@@ -66,6 +67,7 @@ from funnel_tui.storage.list_index import bulk_writes, deferred_indexes, deferre
 from funnel_tui.storage.models import Company, Lead, Opportunity, User
 from funnel_tui.storage.planner_stats import refresh_statistics
 from funnel_tui.storage.schema import get_meta, set_meta
+from funnel_tui.storage.tallies import deferred_tallies
 
 BATCH = 5000  # leads generated, written and reported at a time
 # From this many leads on SQLite, a forked process makes the rows (_ForkedBatches): fork
@@ -275,7 +277,14 @@ def generate_demo(
             if leads > gen.next_lead  # more new rows than old: rebuilding is cheaper
             else nullcontext()
         )
-        with deferred_search_index(db) as search, bulk, ThreadPoolExecutor(1) as helper:
+        # The tallies are counted after the indexes are back (their count looks up
+        # each lead's deals by lead).
+        with (
+            deferred_tallies(db),
+            deferred_search_index(db) as search,
+            bulk,
+            ThreadPoolExecutor(1) as helper,
+        ):
 
             def make(start: int) -> list[list[tuple]]:
                 for done, x0 in enumerate(moments[start : start + BATCH], start + 1):

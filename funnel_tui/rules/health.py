@@ -9,14 +9,15 @@ never written to: storage.backups.file_problems reads it alone, read-only):
 - the search index against the leads (SQLite: the FTS table is a copy; PostgreSQL's is
   an index on the leads themselves);
 - each lead's stored score against the scoring rules of funnel.toml;
-- each lead's stored engagement against its two-way activities.
+- each lead's stored engagement against its two-way activities;
+- the reports' tallies against the leads, deals and activities they count.
 
 On a database this user cannot write, the scores and engagement are not checked (the
 check recomputes them in a transaction it rolls back) and `repair` is refused.
 
-`repair` rebuilds the search index and recomputes the scores and engagement, each in
-one transaction; damage to the file or its keys it cannot repair, and says so with the
-way back (`funnel restore`).
+`repair` rebuilds the search index and the tallies and recomputes the scores and
+engagement, each in one transaction; damage to the file or its keys it cannot repair,
+and says so with the way back (`funnel restore`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from funnel_tui.storage.database import db_read_only, refuse_if_read_only
 from funnel_tui.storage.list_index import rebuild_search, search_index_problems
 from funnel_tui.storage.models import Lead, database
 from funnel_tui.storage.schema import SCHEMA_VERSION, stored_version
+from funnel_tui.storage.tallies import rebuild_tallies, tally_problems
 
 RESTORE_HINT = "funnel backup --list; funnel restore BACKUP"
 
@@ -42,7 +44,8 @@ class Finding:
     """One check's outcome: `problems` found (0: healthy), whether they were put right,
     and what a person reads about it."""
 
-    check: str  # a stable key: integrity, foreign_keys, schema, search_index, scores, engagement
+    # A stable key: integrity, foreign_keys, schema, search_index, tallies, scores, engagement.
+    check: str
     problems: int
     said: str
     repaired: bool = False
@@ -67,6 +70,7 @@ def check_database(config: Config, repair: bool = False) -> list[Finding]:
         return [*findings, Finding("schema", 1, said)]
     findings.append(Finding("schema", 0, _("schema {version}").format(version=version)))
     findings.append(_search_index(db, repair))
+    findings.append(_tallies(db, repair))
     if db_read_only(db) is not None:
         return [
             *findings,
@@ -122,6 +126,22 @@ def _search_index(db: peewee.Database, repair: bool) -> Finding:
             rebuild_search(db)
         said += _(" — rebuilt")
     return Finding("search_index", problems, said, repaired=repair)
+
+
+def _tallies(db: peewee.Database, repair: bool) -> Finding:
+    wrong = tally_problems(db)
+    if not wrong:
+        return Finding("tallies", 0, _("report tallies: in step with the records"))
+    said = ngettext(
+        "report tallies: {count} row out of step with the records",
+        "report tallies: {count} rows out of step with the records",
+        wrong,
+    ).format(count=wrong)
+    if repair:
+        with database.atomic():
+            rebuild_tallies(db)
+        said += _(" — counted again")
+    return Finding("tallies", wrong, said, repaired=repair)
 
 
 def _derived(check, recompute, leads: int, repair: bool, words) -> Finding:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from peewee import (
     BigIntegerField,
     BooleanField,
+    CompositeKey,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -255,6 +256,62 @@ class Presence(BaseModel):
     editing = BooleanField(default=False)  # the form on that record holds unsaved edits
 
 
+# --------------------------------------------------------------- derived tallies
+# Counts kept current by triggers (storage.tallies) in the same transaction as every
+# write, so the reports sum a few thousand rows instead of scanning a million; `funnel
+# check` compares them with the records. Keyed by the UTC hour a record falls in: the
+# reports' periods and months begin at a whole hour in every whole-hour zone.
+
+
+class LeadTally(BaseModel):
+    """Live (unmerged) leads captured in one UTC hour, per source and owner, by the
+    furthest step of the funnel each reached (see storage.tallies.reach_sql)."""
+
+    hour = DateTimeField()
+    source = TextField()
+    owner = IntegerField(column_name="owner_id")
+    captured = IntegerField(default=0)
+    worked = IntegerField(default=0)
+    prospects = IntegerField(default=0)
+    opportunities = IntegerField(default=0)
+    won = IntegerField(default=0)
+
+    class Meta:
+        table_name = "lead_tally"
+        primary_key = CompositeKey("hour", "source", "owner")
+
+
+class WonDealTally(BaseModel):
+    """Won deals of live leads, by the hour, source and owner of their lead and the
+    deal's currency: how many, and their amounts summed."""
+
+    hour = DateTimeField()
+    source = TextField()
+    owner = IntegerField(column_name="owner_id")
+    currency = TextField()
+    deals = IntegerField(default=0)
+    amount_cents = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "won_deal_tally"
+        primary_key = CompositeKey("hour", "source", "owner", "currency")
+
+
+class ActivityTally(BaseModel):
+    """Activities logged in one UTC hour, per user and kind."""
+
+    hour = DateTimeField()
+    user = IntegerField(column_name="user_id")
+    kind = TextField()
+    logged = IntegerField(default=0)
+
+    class Meta:
+        table_name = "activity_tally"
+        primary_key = CompositeKey("hour", "user", "kind")
+
+
+TALLY_MODELS = (LeadTally, WonDealTally, ActivityTally)
+
 ALL_MODELS = (
     MetaEntry,
     User,
@@ -266,4 +323,5 @@ ALL_MODELS = (
     Activity,
     History,
     Presence,
+    *TALLY_MODELS,
 )

@@ -1,0 +1,426 @@
+"""The tallies behind the reports (models.LeadTally, WonDealTally, ActivityTally): the
+triggers that keep them current in the same transaction as every write, on SQLite and
+on PostgreSQL; rebuilding them from the records; and finding where they disagree.
+
+Triggers, not the rules layer, keep them: every path that writes (a rep's edit, an
+import's raw bulk SQL, a merge, an erasure, an undo, another instance's SQL) then counts,
+and no new writer can forget to. Each trigger adds what a row contributes after the
+change and takes away what it contributed before, so a tally is always the sum over
+the records as they are.
+
+What a lead contributes depends on its opportunities too (a won deal makes it a
+customer of the conversion report), so the opportunity's triggers work out the lead's
+step as it was without the change and as it is with it (`reach_sql`).
+
+A hand-written UPDATE with triggers dropped, or a file restored from elsewhere, could
+still leave a tally wrong: `tally_problems` finds that and `rebuild_tallies` mends it
+(`funnel check [--repair]`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import peewee
+
+from funnel_tui.core.vocab import (
+    LEVEL_CUSTOMER,
+    LEVEL_LEAD,
+    LEVEL_OPPORTUNITY,
+    OPP_WON,
+    STATUS_WORKING,
+)
+from funnel_tui.storage.models import TALLY_MODELS
+
+LEAD_TALLY, DEAL_TALLY, ACTIVITY_TALLY = "lead_tally", "won_deal_tally", "activity_tally"
+
+# The steps of the funnel a lead has reached, as one number: each implies those before
+# (reports.conversion's STEPS): 1 worked, 2 prospect, 3 opportunity, 4 won.
+_STEPS = ("worked", "prospects", "opportunities", "won")
+
+
+def _postgres(db: peewee.Database) -> bool:
+    return isinstance(db, peewee.PostgresqlDatabase)
+
+
+def hour_sql(column: str, postgres: bool) -> str:
+    """The UTC hour a stored time falls in, as stored in a tally's `hour`."""
+    if postgres:
+        return f"date_trunc('hour', {column})"
+    # Peewee stores times as "YYYY-MM-DD HH:MM:SS[.ffffff]".
+    return f"(substr({column}, 1, 13) || ':00:00')"
+
+
+def reach_sql(row: str, skip: str = "-1", had: str = "FALSE", had_won: str = "FALSE") -> str:
+    """The furthest step (0–4) lead `row` has reached, with its opportunities as stored
+    except the one whose id is `skip`, plus one more if `had` (won if `had_won`): the
+    opportunity triggers ask it as the lead stood before and after the change.
+
+    The same conditions as reports.conversion: won = a customer or a won deal; an
+    opportunity = at that level or with a deal; a prospect = past the lead level or
+    promoted; worked = a two-way interaction logged or set to working."""
+    deal = f'SELECT 1 FROM "opportunity" o WHERE o."lead_id" = {row}."id" AND o."id" <> {skip}'
+    return (
+        f"CASE WHEN {row}.\"level\" = '{LEVEL_CUSTOMER}' OR ({had_won}) "
+        f"OR EXISTS ({deal} AND o.\"state\" = '{OPP_WON}') THEN 4 "
+        f"WHEN {row}.\"level\" IN ('{LEVEL_OPPORTUNITY}', '{LEVEL_CUSTOMER}') OR ({had}) "
+        f"OR EXISTS ({deal}) THEN 3 "
+        f'WHEN {row}."level" <> \'{LEVEL_LEAD}\' OR {row}."promoted_at" IS NOT NULL THEN 2 '
+        f'WHEN {row}."engagement_key" IS NOT NULL OR {row}."status" = \'{STATUS_WORKING}\' '
+        "THEN 1 ELSE 0 END"
+    )
+
+
+def _step_counts(sign: str, before: str | None, after: str) -> str:
+    """The step columns' change when a lead goes from `before` to `after` (None: it
+    was not counted), times `sign`."""
+    parts = []
+    for n in range(1, len(_STEPS) + 1):
+        now = f"CASE WHEN {after} >= {n} THEN 1 ELSE 0 END"
+        was = f" - CASE WHEN {before} >= {n} THEN 1 ELSE 0 END" if before else ""
+        parts.append(f"{sign} * ({now}{was})")
+    return ", ".join(parts)
+
+
+def _upsert(table: str, keys: tuple[str, ...], counts: tuple[str, ...], select: str) -> str:
+    """Add the counts `select` gives to `table`'s rows (made when missing)."""
+    columns = ", ".join(f'"{c}"' for c in (*keys, *counts))
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    sums = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in counts)
+    # "WHERE TRUE": SQLite reads ON CONFLICT right after a FROM as a join's.
+    return (
+        f'INSERT INTO "{table}" ({columns}) SELECT * FROM ({select}) AS adding WHERE TRUE '
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}"
+    )
+
+
+_LEAD_KEYS = ("hour", "source", "owner_id")
+_LEAD_COUNTS = ("captured", *_STEPS)
+_DEAL_KEYS = (*_LEAD_KEYS, "currency")
+_DEAL_COUNTS = ("deals", "amount_cents")
+_ACTIVITY_KEYS = ("hour", "user_id", "kind")
+
+
+def _lead_key(row: str, postgres: bool) -> str:
+    """The lead tally's key of lead `row`, named as the tally's columns."""
+    hour = hour_sql(f"{row}.created_at", postgres)
+    return f'{hour} AS hour, {row}."source" AS source, {row}."owner_id" AS owner_id'
+
+
+# A tally row whose count is down to zero is removed by the statement after the one
+# that took the last away; these partial indexes find such rows without a scan.
+_EMPTY = {LEAD_TALLY: "captured", DEAL_TALLY: "deals", ACTIVITY_TALLY: "logged"}
+
+
+def _drop_empty(table: str) -> str:
+    return f'DELETE FROM "{table}" WHERE "{_EMPTY[table]}" = 0'
+
+
+def _lead_change(row: str, sign: str, postgres: bool, only_if: str) -> list[str]:
+    """Add (sign 1) or take away (sign -1) lead `row` and its won deals."""
+    select = (
+        f"SELECT {_lead_key(row, postgres)}, {sign}, {_step_counts(sign, None, 'r')} "
+        f"FROM (SELECT {reach_sql(row)} AS r) AS reached WHERE {only_if}"
+    )
+    deals = (
+        f'SELECT {_lead_key(row, postgres)}, o."currency", {sign} * COUNT(*), '
+        f'{sign} * SUM(o."amount_cents") FROM "opportunity" o '
+        f'WHERE o."lead_id" = {row}."id" AND o."state" = \'{OPP_WON}\' AND {only_if} '
+        'GROUP BY o."currency"'
+    )
+    statements = [
+        _upsert(LEAD_TALLY, _LEAD_KEYS, _LEAD_COUNTS, select),
+        _upsert(DEAL_TALLY, _DEAL_KEYS, _DEAL_COUNTS, deals),
+    ]
+    if sign == "-1":
+        statements += [_drop_empty(LEAD_TALLY), _drop_empty(DEAL_TALLY)]
+    return statements
+
+
+def _deal_change(row: str, sign: str, postgres: bool) -> list[str]:
+    """What opportunity `row` (NEW or OLD) adds to its lead's won deals, times `sign`."""
+    select = (
+        f'SELECT {_lead_key("l", postgres)}, {row}."currency", {sign}, '
+        f'{sign} * {row}."amount_cents" FROM "lead" l '
+        f'WHERE l."id" = {row}."lead_id" AND l."merged_into_id" IS NULL '
+        f"AND {row}.\"state\" = '{OPP_WON}'"
+    )
+    statements = [_upsert(DEAL_TALLY, _DEAL_KEYS, _DEAL_COUNTS, select)]
+    if sign == "-1":
+        statements.append(_drop_empty(DEAL_TALLY))
+    return statements
+
+
+def _reach_change(
+    lead: str,
+    skip: str,
+    before: tuple[str, str],
+    after: tuple[str, str],
+    postgres: bool,
+    only_if: str = "TRUE",
+) -> str:
+    """Move lead `lead` (an id expression) from the step it had with `before` (had,
+    had_won) to the one it has with `after`, when it is live and the two differ."""
+    was = reach_sql("l", skip, *before)
+    now = reach_sql("l", skip, *after)
+    select = (
+        f"SELECT hour, source, owner_id, 0, {_step_counts('1', 'was', 'now')} FROM "
+        f'(SELECT {_lead_key("l", postgres)}, {was} AS was, {now} AS now FROM "lead" l '
+        f'WHERE l."id" = {lead} AND l."merged_into_id" IS NULL AND {only_if}) AS moved '
+        "WHERE was <> now"
+    )
+    return _upsert(LEAD_TALLY, _LEAD_KEYS, _LEAD_COUNTS, select)
+
+
+def _activity_change(row: str, sign: str, postgres: bool) -> list[str]:
+    key = f'{hour_sql(f"{row}.occurred_at", postgres)}, {row}."user_id", {row}."kind"'
+    statements = [_upsert(ACTIVITY_TALLY, _ACTIVITY_KEYS, ("logged",), f"SELECT {key}, {sign}")]
+    if sign == "-1":
+        statements.append(_drop_empty(ACTIVITY_TALLY))
+    return statements
+
+
+# The lead columns whose change can move a lead between rows or steps of a tally.
+_LEAD_COLUMNS = (
+    "created_at",
+    "source",
+    "owner_id",
+    "merged_into_id",
+    "level",
+    "status",
+    "promoted_at",
+    "engagement_key",
+)
+
+
+def _trigger_bodies(postgres: bool) -> dict[str, tuple[str, str, str, list[str]]]:
+    """name -> (timing and event, table, WHEN condition or "", statements)."""
+    live_old, live_new = 'OLD."merged_into_id" IS NULL', 'NEW."merged_into_id" IS NULL'
+    differs = " OR ".join(
+        f'(OLD."{c}" IS NULL) <> (NEW."{c}" IS NULL)'
+        if c in ("promoted_at", "engagement_key")
+        else f'OLD."{c}" IS DISTINCT FROM NEW."{c}"'
+        if postgres
+        else f'OLD."{c}" IS NOT NEW."{c}"'
+        for c in _LEAD_COLUMNS
+    )
+    same_lead = 'NEW."lead_id" = OLD."lead_id"'
+    return {
+        "lead_tally_insert": (
+            "AFTER INSERT",
+            "lead",
+            live_new,
+            _lead_change("NEW", "1", postgres, "TRUE"),
+        ),
+        # Before the row goes, while its deals are still there to count (a cascade
+        # deletes them after it; their own triggers then find no lead and do nothing).
+        "lead_tally_delete": (
+            "BEFORE DELETE",
+            "lead",
+            live_old,
+            _lead_change("OLD", "-1", postgres, "TRUE"),
+        ),
+        "lead_tally_update": (
+            "AFTER UPDATE OF " + ", ".join(f'"{c}"' for c in _LEAD_COLUMNS),
+            "lead",
+            differs,
+            _lead_change("OLD", "-1", postgres, live_old)
+            + _lead_change("NEW", "1", postgres, live_new),
+        ),
+        "deal_tally_insert": (
+            "AFTER INSERT",
+            "opportunity",
+            "",
+            [
+                _reach_change(
+                    'NEW."lead_id"', 'NEW."id"', ("FALSE", "FALSE"), ("TRUE", _won("NEW")), postgres
+                ),
+                *_deal_change("NEW", "1", postgres),
+            ],
+        ),
+        "deal_tally_delete": (
+            "AFTER DELETE",
+            "opportunity",
+            "",
+            [
+                _reach_change(
+                    'OLD."lead_id"', 'OLD."id"', ("TRUE", _won("OLD")), ("FALSE", "FALSE"), postgres
+                ),
+                *_deal_change("OLD", "-1", postgres),
+            ],
+        ),
+        "deal_tally_update": (
+            'AFTER UPDATE OF "state", "lead_id", "currency", "amount_cents"',
+            "opportunity",
+            "",
+            [
+                # The deal's old lead, without it where it moved to another lead.
+                _reach_change(
+                    'OLD."lead_id"',
+                    'OLD."id"',
+                    ("TRUE", _won("OLD")),
+                    (same_lead, f"{same_lead} AND {_won('NEW')}"),
+                    postgres,
+                ),
+                # Its new lead, when it moved (a merge hands deals to the survivor).
+                _reach_change(
+                    'NEW."lead_id"',
+                    'NEW."id"',
+                    ("FALSE", "FALSE"),
+                    ("TRUE", _won("NEW")),
+                    postgres,
+                    f"NOT ({same_lead})",
+                ),
+                *_deal_change("OLD", "-1", postgres),
+                *_deal_change("NEW", "1", postgres),
+            ],
+        ),
+        "activity_tally_insert": (
+            "AFTER INSERT",
+            "activity",
+            "",
+            _activity_change("NEW", "1", postgres),
+        ),
+        "activity_tally_delete": (
+            "AFTER DELETE",
+            "activity",
+            "",
+            _activity_change("OLD", "-1", postgres),
+        ),
+        "activity_tally_update": (
+            'AFTER UPDATE OF "occurred_at", "user_id", "kind"',
+            "activity",
+            "",
+            _activity_change("OLD", "-1", postgres) + _activity_change("NEW", "1", postgres),
+        ),
+    }
+
+
+def _won(row: str) -> str:
+    return f"{row}.\"state\" = '{OPP_WON}'"
+
+
+def trigger_names() -> tuple[str, ...]:
+    return tuple(_trigger_bodies(False))
+
+
+def create_tally_triggers(db: peewee.Database) -> None:
+    """Make the triggers (idempotent), inside the caller's transaction."""
+    postgres = _postgres(db)
+    for name, (event, table, when, statements) in _trigger_bodies(postgres).items():
+        if postgres:
+            body = ";\n".join(statements)
+            # A BEFORE trigger's function must hand the row back, or the delete is skipped.
+            back = "OLD" if event.startswith("BEFORE") else "NULL"
+            db.execute_sql(
+                f"CREATE OR REPLACE FUNCTION funnel_{name}() RETURNS trigger AS $$\n"
+                f"BEGIN\n{body};\nRETURN {back};\nEND $$ LANGUAGE plpgsql"
+            )
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            condition = f" WHEN ({when})" if when else ""
+            db.execute_sql(
+                f'CREATE TRIGGER "{name}" {event} ON "{table}" FOR EACH ROW{condition} '
+                f"EXECUTE FUNCTION funnel_{name}()"
+            )
+        else:
+            body = "".join(f"{statement};\n" for statement in statements)
+            condition = f" WHEN {when}" if when else ""
+            db.execute_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{name}" {event} ON "{table}"{condition} '
+                f"BEGIN\n{body}END"
+            )
+
+
+def drop_tally_triggers(db: peewee.Database) -> None:
+    postgres = _postgres(db)
+    for name, (_event, table, _when, _statements) in _trigger_bodies(postgres).items():
+        if postgres:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        else:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+# ------------------------------------------------------------ from the records
+
+
+def _counted_sql(postgres: bool) -> dict[str, tuple[tuple[str, ...], str]]:
+    """table -> (its columns, the SELECT giving its rows from the records)."""
+    steps = ", ".join(f"SUM(CASE WHEN r >= {n} THEN 1 ELSE 0 END)" for n in range(1, 5))
+    return {
+        LEAD_TALLY: (
+            (*_LEAD_KEYS, *_LEAD_COUNTS),
+            f"SELECT hour, source, owner_id, COUNT(*), {steps} FROM "
+            f'(SELECT {_lead_key("l", postgres)}, {reach_sql("l")} AS r FROM "lead" l '
+            'WHERE l."merged_into_id" IS NULL) AS reached GROUP BY hour, source, owner_id',
+        ),
+        DEAL_TALLY: (
+            (*_DEAL_KEYS, *_DEAL_COUNTS),
+            f'SELECT {_lead_key("l", postgres)}, o."currency" AS currency, COUNT(*) AS deals, '
+            'SUM(o."amount_cents") AS amount_cents '
+            'FROM "opportunity" o JOIN "lead" l ON l."id" = o."lead_id" '
+            f'WHERE l."merged_into_id" IS NULL AND o."state" = \'{OPP_WON}\' '
+            "GROUP BY 1, 2, 3, 4",
+        ),
+        ACTIVITY_TALLY: (
+            (*_ACTIVITY_KEYS, "logged"),
+            f'SELECT {hour_sql("a.occurred_at", postgres)} AS hour, a."user_id" AS user_id, '
+            'a."kind" AS kind, COUNT(*) AS logged '
+            'FROM "activity" a GROUP BY 1, 2, 3',
+        ),
+    }
+
+
+def rebuild_tallies(db: peewee.Database) -> None:
+    """Count every tally again from the records, inside the caller's transaction."""
+    for table, (columns, select) in _counted_sql(_postgres(db)).items():
+        db.execute_sql(f'DELETE FROM "{table}"')
+        names = ", ".join(f'"{c}"' for c in columns)
+        db.execute_sql(f'INSERT INTO "{table}" ({names}) {select}')
+
+
+def tally_problems(db: peewee.Database) -> int:
+    """How many tally rows differ from what the records give (missing, left over, or
+    with other counts); 0 when every tally agrees."""
+    wrong = 0
+    for table, (columns, select) in _counted_sql(_postgres(db)).items():
+        names = ", ".join(f'"{c}"' for c in columns)
+        keys = ", ".join(f'"{c}"' for c in columns if c in (*_DEAL_KEYS, *_ACTIVITY_KEYS))
+        stored = f'SELECT {names} FROM "{table}"'
+        # A row whose counts differ is in both differences: its key counts once.
+        differing = (
+            f"SELECT {keys} FROM ({stored} EXCEPT {select}) AS extra UNION "
+            f"SELECT {keys} FROM ({select} EXCEPT {stored}) AS missing"
+        )
+        wrong += db.execute_sql(f"SELECT COUNT(*) FROM ({differing}) AS rows").fetchone()[0]
+    return wrong
+
+
+@contextmanager
+def deferred_tallies(db: peewee.Database) -> Iterator[None]:
+    """Around a bulk load inside one transaction (funnel demo): the triggers are off
+    while it writes and every tally is counted again at the end, in one pass per table
+    instead of one statement per row. Other writers wait on the transaction, so none
+    writes unseen; should the block raise, the rollback brings the triggers back."""
+    drop_tally_triggers(db)
+    yield
+    rebuild_tallies(db)
+    create_tally_triggers(db)
+
+
+def tally_index_names() -> set[str]:
+    return {f"{table}_empty" for table in _EMPTY}
+
+
+def create_tallies(db: peewee.Database) -> None:
+    """The triggers and the indexes of empty rows (idempotent; the tables are models)."""
+    for table, count in _EMPTY.items():
+        db.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "{table}_empty" ON "{table}" ("{count}") '
+            f'WHERE "{count}" = 0'
+        )
+    create_tally_triggers(db)
+
+
+def tally_tables() -> tuple[str, ...]:
+    return tuple(model._meta.table_name for model in TALLY_MODELS)
