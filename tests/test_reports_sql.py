@@ -35,6 +35,9 @@ TODAY = dt.date(2025, 6, 2)
 LEADS = 2000
 UTC = dt.UTC
 WARSAW = ZoneInfo("Europe/Warsaw")
+# Half an hour off whole-hour UTC: each day, month and period boundary cuts an hour of
+# the reports' tallies, which are then read from the records (reports.hours).
+KOLKATA = ZoneInfo("Asia/Kolkata")
 
 # Periods in the user's days. The demo runs from September 2024 to May 2025; Warsaw
 # leaves summer time on 2024-10-27 and enters it on 2025-03-30.
@@ -44,6 +47,8 @@ PERIODS = {
     "dst-warsaw": Period(dt.date(2024, 10, 15), dt.date(2025, 4, 10), WARSAW),
     "since-warsaw": Period(dt.date(2025, 3, 1), None, WARSAW),
     "until-utc": Period(None, dt.date(2024, 12, 31), UTC),
+    "part-kolkata": Period(dt.date(2024, 11, 3), dt.date(2025, 2, 20), KOLKATA),
+    "all-kolkata": Period(None, None, KOLKATA),
 }
 # The forecast's period is of expected close dates (calendar days, no zone).
 FORECAST_PERIODS = {

@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee
 
-from funnel_tui.core.dates import add_months
+from funnel_tui.core.dates import add_months, to_local
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
 from funnel_tui.core.labels import vocab_label
 from funnel_tui.core.vocab import ACTIVITY_KINDS
@@ -33,8 +33,9 @@ from funnel_tui.read.reports.base import (
     weeks_between,
 )
 from funnel_tui.read.reports.groups import owner_names, span
+from funnel_tui.read.reports.hours import HOUR, hour_split
 from funnel_tui.read.reports.measure import column_sums
-from funnel_tui.storage.models import Activity, database
+from funnel_tui.storage.models import Activity, ActivityTally, database
 
 TREND_LINES = 5  # owners drawn on their own; the rest are one line, "others"
 OTHERS = "others"
@@ -43,7 +44,7 @@ OTHERS = "others"
 def activity(request: Request) -> Report:
     period, by = request.period, request.by or BY_WEEK
     logged = period.within(Activity.occurred_at)
-    first, last = span(period, Activity.occurred_at, Activity)
+    first, last = _span(period)
     tallies = _tallies(period, first, last, logged) if first else []
     names = owner_names()
     weeks = weeks_between(first, last) if first else []
@@ -126,21 +127,67 @@ def _kind_label(kind: str) -> str:
 def _tallies(period: Period, first: dt.date, last: dt.date, logged: Any) -> list[tuple]:
     """(the user's day, user, kind, how many) of the activities logged in the period.
 
-    One pass over the activities, grouped by the user's day (a comparison tree over the
-    days' UTC starts, so it is exact in any zone), answers every split: weeks and months
-    are made of days."""
+    One pass over the activity tally (and the records of any hour a day boundary cuts:
+    reports.hours), grouped by the user's day (a comparison tree over the days' UTC
+    starts, so it is exact in any zone), answers every split: weeks and months are
+    made of days."""
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    day = bucket_case(Activity.occurred_at, period, days, list(range(len(days))))
-    query = (
-        Activity.select(day, Activity.user, Activity.kind, peewee.fn.COUNT(peewee.SQL("*")))
-        .where(logged)
-        .group_by(day, Activity.user, Activity.kind)
+    hours = hour_split(period, [period.utc(day) for day in days])
+    found: dict[tuple, int] = {}
+    t = ActivityTally
+    day = bucket_case(t.hour, period, days, list(range(len(days))))
+    tallied = (
+        t.select(day, t.user, t.kind, peewee.fn.SUM(t.logged))
+        .where(hours.tallied(t.hour))
+        .group_by(day, t.user, t.kind)
     )
+    recorded = hours.recorded(Activity.occurred_at)
+    queries = [tallied]
+    if recorded is not None:
+        day = bucket_case(Activity.occurred_at, period, days, list(range(len(days))))
+        queries.append(
+            Activity.select(day, Activity.user, Activity.kind, peewee.fn.COUNT(peewee.SQL("*")))
+            .where(recorded)
+            .group_by(day, Activity.user, Activity.kind)
+        )
+    for query in queries:
+        for index, user, kind, count in database.execute(query).fetchall():
+            found[(index, user, kind)] = found.get((index, user, kind), 0) + int(count)
     return [
         (days[index], user, kind, count)
-        for index, user, kind, count in database.execute(query).fetchall()
+        for (index, user, kind), count in found.items()
         if kind in _KIND_PLACE
     ]
+
+
+def _span(period: Period) -> tuple[dt.date | None, dt.date | None]:
+    """The period's first and last day, an open end taken from the first or last hour
+    the activity tally has in the period: the user's day of that hour. Where that hour
+    holds a boundary (the period's own, or the user's midnight in a zone not whole
+    hours from UTC) the records say instead, as they do without a tally."""
+    if period.start is not None and period.end is not None:
+        return period.start, period.end
+    start, end = period.bounds()
+    t = ActivityTally
+    overlapping = peewee.SQL("1 = 1")
+    if start is not None:
+        overlapping &= t.hour >= start.replace(minute=0, second=0, microsecond=0)
+    if end is not None:
+        overlapping &= t.hour < end
+    query = t.select(peewee.fn.MIN(t.hour), peewee.fn.MAX(t.hour)).where(overlapping)
+    low, high = database.execute(query).fetchone()
+    if low is None:
+        return None, None
+    days = []
+    for value in (low, high):
+        hour = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        first, last = hour, hour + HOUR - dt.timedelta(microseconds=1)
+        cut = any(bound is not None and first <= bound <= last for bound in (start, end))
+        day = to_local(first, period.zone).date()
+        if cut or to_local(last, period.zone).date() != day:
+            return span(period, Activity.occurred_at, Activity)
+        days.append(day)
+    return period.start or days[0], period.end or days[1]
 
 
 def _in_group(by: str, key: Any, period: Period) -> Any:

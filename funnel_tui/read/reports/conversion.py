@@ -23,6 +23,7 @@ from funnel_tui.core.vocab import (
 )
 from funnel_tui.read.reports.base import (
     ALL,
+    BY_MONTH,
     COUNT,
     FUNNEL_CHART,
     RATE,
@@ -30,16 +31,18 @@ from funnel_tui.read.reports.base import (
     Chart,
     Column,
     Drill,
+    Period,
     Report,
     Request,
     Row,
     group_title,
     rate,
 )
-from funnel_tui.read.reports.groups import Split, lead_split
+from funnel_tui.read.reports.groups import Split, lead_split, on_tally
+from funnel_tui.read.reports.hours import hour_split, merge_counts, month_starts
 from funnel_tui.read.reports.measure import column_sums, count_if
 from funnel_tui.storage.list_index import live_lead
-from funnel_tui.storage.models import Lead, Opportunity
+from funnel_tui.storage.models import Lead, LeadTally, Opportunity, database
 
 # Each step as a condition on a lead. Reaching a step implies the ones before it.
 HAS_OPPORTUNITY = peewee.fn.EXISTS(
@@ -57,6 +60,7 @@ PROSPECT = (Lead.level != LEVEL_LEAD) | Lead.promoted_at.is_null(False) | HAS_OP
 WORKED = Lead.engagement_key.is_null(False) | (Lead.status == STATUS_WORKING) | PROSPECT
 
 STEPS: tuple[tuple[str, str, Any, str], ...] = (
+    # The keys are the lead tally's columns too (storage.models.LeadTally).
     ("captured", N_("captured"), None, N_("leads captured in the period")),
     ("worked", N_("worked"), WORKED, N_("had a two-way interaction, or were set to working")),
     ("prospects", N_("prospects"), PROSPECT, N_("passed the promotion gate")),
@@ -70,12 +74,7 @@ def funnel_conversion(request: Request) -> Report:
     split = lead_split(request.by, period)
     # Merged leads are duplicates of their survivors: counted once, as the survivor.
     cohort = period.within(Lead.created_at) & live_lead()
-    counts = [
-        peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
-        for _key, _label, condition, _help in STEPS
-    ]
-    query = split.group(Lead.select(split.select_key(), *counts).where(cohort)).tuples()
-    found = {key: [int(n or 0) for n in numbers] for key, *numbers in query}
+    found = lead_steps(split, period)
     nothing = [0] * len(STEPS)
     rows = [_row(split, key, found.get(key, nothing), cohort) for key in split.keys(found)]
     sums = column_sums(found, len(STEPS))
@@ -102,6 +101,28 @@ def funnel_conversion(request: Request) -> Report:
         notes,
         Chart(FUNNEL_CHART, "captured"),
     )
+
+
+def lead_steps(split: Split, period: Period) -> dict[Any, list[int]]:
+    """Each group's live leads captured in `period` that reached each of STEPS, from
+    the lead tally (and the records of any hour a boundary cuts: reports.hours)."""
+    starts = month_starts(period, split.first, split.last) if split.by == BY_MONTH else []
+    hours = hour_split(period, starts)
+    tally = on_tally(split, period, source=LeadTally.source, owner=LeadTally.owner,
+                     hour=LeadTally.hour)  # fmt: skip
+    sums = [peewee.fn.SUM(getattr(LeadTally, key)) for key, *_rest in STEPS]
+    query = tally.select_key(), *sums
+    tallied = tally.group(LeadTally.select(*query).where(hours.tallied(LeadTally.hour)))
+    found = merge_counts({}, database.execute(tallied).fetchall())
+    recorded = hours.recorded(Lead.created_at)
+    if recorded is not None:
+        counts = [
+            peewee.fn.COUNT(peewee.SQL("*")) if condition is None else count_if(condition)
+            for _key, _label, condition, _help in STEPS
+        ]
+        query = split.group(Lead.select(split.select_key(), *counts).where(recorded & live_lead()))
+        merge_counts(found, database.execute(query).fetchall())
+    return {key: [int(n) for n in numbers] for key, numbers in found.items()}
 
 
 def _row(split: Split, key: Any, numbers: list[int], cohort: Any) -> Row:

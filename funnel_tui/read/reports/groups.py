@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ class Split:
     key: Any
     names: dict[Any, str] = field(default_factory=dict)
     fixed_keys: list[Any] | None = None  # every group, in order, even those with no rows
+    # A split by month: the first and last day of the period, as the records give them.
+    first: dt.date | None = None
+    last: dt.date | None = None
 
     def group(self, query: peewee.Query) -> peewee.Query:
         return query.group_by(self.key) if self.key is not None else query
@@ -85,8 +89,25 @@ def split(
         if first is None:
             return Split(by, _("month"), None, fixed_keys=[])  # no record: no month
         keys = [f"{m:%Y-%m}" for m in months_between(first, last)]
-        return Split(by, _("month"), month_case(time, period, first, last), fixed_keys=keys)
+        key = month_case(time, period, first, last)
+        return Split(by, _("month"), key, fixed_keys=keys, first=first, last=last)
     raise ReportError(_("--by: {by} is not one of source, owner, month").format(by=repr(by)))
+
+
+def on_tally(
+    split_: Split, period: Period, *, source: Any, owner: Any, hour: peewee.Field
+) -> Split:
+    """The same split of a tally's rows, whose source, owner and UTC hour are these:
+    the same groups, in the same order, with the same names."""
+    if split_.by is None or split_.key is None:
+        return split_
+    if split_.by == BY_SOURCE:
+        key = source
+    elif split_.by == BY_OWNER:
+        key = owner
+    else:
+        key = month_case(hour, period, split_.first, split_.last)
+    return dataclasses.replace(split_, key=key)
 
 
 def deals_where(condition: Any, by: str | None) -> peewee.Select:

@@ -132,13 +132,14 @@ class Money:
             currency, rates_into(currency, config_currency, config.exchange_rates if config else {})
         )
 
-    def amount(self) -> Any:
-        """An opportunity's amount in cents of `currency`; NULL in a currency left out."""
-        cents = Opportunity.amount_cents
+    def amount(self, cents: Any = Opportunity.amount_cents, currency: Any = None) -> Any:
+        """An opportunity's amount in cents of `currency` (or a sum of such amounts,
+        the columns given); NULL in a currency left out."""
+        currency = Opportunity.currency if currency is None else currency
         if len(self.rates) == 1:
-            return peewee.Case(None, [(Opportunity.currency == self.currency, cents)], None)
+            return peewee.Case(None, [(currency == self.currency, cents)], None)
         return peewee.Case(
-            Opportunity.currency,
+            currency,
             # Value(converter=False): the rate as it is, not through the integer column's
             # own conversion (which would send 0.92 as 0).
             [

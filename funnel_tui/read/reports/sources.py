@@ -17,6 +17,7 @@ from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     ALL,
     BAR_CHART,
+    BY_MONTH,
     COUNT,
     MONEY,
     RATE,
@@ -24,17 +25,19 @@ from funnel_tui.read.reports.base import (
     Chart,
     Column,
     Drill,
+    Period,
     Report,
     Request,
     Row,
     group_title,
     rate,
 )
-from funnel_tui.read.reports.conversion import PROSPECT, WON
-from funnel_tui.read.reports.groups import lead_split
-from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
+from funnel_tui.read.reports.conversion import PROSPECT, WON, lead_steps
+from funnel_tui.read.reports.groups import Split, lead_split, on_tally
+from funnel_tui.read.reports.hours import hour_split, merge_counts, month_starts
+from funnel_tui.read.reports.measure import Money, column_sums, left_out_currencies
 from funnel_tui.storage.list_index import live_lead
-from funnel_tui.storage.models import Lead, Opportunity
+from funnel_tui.storage.models import Lead, Opportunity, WonDealTally, database
 
 
 def source_attribution(request: Request) -> Report:
@@ -42,19 +45,10 @@ def source_attribution(request: Request) -> Report:
     money = Money.choose(request.config, request.currency)
     # Merged leads are duplicates of their survivors: counted once, as the survivor.
     cohort = period.within(Lead.created_at) & live_lead()
-    lead_counts = split.group(
-        Lead.select(
-            split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), count_if(PROSPECT), count_if(WON)
-        ).where(cohort)
-    ).tuples()
-    found = {key: [int(n or 0) for n in numbers] for key, *numbers in lead_counts}
-    won = Opportunity.select().join(Lead).where(cohort & (Opportunity.state == OPP_WON))
-    deal_sums = split.group(
-        won.select(
-            split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.SUM(money.amount())
-        )
-    ).tuples()
-    deals = {key: (int(count), round(cents or 0)) for key, count, cents in deal_sums}
+    steps = lead_steps(split, period)
+    # Leads, prospects and customers: the first, third and fifth of conversion's steps.
+    found = {key: [numbers[0], numbers[2], numbers[4]] for key, numbers in steps.items()}
+    deals, left_out = _won_deals(split, period, money)
     rows = [
         _row(
             split.name(key), key, found[key], deals.get(key, (0, 0)), cohort & split.condition(key)
@@ -85,7 +79,7 @@ def source_attribution(request: Request) -> Report:
             _("won amount per lead captured"),
         ),
     ]
-    notes = money.notes(left_out_currencies(won, money), ("won deal", "won deals"))
+    notes = money.notes(left_out, ("won deal", "won deals"))
     if not sums[0]:
         notes.insert(0, _("no lead was captured {period}").format(period=period.label()))
     return Report(
@@ -100,6 +94,47 @@ def source_attribution(request: Request) -> Report:
         Chart(BAR_CHART, "won_rate"),
         money.currency,
     )
+
+
+def _won_deals(
+    split: Split, period: Period, money: Money
+) -> tuple[dict[Any, tuple[int, int]], dict[str, int]]:
+    """Per group, the won deals of the period's live leads, (how many, their amount in
+    the report's currency); and how many won deals each currency left out has. From
+    the won-deal tally, and the records of any hour a boundary cuts (reports.hours)."""
+    starts = month_starts(period, split.first, split.last) if split.by == BY_MONTH else []
+    hours = hour_split(period, starts)
+    t = WonDealTally
+    tally = on_tally(split, period, source=t.source, owner=t.owner, hour=t.hour)
+    in_hours = hours.tallied(t.hour)
+    sums = tally.group(
+        t.select(tally.select_key(), peewee.fn.SUM(t.deals), peewee.fn.SUM(money.amount(
+            t.amount_cents, t.currency))).where(in_hours)
+    )  # fmt: skip
+    found = merge_counts({}, database.execute(sums).fetchall())
+    others = (
+        t.select(t.currency, peewee.fn.SUM(t.deals))
+        .where(in_hours & t.currency.not_in(list(money.rates)))
+        .group_by(t.currency)
+    )
+    left_out = {currency: int(n) for currency, n in database.execute(others).fetchall()}
+    recorded = hours.recorded(Lead.created_at)
+    if recorded is not None:
+        won = (
+            Opportunity.select()
+            .join(Lead)
+            .where(recorded & live_lead() & (Opportunity.state == OPP_WON))
+        )
+        more = split.group(
+            won.select(
+                split.select_key(), peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.SUM(money.amount())
+            )
+        )
+        merge_counts(found, database.execute(more).fetchall())
+        for currency, n in left_out_currencies(won, money).items():
+            left_out[currency] = left_out.get(currency, 0) + n
+    deals = {key: (int(count), round(cents or 0)) for key, (count, cents) in found.items()}
+    return deals, left_out
 
 
 def _row(label: str, key: Any, numbers: list[int], deals: tuple[int, int], where: Any) -> Row:
