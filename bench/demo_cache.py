@@ -53,16 +53,18 @@ def sqlite_demo(leads: int, seed: int = 1) -> Path:
     if target.exists():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
-    with _only_one_builder():
+    with _only_one_builder(target.stem):
         if not target.exists():  # another bench built it while this one waited
             _build_sqlite(target, leads, seed)
     return target
 
 
 @contextlib.contextmanager
-def _only_one_builder():
-    """Benches run side by side (in several worktrees) share the cache: one builds."""
-    with open(CACHE / "building.lock", "w") as lock:
+def _only_one_builder(name: str):
+    """Benches run side by side (in several worktrees) share the cache: one builds
+    each demo, the others wait for it."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -168,7 +170,7 @@ def postgres_demo(leads: int, name: str, seed: int = 1) -> str:
     that name is replaced), copied from a kept template."""
     server = postgres_server()
     template = _name(leads, seed).replace("-", "_")
-    with _only_one_builder():
+    with _only_one_builder(template):
         _build_template(server, template, leads, seed)
     server.execute(f'DROP DATABASE IF EXISTS "{name}"')
     server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')

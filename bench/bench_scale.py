@@ -1,0 +1,122 @@
+"""Issue 25 figures: every report at 10,000, 100,000 and 1,000,000 leads, on SQLite and
+on PostgreSQL, as `funnel report NAME` and the Reports screen run it (run_report, the
+database already open: process start aside), over all time with each split it has.
+
+Goal: each ≤ 500 ms at every size. Floor, measured in the same run on the same
+connection: the plainest question a report could ask of every lead, how many there are
+per source (`SELECT source, COUNT(*) FROM lead GROUP BY source`, from its index). A
+report that scans the leads costs several of these; one that reads the tallies costs
+less than one at a million leads, and its ratio falls as the leads grow.
+
+Demo databases come from demo_cache (built once, kept). FUNNEL_BENCH_SIZES picks the
+sizes (default all three); FUNNEL_BENCH_ENGINES the engines (default sqlite,postgres).
+PostgreSQL runs on the kept bench server; without its binaries those figures are left
+out and the run says so. The table printed at the end has one line per report and
+split, one column per size and engine.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import cost
+
+SIZES = tuple(
+    int(n) for n in os.environ.get("FUNNEL_BENCH_SIZES", "10000,100000,1000000").split(",")
+)
+ENGINES = tuple(os.environ.get("FUNNEL_BENCH_ENGINES", "sqlite,postgres").split(","))
+RUNS = 3  # after one warm-up; the best counts
+MAX_MS = 500
+REPORT_NAMES = ("conversion", "sources", "speed", "cycle", "winrate", "forecast", "activity")
+
+
+def figures():
+    import demo_cache
+
+    results, table = [], {}
+    with tempfile.TemporaryDirectory(prefix="funnel-bench-scale-") as folder:
+        for engine in ENGINES:
+            for leads in SIZES:
+                if engine == "sqlite":
+                    target = str(demo_cache.sqlite_demo(leads))
+                else:
+                    try:
+                        target = demo_cache.postgres_demo(leads, f"scale_{leads}")
+                    except Exception as exc:  # no server binaries: said, not hidden
+                        print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
+                        break
+                results += _measure(target, engine, leads, table)
+        del folder
+    _print_table(table)
+    return results
+
+
+def _best(fn) -> float:
+    fn()
+    times = []
+    for _ in range(RUNS):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+
+def _measure(target: str, engine: str, leads: int, table: dict) -> list:
+    from funnel_tui.config import load_config
+    from funnel_tui.core.dates import local_today, user_zone
+    from funnel_tui.read.reports import REPORTS, Period, Request, run_report
+    from funnel_tui.storage.database import close_database, open_database, utcnow
+
+    db = open_database(target)
+    config = load_config()
+    zone = user_zone(config.timezone)
+    today = local_today(utcnow(), zone)
+    plain = 'SELECT "source", COUNT(*) FROM "lead" GROUP BY "source"'
+    floor = _best(lambda: db.execute_sql(plain).fetchall())
+    out = []
+    try:
+        for name in REPORT_NAMES:
+            for by in REPORTS[name].splits:
+                request = Request(Period(None, None, zone), by or None, config, today)
+                ms = _best(lambda r=request, n=name: run_report(n, r))
+                label = f"report {name}{' by ' + by if by else ''}"
+                table.setdefault(label, {})[(engine, leads)] = ms
+                out.append(
+                    cost(
+                        f"{label}, {leads:,} leads, {engine}",
+                        ms,
+                        floor,
+                        "leads per source (GROUP BY over the lead table)",
+                        "ms",
+                        max_value=MAX_MS,
+                    )
+                )
+                print(f"  {engine} {leads:>9,} {label}: {ms:.0f} ms", file=sys.stderr, flush=True)
+    finally:
+        close_database()
+    return out
+
+
+def _print_table(table: dict) -> None:
+    columns = sorted({column for row in table.values() for column in row})
+    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(14) for engine, leads in columns)
+    print(f"\n{'ms, best of 3':<34}{head}")
+    for label, row in table.items():
+        cells = "".join(
+            (f"{row[column]:,.0f}" if column in row else "—").rjust(14) for column in columns
+        )
+        print(f"{label:<34}{cells}")
+    print()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from common import report
+
+    sys.exit(0 if report(figures()) else 1)
