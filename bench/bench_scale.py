@@ -2,6 +2,9 @@
 on PostgreSQL, as `funnel report NAME` and the Reports screen run it (run_report, the
 database already open: process start aside), over all time with each split it has.
 
+The same reports in a running app: the Reports screen's digit to the report painted,
+beside a key reaching a bare Input (measured in the same run).
+
 Goal: each ≤ 500 ms at every size. Floor, measured in the same run on the same
 connection: the plainest question a report could ask of every lead, how many there are
 per source (`SELECT source, COUNT(*) FROM lead GROUP BY source`, from its index). A
@@ -17,14 +20,16 @@ split, one column per size and engine.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
+import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import cost
+from common import cost, median
 
 SIZES = tuple(
     int(n) for n in os.environ.get("FUNNEL_BENCH_SIZES", "10000,100000,1000000").split(",")
@@ -51,6 +56,7 @@ def figures():
                         print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
                         break
                 results += _measure(target, engine, leads, table)
+                results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
         del folder
     _print_table(table)
     return results
@@ -98,6 +104,53 @@ def _measure(target: str, engine: str, leads: int, table: dict) -> list:
                     )
                 )
                 print(f"  {engine} {leads:>9,} {label}: {ms:.0f} ms", file=sys.stderr, flush=True)
+    finally:
+        close_database()
+    return out
+
+
+async def _in_the_app(target: str, folder: str, engine: str, leads: int, table: dict) -> list:
+    """In a running app: the Reports screen's digit for each report to that report
+    painted (figures, chart and notes), beside a key reaching a bare Input."""
+    from common import bench_app, human_pause, key_floor, send_key, until
+    from funnel_tui.read.reports import REPORTS
+    from funnel_tui.storage.database import close_database
+    from funnel_tui.tui.screens.reports import ReportsScreen
+
+    floor = median(await key_floor(paced=True))
+    app = bench_app(target, folder, "bench")
+    rng = random.Random(25)
+    out = []
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.startup_done()
+
+            def showing(name: str) -> bool:
+                screen = app.screen
+                return (
+                    isinstance(screen, ReportsScreen)
+                    and screen.report is not None
+                    and screen.report.name == name
+                )
+
+            await pilot.press("ctrl+g")
+            await until(lambda: showing("conversion"), timeout=60)
+            for _round in range(2):  # the first round warms the caches up
+                for number, name in enumerate(REPORTS, 1):  # the screen's digits
+                    await human_pause(rng)
+                    start = time.perf_counter()
+                    send_key(app, str(number))
+                    painted = await until(lambda n=name: showing(n), timeout=60, app=app)
+                    ms = (painted - start) * 1000
+                    if _round:
+                        label = f"Reports screen: {name}"
+                        table.setdefault(label, {})[(engine, leads)] = ms
+                        out.append(
+                            cost(f"{label}, {leads:,} leads, {engine}", ms, floor * 1000,
+                                 "a key reaching a bare Input", "ms", max_value=MAX_MS)
+                        )  # fmt: skip
     finally:
         close_database()
     return out
