@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from funnel_tui.storage import tallies
-from funnel_tui.storage.models import Lead, LeadTally, database
+from funnel_tui.storage.models import Lead, LeadTally, Opportunity, database
 
 from .clock import NOW
 
@@ -35,6 +35,10 @@ def steps_of(source: str) -> tuple[int, ...]:
         sum(getattr(row, step) for row in rows)
         for step in ("captured", "worked", "prospects", "opportunities", "won")
     )
+
+
+def source_of_deal(deal: int) -> str:
+    return Opportunity.get_by_id(deal).lead_source
 
 
 def new_deal(lead_id: int, state: str = "open", amount: int = 1000, currency: str = "EUR") -> int:
@@ -77,6 +81,7 @@ def test_every_write_keeps_the_tallies_right(rules):
     sql('UPDATE "opportunity" SET "lead_id" = ? WHERE "id" = ?', bob, deal)
     agree()
     assert steps_of("web form")[4] == 1
+    assert source_of_deal(deal) == Lead.get_by_id(bob).source
     second = new_deal(anna, state="won", amount=700)
     agree()
     sql('DELETE FROM "opportunity" WHERE "id" = ?', second)
@@ -87,6 +92,7 @@ def test_every_write_keeps_the_tallies_right(rules):
         (NOW - dt.timedelta(days=40)).replace(tzinfo=None), bob)  # fmt: skip
     agree()
     assert steps_of("web form") == (0, 0, 0, 0, 0)
+    assert source_of_deal(deal) == "fair"  # the deal's copy followed its lead
     rules.log_activity(lead_id=bob, kind="email", outcome="replied")
     activity = database.execute_sql('SELECT MAX("id") FROM "activity"').fetchone()[0]
     sql('UPDATE "activity" SET "kind" = \'meeting\', "occurred_at" = ? WHERE "id" = ?',
@@ -116,14 +122,21 @@ def test_every_write_keeps_the_tallies_right(rules):
 
 def test_check_finds_a_wrong_tally_and_rebuild_mends_it(rules):
     for n in range(3):
-        rules.capture_lead({**BOB, "email": f"bob{n}@stone.example"}, allow_duplicate=True)
-    sql('UPDATE "lead_tally" SET "captured" = "captured" + 1')
-    sql('DELETE FROM "activity_tally"')
-    assert tallies.tally_problems(database.obj) >= 1
+        lead = rules.capture_lead({**BOB, "email": f"bob{n}@stone.example"}, allow_duplicate=True)
+    deal = new_deal(lead.id)
+    # As a hand-written change with the triggers dropped would leave them.
+    with database.atomic():
+        tallies.drop_tally_triggers(database.obj)
+        sql('UPDATE "lead_tally" SET "captured" = "captured" + 1')
+        sql('DELETE FROM "activity_tally"')
+        sql('UPDATE "opportunity" SET "lead_source" = \'elsewhere\'')
+        tallies.create_tally_triggers(database.obj)
+    assert tallies.tally_problems(database.obj) == 2  # the lead tally's row, the deal
     with database.atomic():
         tallies.rebuild_tallies(database.obj)
     agree()
     assert steps_of("web form")[0] == 3
+    assert source_of_deal(deal) == lead.source
 
 
 def test_a_tally_row_that_counts_nothing_is_removed(rules):

@@ -11,6 +11,7 @@ Conventions:
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     BigIntegerField,
     BooleanField,
     CompositeKey,
@@ -195,6 +196,10 @@ class Opportunity(BaseModel):
     last_activity_at = DateTimeField(null=True)
     next_action = TextField(default="")
     next_action_due = DateField(null=True)
+    # Its lead's source, copied by triggers (storage.tallies) whenever either changes:
+    # the win rate and forecast split deals by source without joining a million leads.
+    # A default in the table too: bulk writers (the demo, a copy) leave it to the triggers.
+    lead_source = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class StageChange(BaseModel):

@@ -1,6 +1,7 @@
-"""The tallies behind the reports (models.LeadTally, WonDealTally, ActivityTally): the
-triggers that keep them current in the same transaction as every write, on SQLite and
-on PostgreSQL; rebuilding them from the records; and finding where they disagree.
+"""The tallies behind the reports (models.LeadTally, WonDealTally, ActivityTally) and
+each deal's copy of its lead's source (Opportunity.lead_source): the triggers that keep
+them current in the same transaction as every write, on SQLite and on PostgreSQL;
+rebuilding them from the records; and finding where they disagree.
 
 Triggers, not the rules layer, keep them: every path that writes (a rep's edit, an
 import's raw bulk SQL, a merge, an erasure, an undo, another instance's SQL) then counts,
@@ -276,6 +277,23 @@ def _trigger_bodies(postgres: bool) -> dict[str, tuple[str, str, str, list[str]]
                 *_deal_change("NEW", "1", postgres),
             ],
         ),
+        # Each deal's copy of its lead's source (models.Opportunity.lead_source).
+        "deal_source_insert": ("AFTER INSERT", "opportunity", "", [_copy_source("NEW", postgres)]),
+        "deal_source_update": (
+            'AFTER UPDATE OF "lead_id", "lead_source"',
+            "opportunity",
+            "",
+            [_copy_source("NEW", postgres)],
+        ),
+        "lead_source_update": (
+            'AFTER UPDATE OF "source"',
+            "lead",
+            "",
+            [
+                'UPDATE "opportunity" SET "lead_source" = NEW."source" '
+                'WHERE "lead_id" = NEW."id" AND "lead_source" <> NEW."source"'
+            ],
+        ),
         "activity_tally_insert": (
             "AFTER INSERT",
             "activity",
@@ -295,6 +313,21 @@ def _trigger_bodies(postgres: bool) -> dict[str, tuple[str, str, str, list[str]]
             _activity_change("OLD", "-1", postgres) + _activity_change("NEW", "1", postgres),
         ),
     }
+
+
+def _source_of(lead: str) -> str:
+    return f'COALESCE((SELECT l."source" FROM "lead" l WHERE l."id" = {lead}), \'\')'
+
+
+def _copy_source(row: str, postgres: bool) -> str:
+    """Set deal `row`'s copy of its lead's source where it differs (a trigger's own
+    update then finds nothing to change, and stops)."""
+    source = _source_of(f'{row}."lead_id"')
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    return (
+        f'UPDATE "opportunity" SET "lead_source" = {source} '
+        f'WHERE "id" = {row}."id" AND "lead_source" {differs} {source}'
+    )
 
 
 def _won(row: str) -> str:
@@ -371,12 +404,24 @@ def _counted_sql(postgres: bool) -> dict[str, tuple[tuple[str, ...], str]]:
     }
 
 
+# Deals whose copy of their lead's source is not their lead's.
+_STRAY_SOURCES = (
+    'FROM "opportunity" o JOIN "lead" l ON l."id" = o."lead_id" WHERE o."lead_source" <> l."source"'
+)
+
+
 def rebuild_tallies(db: peewee.Database) -> None:
-    """Count every tally again from the records, inside the caller's transaction."""
+    """Count every tally again from the records, and copy each deal's lead's source
+    again, inside the caller's transaction."""
     for table, (columns, select) in _counted_sql(_postgres(db)).items():
         db.execute_sql(f'DELETE FROM "{table}"')
         names = ", ".join(f'"{c}"' for c in columns)
         db.execute_sql(f'INSERT INTO "{table}" ({names}) {select}')
+    source = _source_of('"opportunity"."lead_id"')
+    db.execute_sql(
+        f'UPDATE "opportunity" SET "lead_source" = {source} '
+        f'WHERE "id" IN (SELECT o."id" {_STRAY_SOURCES})'
+    )
 
 
 def tally_problems(db: peewee.Database) -> int:
@@ -393,7 +438,7 @@ def tally_problems(db: peewee.Database) -> int:
             f"SELECT {keys} FROM ({select} EXCEPT {stored}) AS missing"
         )
         wrong += db.execute_sql(f"SELECT COUNT(*) FROM ({differing}) AS rows").fetchone()[0]
-    return wrong
+    return wrong + db.execute_sql(f"SELECT COUNT(*) {_STRAY_SOURCES}").fetchone()[0]
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from funnel_tui.read.reports.base import (
     group_title,
     months_between,
 )
-from funnel_tui.read.reports.groups import Split, deals_where, split
+from funnel_tui.read.reports.groups import Split, split
 from funnel_tui.read.reports.measure import Money, column_sums, count_if, left_out_currencies
 from funnel_tui.rules.history_words import listed
 from funnel_tui.storage.database import utcnow
@@ -57,14 +57,16 @@ def forecast(request: Request) -> Report:
         where &= Opportunity.expected_close >= period.start
     if period.end:
         where &= Opportunity.expected_close <= period.end
-    deals = deals_where(where, request.by)
+    # A split by source reads the deal's copy of its lead's source, not the lead: a
+    # join would look up a wide lead row per deal (or scan them all, on PostgreSQL).
+    deals = Opportunity.select().where(where)
     grouping = (
         _month_split(period, today, where)
         if request.by == BY_MONTH
         else split(
             request.by,
             period,
-            source=Lead.source,
+            source=Opportunity.lead_source,
             owner=Opportunity.owner,
             time=Opportunity.created_at,
             model=Opportunity,

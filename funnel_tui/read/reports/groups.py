@@ -22,7 +22,7 @@ from funnel_tui.read.reports.base import (
     month_case,
     months_between,
 )
-from funnel_tui.storage.models import Lead, Opportunity, User
+from funnel_tui.storage.models import Lead, User
 
 NO_SOURCE = N_("(no source)")
 
@@ -108,16 +108,6 @@ def on_tally(
     else:
         key = month_case(hour, period, split_.first, split_.last)
     return dataclasses.replace(split_, key=key)
-
-
-def deals_where(condition: Any, by: str | None) -> peewee.Select:
-    """The opportunities meeting `condition`, joined to their leads only when split by
-    source: the join costs a lookup in the wide lead table per deal (6 ms of 7 for
-    7,000 deals) and nothing else needs it."""
-    query = Opportunity.select()
-    if by == BY_SOURCE:
-        query = query.join(Lead)
-    return query.where(condition)
 
 
 def lead_split(by: str | None, period: Period) -> Split:

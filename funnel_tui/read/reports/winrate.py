@@ -32,7 +32,7 @@ from funnel_tui.read.reports.base import (
     group_title,
     rate,
 )
-from funnel_tui.read.reports.groups import Split, deals_where, split
+from funnel_tui.read.reports.groups import Split, split
 from funnel_tui.read.reports.measure import (
     Money,
     column_sums,
@@ -52,13 +52,15 @@ def win_rate(request: Request) -> Report:
     grouping = split(
         request.by,
         period,
-        source=Lead.source,
+        source=Opportunity.lead_source,
         owner=Opportunity.owner,
         time=Opportunity.closed_at,
         model=Opportunity,
     )
     closed = period.within(Opportunity.closed_at) & Opportunity.state.in_((OPP_WON, OPP_LOST))
-    deals = deals_where(closed, grouping.by)
+    # A split by source reads the deal's copy of its lead's source, not the lead: a
+    # join would look up a wide lead row per deal (or scan them all, on PostgreSQL).
+    deals = Opportunity.select().where(closed)
     amount = money.amount()
     sized = (Opportunity.state == OPP_WON) & (Opportunity.amount_cents != 0)
     sums = grouping.group(
