@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import statistics
 import subprocess
@@ -222,14 +223,18 @@ def bench_app(target: str, folder: str, user: str, start: str = "leads"):
     import gc
 
     from funnel_tui.config import load_config
+    from funnel_tui.config.settings import BackupPolicy
     from funnel_tui.live.drafts import DraftStore
     from funnel_tui.storage.database import open_database
     from funnel_tui.tui.app import FunnelApp
 
     open_database(target)
     gc.disable()
+    # No backup of its own: the kept demos (demo_cache) are gigabytes, and a copy made
+    # in the background would be timed with everything else.
+    config = dataclasses.replace(load_config(), backups=BackupPolicy(automatic=False))
     return FunnelApp(
-        config=load_config(),
+        config=config,
         target=target,
         user=user,
         drafts=DraftStore(user, Path(folder) / "drafts"),
@@ -294,9 +299,20 @@ app.run(headless=True, size=(width, height), auto_pilot=first_frame)
 """
 
 
+def _no_backups_config() -> Path:
+    """A funnel.toml that turns the app's own daily backup off: started on a kept demo
+    (demo_cache, gigabytes) it would copy the file beside it, and be timed doing so."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / "funnel-bench-no-backups.toml"
+    path.write_text("[backups]\nautomatic = false\n")
+    return path
+
+
 def _start_once(args: list[str], env: dict, frame: str | None = None) -> tuple[float, float]:
     """FIRST_FRAME (or `frame`, a script like it) as a fresh process: (seconds to its
     exit, resident MB)."""
+    env = {**env, "FUNNEL_CONFIG": env.get("FUNNEL_CONFIG") or str(_no_backups_config())}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", frame or FIRST_FRAME, *args],
@@ -343,6 +359,7 @@ async def search_and_save(
     to the cleared form. Saves are numbered from `first`: no two alike, as a duplicate
     would stop at its warning."""
     from funnel_tui.config import load_config
+    from funnel_tui.config.settings import BackupPolicy
     from funnel_tui.live.drafts import DraftStore
     from funnel_tui.storage.database import close_database, open_database
     from funnel_tui.tui.app import FunnelApp
