@@ -367,7 +367,7 @@ async def search_and_save(
 
     open_database(target)
     app = FunnelApp(
-        config=load_config(),
+        config=dataclasses.replace(load_config(), backups=BackupPolicy(automatic=False)),
         target=target,
         user="bench",
         drafts=DraftStore("bench", Path(folder) / "drafts"),
