@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import fn
+
 from funnel_tui.storage import tallies
 from funnel_tui.storage.models import Lead, LeadTally, Opportunity, database
 
@@ -143,3 +145,17 @@ def test_a_tally_row_that_counts_nothing_is_removed(rules):
     lead = rules.capture_lead(ANNA).id
     sql('DELETE FROM "lead" WHERE "id" = ?', lead)
     assert LeadTally.select().count() == 0
+
+
+def test_a_demo_leaves_the_tallies_right(db, config):
+    from funnel_tui.demo.generator import generate_demo
+
+    generate_demo(db, config, leads=400, seed=3)
+    agree()
+    assert (
+        LeadTally.select(fn.SUM(LeadTally.captured)).scalar()
+        == Lead.select().where(Lead.merged_into.is_null()).count()
+    )
+    # And more added to it (as `funnel demo --into-existing`).
+    generate_demo(db, config, leads=50, seed=4)
+    agree()

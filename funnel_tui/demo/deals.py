@@ -139,9 +139,11 @@ class Deals:
         owner: int,
         notes: str,
         stream: list[list],
+        source: str,
     ) -> None:
         """Write the deal's row; `stream` is its activities in time order, whose latest
-        time and open next action the row carries (as funnel.log_activity keeps them)."""
+        time and open next action the row carries (as funnel.log_activity keeps them),
+        and `source` its lead's (the copy the triggers would keep)."""
         ts, days = self.clock.ts, self.clock.days
         # [when, opp_id, kind, direction, outcome, note, action, due, done]
         action = open_action(stream)
@@ -168,5 +170,6 @@ class Deals:
                 ts(stream[-1][0]) if stream else None,
                 action[6] if action else "",
                 days[action[7]] if action else None,
+                source,
             )
         )

@@ -417,7 +417,7 @@ class Generator:
         for o in opps:
             stream = [a for a in acts if a[1] == o.id]
             self.activities.settle_next_action(stream, o.last_na, o.state == OPP_OPEN, None)
-            self.deals.finish(o, lead_id, company, owner, notes, stream)
+            self.deals.finish(o, lead_id, company, owner, notes, stream, source)
 
         # The lead row carries its open next action, as funnel.log_activity keeps it.
         lead_action = open_action(lead_stream)

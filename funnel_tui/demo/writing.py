@@ -94,6 +94,7 @@ OPPORTUNITY_FIELDS = (
     "last_activity_at",
     "next_action",
     "next_action_due",
+    "lead_source",
 )
 STAGE_CHANGE_FIELDS = ("opportunity", "from_stage", "to_stage", "user", "at")
 ACTIVITY_FIELDS = (
