@@ -44,7 +44,9 @@ from funnel_tui.read.reports.measure import column_sums, count_if
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Lead, LeadTally, Opportunity, database
 
-# Each step as a condition on a lead. Reaching a step implies the ones before it.
+# Each step as a condition on a lead. Reaching a step implies the ones before it. The
+# lead tally counts the same steps in SQL (storage.tallies.reach_sql): a change here is
+# a change there, and tests/test_reports_sql.py compares both with hand-written SQL.
 HAS_OPPORTUNITY = peewee.fn.EXISTS(
     Opportunity.select(peewee.SQL("1")).where(Opportunity.lead == Lead.id)
 )
