@@ -5,7 +5,8 @@ every bench that measures at that size would otherwise write its own. Each demo 
 kept under FUNNEL_BENCH_CACHE (default ~/.cache/funnel-bench), named by its size, seed
 and a digest of the code that decides what it holds (the demo, the storage layer, the
 default config): a change there builds it anew, so a figure is never taken on a
-database the current code would not have made.
+database the current code would not have made. Older ones are left for the reader to
+delete: benches in several worktrees (several versions of the code) share the cache.
 
 - `sqlite_demo(leads)`: the kept file; `sqlite_copy(leads, folder)` a copy to write on.
 - `postgres_demo(leads, name)`: a new database on a kept PostgreSQL server, copied from
@@ -73,8 +74,6 @@ def _only_one_builder(name: str):
 
 
 def _build_sqlite(target: Path, leads: int, seed: int) -> None:
-    for stale in CACHE.glob(f"demo-{leads}-s{seed}-*.db"):
-        stale.unlink()  # made by older code: never measured again
     building = target.with_suffix(".building")
     for leftover in CACHE.glob(building.name + "*"):
         leftover.unlink()
@@ -180,9 +179,6 @@ def postgres_demo(leads: int, name: str, seed: int = 1) -> str:
 def _build_template(server: _KeptServer, template: str, leads: int, seed: int) -> None:
     found = {row[0] for row in server.execute("SELECT datname FROM pg_database")}
     if template not in found:
-        for stale in found:
-            if stale.startswith(f"demo_{leads}_s{seed}_"):
-                server.execute(f'DROP DATABASE "{stale}"')
         building = f"{template}_building"
         server.execute(f'DROP DATABASE IF EXISTS "{building}"')
         server.execute(f'CREATE DATABASE "{building}"')
