@@ -291,5 +291,18 @@ def undo_schema_12(database) -> None:
     folds): what schema 11 left."""
     from funnel_tui.storage import list_index as indexmod
 
+    undo_schema_13(database)
     for index in indexmod.NAME_ORDER_INDEXES:
         database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+
+
+def undo_schema_13(database) -> None:
+    """Take away what schema 13 added (the reports' tallies, their triggers and each
+    deal's copy of its lead's source): what schema 12 left."""
+    from funnel_tui.storage import tallies
+    from funnel_tui.storage.models import TALLY_MODELS
+
+    tallies.drop_tally_triggers(database)
+    for model in TALLY_MODELS:
+        database.execute_sql(f'DROP TABLE "{model._meta.table_name}"')
+    database.execute_sql('ALTER TABLE "opportunity" DROP COLUMN "lead_source"')
