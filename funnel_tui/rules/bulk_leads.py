@@ -16,7 +16,7 @@ from funnel_tui.rules.scoring import CompanyFacts, _LeadFacts, compute_score
 from funnel_tui.rules.session import Session, _json
 from funnel_tui.storage.bulk import companies_by_name_key, first_by, first_by_name
 from funnel_tui.storage.models import Company, History, Lead, database
-from funnel_tui.storage.statements import insert_sql, inserted_id, stored_time
+from funnel_tui.storage.statements import insert_rows, insert_sql, inserted_id, stored_time
 
 # Every lead column but the id, as a new lead starts: capture inserts all of them so the
 # prepared INSERT is one statement whatever was typed.
@@ -144,10 +144,9 @@ class BulkLeadRules(Session):
         if wanted:
             companies.update(self._companies_for(wanted, now))
         scores: dict[tuple[str, tuple | None], int] = {}
-        lead_sql = insert_sql(Lead, _LEAD_COLUMNS)
         history_sql = insert_sql(History, _HISTORY_COLUMNS)
         cursor = database.obj.cursor()
-        made, history = [], []
+        made, history, written = [], [], []
         for row in rows:
             clean, country = row.clean, row.clean.get("country", "")
             company = companies[row.company_key] if row.company_name else None
@@ -171,9 +170,11 @@ class BulkLeadRules(Session):
                 "created_at": stored_now,
                 "updated_at": stored_now,
             }
-            cursor.execute(lead_sql, [values[name] for name in _LEAD_COLUMNS])
-            lead_id = inserted_id(cursor)
-            snapshot = {**_lead_snapshot(clean, row.company_name), **(row.origin or {})}
+            written.append(values)
+        stored = [[values[name] for name in _LEAD_COLUMNS] for values in written]
+        ids = insert_rows(Lead, _LEAD_COLUMNS, stored)
+        for row, values, lead_id in zip(rows, written, ids, strict=True):
+            snapshot = {**_lead_snapshot(row.clean, row.company_name), **(row.origin or {})}
             history.append(
                 (stored_now, user_id, "lead", lead_id, action, "", None, _json(snapshot), 1)
             )

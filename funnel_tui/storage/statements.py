@@ -62,3 +62,35 @@ def inserted_id(cursor: Any) -> int:
     """The id of the row the cursor's INSERT (insert_sql) just made."""
     # PostgreSQL gets the id from the statement's RETURNING clause, SQLite from the cursor.
     return cursor.fetchone()[0] if database.obj.returning_clause else cursor.lastrowid
+
+
+# Rows per INSERT statement in insert_rows on PostgreSQL.
+PG_ROWS_PER_INSERT = 500
+
+
+def insert_rows(model: type[peewee.Model], names: tuple[str, ...], rows: list[list]) -> list[int]:
+    """Insert many rows of `model` (values already as stored, in the order of `names`);
+    their new ids, in order.
+
+    On PostgreSQL in statements of many rows: the reports' tallies are kept there by
+    statement triggers (storage.tallies), and a statement per row made each one update
+    the same tally row again, whose versions pile up until the transaction ends (an
+    import of 10,000 leads: 27 s instead of 5). On SQLite a prepared statement per row
+    costs no more than one of many rows."""
+    if not database.obj.returning_clause:
+        cursor = database.obj.cursor()
+        sql = insert_sql(model, names)
+        ids = []
+        for row in rows:
+            cursor.execute(sql, row)
+            ids.append(cursor.lastrowid)
+        return ids
+    from psycopg2.extras import execute_values
+
+    columns = ", ".join(f'"{model._meta.fields[name].column_name}"' for name in names)
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES %s RETURNING "id"'
+    # PostgreSQL returns an INSERT ... VALUES's rows in the order of its VALUES.
+    found = execute_values(
+        database.obj.cursor(), sql, rows, page_size=PG_ROWS_PER_INSERT, fetch=True
+    )
+    return [row[0] for row in found]
