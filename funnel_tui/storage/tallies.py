@@ -32,7 +32,6 @@ from funnel_tui.core.vocab import (
     OPP_WON,
     STATUS_WORKING,
 )
-from funnel_tui.storage.models import TALLY_MODELS
 
 LEAD_TALLY, DEAL_TALLY, ACTIVITY_TALLY = "lead_tally", "won_deal_tally", "activity_tally"
 
@@ -425,10 +424,6 @@ def _won(row: str) -> str:
     return f"{row}.\"state\" = '{OPP_WON}'"
 
 
-def trigger_names() -> tuple[str, ...]:
-    return tuple(_trigger_bodies(False))
-
-
 def _row_triggers(postgres: bool) -> dict[str, tuple[str, str, str, list[str]]]:
     bodies = _trigger_bodies(postgres)
     if postgres:  # the lead's are statement triggers there (_pg_lead_triggers)
@@ -575,7 +570,3 @@ def create_tallies(db: peewee.Database) -> None:
             f'WHERE "{count}" = 0'
         )
     create_tally_triggers(db)
-
-
-def tally_tables() -> tuple[str, ...]:
-    return tuple(model._meta.table_name for model in TALLY_MODELS)

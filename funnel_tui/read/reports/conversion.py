@@ -23,7 +23,6 @@ from funnel_tui.core.vocab import (
 )
 from funnel_tui.read.reports.base import (
     ALL,
-    BY_MONTH,
     COUNT,
     FUNNEL_CHART,
     RATE,
@@ -38,8 +37,8 @@ from funnel_tui.read.reports.base import (
     group_title,
     rate,
 )
-from funnel_tui.read.reports.groups import Split, lead_split, on_tally
-from funnel_tui.read.reports.hours import hour_split, merge_counts, month_starts
+from funnel_tui.read.reports.groups import Split, lead_split, on_tally, split_hours
+from funnel_tui.read.reports.hours import merge_counts
 from funnel_tui.read.reports.measure import column_sums, count_if
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Lead, LeadTally, Opportunity, database
@@ -108,8 +107,7 @@ def funnel_conversion(request: Request) -> Report:
 def lead_steps(split: Split, period: Period) -> dict[Any, list[int]]:
     """Each group's live leads captured in `period` that reached each of STEPS, from
     the lead tally (and the records of any hour a boundary cuts: reports.hours)."""
-    starts = month_starts(period, split.first, split.last) if split.by == BY_MONTH else []
-    hours = hour_split(period, starts)
+    hours = split_hours(split, period)
     tally = on_tally(split, period, source=LeadTally.source, owner=LeadTally.owner,
                      hour=LeadTally.hour)  # fmt: skip
     sums = [peewee.fn.SUM(getattr(LeadTally, key)) for key, *_rest in STEPS]

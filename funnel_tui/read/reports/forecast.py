@@ -57,8 +57,7 @@ def forecast(request: Request) -> Report:
         where &= Opportunity.expected_close >= period.start
     if period.end:
         where &= Opportunity.expected_close <= period.end
-    # A split by source reads the deal's copy of its lead's source, not the lead: a
-    # join would look up a wide lead row per deal (or scan them all, on PostgreSQL).
+    # No join to the leads: a split by source reads Opportunity.lead_source.
     deals = Opportunity.select().where(where)
     grouping = (
         _month_split(period, today, where)

@@ -22,6 +22,7 @@ from funnel_tui.read.reports.base import (
     month_case,
     months_between,
 )
+from funnel_tui.read.reports.hours import HourSplit, hour_split
 from funnel_tui.storage.models import Lead, User
 
 NO_SOURCE = N_("(no source)")
@@ -108,6 +109,15 @@ def on_tally(
     else:
         key = month_case(hour, period, split_.first, split_.last)
     return dataclasses.replace(split_, key=key)
+
+
+def split_hours(split_: Split, period: Period) -> HourSplit:
+    """Which hours of `period` a tally answers for this split (a split by month cuts
+    the period at the user's month starts too): reports.hours."""
+    starts = []
+    if split_.by == BY_MONTH and split_.first is not None and split_.last is not None:
+        starts = [period.utc(month) for month in months_between(split_.first, split_.last)]
+    return hour_split(period, starts)
 
 
 def lead_split(by: str | None, period: Period) -> Split:

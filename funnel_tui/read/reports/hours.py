@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee
 
-from funnel_tui.read.reports.base import Period, months_between
+from funnel_tui.read.reports.base import Period
 from funnel_tui.storage.models import database
 
 HOUR = dt.timedelta(hours=1)
@@ -82,13 +82,6 @@ def hour_split(period: Period, boundaries: Iterable[dt.datetime] = ()) -> HourSp
     cuts = [moment for moment in (start, end, *boundaries) if moment is not None]
     odd = tuple(sorted({_floor(moment) for moment in cuts if moment != _floor(moment)}))
     return HourSplit(start, end, odd, period)
-
-
-def month_starts(period: Period, first: dt.date | None, last: dt.date | None) -> list[dt.datetime]:
-    """The UTC instants the user's months from `first`'s to `last`'s begin at."""
-    if first is None or last is None:
-        return []
-    return [period.utc(month) for month in months_between(first, last)]
 
 
 def merge_counts(into: dict[Any, list], more: Iterable[tuple]) -> dict[Any, list]:

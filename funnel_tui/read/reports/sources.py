@@ -17,7 +17,6 @@ from funnel_tui.core.vocab import OPP_WON
 from funnel_tui.read.reports.base import (
     ALL,
     BAR_CHART,
-    BY_MONTH,
     COUNT,
     MONEY,
     RATE,
@@ -33,8 +32,8 @@ from funnel_tui.read.reports.base import (
     rate,
 )
 from funnel_tui.read.reports.conversion import PROSPECT, WON, lead_steps
-from funnel_tui.read.reports.groups import Split, lead_split, on_tally
-from funnel_tui.read.reports.hours import hour_split, merge_counts, month_starts
+from funnel_tui.read.reports.groups import Split, lead_split, on_tally, split_hours
+from funnel_tui.read.reports.hours import merge_counts
 from funnel_tui.read.reports.measure import Money, column_sums, left_out_currencies
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Lead, Opportunity, WonDealTally, database
@@ -102,8 +101,7 @@ def _won_deals(
     """Per group, the won deals of the period's live leads, (how many, their amount in
     the report's currency); and how many won deals each currency left out has. From
     the won-deal tally, and the records of any hour a boundary cuts (reports.hours)."""
-    starts = month_starts(period, split.first, split.last) if split.by == BY_MONTH else []
-    hours = hour_split(period, starts)
+    hours = split_hours(split, period)
     t = WonDealTally
     tally = on_tally(split, period, source=t.source, owner=t.owner, hour=t.hour)
     in_hours = hours.tallied(t.hour)

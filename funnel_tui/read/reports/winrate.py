@@ -58,8 +58,7 @@ def win_rate(request: Request) -> Report:
         model=Opportunity,
     )
     closed = period.within(Opportunity.closed_at) & Opportunity.state.in_((OPP_WON, OPP_LOST))
-    # A split by source reads the deal's copy of its lead's source, not the lead: a
-    # join would look up a wide lead row per deal (or scan them all, on PostgreSQL).
+    # No join to the leads: a split by source reads Opportunity.lead_source.
     deals = Opportunity.select().where(closed)
     amount = money.amount()
     sized = (Opportunity.state == OPP_WON) & (Opportunity.amount_cents != 0)
