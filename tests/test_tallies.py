@@ -150,12 +150,12 @@ def test_a_tally_row_that_counts_nothing_is_removed(rules):
 def test_a_demo_leaves_the_tallies_right(db, config):
     from funnel_tui.demo.generator import generate_demo
 
-    generate_demo(db, config, leads=400, seed=3)
+    generate_demo(db, config, leads=400, seed=3, today=NOW.date())
     agree()
     assert (
         LeadTally.select(fn.SUM(LeadTally.captured)).scalar()
         == Lead.select().where(Lead.merged_into.is_null()).count()
     )
     # And more added to it (as `funnel demo --into-existing`).
-    generate_demo(db, config, leads=50, seed=4)
+    generate_demo(db, config, leads=50, seed=4, today=NOW.date())
     agree()
