@@ -302,7 +302,19 @@ def undo_schema_13(database) -> None:
     from funnel_tui.storage import tallies
     from funnel_tui.storage.models import TALLY_MODELS
 
+    undo_schema_14(database)
     tallies.drop_tally_triggers(database)
     for model in TALLY_MODELS:
         database.execute_sql(f'DROP TABLE "{model._meta.table_name}"')
     database.execute_sql('ALTER TABLE "opportunity" DROP COLUMN "lead_source"')
+
+
+def undo_schema_14(database) -> None:
+    """Take away what schema 14 added (the percentile reports' waits and tally, their
+    triggers and indexes): what schema 13 left."""
+    from funnel_tui.storage import wait_summaries
+    from funnel_tui.storage.models import WAIT_MODELS
+
+    wait_summaries.drop_wait_triggers(database)
+    for model in WAIT_MODELS:
+        database.execute_sql(f'DROP TABLE "{model._meta.table_name}"')

@@ -20,9 +20,18 @@ from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage import schema as schemamod
 from funnel_tui.storage import targets as targetsmod
 from funnel_tui.storage.database import open_database
-from funnel_tui.storage.models import ALL_MODELS, Activity, History, Lead, LeadTally, MetaEntry
+from funnel_tui.storage.models import (
+    ALL_MODELS,
+    Activity,
+    History,
+    Lead,
+    LeadTally,
+    MetaEntry,
+    WaitFact,
+)
 from funnel_tui.storage.schema import SCHEMA_VERSION
 from funnel_tui.storage.tallies import tally_index_names, tally_problems
+from funnel_tui.storage.wait_summaries import SPEED, wait_index_names, wait_summary_problems
 
 from .legacy_schema import v1_statements, v2_statements
 
@@ -100,10 +109,10 @@ def _index_names(database: peewee.Database) -> set[str]:
 
 
 def _expected_indexes(database: peewee.Database) -> set[str]:
-    """What a new database gets: the models' indexes, the lead list's own and the
-    tallies'."""
+    """What a new database gets: the models' indexes, the lead list's own, the
+    tallies' and the percentile reports' waits'."""
     models = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
-    return models | indexmod.list_index_names(database) | tally_index_names()
+    return models | indexmod.list_index_names(database) | tally_index_names() | wait_index_names()
 
 
 def test_schema_1_database_is_migrated_in_place(db_target):
@@ -136,12 +145,20 @@ def test_schema_1_database_is_migrated_in_place(db_target):
     # The reports' tallies were counted from the old rows and kept by the writes since.
     assert LeadTally.select(peewee.fn.SUM(LeadTally.captured)).scalar() == Lead.select().count()
     assert tally_problems(database) == 0
+    # So were the percentile reports' waits (schema 14): Łucja's call reached her, and
+    # the email logged since is later.
+    assert wait_summary_problems(database) == 0
+    reached = WaitFact.get((WaitFact.kind == SPEED) & (WaitFact.ref == lead.id))
+    assert (reached.end_at, reached.wait) == (
+        dt.datetime(2026, 2, 10, 14, 30),
+        36 * 86400 + 5.5 * 3600,
+    )
 
 
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 13
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 14
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
@@ -199,7 +216,7 @@ def _older_leads(dialect: str) -> list[str]:
 def test_an_older_database_gets_email_keys_and_folds_in_place(db_target, config):
     _build(db_target, lambda dialect: [*v2_statements(dialect), *_older_leads(dialect)])
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 13
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 14
     assert _index_names(database) == _expected_indexes(database)
     assert "lead_email_norm" not in _index_names(database)
     keys = {lead.name: (lead.email_key, lead.name_fold) for lead in Lead.select()}

@@ -15,15 +15,23 @@ import peewee
 from funnel_tui.core.errors import DatabaseError
 from funnel_tui.core.i18n import _
 from funnel_tui.storage.database import open_database
-from funnel_tui.storage.models import ALL_MODELS, TALLY_MODELS, MetaEntry, Presence, User
+from funnel_tui.storage.models import (
+    ALL_MODELS,
+    TALLY_MODELS,
+    WAIT_MODELS,
+    MetaEntry,
+    Presence,
+    User,
+)
 from funnel_tui.storage.planner_stats import refresh_statistics
 from funnel_tui.storage.tallies import deferred_tallies
 from funnel_tui.storage.targets import describe
 
 BATCH = 1000
 # Not data: which instances are running belongs to the database they run on. The
-# tallies are counted again on the target from what was copied.
-NOT_COPIED = (Presence, *TALLY_MODELS)
+# tallies and the percentile reports' waits are worked out again on the target from
+# what was copied.
+NOT_COPIED = (Presence, *TALLY_MODELS, *WAIT_MODELS)
 # Facts about the source file rather than the data (the target writes its own).
 LOCAL_META = ("schema_version",)
 

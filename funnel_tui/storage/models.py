@@ -22,6 +22,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SmallIntegerField,
     TextField,
 )
 
@@ -330,3 +331,55 @@ ALL_MODELS = (
     Presence,
     *TALLY_MODELS,
 )
+
+
+# ------------------------------------------------- waits behind the percentile reports
+# Kept by triggers (storage.wait_summaries) in the same transaction as every write: each
+# wait the speed-to-lead and cycle-time reports measure, and how many of them fall in
+# each bucket of length per UTC day and month, so that a median is found by summing a
+# few thousand counts and reading one bucket's waits, not by ranking a million.
+
+
+class WaitFact(BaseModel):
+    """One wait a percentile report measures: `kind` says which (storage.wait_summaries:
+    a lead's capture to its first reply, or a step of the funnel), `ref` the record it
+    belongs to, `at` the moment a report's period is matched against, `label` and
+    `owner` its group (the lead's source and owner; a stage's name). `wait` is seconds
+    from `start_at` to `end_at` (none below zero) and `bucket` the range of lengths it
+    falls in, both worked out by the database."""
+
+    kind = SmallIntegerField()
+    ref = BigIntegerField()
+    at = DateTimeField()
+    label = TextField(default="")
+    owner = IntegerField(column_name="owner_id", default=0)
+    start_at = DateTimeField()
+    end_at = DateTimeField()
+    wait = DoubleField(null=True)
+    bucket = SmallIntegerField(null=True)
+
+    class Meta:
+        table_name = "wait_fact"
+        primary_key = CompositeKey("kind", "ref")
+
+
+class WaitTally(BaseModel):
+    """How many waits of one kind and group fall in one bucket, per UTC day (`span`
+    "d") or month ("m") of their `at`; `dim` 0 groups by label, 1 by owner (its id as
+    text in `grp`)."""
+
+    span = TextField()
+    start = DateTimeField()
+    kind = SmallIntegerField()
+    dim = SmallIntegerField()
+    grp = TextField()
+    bucket = SmallIntegerField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "wait_tally"
+        primary_key = CompositeKey("span", "start", "kind", "dim", "grp", "bucket")
+
+
+WAIT_MODELS = (WaitFact, WaitTally)
+ALL_MODELS = (*ALL_MODELS, *WAIT_MODELS)
