@@ -31,73 +31,63 @@ from funnel_tui.read.reports.base import (
     Request,
     Row,
 )
-from funnel_tui.read.reports.measure import days_between, sorted_values, spread
+from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups
 from funnel_tui.storage.models import Lead, Opportunity, StageChange
+from funnel_tui.storage.wait_summaries import (
+    BY_LABEL,
+    CYCLE_KINDS,
+    DEAL_WON,
+    FIRST_DEAL,
+    LEAD_WON,
+    PROMOTED,
+    STAY,
+)
 
 STAGE_KEY = "stage:"
+DAY_SECONDS = 86400.0
 
 
 def cycle_time(request: Request) -> Report:
     period = request.period
-    steps: list[tuple[str, str, Any, Drill]] = []
+    # Every step's waits in the period (storage.wait_summaries), by stage for the stays.
+    found = {
+        (kind, label): waits
+        for (_tag, kind, label), waits in groups(
+            CYCLE_KINDS, BY_LABEL, [period.bounds()], picked_by_group=[STAY]
+        ).items()
+    }
 
     promoted = period.within(Lead.promoted_at) & Lead.promoted_at.is_null(False)
-    steps.append(
-        (
-            "lead_prospect",
-            _("lead → prospect"),
-            _days(Lead, Lead.promoted_at, Lead.created_at).where(promoted),
-            Drill("lead", promoted, _("promoted")),
-        )
-    )
-
     first_opp = Opportunity.alias("first_opp")
     is_first = Opportunity.id == (
         first_opp.select(peewee.fn.MIN(first_opp.id)).where(first_opp.lead == Opportunity.lead)
     )
     opened = period.within(Opportunity.created_at) & is_first & Lead.promoted_at.is_null(False)
-    steps.append(
+    steps = [
+        (
+            "lead_prospect",
+            _("lead → prospect"),
+            found.get((PROMOTED, "")),
+            Drill("lead", promoted, _("promoted")),
+        ),
         (
             "prospect_opportunity",
             _("prospect → opportunity"),
-            _days(Opportunity, Opportunity.created_at, Lead.promoted_at).join(Lead).where(opened),
+            found.get((FIRST_DEAL, "")),
             Drill(
                 "opportunity",
                 Opportunity.id.in_(Opportunity.select(Opportunity.id).join(Lead).where(opened)),
                 _("first opportunity opened"),
             ),
-        )
-    )
+        ),
+    ]
 
-    stays = _stage_stays(period)
-    found = sorted_values(stays)
+    stays = {label: waits for (kind, label), waits in found.items() if kind == STAY}
     stage_names = [stage.name for stage in request.config.stages] if request.config else []
-    stage_names += sorted(set(found) - set(stage_names))
+    stage_names += sorted(set(stays) - set(stage_names))
     left_in_period = period.within(StageChange.at)
-
-    won = period.within(Opportunity.closed_at) & (Opportunity.state == OPP_WON)
-    won_drill = Drill("opportunity", won, _("won"))
-    tail = [
-        (
-            "opportunity_won",
-            _("opportunity → won"),
-            _days(Opportunity, Opportunity.closed_at, Opportunity.created_at).where(won),
-            won_drill,
-        ),
-        (
-            "lead_won",
-            _("lead → won"),
-            _days(Opportunity, Opportunity.closed_at, Lead.created_at).join(Lead).where(won),
-            won_drill,
-        ),
-    ]
-
-    rows = [
-        _row(key, label, sorted_values(query, grouped=False).get(""), drill)
-        for key, label, query, drill in steps
-    ]
     for name in stage_names:
-        if name not in found:
+        if name not in stays:
             continue
         left = StageChange.select(StageChange.opportunity).where(
             left_in_period & (StageChange.from_stage == name)
@@ -105,11 +95,16 @@ def cycle_time(request: Request) -> Report:
         stage = shown_name(name)
         left_it = _("left {stage}").format(stage=stage)
         drill = Drill("opportunity", Opportunity.id.in_(left), left_it)
-        rows.append(_row(STAGE_KEY + name, _("in {stage}").format(stage=stage), found[name], drill))
-    rows += [
-        _row(key, label, sorted_values(query, grouped=False).get(""), drill)
-        for key, label, query, drill in tail
+        steps.append((STAGE_KEY + name, _("in {stage}").format(stage=stage), stays[name], drill))
+
+    won = period.within(Opportunity.closed_at) & (Opportunity.state == OPP_WON)
+    won_drill = Drill("opportunity", won, _("won"))
+    steps += [
+        ("opportunity_won", _("opportunity → won"), found.get((DEAL_WON, "")), won_drill),
+        ("lead_won", _("lead → won"), found.get((LEAD_WON, "")), won_drill),
     ]
+
+    rows = [_row(key, label, waits, drill) for key, label, waits, drill in steps]
     columns = [
         Column("step", _("step"), TEXT),
         Column("count", _("moves"), COUNT, _("moves made in the period")),
@@ -132,41 +127,11 @@ def cycle_time(request: Request) -> Report:
     )
 
 
-def _days(model: type[peewee.Model], later: Any, earlier: Any) -> peewee.Select:
-    """(one group, days from `earlier` to `later`) for each row of `model`."""
-    return model.select(
-        peewee.Value("").alias("group_key"), days_between(later, earlier).alias("value")
-    )
-
-
-def _stage_stays(period) -> peewee.Select:
-    """(stage, days spent in it) for each move out of a stage made in the period: the
-    time since the deal's move before it, which took it into that stage."""
-    entered = peewee.fn.LAG(StageChange.at).over(
-        partition_by=[StageChange.opportunity], order_by=[StageChange.at, StageChange.id]
-    )
-    moves = StageChange.select(
-        StageChange.from_stage, StageChange.at, entered.alias("entered")
-    ).alias("moves")
-    return peewee.Select(
-        [moves],
-        [
-            moves.c.from_stage.alias("group_key"),
-            days_between(moves.c.at, moves.c.entered).alias("value"),
-        ],
-    ).where(
-        moves.c.from_stage.is_null(False)
-        & moves.c.entered.is_null(False)
-        & period.within(moves.c.at)
-    )
-
-
-def _row(key: str, label: str, waits: list[float] | None, drill: Drill) -> Row:
-    middle = spread(waits)
-    values = {
+def _row(key: str, label: str, waits: Group | None, drill: Drill) -> Row:
+    values: dict[str, Any] = {
         "step": label,
-        "count": middle["count"],
-        "median_days": middle["median"],
-        "p90_days": middle["p90"],
+        "count": waits.count if waits else 0,
+        "median_days": waits.percentile(MEDIAN, DAY_SECONDS) if waits else None,
+        "p90_days": waits.percentile(P90, DAY_SECONDS) if waits else None,
     }
     return Row(key, label, values, {"count": drill, "median_days": drill, "p90_days": drill})

@@ -8,7 +8,6 @@ not as fast or slow.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import Any
 
 import peewee
@@ -17,6 +16,7 @@ from funnel_tui.core.i18n import N_, _
 from funnel_tui.read.reports.base import (
     ALL,
     BAR_CHART,
+    BY_MONTH,
     BY_OWNER,
     COUNT,
     HOURS,
@@ -25,62 +25,52 @@ from funnel_tui.read.reports.base import (
     Chart,
     Column,
     Drill,
+    Period,
     Report,
     Request,
     Row,
     group_title,
     rate,
 )
-from funnel_tui.read.reports.groups import lead_split
-from funnel_tui.read.reports.measure import days_between, sorted_values, spread
+from funnel_tui.read.reports.conversion import lead_steps
+from funnel_tui.read.reports.groups import Split, lead_split
+from funnel_tui.read.reports.hours import month_starts
+from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, whole
 from funnel_tui.storage.list_index import live_lead
-from funnel_tui.storage.models import Activity, Lead
-
-_FIRST_TOUCH = Activity.select(peewee.fn.MIN(Activity.occurred_at)).where(
-    (Activity.lead == Lead.id) & (Activity.kind != "note")
+from funnel_tui.storage.models import Activity, Lead, WaitFact
+from funnel_tui.storage.wait_summaries import (
+    BY_LABEL,
+    SPEED,
+    WITHIN_DAY,
+    WITHIN_HOUR,
 )
-
-
-def _hours() -> Any:
-    """Hours from capture to the first interaction (the engine decides how to subtract
-    times, so this is built per report, not at import)."""
-    return days_between(_FIRST_TOUCH, Lead.created_at) * 24
-
+from funnel_tui.storage.wait_summaries import BY_OWNER as OWNER_DIM
 
 _REACHED = peewee.fn.EXISTS(
     Activity.select(peewee.SQL("1")).where((Activity.lead == Lead.id) & (Activity.kind != "note"))
 )
-_WITHIN = (("hour", 1, N_("within 1 h")), ("day", 24, N_("within 24 h")))
-# Times are stored to the second; half a second more keeps "exactly one hour" within the
-# hour both in the rate (Python floats) and in its records (SQL, where PostgreSQL's
-# decimal arithmetic makes 3,600 s a hair more than 1 h).
-_SLACK = 0.5 / 3600
+# Times are stored to the second (or finer); half a second more keeps "exactly one
+# hour" within the hour (wait_summaries.WITHIN_HOUR, a bound of its buckets, so the rate
+# is a sum of whole buckets and its records the waits up to it).
+_WITHIN = (("hour", WITHIN_HOUR, N_("within 1 h")), ("day", WITHIN_DAY, N_("within 24 h")))
+HOUR_SECONDS = 3600.0
 
 
 def speed_to_lead(request: Request) -> Report:
     period, split = request.period, lead_split(request.by or BY_OWNER, request.period)
     # Merged leads are duplicates of their survivors: counted once, as the survivor.
     cohort = period.within(Lead.created_at) & live_lead()
-    first = (
-        Activity.select(Activity.lead, peewee.fn.MIN(Activity.occurred_at).alias("first"))
-        .where(Activity.kind != "note")
-        .group_by(Activity.lead)
-        .alias("first_touch")
-    )
-    measured = (
-        Lead.select(split.select_key(), (days_between(first.c.first, Lead.created_at) * 24))
-        .join(first, peewee.JOIN.LEFT_OUTER, on=(first.c.lead_id == Lead.id))
-        .where(cohort)
-    )
-    found: dict[Any, int] = {}
-    waits = sorted_values(measured, counts=found)
+    # Captured: the conversion report's count (the lead tally), the same cohort.
+    captured = {key: steps[0] for key, steps in lead_steps(split, period).items() if steps[0]}
+    reached = _reached(split, period)
     rows = [
-        _row(split.name(key), found[key], waits.get(key, []), cohort & split.condition(key), key)
-        for key in split.keys({key: [count] for key, count in found.items()})
-        if key in found
+        _row(split.name(key), captured[key], reached.get(key), cohort & split.condition(key), key)
+        for key in split.keys({key: [count] for key, count in captured.items()})
+        if key in captured
     ]
-    everyone = sorted(wait for values in waits.values() for wait in values)
-    total = _row(ALL, sum(found.values()), everyone, cohort, None)
+    start, end = period.bounds()
+    everyone = whole(SPEED, start, end, list(reached.values()))
+    total = _row(ALL, sum(captured.values()), everyone, cohort, None)
     columns = [
         Column("group", split.label, TEXT),
         Column("leads", _("leads"), COUNT, _("captured in the period")),
@@ -110,18 +100,47 @@ def speed_to_lead(request: Request) -> Report:
     )
 
 
-def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Row:
-    middle = spread(waits)
+def _reached(split: Split, period: Period) -> dict[Any, Group]:
+    """The waits of the leads reached, by the split's group (storage.wait_summaries)."""
+    start, end = period.bounds()
+    if split.by == BY_MONTH:
+        if not split.fixed_keys:
+            return {}
+        # Each month its own stretch of time: the first and the last as far as the
+        # period goes (open, when it is).
+        starts = month_starts(period, split.first, split.last)
+        stretches = list(zip([start, *starts[1:]], [*starts[1:], end], strict=True))
+        found = groups([SPEED], BY_LABEL, stretches)
+        return {split.fixed_keys[tag]: group for (tag, _kind, _group), group in found.items()}
+    dim = OWNER_DIM if split.by == BY_OWNER else BY_LABEL
+    found = groups([SPEED], dim, [(start, end)], picked_by_group=[SPEED])
+    return {
+        int(value) if dim == OWNER_DIM else value: group
+        for (_tag, _kind, value), group in found.items()
+    }
+
+
+def _waited_at_most(seconds: float) -> Any:
+    """A lead reached within `seconds` of its capture (the wait its report counted)."""
+    return peewee.fn.EXISTS(
+        WaitFact.select(peewee.SQL("1")).where(
+            (WaitFact.kind == SPEED) & (WaitFact.ref == Lead.id) & (WaitFact.wait <= seconds)
+        )
+    )
+
+
+def _row(label: str, leads: int, waits: Group | None, where: Any, key: Any) -> Row:
+    reached = waits.count if waits else 0
     values: dict[str, Any] = {
         "group": label,
         "leads": leads,
-        "reached": len(waits),
-        "not_reached": leads - len(waits),
-        "median_hours": middle["median"],
-        "p90_hours": middle["p90"],
+        "reached": reached,
+        "not_reached": leads - reached,
+        "median_hours": waits.percentile(MEDIAN, HOUR_SECONDS) if waits else None,
+        "p90_hours": waits.percentile(P90, HOUR_SECONDS) if waits else None,
     }
-    for name, hours, _label in _WITHIN:
-        values[name] = rate(bisect_right(waits, hours + _SLACK), len(waits))
+    for name, seconds, _label in _WITHIN:
+        values[name] = rate(waits.up_to(seconds) if waits else 0, reached)
     group = group_title(label, key is None)
     drills = {
         "leads": Drill("lead", where, _("captured: {group}").format(group=group)),
@@ -131,8 +150,8 @@ def _row(label: str, leads: int, waits: list[float], where: Any, key: Any) -> Ro
         ),
     }
     drills["median_hours"] = drills["p90_hours"] = drills["reached"]
-    for name, hours, text in _WITHIN:
-        within = where & _REACHED & (_hours() <= hours + _SLACK)
+    for name, seconds, text in _WITHIN:
+        within = where & _waited_at_most(seconds)
         title = _("reached {within}: {group}").format(within=_(text), group=group)
         drills[name] = Drill("lead", within, title)
     return Row("" if key is None else str(key), label, values, drills)
