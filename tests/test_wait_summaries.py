@@ -55,6 +55,11 @@ def wait_of(kind: int, ref: int) -> float | None:
     return fact.wait
 
 
+def captured(lead: int) -> bool:
+    """Whether the lead counts among those captured (live): it has a speed fact."""
+    return WaitFact.get_or_none((WaitFact.kind == SPEED) & (WaitFact.ref == lead)) is not None
+
+
 def new_deal(lead_id: int, at: dt.datetime) -> int:
     owner = Lead.get_by_id(lead_id).owner_id
     sql(
@@ -94,7 +99,7 @@ def test_every_write_keeps_the_waits_right(rules, clock):
     anna = rules.capture_lead(ANNA).id
     bob = rules.capture_lead(BOB).id
     agree()
-    assert wait_of(SPEED, anna) is None  # not reached yet
+    assert captured(anna) and wait_of(SPEED, anna) is None  # not reached yet
     rules.log_activity(lead_id=anna, kind="note", note="looked her up")
     assert wait_of(SPEED, anna) is None  # a note reaches nobody
     clock.advance(hours=2)
@@ -118,6 +123,7 @@ def test_every_write_keeps_the_waits_right(rules, clock):
     sql('UPDATE "activity" SET "kind" = \'call\', "lead_id" = ? WHERE "id" = ?', bob, call)
     agree()
     assert (wait_of(SPEED, anna), wait_of(SPEED, bob)) == (None, 0)
+    assert captured(anna)
 
     # Moving a lead between days, sources and owners moves its wait with it.
     rules.log_activity(lead_id=anna, kind="meeting", occurred_at=NOW + 26 * HOUR)
@@ -174,8 +180,10 @@ def test_every_write_keeps_the_waits_right(rules, clock):
     rules.log_activity(lead_id=again, kind="sms")
     rules.merge_leads(anna, again)
     agree()
+    assert not captured(again)
     rules.undo_last()
     agree()
+    assert wait_of(SPEED, again) is not None
     rules.merge_leads(anna, again)
     agree()
     # Deleting: a lead's deals as an erasure does, then the leads with their activities.
@@ -232,9 +240,14 @@ def test_check_finds_wrong_waits_and_rebuild_mends_them(rules, clock):
 
 def test_a_tally_row_that_counts_nothing_is_removed(rules, clock):
     lead = rules.capture_lead(ANNA).id
-    call = rules.log_activity(lead_id=lead, kind="call", outcome="connected").id
-    assert WaitTally.select().count() == 4  # the day and month, by source and by owner
-    sql('DELETE FROM "activity" WHERE "id" = ?', call)
+    # The day and month, by source and by owner: not reached, then in the wait's bucket.
+    assert {row.bucket for row in WaitTally.select()} == {waits.NOT_REACHED}
+    assert WaitTally.select().count() == 4
+    clock.advance(minutes=3)
+    rules.log_activity(lead_id=lead, kind="call", outcome="connected")
+    assert {row.bucket for row in WaitTally.select()} == {bucket_of(180)}
+    assert WaitTally.select().count() == 4
+    sql('DELETE FROM "lead" WHERE "id" = ?', lead)
     assert WaitTally.select().count() == 0
 
 
@@ -267,7 +280,9 @@ def test_a_demo_leaves_the_waits_right(db, config, more):
         'SELECT COUNT(DISTINCT l."id") FROM "lead" l JOIN "activity" a ON a."lead_id" = l."id" '
         'WHERE a."kind" <> \'note\' AND l."merged_into_id" IS NULL'
     ).fetchone()[0]
-    assert WaitFact.select().where(WaitFact.kind == SPEED).count() == reached > 0
+    speed = WaitFact.select().where(WaitFact.kind == SPEED)
+    assert speed.count() == Lead.select().where(Lead.merged_into.is_null()).count()
+    assert speed.where(WaitFact.wait.is_null(False)).count() == reached > 0
 
 
 def test_a_copy_has_the_waits_of_what_it_copied(rules, clock, tmp_path):

@@ -354,7 +354,7 @@ class WaitFact(BaseModel):
     label = TextField(default="")
     owner = IntegerField(column_name="owner_id", default=0)
     start_at = DateTimeField()
-    end_at = DateTimeField()
+    end_at = DateTimeField(null=True)
     wait = DoubleField(null=True)
     bucket = SmallIntegerField(null=True)
 

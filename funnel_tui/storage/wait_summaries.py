@@ -36,12 +36,13 @@ FACTS, TALLY = "wait_fact", "wait_tally"
 
 # What a fact measures. SPEED: a live lead's capture to its first interaction (any
 # activity but a note, on the lead); `at` is the capture, `label` and `owner` the lead's
-# source and owner. The others are cycle time's steps, `at` being when the step ended:
-# PROMOTED, capture to promotion; FIRST_DEAL, promotion to the lead's first opportunity
-# (the one with the lowest id); STAY, a deal's time in the stage it then left (`label`),
-# from the move into it; DEAL_WON and LEAD_WON, a won deal's opening and its lead's
-# capture to its close. Kept only for waits that exist: a lead not yet reached, a deal
-# still in its first stage, has none.
+# source and owner; every live lead has one, a lead not reached yet with no wait (its
+# bucket NOT_REACHED), so the tally counts the leads captured too. The others are cycle
+# time's steps, `at` being when the step ended: PROMOTED, capture to promotion;
+# FIRST_DEAL, promotion to the lead's first opportunity (the one with the lowest id);
+# STAY, a deal's time in the stage it then left (`label`), from the move into it;
+# DEAL_WON and LEAD_WON, a won deal's opening and its lead's capture to its close.
+# Those are kept only for steps taken: a deal still in its first stage has none.
 SPEED, PROMOTED, FIRST_DEAL, STAY, DEAL_WON, LEAD_WON = 1, 2, 3, 4, 5, 6
 CYCLE_KINDS = (PROMOTED, FIRST_DEAL, STAY, DEAL_WON, LEAD_WON)
 # How the tally groups a kind's facts: by `label` (all kinds), and by `owner` (SPEED).
@@ -61,13 +62,14 @@ BOUNDS: tuple[float, ...] = tuple(
     )
 )
 NO_TIME = 0  # the bucket of waits of no time: each of them is 0
+NOT_REACHED = -1  # the bucket of a lead with no interaction yet: no wait
 
 
-def bucket_of(wait: float) -> int:
+def bucket_of(wait: float | None) -> int:
     """The bucket `wait` falls in, as the database works it out (for tests and reads)."""
     from bisect import bisect_left
 
-    return bisect_left(BOUNDS, wait)
+    return NOT_REACHED if wait is None else bisect_left(BOUNDS, wait)
 
 
 def _postgres(db: peewee.Database) -> bool:
@@ -94,7 +96,7 @@ def wait_sql(later: str, earlier: str, postgres: bool) -> str:
 
 def bucket_sql(wait: str) -> str:
     """The bucket of `wait` (a column: it is named at every branch): a balanced tree of
-    comparisons, seven of them a wait."""
+    comparisons, seven of them a wait; NOT_REACHED for none."""
 
     def tree(low: int, high: int) -> str:
         if low == high:
@@ -105,7 +107,7 @@ def bucket_sql(wait: str) -> str:
             f"ELSE {tree(middle + 1, high)} END"
         )
 
-    return tree(0, len(BOUNDS))
+    return f"CASE WHEN {wait} IS NULL THEN {NOT_REACHED} ELSE {tree(0, len(BOUNDS))} END"
 
 
 # ----------------------------------------------------------- facts from records
@@ -121,16 +123,29 @@ def _in(column: str, keys: str | None) -> str:
 
 
 def _speed_rows(leads: str | None) -> str:
-    of_leads = _in('a."lead_id"', leads)
+    activities, of_leads = _in('a."lead_id"', leads), _in('l."id"', leads)
     first = (
         'SELECT a."lead_id" AS lead_id, MIN(a."occurred_at") AS first FROM "activity" a '
-        f'WHERE {of_leads} AND a."lead_id" IS NOT NULL AND a."kind" {_NOT_NOTE} '
+        f'WHERE {activities} AND a."lead_id" IS NOT NULL AND a."kind" {_NOT_NOTE} '
         'GROUP BY a."lead_id"'
     )
     return (
         f'SELECT {SPEED} AS kind, l."id" AS ref, l."created_at" AS at, l."source" AS label, '
         'l."owner_id" AS owner_id, l."created_at" AS start_at, f.first AS end_at '
-        f'FROM "lead" l JOIN ({first}) f ON f.lead_id = l."id" WHERE l."merged_into_id" IS NULL'
+        f'FROM "lead" l LEFT JOIN ({first}) f ON f.lead_id = l."id" '
+        f'WHERE {of_leads} AND l."merged_into_id" IS NULL'
+    )
+
+
+def _new_leads(rows: str) -> str:
+    """The facts of leads just inserted (`rows` names them, as l): live ones are not
+    reached yet (their activities must come after them), and promoted ones may be."""
+    return (
+        f'SELECT {SPEED} AS kind, l."id" AS ref, l."created_at" AS at, l."source" AS label, '
+        'l."owner_id" AS owner_id, l."created_at" AS start_at, NULL AS end_at '
+        f'FROM {rows} WHERE l."merged_into_id" IS NULL UNION ALL '
+        f'SELECT {PROMOTED}, l."id", l."promoted_at", \'\', 0, l."created_at", '
+        f'l."promoted_at" FROM {rows} WHERE l."promoted_at" IS NOT NULL'
     )
 
 
@@ -338,6 +353,17 @@ _MOVE_COLUMNS = ("opportunity_id", "from_stage", "at")
 _NOT_NOTE = "<> 'note'"
 
 
+# The row a lead trigger is given, as a FROM item named l.
+_NEW_LEAD = (
+    "(SELECT "
+    + ", ".join(
+        f'NEW."{c}" AS "{c}"'
+        for c in ("id", "created_at", "source", "owner_id", "merged_into_id", "promoted_at")
+    )
+    + ") l"
+)
+
+
 def _sqlite_triggers() -> dict[str, tuple[str, str, str, list[str]]]:
     """name -> (event, table, WHEN condition or "", statements): SQLite's row triggers."""
     pg = False
@@ -352,12 +378,11 @@ def _sqlite_triggers() -> dict[str, tuple[str, str, str, list[str]]]:
     wait = wait_sql('NEW."end_at"', 'NEW."start_at"', pg)
     at_new = 'WHERE "kind" = NEW."kind" AND "ref" = NEW."ref"'
     return {
-        # A new lead is not reached yet (its activities must come after it).
         "wait_lead_insert": (
             "AFTER INSERT",
             "lead",
-            'NEW."promoted_at" IS NOT NULL',
-            [_insert(_promoted_rows('NEW."id"'), pg)],
+            "",
+            [_insert(_new_leads(_NEW_LEAD), pg)],
         ),
         "wait_lead_update": (
             "AFTER UPDATE OF " + ", ".join(f'"{c}"' for c in _SPEED_LEAD_COLUMNS),
@@ -514,7 +539,7 @@ def _pg_triggers() -> dict[str, tuple[str, str, str, list[_Step]]]:
             "AFTER INSERT",
             "lead",
             "REFERENCING NEW TABLE AS new_rows",
-            [(None, lambda _k: [_insert(_promoted_rows('SELECT "id" FROM new_rows'), pg)])],
+            [(None, lambda _k: [_insert(_new_leads("new_rows l"), pg)])],
         ),
         "wait_lead_update": (
             "AFTER UPDATE",
@@ -711,18 +736,13 @@ def drop_wait_triggers(db: peewee.Database) -> None:
 
 # ------------------------------------------------------------------ indexes
 
-# What the reports read: the waits of one kind and bucket in order (of every group, of
-# one source, of one owner, of one stage), and the facts of a stretch of time (the
-# hours a boundary of a period cuts). The groups' are partial: kind is left out of the
-# columns, as PostgreSQL does not seek on a column its condition fixes.
+# What the reports read: the waits of one kind and bucket in order (with their group,
+# which the reads of one group's waits filter on), and the facts of a stretch of time
+# (the hours a boundary of a period cuts).
 INDEXES = {
-    "wait_fact_pick": ("kind", "bucket", "wait", "at"),
-    "wait_fact_by_source": ("bucket", "label", "wait", "at"),
-    "wait_fact_by_owner": ("bucket", "owner_id", "wait", "at"),
-    "wait_fact_by_stage": ("bucket", "label", "wait", "at"),
+    "wait_fact_pick": ("kind", "bucket", "wait", "at", "label", "owner_id"),
     "wait_fact_at": ("kind", "at", "bucket", "label", "owner_id"),
 }
-PARTIAL = {"wait_fact_by_source": SPEED, "wait_fact_by_owner": SPEED, "wait_fact_by_stage": STAY}
 
 
 def wait_index_names() -> set[str]:
@@ -732,8 +752,7 @@ def wait_index_names() -> set[str]:
 def _create_indexes(db: peewee.Database) -> None:
     for name, columns in INDEXES.items():
         names = ", ".join(f'"{c}"' for c in columns)
-        where = f' WHERE "kind" = {PARTIAL[name]}' if name in PARTIAL else ""
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{FACTS}" ({names}){where}')
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{FACTS}" ({names})')
     # A tally row counting nothing is removed by the statement after the one that took
     # its last away; this finds such rows without a scan.
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{TALLY}_empty" ON "{TALLY}" ("n") WHERE "n" = 0')
@@ -755,9 +774,22 @@ def _facts_sql(postgres: bool) -> str:
 
 
 def _tally_sql(postgres: bool) -> str:
+    """The tally as the stored facts give it: their days counted from the facts, their
+    months from the days (a third of the time of counting both from the facts)."""
+    owner = "f.owner_id::text" if postgres else "CAST(f.owner_id AS TEXT)"
+    day = _span_start(DAY, "f.at", postgres)
+    month = _span_start(MONTH, "d.start", postgres)
     keys = ", ".join(_TALLY_KEYS)
-    rows = _tally_rows(f'"{FACTS}" f', "TRUE", "1", postgres)
-    return f"SELECT {keys}, SUM(n) AS n FROM ({rows}) AS counted GROUP BY {keys}"
+    return (
+        f"WITH days ({keys}, n) AS ("
+        f"SELECT '{DAY}', {day}, f.kind, {BY_LABEL}, f.label, f.bucket, COUNT(*) "
+        f'FROM "{FACTS}" f GROUP BY 2, 3, 5, 6 UNION ALL '
+        f"SELECT '{DAY}', {day}, f.kind, {BY_OWNER}, {owner}, f.bucket, COUNT(*) "
+        f'FROM "{FACTS}" f WHERE f.kind = {SPEED} GROUP BY 2, 3, 5, 6) '
+        f"SELECT {keys}, n FROM days UNION ALL "
+        f"SELECT '{MONTH}', {month}, d.kind, d.dim, d.grp, d.bucket, SUM(d.n) FROM days d "
+        "GROUP BY 2, 3, 4, 5, 6"
+    )
 
 
 _ALL_FACT_COLUMNS = (*_FACT_COLUMNS, "wait", "bucket")
@@ -893,11 +925,6 @@ def bucket_counts(
     return found
 
 
-# The index that gives the waits of one bucket in order, by how they are grouped.
-_PICKS = {(SPEED, BY_LABEL): "wait_fact_by_source", (SPEED, BY_OWNER): "wait_fact_by_owner",
-          (STAY, BY_LABEL): "wait_fact_by_stage"}  # fmt: skip
-
-
 def waits_from(
     db: peewee.Database,
     kind: int,
@@ -913,15 +940,14 @@ def waits_from(
     (BY_OWNER, owner id as text). Read from an index alone, at most the bucket's
     entries."""
     params: list[Any] = []
-    condition, index = "", "wait_fact_pick"
+    condition = ""
     if group is not None:
         dim, value = group
         column = "owner_id" if dim == BY_OWNER else "label"
         condition = f' AND "{column}" = {db.param}'
         params.append(int(value) if dim == BY_OWNER else value)
-        index = _PICKS.get((kind, dim), index)
     condition += _between(db, "at", low, high, params)
-    hint = "" if _postgres(db) else f" INDEXED BY {index}"
+    hint = "" if _postgres(db) else " INDEXED BY wait_fact_pick"
     sql = (
         f'SELECT "wait" FROM "{FACTS}"{hint} WHERE "kind" = {int(kind)} AND "bucket" = '
         f'{int(bucket)}{condition} ORDER BY "wait" LIMIT {int(count)} OFFSET {int(skip)}'

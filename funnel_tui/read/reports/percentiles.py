@@ -94,12 +94,18 @@ class Group:
 
     @property
     def count(self) -> int:
+        """How many waits there are (a lead not reached yet has none)."""
+        return sum(n for bucket, n in self.counts.items() if bucket != waits.NOT_REACHED)
+
+    @property
+    def records(self) -> int:
+        """How many records were measured, those with no wait yet too."""
         return sum(self.counts.values())
 
     def up_to(self, bound: float) -> int:
         """How many of the waits are `bound` (one of the tally's BOUNDS) or less."""
         last = waits.BOUNDS.index(bound)
-        return sum(n for bucket, n in self.counts.items() if bucket <= last)
+        return sum(n for bucket, n in self.counts.items() if 0 <= bucket <= last)
 
     def add(self, counts: dict[int, int]) -> None:
         for bucket, n in counts.items():
@@ -122,7 +128,7 @@ class Group:
 
     def _at(self, low: int, high: int) -> tuple[float, float]:
         """The waits ranked `low` and `high` (0 the shortest; high is low or low + 1)."""
-        buckets = sorted(self.counts)
+        buckets = sorted(bucket for bucket in self.counts if bucket != waits.NOT_REACHED)
         index = before = 0
         while before + self.counts[buckets[index]] <= low:
             before += self.counts[buckets[index]]
