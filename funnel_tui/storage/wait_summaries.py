@@ -6,8 +6,8 @@ the records, and reading them back for the reports.
 
 A median of a million waits is then exact without ranking a million: the tally says
 which bucket holds the k-th wait of a group and how many come before it, and that
-bucket's waits are read from an index in order, skipping those (reads.py of the
-reports: read.reports.percentiles).
+bucket's waits are read from an index in order, skipping those (read.reports.percentiles
+decides what to ask; the SQL is here, in bucket_counts and waits_from).
 
 Triggers, not the rules layer, keep them: every path that writes (a rep's edit, an
 import, a merge, an erasure, an undo, another instance's SQL) then counts. Each change

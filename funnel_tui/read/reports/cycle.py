@@ -8,6 +8,9 @@ days, for the moves made in a period.
   made in the period, read from the stage history (a deal still in a stage has not
   finished it and is not counted);
 - opportunity → won, and lead → won (the whole sales cycle), for deals won in it.
+
+Each step's waits are kept as the records change (storage.wait_summaries) and read
+through reports.percentiles, so nothing ranks every move.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The first logged interaction is the lead's earliest activity of any kind but a n
 (an attempt counts: a call nobody picked up is still a reply to the lead), on the lead
 or on its deals, by anyone. A lead nobody has reached out to yet counts as not reached,
 not as fast or slow.
+
+The figures come from the waits kept for the leads (storage.wait_summaries, read through
+reports.percentiles): every live lead's, reached or not, so nothing scans the leads.
 """
 
 from __future__ import annotations
