@@ -6,9 +6,11 @@ run on the same connection.
 
 Cases: speed by owner, by source and by month over all time (in Warsaw), speed by month
 and cycle time over the last quarter in Kolkata (half an hour off UTC: each of its days
-and months begins inside an hour), and cycle time over all time; and the command line
+and months begins inside an hour), and cycle time over all time; the command line
 itself, `funnel report speed` and `funnel report cycle` run in this process (the
-database opened and the table printed, the interpreter's start aside).
+database opened and the table printed, the interpreter's start aside), beside the same
+hand-written SQL; and the app: the Reports screen's digit for each of the two to that
+report painted, beside a key reaching a bare Input.
 
 Goal: each ≤ 500 ms at every size. The floor is the plainest exact SQL: every lead's
 first reply (or every move's duration) read and ranked, on SQLite sorted in Python (it
@@ -22,12 +24,15 @@ sizes (default all three); FUNNEL_BENCH_ENGINES the engines (default sqlite,post
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import gc
 import math
 import os
+import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +48,7 @@ RUNS = 3  # timed runs of a report after one warm-up; the best counts
 FLOOR_RUNS = 2  # the floors take seconds at a million leads
 MAX_MS = 500
 WARSAW, KOLKATA = ZoneInfo("Europe/Warsaw"), ZoneInfo("Asia/Kolkata")
+USER = "bench"
 SLACK = 0.5 / 3600  # the speed report's half second past 1 h and 24 h
 
 
@@ -50,17 +56,19 @@ def figures():
     import demo_cache
 
     results, table = [], {}
-    for engine in ENGINES:
-        for leads in SIZES:
-            if engine == "sqlite":
-                target = str(demo_cache.sqlite_demo(leads))
-            else:
-                try:
-                    target = demo_cache.postgres_demo(leads, f"pct_{leads}")
-                except Exception as exc:  # no server binaries: said, not hidden
-                    print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
-                    break
-            results += _measure(target, engine, leads, table)
+    with tempfile.TemporaryDirectory(prefix="funnel-bench-pct-") as folder:
+        for engine in ENGINES:
+            for leads in SIZES:
+                if engine == "sqlite":
+                    target = str(demo_cache.sqlite_demo(leads))
+                else:
+                    try:
+                        target = demo_cache.postgres_demo(leads, f"pct_{leads}")
+                    except Exception as exc:  # no server binaries: said, not hidden
+                        print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
+                        break
+                results += _measure(target, engine, leads, table)
+                results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
     _print_table(table)
     return results
 
@@ -146,13 +154,63 @@ def _measure(target: str, engine: str, leads: int, table: dict) -> list:
     return out
 
 
+async def _in_the_app(target: str, folder: str, engine: str, leads: int, table: dict) -> list:
+    """In a running app: the Reports screen's digit for each report to that report
+    painted (figures, chart and notes), beside a key reaching a bare Input."""
+    from common import bench_app, human_pause, key_floor, median, send_key, until
+    from funnel_tui.read.reports import REPORTS
+    from funnel_tui.storage.database import close_database
+    from funnel_tui.tui.screens.reports import ReportsScreen
+
+    floor = median(await key_floor(paced=True))
+    app = bench_app(target, folder, USER)
+    rng = random.Random(25)
+    digits = {name: str(list(REPORTS).index(name) + 1) for name in ("speed", "cycle")}
+    out = []
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.startup_done()
+
+            def showing(name: str) -> bool:
+                screen = app.screen
+                return (
+                    isinstance(screen, ReportsScreen)
+                    and screen.report is not None
+                    and screen.report.name == name
+                )
+
+            await pilot.press("ctrl+g")
+            await until(lambda: showing("conversion"), timeout=60)
+            times: dict[str, list[float]] = {name: [] for name in digits}
+            for _round in range(1 + RUNS):  # the first round warms the caches up
+                for name, digit in digits.items():
+                    await human_pause(rng)
+                    start = time.perf_counter()
+                    send_key(app, digit)
+                    painted = await until(lambda n=name: showing(n), timeout=60, app=app)
+                    if _round:
+                        times[name].append((painted - start) * 1000)
+            for name, measured in times.items():
+                ms = min(measured)
+                label = f"Reports screen: {name} (app)"
+                table.setdefault(label, {})[(engine, leads)] = (ms, floor * 1000)
+                out.append(cost(f"{label}, {leads:,} leads, {engine}", ms, floor * 1000,
+                                "a key reaching a bare Input", "ms", max_value=MAX_MS))  # fmt: skip
+                print(f"  {engine} {leads:>9,} {label}: {ms:.0f} ms", file=sys.stderr, flush=True)
+    finally:
+        close_database()
+    return out
+
+
 def _cli(target: str, name: str) -> None:
     """`funnel report NAME` in this process: the database opened, the report run and
     printed (as a person runs it, minus starting Python and importing funnel)."""
     from funnel_tui.cli import main
 
     with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
-        code = main(["report", name, "--db", target, "--user", "bench"])
+        code = main(["report", name, "--db", target, "--user", USER])
     if code:
         raise AssertionError(f"funnel report {name} exited {code}")
 
