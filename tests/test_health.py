@@ -60,9 +60,15 @@ def test_derived_data_gone_wrong_is_found_and_rebuilt(db_target, capsys):
     # A tally no longer what the records give (as a hand-written UPDATE with the
     # triggers dropped would leave it).
     database.obj.execute_sql('UPDATE "activity_tally" SET "logged" = "logged" + 1')
+    # And one count of the percentile reports' waits.
+    keys = '"span", "start", "kind", "dim", "grp", "bucket"'
+    database.obj.execute_sql(
+        f'UPDATE "wait_tally" SET "n" = "n" + 1 WHERE ({keys}) = '
+        f'(SELECT {keys} FROM "wait_tally" ORDER BY {keys} LIMIT 1)'
+    )
     close_database()
     code, report = _check(db_target, capsys)
-    expected = {"scores": 2, "engagement": 1, "tallies": 1} | (
+    expected = {"scores": 2, "engagement": 1, "tallies": 2} | (
         {"search_index": 1} if sqlite else {}
     )
     assert code == 1 and not report["healthy"] and _wrong(report) == expected

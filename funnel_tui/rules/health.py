@@ -10,7 +10,8 @@ never written to: storage.backups.file_problems reads it alone, read-only):
   an index on the leads themselves);
 - each lead's stored score against the scoring rules of funnel.toml;
 - each lead's stored engagement against its two-way activities;
-- the reports' tallies against the leads, deals and activities they count.
+- the reports' tallies, and the waits the percentile reports read, against the leads,
+  deals and activities they are worked out from.
 
 On a database this user cannot write, the scores and engagement are not checked (the
 check recomputes them in a transaction it rolls back) and `repair` is refused.
@@ -35,6 +36,7 @@ from funnel_tui.storage.list_index import rebuild_search, search_index_problems
 from funnel_tui.storage.models import Lead, database
 from funnel_tui.storage.schema import SCHEMA_VERSION, stored_version
 from funnel_tui.storage.tallies import rebuild_tallies, tally_problems
+from funnel_tui.storage.wait_summaries import rebuild_wait_summaries, wait_summary_problems
 
 RESTORE_HINT = "funnel backup --list; funnel restore BACKUP"
 
@@ -129,7 +131,9 @@ def _search_index(db: peewee.Database, repair: bool) -> Finding:
 
 
 def _tallies(db: peewee.Database, repair: bool) -> Finding:
-    wrong = tally_problems(db)
+    # The waits behind speed to lead and cycle time are report tallies to the rep too:
+    # one finding, one repair.
+    wrong = tally_problems(db) + wait_summary_problems(db)
     if not wrong:
         return Finding("tallies", 0, _("report tallies: in step with the records"))
     said = ngettext(
@@ -140,6 +144,7 @@ def _tallies(db: peewee.Database, repair: bool) -> Finding:
     if repair:
         with database.atomic():
             rebuild_tallies(db)
+            rebuild_wait_summaries(db)
         said += _(" — counted again")
     return Finding("tallies", wrong, said, repaired=repair)
 
