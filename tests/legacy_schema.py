@@ -315,6 +315,16 @@ def undo_schema_14(database) -> None:
     from funnel_tui.storage import wait_summaries
     from funnel_tui.storage.models import WAIT_MODELS
 
+    undo_schema_15(database)
     wait_summaries.drop_wait_triggers(database)
     for model in WAIT_MODELS:
         database.execute_sql(f'DROP TABLE "{model._meta.table_name}"')
+
+
+def undo_schema_15(database) -> None:
+    """Take away what schema 15 added (the kept counts of leads per status and their
+    triggers): what schema 14 left."""
+    from funnel_tui.storage import status_counts
+
+    status_counts.drop_status_count_triggers(database)
+    database.execute_sql(f'DROP TABLE "{status_counts.TABLE}"')

@@ -30,6 +30,7 @@ from funnel_tui.storage.models import (
     WaitFact,
 )
 from funnel_tui.storage.schema import SCHEMA_VERSION
+from funnel_tui.storage.status_counts import live_status_counts, status_count_problems
 from funnel_tui.storage.tallies import tally_index_names, tally_problems
 from funnel_tui.storage.wait_summaries import SPEED, wait_index_names, wait_summary_problems
 
@@ -153,12 +154,15 @@ def test_schema_1_database_is_migrated_in_place(db_target):
         dt.datetime(2026, 2, 10, 14, 30),
         36 * 86400 + 5.5 * 3600,
     )
+    # So were the list's counts per status (schema 15).
+    assert status_count_problems(database) == 0
+    assert sum(live_status_counts(database).values()) == Lead.select().count()
 
 
 def test_schema_2_database_is_migrated_with_scores_search_and_shown_phones(db_target):
     _build(db_target, v2_statements)
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 14
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 15
     assert _index_names(database) == _expected_indexes(database)
     lucja = Lead.get(Lead.name == "Łucja Kowalska")
     ming = Lead.get(Lead.name == "王小明")
@@ -216,7 +220,7 @@ def _older_leads(dialect: str) -> list[str]:
 def test_an_older_database_gets_email_keys_and_folds_in_place(db_target, config):
     _build(db_target, lambda dialect: [*v2_statements(dialect), *_older_leads(dialect)])
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 14
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 15
     assert _index_names(database) == _expected_indexes(database)
     assert "lead_email_norm" not in _index_names(database)
     keys = {lead.name: (lead.email_key, lead.name_fold) for lead in Lead.select()}

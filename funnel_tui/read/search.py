@@ -62,6 +62,7 @@ from funnel_tui.storage.list_index import (
     status_mark,
 )
 from funnel_tui.storage.models import Lead, database
+from funnel_tui.storage.status_counts import live_status_counts
 
 SORT_KEYS = (
     "name",
@@ -296,6 +297,11 @@ def lead_count(query: LeadQuery, cap: int | None = None) -> int:
     than cap" (for a screen that shows "1,000+" rather than wait for an exact figure).
     Without, the count is exact.
     """
+    if _only_statuses(query):
+        # Every lead, or those of some statuses: the kept counts (storage.status_counts).
+        kept = live_status_counts(database.obj)
+        count = sum(kept.get(s, 0) for s in query.statuses or kept)
+        return count if cap is None else min(count, cap + 1)
     plan = _Plan(query)
     if plan.empty:
         return 0
@@ -334,6 +340,9 @@ def lead_ids(query: LeadQuery) -> list[int]:
 def status_counts(query: LeadQuery) -> dict[str, int]:
     """Leads per status for `query` with its status filter left out (what the header
     line shows: how many each status button would list), every status present."""
+    if _only_statuses(query):
+        kept = live_status_counts(database.obj)  # storage.status_counts
+        return {status: kept.get(status, 0) for status in LEAD_STATUSES}
     plan = _Plan(query, use_statuses=False)
     if plan.empty:
         return dict.fromkeys(LEAD_STATUSES, 0)
@@ -388,6 +397,18 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------- internals
+
+
+def _only_statuses(query: LeadQuery) -> bool:
+    """Whether `query` filters by nothing but status (or not at all): its counts are
+    the kept counts per status, read instead of counted."""
+    return not (
+        parse_search(query.text, query.region)
+        or query.levels
+        or query.sources
+        or query.owner
+        or (query.min_score or 0) > 0
+    )
 
 
 class _Plan:

@@ -15,6 +15,7 @@ from funnel_tui.core import formats, vocab
 from funnel_tui.core.errors import DatabaseError
 from funnel_tui.core.i18n import _
 from funnel_tui.storage.models import Lead
+from funnel_tui.storage.status_counts import create_status_counts
 
 # ------------------------------------------------------------ lead list structures
 #
@@ -284,6 +285,8 @@ def create_list_structures(db: peewee.Database) -> None:
         _create_pg_search(db)
     else:
         _create_sqlite_search(db)
+    # The counts of the list's top line (a new database's start empty, as it does).
+    create_status_counts(db)
 
 
 def _create_sqlite_search(db: peewee.Database) -> None:

@@ -23,7 +23,7 @@ from funnel_tui.storage.tallies import create_tallies, rebuild_tallies
 from funnel_tui.storage.targets import describe
 from funnel_tui.storage.wait_summaries import create_wait_summaries, rebuild_wait_summaries
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 def stored_version(db: peewee.Database) -> int | None:
@@ -473,6 +473,16 @@ def _migrate_13_to_14(db: peewee.Database) -> None:
     rebuild_wait_summaries(db)
 
 
+def _migrate_14_to_15(db: peewee.Database) -> None:
+    """Schema 15 keeps the count of live leads per status that the list's top line
+    shows (storage.status_counts): the table and its triggers, and the counts from the
+    leads, all in the migration's transaction. (About 1 s for a million leads.)"""
+    from funnel_tui.storage.status_counts import create_status_counts, rebuild_status_counts
+
+    create_status_counts(db)
+    rebuild_status_counts(db)
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -487,4 +497,5 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     11: _migrate_11_to_12,
     12: _migrate_12_to_13,
     13: _migrate_13_to_14,
+    14: _migrate_14_to_15,
 }
