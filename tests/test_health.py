@@ -43,7 +43,9 @@ def test_a_healthy_database_passes_every_check(db_target, capsys):
     code, report = _check(db_target, capsys)
     assert code == 0 and report["healthy"] and _wrong(report) == {}
     checks = [c["check"] for c in report["checks"]]
-    assert checks[-5:] == ["schema", "search_index", "tallies", "scores", "engagement"]
+    assert checks[-6:] == [
+        "schema", "search_index", "tallies", "status_counts", "scores", "engagement"
+    ]  # fmt: skip
     assert main(["--db", db_target, "check"]) == 0
     said = capsys.readouterr().out
     assert "✘" not in said and "scores: all 4 leads' as the rules give them" in said
@@ -66,9 +68,14 @@ def test_derived_data_gone_wrong_is_found_and_rebuilt(db_target, capsys):
         f'UPDATE "wait_tally" SET "n" = "n" + 1 WHERE ({keys}) = '
         f'(SELECT {keys} FROM "wait_tally" ORDER BY {keys} LIMIT 1)'
     )
+    # And a count per status (the list's top line) likewise.
+    database.obj.execute_sql(
+        'UPDATE "lead_status_count" SET "leads" = "leads" + 1 '
+        'WHERE "status" = (SELECT MIN("status") FROM "lead_status_count")'
+    )
     close_database()
     code, report = _check(db_target, capsys)
-    expected = {"scores": 2, "engagement": 1, "tallies": 2} | (
+    expected = {"scores": 2, "engagement": 1, "tallies": 2, "status_counts": 1} | (
         {"search_index": 1} if sqlite else {}
     )
     assert code == 1 and not report["healthy"] and _wrong(report) == expected
@@ -123,7 +130,7 @@ def test_check_reads_in_the_reps_language(tmp_path, capsys, language):
     _seed(path)
     assert main(["--lang", language, "--db", path, "check"]) == 0
     said = capsys.readouterr().out
-    assert "scores" not in said and "search index" not in said and said.count("✔") == 7
+    assert "scores" not in said and "search index" not in said and said.count("✔") == 8
 
 
 def test_randomly_damaged_databases_end_in_the_way_back_never_a_traceback(tmp_path):

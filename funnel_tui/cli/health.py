@@ -17,14 +17,15 @@ def register(command: AddCommand) -> None:
         "check",
         _(
             "check the database: its file, references, schema, search index, report "
-            "tallies, scores and engagement; exit 1 with what is wrong"
+            "tallies, leads per status, scores and engagement; exit 1 with what is wrong"
         ),
     )
     check.add_argument(
         "--repair",
         action="store_true",
         help=_(
-            "rebuild what can be rebuilt (the search index, report tallies, scores, engagement)"
+            "rebuild what can be rebuilt (the search index, report tallies, leads per status, "
+            "scores, engagement)"
         ),
     )
     format_option(check)

@@ -11,14 +11,15 @@ never written to: storage.backups.file_problems reads it alone, read-only):
 - each lead's stored score against the scoring rules of funnel.toml;
 - each lead's stored engagement against its two-way activities;
 - the reports' tallies, and the waits the percentile reports read, against the leads,
-  deals and activities they are worked out from.
+  deals and activities they are worked out from;
+- the lead list's kept counts of leads per status against the leads.
 
 On a database this user cannot write, the scores and engagement are not checked (the
 check recomputes them in a transaction it rolls back) and `repair` is refused.
 
-`repair` rebuilds the search index and the tallies and recomputes the scores and
-engagement, each in one transaction; damage to the file or its keys it cannot repair,
-and says so with the way back (`funnel restore`).
+`repair` rebuilds the search index, the tallies and the counts per status and
+recomputes the scores and engagement, each in one transaction; damage to the file or its
+keys it cannot repair, and says so with the way back (`funnel restore`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from funnel_tui.storage.database import db_read_only, refuse_if_read_only
 from funnel_tui.storage.list_index import rebuild_search, search_index_problems
 from funnel_tui.storage.models import Lead, database
 from funnel_tui.storage.schema import SCHEMA_VERSION, stored_version
+from funnel_tui.storage.status_counts import rebuild_status_counts, status_count_problems
 from funnel_tui.storage.tallies import rebuild_tallies, tally_problems
 from funnel_tui.storage.wait_summaries import rebuild_wait_summaries, wait_summary_problems
 
@@ -46,7 +48,8 @@ class Finding:
     """One check's outcome: `problems` found (0: healthy), whether they were put right,
     and what a person reads about it."""
 
-    # A stable key: integrity, foreign_keys, schema, search_index, tallies, scores, engagement.
+    # A stable key: integrity, foreign_keys, schema, search_index, tallies, status_counts,
+    # scores, engagement.
     check: str
     problems: int
     said: str
@@ -73,6 +76,7 @@ def check_database(config: Config, repair: bool = False) -> list[Finding]:
     findings.append(Finding("schema", 0, _("schema {version}").format(version=version)))
     findings.append(_search_index(db, repair))
     findings.append(_tallies(db, repair))
+    findings.append(_status_counts(db, repair))
     if db_read_only(db) is not None:
         return [
             *findings,
@@ -147,6 +151,22 @@ def _tallies(db: peewee.Database, repair: bool) -> Finding:
             rebuild_wait_summaries(db)
         said += _(" — counted again")
     return Finding("tallies", wrong, said, repaired=repair)
+
+
+def _status_counts(db: peewee.Database, repair: bool) -> Finding:
+    wrong = status_count_problems(db)
+    if not wrong:
+        return Finding("status_counts", 0, _("leads per status: in step with the leads"))
+    said = ngettext(
+        "leads per status: {count} status counted otherwise than the leads",
+        "leads per status: {count} statuses counted otherwise than the leads",
+        wrong,
+    ).format(count=wrong)
+    if repair:
+        with database.atomic():
+            rebuild_status_counts(db)
+        said += _(" — counted again")
+    return Finding("status_counts", wrong, said, repaired=repair)
 
 
 def _derived(check, recompute, leads: int, repair: bool, words) -> Finding:
