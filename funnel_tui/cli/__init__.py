@@ -23,22 +23,6 @@ import re
 import sys
 from collections.abc import Sequence
 
-from funnel_tui.cli import (
-    admin,
-    assign,
-    backups,
-    companies,
-    completion,
-    deals,
-    duplicates,
-    erase,
-    health,
-    leads,
-    merge,
-    reports,
-    transfer,
-    work,
-)
 from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options
 from funnel_tui.cli.tui import make_app, open_tui
 from funnel_tui.core.errors import EXIT_REFUSED, EXIT_USAGE, FunnelError
@@ -57,25 +41,44 @@ __all__ = [
     "make_app",
 ]
 
+# The modules of the commands, in the order `funnel --help` lists them; imported when the
+# parser is built, which `funnel` alone (the terminal UI) never needs (see main).
 COMMAND_MODULES = (
-    leads,
-    deals,
-    assign,
-    companies,
-    work,
-    merge,
-    erase,
-    duplicates,
-    reports,
-    transfer,
-    admin,
-    backups,
-    health,
-    completion,
+    "leads",
+    "deals",
+    "assign",
+    "companies",
+    "work",
+    "merge",
+    "erase",
+    "duplicates",
+    "reports",
+    "transfer",
+    "admin",
+    "backups",
+    "health",
+    "completion",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = _top_parser()
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, **common: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        common_options(sub, suppress=True, **common)
+        return sub
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"funnel_tui.cli.{name}").register(command)
+    return parser
+
+
+def _top_parser(**options) -> argparse.ArgumentParser:
+    """`funnel` and its own options, without the commands."""
     from funnel_tui.cli.argparse_words import speak_argparse
     from funnel_tui.cli.help_format import FunnelParser
     from funnel_tui.core.screen_names import SCREEN_MODES
@@ -87,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Keyboard-driven CRM for the front of the sales funnel. "
             "Without a command, opens the terminal UI."
         ),
+        **options,
     )
     parser.add_argument("--version", action=_Version, help=_("print funnel's version and exit"))
     common_options(parser, suppress=False)
@@ -97,16 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the screen the terminal UI opens on (default: the lead list)"),
     )
     parser.set_defaults(run=open_tui, whole_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help_text: str, **common: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        common_options(sub, suppress=True, **common)
-        return sub
-
-    for module in COMMAND_MODULES:
-        module.register(command)
     return parser
+
+
+def _tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of `funnel [OPTIONS]` (the terminal UI), read without building the
+    commands' parsers and importing their modules (40–70 ms of every start); None for
+    anything else (a command, --help, --version, a mistake), which the whole parser
+    reads and answers as it always has."""
+    import contextlib
+    import io
+
+    if any(arg in ("-h", "--help", "--version") or arg.startswith("--v") for arg in argv):
+        return None
+    try:
+        # Some mistakes argparse says itself before it exits: the whole parser says them.
+        with contextlib.redirect_stderr(io.StringIO()):
+            args, rest = _top_parser(exit_on_error=False).parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if rest:
+        return None
+    args.command = None  # as the whole parser leaves it without a command
+    return args
 
 
 class _Version(argparse.Action):
@@ -133,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         speak_chosen_language(argv)
-        args = build_parser().parse_args(argv)
+        args = _tui_arguments(argv) or build_parser().parse_args(argv)
         if args.run is open_tui:  # the TUI draws with escape codes of its own
             sys.stdout, sys.stderr = streams
         return run_command(args)
