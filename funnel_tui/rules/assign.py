@@ -20,8 +20,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
 from funnel_tui.config import check_login
 from funnel_tui.core.errors import NotFound, Problem, Refused
 from funnel_tui.core.folding import fold
@@ -118,6 +116,8 @@ def resolve_user(
 def closest_login(typed: str, users: Sequence[tuple[int, str, str]]) -> str | None:
     """The login whose login or name is one slip (two for long names) from `typed`
     (folded), the closest first; None when none is that close: a typo, not a new user."""
+    from rapidfuzz.distance import OSA  # 11 ms to load: not at every start, only here
+
     limit = close_distance(typed)
     best: tuple[int, str] | None = None
     for _id, user_login, display in users:

@@ -11,7 +11,7 @@ through the history like any change (live.changes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -22,9 +22,11 @@ from funnel_tui.core.output import plain
 from funnel_tui.read.team import team_members
 from funnel_tui.rules.assign import Handed
 from funnel_tui.rules.history_words import record_words
-from funnel_tui.tui.dialogs.user_picker import Picked, UserPicker
 from funnel_tui.tui.filled import filled
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
+
+if TYPE_CHECKING:
+    from funnel_tui.tui.dialogs.user_picker import Picked, UserPicker
 
 HAND_OVER_KEY = "ctrl+r"
 
@@ -67,6 +69,9 @@ class HandsOver:
         target = self.hand_over_target()
         if target is None:
             return
+        # The picker's modules load when first asked for, not at every start.
+        from funnel_tui.tui.dialogs.user_picker import UserPicker
+
         title = filled(_("Hand {record} to…"), record=Text(plain(target.words), style="bold"))
 
         def picked(choice: Picked | None) -> None:

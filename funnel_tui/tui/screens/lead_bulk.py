@@ -28,9 +28,6 @@ from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import LEAD_STATUSES, STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.tui.dialogs.bulk_menu import BulkEntry, BulkMenu
-from funnel_tui.tui.dialogs.date_dialog import DateDialog
-from funnel_tui.tui.dialogs.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from funnel_tui.tui.screens.lead_marks import Marks, leads_words
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
@@ -53,6 +50,9 @@ class LeadBulkActions:
     # ------------------------------------------------------------------ the menu
 
     def action_bulk(self) -> None:
+        # The dialogs' modules load when first asked for, not at every start of the list.
+        from funnel_tui.tui.dialogs.bulk_menu import BulkEntry, BulkMenu
+
         ids = self.marks.chosen(self.current_lead_id())
         if not ids:
             self.say(Text(_(NOTHING_CHOSEN), style="yellow"))
@@ -105,6 +105,8 @@ class LeadBulkActions:
         raise NotImplementedError
 
     def _confirm(self, title: str, question: str, then: Callable[[], None]) -> None:
+        from funnel_tui.tui.dialogs.dialogs import ConfirmDialog
+
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
@@ -116,6 +118,9 @@ class LeadBulkActions:
     # ------------------------------------------------------------------ status
 
     def _ask_status(self, ids: list[int]) -> None:
+        from funnel_tui.tui.dialogs.date_dialog import DateDialog
+        from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
+
         def status_chosen(status: str | None) -> None:
             if status == STATUS_UNQUALIFIED:
                 reasons = {shown_name(r): r for r in self.app.config.unqualified_reasons}
@@ -211,6 +216,8 @@ class LeadBulkActions:
     # ------------------------------------------------------------------ export
 
     def _ask_export(self, ids: list[int]) -> None:
+        from funnel_tui.tui.dialogs.dialogs import TextDialog
+
         def typed(path: str | None) -> None:
             if not path or not path.strip():
                 return
