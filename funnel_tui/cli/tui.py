@@ -52,9 +52,14 @@ def make_app(
         target = database_target(db)
         spare_postgres_driver(target)
         open_target(target, create, ask)
+        login = current_user(user)
+        # The first screen's data is read in a thread while the app's modules load.
+        from funnel_tui.read.ahead import ReadAhead
+
+        ahead = ReadAhead(config, login, screen)
         from funnel_tui.tui.app import FunnelApp
 
-        return FunnelApp(config=config, target=target, user=current_user(user), start=screen)
+        return FunnelApp(config=config, target=target, user=login, start=screen, ahead=ahead)
     except BaseException:
         gc.enable()
         raise

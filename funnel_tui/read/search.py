@@ -77,6 +77,11 @@ SORT_KEYS = (
     "level",
 )
 
+# The rows the lead list holds per page, and how far it counts: exactly, as its height
+# must be right to scroll to the end.
+LIST_PAGE = 100
+LIST_COUNT_CAP = 100_000_000
+
 PAGE_KEYS = (
     "id",
     "name",

@@ -23,6 +23,7 @@ from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
+from funnel_tui.read.ahead import FirstList, FirstScreen, ReadAhead, newest_change
 from funnel_tui.read.connection import connected, describe, read_only_why, utcnow
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
@@ -41,7 +42,12 @@ if TYPE_CHECKING:
     from funnel_tui.tui.screens.log_activity import LogTarget
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
+FIRST_SCREEN_WAIT = 0.25  # seconds the first screen waits for what was read ahead
 GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it is up
+# The day's backup (and the sweep of dead imports' scratch files) waits this long after
+# the first screen is up: its imports and its copy would otherwise share the first
+# moments with the screen's own last paints.
+BACKUP_AFTER_SECONDS = 2.0
 # The signals that end the app as ctrl+q would, what was typed kept (_listen_for_hangup).
 STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
@@ -113,10 +119,13 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         drafts: DraftStore | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         start: str = "leads",
+        ahead: ReadAhead | None = None,
     ) -> None:
         """`clock` (naive UTC) stands in for the system clock: screenshots and tests
         fix it so that what depends on "now" (engagement, dates) does not move.
-        `start` is the screen to open on, one of MODES."""
+        `start` is the screen to open on, one of MODES. `ahead` is reading the first
+        screen's data meanwhile (read.ahead: cli.tui starts it before the app's modules
+        load)."""
         # Read by App.__init__: the first screen is built once, not the list and then it.
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
@@ -138,12 +147,39 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self._checklist_wanted: int | None = None
         self._company_wanted: int | None = None
         self._checklist_then: tuple[str, str] = ("", "")
+        self._ahead = ahead
+        self._first: FirstScreen | None = None
+        self._first_list: FirstList | None = None
+
+    def first_screen(self) -> FirstScreen | None:
+        """What was read ahead for the first screen (None: nothing), once it is in. It
+        was started some 200 ms before the screen is mounted, so it has almost always
+        finished; else the screens read as they always do, after a short wait for it."""
+        if self._ahead is not None:
+            self._first = self._ahead.result(FIRST_SCREEN_WAIT)
+            self._ahead = None
+            if self._first is not None:
+                self._first_list = self._first.lead_list
+                if self._first.today_counts is not None:
+                    # Asked first by the screen as it mounts: in the first frame too.
+                    self.today_counts = dict(self._first.today_counts)
+        return self._first
+
+    def first_list(self) -> FirstList | None:
+        """The lead list read ahead, handed out once: to the list's first showing."""
+        self.first_screen()
+        found, self._first_list = self._first_list, None
+        return found
 
     def on_mount(self) -> None:
         self._listen_for_hangup()
         self._check_size()
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.set_timer(GC_AFTER_SECONDS, self.startup_done)
+        # The top line's Today counts are read ahead with the first screen's own data,
+        # or now beside it, so that both are in its first full frame or close.
+        if self.first_screen() is None or self.today_counts is None:
+            self._count_today()
         if self.read_only:
             said = _("Read-only: {why}. You can look, not change.").format(why=self.read_only)
             self.notify(said, title=_("Database"), severity="warning", timeout=10, markup=False)
@@ -178,11 +214,17 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         # Creating the user row is a write: never on the UI thread.
         with connected():
             _user_id = self.rules.user_id  # read for its side effect: the row exists
-        self._count_today()
         # Hear of the others' writes and presence from here on (changes.py).
         watch = ChangeWatch(self.user, self._heard)
         watch.start()
         self.watch_changes = watch
+        if self._first is not None:
+            # Another instance wrote between the reading ahead and the watcher's start:
+            # the watcher will not tell of it, so everything shown is read again.
+            with connected():
+                missed = newest_change() > self._first.newest_change
+            if missed:
+                self.call_from_thread(self.data_changed)
         if not self.is_running:  # closed meanwhile: on_unmount found no watcher to stop
             watch.stop()
             return
@@ -232,7 +274,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             self._user_prepared = True
             self._prepare_user()
             if not self.read_only:  # a backup is a write beside the database
-                self._backup_if_due()
+                self.set_timer(BACKUP_AFTER_SECONDS, self._backup_if_due)
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup_if_due(self) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from funnel_tui.core.formats import date_short, number
 from funnel_tui.core.i18n import N_, _, ngettext, pgettext
@@ -28,11 +28,13 @@ from funnel_tui.read.queries import (
     lead_page,
     status_counts,
 )
+from funnel_tui.read.search import LIST_COUNT_CAP
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
+from funnel_tui.tui.widgets.line import Line
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
 from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.workers import read_worker
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
 
 
-COUNT_CAP = 100_000_000  # exact counts: the list's height must be right to scroll to the end
+COUNT_CAP = LIST_COUNT_CAP  # exact counts: the list's height must be right to scroll to the end
 STATUS_CYCLE = ("", *LEAD_STATUSES)
 
 
@@ -156,9 +158,10 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
                 select_on_focus=False,
             )
             yield Label("", id="total")
-        yield Static("", id="filters")
-        yield Static("", id="counts")
-        yield Static("", id="columns")
+        # Drawn at their width: a resize redraws them without laying the screen out again.
+        yield Line(draw=self._filters_line, id="filters")
+        yield Line(id="counts")
+        yield Line(draw=self._columns_line, id="columns")
         yield LeadTable(COLUMNS, id="table")
         yield KeyBar()
 
@@ -166,6 +169,14 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         self._shown_once = False
         # A number typed with the region's trunk prefix is read in it ("0151" in DE).
         self.query_state = LeadQuery(region=self.app.config.default_region)
+        first = self.app.first_list()  # read ahead while the app loaded (read.ahead)
+        if first is not None and first.query == self.query_state:
+            # Shown before the first frame: no empty list painted before the rows.
+            self._show_filters()
+            rows = self._with_engagement([dict(row) for row in first.rows])
+            self._loaded(first.query, first.total, first.counts, rows, False)
+            self.query_one(LeadTable).focus()  # as AUTO_FOCUS would, after the frame
+            return
         self.reload()  # at mount, not at the first resume: the query runs during layout
 
     def on_screen_resume(self) -> None:
@@ -176,10 +187,6 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
     def refresh_data(self, changes: Changes | None = None) -> None:
         """Reload after a change, here or elsewhere, keeping the cursor where it is."""
         self.reload(keep_cursor=True)
-
-    def on_resize(self) -> None:
-        self._show_header()
-        self._show_filters()
 
     # ---------------------------------------------------------------- queries
 
@@ -239,7 +246,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
             text.append(f"{glyph} {vocab_label(status)} ", style=style)
             text.append(number(counts.get(status, 0)), style="bold")
             text.append("   ")
-        self.query_one("#counts", Static).update(text)
+        self.query_one("#counts", Line).show(text)
         self._total = total
         self._show_total()
 
@@ -258,13 +265,15 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         self._show_filters()
 
     def _show_filters(self) -> None:
+        self.query_one("#filters", Line).refresh()
+
+    def _filters_line(self, width: int) -> Text:
         """The filters in force (none: "all leads") and the sort, on one line; or the
         latest message (say)."""
         if self._message is not None:
             message = self._message.copy()
             message.no_wrap, message.overflow = True, "ellipsis"
-            self.query_one("#filters", Static).update(message)
-            return
+            return message
         q = self.query_state
         parts = []
         if q.statuses:
@@ -280,14 +289,16 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         arrow = "▼" if q.descending else "▲"
         parts.append(_("sort: {sort}").format(sort=f"{sort} {arrow}"))
         line = "  ·  ".join(parts)
-        if cell_len(line) > self.size.width - 2:
+        if cell_len(line) > width:
             line = " · ".join(parts)  # every filter at once still fits 80 columns
-        self.query_one("#filters", Static).update(Text(line, style="dim"))
+        return Text(line, style="dim")
 
     def _show_header(self) -> None:
-        table = self.query_one(LeadTable)
-        header = table.header_text(self.query_state.sort, self.query_state.descending)
-        self.query_one("#columns", Static).update(header)
+        self.query_one("#columns", Line).refresh()
+
+    def _columns_line(self, _width: int) -> Text:
+        table = self.query_one(LeadTable)  # the header fits the table's columns
+        return table.header_text(self.query_state.sort, self.query_state.descending)
 
     def _set_query(self, **changes: Any) -> None:
         self.query_state = replace(self.query_state, **changes)

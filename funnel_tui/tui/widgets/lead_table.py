@@ -26,8 +26,9 @@ from textual.strip import Strip
 
 from funnel_tui.core.i18n import _
 from funnel_tui.core.output import cell_width, fit, plain
+from funnel_tui.read.search import LIST_PAGE
 
-PAGE_SIZE = 100
+PAGE_SIZE = LIST_PAGE
 KEEP_PAGES = 12  # pages kept in memory around the view; the rest are dropped
 
 
@@ -134,7 +135,9 @@ class LeadTable(ScrollView, can_focus=True):
         self.total = total
         self._pages.clear()
         self._asked.clear()
-        self.virtual_size = Size(self.size.width, total)
+        # No width of its own (the rows fit the table): a resize then changes nothing
+        # here, and does not lay the screen out a second time.
+        self.virtual_size = Size(0, total)
         self.cursor = min(self.cursor, max(0, total - 1))
         self.refresh()
         return self.generation
@@ -246,9 +249,6 @@ class LeadTable(ScrollView, can_focus=True):
     def allow_vertical_scroll(self) -> bool:
         # Scrolling without Textual's scrollbar: by keys, the wheel and scroll_to.
         return self.total > self.size.height
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total)
 
     # ------------------------------------------------------------- keys
 

@@ -1,0 +1,45 @@
+"""One line of text whose words change but whose size does not: set (`show`) or made for
+the width it is drawn at (`draw`), it repaints itself alone, where a Static's update lays
+the whole screen out again, and a line fitted to the width on a resize paints the
+screen a second time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widget import Widget
+
+
+class Line(Widget):
+    DEFAULT_CSS = """
+    Line {
+        height: 1;
+    }
+    """
+
+    def __init__(
+        self,
+        text: Text | str = "",
+        *,
+        draw: Callable[[int], Text] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """`draw`, given the width, makes the text each time the line is drawn (then
+        `show` is not used); else the line shows `text` until `show` says another."""
+        super().__init__(id=id, classes=classes)
+        self._text = text
+        self._draw = draw
+
+    def show(self, text: Text | str) -> None:
+        self._text = text
+        self.refresh()
+
+    @property
+    def text(self) -> Text | str:
+        """What the line shows now (drawn at its width, with `draw`)."""
+        return self._draw(self.content_size.width) if self._draw else self._text
+
+    def render(self) -> Text | str:
+        return self.text
