@@ -82,14 +82,16 @@ def _cjk_pair(word: str) -> bool:
     return len(word) == 2 and all(_cjk(ch) for ch in word)
 
 
-@pytest.fixture(params=["read", "probe", "deep"])
+@pytest.fixture(params=["read", "probe", "each", "deep"])
 def plan(request, monkeypatch):
     """Run a test with every way SQLite can run a list query: a search's matches read by
-    id and sorted (few matches), or an index walked while probing the matches (many);
-    and every page taken as a deep one (filtered ids first, then probed). Small test
+    id and sorted (few matches), or an index walked while probing the matches (many),
+    or while looking each row up in the search index (most of all leads match); and
+    every page taken as a deep one (filtered ids first, then probed). Small test
     databases would otherwise only ever take some of them."""
     share = 1.0 if request.param == "read" else 0.0
-    monkeypatch.setattr(search, "PROBE_PAGE_ABOVE", share)
+    monkeypatch.setattr(search, "PROBE_EACH_ABOVE", 0.0 if request.param == "each" else 2.0)
+    monkeypatch.setattr(search, "PROBE_PAGE_FACTOR", 1e12 if request.param == "read" else 0.0)
     monkeypatch.setattr(search, "PROBE_COUNT_ABOVE", share)
     if request.param == "deep":
         monkeypatch.setattr(search, "DEEP_OFFSET", 0)

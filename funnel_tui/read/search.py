@@ -38,8 +38,12 @@ server has the extension, else a scan), so short text matches anywhere there.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
 import re
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,8 +133,18 @@ _SURVIVORS = 'SELECT m."merged_into_id" FROM "lead" m WHERE m."merged_into_id" I
 MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
 # Shares of all leads above which a search's matches are probed rather than read one
 # by one (see _Plan): a page needs only its first rows in order, a count all of them.
-PROBE_PAGE_ABOVE = 1 / 50
 PROBE_COUNT_ABOVE = 1 / 8
+# For a page, reading the matches by id and sorting them costs about 3 µs a match;
+# walking the sort's index probing them, about 0.15 µs an entry passed, of which it
+# passes some total / matches for each row of the page. Probing wins once matches² >
+# PROBE_PAGE_FACTOR × leads × rows (at 1M leads and 100 rows: above some 2,200
+# matches, not the 20,000 a fixed share of 2 % gave: 'kowa' 46 ms → 6 ms).
+PROBE_PAGE_FACTOR = 0.05
+# Matched by more than this share of all leads (a lone "+", the start of nine numbers in
+# ten), a page probes each row it passes in the search index itself: a page passes a
+# hundred or two, where setting all the matches aside first reads them all (160 ms for
+# 900,000, 7 ms probed). Below it, the probes grow in number and each costs more.
+PROBE_EACH_ABOVE = 0.5
 # From this offset on, a filtered page finds the filtered ids through the filters' own
 # indexes first (see _Plan.where): walking the sort's index and reading every row to
 # test the filters costs about 1 µs a row, 100 ms for the last page by name of 25,000
@@ -262,8 +276,11 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     if query.sort in _NULLS_LEAST:
         nulls = " NULLS LAST" if query.descending else " NULLS FIRST"
 
+    # The share of all leads above which the matches are probed (see PROBE_PAGE_FACTOR).
+    probe_above = math.sqrt(PROBE_PAGE_FACTOR * limit / max(plan.total, 1))
+
     def select_ids(deep: bool) -> tuple[str, list[Any]]:
-        where, params = plan.where(PROBE_PAGE_ABOVE, deep=deep)
+        where, params = plan.where(probe_above, deep=deep, each_above=PROBE_EACH_ABOVE)
         sql = (
             f'SELECT l."id" FROM "lead" l {join}{where} '
             f'ORDER BY {order} {direction}{nulls}, l."id" {direction} LIMIT ? OFFSET ?'
@@ -408,6 +425,31 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
 
 # ---------------------------------------------------------------------- internals
 
+_answer = threading.local()
+
+
+@contextlib.contextmanager
+def one_answer() -> Iterator[None]:
+    """Within the block, this thread's list queries (a page, the count, the counts per
+    status: what a keystroke asks) share what their plans count before they run: the
+    search's matches (an FTS5 count of every match, 3–30 ms at 1M leads), whether any
+    lead is merged and the highest id. Counted once, not once per query; the block
+    should be one answer's worth of queries, as the data may change after it."""
+    _answer.facts = {}
+    try:
+        yield
+    finally:
+        _answer.facts = None
+
+
+def _shared(key: tuple, count: Callable[[], Any]) -> Any:
+    facts = getattr(_answer, "facts", None)
+    if facts is None:
+        return count()
+    if key not in facts:
+        facts[key] = count()
+    return facts[key]
+
 
 def _only_statuses(query: LeadQuery) -> bool:
     """Whether `query` filters by nothing but status (or not at all): its counts are
@@ -447,8 +489,11 @@ class _Plan:
         fts = self.terms is not None and not self.postgres
         # Merged leads (models.Lead.merged_into) are never listed; with none (most
         # databases) the plans stay exactly as they were. One probe of a partial index.
-        self.merged = bool(
-            self.run('SELECT 1 FROM "lead" WHERE "merged_into_id" IS NOT NULL LIMIT 1', [])
+        self.merged = _shared(
+            ("merged",),
+            lambda: bool(
+                self.run('SELECT 1 FROM "lead" WHERE "merged_into_id" IS NOT NULL LIMIT 1', [])
+            ),
         )
         # A search finds a survivor through a lead merged into it, whose status is not
         # the survivor's: then the status is tested on the row, not in the search index.
@@ -481,16 +526,20 @@ class _Plan:
                 + self.instr_sql
             )
             self.candidates, self.candidate_params = found, [self.match, *self.instr]
-            self.matches = self.run(f"SELECT COUNT(*) FROM ({found}) AS m", self.candidate_params)[
-                0
-            ][0]
+            count = f"SELECT COUNT(*) FROM ({found}) AS m"
+            self.matches = _shared(
+                (count, *self.candidate_params),
+                lambda: self.run(count, self.candidate_params)[0][0],
+            )
             if self.merged:
                 # Searching a merged lead's phone, email or name finds its survivor.
                 self.candidates = f'{found} UNION {_SURVIVORS} AND m."id" IN ({found})'
                 self.candidate_params = self.candidate_params * 2
             self.empty = self.matches == 0
             # The id range stands for the number of leads: one index step, not a count.
-            self.total = self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
+            self.total = _shared(
+                ("total",), lambda: self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
+            )
 
     def _among(self, column: str, values: tuple[str, ...]) -> None:
         marks = ", ".join("?" for _n in values)
@@ -520,10 +569,17 @@ class _Plan:
         self.statuses_indexed = not (query.sources or (query.min_score or 0) > 0)
 
     def where(
-        self, probe_above: float, *, deep: bool = False, live: bool = True
+        self,
+        probe_above: float,
+        *,
+        deep: bool = False,
+        live: bool = True,
+        each_above: float | None = None,
     ) -> tuple[str, list[Any]]:
         """The WHERE clause with its parameters. The search is probed rather than
-        driven from when more than `probe_above` of all leads match it.
+        driven from when more than `probe_above` of all leads match it; with
+        `each_above` (a page), each row is looked up in the search index when more than
+        that share match.
 
         `deep` (a page far from the top): on SQLite the filtered ids are found first,
         each filter through its own index, and the sort's index is walked probing
@@ -549,6 +605,17 @@ class _Plan:
                     found_params += survivor_params
                 clauses.append(found)
                 params += found_params
+            elif (
+                each_above is not None
+                and not deep
+                and not self.merged
+                and self.matches > self.total * each_above
+            ):
+                clauses.append(
+                    f'EXISTS (SELECT 1 FROM "{SEARCH_TABLE}" s WHERE "{SEARCH_TABLE}" MATCH ? '
+                    f'AND s.rowid = l."id"{self.instr_sql})'
+                )
+                params += self.candidate_params
             else:
                 dense = deep or self.matches > self.total * probe_above
                 probe = "+" if dense else ""
@@ -672,7 +739,7 @@ def search_ids_sql(text: str, region: str = "") -> tuple[str, list[Any]] | None:
         return None
     if plan.empty:
         return 'SELECT l."id" FROM "lead" l WHERE 1 = 0', []
-    where, params = plan.where(PROBE_PAGE_ABOVE)
+    where, params = plan.where(math.sqrt(PROBE_PAGE_FACTOR * LIST_PAGE / max(plan.total, 1)))
     sql = f'SELECT l."id" FROM "lead" l {where}'
     if plan.postgres:
         sql = sql.replace("?", "%s")  # as _Plan.run: no "?" or "%" in these statements

@@ -1,12 +1,14 @@
 """One line of text whose words change but whose size does not: set (`show`) or made for
 the width it is drawn at (`draw`), it repaints itself alone, where a Static's update lays
 the whole screen out again, and a line fitted to the width on a resize paints the
-screen a second time."""
+screen a second time. One as wide as its words (`width: auto`) lays the screen out
+again only when their width changes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -33,8 +35,10 @@ class Line(Widget):
         self._draw = draw
 
     def show(self, text: Text | str) -> None:
+        width = self.styles.width
+        resized = width is not None and width.is_auto and _cells(text) != _cells(self._text)
         self._text = text
-        self.refresh()
+        self.refresh(layout=resized)
 
     @property
     def text(self) -> Text | str:
@@ -43,3 +47,7 @@ class Line(Widget):
 
     def render(self) -> Text | str:
         return self.text
+
+
+def _cells(text: Text | str) -> int:
+    return text.cell_len if isinstance(text, Text) else cell_len(text)

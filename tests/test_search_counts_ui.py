@@ -1,0 +1,35 @@
+"""A search on the lead list shows its rows and how many it found as soon as they are
+read; its counts per status (four counts over every match) follow once typing pauses."""
+
+from __future__ import annotations
+
+import pytest
+
+from funnel_tui.tui.screens.leads import COUNTS_AFTER_SECONDS
+from funnel_tui.tui.widgets.lead_table import LeadTable
+
+from .ui_support import SIZE, make_app, seeded_env, settle, type_text
+
+env = pytest.fixture(seeded_env)
+
+
+def line(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_a_search_shows_its_rows_at_once_and_its_counts_after_a_pause(env):
+    app = make_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "new 3" in line(app, "#counts")
+        await pilot.press("slash")
+        await type_text(pilot, "anna")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The rows and their number are in; the counts per status wait for the pause.
+        assert app.screen.query_one(LeadTable).total == 1
+        assert line(app, "#total") == "1 shown"
+        assert "new 3" in line(app, "#counts")
+        await pilot.pause(COUNTS_AFTER_SECONDS + 0.1)
+        await settle(pilot)
+        assert "new 1" in line(app, "#counts")
