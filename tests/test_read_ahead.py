@@ -99,3 +99,32 @@ def test_scores_about_to_be_rewritten_are_not_read_ahead(env):
     assert first.lead_list is None and first.today_counts is not None
     # Nor is a list for another first screen.
     assert ReadAhead(config, "rita", "board").result(10).lead_list is None
+
+
+async def test_the_board_s_first_frame_has_its_columns_read_ahead(tmp_path):
+    from funnel_tui.tui.widgets.board_view import BoardView
+
+    from .clock import NOW
+    from .ui_support import seed_deals
+
+    path = str(tmp_path / "board.db")
+    open_database(path)
+    deals = seed_deals(load_config(), NOW)
+    close_database()
+
+    app = make_app(path, "rita", screen="board")
+    shown: list[int] = []
+    display = app._display
+
+    def painted(screen, update) -> None:
+        views = screen.query(BoardView)
+        shown.append(sum(c.totals.count for c in views.first().columns) if views else -1)
+        display(screen, update)
+
+    app._display = painted
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        open_deals = sum(c.totals.count for c in app.screen.query_one(BoardView).columns)
+    # Every open deal is counted in the very first frame: nothing painted before.
+    assert 0 < open_deals <= len(deals)
+    assert shown[0] == open_deals

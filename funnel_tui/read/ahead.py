@@ -5,10 +5,12 @@ open, and then lays the first screen out. Read only once a screen is mounted, th
 list's rows and counts and the top line's Today counts arrive after its first frame:
 the terminal gets an empty list, then the list, then the counts (three frames, the last
 some 100 ms after the first). Read ahead, beside the imports (SQLite and the server do
-their work without holding Python's lock), they are there for the first frame.
+their work without holding Python's lock), they are there for the first frame. The
+same for the board (`funnel --screen board`): its columns' totals and first cards.
 
 What was read ahead is used only where it is what the screen would read itself:
-- the same query (the list's opening one, in the user's region);
+- the same query (the list's opening one, in the user's region; the board unfiltered,
+  its won and lost columns folded);
 - the scores and engagement keys current for the config (else Funnel rewrites them
   first, and the list reads them after);
 - `newest_change`, the history's newest entry when it was read: a write by another
@@ -24,6 +26,16 @@ from dataclasses import dataclass
 
 from funnel_tui.config import Config
 from funnel_tui.read.connection import connected, utcnow
+from funnel_tui.read.pipeline import (
+    BOARD_PAGE,
+    BoardFilter,
+    Card,
+    StageTotals,
+    board_stages,
+    board_totals,
+    owners,
+    stage_cards,
+)
 from funnel_tui.read.search import (
     LIST_COUNT_CAP,
     LIST_PAGE,
@@ -45,8 +57,20 @@ class FirstList:
 
 
 @dataclass(frozen=True)
+class FirstBoard:
+    """The board's opening filter and what it shows for it: each open stage's totals
+    and its first page of cards, and the deals' owners (its owner filter's choices)."""
+
+    filter: BoardFilter
+    totals: dict[str, StageTotals]
+    pages: dict[str, dict[int, list[Card]]]
+    owners: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class FirstScreen:
     lead_list: FirstList | None  # None: not read ahead (another screen, stale scores)
+    board: FirstBoard | None  # None: another screen
     today_counts: dict[str, int] | None  # None: a user not in the database yet
     newest_change: int  # the history's newest id when this was read
 
@@ -87,9 +111,10 @@ def _first_screen(config: Config, login: str, screen: str) -> FirstScreen:
 
     newest = newest_change()
     user = User.select(User.id).where(User.login == login).scalar()
+    now = utcnow()
+    today = local_today(now, user_zone(config.timezone))
     today_counts = None
     if user is not None:
-        today = local_today(utcnow(), user_zone(config.timezone))
         today_counts = queue_counts(user, today)
     lead_list = None
     if screen == "leads" and _derived_current(config):
@@ -100,7 +125,18 @@ def _first_screen(config: Config, login: str, screen: str) -> FirstScreen:
             status_counts(query),
             lead_page(query, 0, LIST_PAGE),
         )
-    return FirstScreen(lead_list, today_counts, newest)
+    board = None
+    if screen == "board":
+        flt = BoardFilter(today=today)  # as the board's first reload makes it
+        stages = board_stages(config, closed=False)
+        totals = board_totals(config, flt, now, closed=False)
+        pages = {
+            stage.name: {0: stage_cards(config, stage.name, flt, now, 0, BOARD_PAGE)}
+            for stage in stages
+            if totals[stage.name].count
+        }
+        board = FirstBoard(flt, totals, pages, owners())
+    return FirstScreen(lead_list, board, today_counts, newest)
 
 
 def _derived_current(config: Config) -> bool:

@@ -37,6 +37,9 @@ from funnel_tui.storage.models import (
     database,
 )
 
+# The cards a column holds per page (the board reads them a page at a time).
+BOARD_PAGE = 40
+
 
 @dataclass(frozen=True)
 class BoardFilter:

@@ -23,7 +23,7 @@ from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
-from funnel_tui.read.ahead import FirstList, FirstScreen, ReadAhead, newest_change
+from funnel_tui.read.ahead import FirstBoard, FirstList, FirstScreen, ReadAhead, newest_change
 from funnel_tui.read.connection import connected, describe, read_only_why, utcnow
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
@@ -34,7 +34,6 @@ from funnel_tui.tui.freshness import KeepsScreensFresh
 from funnel_tui.tui.key_order import KeysInOrder
 from funnel_tui.tui.no_color import safe_filters
 from funnel_tui.tui.palette import RecordsProvider
-from funnel_tui.tui.screens.leads import LeadListScreen
 from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
 from funnel_tui.tui.workers import read_worker
 
@@ -77,10 +76,10 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     today_counts: reactive[dict[str, int] | None] = reactive(None)
     # The other funnel instances on this database (presence.Seen), for the top line.
     others: reactive[tuple] = reactive(())
-    # Screens other than the list are imported when first opened: start-up pays only for
-    # what the first frame shows.
+    # Screens are imported when first opened: start-up pays only for what the first
+    # frame shows (the list's modules too, when funnel opens on another screen).
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
-        "leads": LeadListScreen,
+        "leads": lambda: _leads_screen(),
         "capture": lambda: _capture_screen(),
         "funnel": lambda: _funnel_screen(),
         "board": lambda: _board_screen(),
@@ -150,6 +149,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self._ahead = ahead
         self._first: FirstScreen | None = None
         self._first_list: FirstList | None = None
+        self._first_board: FirstBoard | None = None
 
     def first_screen(self) -> FirstScreen | None:
         """What was read ahead for the first screen (None: nothing), once it is in. It
@@ -160,6 +160,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             self._ahead = None
             if self._first is not None:
                 self._first_list = self._first.lead_list
+                self._first_board = self._first.board
                 if self._first.today_counts is not None:
                     # Asked first by the screen as it mounts: in the first frame too.
                     self.today_counts = dict(self._first.today_counts)
@@ -169,6 +170,12 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         """The lead list read ahead, handed out once: to the list's first showing."""
         self.first_screen()
         found, self._first_list = self._first_list, None
+        return found
+
+    def first_board(self) -> FirstBoard | None:
+        """The board read ahead, handed out once: to the board's first showing."""
+        self.first_screen()
+        found, self._first_board = self._first_board, None
         return found
 
     def on_mount(self) -> None:
@@ -524,6 +531,12 @@ def _input_driver() -> type | None:
     from funnel_tui.tui.terminal_input import SafeInputDriver
 
     return SafeInputDriver
+
+
+def _leads_screen() -> Screen:
+    from funnel_tui.tui.screens.leads import LeadListScreen
+
+    return LeadListScreen()
 
 
 def _capture_screen() -> Screen:

@@ -24,7 +24,6 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.vocab import OPP_OPEN
 from funnel_tui.read.pipeline import Card
 from funnel_tui.rules.funnel import Funnel
-from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.filled import filled
 from funnel_tui.tui.workers import run_write, write_worker
 
@@ -124,6 +123,9 @@ class DealActions:
                     _("✔ {deal} lost: {reason}. o reopens it."), deal=_title(card), reason=shown
                 ),
             )
+
+        # The dialog's modules (with DataTable's key table) load when first asked for.
+        from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 
         self.app.push_screen(
             ChoiceDialog(_("Why was {name} lost?").format(name=plain(card.name)), tuple(reasons)),

@@ -111,6 +111,14 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
 
     def on_mount(self) -> None:
         self._show_filters()
+        first = self.app.first_board()  # read ahead while the app loaded (read.ahead)
+        today = self.app.rules.today()
+        if first is not None and first.filter == replace(self.filter, today=today):
+            # Shown before the first frame: no empty columns painted before the cards.
+            self.filter = first.filter
+            self._owners = list(first.owners)
+            self._loaded(first.filter, False, BoardData(first.totals, first.pages))
+            return
         self.reload()
 
     def on_screen_resume(self) -> None:

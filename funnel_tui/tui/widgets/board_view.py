@@ -32,10 +32,10 @@ from funnel_tui.core.i18n import _, pgettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import short_money
 from funnel_tui.core.output import cell_width, fit, plain
-from funnel_tui.read.pipeline import Card, CardMarks, StageTotals
+from funnel_tui.read.pipeline import BOARD_PAGE, Card, CardMarks, StageTotals
 from funnel_tui.tui.few_colours import few_colours
 
-PAGE_SIZE = 40
+PAGE_SIZE = BOARD_PAGE
 KEEP_PAGES = 6  # per column, around the view
 CARD_HEIGHT = 4  # three lines and a gap
 HEADER_LINES = 4  # stage and count, total, weighted, a rule with the position
