@@ -1,4 +1,11 @@
-"""Issue 5 figures for the pipeline board with 20,000 open opportunities (a 100,000-lead
+"""Issue 25: `funnel --screen board` at 10,000, 100,000 and 1,000,000 leads, on SQLite and
+on PostgreSQL, started in a pseudo-terminal of 120×40 until the board settles (its last
+byte before 400 ms of quiet, every open column counted and the pipeline's totals shown),
+beside a bare Textual app started the same way (goal: ≤ 1.5×); sizes and engines as
+bench_ui (FUNNEL_BENCH_SIZES, FUNNEL_BENCH_ENGINES). FUNNEL_BENCH_BOARD_MOVES=0 leaves
+out the figures of issue 5 below.
+
+Issue 5 figures for the pipeline board with 20,000 open opportunities (a 100,000-lead
 demo database, its open deals copied in SQL up to 20,000), on a 120×40 terminal where
 the four open stages stand side by side:
 
@@ -33,7 +40,10 @@ from common import (
     median,
     memory_cost,
     percentile,
+    print_table,
+    scale_targets,
     send_key,
+    settled_starts,
     until,
 )
 
@@ -49,11 +59,45 @@ HOLD_PAUSE_SECONDS = (0.028, 0.040)
 
 def figures():
     with tempfile.TemporaryDirectory(prefix="funnel-bench-board-") as folder:
-        target = str(Path(folder) / "demo.db")
-        _build(target)
         env = {**os.environ, "HOME": folder, "XDG_DATA_HOME": folder, "FUNNEL_USER": "bench"}
-        results = _first_frame(target, env)
-        results += asyncio.run(_measure(target, folder))
+        results = _at_scale(folder, env)
+        if os.environ.get("FUNNEL_BENCH_BOARD_MOVES", "1") == "1":
+            target = str(Path(folder) / "demo.db")
+            _build(target)
+            results += _first_frame(target, env)
+            results += asyncio.run(_measure(target, folder))
+    return results
+
+
+# ------------------------------------------------------ the board at 10k, 100k, 1M
+
+
+def board_settled(text: str) -> bool:
+    """The board's first screen is all there: the top line's Today counts, every open
+    column's header with its count and position, and the open pipeline's totals."""
+    return "ctrl+t" in text.split("\n")[0] and text.count(" of ") >= 4 and "Open pipeline" in text
+
+
+def _at_scale(folder: str, env: dict) -> list:
+    """`funnel --screen board` started on the demo at each size and engine (its own open
+    deals: some 700, 7,000 and 70,000) until the board settles, beside the bare app."""
+    results, table = [], {}
+    for engine, leads, target in scale_targets("bench_board", folder):
+        ours, bare = settled_starts(target, env, STARTS, board_settled, "board", SIZE)
+        ours_ms = median([s.seconds for s in ours]) * 1000
+        bare_ms = median([s.seconds for s in bare]) * 1000
+        table.setdefault("board open, settled", {})[engine, leads] = (ours_ms, bare_ms)
+        results.append(
+            cost(
+                f"board open to the settled screen, {leads:,} leads, {engine}",
+                ours_ms,
+                bare_ms,
+                "bare Textual app with one label, started the same way",
+                "ms",
+                max_ratio=1.5,
+            )
+        )
+    print_table(table)
     return results
 
 

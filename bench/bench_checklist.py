@@ -1,5 +1,6 @@
-"""Issue 4 figures for the checklist on a 100,000-lead demo database, against a key
-reaching a bare Textual Input in the same run:
+"""Issues 4 and 25: the checklist at 10,000, 100,000 and 1,000,000 leads, on SQLite and
+on PostgreSQL (sizes and engines as bench_ui: FUNNEL_BENCH_SIZES, FUNNEL_BENCH_ENGINES),
+against a key reaching a bare Textual Input in the same run:
 
 - opening a lead's checklist from the list (q) until its items, score and gate show;
 - an answer key (y / n) until the new score shows;
@@ -13,33 +14,45 @@ with the floor measured the same way.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import random
 import tempfile
 import time
 from pathlib import Path
 
-from common import cost, human_pause, key_floor, percentile, send_key, until
+from common import (
+    cost,
+    human_pause,
+    key_floor,
+    percentile,
+    print_table,
+    scale_targets,
+    send_key,
+    until,
+)
 
-DEMO_LEADS = 100_000
 LEADS_OPENED = 60  # different leads, down the list; every other one at machine speed
 ANSWERS = 2  # per lead: yes, then no
 
 
 def figures():
+    results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-checklist-") as folder:
-        target = str(Path(folder) / "demo.db")
-        from funnel_tui.config import load_config
-        from funnel_tui.demo.generator import generate_demo
-        from funnel_tui.storage.database import close_database, open_database
+        for engine, leads, target in scale_targets("bench_checklist", folder):
+            found = asyncio.run(_measure(target, folder, f", {leads:,} leads, {engine}"))
+            results += found
+            for figure in found:
+                if "keys back to back" not in figure.name:
+                    label = figure.name.split(",")[0]
+                    table.setdefault(label, {})[engine, leads] = (figure.value, figure.floor)
+    print_table(table)
+    return results
 
-        generate_demo(open_database(target), load_config(), leads=DEMO_LEADS, seed=1, user="bench")
-        close_database()
-        return asyncio.run(_measure(target, folder))
 
-
-async def _measure(target: str, folder: str):
+async def _measure(target: str, folder: str, where: str = ""):
     from funnel_tui.config import load_config
+    from funnel_tui.config.settings import BackupPolicy
     from funnel_tui.live.drafts import DraftStore
     from funnel_tui.storage.database import close_database, open_database
     from funnel_tui.tui.app import FunnelApp
@@ -51,7 +64,8 @@ async def _measure(target: str, folder: str):
     open_database(target)
     gc.disable()  # as cli.make_app: the app turns the collector back on once it is up
     app = FunnelApp(
-        config=load_config(),
+        # No backup of its own: the kept demos are gigabytes, copied while being timed.
+        config=dataclasses.replace(load_config(), backups=BackupPolicy(automatic=False)),
         target=target,
         user="bench",
         drafts=DraftStore("bench", Path(folder) / "drafts"),
@@ -93,19 +107,19 @@ async def _measure(target: str, folder: str):
             await pilot.press(*["j"] * (index % 5 + 1))
             await until(lambda t=table: t.current is not None)
     close_database()
-    return _figures(timings[True], paced_floor, "") + _figures(
-        timings[False], burst_floor, ", keys back to back"
+    return _figures(timings[True], paced_floor, "", where) + _figures(
+        timings[False], burst_floor, ", keys back to back", where
     )
 
 
-def _figures(timings, floor, how: str):
+def _figures(timings, floor, how: str, where: str = ""):
     opens, answers, together = timings
     floor_p95 = percentile(floor, 95) * 1000
     floor_name = f"key to a bare Input, p95{how}"
     goal = 30 if not how else None  # people leave pauses; bursts are shown, not judged
     return [
         cost(
-            f"checklist opens from the list, p95{how}",
+            f"checklist opens from the list, p95{how}{where}",
             percentile(opens, 95) * 1000,
             floor_p95,
             floor_name,
@@ -113,7 +127,7 @@ def _figures(timings, floor, how: str):
             max_value=goal,
         ),
         cost(
-            f"answer key to the new score, p95{how}",
+            f"answer key to the new score, p95{how}{where}",
             percentile(answers, 95) * 1000,
             floor_p95,
             floor_name,
@@ -121,6 +135,10 @@ def _figures(timings, floor, how: str):
             max_value=goal,
         ),
         cost(
-            f"open + answer, p95{how}", percentile(together, 95) * 1000, floor_p95, floor_name, "ms"
+            f"open + answer, p95{how}{where}",
+            percentile(together, 95) * 1000,
+            floor_p95,
+            floor_name,
+            "ms",
         ),
     ]

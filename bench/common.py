@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import statistics
@@ -404,3 +405,191 @@ async def search_and_save(
             save_times.append(await until(lambda: name.value == "", app=app) - start)
     close_database()
     return search_times, save_times
+
+
+# ------------------------------------------------------- the settled first screen
+
+# What a rep sees: `funnel` started as they type it, in a pseudo-terminal, until the
+# screen goes quiet. The figure is the time from the start of the process to the last
+# byte it wrote before QUIET_SECONDS without a byte, and only once the screen (read back
+# through a VT emulator) shows what the first screen must show: a start that went quiet
+# before its counts were on the screen has not settled, and is waited for further.
+QUIET_SECONDS = 0.4
+LATE_SECONDS = 1.0  # watched after settling: a start that writes again is reported
+
+BARE_APP = r"""
+from textual.app import App
+from textual.widgets import Label
+
+class Bare(App):
+    def compose(self):
+        yield Label("funnel")
+
+Bare().run()
+"""
+
+
+@dataclass(frozen=True)
+class Settled:
+    seconds: float  # from the start of the process to the last byte before the quiet
+    late: float | None  # seconds after settling that it wrote again (None: it did not)
+    screen: str  # what the terminal showed when it settled
+
+
+def settled_once(argv: list[str], env: dict, size: tuple[int, int], shows) -> Settled:
+    """Start `argv` in a pseudo-terminal of `size` and read it until it settles with
+    `shows(screen_text)` true; then leave it (ctrl+q, then a kill)."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import signal
+    import struct
+    import termios
+
+    import pyte
+
+    columns, rows = size
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app, on the pty's other end
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+            os.chdir(REPO)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    screen = pyte.Screen(columns, rows)
+    stream = pyte.ByteStream(screen)
+    last = settled = None
+    text = ""
+    deadline = start + 60
+    try:
+        while time.perf_counter() < deadline:
+            wait = 30 if last is None else (QUIET_SECONDS if settled is None else LATE_SECONDS)
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                if settled is not None:
+                    break  # quiet for LATE_SECONDS after settling
+                text = "\n".join(screen.display)
+                if last is not None and shows(text):
+                    settled = last
+                continue  # quiet but not all shown yet: it has not settled
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child is gone
+                break
+            if not chunk:
+                break
+            stream.feed(chunk)
+            if settled is not None:
+                return Settled(settled - start, time.perf_counter() - settled, text)
+            last = time.perf_counter()
+        if settled is None:
+            raise TimeoutError(f"the screen never showed all it should:\n{text}")
+        return Settled(settled - start, None, text)
+    finally:
+        with contextlib.suppress(OSError):
+            os.write(fd, b"\x11")  # ctrl+q
+        end = time.monotonic() + 3
+        while time.monotonic() < end and not os.waitpid(pid, os.WNOHANG)[0]:
+            with contextlib.suppress(OSError):
+                if select.select([fd], [], [], 0.05)[0]:
+                    os.read(fd, 65536)
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def settled_starts(
+    target: str,
+    env: dict,
+    starts: int,
+    shows,
+    screen: str = "leads",
+    size: tuple[int, int] = (80, 24),
+) -> tuple[list[Settled], list[Settled]]:
+    """`starts` starts of `funnel --db TARGET --screen SCREEN` (as `python -m funnel_tui`,
+    what the `funnel` script runs) and of the bare app with one label, alternating, after
+    one of each to warm the page cache: (funnel's, the bare app's). `shows(text)` says
+    whether funnel's screen shows all it must."""
+    import compileall
+
+    compileall.compile_dir(REPO / "funnel_tui", quiet=1)  # as pip installs it
+    env = {
+        **env,
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "FUNNEL_CONFIG": env.get("FUNNEL_CONFIG") or str(_no_backups_config()),
+    }
+    ours_argv = [sys.executable, "-m", "funnel_tui", "--db", target, "--screen", screen]
+    bare_argv = [sys.executable, "-c", BARE_APP]
+    bare_shows = lambda text: "funnel" in text  # noqa: E731
+    settled_once(ours_argv, env, size, shows)
+    settled_once(bare_argv, env, size, bare_shows)
+    ours, bare = [], []
+    for _ in range(starts):
+        ours.append(settled_once(ours_argv, env, size, shows))
+        bare.append(settled_once(bare_argv, env, size, bare_shows))
+    return ours, bare
+
+
+def list_settled(text: str) -> bool:
+    """The lead list's first screen is all there: the count beside the search, a count
+    on each status, the top line's Today counts, and rows."""
+    lines = text.split("\n")
+    return (
+        "shown" in lines[1]
+        and sum(any(ch.isdigit() for ch in part) for part in lines[3].split("   ")) >= 4
+        and "ctrl+t" in lines[0]
+        and any(ch.isalpha() for ch in lines[5])
+    )
+
+
+def print_table(table: dict) -> None:
+    """`table[label][(engine, leads)] = (measured, floor)` as one line per figure and a
+    column per engine and size: measured / floor (ratio)."""
+    columns = sorted({column for row in table.values() for column in row})
+    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(24) for engine, leads in columns)
+    print(f"\n{'ms: measured / floor (ratio)':<34}{head}")
+    for label, row in table.items():
+        cells = "".join(
+            (
+                f"{row[c][0]:,.0f} / {row[c][1]:,.0f} ({row[c][0] / row[c][1]:.2f}×)"
+                if c in row
+                else "—"
+            ).rjust(24)
+            for c in columns
+        )
+        print(f"{label:<34}{cells}")
+    print()
+
+
+def scale_targets(name: str, folder: str):
+    """(engine, leads, target) for each engine and size the run asks for
+    (FUNNEL_BENCH_ENGINES, FUNNEL_BENCH_SIZES): a copy of the kept demo to write on. A
+    SQLite copy is deleted once the next one is asked for; PostgreSQL is left out, and
+    said, where its binaries are not."""
+    import os
+    from pathlib import Path
+
+    import demo_cache
+
+    sizes = os.environ.get("FUNNEL_BENCH_SIZES", "10000,100000,1000000").split(",")
+    sizes = [int(n) for n in sizes]
+    engines = os.environ.get("FUNNEL_BENCH_ENGINES", "sqlite,postgres").split(",")
+    for engine in engines:
+        for leads in sizes:
+            if engine == "sqlite":
+                target = demo_cache.sqlite_copy(leads, folder)
+            else:
+                try:
+                    target = demo_cache.postgres_demo(leads, f"{name}_{leads}")
+                except Exception as exc:  # no server binaries: said, not hidden
+                    print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
+                    break
+            print(f"  {engine} {leads:,} leads …", file=sys.stderr, flush=True)
+            yield engine, leads, target
+            if engine == "sqlite":
+                Path(target).unlink(missing_ok=True)
