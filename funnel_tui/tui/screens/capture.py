@@ -30,6 +30,7 @@ from funnel_tui.tui.form_draft import KeepsDraft
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
+from funnel_tui.tui.widgets.text_block import TextBlock
 from funnel_tui.tui.widgets.text_input import TextInput
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
@@ -97,7 +98,9 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
                 hint = Static("", classes="hint", id=f"hint-{name}")
                 hint.styles.padding = (0, 0, 0, width)
                 yield hint
-            yield Static("", id="outcome")
+            # Asks for a new layout only when its height changes: a save's "Saved #12"
+            # replacing the last one's repaints that line alone.
+            yield TextBlock("", id="outcome")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -249,7 +252,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
 
     def _outcome(self, text: Text | None, kind: str = "") -> None:
         self._outcome_kind = kind if text is not None else ""
-        self.query_one("#outcome", Static).update(text or "")
+        self.query_one("#outcome", TextBlock).show(text or "")
 
     # ------------------------------------------------------------------ saving
 

@@ -136,8 +136,10 @@ class LeadTable(ScrollView, can_focus=True):
         self._pages.clear()
         self._asked.clear()
         # No width of its own (the rows fit the table): a resize then changes nothing
-        # here, and does not lay the screen out a second time.
-        self.virtual_size = Size(0, total)
+        # here, and does not lay the screen out a second time. Set without a layout:
+        # the table draws its own scrollbar, and a new count at every key typed into
+        # the search would otherwise lay out the whole screen.
+        self.set_reactive(ScrollView.virtual_size, Size(0, total))
         self.cursor = min(self.cursor, max(0, total - 1))
         self.refresh()
         return self.generation

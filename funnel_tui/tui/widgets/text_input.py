@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 from funnel_tui.core.validators import clean_text
@@ -19,7 +21,12 @@ class TextInput(Input):
     one cell each so the cursor stays in step, and never reach the terminal.
 
     The cursor does not blink: over SSH each blink is a repaint sent twice a second to an
-    idle terminal."""
+    idle terminal.
+
+    A new value does not lay the screen out again: Textual's Input sets its virtual size
+    to its content width at every change, and every layout sets it back to its region's,
+    so each key typed, and each field a saved form clears, laid out the whole screen (a
+    list of 18 rows, a capture form of 30 widgets) before the next frame."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("compact", True)
@@ -34,6 +41,12 @@ class TextInput(Input):
                 text.plain.translate(_CONTROL_PICTURES), no_wrap=True, overflow="ignore", end=""
             )
         return text
+
+    def _watch_value(self, value: str) -> None:
+        # The size Input's watcher is about to set, set first without a layout: the
+        # watcher then finds it unchanged (it still scrolls, posts Changed, validates).
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def _on_paste(self, event: events.Paste) -> None:
         if event.text:
