@@ -585,7 +585,7 @@ def scale_targets(name: str, folder: str):
                 target = demo_cache.sqlite_copy(leads, folder)
             else:
                 try:
-                    target = demo_cache.postgres_demo(leads, f"{name}_{leads}")
+                    target = _kept_postgres(demo_cache, f"{name}_{leads}", leads)
                 except Exception as exc:  # no server binaries: said, not hidden
                     print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
                     break
@@ -593,3 +593,17 @@ def scale_targets(name: str, folder: str):
             yield engine, leads, target
             if engine == "sqlite":
                 Path(target).unlink(missing_ok=True)
+
+
+def _kept_postgres(demo_cache, name: str, leads: int, tries: int = 20) -> str:
+    """demo_cache.postgres_demo, waiting while another bench (another worktree's) has
+    the kept server up: it stops it when it is done."""
+    for attempt in range(tries):
+        try:
+            return demo_cache.postgres_demo(leads, name)
+        except Exception as exc:
+            if "another server might be running" not in str(exc) or attempt == tries - 1:
+                raise
+            print("  the kept PostgreSQL server is in use: waiting", file=sys.stderr, flush=True)
+            time.sleep(30)
+    raise AssertionError("unreachable")
