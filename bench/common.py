@@ -598,6 +598,7 @@ def scale_targets(name: str, folder: str):
 def _kept_postgres(demo_cache, name: str, leads: int, tries: int = 20) -> str:
     """demo_cache.postgres_demo, waiting while another bench (another worktree's) has
     the kept server up: it stops it when it is done."""
+    private_postgres()
     for attempt in range(tries):
         try:
             return demo_cache.postgres_demo(leads, name)
@@ -607,3 +608,43 @@ def _kept_postgres(demo_cache, name: str, leads: int, tries: int = 20) -> str:
             print("  the kept PostgreSQL server is in use: waiting", file=sys.stderr, flush=True)
             time.sleep(30)
     raise AssertionError("unreachable")
+
+
+def private_postgres() -> None:
+    """With FUNNEL_BENCH_PG_ROOT set, demo_cache's PostgreSQL demos live on a kept server
+    of this run's own in that folder (built there once), not on the shared one: benches
+    of several worktrees then never wait for each other's server, nor stop it under
+    each other."""
+    import atexit
+    import os
+    import shutil
+    from pathlib import Path
+
+    import demo_cache
+
+    folder = os.environ.get("FUNNEL_BENCH_PG_ROOT")
+    if not folder or demo_cache._server is not None:
+        return
+    sys.path.insert(0, str(REPO))
+    from tests.pg_server import PostgresServer
+
+    root = Path(folder)
+
+    class Kept(PostgresServer):
+        def __init__(self) -> None:
+            super().__init__()
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root, self.data = root, root / "data"
+            root.mkdir(parents=True, exist_ok=True)
+            if self.run_as:
+                shutil.chown(root, user=self.run_as)
+                os.chmod(root, 0o755)
+
+    kept = demo_cache._KeptServer.__new__(demo_cache._KeptServer)
+    kept.server = Kept()
+    if (kept.server.data / "PG_VERSION").exists():
+        kept.server.resume()
+    else:
+        kept.server.start()
+    demo_cache._server = kept
+    atexit.register(kept.stop)
