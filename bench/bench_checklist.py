@@ -85,7 +85,9 @@ async def _measure(target: str, folder: str, where: str = ""):
             start = time.perf_counter()
             send_key(app, "q")
             opened = await until(
-                lambda: isinstance(app.screen, ChecklistScreen) and app.screen.state, app=app
+                lambda: isinstance(app.screen, ChecklistScreen) and app.screen.state,
+                timeout=60,  # measured, however long, rather than a failed run
+                app=app,
             )
             opens.append(opened - start)
             screen = app.screen
@@ -96,7 +98,9 @@ async def _measure(target: str, folder: str, where: str = ""):
                     await human_pause(rng)
                 begin = time.perf_counter()
                 send_key(app, answer)
-                shown = await until(lambda b=before, s=screen: s.state is not b, app=app)
+                shown = await until(
+                    lambda b=before, s=screen: s.state is not b, timeout=60, app=app
+                )
                 answers.append(shown - begin)
                 if answer == "y":
                     together.append(shown - start - (begin - opened))  # less the pause

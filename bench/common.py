@@ -383,12 +383,13 @@ async def search_and_save(
         for text in typed:
             await pilot.press("ctrl+u")
             await app.workers.wait_for_complete()
-            await pilot.pause()
+            await pilot.pause(0.3)  # the cleared search's counts, after their pause
             for char in text:
                 generation = table.generation
                 start = time.perf_counter()
                 send_key(app, "space" if char == " " else char, char)
-                shown = await until(lambda g=generation: table.generation > g, app=app)
+                # A minute: a search that takes seconds is measured, not a failed run.
+                shown = await until(lambda g=generation: table.generation > g, timeout=60, app=app)
                 search_times.append(shown - start)
         # Save: from ctrl+s to the cleared form, with the values already typed.
         await pilot.press("ctrl+n")
@@ -402,7 +403,7 @@ async def search_and_save(
             screen.query_one("#f-phone").value = f"+43 664 {2000000 + number:07d}"
             start = time.perf_counter()
             send_key(app, "ctrl+s")
-            save_times.append(await until(lambda: name.value == "", app=app) - start)
+            save_times.append(await until(lambda: name.value == "", timeout=60, app=app) - start)
     close_database()
     return search_times, save_times
 
