@@ -111,13 +111,18 @@ def on_tally(
     return dataclasses.replace(split_, key=key)
 
 
+def month_starts(split_: Split, period: Period) -> list[dt.datetime]:
+    """The UTC instants the user's months of a split by month begin at, from its first
+    month's to its last's (none for another split)."""
+    if split_.by != BY_MONTH or split_.first is None or split_.last is None:
+        return []
+    return [period.utc(month) for month in months_between(split_.first, split_.last)]
+
+
 def split_hours(split_: Split, period: Period) -> HourSplit:
     """Which hours of `period` a tally answers for this split (a split by month cuts
     the period at the user's month starts too): reports.hours."""
-    starts = []
-    if split_.by == BY_MONTH and split_.first is not None and split_.last is not None:
-        starts = [period.utc(month) for month in months_between(split_.first, split_.last)]
-    return hour_split(period, starts)
+    return hour_split(period, month_starts(split_, period))
 
 
 def lead_split(by: str | None, period: Period) -> Split:

@@ -37,8 +37,7 @@ from funnel_tui.read.reports.base import (
     group_title,
     rate,
 )
-from funnel_tui.read.reports.groups import Split, lead_split
-from funnel_tui.read.reports.hours import month_starts
+from funnel_tui.read.reports.groups import Split, lead_split, month_starts
 from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, whole
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Activity, Lead, WaitFact
@@ -136,7 +135,7 @@ def _reached(split: Split, period: Period) -> dict[Any, Group]:
             return {}
         # Each month its own stretch of time: the first and the last as far as the
         # period goes (open, when it is).
-        starts = month_starts(period, split.first, split.last)
+        starts = month_starts(split, period)
         stretches = list(zip([start, *starts[1:]], [*starts[1:], end], strict=True))
         found = groups([SPEED], BY_LABEL, stretches)
         return {split.fixed_keys[tag]: group for (tag, _kind, _group), group in found.items()}
