@@ -332,8 +332,9 @@ def test_two_instances_never_make_it_at_once(tmp_path):
     assert backups.auto_backup(database, DAY, 7, 4, START) is not None
 
 
-async def test_the_terminal_ui_makes_the_days_backup_in_the_background(tmp_path):
+async def test_the_terminal_ui_makes_the_days_backup_in_the_background(tmp_path, monkeypatch):
     from funnel_tui.live.drafts import DraftStore
+    from funnel_tui.tui import app as app_module
     from funnel_tui.tui.app import FunnelApp
 
     from .ui_support import SIZE, settle
@@ -346,9 +347,13 @@ async def test_the_terminal_ui_makes_the_days_backup_in_the_background(tmp_path)
         drafts=DraftStore("ana", tmp_path / "drafts"),
         clock=Clock(),
     )
+    # The backup waits a while after the first screen (not to share its paints): not in
+    # a test.
+    monkeypatch.setattr(app_module, "BACKUP_AFTER_SECONDS", 0.01)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.startup_done()  # as the timer after the first screen does
+        await pilot.pause(0.1)
         await app.workers.wait_for_complete()
     close_database()
     (made,) = (tmp_path / "backups").glob("team-*.db")
