@@ -312,11 +312,11 @@ def undo_schema_13(database) -> None:
 def undo_schema_14(database) -> None:
     """Take away what schema 14 added (the percentile reports' waits and tally, their
     triggers and indexes): what schema 13 left."""
-    from funnel_tui.storage import wait_summaries
+    from funnel_tui.storage import wait_triggers as triggers
     from funnel_tui.storage.models import WAIT_MODELS
 
     undo_schema_15(database)
-    wait_summaries.drop_wait_triggers(database)
+    triggers.drop_wait_triggers(database)
     for model in WAIT_MODELS:
         database.execute_sql(f'DROP TABLE "{model._meta.table_name}"')
 

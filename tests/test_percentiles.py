@@ -12,7 +12,7 @@ import pytest
 
 from funnel_tui.read.reports import Period, Request, run_report
 from funnel_tui.read.reports.percentiles import stretch
-from funnel_tui.storage.wait_summaries import DAY, MONTH
+from funnel_tui.storage.wait_facts import DAY, MONTH
 
 from .clock import NOW
 

@@ -11,6 +11,7 @@ import pytest
 from funnel_tui.config import load_config
 from funnel_tui.demo.generator import generate_demo
 from funnel_tui.read.reports import Period, run_report
+from funnel_tui.storage import wait_facts as facts
 from funnel_tui.storage import wait_summaries as waits
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import database as bound_database
@@ -70,7 +71,7 @@ def test_the_waits_agree_with_the_records(sql):
     (largest,) = sql.rows(
         "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM wait_fact WHERE kind = ? "
         "GROUP BY bucket) AS b",
-        [waits.SPEED],
+        [facts.SPEED],
     )[0]
     assert largest > 1000
 

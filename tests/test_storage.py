@@ -32,7 +32,8 @@ from funnel_tui.storage.models import (
 from funnel_tui.storage.schema import SCHEMA_VERSION
 from funnel_tui.storage.status_counts import live_status_counts, status_count_problems
 from funnel_tui.storage.tallies import tally_index_names, tally_problems
-from funnel_tui.storage.wait_summaries import SPEED, wait_index_names, wait_summary_problems
+from funnel_tui.storage.wait_facts import SPEED
+from funnel_tui.storage.wait_summaries import wait_index_names, wait_summary_problems
 
 from .legacy_schema import v1_statements, v2_statements
 

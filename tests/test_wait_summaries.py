@@ -8,10 +8,12 @@ import datetime as dt
 
 import pytest
 
+from funnel_tui.storage import wait_facts as facts
 from funnel_tui.storage import wait_summaries as waits
+from funnel_tui.storage import wait_triggers as triggers
 from funnel_tui.storage.database import open_database
 from funnel_tui.storage.models import Lead, WaitFact, WaitTally, database
-from funnel_tui.storage.wait_summaries import (
+from funnel_tui.storage.wait_facts import (
     DEAL_WON,
     FIRST_DEAL,
     LEAD_WON,
@@ -227,10 +229,10 @@ def test_check_finds_wrong_waits_and_rebuild_mends_them(rules, clock):
     rules.log_activity(lead_id=lead, kind="call", outcome="connected")
     # As a hand-written change with the triggers dropped would leave them.
     with database.atomic():
-        waits.drop_wait_triggers(database.obj)
+        triggers.drop_wait_triggers(database.obj)
         sql('UPDATE "wait_fact" SET "wait" = "wait" + 1')
         sql('DELETE FROM "wait_tally" WHERE "span" = \'m\'')
-        waits.create_wait_triggers(database.obj)
+        triggers.create_wait_triggers(database.obj)
     assert waits.wait_summary_problems(database.obj) == 3  # the fact, two month rows
     with database.atomic():
         waits.rebuild_wait_summaries(database.obj)
@@ -241,7 +243,7 @@ def test_check_finds_wrong_waits_and_rebuild_mends_them(rules, clock):
 def test_a_tally_row_that_counts_nothing_is_removed(rules, clock):
     lead = rules.capture_lead(ANNA).id
     # The day and month, by source and by owner: not reached, then in the wait's bucket.
-    assert {row.bucket for row in WaitTally.select()} == {waits.NOT_REACHED}
+    assert {row.bucket for row in WaitTally.select()} == {facts.NOT_REACHED}
     assert WaitTally.select().count() == 4
     clock.advance(minutes=3)
     rules.log_activity(lead_id=lead, kind="call", outcome="connected")
@@ -255,7 +257,7 @@ def test_the_database_puts_each_wait_in_its_bucket(db):
     """The bucket the SQL tree gives is bucket_of's, at and around every bound."""
     cast = "CAST({} AS DOUBLE PRECISION)" if database.obj.param != "?" else "CAST({} AS REAL)"
     found = set()
-    for bound in waits.BOUNDS:
+    for bound in facts.BOUNDS:
         for wait in (bound - 0.001, bound, bound + 0.001):
             if wait < 0:
                 continue
@@ -265,7 +267,7 @@ def test_the_database_puts_each_wait_in_its_bucket(db):
             ).fetchone()
             assert got == bucket_of(wait), wait
             found.add(got)
-    assert found == set(range(len(waits.BOUNDS) + 1))
+    assert found == set(range(len(facts.BOUNDS) + 1))
 
 
 @pytest.mark.parametrize("more", [0, 50])

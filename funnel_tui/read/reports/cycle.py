@@ -36,7 +36,7 @@ from funnel_tui.read.reports.base import (
 )
 from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups
 from funnel_tui.storage.models import Lead, Opportunity, StageChange
-from funnel_tui.storage.wait_summaries import (
+from funnel_tui.storage.wait_facts import (
     BY_LABEL,
     CYCLE_KINDS,
     DEAL_WON,

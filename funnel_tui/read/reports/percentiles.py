@@ -19,9 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from funnel_tui.core.dates import add_months
+from funnel_tui.storage import wait_facts as facts
 from funnel_tui.storage import wait_summaries as waits
 from funnel_tui.storage.models import database
-from funnel_tui.storage.wait_summaries import DAY, MONTH, Piece
+from funnel_tui.storage.wait_facts import DAY, MONTH
+from funnel_tui.storage.wait_summaries import Piece
 
 MEDIAN, P90 = 0.5, 0.9
 _DAY = dt.timedelta(days=1)
@@ -95,7 +97,7 @@ class Group:
     @property
     def count(self) -> int:
         """How many waits there are (a lead not reached yet has none)."""
-        return sum(n for bucket, n in self.counts.items() if bucket != waits.NOT_REACHED)
+        return sum(n for bucket, n in self.counts.items() if bucket != facts.NOT_REACHED)
 
     @property
     def records(self) -> int:
@@ -104,7 +106,7 @@ class Group:
 
     def up_to(self, bound: float) -> int:
         """How many of the waits are `bound` (one of the tally's BOUNDS) or less."""
-        last = waits.BOUNDS.index(bound)
+        last = facts.BOUNDS.index(bound)
         return sum(n for bucket, n in self.counts.items() if 0 <= bucket <= last)
 
     def add(self, counts: dict[int, int]) -> None:
@@ -128,7 +130,7 @@ class Group:
 
     def _at(self, low: int, high: int) -> tuple[float, float]:
         """The waits ranked `low` and `high` (0 the shortest; high is low or low + 1)."""
-        buckets = sorted(bucket for bucket in self.counts if bucket != waits.NOT_REACHED)
+        buckets = sorted(bucket for bucket in self.counts if bucket != facts.NOT_REACHED)
         index = before = 0
         while before + self.counts[buckets[index]] <= low:
             before += self.counts[buckets[index]]
@@ -136,7 +138,7 @@ class Group:
         bucket = buckets[index]
         skip = low - before
         wanted = high - low + 1
-        if bucket == waits.NO_TIME:  # every wait of that bucket is no time at all
+        if bucket == facts.NO_TIME:  # every wait of that bucket is no time at all
             found = [0.0] * min(self.counts[bucket] - skip, wanted)
         else:
             found = self._read(bucket, skip, wanted)

@@ -41,13 +41,8 @@ from funnel_tui.read.reports.groups import Split, lead_split, month_starts
 from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, whole
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Activity, Lead, WaitFact
-from funnel_tui.storage.wait_summaries import (
-    BY_LABEL,
-    SPEED,
-    WITHIN_DAY,
-    WITHIN_HOUR,
-)
-from funnel_tui.storage.wait_summaries import BY_OWNER as OWNER_DIM
+from funnel_tui.storage.wait_facts import BY_LABEL, SPEED, WITHIN_DAY, WITHIN_HOUR
+from funnel_tui.storage.wait_facts import BY_OWNER as OWNER_DIM
 
 _REACHED = peewee.fn.EXISTS(
     Activity.select(peewee.SQL("1")).where((Activity.lead == Lead.id) & (Activity.kind != "note"))
