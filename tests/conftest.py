@@ -26,6 +26,12 @@ def pytest_configure(config):
         "ui: drives the Textual app (Pilot, snapshots); .ci/run leaves these out of its runs "
         "under a shifted clock. Async tests and tests using snap_compare get it by themselves.",
     )
+    config.addinivalue_line(
+        "markers",
+        "clock_free: nothing in it reads a date (bytes of a damaged file, signals, which "
+        "modules import which) or it repeats at scale what smaller tests check under every "
+        "clock; .ci/run's runs under shifted clocks leave it out, the first run has it.",
+    )
 
 
 def pytest_collection_modifyitems(items):

@@ -133,6 +133,7 @@ def test_check_reads_in_the_reps_language(tmp_path, capsys, language):
     assert "scores" not in said and "search index" not in said and said.count("✔") == 8
 
 
+@pytest.mark.clock_free  # bytes of a damaged file
 def test_randomly_damaged_databases_end_in_the_way_back_never_a_traceback(tmp_path):
     """200 copies of a database, each damaged at random places; every command that
     meets the damage says the file is damaged with the restore hint (exit 1), never a

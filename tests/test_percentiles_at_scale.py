@@ -30,6 +30,11 @@ from .test_reports_sql import (
     make_request,
 )
 
+# The comparisons of test_reports_sql and test_percentiles at scale: those run under
+# the shifted clocks of .ci/run, these once.
+pytestmark = pytest.mark.clock_free
+
+
 LEADS = 20_000
 DEFAULT_MONEY = None  # neither report has amounts
 PERIODS = {

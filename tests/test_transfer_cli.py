@@ -305,6 +305,7 @@ def _session_members(session: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find child processes")
+@pytest.mark.clock_free  # a signal mid-way
 def test_an_import_killed_mid_way_leaves_whole_batches_and_a_rerun_completes(cli_env, tmp_path):
     source, db = tmp_path / "big.csv", tmp_path / "crash.db"
     _write_big_csv(source, CRASH_ROWS)

@@ -3,6 +3,8 @@ workers and typing text."""
 
 from __future__ import annotations
 
+from textual.worker import WorkerCancelled
+
 from funnel_tui.config import load_config
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.rules.funnel import Funnel
@@ -41,9 +43,19 @@ def make_app(env) -> FunnelApp:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+    """Three rounds of every worker done and the messages they sent handled. A round in
+    which an exclusive worker (the duplicate lookup) was replaced by a newer one while we
+    waited does not count: the newer one is waited for in the next."""
+    done = 0
+    for _ in range(20):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            done += 1
+        except WorkerCancelled:
+            pass
         await pilot.pause()
+        if done == 3:
+            return
 
 
 async def type_text(pilot, text: str) -> None:

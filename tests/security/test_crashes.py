@@ -92,6 +92,7 @@ def own_pg(tmp_path):
     server.stop()
 
 
+@pytest.mark.clock_free  # a server stopped
 def test_postgresql_going_away_is_a_message_and_a_retry_never_a_password(own_pg, tmp_path):
     url = own_pg.url("funnel_down").replace("funnel@", f"funnel:{SECRET}@")
     env = funnel_env(tmp_path, url)

@@ -179,6 +179,7 @@ def test_a_read_only_database_is_a_message_and_exit_1(cli_env, tmp_path, read_on
     assert "cannot be written by you" in line or "cannot be opened" in line, line
 
 
+@pytest.mark.clock_free  # a lock and a timeout
 def test_a_lock_held_past_the_timeout_for_a_new_user_is_a_message_and_exit_1(cli_env):
     run(["add", "--name", "Ann Lee", "--email", "ann@example.com"], cli_env)
     holder = sqlite3.connect(cli_env["FUNNEL_DB"], isolation_level=None)
