@@ -70,7 +70,7 @@ def shots(
     return [
         ("leads", SMALL, []),
         ("leads", LARGE, []),
-        ("leads-search", SMALL, ["slash", *"kow"]),
+        ("leads-search", SMALL, ["slash", *"kow", 0.5]),
         ("capture-empty", SMALL, capture),
         (
             "capture-errors",
