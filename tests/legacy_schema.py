@@ -253,7 +253,7 @@ def undo_schema_8(database) -> None:
     from funnel_tui.storage import list_index as indexmod
 
     undo_schema_9(database)
-    for index in (indexmod.TODAY_LEAD_INDEX, indexmod.TODAY_DEAL_INDEX):
+    for index in indexmod.TODAY_INDEXES:
         database.execute_sql(f'DROP INDEX "{index}"')
     for column in ("next_action", "next_action_due"):
         database.execute_sql(f'ALTER TABLE "lead" DROP COLUMN "{column}"')

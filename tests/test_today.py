@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import peewee
 import pytest
 
 from funnel_tui.config import load_config
@@ -20,7 +21,20 @@ from funnel_tui.core.dates import (
     user_zone,
 )
 from funnel_tui.core.errors import ConfigError, DueDateError, Refused
-from funnel_tui.read.today import DEAL, LEAD, load_queue, queue_counts
+from funnel_tui.read import today as todaymod
+from funnel_tui.read.today import (
+    DEAL,
+    DUE_TODAY,
+    LEAD,
+    OVERDUE,
+    SECTIONS,
+    UNSCHEDULED,
+    load_queue,
+    queue_counts,
+    section_counts,
+    section_items,
+    section_keys,
+)
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage import schema as schemamod
@@ -367,6 +381,148 @@ def test_the_queue_has_overdue_due_today_and_nothing_scheduled(db, config):
     assert (LEAD, untouched_old.id) in tomorrow.keys["today"]
 
 
+def _spec_order(owner: int, today: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """The queue as its rules say, worked out here from every record in Python: what
+    the pages read from the indexes must add up to."""
+    found = {name: [] for name in SECTIONS}
+    for lead in Lead.select().where(Lead.owner == owner):
+        due, touched = lead.next_action_due, lead.last_activity_at or lead.created_at
+        if due is not None and due <= today and lead.status != "unqualified":
+            found[OVERDUE if due < today else DUE_TODAY].append((due, touched, 1, lead.id))
+        elif (
+            due is None and lead.status in ("new", "working") and lead.level in ("lead", "prospect")
+        ):
+            found[UNSCHEDULED].append((due, touched, 1, lead.id))
+    for deal in Opportunity.select().where(Opportunity.owner == owner):
+        due, touched = deal.next_action_due, deal.last_activity_at or deal.stage_entered_at
+        if deal.state == "open" and (due is None or due <= today):
+            section = UNSCHEDULED if due is None else OVERDUE if due < today else DUE_TODAY
+            found[section].append((due, touched, 0, deal.id))
+    orders = {
+        OVERDUE: lambda r: (r[0], r[1], r[2], r[3]),  # longest overdue, least touched
+        DUE_TODAY: lambda r: (r[2], r[1], r[3]),  # deals first, least touched
+        UNSCHEDULED: lambda r: (r[1], r[3], r[2]),  # least touched
+    }
+    return {
+        name: [(DEAL if r[2] == 0 else LEAD, r[3]) for r in sorted(rows, key=orders[name])]
+        for name, rows in found.items()
+    }
+
+
+def test_each_section_is_read_a_page_at_a_time_in_the_queues_order(db, config):
+    """Deals and leads whose due dates and last touches tie (the deal first), a touch
+    with a fraction of a second, the same id for a lead and a deal, records of another
+    rep, unqualified and closed ones: the pages read from the indexes add up to the
+    order the queue's rules give, whatever the page size."""
+    rules = _at(config, NOW - dt.timedelta(days=20))
+    leads = [_lead(rules, f"Lead{i}") for i in range(14)]
+    deals = [_deal(rules, f"Deal{i}") for i in range(5)]  # ids 1 to 5, as leads[0:5]
+    theirs = _lead(_at(config, NOW - dt.timedelta(days=20), "bob"), "Bob's")
+    early, late = dt.datetime(2026, 11, 10, 9, 0), dt.datetime(2026, 11, 12, 9, 0)
+    fraction = dt.datetime(2026, 11, 10, 9, 0, 0, 500000)
+    past, long_past = MON - dt.timedelta(days=1), MON - dt.timedelta(days=6)
+    plan = [  # (record, due, last touched, anything else)
+        (deals[0], MON, late, {}),  # due today: before a lead touched earlier
+        (deals[1], past, early, {}),
+        (leads[0], past, early, {}),  # ties with deals[1], a smaller id: the deal first
+        (leads[1], past, fraction, {}),
+        (leads[2], long_past, late, {}),
+        (leads[3], None, early, {}),  # ties with deals[3], id too: the deal first
+        (leads[4], MON, None, {}),  # never touched: since its capture
+        (deals[2], MON, early, {}),
+        (deals[3], None, early, {}),
+        (leads[5], MON, early, {}),
+        (leads[6], None, late, {}),
+        (leads[7], None, None, {}),
+        (leads[8], past, early, {"status": "nurturing"}),
+        (leads[9], past, early, {"status": "unqualified"}),  # never in the queue
+        (leads[10], None, early, {"status": "nurturing"}),  # nothing to do: not shown
+        (leads[11], MON + dt.timedelta(days=2), early, {}),  # ahead: not shown
+        (deals[4], past, early, {"state": "won"}),  # closed: not shown
+        (leads[12], long_past, late, {}),
+        (leads[13], None, early, {}),
+        (theirs, past, early, {}),
+    ]
+    for record, due, touched, other in plan:
+        model = type(record)
+        changes = {"next_action_due": due, "last_activity_at": touched, **other}
+        model.update(**changes).where(model.id == record.id).execute()
+    me, today = rules.user_id, MON
+    expected = _spec_order(me, today)
+    assert [len(expected[name]) for name in SECTIONS] == [6, 4, 5]
+    assert expected[OVERDUE][:4] == [
+        (LEAD, leads[2].id),
+        (LEAD, leads[12].id),
+        (DEAL, deals[1].id),
+        (LEAD, leads[0].id),
+    ]
+    assert expected[DUE_TODAY][:2] == [(DEAL, deals[2].id), (DEAL, deals[0].id)]
+    assert deals[3].id == leads[3].id
+    tie = expected[UNSCHEDULED].index((DEAL, deals[3].id))
+    assert expected[UNSCHEDULED][tie + 1] == (LEAD, leads[3].id)
+    counts = section_counts(me, today)
+    for name in SECTIONS:
+        assert section_keys(me, today, name) == expected[name], name
+        assert sum(counts[name].values()) == len(expected[name])
+        assert counts[name][DEAL] == sum(kind == DEAL for kind, _id in expected[name])
+        for size in (1, 2, 5):
+            pages = [
+                section_keys(me, today, name, start, size)
+                for start in range(0, len(expected[name]) + size, size)
+            ]
+            assert [key for page in pages for key in page] == expected[name], (name, size)
+        rows = section_items(me, today, name, 1, 2)
+        assert [row.key for row in rows] == expected[name][1:3]
+    queue = load_queue(me, today, limit=2)
+    assert queue.counts == queue_counts(me, today) == {n: len(k) for n, k in expected.items()}
+    assert queue.keys == {name: keys[:2] for name, keys in expected.items()}
+    assert [row.key for row in queue.sections[DUE_TODAY]] == expected[DUE_TODAY][:2]
+    assert load_queue(me, today, details=False).keys == expected
+
+
+def test_the_queues_indexes_serve_its_counts_and_pages(db, config):
+    """Each section's page and the counts are read from the queue's partial indexes,
+    never by scanning a table: with 50,000 items a scan or a sort is what costs."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        pytest.skip("the plans are SQLite's; PostgreSQL's are measured in bench_today")
+    rules = _at(config, NOW)
+    for i in range(3):
+        _lead(rules, f"Lead{i}")
+    _deal(rules, "Deal")
+    db.execute_sql("ANALYZE")  # as refresh_statistics leaves a database after bulk writes
+    iso, me = MON.isoformat(), rules.user_id
+    dated, due = (me, iso, 10), {indexmod.TODAY_LEAD_INDEX, indexmod.TODAY_DEAL_INDEX}
+    statements = [  # (SQL, parameters, the indexes it must read)
+        (todaymod._counts_sql(), (iso, me, iso, iso, me, iso, me), set(indexmod.TODAY_INDEXES)),
+        (todaymod._section_sql(OVERDUE), (*dated, *dated, 10, 0), due),
+        (todaymod._section_sql(DUE_TODAY), (*dated, *dated, 10, 0), due),
+        (
+            todaymod._section_sql(UNSCHEDULED),
+            (me, 10, me, 10, 10, 0),
+            {indexmod.TODAY_OPEN_LEAD_INDEX, indexmod.TODAY_DEAL_INDEX},
+        ),
+    ]
+    for sql, parameters, wanted in statements:
+        used = set()
+        for *_ids, detail in db.execute_sql("EXPLAIN QUERY PLAN " + sql, parameters):
+            scanned = detail.split()[:2] in (["SCAN", "lead"], ["SCAN", "opportunity"])
+            assert not scanned, (sql, detail)  # ("SCAN leads" reads the page's subquery)
+            used |= {name for name in indexmod.TODAY_INDEXES if f"INDEX {name} " in detail}
+        assert used == wanted, sql
+
+
+def test_the_indexes_of_earlier_queues_are_dropped(db):
+    """A database from schema 8 to 13 had one index per table for the queue, read
+    whole; making the list structures again replaces them with the partial ones."""
+    db.execute_sql('CREATE INDEX "lead_today" ON "lead" ("owner_id", "next_action_due")')
+    db.execute_sql('CREATE INDEX "opportunity_today" ON "opportunity" ("owner_id", "state")')
+    with db.atomic():
+        indexmod.create_list_structures(db)
+    names = {i.name for table in ("lead", "opportunity") for i in db.get_indexes(table)}
+    assert not names & set(indexmod.FORMER_TODAY_INDEXES)
+    assert set(indexmod.TODAY_INDEXES) <= names
+
+
 def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     database = open_database(db_target)
     rules = _at(config, NOW)
@@ -419,3 +575,25 @@ def test_log_and_today_on_the_command_line(cli_env):
     assert data["sections"]["unscheduled"][0]["name"] == "Emil Ek"
     table = run(["today"], cli_env).stdout
     assert "Nothing scheduled (1)" in table and "Emil Ek" in table
+
+
+def test_today_lists_the_first_of_each_section_and_counts_the_rest(cli_env):
+    """A rep with thousands of items reads the first of each section and how many more
+    there are; --all lists every one; JSON keeps its keys and says where it stopped."""
+    names = ["Ada", "Ben", "Cleo", "Dan"]  # captured now, never called: nothing scheduled
+    for name in names:
+        run(["add", "--name", f"{name} Kay", "--email", f"{name.lower()}@example.com"], cli_env)
+    table = run(["today", "--limit", "3"], cli_env).stdout
+    assert "Nothing scheduled (4)" in table and "… and 1 more" in table
+    assert [name in table for name in names] == [True, True, True, False]
+    assert "--all lists every item" in table
+    everything = run(["today", "--all"], cli_env).stdout
+    assert all(name in everything for name in names) and "more" not in everything
+    data = json.loads(run(["today", "--limit", "1", "--format", "json"], cli_env).stdout)
+    assert list(data) == ["user", "today", "timezone", "counts", "limit", "sections"]
+    assert data["counts"]["unscheduled"] == 4 and data["limit"] == 1
+    assert [row["name"] for row in data["sections"]["unscheduled"]] == ["Ada Kay"]
+    whole = json.loads(run(["today", "--format", "json"], cli_env).stdout)
+    assert whole["limit"] == 50 and len(whole["sections"]["unscheduled"]) == 4
+    refused = run(["today", "--limit", "0"], cli_env, check_rc=1)
+    assert "limit: give a number of items, 1 or more" in refused.stderr

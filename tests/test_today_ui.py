@@ -222,3 +222,105 @@ async def test_a_deal_from_the_queue_shows_its_leads_activities_and_logs(tmp_pat
             assert app.today_counts == {"overdue": 0, "today": 0, "unscheduled": 1}
     finally:
         close_database()
+
+
+# ------------------------------------------------------------------ a long queue
+
+LATE, AHEAD = 130, 120  # overdue leads, and leads nobody has called: three pages of lines
+
+
+@pytest.fixture
+def long_queue(tmp_path):
+    """rita owns LATE overdue leads after a deal overdue longer, two deals due today,
+    and AHEAD leads with nothing scheduled: more lines than a page (PAGE_SIZE)."""
+    path = str(tmp_path / "long.db")
+    open_database(path)
+    past = Funnel(load_config(), "rita", lambda: NOW - dt.timedelta(days=6))
+    late = [
+        past.capture_lead({"name": f"Late {i:03}", "email": f"late{i}@example.com"}).id
+        for i in range(LATE)
+    ]
+    Lead.update(next_action="Call back", next_action_due=TODAY - dt.timedelta(days=2)).where(
+        Lead.id.in_(late)
+    ).execute()
+    for i, due in enumerate((TODAY - dt.timedelta(days=3), TODAY, TODAY)):
+        lead = past.capture_lead({"name": f"Deal {i}", "email": f"deal{i}@example.com"})
+        for item in ("budget", "authority", "need", "timeline"):
+            past.answer(lead.id, item, "yes")
+        past.promote(lead.id)
+        deal = past.convert(lead.id, amount=1000)
+        Opportunity.update(next_action="Negotiate", next_action_due=due).where(
+            Opportunity.id == deal.id
+        ).execute()
+    for i in range(AHEAD):
+        past.capture_lead({"name": f"Ahead {i:03}", "email": f"ahead{i}@example.com"})
+    yield _today_app(path, tmp_path), past.user_id
+    close_database()
+
+
+def _assert_lines_as_read_afresh(view, owner: int) -> None:
+    """Every line the view has read holds what the database now has at that place."""
+    from funnel_tui.read.today import section_counts, section_keys
+
+    afresh = {name: section_keys(owner, TODAY, name) for name in view.counts}
+    assert view.counts == {name: len(keys) for name, keys in afresh.items()}
+    assert view.lines.tally == section_counts(owner, TODAY)
+    for line, key in view.keys.items():
+        section, place = view.lines.entry(line)
+        assert afresh[section][place] == key, (line, section, place)
+
+
+async def test_a_long_queue_reads_only_the_pages_it_shows(long_queue):
+    from funnel_tui.read.today import section_keys
+    from funnel_tui.tui.widgets.lead_table import PAGE_SIZE
+
+    app, owner = long_queue
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("#queue")
+        lines = _lines(app)
+        assert lines[0].strip().startswith(f"‼ Overdue · {LATE + 1}")
+        assert view.total == 3 + LATE + 1 + 2 + AHEAD
+        assert app.today_counts == {"overdue": LATE + 1, "today": 2, "unscheduled": AHEAD}
+        assert len(view.keys) <= PAGE_SIZE < view.total - 3  # the first page, not the queue
+        await pilot.press("end")
+        await settle(pilot)
+        last = section_keys(owner, TODAY, "unscheduled")[-1]
+        assert view.cursor == view.total - 1 and view.current_item.key == last
+        assert "Ahead 119" in "\n".join(_lines(app))
+        assert len(view.keys) <= 2 * PAGE_SIZE  # the first page and the last
+        _assert_lines_as_read_afresh(view, owner)
+
+
+async def test_a_call_or_a_snooze_moves_the_item_where_the_database_now_has_it(long_queue):
+    """The queue is changed in place after a write, before it is read again: every line
+    read then holds what a fresh read puts there (a deal due today after the other
+    deals, a lead at the end of its section, the lines below moved up)."""
+    from funnel_tui.read.today import DEAL, LEAD
+
+    app, owner = long_queue
+    rules = Funnel(load_config(), "rita", lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("#queue")
+        await pilot.press("end", "home")  # the first page and the last read
+        await settle(pilot)
+        assert view.keys[1][0] == DEAL  # overdue the longest
+        moves = [  # (the item, where it goes)
+            (view.keys[5], "today"),  # a late lead, to call again later today
+            (view.keys[1], "today"),  # after the two deals due today, before that lead
+            (view.keys[view.total - 3], None),  # snoozed out of the queue
+            (view.keys[2], "unscheduled"),  # reached: nothing scheduled after
+        ]
+        for key, to in moves:
+            assert key is not None
+            target = {"lead_id": key[1]} if key[0] == LEAD else {"opportunity_id": key[1]}
+            if to == "today":
+                rules.log_activity(**target, kind="call", next_action="Again", next_due=TODAY)
+            elif to is None:
+                rules.snooze(days=3, **target)
+            else:
+                rules.log_activity(**target, kind="call", outcome="reached")
+            view.move_item(key, to, None)  # as the screen does once the write is done
+            _assert_lines_as_read_afresh(view, owner)
+        assert view.counts["today"] == 4

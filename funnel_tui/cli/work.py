@@ -17,6 +17,8 @@ from funnel_tui.cli.common import (
 from funnel_tui.core.errors import CliRefused
 from funnel_tui.core.i18n import ENGLISH, _, current_language
 
+TODAY_LIMIT = 50  # items of each Today section listed unless --limit or --all says otherwise
+
 
 def register(command: AddCommand) -> None:
     log = command("log", _("log an activity on a lead (or --opportunity)"))
@@ -44,6 +46,19 @@ def register(command: AddCommand) -> None:
     log.set_defaults(run=cmd_log)
 
     today = command("today", _("list your Today queue: overdue, due today, nothing scheduled"))
+    # A rep handed a purchased list may have 50,000 items: the first of each section are
+    # the ones to work now, the counts say how many more there are.
+    shown = today.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        default=TODAY_LIMIT,
+        help=_("at most N items of each section (default {limit})").format(limit=TODAY_LIMIT),
+    )
+    shown.add_argument(
+        "--all", dest="limit", action="store_const", const=None, help=_("every item")
+    )
     today.add_argument("--format", choices=("table", "json"), default="table")
     today.set_defaults(run=cmd_today)
 
@@ -121,12 +136,15 @@ def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.cli.tables import write_table as write_headed
     from funnel_tui.core.dates import ago, short_due
+    from funnel_tui.core.formats import number
     from funnel_tui.core.money import amount_value
     from funnel_tui.core.output import to_json_value
     from funnel_tui.read.today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
+    if args.limit is not None and args.limit < 1:
+        raise CliRefused(_("limit: give a number of items, 1 or more"))
     today = ctx.rules.today()
-    queue = load_queue(owner_id(ctx.user), today)
+    queue = load_queue(owner_id(ctx.user), today, limit=args.limit)
     now = ctx.rules.now()
 
     def row(item) -> dict:
@@ -154,6 +172,7 @@ def cmd_today(args: argparse.Namespace) -> int:
             "today": today.isoformat(),
             "timezone": str(ctx.rules.zone),
             "counts": queue.counts,
+            "limit": args.limit,  # each section's list stops there (null: --all)
             "sections": {
                 name: [
                     {k: to_json_value(v) for k, v in row(item).items()}
@@ -174,9 +193,10 @@ def cmd_today(args: argparse.Namespace) -> int:
     said = _("Today {date} ({zone}), {user}: {counts}")
     shown = " · ".join(f"{counts[n]} {_(SECTION_TITLES[n]).lower()}" for n in SECTIONS)
     print(said.format(date=day, zone=ctx.rules.zone, user=ctx.user, counts=shown))
+    cut = False
     for name in SECTIONS:
         items = queue.sections[name]
-        print(f"\n{_(SECTION_TITLES[name])} ({len(items)})")
+        print(f"\n{_(SECTION_TITLES[name])} ({counts[name]})")
         if not items:
             continue
         rows = [
@@ -195,6 +215,11 @@ def cmd_today(args: argparse.Namespace) -> int:
         if name == "unscheduled":
             columns = [c for c in columns if c not in ("due", "next action")]
         write_headed(rows, columns, sys.stdout, max_width=30)
+        if counts[name] > len(items):
+            print(_("… and {count} more").format(count=number(counts[name] - len(items))))
+            cut = True
+    if cut:
+        print("\n" + _("--all lists every item, --limit N the first N of each section"))
     return EXIT_OK
 
 

@@ -9,9 +9,11 @@ screen and `funnel today` share it.
 
 A lead counts with its own next action (logged on the lead); a deal with the deal's.
 Nurtured leads come back when their nurturing ends (their next action is "Check in
-again" on that day); unqualified leads and closed deals never show. Each section is
-ordered from the (owner, next action due, …) covering indexes that
-db.create_list_structures makes: one query per table, no table row read.
+again" on that day); unqualified leads and closed deals never show.
+
+A queue may hold tens of thousands of items (a rep handed a purchased list), so nothing
+here reads it whole unless asked to: each section is counted, and read a page at a time
+in its order, from the partial indexes list_index.TODAY_INDEXES keeps in that order.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from typing import NamedTuple
 import peewee
 
 from funnel_tui.core.i18n import N_, _
+from funnel_tui.storage.list_index import (
+    DEAL_OPEN_WHERE,
+    DEAL_TOUCHED_SQL,
+    LEAD_DUE_WHERE,
+    LEAD_OPEN_WHERE,
+    LEAD_TOUCHED_SQL,
+)
 from funnel_tui.storage.models import (
     Company,
     Lead,
@@ -76,46 +85,88 @@ class QueueItem(NamedTuple):
 @dataclass
 class TodayQueue:
     today: dt.date
-    # Each section's items in order, as (LEAD or DEAL, id); `sections` holds their rows
-    # when they were asked for.
+    # How many items each section holds, deals and leads apart: {section: {DEAL: n,
+    # LEAD: n}}; however many of them were read.
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Each section's first items in order, as (LEAD or DEAL, id) (all of them when no
+    # limit was asked for); `sections` holds their rows when they were asked for.
     keys: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     sections: dict[str, list[QueueItem]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
-        return {name: len(self.keys.get(name, ())) for name in SECTIONS}
+        return {name: sum(self.tally.get(name, {}).values()) for name in SECTIONS}
 
 
-def load_queue(user_id: int | None, today: dt.date, details: bool = True) -> TodayQueue:
+def load_queue(
+    user_id: int | None, today: dt.date, details: bool = True, limit: int | None = None
+) -> TodayQueue:
     """The user's queue, each section in the order to work it: overdue the longest
     overdue first; due today deals first, then the least recently touched; nothing
     scheduled the longest untouched (or waiting since capture) first.
 
-    The order is decided on keys read from the queue's covering indexes alone (a few
-    milliseconds for thousands of items); with `details` every item's row is read too
-    (the command line), else `keys` is all there is and a screen reads the rows it
-    shows with `queue_items`."""
-    queue = TodayQueue(today, {name: [] for name in SECTIONS}, {name: [] for name in SECTIONS})
+    With `limit`, each section's first `limit` items only (the counts are always of
+    all); with `details` their rows too (the command line). A screen reads the counts
+    (section_counts) and the pages it shows (section_items) instead."""
+    empty = {name: [] for name in SECTIONS}
+    queue = TodayQueue(today, section_counts(user_id, today), dict(empty), dict(empty))
     if user_id is None:
         return queue
-    found: dict[str, list[tuple]] = {name: [] for name in SECTIONS}
-    iso = today.isoformat()
-    for kind, sql in ((LEAD, _lead_keys_sql()), (DEAL, _deal_keys_sql())):
-        order = 0 if kind == DEAL else 1
-        for section, due, touched, ident in database.execute_sql(sql, (iso, user_id, iso)):
-            name = SECTIONS[section]
-            if name == OVERDUE:
-                key = (str(due), str(touched), order, ident)
-            else:
-                key = (order, str(touched), ident) if name == DUE_TODAY else (str(touched), ident)
-            found[name].append((key, kind, ident))
-    queue.keys = {name: [(k, i) for _rank, k, i in sorted(rows)] for name, rows in found.items()}
+    queue.keys = {
+        name: section_keys(user_id, today, name, 0, limit) if queue.counts[name] else []
+        for name in SECTIONS
+    }
     if details:
         items = queue_items([key for keys in queue.keys.values() for key in keys])
         queue.sections = {
             name: [items[key] for key in keys if key in items] for name, keys in queue.keys.items()
         }
     return queue
+
+
+def section_counts(user_id: int | None, today: dt.date) -> dict[str, dict[str, int]]:
+    """How many deals and leads each section holds: {section: {DEAL: n, LEAD: n}},
+    counted in the queue's indexes (a few milliseconds for 50,000 items)."""
+    tally = {name: {DEAL: 0, LEAD: 0} for name in SECTIONS}
+    if user_id is None:
+        return tally
+    iso = today.isoformat()
+    parameters = (iso, user_id, iso, iso, user_id, iso, user_id)
+    for section, kind, number in database.execute_sql(_counts_sql(), parameters):
+        tally[SECTIONS[section]][DEAL if kind == 0 else LEAD] += number
+    return tally
+
+
+def queue_counts(user_id: int | None, today: dt.date) -> dict[str, int]:
+    """How many items each section holds, for the status line: from the indexes."""
+    return {name: sum(kinds.values()) for name, kinds in section_counts(user_id, today).items()}
+
+
+def section_keys(
+    user_id: int, today: dt.date, section: str, offset: int = 0, limit: int | None = None
+) -> list[tuple[str, int]]:
+    """(LEAD or DEAL, id) of the section's items from place `offset` (0: the first), at
+    most `limit` of them (None: to the end), in the section's order."""
+    dated = () if section == UNSCHEDULED else (today.isoformat(),)
+    # Each kind's first offset + limit, read in order from its index, then the two
+    # merged: a page costs a walk of that many entries, never a sort of the section.
+    through = _no_limit() if limit is None else offset + limit
+    parameters = (user_id, *dated, through, user_id, *dated, through)
+    rows = database.execute_sql(
+        _section_sql(section),
+        (*parameters, _no_limit() if limit is None else limit, offset),
+    )
+    return [(DEAL if kind == 0 else LEAD, ident) for kind, ident in rows]
+
+
+def section_items(
+    user_id: int, today: dt.date, section: str, offset: int, limit: int
+) -> list[QueueItem]:
+    """The rows of the section's items from place `offset`, at most `limit`, in order;
+    an item deleted between the two reads is left out."""
+    keys = section_keys(user_id, today, section, offset, limit)
+    items = queue_items(keys)
+    return [items[key] for key in keys if key in items]
 
 
 def queue_items(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], QueueItem]:
@@ -133,53 +184,75 @@ def queue_items(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], QueueI
     return out
 
 
-def queue_counts(user_id: int | None, today: dt.date) -> dict[str, int]:
-    """How many items each section holds, for the status line: from the indexes."""
-    counts = dict.fromkeys(SECTIONS, 0)
-    if user_id is None:
-        return counts
-    iso = today.isoformat()
-    for sql in (_lead_keys_sql(count=True), _deal_keys_sql(count=True)):
-        for section, number in database.execute_sql(sql, (iso, user_id, iso)):
-            counts[SECTIONS[section]] += number
-    return counts
+# Raw SQL, the same on both engines but for the parameters' mark: a Peewee query costs
+# more to build than these take to run. Each reads the partial indexes of
+# list_index.TODAY_INDEXES, whose WHERE clauses and expressions they repeat word for word
+# (SQLite uses them only then). Dates compare as ISO text on SQLite.
+#
+# Per section: (the deals' WHERE, the leads' WHERE, each kind's order, the section's order
+# over both, k being 0 for a deal and 1 for a lead). "{p}" is today; the owner comes
+# first in each kind's WHERE.
+_SECTIONS_SQL = {
+    OVERDUE: (
+        f'{DEAL_OPEN_WHERE} AND "next_action_due" < {{p}}',
+        f'"next_action_due" < {{p}} AND {LEAD_DUE_WHERE}',
+        '"next_action_due", {touched}, "id"',
+        "due, touched, k, id",
+    ),
+    DUE_TODAY: (
+        f'{DEAL_OPEN_WHERE} AND "next_action_due" = {{p}}',
+        f'"next_action_due" = {{p}} AND {LEAD_DUE_WHERE}',
+        '{touched}, "id"',
+        "k, touched, id",
+    ),
+    UNSCHEDULED: (
+        f'{DEAL_OPEN_WHERE} AND "next_action_due" IS NULL',
+        LEAD_OPEN_WHERE,
+        '{touched}, "id"',
+        "touched, id, k",
+    ),
+}
 
 
-# Raw SQL, the same on both engines: a Peewee query costs more to build than these take
-# to run. Each reads one covering index (db.TODAY_LEAD_INDEX, db.TODAY_DEAL_INDEX).
-# Dates compare as ISO text on SQLite.
-_SECTION_SQL = (
-    'CASE WHEN "next_action_due" IS NULL THEN 2 WHEN "next_action_due" < {p} THEN 0 ELSE 1 END'
-)
-_LEAD_WHERE = (
-    '"owner_id" = {p} AND ("next_action_due" <= {p} AND "status" <> \'unqualified\' '
-    "OR \"next_action_due\" IS NULL AND \"status\" IN ('new', 'working') "
-    "AND \"level\" IN ('lead', 'prospect'))"
-)
-_DEAL_WHERE = (
-    '"owner_id" = {p} AND "state" = \'open\' '
-    'AND ("next_action_due" <= {p} OR "next_action_due" IS NULL)'
-)
-
-
-def _keys_sql(table: str, where: str, since: str, count: bool) -> str:
+def _section_sql(section: str) -> str:
+    """The keys of one section in order: owner, [today,] how many of each kind to read,
+    owner, [today,] the same, then LIMIT and OFFSET over the merged two."""
     p = database.obj.param
-    section = _SECTION_SQL.format(p=p)
-    # Parameters in order of appearance: today (in the CASE), the owner, today.
-    if count:
-        return f'SELECT {section}, COUNT(*) FROM "{table}" WHERE {where.format(p=p)} GROUP BY 1'
+    deals_where, leads_where, kind_order, order = _SECTIONS_SQL[section]
+
+    def kind(k: int, table: str, where: str, touched: str) -> str:
+        return (
+            f'SELECT * FROM (SELECT {k} AS k, "id" AS id, "next_action_due" AS due, '
+            f'{touched} AS touched FROM "{table}" WHERE "owner_id" = {p} AND '
+            f"{where.format(p=p)} ORDER BY {kind_order.format(touched=touched)} LIMIT {p})"
+        )
+
+    deals = kind(0, "opportunity", deals_where, DEAL_TOUCHED_SQL)
+    leads = kind(1, "lead", leads_where, LEAD_TOUCHED_SQL)
     return (
-        f'SELECT {section}, "next_action_due", COALESCE("last_activity_at", "{since}"), "id" '
-        f'FROM "{table}" WHERE {where.format(p=p)}'
+        f"SELECT k, id FROM ({deals} AS deals UNION ALL {leads} AS leads) AS queue "
+        f"ORDER BY {order} LIMIT {p} OFFSET {p}"
     )
 
 
-def _lead_keys_sql(count: bool = False) -> str:
-    return _keys_sql("lead", _LEAD_WHERE, "created_at", count)
+def _counts_sql() -> str:
+    """Section (0, 1, 2), kind (0 deal, 1 lead), count. Parameters: today, owner, today;
+    today, owner, today; owner."""
+    p = database.obj.param
+    return (
+        f'SELECT CASE WHEN "next_action_due" IS NULL THEN 2 WHEN "next_action_due" < {p} '
+        f'THEN 0 ELSE 1 END, 0, COUNT(*) FROM "opportunity" WHERE "owner_id" = {p} AND '
+        f'{DEAL_OPEN_WHERE} AND ("next_action_due" <= {p} OR "next_action_due" IS NULL) '
+        f'GROUP BY 1 UNION ALL SELECT CASE WHEN "next_action_due" < {p} THEN 0 ELSE 1 END, '
+        f'1, COUNT(*) FROM "lead" WHERE "owner_id" = {p} AND "next_action_due" <= {p} AND '
+        f'{LEAD_DUE_WHERE} GROUP BY 1 UNION ALL SELECT 2, 1, COUNT(*) FROM "lead" '
+        f'WHERE "owner_id" = {p} AND {LEAD_OPEN_WHERE}'
+    )
 
 
-def _deal_keys_sql(count: bool = False) -> str:
-    return _keys_sql("opportunity", _DEAL_WHERE, "stage_entered_at", count)
+def _no_limit() -> int | None:
+    """What LIMIT takes for "no limit": NULL on PostgreSQL, a negative number on SQLite."""
+    return None if isinstance(database.obj, peewee.PostgresqlDatabase) else -1
 
 
 def _lead_rows(ids: list[int]) -> list[QueueItem]:

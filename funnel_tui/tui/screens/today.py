@@ -19,17 +19,16 @@ from funnel_tui.core.output import plain
 from funnel_tui.read.today import (
     DEAL,
     DUE_TODAY,
-    SECTIONS,
     UNSCHEDULED,
     QueueItem,
-    load_queue,
     owner_id,
-    queue_items,
+    section_counts,
+    section_items,
 )
 from funnel_tui.tui.screens.log_activity import Logged, LogTarget, log_title
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, LeadTable
-from funnel_tui.tui.widgets.queue_view import QueueView
+from funnel_tui.tui.widgets.queue_view import QueueLines, QueueView
 from funnel_tui.tui.widgets.text_block import TextBlock
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
@@ -57,6 +56,10 @@ class TodayScreen(Screen[None]):
         super().__init__()
         self.loaded = False
         self._moved_in_place = False
+        # Whose queue, and which day's, the lines shown were counted for: pages are read
+        # for the same.
+        self._owner: int | None = None
+        self._today = dt.date.min
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -83,22 +86,34 @@ class TodayScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    @read_worker("today-load", exclusive=True)
     def load(self) -> None:
+        """Count the queue again and read the rows of the lines in view (and the
+        cursor's): the rest is read as it is scrolled to."""
+        view = self.view
+        top = view.scroll_offset.y
+        self._load({top, top + view.size.height, view.cursor})
+
+    @read_worker("today-load", exclusive=True)
+    def _load(self, wanted_lines: set[int]) -> None:
         rules = self.app.rules
         today, now = rules.today(), rules.now()
-        queue = load_queue(owner_id(rules.login), today, details=False)
-        # The rows of the first page come with the order: one frame, complete.
-        first = [k for name in SECTIONS for k in queue.keys[name]][:PAGE_SIZE]
-        items = queue_items(first)
-        self.app.call_from_thread(self._show, queue, items, today, now)
+        owner = owner_id(rules.login)
+        lines = QueueLines(section_counts(owner, today))
+        # The pages of those lines come with the counts: one frame, complete.
+        rows: dict[int, QueueItem] = {}
+        pages = {min(line, lines.total - 1) // PAGE_SIZE for line in wanted_lines}
+        for page in sorted(pages):
+            asked = lines.slices(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+            rows.update(_read_rows(owner, today, asked))
+        self.app.call_from_thread(self._show, owner, lines, rows, today, now)
 
-    def _show(self, queue, items, today, now) -> None:
+    def _show(self, owner, lines: QueueLines, rows, today, now) -> None:
         view = self.view
         current = view.current_item
-        view.show(queue.keys, items, today, now, keep=current.key if current else None)
+        self._owner, self._today = owner, today
+        view.show(lines, rows, today, now, keep=current.key if current else None)
         self.loaded = True
-        counts = queue.counts
+        counts = lines.counts
         summary = Text.assemble(
             (date_long(today), "bold"),
             (f" · {self.app.rules.zone}", "dim"),
@@ -112,14 +127,14 @@ class TodayScreen(Screen[None]):
     @on(LeadTable.PageWanted)
     def _page_wanted(self, event: LeadTable.PageWanted) -> None:
         event.stop()
-        keys = self.view.items_in_page(event.page)
-        if keys:
-            self._load_items(event.page, keys, event.generation)
+        asked = self.view.slices_in_page(event.page)
+        if asked and self._owner is not None:
+            self._load_rows(event.page, asked, event.generation)
 
     @read_worker("today-items")
-    def _load_items(self, page: int, keys: list[tuple[str, int]], generation: int) -> None:
-        items = queue_items(keys)
-        self.app.call_from_thread(self.view.set_items, page, items, generation)
+    def _load_rows(self, page: int, asked: list, generation: int) -> None:
+        rows = _read_rows(self._owner, self._today, asked)
+        self.app.call_from_thread(self.view.set_rows, page, asked, rows, generation)
 
     # ------------------------------------------------------------------ keys
 
@@ -204,6 +219,17 @@ class TodayScreen(Screen[None]):
     def _snoozed(self, item: QueueItem, message: Text) -> None:
         self._say(message)
         self._move(item, None, None)  # due after today: out of the queue
+
+
+def _read_rows(owner: int | None, today: dt.date, asked) -> dict[int, QueueItem]:
+    """The rows of `asked` ((section, first place, how many, its line) runs), by line."""
+    rows: dict[int, QueueItem] = {}
+    if owner is None:
+        return rows
+    for section, place, count, line in asked:
+        for at, item in enumerate(section_items(owner, today, section, place, count), line):
+            rows[at] = item
+    return rows
 
 
 def log_target(item: QueueItem) -> LogTarget:

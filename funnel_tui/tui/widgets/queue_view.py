@@ -1,14 +1,17 @@
 """The Today queue as one scrolling list: a header line per section, then its items.
 
-The queue's order is known for every item up front (today.load_queue reads keys from
-an index); the rows themselves are read a page at a time as lines that need them are
-drawn, as in the lead list: this widget is a LeadTable whose lines are sections and
-items. The owner answers `PageWanted` with `items_in_page` and `set_items`.
+Only the counts are known for the whole queue (today.section_counts, from the indexes);
+a section's rows are read a page at a time as lines that need them are drawn, in the
+section's order (today.section_items), as in the lead list: a rep with 50,000 items
+costs what one with fifty does. This widget is a LeadTable whose lines are sections and
+items; where each line is comes from the counts alone (QueueLines). The owner answers
+`PageWanted` with `slices_in_page` and `set_rows`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -21,8 +24,16 @@ from funnel_tui.core.dates import ago, short_due
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import fit, plain
-from funnel_tui.read.today import DEAL, DUE_TODAY, OVERDUE, SECTION_TITLES, SECTIONS, QueueItem
-from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable, fit_cell
+from funnel_tui.read.today import (
+    DEAL,
+    DUE_TODAY,
+    LEAD,
+    OVERDUE,
+    SECTION_TITLES,
+    SECTIONS,
+    QueueItem,
+)
+from funnel_tui.tui.widgets.lead_table import KEEP_PAGES, PAGE_SIZE, Column, LeadTable, fit_cell
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
 HEADER = "header"
@@ -34,6 +45,80 @@ SECTION_EMPTY = {
     DUE_TODAY: N_("Nothing due today."),
     "unscheduled": N_("Everything you own has a next action."),
 }
+
+
+Key = tuple[str, int]  # (LEAD or DEAL, id)
+
+
+class QueueLines:
+    """Where each line of the queue is, from its counts alone: a section's heading, then
+    a line saying it is empty, or its items (line → (section, place in it))."""
+
+    def __init__(self, tally: dict[str, dict[str, int]]) -> None:
+        # {section: {DEAL: n, LEAD: n}}: deals come first where the order ties.
+        self.tally = {name: {DEAL: 0, LEAD: 0, **tally.get(name, {})} for name in SECTIONS}
+        self.counts = {name: sum(kinds.values()) for name, kinds in self.tally.items()}
+        self.starts: dict[str, int] = {}
+        line = 0
+        for name in SECTIONS:
+            self.starts[name] = line
+            line += 1 + max(1, self.counts[name])
+        self.total = line
+
+    def entry(self, line: int) -> tuple[str, Any]:
+        """(HEADER, section), (HEADER, "empty:section") or (section, place)."""
+        if not 0 <= line < self.total:
+            raise IndexError(line)
+        for name in reversed(SECTIONS):
+            start = self.starts[name]
+            if line >= start:
+                if line == start:
+                    return HEADER, name
+                if not self.counts[name]:
+                    return HEADER, f"empty:{name}"
+                return name, line - start - 1
+        raise IndexError(line)
+
+    def line(self, section: str, place: int) -> int:
+        return self.starts[section] + 1 + place
+
+    def slices(self, first: int, end: int) -> list[tuple[str, int, int, int]]:
+        """The items on lines first..end-1, as (section, first place, how many, its
+        line) per section."""
+        out = []
+        for name in SECTIONS:
+            start = max(first, self.line(name, 0))
+            stop = min(end, self.line(name, self.counts[name]))
+            if start < stop:
+                out.append((name, start - self.line(name, 0), stop - start, start))
+        return out
+
+    def without(self, section: str, kind: str) -> QueueLines:
+        tally = {name: dict(kinds) for name, kinds in self.tally.items()}
+        tally[section][kind] -= 1
+        return QueueLines(tally)
+
+    def with_one_more(self, section: str, kind: str) -> QueueLines:
+        tally = {name: dict(kinds) for name, kinds in self.tally.items()}
+        tally[section][kind] += 1
+        return QueueLines(tally)
+
+
+class _Entries(Sequence):
+    """Each line as (HEADER, section or "empty:section") or (section, its key when read,
+    else None): the queue as a list, for whoever wants to walk it."""
+
+    def __init__(self, view: QueueView) -> None:
+        self.view = view
+
+    def __len__(self) -> int:
+        return self.view.lines.total
+
+    def __getitem__(self, line):  # type: ignore[override]
+        if isinstance(line, slice):
+            return [self[i] for i in range(*line.indices(len(self)))]
+        kind, where = self.view.lines.entry(line)
+        return (kind, where) if kind == HEADER else (kind, self.view.keys.get(line))
 
 
 class QueueView(LeadTable):
@@ -63,98 +148,138 @@ class QueueView(LeadTable):
             Column("last", N_("Last"), 5, self._last),
         ]
         super().__init__(columns, **kwargs)
-        # Each line: (HEADER, section) or (section, (kind, id)).
-        self.entries: list[tuple[str, Any]] = []
-        self.items: dict[tuple[str, int], QueueItem] = {}
-        self.counts: dict[str, int] = {}
+        self.lines = QueueLines({})
+        # The items of the lines read so far (None: read, but gone meanwhile), and rows.
+        self.keys: dict[int, Key | None] = {}
+        self.items: dict[Key, QueueItem] = {}
         self.today = dt.date.today()
         self.now = dt.datetime.now()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.lines.counts)
+
+    @property
+    def entries(self) -> _Entries:
+        return _Entries(self)
 
     # ------------------------------------------------------------------ data
 
     def show(
         self,
-        keys: dict[str, list[tuple[str, int]]],
-        items: dict[tuple[str, int], QueueItem],
+        lines: QueueLines,
+        rows: dict[int, QueueItem],
         today: dt.date,
         now: dt.datetime,
-        keep: tuple[str, int] | None = None,
+        keep: Key | None = None,
     ) -> int:
-        """A new queue: `keys` in order per section, the `items` already read. The
-        cursor stays on `keep` if it is still there, else on the line it was on."""
+        """A new queue: its `lines`, and the `rows` already read (line → item). The
+        cursor stays on `keep` if it is among them, else on the line it was on."""
         self.today, self.now = today, now
-        self.entries = []
-        self.counts = {name: len(keys.get(name, ())) for name in SECTIONS}
-        for name in SECTIONS:
-            self.entries.append((HEADER, name))
-            if not keys.get(name):
-                self.entries.append((HEADER, f"empty:{name}"))
-            self.entries.extend((name, key) for key in keys.get(name, ()))
-        self.items = dict(items)
-        generation = self.reset(len(self.entries))
-        kept = (i for i, (_section, key) in enumerate(self.entries) if key == keep)
-        wanted = next(kept, None) if keep is not None else None
+        self.lines = lines
+        self.keys = {line: item.key for line, item in rows.items()}
+        self.items = {item.key: item for item in rows.values()}
+        generation = self.reset(lines.total)
+        wanted = self.line_of(keep) if keep is not None else None
         self.cursor = self._settle(wanted if wanted is not None else self.cursor, 1)
         self._ask_missing()
         return generation
 
-    def move_item(self, key: tuple[str, int], to: str | None, item: QueueItem | None) -> None:
+    def move_item(self, key: Key, to: str | None, item: QueueItem | None) -> None:
         """What a write just did to one item, shown at once: it leaves its section for
         `to` (None: it left the queue), where it goes last, as the most recently touched
         (a deal due today goes after the other deals). `item` is its row as it is now.
-        The screen reloads the whole queue later and may reorder it then."""
+        That is also where the database now has it, so the lines not read yet are read
+        from their places as before; the screen reloads the queue later all the same."""
         line = self.line_of(key)
         if line is None:
             return
-        section = self.entries[line][0]
-        del self.entries[line]
-        self.counts[section] -= 1
-        if not self.counts[section]:
-            self.entries.insert(line, (HEADER, f"empty:{section}"))
+        section, place = self.lines.entry(line)
+        kind = key[0]
+        lines = self.lines.without(section, kind)
+        placed: dict[tuple[str, int], Key | None] = {}
+        for known, held in self.keys.items():
+            name, where = self.lines.entry(known)
+            if known != line:
+                placed[name, where - (name == section and where > place)] = held
         if to is not None:
-            start = self.entries.index((HEADER, to)) + 1
-            if self.entries[start] == (HEADER, f"empty:{to}"):
-                del self.entries[start]
-            end = start
-            while end < len(self.entries) and self.entries[end][0] == to:
-                if to == DUE_TODAY and key[0] == DEAL and self.entries[end][1][0] != DEAL:
-                    break
-                end += 1
-            self.entries.insert(end, (to, key))
-            self.counts[to] += 1
+            first_lead = lines.tally[to][DEAL]
+            at = first_lead if (to == DUE_TODAY and kind == DEAL) else lines.counts[to]
+            placed = {
+                (name, where + (name == to and where >= at)): held
+                for (name, where), held in placed.items()
+            }
+            lines = lines.with_one_more(to, kind)
+            placed[to, at] = key
             if item is not None:
                 self.items[key] = item
-        self.total = len(self.entries)
+        self.lines = lines
+        self.keys = {lines.line(name, where): held for (name, where), held in placed.items()}
+        # Pages asked for before the write would come back from before it: read again.
+        self.generation += 1
+        self._asked.clear()
+        self.total = lines.total
         self.virtual_size = Size(self.size.width, self.total)
         self.cursor = self._settle(min(line, self.total - 1), 1)
         self.refresh()
 
-    def items_in_page(self, page: int) -> list[tuple[str, int]]:
-        lines = self.entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        return [key for section, key in lines if section != HEADER and key not in self.items]
+    def slices_in_page(self, page: int) -> list[tuple[str, int, int, int]]:
+        """The runs of item lines of `page` not read yet: (section, first place, how
+        many, its line)."""
+        out = []
+        first, end = page * PAGE_SIZE, min(self.total, (page + 1) * PAGE_SIZE)
+        for name, place, count, line in self.lines.slices(first, end):
+            run = None
+            for i in range(count):
+                if line + i in self.keys:
+                    run = None
+                elif run is None:
+                    run = [name, place + i, 1, line + i]
+                    out.append(run)
+                else:
+                    run[2] += 1
+        return [tuple(run) for run in out]
 
-    def set_items(
-        self, page: int, items: dict[tuple[str, int], QueueItem], generation: int
-    ) -> None:
+    def set_rows(self, page: int, asked, rows: dict[int, QueueItem], generation: int) -> None:
+        """The rows read for `asked` (slices_in_page), line → item; a line asked for and
+        not answered holds an item gone meanwhile (the next reload shows it gone)."""
         if generation != self.generation:
             return
         self._asked.discard(page)
-        self.items.update(items)
+        for _name, _place, count, line in asked:
+            for at in range(line, line + count):
+                item = rows.get(at)
+                self.keys[at] = item.key if item else None
+                if item:
+                    self.items[item.key] = item
+        self._forget_far_rows()
         self.refresh()
+
+    def _forget_far_rows(self) -> None:
+        """Rows far from the view are dropped (read again if scrolled back to): memory
+        stays flat however far the rep scrolls."""
+        if len(self.keys) <= KEEP_PAGES * PAGE_SIZE:
+            return
+        near = self.scroll_offset.y
+        kept = sorted(self.keys, key=lambda line: abs(line - near))[: KEEP_PAGES * PAGE_SIZE]
+        if self.cursor in self.keys and self.cursor not in kept:
+            kept.append(self.cursor)
+        self.keys = {line: self.keys[line] for line in kept}
+        held = set(self.keys.values())
+        self.items = {key: item for key, item in self.items.items() if key in held}
 
     def _ask_missing(self) -> None:
         top = self.scroll_offset.y
         for page in {top // PAGE_SIZE, (top + self.size.height) // PAGE_SIZE}:
-            if self.items_in_page(page):
+            if self.slices_in_page(page):
                 self._want_items(page)
 
     def row(self, index: int) -> dict[str, Any] | None:
-        if not 0 <= index < len(self.entries):
+        if not 0 <= index < self.lines.total:
             return None
-        section, key = self.entries[index]
-        if section == HEADER:
-            return None
-        item = self.items.get(key)
+        section, _place = self.lines.entry(index)
+        key = self.keys.get(index)
+        item = None if section == HEADER or key is None else self.items.get(key)
         return None if item is None else {"section": section, "item": item}
 
     # ------------------------------------------------------------- drawing
@@ -162,12 +287,12 @@ class QueueView(LeadTable):
     def _row_strip(self, index: int, width: int) -> Strip:
         if index >= self.total:
             return Strip.blank(width)
-        section, key = self.entries[index]
+        section, where = self.lines.entry(index)
         if section == HEADER:
-            return self._header_strip(key, width)
+            return self._header_strip(where, width)
         row = self.row(index)
         if row is None:
-            if self.items_in_page(index // PAGE_SIZE):
+            if index not in self.keys:
                 self._want_items(index // PAGE_SIZE)
             style = self.get_component_rich_style("lead-table--loading")
             return Strip([Segment(fit(" …", width), style)], width)
@@ -243,20 +368,20 @@ class QueueView(LeadTable):
     def _settle(self, index: int, direction: int) -> int:
         """The item line nearest `index` going `direction`, else the other way; 0 when
         the queue is empty."""
-        if not self.entries:
+        if not self.has_items:
             return 0
-        index = max(0, min(len(self.entries) - 1, index))
+        index = max(0, min(self.lines.total - 1, index))
         for step in (direction, -direction):
             probe = index
-            while 0 <= probe < len(self.entries):
-                if self.entries[probe][0] != HEADER:
+            while 0 <= probe < self.lines.total:
+                if self.lines.entry(probe)[0] != HEADER:
                     return probe
                 probe += step
         return 0
 
     @property
     def has_items(self) -> bool:
-        return any(section != HEADER for section, _key in self.entries)
+        return any(self.lines.counts.values())
 
     def action_move(self, delta: int) -> None:
         if self.has_items:
@@ -278,7 +403,7 @@ class QueueView(LeadTable):
     def select_line(self, index: int) -> bool:
         """A section's heading or empty line takes no cursor (a click there does
         nothing)."""
-        if not 0 <= index < self.total or self.entries[index][0] == HEADER:
+        if not 0 <= index < self.total or self.lines.entry(index)[0] == HEADER:
             return False
         self.cursor = index
         return True
@@ -288,5 +413,6 @@ class QueueView(LeadTable):
         row = self.row(self.cursor)
         return row["item"] if row else None
 
-    def line_of(self, key: tuple[str, int]) -> int | None:
-        return next((i for i, (s, k) in enumerate(self.entries) if s != HEADER and k == key), None)
+    def line_of(self, key: Key) -> int | None:
+        """The line of `key` among those read, else None."""
+        return next((line for line, held in self.keys.items() if held == key), None)
