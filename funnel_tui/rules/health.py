@@ -138,35 +138,40 @@ def _tallies(db: peewee.Database, repair: bool) -> Finding:
     # The waits behind speed to lead and cycle time are report tallies to the rep too:
     # one finding, one repair.
     wrong = tally_problems(db) + wait_summary_problems(db)
-    if not wrong:
-        return Finding("tallies", 0, _("report tallies: in step with the records"))
-    said = ngettext(
-        "report tallies: {count} row out of step with the records",
-        "report tallies: {count} rows out of step with the records",
-        wrong,
-    ).format(count=wrong)
-    if repair:
-        with database.atomic():
-            rebuild_tallies(db)
-            rebuild_wait_summaries(db)
-        said += _(" — counted again")
-    return Finding("tallies", wrong, said, repaired=repair)
+    said = _("report tallies: in step with the records")
+    if wrong:
+        said = ngettext(
+            "report tallies: {count} row out of step with the records",
+            "report tallies: {count} rows out of step with the records",
+            wrong,
+        ).format(count=wrong)
+    return _counted_again(
+        "tallies", wrong, said, lambda: (rebuild_tallies(db), rebuild_wait_summaries(db)), repair
+    )
 
 
 def _status_counts(db: peewee.Database, repair: bool) -> Finding:
     wrong = status_count_problems(db)
+    said = _("leads per status: in step with the leads")
+    if wrong:
+        said = ngettext(
+            "leads per status: {count} status counted otherwise than the leads",
+            "leads per status: {count} statuses counted otherwise than the leads",
+            wrong,
+        ).format(count=wrong)
+    return _counted_again("status_counts", wrong, said, lambda: rebuild_status_counts(db), repair)
+
+
+def _counted_again(check: str, wrong: int, said: str, rebuild, repair: bool) -> Finding:
+    """A finding on counts kept beside the records; with `repair`, counted again in one
+    transaction when any is wrong."""
     if not wrong:
-        return Finding("status_counts", 0, _("leads per status: in step with the leads"))
-    said = ngettext(
-        "leads per status: {count} status counted otherwise than the leads",
-        "leads per status: {count} statuses counted otherwise than the leads",
-        wrong,
-    ).format(count=wrong)
+        return Finding(check, 0, said)
     if repair:
         with database.atomic():
-            rebuild_status_counts(db)
+            rebuild()
         said += _(" — counted again")
-    return Finding("status_counts", wrong, said, repaired=repair)
+    return Finding(check, wrong, said, repaired=repair)
 
 
 def _derived(check, recompute, leads: int, repair: bool, words) -> Finding:
