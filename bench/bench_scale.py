@@ -40,23 +40,31 @@ MAX_MS = 500
 REPORT_NAMES = ("conversion", "sources", "speed", "cycle", "winrate", "forecast", "activity")
 
 
-def figures():
+def demos(name: str, engines=ENGINES, sizes=SIZES):
+    """(engine, leads, target) of each kept demo asked for, SQLite's the file itself and
+    PostgreSQL's a copy named `name`_leads; PostgreSQL is left out, said, without its
+    binaries."""
     import demo_cache
 
+    for engine in engines:
+        for leads in sizes:
+            if engine == "sqlite":
+                yield engine, leads, str(demo_cache.sqlite_demo(leads))
+                continue
+            try:
+                target = demo_cache.postgres_demo(leads, f"{name}_{leads}")
+            except Exception as exc:  # no server binaries: said, not hidden
+                print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
+                break
+            yield engine, leads, target
+
+
+def figures():
     results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-scale-") as folder:
-        for engine in ENGINES:
-            for leads in SIZES:
-                if engine == "sqlite":
-                    target = str(demo_cache.sqlite_demo(leads))
-                else:
-                    try:
-                        target = demo_cache.postgres_demo(leads, f"scale_{leads}")
-                    except Exception as exc:  # no server binaries: said, not hidden
-                        print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
-                        break
-                results += _measure(target, engine, leads, table)
-                results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
+        for engine, leads, target in demos("scale"):
+            results += _measure(target, engine, leads, table)
+            results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
         del folder
     _print_table(table)
     return results

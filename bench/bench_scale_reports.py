@@ -53,22 +53,13 @@ SLACK = 0.5 / 3600  # the speed report's half second past 1 h and 24 h
 
 
 def figures():
-    import demo_cache
+    from bench_scale import demos
 
     results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-pct-") as folder:
-        for engine in ENGINES:
-            for leads in SIZES:
-                if engine == "sqlite":
-                    target = str(demo_cache.sqlite_demo(leads))
-                else:
-                    try:
-                        target = demo_cache.postgres_demo(leads, f"pct_{leads}")
-                    except Exception as exc:  # no server binaries: said, not hidden
-                        print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
-                        break
-                results += _measure(target, engine, leads, table)
-                results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
+        for engine, leads, target in demos("pct", ENGINES, SIZES):
+            results += _measure(target, engine, leads, table)
+            results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
     _print_table(table)
     return results
 
