@@ -38,9 +38,10 @@ def estimated_leads(db: peewee.Database) -> int:
     if isinstance(db, peewee.PostgresqlDatabase):
         sql = "SELECT reltuples FROM pg_class WHERE relname = 'lead'"
         return int(db.execute_sql(sql).fetchone()[0])
-    # sqlite_stat1: an index's first figure is the number of rows of its table.
-    sql = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead' AND idx IS NOT NULL LIMIT 1"
-    return int(db.execute_sql(sql).fetchone()[0].split()[0])
+    # sqlite_stat1: an index's first figure is how many rows it holds, the table's for a
+    # whole index (a partial one holds fewer).
+    sql = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead' AND idx IS NOT NULL"
+    return max(int(stat.split()[0]) for (stat,) in db.execute_sql(sql))
 
 
 def analyses(db: peewee.Database) -> dict[str, int]:

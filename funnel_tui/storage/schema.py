@@ -152,8 +152,11 @@ def refresh_statistics(db: peewee.Database) -> bool:
         return False
     analysed = None
     if "sqlite_stat1" in db.get_tables():
-        row = db.execute_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead' LIMIT 1").fetchone()
-        analysed = int(row[0].split()[0]) if row else None
+        # An index's first figure is how many rows it holds: the table's for a whole
+        # index, fewer for a partial one (the merged leads, the Today queue's), so the
+        # largest is the table's.
+        rows = db.execute_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'lead'").fetchall()
+        analysed = max((int(stat.split()[0]) for (stat,) in rows), default=None)
     if analysed is not None and analysed / 2 <= leads <= analysed * 2:
         return False
     try:
