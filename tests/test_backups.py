@@ -6,6 +6,7 @@ PostgreSQL's dump and restore run against the server the tests start."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -108,6 +109,11 @@ for n in range(100000):
 """
 
 
+def _count(path) -> int:
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as raw:
+        return raw.execute('SELECT COUNT(*) FROM "lead"').fetchone()[0]
+
+
 def test_a_backup_taken_while_three_processes_write_holds_every_acknowledged_lead(tmp_path):
     database = _database(tmp_path / "busy.db", leads=200)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -121,7 +127,11 @@ def test_a_backup_taken_while_three_processes_write_holds_every_acknowledged_lea
         for n in range(3)
     ]
     try:
-        time.sleep(1.5)  # all three writing
+        # All three writing: however long their start takes on a loaded machine.
+        deadline = time.monotonic() + 60
+        while _count(database) < 200 + 9 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
         began = time.monotonic()
         made = backups.backup_sqlite(database, tmp_path / "during.db")
         ended = time.monotonic()
