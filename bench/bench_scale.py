@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import cost, median
+from common import cost, kept_demos, median, print_size_table
 
 SIZES = tuple(
     int(n) for n in os.environ.get("FUNNEL_BENCH_SIZES", "10000,100000,1000000").split(",")
@@ -40,33 +40,14 @@ MAX_MS = 500
 REPORT_NAMES = ("conversion", "sources", "speed", "cycle", "winrate", "forecast", "activity")
 
 
-def demos(name: str, engines=ENGINES, sizes=SIZES):
-    """(engine, leads, target) of each kept demo asked for, SQLite's the file itself and
-    PostgreSQL's a copy named `name`_leads; PostgreSQL is left out, said, without its
-    binaries."""
-    import demo_cache
-
-    for engine in engines:
-        for leads in sizes:
-            if engine == "sqlite":
-                yield engine, leads, str(demo_cache.sqlite_demo(leads))
-                continue
-            try:
-                target = demo_cache.postgres_demo(leads, f"{name}_{leads}")
-            except Exception as exc:  # no server binaries: said, not hidden
-                print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
-                break
-            yield engine, leads, target
-
-
 def figures():
     results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-scale-") as folder:
-        for engine, leads, target in demos("scale"):
+        for engine, leads, target in kept_demos("scale", ENGINES, SIZES):
             results += _measure(target, engine, leads, table)
             results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
         del folder
-    _print_table(table)
+    print_size_table(table, "ms, best of 3")
     return results
 
 
@@ -162,18 +143,6 @@ async def _in_the_app(target: str, folder: str, engine: str, leads: int, table: 
     finally:
         close_database()
     return out
-
-
-def _print_table(table: dict) -> None:
-    columns = sorted({column for row in table.values() for column in row})
-    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(14) for engine, leads in columns)
-    print(f"\n{'ms, best of 3':<34}{head}")
-    for label, row in table.items():
-        cells = "".join(
-            (f"{row[column]:,.0f}" if column in row else "—").rjust(14) for column in columns
-        )
-        print(f"{label:<34}{cells}")
-    print()
 
 
 if __name__ == "__main__":

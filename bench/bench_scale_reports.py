@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from common import cost
+from common import cost, kept_demos, print_size_table
 
 SIZES = tuple(
     int(n) for n in os.environ.get("FUNNEL_BENCH_SIZES", "10000,100000,1000000").split(",")
@@ -53,14 +53,12 @@ SLACK = 0.5 / 3600  # the speed report's half second past 1 h and 24 h
 
 
 def figures():
-    from bench_scale import demos
-
     results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-pct-") as folder:
-        for engine, leads, target in demos("pct", ENGINES, SIZES):
+        for engine, leads, target in kept_demos("pct", ENGINES, SIZES):
             results += _measure(target, engine, leads, table)
             results += asyncio.run(_in_the_app(target, folder, engine, leads, table))
-    _print_table(table)
+    print_size_table(table, "ms, best of 3 (SQL floor; ratio)", _cell, width=22)
     return results
 
 
@@ -433,21 +431,9 @@ def _cycle(sql: _Sql, _by: None, period) -> dict:
     }
 
 
-def _print_table(table: dict) -> None:
-    columns = sorted({column for row in table.values() for column in row})
-    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(22) for engine, leads in columns)
-    print(f"\n{'ms, best of 3 (SQL floor; ratio)':<40}{head}")
-    for label, row in table.items():
-        cells = []
-        for column in columns:
-            if column not in row:
-                cells.append("—".rjust(22))
-                continue
-            ms, floor = row[column]
-            shown = f"{ms:,.0f}" if floor is None else f"{ms:,.0f} ({floor:,.0f}; {ms / floor:.2f})"
-            cells.append(shown.rjust(22))
-        print(f"{label:<40}{''.join(cells)}")
-    print()
+def _cell(value) -> str:
+    ms, floor = value
+    return f"{ms:,.0f}" if floor is None else f"{ms:,.0f} ({floor:,.0f}; {ms / floor:.2f})"
 
 
 if __name__ == "__main__":

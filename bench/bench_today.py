@@ -44,9 +44,11 @@ from common import (
     cold_starts,
     cost,
     human_pause,
+    kept_demos,
     key_floor,
     median,
     percentile,
+    print_size_table,
     send_key,
     until,
 )
@@ -72,31 +74,20 @@ def figures():
 
     results, table = [], {}
     with tempfile.TemporaryDirectory(prefix="funnel-bench-today-") as folder:
-        for engine in ENGINES:
-            for leads in SIZES:
+        for engine, leads, target in kept_demos("today", ENGINES, SIZES, copy_into=folder):
+            column = (engine, leads)
+            try:
+                queued = _give_the_rep(target, leads // SHARE)
+                table.setdefault("items in the queue", {})[column] = queued
+                results += _command_line(target, column, table, folder)
+                results += _cold_start(target, column, table, folder)
+                results += asyncio.run(_in_the_app(target, folder, column, table))
+            finally:
                 if engine == "sqlite":
-                    target = demo_cache.sqlite_copy(leads, folder)
+                    Path(target).unlink()
                 else:
-                    try:
-                        target = demo_cache.postgres_demo(leads, f"today_{leads}")
-                    except Exception as exc:  # no server binaries: said, not hidden
-                        print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
-                        break
-                column = (engine, leads)
-                try:
-                    queued = _give_the_rep(target, leads // SHARE)
-                    table.setdefault("items in the queue", {})[column] = queued
-                    results += _command_line(target, column, table, folder)
-                    results += _cold_start(target, column, table, folder)
-                    results += asyncio.run(_in_the_app(target, folder, column, table))
-                finally:
-                    if engine == "sqlite":
-                        Path(target).unlink()
-                    else:
-                        demo_cache.postgres_server().execute(
-                            f'DROP DATABASE IF EXISTS "today_{leads}"'
-                        )
-    _print_table(table)
+                    demo_cache.postgres_server().execute(f'DROP DATABASE IF EXISTS "today_{leads}"')
+    print_size_table(table, "ms (medians unless p95 said)", lambda ms: f"{ms:,.1f}")
     return results
 
 
@@ -442,18 +433,6 @@ async def _in_the_app(target: str, folder: str, column, table: dict) -> list:
     table.setdefault("floor: bare app screen switch", {})[column] = switch_floor
     table.setdefault("floor: key to a bare Input, p95", {})[column] = paced_floor
     return out
-
-
-def _print_table(table: dict) -> None:
-    columns = sorted({column for row in table.values() for column in row})
-    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(14) for engine, leads in columns)
-    print(f"\n{'ms (medians unless p95 said)':<52}{head}")
-    for label, row in table.items():
-        cells = "".join(
-            (f"{row[column]:,.1f}" if column in row else "—").rjust(14) for column in columns
-        )
-        print(f"{label:<52}{cells}")
-    print()
 
 
 if __name__ == "__main__":

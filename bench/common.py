@@ -649,3 +649,38 @@ def private_postgres() -> None:
         kept.server.start()
     demo_cache._server = kept
     atexit.register(kept.stop)
+
+
+def kept_demos(name: str, engines, sizes, copy_into=None):
+    """(engine, leads, target) of each kept demo asked for (demo_cache): on SQLite the
+    kept file itself, or a copy in `copy_into` for a bench that writes; on PostgreSQL a
+    copy named `name`_leads. PostgreSQL is left out, said, without its binaries."""
+    import demo_cache
+
+    for engine in engines:
+        for leads in sizes:
+            if engine == "sqlite":
+                if copy_into is None:
+                    yield engine, leads, str(demo_cache.sqlite_demo(leads))
+                else:
+                    yield engine, leads, demo_cache.sqlite_copy(leads, copy_into)
+                continue
+            try:
+                target = demo_cache.postgres_demo(leads, f"{name}_{leads}")
+            except Exception as exc:  # no server binaries: said, not hidden
+                print(f"  PostgreSQL figures left out: {exc}", file=sys.stderr)
+                break
+            yield engine, leads, target
+
+
+def print_size_table(table: dict, title: str, cell=lambda value: f"{value:,.0f}", width=14):
+    """{label: {(engine, leads): value}} as one line per label and one column per engine
+    and size, `cell` writing a value."""
+    columns = sorted({column for row in table.values() for column in row})
+    label_width = max(len(title), *(len(label) for label in table)) + 2
+    head = "".join(f"{engine[:6]} {leads // 1000:>5}k".rjust(width) for engine, leads in columns)
+    print(f"\n{title:<{label_width}}{head}")
+    for label, row in table.items():
+        cells = "".join((cell(row[c]) if c in row else "—").rjust(width) for c in columns)
+        print(f"{label:<{label_width}}{cells}")
+    print()
