@@ -32,6 +32,7 @@ from funnel_tui.core.vocab import (
     OPP_WON,
     STATUS_WORKING,
 )
+from funnel_tui.storage.status_counts import deferred_status_counts
 from funnel_tui.storage.wait_summaries import deferred_wait_summaries
 
 LEAD_TALLY, DEAL_TALLY, ACTIVITY_TALLY = "lead_tally", "won_deal_tally", "activity_tally"
@@ -554,8 +555,9 @@ def deferred_tallies(db: peewee.Database) -> Iterator[None]:
     instead of one statement per row. Other writers wait on the transaction, so none
     writes unseen; should the block raise, the rollback brings the triggers back."""
     drop_tally_triggers(db)
-    # The percentile reports' waits too (storage.wait_summaries), the same way.
-    with deferred_wait_summaries(db):
+    # The percentile reports' waits (storage.wait_summaries) and the list's counts per
+    # status (storage.status_counts) too, the same way.
+    with deferred_wait_summaries(db), deferred_status_counts(db):
         yield
     rebuild_tallies(db)
     create_tally_triggers(db)
