@@ -6,8 +6,10 @@ One thread per instance wakes every POLL_SECONDS. On SQLite it asks the connecti
 team costs one pragma a second per instance, with no table read. When it moves (and
 always on PostgreSQL, which has no such counter) one indexed read of the history's
 newest id tells whether data changed, and which records: every write appends to the
-history (rules.session), so the new history rows name them. The presence of the others is
-read again when something was written, and at each heartbeat.
+history (rules.session), so the new history rows name them, which of them were made, and
+whose records changed hands: a screen can then tell whether a change concerns it
+without reading anything again (the lead list, its counts, the Today counts). The
+presence of the others is read again when something was written, and at each heartbeat.
 
 On a database this user cannot write (storage.database.db_read_only) the thread writes
 nothing: no presence row of its own, no tidying of others' rows; it still hears the
@@ -34,8 +36,15 @@ from funnel_tui.storage.database import db_read_only
 from funnel_tui.storage.models import Activity, database
 
 POLL_SECONDS = 1.0
+# The watcher's connection lives all day and reads the newest history pages, new ones
+# every few writes: with SQLite's default 2 MB page cache the instance's memory would
+# grow until that fills (read.connection.KEPT_CACHE_KIB, the same for the same reason).
+CACHE_KIB = 256
 # More new history rows than this in one poll: refresh everything rather than list them.
 MAX_LISTED = 500
+# The history's actions that make a lead (rules.leads.insert_lead): a batch of only these
+# adds leads without changing any other, so a list can count them in instead of again.
+MADE = frozenset({"create", "import"})
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,18 @@ class Changes:
     """What changed since the last poll. `records` holds ("lead", id), ("opportunity",
     id) and ("company", id) for each record written (an activity counts for its lead
     and its deal); `everything` when there were too many to list. `others` is the
-    other instances present, when that changed (None: unchanged)."""
+    other instances present, when that changed (None: unchanged).
+
+    `made` holds those of `records` that were created in this batch (whatever else was
+    written to them since), `handed` the logins a record was handed from or to: a
+    screen can tell from them whether a batch concerns it (a list that a new lead does
+    not fall in, counts of another user's records)."""
 
     records: frozenset[tuple[str, int]] = frozenset()
     everything: bool = False
     others: tuple[Seen, ...] | None = None
+    made: frozenset[tuple[str, int]] = frozenset()
+    handed: frozenset[str] = frozenset()
 
     @property
     def data(self) -> bool:
@@ -56,6 +72,30 @@ class Changes:
 
     def touches(self, entity: str, entity_id: int) -> bool:
         return self.everything or (entity, entity_id) in self.records
+
+    @property
+    def only_new_leads(self) -> bool:
+        """Whether the batch did nothing but add leads: no other record changed."""
+        return (
+            not self.everything
+            and bool(self.records)
+            and self.records == self.made
+            and all(entity == "lead" for entity, _id in self.records)
+        )
+
+    def merged_with(self, later: Changes) -> Changes:
+        """This batch and a later one as one (what a screen out of sight missed)."""
+        if self.everything or later.everything:
+            return Changes(everything=True)
+        return Changes(
+            records=self.records | later.records,
+            made=self.made | later.made,
+            handed=self.handed | later.handed,
+        )
+
+    def ids(self, entity: str) -> frozenset[int]:
+        """The ids of the records of one kind that changed."""
+        return frozenset(ident for kind, ident in self.records if kind == entity)
 
 
 @dataclass
@@ -116,7 +156,7 @@ class ChangeWatch:
         self._writes = db_read_only(db) is None
         try:
             try:
-                db.connect(reuse_if_open=True)
+                self._connect(db)
                 if self._writes:
                     presence.forget_dead()
                 self._newest = self._newest_change()
@@ -180,16 +220,21 @@ class ChangeWatch:
             return None
         db = database.obj
         p = db.param
+        # The old and new owner only: a creation's old/new hold the whole record.
         rows = db.execute_sql(
-            'SELECT "entity", "entity_id" FROM "history" '
+            'SELECT "entity", "entity_id", "action", '
+            """CASE WHEN "field" = 'owner' THEN "old" END, """
+            """CASE WHEN "field" = 'owner' THEN "new" END FROM "history" """
             f'WHERE "id" > {p} AND "id" <= {p} LIMIT {p}',
             (self._newest, newest, MAX_LISTED + 1),
         ).fetchall()
         self._newest = newest
         if len(rows) > MAX_LISTED:
             return Changes(everything=True)
-        records = {(entity, int(ident)) for entity, ident in rows if entity != "activity"}
-        activity_ids = [int(ident) for entity, ident in rows if entity == "activity"]
+        records = {(entity, int(ident)) for entity, ident, *_rest in rows if entity != "activity"}
+        made = {(entity, int(ident)) for entity, ident, action, *_rest in rows if action in MADE}
+        handed = {login for *_first, old, new in rows for login in (old, new) if login}
+        activity_ids = [int(ident) for entity, ident, *_rest in rows if entity == "activity"]
         if activity_ids:
             for lead_id, opp_id in (
                 Activity.select(Activity.lead, Activity.opportunity)
@@ -199,12 +244,20 @@ class ChangeWatch:
                 records.add(("lead", lead_id))
                 if opp_id is not None:
                     records.add(("opportunity", opp_id))
-        return Changes(records=frozenset(records))
+        return Changes(
+            records=frozenset(records),
+            made=frozenset(made & records),
+            handed=frozenset(handed),
+        )
+
+    def _connect(self, db: peewee.Database) -> None:
+        if db.connect(reuse_if_open=True) and isinstance(db, peewee.SqliteDatabase):
+            db.execute_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def _reconnect(self, db: peewee.Database) -> None:
         try:
             if not db.is_closed():
                 db.close()
-            db.connect(reuse_if_open=True)
+            self._connect(db)
         except peewee.PeeweeException:
             time.sleep(self.interval)

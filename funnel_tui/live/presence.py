@@ -18,7 +18,7 @@ import socket
 from dataclasses import dataclass
 
 from funnel_tui.storage.database import utcnow
-from funnel_tui.storage.models import Presence
+from funnel_tui.storage.models import Presence, database
 
 HEARTBEAT = 5.0  # seconds between an idle instance's writes of its row
 PRESENCE_TTL = dt.timedelta(seconds=15)  # three heartbeats missed: gone (another host)
@@ -80,19 +80,16 @@ def others(instance: str, now: dt.datetime | None = None, tidy: bool = True) -> 
     is listed twice only if they show different records. The rows of instances of
     this host whose process is gone are left out, and deleted with `tidy`."""
     cutoff = (now or utcnow()) - PRESENCE_TTL
-    rows = (
-        Presence.select(
-            Presence.instance,
-            Presence.host,
-            Presence.login,
-            Presence.entity,
-            Presence.entity_id,
-            Presence.editing,
-        )
-        .where((Presence.instance != instance) & (Presence.seen_at >= cutoff))
-        .order_by(Presence.login, Presence.entity, Presence.entity_id)
-        .tuples()
-    )
+    # Raw SQL: the watcher asks this after every write the team makes, and Peewee takes
+    # longer to build the statement (0.3 ms) than the database to answer it.
+    db = database.obj
+    p = db.param
+    rows = db.execute_sql(
+        'SELECT "instance", "host", "login", "entity", "entity_id", "editing" '
+        f'FROM "presence" WHERE "instance" <> {p} AND "seen_at" >= {p} '
+        'ORDER BY "login", "entity", "entity_id"',
+        (instance, Presence.seen_at.db_value(cutoff)),
+    ).fetchall()
     here = socket.gethostname()
     seen, dead = [], []
     for other, host, login, entity, ident, edit in rows:

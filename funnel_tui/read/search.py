@@ -43,7 +43,7 @@ import functools
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,6 +259,12 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
     engagement at a moment). The same query and offset give the same rows while the
     data does not change.
     """
+    return lead_rows(lead_page_ids(query, offset, limit))
+
+
+def lead_page_ids(query: LeadQuery, offset: int, limit: int) -> list[int]:
+    """The ids of the rows `offset` to `offset + limit` of the list (lead_page without
+    reading the rows: from the indexes alone)."""
     try:
         order = _SORT_SQL[query.sort]
     except KeyError:
@@ -294,27 +300,52 @@ def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]
         # SQLite walks the sort's index and reads each row it passes to test the
         # filters: far down the list, finding the filtered ids first is 2–4× faster.
         sql, params = select_ids(True)
-    ids = [row[0] for row in plan.run(sql, params)]
+    return [row[0] for row in plan.run(sql, params)]
+
+
+def lead_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The rows of the leads `ids` as lead_page gives them, in the order of `ids` (a lead
+    that is not there left out)."""
     if not ids:
         return []
     marks = ", ".join("?" for _n in ids)
-    rows = plan.run(
+    sql = (
         'SELECT l."id", l."name", COALESCE(c."name", \'\'), l."phone_raw", l."phone_e164", '
         'l."phone_display", l."email_raw", l."email_norm", l."country", l."source", '
         'l."status", l."level", '
         'o."login", l."score", l."created_at", l."title", l."engagement_key" FROM "lead" l '
         'LEFT JOIN "company" c ON c."id" = l."company_id" '
         'JOIN "user" o ON o."id" = l."owner_id" '
-        f'WHERE l."id" IN ({marks})',
-        ids,
+        f'WHERE l."id" IN ({marks})'
     )
+    db = database.obj
+    if isinstance(db, peewee.PostgresqlDatabase):
+        sql = sql.replace("?", "%s")  # as _Plan.run: no "?" or "%" in the statement
     created = Lead.created_at.python_value
     by_id = {}
-    for row in rows:
+    for row in db.execute_sql(sql, list(ids)).fetchall():
         item = dict(zip(PAGE_KEYS, row, strict=True))
         item["created_at"] = created(item["created_at"])
         by_id[item["id"]] = item
     return [by_id[i] for i in ids if i in by_id]
+
+
+def listed_among(query: LeadQuery, ids: Iterable[int]) -> dict[int, str]:
+    """Those of the leads `ids` that the list shows for `query` with its status filter
+    left out (what status_counts counts), with the status of each: a few ids looked up,
+    for a list that hears that they were added."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    plan = _Plan(query, use_statuses=False)
+    if plan.empty:
+        return {}
+    # Each of the few ids looked up in the search index: no count of the matches.
+    where, params = plan.where(0.0, each_above=0.0)
+    marks = ", ".join("?" for _n in ids)
+    among = f'l."id" IN ({marks})'
+    where = f"{where} AND {among}" if where else f"WHERE {among}"
+    return dict(plan.run(f'SELECT l."id", l."status" FROM "lead" l {where}', [*params, *ids]))
 
 
 def lead_count(query: LeadQuery, cap: int | None = None) -> int:
@@ -609,7 +640,8 @@ class _Plan:
                 each_above is not None
                 and not deep
                 and not self.merged
-                and self.matches > self.total * each_above
+                # 0: always (a few ids looked up), without counting the matches first.
+                and (each_above == 0 or self.matches > self.total * each_above)
             ):
                 clauses.append(
                     f'EXISTS (SELECT 1 FROM "{SEARCH_TABLE}" s WHERE "{SEARCH_TABLE}" MATCH ? '

@@ -35,7 +35,7 @@ from funnel_tui.tui.key_order import KeysInOrder
 from funnel_tui.tui.no_color import safe_filters
 from funnel_tui.tui.palette import RecordsProvider
 from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
-from funnel_tui.tui.workers import read_worker
+from funnel_tui.tui.workers import KeptReader, kept_read, read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.tui.screens.log_activity import LogTarget
@@ -142,6 +142,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         # lines say it (TitleBar), and every write is refused with it (workers.run_write).
         self.read_only = read_only_why()
         self.watch_changes: ChangeWatch | None = None
+        # The reads that others' writes cause, on a connection that stays open.
+        self.kept_reader = KeptReader()
         self._user_prepared = False
         self._checklist_wanted: int | None = None
         self._company_wanted: int | None = None
@@ -307,6 +309,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
                 asyncio.get_running_loop().remove_signal_handler(sig)
         if self.watch_changes is not None:
             self.watch_changes.stop()
+        self.kept_reader.close()
 
     # ------------------------------------------------------------------ screens
 
@@ -451,8 +454,26 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         whether it is concerned, and the hidden ones when shown again (tui/freshness).
         A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
         self.refresh_screens(changes)
-        if self._user_prepared and not isinstance(self.screen, CountsToday):
+        if not self._user_prepared or isinstance(self.screen, CountsToday):
+            return
+        if changes is None or changes.everything or self.user in changes.handed:
             self._count_today()
+        else:
+            self._count_today_if_mine(changes)
+
+    @kept_read
+    def _count_today_if_mine(self, changes: Changes) -> None:
+        """The Today counts again when others wrote to this user's records: a team adds
+        and changes records all day, most of them someone else's, and counting this
+        user's whole queue costs what their records number (the records handed away
+        from them are counted again at once: data_changed)."""
+        from funnel_tui.read.owners import owns_any
+        from funnel_tui.read.today import queue_counts
+
+        user_id = self.rules.user_id
+        if owns_any(user_id, changes.ids("lead"), changes.ids("opportunity")):
+            counts = queue_counts(user_id, self.rules.today())
+            self.call_from_thread(self.set_today_counts, counts)
 
     def database_returned(self) -> None:
         """The database answers again after a failure: start what start-up could not

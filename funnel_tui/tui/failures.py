@@ -108,6 +108,11 @@ class HandlesFailures(App):
             return
         self._crashed(error)
 
+    def background_failed(self, error: Exception) -> None:
+        """A read run outside Textual's workers failed (workers.KeptReader): handled as
+        a worker's failure is."""
+        self._handle_exception(error)
+
     def database_failed(self, error: BaseException) -> None:
         """A read or write met a database that does not answer: say so once, and keep
         trying until it does."""

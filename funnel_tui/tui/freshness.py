@@ -25,9 +25,7 @@ def merged(first: Changes | None, second: Changes) -> Changes:
     """What a hidden screen missed, from two batches of changes."""
     if first is None:
         return second
-    if first.everything or second.everything:
-        return EVERYTHING
-    return Changes(records=first.records | second.records)
+    return first.merged_with(second)
 
 
 class KeepsScreensFresh(App):

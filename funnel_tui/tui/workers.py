@@ -1,9 +1,11 @@
 """Workers for the screens' reads and writes, with one policy for what goes wrong.
 
 Every read and write runs in a thread, on a connection of that thread's own, so the
-screen never waits on the database. A write (a save, an answer, a move) also holds the
-keys typed meanwhile until its outcome is shown (key_order.KeysInOrder), because the
-outcome decides where the cursor goes next.
+screen never waits on the database. The reads that others' writes cause (up to one a
+second, all day) run on one thread whose connection stays open (KeptReader): opening
+a connection for each would cost more than the reads. A write (a save, an answer, a
+move) also holds the keys typed meanwhile until its outcome is shown
+(key_order.KeysInOrder), because the outcome decides where the cursor goes next.
 
 What went wrong is sorted the same way for every screen:
 - the rules refused (Refused, its `problems` naming the fields): the screen says why and
@@ -23,14 +25,22 @@ What went wrong is sorted the same way for every screen:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from textual import work
 
 from funnel_tui.core.errors import ReadOnlyDatabase, Refused, StaleEdit
-from funnel_tui.read.connection import connected, database_failure
+from funnel_tui.read.connection import (
+    close_kept_connection,
+    connected,
+    database_failure,
+    kept_connection,
+)
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.failures import HandlesFailures
 
@@ -71,6 +81,49 @@ def read_worker(group: str = "default", exclusive: bool = False) -> Callable[[Ca
         return work(thread=True, exclusive=exclusive, group=group)(body)
 
     return decorate
+
+
+class KeptReader:
+    """One thread whose connection stays open from one read to the next, for the app's
+    life: the reads that others' writes cause. They run one after another, in the order
+    the writes were heard, and without a Textual worker each (whose start and states
+    are messages through the screen: more than these reads cost)."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="funnel-kept-read")
+
+    def start(self, app: HandlesFailures, fn: Callable[..., Any], /, *args: Any) -> None:
+        """`fn(*args)` on the kept thread and connection, in the caller's context
+        (Textual's active app, which `self.app` reads); what it raises goes to the app's
+        failure handler, as a worker's failure does."""
+        context = contextvars.copy_context()
+        self._thread.submit(context.run, self._read, app, fn, args)
+
+    @staticmethod
+    def _read(app: HandlesFailures, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            with kept_connection():
+                fn(*args)
+        except Exception as exc:
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                app.call_from_thread(app.background_failed, exc)
+
+    def close(self) -> None:
+        """Close the connection and let the thread end (the app is closing)."""
+        self._thread.submit(close_kept_connection)
+        self._thread.shutdown(wait=False)
+
+
+def kept_read(method: Callable[..., Any]) -> Callable[..., None]:
+    """As read_worker, for a read that others' writes cause: calling the method runs
+    its body on the app's KeptReader (`app.kept_reader`), whose connection stays open.
+    The body hands its answer to the UI thread itself (call_from_thread)."""
+
+    @functools.wraps(method)
+    def start(self: Any, *args: Any) -> None:
+        self.app.kept_reader.start(self.app, method, self, *args)
+
+    return start
 
 
 def run_write(

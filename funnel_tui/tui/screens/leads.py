@@ -1,5 +1,6 @@
 """The lead list: every lead, searched as you type, filtered, sorted, paged from SQL;
-leads marked (lead_marks.py) and acted on many at once (lead_bulk.py)."""
+leads marked (lead_marks.py) and acted on many at once (lead_bulk.py); following what
+the rest of the team writes while it is open, at the cost of what changed on screen."""
 
 from __future__ import annotations
 
@@ -29,7 +30,13 @@ from funnel_tui.read.queries import (
     lead_page,
     status_counts,
 )
-from funnel_tui.read.search import LIST_COUNT_CAP, one_answer
+from funnel_tui.read.search import (
+    LIST_COUNT_CAP,
+    lead_page_ids,
+    lead_rows,
+    listed_among,
+    one_answer,
+)
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
@@ -38,7 +45,7 @@ from funnel_tui.tui.widgets.lead_table import PAGE_SIZE, Column, LeadTable
 from funnel_tui.tui.widgets.line import Line
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS, level_text, status_text
 from funnel_tui.tui.widgets.text_input import TextInput
-from funnel_tui.tui.workers import read_worker
+from funnel_tui.tui.workers import kept_read, read_worker
 
 if TYPE_CHECKING:
     from funnel_tui.live.changes import Changes
@@ -48,6 +55,9 @@ if TYPE_CHECKING:
 # they would take the database from the next key's rows.
 COUNTS_AFTER_SECONDS = 0.15
 COUNT_CAP = LIST_COUNT_CAP  # exact counts: the list's height must be right to scroll to the end
+# Lines read above and below the screen when others wrote: rows that moved by up to this
+# many lines are found again, and the view follows them instead of drawing them again.
+FOLLOW_SLACK = 10
 STATUS_CYCLE = ("", *LEAD_STATUSES)
 
 
@@ -111,6 +121,19 @@ COLUMNS = [
     Column("owner", N_("Owner"), 8, min_width=1),
     Column("created_at", N_("Created"), 10, _created, min_width=1),
 ]
+
+
+def _followed_top(ids: list[int], start: int, top: int, held: list[int]) -> int:
+    """Where the view goes after others' writes: `ids` are the list's ids now from line
+    `start`, `held` those that showed from line `top`. Scrolled down the list, the view
+    follows its rows when leads came or went above them (found within the slack read);
+    at the top it stays, to show what came in first."""
+    if top == 0 or not held:
+        return top
+    for at in range(len(ids) - len(held) + 1):
+        if ids[at : at + len(held)] == held:
+            return start + at
+    return top
 
 
 class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
@@ -187,6 +210,9 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         self._message: Text | None = None
         self._total = 0
         self._counts_timer: Timer | None = None
+        self._by_status: dict[str, int] | None = None  # the counts shown (None: to come)
+        self._following = False  # a read of others' writes is under way
+        self._heard: Changes | None = None  # others' writes heard meanwhile
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -226,8 +252,15 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         self._shown_once = True
 
     def refresh_data(self, changes: Changes | None = None) -> None:
-        """Reload after a change, here or elsewhere, keeping the cursor where it is."""
-        self.reload(keep_cursor=True)
+        """Reload after a change, here or elsewhere, keeping the cursor where it is:
+        everything after this instance's own writes, only what others' changed on
+        screen after theirs (follow)."""
+        if changes is None or changes.everything:
+            self.reload(keep_cursor=True)
+            return
+        self._heard = changes if self._heard is None else self._heard.merged_with(changes)
+        if not self._following:
+            self._follow_next()
 
     # ---------------------------------------------------------------- queries
 
@@ -280,11 +313,106 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         if counts is not None:
             self._show_counts(counts, total)
         else:  # the counts per status follow (_count_later); the total is known already
+            self._by_status = None
             self._total = total
             self._show_total()
             self._count_later(query)
         self._show_header()
         self.call_after_refresh(self.app.startup_done)
+
+    # ------------------------------------------------------ others' writes
+
+    def _follow_next(self) -> None:
+        """Read what the writes heard of changed on screen, one batch at a time."""
+        changes, self._heard = self._heard, None
+        if changes is None:
+            return
+        table = self.query_one(LeadTable)
+        held = table.window_rows()
+        if held is None:
+            self.reload(keep_cursor=True)  # still loading: read it all
+            return
+        self._following = True
+        top, height = table.window
+        counted = self._by_status is not None
+        self._follow(self.query_state, changes, counted, top, height, held, table.generation)
+
+    @kept_read
+    def _follow(
+        self,
+        query: LeadQuery,
+        changes: Changes,
+        counted: bool,
+        top: int,
+        height: int,
+        held: list[dict[str, Any]],
+        generation: int,
+    ) -> None:
+        """The counts, and the rows on screen, after others' `changes`. Leads that were
+        only added and that this list does not show (a search, a filter: one lookup of
+        their ids) change nothing here; otherwise the counts are read again (without
+        a search or a filter, the few kept counts: storage.status_counts). Rows are
+        read only for leads that came on screen or changed."""
+        leads = changes.ids("lead")
+        changed: frozenset[int] = frozenset()
+        if changes.only_new_leads:
+            if counted and not listed_among(query, leads):
+                self.app.call_from_thread(self._followed_none)
+                return
+        else:
+            # A deal, a company, a score can change what a row shows without a word
+            # about its lead: then every row on screen is read again.
+            only_leads = all(kind == "lead" for kind, _id in changes.records)
+            changed = leads if only_leads else frozenset(row["id"] for row in held)
+        with one_answer():
+            counts = (lead_count(query, cap=COUNT_CAP), status_counts(query))
+            start = max(0, top - FOLLOW_SLACK)
+            ids = lead_page_ids(query, start, height + 2 * FOLLOW_SLACK)
+        new_top = _followed_top(ids, start, top, [row["id"] for row in held])
+        shown = ids[new_top - start : new_top - start + height]
+        kept = {row["id"]: row for row in held}
+        wanted = [i for i in shown if i not in kept or i in changed]
+        fresh = {row["id"]: row for row in self._with_engagement(lead_rows(wanted))}
+        # A row read again that shows the same is kept as the same object: not drawn again.
+        rows = [
+            kept[i] if i in kept and fresh.get(i, kept[i]) == kept[i] else fresh[i]
+            for i in shown
+            if i in kept or i in fresh
+        ]
+        self.app.call_from_thread(
+            self._followed, query, changes, generation, top, counts, new_top, rows
+        )
+
+    def _followed(
+        self,
+        query: LeadQuery,
+        changes: Changes,
+        generation: int,
+        top: int,
+        counts: tuple[int, dict[str, int]],
+        new_top: int,
+        rows: list[dict[str, Any]],
+    ) -> None:
+        self._following = False
+        table = self.query_one(LeadTable)
+        if (query, generation, top) != (self.query_state, table.generation, table.window[0]):
+            # Loaded again, or scrolled, meanwhile: read these writes again for what
+            # the list shows now (a load that began after them counted them already).
+            self._heard = changes if self._heard is None else changes.merged_with(self._heard)
+            self._follow_next()
+            return
+        under = table.current["id"] if table.current else None
+        cursor = table.cursor + (new_top - top)  # on the same lead when the view follows
+        cursor = next((new_top + i for i, r in enumerate(rows) if r["id"] == under), cursor)
+        total, by_status = counts
+        table.show_window(new_top, rows, total, cursor)
+        self._show_counts(by_status, total)
+        self._follow_next()
+
+    def _followed_none(self) -> None:
+        """Others' writes changed nothing this list shows."""
+        self._following = False
+        self._follow_next()
 
     @on(LeadTable.PageWanted)
     def _page_wanted(self, event: LeadTable.PageWanted) -> None:
@@ -312,6 +440,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
             text.append(number(counts.get(status, 0)), style="bold")
             text.append("   ")
         self.query_one("#counts", Line).show(text)
+        self._by_status = counts
         self._total = total
         self._show_total()
 
@@ -432,7 +561,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         if table.all_columns != columns:
             table.all_columns = columns
             self._show_header()
-        table.refresh()
+        table.restyle()  # the mark column's cells
         self._show_total()
 
     def action_search(self) -> None:

@@ -4,6 +4,12 @@ A DataTable of 100k rows takes 18 s and 190 MB to show (FLOORS.md) because it me
 every cell. This widget draws lines itself (Textual's line API): its virtual height is
 the row count the database reported, and rows are fetched a page at a time when a line
 that needs them is drawn. The owner answers `PageWanted` by calling `set_page`.
+
+Others' writes reach an open list every second or so while a team works: the owner then
+hands over only the rows on screen (`show_window`), and the table repaints only when
+what it shows changed. Each row's line is kept once drawn (a lead added at the top
+moves the others down a line: they are not drawn again), and a new total changes the
+table's height without a new layout of the screen.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -30,6 +36,7 @@ from funnel_tui.read.search import LIST_PAGE
 
 PAGE_SIZE = LIST_PAGE
 KEEP_PAGES = 12  # pages kept in memory around the view; the rest are dropped
+STRIPS_FLOOR = 25  # lines: the drawn rows kept are a few screens' worth, at least this
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,15 @@ class LeadTable(ScrollView, can_focus=True):
         self.all_columns = columns
         self.total = 0
         self.generation = 0
-        self._pages: dict[int, list[dict[str, Any]]] = {}
+        self._rows: dict[int, dict[str, Any]] = {}  # line index → row
+        self._pages: set[int] = set()  # pages whose every row is held
         self._asked: set[int] = set()
+        # Each lead's line as last drawn, its scrollbar cell with it: lead id → (row,
+        # how it was drawn, strip).
+        self._strips: dict[int, tuple[dict[str, Any], tuple, Strip]] = {}
+        self._look = 0  # moves on with whatever changes every line's look (restyle)
+        self._fitted: tuple[int, tuple[Column, ...], list[tuple[Column, int]]] | None = None
+        self._bars: tuple[int, Strip, Strip] | None = None  # (look, track, thumb)
 
     # ------------------------------------------------------------------ data
 
@@ -133,6 +147,7 @@ class LeadTable(ScrollView, can_focus=True):
         """Start over with `total` rows (a new query); returns the new generation."""
         self.generation += 1
         self.total = total
+        self._rows.clear()
         self._pages.clear()
         self._asked.clear()
         # No width of its own (the rows fit the table): a resize then changes nothing
@@ -147,7 +162,10 @@ class LeadTable(ScrollView, can_focus=True):
     def set_page(self, page: int, rows: list[dict[str, Any]], generation: int) -> None:
         if generation != self.generation:
             return  # an answer to a query that is no longer shown
-        self._pages[page] = rows
+        start = page * PAGE_SIZE
+        for offset, row in enumerate(rows):
+            self._rows[start + offset] = row
+        self._pages.add(page)
         self._asked.discard(page)
         self._forget_far_pages(page)
         self.refresh()
@@ -155,17 +173,14 @@ class LeadTable(ScrollView, can_focus=True):
     def _forget_far_pages(self, near: int) -> None:
         if len(self._pages) <= KEEP_PAGES:
             return
-        for page in sorted(self._pages, key=lambda p: -abs(p - near))[
-            : len(self._pages) - KEEP_PAGES
-        ]:
-            del self._pages[page]
+        far = sorted(self._pages, key=lambda p: -abs(p - near))[: len(self._pages) - KEEP_PAGES]
+        for page in far:
+            self._pages.discard(page)
+            for index in range(page * PAGE_SIZE, (page + 1) * PAGE_SIZE):
+                self._rows.pop(index, None)
 
     def row(self, index: int) -> dict[str, Any] | None:
-        page = self._pages.get(index // PAGE_SIZE)
-        if page is None:
-            return None
-        offset = index % PAGE_SIZE
-        return page[offset] if offset < len(page) else None
+        return self._rows.get(index)
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -177,11 +192,93 @@ class LeadTable(ScrollView, can_focus=True):
         self._asked.add(page)
         self.post_message(self.PageWanted(self, page, self.generation))
 
+    # ------------------------------------------------- others' writes, on screen
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """(first line on screen, lines on screen)."""
+        return self.scroll_offset.y, self.size.height
+
+    def window_rows(self) -> list[dict[str, Any]] | None:
+        """The rows on screen, None while one of them is still being fetched."""
+        top, height = self.window
+        rows = [self._rows.get(i) for i in range(top, min(top + height, self.total))]
+        return None if None in rows else rows  # type: ignore[return-value]
+
+    def show_window(self, top: int, rows: list[dict[str, Any]], total: int, cursor: int) -> int:
+        """The list as it is now, of which only the rows on screen were read: `rows` from
+        line `top`, `total` rows in all, the cursor on line `cursor`. The other rows
+        are fetched again when drawn (they may have moved). Repaints only what changed:
+        nothing when the same rows show on the same lines (a row given as the same
+        object as before is taken as unchanged); the scrollbar alone when the view
+        followed its rows down (`top` below the old top by as many lines as the
+        cursor moved). Returns the new generation."""
+        old_top, height = self.window
+        before = [self._rows.get(i) for i in range(old_top, old_top + height)]
+        self.generation += 1
+        self._rows = {top + offset: row for offset, row in enumerate(rows)}
+        self._pages.clear()
+        self._asked.clear()
+        thumb = self._thumb()
+        self.total = total
+        # A new height without a new layout of the screen (a reactive's assignment
+        # would lay out every widget again): the table draws its own scrollbar.
+        self.set_reactive(ScrollView.virtual_size, Size(0, total))
+        after = [self._rows.get(i) for i in range(top, top + height)]
+        same_lines = len(before) == len(after) and all(
+            a is b for a, b in zip(before, after, strict=True)
+        )
+        cursor = max(0, min(cursor, total - 1))
+        if top != old_top or cursor != self.cursor or not same_lines:
+            if same_lines:
+                # The same rows on the same lines, the view and the cursor moved down
+                # with them: what Textual drew stays; only the thumb may move.
+                self.set_reactive(ScrollView.scroll_y, float(top))
+                self.set_reactive(LeadTable.cursor, cursor)
+                self._refresh_bar()
+            else:
+                self.set_reactive(LeadTable.cursor, cursor)
+                self.scroll_to(y=top, animate=False, immediate=True)
+                self.refresh()
+        elif self._thumb() != thumb:
+            self._refresh_bar()  # at 100,000 rows a new one moves the thumb once in 5,000
+        return self.generation
+
+    def _refresh_bar(self) -> None:
+        width, height = self.size
+        if width and height:
+            self.refresh(Region(width - 1, 0, 1, height))
+
+    def restyle(self) -> None:
+        """Draw every line again (the mark column came or went, a row's look changed)."""
+        self._look += 1
+        self.refresh()
+
+    def _keep_strips_near(self) -> None:
+        """Forget the lines of rows far from the screen: the lines kept are for the rows
+        that shift by a line or two when one comes or goes."""
+        top, height = self.window
+        near = range(top - height, top + 2 * height)
+        ids = {row["id"] for i in near if (row := self._rows.get(i)) is not None}
+        self._strips = {k: v for k, v in self._strips.items() if k in ids}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look += 1  # a new theme, focus: the cursor's colours
+
     # ------------------------------------------------------------- drawing
 
     def columns(self) -> list[tuple[Column, int]]:
         """The columns that fit the width, with their widths (gaps of one space)."""
         width = self.size.width - 1  # the last cell is the scrollbar's
+        columns = tuple(self.all_columns)
+        if self._fitted is not None and self._fitted[:2] == (width, columns):
+            return self._fitted[2]
+        fitted = self._fit(width)
+        self._fitted = (width, columns, fitted)
+        return fitted
+
+    def _fit(self, width: int) -> list[tuple[Column, int]]:
         chosen = list(self.all_columns)
         while True:
             fixed = sum(c.width for c in chosen if c.width) + len(chosen) - 1
@@ -212,40 +309,67 @@ class LeadTable(ScrollView, can_focus=True):
         return text
 
     def render_line(self, y: int) -> Strip:
-        width = max(0, self.size.width - 1)
-        return Strip.join([self._row_strip(self.scroll_offset.y + y, width), self._bar_cell(y)])
+        # Textual asks for each line on its own: what every line needs is read once.
+        width, height = self.size
+        index = self.scroll_offset.y + y
+        bar = self._bar_cell(self._on_thumb(y, height))
+        row = self._rows.get(index) if index < self.total else None
+        if row is None:
+            return Strip.join([self._empty_line(index, width - 1), bar])
+        cursor = index == self.cursor
+        drawn = (width, cursor, cursor and self.has_focus, self._look)
+        kept = self._strips.get(row["id"])
+        if kept is not None and kept[1] == drawn and (kept[0] is row or kept[0] == row):
+            return Strip.join([kept[2], bar])
+        strip = self._draw_row(row, max(0, width - 1), cursor)
+        self._strips[row["id"]] = (row, drawn, strip)
+        if len(self._strips) > 4 * max(height, STRIPS_FLOOR):
+            self._keep_strips_near()
+        return Strip.join([strip, bar])
 
-    def _row_strip(self, index: int, width: int) -> Strip:
+    def _empty_line(self, index: int, width: int) -> Strip:
+        width = max(0, width)
         if index >= self.total:
             return Strip.blank(width, Style())  # a None style breaks NO_COLOR
         self._want(index // PAGE_SIZE)
-        row = self.row(index)
-        if row is None:
-            style = self.get_component_rich_style("lead-table--loading")
-            return Strip([Segment(fit(" …", width), style)], width)
+        style = self.get_component_rich_style("lead-table--loading")
+        return Strip([Segment(fit(" …", width), style)], width)
+
+    def _draw_row(self, row: dict[str, Any], width: int, cursor: bool) -> Strip:
         text = Text(no_wrap=True)
         for column, col_width in self.columns():
             value = column.render(row) if column.render else Text(plain(row.get(column.key)))
             text.append_text(fit_cell(value, col_width))
             text.append(" ")
-        if index == self.cursor:
+        if cursor:
             text.stylize(self.get_component_rich_style("lead-table--cursor"))
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop(0, width)
         return strip.extend_cell_length(width, Style())
 
-    def _bar_cell(self, y: int) -> Strip:
-        """Line `y` of the scrollbar. Textual's scrollbars are widgets whose every size
-        change asks for another layout: three extra frames after each new answer."""
-        height = self.size.height
-        track = self.get_component_rich_style("lead-table--scrollbar")
+    def _on_thumb(self, y: int, height: int) -> bool:
+        """Whether line `y` of the scrollbar is the thumb's. Textual's scrollbars are
+        widgets whose every size change asks for another layout: three extra frames
+        after each new answer; so the table draws its own, in its last column."""
+        top, end = self._thumb(height)
+        return top <= y < end
+
+    def _thumb(self, height: int | None = None) -> tuple[int, int]:
+        """The lines the scrollbar's thumb covers: (first, last + 1); none when every
+        row shows."""
+        height = self.size.height if height is None else height
         if self.total <= height or height <= 0:
-            return Strip([Segment(" ", track)], 1)
+            return 0, 0
         thumb = max(1, round(height * height / self.total))
         top = round(self.scroll_offset.y / (self.total - height) * (height - thumb))
-        if top <= y < top + thumb:
-            return Strip([Segment("█", self.get_component_rich_style("lead-table--thumb"))], 1)
-        return Strip([Segment(" ", track)], 1)
+        return top, top + thumb
+
+    def _bar_cell(self, thumb: bool) -> Strip:
+        if self._bars is None or self._bars[0] != self._look:
+            track = self.get_component_rich_style("lead-table--scrollbar")
+            on = self.get_component_rich_style("lead-table--thumb")
+            self._bars = (self._look, Strip([Segment(" ", track)], 1), Strip([Segment("█", on)], 1))
+        return self._bars[2 if thumb else 1]
 
     @property
     def allow_vertical_scroll(self) -> bool:

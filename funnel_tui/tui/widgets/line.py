@@ -35,6 +35,8 @@ class Line(Widget):
         self._draw = draw
 
     def show(self, text: Text | str) -> None:
+        if text == self._text:
+            return  # others' writes show the same counts again and again: no repaint
         width = self.styles.width
         resized = width is not None and width.is_auto and _cells(text) != _cells(self._text)
         self._text = text
