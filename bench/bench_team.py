@@ -10,9 +10,8 @@ through the rules layer, as another rep's funnel does. Measured from /proc:
 - quiet: QUIET_SECONDS with nobody writing (the instance's own floor: the watcher's
   polls, the clock);
 - warm-up: WARM_LEADS leads at WARM_RATE a second, not measured: what the app keeps
-  within bounds fills up meanwhile (the recent ids its counts remember, text-width and
-  line caches, SQLite's page caches), as it does in the first ten minutes of a day at
-  one a second;
+  within bounds fills up meanwhile (text-width and line caches, SQLite's page caches),
+  as it does in the first ten minutes of a day at one a second;
 - newest first: WRITE_SECONDS at one lead a second, CPU (goal ≤ 1 % of a core) and the
   resident memory every SAMPLE_SECONDS, whose least squares slope is printed in MB per
   hour with its standard error. Goal: an hour of such writes adds ≤ 1 MB (a slope
@@ -44,7 +43,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import Figure, _no_backups_config, check, cost
+from common import Figure, _no_backups_config, check, cost, private_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 CELLS = os.environ.get(
@@ -169,6 +168,7 @@ def _measure(cell: Cell, folder: Path, env: dict) -> None:
     if cell.engine == "sqlite":
         target = demo_cache.sqlite_copy(cell.leads, folder)
     else:
+        private_postgres()  # FUNNEL_BENCH_PG_ROOT: a server of this run's own
         _borrow_running_server()
         target = demo_cache.postgres_demo(cell.leads, f"team_{cell.leads}")
     funnel = str(Path(sys.executable).with_name("funnel"))
