@@ -107,8 +107,12 @@ async def test_another_writers_lead_appears_and_the_counts_stay_exact(team, tmp_
         assert _shown(screen) == _counted()
         reads = _Reads(screen, monkeypatch)
 
-        lead = olaf.capture_lead({"name": "From Olaf", "email": "olaf@example.com"})
+        # With a company new to the database: written beside the lead, shown in its row.
+        lead = olaf.capture_lead(
+            {"name": "From Olaf", "email": "olaf@example.com", "company": "Olaf AB"}
+        )
         await _until(pilot, lambda: table.row(0) is not None and table.row(0)["id"] == lead.id)
+        assert table.row(0)["company"] == "Olaf AB"
         await _until(pilot, lambda: _shown(screen) == _counted())
         assert _shown(screen) == (LEADS + 1, {"new": 25, "working": 6})
         assert reads.rows == [lead.id]  # the one row that came on screen, no other
@@ -174,3 +178,17 @@ async def test_a_search_ignores_leads_it_does_not_find_and_counts_those_it_does(
         await _until(pilot, lambda: _shown(screen) == (1, {"new": 1}))
         assert reads.rows == [lead.id]
         assert reads.reloads == 0
+
+
+def test_only_new_leads_and_their_new_companies_leave_the_old_rows_as_they_were():
+    from funnel_tui.live.changes import Changes
+
+    def batch(records, made):
+        return Changes(records=frozenset(records), made=frozenset(made))
+
+    lead, company, old, deal = ("lead", 7), ("company", 3), ("lead", 1), ("opportunity", 2)
+    assert batch({lead, company}, {lead, company}).only_new_leads
+    assert not batch({company}, {company}).only_new_leads  # no lead at all
+    assert not batch({lead, old}, {lead}).only_new_leads  # an old lead changed
+    assert not batch({lead, deal}, {lead, deal}).only_new_leads  # a deal shows in old rows
+    assert not Changes(everything=True).only_new_leads

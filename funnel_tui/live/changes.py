@@ -75,12 +75,15 @@ class Changes:
 
     @property
     def only_new_leads(self) -> bool:
-        """Whether the batch did nothing but add leads: no other record changed."""
+        """Whether the batch did nothing but add leads (and the companies new with
+        them): no record there was before changed. A new company shows in no row
+        but its new leads'; another record made (a deal) may change an old lead's."""
         return (
             not self.everything
             and bool(self.records)
             and self.records == self.made
-            and all(entity == "lead" for entity, _id in self.records)
+            and all(entity in ("lead", "company") for entity, _id in self.records)
+            and any(entity == "lead" for entity, _id in self.records)
         )
 
     def merged_with(self, later: Changes) -> Changes:
