@@ -310,22 +310,27 @@ class LeadTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         # Textual asks for each line on its own: what every line needs is read once.
-        width, height = self.size
-        index = self.scroll_offset.y + y
+        height = self.size.height
         bar = self._bar_cell(self._on_thumb(y, height))
+        width = max(0, self.size.width - 1)  # the last cell is the scrollbar's
+        return Strip.join([self._row_strip(self.scroll_offset.y + y, width), bar])
+
+    def _row_strip(self, index: int, width: int) -> Strip:
+        """Line `index` of the list without its scrollbar cell (a subclass with lines of
+        its own, the Today queue's, draws them here)."""
         row = self._rows.get(index) if index < self.total else None
         if row is None:
-            return Strip.join([self._empty_line(index, width - 1), bar])
+            return self._empty_line(index, width)
         cursor = index == self.cursor
         drawn = (width, cursor, cursor and self.has_focus, self._look)
         kept = self._strips.get(row["id"])
         if kept is not None and kept[1] == drawn and (kept[0] is row or kept[0] == row):
-            return Strip.join([kept[2], bar])
-        strip = self._draw_row(row, max(0, width - 1), cursor)
+            return kept[2]
+        strip = self._draw_row(row, width, cursor)
         self._strips[row["id"]] = (row, drawn, strip)
-        if len(self._strips) > 4 * max(height, STRIPS_FLOOR):
+        if len(self._strips) > 4 * max(self.size.height, STRIPS_FLOOR):
             self._keep_strips_near()
-        return Strip.join([strip, bar])
+        return strip
 
     def _empty_line(self, index: int, width: int) -> Strip:
         width = max(0, width)
