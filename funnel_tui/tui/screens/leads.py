@@ -313,9 +313,7 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         if counts is not None:
             self._show_counts(counts, total)
         else:  # the counts per status follow (_count_later); the total is known already
-            self._by_status = None
-            self._total = total
-            self._show_total()
+            self._show_counts(None, total)
             self._count_later(query)
         self._show_header()
         self.call_after_refresh(self.app.startup_done)
@@ -432,12 +430,17 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
 
     # ---------------------------------------------------------------- showing
 
-    def _show_counts(self, counts: dict[str, int], total: int) -> None:
+    def _show_counts(self, counts: dict[str, int] | None, total: int) -> None:
+        """The counts per status; None while a search's are still to come: the line
+        then says "…" for each, not the counts of a list no longer shown."""
         text = Text()
         for status in LEAD_STATUSES:
             glyph, style = STATUS_GLYPHS[status]
             text.append(f"{glyph} {vocab_label(status)} ", style=style)
-            text.append(number(counts.get(status, 0)), style="bold")
+            if counts is None:
+                text.append("…", style="dim")
+            else:
+                text.append(number(counts.get(status, 0)), style="bold")
             text.append("   ")
         self.query_one("#counts", Line).show(text)
         self._by_status = counts
