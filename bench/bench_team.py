@@ -169,7 +169,6 @@ def _measure(cell: Cell, folder: Path, env: dict) -> None:
         target = demo_cache.sqlite_copy(cell.leads, folder)
     else:
         private_postgres()  # FUNNEL_BENCH_PG_ROOT: a server of this run's own
-        _borrow_running_server()
         target = demo_cache.postgres_demo(cell.leads, f"team_{cell.leads}")
     funnel = str(Path(sys.executable).with_name("funnel"))
     app = Terminal([funnel, "--db", target, "--user", USER], env)
@@ -293,52 +292,6 @@ class Terminal:
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
         os.close(self.fd)
-
-
-class _Borrowed:
-    """The kept PostgreSQL server when another bench started it: used as it is, and
-    left running at the end (demo_cache would try to start a second one on the same
-    folder, and stop the other bench's at exit)."""
-
-    def __init__(self, port: int) -> None:
-        self.server = self
-        self.port = port
-
-    def url(self, name: str) -> str:
-        return f"postgresql://funnel@127.0.0.1:{self.port}/{name}"
-
-    def execute(self, sql: str) -> list[tuple]:
-        import psycopg2
-
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="funnel", dbname="postgres")
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall() if cur.description else []
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        pass  # another bench's
-
-
-def _borrow_running_server() -> None:
-    import demo_cache
-
-    if demo_cache._server is not None:
-        return
-    root = (
-        Path("/var/tmp/funnel-bench-postgres")
-        if os.geteuid() == 0
-        else demo_cache.CACHE / "postgres"
-    )
-    try:
-        lines = (root / "data" / "postmaster.pid").read_text().splitlines()
-        os.kill(int(lines[0]), 0)
-    except (OSError, ValueError, IndexError):
-        return  # not running: demo_cache starts it, and stops it at exit
-    demo_cache._server = _Borrowed(int(lines[3]))
 
 
 def _bare_idle(env: dict) -> float:

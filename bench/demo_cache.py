@@ -123,44 +123,83 @@ class _KeptServer:
                     shutil.chown(root, user=self.run_as)
                     os.chmod(root, 0o755)
 
-        # Under root the server runs as `postgres`, who may not enter root's home.
-        root = Path("/var/tmp/funnel-bench-postgres") if os.geteuid() == 0 else CACHE / "postgres"
-        self.server = Kept(root)
+        self.server = Kept(_root())
         if (self.server.data / "PG_VERSION").exists():
             self.server.resume()
         else:
             self.server.start()
 
     def execute(self, sql: str) -> list[tuple]:
-        import psycopg2
-
-        conn = psycopg2.connect(
-            host="127.0.0.1", port=self.server.port, user="funnel", dbname="postgres"
-        )
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall() if cur.description else []
-        finally:
-            conn.close()
+        return _execute(self.server.port, sql)
 
     def stop(self) -> None:
         self.server._run("pg_ctl", "-D", str(self.server.data), "-m", "fast", "-w", "stop")
 
 
-_server: _KeptServer | None = None
+def _root() -> Path:
+    # Under root the server runs as `postgres`, who may not enter root's home.
+    return Path("/var/tmp/funnel-bench-postgres") if os.geteuid() == 0 else CACHE / "postgres"
 
 
-def postgres_server() -> _KeptServer:
-    """The kept server, started on first use (stopped at exit). Raises
-    tests.pg_server.PostgresUnavailable without PostgreSQL's binaries."""
+def _execute(port: int, sql: str) -> list[tuple]:
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="funnel", dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+class _Borrowed:
+    """The kept server when another bench started it: used as it is, and left running
+    at the end (starting it again on the same folder would fail, and stopping it at exit
+    would pull it from under the other bench)."""
+
+    def __init__(self, port: int) -> None:
+        self.server = self
+        self.port = port
+
+    def url(self, name: str) -> str:
+        return f"postgresql://funnel@127.0.0.1:{self.port}/{name}"
+
+    def execute(self, sql: str) -> list[tuple]:
+        return _execute(self.port, sql)
+
+    def stop(self) -> None:
+        pass  # the other bench's to stop
+
+
+def _running_port() -> int | None:
+    """The port of the kept server if a process of another bench runs it."""
+    try:
+        lines = (_root() / "data" / "postmaster.pid").read_text().splitlines()
+        os.kill(int(lines[0]), 0)
+        return int(lines[3])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_server: _KeptServer | _Borrowed | None = None
+
+
+def postgres_server() -> _KeptServer | _Borrowed:
+    """The kept server: borrowed if another bench runs it, else started on first use and
+    stopped at exit. Raises tests.pg_server.PostgresUnavailable without PostgreSQL's
+    binaries."""
     global _server
     if _server is None:
-        import atexit
+        port = _running_port()
+        if port is not None:
+            _server = _Borrowed(port)
+        else:
+            import atexit
 
-        _server = _KeptServer()
-        atexit.register(_server.stop)
+            _server = _KeptServer()
+            atexit.register(_server.stop)
     return _server
 
 
