@@ -37,6 +37,8 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+import bench_import_scale
+
 from common import Figure, check, timed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +79,8 @@ def figures() -> list[Figure]:
         )
         regions = people.regions
         del people
-        results = _imports(folder, first, second, regions)
+        results, floor = _imports(folder, first, second, regions)
+        results += bench_import_scale.figures(folder, floor)
         if BIG:
             results += _memory(folder, first)
         else:
@@ -485,6 +488,9 @@ class People:
         self.used_phones: set[str] = set()
         self.used_emails: set[str] = set()
         self.used_names: set[str] = set()  # name key \x1f company key
+        # A database's leads, name key (as the import joins the name) \x1f company key:
+        # no row but a planted duplicate is one of them (bench_import_scale).
+        self.taken_names: set[str] = set()
 
     def _ensure_companies(self, rows: int) -> None:
         """About one company per ROWS_PER_COMPANY rows of the first file, per country."""
@@ -577,6 +583,8 @@ class People:
         return written
 
     def _person(self, rng: random.Random, region: str, normalise_key) -> list[str]:
+        from funnel_tui.core.person_names import join_name
+
         facts = COUNTRIES[region]
         company, domain = rng.choice(self.companies[region])
         company_key = normalise_key(company)
@@ -587,8 +595,13 @@ class People:
             if region == "PL":
                 family = family[0 if female else 1]
             family, family_latin = _spelling(family)
-            if normalise_key(f"{given} {family}") + "\x1f" + company_key not in self.used_names:
-                self.used_names.add(normalise_key(f"{given} {family}") + "\x1f" + company_key)
+            key = normalise_key(f"{given} {family}") + "\x1f" + company_key
+            if key not in self.used_names and (
+                not self.taken_names
+                or normalise_key(join_name(given, family, country=region)) + "\x1f" + company_key
+                not in self.taken_names
+            ):
+                self.used_names.add(key)
                 break
         email = self._email(rng, facts, given_latin, family_latin, domain)
         phone = (
@@ -707,10 +720,12 @@ def _floor(rows: list[tuple[str, str, str]], regions: list[str], warm: bool) -> 
 # ------------------------------------------------------------------ the imports
 
 
-def _imports(folder: Path, first: Written, second: Written, regions: list[str]) -> list[Figure]:
-    """Both imports, one after the other into the same database. The floor is measured
-    before and after them and the faster pass counts: a test run elsewhere on the
-    machine slowing one pass must not flatter the ratios."""
+def _imports(
+    folder: Path, first: Written, second: Written, regions: list[str]
+) -> tuple[list[Figure], float]:
+    """Both imports, one after the other into the same database, and the floor. The
+    floor is measured before and after them and the faster pass counts: a test run
+    elsewhere on the machine slowing one pass must not flatter the ratios."""
     from funnel_tui.config import load_config
     from funnel_tui.rules.funnel import Funnel
     from funnel_tui.storage.database import close_database, open_database
@@ -766,7 +781,7 @@ def _imports(folder: Path, first: Written, second: Written, regions: list[str]) 
                 "/".join(f"{n:,}" for n in got),
             ),
         ]
-    return results
+    return results, floor
 
 
 # ------------------------------------------------------------------ memory
