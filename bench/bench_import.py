@@ -17,12 +17,12 @@ rows carry a broken email and about 1 % repeat an earlier row, so ~98 % become l
 - Import 100,000 other rows (another seed, other people at the same companies) into
   the database holding the first file's leads: rows/s. Goal: ≥ 50 % of the floor.
 - Import 100,000 rows of people new to it into a copy of the kept 1,000,000-lead demo,
-  on SQLite and on PostgreSQL (bench_import_scale: FUNNEL_BENCH_SIZES,
+  on SQLite and on PostgreSQL (import_at_scale: FUNNEL_BENCH_SIZES,
   FUNNEL_BENCH_ENGINES): rows/s. Goal: ≥ 50 % of the floor.
 - Memory stays flat: the peak resident memory of an import of 1,000,000 rows against
   one of 100,000, each in a fresh process, for each of the import's two processes (the
   importing one and the checker it starts); the worse ratio counts. Goal: ≤ 1.2×
-  (bench_import_memory). The 1,000,000-row run takes a quarter of an hour: it runs with
+  (import_memory). The 1,000,000-row run takes a quarter of an hour: it runs with
   FUNNEL_BENCH_BIG=1.
 """
 
@@ -39,8 +39,8 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-import bench_import_memory
-import bench_import_scale
+import import_at_scale
+import import_memory
 
 from common import Figure, check, timed
 
@@ -82,9 +82,9 @@ def figures() -> list[Figure]:
         regions = people.regions
         del people
         results, floor = _imports(folder, first, second, regions)
-        results += bench_import_scale.figures(folder, floor)
+        results += import_at_scale.figures(folder, floor)
         if BIG:
-            results += bench_import_memory.figures(folder, first)
+            results += import_memory.figures(folder, first)
         else:
             print(
                 f"  memory figure skipped: FUNNEL_BENCH_BIG=1 adds it ({BIG_ROWS:,} rows "
@@ -491,7 +491,7 @@ class People:
         self.used_emails: set[str] = set()
         self.used_names: set[str] = set()  # name key \x1f company key
         # A database's leads, name key (as the import joins the name) \x1f company key:
-        # no row but a planted duplicate is one of them (bench_import_scale).
+        # no row but a planted duplicate is one of them (import_at_scale).
         self.taken_names: set[str] = set()
 
     def _ensure_companies(self, rows: int) -> None:
