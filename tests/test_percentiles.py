@@ -137,3 +137,48 @@ def test_a_month_in_kolkata_counts_the_leads_of_its_own_hours(rules, clock):
     report = run_report("speed", Request(Period(None, None, KOLKATA), "month", None, NOW.date()))
     rows = [(r.key, r.values["leads"], r.values["median_hours"]) for r in report.rows]
     assert rows == [("2026-11", 1, 0.1), ("2026-12", 2, pytest.approx(0.3))]
+
+
+def test_reads_made_together_give_each_read_its_own_waits(rules, clock):
+    """A report's reads go in statements of READS_PER_STATEMENT (prefetch): more reads
+    than one statement takes, each answered as when read alone, in order."""
+    from funnel_tui.storage import wait_summaries as waits
+    from funnel_tui.storage.models import database
+    from funnel_tui.storage.wait_facts import SPEED
+
+    start = NOW.replace(hour=0)
+    for n, wait in enumerate([5, 5, 61, 3600, 3601, 7200, 90000, 90000, 400000]):
+        _lead(rules, clock, start + dt.timedelta(minutes=n), dt.timedelta(seconds=wait))
+    db = database.obj
+    buckets = [row[0] for row in db.execute_sql(
+        f'SELECT DISTINCT "bucket" FROM "wait_fact" WHERE "kind" = {SPEED} AND "wait" > 0'
+    ).fetchall()]  # fmt: skip
+    assert len(buckets) >= 4
+    reads = [
+        waits.WaitRead(SPEED, bucket, None, low, None, skip, count)
+        for bucket in buckets
+        for low in (None, start + dt.timedelta(minutes=3))
+        for skip in range(3)
+        for count in (1, 2, 40)
+    ] * 3
+    assert len(reads) > waits.READS_PER_STATEMENT
+    facts = db.execute_sql(
+        f'SELECT "bucket", "at", "wait" FROM "wait_fact" WHERE "kind" = {SPEED}'
+    ).fetchall()
+
+    def expected(read) -> list[float]:
+        found = sorted(
+            float(wait)
+            for bucket, at, wait in facts
+            if bucket == read.bucket and (read.low is None or _moment(at) >= read.low)
+        )
+        return found[read.skip : read.skip + read.count]
+
+    together = waits.waits_from_many(db, reads)
+    assert together == [expected(read) for read in reads]
+    assert any(len(found) == 2 for found in together) and [] in together
+
+
+def _moment(stored) -> dt.datetime:
+    """A time as read back from either engine (text on SQLite)."""
+    return stored if isinstance(stored, dt.datetime) else dt.datetime.fromisoformat(stored)

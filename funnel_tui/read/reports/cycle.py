@@ -34,7 +34,7 @@ from funnel_tui.read.reports.base import (
     Request,
     Row,
 )
-from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups
+from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, prefetch
 from funnel_tui.storage.models import Lead, Opportunity, StageChange
 from funnel_tui.storage.wait_facts import (
     BY_LABEL,
@@ -59,6 +59,7 @@ def cycle_time(request: Request) -> Report:
             CYCLE_KINDS, BY_LABEL, [period.bounds()], picked_by_group=[STAY]
         ).items()
     }
+    prefetch(found.values())
 
     promoted = period.within(Lead.promoted_at) & Lead.promoted_at.is_null(False)
     first_opp = Opportunity.alias("first_opp")

@@ -15,7 +15,7 @@ half a day of waits at each end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from funnel_tui.core.dates import add_months
@@ -93,6 +93,8 @@ class Group:
     high: dt.datetime | None
     group: tuple[int, str] | None  # (dim, value) the waits are picked by; None: all
     counts: dict[int, int] = field(default_factory=dict)
+    # Waits read before they were asked for (prefetch), by read.
+    read_ahead: dict[waits.WaitRead, list[float]] = field(default_factory=dict, repr=False)
 
     @property
     def count(self) -> int:
@@ -130,26 +132,61 @@ class Group:
 
     def _at(self, low: int, high: int) -> tuple[float, float]:
         """The waits ranked `low` and `high` (0 the shortest; high is low or low + 1)."""
-        buckets = sorted(bucket for bucket in self.counts if bucket != facts.NOT_REACHED)
+        index, read = self._read_for(low, high)
+        bucket = read.bucket
+        if bucket == facts.NO_TIME:  # every wait of that bucket is no time at all
+            found = [0.0] * min(self.counts[bucket] - read.skip, read.count)
+        else:
+            found = self._read(read)
+        if len(found) < read.count:  # the next wait is the first of the next bucket
+            following = self._buckets()[index + 1]
+            found += self._read(self._wait_read(following, 0, 1))
+        return found[0], found[-1]
+
+    def reads(self, fractions: Sequence[float]) -> list[waits.WaitRead]:
+        """The reads that `percentile` of each of `fractions` will make (those that a
+        bucket alone answers), for `prefetch` to make at once."""
+        total = self.count
+        wanted = []
+        for fraction in fractions if total else ():
+            place = fraction * (total - 1)
+            low = int(place)
+            high = min(low + 1, total - 1) if place > low else low
+            _index, read = self._read_for(low, high)
+            if read.bucket != facts.NO_TIME:
+                wanted.append(read)
+        return wanted
+
+    def _buckets(self) -> list[int]:
+        return sorted(bucket for bucket in self.counts if bucket != facts.NOT_REACHED)
+
+    def _read_for(self, low: int, high: int) -> tuple[int, waits.WaitRead]:
+        """Where the waits ranked `low` to `high` begin: (the bucket's place among the
+        group's, the read of them from that bucket)."""
+        buckets = self._buckets()
         index = before = 0
         while before + self.counts[buckets[index]] <= low:
             before += self.counts[buckets[index]]
             index += 1
-        bucket = buckets[index]
-        skip = low - before
-        wanted = high - low + 1
-        if bucket == facts.NO_TIME:  # every wait of that bucket is no time at all
-            found = [0.0] * min(self.counts[bucket] - skip, wanted)
-        else:
-            found = self._read(bucket, skip, wanted)
-        if len(found) < wanted:  # the next wait is the first of the next bucket
-            found += self._read(buckets[index + 1], 0, 1)
-        return found[0], found[-1]
+        return index, self._wait_read(buckets[index], low - before, high - low + 1)
 
-    def _read(self, bucket: int, skip: int, count: int) -> list[float]:
-        return waits.waits_from(
-            database.obj, self.kind, bucket, self.group, self.low, self.high, skip, count
-        )
+    def _wait_read(self, bucket: int, skip: int, count: int) -> waits.WaitRead:
+        return waits.WaitRead(self.kind, bucket, self.group, self.low, self.high, skip, count)
+
+    def _read(self, read: waits.WaitRead) -> list[float]:
+        if read in self.read_ahead:
+            return self.read_ahead[read]
+        return waits.waits_from_many(database.obj, [read])[0]
+
+
+def prefetch(found: Iterable[Group], fractions: Sequence[float] = (MEDIAN, P90)) -> None:
+    """Make, in one statement, the reads that the percentiles `fractions` of every group
+    in `found` will ask: one read a percentile was a round trip each, 100–150 ms of a
+    report on PostgreSQL even at 10,000 leads."""
+    asked = [(group, read) for group in found for read in group.reads(fractions)]
+    answers = waits.waits_from_many(database.obj, [read for _group, read in asked])
+    for (group, read), answer in zip(asked, answers, strict=True):
+        group.read_ahead[read] = answer
 
 
 def groups(

@@ -38,7 +38,7 @@ from funnel_tui.read.reports.base import (
     rate,
 )
 from funnel_tui.read.reports.groups import Split, lead_split, month_starts
-from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, whole
+from funnel_tui.read.reports.percentiles import MEDIAN, P90, Group, groups, prefetch, whole
 from funnel_tui.storage.list_index import live_lead
 from funnel_tui.storage.models import Activity, Lead, WaitFact
 from funnel_tui.storage.wait_facts import BY_LABEL, SPEED, WITHIN_DAY, WITHIN_HOUR
@@ -60,13 +60,15 @@ def speed_to_lead(request: Request) -> Report:
     cohort = period.within(Lead.created_at) & live_lead()
     # Every lead captured has a fact, reached or not: the groups are those with leads.
     found = _reached(split, period)
+    start, end = period.bounds()
+    everyone = whole(SPEED, start, end, list(found.values()))
+    prefetch([*found.values(), everyone])
     rows = [
         _row(split.name(key), found[key], cohort & split.condition(key), key)
         for key in split.keys({key: [group.records] for key, group in found.items()})
         if key in found
     ]
-    start, end = period.bounds()
-    total = _row(ALL, whole(SPEED, start, end, list(found.values())), cohort, None)
+    total = _row(ALL, everyone, cohort, None)
     columns = [
         Column("group", split.label, TEXT),
         Column("leads", _("leads"), COUNT, _("captured in the period")),
