@@ -29,11 +29,19 @@ TABLE = "lead_status_count"
 SHARDS = 16
 _TRIGGERS = ("lead_status_count_insert", "lead_status_count_delete", "lead_status_count_update")
 
-# The counts as the records give them: live leads by status.
-_COUNTED = (
-    'SELECT "status" AS status, COUNT(*) AS leads FROM "lead" '
-    'WHERE "merged_into_id" IS NULL GROUP BY 1'
-)
+
+def _counted(leads: str | None = None) -> str:
+    """The counts as the records give them: live leads by status (of the leads whose
+    ids `leads` lists, SQL that fits in "IN (...)"; None: of all)."""
+    only = "" if leads is None else f' AND "id" IN ({leads})'
+    return (
+        'SELECT "status" AS status, COUNT(*) AS leads FROM "lead" '
+        f'WHERE "merged_into_id" IS NULL{only} GROUP BY 1'
+    )
+
+
+_COUNTED = _counted()
+
 # The counts as kept, statuses whose rows sum to nothing left out.
 _KEPT = (
     f'SELECT "status" AS status, SUM("leads") AS leads FROM "{TABLE}" GROUP BY 1 '
@@ -171,6 +179,17 @@ def deferred_status_counts(db: peewee.Database) -> Iterator[None]:
     yield
     rebuild_status_counts(db)
     create_status_counts(db)
+
+
+def add_new_leads_sql(leads: str) -> str:
+    """SQLite: add what the leads just inserted whose ids `leads` lists count, one
+    upsert a status (what the insert trigger adds a lead at a time), for a bulk insert
+    made with that trigger off (storage.summaries)."""
+    return (
+        f'INSERT INTO "{TABLE}" ("status", "shard", "leads") SELECT status, 0, leads '
+        f"FROM ({_counted(leads)}) AS counted WHERE TRUE "
+        'ON CONFLICT ("status", "shard") DO UPDATE SET "leads" = "leads" + excluded."leads"'
+    )
 
 
 def live_status_counts(db: peewee.Database) -> dict[str, int]:

@@ -484,22 +484,26 @@ def drop_tally_triggers(db: peewee.Database) -> None:
 # ------------------------------------------------------------ from the records
 
 
-def _counted_sql(postgres: bool) -> dict[str, tuple[tuple[str, ...], str]]:
-    """table -> (its columns, the SELECT giving its rows from the records)."""
+def _counted_sql(
+    postgres: bool, leads: str | None = None
+) -> dict[str, tuple[tuple[str, ...], str]]:
+    """table -> (its columns, the SELECT giving its rows from the records); `leads`
+    (SQL that fits in "IN (...)"): the lead and won-deal tallies of those leads alone."""
     steps = ", ".join(f"SUM(CASE WHEN r >= {n} THEN 1 ELSE 0 END)" for n in range(1, 5))
+    only = "" if leads is None else f' AND l."id" IN ({leads})'
     return {
         LEAD_TALLY: (
             (*_LEAD_KEYS, *_LEAD_COUNTS),
             f"SELECT hour, source, owner_id, COUNT(*), {steps} FROM "
             f'(SELECT {_lead_key("l", postgres)}, {reach_sql("l")} AS r FROM "lead" l '
-            'WHERE l."merged_into_id" IS NULL) AS reached GROUP BY hour, source, owner_id',
+            f'WHERE l."merged_into_id" IS NULL{only}) AS reached GROUP BY hour, source, owner_id',
         ),
         DEAL_TALLY: (
             (*_DEAL_KEYS, *_DEAL_COUNTS),
             f'SELECT {_lead_key("l", postgres)}, o."currency" AS currency, COUNT(*) AS deals, '
             'SUM(o."amount_cents") AS amount_cents '
             'FROM "opportunity" o JOIN "lead" l ON l."id" = o."lead_id" '
-            f'WHERE l."merged_into_id" IS NULL AND o."state" = \'{OPP_WON}\' '
+            f'WHERE l."merged_into_id" IS NULL AND o."state" = \'{OPP_WON}\'{only} '
             "GROUP BY 1, 2, 3, 4",
         ),
         ACTIVITY_TALLY: (
@@ -529,6 +533,20 @@ def rebuild_tallies(db: peewee.Database) -> None:
         f'UPDATE "opportunity" SET "lead_source" = {source} '
         f'WHERE "id" IN (SELECT o."id" {_STRAY_SOURCES})'
     )
+
+
+def add_new_leads_sql(leads: str) -> list[str]:
+    """SQLite: add what the leads just inserted whose ids `leads` lists count in the
+    lead and won-deal tallies, grouped (what the lead's insert trigger adds a lead at a
+    time), for a bulk insert made with that trigger off (storage.summaries)."""
+    counted = _counted_sql(False, leads)
+    return [
+        _upsert(table, keys, counts, counted[table][1])
+        for table, keys, counts in (
+            (LEAD_TALLY, _LEAD_KEYS, _LEAD_COUNTS),
+            (DEAL_TALLY, _DEAL_KEYS, _DEAL_COUNTS),
+        )
+    ]
 
 
 def tally_problems(db: peewee.Database) -> int:

@@ -205,6 +205,12 @@ def _all_rows() -> list[str]:
     ]
 
 
+def lead_rows(leads: str) -> str:
+    """The facts of the leads whose ids `leads` lists that are the leads' own (capture
+    to first reply, to promotion, to first deal), as a rebuild gives them."""
+    return " UNION ALL ".join((_speed_rows(leads), _promoted_rows(leads), _first_deal_rows(leads)))
+
+
 def _measured(rows: str, postgres: bool) -> str:
     """`rows` with each one's wait and bucket after it."""
     wait = wait_sql("r.end_at", "r.start_at", postgres)
