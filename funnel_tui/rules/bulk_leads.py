@@ -19,6 +19,7 @@ from funnel_tui.rules.session import Session, _json
 from funnel_tui.storage.bulk import companies_by_name_key, first_by, first_by_name
 from funnel_tui.storage.models import Company, History, Lead, database
 from funnel_tui.storage.statements import insert_rows, insert_sql, inserted_id, stored_time
+from funnel_tui.storage.summaries import new_leads_in_bulk
 
 # Every lead column but the id, as a new lead starts: capture inserts all of them so the
 # prepared INSERT is one statement whatever was typed.
@@ -174,7 +175,10 @@ class BulkLeadRules(Session):
             }
             written.append(values)
         stored = [[values[name] for name in _LEAD_COLUMNS] for values in written]
-        ids = insert_rows(Lead, _LEAD_COLUMNS, stored)
+        # On SQLite the summaries count a batch's leads in a few statements at its end.
+        with new_leads_in_bulk(database.obj, len(stored)) as inserted:
+            ids = insert_rows(Lead, _LEAD_COLUMNS, stored)
+            inserted.extend(ids)
         for row, values, lead_id in zip(rows, written, ids, strict=True):
             snapshot = {**_lead_snapshot(row.clean, row.company_name), **(row.origin or {})}
             history.append(
