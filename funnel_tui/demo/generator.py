@@ -34,6 +34,9 @@ Speed decides most of the shape below (100,000 leads in seconds rather than minu
   the next batch is made in a helper thread while SQLite indexes the last one for
   search, or while PostgreSQL takes in its rows. The reports' tallies are counted once
   at the end too (storage.tallies.deferred_tallies), not row by row by their triggers.
+- Into a new SQLite file the pages go straight to the file, with the rollback journal in
+  memory, instead of through the write-ahead log (storage.new_file_load): at a million
+  leads the log grew to 3 GB and every page read back looked through its index.
 - Afterwards the planner's statistics are gathered (planner_stats), so that the first
   query after the load is planned for the tables as they now are.
 
@@ -65,6 +68,7 @@ from funnel_tui.rules.scoring import SCORE_META_KEY, score_fingerprint
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.list_index import bulk_writes, deferred_indexes, deferred_search_index
 from funnel_tui.storage.models import Company, Lead, Opportunity, User
+from funnel_tui.storage.new_file_load import without_wal
 from funnel_tui.storage.planner_stats import refresh_statistics
 from funnel_tui.storage.schema import get_meta, set_meta
 from funnel_tui.storage.tallies import deferred_tallies
@@ -252,17 +256,37 @@ def generate_demo(
         raise ValueError("leads must be zero or more")
     today = today or utcnow().date()
     rng = Random(seed)
-    base = today - dt.timedelta(days=SPAN_DAYS)
     writer = Writer(db)
-    tables = [model._meta.table_name for model, _ in TABLES]
-    logins = [(login, display) for login, display, _ in REPS]
-    if user not in {x for x, _ in logins}:
-        logins.append((user, user))
     # A page cache big enough for the tables, indexes and search index being built to
     # stay in memory rather than be spilled to the write-ahead log and read back: for
     # the 100,000-lead demo (258 MB) 875 MB written instead of 1,224 MB with SQLite's
     # default 2 MB, and 2.3 s less CPU. SQLite only; back to its size afterwards.
-    with bulk_writes(db, cache_mib=BULK_CACHE_MIB), db.atomic(), _gc_paused():
+    # A new file is loaded without the write-ahead log (storage.new_file_load), and
+    # the planner's statistics are gathered before it is back.
+    new_file = without_wal(db) if not writer.max_id(Lead) else nullcontext(False)
+    with new_file, bulk_writes(db, cache_mib=BULK_CACHE_MIB), _gc_paused():
+        summary = _load(db, config, writer, leads, rng, today, user, progress, started)
+    return summary
+
+
+def _load(
+    db: peewee.Database,
+    config: Config,
+    writer: Writer,
+    leads: int,
+    rng: Random,
+    today: dt.date,
+    user: str,
+    progress: Callable[[int, int], None] | None,
+    started: float,
+) -> DemoSummary:
+    """generate_demo's load, in one transaction, then the statistics."""
+    base = today - dt.timedelta(days=SPAN_DAYS)
+    tables = [model._meta.table_name for model, _ in TABLES]
+    logins = [(login, display) for login, display, _ in REPS]
+    if user not in {x for x, _ in logins}:
+        logins.append((user, user))
+    with db.atomic():
         writer.lock()
         users, users_added = _ensure_users(logins, f"{base.isoformat()} 00:00:00")
         gen = Generator(config, rng, today, users, user, _taken(db))
