@@ -159,6 +159,13 @@ class LeadTable(ScrollView, can_focus=True):
         self.refresh()
         return self.generation
 
+    def grow_to(self, total: int) -> None:
+        """The same rows, `total` of them now: a search's exact count after the one cut
+        short while it was typed. The rows held stay; the height and scrollbar change."""
+        self.total = total
+        self.set_reactive(ScrollView.virtual_size, Size(0, total))
+        self.refresh()
+
     def set_page(self, page: int, rows: list[dict[str, Any]], generation: int) -> None:
         if generation != self.generation:
             return  # an answer to a query that is no longer shown
