@@ -731,7 +731,7 @@ def _imports(
     from funnel_tui.config import load_config
     from funnel_tui.rules.funnel import Funnel
     from funnel_tui.storage.database import close_database, open_database
-    from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED, run_import
+    from funnel_tui.transfer.importer import run_import
     from funnel_tui.transfer.plan import plan_import
 
     before = _floor(first.checks, regions, warm=True)
@@ -755,35 +755,45 @@ def _imports(
     finally:
         close_database()
     floor = max(before, _floor(first.checks, regions, warm=False))
+    floor_note = (
+        "check_phone + check_email of the same rows, one process (the faster of two passes)"
+    )
     results = []
     for (written, label, report, seconds), share in zip(measured, (0.6, 0.5), strict=True):
-        speed = report.rows_read / seconds
-        planted = (written.good, written.duplicate, written.bad_email)
-        got = (report.counts[INSERTED], report.counts[DUPLICATE], report.counts[REFUSED])
-        results += [
-            Figure(
-                f"import {written.rows // 1000}k rows into the {label}, rows/s",
-                speed,
-                "rows/s",
-                floor,
-                "check_phone + check_email of the same rows, one process (the faster of "
-                "two passes)",
-                floor / speed,
-                f"≥ {share:.0%} of the floor",
-                speed >= share * floor,
-            ),
-            check(
-                f"  {label}: the report adds up",
-                report.adds_up() and report.rows_read == written.rows and not report.aborted,
-                f"{report.rows_read:,} read",
-            ),
-            check(
-                f"  {label}: ins/dup/refused as planted",
-                got == planted,
-                "/".join(f"{n:,}" for n in got),
-            ),
-        ]
+        results += import_figures(label, written, report, seconds, floor, floor_note, share)
     return results, floor
+
+
+def import_figures(label, written, report, seconds, floor, floor_note, share) -> list[Figure]:
+    """An import's rows/s against the floor (goal: `share` of it), and the checks that
+    its report adds up and counts what the file planted."""
+    from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED
+
+    speed = report.rows_read / seconds
+    planted = (written.good, written.duplicate, written.bad_email)
+    got = (report.counts[INSERTED], report.counts[DUPLICATE], report.counts[REFUSED])
+    return [
+        Figure(
+            f"import {written.rows // 1000}k rows into the {label}, rows/s",
+            speed,
+            "rows/s",
+            floor,
+            floor_note,
+            floor / speed,
+            f"≥ {share:.0%} of the floor",
+            speed >= share * floor,
+        ),
+        check(
+            f"  {label}: the report adds up",
+            report.adds_up() and report.rows_read == written.rows and not report.aborted,
+            f"{report.rows_read:,} read",
+        ),
+        check(
+            f"  {label}: ins/dup/refused as planted",
+            got == planted,
+            "/".join(f"{n:,}" for n in got),
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import Figure, check, kept_demos, print_size_table
+from common import Figure, kept_demos, print_size_table
 
 SIZES = tuple(int(n) for n in os.environ.get("FUNNEL_BENCH_SIZES", "1000000").split(",") if n)
 ENGINES = tuple(os.environ.get("FUNNEL_BENCH_ENGINES", "sqlite,postgres").split(","))
@@ -135,7 +135,7 @@ def _import(target: str, written, column, floor: float, table: dict) -> list[Fig
     from funnel_tui.config import load_config
     from funnel_tui.rules.funnel import Funnel
     from funnel_tui.storage.database import close_database, open_database
-    from funnel_tui.transfer.importer import DUPLICATE, INSERTED, REFUSED, run_import
+    from funnel_tui.transfer.importer import run_import
     from funnel_tui.transfer.plan import plan_import
 
     engine, leads = column
@@ -152,29 +152,10 @@ def _import(target: str, written, column, floor: float, table: dict) -> list[Fig
     table.setdefault("rows/s", {})[column] = speed
     table.setdefault("floor, rows/s", {})[column] = floor
     table.setdefault("% of the floor", {})[column] = 100 * speed / floor
-    planted = (written.good, written.duplicate, written.bad_email)
-    got = (report.counts[INSERTED], report.counts[DUPLICATE], report.counts[REFUSED])
     label = f"{engine} {leads // 1000}k-lead demo"
-    return [
-        Figure(
-            f"import {ROWS // 1000}k rows into the {label}, rows/s",
-            speed,
-            "rows/s",
-            floor,
-            "check_phone + check_email of the first file's rows, one process (the faster "
-            "of two passes)",
-            floor / speed,
-            f"≥ {GOAL:.0%} of the floor",
-            speed >= GOAL * floor,
-        ),
-        check(
-            f"  {label}: the report adds up",
-            report.adds_up() and report.rows_read == written.rows and not report.aborted,
-            f"{report.rows_read:,} read",
-        ),
-        check(
-            f"  {label}: ins/dup/refused as planted",
-            got == planted,
-            "/".join(f"{n:,}" for n in got),
-        ),
-    ]
+    from bench_import import import_figures
+
+    note = (
+        "check_phone + check_email of the first file's rows, one process (the faster of two passes)"
+    )
+    return import_figures(label, written, report, seconds, floor, note, GOAL)
