@@ -10,8 +10,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import peewee
-
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.vocab import LEVEL_LEAD, STATUS_NEW
 from funnel_tui.rules.scoring import CompanyFacts, _LeadFacts, compute_score
@@ -92,7 +90,7 @@ class BulkLeadRules(Session):
         pairs = {(k[2], k[3]) for k in keys if k[3] and (companies is None or k[3] in companies)}
         by_email = first_by("email_key", emails)
         by_phone = first_by("phone_e164", phones)
-        by_name = _first_by_name(pairs)
+        by_name = first_by_name(pairs)
         found = []
         for email, phone, name_key, company_key in keys:
             matches, seen = [], set()
@@ -220,30 +218,6 @@ class BulkLeadRules(Session):
             )
         cursor.executemany(insert_sql(History, _HISTORY_COLUMNS), history)
         return found
-
-
-# One lead with a name at a company, the oldest: on SQLite one lookup a pair, through
-# the company_key index. The pairs joined as a table of values (storage.bulk's
-# first_by_name, what PostgreSQL gets) make SQLite 3.38 and later build a Bloom filter
-# of the whole lead table for every statement first: 0.28 s a statement at a million
-# leads, two thirds of an import's time there, where 2,000 lookups take 0.08 s.
-_ONE_BY_NAME = (
-    'SELECT "id", "name" FROM "lead" WHERE "name_key" = ? AND "company_key" = ? '
-    'AND "merged_into_id" IS NULL ORDER BY "id" LIMIT 1'
-)
-
-
-def _first_by_name(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-    """The oldest live lead with each (name_key, company_key): (id, name) by pair."""
-    if not isinstance(database.obj, peewee.SqliteDatabase):
-        return first_by_name(pairs)
-    cursor = database.obj.cursor()
-    found = {}
-    for pair in sorted(pairs):
-        row = cursor.execute(_ONE_BY_NAME, pair).fetchone()
-        if row is not None:
-            found[pair] = (row[0], row[1])
-    return found
 
 
 def _lead_snapshot(clean: Mapping[str, Any], company: str) -> dict[str, Any]:

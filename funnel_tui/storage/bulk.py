@@ -38,14 +38,30 @@ def first_by(column: str, values: set[str]) -> dict[str, tuple[int, str]]:
     return found
 
 
+# One pair's oldest live lead, through the company_key index (SQLite's way, below).
+_ONE_BY_NAME = (
+    'SELECT "id", "name" FROM "lead" WHERE "name_key" = ? AND "company_key" = ? '
+    'AND "merged_into_id" IS NULL ORDER BY "id" LIMIT 1'
+)
+
+
 def first_by_name(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-    """The oldest lead with each (name_key, company_key): (id, name) by pair."""
+    """The oldest live lead with each (name_key, company_key): (id, name) by pair."""
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    param = database.obj.param
     cursor = database.obj.cursor()
-    # The pairs joined as a table of values: the database looks each up through an
-    # index, in one statement for many. (A row-value IN of the pairs makes SQLite read
-    # the whole lead table.)
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        # One lookup a pair: the pairs joined as a table of values (as PostgreSQL gets
+        # them) make SQLite 3.38 and later build a Bloom filter of the whole lead table
+        # for every statement, 0.28 s a statement at a million leads, where 2,000 of
+        # these lookups take 0.08 s. (A row-value IN of the pairs reads the whole table.)
+        for pair in sorted(pairs):
+            row = cursor.execute(_ONE_BY_NAME, pair).fetchone()
+            if row is not None:
+                found[pair] = (row[0], row[1])
+        return found
+    param = database.obj.param
+    # The pairs joined as a table of values: PostgreSQL looks each up through an
+    # index, in one statement for many.
     for chunk in chunks(sorted(pairs), 200):
         rows = ", ".join([f"({param}, {param})"] * len(chunk))
         sql = (

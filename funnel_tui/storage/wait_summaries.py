@@ -7,7 +7,7 @@ the records, and reading them back for the reports.
 A median of a million waits is then exact without ranking a million: the tally says
 which bucket holds the k-th wait of a group and how many come before it, and that
 bucket's waits are read from an index in order, skipping those (read.reports.percentiles
-decides what to ask; the SQL is here, in bucket_counts and waits_from).
+decides what to ask; the SQL is here, in bucket_counts and waits_from_many).
 
 Triggers, not the rules layer, keep them: every path that writes (a rep's edit, an
 import, a merge, an erasure, an undo, another instance's SQL) then counts. Each change
@@ -257,18 +257,3 @@ def _one_read(db: peewee.Database, tag: int, read: WaitRead, params: list[Any]) 
         f'"kind" = {int(read.kind)} AND "bucket" = {int(read.bucket)}{condition} '
         f'ORDER BY "wait" LIMIT {int(read.count)} OFFSET {int(read.skip)}) AS read_{int(tag)}'
     )
-
-
-def waits_from(
-    db: peewee.Database,
-    kind: int,
-    bucket: int,
-    group: tuple[int, str] | None,
-    low: dt.datetime | None,
-    high: dt.datetime | None,
-    skip: int,
-    count: int,
-) -> list[float]:
-    """`count` waits of `kind` in `bucket` whose `at` is in [low, high), in order,
-    after the first `skip` of them (one WaitRead)."""
-    return waits_from_many(db, [WaitRead(kind, bucket, group, low, high, skip, count)])[0]
