@@ -179,6 +179,10 @@ def make_database(target: str) -> peewee.Database:
                 "options",
                 f"-c lock_timeout={BUSY_TIMEOUT_MS} -c idle_in_transaction_session_timeout=60000",
             )
+            # Loaded for a server only, as db_url is for a URL.
+            from funnel_tui.storage.postgres_pool import PooledServer
+
+            db = PooledServer(db.database, **db.connect_params)
         return db
     path = Path(target).expanduser()
     ensure_folder_of(path)
@@ -320,9 +324,12 @@ def tables_created(db: peewee.Database) -> bool:
 
 
 def close_database() -> None:
+    """Close this thread's connection and, on PostgreSQL, those waiting in the pool."""
     db = database.obj
     if db is not None and not db.is_closed():
         db.close()
+    if db is not None and hasattr(db, "close_pool"):
+        db.close_pool()
 
 
 def _plain(exc: Exception) -> str:
