@@ -4,13 +4,13 @@ and whether a failure means the database did not answer, without importing Peewe
 The screens run every read and write in a thread worker; Peewee keeps a connection per
 thread, so each piece of work opens its own (`connected()`) and closes it after. The
 reads that others' writes cause, up to one a second for as long as the app runs, go to
-one thread whose connection stays open instead (`kept_connection()`): opening one
-costs more than those reads (2.5 ms of reading the schema on SQLite, a login on
-PostgreSQL). On PostgreSQL a connection a worker closes goes back to a pool
-(storage.postgres_pool), so the next worker's work runs on a warm session. What went wrong is sorted here once: the database stopping answering
-(PostgreSQL restarted, the network gone, a file made read-only, a lock held past the
-busy timeout) is weather, to tell the rep and try again; anything else is a refusal or
-a bug, the caller's to say.
+one thread whose connection stays open instead (`kept_connection()`): opening one costs
+more than those reads (2.5 ms of reading the schema on SQLite, a login on PostgreSQL).
+On PostgreSQL a connection a worker closes goes back to a pool (storage.postgres_pool),
+so the next worker's work runs on a warm session. What went wrong is sorted here once:
+the database stopping answering (PostgreSQL restarted, the network gone, a file made
+read-only, a lock held past the busy timeout) is weather, to tell the rep and try again;
+anything else is a refusal or a bug, the caller's to say.
 """
 
 from __future__ import annotations
