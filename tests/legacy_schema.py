@@ -326,5 +326,18 @@ def undo_schema_15(database) -> None:
     triggers): what schema 14 left."""
     from funnel_tui.storage import status_counts
 
+    undo_schema_16(database)
     status_counts.drop_status_count_triggers(database)
     database.execute_sql(f'DROP TABLE "{status_counts.TABLE}"')
+
+
+def undo_schema_16(database) -> None:
+    """Take away what schema 16 added (PostgreSQL's index of the CJK characters and pairs
+    of the search documents, and its function): what schema 15 left. Nothing on SQLite."""
+    import peewee
+
+    from funnel_tui.storage import list_index as indexmod
+
+    if isinstance(database, peewee.PostgresqlDatabase):
+        database.execute_sql(f'DROP INDEX "{indexmod.PG_GRAMS_INDEX}"')
+        database.execute_sql(f"DROP FUNCTION {indexmod.PG_GRAMS_FUNCTION}(text)")

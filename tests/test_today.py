@@ -536,7 +536,7 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     close_database()
 
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 15
+    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 16
     assert Activity.select().count() == activities
     got = {
         lead.id: (lead.next_action, lead.next_action_due)

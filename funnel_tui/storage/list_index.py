@@ -45,7 +45,11 @@ from funnel_tui.storage.status_counts import create_status_counts
 #   the list's counts per status cost four index counts, not a read of every match.
 #   PostgreSQL searches the same document (without the mark) as an expression with
 #   LIKE, through a trigram GIN index when the pg_trgm extension can be installed, else
-#   by scanning.
+#   by scanning. A trigram needs three characters, so one or two CJK characters (a
+#   whole surname or given name: 王, 小明) would scan every lead (1.3 s at 1M when
+#   nothing matches): a second GIN index, on funnel_cjk_grams(document), holds each
+#   lead's CJK characters and pairs of neighbouring ones (see _PG_GRAMS_FUNCTION), and
+#   a search adds the grams of its words (read.search._cjk_grams) beside the LIKE.
 
 SEARCH_TABLE = "lead_search"
 FIELD_START = "\x1f\x1f"  # before each field of a search document (U+001F twice)
@@ -95,6 +99,8 @@ RANK_INDEXES = {
     "lead_level_rank": ("level", vocab.FUNNEL_LEVELS),
 }
 PG_TRIGRAM_INDEX = "lead_search_trgm"
+PG_GRAMS_INDEX = "lead_search_grams"
+PG_GRAMS_FUNCTION = "funnel_cjk_grams"
 ENGAGEMENT_INDEX = "lead_engagement"
 # The board (pipeline.py): an open column's cards in their order, expected close first
 # with no date on top (NULLs first on both engines, as for engagement); won and lost
@@ -206,6 +212,55 @@ def _pairs_sql(field: str) -> str:
     )
     return f"CASE WHEN {field} GLOB '*[{CJK_CLASS}]*' THEN {pairs} ELSE '' END"
 
+
+def cjk_grams_sql(row: str) -> str:
+    """The CJK characters and pairs of `row`'s search document (PostgreSQL only); the
+    grams index is on exactly this expression, which a query must repeat to use it."""
+    return f"{PG_GRAMS_FUNCTION}({search_document_sql(row, True)})"
+
+
+# CJK_CLASS for a PostgreSQL regular expression, as \uXXXX escapes: ASCII SQL whatever
+# the database's encoding, and code point ranges that no locale (ctype) can change, so
+# the function is truly IMMUTABLE, as an index expression must be.
+_PG_CJK_CLASS = "".join(ch if ch == "-" else f"\\u{ord(ch):04x}" for ch in CJK_CLASS)
+# Every CJK character of a document and every two neighbouring ones, repeats and all
+# (GIN keeps each key once a row): "林" and "小明" are then index lookups wherever they
+# stand in the name, the company or anywhere else, so the results stay exactly what a
+# scan found. Only CJK: the grams of every Latin letter and pair cost 100 µs a lead to
+# make (these 4; a document without CJK leaves at the first test) and the few the rest
+# of a document holds are common enough for a page to find its matches walking the
+# sort's index. plpgsql splitting the document into its CJK runs is the quickest of the
+# ways tried (SQL over regexp_matches and generate_series: 6–17 µs a lead).
+# - COST 1000 (× cpu_operator_cost, 10 times plpgsql's default): about what its 9 µs a
+#   CJK lead is worth to the planner. Taken for cheap, it walked the sort's index
+#   making the grams of 16,000 leads for a page of "王" at 1M (42 ms; 15 through
+#   this index).
+# - PARALLEL RESTRICTED, although it is safe: a query calling it is then planned
+#   without parallel workers. The searches it serves read a few thousand rows, where
+#   starting workers costs more than they save on a small server (2 cores: 14 ms
+#   against 6 for "王"'s count) and led the planner to a parallel walk of the sort's
+#   index for 120 ms.
+# Changing it leaves the index holding the old grams: a new schema version must drop
+# the index and make both again.
+_PG_GRAMS_FUNCTION = f"""
+    CREATE OR REPLACE FUNCTION {PG_GRAMS_FUNCTION}(document text) RETURNS text[] AS $$
+    DECLARE
+      grams text[] := '{{}}';
+      run text;
+    BEGIN
+      IF document !~ '[{_PG_CJK_CLASS}]' THEN
+        RETURN grams;
+      END IF;
+      FOREACH run IN ARRAY regexp_split_to_array(document, '[^{_PG_CJK_CLASS}]+') LOOP
+        FOR i IN 1 .. length(run) LOOP
+          grams := grams || substr(run, i, 1);
+          IF i < length(run) THEN
+            grams := grams || substr(run, i, 2);
+          END IF;
+        END LOOP;
+      END LOOP;
+      RETURN grams;
+    END $$ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED COST 1000"""
 
 _COMPANY_KEY_OF = (
     """COALESCE((SELECT c."name_key" FROM "company" c WHERE c."id" = NEW."company_id"), '')"""
@@ -372,6 +427,15 @@ def _create_pg_search(db: peewee.Database) -> None:
             f'CREATE INDEX IF NOT EXISTS "{PG_TRIGRAM_INDEX}" ON "lead" '
             f"USING gin (({document}) gin_trgm_ops)"
         )
+    create_pg_grams(db)
+
+
+def create_pg_grams(db: peewee.Database) -> None:
+    """The CJK grams function and its GIN index (PostgreSQL; built-in array operators,
+    so with or without pg_trgm). About 10 s at 1M leads."""
+    db.execute_sql(_PG_GRAMS_FUNCTION)
+    grams = cjk_grams_sql('"lead"')
+    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{PG_GRAMS_INDEX}" ON "lead" USING gin (({grams}))')
 
 
 SEARCH_FILL_STEP = 25_000  # leads indexed per statement when an index is made again
@@ -627,6 +691,7 @@ def list_index_names(db: peewee.Database) -> set[str]:
         *MERGED_INDEXES,
     }
     if isinstance(db, peewee.PostgresqlDatabase):
+        names.add(PG_GRAMS_INDEX)
         found = db.execute_sql(
             "SELECT 1 FROM pg_indexes WHERE indexname = %s", (PG_TRIGRAM_INDEX,)
         ).fetchone()

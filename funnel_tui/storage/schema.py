@@ -17,13 +17,14 @@ from funnel_tui.storage.list_index import (
     PG_TRIGRAM_INDEX,
     SEARCH_TABLE,
     create_list_structures,
+    create_pg_grams,
 )
 from funnel_tui.storage.models import ALL_MODELS, TALLY_MODELS, WAIT_MODELS, MetaEntry
 from funnel_tui.storage.tallies import create_tallies, rebuild_tallies
 from funnel_tui.storage.targets import describe
 from funnel_tui.storage.wait_summaries import create_wait_summaries, rebuild_wait_summaries
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 
 def stored_version(db: peewee.Database) -> int | None:
@@ -486,6 +487,20 @@ def _migrate_14_to_15(db: peewee.Database) -> None:
     rebuild_status_counts(db)
 
 
+def _migrate_15_to_16(db: peewee.Database) -> None:
+    """Schema 16 finds one or two CJK characters on PostgreSQL through an index of each
+    lead's CJK characters and pairs (list_index.create_pg_grams) instead of scanning
+    every lead (1.3 s at 1M leads when nothing matches); SQLite's trigram documents
+    hold such pairs since schema 5. Made here rather than afterwards with the other
+    structures, so that ANALYZE, in the same transaction, gives the planner the
+    statistics of its expression at once: without them it takes every character for
+    one lead in 200, common or rare. (About 12 s at 1M leads, once.)"""
+    if not isinstance(db, peewee.PostgresqlDatabase):
+        return
+    create_pg_grams(db)
+    db.execute_sql('ANALYZE "lead"')
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -501,4 +516,5 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     12: _migrate_12_to_13,
     13: _migrate_13_to_14,
     14: _migrate_14_to_15,
+    15: _migrate_15_to_16,
 }
