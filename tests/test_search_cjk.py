@@ -48,7 +48,8 @@ def names(rules):
 def _probes() -> list[str]:
     """Every one and two neighbouring characters of the leads' names and companies, and
     text that none holds."""
-    found = {"龘", "龘龘", "明王", "王 明", "小明 王", "小明 精密", "王a", "a王", "3号楼", "陳", "東日", "本"}
+    found = {"龘", "龘龘", "明王", "王 明", "小明 王", "小明 精密", "王a", "a王"}
+    found |= {"3号楼", "陳", "東日", "本"}
     for lead in Lead.select():
         for text in (lead.name, lead.company.name if lead.company else ""):
             found.update(text)
