@@ -740,21 +740,3 @@ def test_company_keys_and_search_documents_are_what_triggers_write(db, config):
     assert after == before
     found = lead_page(LeadQuery(text=Lead.get().name_key), 0, 10)
     assert Lead.get().id in [row["id"] for row in found]
-
-
-def test_the_demo_merges_its_search_index_once_and_leaves_fts5s_merging_as_it_was(
-    db, config, monkeypatch
-):
-    if not isinstance(db, peewee.SqliteDatabase):
-        return  # PostgreSQL searches the lead table itself
-    monkeypatch.setattr(demo, "BATCH", 400)  # three fills of the index, unmerged
-    _make(db, config, leads=1200)
-    # Merged at the end: FTS5's own checks pass, and the settings a later capture or
-    # import merges by are FTS5's defaults again.
-    db.execute_sql("INSERT INTO lead_search(lead_search) VALUES ('integrity-check')")
-    settings = dict(db.execute_sql("SELECT k, v FROM lead_search_config").fetchall())
-    assert settings.get("automerge", 4) == 4
-    assert settings.get("crisismerge", 16) == 16
-    lead = Lead.get(Lead.id == 1000)
-    found = lead_page(LeadQuery(text=lead.name_key), 0, 10)
-    assert lead.id in [row["id"] for row in found]

@@ -305,7 +305,7 @@ def _load(
         # each lead's deals by lead).
         with (
             deferred_tallies(db),
-            deferred_search_index(db, merge_once=True) as search,
+            deferred_search_index(db) as search,
             bulk,
             ThreadPoolExecutor(1) as helper,
         ):

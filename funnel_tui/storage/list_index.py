@@ -542,9 +542,7 @@ class DeferredSearchIndex:
 
 
 @contextmanager
-def deferred_search_index(
-    db: peewee.Database, merge_once: bool = False
-) -> Iterator[DeferredSearchIndex]:
+def deferred_search_index(db: peewee.Database) -> Iterator[DeferredSearchIndex]:
     """Around a bulk insert of new leads inside one transaction: index them for search
     in a few statements (at the end, and whenever the caller calls `fill()`) rather
     than row by row.
@@ -553,12 +551,6 @@ def deferred_search_index(
     demo) against 15 µs in bulk. The rows inserted meanwhile must carry their right
     company_key (the trigger would have fixed it). Should the block raise, the
     transaction's rollback restores the trigger; nothing is left half done.
-
-    `merge_once` (a load that is most of the index, as the demo's): FTS5 merges no
-    segments while the block fills it and merges them all once at its end, rather than
-    four at a time as they pile up, which passes over the same entries again at every
-    level (the 100,000-lead demo's index: 9 s instead of 14). Not for a small batch into
-    a big index (an import's): merging all of it costs far more than the batch.
     """
     if isinstance(db, peewee.PostgresqlDatabase) or SEARCH_TABLE not in db.get_tables():
         yield DeferredSearchIndex(db, None)  # PostgreSQL searches the lead table itself
@@ -570,35 +562,15 @@ def deferred_search_index(
     # fewer (100,000 leads in batches of 5,000: 2.4 s instead of 3.6 s). The setting is
     # stored with the index, in this transaction: back to the default at the end.
     _search_hashsize(db, BULK_SEARCH_HASHSIZE)
-    if merge_once:
-        _search_setting(db, "automerge", 0)
-        _search_setting(db, "crisismerge", UNMERGED_SEGMENTS_MAX)
     deferred = DeferredSearchIndex(db, start)
     yield deferred
     deferred.fill()
-    if merge_once:
-        db.execute_sql(f'INSERT INTO "{SEARCH_TABLE}"("{SEARCH_TABLE}") VALUES (\'optimize\')')
-        _search_setting(db, "automerge", DEFAULT_AUTOMERGE)
-        _search_setting(db, "crisismerge", DEFAULT_CRISISMERGE)
     _search_hashsize(db, DEFAULT_SEARCH_HASHSIZE)
     db.execute_sql(_SQLITE_TRIGGERS["lead_search_insert"])
 
 
 BULK_SEARCH_HASHSIZE = 16 * 1024 * 1024
 DEFAULT_SEARCH_HASHSIZE = 1024 * 1024  # FTS5's own
-
-
-# FTS5's own: merge when 4 segments of a size are there, and at once past 16.
-DEFAULT_AUTOMERGE, DEFAULT_CRISISMERGE = 4, 16
-# While a load merges once at its end: how many segments may pile up (a million leads'
-# documents in segments of BULK_SEARCH_HASHSIZE make a few hundred).
-UNMERGED_SEGMENTS_MAX = 2000
-
-
-def _search_setting(db: peewee.Database, name: str, value: int) -> None:
-    db.execute_sql(
-        f'INSERT INTO "{SEARCH_TABLE}"("{SEARCH_TABLE}", "rank") VALUES (?, ?)', (name, value)
-    )
 
 
 def _search_hashsize(db: peewee.Database, size: int) -> None:
