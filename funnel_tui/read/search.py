@@ -159,8 +159,9 @@ _PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
 
 @functools.cache
 def _cjk() -> re.Pattern[str]:
+    """A run of CJK characters (one or more)."""
     # Compiled at the first short search, not at every start: its ranges take 4 ms.
-    return re.compile(f"[{CJK_CLASS}]")
+    return re.compile(f"[{CJK_CLASS}]+")
 
 
 @dataclass(frozen=True)
@@ -744,7 +745,7 @@ def _fts_query(terms: SearchTerms) -> tuple[str, str, list[str]]:
         found = [_fts_string(_field_start(terms.whole))]
         if _is_cjk_pair(terms.whole):
             found.append(_fts_string(terms.whole + PAIR_END))
-        elif _cjk().fullmatch(terms.whole):
+        elif _is_cjk_gram(terms.whole):  # one character: a pair was taken above
             ends = PAIR_END * 2
             found += [_fts_string(ends + terms.whole), _fts_string(terms.whole + ends)]
         return " OR ".join(found), "", []
@@ -763,7 +764,7 @@ def _cjk_grams(words: Iterable[str]) -> list[str]:
     two neighbouring ones of a longer run ("王小明" → 王小, 小明; "3号楼" → 号楼)."""
     grams: dict[str, None] = {}
     for word in words:
-        for run in _cjk_runs().findall(word):
+        for run in _cjk().findall(word):
             if len(run) == 1:
                 grams[run] = None
             for i in range(len(run) - 1):
@@ -771,19 +772,14 @@ def _cjk_grams(words: Iterable[str]) -> list[str]:
     return list(grams)
 
 
-@functools.cache
-def _cjk_runs() -> re.Pattern[str]:
-    return re.compile(f"[{CJK_CLASS}]+")
-
-
 def _is_cjk_gram(word: str) -> bool:
     """Whether `word` is one of the grams a document's CJK grams list (one or two CJK
     characters): whether the document holds it is then one index lookup."""
-    return 1 <= len(word) <= 2 and all(_cjk().fullmatch(ch) for ch in word)
+    return len(word) <= 2 and _cjk().fullmatch(word) is not None
 
 
 def _is_cjk_pair(word: str) -> bool:
-    return len(word) == 2 and all(_cjk().fullmatch(ch) for ch in word)
+    return len(word) == 2 and _is_cjk_gram(word)
 
 
 def _number_start(start: str) -> str:
