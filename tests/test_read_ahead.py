@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import threading
 
 import pytest
 
 from funnel_tui.cli import make_app
 from funnel_tui.config import load_config
+from funnel_tui.config.places import default_database_path
 from funnel_tui.core.dates import local_today, user_zone
 from funnel_tui.read.ahead import ReadAhead
 from funnel_tui.read.connection import utcnow
@@ -128,3 +130,58 @@ async def test_the_board_s_first_frame_has_its_columns_read_ahead(tmp_path):
     # Every open deal is counted in the very first frame: nothing painted before.
     assert 0 < open_deals <= len(deals)
     assert shown[0] == open_deals
+
+
+# ------------------------------------------- a database closed while it reads ahead
+
+
+@pytest.fixture
+def held_reading(monkeypatch):
+    """Each ReadAhead waits for `release` before it reads: a read-ahead slower than the
+    rest of start-up, as on a loaded machine."""
+    import funnel_tui.read.ahead as ahead
+
+    release = threading.Event()
+    reads = ahead._first_screen
+
+    def held(*args):
+        release.wait(10)
+        return reads(*args)
+
+    monkeypatch.setattr(ahead, "_first_screen", held)
+    yield release
+    release.set()
+
+
+def _in_thread(work) -> threading.Thread:
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_new_database_is_made_whole_beside_a_read_ahead(env, held_reading, capsys):
+    """A TUI made on one database, closed, then one at the default location (a newcomer's
+    first run; a test does this). The first one's read-ahead, had it read while the new
+    database was being built, would have kept a connection on it, and the file put in
+    place would have been one without tables, its WAL left behind."""
+    path, _drafts = env
+    made = make_app(path, "rita")
+    assert isinstance(made, FunnelApp)
+    close_done = _in_thread(close_database)
+    close_done.join(0.3)
+    assert close_done.is_alive()  # closing waits for the read-ahead
+    held_reading.set()
+    close_done.join(10)
+    assert not close_done.is_alive()
+
+    held_reading.clear()
+    make_app(path, "rita")  # its read-ahead held again
+    new = _in_thread(lambda: make_app(None, "rita"))
+    new.join(0.3)
+    assert new.is_alive()  # binding the models elsewhere waits for the read-ahead
+    held_reading.set()
+    new.join(10)
+    assert f"created a new database at {default_database_path()}" in capsys.readouterr().err
+    close_database()
+    open_database(str(default_database_path()), create=False)  # with its tables
+    assert User.select().count() == 0

@@ -44,6 +44,7 @@ from funnel_tui.read.search import (
     lead_page,
     status_counts,
 )
+from funnel_tui.storage.database import reading_beside
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ReadAhead:
         self._config, self._login, self._screen = config, login, screen
         self._found: FirstScreen | None = None
         self._thread = threading.Thread(target=self._read, name="funnel-read-ahead", daemon=True)
+        reading_beside(self._thread)  # closing the database waits for it
         self._thread.start()
 
     def result(self, wait: float) -> FirstScreen | None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -297,7 +299,7 @@ def open_database(
     db = make_database(target)
     try:
         db.connect(reuse_if_open=True)
-        database.initialize(db)
+        bind_models(db)
         reading = db_read_only(db)
         if migrate_schema and reading is not None:
             require_current_schema(db, target, reading.why())
@@ -323,8 +325,38 @@ def tables_created(db: peewee.Database) -> bool:
     return getattr(db, "funnel_tables_created", False)
 
 
+# Threads reading through the models outside any app's workers (read.ahead's, started
+# before the app). A model query goes to whatever database the models are bound to when
+# it runs, connecting there if it must: one such thread still reading after the database
+# was closed or another bound would read another file, and would keep a connection on
+# it. On a database being built (new_database), that connection kept its WAL from being
+# written into the file before the file was put in place: a new database without tables.
+_readers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+READER_WAIT_SECONDS = 30.0  # then it is left to fail on its own
+
+
+def reading_beside(thread: threading.Thread) -> None:
+    """Have closing the database, or binding the models to another, wait for `thread`."""
+    _readers.add(thread)
+
+
+def wait_for_readers() -> None:
+    """Wait until the threads reading_beside have ended."""
+    for thread in list(_readers):
+        if thread is not threading.current_thread():
+            thread.join(READER_WAIT_SECONDS)
+
+
+def bind_models(db: peewee.Database | None) -> None:
+    """Bind the models to `db`, once no thread reads through them beside."""
+    wait_for_readers()
+    database.initialize(db)
+
+
 def close_database() -> None:
-    """Close this thread's connection and, on PostgreSQL, those waiting in the pool."""
+    """Close this thread's connection and, on PostgreSQL, those waiting in the pool,
+    once no thread reads through the models beside."""
+    wait_for_readers()
     db = database.obj
     if db is not None and not db.is_closed():
         db.close()

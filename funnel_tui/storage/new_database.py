@@ -16,7 +16,7 @@ from pathlib import Path
 
 from funnel_tui.core.errors import DatabaseError
 from funnel_tui.core.i18n import _
-from funnel_tui.storage.database import ensure_folder_of, make_database
+from funnel_tui.storage.database import bind_models, ensure_folder_of, make_database
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema
 
@@ -45,11 +45,11 @@ def create_database(path: Path, replace_empty: bool = False) -> bool:
         bound = database.obj
         try:
             db.connect()
-            database.initialize(db)  # ensure_schema writes through the models
+            bind_models(db)  # ensure_schema writes through the models
             ensure_schema(db, str(path))
         finally:
             db.close()  # the last connection: its WAL is written into the file and removed
-            database.initialize(bound)
+            bind_models(bound)
         _sync(building)
         if replace_empty:
             os.replace(building, path)
