@@ -38,6 +38,8 @@ _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")
 
 def cell_width(text: str) -> int:
     """Columns a string takes in a terminal: East Asian wide characters take two."""
+    if text.isascii():  # one column each: every cell of a list of Latin names
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):

@@ -20,9 +20,7 @@ from funnel_tui.storage.list_index import (
     create_pg_grams,
 )
 from funnel_tui.storage.models import ALL_MODELS, TALLY_MODELS, WAIT_MODELS, MetaEntry
-from funnel_tui.storage.tallies import create_tallies, rebuild_tallies
 from funnel_tui.storage.targets import describe
-from funnel_tui.storage.wait_summaries import create_wait_summaries, rebuild_wait_summaries
 
 SCHEMA_VERSION = 16
 
@@ -104,6 +102,11 @@ def require_current_schema(db: peewee.Database, target: str, why: str) -> None:
 
 def _create_or_migrate(db: peewee.Database, target: str) -> int | None:
     """The version found inside the write lock (None: the tables were created)."""
+    # Read only to make or migrate the tables: not at every start (their dataclasses
+    # and statements cost 3 ms to import).
+    from funnel_tui.storage.tallies import create_tallies
+    from funnel_tui.storage.wait_summaries import create_wait_summaries
+
     with db.atomic():
         # Read again inside the write lock: another instance may have just done this.
         version = stored_version(db)
@@ -465,6 +468,8 @@ def _migrate_12_to_13(db: peewee.Database) -> None:
     db.execute_sql(
         """ALTER TABLE "opportunity" ADD COLUMN "lead_source" TEXT NOT NULL DEFAULT ''"""
     )
+    from funnel_tui.storage.tallies import rebuild_tallies
+
     db.create_tables(TALLY_MODELS, safe=True)
     rebuild_tallies(db)
 
@@ -473,6 +478,8 @@ def _migrate_13_to_14(db: peewee.Database) -> None:
     """Schema 14 keeps the waits the percentile reports measure, and their counts by
     bucket of length, day and month (storage.wait_summaries): worked out here from the
     records, with their indexes and triggers. (About 15 s for a million leads, once.)"""
+    from funnel_tui.storage.wait_summaries import rebuild_wait_summaries
+
     db.create_tables(WAIT_MODELS, safe=True)
     rebuild_wait_summaries(db)
 
