@@ -21,7 +21,7 @@ from funnel_tui.read.connection import utcnow
 from funnel_tui.read.today import queue_counts
 from funnel_tui.rules.funnel import Funnel
 from funnel_tui.storage.database import close_database, open_database
-from funnel_tui.storage.models import User
+from funnel_tui.storage.models import Lead, User
 from funnel_tui.tui.app import FunnelApp
 from funnel_tui.tui.widgets.lead_table import LeadTable
 
@@ -185,3 +185,42 @@ def test_a_new_database_is_made_whole_beside_a_read_ahead(env, held_reading, cap
     close_database()
     open_database(str(default_database_path()), create=False)  # with its tables
     assert User.select().count() == 0
+
+
+# ------------------------------------------- the rules, made after the first screen
+
+
+async def test_the_rules_are_made_after_the_first_screen_when_the_list_was_read_ahead(env):
+    """Making the rules imports every rule module: not before the first frame, which
+    shows what was read ahead; within a moment after it, without a key."""
+    from funnel_tui.tui.app import PREPARE_AFTER_SECONDS
+
+    path, _drafts = env
+    app = make_app(path, "rita")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one(LeadTable).total == 3  # read ahead
+        assert app._rules is None
+        await pilot.pause(PREPARE_AFTER_SECONDS + 0.3)
+        await settle(pilot)
+        assert app._rules is not None
+        assert app.rules.user_id == User.get(User.login == "rita").id
+
+
+async def test_stale_scores_make_the_rules_as_the_list_mounts(env):
+    """Other weights: the stored scores are not the config's, so the rules are made
+    (rewriting them) before the list reads them, not after the first frame."""
+    path, drafts = env
+    config = load_config()
+    heavier = dataclasses.replace(config, bant_weights={**config.bant_weights, "need": 50})
+    open_database(path)
+    before = {lead.id: lead.score for lead in Lead.select()}
+    ahead = ReadAhead(heavier, "rita", "leads")
+    app = FunnelApp(config=heavier, target=path, user="rita", drafts=drafts, ahead=ahead)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(LeadTable)
+        stored = {lead.id: lead.score for lead in Lead.select()}
+        assert stored != before  # rewritten for the weights, before the list read them
+        assert [table.row(i)["score"] for i in range(table.total)] == [
+            stored[table.row(i)["id"]] for i in range(table.total)
+        ]

@@ -174,3 +174,19 @@ async def test_lists_and_the_board_follow_another_instance_keeping_the_cursor(en
             lambda: view.column("Proposal").count == 1 and view.column("Qualification").count == 0,
         )
         assert took < 2.0
+
+
+async def test_each_app_keeps_one_change_watcher_as_the_others_come(env, tmp_path):
+    """`others` is a reactive: Textual calls a method named `_watch_others` at each of its
+    changes, which once started a watcher for every arrival of another instance."""
+    import threading
+
+    async with two_apps(env, tmp_path) as (a, b, pa, pb):
+        watchers = (a.watch_changes, b.watch_changes)
+        await until(pa, lambda: "+olaf" in others_shown(a))
+        await until(pb, lambda: "+rita" in others_shown(b))
+        await pa.pause(1.2)  # a poll more for each
+        assert (a.watch_changes, b.watch_changes) == watchers
+        running = [t for t in threading.enumerate() if t.name == "funnel-changes"]
+        assert len(running) == 2
+    assert not [t for t in threading.enumerate() if t.name == "funnel-changes"]

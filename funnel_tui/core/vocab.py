@@ -11,6 +11,8 @@ STATUS_WORKING = "working"
 STATUS_NURTURING = "nurturing"
 STATUS_UNQUALIFIED = "unqualified"
 LEAD_STATUSES = (STATUS_NEW, STATUS_WORKING, STATUS_NURTURING, STATUS_UNQUALIFIED)
+# A rep's open leads: every status but unqualified, a closed one (rules.assign).
+OPEN_STATUSES = tuple(s for s in LEAD_STATUSES if s != STATUS_UNQUALIFIED)
 # The next action a lead parked until a date gets: touch it again then.
 NURTURE_ACTION = "Check in again"
 

@@ -23,19 +23,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from funnel_tui.config import Config
 from funnel_tui.read.connection import connected, utcnow
-from funnel_tui.read.pipeline import (
-    BOARD_PAGE,
-    BoardFilter,
-    Card,
-    StageTotals,
-    board_stages,
-    board_totals,
-    owners,
-    stage_cards,
-)
 from funnel_tui.read.search import (
     LIST_COUNT_CAP,
     LIST_PAGE,
@@ -44,6 +35,9 @@ from funnel_tui.read.search import (
     lead_page,
     status_counts,
 )
+
+if TYPE_CHECKING:  # the board's modules are read only when it is the first screen
+    from funnel_tui.read.pipeline import BoardFilter, Card, StageTotals
 from funnel_tui.storage.database import reading_beside
 
 
@@ -74,6 +68,7 @@ class FirstScreen:
     board: FirstBoard | None  # None: another screen
     today_counts: dict[str, int] | None  # None: a user not in the database yet
     newest_change: int  # the history's newest id when this was read
+    derived_current: bool  # the stored scores and engagement keys are the config's
 
 
 class ReadAhead:
@@ -118,8 +113,9 @@ def _first_screen(config: Config, login: str, screen: str) -> FirstScreen:
     today_counts = None
     if user is not None:
         today_counts = queue_counts(user, today)
+    current = _derived_current(config)
     lead_list = None
-    if screen == "leads" and _derived_current(config):
+    if screen == "leads" and current:
         query = opening_query(config)
         lead_list = FirstList(
             query,
@@ -129,6 +125,15 @@ def _first_screen(config: Config, login: str, screen: str) -> FirstScreen:
         )
     board = None
     if screen == "board":
+        from funnel_tui.read.pipeline import (
+            BOARD_PAGE,
+            BoardFilter,
+            board_stages,
+            board_totals,
+            owners,
+            stage_cards,
+        )
+
         flt = BoardFilter(today=today)  # as the board's first reload makes it
         stages = board_stages(config, closed=False)
         totals = board_totals(config, flt, now, closed=False)
@@ -138,7 +143,7 @@ def _first_screen(config: Config, login: str, screen: str) -> FirstScreen:
             if totals[stage.name].count
         }
         board = FirstBoard(flt, totals, pages, owners())
-    return FirstScreen(lead_list, board, today_counts, newest)
+    return FirstScreen(lead_list, board, today_counts, newest, current)
 
 
 def _derived_current(config: Config) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from funnel_tui.rules.assign import OPEN_STATUSES
+from funnel_tui.core.vocab import OPEN_STATUSES
 from funnel_tui.storage.models import Lead, User
 
 
@@ -20,7 +20,7 @@ class Member:
 
 
 def team_members() -> list[Member]:
-    """Every user, by login, with their open leads (rules.assign.OPEN_STATUSES) counted
+    """Every user, by login, with their open leads (core.vocab.OPEN_STATUSES) counted
     through the lead table's (owner, status) index."""
     counts = dict(
         Lead.select(Lead.owner, fn.COUNT(Lead.id))

@@ -26,7 +26,7 @@ from funnel_tui.core.folding import fold
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _, ngettext
 from funnel_tui.core.labels import vocab_label
-from funnel_tui.core.vocab import LEAD_STATUSES, OPP_OPEN, STATUS_UNQUALIFIED
+from funnel_tui.core.vocab import LEAD_STATUSES, OPEN_STATUSES, OPP_OPEN
 from funnel_tui.rules import history_words as words
 from funnel_tui.rules.session import Session, _row_for_update
 from funnel_tui.storage.bulk import insert_many, rows_by_id, set_by_id
@@ -35,9 +35,8 @@ from funnel_tui.storage.models import Lead, Opportunity, User, database
 from funnel_tui.storage.statements import stored_time
 
 ASSIGN = "assign"  # the history's action of every change of owner
-# A hand-over moves the leads in these statuses unless told others: every one that is
+# A hand-over moves the leads in OPEN_STATUSES unless told others: every one that is
 # still being worked (an unqualified lead is closed; it stays with who closed it).
-OPEN_STATUSES = tuple(s for s in LEAD_STATUSES if s != STATUS_UNQUALIFIED)
 _HISTORY_COLUMNS = ("at", "user_id", "entity", "entity_id", "action", "field", "old", "new")
 _HISTORY_COLUMNS += ("version",)
 

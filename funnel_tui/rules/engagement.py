@@ -203,9 +203,3 @@ class EngagementRules(Session):
         half_life = self.config.engagement_half_life_days
         value = engagement_now(engagement_key(times, half_life), now or self.now(), half_life)
         return Engagement(value, engagement_level(value), len(times), max(times, default=None))
-
-    def engagement_levels(self, keys: Iterable[float | None]) -> list[int | None]:
-        """Stored engagement keys (lead.engagement_key, as the list's pages carry them)
-        as levels 0–100 now; None for a lead never reached two-way."""
-        now, half_life = self.now(), self.config.engagement_half_life_days
-        return [level_of_key(key, now, half_life) for key in keys]

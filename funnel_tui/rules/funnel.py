@@ -11,7 +11,6 @@ nothing at all. Refusals raise `Refused` with every reason, each naming its fiel
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 
@@ -28,7 +27,7 @@ from funnel_tui.rules.erasure import ErasureRules
 from funnel_tui.rules.gate import GateRules
 from funnel_tui.rules.leads import LeadRules
 from funnel_tui.rules.scoring import sync_scores
-from funnel_tui.rules.team_lists import with_team_lists
+from funnel_tui.rules.team_lists import team_config
 from funnel_tui.rules.undo import UndoRules
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.models import database
@@ -57,11 +56,10 @@ class Funnel(
         `clock` gives the time every change is stamped with and "now" is judged by
         (naive UTC); tests and screenshots pass a fixed one.
         """
+        # The values the team added to its lists (an import's new sources).
+        config = team_config(config)
         super().__init__(config, user, clock)
         if database.obj is not None:
-            # The values the team added to its lists (an import's new sources).
-            with contextlib.suppress(peewee.OperationalError):
-                self.config = config = with_team_lists(config)
             # Not written when the database is read-only (ReadOnlyDatabase) or locked past
             # the busy timeout: they stay as they are until the next open.
             try:

@@ -19,6 +19,8 @@ import dataclasses
 import datetime as dt
 import json
 
+import peewee
+
 from funnel_tui.config import Config
 from funnel_tui.storage.models import MetaEntry, database
 
@@ -79,6 +81,17 @@ def with_team_lists(config: Config) -> Config:
         if extra:
             changes[name] = own + extra
     return dataclasses.replace(config, **changes) if changes else config
+
+
+def team_config(config: Config) -> Config:
+    """with_team_lists when a database is open and answers; `config` as it is when none
+    is, or it cannot be read now (locked past the busy timeout)."""
+    if database.obj is None:
+        return config
+    try:
+        return with_team_lists(config)
+    except peewee.OperationalError:
+        return config
 
 
 def with_values(config: Config, list_name: str, values: tuple[str, ...]) -> Config:

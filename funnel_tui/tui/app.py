@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import gc
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,17 +16,19 @@ from textual import events, work
 from textual.app import App, ScreenError, SystemCommand
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from funnel_tui.config import Config
+from funnel_tui.core.dates import local_today, user_zone
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.read.ahead import FirstBoard, FirstList, FirstScreen, ReadAhead, newest_change
 from funnel_tui.read.connection import connected, describe, read_only_why, utcnow
-from funnel_tui.rules.funnel import Funnel
+from funnel_tui.rules.team_lists import team_config
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.draft_offer import offer_drafts
@@ -38,6 +41,7 @@ from funnel_tui.tui.widgets.keymap import screen_actions, user_keymap
 from funnel_tui.tui.workers import KeptReader, kept_read, read_worker
 
 if TYPE_CHECKING:
+    from funnel_tui.rules.funnel import Funnel
     from funnel_tui.tui.screens.log_activity import LogTarget
 
 CHECKLIST_WAIT = 0.15  # seconds the list waits for a checklist's data before showing it
@@ -47,6 +51,9 @@ GC_AFTER_SECONDS = 3.0  # the collector comes back by then if no screen said it 
 # the first screen is up: its imports and its copy would otherwise share the first
 # moments with the screen's own last paints.
 BACKUP_AFTER_SECONDS = 2.0
+# The rules and the user's row are made this long after the first screen is up
+# (startup_done), once its last paints are out.
+PREPARE_AFTER_SECONDS = 0.5
 # The signals that end the app as ctrl+q would, what was typed kept (_listen_for_hangup).
 STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
@@ -68,6 +75,14 @@ _TEXTUAL_COMMANDS = (
     N_("Screenshot"),
     N_("Save an SVG 'screenshot' of the current screen"),
 )
+
+
+class ChangesHeard(Message):
+    """The change watcher heard others' writes or comings and goings (its thread)."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
 
 
 class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
@@ -129,11 +144,13 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
         self._filters = safe_filters(self._filters)
-        self.config = config
+        self.config = team_config(config)  # with the values the team added to its lists
         self.target = target
         self.user = user
-        self.rules = Funnel(config, user, clock or utcnow)
-        self.config = self.rules.config  # with the lists the team added to
+        self.now = clock or utcnow
+        self.zone = user_zone(config.timezone)
+        self._rules: Funnel | None = None
+        self._rules_made = threading.Lock()
         if config.keys.bindings:  # funnel.toml's [keys]: other keys for some bindings
             self.set_keymap(user_keymap(config.keys))
         self.drafts = drafts or DraftStore(user)
@@ -142,6 +159,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         # lines say it (TitleBar), and every write is refused with it (workers.run_write).
         self.read_only = read_only_why()
         self.watch_changes: ChangeWatch | None = None
+        # Held to set watch_changes, or to take it when the app closes (_unmounted).
+        self._watching = threading.Lock()
+        self._unmounted = False
         # The reads that others' writes cause, on a connection that stays open.
         self.kept_reader = KeptReader()
         self._user_prepared = False
@@ -152,6 +172,28 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self._first: FirstScreen | None = None
         self._first_list: FirstList | None = None
         self._first_board: FirstBoard | None = None
+
+    @property
+    def rules(self) -> Funnel:
+        """The rules for this user (rules.funnel), made at their first use.
+
+        Importing them is importing every rule module, 17 ms that the first frame does
+        not need: the list and the board read ahead, and ask only the time and the date
+        (`now`, `today`). So when what was read ahead holds for the config (scores and
+        engagement keys current, which making the rules would otherwise rewrite first),
+        they are made once the first screen is up (startup_done); else as it mounts, as
+        they always were. A worker asking first makes them in its thread."""
+        if self._rules is None:
+            with self._rules_made:
+                if self._rules is None:
+                    from funnel_tui.rules.funnel import Funnel
+
+                    self._rules = Funnel(self.config, self.user, self.now)
+        return self._rules
+
+    def today(self) -> dt.date:
+        """The user's calendar date now (as rules.today)."""
+        return local_today(self.now(), self.zone)
 
     def first_screen(self) -> FirstScreen | None:
         """What was read ahead for the first screen (None: nothing), once it is in. It
@@ -166,6 +208,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
                 if self._first.today_counts is not None:
                     # Asked first by the screen as it mounts: in the first frame too.
                     self.today_counts = dict(self._first.today_counts)
+        if self._first is None or not self._first.derived_current:
+            _rules = self.rules  # made now: making them rewrites stale scores first
         return self._first
 
     def first_list(self) -> FirstList | None:
@@ -218,15 +262,47 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.refresh_shown()
         self.show_record()
 
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual reads every rule of the stylesheet again when a screen first joins
+        (the first screen, and each mode's first visit): some 2,000 tokens, 8 ms of the
+        start and of the board's first opening. Only the theme's variables could make
+        the rules read differently, so while they are those the rules were read with,
+        only what is new (a screen's or widget's own CSS) is read, and the styles are
+        applied as Textual would."""
+        stylesheet = self.stylesheet
+        if self.get_css_variables() != stylesheet._variables:  # a new theme: all again
+            super().refresh_css(animate)
+            return
+        if stylesheet._require_parse:
+            stylesheet.parse()
+        stylesheet.update(self, animate=animate)
+        with contextlib.suppress(ScreenError):
+            if self.screen.is_mounted:
+                self.screen._refresh_layout(self.size)
+                self.screen._css_update_count = self._css_update_count
+        for screen in self.screen_stack:
+            if screen is not self.screen:
+                stylesheet.update(screen, animate=animate)
+                screen._css_update_count = self._css_update_count
+
     @work(thread=True, group="startup")
     def _prepare_user(self) -> None:
-        # Creating the user row is a write: never on the UI thread.
+        """The rules (app.rules), and the user's row: a write, never on the UI thread."""
         with connected():
             _user_id = self.rules.user_id  # read for its side effect: the row exists
+
+    @work(thread=True, group="startup")
+    def _start_change_watch(self) -> None:
         # Hear of the others' writes and presence from here on (changes.py).
         watch = ChangeWatch(self.user, self._heard)
         watch.start()
-        self.watch_changes = watch
+        with self._watching:
+            closed = self._unmounted
+            if not closed:
+                self.watch_changes = watch
+        if closed:  # the app closed while it started: on_unmount found no watcher to stop
+            watch.stop()
+            return
         if self._first is not None:
             # Another instance wrote between the reading ahead and the watcher's start:
             # the watcher will not tell of it, so everything shown is read again.
@@ -234,15 +310,17 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
                 missed = newest_change() > self._first.newest_change
             if missed:
                 self.call_from_thread(self.data_changed)
-        if not self.is_running:  # closed meanwhile: on_unmount found no watcher to stop
-            watch.stop()
-            return
         self.call_from_thread(self.show_record)
 
     def _heard(self, changes: Changes) -> None:
-        # Called in the watcher's thread; the app may be closing.
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(self.changes_arrived, changes)
+        # Called in the watcher's thread. A message, not call_from_thread: that waits for
+        # the UI thread, which waits for this thread when the app closes (on_unmount
+        # stops the watcher). After the close it is dropped.
+        with contextlib.suppress(RuntimeError):  # the app's loop has closed
+            self.post_message(ChangesHeard(changes))
+
+    def on_changes_heard(self, message: ChangesHeard) -> None:
+        self.changes_arrived(message.changes)
 
     def changes_arrived(self, changes: Changes) -> None:
         """Another instance wrote something, or came or went: what is on the terminal
@@ -281,7 +359,10 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             gc.enable()
         if not self._user_prepared:
             self._user_prepared = True
-            self._prepare_user()
+            self._start_change_watch()
+            # Its thread makes the rules (app.rules): importing them beside the first
+            # screen's last paints would hold them back.
+            self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_user)
             if not self.read_only:  # a backup is a write beside the database
                 self.set_timer(BACKUP_AFTER_SECONDS, self._backup_if_due)
 
@@ -307,8 +388,11 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             for sig in STOP_SIGNALS:
                 asyncio.get_running_loop().remove_signal_handler(sig)
-        if self.watch_changes is not None:
-            self.watch_changes.stop()
+        with self._watching:
+            self._unmounted = True
+            watch, self.watch_changes = self.watch_changes, None
+        if watch is not None:
+            watch.stop()
         self.kept_reader.close()
 
     # ------------------------------------------------------------------ screens
@@ -480,6 +564,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         (this user's row, the change watcher) and reload what the screens show."""
         if self._user_prepared and self.watch_changes is None:
             self._prepare_user()
+            self._start_change_watch()
         self.data_changed()
 
     def action_help(self) -> None:

@@ -30,7 +30,7 @@ import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 
@@ -41,8 +41,10 @@ from funnel_tui.read.connection import (
     database_failure,
     kept_connection,
 )
-from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.failures import HandlesFailures
+
+if TYPE_CHECKING:
+    from funnel_tui.rules.funnel import Funnel
 
 T = TypeVar("T")
 

@@ -20,12 +20,12 @@ from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.i18n import _
 from funnel_tui.core.output import plain
 from funnel_tui.read.team import team_members
-from funnel_tui.rules.assign import Handed
 from funnel_tui.rules.history_words import record_words
 from funnel_tui.tui.filled import filled
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
 
 if TYPE_CHECKING:
+    from funnel_tui.rules.assign import Handed
     from funnel_tui.tui.dialogs.user_picker import Picked, UserPicker
 
 HAND_OVER_KEY = "ctrl+r"

@@ -96,13 +96,13 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         self._totals_line = Text()
 
     def compose(self) -> ComposeResult:
-        config, rules = self.app.config, self.app.rules
+        app, config = self.app, self.app.config  # not app.rules: made after the first frame
         yield TitleBar()
         # One line each, always there: a message or a new filter never resizes the board
         # (a layout and a redraw of every column).
         yield TextBlock("", id="filters")
         yield BoardView(
-            lambda card: card_marks(config, card, rules.now(), rules.today()),
+            lambda card: card_marks(config, card, app.now(), app.today()),
             self._money,
             id="board",
         )

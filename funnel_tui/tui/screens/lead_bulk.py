@@ -17,7 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -27,9 +27,11 @@ from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, ngettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.vocab import LEAD_STATUSES, STATUS_NURTURING, STATUS_UNQUALIFIED
-from funnel_tui.rules.funnel import Funnel
 from funnel_tui.tui.screens.lead_marks import Marks, leads_words
 from funnel_tui.tui.workers import read_worker, run_write, write_worker
+
+if TYPE_CHECKING:
+    from funnel_tui.rules.funnel import Funnel
 
 NOTHING_CHOSEN = N_("Nothing to act on: mark leads with space (* marks all that match).")
 

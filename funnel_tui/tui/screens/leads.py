@@ -37,6 +37,7 @@ from funnel_tui.read.search import (
     listed_among,
     one_answer,
 )
+from funnel_tui.rules.engagement import level_of_key
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
@@ -447,9 +448,10 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
 
     def _with_engagement(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each row's engagement level now, from the key its page carries."""
-        levels = self.app.rules.engagement_levels(row["engagement_key"] for row in rows)
-        for row, level in zip(rows, levels, strict=True):
-            row["engagement"] = level
+        # Not through app.rules: the first page is shown before the rules are made.
+        now, half_life = self.app.now(), self.app.config.engagement_half_life_days
+        for row in rows:
+            row["engagement"] = level_of_key(row["engagement_key"], now, half_life)
         return rows
 
     # ---------------------------------------------------------------- showing
