@@ -344,7 +344,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def _count_today(self) -> None:
         from funnel_tui.read.today import queue_counts
 
-        counts = queue_counts(self.rules.user_id, self.rules.today())
+        counts = queue_counts(self.rules.user_id, self.today())
         self.call_from_thread(self.set_today_counts, counts)
 
     def set_today_counts(self, counts: dict[str, int]) -> None:
@@ -556,7 +556,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
 
         user_id = self.rules.user_id
         if owns_any(user_id, changes.ids("lead"), changes.ids("opportunity")):
-            counts = queue_counts(user_id, self.rules.today())
+            counts = queue_counts(user_id, self.today())
             self.call_from_thread(self.set_today_counts, counts)
 
     def database_returned(self) -> None:

@@ -43,7 +43,7 @@ class LeadStatusActions:
                     _("Nurturing until {day}.").format(day=describe_due(until, today)),
                 )
 
-        today = self.app.rules.today()
+        today = self.app.today()
         dialog = DateDialog(
             _("Touch again on"), today, self.app.config.date_order, field="until", earliest=today
         )

@@ -163,7 +163,7 @@ class ConvertDialog(KeepsDraft, ModalScreen[dict[str, str] | None]):
 
     def _read_close(self) -> None:
         """The close date typed, read back under it (the checklist reads it alike)."""
-        text, today = self.query_one("#c-close", Input).value, self.app.rules.today()
+        text, today = self.query_one("#c-close", Input).value, self.app.today()
         read = Text("")
         if text.strip():
             try:

@@ -143,7 +143,7 @@ class DealEditDialog(KeepsDraft, ModalScreen[dict | None]):
         )
 
     def _read_close(self) -> None:
-        today = self.today or self.app.rules.today()
+        today = self.today or self.app.today()
         line = self.query_one("#r-close", Static)
         try:
             close = read_close(self._value("close"), today, self.app.config.date_order)

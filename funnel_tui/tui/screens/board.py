@@ -112,7 +112,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
     def on_mount(self) -> None:
         self._show_filters()
         first = self.app.first_board()  # read ahead while the app loaded (read.ahead)
-        today = self.app.rules.today()
+        today = self.app.today()
         if first is not None and first.filter == replace(self.filter, today=today):
             # Shown before the first frame: no empty columns painted before the cards.
             self.filter = first.filter
@@ -139,7 +139,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
 
     def reload(self) -> None:
         # The stale filter counts from the user's today, which moves at their midnight.
-        today = self.app.rules.today()
+        today = self.app.today()
         if self.filter.today != today:
             self.filter = replace(self.filter, today=today)
         self._load(self.filter, self.show_closed, self._windows())
@@ -171,7 +171,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         focus: tuple[str, int] | None = None,
     ) -> BoardData:
         """Totals and cards of the columns in `windows` (the others keep theirs)."""
-        config, now = self.app.config, self.app.rules.now()
+        config, now = self.app.config, self.app.now()
         totals = board_totals(config, flt, now, closed, only=set(windows))
         pages: dict[str, dict[int, list[Card]]] = {}
         for stage, window in windows.items():
@@ -217,7 +217,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
 
     @read_worker("board-page")
     def _load_page(self, flt: BoardFilter, stage: str, page: int, generation: int) -> None:
-        config, now = self.app.config, self.app.rules.now()
+        config, now = self.app.config, self.app.now()
         cards = stage_cards(config, stage, flt, now, page * PAGE_SIZE, PAGE_SIZE)
         if flt == self.filter:
             self.app.call_from_thread(self.view.set_page, stage, page, cards, generation)
@@ -233,7 +233,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
     def _after_deal_write(self, opp_id: int) -> BoardData:
         """In the worker after a move: the board as it is now, with the cursor on the
         deal where it went, or where it was when the filters no longer show it."""
-        config, now = self.app.config, self.app.rules.now()
+        config, now = self.app.config, self.app.now()
         card = get_card(opp_id)
         # Only the column the deal left and the one it entered change.
         windows = {
@@ -335,7 +335,7 @@ class BoardScreen(DealActions, HandsOver, Screen[None]):
         self._set_filter(replace(self.filter, source=sources[(now + 1) % len(sources)]))
 
     def action_toggle_closing(self) -> None:
-        month = None if self.filter.closing_month else self.app.rules.today().replace(day=1)
+        month = None if self.filter.closing_month else self.app.today().replace(day=1)
         self._set_filter(replace(self.filter, closing_month=month))
 
     def action_toggle_stale(self) -> None:

@@ -372,9 +372,9 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
             text.append(" " + _("(no two-way contact yet)"), style="dim")
         else:
             last = engagement.last
-            when = day_month(last) if last.year == self.app.rules.today().year else date_short(last)
+            when = day_month(last) if last.year == self.app.today().year else date_short(last)
             if current_language() == ENGLISH:  # as it always read: "3 Mar", "3 Mar 2025"
-                year = "" if last.year == self.app.rules.today().year else f" {last.year}"
+                year = "" if last.year == self.app.today().year else f" {last.year}"
                 when = f"{last.day} {last:%b}{year}"
             two_way = _("({count} two-way, {date})").format(
                 count=engagement.interactions, date=when
@@ -560,7 +560,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         config = self.app.config
         stages = tuple(s.name for s in config.open_stages)
         values = values or ConvertDialog.defaults(
-            config.default_currency, stages[0], self.app.rules.today()
+            config.default_currency, stages[0], self.app.today()
         )
 
         def submitted(result: dict[str, str] | None) -> None:
@@ -579,7 +579,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         if values["close"].strip():
             try:
                 close = parse_date(
-                    values["close"], self.app.rules.today(), self.app.config.date_order
+                    values["close"], self.app.today(), self.app.config.date_order
                 )
             except DueDateError as exc:
                 problems.append(v.Problem("close", "invalid", str(exc)))

@@ -79,7 +79,7 @@ class DealEditing:
         if "close" in changed:
             try:
                 data["close"] = read_close(
-                    changed["close"], self.app.rules.today(), self.app.config.date_order
+                    changed["close"], self.app.today(), self.app.config.date_order
                 )
             except ValueError as exc:
                 self.action_edit(result, {"close": f"✘ {exc}"})

@@ -304,7 +304,7 @@ class LeadScreen(
             until = _("until {date}").format(date=date_short(lead.nurture_until))
             summary.append(f"   {until}", style="dim")
         if lead.next_action_due is not None:
-            today = self.app.rules.today()
+            today = self.app.today()
             late = lead.next_action_due < today
             summary.append("   ⇒ ", style="dim")
             summary.append(plain(lead.next_action) or _("next action"), style="red" if late else "")
@@ -543,7 +543,7 @@ class LeadScreen(
 
         def done(logged) -> None:
             if logged is not None:
-                self._outcome(logged.summary(self.app.rules.today()))
+                self._outcome(logged.summary(self.app.today()))
                 self.load()  # edits in the form stay as typed (_fill)
 
         self.app.open_log(target, done)

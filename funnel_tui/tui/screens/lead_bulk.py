@@ -131,7 +131,7 @@ class LeadBulkActions:
                     lambda shown: shown and confirm(status, reason=reasons[shown]),
                 )
             elif status == STATUS_NURTURING:
-                today = self.app.rules.today()
+                today = self.app.today()
                 dialog = DateDialog(
                     _("Touch them again on"),
                     today,
@@ -148,7 +148,7 @@ class LeadBulkActions:
             if reason:
                 told = _("{status} ({reason})").format(status=told, reason=shown_name(reason))
             if until:
-                when = describe_due(until, self.app.rules.today())
+                when = describe_due(until, self.app.today())
                 told = _("{status} until {date}").format(status=told, date=when)
             self._confirm(
                 _("Set status"),

@@ -276,7 +276,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         target = self.target
         if target.due is None:
             return Text(_("Nothing scheduled yet."), style="dim")
-        today = self.app.rules.today()
+        today = self.app.today()
         text = Text(_("Now: "), style="dim")
         text.append(plain(target.next_action) or _("next action"))
         late = target.due < today
@@ -316,7 +316,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         field wins; left empty, a date leading or closing the Next line is the due date,
         as `funnel log --next "+3d call back"` reads it."""
         typed, action = self.query_one("#due", Input).value, self._next_text()
-        today, order = self.app.rules.today(), self.app.config.date_order
+        today, order = self.app.today(), self.app.config.date_order
         if typed.strip():
             try:
                 due = parse_date(typed, today, order)

@@ -138,8 +138,8 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
 
     def _fields(self, record: DealRecord) -> Table:
         card, lead, opp = record.card, record.lead, record.opportunity
-        config, now = self.app.config, self.app.rules.now()
-        marks = card_marks(config, card, now, self.app.rules.today())
+        config, now = self.app.config, self.app.now()
+        marks = card_marks(config, card, now, self.app.today())
         stage = config.stage(card.stage)
         probability = stage.probability if stage else 0
         table = Table.grid(padding=(0, 2))
@@ -155,7 +155,7 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         table.add_row(pgettext("deal record", "Amount"), amount)
         close = Text(day_text(card.expected_close) if card.expected_close else _("not set"))
         if card.expected_close and card.state == OPP_OPEN:
-            days = (card.expected_close - self.app.rules.today()).days
+            days = (card.expected_close - self.app.today()).days
             close.append(f"   {days_from_today(days)}", style="dim" if days >= 0 else "yellow")
         if card.state != OPP_OPEN and card.closed_at is not None:
             # A closed deal's date is the day it was won or lost; the expected one

@@ -169,7 +169,7 @@ class TodayScreen(Screen[None]):
     def _logged(self, item: QueueItem, done: Logged | None) -> None:
         if done is None:
             return  # nothing written: the queue comes back as it was
-        today = self.app.rules.today()
+        today = self.app.today()
         message = Text.assemble(done.summary(today), " · ")
         message.append(plain(item.person))
         self._say(message)
@@ -178,7 +178,7 @@ class TodayScreen(Screen[None]):
         # Shown at once, before the queue is read again (the change poll does that).
         to = UNSCHEDULED if done.due is None else DUE_TODAY if done.due <= today else None
         moved = item._replace(
-            next_action=done.next_action, due=done.due, last_touch=self.app.rules.now()
+            next_action=done.next_action, due=done.due, last_touch=self.app.now()
         )
         self._move(item, to, moved)
         self._moved_in_place = True
