@@ -32,7 +32,7 @@ import peewee
 
 from funnel_tui.live import presence
 from funnel_tui.live.presence import Seen
-from funnel_tui.storage.database import db_read_only
+from funnel_tui.storage.database import checkpoint_quietly, db_read_only
 from funnel_tui.storage.models import Activity, database
 
 POLL_SECONDS = 1.0
@@ -204,6 +204,10 @@ class ChangeWatch:
         self._others = others
         if changes is not None or moved:
             self.on_change(replace(changes or Changes(), others=others if moved else None))
+        if version is not None and self._writes:
+            # Something was committed (by this app's workers too): the checkpoint is made
+            # here, not in a rep's save (storage.database.defer_checkpoints).
+            checkpoint_quietly(database.obj)
 
     def _read_data_version(self) -> int | None:
         db = database.obj

@@ -24,6 +24,7 @@ import peewee
 from funnel_tui.core.errors import Busy, DiskFull
 from funnel_tui.storage.database import (
     db_read_only,
+    defer_checkpoints,
     disk_full,
     failure_words,
     is_damaged,
@@ -37,6 +38,7 @@ __all__ = [
     "close_kept_connection",
     "connected",
     "database_failure",
+    "defer_checkpoints",
     "describe",
     "disk_full",
     "failure_words",

@@ -27,7 +27,13 @@ from funnel_tui.core.screen_names import SCREENS
 from funnel_tui.live.changes import Changes, ChangeWatch
 from funnel_tui.live.drafts import DraftStore
 from funnel_tui.read.ahead import FirstBoard, FirstList, FirstScreen, ReadAhead, newest_change
-from funnel_tui.read.connection import connected, describe, read_only_why, utcnow
+from funnel_tui.read.connection import (
+    connected,
+    defer_checkpoints,
+    describe,
+    read_only_why,
+    utcnow,
+)
 from funnel_tui.rules.team_lists import team_config
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -144,6 +150,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
         self._filters = safe_filters(self._filters)
+        # The workers' connections leave checkpoints to the change watcher's thread.
+        defer_checkpoints()
         self.config = team_config(config)  # with the values the team added to its lists
         self.target = target
         self.user = user
@@ -385,6 +393,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
 
     def on_unmount(self) -> None:
         gc.enable()
+        defer_checkpoints(False)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             for sig in STOP_SIGNALS:
                 asyncio.get_running_loop().remove_signal_handler(sig)

@@ -578,9 +578,7 @@ class ChecklistScreen(LeadStatusActions, Screen[None]):
         close = None
         if values["close"].strip():
             try:
-                close = parse_date(
-                    values["close"], self.app.today(), self.app.config.date_order
-                )
+                close = parse_date(values["close"], self.app.today(), self.app.config.date_order)
             except DueDateError as exc:
                 problems.append(v.Problem("close", "invalid", str(exc)))
         if problems:

@@ -177,9 +177,7 @@ class TodayScreen(Screen[None]):
             return  # a note leaves the next action open: the item stays where it is
         # Shown at once, before the queue is read again (the change poll does that).
         to = UNSCHEDULED if done.due is None else DUE_TODAY if done.due <= today else None
-        moved = item._replace(
-            next_action=done.next_action, due=done.due, last_touch=self.app.now()
-        )
+        moved = item._replace(next_action=done.next_action, due=done.due, last_touch=self.app.now())
         self._move(item, to, moved)
         self._moved_in_place = True
 
