@@ -4,7 +4,10 @@ over so that a bad one is refused on the command line."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from funnel_tui.cli.common import EXIT_OK, spare_postgres_driver
@@ -15,9 +18,44 @@ def open_tui(args: argparse.Namespace) -> int:
     """The app until it quits: 0; 3 when it stopped on an error (its one line is on the
     terminal, its details in the crash file); 129 when its terminal hung up. A path where
     no database is is asked about first (1 when the answer is no: nothing is created)."""
-    app = make_app(args.db, args.user, args.config, args.screen, args.create, ask_to_create)
-    app.run()
+    with keys_passed_through():
+        app = make_app(args.db, args.user, args.config, args.screen, args.create, ask_to_create)
+        app.run()
     return app.return_code or EXIT_OK
+
+
+@contextlib.contextmanager
+def keys_passed_through() -> Iterator[None]:
+    """The terminal set, from here, to pass keys on as Textual will take them; as it was
+    again at the end.
+
+    funnel starts for some 0.3 s before Textual takes the terminal. Meanwhile the line
+    discipline acts on what a rep types ahead: ctrl+s stops the output (XON/XOFF) and
+    never reaches funnel (a whole record typed at once was not saved), ctrl+u erases
+    what was typed so far, and every key is echoed onto the shell's line. The input
+    flags Textual clears are cleared now; ctrl+c still ends a start (Textual takes it
+    for itself only once it runs)."""
+    import termios
+
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (AttributeError, OSError, ValueError, termios.error):  # not a terminal
+        yield
+        return
+    passing = termios.tcgetattr(fd)
+    passing[0] &= ~(  # iflag
+        termios.IXON | termios.IXOFF | termios.ICRNL | termios.INLCR | termios.IGNCR
+    )
+    passing[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN)  # lflag
+    passing[6][termios.VMIN], passing[6][termios.VTIME] = 1, 0
+    with contextlib.suppress(termios.error):
+        termios.tcsetattr(fd, termios.TCSANOW, passing)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
 def ask_to_create(path: Path) -> bool:
