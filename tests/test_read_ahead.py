@@ -215,7 +215,9 @@ async def test_stale_scores_make_the_rules_as_the_list_mounts(env):
     open_database(path)
     before = {lead.id: lead.score for lead in Lead.select()}
     ahead = ReadAhead(heavier, "rita", "leads")
-    app = FunnelApp(config=heavier, target=path, user="rita", drafts=drafts, ahead=ahead)
+    app = FunnelApp(
+        config=heavier, target=path, user="rita", drafts=drafts, ahead=ahead, clock=Clock()
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(LeadTable)

@@ -36,6 +36,7 @@ def keys_passed_through() -> Iterator[None]:
     flags Textual clears are cleared now; ctrl+c still ends a start (Textual takes it
     for itself only once it runs)."""
     import termios
+    import tty
 
     try:
         fd = sys.stdin.fileno()
@@ -44,11 +45,11 @@ def keys_passed_through() -> Iterator[None]:
         yield
         return
     passing = termios.tcgetattr(fd)
-    passing[0] &= ~(  # iflag
+    passing[tty.IFLAG] &= ~(
         termios.IXON | termios.IXOFF | termios.ICRNL | termios.INLCR | termios.IGNCR
     )
-    passing[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN)  # lflag
-    passing[6][termios.VMIN], passing[6][termios.VTIME] = 1, 0
+    passing[tty.LFLAG] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN)
+    passing[tty.CC][termios.VMIN], passing[tty.CC][termios.VTIME] = 1, 0
     with contextlib.suppress(termios.error):
         termios.tcsetattr(fd, termios.TCSANOW, passing)
     try:

@@ -35,10 +35,10 @@ from funnel_tui.read.search import (
     lead_page,
     status_counts,
 )
+from funnel_tui.storage.database import reading_beside
 
 if TYPE_CHECKING:  # the board's modules are read only when it is the first screen
     from funnel_tui.read.pipeline import BoardFilter, Card, StageTotals
-from funnel_tui.storage.database import reading_beside
 
 
 @dataclass(frozen=True)

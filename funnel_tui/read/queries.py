@@ -297,7 +297,7 @@ def list_leads(
     query = _ordered(_lead_query(config, flt), flt.sort)
     if flt.limit is not None:
         query = query.limit(flt.limit).offset(flt.offset)
-    return list(_with_engagement(query.dicts(), config, now))
+    return list(with_engagement(query.dicts(), config, now))
 
 
 def iter_leads(config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime | None = None):
@@ -306,7 +306,7 @@ def iter_leads(config: Config, flt: LeadFilter = LeadFilter(), now: dt.datetime 
     query = _ordered(_lead_query(config, flt), flt.sort)
     if flt.limit is not None:
         query = query.limit(flt.limit).offset(flt.offset)
-    return _with_engagement(query.dicts().iterator(), config, now)
+    return with_engagement(query.dicts().iterator(), config, now)
 
 
 def _ordered(query: peewee.Query, sort: str) -> peewee.Query:
@@ -341,7 +341,7 @@ def _name_order(key: peewee.Field, fold: peewee.Field) -> peewee.Node:
     )
 
 
-def _with_engagement(rows: Iterable[dict[str, Any]], config: Config, now: dt.datetime | None):
+def with_engagement(rows: Iterable[dict[str, Any]], config: Config, now: dt.datetime | None):
     """Rows with their stored engagement key turned into the level at `now`."""
     now, half_life = now or utcnow(), config.engagement_half_life_days
     for row in rows:

@@ -29,6 +29,7 @@ from funnel_tui.read.queries import (
     lead_ids,
     lead_page,
     status_counts,
+    with_engagement,
 )
 from funnel_tui.read.search import (
     LIST_COUNT_CAP,
@@ -37,7 +38,6 @@ from funnel_tui.read.search import (
     listed_among,
     one_answer,
 )
-from funnel_tui.rules.engagement import level_of_key
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
@@ -447,12 +447,9 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         self.app.call_from_thread(self.query_one(LeadTable).set_page, page, rows, generation)
 
     def _with_engagement(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each row's engagement level now, from the key its page carries."""
-        # Not through app.rules: the first page is shown before the rules are made.
-        now, half_life = self.app.now(), self.app.config.engagement_half_life_days
-        for row in rows:
-            row["engagement"] = level_of_key(row["engagement_key"], now, half_life)
-        return rows
+        """Each row's engagement level now, from the key its page carries (not through
+        app.rules: the first page is shown before the rules are made)."""
+        return list(with_engagement(rows, self.app.config, self.app.now()))
 
     # ---------------------------------------------------------------- showing
 
