@@ -11,7 +11,7 @@ import time
 import pytest
 
 from funnel_tui.read.connection import connected
-from funnel_tui.storage import postgres_pool
+from funnel_tui.storage import pools
 from funnel_tui.storage.database import close_database, open_database
 from funnel_tui.storage.models import database
 
@@ -100,6 +100,6 @@ def test_few_sessions_wait_idle_and_closing_the_database_ends_them(pg_target, pg
     release.set()
     for thread in threads:
         thread.join()
-    assert _settles_at(pg_server, 1 + postgres_pool.IDLE) == 1 + postgres_pool.IDLE
+    assert _settles_at(pg_server, 1 + pools.IDLE) == 1 + pools.IDLE
     close_database()
     assert _settles_at(pg_server, 0) == 0

@@ -6,8 +6,9 @@ thread, so each piece of work opens its own (`connected()`) and closes it after.
 reads that others' writes cause, up to one a second for as long as the app runs, go to
 one thread whose connection stays open instead (`kept_connection()`): opening one costs
 more than those reads (2.5 ms of reading the schema on SQLite, a login on PostgreSQL).
-On PostgreSQL a connection a worker closes goes back to a pool (storage.postgres_pool),
-so the next worker's work runs on a warm session. What went wrong is sorted here once:
+A connection a worker closes goes back to a pool (storage.pools): always on PostgreSQL,
+while the TUI runs on SQLite (keep_connections), so the next worker's work runs on a warm
+session, its schema read. What went wrong is sorted here once:
 the database stopping answering (PostgreSQL restarted, the network gone, a file made
 read-only, a lock held past the busy timeout) is weather, to tell the rep and try again;
 anything else is a refusal or a bug, the caller's to say.
@@ -28,6 +29,7 @@ from funnel_tui.storage.database import (
     disk_full,
     failure_words,
     is_damaged,
+    keep_connections,
     utcnow,
 )
 from funnel_tui.storage.models import database
@@ -43,6 +45,7 @@ __all__ = [
     "disk_full",
     "failure_words",
     "is_damaged",
+    "keep_connections",
     "kept_connection",
     "read_only_why",
     "redact",

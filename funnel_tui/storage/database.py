@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import peewee
+from playhouse.pool import _PooledSqliteDatabase
 
 from funnel_tui.core.errors import Busy, DatabaseError, DiskFull, ReadOnlyDatabase
 from funnel_tui.core.full_disk import full_at, full_words
@@ -37,6 +38,7 @@ from funnel_tui.storage import file_access
 from funnel_tui.storage.before_opening import look_before_opening
 from funnel_tui.storage.file_access import ReadOnly
 from funnel_tui.storage.models import database
+from funnel_tui.storage.pools import FewIdle
 from funnel_tui.storage.schema import ensure_schema, refresh_statistics, require_current_schema
 from funnel_tui.storage.targets import describe, is_url, redact, remember_secret
 
@@ -205,12 +207,24 @@ def _sqlite_as_allowed(path: Path, db: peewee.SqliteDatabase | None = None) -> p
     return db or SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
 
 
-class SqliteFile(peewee.SqliteDatabase):
+class SqliteFile(FewIdle, _PooledSqliteDatabase, peewee.SqliteDatabase):
     """Peewee's SQLite database, with a rollback that leaves the error that ended the
     transaction to be told: SQLite rolls back by itself on a full disk or an I/O error,
     and Peewee's ROLLBACK after it ("cannot rollback - no transaction is active") would
     take the place of "database or disk is full". A connection that a full disk keeps
-    from opening (no room for the -shm and -wal files: a "disk I/O error") is DiskFull."""
+    from opening (no room for the -shm and -wal files: a "disk I/O error") is DiskFull.
+
+    While the TUI runs (keep_connections), a connection a worker closes waits for the
+    next worker (pools.py), which then skips reading the schema again. Otherwise, as on
+    the command line, closing a connection ends it: the last one to end writes the WAL
+    into the file (new_database counts on that)."""
+
+    def __init__(self, database: str, **kwargs: Any) -> None:
+        # One thread at a time, but not always the one that opened it (the pool).
+        super().__init__(database, check_same_thread=False, **kwargs)
+
+    def keeps_idle(self) -> bool:
+        return _connections_kept
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         try:
@@ -223,15 +237,39 @@ class SqliteFile(peewee.SqliteDatabase):
     def _add_conn_hooks(self, conn: Any) -> None:
         # First: the pragmas after it wait for a lock as long as any statement does.
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
-        if _checkpoints_deferred:
-            conn.execute("PRAGMA wal_autocheckpoint = 0")
         super()._add_conn_hooks(conn)
+
+    def _initialize_connection(self, conn: Any) -> None:
+        # At each use, new or from the pool: what may have changed since it was made.
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        checkpoint_pages = 0 if _checkpoints_deferred else SQLITE_CHECKPOINT_PAGES
+        conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoint_pages}")
+        conn.execute(f"PRAGMA cache_size = {SQLITE_CACHE_SIZE}")  # a kept reader shrinks it
 
     def rollback(self) -> None:
         conn = self._state.conn
         if conn is not None and not conn.in_transaction:
             return
         super().rollback()
+
+
+# SQLite's own defaults, which a connection from the pool is given back.
+SQLITE_CHECKPOINT_PAGES = 1000
+SQLITE_CACHE_SIZE = -2000  # KiB
+
+# Whether a SQLite connection a thread closes waits in the pool for the next thread (the
+# TUI's workers, one per read or write) rather than ending.
+_connections_kept = False
+
+
+def keep_connections(kept: bool = True) -> None:
+    """Have SQLite connections that threads close wait for the next thread (True), or end
+    as they are closed, the ones waiting too (False)."""
+    global _connections_kept
+    _connections_kept = kept
+    db = database.obj
+    if not kept and isinstance(db, FewIdle):
+        db.close_idle()
 
 
 # Whether this process's new SQLite connections leave the checkpoints (copying the WAL's
@@ -243,8 +281,9 @@ _checkpoints_deferred = False
 
 
 def defer_checkpoints(deferred: bool = True) -> None:
-    """Have the connections opened from now on leave checkpoints to checkpoint_quietly
-    (the TUI's change watcher calls it once a second after any commit)."""
+    """Have SQLite connections, at their next use, leave checkpoints to
+    checkpoint_quietly (the TUI's change watcher calls it once a second after any
+    commit)."""
     global _checkpoints_deferred
     _checkpoints_deferred = deferred
 
@@ -332,14 +371,14 @@ def open_database(
             db.funnel_tables_created = ensure_schema(db, target) is None
             refresh_statistics(db)
     except peewee.DatabaseError as exc:
-        db.close()
+        end_connections(db)
         raise DatabaseError(
             _("cannot open {database}: {reason}").format(
                 database=describe(target), reason=_plain(exc)
             )
         ) from exc
     except DatabaseError:
-        db.close()
+        end_connections(db)
         raise
     return db
 
@@ -379,13 +418,20 @@ def bind_models(db: peewee.Database | None) -> None:
 
 
 def close_database() -> None:
-    """Close this thread's connection and, on PostgreSQL, those waiting in the pool,
-    once no thread reads through the models beside."""
+    """Close this thread's connection and those waiting in the pool, once no thread
+    reads through the models beside."""
     wait_for_readers()
     db = database.obj
-    if db is not None and not db.is_closed():
+    if db is not None:
+        end_connections(db)
+
+
+def end_connections(db: peewee.Database) -> None:
+    """Close this thread's connection to `db` and end those waiting in its pool (a
+    database given up, or one whose last connection must end: new_database)."""
+    if not db.is_closed():
         db.close()
-    if db is not None and hasattr(db, "close_pool"):
+    if isinstance(db, FewIdle):
         db.close_pool()
 
 

@@ -16,7 +16,12 @@ from pathlib import Path
 
 from funnel_tui.core.errors import DatabaseError
 from funnel_tui.core.i18n import _
-from funnel_tui.storage.database import bind_models, ensure_folder_of, make_database
+from funnel_tui.storage.database import (
+    bind_models,
+    end_connections,
+    ensure_folder_of,
+    make_database,
+)
 from funnel_tui.storage.models import database
 from funnel_tui.storage.schema import ensure_schema
 
@@ -48,7 +53,8 @@ def create_database(path: Path, replace_empty: bool = False) -> bool:
             bind_models(db)  # ensure_schema writes through the models
             ensure_schema(db, str(path))
         finally:
-            db.close()  # the last connection: its WAL is written into the file and removed
+            # The last connection: its WAL is written into the file and removed.
+            end_connections(db)
             bind_models(bound)
         _sync(building)
         if replace_empty:

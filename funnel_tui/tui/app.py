@@ -31,6 +31,7 @@ from funnel_tui.read.connection import (
     connected,
     defer_checkpoints,
     describe,
+    keep_connections,
     read_only_why,
     utcnow,
 )
@@ -150,8 +151,10 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
         self._filters = safe_filters(self._filters)
-        # The workers' connections leave checkpoints to the change watcher's thread.
+        # The workers' connections leave checkpoints to the change watcher's thread, and
+        # wait for the next worker when one is done.
         defer_checkpoints()
+        keep_connections()
         self.config = team_config(config)  # with the values the team added to its lists
         self.target = target
         self.user = user
@@ -394,6 +397,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
     def on_unmount(self) -> None:
         gc.enable()
         defer_checkpoints(False)
+        keep_connections(False)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             for sig in STOP_SIGNALS:
                 asyncio.get_running_loop().remove_signal_handler(sig)
