@@ -9,12 +9,12 @@ import peewee
 import pytest
 
 from funnel_tui.core.vocab import LEAD_STATUSES
-from funnel_tui.read import search
+from funnel_tui.read import search, search_terms
 from funnel_tui.read.search import LeadQuery, lead_count, lead_page, status_counts
 from funnel_tui.storage import list_index as indexmod
 from funnel_tui.storage.models import Lead
 
-from .test_search import _add, _found_by
+from .test_search import _add, _found_by, plan  # noqa: F401 (a fixture)
 
 
 def _postgres(db: peewee.Database) -> bool:
@@ -57,7 +57,9 @@ def _probes() -> list[str]:
     return sorted(t for t in found if t.strip())
 
 
-def test_short_cjk_searches_find_what_the_rules_say(names):
+def test_short_cjk_searches_find_what_the_rules_say(names, plan):  # noqa: F811
+    """In each of SQLite's plans (test_search.plan): a lone character is found as a
+    pair's start or end, by the index and by the test of each row's document."""
     leads = list(Lead.select())
     for text in _probes():
         expected = {lead.id for lead in leads if _found_by(lead, text)}
@@ -87,10 +89,10 @@ def test_names_found_by_one_or_two_cjk_characters(names):
 
 
 def test_cjk_grams_of_typed_words():
-    assert search._cjk_grams(("王",)) == ["王"]
-    assert search._cjk_grams(("王小明", "林")) == ["王小", "小明", "林"]
-    assert search._cjk_grams(("3号楼", "anna", "a王b")) == ["号楼", "王"]
-    assert search._cjk_grams(("", "kowal")) == []
+    assert search_terms.cjk_grams(("王",)) == ["王"]
+    assert search_terms.cjk_grams(("王小明", "林")) == ["王小", "小明", "林"]
+    assert search_terms.cjk_grams(("3号楼", "anna", "a王b")) == ["号楼", "王"]
+    assert search_terms.cjk_grams(("", "kowal")) == []
 
 
 def _bulk_leads(db: peewee.Database, model_id: int, count: int) -> None:
@@ -124,11 +126,11 @@ def _plans(monkeypatch) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     run = search._Plan.run
 
-    def explained(plan, sql, params):
+    def explained(search_plan, sql, params):
         if "@>" in sql:
-            lines = run(plan, "EXPLAIN " + sql, params)
+            lines = run(search_plan, "EXPLAIN " + sql, params)
             seen.append((sql, "\n".join(line[0] for line in lines)))
-        return run(plan, sql, params)
+        return run(search_plan, sql, params)
 
     monkeypatch.setattr(search._Plan, "run", explained)
     return seen
@@ -148,15 +150,15 @@ def test_postgres_looks_short_cjk_up_in_the_grams_index(db, rules, monkeypatch):
         assert lead_count(query, cap=1000) == lead_count(query) == len(found)
         assert sum(status_counts(query).values()) == len(found)
     assert len(seen) >= 9  # each text's page, capped count, count and counts per status
-    for sql, plan in seen:
-        assert indexmod.PG_GRAMS_INDEX in plan, (sql, plan)
-        assert "Seq Scan on lead" not in plan, (sql, plan)
+    for sql, explained in seen:
+        assert indexmod.PG_GRAMS_INDEX in explained, (sql, explained)
+        assert "Seq Scan on lead" not in explained, (sql, explained)
     # Without pg_trgm (a server without contrib) three CJK characters are looked up by
     # their pairs too, not scanned.
     db.execute_sql(f'DROP INDEX "{indexmod.PG_TRIGRAM_INDEX}"')
     seen.clear()
     assert _ids("王小明") == {ming}
-    assert seen and all(indexmod.PG_GRAMS_INDEX in plan for _sql, plan in seen)
+    assert seen and all(indexmod.PG_GRAMS_INDEX in explained for _sql, explained in seen)
 
 
 def test_a_schema_15_database_gets_the_grams_index(db_target, config):

@@ -33,7 +33,8 @@ from funnel_tui.core.folding import fold
 from funnel_tui.core.i18n import _
 from funnel_tui.core.money import rates_into
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
-from funnel_tui.read.search import MIN_TRIGRAM, search_ids_sql
+from funnel_tui.read.search import search_ids_sql
+from funnel_tui.read.search_terms import MIN_TRIGRAM
 from funnel_tui.storage.list_index import LIVE_LEAD_SQL
 from funnel_tui.storage.models import Activity, Company, History, Lead, Opportunity, database
 from funnel_tui.storage.models import User as _User

@@ -34,9 +34,9 @@ from funnel_tui.read.search import LeadQuery as LeadQuery
 from funnel_tui.read.search import lead_count as lead_count
 from funnel_tui.read.search import lead_ids as lead_ids
 from funnel_tui.read.search import lead_page as lead_page
-from funnel_tui.read.search import parse_search as parse_search
 from funnel_tui.read.search import search_ids_sql
 from funnel_tui.read.search import status_counts as status_counts
+from funnel_tui.read.search_terms import parse_search as parse_search
 from funnel_tui.rules.engagement import level_of_key
 from funnel_tui.storage.database import utcnow
 from funnel_tui.storage.list_index import live_lead

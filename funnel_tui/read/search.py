@@ -5,46 +5,13 @@ of one window, `lead_count` how many rows the whole list has, `status_counts` th
 line. The screen calls all three on every keystroke of a search, so each is one or two
 indexed statements (figures in bench/bench_list.py).
 
-How a search reads (`parse_search`):
-
-- Text that is only digits and phone punctuation ("0512 345 678", "+48 512-345-678",
-  "(201) 555-0123") is a phone number, read as a person means it (see _phone_starts):
-  after "+" or "00" it is the start of an international number; after the trunk prefix
-  of the user's region (default_region: "0151" in DE, "02" in TW, "1 201" in the US) it
-  is the start of a national number of that region (+49 151…); other digits are the
-  start of any lead's national number or of its international one without the "+"
-  ("512 345" finds +48 512 345 678, "48 512" too), a leading 0 dropped where the region
-  has no trunk prefix (or none is set). Digits inside a number are not looked for:
-  "151" does not find +48 512 151 000.
-- Other text is folded as names are (folding.fold: case, accents, ß/ss, ł/l, ø/o,
-  full-width letters, Traditional/Simplified Chinese), so "KOWALSKA" finds "Kowalska",
-  "Muller" "Müller", "Wojcik" "Wójcik", 陈志明 陳志明; each word must occur somewhere in
-  the lead's name, company, email or phone, in any order ("gmail anna" finds
-  anna.nowak@gmail.com).
-- Everything typed is data: quotes, `%`, `_`, `*`, `OR`, `NEAR(`, `[bold]` are matched
-  literally.
-
-On SQLite a word of three or more characters is looked up in the trigram FTS5 index
-(storage.list_index), which finds any substring; text of one or two characters has no trigram of
-its own, so it matches the *start* of the name, the company, the email or the phone
-number instead, through the same index ("王小" finds 王小明; "ko" finds the leads of
-Kowalski Logistyka, but Anna Kowalska by her name only from "kow" on). One or two CJK
-characters, often a whole name or word in those scripts, match anywhere in a name or
-company ("林" finds 王林 and 林志玲, "小明" 王小明, "股份" 台灣股份有限公司), through the
-pairs the documents of CJK names and companies carry (db._pairs_sql). On PostgreSQL
-every word is a substring LIKE over the same document (through a pg_trgm index when the
-server has the extension, else a scan), so short text matches anywhere there; the CJK
-characters of the words are also looked up in an index of each document's CJK
-characters and pairs (list_index.cjk_grams_sql), which a trigram cannot serve for one or
-two of them.
+How a search reads is search_terms.py's to say.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,16 +19,20 @@ from typing import Any
 
 import peewee
 
-from funnel_tui.core import validators as v
-from funnel_tui.core.folding import fold
 from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
+from funnel_tui.read.search_terms import (
+    cjk_grams,
+    fts_query,
+    fts_string,
+    is_cjk_gram,
+    like_escape,
+    parse_search,
+)
 from funnel_tui.storage.list_index import (
-    CJK_CLASS,
     FIELD_START,
     LIVE_LEAD_SQL,
     NATIONAL_MARK,
-    PAIR_END,
     SEARCH_TABLE,
     cjk_grams_sql,
     name_order_sql,
@@ -134,7 +105,6 @@ _NULLS_LEAST = frozenset({"engagement"})
 _MERGED_IDS = 'SELECT m."id" FROM "lead" m WHERE m."merged_into_id" IS NOT NULL'
 # The survivors of merged leads, to be narrowed to the merged leads a search finds.
 _SURVIVORS = 'SELECT m."merged_into_id" FROM "lead" m WHERE m."merged_into_id" IS NOT NULL'
-MIN_TRIGRAM = 3  # characters: shorter text has no trigram of its own
 # Shares of all leads above which a search's matches are probed rather than read one
 # by one (see _Plan): a page needs only its first rows in order, a count all of them.
 PROBE_COUNT_ABOVE = 1 / 8
@@ -144,24 +114,26 @@ PROBE_COUNT_ABOVE = 1 / 8
 # PROBE_PAGE_FACTOR × leads × rows (at 1M leads and 100 rows: above some 2,200
 # matches, not the 20,000 a fixed share of 2 % gave: 'kowa' 46 ms → 6 ms).
 PROBE_PAGE_FACTOR = 0.05
-# Matched by more than this share of all leads (a lone "+", the start of nine numbers in
-# ten), a page probes each row it passes in the search index itself: a page passes a
-# hundred or two, where setting all the matches aside first reads them all (160 ms for
-# 900,000, 7 ms probed). Below it, the probes grow in number and each costs more.
-PROBE_EACH_ABOVE = 0.5
+# Many matches (a lone "+", the start of nine numbers in ten; "+4", of one in four): a
+# page walks the sort's index and tests the search document of each row it passes, about
+# 1 µs a row, where setting all the matches aside first costs some 0.16 µs a match (42 ms
+# for the 260,000 of "+4" at 1M leads, 2 ms tested row by row; "+": 154 ms, 0.2 ms).
+# Testing wins once matches² > ROW_CHECK_FACTOR × leads × rows: above some 24,000
+# matches at 1M leads and 100 rows. (Looking each row up in the FTS5 index itself, by
+# rowid, cost 60–700 µs a row for a common trigram.)
+ROW_CHECK_FACTOR = 6.0
+# A search's matches are first counted up to this many (at most 0.4 ms): enough for the
+# count shown while typing (up to 1,000) and most choices of a page's plan.
+FIRST_COUNT = 10_000
+# The last leads, whose share of matches must also pass ROW_CHECK_FACTOR's for a page to
+# test its rows one by one: a walk of the list's usual order (newest first) passes them
+# first, and matches all among older leads would make it pass nearly every lead.
+RECENT_SAMPLE = 2_000
 # From this offset on, a filtered page finds the filtered ids through the filters' own
 # indexes first (see _Plan.where): walking the sort's index and reading every row to
 # test the filters costs about 1 µs a row, 100 ms for the last page by name of 25,000
 # new leads.
 DEEP_OFFSET = 2000
-_PHONE_TEXT = re.compile(r"[0-9+\-()./\s]+")
-
-
-@functools.cache
-def _cjk() -> re.Pattern[str]:
-    """A run of CJK characters (one or more)."""
-    # Compiled at the first short search, not at every start: its ranges take 4 ms.
-    return re.compile(f"[{CJK_CLASS}]+")
 
 
 @dataclass(frozen=True)
@@ -188,71 +160,6 @@ class LeadQuery:
     # The user's region (config.default_region): whose trunk prefix a number typed
     # with one drops ("0151" in DE is +49 151).
     region: str = ""
-
-
-@dataclass(frozen=True)
-class SearchTerms:
-    """A search as the database reads it: every word must occur in the lead's search
-    document; `phone` when the text was a phone number (one word: its digits), found
-    by a field of the document starting with one of `starts`."""
-
-    words: tuple[str, ...]
-    phone: bool = False
-    starts: tuple[str, ...] = ()
-
-    @property
-    def whole(self) -> str:
-        return " ".join(self.words)
-
-    @property
-    def short(self) -> bool:
-        """Too short for any trigram: SQLite matches prefixes instead."""
-        return len(self.whole) < MIN_TRIGRAM
-
-
-def parse_search(text: str, region: str = "") -> SearchTerms | None:
-    """The terms of a typed search, or None when it searches for nothing. `region`:
-    the user's (config.default_region), for numbers typed with its trunk prefix."""
-    key = fold(v.clean_text(text))
-    if not key:
-        return None
-    if _PHONE_TEXT.fullmatch(key) and any(ch in "0123456789" for ch in key):
-        digits = "".join(ch for ch in key if ch in "0123456789")
-        return SearchTerms((digits,), phone=True, starts=_phone_starts(key, digits, region))
-    return SearchTerms(tuple(dict.fromkeys(key.split(" "))))
-
-
-def _phone_starts(text: str, digits: str, region: str) -> tuple[str, ...]:
-    """How a field of a lead's search document that holds its number (the E.164
-    number, or the national number: db.search_document_sql) starts when `text` means
-    that number."""
-    if text.startswith("+"):
-        return ("+" + digits,)
-    if digits.startswith("00"):  # the international prefix of most of the world
-        return ("+" + digits[2:],)
-    code, trunk = _region_prefixes(region)
-    if trunk and digits.startswith(trunk):
-        return ("+" + code + digits[len(trunk) :],)
-    # Without a region, or in one without a trunk prefix (PL, MX), a leading 0 is a
-    # habit from where there is one: the national number follows.
-    national = digits.lstrip("0") or digits
-    return ("+" + national, national)
-
-
-@functools.cache
-def _region_prefixes(region: str) -> tuple[str, str]:
-    """(country calling code, trunk prefix) of a region; "" for none or unknown."""
-    if not region:
-        return "", ""
-    from phonenumbers import PhoneMetadata  # 25 ms, once a number is searched for
-
-    meta = PhoneMetadata.metadata_for_region(region.upper())
-    if meta is None:
-        return "", ""
-    return str(meta.country_code or ""), meta.national_prefix or ""
-
-
-# ------------------------------------------------------------------------ the API
 
 
 def lead_page(query: LeadQuery, offset: int, limit: int) -> list[dict[str, Any]]:
@@ -287,11 +194,13 @@ def lead_page_ids(query: LeadQuery, offset: int, limit: int) -> list[int]:
     if query.sort in _NULLS_LEAST:
         nulls = " NULLS LAST" if query.descending else " NULLS FIRST"
 
-    # The share of all leads above which the matches are probed (see PROBE_PAGE_FACTOR).
+    # The shares of all leads above which the matches are probed (see PROBE_PAGE_FACTOR)
+    # and above which each row passed is tested (ROW_CHECK_FACTOR).
     probe_above = math.sqrt(PROBE_PAGE_FACTOR * limit / max(plan.total, 1))
+    each_above = math.sqrt(ROW_CHECK_FACTOR * limit / max(plan.total, 1))
 
     def select_ids(deep: bool) -> tuple[str, list[Any]]:
-        where, params = plan.where(probe_above, deep=deep, each_above=PROBE_EACH_ABOVE)
+        where, params = plan.where(probe_above, deep=deep, each_above=each_above)
         sql = (
             f'SELECT l."id" FROM "lead" l {join}{where} '
             f'ORDER BY {order} {direction}{nulls}, l."id" {direction} LIMIT ? OFFSET ?'
@@ -369,7 +278,7 @@ def lead_count(query: LeadQuery, cap: int | None = None) -> int:
     if plan.empty:
         return 0
     if plan.search_only:
-        count = plan.matches  # counted by the index already
+        count = plan.matches_up_to(None if cap is None else cap + 1)  # the index's count
     else:
         # Merged leads are counted with the rest, then their own count taken off: an
         # index count stays one, where a probe of each entry would cost 20 ms at 100k.
@@ -418,7 +327,7 @@ def status_counts(query: LeadQuery) -> dict[str, int]:
         ]
         params: list[Any] = []
         for status in LEAD_STATUSES:
-            params += [f"({plan.match}) AND {_fts_string(status_mark(status))}", *plan.instr]
+            params += [f"({plan.match}) AND {fts_string(status_mark(status))}", *plan.instr]
         row = plan.run("SELECT " + ", ".join(counts), params)[0]
     elif plan.postgres:
         where, params = plan.where(PROBE_COUNT_ABOVE, live=False)
@@ -468,8 +377,8 @@ _answer = threading.local()
 def one_answer() -> Iterator[None]:
     """Within the block, this thread's list queries (a page, the count, the counts per
     status: what a keystroke asks) share what their plans count before they run: the
-    search's matches (an FTS5 count of every match, 3–30 ms at 1M leads), whether any
-    lead is merged and the highest id. Counted once, not once per query; the block
+    search's matches (an FTS5 count, up to 35 ms at 1M leads when it counts them all),
+    whether any lead is merged and the highest id. Counted once, not once per query; the block
     should be one answer's worth of queries, as the data may change after it."""
     _answer.facts = {}
     try:
@@ -485,6 +394,18 @@ def _shared(key: tuple, count: Callable[[], Any]) -> Any:
     if key not in facts:
         facts[key] = count()
     return facts[key]
+
+
+def _recall(key: tuple) -> Any:
+    """What this answer found for `key` (_remember), None outside one_answer or before."""
+    facts = getattr(_answer, "facts", None)
+    return None if facts is None else facts.get(key)
+
+
+def _remember(key: tuple, value: Any) -> None:
+    facts = getattr(_answer, "facts", None)
+    if facts is not None:
+        facts[key] = value
 
 
 def _only_statuses(query: LeadQuery) -> bool:
@@ -503,13 +424,15 @@ class _Plan:
     """The WHERE clause of one list query and what choosing how to run it needs.
 
     On SQLite a search is one FTS5 query (`match`, plus `instr` checks for short words
-    among long ones), whose matches are counted first (0.1–3 ms) and which also holds
-    the status filter, as status marks. With no other filter, counts come from the
-    index alone (`search_only`). Otherwise the search becomes `l.id IN (<matches>)`,
-    run one of two ways: a few hundred matches are best read by id and sorted; tens of
-    thousands are best found by walking the index of the sort (or a small index, for
-    counts) and probing the set of matches, which SQLite does when a `+` before `l.id`
-    hides the id from its choice of index.
+    among long ones), whose matches are counted first, as far as a choice needs
+    (matches_up_to), and which also holds the status filter, as status marks. With no
+    other filter, counts come from the index alone (`search_only`). Otherwise the
+    search becomes `l.id IN (<matches>)`, run one of two ways: a few hundred matches are
+    best read by id and sorted; thousands are best found by walking the index of the
+    sort (or a small index, for counts) and probing the set of matches, which SQLite
+    does when a `+` before `l.id` hides the id from its choice of index. A page of a
+    search that a large share of the leads match tests each row it passes instead
+    (`_row_test`): the set of matches is then too costly to make.
     """
 
     def __init__(self, query: LeadQuery, *, use_statuses: bool = True):
@@ -549,33 +472,72 @@ class _Plan:
         self.match = ""
         self.instr: list[str] = []
         self.instr_sql = ""
-        self.matches = self.total = 0
+        self.row_tests: list[tuple[str, ...]] = []
+        self.total = 0
         if fts:
-            self.match, self.instr_sql, self.instr = _fts_query(self.terms)
+            self.match, self.instr_sql, self.instr, self.row_tests = fts_query(self.terms)
             # With merged leads the status is tested on the row (see above): a survivor
             # found through a merged lead's document has a status of its own.
             if statuses and not self.merged:
-                marks = " OR ".join(_fts_string(status_mark(s)) for s in statuses)
+                marks = " OR ".join(fts_string(status_mark(s)) for s in statuses)
                 self.match = f"({self.match}) AND ({marks})"
+                self.row_tests = [*self.row_tests, tuple(status_mark(s) for s in statuses)]
             found = (
                 f'SELECT rowid FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
                 + self.instr_sql
             )
             self.candidates, self.candidate_params = found, [self.match, *self.instr]
-            count = f"SELECT COUNT(*) FROM ({found}) AS m"
-            self.matches = _shared(
-                (count, *self.candidate_params),
-                lambda: self.run(count, self.candidate_params)[0][0],
-            )
+            self._found, self._found_params = found, list(self.candidate_params)
             if self.merged:
                 # Searching a merged lead's phone, email or name finds its survivor.
                 self.candidates = f'{found} UNION {_SURVIVORS} AND m."id" IN ({found})'
                 self.candidate_params = self.candidate_params * 2
-            self.empty = self.matches == 0
+            self.empty = self.matches_up_to(FIRST_COUNT) == 0
             # The id range stands for the number of leads: one index step, not a count.
             self.total = _shared(
                 ("total",), lambda: self.run('SELECT MAX("id") FROM "lead"', [])[0][0] or 0
             )
+
+    def matches_up_to(self, bound: int | None) -> int:
+        """How many leads the search finds (SQLite), counted up to `bound` at most (None:
+        all). FTS5 counts about 40 ns a match: 35 ms for the 900,000 leads whose number
+        has a "+", where a keystroke needs to know only whether there are more than a
+        few thousand. A count made before in this answer (one_answer) serves when it
+        says enough."""
+        key = ("matches", *self._found_params)
+        known = _recall(key)
+        if known is not None:
+            count, complete = known
+            if complete or (bound is not None and count >= bound):
+                return count if bound is None else min(count, bound)
+        if bound is None:
+            sql, params = f"SELECT COUNT(*) FROM ({self._found}) AS m", self._found_params
+        else:
+            sql = f"SELECT COUNT(*) FROM ({self._found} LIMIT ?) AS m"
+            params = [*self._found_params, bound]
+        count = self.run(sql, params)[0][0]
+        _remember(key, (count, bound is None or count < bound))
+        return count
+
+    def _matches_above(self, share: float) -> bool:
+        """Whether more than `share` of all leads match the search."""
+        above = self.total * share
+        if above >= self.total:
+            return False  # every match is a lead
+        return self.matches_up_to(int(above) + 1) > above
+
+    def _recent_share_above(self, share: float) -> bool:
+        """Whether more than `share` of the last RECENT_SAMPLE leads match: what a page
+        in the list's usual order passes first, and the share of all leads where the
+        data is alike throughout. Counting every match of a common word to judge this
+        would take up to 35 ms at a million leads."""
+        first = max(0, self.total - RECENT_SAMPLE)
+        sql = f"SELECT COUNT(*) FROM ({self._found} AND rowid > ?) AS m"
+        found = _shared(
+            ("recent", *self._found_params, first),
+            lambda: self.run(sql, [*self._found_params, first])[0][0],
+        )
+        return found > (self.total - first) * share
 
     def _among(self, column: str, values: tuple[str, ...]) -> None:
         marks = ", ".join("?" for _n in values)
@@ -614,8 +576,8 @@ class _Plan:
     ) -> tuple[str, list[Any]]:
         """The WHERE clause with its parameters. The search is probed rather than
         driven from when more than `probe_above` of all leads match it; with
-        `each_above` (a page), each row is looked up in the search index when more than
-        that share match.
+        `each_above` (a page), each row passed is tested when more than that share match,
+        of all leads and of the last ones (0: always, for a few ids).
 
         `deep` (a page far from the top): on SQLite the filtered ids are found first,
         each filter through its own index, and the sort's index is walked probing
@@ -646,21 +608,38 @@ class _Plan:
                 and not deep
                 and not self.merged
                 # 0: always (a few ids looked up), without counting the matches first.
-                and (each_above == 0 or self.matches > self.total * each_above)
-            ):
-                clauses.append(
-                    f'EXISTS (SELECT 1 FROM "{SEARCH_TABLE}" s WHERE "{SEARCH_TABLE}" MATCH ? '
-                    f'AND s.rowid = l."id"{self.instr_sql})'
+                and (
+                    each_above == 0
+                    or (self._matches_above(each_above) and self._recent_share_above(each_above))
                 )
-                params += self.candidate_params
+            ):
+                test, test_params = self._row_test()
+                clauses.append(test)
+                params += test_params
             else:
-                dense = deep or self.matches > self.total * probe_above
+                dense = deep or self._matches_above(probe_above)
                 probe = "+" if dense else ""
                 clauses.append(f'{probe}l."id" IN ({self.candidates})')
                 params += self.candidate_params
         if left_out:
             clauses.append(LIVE_LEAD_SQL)
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def _row_test(self) -> tuple[str, list[Any]]:
+        """The search as a test of one row's search document (found by its rowid): the
+        strings the FTS5 query looks for, as substrings. The same test, as documents
+        and searches are folded alike (list_index, parse_search) and a trigram phrase
+        matches exactly where its text occurs."""
+        groups, params = [], []
+        for alternatives in self.row_tests:
+            groups.append(" OR ".join('instr(s."doc", ?) > 0' for _a in alternatives))
+            params += alternatives
+        tests = " AND ".join(f"({group})" for group in groups)
+        sql = (
+            f'EXISTS (SELECT 1 FROM "{SEARCH_TABLE}" s WHERE s.rowid = l."id" '
+            f"AND {tests}{self.instr_sql})"
+        )
+        return sql, [*params, *self.instr]
 
     def merged_only(self, where: str) -> str:
         """`where` (from where(live=False)) narrowed to merged leads: a few rows, found
@@ -676,13 +655,13 @@ class _Plan:
         if self.terms.phone:
             likes = " OR ".join(f"{document} LIKE ? ESCAPE '\\'" for _n in self.terms.starts)
             starts = [
-                f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}{_like_escape(s)}%"
+                f"%{FIELD_START}{'' if s.startswith('+') else NATIONAL_MARK}{like_escape(s)}%"
                 for s in self.terms.starts
             ]
             return f"({likes})", starts
         words, params = [], []
         for word in self.terms.words:
-            if _is_cjk_gram(word):
+            if is_cjk_gram(word):
                 # The grams index below says exactly whether the document holds one or
                 # two CJK characters; this test only spares a walk of the sort's index
                 # the grams function on every row it passes. strpos, not LIKE: the same
@@ -694,8 +673,8 @@ class _Plan:
                 params.append(word)
             else:
                 words.append(f"{document} LIKE ? ESCAPE '\\'")
-                params.append("%" + _like_escape(word) + "%")
-        grams = _cjk_grams(self.terms.words)
+                params.append("%" + like_escape(word) + "%")
+        grams = cjk_grams(self.terms.words)
         if grams:
             # What the words imply, in terms the grams index can look up: one or two CJK
             # characters have no trigram, and none found costs an index probe, not a scan.
@@ -728,82 +707,6 @@ class _Plan:
         if self.postgres:
             sql = sql.replace("?", "%s")  # no "?" or "%" appears in these statements
         return self.db.execute_sql(sql, params).fetchall()
-
-
-def _fts_query(terms: SearchTerms) -> tuple[str, str, list[str]]:
-    """The FTS5 query string of `terms`, and the instr() checks of the rows it matches
-    (SQL to append to a WHERE clause, and their parameters). Every term is a quoted
-    string (quotes doubled): nothing typed is FTS5 syntax."""
-    if terms.phone:
-        return " OR ".join(_fts_string(_number_start(s)) for s in terms.starts), "", []
-    if terms.short:
-        # One or two characters have no trigram of their own: look for a field that
-        # starts with them. Each field follows FIELD_START (list_index), a character typed
-        # text never holds, so "\x1f\x1fk" and "\x1fko" are trigrams of field starts.
-        # One or two CJK characters are also found anywhere in a name or company,
-        # through its pairs: the two as a pair, the one as a pair's start or end.
-        found = [_fts_string(_field_start(terms.whole))]
-        if _is_cjk_pair(terms.whole):
-            found.append(_fts_string(terms.whole + PAIR_END))
-        elif _is_cjk_gram(terms.whole):  # one character: a pair was taken above
-            ends = PAIR_END * 2
-            found += [_fts_string(ends + terms.whole), _fts_string(terms.whole + ends)]
-        return " OR ".join(found), "", []
-    pairs = [w for w in terms.words if _is_cjk_pair(w)]
-    long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
-    short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM and w not in pairs]
-    if not long_words and not pairs:  # short words only, e.g. "a b": the text itself
-        long_words, short_words = [terms.whole], []
-    indexed = [_fts_string(w) for w in long_words] + [_fts_string(w + PAIR_END) for w in pairs]
-    return " ".join(indexed), ' AND instr("doc", ?) > 0' * len(short_words), short_words
-
-
-def _cjk_grams(words: Iterable[str]) -> list[str]:
-    """The grams (list_index.cjk_grams_sql) that a document holding every one of
-    `words` holds: of each run of CJK characters in a word, its one character, or each
-    two neighbouring ones of a longer run ("王小明" → 王小, 小明; "3号楼" → 号楼)."""
-    grams: dict[str, None] = {}
-    for word in words:
-        for run in _cjk().findall(word):
-            if len(run) == 1:
-                grams[run] = None
-            for i in range(len(run) - 1):
-                grams[run[i : i + 2]] = None
-    return list(grams)
-
-
-def _is_cjk_gram(word: str) -> bool:
-    """Whether `word` is one of the grams a document's CJK grams list (one or two CJK
-    characters): whether the document holds it is then one index lookup."""
-    return len(word) <= 2 and _cjk().fullmatch(word) is not None
-
-
-def _is_cjk_pair(word: str) -> bool:
-    return len(word) == 2 and _is_cjk_gram(word)
-
-
-def _number_start(start: str) -> str:
-    """A phrase for a number field of the document starting with `start`: the E.164
-    number from "+" on ("+" appears nowhere else but in a rare address), the national
-    number from NATIONAL_MARK on; FIELD_START only where a phrase would be shorter than
-    a trigram. The marks of the fields lead the phrase only then: every lead with a
-    number has "U+001F U+001F +", and reading its entries costs 15–20 ms at 100,000
-    leads."""
-    full = FIELD_START + ("" if start.startswith("+") else NATIONAL_MARK) + start
-    return full[-max(MIN_TRIGRAM, len(full) - len(FIELD_START)) :]
-
-
-def _field_start(prefix: str) -> str:
-    """`prefix` at the start of a field, in as few trigrams as can say so."""
-    return FIELD_START[: max(1, MIN_TRIGRAM - len(prefix))] + prefix
-
-
-def _fts_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_ids_sql(text: str, region: str = "") -> tuple[str, list[Any]] | None:
