@@ -52,3 +52,33 @@ async def test_a_long_value_still_scrolls_to_its_end(env):
         assert field.value == typed
         shown = "".join(field.render_line(0).text)
         assert "ending" in shown and field.scroll_offset.x > 0
+
+
+async def test_a_count_beside_the_search_changes_width_without_a_layout_while_it_fits():
+    """The list's "N shown" (a Line at width auto, with a min-width) takes a new width
+    only past its min-width: before, "1,000+ shown" after "16 shown" laid the whole
+    screen out, 18 ms at a key on the list over a million leads."""
+    from textual.app import App
+
+    from funnel_tui.tui.widgets.line import Line
+
+    class Counted(App):
+        CSS = "Line { width: auto; min-width: 16; padding-left: 1; }"
+
+        def compose(self):
+            yield Line("16 shown")
+
+    app = Counted()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        line = app.query_one(Line)
+        layouts = count_layouts(app.screen)
+        for text in ("1,000+ shown", "3 shown", "1,000,000 shown"):  # 15 cells with padding
+            line.show(text)
+            await pilot.pause()
+        assert layouts[0] == 0
+        assert line.outer_size.width == 16
+        line.show("12,345 marked · 1,000+ shown")
+        await pilot.pause()
+        assert layouts[0] >= 1  # past its min-width it grows, as before
+        assert line.outer_size.width == 29

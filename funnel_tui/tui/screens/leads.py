@@ -162,9 +162,13 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         width: 1fr;
     }
 
+    /* Room for "1,000+ shown" and more, so that a count of another width does not lay
+       the screen out again at each key typed in the search (Line.show). */
     LeadListScreen #total {
         width: auto;
+        min-width: 16;
         padding-left: 1;
+        text-align: right;
         color: $text-muted;
     }
 
