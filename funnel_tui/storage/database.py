@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import peewee
-from playhouse.pool import _PooledSqliteDatabase
+from playhouse.pool import PooledSqliteDatabase
 
 from funnel_tui.core.errors import Busy, DatabaseError, DiskFull, ReadOnlyDatabase
 from funnel_tui.core.full_disk import full_at, full_words
@@ -207,7 +207,7 @@ def _sqlite_as_allowed(path: Path, db: peewee.SqliteDatabase | None = None) -> p
     return db or SqliteFile(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
 
 
-class SqliteFile(FewIdle, _PooledSqliteDatabase, peewee.SqliteDatabase):
+class SqliteFile(FewIdle, PooledSqliteDatabase):
     """Peewee's SQLite database, with a rollback that leaves the error that ended the
     transaction to be told: SQLite rolls back by itself on a full disk or an I/O error,
     and Peewee's ROLLBACK after it ("cannot rollback - no transaction is active") would
