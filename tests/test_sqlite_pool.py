@@ -112,6 +112,8 @@ def test_leaving_the_tui_ends_the_waiting_connections(opened, kept):
 
 
 def test_a_kept_connection_takes_the_settings_of_the_moment(opened, kept, monkeypatch):
+    defer_checkpoints(False)  # as outside the TUI, whatever ran before
+
     def settings(conn):
         return tuple(
             conn.execute(f"PRAGMA {name}").fetchone()[0]

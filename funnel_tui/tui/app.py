@@ -151,10 +151,6 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         self.DEFAULT_MODE = start if start in self.MODES else "leads"
         super().__init__(driver_class=_input_driver())
         self._filters = safe_filters(self._filters)
-        # The workers' connections leave checkpoints to the change watcher's thread, and
-        # wait for the next worker when one is done.
-        defer_checkpoints()
-        keep_connections()
         self.config = team_config(config)  # with the values the team added to its lists
         self.target = target
         self.user = user
@@ -236,6 +232,11 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         return found
 
     def on_mount(self) -> None:
+        # The workers' connections leave checkpoints to the change watcher's thread, and
+        # wait for the next worker when one is done; until the app unmounts (an app made
+        # and never run changes nothing in the process).
+        defer_checkpoints()
+        keep_connections()
         self._listen_for_hangup()
         self._check_size()
         self.screen_change_signal.subscribe(self, self._screen_changed)
