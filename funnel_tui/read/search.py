@@ -23,8 +23,9 @@ from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import FUNNEL_LEVELS, LEAD_STATUSES
 from funnel_tui.read.search_terms import (
     cjk_grams,
-    fts_query,
+    fts_match,
     fts_string,
+    fts_terms,
     is_cjk_gram,
     like_escape,
     parse_search,
@@ -378,8 +379,8 @@ def one_answer() -> Iterator[None]:
     """Within the block, this thread's list queries (a page, the count, the counts per
     status: what a keystroke asks) share what their plans count before they run: the
     search's matches (an FTS5 count, up to 35 ms at 1M leads when it counts them all),
-    whether any lead is merged and the highest id. Counted once, not once per query; the block
-    should be one answer's worth of queries, as the data may change after it."""
+    whether any lead is merged and the highest id. Counted once, not once per query;
+    the block should be one answer's worth of queries, as the data may change after it."""
     _answer.facts = {}
     try:
         yield
@@ -388,12 +389,11 @@ def one_answer() -> Iterator[None]:
 
 
 def _shared(key: tuple, count: Callable[[], Any]) -> Any:
-    facts = getattr(_answer, "facts", None)
-    if facts is None:
-        return count()
-    if key not in facts:
-        facts[key] = count()
-    return facts[key]
+    known = _recall(key)
+    if known is None:
+        known = count()
+        _remember(key, known)
+    return known
 
 
 def _recall(key: tuple) -> Any:
@@ -475,13 +475,13 @@ class _Plan:
         self.row_tests: list[tuple[str, ...]] = []
         self.total = 0
         if fts:
-            self.match, self.instr_sql, self.instr, self.row_tests = fts_query(self.terms)
+            self.row_tests, self.instr = fts_terms(self.terms)
             # With merged leads the status is tested on the row (see above): a survivor
             # found through a merged lead's document has a status of its own.
             if statuses and not self.merged:
-                marks = " OR ".join(fts_string(status_mark(s)) for s in statuses)
-                self.match = f"({self.match}) AND ({marks})"
-                self.row_tests = [*self.row_tests, tuple(status_mark(s) for s in statuses)]
+                self.row_tests.append(tuple(status_mark(s) for s in statuses))
+            self.match = fts_match(self.row_tests)
+            self.instr_sql = ' AND instr("doc", ?) > 0' * len(self.instr)
             found = (
                 f'SELECT rowid FROM "{SEARCH_TABLE}" WHERE "{SEARCH_TABLE}" MATCH ?'
                 + self.instr_sql

@@ -121,16 +121,13 @@ def _region_prefixes(region: str) -> tuple[str, str]:
 # ------------------------------------------------------------------------ the API
 
 
-def fts_query(
-    terms: SearchTerms,
-) -> tuple[str, str, list[str], list[tuple[str, ...]]]:
-    """The FTS5 query string of `terms`; the instr() checks of the rows it matches (SQL
-    to append to a WHERE clause, and their parameters); and what it looks for, as
-    strings a document must hold, one of each tuple. Every term is a quoted string
-    (quotes doubled): nothing typed is FTS5 syntax."""
+def fts_terms(terms: SearchTerms) -> tuple[list[tuple[str, ...]], list[str]]:
+    """What SQLite looks for: strings a lead's search document must hold, one of each
+    tuple (fts_match makes them the FTS5 query; each is also a plain substring), and
+    the words too short for a trigram, which the rows the query finds must also hold
+    (instr)."""
     if terms.phone:
-        starts = tuple(_number_start(s) for s in terms.starts)
-        return " OR ".join(fts_string(s) for s in starts), "", [], [starts]
+        return [tuple(_number_start(s) for s in terms.starts)], []
     if terms.short:
         # One or two characters have no trigram of their own: look for a field that
         # starts with them. Each field follows FIELD_START (list_index), a character typed
@@ -143,19 +140,19 @@ def fts_query(
         elif is_cjk_gram(terms.whole):  # one character: a pair was taken above
             ends = PAIR_END * 2
             found += [ends + terms.whole, terms.whole + ends]
-        return " OR ".join(fts_string(f) for f in found), "", [], [tuple(found)]
+        return [tuple(found)], []
     pairs = [w for w in terms.words if _is_cjk_pair(w)]
     long_words = [w for w in terms.words if len(w) >= MIN_TRIGRAM]
     short_words = [w for w in terms.words if len(w) < MIN_TRIGRAM and w not in pairs]
     if not long_words and not pairs:  # short words only, e.g. "a b": the text itself
         long_words, short_words = [terms.whole], []
-    indexed = long_words + [w + PAIR_END for w in pairs]
-    return (
-        " ".join(fts_string(w) for w in indexed),
-        ' AND instr("doc", ?) > 0' * len(short_words),
-        short_words,
-        [(w,) for w in indexed],
-    )
+    return [(w,) for w in long_words] + [(w + PAIR_END,) for w in pairs], short_words
+
+
+def fts_match(groups: list[tuple[str, ...]]) -> str:
+    """The FTS5 query finding the documents that hold one string of each of `groups`.
+    Every string is quoted (quotes doubled): nothing typed is FTS5 syntax."""
+    return " AND ".join("(" + " OR ".join(fts_string(s) for s in g) + ")" for g in groups)
 
 
 def cjk_grams(words: Iterable[str]) -> list[str]:
