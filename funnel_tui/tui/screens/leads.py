@@ -420,7 +420,12 @@ class LeadListScreen(HandsOver, LeadBulkActions, Screen[None]):
         rows: list[dict[str, Any]],
     ) -> None:
         self._following = False
-        table = self.query_one(LeadTable)
+        tables = self.query(LeadTable)
+        if not tables:
+            # The app closed while the kept thread read (it is no worker of the screen,
+            # which closing would have waited for): the screen's widgets are gone.
+            return
+        table = tables.first()
         if (query, generation, top) != (self.query_state, table.generation, table.window[0]):
             # Loaded again, or scrolled, meanwhile: read these writes again for what
             # the list shows now (a load that began after them counted them already).
