@@ -146,6 +146,10 @@ def shots(
         ("drafts-offered", SMALL, []),
         # The database stopped answering: one line, and funnel keeps trying.
         ("database-away", SMALL, [_database_away, 0.3]),
+        # Next actions at a time: the day's calls in time order, the next hour's marked
+        # (tab jumps past what is overdue); a reminder ten minutes before one.
+        ("today-timed", SMALL, [_timed_calls, "ctrl+t", "tab"]),
+        ("reminder", SMALL, [_timed_calls, _remind, 0.5]),
         ("too-small", (70, 20), []),
     ]
 
@@ -167,6 +171,31 @@ def _left_drafts(drafts: DraftStore) -> None:
         {"typed:title": "Head of Fleet", "from:title": second.title or "",
          LABEL: f"edits to {second.name} (lead #{second.id})"},
     )  # fmt: skip
+
+
+# Anna's calls booked for the afternoon (UTC, as the pictures' clock), made once.
+TIMED_CALLS = ((14, 40, "Call back about the quote"), (15, 30, "Demo for the team"),
+               (16, 0, "Call back"), (17, 15, "Confirm the order"))  # fmt: skip
+
+
+def _timed_calls(app: FunnelApp) -> None:
+    from funnel_tui.rules.funnel import Funnel
+
+    rules = Funnel(load_config(), "anna", clock=lambda: NOW)
+    due = Lead.select().where((Lead.owner == rules.user_id) & (Lead.next_action_due == NOW.date()))
+    if any(lead.next_action_at for lead in due):
+        return
+    for lead, (hour, minute, action) in zip(due.order_by(Lead.id), TIMED_CALLS, strict=False):
+        at = dt.datetime.combine(NOW.date(), dt.time(hour, minute))
+        rules.log_activity(
+            lead_id=lead.id, kind="call", outcome="reached", next_action=action,
+            next_due=NOW.date(), next_at=at,
+        )  # fmt: skip
+    app.data_changed()
+
+
+def _remind(app: FunnelApp) -> None:
+    app.start_the_day()  # the first look for reminders: at once, not at the first beat
 
 
 def _database_away(app: FunnelApp) -> None:

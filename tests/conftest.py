@@ -100,6 +100,13 @@ def ui_zone(request, monkeypatch):
         # A truecolor terminal, whatever TERM the tests run under: the board's styles
         # for 16 colours (tui.few_colours) would otherwise change the snapshots.
         monkeypatch.setenv("COLORTERM", "truecolor")
+        # A terminal that draws links (tui.links), whatever TERM CI has: they change how
+        # a row's text is cut into segments, which the snapshots hold.
+        monkeypatch.setenv("TERM", "xterm-256color")
+        monkeypatch.delenv("FUNNEL_LINKS", raising=False)
+        from funnel_tui.tui.links import links_on
+
+        links_on.cache_clear()
 
 
 @pytest.fixture(scope="session")

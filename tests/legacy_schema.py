@@ -341,3 +341,26 @@ def undo_schema_16(database) -> None:
     if isinstance(database, peewee.PostgresqlDatabase):
         database.execute_sql(f'DROP INDEX "{indexmod.PG_GRAMS_INDEX}"')
         database.execute_sql(f"DROP FUNCTION {indexmod.PG_GRAMS_FUNCTION}(text)")
+
+
+def undo_schema_17(database) -> None:
+    """Take away what schema 17 added (next actions' times, the Today queue's indexes in
+    time order, the database's own name): what schema 16 left, its indexes as it made
+    them."""
+    from funnel_tui.storage import list_index as indexmod
+    from funnel_tui.storage.schema import DATABASE_ID, set_meta
+
+    for name in (indexmod.TODAY_LEAD_INDEX, indexmod.TODAY_DEAL_INDEX):
+        database.execute_sql(f'DROP INDEX "{name}"')
+    touched = {"lead": indexmod.LEAD_TOUCHED_SQL, "opportunity": indexmod.DEAL_TOUCHED_SQL}
+    for name, table, last, where in (
+        ("lead_queue_due", "lead", '"status"', indexmod.LEAD_DUE_WHERE),
+        ("opportunity_queue", "opportunity", '"state"', indexmod.DEAL_OPEN_WHERE),
+    ):
+        database.execute_sql(
+            f'CREATE INDEX "{name}" ON "{table}" ("owner_id", "next_action_due", '
+            f'({touched[table]}), "id", {last}) WHERE {where}'
+        )
+    for table in ("lead", "opportunity", "activity"):
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "next_action_at"')
+    set_meta(DATABASE_ID, None)

@@ -106,7 +106,8 @@ def test_the_package_names_its_licence_authors_and_postgresql_extra():
 
 # Commands whose output is not records or a result: the TUI has no output, and
 # `completion` prints a shell script.
-NOT_RECORDS = {"completion"}
+# What prints a format of its own: a shell's completion script, an iCalendar file.
+NOT_RECORDS = {"completion", "calendar"}
 
 
 def subcommands() -> dict[str, object]:

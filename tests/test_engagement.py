@@ -324,7 +324,7 @@ def test_schema_5_database_is_migrated_and_keys_filled_by_the_first_funnel(db_ta
     close_database()
 
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == SCHEMA_VERSION == 16
+    assert schemamod.stored_version(database) == SCHEMA_VERSION == 17
     indexes = {i.name for table in database.get_tables() for i in database.get_indexes(table)}
     expected = {i._name for model in ALL_MODELS for i in model._meta.fields_to_index()}
     assert indexmod.ENGAGEMENT_INDEX in indexes and expected <= indexes

@@ -235,7 +235,7 @@ def test_schema_6_database_is_migrated_keeping_every_activity(db_target, config)
     close_database()
 
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 16
+    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 17
     # SQLite's migrator would rebuild the table for a NOT NULL column, and dropping the
     # old one would cascade to the deals' activities and stage changes.
     assert (Activity.select().count(), StageChange.select().count()) == (activities, moves)

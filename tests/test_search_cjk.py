@@ -178,7 +178,7 @@ def test_a_schema_15_database_gets_the_grams_index(db_target, config):
     close_database()
 
     database = open_database(db_target)
-    assert schema.stored_version(database) == schema.SCHEMA_VERSION == 16
+    assert schema.stored_version(database) == schema.SCHEMA_VERSION == 17
     postgres = _postgres(database)
     assert (indexmod.PG_GRAMS_INDEX in indexmod.list_index_names(database)) == postgres
     assert _ids("小明") == _ids("王小") == _ids("精") == {ming}

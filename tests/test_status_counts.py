@@ -151,7 +151,7 @@ def test_a_schema_14_database_gets_its_counts(db_target, config):
     close_database()
 
     database = open_database(db_target)
-    assert schema.stored_version(database) == schema.SCHEMA_VERSION == 16
+    assert schema.stored_version(database) == schema.SCHEMA_VERSION == 17
     agree()
     assert kept() == {"new": 2, "unqualified": 1}
     lead(Funnel(config, "olga"), 9)  # and counted by the triggers from then on

@@ -387,20 +387,23 @@ def _spec_order(owner: int, today: dt.date) -> dict[str, list[tuple[str, int]]]:
     found = {name: [] for name in SECTIONS}
     for lead in Lead.select().where(Lead.owner == owner):
         due, touched = lead.next_action_due, lead.last_activity_at or lead.created_at
+        at = lead.next_action_at or dt.datetime.max  # whole-day after the timed
         if due is not None and due <= today and lead.status != "unqualified":
-            found[OVERDUE if due < today else DUE_TODAY].append((due, touched, 1, lead.id))
+            found[OVERDUE if due < today else DUE_TODAY].append((due, touched, 1, lead.id, at))
         elif (
             due is None and lead.status in ("new", "working") and lead.level in ("lead", "prospect")
         ):
-            found[UNSCHEDULED].append((due, touched, 1, lead.id))
+            found[UNSCHEDULED].append((due, touched, 1, lead.id, at))
     for deal in Opportunity.select().where(Opportunity.owner == owner):
         due, touched = deal.next_action_due, deal.last_activity_at or deal.stage_entered_at
+        at = deal.next_action_at or dt.datetime.max
         if deal.state == "open" and (due is None or due <= today):
             section = UNSCHEDULED if due is None else OVERDUE if due < today else DUE_TODAY
-            found[section].append((due, touched, 0, deal.id))
+            found[section].append((due, touched, 0, deal.id, at))
     orders = {
-        OVERDUE: lambda r: (r[0], r[1], r[2], r[3]),  # longest overdue, least touched
-        DUE_TODAY: lambda r: (r[2], r[1], r[3]),  # deals first, least touched
+        # longest overdue (by day, then time), least touched
+        OVERDUE: lambda r: (r[0], r[4], r[1], r[2], r[3]),
+        DUE_TODAY: lambda r: (r[4], r[2], r[1], r[3]),  # by time, deals first, least touched
         UNSCHEDULED: lambda r: (r[1], r[3], r[2]),  # least touched
     }
     return {
@@ -412,8 +415,9 @@ def _spec_order(owner: int, today: dt.date) -> dict[str, list[tuple[str, int]]]:
 def test_each_section_is_read_a_page_at_a_time_in_the_queues_order(db, config):
     """Deals and leads whose due dates and last touches tie (the deal first), a touch
     with a fraction of a second, the same id for a lead and a deal, records of another
-    rep, unqualified and closed ones: the pages read from the indexes add up to the
-    order the queue's rules give, whatever the page size."""
+    rep, unqualified and closed ones, actions at a time of day (before the whole-day
+    ones of their day): the pages read from the indexes add up to the order the
+    queue's rules give, whatever the page size."""
     rules = _at(config, NOW - dt.timedelta(days=20))
     leads = [_lead(rules, f"Lead{i}") for i in range(14)]
     deals = [_deal(rules, f"Deal{i}") for i in range(5)]  # ids 1 to 5, as leads[0:5]
@@ -425,13 +429,13 @@ def test_each_section_is_read_a_page_at_a_time_in_the_queues_order(db, config):
         (deals[0], MON, late, {}),  # due today: before a lead touched earlier
         (deals[1], past, early, {}),
         (leads[0], past, early, {}),  # ties with deals[1], a smaller id: the deal first
-        (leads[1], past, fraction, {}),
+        (leads[1], past, fraction, {"next_action_at": dt.datetime(2026, 11, 22, 8, 0)}),
         (leads[2], long_past, late, {}),
         (leads[3], None, early, {}),  # ties with deals[3], id too: the deal first
         (leads[4], MON, None, {}),  # never touched: since its capture
-        (deals[2], MON, early, {}),
+        (deals[2], MON, early, {"next_action_at": dt.datetime(2026, 11, 23, 12, 0)}),
         (deals[3], None, early, {}),
-        (leads[5], MON, early, {}),
+        (leads[5], MON, early, {"next_action_at": dt.datetime(2026, 11, 23, 15, 0)}),
         (leads[6], None, late, {}),
         (leads[7], None, None, {}),
         (leads[8], past, early, {"status": "nurturing"}),
@@ -450,13 +454,19 @@ def test_each_section_is_read_a_page_at_a_time_in_the_queues_order(db, config):
     me, today = rules.user_id, MON
     expected = _spec_order(me, today)
     assert [len(expected[name]) for name in SECTIONS] == [6, 4, 5]
-    assert expected[OVERDUE][:4] == [
+    assert expected[OVERDUE][:5] == [
         (LEAD, leads[2].id),
         (LEAD, leads[12].id),
+        (LEAD, leads[1].id),  # at 08:00, before the whole-day ones of its day
         (DEAL, deals[1].id),
         (LEAD, leads[0].id),
     ]
-    assert expected[DUE_TODAY][:2] == [(DEAL, deals[2].id), (DEAL, deals[0].id)]
+    assert expected[DUE_TODAY] == [
+        (DEAL, deals[2].id),  # 12:00
+        (LEAD, leads[5].id),  # 15:00
+        (DEAL, deals[0].id),  # the whole day: deals first, then the least touched
+        (LEAD, leads[4].id),
+    ]
     assert deals[3].id == leads[3].id
     tie = expected[UNSCHEDULED].index((DEAL, deals[3].id))
     assert expected[UNSCHEDULED][tie + 1] == (LEAD, leads[3].id)
@@ -536,7 +546,7 @@ def test_schema_7_database_gets_each_leads_open_next_action(db_target, config):
     close_database()
 
     database = open_database(db_target)
-    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 16
+    assert schemamod.stored_version(database) == schemamod.SCHEMA_VERSION == 17
     assert Activity.select().count() == activities
     got = {
         lead.id: (lead.next_action, lead.next_action_due)

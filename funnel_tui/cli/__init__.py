@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options
+from funnel_tui.cli.common import EXIT_FAILED, EXIT_OK, common_options, opened_contexts
 from funnel_tui.cli.tui import make_app, open_tui
 from funnel_tui.core.errors import EXIT_REFUSED, EXIT_USAGE, FunnelError
 from funnel_tui.core.i18n import _
@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "assign",
     "companies",
     "work",
+    "calendar",
     "merge",
     "erase",
     "duplicates",
@@ -205,7 +206,9 @@ def _run_command(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     _warn_of_passwords(args)
     try:
-        return args.run(args) or EXIT_OK
+        code = args.run(args) or EXIT_OK
+        _keep_calendars_current(opened_contexts())
+        return code
     except FunnelError as exc:  # every failure funnel foresees, in the words it carries
         for line in exc.user_lines():
             say(line)
@@ -222,6 +225,17 @@ def _run_command(args: argparse.Namespace) -> int:
         for message in refusal:
             say(message)
         return EXIT_REFUSED
+    finally:
+        opened_contexts()  # a refused command's too: each run starts with none
+
+
+def _keep_calendars_current(opened: list) -> None:
+    """The calendar file funnel.toml names, written again after a command that changed
+    something (only a context that was asked to keep one is looked at)."""
+    if any(ctx.history_mark is not None for ctx in opened):
+        from funnel_tui.cli.calendar import keep_calendars_current
+
+        keep_calendars_current(opened)
 
 
 def say(message: str) -> None:

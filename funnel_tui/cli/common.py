@@ -191,6 +191,32 @@ class Context:
 
         self.rules = Funnel(self.config, self.user)
         self.config = self.rules.config  # with the lists the team added to
+        # Where the history stood before the command, when a calendar file is to be kept
+        # current: after it, a grown history means the file is written again
+        # (cli.calendar.keep_calendars_current).
+        self.history_mark: int | None = None
+        if self.config.calendar_file.strip():
+            from funnel_tui.read.calendar import latest_change
+
+            self.history_mark = latest_change()
+        _OPENED.append(self)
+
+
+_OPENED: list[Context] = []
+
+
+def opened_contexts() -> list[Context]:
+    """The contexts the command opened, taken (each is answered once)."""
+    taken = list(_OPENED)
+    _OPENED.clear()
+    return taken
+
+
+def say_warning(message: str) -> None:
+    """A line on stderr that does not change the command's result."""
+    import sys
+
+    print(f"funnel: {message}", file=sys.stderr)
 
 
 def spare_postgres_driver(*targets: str) -> None:

@@ -37,10 +37,17 @@ def register(command: AddCommand) -> None:
         "--next",
         dest="next_action",
         default="",
-        help=_('the next action, its due date first: "+3d call back", "fri send quote"'),
+        help=_(
+            'the next action, its due date (and time) first: "+3d call back", '
+            '"fri 14:30 send quote"'
+        ),
     )
     log.add_argument(
-        "--due", help=_("the next action's due date, if --next does not start with one")
+        "--due",
+        help=_(
+            "the next action's due date, and a time if it has one (fri, tomorrow 9, "
+            "12/01 16:00, +2h), if --next does not start with one"
+        ),
     )
     format_option(log)
     log.set_defaults(run=cmd_log)
@@ -58,6 +65,14 @@ def register(command: AddCommand) -> None:
     )
     shown.add_argument(
         "--all", dest="limit", action="store_const", const=None, help=_("every item")
+    )
+    today.add_argument(
+        "--due-within",
+        metavar="SPAN",
+        help=_(
+            "only the next actions at a time that fall due from now to SPAN ahead "
+            "(15m, 2h, 1d): for a desktop notifier or cron"
+        ),
     )
     today.add_argument("--format", choices=("table", "json"), default="table")
     today.set_defaults(run=cmd_today)
@@ -87,16 +102,16 @@ def register(command: AddCommand) -> None:
 
 def cmd_log(args: argparse.Namespace) -> int:
     ctx = Context(args)
-    from funnel_tui.core.dates import describe_due, parse_due, split_due
     from funnel_tui.core.errors import DueDateError
+    from funnel_tui.core.times import describe_when, parse_when, split_when
 
-    today, order = ctx.rules.today(), ctx.config.date_order
-    action, due = args.next_action.strip(), None
+    now, zone, order = ctx.rules.now(), ctx.rules.zone, ctx.config.date_order
+    action, when = args.next_action.strip(), None
     try:
         if args.due:
-            due = parse_due(args.due, today, order)
+            when = parse_when(args.due, now, zone, order)
         elif action:
-            due, action = split_due(action, today, order)
+            when, action = split_when(action, now, zone, order)
     except DueDateError as exc:
         said = _("due: {problem}") if args.due else _("next: {problem}")
         raise CliRefused(said.format(problem=exc)) from exc
@@ -108,8 +123,10 @@ def cmd_log(args: argparse.Namespace) -> int:
         outcome=args.outcome,
         note=args.note,
         next_action=action,
-        next_due=due,
+        next_due=when and when.day,
+        next_at=when and when.at,
     )
+    due = when and when.day
     if args.format == "json":
         print_json(
             {
@@ -122,47 +139,38 @@ def cmd_log(args: argparse.Namespace) -> int:
                 "at": activity.occurred_at,
                 "next_action": action if due is not None else "",
                 "next_due": due,
+                "next_at": when and when.at,
             }
         )
         return EXIT_OK
     print(_("logged {kind} #{id}").format(kind=activity.kind, id=activity.id))
-    if due is not None:
+    if when is not None:
         said = _("next: {action} · {due}")
-        print(said.format(action=action or _("next action"), due=describe_due(due, today)))
+        due_said = describe_when(when, now, zone)
+        print(said.format(action=action or _("next action"), due=due_said))
     return EXIT_OK
 
 
 def cmd_today(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.cli.tables import write_table as write_headed
-    from funnel_tui.core.dates import ago, short_due
+    from funnel_tui.core.dates import ago
     from funnel_tui.core.formats import number
     from funnel_tui.core.money import amount_value
     from funnel_tui.core.output import to_json_value
+    from funnel_tui.core.times import due_text
     from funnel_tui.read.today import DEAL, SECTION_TITLES, SECTIONS, load_queue, owner_id
 
     if args.limit is not None and args.limit < 1:
         raise CliRefused(_("limit: give a number of items, 1 or more"))
+    if args.due_within is not None:
+        return _due_within(ctx, args)
     today = ctx.rules.today()
     queue = load_queue(owner_id(ctx.user), today, limit=args.limit)
-    now = ctx.rules.now()
+    now, zone = ctx.rules.now(), ctx.rules.zone
 
     def row(item) -> dict:
-        return {
-            "kind": item.kind,
-            "id": item.id,
-            "lead_id": item.lead_id,
-            "name": item.person,
-            "company": item.company,
-            "deal": item.deal,
-            "stage" if item.kind == DEAL else "status": item.state,
-            "contact": item.contact,
-            "next_action": item.next_action,
-            "due": item.due,
-            "last_activity": item.last_touch,
-            "amount": amount_value(item.amount_cents) if item.kind == DEAL else None,
-            "currency": item.currency or None,
-        }
+        return _json_row(item, DEAL, amount_value)
 
     if args.format == "json":
         import json
@@ -201,7 +209,7 @@ def cmd_today(args: argparse.Namespace) -> int:
             continue
         rows = [
             {
-                "due": short_due(i.due, today) if i.due else "",
+                "due": due_text(i.due, i.at, now, zone) if i.due else "",
                 "id": f"{'D' if i.kind == DEAL else 'L'}{i.id}",
                 "name": i.person,
                 "company": i.company,
@@ -220,6 +228,87 @@ def cmd_today(args: argparse.Namespace) -> int:
             cut = True
     if cut:
         print("\n" + _("--all lists every item, --limit N the first N of each section"))
+    return EXIT_OK
+
+
+def _json_row(item, deal: str, amount_value) -> dict:
+    """One item of the queue as `funnel today --format json` gives it: its due date,
+    and its moment (UTC) when it has a time."""
+    return {
+        "kind": item.kind,
+        "id": item.id,
+        "lead_id": item.lead_id,
+        "name": item.person,
+        "company": item.company,
+        "deal": item.deal,
+        "stage" if item.kind == deal else "status": item.state,
+        "contact": item.contact,
+        "next_action": item.next_action,
+        "due": item.due,
+        "at": item.at,
+        "last_activity": item.last_touch,
+        "amount": amount_value(item.amount_cents) if item.kind == deal else None,
+        "currency": item.currency or None,
+    }
+
+
+def _due_within(ctx: Context, args: argparse.Namespace) -> int:
+    """`funnel today --due-within 15m`: the timed next actions falling due from now to
+    the span ahead, soonest first (none is an empty list, exit 0)."""
+    import datetime as dt
+
+    from funnel_tui.cli.tables import write_table
+    from funnel_tui.core.errors import DueDateError
+    from funnel_tui.core.money import amount_value
+    from funnel_tui.core.output import to_json_value
+    from funnel_tui.core.times import clock_text, local_moment, parse_span, until_text
+    from funnel_tui.read.today import DEAL, coming_due, owner_id
+
+    try:
+        span = parse_span(args.due_within)
+    except DueDateError as exc:
+        raise CliRefused(_("due-within: {problem}").format(problem=exc)) from exc
+    now, zone = ctx.rules.now(), ctx.rules.zone
+    end = now + span
+    first, last = local_moment(now, zone).date(), local_moment(end, zone).date()
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    items = coming_due(owner_id(ctx.user), now, end, days)
+    if args.format == "json":
+        print_json(
+            {
+                "user": ctx.user,
+                "now": to_json_value(now),
+                "timezone": str(zone),
+                "within_minutes": int(span.total_seconds() // 60),
+                "items": [
+                    {
+                        **{
+                            k: to_json_value(v) for k, v in _json_row(i, DEAL, amount_value).items()
+                        },
+                        "local_time": local_moment(i.at, zone).isoformat(timespec="minutes"),
+                    }
+                    for i in items
+                ],
+            }
+        )
+        return EXIT_OK
+    if not items:
+        print(_("Nothing falls due in the next {span}.").format(span=args.due_within.strip()))
+        return EXIT_OK
+    rows = [
+        {
+            "at": f"{clock_text(local_moment(i.at, zone))} · {until_text(i.at, now)}",
+            "id": f"{'D' if i.kind == DEAL else 'L'}{i.id}",
+            "name": i.person,
+            "company": i.company,
+            "next action": i.next_action,
+            "contact": i.contact,
+        }
+        for i in items
+    ]
+    write_table(
+        rows, ["at", "id", "name", "company", "next action", "contact"], sys.stdout, max_width=30
+    )
     return EXIT_OK
 
 

@@ -108,6 +108,14 @@ class Config:
     working_days: tuple[int, ...]
     keys: Keymap
     backups: BackupPolicy = BackupPolicy()
+    # Minutes before a timed next action falls due that a reminder shows (0: none), and
+    # whether it rings the terminal's bell.
+    reminder_minutes: int = 10
+    reminder_bell: bool = False
+    # The calendar file funnel keeps current ("" = none), as typed ("~" not expanded),
+    # and how long an action at a time lasts in it.
+    calendar_file: str = ""
+    calendar_event_minutes: int = 15
     source_path: Path | None = field(default=None, compare=False)
 
     @property

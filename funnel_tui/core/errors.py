@@ -18,9 +18,11 @@ hierarchy existed keep that base too, so no such `except` changed its meaning.
     │   ├── NoDatabase           no database where one was asked for; nothing was created
     │   └── EmptyDatabase        a database file with nothing in it; nothing was written
     ├── AmountError, DueDateError, ReportError   (also ValueError)
+    │   └── NoDueDate            (a DueDateError) words with no due date in them
     ├── FileRefused, MappingRefused              a file to import, a column mapping
     ├── ScratchFull              no room for an import's scratch files
     ├── UnsafeFile               funnel will not write there (also OSError)
+    ├── CalendarFileError        the calendar file cannot be written
     └── CliRefused               refused with messages already worded by the CLI
 """
 
@@ -285,6 +287,16 @@ class MappingRefused(FunnelError):
 
 class UnsafeFile(FunnelError, OSError):
     """funnel will not write there; the text names the file and says why."""
+
+
+class NoDueDate(DueDateError):
+    """A next action's words hold no due date at all (core.times.split_when): a form
+    asks for one rather than saying a date is wrong."""
+
+
+class CalendarFileError(FunnelError):
+    """The calendar file (`calendar_file`, `funnel calendar -o`) cannot be written; the
+    message names the setting or option, the file and why. Nothing was changed there."""
 
 
 class BackupError(FunnelError):

@@ -23,7 +23,8 @@ ROWS_PER_STATEMENT = 50  # rows an SQLite INSERT carries (see Writer)
 # Columns written per table, by field name; tests check they cover every model field, so
 # a new column without a database default cannot slip past the demo unnoticed.
 # Columns the demo leaves NULL, the database's value for them: no demo record is merged.
-LEFT_NULL = ("merged_into",)
+# The demo's next actions are whole-day ones: none has a time.
+LEFT_NULL = ("merged_into", "next_action_at")
 COMPANY_FIELDS = (
     "id",
     "name",

@@ -27,6 +27,7 @@ import peewee
 
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.storage.list_index import (
+    ACTION_AT_SQL,
     DEAL_OPEN_WHERE,
     DEAL_TOUCHED_SQL,
     LEAD_DUE_WHERE,
@@ -72,6 +73,7 @@ class QueueItem(NamedTuple):
     contact: str  # the phone as shown, else the email
     next_action: str
     due: dt.date | None
+    at: dt.datetime | None  # the moment of a timed next action (naive UTC)
     last_touch: dt.datetime | None  # the latest activity logged on the record
     since: dt.datetime  # captured (lead) or in its stage since (deal)
     amount_cents: int
@@ -196,14 +198,14 @@ _SECTIONS_SQL = {
     OVERDUE: (
         f'{DEAL_OPEN_WHERE} AND "next_action_due" < {{p}}',
         f'"next_action_due" < {{p}} AND {LEAD_DUE_WHERE}',
-        '"next_action_due", {touched}, "id"',
-        "due, touched, k, id",
+        f'"next_action_due", {ACTION_AT_SQL}, {{touched}}, "id"',
+        "due, at, touched, k, id",
     ),
     DUE_TODAY: (
         f'{DEAL_OPEN_WHERE} AND "next_action_due" = {{p}}',
         f'"next_action_due" = {{p}} AND {LEAD_DUE_WHERE}',
-        '{touched}, "id"',
-        "k, touched, id",
+        f'{ACTION_AT_SQL}, {{touched}}, "id"',
+        "at, k, touched, id",
     ),
     UNSCHEDULED: (
         f'{DEAL_OPEN_WHERE} AND "next_action_due" IS NULL',
@@ -223,7 +225,8 @@ def _section_sql(section: str) -> str:
     def kind(k: int, table: str, where: str, touched: str) -> str:
         return (
             f'SELECT * FROM (SELECT {k} AS k, "id" AS id, "next_action_due" AS due, '
-            f'{touched} AS touched FROM "{table}" WHERE "owner_id" = {p} AND '
+            f'{ACTION_AT_SQL} AS at, {touched} AS touched FROM "{table}" '
+            f'WHERE "owner_id" = {p} AND '
             f"{where.format(p=p)} ORDER BY {kind_order.format(touched=touched)} LIMIT {p})"
         )
 
@@ -267,6 +270,7 @@ def _lead_rows(ids: list[int]) -> list[QueueItem]:
             Lead.email_norm,
             Lead.next_action,
             Lead.next_action_due,
+            Lead.next_action_at,
             Lead.last_activity_at,
             Lead.created_at,
         )
@@ -274,12 +278,12 @@ def _lead_rows(ids: list[int]) -> list[QueueItem]:
         .where(Lead.id.in_(ids))
     )
     out = []
-    for (lead_id, name, company, status, display, raw, email, action, due, touched,
+    for (lead_id, name, company, status, display, raw, email, action, due, at, touched,
          created) in query.tuples():  # fmt: skip
         contact = display or raw or email or ""
         out.append(
             QueueItem(
-                LEAD, lead_id, lead_id, name, company, "", status, contact, action, due,
+                LEAD, lead_id, lead_id, name, company, "", status, contact, action, due, at,
                 touched, created, 0, "",
             )
         )  # fmt: skip
@@ -300,6 +304,7 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
             Lead.email_norm,
             o.next_action,
             o.next_action_due,
+            o.next_action_at,
             o.last_activity_at,
             o.stage_entered_at,
             o.amount_cents,
@@ -310,15 +315,49 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
         .where(o.id.in_(ids))
     )
     out = []
-    for (opp_id, lead_id, person, company, deal, stage, display, email, action, due,
+    for (opp_id, lead_id, person, company, deal, stage, display, email, action, due, at,
          touched, entered, cents, currency) in query.tuples():  # fmt: skip
         out.append(
             QueueItem(
                 DEAL, opp_id, lead_id, person, company, deal, stage, display or email or "",
-                action, due, touched, entered, cents, currency,
+                action, due, at, touched, entered, cents, currency,
             )
         )  # fmt: skip
     return out
+
+
+def coming_due(
+    user_id: int | None, start: dt.datetime, end: dt.datetime, days: Iterable[dt.date]
+) -> list[QueueItem]:
+    """The user's open timed next actions due from `start` to `end` (naive UTC, both
+    included), soonest first: what a reminder rings for and `funnel today --due-within`
+    lists. `days` are the due dates those moments fall on in the user's zone (the
+    queue's indexes are by owner, date and time)."""
+    if user_id is None:
+        return []
+    p = database.obj.param
+    days = [day.isoformat() for day in days]
+    marks = ", ".join([p] * len(days))
+    timed = f'"next_action_due" IN ({marks}) AND {ACTION_AT_SQL} BETWEEN {p} AND {p}'
+    sql = (
+        f'SELECT 0, "id" FROM "opportunity" WHERE "owner_id" = {p} AND {DEAL_OPEN_WHERE} '
+        f'AND {timed} UNION ALL SELECT 1, "id" FROM "lead" WHERE "owner_id" = {p} AND '
+        f"{timed} AND {LEAD_DUE_WHERE}"
+    )
+    span = (*days, _moment(start), _moment(end))
+    rows = database.execute_sql(sql, (user_id, *span, user_id, *span))
+    keys = [(DEAL if kind == 0 else LEAD, ident) for kind, ident in rows]
+    items = queue_items(keys)
+    found = [items[key] for key in keys if key in items]
+    return sorted(found, key=lambda item: (item.at, item.kind != DEAL, item.id))
+
+
+def _moment(value: dt.datetime) -> object:
+    """A moment as the expression ACTION_AT_SQL compares it: SQLite's text, to the
+    second, as Peewee stores a time."""
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        return value
+    return value.replace(microsecond=0).isoformat(" ")
 
 
 def owner_id(login: str) -> int | None:

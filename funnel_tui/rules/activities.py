@@ -10,6 +10,7 @@ from funnel_tui.core.dates import next_working_day
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.formats import date_weekday
 from funnel_tui.core.i18n import ENGLISH, _, current_language
+from funnel_tui.core.times import moment_text, same_time_on
 from funnel_tui.core.vocab import ACTIVITY_KINDS, DIRECTIONS, STATUS_NEW, STATUS_WORKING
 from funnel_tui.rules.engagement import (
     _engagement_key_for_update,
@@ -38,8 +39,12 @@ class ActivityRules(Session):
         next_action: str = "",
         next_due: dt.date | None = None,
         occurred_at: dt.datetime | None = None,
+        next_at: dt.datetime | None = None,
     ) -> Activity:
         """Log an interaction; the first two-way one moves a *new* lead to *working*.
+
+        `next_at` (naive UTC) gives the next action a time of day on `next_due`, as
+        core.times.parse_when reads both from what the rep typed.
 
         A two-way interaction also adds to the lead's stored engagement key (derived
         data, like the score: no version bump, no history)."""
@@ -50,7 +55,16 @@ class ActivityRules(Session):
             ]
         try:
             kind, direction, outcome_text, note_text, action_text = check_activity(
-                kind, direction, outcome, note, next_action, next_due, self.today()
+                kind,
+                direction,
+                outcome,
+                note,
+                next_action,
+                next_due,
+                self.today(),
+                next_at,
+                self.now(),
+                self.zone,
             )
         except Refused as exc:
             raise Refused([*exc.problems, *record]) from None
@@ -75,6 +89,7 @@ class ActivityRules(Session):
                 user=self.user_id,
                 next_action=action_text,
                 next_action_due=next_due,
+                next_action_at=next_at,
                 created_at=now,
             )
             # An interaction settles the record's open next action (the call it asked
@@ -103,6 +118,8 @@ class ActivityRules(Session):
                 "next_action": action_text,
                 "next_due": next_due,
             }
+            if next_at is not None:
+                snapshot["next_at"] = next_at
             self._history("activity", activity.id, "create", [("", None, _json(snapshot))], now)
             updates: dict[str, Any] = {}
             if lead.last_activity_at is None or when > lead.last_activity_at:
@@ -126,11 +143,13 @@ class ActivityRules(Session):
                     lead.version + 1,
                 )
             if opportunity_id is None and settles:
-                updates.update(next_action=action_text, next_action_due=next_due)
+                updates.update(
+                    next_action=action_text, next_action_due=next_due, next_action_at=next_at
+                )
             if updates:
                 Lead.update(**updates).where(Lead.id == lead.id).execute()
             if opportunity_id is not None:
-                self._note_on_opportunity(opp, when, action_text, next_due, settles)
+                self._note_on_opportunity(opp, when, action_text, next_due, settles, next_at)
         return activity
 
     @staticmethod
@@ -140,6 +159,7 @@ class ActivityRules(Session):
         action: str,
         due: dt.date | None,
         settles: bool = True,
+        at: dt.datetime | None = None,
     ) -> None:
         """Copy the latest activity time and the open next action onto the deal's row,
         which the board reads (derived data: no version bump, no history)."""
@@ -147,7 +167,7 @@ class ActivityRules(Session):
         if opp.last_activity_at is None or when > opp.last_activity_at:
             updates["last_activity_at"] = when
         if settles:
-            updates.update(next_action=action, next_action_due=due)
+            updates.update(next_action=action, next_action_due=due, next_action_at=at)
         if updates:
             Opportunity.update(**updates).where(Opportunity.id == opp.id).execute()
 
@@ -174,16 +194,20 @@ class ActivityRules(Session):
                 entity = "opportunity"
             else:
                 record, entity = self._lead_for_update(lead_id), "lead"
-            old_due = record.next_action_due
+            old_due, old_at = record.next_action_due, record.next_action_at
             new_due = next_working_day(
                 max(old_due or today, today) + dt.timedelta(days=days), self.config.working_days
             )
+            # A call set for 3 pm stays at 3 pm on the day it moves to.
+            new_at = None if old_at is None else same_time_on(old_at, new_due, self.zone)
             # The default is written for the rep, in their words, as text they typed would be.
             action = record.next_action or _("Follow up")
-            type(record).update(next_action=action, next_action_due=new_due).where(
-                type(record).id == record.id
-            ).execute()
+            type(record).update(
+                next_action=action, next_action_due=new_due, next_action_at=new_at
+            ).where(type(record).id == record.id).execute()
             changes = [("next_action_due", old_due, new_due)]
+            if old_at is not None:
+                changes.append(("next_action_at", old_at, new_at))
             if action != record.next_action:
                 changes.append(("next_action", record.next_action, action))
             self._history(entity, record.id, "snooze", changes, now)
@@ -198,6 +222,9 @@ def check_activity(
     next_action: str,
     next_due: dt.date | None,
     today: dt.date,
+    next_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    zone: dt.tzinfo = dt.UTC,
 ) -> tuple[str, str, str, str, str]:
     """What an activity's fields store, (kind, direction, outcome, note, next action),
     or Refused naming every field at fault. For one record (log_activity) and for many
@@ -231,7 +258,17 @@ def check_activity(
     problems += [c.problem for c in checks if not c.ok]
     if next_action.strip() and next_due is None:
         problems.append(Problem("due", "required", _("a next action needs a due date")))
-    if next_due is not None and next_due < today:
+    if next_at is not None and next_due is None:
+        problems.append(Problem("due", "required", _("a time needs its date")))
+    elif next_at is not None and now is not None and next_at < now.replace(second=0, microsecond=0):
+        problems.append(
+            Problem(
+                "due",
+                "past",
+                _("{time} has passed; pick a later time").format(time=moment_text(next_at, zone)),
+            )
+        )
+    elif next_due is not None and next_due < today:
         problems.append(
             Problem(
                 "due",

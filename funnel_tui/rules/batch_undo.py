@@ -28,7 +28,7 @@ BULK_FIELDS = {
     "lead": frozenset(
         {"owner", "status", "nurture_until", "unqualified_reason", "title", "notes", "source"}
         # the next action a bulk status (nurturing) or activity sets (rules.bulk_actions)
-        | {"next_action", "next_action_due"}
+        | {"next_action", "next_action_due", "next_action_at"}
     ),
     "opportunity": frozenset(
         {"owner", "name", "notes", "currency", "amount_cents", "expected_close"}

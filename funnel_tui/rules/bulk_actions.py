@@ -67,6 +67,7 @@ _ACTIVITY_COLUMNS = (
     "user_id",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "next_action_done",
     "created_at",
 )
@@ -130,7 +131,7 @@ class BulkActionRules(Session):
         wanted = _wanted(ids)
         new = status_values(status, reason, until, self.today())
         if status == STATUS_NURTURING:
-            new.update(next_action=NURTURE_ACTION, next_action_due=until)
+            new.update(next_action=NURTURE_ACTION, next_action_due=until, next_action_at=None)
         stored = {name: _stored(value) for name, value in new.items()}
         now = self.now()
         at, user = stored_time(now), self.user_id
@@ -151,6 +152,7 @@ class BulkActionRules(Session):
                     if not {name for name, _old, _new in changes} - {
                         "next_action",
                         "next_action_due",
+                        "next_action_at",
                     }:
                         unchanged += 1  # its status as wanted already: its next action too
                         continue
@@ -186,6 +188,7 @@ class BulkActionRules(Session):
         next_action: str = "",
         next_due: dt.date | None = None,
         progress: Progress | None = None,
+        next_at: dt.datetime | None = None,
     ) -> BulkDone:
         """Log the same activity on every lead of `ids`, as log_activity logs it on
         one: it settles each lead's open next action (a new one replaces it), adds to
@@ -193,7 +196,16 @@ class BulkActionRules(Session):
         writing nothing, as log_activity refuses the fields, and for no ids."""
         wanted = _wanted(ids)
         kind, direction, outcome, note, action = check_activity(
-            kind, direction, outcome, note, next_action, next_due, self.today()
+            kind,
+            direction,
+            outcome,
+            note,
+            next_action,
+            next_due,
+            self.today(),
+            next_at,
+            self.now(),
+            self.zone,
         )
         now = self.now()
         at, user = stored_time(now), self.user_id
@@ -207,6 +219,9 @@ class BulkActionRules(Session):
             "next_action": action,
             "next_due": next_due,
         }
+        if next_at is not None:
+            snapshot["next_at"] = next_at
+        timed = None if next_at is None else stored_time(next_at)
         columns = (
             "id",
             "version",
@@ -215,6 +230,7 @@ class BulkActionRules(Session):
             "engagement_key",
             "next_action",
             "next_action_due",
+            "next_action_at",
         )
         history: list[tuple[Any, ...]] = []
         # Leads whose status moves (new → working), and the others: setting a status,
@@ -232,16 +248,16 @@ class BulkActionRules(Session):
                     _ACTIVITY_COLUMNS,
                     [
                         (row[0], None, kind, direction, outcome, note, at, user, action,
-                         stored_day(next_due), False, at)
+                         stored_day(next_due), timed, False, at)
                         for row in rows
                     ],
                 )  # fmt: skip
-                for activity_id, (lead_id, version, status, last, key, old_action, old_due) in zip(
-                    made_ids, rows, strict=True
-                ):
+                for activity_id, row in zip(made_ids, rows, strict=True):
+                    lead_id, version, status, last, key, old_action, old_due, old_at = row
                     # As the driver gave them (SQLite: text): compared and written back.
                     last = Lead.last_activity_at.python_value(last)
                     old_due = Lead.next_action_due.python_value(old_due)
+                    old_at = Lead.next_action_at.python_value(old_at)
                     made = {**snapshot, "lead": lead_id, "settled": settled.get(lead_id, [])}
                     history.append(
                         (
@@ -266,10 +282,11 @@ class BulkActionRules(Session):
                             for name, o, n in (
                                 ("next_action", old_action, action),
                                 ("next_action_due", old_due, next_due),
+                                ("next_action_at", old_at, next_at),
                             )
                             if _plain(o) != _plain(n)
                         ]
-                        old_action, old_due = action, next_due
+                        old_action, old_due, old_at = action, next_due, next_at
                     history += [
                         (
                             at,
@@ -286,7 +303,10 @@ class BulkActionRules(Session):
                     ]
                     last = now if last is None or now > last else last
                     key = add_engagement(key, exponent) if two_way else key
-                    values = (stored_time(last), key, old_action, stored_day(old_due), lead_id)
+                    values = (
+                        stored_time(last), key, old_action, stored_day(old_due),
+                        None if old_at is None else stored_time(old_at), lead_id,
+                    )  # fmt: skip
                     if changes and changes[0][0] == "status":
                         moved.append((version, status, *values))
                     else:
@@ -336,6 +356,7 @@ _KEPT = (
     "user_id",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "next_action_done",
     "created_at",
 )
@@ -369,12 +390,13 @@ def undo_activities(rules: Session, entries: dict[int, History], at: dt.datetime
         rows = []
         for activity_id, kept in part:
             leads.add(kept["lead_id"])
-            due = kept["next_action_due"]
+            due, timed = kept["next_action_due"], kept.get("next_action_at")
             rows.append(
                 (activity_id, kept["lead_id"], kept["kind"], kept["direction"], kept["outcome"],
                  kept["note"], stored_time(dt.datetime.fromisoformat(kept["occurred_at"])),
                  kept["user_id"], kept["next_action"],
                  stored_day(dt.date.fromisoformat(due)) if due else None,
+                 stored_time(dt.datetime.fromisoformat(timed)) if timed else None,
                  bool(kept["next_action_done"]),
                  stored_time(dt.datetime.fromisoformat(kept["created_at"])))
             )  # fmt: skip

@@ -50,6 +50,7 @@ _LEAD_DEFAULTS: dict[str, Any] = {
     "last_activity_at": None,
     "next_action": "",
     "next_action_due": None,
+    "next_action_at": None,
     "version": 1,
     "company_key": "",
     "score": 0,

@@ -49,6 +49,7 @@ _CLEARED: dict[str, Any] = {
     "notes": "",
     "next_action": "",
     "next_action_due": None,
+    "next_action_at": None,
 }
 # The fields named in the erasure's history (as edits name them), so that an undo of an
 # earlier change to one of them is refused as changed since.
@@ -64,6 +65,7 @@ _PERSONAL = frozenset(
         "note",
         "evidence",
         "next_action_due",
+        "next_action_at",
     }
 )
 

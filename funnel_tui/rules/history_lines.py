@@ -143,7 +143,7 @@ def _create(group: list[Any], c: Context) -> Said:
     if first.entity == "opportunity":
         return [(say("opened"), _deal_summary(data, c))]
     if first.entity == "activity":
-        return [_activity_line(data)]
+        return [_activity_line(data, c)]
     raise ValueError(first.entity)
 
 
@@ -171,15 +171,17 @@ def _deal_summary(data: Mapping[str, Any], c: Context) -> str:
     return say("list").join(parts)
 
 
-def _activity_line(data: Mapping[str, Any]) -> tuple[str, str]:
+def _activity_line(data: Mapping[str, Any], c: Context) -> tuple[str, str]:
     head, body = activity_words(
         data.get("kind", ""), data.get("direction", ""), data.get("outcome", "")
     )
     action = data.get("next_action") or ""
     due = _date(str(data.get("next_due") or ""))
+    at = data.get("next_at")
     if action or due:
+        when = c.value("next_at", str(at)) if at else date_words(due) if due else ""
         nxt = (
-            say("next_due", action=plain(action) or field_word("next_action"), due=date_words(due))
+            say("next_due", action=plain(action) or field_word("next_action"), due=when)
             if due
             else say("next", action=plain(action))
         )
@@ -278,7 +280,7 @@ def _update(group: list[Any], c: Context) -> Said:
 
 def _undo(group: list[Any], c: Context) -> Said:
     if group[0].entity == "activity":  # an activity logged on many, taken back or again
-        head, body = _activity_line(_snapshot(group[0].old or group[0].new))
+        head, body = _activity_line(_snapshot(group[0].old or group[0].new), c)
         return [(head, say("by_undo", change=body or head))]
     if group[0].entity == "opportunity" and {e.field for e in group} & {"stage", "state"}:
         return [(_capital(field_word(e.field)), say("by_undo", change=_stage(e, c))) for e in group]
@@ -289,7 +291,7 @@ def _bulk_activity(group: list[Any], c: Context) -> Said:
     """An activity logged on many leads at once: the activity, or what it changed on
     one lead (its status, its next action)."""
     if group[0].entity == "activity":
-        return [_activity_line(_snapshot(group[0].new))]
+        return [_activity_line(_snapshot(group[0].new), c)]
     return _fields(group, c)
 
 
@@ -394,6 +396,7 @@ def _reopen(group: list[Any], c: Context) -> Said:
 def _next(group: list[Any], c: Context) -> Said:
     by_field = {e.field: e for e in group}
     action, due = by_field.get("next_action"), by_field.get("next_action_due")
+    at = by_field.get("next_action_at")
     new_action = (action.new if action else "") or ""
     new_due = due.new if due else None
     if not new_action and not new_due:
@@ -402,7 +405,7 @@ def _next(group: list[Any], c: Context) -> Said:
         body = say(
             "next_action_due",
             action=plain(new_action) or field_word("next_action"),
-            due=c.value("next_action_due", new_due),
+            due=_due_value(c, new_due, at.new if at else None),
         )
     else:
         body = plain(new_action)
@@ -412,6 +415,7 @@ def _next(group: list[Any], c: Context) -> Said:
 def _snooze(group: list[Any], c: Context) -> Said:
     by_field = {e.field: e for e in group}
     due, action = by_field["next_action_due"], by_field.get("next_action")
+    at = by_field.get("next_action_at")
     # The action is in the change only when the snooze gave one ("Follow up").
     named = plain(action.new) if action and action.new else ""
     if not due.old:
@@ -419,10 +423,15 @@ def _snooze(group: list[Any], c: Context) -> Said:
         return [(say("snoozed"), say("snoozed_new", action=what, due=c.value(due.field, due.new)))]
     when = say(
         "snoozed_to",
-        due=c.value("next_action_due", due.new),
-        was=c.value("next_action_due", due.old),
+        due=_due_value(c, due.new, at.new if at else None),
+        was=_due_value(c, due.old, at.old if at else None),
     )
     return [(say("snoozed"), say("snoozed_named", action=named, when=when) if named else when)]
+
+
+def _due_value(c: Context, due: str, at: str | None) -> str:
+    """A next action's due date as history shows it, with its time when it had one."""
+    return c.value("next_action_at", at) if at else c.value("next_action_due", due)
 
 
 def _unknown(group: list[Any], c: Context) -> Said:

@@ -185,6 +185,7 @@ FIELDS = {
     "unqualified_reason": N_("reason unqualified"),
     "next_action": N_("next action"),
     "next_action_due": N_("next action due"),
+    "next_action_at": N_("next action time"),
     "stage": N_("stage"),
     "state": N_("state"),
     "lost_reason": N_("reason lost"),
@@ -490,7 +491,9 @@ _SHOWN_BESIDE = {
     "email_norm": frozenset({"email_raw"}),
 }
 _DATE_FIELDS = frozenset({"nurture_until", "next_action_due", "expected_close", "next_due"})
-_TIME_FIELDS = frozenset({"closed_at", "promoted_at", "created_at", "last_activity_at"})
+_TIME_FIELDS = frozenset(
+    {"closed_at", "promoted_at", "created_at", "last_activity_at", "next_action_at", "next_at"}
+)
 _VALUE_FIELDS = frozenset({"status", "level", "state", "answer"})
 # Names from the config (stages, sources, reasons): translated while shipped defaults.
 _NAME_FIELDS = frozenset({"stage", "source", "unqualified_reason", "lost_reason"})

@@ -16,6 +16,7 @@ JSON): the survivor's columns as they were, the ids of what moved. Undo reads it
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ _SUMMARY_COLUMNS = (
     "engagement_key",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "score",
 )
 # Columns a merge writes that a person does not read in the history: derived ones (a
@@ -235,6 +237,7 @@ class MergeRules(Session):
                 "other": {
                     "next_action": other.next_action,
                     "next_action_due": _plain(other.next_action_due),
+                    "next_action_at": _plain(other.next_action_at),
                 },
             }
             snapshot["keep"]["score"] = keep.score
@@ -254,7 +257,7 @@ class MergeRules(Session):
             # A record merged into the other earlier now stands for the survivor too.
             Lead.update(merged_into=keep_id).where(Lead.merged_into == other_id).execute()
             # Its next action went to the survivor: the Today queue shows it once.
-            moved = {"next_action": "", "next_action_due": None}
+            moved = {"next_action": "", "next_action_due": None, "next_action_at": None}
             self._record_merge(Lead, keep, other, values, moved, snapshot, now)
             self.rescore(keep_id)
         return Merged("lead", keep_id, other_id, taken, plan.moves)
@@ -398,12 +401,18 @@ def _summary_values(keep: Lead, other: Lead) -> dict[str, Any]:
         # Engagement is a sum over two-way interactions: both leads' together.
         values["engagement_key"] = add_engagement(keep.engagement_key, other.engagement_key)
     sooner = other.next_action_due and (
-        not keep.next_action_due or other.next_action_due < keep.next_action_due
+        not keep.next_action_due or _when_due(other) < _when_due(keep)
     )
     if sooner or (other.next_action and not keep.next_action):
         values["next_action"] = other.next_action
         values["next_action_due"] = other.next_action_due
+        values["next_action_at"] = other.next_action_at
     return values
+
+
+def _when_due(lead: Lead) -> tuple[Any, dt.datetime]:
+    """When a lead's next action is due, its time (if any) before the end of its day."""
+    return (lead.next_action_due, lead.next_action_at or dt.datetime.max)
 
 
 def _same_currency(keep_id: int, other_id: int) -> None:

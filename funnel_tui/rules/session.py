@@ -251,17 +251,16 @@ class Session:
         self, lead: Lead, action: str, due: dt.date | None, now: dt.datetime
     ) -> None:
         """Give a lead's own record a next action (derived: no version bump)."""
-        if (lead.next_action, lead.next_action_due) == (action, due):
+        if (lead.next_action, lead.next_action_due, lead.next_action_at) == (action, due, None):
             return
-        Lead.update(next_action=action, next_action_due=due).where(Lead.id == lead.id).execute()
-        self._history(
-            "lead",
-            lead.id,
-            "next",
-            [
-                ("next_action_due", lead.next_action_due, due),
-                ("next_action", lead.next_action, action),
-            ],
-            now,
-        )
-        lead.next_action, lead.next_action_due = action, due
+        Lead.update(next_action=action, next_action_due=due, next_action_at=None).where(
+            Lead.id == lead.id
+        ).execute()
+        changes = [
+            ("next_action_due", lead.next_action_due, due),
+            ("next_action", lead.next_action, action),
+        ]
+        if lead.next_action_at is not None:
+            changes.append(("next_action_at", lead.next_action_at, None))
+        self._history("lead", lead.id, "next", changes, now)
+        lead.next_action, lead.next_action_due, lead.next_action_at = action, due, None

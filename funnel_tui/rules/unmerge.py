@@ -107,6 +107,10 @@ class UnmergeRules(CompanyMergeRules):
                 "next_action_due": Lead.next_action_due.python_value(
                     snapshot["other"]["next_action_due"]
                 ),
+                # None for a merge made before next actions had a time.
+                "next_action_at": Lead.next_action_at.python_value(
+                    snapshot["other"].get("next_action_at")
+                ),
             }
         else:
             Lead.update(company=other_id).where(Lead.id.in_(snapshot["leads"])).execute()

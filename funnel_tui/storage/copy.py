@@ -96,6 +96,10 @@ def _copy_table(source: peewee.Database, into: peewee.Database, model) -> int:
     while rows := cursor.fetchmany(BATCH):
         if model is MetaEntry:
             rows = [r for r in rows if r[0] not in LOCAL_META]
+            # The copy is the same database moved: it keeps the source's own name (the
+            # calendar's entries keep their ids), not the one made with its tables.
+            keys = [r[0] for r in rows]
+            MetaEntry.delete().where(MetaEntry.key.in_(keys)).execute()
         elif model is User:
             # The target may have its own user row already (whoever opened it first);
             # the source's ids must win, so users are matched by login.

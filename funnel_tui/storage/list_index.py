@@ -131,14 +131,17 @@ LEAD_OPEN_WHERE = (
     "AND \"level\" IN ('lead', 'prospect')"
 )
 DEAL_OPEN_WHERE = "\"state\" = 'open'"
-TODAY_LEAD_INDEX = "lead_queue_due"
+# A day's actions in time order, whole-day ones after the timed (the same order on both
+# engines, which sort NULL at opposite ends).
+ACTION_AT_SQL = "COALESCE(\"next_action_at\", '9999-12-31 00:00:00')"
+TODAY_LEAD_INDEX = "lead_queue_due_at"
 TODAY_OPEN_LEAD_INDEX = "lead_queue_open"
-TODAY_DEAL_INDEX = "opportunity_queue"
+TODAY_DEAL_INDEX = "opportunity_queue_at"
 # index name -> (table, columns, WHERE)
 TODAY_INDEXES = {
     TODAY_LEAD_INDEX: (
         "lead",
-        ("owner_id", "next_action_due", LEAD_TOUCHED_SQL, "id", "status"),
+        ("owner_id", "next_action_due", ACTION_AT_SQL, LEAD_TOUCHED_SQL, "id", "status"),
         LEAD_DUE_WHERE,
     ),
     TODAY_OPEN_LEAD_INDEX: (
@@ -148,13 +151,14 @@ TODAY_INDEXES = {
     ),
     TODAY_DEAL_INDEX: (
         "opportunity",
-        ("owner_id", "next_action_due", DEAL_TOUCHED_SQL, "id", "state"),
+        ("owner_id", "next_action_due", ACTION_AT_SQL, DEAL_TOUCHED_SQL, "id", "state"),
         DEAL_OPEN_WHERE,
     ),
 }
 # What schemas 8 to 13 made for the queue instead: every lead and deal of an owner, to be
-# read whole and sorted in Python. Dropped where they are found.
-FORMER_TODAY_INDEXES = ("lead_today", "opportunity_today")
+# read whole and sorted in Python; and schemas 14 to 16's, without the time. Dropped
+# where they are found.
+FORMER_TODAY_INDEXES = ("lead_today", "opportunity_today", "lead_queue_due", "opportunity_queue")
 # Merged leads and companies (models.Lead.merged_into): partial indexes holding only
 # them, a few entries however large the tables, so "not merged" is a probe of a small
 # set by id (see LIVE_LEAD_SQL) rather than a read of every row.

@@ -124,6 +124,9 @@ class Lead(BaseModel):
     # layer as activities are logged and actions snoozed (derived: no version bump).
     next_action = TextField(default="")
     next_action_due = DateField(null=True)
+    # The moment of a timed next action ("call back at 3 pm"), naive UTC; NULL for a
+    # whole-day one. next_action_due is then its date in the zone of whoever set it.
+    next_action_at = DateTimeField(null=True)
     version = IntegerField(default=1)
     # compute_score(...).total, stored so the lead list filters and sorts by it in SQL;
     # the rules layer rewrites it on every change that can move it (funnel.py).
@@ -197,6 +200,7 @@ class Opportunity(BaseModel):
     last_activity_at = DateTimeField(null=True)
     next_action = TextField(default="")
     next_action_due = DateField(null=True)
+    next_action_at = DateTimeField(null=True)
     # Its lead's source, copied by triggers (storage.tallies) whenever either changes:
     # the win rate and forecast split deals by source without joining a million leads.
     # A default in the table too: bulk writers (the demo, a copy) leave it to the triggers.
@@ -224,6 +228,7 @@ class Activity(BaseModel):
     user = ForeignKeyField(User, index=False)
     next_action = TextField(default="")
     next_action_due = DateField(null=True, index=True)
+    next_action_at = DateTimeField(null=True)
     next_action_done = BooleanField(default=False)
     created_at = DateTimeField()
 

@@ -4,6 +4,7 @@ an older one step by step (MIGRATIONS[n] brings schema n to n + 1) in one transa
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import peewee
@@ -22,7 +23,10 @@ from funnel_tui.storage.list_index import (
 from funnel_tui.storage.models import ALL_MODELS, TALLY_MODELS, WAIT_MODELS, MetaEntry
 from funnel_tui.storage.targets import describe
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
+# A name of this database of its own, made once (schema 17): what a calendar entry's UID
+# is made unique with (read.calendar), whatever the file is called or where it moves.
+DATABASE_ID = "database_id"
 
 
 def stored_version(db: peewee.Database) -> int | None:
@@ -134,6 +138,8 @@ def _create_or_migrate(db: peewee.Database, target: str) -> int | None:
             create_list_structures(db)
             create_tallies(db)
             _set_version(SCHEMA_VERSION)
+        if get_meta(DATABASE_ID) is None:
+            set_meta(DATABASE_ID, uuid.uuid4().hex)
     return version
 
 
@@ -508,6 +514,19 @@ def _migrate_15_to_16(db: peewee.Database) -> None:
     db.execute_sql('ANALYZE "lead"')
 
 
+def _migrate_16_to_17(db: peewee.Database) -> None:
+    """Schema 17 gives a next action a time of day: the moment (naive UTC, NULL for a
+    whole-day action) beside its date, on leads, deals and activities. The Today
+    queue's indexes order a day's actions by it; they are made again under new names
+    afterwards, with the tables' other structures (list_index.FORMER_TODAY_INDEXES drops
+    the old ones)."""
+    kind = "TIMESTAMP" if isinstance(db, peewee.PostgresqlDatabase) else "DATETIME"
+    for table in ("lead", "opportunity", "activity"):
+        # An earlier step that rebuilt a table from today's models made it already.
+        if "next_action_at" not in {column.name for column in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "next_action_at" {kind}')
+
+
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -524,4 +543,5 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     13: _migrate_13_to_14,
     14: _migrate_14_to_15,
     15: _migrate_15_to_16,
+    16: _migrate_16_to_17,
 }

@@ -7,6 +7,8 @@
 - `columns`: which column is which lead field, guessed from the header and changeable.
 - `importer`: the import itself, batch by batch, with its report and reject file.
 - `exporter`: leads out as CSV, JSON or vCard.
+- `calendar_feed`: a rep's next actions out as an iCalendar file, and the one funnel
+  keeps current for a calendar app to subscribe to.
 
 No module here imports Textual: the command line and the Import screen run the same code.
 """

@@ -37,6 +37,7 @@ from funnel_tui.read.connection import (
 )
 from funnel_tui.rules.team_lists import team_config
 from funnel_tui.tui.contracts import CountsToday, KeepsDrafts, ShowsRecord
+from funnel_tui.tui.day_watch import KeepsTheDay
 from funnel_tui.tui.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from funnel_tui.tui.draft_offer import offer_drafts
 from funnel_tui.tui.failures import HandlesFailures
@@ -92,7 +93,7 @@ class ChangesHeard(Message):
         self.changes = changes
 
 
-class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
+class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
     TITLE = "funnel"
     # The Today queue's counts per section for the status line; None until counted.
     today_counts: reactive[dict[str, int] | None] = reactive(None)
@@ -129,6 +130,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding(
+            "ctrl+j", "open_reminded", "Open the reminded record", id="reminder.open", show=False
+        ),
     ]
 
     def __init__(
@@ -377,6 +381,8 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
             self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_user)
             if not self.read_only:  # a backup is a write beside the database
                 self.set_timer(BACKUP_AFTER_SECONDS, self._backup_if_due)
+            # Reminders and the calendar file, once the rules are made.
+            self.set_timer(PREPARE_AFTER_SECONDS + 0.5, self.start_the_day)
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup_if_due(self) -> None:
@@ -552,6 +558,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeysInOrder):
         whether it is concerned, and the hidden ones when shown again (tui/freshness).
         A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
         self.refresh_screens(changes)
+        self.day_changed()
         if not self._user_prepared or isinstance(self.screen, CountsToday):
             return
         if changes is None or changes.everything or self.user in changes.handed:

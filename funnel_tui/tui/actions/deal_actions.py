@@ -63,7 +63,7 @@ class DealActions:
 
         def done(logged) -> None:
             if logged is not None:
-                self._deal_message(logged.summary(self.app.today()))
+                self._deal_message(logged.summary(self.app.now(), self.app.zone))
                 self._deal_reload()
 
         self.app.open_log(target, done)

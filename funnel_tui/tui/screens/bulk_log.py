@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from funnel_tui.core.times import When
 from funnel_tui.tui.screens.log_activity import LogActivityScreen, LogTarget
 
 
@@ -20,7 +21,11 @@ class BulkLog:
     outcome: str
     note: str
     next_action: str
-    due: dt.date | None
+    when: When | None
+
+    @property
+    def due(self) -> dt.date | None:
+        return None if self.when is None else self.when.day
 
 
 class BulkLogScreen(LogActivityScreen):
@@ -32,10 +37,10 @@ class BulkLogScreen(LogActivityScreen):
     def draft_key(self) -> None:  # type: ignore[override]
         return None
 
-    def _save(self, values: dict[str, str], action: str, due: dt.date | None) -> None:
+    def _save(self, values: dict[str, str], action: str, when: When | None) -> None:
         self.dismiss(
             BulkLog(
-                values["kind"], values["direction"], values["outcome"], values["note"], action, due
+                values["kind"], values["direction"], values["outcome"], values["note"], action, when
             )
         )
 

@@ -15,21 +15,24 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core import validators as v
-from funnel_tui.core.dates import describe_due, to_local
+from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.formats import date_short
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language
 from funnel_tui.core.labels import shown_name, typed_name
 from funnel_tui.core.money import exact_figure
 from funnel_tui.core.output import plain
+from funnel_tui.core.times import When, describe_when
 from funnel_tui.core.vocab import STATUS_NURTURING, STATUS_UNQUALIFIED
 from funnel_tui.live.drafts import form_key
 from funnel_tui.read.queries import lead_record
+from funnel_tui.tui.actions.copy_contact import CopiesContact, copy_binding
 from funnel_tui.tui.actions.erase_action import ErasesOnRequest
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.form_draft import KeepsDraft
+from funnel_tui.tui.links import linked, mail_url, tel_url
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint
@@ -93,7 +96,9 @@ def lead_events(record: dict[str, Any], rules: Any = None) -> list[Event]:
     config's checklist labels and the user's zone from `rules`); a deal's marked with
     the deal."""
     events = [
-        activity_event(a, f"${a.opportunity_id}" if a.opportunity_id else "")
+        activity_event(
+            a, f"${a.opportunity_id}" if a.opportunity_id else "", rules.zone if rules else None
+        )
         for a in record["activities"]
     ]
     company = record["company"]
@@ -138,7 +143,13 @@ LABEL_WIDTH = 10  # cells; wider where the language's longest label needs it
 
 
 class LeadScreen(
-    MarksCurrentRow, KeepsDraft, ErasesOnRequest, LeadStatusActions, HandsOver, Screen[None]
+    MarksCurrentRow,
+    KeepsDraft,
+    ErasesOnRequest,
+    LeadStatusActions,
+    HandsOver,
+    CopiesContact,
+    Screen[None],
 ):
     TITLE = N_("Lead")
     CSS_PATH = "lead.tcss"
@@ -156,6 +167,7 @@ class LeadScreen(
         Binding("ctrl+l", "log", "Log…", id="lead.log"),
         Binding("ctrl+z", "undo", "Undo my last change", id="lead.undo"),
         Binding("ctrl+y", "company", "Company", id="lead.company"),
+        copy_binding("lead"),
         hand_over_binding("lead"),
         # Rare and for good: named in the help and the palette, off the key bar.
         Binding("shift+delete", "erase", "Erase on request…", id="lead.erase", show=False),
@@ -303,14 +315,17 @@ class LeadScreen(
         if lead.status == STATUS_NURTURING and lead.nurture_until:
             until = _("until {date}").format(date=date_short(lead.nurture_until))
             summary.append(f"   {until}", style="dim")
+        summary.append_text(contact_line(lead))
         if lead.next_action_due is not None:
-            today = self.app.today()
-            late = lead.next_action_due < today
+            now = self.app.now()
+            late = lead.next_action_due < self.app.today() or (
+                lead.next_action_at is not None and lead.next_action_at < now
+            )
             summary.append("   ⇒ ", style="dim")
             summary.append(plain(lead.next_action) or _("next action"), style="red" if late else "")
-            summary.append(
-                f" {describe_due(lead.next_action_due, today)}", style="red" if late else "dim"
-            )
+            due = When(lead.next_action_due, lead.next_action_at)
+            when = describe_when(due, now, self.app.zone)
+            summary.append(f" {when}", style="red" if late else "dim")
         self.deals = record["opportunities"]
         for opp in self.deals:
             summary.append_text(opportunity_link(opp))
@@ -529,6 +544,13 @@ class LeadScreen(
     def _outcome(self, text: Text) -> None:
         self.query_one("#outcome", Static).update(text)
 
+    def contact(self) -> tuple[str, str]:
+        lead = self.record["lead"] if self.record else None
+        return (lead.phone_e164 or "", lead.email_norm or "") if lead else ("", "")
+
+    def say(self, text: Text) -> None:
+        self._outcome(text)
+
     def action_checklist(self) -> None:
         self.app.open_checklist(self.lead_id)
 
@@ -539,11 +561,13 @@ class LeadScreen(
             return  # not loaded yet
         lead, company = self.record["lead"], self.record["company"]
         title = log_title(lead.name, company.name if company else "")
-        target = LogTarget(self.lead_id, None, title, lead.next_action, lead.next_action_due)
+        target = LogTarget(
+            self.lead_id, None, title, lead.next_action, lead.next_action_due, lead.next_action_at
+        )
 
         def done(logged) -> None:
             if logged is not None:
-                self._outcome(logged.summary(self.app.today()))
+                self._outcome(logged.summary(self.app.now(), self.app.zone))
                 self.load()  # edits in the form stay as typed (_fill)
 
         self.app.open_log(target, done)
@@ -596,3 +620,24 @@ class LeadScreen(
             return
         self.drop_draft()
         self.app.pop_screen()
+
+
+def contact_line(lead) -> Text:
+    """`\n☎ +48 512 345 678  ✉ lucja@kowalski.pl`: the lead's phone and email on a line of
+    their own under its heading, each a link to call or write where the terminal takes
+    one (tui.links); nothing when it has neither."""
+    parts = []
+    if lead.phone_display or lead.phone_raw:
+        shown = Text("☎ ", style="dim")
+        shown.append_text(
+            linked(Text(plain(lead.phone_display or lead.phone_raw)), tel_url(lead.phone_e164))
+        )
+        parts.append(shown)
+    if lead.email_norm or lead.email_raw:
+        shown = Text("✉ ", style="dim")
+        email = lead.email_norm or lead.email_raw
+        shown.append_text(linked(Text(plain(email)), mail_url(lead.email_norm or "")))
+        parts.append(shown)
+    if not parts:
+        return Text()
+    return Text("\n").join([Text(), Text("  ").join(parts)])

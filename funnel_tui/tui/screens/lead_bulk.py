@@ -201,6 +201,7 @@ class LeadBulkActions:
                         note=log.note,
                         next_action=log.next_action,
                         next_due=log.due,
+                        next_at=None if log.when is None else log.when.at,
                         progress=progress,
                     ),
                     _("Logging"),

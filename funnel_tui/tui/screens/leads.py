@@ -39,6 +39,7 @@ from funnel_tui.read.search import (
     one_answer,
 )
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
+from funnel_tui.tui.links import linked, mail_url, tel_url
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
@@ -85,7 +86,14 @@ def sort_titles() -> dict[str, str]:
 
 
 def _phone(row: dict[str, Any]) -> Text:
-    return Text(plain(row.get("phone_display") or row.get("phone_raw")))
+    """The number as shown, a tel: link where the terminal takes one (tui.links)."""
+    text = Text(plain(row.get("phone_display") or row.get("phone_raw")))
+    return linked(text, tel_url(row.get("phone_e164") or ""))
+
+
+def _email(row: dict[str, Any]) -> Text:
+    text = Text(plain(row.get("email_norm") or row.get("email_raw")))
+    return linked(text, mail_url(row.get("email_norm") or ""))
 
 
 def _score(row: dict[str, Any]) -> Text:
@@ -117,7 +125,7 @@ COLUMNS = [
         "email",
         N_("Email"),
         0,
-        lambda r: Text(plain(r.get("email_norm") or r.get("email_raw"))),
+        _email,
         min_width=14,
     ),
     Column("score", N_("Sc"), 3, _score),

@@ -21,11 +21,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from funnel_tui.core.dates import describe_due, parse_date, quick_forms, split_due
-from funnel_tui.core.errors import DueDateError, Refused
+from funnel_tui.core.errors import DueDateError, NoDueDate, Refused
 from funnel_tui.core.i18n import ENGLISH, N_, _, current_language, pgettext
 from funnel_tui.core.labels import field_label
 from funnel_tui.core.output import plain
+from funnel_tui.core.times import (
+    When,
+    describe_when,
+    parse_when,
+    split_when,
+    when_forms,
+)
 from funnel_tui.core.vocab import ACTIVITY_KINDS, OUTCOMES
 from funnel_tui.live.drafts import form_key
 from funnel_tui.tui.form_draft import KeepsDraft
@@ -129,6 +135,7 @@ class LogTarget:
     title: str  # "Anna Kowalski · Acme GmbH", user data (shown as text)
     next_action: str = ""
     due: dt.date | None = None
+    at: dt.datetime | None = None  # the moment of a timed next action (naive UTC)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -144,16 +151,20 @@ class Logged:
     kind: str
     outcome: str
     next_action: str
-    due: dt.date | None
+    when: When | None
 
-    def summary(self, today: dt.date) -> Text:
+    @property
+    def due(self) -> dt.date | None:
+        return None if self.when is None else self.when.day
+
+    def summary(self, now: dt.datetime, zone: dt.tzinfo) -> Text:
         words = (kind_label(self.kind), outcome_label(self.outcome) if self.outcome else "")
         what = " ".join(p for p in words if p)
         text = Text(_("✔ Logged {what}").format(what=what), style="green")
-        if self.due is not None:
+        if self.when is not None:
             text.append(_(" · next: "))
             text.append(plain(self.next_action))
-            text.append(f" {describe_due(self.due, today)}", style="dim")
+            text.append(f" {describe_when(self.when, now, zone)}", style="dim")
         return text
 
 
@@ -222,7 +233,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
                 yield TextInput(id="next", placeholder=_("next action, e.g. +3d Call back"))
             with Horizontal(classes="row"):
                 yield Label(pgettext("log form", "Due"), classes="label")
-                yield TextInput(id="due", placeholder=quick_forms(self.app.config.date_order))
+                yield TextInput(id="due", placeholder=when_forms(self.app.config.date_order))
             yield Static("", id="due-read")
             yield Static("", id="message")
             yield Static(
@@ -276,11 +287,12 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         target = self.target
         if target.due is None:
             return Text(_("Nothing scheduled yet."), style="dim")
-        today = self.app.today()
+        now = self.app.now()
         text = Text(_("Now: "), style="dim")
         text.append(plain(target.next_action) or _("next action"))
-        late = target.due < today
-        text.append(f" · {describe_due(target.due, today)}", style="red" if late else "dim")
+        late = target.due < self.app.today() or (target.at is not None and target.at < now)
+        said = describe_when(When(target.due, target.at), now, self.app.zone)
+        text.append(f" · {said}", style="red" if late else "dim")
         return text
 
     @on(ChoiceRow.Picked)
@@ -311,35 +323,37 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         else:
             self.focus_next()
 
-    def _reading(self) -> tuple[dt.date | None, str, Text]:
-        """(the due date, the next action, the line under Due) from both fields. The Due
-        field wins; left empty, a date leading or closing the Next line is the due date,
-        as `funnel log --next "+3d call back"` reads it."""
+    def _reading(self) -> tuple[When | None, str, Text]:
+        """(the due date and time, the next action, the line under Due) from both
+        fields. The Due field wins; left empty, a date (and time) leading or closing the
+        Next line is the due, as `funnel log --next "fri 14:30 call back"` reads it."""
         typed, action = self.query_one("#due", Input).value, self._next_text()
-        today, order = self.app.today(), self.app.config.date_order
+        now, zone, order = self.app.now(), self.app.zone, self.app.config.date_order
         if typed.strip():
             try:
-                due = parse_date(typed, today, order)
+                when = parse_when(typed, now, zone, order)
             except DueDateError as exc:
                 return None, action, Text(f"✘ {exc}", style="red")
-            return due, action, Text(f"→ {describe_due(due, today)}", style="green")
+            return when, action, Text(f"→ {describe_when(when, now, zone)}", style="green")
         if not action:
             return None, "", Text(_("no next action"), style="dim")
         try:
-            due, rest = split_due(action, today, order)
-        except DueDateError:
-            asked = _("when is it due? e.g. {forms}").format(forms=quick_forms(order))
+            when, rest = split_when(action, now, zone, order)
+        except NoDueDate:
+            asked = _("when is it due? e.g. {forms}").format(forms=when_forms(order))
             return None, action, Text(asked, style="yellow")
-        said = Text(f"→ {describe_due(due, today)} · ", style="green")
+        except DueDateError as exc:  # a date with a time that cannot be
+            return None, action, Text(f"✘ {exc}", style="red")
+        said = Text(f"→ {describe_when(when, now, zone)} · ", style="green")
         said.append(plain(rest) or _("Follow up"))
-        return due, rest, said
+        return when, rest, said
 
-    def _read_due(self) -> dt.date | None:
-        """The due date typed (in Due, or at the edge of Next), read back under Due;
-        None when there is none or it cannot be read."""
-        due, _action, said = self._reading()
+    def _read_due(self) -> When | None:
+        """The due typed (in Due, or at the edge of Next), read back under Due; None
+        when there is none or it cannot be read."""
+        when, _action, said = self._reading()
         self.query_one("#due-read", Static).update(said)
-        return due
+        return when
 
     def _next_text(self) -> str:
         return self.query_one("#next", Input).value.strip()
@@ -362,23 +376,26 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         if self.saving:
             return
         values = self.values()
-        due, action, _said = self._reading()
+        when, action, said = self._reading()
         self._read_due()
         if values["due"].strip():
-            if due is None:
+            if when is None:
                 self._refuse("due", _("the due date is not one I can read (see under it)"))
                 return
-        elif action and due is None:
+        elif action and when is None:
+            if said.style == "red":  # a time in Next that cannot be: said under Due
+                self._refuse("next", said.plain.removeprefix("✘ "))
+                return
             order = self.app.config.date_order
-            self._refuse("due", _("when is it due? e.g. {forms}").format(forms=quick_forms(order)))
+            self._refuse("due", _("when is it due? e.g. {forms}").format(forms=when_forms(order)))
             return
-        if due is not None:
+        if when is not None:
             action = action or _("Follow up")  # as a snooze stores it: in the rep's words
         self.saving = True
-        self._save(values, action, due)
+        self._save(values, action, when)
 
     @write_worker("log-save")
-    def _save(self, values: dict[str, str], action: str, due: dt.date | None) -> None:
+    def _save(self, values: dict[str, str], action: str, when: When | None) -> None:
         target = self.target
         run_write(
             self.app,
@@ -390,12 +407,13 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
                 outcome=values["outcome"],
                 note=values["note"],
                 next_action=action,
-                next_due=due,
+                next_due=None if when is None else when.day,
+                next_at=None if when is None else when.at,
             ),
-            done=lambda _r: self._saved(Logged(values["kind"], values["outcome"], action, due)),
+            done=lambda _r: self._saved(Logged(values["kind"], values["outcome"], action, when)),
             refused=self._refused,
             failed=self._failed,
-            retry=lambda: self._save(values, action, due),
+            retry=lambda: self._save(values, action, when),
         )
 
     def _saved(self, done: Logged) -> None:

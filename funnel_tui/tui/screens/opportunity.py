@@ -214,7 +214,7 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         events = [move_event(m, rules.config) for m in record.moves]
         events += history_events(record.history, rules.config, rules.zone)
         events += [
-            activity_event(a, "" if a.opportunity_id == self.opp_id else "lead")
+            activity_event(a, "" if a.opportunity_id == self.opp_id else "lead", self.app.zone)
             for a in record.activities
         ]
         text = Text()

@@ -47,6 +47,10 @@ class TodayScreen(Screen[None]):
         Binding("z", "snooze(1)", "Snooze +1d", id="today.snooze_day"),
         Binding("Z", "snooze(7)", "+1w", id="today.snooze_week"),
         Binding("n", "log('note')", "Note…", id="today.note", show=False),
+        Binding("tab", "section(1)", "Next section", id="today.next_section", show=False),
+        Binding(
+            "shift+tab", "section(-1)", "Previous section", id="today.previous_section", show=False
+        ),
     ]
 
     # Its reload gives the app the queue's counts: data_changed need not count again.
@@ -76,6 +80,17 @@ class TodayScreen(Screen[None]):
             self._moved_in_place = False  # the log form's result is shown already
         elif self.loaded:
             self.load()  # back from a record: what was done there shows
+
+    def action_section(self, step: int) -> None:
+        self.view.action_section(step)
+
+    def clock_moved(self, now: dt.datetime) -> None:
+        """The app's beat: the times due today are marked as of `now` (◷ within the
+        hour, red once passed); a new day reloads the queue."""
+        if self.app.today() != self._today and self.loaded:
+            self.refresh_data()
+        else:
+            self.view.tick(now)
 
     def refresh_data(self, changes: Changes | None = None) -> None:
         self.load()
@@ -170,14 +185,17 @@ class TodayScreen(Screen[None]):
         if done is None:
             return  # nothing written: the queue comes back as it was
         today = self.app.today()
-        message = Text.assemble(done.summary(today), " · ")
+        message = Text.assemble(done.summary(self.app.now(), self.app.zone), " · ")
         message.append(plain(item.person))
         self._say(message)
         if done.kind == "note" and done.due is None:
             return  # a note leaves the next action open: the item stays where it is
         # Shown at once, before the queue is read again (the change poll does that).
         to = UNSCHEDULED if done.due is None else DUE_TODAY if done.due <= today else None
-        moved = item._replace(next_action=done.next_action, due=done.due, last_touch=self.app.now())
+        at = None if done.when is None else done.when.at
+        moved = item._replace(
+            next_action=done.next_action, due=done.due, at=at, last_touch=self.app.now()
+        )
         self._move(item, to, moved)
         self._moved_in_place = True
 
@@ -233,5 +251,5 @@ def _read_rows(owner: int | None, today: dt.date, asked) -> dict[int, QueueItem]
 def log_target(item: QueueItem) -> LogTarget:
     title = log_title(item.person, item.company or item.deal)
     if item.kind == DEAL:
-        return LogTarget(item.lead_id, item.id, f"$ {title}", item.next_action, item.due)
-    return LogTarget(item.lead_id, None, title, item.next_action, item.due)
+        return LogTarget(item.lead_id, item.id, f"$ {title}", item.next_action, item.due, item.at)
+    return LogTarget(item.lead_id, None, title, item.next_action, item.due, item.at)

@@ -24,6 +24,7 @@ from funnel_tui.core.dates import ago, short_due
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import fit, plain
+from funnel_tui.core.times import clock_text, is_soon, local_moment
 from funnel_tui.read.today import (
     DEAL,
     DUE_TODAY,
@@ -33,6 +34,7 @@ from funnel_tui.read.today import (
     SECTIONS,
     QueueItem,
 )
+from funnel_tui.tui.links import contact_url, linked
 from funnel_tui.tui.widgets.lead_table import KEEP_PAGES, PAGE_SIZE, Column, LeadTable, fit_cell
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
@@ -185,6 +187,11 @@ class QueueView(LeadTable):
         self._ask_missing()
         return generation
 
+    def tick(self, now: dt.datetime) -> None:
+        """The time marks as of `now`, the rows as they are."""
+        self.now = now
+        self.refresh()
+
     def move_item(self, key: Key, to: str | None, item: QueueItem | None) -> None:
         """What a write just did to one item, shown at once: it leaves its section for
         `to` (None: it left the queue), where it goes last, as the most recently touched
@@ -329,11 +336,20 @@ class QueueView(LeadTable):
         return Text(*SECTION_MARKS.get(row["section"], UNSCHEDULED_MARK))
 
     def _due(self, row: dict[str, Any]) -> Text:
+        """The day; for an action at a time today, the time: marked ◷ within the hour,
+        red once it has passed."""
         item: QueueItem = row["item"]
         if item.due is None:
             return Text("—", style="dim")
-        style = "red" if row["section"] == OVERDUE else ""
-        return Text(short_due(item.due, self.today), style=style)
+        if row["section"] == OVERDUE or item.at is None or item.due != self.today:
+            style = "red" if row["section"] == OVERDUE else ""
+            return Text(short_due(item.due, self.today), style=style)
+        clock = clock_text(local_moment(item.at, self.app.zone))
+        if item.at < self.now:
+            return Text(clock, style="red")
+        if is_soon(item.at, self.now):
+            return Text.assemble(("◷ ", "bold yellow"), (clock, "bold"))
+        return Text(clock)
 
     def _kind(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
@@ -347,7 +363,9 @@ class QueueView(LeadTable):
 
     def _company(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
-        return Text(plain(item.company or item.contact))
+        if item.company:
+            return Text(plain(item.company))
+        return linked(Text(plain(item.contact)), contact_url(item.contact))
 
     def _next(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
@@ -394,6 +412,19 @@ class QueueView(LeadTable):
             self.cursor = self._settle(0, 1) if where == 0 else self._settle(self.total - 1, -1)
             if where == 0:
                 self.scroll_to(y=0, animate=False)
+
+    def action_section(self, step: int) -> None:
+        """The first item of the next section holding any (`step` -1: the one before),
+        round from the last to the first, its heading at the top: past 150 overdue
+        items to what is due today in one key."""
+        names = [name for name in SECTIONS if self.lines.counts[name]]
+        if not names:
+            return
+        here = self.lines.entry(self.cursor)[0]
+        place = names.index(here) + step if here in names else 0
+        target = names[place % len(names)]
+        self.cursor = self.lines.line(target, 0)
+        self.scroll_to(y=self.lines.starts[target], animate=False)
 
     def action_open(self) -> None:
         row = self.current

@@ -15,6 +15,7 @@ from funnel_tui.core.formats import day_month
 from funnel_tui.core.i18n import ENGLISH, _, current_language
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.output import plain
+from funnel_tui.core.times import clock_text, local_moment
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import kind_words, outcome_words, say
 
@@ -44,8 +45,9 @@ def timeline_text(
     return text or Text(empty or _("Nothing yet."), style="dim")
 
 
-def activity_event(activity: Any, origin: str = "") -> Event:
-    """An Activity row (with its user joined) as a timeline event."""
+def activity_event(activity: Any, origin: str = "", zone: dt.tzinfo | None = None) -> Event:
+    """An Activity row (with its user joined) as a timeline event; with the user's
+    `zone`, a next action at a time says it (`by Mon 14 Dec 2:30 PM`)."""
     line = Text()
     glyph = DIRECTION_GLYPHS.get(activity.direction, "·")
     line.append(f"{glyph} {kind_words(activity.kind)}", style="bold")
@@ -58,8 +60,11 @@ def activity_event(activity: Any, origin: str = "") -> Event:
         line.append("  ⇒ ", style="dim")
         line.append(plain(activity.next_action))
         if activity.next_action_due:
-            due = activity.next_action_due
-            line.append(" " + _("by {day}").format(day=_due_day(due)), style="dim")
+            day = _due_day(activity.next_action_due)
+            at = getattr(activity, "next_action_at", None)
+            if at is not None and zone is not None:
+                day = f"{day} {clock_text(local_moment(at, zone))}"
+            line.append(" " + _("by {day}").format(day=day), style="dim")
     return Event(activity.occurred_at, activity.user.login, line, origin)
 
 
