@@ -86,8 +86,9 @@ def test_a_date_with_a_time_is_a_moment_in_the_reps_zone(text, day, wall):
 def test_a_span_from_now_is_a_moment_on_a_whole_minute(text, ahead):
     now = NOW + dt.timedelta(seconds=42)
     when = parse_when(text, now, WARSAW)
-    assert when.at == NOW + ahead + dt.timedelta(minutes=1)
+    assert when.at == NOW + ahead + dt.timedelta(minutes=1)  # the nearest minute
     assert when.day == MON
+    assert parse_when(text, NOW + dt.timedelta(seconds=12), WARSAW).at == NOW + ahead
 
 
 def test_a_date_alone_stays_a_whole_day_action():
@@ -273,17 +274,19 @@ def test_an_activity_logged_on_many_gives_each_the_time_and_undo_takes_it_back(d
 
 @pytest.mark.parametrize("language", ["en", "de", "pl", "zh_TW", "zh_CN"])
 def test_every_example_a_due_field_gives_reads_as_a_moment_in_its_language(language):
-    """The examples after "with a time" in the field's placeholder, in each language,
-    are each read by parse_when (at 08:00, so that none has passed)."""
+    """The examples in the field's placeholder, in each language and date order, are
+    each read by parse_when (at 08:00, so that none has passed), the last three as
+    times."""
     from funnel_tui.core.times import when_forms
 
     morning = dt.datetime(2026, 11, 23, 7, 0)
     try:
         set_language(language)
-        timed = re.split("[;；]", when_forms("mdy"))[-1]
-        examples = re.split("[:：]", timed, maxsplit=1)[-1]
-        for example in re.split("[,、]", examples):
-            assert parse_when(example.strip(), morning, WARSAW).timed, example
+        for order in ("mdy", "dmy", "ymd"):
+            examples = [e.strip() for e in re.split("[,、，]", when_forms(order))]
+            read = [parse_when(example, morning, WARSAW, order) for example in examples]
+            assert [when.timed for when in read][-3:] == [True] * 3, examples
+            assert len(examples) == 8
     finally:
         set_language("en")
 

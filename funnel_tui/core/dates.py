@@ -92,7 +92,7 @@ def quick_forms(order: str = "mdy", back: bool = False) -> str:
     """The forms a date field takes, for its placeholder and its error messages, in the
     reader's words (each one read back by parse_date in that language: a test holds the
     translations to it)."""
-    day_month = _DAY_MONTH_EXAMPLE.get(order, "12/01")
+    day_month = day_month_example(order)
     if back:
         forms = _("today, yesterday, 7d (ago), 2w, fri, {day_month}, 2026-11-01")
     else:
@@ -124,6 +124,17 @@ def parse_date(text: str, today: dt.date, order: str = "mdy", *, back: bool = Fa
             )
         )
     return found
+
+
+def day_month_example(order: str) -> str:
+    """A day and month written in `order`, for examples: 12/01 or 1.12."""
+    return _DAY_MONTH_EXAMPLE.get(order, "12/01")
+
+
+def date_of_words(words: list[str], today: dt.date, order: str) -> dt.date | None:
+    """The date ahead that folded `words` name (`["next", "mon"]`), None when they name
+    none: what core.times reads in front of a time."""
+    return _parse_words(words, today, order, False)
 
 
 def parse_due(text: str, today: dt.date, order: str = "mdy") -> dt.date:

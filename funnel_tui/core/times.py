@@ -15,7 +15,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from funnel_tui.core.dates import UTC, _parse_words, day_text, describe_due, quick_forms
+from funnel_tui.core.dates import (
+    UTC,
+    date_of_words,
+    day_month_example,
+    day_text,
+    describe_due,
+)
 from funnel_tui.core.errors import DueDateError, NoDueDate
 from funnel_tui.core.i18n import _, current_language, current_locale, ngettext, pgettext
 
@@ -33,9 +39,12 @@ class When:
 
 
 def when_forms(order: str = "mdy") -> str:
-    """The forms a due field takes, dates and times, for its placeholder and errors."""
-    return _("{dates}; with a time: fri 14:30, tomorrow 9, 3pm, +2h").format(
-        dates=quick_forms(order)
+    """The forms a due field takes, dates and times, for its placeholder and errors (each
+    read by parse_when in the reader's language: a test holds the translations to it);
+    short enough for the log form's field at 80 columns."""
+    day_month = day_month_example(order)
+    return _("tomorrow, +3d, fri, next mon, {day_month}, fri 14:30, 3pm, +2h").format(
+        day_month=day_month
     )
 
 
@@ -173,7 +182,7 @@ def parse_when(text: str, now_utc: dt.datetime, zone: dt.tzinfo, order: str = "m
         moment = now_utc + span
         return When(moment.replace(tzinfo=UTC).astimezone(zone).date(), _whole_minute(moment))
     date_words, clock = _split_time(words)
-    day = _parse_words(date_words, today, order, False) if date_words else today
+    day = date_of_words(date_words, today, order) if date_words else today
     if day is None:
         raise DueDateError(
             _("{text!r} is not a date I know; try {forms}").format(
@@ -186,9 +195,13 @@ def parse_when(text: str, now_utc: dt.datetime, zone: dt.tzinfo, order: str = "m
 
 
 def _whole_minute(moment: dt.datetime) -> dt.datetime:
-    """`+2h` at 10:17:42 is 12:18: a calendar entry starts on a minute."""
+    """`+2h` at 10:17:42 is 12:18, at 10:17:12 is 12:17: a calendar entry starts on a
+    minute, the nearest (`+15min` reads back as in 15 min)."""
     rounded = moment.replace(second=0, microsecond=0)
-    return rounded + dt.timedelta(minutes=1) if rounded < moment else rounded
+    return rounded + dt.timedelta(minutes=1) if moment - rounded >= HALF_MINUTE else rounded
+
+
+HALF_MINUTE = dt.timedelta(seconds=30)
 
 
 def moment_on(day: dt.date, clock: dt.time, zone: dt.tzinfo, now_utc: dt.datetime) -> dt.datetime:
@@ -367,7 +380,7 @@ def _when_of(words: list[str], now_utc: dt.datetime, zone: dt.tzinfo, order: str
     if _ahead(folded) is None:
         date_words, clock = _split_time(folded)
         today = local_moment(now_utc, zone).date()
-        if date_words and _parse_words(date_words, today, order, False) is None:
+        if date_words and date_of_words(date_words, today, order) is None:
             return None
         if not date_words and clock is None:
             return None
