@@ -51,6 +51,9 @@ def test_the_urls_dial_and_write_to_what_is_stored():
     assert links.tel_url("512 345 678") == ""  # no country: no number to dial from anywhere
     assert links.mail_url("anna@kowalski.pl") == "mailto:anna@kowalski.pl"
     assert links.mail_url('x"@y.z') == links.mail_url("") == ""
+    # Stored text is not trusted: nothing in a link can end its escape sequence.
+    assert links.mail_url("a\x1b]0;x\x07@y.z") == links.mail_url("a\\b@y.z") == ""
+    assert links.mail_url("jörg@müller.de") == "mailto:j%C3%B6rg@m%C3%BCller.de"
     assert links.contact_url("anna@kowalski.pl").startswith("mailto:")
 
 

@@ -98,6 +98,7 @@ class Card(NamedTuple):
     owner: str
     lost_reason: str
     closed_at: dt.datetime | None
+    next_action_at: dt.datetime | None = None  # a timed next action's moment (UTC)
 
 
 class CardMarks(NamedTuple):
@@ -369,6 +370,7 @@ def _card_query() -> peewee.Query:
             User.login,
             o.lost_reason,
             o.closed_at,
+            o.next_action_at,
         )
         .join(Lead, on=(Lead.id == o.lead))
         .switch(o)

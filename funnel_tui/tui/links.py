@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from urllib.parse import quote
 
 from rich.style import Style
 from rich.text import Text
@@ -40,12 +41,15 @@ def tel_url(number: str) -> str:
 
 
 def mail_url(address: str) -> str:
-    """`mailto:` an address as stored (checked by email-validator); "" for none or one
-    that could not be a link (a space, a quote, a bracket in it)."""
+    """`mailto:` an address as stored (checked by email-validator when saved, but a
+    member can write the shared file: it is not trusted); "" for none or one that could
+    not be a link (a space, a quote, a bracket, a control character in it). Letters
+    beyond ASCII are percent-encoded, so the link holds printable ASCII alone and
+    nothing in it can end the escape sequence early."""
     address = (address or "").strip()
-    if "@" not in address or any(c in address for c in ' "<>[]\\'):
+    if "@" not in address or any(c in address for c in ' "<>[]\\') or not address.isprintable():
         return ""
-    return f"mailto:{address}"
+    return "mailto:" + quote(address, safe="@.+-_!#$&'*/=?^`{|}~%")
 
 
 def linked(text: Text, url: str) -> Text:

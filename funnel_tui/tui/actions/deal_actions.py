@@ -58,7 +58,12 @@ class DealActions:
 
         title = log_title(card.name, card.company)
         target = LogTarget(
-            card.lead_id, card.id, f"$ {title}", card.next_action, card.next_action_due
+            card.lead_id,
+            card.id,
+            f"$ {title}",
+            card.next_action,
+            card.next_action_due,
+            card.next_action_at,
         )
 
         def done(logged) -> None:

@@ -18,6 +18,7 @@ from funnel_tui.core.i18n import N_, _, pgettext
 from funnel_tui.core.labels import shown_name
 from funnel_tui.core.money import format_amount, warm, weighted
 from funnel_tui.core.output import plain
+from funnel_tui.core.times import clock_text, local_moment
 from funnel_tui.core.vocab import OPP_LOST, OPP_OPEN, OPP_WON
 from funnel_tui.read.pipeline import Card, DealRecord, card_marks, deal_record
 from funnel_tui.rules.history_words import days_from_today, many
@@ -201,7 +202,10 @@ class OpportunityScreen(DealEditing, DealActions, HandsOver, Screen[None]):
         if card.next_action_due is None:
             return Text(_("○ nothing scheduled"), style="yellow")
         action = plain(card.next_action) or _("next action")
-        text = Text(f"{action} · {date_short(card.next_action_due)}")
+        due = date_short(card.next_action_due)
+        if card.next_action_at is not None:
+            due += " " + clock_text(local_moment(card.next_action_at, self.app.zone))
+        text = Text(f"{action} · {due}")
         if marks.overdue:
             text = Text("‼ ", style="bold red") + text
             text.stylize("red")

@@ -32,6 +32,7 @@ from funnel_tui.core.i18n import _, pgettext
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import short_money
 from funnel_tui.core.output import cell_width, fit, plain
+from funnel_tui.core.times import clock_text, local_moment
 from funnel_tui.read.pipeline import BOARD_PAGE, Card, CardMarks, StageTotals
 from funnel_tui.tui.few_colours import few_colours
 
@@ -386,6 +387,10 @@ class BoardView(Widget, can_focus=True):
                 style=self._style("board--unscheduled"),
             )
         due = _day(card.next_action_due)
+        if card.next_action_at is not None:  # at a time: the time, when that is today
+            local = local_moment(card.next_action_at, self.app.zone)
+            if local.date() == local_moment(self.app.now(), self.app.zone).date():
+                due = clock_text(local)
         action = plain(card.next_action) or _("next action")
         glyph, style = (OVERDUE, "board--overdue") if marks.overdue else (NEXT, "")
         room = width - cell_width(due) - 3  # wide characters count twice
