@@ -228,3 +228,15 @@ async def test_tab_goes_from_section_to_section(day):
         assert view.current_item.person == "Call Soon"
         await pilot.press("shift+tab")
         assert view.current_item.person == "Nobody Yet"
+
+
+async def test_today_links_a_contact_shown_for_want_of_a_company(day):
+    path, tmp_path, _ids = day
+    app = _app(path, tmp_path, Clock(NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("#queue")
+        lines = _lines(app)
+        nobody = next(y for y, line in enumerate(lines) if "Nobody Yet" in line)
+        found = {s.style.link for s in view.render_line(nobody) if s.style and s.style.link}
+        assert found == {"mailto:nobody@ex.com"}

@@ -78,6 +78,14 @@ class QueueItem(NamedTuple):
     since: dt.datetime  # captured (lead) or in its stage since (deal)
     amount_cents: int
     currency: str
+    # The person's number in E.164 (to dial: a tel: link, a calendar entry) and address.
+    phone_e164: str = ""
+    email: str = ""
+
+    @property
+    def phone_shown(self) -> str:
+        """The number as shown, when the contact shown is one ("" for an address)."""
+        return "" if "@" in self.contact else self.contact
 
     @property
     def key(self) -> tuple[str, int]:
@@ -273,18 +281,19 @@ def _lead_rows(ids: list[int]) -> list[QueueItem]:
             Lead.next_action_at,
             Lead.last_activity_at,
             Lead.created_at,
+            Lead.phone_e164,
         )
         .join(Company, peewee.JOIN.LEFT_OUTER, on=(Company.id == Lead.company))
         .where(Lead.id.in_(ids))
     )
     out = []
     for (lead_id, name, company, status, display, raw, email, action, due, at, touched,
-         created) in query.tuples():  # fmt: skip
+         created, e164) in query.tuples():  # fmt: skip
         contact = display or raw or email or ""
         out.append(
             QueueItem(
                 LEAD, lead_id, lead_id, name, company, "", status, contact, action, due, at,
-                touched, created, 0, "",
+                touched, created, 0, "", e164 or "", email or "",
             )
         )  # fmt: skip
     return out
@@ -309,6 +318,7 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
             o.stage_entered_at,
             o.amount_cents,
             o.currency,
+            Lead.phone_e164,
         )
         .join(Lead, on=(Lead.id == o.lead))
         .join(Company, peewee.JOIN.LEFT_OUTER, on=(Company.id == o.company))
@@ -316,11 +326,11 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
     )
     out = []
     for (opp_id, lead_id, person, company, deal, stage, display, email, action, due, at,
-         touched, entered, cents, currency) in query.tuples():  # fmt: skip
+         touched, entered, cents, currency, e164) in query.tuples():  # fmt: skip
         out.append(
             QueueItem(
                 DEAL, opp_id, lead_id, person, company, deal, stage, display or email or "",
-                action, due, at, touched, entered, cents, currency,
+                action, due, at, touched, entered, cents, currency, e164 or "", email or "",
             )
         )  # fmt: skip
     return out

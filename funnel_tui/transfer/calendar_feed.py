@@ -21,7 +21,8 @@ from funnel_tui.core import ical
 from funnel_tui.core.errors import CalendarFileError
 from funnel_tui.core.i18n import _, pgettext
 from funnel_tui.core.safe_files import replacing
-from funnel_tui.read.calendar import CalendarEntry, calendar_entries
+from funnel_tui.read.calendar import calendar_entries
+from funnel_tui.read.today import DEAL, QueueItem
 from funnel_tui.storage.schema import DATABASE_ID, get_meta
 
 DEFAULT_DAYS = 30  # how far ahead `funnel calendar` looks unless --days or --all
@@ -51,12 +52,12 @@ def calendar_events(ask: CalendarAsk) -> list[ical.Event]:
     return [_event(entry, domain, ask) for entry in calendar_entries(ask.user_id, first, last)]
 
 
-def _event(entry: CalendarEntry, domain: str, ask: CalendarAsk) -> ical.Event:
+def _event(entry: QueueItem, domain: str, ask: CalendarAsk) -> ical.Event:
     who = entry.person + (f" ({entry.company})" if entry.company else "")
     action = entry.next_action or _("Follow up")
     summary = f"{action} · {entry.deal} · {who}" if entry.deal else f"{action} · {who}"
     lines = []
-    if entry.kind == "deal":
+    if entry.kind == DEAL:
         lines.append(
             pgettext("calendar", "Deal #{id}: {name}").format(id=entry.id, name=entry.deal)
         )
@@ -77,7 +78,7 @@ def _event(entry: CalendarEntry, domain: str, ask: CalendarAsk) -> ical.Event:
         at=entry.at,
         minutes=ask.event_minutes,
         alarm_minutes=ask.alarm_minutes,
-        url=f"tel:{entry.phone}" if entry.phone else "",
+        url=f"tel:{entry.phone_e164}" if entry.phone_e164 else "",
     )
 
 

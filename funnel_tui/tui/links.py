@@ -57,8 +57,3 @@ def linked(text: Text, url: str) -> Text:
     if url and links_on():
         text.stylize(Style(link=url))
     return text
-
-
-def contact_url(contact: str) -> str:
-    """The link of a contact shown as one value (the Today queue's): a phone or an email."""
-    return mail_url(contact) if "@" in contact else tel_url(contact)

@@ -34,7 +34,7 @@ from funnel_tui.read.today import (
     SECTIONS,
     QueueItem,
 )
-from funnel_tui.tui.links import contact_url, linked
+from funnel_tui.tui.links import linked, mail_url, tel_url
 from funnel_tui.tui.widgets.lead_table import KEEP_PAGES, PAGE_SIZE, Column, LeadTable, fit_cell
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
@@ -365,7 +365,8 @@ class QueueView(LeadTable):
         item: QueueItem = row["item"]
         if item.company:
             return Text(plain(item.company))
-        return linked(Text(plain(item.contact)), contact_url(item.contact))
+        url = tel_url(item.phone_e164) if item.phone_shown else mail_url(item.email)
+        return linked(Text(plain(item.contact)), url)
 
     def _next(self, row: dict[str, Any]) -> Text:
         item: QueueItem = row["item"]
