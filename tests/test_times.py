@@ -57,6 +57,7 @@ def _utc(zone: dt.tzinfo, *wall: int) -> dt.datetime:
         ("next mon 12am", dt.date(2026, 11, 30), (0, 0)),
         # German, Polish, Chinese
         ("morgen 15 Uhr", dt.date(2026, 11, 24), (15, 0)),
+        ("morgen 15.30 Uhr", dt.date(2026, 11, 24), (15, 30)),
         ("Fr um 9:30", dt.date(2026, 11, 27), (9, 30)),
         ("jutro o 15:30", dt.date(2026, 11, 24), (15, 30)),
         ("pt o 8", dt.date(2026, 11, 27), (8, 0)),

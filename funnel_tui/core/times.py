@@ -138,7 +138,9 @@ def _split_time(words: list[str]) -> tuple[list[str], _Clock | None]:
     # "9 pm", "15 Uhr", "9:30 a.m.": the word after the number says it is a time
     marked = len(words) >= 2 and (words[-1] in _HALF_DAY or words[-1] in _CLOCK_WORDS)
     if marked:
-        words = [*words[:-2], words[-2] + _HALF_DAY.get(words[-1], "")]
+        # "15.30 Uhr": with the word that says so, a dot parts hours and minutes too.
+        number = words[-2].replace(".", ":") if words[-1] in _CLOCK_WORDS else words[-2]
+        words = [*words[:-2], number + _HALF_DAY.get(words[-1], "")]
     clock = _clock_word(words[-1], alone=len(words) == 1 and not marked)
     if clock is None:
         return words, None
@@ -179,8 +181,8 @@ def parse_when(text: str, now_utc: dt.datetime, zone: dt.tzinfo, order: str = "m
     today = now_local.date()
     span = _ahead(words)
     if span is not None:
-        moment = now_utc + span
-        return When(moment.replace(tzinfo=UTC).astimezone(zone).date(), _whole_minute(moment))
+        moment = _whole_minute(now_utc + span)
+        return When(moment.replace(tzinfo=UTC).astimezone(zone).date(), moment)
     date_words, clock = _split_time(words)
     day = date_of_words(date_words, today, order) if date_words else today
     if day is None:
