@@ -85,8 +85,8 @@ async def test_today_orders_a_days_actions_by_time_and_marks_the_next_hour(day):
         lines = _lines(app)
         due = next(i for i, line in enumerate(lines) if "Due today · 3" in line)
         soon, later, whole = lines[due + 1], lines[due + 2], lines[due + 3]
-        assert "Call Soon" in soon and "◷ 10:30 AM" in soon
-        assert "Demo Later" in later and "2:00 PM" in later and "◷" not in later
+        assert "Call Soon" in soon and "⚑ 10:30 AM" in soon
+        assert "Demo Later" in later and "2:00 PM" in later and "⚑" not in later
         assert "Whole Day" in whole and "Mon 23 Nov" in whole
         # The clock moves on past the call: its time turns red, the demo comes within
         # the hour at the next beat.
@@ -94,7 +94,7 @@ async def test_today_orders_a_days_actions_by_time_and_marks_the_next_hour(day):
         app.clock_moved()
         await settle(pilot)
         lines = _lines(app)
-        assert "◷ 2:00 PM" in lines[due + 2]
+        assert "⚑ 2:00 PM" in lines[due + 2]
         cell = app.screen.query_one("#queue").render_line(due + 1)
         assert any("10:30 AM" in s.text and s.style and s.style.color for s in cell)
 

@@ -85,7 +85,7 @@ class TodayScreen(Screen[None]):
         self.view.action_section(step)
 
     def clock_moved(self, now: dt.datetime) -> None:
-        """The app's beat: the times due today are marked as of `now` (◷ within the
+        """The app's beat: the times due today are marked as of `now` (⚑ within the
         hour, red once passed); a new day reloads the queue."""
         if self.app.today() != self._today and self.loaded:
             self.refresh_data()

@@ -42,6 +42,8 @@ HEADER = "header"
 # What marks each section's rows, as a symbol as well as a colour (16 colours, NO_COLOR).
 SECTION_MARKS = {OVERDUE: ("‼", "bold red"), DUE_TODAY: ("●", "bold yellow")}
 UNSCHEDULED_MARK = ("○", "dim")
+# An action at a time falling due within the hour (not ◷: the board's stale deal).
+SOON_MARK = "⚑"
 SECTION_EMPTY = {
     OVERDUE: N_("Nothing overdue."),
     DUE_TODAY: N_("Nothing due today."),
@@ -336,7 +338,7 @@ class QueueView(LeadTable):
         return Text(*SECTION_MARKS.get(row["section"], UNSCHEDULED_MARK))
 
     def _due(self, row: dict[str, Any]) -> Text:
-        """The day; for an action at a time today, the time: marked ◷ within the hour,
+        """The day; for an action at a time today, the time: marked ⚑ within the hour,
         red once it has passed."""
         item: QueueItem = row["item"]
         if item.due is None:
@@ -348,7 +350,7 @@ class QueueView(LeadTable):
         if item.at < self.now:
             return Text(clock, style="red")
         if is_soon(item.at, self.now):
-            return Text.assemble(("◷ ", "bold yellow"), (clock, "bold"))
+            return Text.assemble((f"{SOON_MARK} ", "bold yellow"), (clock, "bold"))
         return Text(clock)
 
     def _kind(self, row: dict[str, Any]) -> Text:
