@@ -133,7 +133,11 @@ def test_a_time_the_clocks_skip_is_refused_naming_the_first_after_it():
 def test_a_time_the_clocks_pass_twice_is_the_first_of_the_two():
     # Warsaw goes back from 03:00 to 02:00 on 31 October 2027, New York on 7 November.
     assert parse_when("2027-10-31 2:30", NOW, WARSAW).at == dt.datetime(2027, 10, 31, 0, 30)
-    assert parse_when("2027-11-07 1:30", NOW, NEW_YORK).at == dt.datetime(2027, 11, 7, 5, 30)
+    twice = parse_when("2027-11-07 1:30", NOW, NEW_YORK)
+    assert twice.at == dt.datetime(2027, 11, 7, 5, 30)
+    # Read back saying which of the two it is; an ordinary time says no zone.
+    assert describe_when(twice, NOW, NEW_YORK).startswith("Sun 7 Nov 2027 1:30 AM EDT · ")
+    assert "CET" not in describe_when(parse_when("fri 9", NOW, WARSAW), NOW, WARSAW)
 
 
 def test_a_time_reads_back_as_the_reps_locale_writes_it():

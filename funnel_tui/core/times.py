@@ -279,9 +279,15 @@ def local_moment(at: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 
 
 def moment_text(at: dt.datetime, zone: dt.tzinfo) -> str:
-    """A stored moment in full on the rep's clock: `Fri 27 Nov 2026 2:30 PM`."""
-    local = local_moment(at, zone)
-    return f"{day_text(local.date())} {clock_text(local)}"
+    """A stored moment in full on the rep's clock: `Fri 27 Nov 2026 2:30 PM`; a time
+    the clocks pass twice that night says which (`1:30 AM EDT`, the first)."""
+    there = at.replace(tzinfo=UTC).astimezone(zone)
+    local = there.replace(tzinfo=None)
+    text = f"{day_text(local.date())} {clock_text(local)}"
+    first, second = local.replace(tzinfo=zone), local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        text += f" {there.tzname()}"
+    return text
 
 
 def describe_when(when: When, now_utc: dt.datetime, zone: dt.tzinfo) -> str:
