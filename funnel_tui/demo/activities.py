@@ -48,6 +48,17 @@ DEAL_WORK = (
 NOTE = ("note", "", "")
 
 
+def action_time(clock: Clock, lead_id: int, due: int | None, action: str) -> str | None:
+    """The time of day a next action is booked for, as stored (UTC), or None for a
+    whole-day one: two in five are (a call at 10:30), between 08:00 and 16:45. Drawn from
+    the lead and the day, not the random stream, so the rest of the demo is the same
+    with times as without; a lead parked until a date has none."""
+    if due is None or action == words.NURTURE_ACTION or (lead_id * 7 + due) % 5 >= 2:
+        return None
+    quarter = (lead_id * 13 + due * 5) % 36
+    return clock.days[due] + clock.tod[8 * 3600 + quarter * 900]
+
+
 def open_action(stream: list[list]) -> list | None:
     """The activity holding a record's open next action: [when, opp_id, kind,
     direction, outcome, note, action, due, done]."""
@@ -96,6 +107,7 @@ class Activities:
                         owner,
                         action,
                         None if due is None else days[due],
+                        action_time(self.clock, lead_id, due, action),
                         done,
                         stamp,
                     )

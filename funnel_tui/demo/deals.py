@@ -10,7 +10,7 @@ from collections.abc import Callable
 from funnel_tui.config import Config
 from funnel_tui.core.vocab import OPP_OPEN, OPP_WON
 from funnel_tui.demo import names as words
-from funnel_tui.demo.activities import open_action
+from funnel_tui.demo.activities import action_time, open_action
 from funnel_tui.demo.clock import Clock
 from funnel_tui.demo.draws import js, pick
 from funnel_tui.demo.people import Region
@@ -170,6 +170,7 @@ class Deals:
                 ts(stream[-1][0]) if stream else None,
                 action[6] if action else "",
                 days[action[7]] if action else None,
+                action_time(self.clock, lead_id, action[7], action[6]) if action else None,
                 source,
             )
         )

@@ -32,6 +32,7 @@ from funnel_tui.demo.activities import (
     ONE_WAY,
     TWO_WAY,
     Activities,
+    action_time,
     open_action,
 )
 from funnel_tui.demo.checklists import Checklists
@@ -457,6 +458,9 @@ class Generator:
                 engagement,
                 lead_action[6] if lead_action else "",
                 days[lead_action[7]] if lead_action else None,
+                action_time(self.clock, lead_id, lead_action[7], lead_action[6])
+                if lead_action
+                else None,
                 email_key(email),
                 _stored_fold(name_key),
                 company[7] if company else "",

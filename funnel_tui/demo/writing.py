@@ -23,8 +23,7 @@ ROWS_PER_STATEMENT = 50  # rows an SQLite INSERT carries (see Writer)
 # Columns written per table, by field name; tests check they cover every model field, so
 # a new column without a database default cannot slip past the demo unnoticed.
 # Columns the demo leaves NULL, the database's value for them: no demo record is merged.
-# The demo's next actions are whole-day ones: none has a time.
-LEFT_NULL = ("merged_into", "next_action_at")
+LEFT_NULL = ("merged_into",)
 COMPANY_FIELDS = (
     "id",
     "name",
@@ -68,6 +67,7 @@ LEAD_FIELDS = (
     "engagement_key",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "email_key",
     "name_fold",
     "company_fold",
@@ -95,6 +95,7 @@ OPPORTUNITY_FIELDS = (
     "last_activity_at",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "lead_source",
 )
 STAGE_CHANGE_FIELDS = ("opportunity", "from_stage", "to_stage", "user", "at")
@@ -109,6 +110,7 @@ ACTIVITY_FIELDS = (
     "user",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "next_action_done",
     "created_at",
 )
