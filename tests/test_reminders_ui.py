@@ -240,3 +240,10 @@ async def test_today_links_a_contact_shown_for_want_of_a_company(day):
         nobody = next(y for y, line in enumerate(lines) if "Nobody Yet" in line)
         found = {s.style.link for s in view.render_line(nobody) if s.style and s.style.link}
         assert found == {"mailto:nobody@ex.com"}
+
+
+def test_the_day_watch_knows_the_queues_word_for_a_deal():
+    from funnel_tui.read import today
+    from funnel_tui.tui import day_watch
+
+    assert day_watch.DEAL == today.DEAL
