@@ -247,3 +247,27 @@ def test_the_day_watch_knows_the_queues_word_for_a_deal():
     from funnel_tui.tui import day_watch
 
     assert day_watch.DEAL == today.DEAL
+
+
+async def test_others_writes_rewrite_the_calendar_only_when_they_touch_the_reps_records(day):
+    """A team writes all day, mostly to others' records: the calendar file (and the
+    reminders' look) follow only the writes to this rep's records."""
+    from funnel_tui.live.changes import Changes
+
+    path, tmp_path, ids = day
+    theirs = Funnel(_config(), "bob", lambda: NOW).capture_lead(
+        {"name": "Bob's Own", "email": "bobs@ex.com"}
+    )
+    app = _app(path, tmp_path, Clock(NOW), start="leads", calendar_file=str(tmp_path / "k.ics"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app._prepare_user()
+        await settle(pilot)
+        app.start_the_day()
+        await _written(pilot, app, 1)
+        app.data_changed(Changes(records=frozenset({("lead", theirs.id)})))
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert app._calendar.written == 1
+        app.data_changed(Changes(records=frozenset({("lead", ids["Demo Later"])})))
+        await _written(pilot, app, 2)

@@ -558,27 +558,32 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
         whether it is concerned, and the hidden ones when shown again (tui/freshness).
         A screen holding a half-typed form keeps it (see LeadScreen.refresh_data)."""
         self.refresh_screens(changes)
-        self.day_changed()
-        if not self._user_prepared or isinstance(self.screen, CountsToday):
+        mine = changes is None or changes.everything or self.user in changes.handed
+        if mine:
+            self.day_changed()  # reminders and the calendar file (day_watch)
+        if not self._user_prepared:
             return
-        if changes is None or changes.everything or self.user in changes.handed:
+        counts = not isinstance(self.screen, CountsToday)
+        if mine and counts:
             self._count_today()
-        else:
-            self._count_today_if_mine(changes)
+        elif not mine and (counts or self.follows_the_day):
+            self._count_today_if_mine(changes, counts)
 
     @kept_read
-    def _count_today_if_mine(self, changes: Changes) -> None:
-        """The Today counts again when others wrote to this user's records: a team adds
-        and changes records all day, most of them someone else's, and counting this
-        user's whole queue costs what their records number (the records handed away
-        from them are counted again at once: data_changed)."""
+    def _count_today_if_mine(self, changes: Changes, counts: bool = True) -> None:
+        """The Today counts again when others wrote to this user's records, and the day's
+        reminders and calendar file: a team adds and changes records all day, most of
+        them someone else's, and counting this user's whole queue costs what their
+        records number (the records handed away from them are counted again at once:
+        data_changed)."""
         from funnel_tui.read.owners import owns_any
         from funnel_tui.read.today import queue_counts
 
         user_id = self.rules.user_id
         if owns_any(user_id, changes.ids("lead"), changes.ids("opportunity")):
-            counts = queue_counts(user_id, self.today())
-            self.call_from_thread(self.set_today_counts, counts)
+            if counts:
+                self.call_from_thread(self.set_today_counts, queue_counts(user_id, self.today()))
+            self.call_from_thread(self.day_changed)
 
     def database_returned(self) -> None:
         """The database answers again after a failure: start what start-up could not

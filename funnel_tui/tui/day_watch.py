@@ -64,8 +64,17 @@ class KeepsTheDay(App):
         self.set_interval(REMINDER_CHECK_SECONDS, self.clock_moved)
         self.check_reminders()
 
+    @property
+    def follows_the_day(self) -> bool:
+        """Whether changes to this rep's records matter here: reminders or a calendar file."""
+        return self._day_started and (
+            self._calendar is not None or self.config.reminder_minutes > 0
+        )
+
     def day_changed(self) -> None:
-        """Something was written: the calendar file again, and the reminders' look."""
+        """Something of this rep's was written (here, or by another instance to a record
+        of theirs: FunnelApp.data_changed tells which): the calendar file again, and the
+        reminders' look. Others' writes to others' records change neither."""
         if not self._day_started:
             return
         if self._calendar is not None:
