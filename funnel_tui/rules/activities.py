@@ -54,17 +54,8 @@ class ActivityRules(Session):
                 Problem("record", "required", _("log against exactly one lead or opportunity"))
             ]
         try:
-            kind, direction, outcome_text, note_text, action_text = check_activity(
-                kind,
-                direction,
-                outcome,
-                note,
-                next_action,
-                next_due,
-                self.today(),
-                next_at,
-                self.now(),
-                self.zone,
+            kind, direction, outcome_text, note_text, action_text = checked_activity(
+                self, kind, direction, outcome, note, next_action, next_due, next_at
             )
         except Refused as exc:
             raise Refused([*exc.problems, *record]) from None
@@ -212,6 +203,23 @@ class ActivityRules(Session):
                 changes.append(("next_action", record.next_action, action))
             self._history(entity, record.id, "snooze", changes, now)
         return new_due
+
+
+def checked_activity(
+    session: Session,
+    kind: str,
+    direction: str,
+    outcome: str,
+    note: str,
+    next_action: str,
+    next_due: dt.date | None,
+    next_at: dt.datetime | None,
+) -> tuple[str, str, str, str, str]:
+    """check_activity as of the session's clock and in its user's zone."""
+    return check_activity(
+        kind, direction, outcome, note, next_action, next_due, session.today(), next_at,
+        session.now(), session.zone,
+    )  # fmt: skip
 
 
 def check_activity(

@@ -24,7 +24,7 @@ from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _
 from funnel_tui.core.vocab import NURTURE_ACTION, STATUS_NEW, STATUS_NURTURING, STATUS_WORKING
-from funnel_tui.rules.activities import check_activity
+from funnel_tui.rules.activities import checked_activity
 from funnel_tui.rules.engagement import (
     _two_way_sql,
     add_engagement,
@@ -195,17 +195,8 @@ class BulkActionRules(Session):
         its engagement when two-way, and moves a *new* lead to *working* then. Refused,
         writing nothing, as log_activity refuses the fields, and for no ids."""
         wanted = _wanted(ids)
-        kind, direction, outcome, note, action = check_activity(
-            kind,
-            direction,
-            outcome,
-            note,
-            next_action,
-            next_due,
-            self.today(),
-            next_at,
-            self.now(),
-            self.zone,
+        kind, direction, outcome, note, action = checked_activity(
+            self, kind, direction, outcome, note, next_action, next_due, next_at
         )
         now = self.now()
         at, user = stored_time(now), self.user_id
