@@ -55,5 +55,12 @@ def mail_url(address: str) -> str:
 def linked(text: Text, url: str) -> Text:
     """`text` as a link to `url` where links are on (and `url` is one); else as it is."""
     if url and links_on():
-        text.stylize(Style(link=url))
+        text.stylize(_link_style(url))
     return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _link_style(url: str) -> Style:
+    """One style per address: Rich gives each new link style an id of its own, so a row
+    drawn again would otherwise be a new style, and a new string, each time."""
+    return Style(link=url)
