@@ -84,7 +84,7 @@ def keep_calendars_current(opened: list[Context]) -> None:
     """After a command: write the calendar file funnel.toml names again for each user
     whose command changed something (the history grew). A file that cannot be written
     is said on stderr; the command's own result stands."""
-    from funnel_tui.read.calendar import latest_change
+    from funnel_tui.read.ahead import newest_change
     from funnel_tui.transfer.calendar_feed import (
         KEPT_DAYS,
         calendar_document,
@@ -94,7 +94,7 @@ def keep_calendars_current(opened: list[Context]) -> None:
 
     for ctx in opened:
         path = configured_path(ctx.config.calendar_file)
-        if path is None or ctx.history_mark is None or latest_change() == ctx.history_mark:
+        if path is None or ctx.history_mark is None or newest_change() == ctx.history_mark:
             continue
         try:
             text, _count = calendar_document(_ask(ctx, KEPT_DAYS), ctx.rules.now())

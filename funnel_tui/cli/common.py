@@ -196,9 +196,9 @@ class Context:
         # (cli.calendar.keep_calendars_current).
         self.history_mark: int | None = None
         if self.config.calendar_file.strip():
-            from funnel_tui.read.calendar import latest_change
+            from funnel_tui.read.ahead import newest_change
 
-            self.history_mark = latest_change()
+            self.history_mark = newest_change()
         _OPENED.append(self)
 
 

@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import peewee
-
 from funnel_tui.read.today import DEAL, LEAD, QueueItem, queue_items
 from funnel_tui.storage.list_index import DEAL_OPEN_WHERE, LEAD_DUE_WHERE
-from funnel_tui.storage.models import History, database
-
-
-def latest_change() -> int:
-    """The newest history entry's id (0 for none): every write appends to the history,
-    so a command that changed something leaves a larger one."""
-    return History.select(peewee.fn.MAX(History.id)).scalar() or 0
+from funnel_tui.storage.models import database
 
 
 def calendar_entries(

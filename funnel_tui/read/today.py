@@ -41,6 +41,7 @@ from funnel_tui.storage.models import (
     User,
     database,
 )
+from funnel_tui.storage.statements import stored_time
 
 CHUNK = 500  # ids per IN (...): SQLite allows 999 parameters in older builds
 
@@ -354,20 +355,12 @@ def coming_due(
         f'AND {timed} UNION ALL SELECT 1, "id" FROM "lead" WHERE "owner_id" = {p} AND '
         f"{timed} AND {LEAD_DUE_WHERE}"
     )
-    span = (*days, _moment(start), _moment(end))
+    span = (*days, *(stored_time(t.replace(microsecond=0)) for t in (start, end)))
     rows = database.execute_sql(sql, (user_id, *span, user_id, *span))
     keys = [(DEAL if kind == 0 else LEAD, ident) for kind, ident in rows]
     items = queue_items(keys)
     found = [items[key] for key in keys if key in items]
     return sorted(found, key=lambda item: (item.at, item.kind != DEAL, item.id))
-
-
-def _moment(value: dt.datetime) -> object:
-    """A moment as the expression ACTION_AT_SQL compares it: SQLite's text, to the
-    second, as Peewee stores a time."""
-    if isinstance(database.obj, peewee.PostgresqlDatabase):
-        return value
-    return value.replace(microsecond=0).isoformat(" ")
 
 
 def owner_id(login: str) -> int | None:
