@@ -190,3 +190,26 @@ async def test_each_app_keeps_one_change_watcher_as_the_others_come(env, tmp_pat
         running = [t for t in threading.enumerate() if t.name == "funnel-changes"]
         assert len(running) == 2
     assert not [t for t in threading.enumerate() if t.name == "funnel-changes"]
+
+
+async def test_a_change_heard_while_the_app_closes_is_dropped(env, tmp_path, monkeypatch):
+    """Pilot closes the app from the test's task while the app's own loop still runs:
+    a change heard as the list's table was being removed once reached a list with no
+    table (NoMatches, and the app's crash report)."""
+    from funnel_tui.live.changes import Changes
+    from funnel_tui.tui.app import ChangesHeard
+    from funnel_tui.tui.widgets.lead_table import LeadTable
+
+    path, drafts = env
+    app = FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
+    heard_at_close = []
+
+    def on_unmount(table) -> None:
+        heard_at_close.append(True)
+        app.post_message(ChangesHeard(Changes(records=frozenset({("lead", 1)}))))
+
+    monkeypatch.setattr(LeadTable, "on_unmount", on_unmount, raising=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(LeadTable)
+    assert heard_at_close  # the change came as the table went, and nothing broke

@@ -341,7 +341,9 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
     def changes_arrived(self, changes: Changes) -> None:
         """Another instance wrote something, or came or went: what is on the terminal
         shows it, and what is hidden reloads when it comes back (on_screen_resume)."""
-        if not self.screen_stack:  # heard as the app closed: no screen left to tell
+        # Heard as the app closes: Pilot (and a crash) close the screens while the
+        # app's loop still dispatches, so a list could be told with its table gone.
+        if not self.is_running or not self.screen_stack:
             return
         if changes.others is not None:
             self.others = changes.others
