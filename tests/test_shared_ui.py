@@ -213,3 +213,35 @@ async def test_a_change_heard_while_the_app_closes_is_dropped(env, tmp_path, mon
         await settle(pilot)
         assert app.screen.query_one(LeadTable)
     assert heard_at_close  # the change came as the table went, and nothing broke
+
+
+async def test_a_reads_answer_landing_while_the_app_closes_is_dropped(env, tmp_path, monkeypatch):
+    """A worker's answer (the list's first page) that lands as the screens are taken
+    down is not shown to a list whose table is gone: the quit stays a quit."""
+    import asyncio
+    import threading
+
+    from funnel_tui.tui.screens.leads import LeadListScreen
+    from funnel_tui.tui.widgets.lead_table import LeadTable
+
+    path, drafts = env
+    app = FunnelApp(config=load_config(), target=path, user="rita", drafts=drafts)
+    answered: list[BaseException | None] = []
+
+    def answer(screen: LeadListScreen) -> None:
+        try:
+            app.call_from_thread(screen._loaded, screen.query_state, 0, None, [], True)
+            answered.append(None)
+        except BaseException as error:  # what the worker would have failed with
+            answered.append(error)
+
+    async def on_unmount(table) -> None:
+        thread = threading.Thread(target=answer, args=(table.screen,))
+        thread.start()
+        while thread.is_alive():  # the answer lands while the table is gone
+            await asyncio.sleep(0.01)
+
+    monkeypatch.setattr(LeadTable, "on_unmount", on_unmount, raising=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert answered == [None]

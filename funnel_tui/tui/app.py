@@ -328,6 +328,20 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
                 self.call_from_thread(self.data_changed)
         self.call_from_thread(self.show_record)
 
+    def call_from_thread(self, callback, *args, **kwargs):
+        """Textual's, except that once the app is closing a worker's answer is dropped:
+        the loop still runs callbacks while the screens are being taken down, and an
+        answer landing then (a list's rows, a count) found its widgets gone and turned
+        a plain quit into a crash report. Nothing is lost: the work itself is done,
+        and no screen is left to show it."""
+
+        def unless_closing(*args, **kwargs):
+            if self.is_running:
+                return callback(*args, **kwargs)
+            return None
+
+        return super().call_from_thread(unless_closing, *args, **kwargs)
+
     def _heard(self, changes: Changes) -> None:
         # Called in the watcher's thread. A message, not call_from_thread: that waits for
         # the UI thread, which waits for this thread when the app closes (on_unmount
