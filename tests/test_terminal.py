@@ -75,3 +75,23 @@ def test_an_invalid_utf8_byte_does_not_crash_the_app(term_env):
         assert term.alive()
         assert term.close() == 0
     assert any(name.startswith("Bad") for name in _leads(path))
+
+
+def test_escape_typed_ahead_with_the_next_keys_leaves_the_form_first(term_env):
+    """Esc, / and a search typed in one burst (one read, as SSH delivers it): the form
+    is left, and the search goes to the list, not into the field Esc left."""
+    _path, env = term_env
+    with Terminal([], env) as term:
+        term.wait_for("Seed Lead")
+        term.write(b"\x0e")
+        term.wait_for("New lead")
+        term.write(b"Half")
+        term.wait_for("Half")
+        term.write(b"\x1b/Seed")
+        term.wait_for("1 shown")
+        assert "New lead —" not in term.text()  # the form's heading
+        term.write(b"\x1b\x0e")  # Esc leaves the search, ctrl+n opens the form again
+        term.wait_for("New lead —")
+        term.read(quiet=0.5)
+        assert "Half/Seed" not in term.text() and "Half" in term.text()
+        assert term.close() == 0

@@ -6,6 +6,15 @@ escape code could press ctrl+q or answer a dialog. Its input thread also decodes
 strictly, so one invalid byte (a terminal set to Latin-1, line noise over SSH) killed
 the app. Here the paste is cut out of the stream before the parser sees it, between the
 terminal's own markers, and undecodable bytes become U+FFFD.
+
+An escape with a key after it in the same read is two keys. A terminal sends alt+n as
+ESC n, so the parser read Esc-then-n typed ahead over SSH (one packet) as alt+n: the
+escape was lost, and the n typed itself into the field the Esc was meant to leave
+(Esc then ctrl+n became ctrl+n on the form, Esc then tab became shift+tab, Esc then
+1 became "¡"). funnel binds no alt keys, so the keys go on in order; an alt key the
+rep binds in funnel.toml's [keys] stays that key. The chords terminals send for
+editing stay too: alt+backspace deletes a word, option+arrows on a Mac (ESC b, ESC f)
+move by words.
 """
 
 from __future__ import annotations
@@ -32,12 +41,20 @@ def _partial_suffix(text: str, marker: str) -> int:
     return 0
 
 
+# ESC and one character that a terminal sends for an editing chord (module docstring).
+EDITING_CHORDS = frozenset({"\x1b\x7f", "\x1bb", "\x1bf"})
+# What may follow ESC in a longer sequence (CSI, SS3), or is itself an escape.
+SEQUENCE_STARTS = frozenset("[O\x1b")
+
+
 class PasteSafeParser(XTermParser):
     """An XTermParser that never parses the inside of a bracketed paste: the text
-    between the paste markers becomes one Paste event, whatever it contains."""
+    between the paste markers becomes one Paste event, whatever it contains. An
+    escape followed by a key is the two keys, in order (module docstring)."""
 
-    def __init__(self, debug: bool = False) -> None:
+    def __init__(self, debug: bool = False, alt_keys: frozenset[str] = frozenset()) -> None:
         super().__init__(debug)
+        self._alt_keys = alt_keys  # the alt keys bound in [keys]: ESC and a key is one
         self._pasting = False
         self._pasted: list[str] = []
         self._held = ""  # the start of a marker cut by a read's end
@@ -76,6 +93,22 @@ class PasteSafeParser(XTermParser):
         else:
             found.extend(super().feed(text))
 
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if (
+            len(sequence) == 2
+            and sequence[0] == "\x1b"
+            and sequence[1] not in SEQUENCE_STARTS
+            and sequence not in EDITING_CHORDS
+        ):
+            chord = list(super()._sequence_to_key_events(sequence[1], alt=True))
+            if any(key.key in self._alt_keys for key in chord):
+                yield from chord
+                return
+            yield events.Key("escape", "\x1b")
+            yield from super()._sequence_to_key_events(sequence[1], alt)
+            return
+        yield from super()._sequence_to_key_events(sequence, alt)
+
     def tick(self) -> Iterable[Message]:
         found = list(super().tick())
         if self._held and time.monotonic() - self._held_since > constants.ESCAPE_DELAY:
@@ -83,6 +116,13 @@ class PasteSafeParser(XTermParser):
             held, self._held = self._held, ""
             self._take(held, found)
         return found
+
+
+def alt_keys_bound(app) -> frozenset[str]:
+    """The alt keys the rep's [keys] binds ("alt+n"), as the app's keymap holds them."""
+    keymap: dict[str, str] = getattr(app, "_keymap", {}) or {}
+    keys = (key.strip() for keys in keymap.values() for key in keys.split(","))
+    return frozenset(key for key in keys if key.startswith("alt+"))
 
 
 class SafeInputDriver(LinuxDriver):
@@ -95,7 +135,7 @@ class SafeInputDriver(LinuxDriver):
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
         fileno = self.fileno
-        parser = PasteSafeParser(self._debug)
+        parser = PasteSafeParser(self._debug, alt_keys_bound(self._app))
         decode = getincrementaldecoder("utf-8")(errors="replace").decode
 
         def process(selected, final: bool = False) -> None:
