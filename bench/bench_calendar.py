@@ -114,8 +114,8 @@ def _measure(target: str, folder: str):
     # A look at 09:50 UTC today, when calls booked from 08:00 on fall due.
     start = dt.datetime.combine(today, dt.time(9, 50))
     end = start + dt.timedelta(minutes=10)
-    looked = coming_due(me, start, end, [today])
-    look = _p95(lambda: coming_due(me, start, end, [today]))
+    looked = coming_due(me, start, end)
+    look = _p95(lambda: coming_due(me, start, end))
     page = _p95(lambda: section_items(me, today, DUE_TODAY, 0, 100))
     ask = CalendarAsk(me, USER, today, KEPT_DAYS)
     path = Path(folder) / "kept.ics"
@@ -176,13 +176,15 @@ def _stored(moment: dt.datetime, mark: str):
 
 def _raw_look(connection, mark: str, me: int, today, start, end) -> None:
     """What a reminder look asks, by the bare driver: the rep's leads whose time falls in
-    the window, through the queue's index, their names and numbers."""
+    the window, through the queue's index, their names and numbers. The due dates are
+    the day before, the day and the day after (a due date is its setter's local one)."""
+    days = [(today + dt.timedelta(days=n)).isoformat() for n in (-1, 0, 1)]
     cursor = connection.cursor()
     cursor.execute(
         "SELECT id, name, phone_display, next_action, next_action_at FROM lead WHERE "
-        f"owner_id = {mark} AND next_action_due IN ({mark}) AND {AT} BETWEEN {mark} AND "
-        f"{mark} AND {DUE}",
-        (me, today.isoformat(), _stored(start, mark), _stored(end, mark)),
+        f"owner_id = {mark} AND next_action_due IN ({mark}, {mark}, {mark}) AND {AT} "
+        f"BETWEEN {mark} AND {mark} AND {DUE}",
+        (me, *days, _stored(start, mark), _stored(end, mark)),
     )
     cursor.fetchall()
 

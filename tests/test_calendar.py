@@ -95,6 +95,52 @@ def test_the_window_leaves_out_what_is_overdue_or_too_far_unless_all(db, config)
         assert sorted(int(uid.split("@")[0].split("-")[1]) for uid in found) == expected, days
 
 
+def test_an_action_set_from_another_zone_reminds_its_owner_on_time(db, config):
+    """A due date is the local date of whoever set the action. A manager in Taipei,
+    Monday 07:00 there, books "9:00" on a rep's lead: Monday's date, and for the rep in
+    Mexico City Sunday 19:00. The rep's reminder and `--due-within` still find it."""
+    from funnel_tui.core.times import parse_when
+    from funnel_tui.read.today import coming_due
+
+    sunday_evening = dt.datetime(2026, 11, 22, 23, 0)  # 17:00 in Mexico City
+    ana = Funnel(dataclasses.replace(config, timezone="America/Mexico_City"), "ana",
+                 lambda: sunday_evening)  # fmt: skip
+    mei = Funnel(dataclasses.replace(config, timezone="Asia/Taipei"), "mei",
+                 lambda: sunday_evening)  # fmt: skip
+    lead = ana.capture_lead({"name": "Rosa Díaz", "phone": "+52 55 1234 5678"})
+    when = parse_when("9:00", sunday_evening, mei.zone)
+    assert when.day == dt.date(2026, 11, 23) and when.at == dt.datetime(2026, 11, 23, 1, 0)
+    mei.log_activity(
+        lead_id=lead.id, kind="note", next_action="Call Rosa", next_due=when.day,
+        next_at=when.at,
+    )  # fmt: skip
+    ten_before = when.at - dt.timedelta(minutes=10)  # Sunday 18:50 for Ana
+    found = coming_due(ana.user_id, ten_before, when.at)
+    assert [(item.id, item.at) for item in found] == [(lead.id, when.at)]
+    assert coming_due(ana.user_id, sunday_evening, ten_before) == []
+
+
+def test_a_stored_number_with_line_breaks_adds_nothing_to_the_calendar(db, config):
+    """A member can write the shared file: a number holding CR LF and calendar lines
+    must not add an event to every subscriber's calendar (the URL is built as the
+    terminal's links are, core.contact_urls)."""
+    from funnel_tui.storage.models import Lead
+
+    rules = Funnel(dataclasses.replace(config, timezone="Etc/UTC"), "ola", lambda: NOW)
+    lead = rules.capture_lead({"name": "Ewa", "phone": "+48 512 345 678"})
+    rules.log_activity(lead_id=lead.id, kind="call", next_action="Call",
+                       next_due=NOW.date(), next_at=NOW + dt.timedelta(hours=2))  # fmt: skip
+    hostile = "+48512345678\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\r\nSUMMARY:Pay"
+    Lead.update(phone_e164=hostile).where(Lead.id == lead.id).execute()
+    ask = CalendarAsk(rules.user_id, "ola", rules.today(), days=30)
+    text, count = calendar_document(ask, NOW)
+    events = _events(text)
+    assert count == 1 and len(events) == 1 and "evil" not in text
+    assert str(next(iter(events.values()))["URL"]) == "tel:+48512345678"
+    bad = ical.Event("x@y", "s", "", NOW.date(), url="tel:1\r\nX:y")
+    assert not [line for line in ical.event_lines(bad, NOW) if line.startswith(("URL", "X:"))]
+
+
 def test_text_is_escaped_and_lines_fold_without_splitting_a_character():
     assert ical.escape_text("a;b,c\\d\ne\x1b[0m") == "a\\;b\\,c\\\\d\\ne[0m"
     line = "SUMMARY:" + "陳" * 40

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
+from funnel_tui.core import contact_urls
 from funnel_tui.tui import links
 from funnel_tui.tui.screens.lead import LeadScreen
 from funnel_tui.tui.widgets.lead_table import LeadTable
@@ -46,14 +47,14 @@ def test_links_are_written_only_where_a_terminal_draws_them(terminal, setting, v
 
 
 def test_the_urls_dial_and_write_to_what_is_stored():
-    assert links.tel_url("+48512345678") == "tel:+48512345678"
-    assert links.tel_url("+48 512 345 678") == "tel:+48512345678"
-    assert links.tel_url("512 345 678") == ""  # no country: no number to dial from anywhere
-    assert links.mail_url("anna@kowalski.pl") == "mailto:anna@kowalski.pl"
-    assert links.mail_url('x"@y.z') == links.mail_url("") == ""
+    assert contact_urls.tel_url("+48512345678") == "tel:+48512345678"
+    assert contact_urls.tel_url("+48 512 345 678") == "tel:+48512345678"
+    assert contact_urls.tel_url("512 345 678") == ""  # no country: no number to dial from anywhere
+    assert contact_urls.mail_url("anna@kowalski.pl") == "mailto:anna@kowalski.pl"
+    assert contact_urls.mail_url('x"@y.z') == contact_urls.mail_url("") == ""
     # Stored text is not trusted: nothing in a link can end its escape sequence.
-    assert links.mail_url("a\x1b]0;x\x07@y.z") == links.mail_url("a\\b@y.z") == ""
-    assert links.mail_url("jörg@müller.de") == "mailto:j%C3%B6rg@m%C3%BCller.de"
+    assert contact_urls.mail_url("a\x1b]0;x\x07@y.z") == contact_urls.mail_url("a\\b@y.z") == ""
+    assert contact_urls.mail_url("jörg@müller.de") == "mailto:j%C3%B6rg@m%C3%BCller.de"
 
 
 def _links_on_line(widget, y: int) -> set[str]:

@@ -255,7 +255,6 @@ def _json_row(item, deal: str, amount_value) -> dict:
 def _due_within(ctx: Context, args: argparse.Namespace) -> int:
     """`funnel today --due-within 15m`: the timed next actions falling due from now to
     the span ahead, soonest first (none is an empty list, exit 0)."""
-    import datetime as dt
 
     from funnel_tui.cli.tables import write_table
     from funnel_tui.core.errors import DueDateError
@@ -270,9 +269,7 @@ def _due_within(ctx: Context, args: argparse.Namespace) -> int:
         raise CliRefused(_("due-within: {problem}").format(problem=exc)) from exc
     now, zone = ctx.rules.now(), ctx.rules.zone
     end = now + span
-    first, last = local_moment(now, zone).date(), local_moment(end, zone).date()
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    items = coming_due(owner_id(ctx.user), now, end, days)
+    items = coming_due(owner_id(ctx.user), now, end)
     if args.format == "json":
         print_json(
             {

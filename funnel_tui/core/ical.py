@@ -73,7 +73,9 @@ def event_lines(event: Event, stamp: dt.datetime) -> list[str]:
     lines.append(f"SUMMARY:{escape_text(event.summary)}")
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-    if event.url:
+    # A URL is not TEXT (no escaping): one that is not printable ASCII is left out,
+    # so that nothing in it can end the line and add properties or events of its own.
+    if event.url and event.url.isascii() and event.url.isprintable() and " " not in event.url:
         lines.append(f"URL:{event.url}")
     if event.at is not None and event.alarm_minutes > 0:
         lines += [

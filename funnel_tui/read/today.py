@@ -337,19 +337,29 @@ def _deal_rows(ids: list[int]) -> list[QueueItem]:
     return out
 
 
-def coming_due(
-    user_id: int | None, start: dt.datetime, end: dt.datetime, days: Iterable[dt.date]
-) -> list[QueueItem]:
+# Up to this many due dates, coming_due reads each one's actions by their time.
+LOOKS_PER_DAY_UP_TO = 8
+
+
+def coming_due(user_id: int | None, start: dt.datetime, end: dt.datetime) -> list[QueueItem]:
     """The user's open timed next actions due from `start` to `end` (naive UTC, both
     included), soonest first: what a reminder rings for and `funnel today --due-within`
-    lists. `days` are the due dates those moments fall on in the user's zone (the
-    queue's indexes are by owner, date and time)."""
+    lists. The queue's indexes are by owner, due date and time, and a due date is the
+    local date of whoever set the action, in whatever zone (a manager in Taipei setting
+    a call for a rep in Mexico City): the dates looked at run from a day before the
+    span's in UTC to a day after, which holds every zone's, and the time decides."""
     if user_id is None:
         return []
     p = database.obj.param
-    days = [day.isoformat() for day in days]
-    marks = ", ".join([p] * len(days))
-    timed = f'"next_action_due" IN ({marks}) AND {ACTION_AT_SQL} BETWEEN {p} AND {p}'
+    first, last = start.date() - dt.timedelta(days=1), end.date() + dt.timedelta(days=1)
+    count = (last - first).days + 1
+    if count <= LOOKS_PER_DAY_UP_TO:  # each day's actions read by their time
+        days = [(first + dt.timedelta(days=n)).isoformat() for n in range(count)]
+        on_days = f'"next_action_due" IN ({", ".join([p] * count)})'
+    else:  # `today --due-within 90d`: the days' range, the time checked in the index
+        days = [first.isoformat(), last.isoformat()]
+        on_days = f'"next_action_due" BETWEEN {p} AND {p}'
+    timed = f"{on_days} AND {ACTION_AT_SQL} BETWEEN {p} AND {p}"
     sql = (
         f'SELECT 0, "id" FROM "opportunity" WHERE "owner_id" = {p} AND {DEAL_OPEN_WHERE} '
         f'AND {timed} UNION ALL SELECT 1, "id" FROM "lead" WHERE "owner_id" = {p} AND '

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from funnel_tui.core import ical
+from funnel_tui.core.contact_urls import tel_url
 from funnel_tui.core.errors import CalendarFileError
 from funnel_tui.core.i18n import _, pgettext
 from funnel_tui.core.safe_files import replacing
@@ -78,7 +79,7 @@ def _event(entry: QueueItem, domain: str, ask: CalendarAsk) -> ical.Event:
         at=entry.at,
         minutes=ask.event_minutes,
         alarm_minutes=ask.alarm_minutes,
-        url=f"tel:{entry.phone_e164}" if entry.phone_e164 else "",
+        url=tel_url(entry.phone_e164 or ""),
     )
 
 

@@ -96,14 +96,10 @@ class KeepsTheDay(App):
 
     @read_worker("reminders", exclusive=True)
     def _look_for_reminders(self, now: dt.datetime) -> None:
-        from funnel_tui.core.times import local_moment
         from funnel_tui.read.today import coming_due
 
-        start = now - LATE_GRACE
         end = now + dt.timedelta(minutes=self.config.reminder_minutes)
-        first, last = local_moment(start, self.zone).date(), local_moment(end, self.zone).date()
-        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-        items = coming_due(self.rules.user_id, start, end, days)
+        items = coming_due(self.rules.user_id, now - LATE_GRACE, end)
         fresh = [i for i in items if (i.kind, i.id, i.at) not in self._reminded]
         if fresh:
             with contextlib.suppress(RuntimeError):  # the app closed meanwhile

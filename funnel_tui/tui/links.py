@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-from urllib.parse import quote
 
 from rich.style import Style
 from rich.text import Text
 
 _PLAIN_TERMINALS = frozenset({"", "dumb", "linux", "vt100", "vt102", "vt220", "ansi"})
-_NOT_DIALLED = re.compile(r"[^\d+]")
 
 
 @functools.cache
@@ -31,25 +28,6 @@ def links_on() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     return os.environ.get("TERM", "").strip().lower() not in _PLAIN_TERMINALS
-
-
-def tel_url(number: str) -> str:
-    """`tel:+48512345678` for a number in E.164 (or as shown, +48 512 345 678); "" for
-    one without its country code, which a phone cannot dial from anywhere."""
-    digits = _NOT_DIALLED.sub("", number or "")
-    return f"tel:{digits}" if digits.startswith("+") and len(digits) > 4 else ""
-
-
-def mail_url(address: str) -> str:
-    """`mailto:` an address as stored (checked by email-validator when saved, but a
-    member can write the shared file: it is not trusted); "" for none or one that could
-    not be a link (a space, a quote, a bracket, a control character in it). Letters
-    beyond ASCII are percent-encoded, so the link holds printable ASCII alone and
-    nothing in it can end the escape sequence early."""
-    address = (address or "").strip()
-    if "@" not in address or any(c in address for c in ' "<>[]\\') or not address.isprintable():
-        return ""
-    return "mailto:" + quote(address, safe="@.+-_!#$&'*/=?^`{|}~%")
 
 
 def linked(text: Text, url: str) -> Text:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from funnel_tui.core import validators as v
+from funnel_tui.core.contact_urls import mail_url, tel_url
 from funnel_tui.core.dates import to_local
 from funnel_tui.core.errors import StaleEdit
 from funnel_tui.core.formats import date_short
@@ -32,7 +33,7 @@ from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_ove
 from funnel_tui.tui.actions.status_actions import LeadStatusActions
 from funnel_tui.tui.dialogs.dialogs import ChoiceDialog
 from funnel_tui.tui.form_draft import KeepsDraft
-from funnel_tui.tui.links import linked, mail_url, tel_url
+from funnel_tui.tui.links import linked
 from funnel_tui.tui.screens.current_row import MarksCurrentRow
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar
 from funnel_tui.tui.widgets.field_feedback import CHECKED_FIELDS, feedback, named, show_hint

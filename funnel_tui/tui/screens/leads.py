@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label
 
+from funnel_tui.core.contact_urls import mail_url, tel_url
 from funnel_tui.core.formats import date_short, number
 from funnel_tui.core.i18n import N_, _, ngettext, pgettext
 from funnel_tui.core.labels import shown_name, vocab_label
@@ -39,7 +40,7 @@ from funnel_tui.read.search import (
     one_answer,
 )
 from funnel_tui.tui.actions.hand_over import HandOverTarget, HandsOver, hand_over_binding
-from funnel_tui.tui.links import linked, mail_url, tel_url
+from funnel_tui.tui.links import linked
 from funnel_tui.tui.screens.lead_bulk import LeadBulkActions
 from funnel_tui.tui.screens.lead_marks import Marks, mark_column
 from funnel_tui.tui.widgets.bars import KeyBar, TitleBar

@@ -20,6 +20,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from funnel_tui.core.contact_urls import mail_url, tel_url
 from funnel_tui.core.dates import ago, short_due
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import N_, _
@@ -34,7 +35,7 @@ from funnel_tui.read.today import (
     SECTIONS,
     QueueItem,
 )
-from funnel_tui.tui.links import linked, mail_url, tel_url
+from funnel_tui.tui.links import linked
 from funnel_tui.tui.widgets.lead_table import KEEP_PAGES, PAGE_SIZE, Column, LeadTable, fit_cell
 from funnel_tui.tui.widgets.status import STATUS_GLYPHS
 
