@@ -198,7 +198,45 @@ def test_the_configured_calendar_file_follows_every_change(cli_env, tmp_path):
     assert "logged call" in done.stdout
 
 
-@pytest.mark.parametrize("text", ["0", "-5"])
-def test_calendar_days_must_be_one_or_more(cli_env, text):
+@pytest.mark.parametrize("text", ["0", "-5", "3661", "9999999"])
+def test_calendar_days_must_be_one_to_ten_years(cli_env, text):
     refused = run(["calendar", "--days", text], cli_env, 1)
-    assert "days: give a number of days, 1 or more" in refused.stderr
+    assert "days: give a number of days from 1 to 3,660" in refused.stderr
+    assert "Traceback" not in refused.stderr  # 9999999 once overflowed the date
+
+
+def test_the_kept_file_outlives_a_database_that_does_not_answer(db, config, tmp_path):
+    """The keeper's thread meets a locked or vanished database: it ends quietly (the app
+    says so where it reads) and the next change writes the file."""
+    import threading
+    import time
+
+    import peewee
+
+    from funnel_tui.transfer.calendar_feed import CalendarKeeper
+
+    rules = Funnel(dataclasses.replace(config, timezone="Etc/UTC"), "ola", lambda: NOW)
+    lead = rules.capture_lead({"name": "Kept", "email": "kept@example.com"})
+    rules.log_activity(lead_id=lead.id, kind="call", next_action="x", next_due=NOW.date())
+    answers = iter([peewee.OperationalError("database is locked")])
+
+    def make_ask():
+        failure = next(answers, None)
+        if failure is not None:
+            raise failure
+        return CalendarAsk(rules.user_id, "ola", NOW.date(), days=30), NOW
+
+    crashed, said = [], []
+    hook, threading.excepthook = threading.excepthook, crashed.append
+    try:
+        path = tmp_path / "kept.ics"
+        keeper = CalendarKeeper(path, make_ask, said.append)
+        for _ in range(2):
+            keeper.changed()
+            deadline = time.monotonic() + 5
+            while keeper._running and time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        threading.excepthook = hook
+    assert not crashed and not said
+    assert keeper.written == 1 and "BEGIN:VEVENT" in path.read_text()

@@ -8,7 +8,11 @@ import sys
 
 from funnel_tui.cli.common import EXIT_OK, AddCommand, Context, say_warning
 from funnel_tui.core.errors import CalendarFileError, CliRefused
+from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _, ngettext
+
+# Ten years: beyond, a date no calendar holds (and past year 9999, none at all).
+MOST_DAYS = 3660
 
 
 def register(command: AddCommand) -> None:
@@ -30,7 +34,7 @@ def register(command: AddCommand) -> None:
         "--days",
         type=int,
         metavar="N",
-        help=_("from today through N days ahead (default 30)"),
+        help=_("the N days from today on, today the first (default 30)"),
     )
     shown.add_argument(
         "--all",
@@ -49,8 +53,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         write_calendar,
     )
 
-    if args.days is not None and args.days < 1:
-        raise CliRefused(_("days: give a number of days, 1 or more"))
+    if args.days is not None and not 1 <= args.days <= MOST_DAYS:
+        raise CliRefused(
+            _("days: give a number of days from 1 to {most}").format(most=number(MOST_DAYS))
+        )
     ctx = Context(args)
     days = None if args.all else args.days or DEFAULT_DAYS
     text, count = calendar_document(_ask(ctx, days), ctx.rules.now())

@@ -135,6 +135,7 @@ class CalendarKeeper:
         threading.Thread(target=self._run, name="funnel-calendar", daemon=True).start()
 
     def _run(self) -> None:
+        from funnel_tui.read.connection import database_failure
         from funnel_tui.storage.models import database
 
         try:
@@ -147,6 +148,11 @@ class CalendarKeeper:
                     self.written += 1
                 except CalendarFileError as exc:
                     self.on_error(str(exc))
+                except Exception as exc:
+                    # The database busy or away: the app says so where it reads, and
+                    # the next change writes the file again. Anything else is a bug.
+                    if database_failure(exc) is None:
+                        raise
                 with self._lock:
                     if not self._again:
                         self._running = False

@@ -141,11 +141,12 @@ class KeepsTheDay(App):
 
     def _calendar_ask(self):
         """What the kept calendar holds, and when: asked in its writing thread."""
+        from funnel_tui.read.today import owner_id
         from funnel_tui.transfer.calendar_feed import KEPT_DAYS, CalendarAsk
 
         config = self.config
         ask = CalendarAsk(
-            self.rules.user_id,
+            owner_id(self.user),  # a read: a rep new to the database owns nothing yet
             self.user,
             self.today(),
             KEPT_DAYS,
