@@ -163,6 +163,15 @@ def test_calendar_and_due_within_on_the_command_line(cli_env, tmp_path):
     assert soon["within_minutes"] == 180 and soon["items"][0]["at"].endswith("Z")
     later = json.loads(run(["today", "--due-within", "6h", "--format", "json"], cli_env).stdout)
     assert [item["name"] for item in later["items"]] == ["Dora Diaz", "Emil Ek"]
+    # `show` gives the time too: in UTC in JSON, on the rep's clock in text.
+    record = json.loads(run(["show", "1", "--format", "json"], cli_env).stdout)
+    at = soon["items"][0]["at"]
+    assert record["next_action_at"] == at
+    assert record["activities"][0]["next_at"] == at
+    shown = run(["show", "1"], cli_env).stdout  # times in the zone the tests run in
+    moment = dt.datetime.fromisoformat(soon["items"][0]["local_time"])
+    assert f"next action at        {moment:%Y-%m-%d %H:%M}" in shown
+    assert f"next: call back by {moment:%a} {moment.day} {moment:%b %Y} " in shown
     table = run(["today", "--due-within", "15m"], cli_env).stdout
     assert "Nothing falls due in the next 15m." in table
     wrong = run(["today", "--due-within", "soon"], cli_env, 1)

@@ -313,3 +313,26 @@ async def test_the_list_pages_to_the_last_company(tmp_path):
             assert "Firm 249" in _shot(app)
     finally:
         close_database()
+
+
+async def test_the_company_timeline_gives_a_next_actions_time(accounts_db):
+    path, _folder = accounts_db
+    open_database(path)
+    piotr = Lead.get(Lead.name == "Piotr Nowak").id
+    at = dt.datetime(2026, 11, 23, 13, 30)  # 1:30 PM in UTC, where the UI tests run
+    Funnel(load_config(), "rita", lambda: NOW).log_activity(
+        lead_id=piotr, kind="call", next_action="Call Piotr", next_due=at.date(), next_at=at
+    )
+    close_database()
+    app = _app(accounts_db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_company(_kowalski())
+            await settle(pilot)
+            from funnel_tui.read.companies import company_record
+
+            timeline = str(app.screen._timeline(company_record(_kowalski())))
+            assert "⇒ Call Piotr by Mon 23 Nov 1:30 PM" in timeline
+    finally:
+        close_database()

@@ -10,6 +10,7 @@ writes its reject file beside the file it reads.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
 import json
@@ -993,6 +994,24 @@ def test_csv_export_neutralises_formulas_in_every_cell_and_keeps_e164_plain(rule
     assert [r["name"] for r in records] == [d["name"] for d in HOSTILE_LEADS]
     assert records[0]["phone"] == "+12015550123" and records[0]["company"] == "=cmd|' /C calc'!A0"
     assert list(records[0]) == list(EXPORT_COLUMNS)
+
+
+def test_export_gives_a_next_actions_time_beside_its_date(rules, clock, tmp_path):
+    timed = rules.capture_lead({"name": "Timed", "email": "timed@example.com"})
+    whole = rules.capture_lead({"name": "Whole Day", "email": "whole@example.com"})
+    at = (clock() + dt.timedelta(days=1)).replace(hour=14, minute=30, second=0, microsecond=0)
+    rules.log_activity(lead_id=timed.id, kind="call", next_action="Call back",
+                       next_due=at.date(), next_at=at)  # fmt: skip
+    rules.log_activity(lead_id=whole.id, kind="call", next_action="Send the quote",
+                       next_due=at.date())  # fmt: skip
+    as_json, as_csv = tmp_path / "leads.json", tmp_path / "leads.csv"
+    _export("json", as_json)
+    _export("csv", as_csv)
+    records = {r["name"]: r for r in json.loads(as_json.read_text(encoding="utf-8"))}
+    assert records["Timed"]["next_action_at"] == at.isoformat() + "Z"  # as every time in JSON
+    assert records["Whole Day"]["next_action_at"] is None
+    rows = list(csv.DictReader(as_csv.open(encoding="utf-8-sig")))
+    assert [r["next_action_at"] for r in rows[-2:]] == [at.isoformat(), ""]
 
 
 def test_export_takes_only_the_leads_the_filter_names(rules, tmp_path):

@@ -203,6 +203,7 @@ EXPORT_COLUMNS = (
     "nurture_until",
     "next_action",
     "next_action_due",
+    "next_action_at",  # its time, in UTC as the other times; empty for a whole day
     "score",
     "owner",
     "notes",
@@ -248,6 +249,7 @@ def _export_query(flt: LeadFilter) -> peewee.Query:
         Lead.nurture_until,
         Lead.next_action,
         Lead.next_action_due,
+        Lead.next_action_at,
         Lead.score,
         owner.login.alias("owner"),
         Lead.notes,

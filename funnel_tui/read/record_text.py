@@ -13,6 +13,7 @@ from funnel_tui.core.i18n import ENGLISH, _, current_language, ngettext, pgettex
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import cell_width, plain, to_json_value
+from funnel_tui.core.times import clock_text
 from funnel_tui.rules.engagement import Engagement
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import activity_words, date_words, many, say
@@ -37,6 +38,7 @@ _LEAD_FIELDS = (
     "last_activity_at",
     "next_action",
     "next_action_due",
+    "next_action_at",
     "version",
     "notes",
 )
@@ -64,6 +66,7 @@ def record_label(key: str) -> str:
         "last_activity_at": pgettext("record", "last activity"),
         "next_action": pgettext("record", "next action"),
         "next_action_due": pgettext("record", "next action due"),
+        "next_action_at": pgettext("record", "next action at"),
         "version": pgettext("record", "version"),
         "notes": pgettext("record", "notes"),
         "owner": pgettext("record", "owner"),
@@ -125,6 +128,7 @@ def record_as_dict(
                 "note": a.note,
                 "next_action": a.next_action,
                 "next_due": to_json_value(a.next_action_due),
+                "next_at": to_json_value(a.next_action_at),
             }
             for a in record["activities"]
         ],
@@ -304,6 +308,9 @@ def record_as_text(
             nxt = ""
             if a.next_action and a.next_action_due:
                 due = date_words(a.next_action_due)
+                if a.next_action_at is not None:  # the day and time where the reader is
+                    at = local(a.next_action_at)
+                    due = f"{date_words(at.date())} {clock_text(at)}"
                 nxt = " → " + say("next_due", action=plain(a.next_action), due=due)
             elif a.next_action:
                 nxt = " → " + say("next", action=plain(a.next_action))

@@ -257,9 +257,10 @@ class CompanyScreen(Screen[None]):
                 **{**a, "user": SimpleNamespace(login=a["user"])},
                 occurred_at=a["at"],
                 next_action_due=a["next_due"],
+                next_action_at=a["next_at"],
             )
             who = a["lead"] or a["deal"] or ""
-            events.append(activity_event(row, plain(who)[:16]))
+            events.append(activity_event(row, plain(who)[:16], rules.zone))
         shown = len(record.activities)
         if shown < record.activity_count:
             heading = _(
