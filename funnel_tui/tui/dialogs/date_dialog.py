@@ -28,7 +28,7 @@ class DateDialog(ModalScreen[dt.date | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="DateDialog")
         + """
-    DateDialog #date-read { height: 1; }
+    DateDialog #date-read { height: auto; max-height: 3; }
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [

@@ -192,7 +192,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     LogActivityScreen .label { width: 9; text-style: bold; }
     LogActivityScreen .row.-current .label { text-style: bold reverse; }
     LogActivityScreen Input { width: 1fr; margin-left: 1; }
-    LogActivityScreen #due-read { padding-left: 10; height: 1; }
+    LogActivityScreen #due-read { padding-left: 10; height: auto; max-height: 4; }
     LogActivityScreen #message { height: auto; }
     LogActivityScreen .keys { color: $text-muted; }
     """
@@ -209,6 +209,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         self.kind = kind
         self.at_outcome = at_outcome
         self.saving = False
+        self._refused_field: str | None = None  # the field the message refuses
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -313,7 +314,9 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
     @on(Input.Changed, "#due")
     @on(Input.Changed, "#next")
     def _due_typed(self) -> None:
-        self._read_due()
+        when = self._read_due()
+        if when is not None and self._refused_field in ("due", "next"):
+            self._show_message(Text(""))  # the due it was about reads now: said no more
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -380,7 +383,7 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         self._read_due()
         if values["due"].strip():
             if when is None:
-                self._refuse("due", _("the due date is not one I can read (see under it)"))
+                self._refuse("due", _("the due date cannot be used: see under it"))
                 return
         elif action and when is None:
             if said.style == "red":  # a time in Next that cannot be: said under Due
@@ -443,10 +446,12 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         )
         text.append(message, style="red")
         self._show_message(text)
+        self._refused_field = field
         if field:
             self.query_one(f"#{field}").focus()
 
     def _show_message(self, text: Text) -> None:
+        self._refused_field = None
         self.query_one("#message", Static).update(text)
 
     def action_cancel(self) -> None:
