@@ -124,6 +124,25 @@ async def test_a_reminder_comes_before_its_time_once_and_ctrl_j_opens_the_record
         await settle(pilot)
         assert type(app.screen).__name__ == "LeadScreen"
         assert app.screen.lead_id == ids["Call Soon"]
+        assert _notes(app) == []  # seen: off the screen, not over the record
+
+
+async def test_a_reminder_leaves_the_screen_once_its_action_is_settled(day):
+    path, tmp_path, ids = day
+    clock = Clock(NOW + dt.timedelta(minutes=21))  # the call at 09:30 in 9 min
+    app = _app(path, tmp_path, clock, start="leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.start_the_day()
+        await settle(pilot)
+        assert [title for title, _text in _notes(app)] == ["Due at 10:30 AM · in 9 min"]
+        # Someone logs the call with nothing next (here, or in another funnel).
+        Funnel(_config(), "rita", clock).log_activity(
+            lead_id=ids["Call Soon"], kind="call", outcome="reached"
+        )
+        app.data_changed()
+        await settle(pilot)
+        assert _notes(app) == []
 
 
 async def test_no_reminders_when_they_are_off(day):

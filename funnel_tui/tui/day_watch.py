@@ -5,8 +5,10 @@ time, and the calendar file funnel.toml names kept current.
   next actions falling due within `reminder_minutes` are read (read.today.coming_due:
   the Today queue's indexes, a few rows). Each is told once, as a notification saying
   what, who and when, with the terminal's bell if `reminder_bell`; ctrl+j opens the
-  record of the latest one, from any screen. The Today queue's time marks move on with
-  the clock at the same beat.
+  record of the latest one, from any screen, and takes the reminders off the screen.
+  A reminder stays REMINDER_SHOWN_SECONDS, and goes sooner when its action is settled
+  or moved (a notification sits over whatever screen is open: a form, the help).
+  The Today queue's time marks move on with the clock at the same beat.
 - **The calendar file.** Written again in a thread of its own after every change heard
   (transfer.calendar_feed.CalendarKeeper), so a calendar app subscribed to it follows
   what the rep does; a file that cannot be written is said once, as a warning.
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 DEAL = "deal"  # read.today.DEAL
 
 REMINDER_CHECK_SECONDS = 20.0
-REMINDER_SHOWN_SECONDS = 300  # a reminder stays on screen five minutes (esc clears it)
+REMINDER_SHOWN_SECONDS = 120  # long enough to be seen from across the desk, no more
 # A reminder is looked for from this long before now: a check that came late (a busy
 # moment, a suspended laptop) still tells of an action that fell due meanwhile.
 LATE_GRACE = dt.timedelta(minutes=2)
@@ -47,6 +49,8 @@ class KeepsTheDay(App):
         super().__init__(*args, **kwargs)
         self._reminded: set[tuple[str, int, dt.datetime]] = set()
         self.last_reminder: QueueItem | None = None
+        # The reminders on screen, by (kind, id, time): to take off when seen or settled.
+        self._reminders_shown: dict[tuple[str, int, dt.datetime], Any] = {}
         self._calendar = None  # transfer.calendar_feed.CalendarKeeper, when configured
         self._calendar_said = False
         self._day_started = False
@@ -101,13 +105,18 @@ class KeepsTheDay(App):
         end = now + dt.timedelta(minutes=self.config.reminder_minutes)
         items = coming_due(self.rules.user_id, now - LATE_GRACE, end)
         fresh = [i for i in items if (i.kind, i.id, i.at) not in self._reminded]
-        if fresh:
+        if fresh or self._reminders_shown:
             with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-                self.call_from_thread(self._remind, fresh, now)
+                self.call_from_thread(self._remind, items, now)
 
     def _remind(self, items: list[QueueItem], now: dt.datetime) -> None:
+        from textual.notifications import Notification, Notify
+
         from funnel_tui.core.times import clock_text, local_moment, until_text
 
+        due = {(item.kind, item.id, item.at) for item in items}
+        for key in [key for key in self._reminders_shown if key not in due]:
+            self._take_off(key)  # settled, moved, or long past: no longer to be told
         for item in items:
             key = (item.kind, item.id, item.at)
             if key in self._reminded or item.at is None:
@@ -116,22 +125,29 @@ class KeepsTheDay(App):
             self.last_reminder = item
             when = clock_text(local_moment(item.at, self.zone))
             title = _("Due at {time} · {until}").format(time=when, until=until_text(item.at, now))
-            self.notify(
-                reminder_text(item),
-                title=title,
-                severity="warning",
-                timeout=REMINDER_SHOWN_SECONDS,
-                markup=False,
+            # Made here rather than by notify(), which keeps no handle to take it off by.
+            note = Notification(
+                reminder_text(item), title, "warning", REMINDER_SHOWN_SECONDS, markup=False
             )
+            self._reminders_shown[key] = note
+            self.post_message(Notify(note))
             if self.config.reminder_bell:
                 self.bell()
 
+    def _take_off(self, key: tuple[str, int, dt.datetime]) -> None:
+        note = self._reminders_shown.pop(key)
+        with contextlib.suppress(KeyError):  # its time on screen is over already
+            self._unnotify(note)
+
     def action_open_reminded(self) -> None:
-        """ctrl+j (jump): the record of the latest reminder."""
+        """ctrl+j (jump): the record of the latest reminder; the reminders leave the
+        screen (they have been seen)."""
         item = self.last_reminder
         if item is None:
             self.notify(_("No reminder yet."), timeout=3)
             return
+        for key in list(self._reminders_shown):
+            self._take_off(key)
         if item.kind == DEAL:
             self.open_opportunity(item.id)
         else:
