@@ -186,6 +186,29 @@ def test_an_activity_on_many_is_refused_as_one_is(rules):
     assert Activity.select().count() == 0
 
 
+def test_a_next_action_on_unqualified_leads_is_refused_as_it_would_show_nowhere(rules, clock):
+    """Today, the calendar and the reminders leave unqualified leads out: a next action
+    set on one was accepted and then seen nowhere. One lead or many, it is refused,
+    naming them, and nothing is written; an activity without one is logged as before."""
+    ids = _leads(rules, 3)
+    for lead_id in ids[1:]:
+        rules.set_status(lead_id, "unqualified", reason="No budget")
+    tomorrow = clock().date() + dt.timedelta(days=1)
+    with pytest.raises(Refused) as refused:
+        rules.log_activity(lead_id=ids[1], kind="call", next_action="Try again",
+                           next_due=tomorrow)  # fmt: skip
+    (problem,) = refused.value.problems
+    assert problem.field == "next_action"
+    assert problem.message.startswith(f"lead #{ids[1]} is unqualified: a next action would show")
+    with pytest.raises(Refused) as refused:
+        rules.bulk_log_activity(ids, kind="email", next_action="Call", next_due=tomorrow)
+    assert f"leads #{ids[1]}, #{ids[2]} are unqualified" in str(refused.value.problems[0])
+    assert Activity.select().count() == 0
+    assert Lead.get_by_id(ids[0]).next_action_due is None
+    rules.log_activity(lead_id=ids[1], kind="call", outcome="reached", note="Still no budget")
+    assert Activity.select().count() == 1
+
+
 def test_many_leads_in_several_statements_report_progress(rules, monkeypatch):
     from funnel_tui.rules import bulk_actions
 

@@ -9,9 +9,15 @@ from funnel_tui.core import validators as v
 from funnel_tui.core.dates import next_working_day
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.formats import date_weekday
-from funnel_tui.core.i18n import ENGLISH, _, current_language
+from funnel_tui.core.i18n import ENGLISH, _, current_language, ngettext
 from funnel_tui.core.times import moment_text, same_time_on
-from funnel_tui.core.vocab import ACTIVITY_KINDS, DIRECTIONS, STATUS_NEW, STATUS_WORKING
+from funnel_tui.core.vocab import (
+    ACTIVITY_KINDS,
+    DIRECTIONS,
+    STATUS_NEW,
+    STATUS_UNQUALIFIED,
+    STATUS_WORKING,
+)
 from funnel_tui.rules.engagement import (
     _engagement_key_for_update,
     add_engagement,
@@ -69,6 +75,8 @@ class ActivityRules(Session):
                 lead = _row_for_update(Lead, opp.lead_id)
             else:
                 lead = self._lead_for_update(lead_id)
+                if next_due is not None and lead.status == STATUS_UNQUALIFIED:
+                    raise Refused([unqualified_next_action([lead.id])])
             activity = Activity.create(
                 lead=lead.id,
                 opportunity=opportunity_id,
@@ -203,6 +211,23 @@ class ActivityRules(Session):
                 changes.append(("next_action", record.next_action, action))
             self._history(entity, record.id, "snooze", changes, now)
         return new_due
+
+
+def unqualified_next_action(lead_ids: list[int]) -> Problem:
+    """The refusal of a next action on unqualified leads: the Today queue, the calendar
+    and the reminders leave them out, so the action would show nowhere."""
+    shown = ", ".join(f"#{lead_id}" for lead_id in lead_ids[:5])
+    if len(lead_ids) > 5:
+        shown += " …"
+    said = ngettext(
+        "lead {leads} is unqualified: a next action would show nowhere (not in Today, "
+        "the calendar or reminders); set it back to working first",
+        "leads {leads} are unqualified: a next action would show nowhere for them (not "
+        "in Today, the calendar or reminders); leave them out or set them back to "
+        "working first",
+        len(lead_ids),
+    )
+    return Problem("next_action", "unqualified", said.format(leads=shown))
 
 
 def checked_activity(

@@ -23,8 +23,14 @@ from typing import Any
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.formats import number
 from funnel_tui.core.i18n import _
-from funnel_tui.core.vocab import NURTURE_ACTION, STATUS_NEW, STATUS_NURTURING, STATUS_WORKING
-from funnel_tui.rules.activities import checked_activity
+from funnel_tui.core.vocab import (
+    NURTURE_ACTION,
+    STATUS_NEW,
+    STATUS_NURTURING,
+    STATUS_UNQUALIFIED,
+    STATUS_WORKING,
+)
+from funnel_tui.rules.activities import checked_activity, unqualified_next_action
 from funnel_tui.rules.engagement import (
     _two_way_sql,
     add_engagement,
@@ -232,6 +238,10 @@ class BulkActionRules(Session):
         with database.atomic():
             for done, chunk in enumerate(chunks(wanted, CHUNK), 1):
                 rows = live_leads(columns, chunk)
+                if next_due is not None:  # nothing written: the whole batch is refused
+                    out = [row[0] for row in rows if row[2] == STATUS_UNQUALIFIED]
+                    if out:
+                        raise Refused([unqualified_next_action(out)])
                 found += len(rows)
                 settled = _settle([row[0] for row in rows]) if settles else {}
                 made_ids = insert_many_ids(
