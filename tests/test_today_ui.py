@@ -180,6 +180,17 @@ async def test_open_the_record_and_keep_a_draft_of_the_log(queue_app):
         await pilot.press("escape")
         await settle(pilot)
         assert type(queue_app.screen).__name__ == "TodayScreen"
+        # ctrl+t on a record opened from the queue is the queue again, as F3 is the list;
+        # and from elsewhere, the queue, not the record left open over it.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(queue_app.screen).__name__ == "LeadScreen"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert type(queue_app.screen).__name__ == "TodayScreen"
+        await pilot.press("enter", "f3", "ctrl+t")
+        await settle(pilot)
+        assert type(queue_app.screen).__name__ == "TodayScreen"
 
 
 async def test_a_deal_from_the_queue_shows_its_leads_activities_and_logs(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import gc
 import signal
 import threading
@@ -119,14 +120,12 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
         # ctrl keys and F-keys work while typing in a field, so these reach a screen from
         # anywhere; letters would be typed into the field instead.
         Binding("ctrl+n,f2", "switch_mode('capture')", "New lead", id="go.capture", priority=True),
-        Binding("f3", "go_leads", "Leads", id="go.leads", priority=True),
-        Binding("f4", "switch_mode('funnel')", "Funnel", id="go.funnel", priority=True),
-        Binding("f5", "switch_mode('board')", "Board", id="go.board", priority=True),
-        Binding("ctrl+t", "switch_mode('today')", "Today", id="go.today", priority=True),
-        Binding("ctrl+g,f12", "switch_mode('reports')", "Reports", id="go.reports", priority=True),
-        Binding(
-            "ctrl+o", "switch_mode('companies')", "Companies", id="go.companies", priority=True
-        ),
+        Binding("f3", "go('leads')", "Leads", id="go.leads", priority=True),
+        Binding("f4", "go('funnel')", "Funnel", id="go.funnel", priority=True),
+        Binding("f5", "go('board')", "Board", id="go.board", priority=True),
+        Binding("ctrl+t", "go('today')", "Today", id="go.today", priority=True),
+        Binding("ctrl+g,f12", "go('reports')", "Reports", id="go.reports", priority=True),
+        Binding("ctrl+o", "go('companies')", "Companies", id="go.companies", priority=True),
         Binding("f1", "help", "Help", id="help", priority=True),
         Binding("question_mark", "help", "Help", id="help.key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -433,10 +432,11 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
 
     # ------------------------------------------------------------------ screens
 
-    def action_go_leads(self) -> None:
-        """F3: the lead list itself, not a record left open over it (a record with
+    def action_go(self, mode: str) -> None:
+        """A screen's key (F3 the leads, ctrl+t Today …): that screen itself, not a
+        record left open over it, from anywhere, its own screen too (a record with
         unsaved edits keeps them as a draft, offered back when it is opened again)."""
-        self.switch_mode("leads")
+        self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             if isinstance(self.screen, KeepsDrafts):
                 self.screen.keep_draft()
@@ -619,7 +619,7 @@ class FunnelApp(HandlesFailures, KeepsScreensFresh, KeepsTheDay, KeysInOrder):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, help_text in SCREENS:
-            go = self.action_go_leads if mode == "leads" else lambda m=mode: self.switch_mode(m)
+            go = functools.partial(self.switch_mode if mode == "capture" else self.action_go, mode)
             yield SystemCommand(_(title), _(help_text), go)
         for action in screen_actions(screen):
             if action.node is self:
