@@ -20,6 +20,7 @@ from funnel_tui.core.times import (
     describe_when,
     parse_when,
     same_time_on,
+    split_when,
     until_text,
 )
 from funnel_tui.rules.funnel import Funnel
@@ -59,6 +60,9 @@ def _utc(zone: dt.tzinfo, *wall: int) -> dt.datetime:
         ("morgen 15 Uhr", dt.date(2026, 11, 24), (15, 0)),
         ("morgen 15.30 Uhr", dt.date(2026, 11, 24), (15, 30)),
         ("Fr um 9:30", dt.date(2026, 11, 27), (9, 30)),
+        ("Fr 14.30", dt.date(2026, 11, 27), (14, 30)),  # a dot, as German writes it
+        ("jutro 15.30", dt.date(2026, 11, 24), (15, 30)),  # and Polish
+        ("16.00", MON, (16, 0)),  # alone: no day and month has minutes 00 or past 12
         ("jutro o 15:30", dt.date(2026, 11, 24), (15, 30)),
         ("pt o 8", dt.date(2026, 11, 27), (8, 0)),
         ("明天下午3點", dt.date(2026, 11, 24), (15, 0)),
@@ -90,6 +94,12 @@ def test_a_span_from_now_is_a_moment_on_a_whole_minute(text, ahead):
     assert when.at == NOW + ahead + dt.timedelta(minutes=1)  # the nearest minute
     assert when.day == MON
     assert parse_when(text, NOW + dt.timedelta(seconds=12), WARSAW).at == NOW + ahead
+
+
+def test_a_dotted_time_that_could_be_a_day_and_month_stays_a_date():
+    assert parse_when("10.05", NOW, WARSAW, "dmy") == When(dt.date(2027, 5, 10), None)
+    when, action = split_when("Fr 14.30 anrufen", NOW, WARSAW, "dmy")
+    assert (when.at, action) == (_utc(WARSAW, 2026, 11, 27, 14, 30), "anrufen")
 
 
 def test_a_date_alone_stays_a_whole_day_action():

@@ -59,6 +59,9 @@ _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)?(am|pm|a\.m\.|p\.m\.)?$")
 _HALF_DAY = {"am": "am", "a.m.": "am", "pm": "pm", "p.m.": "pm"}
 _AT_WORDS = frozenset({"at", "@", "um", "o", "godz.", "godz", "godzina", "gegen"})
 _CLOCK_WORDS = frozenset({"uhr", "h"})
+# 14.30, as German and Polish write a time: read so when it cannot be a day and month
+# (minutes 00 or past 12); 10.05 stays the 10th of May, the read-back says which.
+_DOTTED_TIME = re.compile(r"(\d{1,2})\.(\d{2})")
 _HAN_TIME = re.compile(
     r"(上午|早上|中午|下午|晚上|凌晨|傍晚)?(\d{1,2})(?:[點点時时](?:(\d{1,2})分?|(半))?|:(\d{2}))$"
 )
@@ -141,6 +144,10 @@ def _split_time(words: list[str]) -> tuple[list[str], _Clock | None]:
         # "15.30 Uhr": with the word that says so, a dot parts hours and minutes too.
         number = words[-2].replace(".", ":") if words[-1] in _CLOCK_WORDS else words[-2]
         words = [*words[:-2], number + _HALF_DAY.get(words[-1], "")]
+    dotted = _DOTTED_TIME.fullmatch(words[-1])
+    if dotted and (int(dotted[2]) == 0 or int(dotted[2]) > 12):
+        words = [*words[:-1], f"{dotted[1]}:{dotted[2]}"]
+        marked = True  # a time, even alone
     clock = _clock_word(words[-1], alone=len(words) == 1 and not marked)
     if clock is None:
         return words, None
