@@ -95,6 +95,7 @@ async def test_today_orders_a_days_actions_by_time_and_marks_the_next_hour(day):
         await settle(pilot)
         lines = _lines(app)
         assert "⚑ 2:00 PM" in lines[due + 2]
+        assert "‼ 10:30 AM" in lines[due + 1]  # passed: a mark, not only a colour
         cell = app.screen.query_one("#queue").render_line(due + 1)
         assert any("10:30 AM" in s.text and s.style and s.style.color for s in cell)
 

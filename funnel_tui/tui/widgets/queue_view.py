@@ -340,7 +340,7 @@ class QueueView(LeadTable):
 
     def _due(self, row: dict[str, Any]) -> Text:
         """The day; for an action at a time today, the time: marked ⚑ within the hour,
-        red once it has passed."""
+        ‼ and red once it has passed."""
         item: QueueItem = row["item"]
         if item.due is None:
             return Text("—", style="dim")
@@ -348,8 +348,8 @@ class QueueView(LeadTable):
             style = "red" if row["section"] == OVERDUE else ""
             return Text(short_due(item.due, self.today), style=style)
         clock = clock_text(local_moment(item.at, self.app.zone))
-        if item.at < self.now:
-            return Text(clock, style="red")
+        if item.at < self.now:  # passed: overdue's mark, read without colour too
+            return Text.assemble((f"{SECTION_MARKS[OVERDUE][0]} ", "bold red"), (clock, "red"))
         if is_soon(item.at, self.now):
             return Text.assemble((f"{SOON_MARK} ", "bold yellow"), (clock, "bold"))
         return Text(clock)
