@@ -171,6 +171,14 @@ def test_what_a_command_did_is_said_in_polish_and_its_json_is_not(made_db, capsy
     assert capsys.readouterr().out == "dodano lead #1 Ewa Nowak\n"
     assert main([*argv[:4], "update", "1", "--title", "CEO", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["changed"] == ["title"]
+    # The kind logged and the queue's states in words; its JSON keeps the keys.
+    logged = [*argv[:4], "log", "1", "--type", "call", "--outcome", "reached"]
+    assert main(logged) == 0
+    assert capsys.readouterr().out.startswith("zapisano telefon #1\n")
+    assert main([*argv[:4], "today", "--all"]) == 0
+    assert "w toku" in capsys.readouterr().out
+    assert main([*argv[:4], "today", "--all", "--format", "json"]) == 0
+    assert '"working"' in capsys.readouterr().out
 
 
 def test_an_imports_plan_names_the_fields_in_the_reps_language(tmp_path, made_db, capsys):

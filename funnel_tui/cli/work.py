@@ -104,6 +104,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     ctx = Context(args)
     from funnel_tui.core.errors import DueDateError
     from funnel_tui.core.times import describe_when, parse_when, split_when
+    from funnel_tui.rules.history_words import kind_words
 
     now, zone, order = ctx.rules.now(), ctx.rules.zone, ctx.config.date_order
     action, when = args.next_action.strip(), None
@@ -143,7 +144,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(_("logged {kind} #{id}").format(kind=activity.kind, id=activity.id))
+    print(_("logged {kind} #{id}").format(kind=kind_words(activity.kind), id=activity.id))
     if when is not None:
         said = _("next: {action} · {due}")
         due_said = describe_when(when, now, zone)
@@ -156,6 +157,7 @@ def cmd_today(args: argparse.Namespace) -> int:
     from funnel_tui.cli.tables import write_table as write_headed
     from funnel_tui.core.dates import ago
     from funnel_tui.core.formats import number
+    from funnel_tui.core.labels import shown_name, vocab_label
     from funnel_tui.core.money import amount_value
     from funnel_tui.core.output import to_json_value
     from funnel_tui.core.times import due_text
@@ -213,7 +215,8 @@ def cmd_today(args: argparse.Namespace) -> int:
                 "id": f"{'D' if i.kind == DEAL else 'L'}{i.id}",
                 "name": i.person,
                 "company": i.company,
-                "state": i.state,
+                # The table is read: a status or stage in words (JSON keeps the keys).
+                "state": shown_name(i.state) if i.kind == DEAL else vocab_label(i.state),
                 "next action": i.next_action,
                 "last": ago(i.last_touch, now),
             }
