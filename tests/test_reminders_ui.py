@@ -146,6 +146,19 @@ async def test_a_reminder_leaves_the_screen_once_its_action_is_settled(day):
         assert _notes(app) == []
 
 
+async def test_a_snooze_says_the_time_it_kept(day):
+    path, tmp_path, ids = day
+    app = _app(path, tmp_path, Clock(NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#queue").current["item"].id == ids["Call Soon"]
+        await pilot.press("z")
+        await settle(pilot)
+        footer = str(app.screen.query_one("#footer").render())
+        assert "Snoozed to Tue 24 Nov 2026 10:30 AM · in 24 hours: Call Soon" in footer
+        assert Lead.get_by_id(ids["Call Soon"]).next_action_at == dt.datetime(2026, 11, 24, 9, 30)
+
+
 async def test_no_reminders_when_they_are_off(day):
     path, tmp_path, _ids = day
     clock = Clock(NOW + dt.timedelta(minutes=25))

@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from funnel_tui.core.dates import describe_due
 from funnel_tui.core.formats import date_long, number
 from funnel_tui.core.i18n import N_, _
 from funnel_tui.core.output import plain
+from funnel_tui.core.times import When, describe_when, same_time_on
 from funnel_tui.read.today import (
     DEAL,
     DUE_TODAY,
@@ -215,7 +215,9 @@ class TodayScreen(Screen[None]):
         target = {"opportunity_id": item.id} if item.kind == DEAL else {"lead_id": item.id}
 
         def said(due: dt.date) -> None:
-            when = describe_due(due, rules.today())
+            # A time of day moves with its day (rules.snooze): said as it now stands.
+            at = None if item.at is None else same_time_on(item.at, due, rules.zone)
+            when = describe_when(When(due, at), rules.now(), rules.zone)
             message = Text(_("Snoozed to {when}: ").format(when=when), style="green")
             message.append(plain(item.person))
             self._snoozed(item, message)
