@@ -157,6 +157,9 @@ def test_a_time_reads_back_as_the_reps_locale_writes_it():
     assert until_text(NOW + dt.timedelta(minutes=25), NOW) == "in 25 min"
     assert until_text(NOW - dt.timedelta(minutes=20), NOW) == "20 min ago"
     assert until_text(NOW, NOW) == "now"
+    assert until_text(NOW + dt.timedelta(minutes=90), NOW) == "in 1 h 30 min"  # not 2 hours
+    assert until_text(NOW + dt.timedelta(minutes=120), NOW) == "in 2 hours"
+    assert until_text(NOW + dt.timedelta(minutes=200), NOW) == "in 3 hours"
     noon_and_a_half = dt.time(14, 30)
     try:
         set_language("de")

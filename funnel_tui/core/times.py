@@ -307,7 +307,7 @@ def describe_when(when: When, now_utc: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 def until_text(at: dt.datetime, now_utc: dt.datetime) -> str:
-    """`in 25 min`, `in 3 hours`, `in 2 days`, `now`, `20 min ago`."""
+    """`in 25 min`, `in 1 h 30 min`, `in 3 hours`, `in 2 days`, `now`, `20 min ago`."""
     minutes = round((at - now_utc).total_seconds() / 60)
     if minutes == 0:
         return pgettext("until", "now")
@@ -315,6 +315,8 @@ def until_text(at: dt.datetime, now_utc: dt.datetime) -> str:
     size = abs(minutes)
     if size < 60:
         said = ngettext("{count} min", "{count} min", size).format(count=size)
+    elif size < 3 * 60 and size % 60:  # +90min is not "in 2 hours"
+        said = _("{hours} h {minutes} min").format(hours=size // 60, minutes=size % 60)
     elif size < 48 * 60:
         hours = round(size / 60)
         said = ngettext("{count} hour", "{count} hours", hours).format(count=hours)
