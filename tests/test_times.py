@@ -46,6 +46,11 @@ def _utc(zone: dt.tzinfo, *wall: int) -> dt.datetime:
         ("fri 14:30", dt.date(2026, 11, 27), (14, 30)),
         ("tomorrow 9", dt.date(2026, 11, 24), (9, 0)),
         ("tomorrow 9 pm", dt.date(2026, 11, 24), (21, 0)),
+        ("fri 3", dt.date(2026, 11, 27), (15, 0)),  # a bare 1 to 6: the afternoon's
+        ("fri 3am", dt.date(2026, 11, 27), (3, 0)),
+        ("fri 03:00", dt.date(2026, 11, 27), (3, 0)),
+        ("morgen 3 Uhr", dt.date(2026, 11, 24), (3, 0)),
+        ("tomorrow 7", dt.date(2026, 11, 24), (7, 0)),
         ("12/01 16:00", dt.date(2026, 12, 1), (16, 0)),
         ("2026-12-01 8:05", dt.date(2026, 12, 1), (8, 5)),
         ("+3d 10", dt.date(2026, 11, 26), (10, 0)),

@@ -104,15 +104,24 @@ class _Clock:
         return dt.time(self.hour, self.minute)
 
 
-def _clock_word(word: str, alone: bool) -> _Clock | None:
-    """One word as a time: `14:30`, `9am`, `14h` (and a bare `9` unless `alone`)."""
+# A bare hour after a date from 1 to 6 is the afternoon's: `fri 3` is a call at 3 PM,
+# not at 3 in the night (`3am`, `03:00`, `3 Uhr` say that).
+_AFTERNOON_BARE_HOURS = range(1, 7)
+
+
+def _clock_word(word: str, alone: bool, marked: bool = False) -> _Clock | None:
+    """One word as a time: `14:30`, `9am`, `14h` (and a bare `9` unless `alone`; a
+    bare 1 to 6 is in the afternoon unless `marked` by a word such as Uhr)."""
     match = _CLOCK.match(word)
     if not match:
         return None
     hour_text, minute_colon, minute_h, half = match.groups()
-    if alone and minute_colon is None and minute_h is None and half is None and "h" not in word:
+    bare = minute_colon is None and minute_h is None and half is None and "h" not in word
+    if alone and bare:
         return None
     hour = int(hour_text)
+    if bare and not marked and int(hour_text) in _AFTERNOON_BARE_HOURS:
+        hour += 12
     minute = int(minute_colon or minute_h or 0)
     half_day = _HALF_DAY.get(half or "")
     if half_day is not None:
@@ -148,7 +157,7 @@ def _split_time(words: list[str]) -> tuple[list[str], _Clock | None]:
     if dotted and (int(dotted[2]) == 0 or int(dotted[2]) > 12):
         words = [*words[:-1], f"{dotted[1]}:{dotted[2]}"]
         marked = True  # a time, even alone
-    clock = _clock_word(words[-1], alone=len(words) == 1 and not marked)
+    clock = _clock_word(words[-1], alone=len(words) == 1 and not marked, marked=marked)
     if clock is None:
         return words, None
     words = words[:-1]
