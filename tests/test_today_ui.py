@@ -173,9 +173,11 @@ async def test_open_the_record_and_keep_a_draft_of_the_log(queue_app):
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert queue_app.screen.query_one("#note").value == "[red]met at the fair"
+        assert queue_app.focused.id == "note"  # where the typing stopped, not on Type
+        await type_text(pilot, "!")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "[red]met at the fair" in _text(queue_app, "#events")
+        assert "[red]met at the fair!" in _text(queue_app, "#events")
         assert Lead.get(Lead.email_norm == "rosa@example.com").status == "new"  # a note
         await pilot.press("escape")
         await settle(pilot)

@@ -247,6 +247,16 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
             self._show_message(Text(_("Your draft is back."), style="dim"))
         self._read_due()
         first = "#outcome" if self.at_outcome and OUTCOMES.get(self.kind) and not draft else "#kind"
+        if draft:  # back where the typing stopped: letters on Type would pick another type
+            typed = [f for f in ("#due", "#next", "#note") if self.query_one(f, Input).value]
+            if typed:
+                field = self.query_one(typed[0], Input)
+                # At its end, nothing selected: a key typed on must not replace the draft.
+                field.select_on_focus = False
+                field.focus()
+                field.cursor_position = len(field.value)
+                self.call_after_refresh(setattr, field, "select_on_focus", True)
+                return
         self.query_one(first).focus()
 
     # ------------------------------------------------------------------ the draft
