@@ -740,3 +740,21 @@ def test_company_keys_and_search_documents_are_what_triggers_write(db, config):
     assert after == before
     found = lead_page(LeadQuery(text=Lead.get().name_key), 0, 10)
     assert Lead.get().id in [row["id"] for row in found]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Taipei", "America/Mexico_City"])
+def test_timed_next_actions_fall_in_the_reps_business_hours_on_their_due_date(db, config, zone):
+    """The demo's calls at a time are booked 08:00 to 16:45 on the clock of the rep who
+    runs it: in Taipei a 16:00 UTC call was past midnight, on the day after its due."""
+    import dataclasses
+    from zoneinfo import ZoneInfo
+
+    _make(db, dataclasses.replace(config, timezone=zone), leads=400)
+    rows = Lead.select(Lead.next_action_due, Lead.next_action_at).where(
+        Lead.next_action_at.is_null(False)
+    )
+    timed = [
+        (due, at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))) for due, at in rows.tuples()
+    ]
+    assert len(timed) > 20
+    assert all(local.date() == due and 8 <= local.hour <= 16 for due, local in timed), timed[:5]

@@ -50,13 +50,14 @@ NOTE = ("note", "", "")
 
 def action_time(clock: Clock, lead_id: int, due: int | None, action: str) -> str | None:
     """The time of day a next action is booked for, as stored (UTC), or None for a
-    whole-day one: two in five are (a call at 10:30), between 08:00 and 16:45. Drawn from
-    the lead and the day, not the random stream, so the rest of the demo is the same
-    with times as without; a lead parked until a date has none."""
+    whole-day one: two in five are (a call at 10:30), between 08:00 and 16:45 on the
+    rep's clock, so on the due date where the rep is. Drawn from the lead and the day,
+    not the random stream, so the rest of the demo is the same with times as without;
+    a lead parked until a date has none."""
     if due is None or action == words.NURTURE_ACTION or (lead_id * 7 + due) % 5 >= 2:
         return None
     quarter = (lead_id * 13 + due * 5) % 36
-    return clock.days[due] + clock.tod[8 * 3600 + quarter * 900]
+    return clock.ts(due * 86400 + 8 * 3600 + quarter * 900 - clock.zone_offset)
 
 
 def open_action(stream: list[list]) -> list | None:

@@ -32,8 +32,11 @@ class Clock:
     span, so that business hours of the first day in time zones east of UTC still fall
     on a listed day."""
 
-    def __init__(self, rnd: Callable[[], float], today: dt.date):
+    def __init__(self, rnd: Callable[[], float], today: dt.date, zone_offset: int = 0):
+        """`zone_offset`: seconds east of UTC of the rep who runs the demo, whose next
+        actions at a time fall in their own business hours."""
         self.rnd = rnd
+        self.zone_offset = zone_offset
         self.origin = today - dt.timedelta(days=SPAN_DAYS + 2)
         self.days, business = calendar(self.origin)
         self.tod = times_of_day()

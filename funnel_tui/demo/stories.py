@@ -11,6 +11,7 @@ from random import Random
 from typing import Any
 
 from funnel_tui.config import Config
+from funnel_tui.core.dates import user_zone
 from funnel_tui.core.folding import email_key, stored_fold
 from funnel_tui.core.vocab import (
     LEVEL_CUSTOMER,
@@ -57,6 +58,12 @@ from funnel_tui.demo.writing import Rows
 # Steps of a lead's story, in the order they can happen.
 TRY, FIRST, ACT, QUAL, NURTURE, UNQUALIFY, PROMOTE, CONVERT, DEAL_ACT, MOVE, CLOSE = range(11)
 
+def zone_offset(configured: str, today: dt.date) -> int:
+    """Seconds east of UTC of the rep's zone (funnel.toml's, else the machine's) today."""
+    offset = user_zone(configured).utcoffset(dt.datetime.combine(today, dt.time(12)))
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
 # Names repeat across the demo's leads (a given name and a surname of a few hundred
 # each): each is folded once.
 _stored_fold = lru_cache(maxsize=1 << 16)(stored_fold)
@@ -76,7 +83,7 @@ class Generator:
     ):
         self.config = config
         self.rnd = rnd = rng.random
-        self.clock = clock = Clock(rnd, today)
+        self.clock = clock = Clock(rnd, today, zone_offset(config.timezone, today))
         self.rows = rows = Rows()
         self.counts = rows.counts
         self.people = People(rnd, clock, rows, users, taken)
