@@ -137,6 +137,7 @@ def _field_labels(language: str) -> dict[str, str]:
         "direction": pgettext("field", "direction"),
         "outcome": pgettext("field", "outcome"),
         "next action": pgettext("field", "next action"),
+        "next_action": pgettext("field", "next action"),  # an activity's, checked as text
         "sort": pgettext("field", "sort"),
         # A hand-over's owners (rules.assign), not a date range: "An" in German, 移交給.
         "from": pgettext("field", "from"),
