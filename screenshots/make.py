@@ -123,6 +123,12 @@ def shots(
             SMALL,
             ["ctrl+t", "l", "r", *"wants the pricing", "tab", *"Send pricing", "tab", *"next mon"],
         ),
+        # A due that cannot be: said whole under the field, and at the save.
+        (
+            "log-refused",
+            SMALL,
+            ["ctrl+t", "l", "r", "tab", *"Call back", "tab", *"fri 25:00", "ctrl+s"],
+        ),
         # Others at work: who is here, a field changed meanwhile, the choice it asks for.
         ("lead-shared", SMALL, [*edit_title, _others_here, 2.5]),
         ("lead-conflict", SMALL, [*edit_title, _ben_edits_title, 2.5, "ctrl+s", 1.0]),
