@@ -122,6 +122,37 @@ async def test_edits_of_a_lead_survive_and_a_field_changed_meanwhile_is_asked(le
         assert type(again.screen).__name__ == "ConflictDialog"  # asked, not overwritten
 
 
+async def test_edits_warned_of_by_esc_stay_a_draft_when_left_another_way(lead_env):
+    """esc on a record with edits warns and stays. A key typed on with it was meant for
+    the list: it does not land in a field. Left then by F3 (or ctrl+t …), the edits are
+    a draft, offered back on the record, as when left without the warning; a second esc
+    leaves without them."""
+    lead_id = lead_env[2]
+    app = _app(lead_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_lead(lead_id)
+        await settle(pilot)
+        app.screen.query_one("#f-title").focus()
+        await type_text(pilot, "Head of Fleet")
+        await pilot.press("escape", "j")  # one burst, as over SSH
+        await settle(pilot)
+        assert type(app.screen).__name__ == "LeadScreen"
+        assert "Unsaved edits" in str(app.screen.query_one("#outcome").render())
+        assert app.screen.query_one("#f-title").value == "Head of Fleet"  # no j
+        await pilot.press("f3")
+        await settle(pilot)
+        assert _draft_file(lead_env, form_key("edit", "lead", lead_id)).exists()
+        app.open_lead(lead_id)
+        await settle(pilot)
+        assert app.screen.query_one("#f-title").value == "Head of Fleet"
+        assert "unsaved edits are back" in str(app.screen.query_one("#outcome").render())
+        await pilot.press("escape", "escape")  # warned, then left without them
+        await settle(pilot)
+        assert type(app.screen).__name__ == "LeadListScreen"
+        assert not _draft_file(lead_env, form_key("edit", "lead", lead_id)).exists()
+
+
 async def test_a_new_deal_and_an_evidence_line_survive(lead_env):
     lead_id = lead_env[2]
     app = _app(lead_env)

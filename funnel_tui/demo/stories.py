@@ -58,6 +58,7 @@ from funnel_tui.demo.writing import Rows
 # Steps of a lead's story, in the order they can happen.
 TRY, FIRST, ACT, QUAL, NURTURE, UNQUALIFY, PROMOTE, CONVERT, DEAL_ACT, MOVE, CLOSE = range(11)
 
+
 def zone_offset(configured: str, today: dt.date) -> int:
     """Seconds east of UTC of the rep's zone (funnel.toml's, else the machine's) today."""
     offset = user_zone(configured).utcoffset(dt.datetime.combine(today, dt.time(12)))

@@ -33,6 +33,9 @@ from textual.worker import Worker
 # A key whose consequences take longer than this to settle (a handler stuck on something)
 # stops holding the keys after it: better a key on the wrong field than a frozen app.
 SETTLE_TIMEOUT = 2.0
+# Keys of one burst arrive within milliseconds (one read, one SSH packet); nobody reads
+# a warning and types the next key this fast.
+BURST_SECONDS = 0.15
 
 
 class _Delivery:
@@ -54,6 +57,7 @@ class KeysInOrder(App):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._typed_ahead: deque[events.Event] = deque()
+        self._dropping_until = 0.0  # keys arriving before this (monotonic) are dropped
         self._delivering: _Delivery | None = None
         self._key_holds: set[Worker] = set()
         self._release_tasks: set[asyncio.Task] = set()
@@ -62,6 +66,8 @@ class KeysInOrder(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if time.monotonic() < self._dropping_until and not _is_escape(event):
+                return  # typed in the burst before a warning could be read
             self._typed_ahead.append(event)
             await self._deliver_next()
             return
@@ -94,6 +100,18 @@ class KeysInOrder(App):
         that needs fixing."""
         dropped = len(self._typed_ahead)
         self._typed_ahead.clear()
+        return dropped
+
+    def drop_keys_of_this_burst(self) -> int:
+        """A key stopped at a warning (esc on unsaved edits): the keys typed with it,
+        waiting or still arriving in the same burst, were meant for what it was to
+        lead to, not for the screen that stays. Drops those waiting and those that
+        arrive within BURST_SECONDS; a key typed once the warning is read acts. An esc
+        is kept: a second one is the answer the warning asks for ("esc again")."""
+        self._dropping_until = time.monotonic() + BURST_SECONDS
+        kept = [event for event in self._typed_ahead if _is_escape(event)]
+        dropped = self.discard_typed_ahead() - len(kept)
+        self._typed_ahead.extend(kept)
         return dropped
 
     @property
@@ -204,3 +222,7 @@ def _queue_empty(node: MessagePump) -> bool:
 
 def _accepts_callbacks(node: MessagePump) -> bool:
     return node.is_running and not node._closing and not node._closed
+
+
+def _is_escape(event: events.Event) -> bool:
+    return isinstance(event, events.Key) and event.key == "escape"

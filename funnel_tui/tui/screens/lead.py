@@ -199,6 +199,7 @@ class LeadScreen(
         self.focus_field = focus
         self.then = then
         self.loaded: dict[str, str] = {}
+        self._leaving = False  # esc warned of unsaved edits: the next one leaves
         self.version: int | None = None
         self.deals: list[Any] = []  # the lead's opportunities, for F10
         self.record: dict[str, Any] | None = None  # as last shown, for the log form
@@ -245,6 +246,7 @@ class LeadScreen(
 
     @on(Input.Changed)
     def _typed(self) -> None:
+        self._leaving = False  # typed on after the warning: esc warns again
         # Editing or not is part of this instance's presence on the record.
         self.app.show_record()
         if self._shown:
@@ -609,15 +611,17 @@ class LeadScreen(
         self._outcome(text)
 
     def action_back(self) -> None:
-        if self.changes():
+        if self.changes() and not self._leaving:
             self._outcome(
                 Text(
                     _("Unsaved edits: ctrl+s saves them; esc again leaves without."), style="yellow"
                 )
             )
-            self.loaded = {
-                name: self.query_one(f"#f-{name}", Input).value for name, *_rest in FIELDS
-            }
+            # The edits stay edits (another way out keeps them as a draft); only a
+            # second esc leaves without them. Keys typed on after this esc were meant
+            # for the screen it was to lead to: not for the fields it stays on.
+            self._leaving = True
+            self.app.drop_keys_of_this_burst()
             return
         self.drop_draft()
         self.app.pop_screen()
