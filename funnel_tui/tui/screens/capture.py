@@ -56,7 +56,7 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+s", "save", "Save", id="capture.save", priority=True),
         Binding("ctrl+r", "clear", "Clear form", id="capture.clear"),
-        Binding("escape", "leave", "Back to the list", id="capture.leave"),
+        Binding("escape", "leave", "Back", id="capture.leave"),
     ]
 
     def __init__(self) -> None:
@@ -381,6 +381,8 @@ class CaptureScreen(MarksCurrentRow, KeepsDraft, Screen[None]):
         self.query_one("#f-name", Input).focus()
 
     def action_leave(self) -> None:
+        # Back where the rep was: the list, or a record left open over it (the key bar
+        # says "Back", not "to the list": keys typed on act on that record's fields).
         self.keep_draft()
         self.app.switch_mode("leads")
 
