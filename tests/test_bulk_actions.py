@@ -199,7 +199,7 @@ def test_a_next_action_on_unqualified_leads_is_refused_as_it_would_show_nowhere(
                            next_due=tomorrow)  # fmt: skip
     (problem,) = refused.value.problems
     assert problem.field == "next_action"
-    assert problem.message.startswith(f"lead #{ids[1]} is unqualified: a next action would show")
+    assert problem.message.startswith(f"lead #{ids[1]} (Lead 1) is unqualified: a next action")
     with pytest.raises(Refused) as refused:
         rules.bulk_log_activity(ids, kind="email", next_action="Call", next_due=tomorrow)
     assert f"leads #{ids[1]}, #{ids[2]} are unqualified" in str(refused.value.problems[0])

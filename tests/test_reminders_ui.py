@@ -219,6 +219,23 @@ async def test_a_refused_time_is_said_whole_and_unsaid_once_fixed(day):
         assert "Sun 28 Mar 2027" in str(app.screen.query_one("#due-read").render())
 
 
+async def test_a_next_action_on_an_unqualified_lead_is_refused_naming_it_once(day):
+    path, tmp_path, _ids = day
+    nobody = Lead.get(Lead.name == "Nobody Yet").id
+    Funnel(_config(), "rita", lambda: NOW).set_status(nobody, "unqualified", reason="No budget")
+    app = _app(path, tmp_path, Clock(NOW), start="leads")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_lead(nobody)
+        await settle(pilot)
+        await pilot.press("ctrl+l", *"cor", "tab", *"Try again", "tab", *"+2h", "ctrl+s")
+        await settle(pilot)
+        said = str(app.screen.query_one("#message").render())
+        assert f"lead #{nobody} (Nobody Yet) is unqualified" in said
+        assert "next_action" not in said  # the field heads the line, once, in words
+        assert app.screen.query_one("#next").value == "Try again"  # nothing lost
+
+
 async def test_the_calendar_file_is_kept_current_while_funnel_runs(day):
     path, tmp_path, ids = day
     kept = tmp_path / "kept.ics"

@@ -10,6 +10,7 @@ from funnel_tui.core.dates import next_working_day
 from funnel_tui.core.errors import Problem, Refused
 from funnel_tui.core.formats import date_weekday
 from funnel_tui.core.i18n import ENGLISH, _, current_language, ngettext
+from funnel_tui.core.output import plain
 from funnel_tui.core.times import moment_text, same_time_on
 from funnel_tui.core.vocab import (
     ACTIVITY_KINDS,
@@ -76,7 +77,7 @@ class ActivityRules(Session):
             else:
                 lead = self._lead_for_update(lead_id)
                 if next_due is not None and lead.status == STATUS_UNQUALIFIED:
-                    raise Refused([unqualified_next_action([lead.id])])
+                    raise Refused([unqualified_next_action([lead.id], lead.name)])
             activity = Activity.create(
                 lead=lead.id,
                 opportunity=opportunity_id,
@@ -213,10 +214,13 @@ class ActivityRules(Session):
         return new_due
 
 
-def unqualified_next_action(lead_ids: list[int]) -> Problem:
+def unqualified_next_action(lead_ids: list[int], name: str = "") -> Problem:
     """The refusal of a next action on unqualified leads: the Today queue, the calendar
-    and the reminders leave them out, so the action would show nowhere."""
+    and the reminders leave them out, so the action would show nowhere. One lead is
+    named by its `name` too."""
     shown = ", ".join(f"#{lead_id}" for lead_id in lead_ids[:5])
+    if name and len(lead_ids) == 1:
+        shown += f" ({plain(name)})"
     if len(lead_ids) > 5:
         shown += " …"
     said = ngettext(

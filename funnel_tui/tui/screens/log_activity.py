@@ -437,7 +437,10 @@ class LogActivityScreen(MarksCurrentRow, KeepsDraft, ModalScreen[Logged | None])
         self.saving = False
         self.app.discard_typed_ahead()  # typed for after the save: not for the bad field
         first = exc.problems[0]
-        self._refuse(FIELD_OF.get(first.field, ""), "; ".join(str(p) for p in exc.problems))
+        field = FIELD_OF.get(first.field, "")
+        # The first problem's field heads the line ("✘ Due: …"): not named twice.
+        said = [p.message if FIELD_OF.get(p.field) == field else str(p) for p in exc.problems]
+        self._refuse(field, "; ".join(said))
 
     def _failed(self, reason: str) -> None:
         self.saving = False
