@@ -206,14 +206,14 @@ async def test_a_refused_time_is_said_whole_and_unsaid_once_fixed(day):
     app = _app(path, tmp_path, Clock(NOW))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("G", "l", "r", "tab", *"Renew", "tab", *"2027-03-28 2:30", "ctrl+s")
+        await pilot.press("G", "l", "r", "tab", *"Renew", "tab", *"2027-03-28 02:30", "ctrl+s")
         await settle(pilot)
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         flat = " ".join(shown.split())
         assert "2:30 AM does not exist on Sun 28 Mar 2027 in Europe/Warsaw" in flat
         assert "pick 3:00 AM or later" in flat  # once cut off at the line's end
         assert "due: the due date cannot be used: see under it" in flat
-        await pilot.press(*["backspace"] * 4, *"3:30")
+        await pilot.press(*["backspace"] * 5, *"03:30")
         await settle(pilot)
         assert str(app.screen.query_one("#message").render()).strip() == ""
         assert "Sun 28 Mar 2027" in str(app.screen.query_one("#due-read").render())

@@ -48,6 +48,8 @@ def _utc(zone: dt.tzinfo, *wall: int) -> dt.datetime:
         ("tomorrow 9 pm", dt.date(2026, 11, 24), (21, 0)),
         ("fri 3", dt.date(2026, 11, 27), (15, 0)),  # a bare 1 to 6: the afternoon's
         ("fri 3am", dt.date(2026, 11, 27), (3, 0)),
+        ("fri 3:30", dt.date(2026, 11, 27), (15, 30)),  # as fri 3: not half an hour after 3 AM
+        ("fri 3.30", dt.date(2026, 11, 27), (15, 30)),
         ("fri 03:00", dt.date(2026, 11, 27), (3, 0)),
         ("morgen 3 Uhr", dt.date(2026, 11, 24), (3, 0)),
         ("tomorrow 7", dt.date(2026, 11, 24), (7, 0)),
@@ -130,25 +132,26 @@ def test_no_time_of_day_or_a_past_one_is_refused_in_words(text, said):
 
 
 def test_a_time_the_clocks_skip_is_refused_naming_the_first_after_it():
-    # Warsaw goes from 02:00 to 03:00 on 28 March 2027; New York on 14 March 2027.
+    # Warsaw goes from 02:00 to 03:00 on 28 March 2027; New York on 14 March 2027. (A
+    # night hour is written 02:30 or 2:30 am: a plain 2:30 is the afternoon's.)
     with pytest.raises(
         DueDateError,
         match="2:30 AM does not exist on Sun 28 Mar 2027 in Europe/Warsaw: the clocks go "
         "forward then; pick 3:00 AM or later",
     ):
-        parse_when("2027-03-28 2:30", NOW, WARSAW)
+        parse_when("2027-03-28 02:30", NOW, WARSAW)
     with pytest.raises(DueDateError, match=r"in America/New_York.*pick 3:00 AM or later"):
-        parse_when("2027-03-14 2:59", NOW, NEW_YORK)
+        parse_when("2027-03-14 02:59", NOW, NEW_YORK)
     # The minutes either side exist.
-    assert parse_when("2027-03-28 1:59", NOW, WARSAW).at == dt.datetime(2027, 3, 28, 0, 59)
-    assert parse_when("2027-03-28 3:00", NOW, WARSAW).at == dt.datetime(2027, 3, 28, 1, 0)
-    assert parse_when("2027-03-14 3:00", NOW, NEW_YORK).at == dt.datetime(2027, 3, 14, 7, 0)
+    assert parse_when("2027-03-28 01:59", NOW, WARSAW).at == dt.datetime(2027, 3, 28, 0, 59)
+    assert parse_when("2027-03-28 03:00", NOW, WARSAW).at == dt.datetime(2027, 3, 28, 1, 0)
+    assert parse_when("2027-03-14 3am", NOW, NEW_YORK).at == dt.datetime(2027, 3, 14, 7, 0)
 
 
 def test_a_time_the_clocks_pass_twice_is_the_first_of_the_two():
     # Warsaw goes back from 03:00 to 02:00 on 31 October 2027, New York on 7 November.
-    assert parse_when("2027-10-31 2:30", NOW, WARSAW).at == dt.datetime(2027, 10, 31, 0, 30)
-    twice = parse_when("2027-11-07 1:30", NOW, NEW_YORK)
+    assert parse_when("2027-10-31 02:30", NOW, WARSAW).at == dt.datetime(2027, 10, 31, 0, 30)
+    twice = parse_when("2027-11-07 1:30 am", NOW, NEW_YORK)
     assert twice.at == dt.datetime(2027, 11, 7, 5, 30)
     # Read back saying which of the two it is; an ordinary time says no zone.
     assert describe_when(twice, NOW, NEW_YORK).startswith("Sun 7 Nov 2027 1:30 AM EDT · ")

@@ -104,14 +104,14 @@ class _Clock:
         return dt.time(self.hour, self.minute)
 
 
-# A bare hour after a date from 1 to 6 is the afternoon's: `fri 3` is a call at 3 PM,
-# not at 3 in the night (`3am`, `03:00`, `3 Uhr` say that).
-_AFTERNOON_BARE_HOURS = range(1, 7)
+# An hour from 1 to 6 written plainly is the afternoon's: `fri 3` and `fri 3:30` are
+# calls at 3 and 3:30 PM, not in the night (`3am`, `03:30`, `3 Uhr`, `3h` say that).
+_AFTERNOON_HOURS = range(1, 7)
 
 
 def _clock_word(word: str, alone: bool, marked: bool = False) -> _Clock | None:
-    """One word as a time: `14:30`, `9am`, `14h` (and a bare `9` unless `alone`; a
-    bare 1 to 6 is in the afternoon unless `marked` by a word such as Uhr)."""
+    """One word as a time: `14:30`, `9am`, `14h` (and a bare `9` unless `alone`); an
+    hour 1 to 6 without a leading zero is in the afternoon unless `marked` (Uhr)."""
     match = _CLOCK.match(word)
     if not match:
         return None
@@ -120,7 +120,8 @@ def _clock_word(word: str, alone: bool, marked: bool = False) -> _Clock | None:
     if alone and bare:
         return None
     hour = int(hour_text)
-    if bare and not marked and int(hour_text) in _AFTERNOON_BARE_HOURS:
+    plainly = half is None and "h" not in word and not hour_text.startswith("0")
+    if plainly and not marked and hour in _AFTERNOON_HOURS:
         hour += 12
     minute = int(minute_colon or minute_h or 0)
     half_day = _HALF_DAY.get(half or "")
@@ -149,15 +150,15 @@ def _split_time(words: list[str]) -> tuple[list[str], _Clock | None]:
             return [*words[:-1], *([rest] if rest else [])], _Clock(hour, minute, han.group(0))
     # "9 pm", "15 Uhr", "9:30 a.m.": the word after the number says it is a time
     marked = len(words) >= 2 and (words[-1] in _HALF_DAY or words[-1] in _CLOCK_WORDS)
+    on_the_clock = marked and words[-1] in _CLOCK_WORDS  # "3 Uhr": the night's 3
     if marked:
         # "15.30 Uhr": with the word that says so, a dot parts hours and minutes too.
         number = words[-2].replace(".", ":") if words[-1] in _CLOCK_WORDS else words[-2]
         words = [*words[:-2], number + _HALF_DAY.get(words[-1], "")]
     dotted = _DOTTED_TIME.fullmatch(words[-1])
     if dotted and (int(dotted[2]) == 0 or int(dotted[2]) > 12):
-        words = [*words[:-1], f"{dotted[1]}:{dotted[2]}"]
-        marked = True  # a time, even alone
-    clock = _clock_word(words[-1], alone=len(words) == 1 and not marked, marked=marked)
+        words = [*words[:-1], f"{dotted[1]}:{dotted[2]}"]  # a time, even alone
+    clock = _clock_word(words[-1], alone=len(words) == 1 and not marked, marked=on_the_clock)
     if clock is None:
         return words, None
     words = words[:-1]
