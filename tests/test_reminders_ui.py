@@ -155,7 +155,7 @@ async def test_a_snooze_says_the_time_it_kept(day):
         await pilot.press("z")
         await settle(pilot)
         footer = str(app.screen.query_one("#footer").render())
-        assert "Snoozed to Tue 24 Nov 2026 10:30 AM · in 24 hours: Call Soon" in footer
+        assert "Snoozed to Tue 24 Nov 2026 10:30 AM · tomorrow: Call Soon" in footer
         assert Lead.get_by_id(ids["Call Soon"]).next_action_at == dt.datetime(2026, 11, 24, 9, 30)
 
 

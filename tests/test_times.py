@@ -168,6 +168,11 @@ def test_a_time_reads_back_as_the_reps_locale_writes_it():
     assert until_text(NOW + dt.timedelta(minutes=90), NOW) == "in 1 h 30 min"  # not 2 hours
     assert until_text(NOW + dt.timedelta(minutes=120), NOW) == "in 2 hours"
     assert until_text(NOW + dt.timedelta(minutes=200), NOW) == "in 3 hours"
+    # A day or more away, in days on the calendar: Friday morning and late evening alike
+    # (4 days 12.5 hours once rounded to 5).
+    for clock in ("9:00", "23:30"):
+        later = parse_when(f"fri {clock}", NOW, WARSAW)
+        assert describe_when(later, NOW, WARSAW).endswith(" · in 4 days"), clock
     noon_and_a_half = dt.time(14, 30)
     try:
         set_language("de")

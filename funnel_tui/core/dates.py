@@ -454,6 +454,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def describe_due(due: dt.date, today: dt.date) -> str:
     """`Fri 27 Nov 2026 · in 4 days`: the weekday and the month in words, never a bare
     12/01 that reads two ways."""
+    return f"{day_text(due)} · {days_away(due, today)}"
+
+
+def days_away(due: dt.date, today: dt.date) -> str:
+    """`today`, `tomorrow`, `in 4 days`, `2 days ago`: how far a day is from today."""
     days = (due - today).days
     when = {
         0: pgettext("due", "today"),
@@ -464,7 +469,7 @@ def describe_due(due: dt.date, today: dt.date) -> str:
         when = ngettext("in {count} day", "in {count} days", days).format(count=days)
     elif when is None:
         when = ngettext("{count} day ago", "{count} days ago", -days).format(count=-days)
-    return f"{day_text(due)} · {when}"
+    return when
 
 
 def day_text(day: dt.date) -> str:

@@ -20,6 +20,7 @@ from funnel_tui.core.dates import (
     date_of_words,
     day_month_example,
     day_text,
+    days_away,
     describe_due,
 )
 from funnel_tui.core.errors import DueDateError, NoDueDate
@@ -313,7 +314,11 @@ def describe_when(when: When, now_utc: dt.datetime, zone: dt.tzinfo) -> str:
     today = local_moment(now_utc, zone).date()
     if when.at is None:
         return describe_due(when.day, today)
-    return f"{moment_text(when.at, zone)} · {until_text(when.at, now_utc)}"
+    if abs(when.at - now_utc) < dt.timedelta(days=1):
+        return f"{moment_text(when.at, zone)} · {until_text(when.at, now_utc)}"
+    # A day or more away: counted in days on the calendar, as a whole day is (fri 3 and
+    # fri 6 are both "in 4 days", where hours rounded once gave 5 and 6).
+    return f"{moment_text(when.at, zone)} · {days_away(local_moment(when.at, zone).date(), today)}"
 
 
 def until_text(at: dt.datetime, now_utc: dt.datetime) -> str:
