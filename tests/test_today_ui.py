@@ -111,7 +111,8 @@ async def test_log_a_call_from_the_queue_with_the_next_action(queue_app):
             dt.date(2026, 11, 26),
         )
         assert History.get(History.action == "auto").new == "working"
-        assert "Logged call reached" in _text(queue_app, "#footer")
+        said = _text(queue_app, "#footer")
+        assert "Logged call reached · next: Send pricing Thu 26 Nov" in said  # short: one line
         lines = _lines(queue_app)
         assert lines[0].strip() == "‼ Overdue · 0" and "Nothing overdue" in lines[1]
         assert queue_app.today_counts["overdue"] == 0

@@ -28,6 +28,7 @@ from funnel_tui.core.output import plain
 from funnel_tui.core.times import (
     When,
     describe_when,
+    due_text,
     parse_when,
     split_when,
     when_forms,
@@ -164,7 +165,9 @@ class Logged:
         if self.when is not None:
             text.append(_(" · next: "))
             text.append(plain(self.next_action))
-            text.append(f" {describe_when(self.when, now, zone)}", style="dim")
+            # The short form: a status line of 80 columns cut the long one mid-word.
+            due = due_text(self.when.day, self.when.at, now, zone)
+            text.append(f" {due}", style="dim")
         return text
 
 
