@@ -1011,7 +1011,7 @@ def test_export_gives_a_next_actions_time_beside_its_date(rules, clock, tmp_path
     assert records["Timed"]["next_action_at"] == at.isoformat() + "Z"  # as every time in JSON
     assert records["Whole Day"]["next_action_at"] is None
     rows = list(csv.DictReader(as_csv.open(encoding="utf-8-sig")))
-    assert [r["next_action_at"] for r in rows[-2:]] == [at.isoformat(), ""]
+    assert [r["next_action_at"] for r in rows[-2:]] == [at.isoformat() + "Z", ""]  # UTC
 
 
 def test_export_takes_only_the_leads_the_filter_names(rules, tmp_path):

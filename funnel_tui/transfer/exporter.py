@@ -71,7 +71,9 @@ class _Counted:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):  # stored in UTC: said so, as JSON says it
+        return value.isoformat() + "Z"
+    if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 
