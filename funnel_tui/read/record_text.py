@@ -13,7 +13,7 @@ from funnel_tui.core.i18n import ENGLISH, _, current_language, ngettext, pgettex
 from funnel_tui.core.labels import shown_name, vocab_label
 from funnel_tui.core.money import amount_value, exact_money
 from funnel_tui.core.output import cell_width, plain, to_json_value
-from funnel_tui.core.times import clock_text
+from funnel_tui.core.times import moment_text as timed_moment
 from funnel_tui.rules.engagement import Engagement
 from funnel_tui.rules.history_lines import describe
 from funnel_tui.rules.history_words import activity_words, date_words, many, say
@@ -309,8 +309,7 @@ def record_as_text(
             if a.next_action and a.next_action_due:
                 due = date_words(a.next_action_due)
                 if a.next_action_at is not None:  # the day and time where the reader is
-                    at = local(a.next_action_at)
-                    due = f"{date_words(at.date())} {clock_text(at)}"
+                    due = timed_moment(a.next_action_at, zone)
                 nxt = " → " + say("next_due", action=plain(a.next_action), due=due)
             elif a.next_action:
                 nxt = " → " + say("next", action=plain(a.next_action))
